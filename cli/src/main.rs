@@ -1,0 +1,74 @@
+//! `zhifa`: the headless command for Zhifa's device store.
+//!
+//! It works on the same encrypted store the app uses, so an operator or a
+//! test can import catalogues, search them and (with later commands) run
+//! cases without a screen. Every command accepts `--json` for stable,
+//! machine-readable output (documented in cli/README.md). Bad input exits
+//! with status 2 and names the problem; a device failure exits with 1.
+
+mod catalogue;
+mod output;
+mod settings;
+mod store;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use output::Failure;
+
+/// 掌上执法 (Zhifa): offline field enforcement for township officers.
+#[derive(Debug, Parser)]
+#[command(name = "zhifa", version, about, long_about = None)]
+struct Cli {
+    /// Data folder holding the device store (default: the per-user data folder).
+    #[arg(long, global = true, env = "ZHIFA_DATA", value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The matter catalogue: import, search, show, synthesise.
+    #[command(subcommand)]
+    Catalogue(catalogue::CatalogueCmd),
+    /// Device settings (e.g. the officer's township).
+    #[command(subcommand)]
+    Settings(settings::SettingsCmd),
+}
+
+/// Options every command sees.
+#[derive(Debug, Clone)]
+pub(crate) struct Ctx {
+    /// The data folder, if given.
+    pub data: Option<PathBuf>,
+    /// JSON output.
+    pub json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Ctx {
+        data: cli.data,
+        json: cli.json,
+    };
+    let result = match cli.command {
+        Command::Catalogue(cmd) => catalogue::run(&ctx, cmd),
+        Command::Settings(cmd) => settings::run(&ctx, cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => f.report(ctx.json),
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::internal("INTERNAL", format!("{e:#}"))
+    }
+}

@@ -1,0 +1,183 @@
+//! Importing a checked package into the device store.
+//!
+//! The whole release is written in one transaction: a package that fails
+//! any check, or a crash half-way, leaves the store exactly as it was.
+//! Importing the same release twice is a no-op; a different package under
+//! an id already imported is refused, because a case may already be bound
+//! to the stored one.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::CatalogueError;
+use super::model::Package;
+use super::pinyin;
+use super::validate::check_package;
+use crate::store::Store;
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    /// The release id.
+    pub release_id: String,
+    /// True when this exact package was already imported (nothing changed).
+    pub already_present: bool,
+    /// SHA-256 (hex) of the package JSON.
+    pub digest: String,
+    /// Number of matters in the release.
+    pub matters: usize,
+    /// Number of provisions in the release.
+    pub provisions: usize,
+    /// Number of discretion levels in the release.
+    pub levels: usize,
+    /// Number of townships in the release.
+    pub townships: usize,
+    /// True for sample or synthetic data.
+    pub sample: bool,
+}
+
+/// Checks `bytes` as a package and imports it; `now` is recorded as the import time.
+pub fn import(
+    store: &mut Store,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<ImportOutcome, CatalogueError> {
+    let checked = check_package(bytes)?;
+    let p = &checked.package;
+    let mut outcome = ImportOutcome {
+        release_id: p.release.id.clone(),
+        already_present: false,
+        digest: checked.digest.clone(),
+        matters: p.matters.len(),
+        provisions: p.provisions.len(),
+        levels: p.matters.iter().map(|m| m.levels.len()).sum(),
+        townships: p.townships.len(),
+        sample: p.release.sample,
+    };
+    let tx = store.conn_mut().transaction()?;
+    let existing: Option<String> = tx
+        .query_row(
+            "SELECT digest FROM catalogue_release WHERE id = ?1",
+            [&p.release.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(existing) = existing {
+        if existing == checked.digest {
+            outcome.already_present = true;
+            return Ok(outcome);
+        }
+        return Err(CatalogueError::ReleaseConflict {
+            id: p.release.id.clone(),
+            existing,
+            incoming: checked.digest,
+        });
+    }
+    write_release(&tx, p, &checked.digest, now)?;
+    tx.commit()?;
+    Ok(outcome)
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, CatalogueError> {
+    serde_json::to_string(v).map_err(|e| CatalogueError::Corrupt(e.to_string()))
+}
+
+fn write_release(
+    tx: &rusqlite::Transaction<'_>,
+    p: &Package,
+    digest: &str,
+    now: DateTime<Utc>,
+) -> Result<(), CatalogueError> {
+    let r = &p.release;
+    tx.execute(
+        "INSERT INTO catalogue_release
+           (id, region, region_name, title, issued_on, effective_from, sample, notice, digest, imported_at, calendar)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            r.id,
+            r.region,
+            r.region_name,
+            r.title,
+            r.issued_on.to_string(),
+            r.effective_from.to_string(),
+            r.sample,
+            r.notice,
+            digest,
+            now.to_rfc3339(),
+            to_json(&p.calendar)?,
+        ],
+    )?;
+
+    let mut ins_prov = tx.prepare(
+        "INSERT INTO provision (release_id, id, law, article, clause, item, text, effective_from, effective_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let mut ins_prov_fts = tx.prepare("INSERT INTO provision_fts (rowid, text) VALUES (?1, ?2)")?;
+    for pr in &p.provisions {
+        ins_prov.execute(params![
+            r.id,
+            pr.id,
+            pr.law,
+            pr.article,
+            pr.clause,
+            pr.item,
+            pr.text,
+            pr.effective_from.to_string(),
+            pr.effective_to.map(|d| d.to_string()),
+        ])?;
+        ins_prov_fts.execute(params![tx.last_insert_rowid(), pr.text])?;
+    }
+
+    let mut ins_matter = tx.prepare(
+        "INSERT INTO matter (release_id, code, name, kind, domain, department, pinyin, initials, name_len, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut ins_matter_fts = tx.prepare("INSERT INTO matter_fts (rowid, name) VALUES (?1, ?2)")?;
+    let mut ins_link = tx.prepare(
+        "INSERT INTO matter_provision (matter_id, release_id, provision_id, role, ord) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for m in &p.matters {
+        let keys = pinyin::keys(&m.name);
+        ins_matter.execute(params![
+            r.id,
+            m.code,
+            m.name,
+            m.kind.as_str(),
+            m.domain,
+            m.department,
+            keys.full,
+            keys.initials,
+            m.name.chars().count() as i64,
+            to_json(m)?,
+        ])?;
+        let id = tx.last_insert_rowid();
+        ins_matter_fts.execute(params![id, m.name])?;
+        for (role, list) in [("violated", &m.violated), ("penalty", &m.penalty)] {
+            for (ord, pid) in list.iter().enumerate() {
+                ins_link.execute(params![id, r.id, pid, role, ord as i64])?;
+            }
+        }
+    }
+
+    let mut ins_town = tx.prepare(
+        "INSERT INTO township (release_id, code, name, district, short_name) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut ins_adopt = tx.prepare(
+        "INSERT INTO adoption (release_id, township_code, matter_code, adopted_from, adopted_to)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for t in &p.townships {
+        ins_town.execute(params![r.id, t.code, t.name, t.district, t.short_name])?;
+        for a in &t.adopted {
+            ins_adopt.execute(params![
+                r.id,
+                t.code,
+                a.matter,
+                a.from.to_string(),
+                a.to.map(|d| d.to_string())
+            ])?;
+        }
+    }
+    Ok(())
+}

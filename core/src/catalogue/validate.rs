@@ -1,0 +1,449 @@
+//! Reading and checking a catalogue package before anything is stored.
+//!
+//! A package passes four gates, and each gate reports *every* problem it
+//! finds with its JSON path (`$.matters[3].levels[1].individual.fine`), so
+//! the centre can fix a release in one round:
+//!
+//! 1. bytes: optional gzip, then UTF-8 JSON syntax (line and column);
+//! 2. the JSON Schema generated from [`super::model`] (types, required
+//!    fields, patterns, formats, unknown fields);
+//! 3. typed decoding (e.g. `2025-02-30` is well-formed but not a date);
+//! 4. the referential rules of [`check_rules`]: unknown provisions,
+//!    duplicate codes, inverted ranges, overlapping or gapped levels,
+//!    adoptions of unknown or non-adoptable matters, dates out of order.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::CatalogueError;
+use super::model::{FineRange, LevelPenalty, Matter, MatterKind, PACKAGE_FORMAT, Package};
+
+/// The checked-in JSON Schema, embedded at build time.
+pub const PACKAGE_SCHEMA_JSON: &str = include_str!("../../../schema/catalogue/package.schema.json");
+
+/// The largest package accepted after decompression (a 50,000-matter
+/// synthetic package is about 60 MiB); guards against gzip bombs.
+pub const MAX_PACKAGE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// One problem found in a package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    /// JSON path of the offending value, e.g. `$.matters[3].penalty[0]`.
+    pub path: String,
+    /// Stable code of the rule, e.g. `unknown_provision`.
+    pub code: &'static str,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+/// A package that passed every gate, with the digest of its JSON bytes.
+#[derive(Debug, Clone)]
+pub struct CheckedPackage {
+    /// The decoded package.
+    pub package: Package,
+    /// SHA-256 (hex) of the decompressed JSON bytes.
+    pub digest: String,
+}
+
+/// Reads, decompresses and checks a package. Nothing is stored.
+pub fn check_package(bytes: &[u8]) -> Result<CheckedPackage, CatalogueError> {
+    let json = decompress(bytes)?;
+    let digest = hex::encode(Sha256::digest(&json));
+    let value: serde_json::Value =
+        serde_json::from_slice(&json).map_err(|e| CatalogueError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+    let issues = schema_issues(&value);
+    if !issues.is_empty() {
+        return Err(CatalogueError::Invalid { issues });
+    }
+    let package: Package = serde_path_to_error::deserialize(&value).map_err(|e| {
+        let path = e.path().to_string();
+        CatalogueError::Invalid {
+            issues: vec![Issue {
+                path: json_path_from_serde(&path),
+                code: "invalid_value",
+                message: e.into_inner().to_string(),
+            }],
+        }
+    })?;
+    let issues = check_rules(&package);
+    if !issues.is_empty() {
+        return Err(CatalogueError::Invalid { issues });
+    }
+    Ok(CheckedPackage { package, digest })
+}
+
+fn decompress(bytes: &[u8]) -> Result<Vec<u8>, CatalogueError> {
+    if bytes.is_empty() {
+        return Err(CatalogueError::Empty);
+    }
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes.to_vec());
+    }
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .take(MAX_PACKAGE_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| CatalogueError::Gzip(e.to_string()))?;
+    if out.len() as u64 > MAX_PACKAGE_BYTES {
+        return Err(CatalogueError::TooLarge {
+            limit: MAX_PACKAGE_BYTES,
+        });
+    }
+    Ok(out)
+}
+
+fn validator() -> Result<&'static jsonschema::Validator, String> {
+    static V: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    V.get_or_init(|| {
+        let schema: serde_json::Value =
+            serde_json::from_str(PACKAGE_SCHEMA_JSON).map_err(|e| e.to_string())?;
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+fn schema_issues(value: &serde_json::Value) -> Vec<Issue> {
+    let v = match validator() {
+        Ok(v) => v,
+        Err(e) => {
+            // Only reachable if the embedded schema is broken, which the
+            // schema freshness test rules out; still, report, don't panic.
+            return vec![Issue {
+                path: "$".into(),
+                code: "schema_unusable",
+                message: e,
+            }];
+        }
+    };
+    v.iter_errors(value)
+        .map(|e| Issue {
+            path: json_path_from_pointer(e.instance_path().as_str()),
+            code: "schema_violation",
+            message: e.to_string(),
+        })
+        .collect()
+}
+
+/// `/matters/3/code` → `$.matters[3].code`.
+fn json_path_from_pointer(ptr: &str) -> String {
+    let mut out = String::from("$");
+    for seg in ptr.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            out.push('.');
+            out.push_str(&seg);
+        }
+    }
+    out
+}
+
+/// serde_path_to_error's `matters[3].code` (or `.` for the root) → `$.matters[3].code`.
+fn json_path_from_serde(p: &str) -> String {
+    if p == "." || p.is_empty() {
+        "$".into()
+    } else {
+        format!("$.{p}")
+    }
+}
+
+struct Issues(Vec<Issue>);
+
+impl Issues {
+    fn push(&mut self, path: String, code: &'static str, message: String) {
+        self.0.push(Issue {
+            path,
+            code,
+            message,
+        });
+    }
+}
+
+/// Checks the rules a schema cannot express. Returns every violation found.
+pub fn check_rules(p: &Package) -> Vec<Issue> {
+    let mut out = Issues(Vec::new());
+    if p.format != PACKAGE_FORMAT {
+        out.push(
+            "$.format".into(),
+            "unsupported_format",
+            format!("不支持的格式 {}", p.format),
+        );
+    }
+
+    let mut provisions = HashSet::new();
+    for (i, pr) in p.provisions.iter().enumerate() {
+        let path = format!("$.provisions[{i}]");
+        if !provisions.insert(pr.id.as_str()) {
+            out.push(
+                format!("{path}.id"),
+                "duplicate_provision_id",
+                format!("法条编号重复: {}", pr.id),
+            );
+        }
+        if let Some(to) = pr.effective_to
+            && to < pr.effective_from
+        {
+            out.push(
+                format!("{path}.effective_to"),
+                "dates_out_of_order",
+                format!("失效日期 {to} 早于生效日期 {}", pr.effective_from),
+            );
+        }
+    }
+
+    let mut matters: HashMap<&str, MatterKind> = HashMap::new();
+    for (i, m) in p.matters.iter().enumerate() {
+        let path = format!("$.matters[{i}]");
+        if matters.insert(m.code.as_str(), m.kind).is_some() {
+            out.push(
+                format!("{path}.code"),
+                "duplicate_matter_code",
+                format!("事项编码重复: {}", m.code),
+            );
+        }
+        check_matter(m, &path, &provisions, &mut out);
+    }
+
+    let mut townships = HashSet::new();
+    for (i, t) in p.townships.iter().enumerate() {
+        let path = format!("$.townships[{i}]");
+        if !townships.insert(t.code.as_str()) {
+            out.push(
+                format!("{path}.code"),
+                "duplicate_township_code",
+                format!("镇街编码重复: {}", t.code),
+            );
+        }
+        let mut adopted = HashSet::new();
+        for (j, a) in t.adopted.iter().enumerate() {
+            let apath = format!("{path}.adopted[{j}]");
+            match matters.get(a.matter.as_str()) {
+                None => out.push(
+                    format!("{apath}.matter"),
+                    "adopt_unknown_matter",
+                    format!("{} 承接了不存在的事项 {}", t.name, a.matter),
+                ),
+                Some(kind) if !kind.needs_adoption() => out.push(
+                    format!("{apath}.matter"),
+                    "adopt_not_adoptable",
+                    format!(
+                        "事项 {} 为{}事项，所有镇街均适用，不能单独承接",
+                        a.matter,
+                        kind.label_zh()
+                    ),
+                ),
+                Some(_) => {}
+            }
+            if !adopted.insert(a.matter.as_str()) {
+                out.push(
+                    format!("{apath}.matter"),
+                    "duplicate_adoption",
+                    format!("{} 重复承接事项 {}", t.name, a.matter),
+                );
+            }
+            if let Some(to) = a.to
+                && to < a.from
+            {
+                out.push(
+                    format!("{apath}.to"),
+                    "dates_out_of_order",
+                    format!("承接结束日期 {to} 早于开始日期 {}", a.from),
+                );
+            }
+        }
+    }
+
+    let c = &p.calendar;
+    if c.to < c.from {
+        out.push(
+            "$.calendar.to".into(),
+            "dates_out_of_order",
+            format!("日历结束日期 {} 早于开始日期 {}", c.to, c.from),
+        );
+    }
+    let holidays: HashSet<_> = c.holidays.iter().collect();
+    for (name, list) in [("holidays", &c.holidays), ("workdays", &c.workdays)] {
+        for (i, d) in list.iter().enumerate() {
+            let path = format!("$.calendar.{name}[{i}]");
+            if *d < c.from || *d > c.to {
+                out.push(
+                    path.clone(),
+                    "calendar_date_outside_range",
+                    format!("日期 {d} 不在日历范围 {}..{} 内", c.from, c.to),
+                );
+            }
+            if name == "workdays" && holidays.contains(d) {
+                out.push(
+                    path,
+                    "calendar_date_conflict",
+                    format!("日期 {d} 同时列为节假日和调休工作日"),
+                );
+            }
+        }
+    }
+    out.0
+}
+
+fn check_matter(m: &Matter, path: &str, provisions: &HashSet<&str>, out: &mut Issues) {
+    for (role, list) in [("violated", &m.violated), ("penalty", &m.penalty)] {
+        for (j, id) in list.iter().enumerate() {
+            if !provisions.contains(id.as_str()) {
+                out.push(
+                    format!("{path}.{role}[{j}]"),
+                    "unknown_provision",
+                    format!("引用了不存在的法条 {id}"),
+                );
+            }
+        }
+    }
+    match (m.kind, &m.entrusting_authority) {
+        (MatterKind::Entrusted, None) => out.push(
+            format!("{path}.entrusting_authority"),
+            "entrusting_authority_missing",
+            "委托事项必须写明委托机关（文书以其名义作出）".into(),
+        ),
+        (k, Some(_)) if k != MatterKind::Entrusted => out.push(
+            format!("{path}.entrusting_authority"),
+            "entrusting_authority_unexpected",
+            format!("{}事项不应有委托机关", k.label_zh()),
+        ),
+        _ => {}
+    }
+    if let Some(s) = &m.statutory {
+        for (party, r) in [
+            ("individual", &s.individual),
+            ("organization", &s.organization),
+        ] {
+            if let Some(r) = r {
+                check_range(r, &format!("{path}.statutory.{party}"), out);
+            }
+        }
+    }
+    let mut codes = HashSet::new();
+    for (j, l) in m.levels.iter().enumerate() {
+        let lpath = format!("{path}.levels[{j}]");
+        if !codes.insert(l.code.as_str()) {
+            out.push(
+                format!("{lpath}.code"),
+                "duplicate_level_code",
+                format!("阶次编码重复: {}", l.code),
+            );
+        }
+        for (party, pen) in [
+            ("individual", &l.individual),
+            ("organization", &l.organization),
+        ] {
+            let Some(fine) = pen.as_ref().and_then(|p| p.fine.as_ref()) else {
+                continue;
+            };
+            let fpath = format!("{lpath}.{party}.fine");
+            check_range(fine, &fpath, out);
+            let statutory = m.statutory.as_ref().and_then(|s| match party {
+                "individual" => s.individual.as_ref(),
+                _ => s.organization.as_ref(),
+            });
+            if let Some(s) = statutory
+                && (fine.min_fen < s.min_fen || fine.max_fen > s.max_fen)
+            {
+                out.push(
+                    fpath,
+                    "level_outside_statutory",
+                    format!(
+                        "阶次罚款 {}–{} 分超出法定幅度 {}–{} 分",
+                        fine.min_fen, fine.max_fen, s.min_fen, s.max_fen
+                    ),
+                );
+            }
+        }
+    }
+    if m.levels_contiguous {
+        check_contiguous(m, path, out, "individual", |l| l.individual.as_ref());
+        check_contiguous(m, path, out, "organization", |l| l.organization.as_ref());
+    }
+}
+
+fn check_range(r: &FineRange, path: &str, out: &mut Issues) {
+    if r.min_fen > r.max_fen {
+        out.push(
+            path.into(),
+            "fine_min_gt_max",
+            format!("罚款下限 {} 分大于上限 {} 分", r.min_fen, r.max_fen),
+        );
+    }
+}
+
+/// Levels marked contiguous must tile their range in order: each level's
+/// minimum equals the previous maximum (a shared boundary, as published
+/// tables write "…元以上…元以下") or the next fen.
+fn check_contiguous(
+    m: &Matter,
+    path: &str,
+    out: &mut Issues,
+    party: &str,
+    pick: impl Fn(&super::model::DiscretionLevel) -> Option<&LevelPenalty>,
+) {
+    let mut prev: Option<(usize, FineRange)> = None;
+    for (j, l) in m.levels.iter().enumerate() {
+        let Some(fine) = pick(l).and_then(|p| p.fine) else {
+            continue;
+        };
+        if let Some((pj, pr)) = prev {
+            let fpath = format!("{path}.levels[{j}].{party}.fine.min_fen");
+            if fine.min_fen < pr.max_fen {
+                out.push(
+                    fpath,
+                    "level_overlap",
+                    format!(
+                        "阶次 {j} 的下限 {} 分与阶次 {pj} 的上限 {} 分重叠",
+                        fine.min_fen, pr.max_fen
+                    ),
+                );
+            } else if fine.min_fen > pr.max_fen + 1 {
+                out.push(
+                    fpath,
+                    "level_gap",
+                    format!(
+                        "阶次 {pj} 的上限 {} 分与阶次 {j} 的下限 {} 分之间有空档",
+                        pr.max_fen, fine.min_fen
+                    ),
+                );
+            }
+        }
+        prev = Some((j, fine));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_and_serde_paths_become_json_paths() {
+        assert_eq!(json_path_from_pointer(""), "$");
+        assert_eq!(
+            json_path_from_pointer("/matters/3/levels/0/code"),
+            "$.matters[3].levels[0].code"
+        );
+        assert_eq!(json_path_from_pointer("/a~1b"), "$.a/b");
+        assert_eq!(json_path_from_serde("matters[2].code"), "$.matters[2].code");
+        assert_eq!(json_path_from_serde("."), "$");
+    }
+
+    #[test]
+    fn the_embedded_schema_compiles() {
+        assert!(validator().is_ok());
+    }
+}
