@@ -127,13 +127,40 @@ fn schema_issues(value: &serde_json::Value) -> Vec<Issue> {
             }];
         }
     };
-    v.iter_errors(value)
-        .map(|e| Issue {
-            path: json_path_from_pointer(e.instance_path().as_str()),
-            code: "schema_violation",
-            message: e.to_string(),
-        })
-        .collect()
+    let mut out = Vec::new();
+    for e in v.iter_errors(value) {
+        leaf_issues(&e, &mut out);
+    }
+    out
+}
+
+/// Turns a schema error into issues at the most precise path. Optional
+/// fields are `anyOf: [T, null]` in the generated schema, so a bad value
+/// inside an optional object first fails as "not valid under anyOf" at the
+/// object; when every branch but one rejected the value's type outright,
+/// the remaining branch's errors are the real ones and are reported instead.
+fn leaf_issues(e: &jsonschema::ValidationError<'_>, out: &mut Vec<Issue>) {
+    if let jsonschema::error::ValidationErrorKind::AnyOf { context } = e.kind() {
+        let here = e.instance_path().as_str();
+        let type_only = |branch: &Vec<jsonschema::ValidationError<'static>>| {
+            branch.iter().all(|b| {
+                matches!(b.kind(), jsonschema::error::ValidationErrorKind::Type { .. })
+                    && b.instance_path().as_str() == here
+            })
+        };
+        let mut rest = context.iter().filter(|b| !type_only(b));
+        if let (Some(branch), None) = (rest.next(), rest.next()) {
+            for inner in branch {
+                leaf_issues(inner, out);
+            }
+            return;
+        }
+    }
+    out.push(Issue {
+        path: json_path_from_pointer(e.instance_path().as_str()),
+        code: "schema_violation",
+        message: e.to_string(),
+    });
 }
 
 /// `/matters/3/code` → `$.matters[3].code`.

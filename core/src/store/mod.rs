@@ -168,12 +168,25 @@ impl Store {
         )?;
         // SQLCipher logs every failed HMAC check to stderr; a wrong key is
         // reported to the caller as a typed error instead.
+        //
+        // SQLCipher initialises its crypto provider lazily on the first keyed
+        // connection; two threads doing that at once were seen to fail with
+        // "An error occurred with PRAGMA key" (parallel tests). Opening is
+        // rare, so keying is simply serialised.
+        static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let guard = KEYING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
-        key.apply(&conn)?;
+        let keyed = key.apply(&conn);
         // The first read proves the key: SQLCipher decrypts page 1 here.
-        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        }) {
+        let proof = keyed.and_then(|()| {
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        });
+        drop(guard);
+        match proof {
             Ok(_) => {}
             Err(e) if is_not_a_database(&e) => {
                 return Err(StoreError::WrongKey {
@@ -225,6 +238,48 @@ impl Store {
             [key, value],
         )?;
         Ok(())
+    }
+
+    /// A SHA-256 digest of every row of every table, independent of row
+    /// order and of the file's page layout. Two stores with the same content
+    /// have the same digest; tests use it to prove a failed operation
+    /// changed nothing, operators to compare a backup with its source.
+    pub fn content_digest(&self) -> Result<String, StoreError> {
+        use sha2::{Digest, Sha256};
+        let mut tables: Vec<String> = {
+            let mut st = self.conn.prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )?;
+            st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        // FTS5 virtual tables read through their shadow tables, which are
+        // listed themselves; reading the virtual table would duplicate them.
+        let virtual_tables: Vec<String> = {
+            let mut st = self.conn.prepare("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")?;
+            st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        tables.retain(|t| !virtual_tables.contains(t));
+        let mut outer = Sha256::new();
+        for t in tables {
+            let mut st = self.conn.prepare(&format!("SELECT * FROM \"{}\"", t.replace('"', "\"\"")))?;
+            let n = st.column_count();
+            let mut rows: Vec<[u8; 32]> = st
+                .query_map([], |r| {
+                    let mut h = Sha256::new();
+                    for i in 0..n {
+                        h.update(format!("{:?}\u{1f}", r.get_ref(i)?).as_bytes());
+                    }
+                    Ok(h.finalize().into())
+                })?
+                .collect::<Result<_, _>>()?;
+            rows.sort_unstable();
+            outer.update(t.as_bytes());
+            outer.update((rows.len() as u64).to_le_bytes());
+            for r in rows {
+                outer.update(r);
+            }
+        }
+        Ok(hex::encode(outer.finalize()))
     }
 
     pub(crate) fn conn(&self) -> &Connection {
