@@ -1,12 +1,17 @@
 //! The `zhifa catalogue` commands, run as an operator would run them: the
 //! real binary, a fresh data folder, the sample catalogue.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test and benchmark code: a failure should abort loudly
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../schema/catalogue/sample/chongqing-sample.json");
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../schema/catalogue/sample/chongqing-sample.json"
+);
 
 fn zhifa(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zhifa"))
@@ -28,7 +33,11 @@ fn imported() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let out = zhifa(&data, &["catalogue", "import", SAMPLE, "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc = json(&out);
     assert_eq!(doc["already_present"], false);
     assert!(doc["matters"].as_u64().unwrap() >= 60);
@@ -39,7 +48,18 @@ fn imported() -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn zdjy_finds_zhandao_jingying_first() {
     let (_d, data) = imported();
-    let out = zhifa(&data, &["catalogue", "search", "zdjy", "--json", "--all", "--date", "2025-08-01"]);
+    let out = zhifa(
+        &data,
+        &[
+            "catalogue",
+            "search",
+            "zdjy",
+            "--json",
+            "--all",
+            "--date",
+            "2025-08-01",
+        ],
+    );
     assert!(out.status.success());
     let doc = json(&out);
     let first = &doc["results"][0];
@@ -48,14 +68,30 @@ fn zdjy_finds_zhandao_jingying_first() {
         assert!(!first[key].is_null(), "missing {key}");
     }
     // Scores are non-increasing: best first.
-    let scores: Vec<u64> = doc["results"].as_array().unwrap().iter().map(|r| r["score"].as_u64().unwrap()).collect();
+    let scores: Vec<u64> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["score"].as_u64().unwrap())
+        .collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
 }
 
 #[test]
 fn a_word_only_in_provision_text_finds_its_matter() {
     let (_d, data) = imported();
-    let out = zhifa(&data, &["catalogue", "search", "油烟", "--json", "--all", "--date", "2025-08-01"]);
+    let out = zhifa(
+        &data,
+        &[
+            "catalogue",
+            "search",
+            "油烟",
+            "--json",
+            "--all",
+            "--date",
+            "2025-08-01",
+        ],
+    );
     let doc = json(&out);
     let results = doc["results"].as_array().unwrap();
     assert!(!results.is_empty(), "油烟 found nothing");
@@ -65,9 +101,16 @@ fn a_word_only_in_provision_text_finds_its_matter() {
     }
     // The matter shown has 油烟 in one of its provisions.
     let code = results[0]["code"].as_str().unwrap();
-    let show = json(&zhifa(&data, &["catalogue", "show", code, "--json", "--date", "2025-08-01"]));
-    let texts: Vec<&str> =
-        show["provisions"].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
+    let show = json(&zhifa(
+        &data,
+        &["catalogue", "show", code, "--json", "--date", "2025-08-01"],
+    ));
+    let texts: Vec<&str> = show["provisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
     assert!(texts.iter().any(|t| t.contains("油烟")), "{texts:?}");
 }
 
@@ -89,23 +132,73 @@ fn township_setting_scopes_search() {
     let towns = sample["townships"].as_array().unwrap();
     // Find an optional matter adopted by one township and not by another.
     let adopted = |t: &Value| -> Vec<String> {
-        t["adopted"].as_array().unwrap().iter().map(|a| a["matter"].as_str().unwrap().to_owned()).collect()
+        t["adopted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["matter"].as_str().unwrap().to_owned())
+            .collect()
     };
     let (a, b) = (&towns[0], &towns[1]);
-    let only_a = adopted(a).into_iter().find(|m| !adopted(b).contains(m)).expect("townships adopt differently");
-    let name = sample["matters"].as_array().unwrap().iter().find(|m| m["code"] == only_a.as_str()).unwrap()["name"]
+    let only_a = adopted(a)
+        .into_iter()
+        .find(|m| !adopted(b).contains(m))
+        .expect("townships adopt differently");
+    let name = sample["matters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["code"] == only_a.as_str())
+        .unwrap()["name"]
         .as_str()
         .unwrap()
         .to_owned();
     let find = |town: &Value| {
-        let set = zhifa(&data, &["settings", "set", "township", town["code"].as_str().unwrap()]);
-        assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
-        let doc = json(&zhifa(&data, &["catalogue", "search", &only_a, "--json", "--date", "2026-06-01"]));
-        doc["results"].as_array().unwrap().iter().any(|r| r["code"] == only_a.as_str())
+        let set = zhifa(
+            &data,
+            &[
+                "settings",
+                "set",
+                "township",
+                town["code"].as_str().unwrap(),
+            ],
+        );
+        assert!(
+            set.status.success(),
+            "{}",
+            String::from_utf8_lossy(&set.stderr)
+        );
+        let doc = json(&zhifa(
+            &data,
+            &[
+                "catalogue",
+                "search",
+                &only_a,
+                "--json",
+                "--date",
+                "2026-06-01",
+            ],
+        ));
+        doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == only_a.as_str())
     };
     assert!(find(a), "{name} should be in scope for {}", a["name"]);
     assert!(!find(b), "{name} should be out of scope for {}", b["name"]);
-    let all = json(&zhifa(&data, &["catalogue", "search", &only_a, "--all", "--json", "--date", "2026-06-01"]));
+    let all = json(&zhifa(
+        &data,
+        &[
+            "catalogue",
+            "search",
+            &only_a,
+            "--all",
+            "--json",
+            "--date",
+            "2026-06-01",
+        ],
+    ));
     assert_eq!(all["township"], Value::Null);
     assert_eq!(all["results"][0]["code"], only_a.as_str());
 }
@@ -113,12 +206,30 @@ fn township_setting_scopes_search() {
 #[test]
 fn show_prints_provisions_levels_and_exemptions_in_chinese() {
     let (_d, data) = imported();
-    let search = json(&zhifa(&data, &["catalogue", "search", "占道经营", "--json", "--all", "--date", "2025-08-01"]));
+    let search = json(&zhifa(
+        &data,
+        &[
+            "catalogue",
+            "search",
+            "占道经营",
+            "--json",
+            "--all",
+            "--date",
+            "2025-08-01",
+        ],
+    ));
     let code = search["results"][0]["code"].as_str().unwrap();
     let out = zhifa(&data, &["catalogue", "show", code, "--date", "2025-08-01"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for needle in ["占道经营", "违则", "罚则", "《重庆市市容环境卫生管理条例》", "裁量阶次", "元"] {
+    for needle in [
+        "占道经营",
+        "违则",
+        "罚则",
+        "《重庆市市容环境卫生管理条例》",
+        "裁量阶次",
+        "元",
+    ] {
         assert!(text.contains(needle), "missing {needle} in\n{text}");
     }
 }
@@ -128,19 +239,29 @@ fn bad_input_exits_2_and_names_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let broken = dir.path().join("broken.json");
-    std::fs::write(&broken, br#"{"format": "zhifa-catalogue/1", "release": {"id": "X"#).unwrap();
+    std::fs::write(
+        &broken,
+        br#"{"format": "zhifa-catalogue/1", "release": {"id": "X"#,
+    )
+    .unwrap();
     let out = zhifa(&data, &["catalogue", "import", broken.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CATALOGUE_JSON_SYNTAX"));
 
-    let missing = zhifa(&data, &["catalogue", "import", "/nonexistent/package.json", "--json"]);
+    let missing = zhifa(
+        &data,
+        &["catalogue", "import", "/nonexistent/package.json", "--json"],
+    );
     assert_eq!(missing.status.code(), Some(2));
     assert_eq!(json(&missing)["error"]["code"], "FILE_UNREADABLE");
 
     let mut v: Value = serde_json::from_slice(&std::fs::read(SAMPLE).unwrap()).unwrap();
     v["matters"][0]["penalty"][0] = "NO-SUCH-PROVISION".into();
     std::fs::write(&broken, serde_json::to_vec(&v).unwrap()).unwrap();
-    let out = zhifa(&data, &["catalogue", "import", broken.to_str().unwrap(), "--json"]);
+    let out = zhifa(
+        &data,
+        &["catalogue", "import", broken.to_str().unwrap(), "--json"],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = json(&out);
     assert_eq!(err["error"]["code"], "CATALOGUE_INVALID");
@@ -163,7 +284,10 @@ fn the_key_file_is_private_and_a_wrong_key_is_a_clear_error() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(data.join("device.key")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(data.join("device.key"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     let out = Command::new(env!("CARGO_BIN_EXE_zhifa"))
@@ -175,7 +299,11 @@ fn the_key_file_is_private_and_a_wrong_key_is_a_clear_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(json(&out)["error"]["code"], "STORE_WRONG_KEY");
-    assert!(out.stderr.is_empty(), "SQLCipher noise on stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "SQLCipher noise on stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -183,9 +311,28 @@ fn synth_writes_a_package_that_imports() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let pkg = dir.path().join("synth.json.gz");
-    let out = zhifa(&data, &["catalogue", "synth", "--matters", "500", "--gzip", "--out", pkg.to_str().unwrap()]);
+    let out = zhifa(
+        &data,
+        &[
+            "catalogue",
+            "synth",
+            "--matters",
+            "500",
+            "--gzip",
+            "--out",
+            pkg.to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success());
-    let doc = json(&zhifa(&data, &["catalogue", "import", pkg.to_str().unwrap(), "--json"]));
+    let doc = json(&zhifa(
+        &data,
+        &["catalogue", "import", pkg.to_str().unwrap(), "--json"],
+    ));
     assert_eq!(doc["matters"], 500);
-    assert_eq!(zhifa(&data, &["catalogue", "synth", "--matters", "0"]).status.code(), Some(2));
+    assert_eq!(
+        zhifa(&data, &["catalogue", "synth", "--matters", "0"])
+            .status
+            .code(),
+        Some(2)
+    );
 }

@@ -19,15 +19,24 @@ use zhifa_core::store::{DbKey, Store, migrate};
 const FIXTURE_KEY: [u8; 32] = [0x11; 32];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).ok_or("usage: make_device_fixture OUT.db")?;
+    let out = std::env::args()
+        .nth(1)
+        .ok_or("usage: make_device_fixture OUT.db")?;
     let path = std::path::Path::new(&out);
     if path.exists() {
         return Err(format!("{out} exists; fixtures are never overwritten").into());
     }
     let mut store = Store::open(path, &DbKey::Raw(FIXTURE_KEY))?;
-    let package = synth(&SynthOptions { matters: 40, townships: 3, seed: 2025 });
+    let package = synth(&SynthOptions {
+        matters: 40,
+        townships: 3,
+        seed: 2025,
+    });
     let township = package.townships[0].code.clone();
-    let when = Utc.with_ymd_and_hms(2025, 7, 1, 0, 0, 0).single().ok_or("bad date")?;
+    let when = Utc
+        .with_ymd_and_hms(2025, 7, 1, 0, 0, 0)
+        .single()
+        .ok_or("bad date")?;
     import(&mut store, &serde_json::to_vec(&package)?, when)?;
     store.set_setting("township", &township)?;
     // Fold the WAL into the main file so the fixture is one self-contained file.

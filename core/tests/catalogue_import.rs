@@ -2,6 +2,8 @@
 //! with its JSON path and leaves the store exactly as it was; a good package
 //! imports once; the store never holds catalogue text in plaintext.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test and benchmark code: a failure should abort loudly
+
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -22,7 +24,12 @@ fn store() -> (tempfile::TempDir, Store) {
 
 /// A small valid package as JSON: matter 0 is statutory, 6 optional, 9 entrusted.
 fn good() -> Value {
-    serde_json::to_value(synth(&SynthOptions { matters: 12, townships: 3, seed: 4 })).unwrap()
+    serde_json::to_value(synth(&SynthOptions {
+        matters: 12,
+        townships: 3,
+        seed: 4,
+    }))
+    .unwrap()
 }
 
 fn bytes(v: &Value) -> Vec<u8> {
@@ -40,14 +47,24 @@ fn refused(bad: &[u8], code: &str, expect: Option<(&str, &str)>) {
     let err = import(&mut s, bad, now()).unwrap_err();
     assert_eq!(err.code(), code, "{err}");
     if let Some((path, issue)) = expect {
-        let CatalogueError::Invalid { issues } = &err else { panic!("expected issues, got {err}") };
+        let CatalogueError::Invalid { issues } = &err else {
+            panic!("expected issues, got {err}")
+        };
         assert!(
             issues.iter().any(|i| i.path == path && i.code == issue),
             "no {issue} at {path} in {issues:#?}"
         );
-        assert!(issues.iter().all(|i| i.path.starts_with('$') && !i.message.is_empty()));
+        assert!(
+            issues
+                .iter()
+                .all(|i| i.path.starts_with('$') && !i.message.is_empty())
+        );
     }
-    assert_eq!(s.content_digest().unwrap(), before, "the store changed after a refused import");
+    assert_eq!(
+        s.content_digest().unwrap(),
+        before,
+        "the store changed after a refused import"
+    );
     assert_eq!(s.catalogue().releases().unwrap().len(), 1);
 }
 
@@ -68,7 +85,11 @@ fn empty_file() {
 
 #[test]
 fn corrupt_gzip() {
-    refused(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef], "CATALOGUE_GZIP", None);
+    refused(
+        &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef],
+        "CATALOGUE_GZIP",
+        None,
+    );
 }
 
 #[test]
@@ -82,7 +103,11 @@ fn schema_missing_field() {
 fn schema_wrong_type() {
     let mut v = good();
     v["matters"][2]["levels"][0]["individual"]["fine"]["min_fen"] = json!("50");
-    refused_json(v, "$.matters[2].levels[0].individual.fine.min_fen", "schema_violation");
+    refused_json(
+        v,
+        "$.matters[2].levels[0].individual.fine.min_fen",
+        "schema_violation",
+    );
 }
 
 #[test]
@@ -110,7 +135,11 @@ fn schema_impossible_date() {
 fn schema_negative_amount() {
     let mut v = good();
     v["matters"][0]["statutory"]["individual"]["min_fen"] = json!(-1);
-    refused_json(v, "$.matters[0].statutory.individual.min_fen", "schema_violation");
+    refused_json(
+        v,
+        "$.matters[0].statutory.individual.min_fen",
+        "schema_violation",
+    );
 }
 
 #[test]
@@ -144,33 +173,55 @@ fn min_greater_than_max() {
 #[test]
 fn overlapping_levels() {
     let mut v = good();
-    let prev_max = v["matters"][1]["levels"][0]["individual"]["fine"]["max_fen"].as_i64().unwrap();
+    let prev_max = v["matters"][1]["levels"][0]["individual"]["fine"]["max_fen"]
+        .as_i64()
+        .unwrap();
     v["matters"][1]["levels"][1]["individual"]["fine"]["min_fen"] = json!(prev_max - 100);
-    refused_json(v, "$.matters[1].levels[1].individual.fine.min_fen", "level_overlap");
+    refused_json(
+        v,
+        "$.matters[1].levels[1].individual.fine.min_fen",
+        "level_overlap",
+    );
 }
 
 #[test]
 fn gapped_levels() {
     let mut v = good();
-    let prev_max = v["matters"][1]["levels"][1]["organization"]["fine"]["max_fen"].as_i64().unwrap();
+    let prev_max = v["matters"][1]["levels"][1]["organization"]["fine"]["max_fen"]
+        .as_i64()
+        .unwrap();
     v["matters"][1]["levels"][2]["organization"]["fine"]["min_fen"] = json!(prev_max + 500);
-    refused_json(v, "$.matters[1].levels[2].organization.fine.min_fen", "level_gap");
+    refused_json(
+        v,
+        "$.matters[1].levels[2].organization.fine.min_fen",
+        "level_gap",
+    );
 }
 
 #[test]
 fn level_outside_statutory_range() {
     let mut v = good();
-    let smax = v["matters"][2]["statutory"]["individual"]["max_fen"].as_i64().unwrap();
+    let smax = v["matters"][2]["statutory"]["individual"]["max_fen"]
+        .as_i64()
+        .unwrap();
     let last = v["matters"][2]["levels"].as_array().unwrap().len() - 1;
     v["matters"][2]["levels"][last]["individual"]["fine"]["max_fen"] = json!(smax + 1);
-    refused_json(v, &format!("$.matters[2].levels[{last}].individual.fine"), "level_outside_statutory");
+    refused_json(
+        v,
+        &format!("$.matters[2].levels[{last}].individual.fine"),
+        "level_outside_statutory",
+    );
 }
 
 #[test]
 fn township_adopts_unknown_matter() {
     let mut v = good();
     v["townships"][1]["adopted"] = json!([{"matter": "NOPE-1", "from": "2025-07-01"}]);
-    refused_json(v, "$.townships[1].adopted[0].matter", "adopt_unknown_matter");
+    refused_json(
+        v,
+        "$.townships[1].adopted[0].matter",
+        "adopt_unknown_matter",
+    );
 }
 
 #[test]
@@ -192,8 +243,15 @@ fn dates_out_of_order() {
 fn entrusted_matter_without_authority() {
     let mut v = good();
     assert_eq!(v["matters"][9]["kind"], "entrusted");
-    v["matters"][9].as_object_mut().unwrap().remove("entrusting_authority");
-    refused_json(v, "$.matters[9].entrusting_authority", "entrusting_authority_missing");
+    v["matters"][9]
+        .as_object_mut()
+        .unwrap()
+        .remove("entrusting_authority");
+    refused_json(
+        v,
+        "$.matters[9].entrusting_authority",
+        "entrusting_authority_missing",
+    );
 }
 
 #[test]
@@ -222,7 +280,15 @@ fn every_error_is_reported_at_once() {
         panic!("expected issues")
     };
     let codes: Vec<&str> = issues.iter().map(|i| i.code).collect();
-    assert_eq!(codes, ["unknown_provision", "duplicate_matter_code", "adopt_unknown_matter"], "{issues:#?}");
+    assert_eq!(
+        codes,
+        [
+            "unknown_provision",
+            "duplicate_matter_code",
+            "adopt_unknown_matter"
+        ],
+        "{issues:#?}"
+    );
 }
 
 #[test]
@@ -253,7 +319,11 @@ fn gzip_packages_import_like_plain_ones() {
     let out = import(&mut s, &gz, now()).unwrap();
     assert_eq!(out.matters, 12);
     // The digest is of the JSON, so the plain file is the same release.
-    assert!(import(&mut s, &bytes(&good()), now()).unwrap().already_present);
+    assert!(
+        import(&mut s, &bytes(&good()), now())
+            .unwrap()
+            .already_present
+    );
 }
 
 #[test]
@@ -271,7 +341,10 @@ fn the_store_file_holds_no_plaintext_and_a_wrong_key_is_refused() {
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let raw = std::fs::read(entry.unwrap().path()).unwrap();
         found_files += 1;
-        assert!(!raw.windows(needle.len()).any(|w| w == needle), "plaintext in the store");
+        assert!(
+            !raw.windows(needle.len()).any(|w| w == needle),
+            "plaintext in the store"
+        );
         assert!(!raw.starts_with(b"SQLite format 3"), "unencrypted header");
     }
     assert!(found_files >= 1);

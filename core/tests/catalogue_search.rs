@@ -1,6 +1,8 @@
 //! Offline search: ranking tiers, pinyin, provision text, township scope,
 //! and time-versioned releases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test and benchmark code: a failure should abort loudly
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use zhifa_core::ErrorCode;
@@ -17,7 +19,11 @@ fn d(s: &str) -> NaiveDate {
 /// statutory, optional and entrusted as the synthetic generator assigns
 /// them (index % 10: 0–2 statutory, 3–5 common, 6–8 optional, 9 entrusted).
 fn package(id: &str, from: &str, names: &[&str]) -> Package {
-    let mut p = synth(&SynthOptions { matters: names.len(), townships: 2, seed: 7 });
+    let mut p = synth(&SynthOptions {
+        matters: names.len(),
+        townships: 2,
+        seed: 7,
+    });
     p.release.id = id.into();
     p.release.effective_from = d(from);
     p.release.issued_on = d(from);
@@ -34,27 +40,43 @@ fn store_with(packages: &[Package]) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("d.db"), &DbKey::Raw([5; 32])).unwrap();
     for p in packages {
-        import(&mut s, &serde_json::to_vec(p).unwrap(), Utc.with_ymd_and_hms(2025, 7, 1, 0, 0, 0).unwrap()).unwrap();
+        import(
+            &mut s,
+            &serde_json::to_vec(p).unwrap(),
+            Utc.with_ymd_and_hms(2025, 7, 1, 0, 0, 0).unwrap(),
+        )
+        .unwrap();
     }
     (dir, s)
 }
 
 fn search(s: &Store, text: &str, scope: SearchScope) -> Vec<(String, MatchKind)> {
-    let q = SearchQuery { text: text.into(), on: d("2025-08-01"), scope, limit: 20 };
-    s.catalogue().search(&q).unwrap().results.into_iter().map(|h| (h.name, h.matched)).collect()
+    let q = SearchQuery {
+        text: text.into(),
+        on: d("2025-08-01"),
+        scope,
+        limit: 20,
+    };
+    s.catalogue()
+        .search(&q)
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|h| (h.name, h.matched))
+        .collect()
 }
 
 const NAMES: &[&str] = &[
-    "占道经营",           // 0 statutory
-    "店外占道经营",       // 1
-    "占道经营且拒不改正", // 2
-    "在道路上占道堆物",   // 3 common
-    "乱张贴、乱刻画",     // 4
-    "随地吐痰",           // 5
+    "占道经营",             // 0 statutory
+    "店外占道经营",         // 1
+    "占道经营且拒不改正",   // 2
+    "在道路上占道堆物",     // 3 common
+    "乱张贴、乱刻画",       // 4
+    "随地吐痰",             // 5
     "擅自设置大型户外广告", // 6 optional
-    "违规停放非机动车",   // 7 optional
-    "河道内采砂",         // 8 optional
-    "行人违反交通信号",   // 9 entrusted
+    "违规停放非机动车",     // 7 optional
+    "河道内采砂",           // 8 optional
+    "行人违反交通信号",     // 9 entrusted
 ];
 
 #[test]
@@ -73,15 +95,26 @@ fn tiers_rank_exact_then_prefix_then_initials_then_substring_then_provision() {
 
     let r = search(&s, "zdjy", SearchScope::All);
     assert_eq!(r[0], ("占道经营".into(), MatchKind::InitialsExact));
-    assert_eq!(r[1], ("占道经营且拒不改正".into(), MatchKind::InitialsPrefix));
+    assert_eq!(
+        r[1],
+        ("占道经营且拒不改正".into(), MatchKind::InitialsPrefix)
+    );
 
     let r = search(&s, "ＺＨＡＮ ＤＡＯ", SearchScope::All);
     assert_eq!(r[0].1, MatchKind::PinyinPrefix, "{r:?}");
-    assert!(r.iter().any(|x| x.0 == "店外占道经营" && x.1 == MatchKind::Substring), "{r:?}");
+    assert!(
+        r.iter()
+            .any(|x| x.0 == "店外占道经营" && x.1 == MatchKind::Substring),
+        "{r:?}"
+    );
 
     // Two characters: trigram cannot match, LIKE does.
     let r = search(&s, "占道", SearchScope::All);
-    assert_eq!(r.iter().filter(|x| x.0.contains("占道")).count(), 4, "{r:?}");
+    assert_eq!(
+        r.iter().filter(|x| x.0.contains("占道")).count(),
+        4,
+        "{r:?}"
+    );
     assert_eq!(r[0].1, MatchKind::Prefix);
 
     let r = search(&s, "油烟", SearchScope::All);
@@ -99,12 +132,21 @@ fn codes_and_domains_are_found() {
     let (_d, s) = store_with(&[p]);
     let r = s
         .catalogue()
-        .search(&SearchQuery { text: code.to_lowercase(), on: d("2025-08-01"), scope: SearchScope::All, limit: 5 })
+        .search(&SearchQuery {
+            text: code.to_lowercase(),
+            on: d("2025-08-01"),
+            scope: SearchScope::All,
+            limit: 5,
+        })
         .unwrap();
     assert_eq!(r.results[0].code, code);
     assert_eq!(r.results[0].matched, MatchKind::CodeExact);
     let r = search(&s, &domain, SearchScope::All);
-    assert!(r.iter().any(|x| x.0 == "乱张贴、乱刻画" && x.1 == MatchKind::Domain), "{r:?}");
+    assert!(
+        r.iter()
+            .any(|x| x.0 == "乱张贴、乱刻画" && x.1 == MatchKind::Domain),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -113,11 +155,20 @@ fn township_scope_hides_matters_it_did_not_adopt() {
     let t0 = p.townships[0].code.clone();
     let optional = p.matters[6].code.clone();
     assert_eq!(p.matters[6].kind, MatterKind::EmpoweredOptional);
-    p.townships[0].adopted.push(Adoption { matter: optional, from: d("2025-09-01"), to: None });
+    p.townships[0].adopted.push(Adoption {
+        matter: optional,
+        from: d("2025-09-01"),
+        to: None,
+    });
     let (_d, s) = store_with(&[p]);
     let q = |on: &str, text: &str, scope: SearchScope| {
         s.catalogue()
-            .search(&SearchQuery { text: text.into(), on: d(on), scope, limit: 20 })
+            .search(&SearchQuery {
+                text: text.into(),
+                on: d(on),
+                scope,
+                limit: 20,
+            })
             .unwrap()
             .results
             .into_iter()
@@ -128,11 +179,17 @@ fn township_scope_hides_matters_it_did_not_adopt() {
     // Before the adoption date the optional matter is out of scope …
     assert!(q("2025-08-01", "大型户外广告", scope.clone()).is_empty());
     // … from it on, in scope; statutory matters always are.
-    assert_eq!(q("2025-09-01", "大型户外广告", scope.clone()), vec!["擅自设置大型户外广告"]);
+    assert_eq!(
+        q("2025-09-01", "大型户外广告", scope.clone()),
+        vec!["擅自设置大型户外广告"]
+    );
     assert_eq!(q("2025-08-01", "随地吐痰", scope.clone()), vec!["随地吐痰"]);
     // The entrusted matter was never adopted; --all finds it anyway.
     assert!(q("2025-09-01", "交通信号", scope).is_empty());
-    assert_eq!(q("2025-09-01", "交通信号", SearchScope::All), vec!["行人违反交通信号"]);
+    assert_eq!(
+        q("2025-09-01", "交通信号", SearchScope::All),
+        vec!["行人违反交通信号"]
+    );
 
     let err = s
         .catalogue()
@@ -156,9 +213,26 @@ fn a_case_binds_to_the_release_in_force_on_its_violation_date() {
     let c = s.catalogue();
     assert_eq!(c.release_in_force(d("2025-12-31")).unwrap().id, "R2025");
     assert_eq!(c.release_in_force(d("2026-01-01")).unwrap().id, "R2026");
-    assert_eq!(c.matter_in_force(&code, d("2025-12-31")).unwrap().unwrap().matter.name, "占道经营");
-    assert_eq!(c.matter_in_force(&code, d("2026-03-01")).unwrap().unwrap().matter.name, "占道经营（2026版）");
-    assert_eq!(c.release_in_force(d("2025-06-30")).unwrap_err().code(), "CATALOGUE_NO_RELEASE");
+    assert_eq!(
+        c.matter_in_force(&code, d("2025-12-31"))
+            .unwrap()
+            .unwrap()
+            .matter
+            .name,
+        "占道经营"
+    );
+    assert_eq!(
+        c.matter_in_force(&code, d("2026-03-01"))
+            .unwrap()
+            .unwrap()
+            .matter
+            .name,
+        "占道经营（2026版）"
+    );
+    assert_eq!(
+        c.release_in_force(d("2025-06-30")).unwrap_err().code(),
+        "CATALOGUE_NO_RELEASE"
+    );
     assert_eq!(c.releases().unwrap().len(), 2);
 }
 
@@ -170,10 +244,22 @@ fn matter_detail_marks_provisions_not_in_force() {
     prov.effective_to = Some(d("2025-07-31"));
     let code = p.matters[0].code.clone();
     let (_d, s) = store_with(&[p]);
-    let rec = s.catalogue().matter_in_force(&code, d("2025-07-15")).unwrap().unwrap();
+    let rec = s
+        .catalogue()
+        .matter_in_force(&code, d("2025-07-15"))
+        .unwrap()
+        .unwrap();
     assert!(rec.provisions.iter().all(|p| p.in_force));
-    let rec = s.catalogue().matter_in_force(&code, d("2025-08-15")).unwrap().unwrap();
-    let penalty = rec.provisions.iter().find(|p| p.provision.id == pid).unwrap();
+    let rec = s
+        .catalogue()
+        .matter_in_force(&code, d("2025-08-15"))
+        .unwrap()
+        .unwrap();
+    let penalty = rec
+        .provisions
+        .iter()
+        .find(|p| p.provision.id == pid)
+        .unwrap();
     assert!(!penalty.in_force);
     assert!(penalty.citation.starts_with('《'));
 }
@@ -181,9 +267,23 @@ fn matter_detail_marks_provisions_not_in_force() {
 #[test]
 fn empty_and_overlong_queries_are_refused() {
     let (_d, s) = store_with(&[package("R1", "2025-07-01", NAMES)]);
-    let q = |t: &str| SearchQuery { text: t.into(), on: d("2025-08-01"), scope: SearchScope::All, limit: 5 };
-    assert_eq!(s.catalogue().search(&q(" \u{3000} ")).unwrap_err().code(), "SEARCH_EMPTY_QUERY");
-    assert_eq!(s.catalogue().search(&q(&"占".repeat(101))).unwrap_err().code(), "SEARCH_QUERY_TOO_LONG");
+    let q = |t: &str| SearchQuery {
+        text: t.into(),
+        on: d("2025-08-01"),
+        scope: SearchScope::All,
+        limit: 5,
+    };
+    assert_eq!(
+        s.catalogue().search(&q(" \u{3000} ")).unwrap_err().code(),
+        "SEARCH_EMPTY_QUERY"
+    );
+    assert_eq!(
+        s.catalogue()
+            .search(&q(&"占".repeat(101)))
+            .unwrap_err()
+            .code(),
+        "SEARCH_QUERY_TOO_LONG"
+    );
 }
 
 proptest! {

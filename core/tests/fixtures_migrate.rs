@@ -4,6 +4,8 @@
 //! build, migrate to the latest version, keep its data, and — when it was
 //! older — leave a backup of the original beside it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test and benchmark code: a failure should abort loudly
+
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -17,7 +19,11 @@ fn fixtures() -> Vec<(u32, PathBuf)> {
         .filter_map(|e| {
             let p = e.unwrap().path();
             let name = p.file_name()?.to_str()?.to_owned();
-            let v = name.strip_prefix("device-v")?.strip_suffix(".db")?.parse().ok()?;
+            let v = name
+                .strip_prefix("device-v")?
+                .strip_suffix(".db")?
+                .parse()
+                .ok()?;
             Some((v, p))
         })
         .collect();
@@ -29,7 +35,10 @@ fn fixtures() -> Vec<(u32, PathBuf)> {
 fn there_is_a_fixture_for_every_released_schema_version() {
     let versions: Vec<u32> = fixtures().into_iter().map(|(v, _)| v).collect();
     let expected: Vec<u32> = (1..=migrate::latest_version()).collect();
-    assert_eq!(versions, expected, "add core/tests/fixtures/device-v<N>.db for each released version");
+    assert_eq!(
+        versions, expected,
+        "add core/tests/fixtures/device-v<N>.db for each released version"
+    );
 }
 
 #[test]
@@ -39,15 +48,35 @@ fn every_fixture_migrates_and_keeps_its_data() {
         let path = dir.path().join("device.db");
         std::fs::copy(&fixture, &path).unwrap();
         let store = Store::open(&path, &DbKey::Raw([0x11; 32])).unwrap();
-        assert_eq!(store.schema_version().unwrap(), migrate::latest_version(), "v{version}");
-        let township = store.setting("township").unwrap().expect("township setting kept");
+        assert_eq!(
+            store.schema_version().unwrap(),
+            migrate::latest_version(),
+            "v{version}"
+        );
+        let township = store
+            .setting("township")
+            .unwrap()
+            .expect("township setting kept");
         let on = NaiveDate::from_ymd_opt(2025, 8, 1).unwrap();
         let hits = store
             .catalogue()
-            .search(&SearchQuery { text: "在".into(), on, scope: SearchScope::Township(township), limit: 5 })
+            .search(&SearchQuery {
+                text: "在".into(),
+                on,
+                scope: SearchScope::Township(township),
+                limit: 5,
+            })
             .unwrap();
-        assert_eq!(hits.results.len(), 5, "v{version}: catalogue still searchable");
+        assert_eq!(
+            hits.results.len(),
+            5,
+            "v{version}: catalogue still searchable"
+        );
         let backup = migrate::backup_path(&store, version);
-        assert_eq!(backup.exists(), version < migrate::latest_version(), "v{version}: backup");
+        assert_eq!(
+            backup.exists(),
+            version < migrate::latest_version(),
+            "v{version}: backup"
+        );
     }
 }

@@ -3,6 +3,8 @@
 //! (after rewriting it, so a second run passes), in the manner of
 //! rust-analyzer's `ensure_file_contents`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test and benchmark code: a failure should abort loudly
+
 use zhifa_core::catalogue::model::package_schema;
 
 #[test]

@@ -144,8 +144,10 @@ fn leaf_issues(e: &jsonschema::ValidationError<'_>, out: &mut Vec<Issue>) {
         let here = e.instance_path().as_str();
         let type_only = |branch: &Vec<jsonschema::ValidationError<'static>>| {
             branch.iter().all(|b| {
-                matches!(b.kind(), jsonschema::error::ValidationErrorKind::Type { .. })
-                    && b.instance_path().as_str() == here
+                matches!(
+                    b.kind(),
+                    jsonschema::error::ValidationErrorKind::Type { .. }
+                ) && b.instance_path().as_str() == here
             })
         };
         let mut rest = context.iter().filter(|b| !type_only(b));

@@ -255,13 +255,17 @@ impl Store {
         // FTS5 virtual tables read through their shadow tables, which are
         // listed themselves; reading the virtual table would duplicate them.
         let virtual_tables: Vec<String> = {
-            let mut st = self.conn.prepare("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")?;
+            let mut st = self
+                .conn
+                .prepare("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")?;
             st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
         };
         tables.retain(|t| !virtual_tables.contains(t));
         let mut outer = Sha256::new();
         for t in tables {
-            let mut st = self.conn.prepare(&format!("SELECT * FROM \"{}\"", t.replace('"', "\"\"")))?;
+            let mut st = self
+                .conn
+                .prepare(&format!("SELECT * FROM \"{}\"", t.replace('"', "\"\"")))?;
             let n = st.column_count();
             let mut rows: Vec<[u8; 32]> = st
                 .query_map([], |r| {

@@ -1,0 +1,6 @@
+# Sourced by the other scripts: one cargo target folder outside the clone,
+# kept between runs (CI clones afresh each time; the build cache survives).
+if [ -z "${CARGO_TARGET_DIR:-}" ]; then
+  export CARGO_TARGET_DIR="${ZHIFA_TARGET_DIR:-$HOME/.cache/zhifa/target}"
+fi
+mkdir -p "$CARGO_TARGET_DIR"
