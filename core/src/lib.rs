@@ -10,6 +10,7 @@
 
 pub mod catalogue;
 pub mod money;
+pub mod rules;
 pub mod store;
 pub mod text;
 
