@@ -8,6 +8,7 @@
 
 mod catalogue;
 mod output;
+mod rules;
 mod settings;
 mod store;
 
@@ -40,6 +41,10 @@ enum Command {
     /// Device settings (e.g. the officer's township).
     #[command(subcommand)]
     Settings(settings::SettingsCmd),
+    /// Check a citizen ID number or unified social credit code (no store needed).
+    CheckId(rules::CheckIdArgs),
+    /// Assess a case against the law and the matter's discretion table.
+    Assess(rules::AssessArgs),
 }
 
 /// Options every command sees.
@@ -60,6 +65,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Catalogue(cmd) => catalogue::run(&ctx, cmd),
         Command::Settings(cmd) => settings::run(&ctx, cmd),
+        Command::CheckId(args) => rules::check_id_cmd(&ctx, args),
+        Command::Assess(args) => rules::assess_cmd(&ctx, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
