@@ -675,6 +675,7 @@ pub fn assess(
                 limitation,
                 range,
                 mitigated,
+                barred,
             },
             suggested_level,
             suggested_penalty,
@@ -788,6 +789,7 @@ struct Context<'a> {
     limitation: Option<Limitation>,
     range: Option<FineRange>,
     mitigated: bool,
+    barred: bool,
 }
 
 fn check_date_order(input: &AssessInput, errors: &mut Vec<AssessError>) {
@@ -1168,10 +1170,8 @@ fn check_proposal(
         // Without a matter only the law-level rules apply.
         return;
     };
-    let barred = cx.minor == Minor::NoPenalty
-        || matches!(cx.exemption, Exemption::Mandatory | Exemption::NoFault)
-        || cx.limitation.is_some_and(|l| l.expired);
-    if barred {
+    if cx.barred {
+        // Reported above; no range or level to check against.
         return;
     }
 

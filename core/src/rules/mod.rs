@@ -12,7 +12,7 @@
 //!
 //! - [`identity`]: 居民身份证号码 (GB 11643) and 统一社会信用代码 (GB 32100).
 //! - [`calendar`]: working days (行政处罚法 Art. 85) and calendar periods.
-//! - [`assess`]: the assessment an officer sees before deciding.
+//! - [`assess`](mod@assess): the assessment an officer sees before deciding.
 
 pub mod assess;
 pub mod calendar;
