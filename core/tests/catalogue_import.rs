@@ -385,3 +385,78 @@ proptest! {
         }
     }
 }
+
+/// The fast path re-checks in Rust what the schema states beyond the types.
+/// For each such constraint, the schema and the Rust check must report the
+/// same path, so the two cannot drift apart.
+#[test]
+fn typed_checks_agree_with_the_schema() {
+    use zhifa_core::catalogue::validate::{check_rules, schema_check};
+    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        (
+            "$.release.id",
+            Box::new(|v| v["release"]["id"] = json!("bad id!")),
+        ),
+        (
+            "$.release.region",
+            Box::new(|v| v["release"]["region"] = json!("50")),
+        ),
+        (
+            "$.release.title",
+            Box::new(|v| v["release"]["title"] = json!("")),
+        ),
+        (
+            "$.provisions[0].article",
+            Box::new(|v| v["provisions"][0]["article"] = json!(0)),
+        ),
+        (
+            "$.provisions[1].text",
+            Box::new(|v| v["provisions"][1]["text"] = json!("")),
+        ),
+        (
+            "$.matters[2].code",
+            Box::new(|v| v["matters"][2]["code"] = json!("-x")),
+        ),
+        (
+            "$.matters[3].name",
+            Box::new(|v| v["matters"][3]["name"] = json!("")),
+        ),
+        (
+            "$.matters[4].penalty",
+            Box::new(|v| v["matters"][4]["penalty"] = json!([])),
+        ),
+        (
+            "$.matters[5].levels[0].code",
+            Box::new(|v| v["matters"][5]["levels"][0]["code"] = json!("L 1")),
+        ),
+        (
+            "$.matters[0].statutory.individual.min_fen",
+            Box::new(|v| v["matters"][0]["statutory"]["individual"]["min_fen"] = json!(-1)),
+        ),
+        (
+            "$.townships[0].code",
+            Box::new(|v| v["townships"][0]["code"] = json!("5001")),
+        ),
+        (
+            "$.townships[1].short_name",
+            Box::new(|v| v["townships"][1]["short_name"] = json!("")),
+        ),
+    ];
+    for (path, mutate) in cases {
+        let mut v = good();
+        mutate(&mut v);
+        let schema = schema_check(&bytes(&v)).unwrap();
+        assert!(
+            schema.iter().any(|i| i.path == path),
+            "schema misses {path}: {schema:#?}"
+        );
+        let typed: zhifa_core::catalogue::model::Package = serde_json::from_value(v).unwrap();
+        let rules = check_rules(&typed);
+        assert!(
+            rules
+                .iter()
+                .any(|i| i.path == path && i.code == "schema_violation"),
+            "typed checks miss {path}: {rules:#?}"
+        );
+    }
+}
