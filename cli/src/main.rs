@@ -7,6 +7,7 @@
 //! with status 2 and names the problem; a device failure exits with 1.
 
 mod catalogue;
+mod evidence;
 mod output;
 mod rules;
 mod settings;
@@ -45,6 +46,12 @@ enum Command {
     CheckId(rules::CheckIdArgs),
     /// Assess a case against the law and the matter's discretion table.
     Assess(rules::AssessArgs),
+    /// On-site evidence: add, verify (exit 3 when anything is broken), reconcile, list.
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCmd),
+    /// The device identity and the officer profiles.
+    #[command(subcommand)]
+    Device(evidence::DeviceCmd),
 }
 
 /// Options every command sees.
@@ -67,6 +74,11 @@ fn main() -> ExitCode {
         Command::Settings(cmd) => settings::run(&ctx, cmd),
         Command::CheckId(args) => rules::check_id_cmd(&ctx, args),
         Command::Assess(args) => rules::assess_cmd(&ctx, args),
+        Command::Evidence(cmd) => match evidence::run(&ctx, cmd) {
+            Ok(code) => return code,
+            Err(f) => Err(f),
+        },
+        Command::Device(cmd) => evidence::run_device(&ctx, cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -31,10 +31,17 @@ pub(crate) fn data_dir(ctx: &Ctx) -> Result<PathBuf, Failure> {
 
 /// Opens (creating if needed) the device store of the data folder.
 pub(crate) fn open(ctx: &Ctx) -> Result<Store, Failure> {
+    Ok(open_keyed(ctx)?.0)
+}
+
+/// Opens the store and also returns its key and the data folder (for
+/// commands that derive from the key, such as the device-key wrap).
+pub(crate) fn open_keyed(ctx: &Ctx) -> Result<(Store, DbKey, PathBuf), Failure> {
     let dir = data_dir(ctx)?;
     create_private_dir(&dir)?;
     let key = load_key(&dir)?;
-    Ok(Store::open(&dir.join(DB_FILE), &key)?)
+    let store = Store::open(&dir.join(DB_FILE), &key)?;
+    Ok((store, key, dir))
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), Failure> {

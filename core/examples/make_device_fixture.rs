@@ -8,11 +8,13 @@
 //! ```
 //!
 //! The fixture is keyed with [`FIXTURE_KEY`] (not a secret: test data only)
-//! and holds a small synthetic catalogue plus a `township` setting.
+//! and holds a small synthetic catalogue plus a `township` setting; from
+//! schema v2 on also the sample officers and the device identity.
 
 use chrono::{TimeZone, Utc};
 use zhifa_core::catalogue::import;
 use zhifa_core::catalogue::synth::{SynthOptions, synth};
+use zhifa_core::device::{self, Device, StoreKeyWrap};
 use zhifa_core::store::{DbKey, Store, migrate};
 
 /// The key every fixture is encrypted with.
@@ -39,6 +41,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("bad date")?;
     import(&mut store, &serde_json::to_vec(&package)?, when)?;
     store.set_setting("township", &township)?;
+    device::load_officers(&mut store, device::SAMPLE_OFFICERS.as_bytes())?;
+    Device::load_or_create(&store, &StoreKeyWrap::new(&DbKey::Raw(FIXTURE_KEY)), when)?;
     // Fold the WAL into the main file so the fixture is one self-contained file.
     drop(store);
     println!("wrote {out} at schema v{}", migrate::latest_version());

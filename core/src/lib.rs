@@ -9,6 +9,9 @@
 //! on message text.
 
 pub mod catalogue;
+pub mod device;
+pub mod document;
+pub mod evidence;
 pub mod money;
 pub mod rules;
 pub mod store;

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use zhifa_core::catalogue::{SearchQuery, SearchScope};
+use zhifa_core::device::{self, Device, StoreKeyWrap};
 use zhifa_core::store::{DbKey, Store, migrate};
 
 fn fixtures() -> Vec<(u32, PathBuf)> {
@@ -72,6 +73,21 @@ fn every_fixture_migrates_and_keeps_its_data() {
             5,
             "v{version}: catalogue still searchable"
         );
+        // From v2 on the fixture holds the sample officers and the device
+        // identity; both survive every later migration, and the wrapped
+        // device key still opens under the same store key.
+        if version >= 2 {
+            assert_eq!(
+                device::officers(&store).unwrap().len(),
+                6,
+                "v{version}: officers kept"
+            );
+            let wrap = StoreKeyWrap::new(&DbKey::Raw([0x11; 32]));
+            assert!(
+                Device::load(&store, &wrap).unwrap().is_some(),
+                "v{version}: device kept"
+            );
+        }
         let backup = migrate::backup_path(&store, version);
         assert_eq!(
             backup.exists(),

@@ -30,11 +30,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. A released entry is never edited, only appended to.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_init.sql",
-    sql: include_str!("../../../schema/device/0001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_init.sql",
+        sql: include_str!("../../../schema/device/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_device_evidence.sql",
+        sql: include_str!("../../../schema/device/0002_device_evidence.sql"),
+    },
+];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> u32 {
