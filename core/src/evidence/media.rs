@@ -214,6 +214,13 @@ fn jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, EvidenceError> {
     Ok(out.into_inner())
 }
 
+/// Decodes the photo at `path` (strictly, with limits and EXIF
+/// orientation) and makes its thumbnail: the same step ingest runs, for
+/// regenerating a lost thumbnail from the original and for benchmarks.
+pub fn thumbnail_of(path: &Path, format: Format) -> Result<Vec<u8>, EvidenceError> {
+    thumbnail(&decode(path, format)?)
+}
+
 /// The thumbnail: longest side [`THUMB_SIDE`] px, JPEG.
 pub(crate) fn thumbnail(img: &DynamicImage) -> Result<Vec<u8>, EvidenceError> {
     jpeg(&img.thumbnail(THUMB_SIDE, THUMB_SIDE).to_rgb8(), 80)
