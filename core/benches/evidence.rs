@@ -41,7 +41,7 @@ fn photo() -> Vec<u8> {
         seed ^= seed << 13;
         seed ^= seed >> 17;
         seed ^= seed << 5;
-        let n = (seed & 0x3f) as u32;
+        let n = seed & 0x3f;
         Rgb([
             ((x * 200 / W) + n) as u8,
             ((y * 200 / H) + n) as u8,

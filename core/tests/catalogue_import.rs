@@ -386,13 +386,16 @@ proptest! {
     }
 }
 
+/// A change to a good package that breaks one constraint.
+type Mutation = Box<dyn Fn(&mut Value)>;
+
 /// The fast path re-checks in Rust what the schema states beyond the types.
 /// For each such constraint, the schema and the Rust check must report the
 /// same path, so the two cannot drift apart.
 #[test]
 fn typed_checks_agree_with_the_schema() {
     use zhifa_core::catalogue::validate::{check_rules, schema_check};
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Mutation)> = vec![
         (
             "$.release.id",
             Box::new(|v| v["release"]["id"] = json!("bad id!")),

@@ -5,7 +5,8 @@
 //! laid out by a template that is data, not code ([`template`], files under
 //! `schema/templates/`), and drawn with the bundled CJK font ([`fonts`]).
 //! Amounts are printed in figures and in Chinese capitals ([`capitals`]);
-//! QR codes ([`qr`]) carry the payment link and the verification payload.
+//! QR codes ([`qr`]) carry the payment link and the verification payload;
+//! [`render`] lays it all out and writes the PDF ([`render_pdf`]).
 //! Nothing here decides anything: the rules engine computed every deadline
 //! and clause, the case supplied the number.
 
@@ -13,7 +14,12 @@ pub mod capitals;
 pub mod fonts;
 pub mod model;
 pub mod qr;
+pub mod render;
 pub mod template;
+
+pub use render::{
+    Paper, RenderOptions, RenderedDocument, document_hash, render_pdf, verification_payload,
+};
 
 use crate::ErrorCode;
 
