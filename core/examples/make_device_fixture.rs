@@ -9,12 +9,18 @@
 //!
 //! The fixture is keyed with [`FIXTURE_KEY`] (not a secret: test data only)
 //! and holds a small synthetic catalogue plus a `township` setting; from
-//! schema v2 on also the sample officers and the device identity.
+//! schema v2 on also the sample officers and the device identity; from v3
+//! on two officers of the synthetic township, a township configuration, a
+//! number lease and one case taken to `party_and_facts` (so its timeline
+//! and outbox rows exist).
 
 use chrono::{TimeZone, Utc};
+use zhifa_core::case::{self, CaseEvent, CaseParty, NewCase};
 use zhifa_core::catalogue::import;
+use zhifa_core::catalogue::model::MatterKind;
 use zhifa_core::catalogue::synth::{SynthOptions, synth};
-use zhifa_core::device::{self, Device, StoreKeyWrap};
+use zhifa_core::device::{self, Device, StoreKeyWrap, load_officers};
+use zhifa_core::rules::assess::PartyKind;
 use zhifa_core::store::{DbKey, Store, migrate};
 
 /// The key every fixture is encrypted with.
@@ -43,8 +49,76 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     store.set_setting("township", &township)?;
     device::load_officers(&mut store, device::SAMPLE_OFFICERS.as_bytes())?;
     Device::load_or_create(&store, &StoreKeyWrap::new(&DbKey::Raw(FIXTURE_KEY)), when)?;
+    let matter = package
+        .matters
+        .iter()
+        .find(|m| !m.kind.needs_adoption() && m.kind != MatterKind::Entrusted)
+        .ok_or("no common matter")?
+        .code
+        .clone();
+    add_case(&mut store, &township, &matter, when)?;
     // Fold the WAL into the main file so the fixture is one self-contained file.
     drop(store);
     println!("wrote {out} at schema v{}", migrate::latest_version());
+    Ok(())
+}
+
+/// Schema v3: officers, device, township configuration, a lease and a case.
+fn add_case(
+    store: &mut Store,
+    township: &str,
+    matter: &str,
+    when: chrono::DateTime<Utc>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let officers = serde_json::json!({"officers": [
+        {"id": "FIX-01", "name": "测试甲", "credential_no": "渝执FIX001", "township_code": township},
+        {"id": "FIX-02", "name": "测试乙", "credential_no": "渝执FIX002", "township_code": township}
+    ]});
+    load_officers(store, officers.to_string().as_bytes())?;
+    Device::load_or_create(store, &StoreKeyWrap::new(&DbKey::Raw(FIXTURE_KEY)), when)?;
+    let mut config = case::config::parse_configs(case::config::SAMPLE_TOWNSHIP_CONFIGS)?.remove(0);
+    config.township_code = township.to_owned();
+    case::set_township_config(store, &config, when)?;
+    case::grant_lease(
+        store,
+        township,
+        case::config::SERIES_DECISION,
+        2025,
+        1,
+        100,
+        "local_admin",
+        when,
+    )?;
+    let violation = chrono::NaiveDate::from_ymd_opt(2025, 7, 2)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .ok_or("bad date")?;
+    let c = case::create(
+        store,
+        &NewCase {
+            id: case::uuid_v7(when),
+            township: township.to_owned(),
+            matter_code: matter.to_owned(),
+            violation_time: violation,
+            officers: ["FIX-01".to_owned(), "FIX-02".to_owned()],
+        },
+        when,
+    )?;
+    case::advance(
+        store,
+        c.id,
+        &CaseEvent::RecordPartyAndFacts {
+            party: CaseParty {
+                kind: PartyKind::Individual,
+                name: "测试当事人".into(),
+                id_number: "110101199003074514".into(),
+                phone: None,
+                address: "测试地址".into(),
+                representative: None,
+            },
+            facts: "测试事实".into(),
+            place: "测试地点".into(),
+        },
+        when,
+    )?;
     Ok(())
 }

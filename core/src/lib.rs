@@ -8,6 +8,7 @@
 //! typed enums with stable codes (see [`ErrorCode`]); callers never match
 //! on message text.
 
+pub mod case;
 pub mod catalogue;
 pub mod device;
 pub mod document;

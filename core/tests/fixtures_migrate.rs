@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use zhifa_core::case;
 use zhifa_core::catalogue::{SearchQuery, SearchScope};
 use zhifa_core::device::{self, Device, StoreKeyWrap};
 use zhifa_core::store::{DbKey, Store, migrate};
@@ -79,13 +80,32 @@ fn every_fixture_migrates_and_keeps_its_data() {
         if version >= 2 {
             assert_eq!(
                 device::officers(&store).unwrap().len(),
-                6,
+                if version >= 3 { 8 } else { 6 },
                 "v{version}: officers kept"
             );
             let wrap = StoreKeyWrap::new(&DbKey::Raw([0x11; 32]));
             assert!(
                 Device::load(&store, &wrap).unwrap().is_some(),
                 "v{version}: device kept"
+            );
+        }
+        // Schema v3 (cases): readable on every migrated fixture; the v3+
+        // fixtures hold a case whose timeline and outbox survived.
+        let cases = case::list(&store, None).unwrap();
+        if version >= 3 {
+            assert_eq!(cases.len(), 1, "v{version}: case kept");
+            let c = &cases[0];
+            assert_eq!(c.status, case::CaseStatus::PartyAndFacts, "v{version}");
+            assert_eq!(case::timeline(&store, c.id).unwrap().len(), 2, "v{version}");
+            assert!(
+                case::outbox_pending(&store).unwrap().len() >= 3,
+                "v{version}: outbox kept"
+            );
+        } else {
+            assert!(cases.is_empty(), "v{version}");
+            assert!(
+                case::outbox_pending(&store).unwrap().is_empty(),
+                "v{version}"
             );
         }
         let backup = migrate::backup_path(&store, version);

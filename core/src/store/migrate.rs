@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_device_evidence.sql",
         sql: include_str!("../../../schema/device/0002_device_evidence.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_cases.sql",
+        sql: include_str!("../../../schema/device/0003_cases.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -1,0 +1,2076 @@
+//! Simple-procedure cases (简易程序, 行政处罚法 Ch. 5 §2) as a durable state
+//! machine in the device store.
+//!
+//! A case moves through
+//!
+//! ```text
+//! draft → party_and_facts → evidence → rights_told → decided → issued → served
+//!       → paid | collected_on_the_spot | overdue (→ paid) → filed → closed
+//! evidence | rights_told → no_penalty → filed → closed        (不予处罚, Art. 33)
+//! evidence → correction_ordered → corrected → filed → closed  (责令改正, Art. 28)
+//!                               ↘ evidence (not corrected: the penalty path)
+//! ```
+//!
+//! and each step is a typed [`CaseEvent`] given to [`advance`]. Every
+//! accepted step is **one** IMMEDIATE SQLite transaction that writes the
+//! case's new state, one `case_event` timeline row and one `outbox` record
+//! (and, at issue, the consumed numbers and the document): all or nothing.
+//! A refused step (illegal from this status, or failing a legal check)
+//! returns a typed error naming the status and the step, and changes
+//! nothing.
+//!
+//! The legal gates, each beside its article in the code:
+//!
+//! - two distinct, active officers of the township holding a credential
+//!   number (行政处罚法 Art. 42), checked at creation;
+//! - the catalogue release in force on the violation date is bound at
+//!   creation (Art. 37), and the township must be allowed to enforce the
+//!   matter on that date;
+//! - no decision without the 告知 record and the party's statement heard or
+//!   expressly waived (Art. 44, 45, 62);
+//! - after a statement, the penalty may not be heavier than the one told
+//!   at 告知 (Art. 45 ¶2);
+//! - the decision runs [`crate::rules::assess`]: refused when it reports
+//!   any problem (out of range, deviation without a written reason, …) or
+//!   when the simple procedure is not allowed (Art. 51);
+//! - on-the-spot collection only when the assessment allowed it (Art. 68–70);
+//! - electronic service only with the party's recorded consent (Art. 61 ¶2).
+//!
+//! Time is passed in (`now`, UTC); printed times are Beijing time (UTC+8,
+//! no daylight saving). Party data is personal data: the store is
+//! SQLCipher-encrypted and [`CaseParty`]'s `Debug` masks it.
+
+pub mod config;
+pub mod numbers;
+pub mod outbox;
+pub mod payment;
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeDelta, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::ErrorCode;
+use crate::catalogue::model::MatterKind;
+use crate::catalogue::{CatalogueError, MatterRecord, ProvisionRole};
+use crate::document::model::{
+    Authority, DecisionOnTheSpot, DocumentData, DocumentKind, Officer as DocOfficer,
+    OrderToCorrect, PartyDetails, PartySignature, Payment, Penalty, Statement,
+};
+use crate::rules::assess::{
+    AssessInput, Assessment, Party, PartyKind, PenaltyKind, Problem, ProposedPenalty,
+};
+use crate::store::{Store, StoreError};
+
+pub use config::{TownshipConfig, set_township_config, township_config};
+pub use numbers::{NumberError, grant_lease, void_number};
+pub use outbox::{OutboxRecord, mark_pushed, outbox_pending};
+pub use payment::PaymentError;
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/// Errors of cases, numbers and the outbox.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaseError {
+    /// No case has this id.
+    #[error("案件不存在: {0}")]
+    NotFound(Uuid),
+    /// A case with this id exists already.
+    #[error("案件已存在: {0}")]
+    Exists(Uuid),
+    /// The case id is not a UUIDv7.
+    #[error("案件编号必须是 UUIDv7: {0}")]
+    InvalidId(Uuid),
+    /// The step is not allowed from the case's status.
+    #[error("案件状态为“{}”，不能执行“{}”（不允许从 {from} 到 {to}）", from.label_zh(), event)]
+    IllegalTransition {
+        /// The current status.
+        from: CaseStatus,
+        /// The status the step leads to.
+        to: CaseStatus,
+        /// The step, snake_case.
+        event: &'static str,
+    },
+    /// 行政处罚法 Art. 42: two distinct officers are required.
+    #[error("执法人员不得少于两人且不得重复（行政处罚法第四十二条）")]
+    OfficersNotTwo,
+    /// An officer is unknown, inactive, of another township or without credential.
+    #[error("执法人员 {id} 不能办理本案：{reason}（行政处罚法第四十二条）")]
+    OfficerNotQualified {
+        /// The officer id.
+        id: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The matter is not in the catalogue release in force on the violation date.
+    #[error("事项 {matter} 在违法行为发生日 {date} 不在有效目录中")]
+    MatterNotInForce {
+        /// The matter code.
+        matter: String,
+        /// The violation date.
+        date: NaiveDate,
+    },
+    /// The township may not enforce the matter on that date (not adopted).
+    #[error("镇街 {township} 在 {date} 未承接事项 {matter}")]
+    NotEnforceable {
+        /// Township.
+        township: String,
+        /// Matter.
+        matter: String,
+        /// Date.
+        date: NaiveDate,
+    },
+    /// No configuration is stored for the township.
+    #[error("镇街 {0} 尚未配置（文书编号、缴款方式）")]
+    NoTownshipConfig(String),
+    /// A configuration is invalid.
+    #[error("镇街配置无效: {0}")]
+    Config(String),
+    /// A required field is empty or missing.
+    #[error("必填项为空: {0}")]
+    FieldRequired(&'static str),
+    /// A field has an invalid value.
+    #[error("{field} 无效: {reason}")]
+    InvalidField {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// An evidence item is not recorded for this case.
+    #[error("证据 {0} 不属于本案")]
+    EvidenceNotOfCase(Uuid),
+    /// 行政处罚法 Art. 62: no decision before the statement was heard or waived.
+    #[error("尚未听取当事人陈述、申辩，当事人也未明确放弃，不得作出决定（行政处罚法第六十二条）")]
+    StatementMissing,
+    /// 行政处罚法 Art. 45 ¶2: no heavier penalty because of a statement.
+    #[error(
+        "当事人已陈述、申辩，拟作出的处罚（{proposed}）不得重于告知时的处罚（{told}）（行政处罚法第四十五条第二款）"
+    )]
+    HeavierAfterStatement {
+        /// What was told, in Chinese.
+        told: String,
+        /// What is proposed now, in Chinese.
+        proposed: String,
+    },
+    /// The assessment found problems.
+    #[error("裁量审查未通过：{}", problems.iter().map(|p| format!("[{}] {}", p.code, p.message)).collect::<Vec<_>>().join("；"))]
+    AssessmentRefused {
+        /// Every problem, with its stable code.
+        problems: Vec<Problem>,
+    },
+    /// 行政处罚法 Art. 51: the simple procedure is not allowed.
+    #[error("不适用简易程序：{0}")]
+    SimpleProcedureNotAllowed(String),
+    /// 行政处罚法 Art. 68–69: on-the-spot collection not allowed.
+    #[error("不得当场收缴罚款：{0}")]
+    OnTheSpotNotAllowed(String),
+    /// The no-penalty outcome has no legal ground in the assessment.
+    #[error("不具备不予处罚的法定情形（行政处罚法第三十条、第三十三条、第三十六条）")]
+    NoPenaltyNotGrounded,
+    /// 行政处罚法 Art. 61 ¶2: electronic service without consent.
+    #[error("电子送达须当事人同意并签订确认书（行政处罚法第六十一条第二款）")]
+    ElectronicServiceWithoutConsent,
+    /// A date is too early (e.g. overdue before the due date).
+    #[error("{0}")]
+    TooEarly(String),
+    /// The device identity is not created yet (the outbox is keyed by it).
+    #[error("设备身份尚未创建，无法记录同步队列")]
+    NoDevice,
+    /// Number leases and formats.
+    #[error(transparent)]
+    Numbers(#[from] NumberError),
+    /// Payment codes and URLs.
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    /// A stored row could not be decoded.
+    #[error("案件数据损坏: {0}")]
+    Corrupt(String),
+    /// The catalogue failed.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for CaseError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Store(StoreError::Sqlite(e))
+    }
+}
+
+impl ErrorCode for CaseError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "CASE_NOT_FOUND",
+            Self::Exists(_) => "CASE_EXISTS",
+            Self::InvalidId(_) => "CASE_INVALID_ID",
+            Self::IllegalTransition { .. } => "CASE_ILLEGAL_TRANSITION",
+            Self::OfficersNotTwo => "CASE_OFFICERS_NOT_TWO",
+            Self::OfficerNotQualified { .. } => "CASE_OFFICER_NOT_QUALIFIED",
+            Self::MatterNotInForce { .. } => "CASE_MATTER_NOT_IN_FORCE",
+            Self::NotEnforceable { .. } => "CASE_MATTER_NOT_ADOPTED",
+            Self::NoTownshipConfig(_) => "CASE_NO_TOWNSHIP_CONFIG",
+            Self::Config(_) => "CASE_CONFIG_INVALID",
+            Self::FieldRequired(_) => "CASE_FIELD_REQUIRED",
+            Self::InvalidField { .. } => "CASE_FIELD_INVALID",
+            Self::EvidenceNotOfCase(_) => "CASE_EVIDENCE_NOT_OF_CASE",
+            Self::StatementMissing => "CASE_STATEMENT_MISSING",
+            Self::HeavierAfterStatement { .. } => "CASE_HEAVIER_AFTER_STATEMENT",
+            Self::AssessmentRefused { .. } => "CASE_ASSESSMENT_REFUSED",
+            Self::SimpleProcedureNotAllowed(_) => "CASE_SIMPLE_PROCEDURE_NOT_ALLOWED",
+            Self::OnTheSpotNotAllowed(_) => "CASE_ON_THE_SPOT_NOT_ALLOWED",
+            Self::NoPenaltyNotGrounded => "CASE_NO_PENALTY_NOT_GROUNDED",
+            Self::ElectronicServiceWithoutConsent => "CASE_ELECTRONIC_SERVICE_NO_CONSENT",
+            Self::TooEarly(_) => "CASE_TOO_EARLY",
+            Self::NoDevice => "CASE_NO_DEVICE",
+            Self::Numbers(e) => e.code(),
+            Self::Payment(e) => e.code(),
+            Self::Corrupt(_) => "CASE_CORRUPT",
+            Self::Catalogue(e) => e.code(),
+            Self::Store(e) => e.code(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Status
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Created with matter, township, officers and violation time.
+    Draft,
+    /// Party, facts and place recorded.
+    PartyAndFacts,
+    /// Evidence attached.
+    Evidence,
+    /// 告知 recorded (Art. 44); then the statement is heard or waived.
+    RightsTold,
+    /// Penalty decided after the assessment.
+    Decided,
+    /// Decision numbered and issued (Art. 52).
+    Issued,
+    /// Decision served (Art. 61).
+    Served,
+    /// Fine paid through the platform (Art. 67).
+    Paid,
+    /// Fine collected on the spot with a finance receipt (Art. 68–70).
+    CollectedOnTheSpot,
+    /// Payment period passed without payment (Art. 72).
+    Overdue,
+    /// No penalty (Art. 30, 33, 36) with the education record.
+    NoPenalty,
+    /// Order to correct issued (Art. 28), awaiting the follow-up check.
+    CorrectionOrdered,
+    /// Corrected by the deadline, as checked.
+    Corrected,
+    /// Filed with the agency (备案, Art. 52 ¶3).
+    Filed,
+    /// Closed.
+    Closed,
+}
+
+impl CaseStatus {
+    /// Every status.
+    pub const ALL: [Self; 15] = [
+        Self::Draft,
+        Self::PartyAndFacts,
+        Self::Evidence,
+        Self::RightsTold,
+        Self::Decided,
+        Self::Issued,
+        Self::Served,
+        Self::Paid,
+        Self::CollectedOnTheSpot,
+        Self::Overdue,
+        Self::NoPenalty,
+        Self::CorrectionOrdered,
+        Self::Corrected,
+        Self::Filed,
+        Self::Closed,
+    ];
+
+    /// The stable snake_case name (database and JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::PartyAndFacts => "party_and_facts",
+            Self::Evidence => "evidence",
+            Self::RightsTold => "rights_told",
+            Self::Decided => "decided",
+            Self::Issued => "issued",
+            Self::Served => "served",
+            Self::Paid => "paid",
+            Self::CollectedOnTheSpot => "collected_on_the_spot",
+            Self::Overdue => "overdue",
+            Self::NoPenalty => "no_penalty",
+            Self::CorrectionOrdered => "correction_ordered",
+            Self::Corrected => "corrected",
+            Self::Filed => "filed",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Draft => "草稿",
+            Self::PartyAndFacts => "已登记当事人和事实",
+            Self::Evidence => "已取证",
+            Self::RightsTold => "已告知",
+            Self::Decided => "已决定",
+            Self::Issued => "已出具决定书",
+            Self::Served => "已送达",
+            Self::Paid => "已缴款",
+            Self::CollectedOnTheSpot => "已当场收缴",
+            Self::Overdue => "逾期未缴",
+            Self::NoPenalty => "不予处罚",
+            Self::CorrectionOrdered => "已责令改正",
+            Self::Corrected => "已改正",
+            Self::Filed => "已备案",
+            Self::Closed => "已结案",
+        }
+    }
+}
+
+impl fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Case data
+
+/// The party (当事人). Personal data: `Debug` masks it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseParty {
+    /// Individual or organisation.
+    pub kind: PartyKind,
+    /// 姓名 or 名称.
+    pub name: String,
+    /// Citizen ID (individual) or USCC (organisation).
+    pub id_number: String,
+    /// 联系电话.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// 住址 or 地址.
+    pub address: String,
+    /// 法定代表人或者负责人 (organisation only).
+    #[serde(default)]
+    pub representative: Option<String>,
+}
+
+/// Masks all but the first character: `张**`.
+pub fn mask_text(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => std::iter::once(first).chain(c.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
+impl fmt::Debug for CaseParty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CaseParty")
+            .field("kind", &self.kind)
+            .field("name", &mask_text(&self.name))
+            .field(
+                "id_number",
+                &crate::document::model::mask_id_number(&self.id_number),
+            )
+            .field("phone", &self.phone.as_deref().map(mask_phone))
+            .field("address", &mask_text(&self.address))
+            .field(
+                "representative",
+                &self.representative.as_deref().map(mask_text),
+            )
+            .finish()
+    }
+}
+
+fn mask_phone(p: &str) -> String {
+    let n = p.chars().count();
+    p.chars()
+        .enumerate()
+        .map(|(i, c)| if i < 3 || i + 4 >= n { c } else { '*' })
+        .collect()
+}
+
+/// An officer on the case, as at creation.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseOfficer {
+    /// Officer id.
+    pub id: String,
+    /// Name (personal data; masked in `Debug`).
+    pub name: String,
+    /// 执法证号.
+    pub credential_no: String,
+}
+
+impl fmt::Debug for CaseOfficer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CaseOfficer")
+            .field("id", &self.id)
+            .field("name", &mask_text(&self.name))
+            .field("credential_no", &self.credential_no)
+            .finish()
+    }
+}
+
+/// The 告知 record (行政处罚法 Art. 44).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RightsRecord {
+    /// The penalty told.
+    pub proposed: ProposedPenalty,
+    /// The facts, reasons and basis told.
+    pub content: String,
+    /// When (UTC, RFC 3339).
+    pub at: String,
+}
+
+/// The party's statement or waiver (Art. 45, 62).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StatementRecord {
+    /// Heard, with the officers' review (复核).
+    Heard {
+        /// The statement as recorded.
+        text: String,
+        /// The officers' review of it.
+        review: String,
+        /// When.
+        at: String,
+    },
+    /// Expressly waived.
+    Waived {
+        /// When.
+        at: String,
+    },
+}
+
+/// The decision (after the assessment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionRecord {
+    /// The penalty decided.
+    pub penalty: ProposedPenalty,
+    /// The circumstance codes attested.
+    pub circumstances: Vec<String>,
+    /// The suggested discretion level.
+    pub suggested_level: Option<String>,
+    /// The written reason for deviating from the suggested level (kept
+    /// with the case for supervision).
+    pub deviation_reason: Option<String>,
+    /// Whether the assessment allowed on-the-spot collection (Art. 68–69).
+    pub on_the_spot_collection: bool,
+    /// The remedy clause to print.
+    pub remedy_clause: String,
+    /// Where decided.
+    pub place: String,
+    /// When decided (Beijing time).
+    pub decided_at: NaiveDateTime,
+}
+
+/// The issued decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueRecord {
+    /// The document number.
+    pub number: String,
+    /// The 缴款码, if any.
+    pub payment_code: Option<String>,
+    /// The payment QR content, if any.
+    pub payment_url: Option<String>,
+    /// The last day to pay (Art. 67), if a fine.
+    pub payment_due: Option<NaiveDate>,
+    /// SHA-256 of the canonical JSON of the document as issued.
+    pub document_sha256: String,
+    /// When issued (Beijing time).
+    pub issued_at: NaiveDateTime,
+}
+
+/// How the decision was served (Art. 61; 民事诉讼法 Art. 87–90).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Service {
+    /// Signed for on the device.
+    Signed {
+        /// The signer's name.
+        name: String,
+        /// The signature image (PNG).
+        #[serde(with = "hex_bytes")]
+        png: Vec<u8>,
+    },
+    /// The party refused to sign (Art. 52: noted on the decision).
+    Refused {
+        /// The reason given or observed.
+        reason: String,
+        /// Witness, if any.
+        #[serde(default)]
+        witness: Option<String>,
+    },
+    /// Served electronically with the party's consent (Art. 61 ¶2).
+    Electronic {
+        /// The channel, e.g. `短信`.
+        channel: String,
+        /// The address (phone number, e-mail).
+        address: String,
+        /// The consent (确认书) text the party signed.
+        consent: String,
+    },
+}
+
+impl fmt::Debug for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Signed { name, png } => f
+                .debug_struct("Signed")
+                .field("name", &mask_text(name))
+                .field("png_bytes", &png.len())
+                .finish(),
+            Self::Refused { reason, witness } => f
+                .debug_struct("Refused")
+                .field("reason", reason)
+                .field("witness", &witness.as_deref().map(mask_text))
+                .finish(),
+            Self::Electronic {
+                channel, address, ..
+            } => f
+                .debug_struct("Electronic")
+                .field("channel", channel)
+                .field("address", &mask_phone(address))
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// The service record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceRecord {
+    /// How.
+    pub service: Service,
+    /// When (Beijing time).
+    pub served_at: NaiveDateTime,
+    /// The last day to pay counted from service (Art. 67), if a fine.
+    pub payment_due: Option<NaiveDate>,
+}
+
+/// Payment or collection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PaymentRecord {
+    /// Paid through the platform.
+    Paid {
+        /// The day paid.
+        paid_on: NaiveDate,
+        /// The platform's reference, if known.
+        reference: Option<String>,
+        /// The surcharge due (Art. 72), in fen.
+        late_fee_fen: i64,
+    },
+    /// Collected on the spot (Art. 68–70).
+    Collected {
+        /// 财政票据号 (Art. 70).
+        receipt_number: String,
+        /// When.
+        at: NaiveDateTime,
+    },
+}
+
+/// The order to correct (Art. 28).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionRecord {
+    /// The order's number.
+    pub number: String,
+    /// What must be done.
+    pub requirement: String,
+    /// By when.
+    pub deadline: NaiveDate,
+    /// When the follow-up check (复查) is due.
+    pub follow_up_due: NaiveDate,
+    /// SHA-256 of the order's canonical JSON.
+    pub document_sha256: String,
+    /// The follow-up result, once checked.
+    pub follow_up: Option<FollowUpRecord>,
+}
+
+/// The follow-up check (复查).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUpRecord {
+    /// Whether the party corrected.
+    pub corrected: bool,
+    /// What was found.
+    pub note: String,
+    /// When checked (Beijing time).
+    pub at: NaiveDateTime,
+}
+
+/// The no-penalty outcome (Art. 33 ¶3: the party is educated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoPenaltyRecord {
+    /// The ground, as the assessment found it.
+    pub ground: String,
+    /// The circumstance codes attested.
+    pub circumstances: Vec<String>,
+    /// The 教育 record.
+    pub education: String,
+    /// When (Beijing time).
+    pub at: NaiveDateTime,
+}
+
+/// One case, with every step's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    /// UUIDv7.
+    pub id: Uuid,
+    /// Township code.
+    pub township: String,
+    /// Matter code.
+    pub matter_code: String,
+    /// The catalogue release in force on the violation date (Art. 37).
+    pub release_id: String,
+    /// The status.
+    pub status: CaseStatus,
+    /// 1 on creation, +1 per accepted step.
+    pub version: u64,
+    /// The two officers (Art. 42).
+    pub officers: [CaseOfficer; 2],
+    /// 违法时间 (Beijing time).
+    pub violation_time: NaiveDateTime,
+    /// The party.
+    pub party: Option<CaseParty>,
+    /// 违法事实.
+    pub facts: Option<String>,
+    /// 违法地点.
+    pub place: Option<String>,
+    /// Evidence ids.
+    pub evidence: Vec<Uuid>,
+    /// Evidence summary as printed.
+    pub evidence_summary: Option<String>,
+    /// 告知.
+    pub rights: Option<RightsRecord>,
+    /// 陈述申辩 or waiver.
+    pub statement: Option<StatementRecord>,
+    /// The decision.
+    pub decision: Option<DecisionRecord>,
+    /// The issued decision.
+    pub issue: Option<IssueRecord>,
+    /// Service.
+    pub service: Option<ServiceRecord>,
+    /// Payment or collection.
+    pub payment: Option<PaymentRecord>,
+    /// The order to correct.
+    pub correction: Option<CorrectionRecord>,
+    /// The no-penalty outcome.
+    pub no_penalty: Option<NoPenaltyRecord>,
+    /// 备案 note and time.
+    pub filed: Option<(NaiveDateTime, String)>,
+    /// Closing note and time.
+    pub closed: Option<(NaiveDateTime, String)>,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+/// What [`create`] needs.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    /// The case id, a UUIDv7 made by the caller.
+    pub id: Uuid,
+    /// Township code.
+    pub township: String,
+    /// Matter code.
+    pub matter_code: String,
+    /// 违法时间 (Beijing time); binds the catalogue release.
+    pub violation_time: NaiveDateTime,
+    /// The two officers' ids (Art. 42).
+    pub officers: [String; 2],
+}
+
+/// One step of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum CaseEvent {
+    /// Record (or correct) the party, facts and place.
+    RecordPartyAndFacts {
+        /// The party.
+        party: CaseParty,
+        /// 违法事实.
+        facts: String,
+        /// 违法地点.
+        place: String,
+    },
+    /// Attach evidence (ids recorded for this case) with a summary.
+    AttachEvidence {
+        /// Evidence ids; each must be recorded with this case.
+        evidence_ids: Vec<Uuid>,
+        /// The summary printed on the decision.
+        summary: String,
+    },
+    /// 告知 (Art. 44): the proposed penalty with its facts, reasons, basis.
+    InformRights {
+        /// The penalty told.
+        proposed: ProposedPenalty,
+        /// The facts, reasons and basis told, and the rights.
+        content: String,
+    },
+    /// The party's statement and the officers' review (Art. 45).
+    HearStatement {
+        /// The statement.
+        text: String,
+        /// The review (复核) result.
+        review: String,
+    },
+    /// The party expressly waives the statement (Art. 62).
+    WaiveStatement,
+    /// Decide the penalty (runs the assessment).
+    Decide {
+        /// The penalty.
+        penalty: ProposedPenalty,
+        /// Circumstance codes attested.
+        circumstances: Vec<String>,
+        /// The written reason for a penalty off the suggested level.
+        deviation_reason: Option<String>,
+        /// Where decided.
+        place: String,
+    },
+    /// Issue the decision: number, document, payment code.
+    Issue,
+    /// Serve the decision.
+    Serve {
+        /// How.
+        service: Service,
+    },
+    /// The platform confirmed payment.
+    RecordPayment {
+        /// The day paid.
+        paid_on: NaiveDate,
+        /// The platform reference.
+        reference: Option<String>,
+    },
+    /// Collected on the spot with a finance receipt (Art. 68–70).
+    CollectOnTheSpot {
+        /// 财政票据号.
+        receipt_number: String,
+    },
+    /// The payment period passed (Art. 72).
+    MarkOverdue {
+        /// The day it is found overdue.
+        on: NaiveDate,
+    },
+    /// No penalty (Art. 30, 33, 36) with the education record (Art. 33 ¶3).
+    DecideNoPenalty {
+        /// Circumstance codes attested.
+        circumstances: Vec<String>,
+        /// The 教育 record.
+        education: String,
+    },
+    /// Order to correct (Art. 28) with a deadline and follow-up date.
+    OrderCorrection {
+        /// What must be done.
+        requirement: String,
+        /// By when.
+        deadline: NaiveDate,
+        /// When the follow-up check is due.
+        follow_up_due: NaiveDate,
+    },
+    /// The follow-up check (复查).
+    RecordFollowUp {
+        /// Whether corrected.
+        corrected: bool,
+        /// What was found.
+        note: String,
+    },
+    /// 备案 (Art. 52 ¶3).
+    File {
+        /// Note.
+        note: String,
+    },
+    /// Close the case.
+    Close {
+        /// Note.
+        note: String,
+    },
+}
+
+impl CaseEvent {
+    /// The stable snake_case name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::RecordPartyAndFacts { .. } => "record_party_and_facts",
+            Self::AttachEvidence { .. } => "attach_evidence",
+            Self::InformRights { .. } => "inform_rights",
+            Self::HearStatement { .. } => "hear_statement",
+            Self::WaiveStatement => "waive_statement",
+            Self::Decide { .. } => "decide",
+            Self::Issue => "issue",
+            Self::Serve { .. } => "serve",
+            Self::RecordPayment { .. } => "record_payment",
+            Self::CollectOnTheSpot { .. } => "collect_on_the_spot",
+            Self::MarkOverdue { .. } => "mark_overdue",
+            Self::DecideNoPenalty { .. } => "decide_no_penalty",
+            Self::OrderCorrection { .. } => "order_correction",
+            Self::RecordFollowUp { .. } => "record_follow_up",
+            Self::File { .. } => "file",
+            Self::Close { .. } => "close",
+        }
+    }
+
+    /// The transition table: the status this step leads to from `from`, or
+    /// `None` when it is illegal there. (The follow-up check may also lead
+    /// back to `evidence`; see [`advance`].)
+    pub fn target(&self, from: CaseStatus) -> Option<CaseStatus> {
+        use CaseStatus as S;
+        let to = match self {
+            Self::RecordPartyAndFacts { .. } => S::PartyAndFacts,
+            Self::AttachEvidence { .. } => S::Evidence,
+            Self::InformRights { .. } | Self::HearStatement { .. } | Self::WaiveStatement => {
+                S::RightsTold
+            }
+            Self::Decide { .. } => S::Decided,
+            Self::Issue => S::Issued,
+            Self::Serve { .. } => S::Served,
+            Self::RecordPayment { .. } => S::Paid,
+            Self::CollectOnTheSpot { .. } => S::CollectedOnTheSpot,
+            Self::MarkOverdue { .. } => S::Overdue,
+            Self::DecideNoPenalty { .. } => S::NoPenalty,
+            Self::OrderCorrection { .. } => S::CorrectionOrdered,
+            Self::RecordFollowUp {
+                corrected: true, ..
+            } => S::Corrected,
+            Self::RecordFollowUp {
+                corrected: false, ..
+            } => S::Evidence,
+            Self::File { .. } => S::Filed,
+            Self::Close { .. } => S::Closed,
+        };
+        let ok = match self {
+            Self::RecordPartyAndFacts { .. } => matches!(from, S::Draft | S::PartyAndFacts),
+            Self::AttachEvidence { .. } => matches!(from, S::PartyAndFacts | S::Evidence),
+            Self::InformRights { .. } => from == S::Evidence,
+            Self::HearStatement { .. } | Self::WaiveStatement => from == S::RightsTold,
+            Self::Decide { .. } => from == S::RightsTold,
+            Self::Issue => from == S::Decided,
+            Self::Serve { .. } => from == S::Issued,
+            Self::RecordPayment { .. } => matches!(from, S::Served | S::Overdue),
+            Self::CollectOnTheSpot { .. } => from == S::Served,
+            Self::MarkOverdue { .. } => from == S::Served,
+            Self::DecideNoPenalty { .. } => matches!(from, S::Evidence | S::RightsTold),
+            Self::OrderCorrection { .. } => from == S::Evidence,
+            Self::RecordFollowUp { .. } => from == S::CorrectionOrdered,
+            Self::File { .. } => matches!(
+                from,
+                S::Paid | S::CollectedOnTheSpot | S::Overdue | S::NoPenalty | S::Corrected
+            ),
+            Self::Close { .. } => from == S::Filed,
+        };
+        ok.then_some(to)
+    }
+
+    /// The status the step leads to, whatever the current one (for errors).
+    fn nominal_target(&self) -> CaseStatus {
+        CaseStatus::ALL
+            .into_iter()
+            .find_map(|s| self.target(s))
+            .unwrap_or(CaseStatus::Draft)
+    }
+}
+
+/// One timeline entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// 1 for the creation, then one per step (= the version produced).
+    pub seq: u64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// `create` or the step's name.
+    pub kind: String,
+    /// The status before (none for the creation).
+    pub from: Option<CaseStatus>,
+    /// The status after.
+    pub to: CaseStatus,
+    /// The outbox record's mutation id.
+    pub mutation_id: Uuid,
+    /// The step's data.
+    pub payload: serde_json::Value,
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+/// A UUIDv7 whose time part is `now` (the core has no clock).
+pub fn uuid_v7(now: DateTime<Utc>) -> Uuid {
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        u64::try_from(now.timestamp()).unwrap_or(0),
+        now.timestamp_subsec_nanos(),
+    );
+    Uuid::new_v7(ts)
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Beijing time (UTC+8; China has had no daylight saving since 1991).
+pub fn beijing(now: DateTime<Utc>) -> Result<NaiveDateTime, CaseError> {
+    now.naive_utc()
+        .checked_add_signed(TimeDelta::hours(8))
+        .ok_or(CaseError::InvalidField {
+            field: "now",
+            reason: "时间超出范围".into(),
+        })
+}
+
+fn required(field: &'static str, v: &str) -> Result<(), CaseError> {
+    if v.trim().is_empty() {
+        Err(CaseError::FieldRequired(field))
+    } else {
+        Ok(())
+    }
+}
+
+fn json_err(e: serde_json::Error) -> CaseError {
+    CaseError::Corrupt(e.to_string())
+}
+
+/// Canonical JSON (sorted keys, no whitespace: `serde_json::Value` maps are
+/// ordered) and its SHA-256, hex.
+fn canonical(value: &serde_json::Value) -> (String, String) {
+    let json = value.to_string();
+    let sha = hex::encode(Sha256::digest(json.as_bytes()));
+    (json, sha)
+}
+
+/// How heavy a penalty is, for Art. 45 ¶2: (kind rank, amount).
+fn weight(p: &ProposedPenalty) -> (u8, i64) {
+    match p.kind {
+        PenaltyKind::Warning => (0, 0),
+        PenaltyKind::Fine => (1, p.amount_fen.unwrap_or(0)),
+        PenaltyKind::NoticeOfCriticism => (2, 0),
+    }
+}
+
+fn penalty_zh(p: &ProposedPenalty) -> String {
+    match (p.kind, p.amount_fen) {
+        (PenaltyKind::Fine, Some(a)) => format!("罚款{}", crate::money::format_yuan(a)),
+        (PenaltyKind::Fine, None) => "罚款".into(),
+        (PenaltyKind::Warning, _) => "警告".into(),
+        (PenaltyKind::NoticeOfCriticism, _) => "通报批评".into(),
+    }
+}
+
+/// PNG files start with these 8 bytes (ISO/IEC 15948 §5.2).
+const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+// ---------------------------------------------------------------------------
+// Reading
+
+const CASE_COLS: &str = "state";
+
+fn case_from_json(json: &str) -> Result<Case, CaseError> {
+    serde_json::from_str(json).map_err(|e| CaseError::Corrupt(format!("case state: {e}")))
+}
+
+fn load(conn: &Connection, id: Uuid) -> Result<Option<Case>, CaseError> {
+    let json: Option<String> = conn
+        .query_row(
+            &format!("SELECT {CASE_COLS} FROM enforcement_case WHERE id = ?1"),
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    json.map(|j| case_from_json(&j)).transpose()
+}
+
+/// One case.
+pub fn get(store: &Store, id: Uuid) -> Result<Option<Case>, CaseError> {
+    load(store.conn(), id)
+}
+
+/// Cases, newest first; only those in `status` when given.
+pub fn list(store: &Store, status: Option<CaseStatus>) -> Result<Vec<Case>, CaseError> {
+    let mut st = store.conn().prepare(&format!(
+        "SELECT {CASE_COLS} FROM enforcement_case WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC"
+    ))?;
+    let rows = st.query_map([status.map(CaseStatus::as_str)], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(case_from_json(&row?)?);
+    }
+    Ok(out)
+}
+
+/// The case's timeline, oldest first.
+pub fn timeline(store: &Store, id: Uuid) -> Result<Vec<TimelineEntry>, CaseError> {
+    let mut st = store.conn().prepare(
+        "SELECT seq, at, kind, from_status, to_status, mutation_id, payload FROM case_event
+         WHERE case_id = ?1 ORDER BY seq",
+    )?;
+    let rows = st.query_map([id.to_string()], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+        ))
+    })?;
+    let status =
+        |s: &str| CaseStatus::parse(s).ok_or_else(|| CaseError::Corrupt(format!("status {s}")));
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, at, kind, from, to, mutation, payload) = row?;
+        out.push(TimelineEntry {
+            seq: u64::try_from(seq).map_err(|e| CaseError::Corrupt(e.to_string()))?,
+            at,
+            kind,
+            from: from.as_deref().map(status).transpose()?,
+            to: status(&to)?,
+            mutation_id: Uuid::parse_str(&mutation)
+                .map_err(|e| CaseError::Corrupt(e.to_string()))?,
+            payload: serde_json::from_str(&payload).map_err(json_err)?,
+        });
+    }
+    Ok(out)
+}
+
+/// A stored document of the case: (canonical JSON, SHA-256), for `kind` at
+/// `stage` (`issued` or `served`).
+pub fn document(
+    store: &Store,
+    id: Uuid,
+    kind: DocumentKind,
+    stage: &str,
+) -> Result<Option<(String, String)>, CaseError> {
+    document_on(store.conn(), id, kind, stage)
+}
+
+/// The decision as a typed document once served with a signature or a
+/// refusal note (the issued content plus the signature block).
+pub fn served_decision(store: &Store, id: Uuid) -> Result<Option<DocumentData>, CaseError> {
+    document(store, id, DocumentKind::DecisionOnTheSpot, "served")?
+        .map(|(json, _)| serde_json::from_str(&json).map_err(json_err))
+        .transpose()
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+
+/// Writes the new state, one timeline row and one outbox record on `tx`.
+fn persist(
+    tx: &Connection,
+    case: &Case,
+    kind: &str,
+    from: Option<CaseStatus>,
+    payload: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), CaseError> {
+    let state = serde_json::to_value(case).map_err(json_err)?;
+    let (state_json, _) = canonical(&state);
+    let version = i64::try_from(case.version).map_err(|e| CaseError::Corrupt(e.to_string()))?;
+    let n = tx.execute(
+        "INSERT INTO enforcement_case (id, township_code, matter_code, release_id, status, officer_a, officer_b,
+             violation_time, version, state, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version,
+             state = excluded.state, updated_at = excluded.updated_at
+         WHERE enforcement_case.version = excluded.version - 1",
+        params![
+            case.id.to_string(),
+            case.township,
+            case.matter_code,
+            case.release_id,
+            case.status.as_str(),
+            case.officers[0].id,
+            case.officers[1].id,
+            case.violation_time.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            version,
+            state_json,
+            case.created_at,
+            case.updated_at,
+        ],
+    )?;
+    if n != 1 {
+        return Err(CaseError::Corrupt(format!(
+            "案件 {} 版本冲突（期望从 {} 递增）",
+            case.id,
+            version - 1
+        )));
+    }
+    let mutation_id = uuid_v7(now);
+    tx.execute(
+        "INSERT INTO case_event (case_id, seq, at, kind, from_status, to_status, mutation_id, payload)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            case.id.to_string(),
+            version,
+            rfc3339(now),
+            kind,
+            from.map(CaseStatus::as_str),
+            case.status.as_str(),
+            mutation_id.to_string(),
+            payload.to_string(),
+        ],
+    )?;
+    outbox::append(
+        tx,
+        &outbox::OutboxEntry {
+            entity: "case",
+            entity_id: case.id.to_string(),
+            op: if from.is_none() { "create" } else { "advance" },
+            payload: serde_json::json!({
+                "event": payload,
+                "kind": kind,
+                "from": from.map(CaseStatus::as_str),
+                "to": case.status.as_str(),
+                "version": case.version,
+            }),
+        },
+        now,
+        mutation_id,
+    )?;
+    Ok(())
+}
+
+/// Creates a case in `draft`. Checks the two officers (Art. 42), binds the
+/// catalogue release in force on the violation date (Art. 37) and checks
+/// that the township may enforce the matter then.
+pub fn create(store: &mut Store, new: &NewCase, now: DateTime<Utc>) -> Result<Case, CaseError> {
+    if new.id.get_version() != Some(uuid::Version::SortRand) {
+        return Err(CaseError::InvalidId(new.id));
+    }
+    let date = new.violation_time.date();
+    let cat = store.catalogue();
+    let record = cat
+        .matter_in_force(&new.matter_code, date)?
+        .ok_or_else(|| CaseError::MatterNotInForce {
+            matter: new.matter_code.clone(),
+            date,
+        })?;
+    if !cat.township_may_enforce(&record.release.id, &new.township, &record.matter, date)? {
+        return Err(CaseError::NotEnforceable {
+            township: new.township.clone(),
+            matter: new.matter_code.clone(),
+            date,
+        });
+    }
+    if cat.township(&record.release.id, &new.township)?.is_none() {
+        return Err(CatalogueError::UnknownTownship {
+            code: new.township.clone(),
+            release: record.release.id.clone(),
+        }
+        .into());
+    }
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if config::read_config(&tx, &new.township)?.is_none() {
+        return Err(CaseError::NoTownshipConfig(new.township.clone()));
+    }
+    if load(&tx, new.id)?.is_some() {
+        return Err(CaseError::Exists(new.id));
+    }
+    let officers = check_officers(&tx, &new.officers, &new.township)?;
+    let at = rfc3339(now);
+    let case = Case {
+        id: new.id,
+        township: new.township.clone(),
+        matter_code: new.matter_code.clone(),
+        release_id: record.release.id.clone(),
+        status: CaseStatus::Draft,
+        version: 1,
+        officers,
+        violation_time: new.violation_time,
+        party: None,
+        facts: None,
+        place: None,
+        evidence: vec![],
+        evidence_summary: None,
+        rights: None,
+        statement: None,
+        decision: None,
+        issue: None,
+        service: None,
+        payment: None,
+        correction: None,
+        no_penalty: None,
+        filed: None,
+        closed: None,
+        created_at: at.clone(),
+        updated_at: at,
+    };
+    let payload = serde_json::json!({
+        "township": case.township,
+        "matter_code": case.matter_code,
+        "release_id": case.release_id,
+        "violation_time": case.violation_time,
+        "officers": [case.officers[0].id, case.officers[1].id],
+    });
+    persist(&tx, &case, "create", None, payload, now)?;
+    tx.commit()?;
+    Ok(case)
+}
+
+/// 行政处罚法 Art. 42: two distinct, active officers of the township, each
+/// with a credential (执法证) number.
+fn check_officers(
+    conn: &Connection,
+    ids: &[String; 2],
+    township: &str,
+) -> Result<[CaseOfficer; 2], CaseError> {
+    if ids[0].trim().is_empty() || ids[1].trim().is_empty() || ids[0] == ids[1] {
+        return Err(CaseError::OfficersNotTwo);
+    }
+    let one = |id: &String| -> Result<CaseOfficer, CaseError> {
+        let row: Option<(String, String, String, i64)> = conn
+            .query_row(
+                "SELECT name, credential_no, township_code, active FROM officer WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let not = |reason| CaseError::OfficerNotQualified {
+            id: id.clone(),
+            reason,
+        };
+        let (name, credential_no, officer_township, active) = row.ok_or_else(|| not("未登记"))?;
+        if active != 1 {
+            return Err(not("已停用"));
+        }
+        if officer_township != township {
+            return Err(not("不属于本镇街"));
+        }
+        if credential_no.trim().is_empty() {
+            return Err(not("无执法证号"));
+        }
+        Ok(CaseOfficer {
+            id: id.clone(),
+            name,
+            credential_no,
+        })
+    };
+    let a = one(&ids[0])?;
+    let b = one(&ids[1])?;
+    if a.credential_no == b.credential_no {
+        return Err(CaseError::OfficersNotTwo);
+    }
+    Ok([a, b])
+}
+
+/// Everything a step may need besides the case.
+struct Ctx<'a> {
+    tx: &'a Connection,
+    store_catalogue: MatterRecord,
+    config: TownshipConfig,
+    calendar: Option<crate::catalogue::model::Calendar>,
+    short_name: String,
+    now: DateTime<Utc>,
+    local: NaiveDateTime,
+}
+
+/// Applies one step to a case: one IMMEDIATE transaction writing the case,
+/// its timeline row and one outbox record, or an error and no change.
+pub fn advance(
+    store: &mut Store,
+    id: Uuid,
+    event: &CaseEvent,
+    now: DateTime<Utc>,
+) -> Result<Case, CaseError> {
+    let local = beijing(now)?;
+    // Catalogue reads happen before the write transaction (they only read
+    // immutable releases).
+    let case0 = get(store, id)?.ok_or(CaseError::NotFound(id))?;
+    let from0 = case0.status;
+    let Some(_) = event.target(from0) else {
+        return Err(CaseError::IllegalTransition {
+            from: from0,
+            to: event.nominal_target(),
+            event: event.name(),
+        });
+    };
+    let cat = store.catalogue();
+    let release = cat
+        .release(&case0.release_id)?
+        .ok_or_else(|| CaseError::Corrupt(format!("release {} missing", case0.release_id)))?;
+    let date = case0.violation_time.date();
+    let record = cat
+        .matter(release, &case0.matter_code, date)?
+        .ok_or_else(|| CaseError::MatterNotInForce {
+            matter: case0.matter_code.clone(),
+            date,
+        })?;
+    let calendar = cat.calendar_in_force(date).ok();
+    let short_name = cat
+        .township(&case0.release_id, &case0.township)?
+        .map(|t| t.short_name)
+        .ok_or_else(|| CaseError::Corrupt(format!("township {} missing", case0.township)))?;
+    let evidence_of_case: Vec<Uuid> = match event {
+        CaseEvent::AttachEvidence { .. } => crate::evidence::for_case(store, id)
+            .map_err(|e| CaseError::Corrupt(e.to_string()))?
+            .into_iter()
+            .filter_map(|r| Uuid::parse_str(&r.meta.id).ok())
+            .collect(),
+        _ => vec![],
+    };
+
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Re-read under the write lock: the state the step applies to.
+    let mut case = load(&tx, id)?.ok_or(CaseError::NotFound(id))?;
+    let from = case.status;
+    let to = event.target(from).ok_or(CaseError::IllegalTransition {
+        from,
+        to: event.nominal_target(),
+        event: event.name(),
+    })?;
+    let config = config::read_config(&tx, &case.township)?
+        .ok_or_else(|| CaseError::NoTownshipConfig(case.township.clone()))?;
+    let ctx = Ctx {
+        tx: &tx,
+        store_catalogue: record,
+        config,
+        calendar,
+        short_name,
+        now,
+        local,
+    };
+    apply(&ctx, &mut case, event, &evidence_of_case)?;
+    case.status = to;
+    case.version += 1;
+    case.updated_at = rfc3339(now);
+    let payload = serde_json::to_value(event).map_err(json_err)?;
+    persist(&tx, &case, event.name(), Some(from), payload, now)?;
+    tx.commit()?;
+    Ok(case)
+}
+
+fn assess_input(
+    case: &Case,
+    ctx: &Ctx<'_>,
+    penalty: Option<ProposedPenalty>,
+    circumstances: Vec<String>,
+) -> Result<AssessInput, CaseError> {
+    let party = case
+        .party
+        .as_ref()
+        .ok_or(CaseError::FieldRequired("party"))?;
+    Ok(AssessInput {
+        matter: Some(case.matter_code.clone()),
+        party: Party {
+            kind: party.kind,
+            id_number: Some(party.id_number.clone()),
+            birth_date: None,
+        },
+        violation_date: case.violation_time.date(),
+        violation_end_date: None,
+        // The case is opened when the act is discovered.
+        discovered_date: DateTime::parse_from_rfc3339(&case.created_at)
+            .ok()
+            .and_then(|t| beijing(t.with_timezone(&Utc)).ok())
+            .map(|t| t.date()),
+        decision_date: Some(ctx.local.date()),
+        circumstances,
+        penalty,
+        deviation_reason: None,
+        served_date: None,
+        paid_date: None,
+        remedy_pending: false,
+        district: Some(ctx.config.district.clone()),
+    })
+}
+
+fn run_assess(input: &AssessInput, ctx: &Ctx<'_>) -> Assessment {
+    crate::rules::assess(
+        input,
+        Some(&ctx.store_catalogue.matter),
+        ctx.calendar.as_ref(),
+        &ctx.config.rules_config(),
+    )
+}
+
+fn apply(
+    ctx: &Ctx<'_>,
+    case: &mut Case,
+    event: &CaseEvent,
+    evidence_of_case: &[Uuid],
+) -> Result<(), CaseError> {
+    let at = rfc3339(ctx.now);
+    match event {
+        CaseEvent::RecordPartyAndFacts {
+            party,
+            facts,
+            place,
+        } => {
+            required("party.name", &party.name)?;
+            required("party.id_number", &party.id_number)?;
+            required("party.address", &party.address)?;
+            required("facts", facts)?;
+            required("place", place)?;
+            if party.kind == PartyKind::Organization
+                && party
+                    .representative
+                    .as_deref()
+                    .is_none_or(|r| r.trim().is_empty())
+            {
+                return Err(CaseError::FieldRequired("party.representative"));
+            }
+            case.party = Some(party.clone());
+            case.facts = Some(facts.clone());
+            case.place = Some(place.clone());
+        }
+        CaseEvent::AttachEvidence {
+            evidence_ids,
+            summary,
+        } => {
+            required("summary", summary)?;
+            for e in evidence_ids {
+                if !evidence_of_case.contains(e) {
+                    return Err(CaseError::EvidenceNotOfCase(*e));
+                }
+                if !case.evidence.contains(e) {
+                    case.evidence.push(*e);
+                }
+            }
+            case.evidence_summary = Some(summary.clone());
+        }
+        CaseEvent::InformRights { proposed, content } => {
+            // 行政处罚法 Art. 44: the proposed penalty, facts, reasons and basis.
+            required("content", content)?;
+            case.rights = Some(RightsRecord {
+                proposed: proposed.clone(),
+                content: content.clone(),
+                at,
+            });
+            case.statement = None;
+        }
+        CaseEvent::HearStatement { text, review } => {
+            // Art. 45 ¶1: the statement is heard and reviewed.
+            required("text", text)?;
+            required("review", review)?;
+            case.statement = Some(StatementRecord::Heard {
+                text: text.clone(),
+                review: review.clone(),
+                at,
+            });
+        }
+        CaseEvent::WaiveStatement => {
+            case.statement = Some(StatementRecord::Waived { at });
+        }
+        CaseEvent::Decide {
+            penalty,
+            circumstances,
+            deviation_reason,
+            place,
+        } => {
+            decide(ctx, case, penalty, circumstances, deviation_reason, place)?;
+        }
+        CaseEvent::Issue => issue(ctx, case)?,
+        CaseEvent::Serve { service } => serve(ctx, case, service)?,
+        CaseEvent::RecordPayment { paid_on, reference } => {
+            let decision = case
+                .decision
+                .as_ref()
+                .ok_or(CaseError::Corrupt("no decision".into()))?;
+            let served = case
+                .service
+                .as_ref()
+                .ok_or(CaseError::Corrupt("no service".into()))?;
+            if *paid_on < served.served_at.date() {
+                return Err(CaseError::TooEarly("缴款日期早于送达日期".into()));
+            }
+            // 行政处罚法 Art. 72: the surcharge, computed by the rules engine.
+            let mut input = assess_input(
+                case,
+                ctx,
+                Some(decision.penalty.clone()),
+                decision.circumstances.clone(),
+            )?;
+            input.decision_date = Some(decision.decided_at.date());
+            input.deviation_reason = decision.deviation_reason.clone();
+            input.served_date = Some(served.served_at.date());
+            input.paid_date = Some(*paid_on);
+            let a = run_assess(&input, ctx);
+            case.payment = Some(PaymentRecord::Paid {
+                paid_on: *paid_on,
+                reference: reference.clone(),
+                late_fee_fen: a.late_fee_fen.unwrap_or(0),
+            });
+        }
+        CaseEvent::CollectOnTheSpot { receipt_number } => {
+            required("receipt_number", receipt_number)?;
+            let decision = case
+                .decision
+                .as_ref()
+                .ok_or(CaseError::Corrupt("no decision".into()))?;
+            if decision.penalty.kind != PenaltyKind::Fine {
+                return Err(CaseError::OnTheSpotNotAllowed("本案未处罚款".into()));
+            }
+            // 行政处罚法 Art. 68–69, as the assessment at decision found.
+            if !decision.on_the_spot_collection {
+                return Err(CaseError::OnTheSpotNotAllowed(
+                    "不符合行政处罚法第六十八条、第六十九条规定的情形".into(),
+                ));
+            }
+            case.payment = Some(PaymentRecord::Collected {
+                receipt_number: receipt_number.clone(),
+                at: ctx.local,
+            });
+        }
+        CaseEvent::MarkOverdue { on } => {
+            let due = case
+                .service
+                .as_ref()
+                .and_then(|s| s.payment_due)
+                .ok_or_else(|| CaseError::TooEarly("本案没有缴款期限".into()))?;
+            // 行政处罚法 Art. 72: overdue only after the last day to pay.
+            if *on <= due {
+                return Err(CaseError::TooEarly(format!("缴款期限至 {due}，尚未逾期")));
+            }
+        }
+        CaseEvent::DecideNoPenalty {
+            circumstances,
+            education,
+        } => {
+            // Art. 33 ¶3: the party is educated.
+            required("education", education)?;
+            let input = assess_input(case, ctx, None, circumstances.clone())?;
+            let a = run_assess(&input, ctx);
+            use crate::rules::assess::{Exemption, Minor};
+            let ground = if a.minor == Minor::NoPenalty {
+                "不满十四周岁（行政处罚法第三十条）"
+            } else if a.limitation_expired {
+                "超过追责时效（第三十六条）"
+            } else {
+                match a.exemption {
+                    Exemption::Mandatory => {
+                        "违法行为轻微并及时改正，没有造成危害后果（第三十三条第一款）"
+                    }
+                    Exemption::Discretionary => {
+                        "初次违法且危害后果轻微并及时改正（第三十三条第一款）"
+                    }
+                    Exemption::NoFault => "有证据足以证明没有主观过错（第三十三条第二款）",
+                    Exemption::None => return Err(CaseError::NoPenaltyNotGrounded),
+                }
+            };
+            case.no_penalty = Some(NoPenaltyRecord {
+                ground: ground.into(),
+                circumstances: circumstances.clone(),
+                education: education.clone(),
+                at: ctx.local,
+            });
+        }
+        CaseEvent::OrderCorrection {
+            requirement,
+            deadline,
+            follow_up_due,
+        } => {
+            order_correction(ctx, case, requirement, *deadline, *follow_up_due)?;
+        }
+        CaseEvent::RecordFollowUp { corrected, note } => {
+            required("note", note)?;
+            let c = case
+                .correction
+                .as_mut()
+                .ok_or(CaseError::Corrupt("no order".into()))?;
+            // Not corrected can only be found after the deadline has passed.
+            if !corrected && ctx.local.date() <= c.deadline {
+                return Err(CaseError::TooEarly(format!(
+                    "改正期限至 {}，期限届满前不能认定未改正",
+                    c.deadline
+                )));
+            }
+            c.follow_up = Some(FollowUpRecord {
+                corrected: *corrected,
+                note: note.clone(),
+                at: ctx.local,
+            });
+        }
+        CaseEvent::File { note } => {
+            case.filed = Some((ctx.local, note.clone()));
+        }
+        CaseEvent::Close { note } => {
+            case.closed = Some((ctx.local, note.clone()));
+        }
+    }
+    Ok(())
+}
+
+fn decide(
+    ctx: &Ctx<'_>,
+    case: &mut Case,
+    penalty: &ProposedPenalty,
+    circumstances: &[String],
+    deviation_reason: &Option<String>,
+    place: &str,
+) -> Result<(), CaseError> {
+    required("place", place)?;
+    let rights = case.rights.as_ref().ok_or(CaseError::StatementMissing)?;
+    // 行政处罚法 Art. 62: heard or expressly waived, else no decision.
+    let statement = case.statement.as_ref().ok_or(CaseError::StatementMissing)?;
+    // Art. 45 ¶2: no heavier penalty because the party stated a defence.
+    if matches!(statement, StatementRecord::Heard { .. }) {
+        let (told, now) = (weight(&rights.proposed), weight(penalty));
+        if now.0 > told.0 || (now.0 == told.0 && now.1 > told.1) {
+            return Err(CaseError::HeavierAfterStatement {
+                told: penalty_zh(&rights.proposed),
+                proposed: penalty_zh(penalty),
+            });
+        }
+    }
+    let reason = deviation_reason
+        .as_ref()
+        .filter(|r| !r.trim().is_empty())
+        .cloned();
+    let mut input = assess_input(case, ctx, Some(penalty.clone()), circumstances.to_vec())?;
+    input.deviation_reason = reason.clone();
+    let a = run_assess(&input, ctx);
+    if !a.errors.is_empty() {
+        return Err(CaseError::AssessmentRefused { problems: a.errors });
+    }
+    // 行政处罚法 Art. 51.
+    if !a.simple_procedure.allowed {
+        return Err(CaseError::SimpleProcedureNotAllowed(
+            a.simple_procedure.reason,
+        ));
+    }
+    case.decision = Some(DecisionRecord {
+        penalty: penalty.clone(),
+        circumstances: circumstances.to_vec(),
+        suggested_level: a.suggested_level,
+        deviation_reason: reason,
+        on_the_spot_collection: a.on_the_spot_collection.allowed,
+        remedy_clause: a.remedy_clause,
+        place: place.to_owned(),
+        decided_at: ctx.local,
+    });
+    Ok(())
+}
+
+fn authority(ctx: &Ctx<'_>) -> Authority {
+    let m = &ctx.store_catalogue.matter;
+    Authority {
+        name: ctx.config.authority_name.clone(),
+        // 行政处罚法 Art. 20 ¶3: an entrusted matter is enforced in the
+        // entrusting authority's name.
+        entrusted_by: if m.kind == MatterKind::Entrusted {
+            m.entrusting_authority.clone()
+        } else {
+            None
+        },
+    }
+}
+
+fn party_details(p: &CaseParty) -> Result<PartyDetails, CaseError> {
+    Ok(match p.kind {
+        PartyKind::Individual => PartyDetails::Individual {
+            name: p.name.clone(),
+            sex: None,
+            birth_date: None,
+            id_kind: "居民身份证".into(),
+            id_number: p.id_number.clone(),
+            address: p.address.clone(),
+            phone: p.phone.clone(),
+        },
+        PartyKind::Organization => PartyDetails::Organization {
+            name: p.name.clone(),
+            uscc: p.id_number.clone(),
+            legal_representative: p
+                .representative
+                .clone()
+                .ok_or(CaseError::FieldRequired("party.representative"))?,
+            representative_title: None,
+            address: p.address.clone(),
+            phone: p.phone.clone(),
+        },
+    })
+}
+
+fn doc_officers(case: &Case) -> [DocOfficer; 2] {
+    case.officers.clone().map(|o| DocOfficer {
+        name: o.name,
+        credential_number: o.credential_no,
+    })
+}
+
+fn citations(ctx: &Ctx<'_>, role: ProvisionRole) -> Vec<String> {
+    ctx.store_catalogue
+        .provisions
+        .iter()
+        .filter(|p| p.role == role)
+        .map(|p| p.citation.clone())
+        .collect()
+}
+
+/// The issued form of a document: its JSON without the party's signature
+/// block, which is only filled in at service. A placeholder signature is
+/// serialised and then removed, so the stored content is exactly the typed
+/// document's other fields.
+fn issued_json(doc: &DocumentData) -> Result<(serde_json::Value, String, String), CaseError> {
+    let mut v = serde_json::to_value(doc).map_err(json_err)?;
+    if let Some(map) = v.as_object_mut() {
+        map.remove("party_signature");
+    }
+    let (json, sha) = canonical(&v);
+    Ok((v, json, sha))
+}
+
+fn store_document(
+    ctx: &Ctx<'_>,
+    case: &Case,
+    kind: DocumentKind,
+    stage: &str,
+    number: &str,
+    json: &str,
+    sha: &str,
+) -> Result<(), CaseError> {
+    let kind = serde_json::to_value(kind).map_err(json_err)?;
+    ctx.tx.execute(
+        "INSERT INTO case_document (case_id, kind, stage, number, json, sha256, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            case.id.to_string(),
+            kind.as_str().unwrap_or_default(),
+            stage,
+            number,
+            json,
+            sha,
+            rfc3339(ctx.now)
+        ],
+    )?;
+    Ok(())
+}
+
+fn placeholder_signature() -> PartySignature {
+    PartySignature::Refused {
+        reason: String::new(),
+        witness: None,
+    }
+}
+
+fn issue(ctx: &Ctx<'_>, case: &mut Case) -> Result<(), CaseError> {
+    let decision = case
+        .decision
+        .clone()
+        .ok_or(CaseError::Corrupt("no decision".into()))?;
+    let party = case
+        .party
+        .clone()
+        .ok_or(CaseError::FieldRequired("party"))?;
+    let year = chrono::Datelike::year(&ctx.local.date());
+    let template = ctx.config.template(config::SERIES_DECISION)?;
+    let (short, township) = (ctx.short_name.clone(), case.township.clone());
+    // 行政处罚法 Art. 52: the numbered form; consumed in this transaction.
+    let (_, number) = numbers::consume(
+        ctx.tx,
+        &case.township,
+        config::SERIES_DECISION,
+        year,
+        Some(case.id),
+        ctx.now,
+        &|seq| Ok(template.format(&short, &township, year, seq)),
+    )?;
+    let amount = match (decision.penalty.kind, decision.penalty.amount_fen) {
+        (PenaltyKind::Fine, Some(a)) => Some(a),
+        _ => None,
+    };
+    // The decision is handed over on the spot (Art. 52), so the 15-day
+    // period of Art. 67 is counted from today; it is recomputed from the
+    // actual service date at service.
+    let due = match amount {
+        Some(_) => Some(payment_due(ctx, ctx.local.date())?),
+        None => None,
+    };
+    let (code, url) = match amount {
+        Some(amount) if ctx.config.payment.scheme.consumes_numbers() => {
+            let scheme = ctx.config.payment.scheme.clone();
+            let (_, code) = numbers::consume(
+                ctx.tx,
+                &case.township,
+                numbers::PAYMENT_CODE_SERIES,
+                year,
+                Some(case.id),
+                ctx.now,
+                &|seq| {
+                    scheme
+                        .code(&township, year, seq)?
+                        .ok_or(CaseError::Corrupt("payment scheme gives no code".into()))
+                },
+            )?;
+            let url = match &ctx.config.payment.url_template {
+                Some(t) => Some(payment::PaymentUrlTemplate::parse(t)?.fill(&code, amount, due)),
+                None => None,
+            };
+            (Some(code), url)
+        }
+        _ => (None, None),
+    };
+    let penalty = match amount {
+        Some(a) => Penalty::Fine { amount_fen: a },
+        None => Penalty::Warning,
+    };
+    let doc = DocumentData::DecisionOnTheSpot(DecisionOnTheSpot {
+        number: number.clone(),
+        authority: authority(ctx),
+        party: party_details(&party)?,
+        violation_time: case.violation_time,
+        violation_place: case.place.clone().unwrap_or_default(),
+        facts: case.facts.clone().unwrap_or_default(),
+        evidence_summary: case.evidence_summary.clone().unwrap_or_default(),
+        violated_provisions: citations(ctx, ProvisionRole::Violated),
+        penalty_provisions: citations(ctx, ProvisionRole::Penalty),
+        discretion: decision
+            .suggested_level
+            .as_ref()
+            .map(|l| format!("{}（裁量阶次 {l}）", ctx.store_catalogue.matter.name)),
+        statement: match &case.statement {
+            Some(StatementRecord::Heard { text, .. }) => Statement::Heard { text: text.clone() },
+            _ => Statement::Waived,
+        },
+        penalty,
+        payment: due.map(|due| Payment::Electronic {
+            channel: ctx.config.payment.channel.clone(),
+            code: code.clone(),
+            qr_content: url.clone(),
+            due,
+        }),
+        remedy_clause: decision.remedy_clause.clone(),
+        place: decision.place.clone(),
+        decided_at: decision.decided_at,
+        officers: doc_officers(case),
+        party_signature: placeholder_signature(),
+        date: ctx.local.date(),
+    });
+    let (_, json, sha) = issued_json(&doc)?;
+    store_document(
+        ctx,
+        case,
+        DocumentKind::DecisionOnTheSpot,
+        "issued",
+        &number,
+        &json,
+        &sha,
+    )?;
+    case.issue = Some(IssueRecord {
+        number,
+        payment_code: code,
+        payment_url: url,
+        payment_due: due,
+        document_sha256: sha,
+        issued_at: ctx.local,
+    });
+    Ok(())
+}
+
+/// 行政处罚法 Art. 67: 15 days from service, by the rules engine's calendar rule.
+fn payment_due(ctx: &Ctx<'_>, served: NaiveDate) -> Result<NaiveDate, CaseError> {
+    crate::rules::calendar::period_end(
+        ctx.calendar.as_ref(),
+        served,
+        crate::rules::assess::PAYMENT_DAYS,
+        ctx.config.rules_config().roll_period_end_off_rest_day,
+    )
+    .map_err(|e| CaseError::InvalidField {
+        field: "payment_due",
+        reason: e.to_string(),
+    })
+}
+
+fn serve(ctx: &Ctx<'_>, case: &mut Case, service: &Service) -> Result<(), CaseError> {
+    let issue = case
+        .issue
+        .clone()
+        .ok_or(CaseError::Corrupt("not issued".into()))?;
+    let signature = match service {
+        Service::Signed { name, png } => {
+            required("name", name)?;
+            if !png.starts_with(&PNG_SIGNATURE) {
+                return Err(CaseError::InvalidField {
+                    field: "png",
+                    reason: "签名不是 PNG 图像".into(),
+                });
+            }
+            Some(PartySignature::Signed {
+                name: name.clone(),
+                png: png.clone(),
+                signed_at: ctx.local,
+            })
+        }
+        // 行政处罚法 Art. 52: a refusal is noted on the decision.
+        Service::Refused { reason, witness } => {
+            required("reason", reason)?;
+            Some(PartySignature::Refused {
+                reason: reason.clone(),
+                witness: witness.clone(),
+            })
+        }
+        // Art. 61 ¶2: consent and a signed confirmation.
+        Service::Electronic {
+            channel,
+            address,
+            consent,
+        } => {
+            if consent.trim().is_empty() {
+                return Err(CaseError::ElectronicServiceWithoutConsent);
+            }
+            required("channel", channel)?;
+            required("address", address)?;
+            None
+        }
+    };
+    if let Some(sig) = signature {
+        let (json, _) = document_on(ctx.tx, case.id, DocumentKind::DecisionOnTheSpot, "issued")?
+            .ok_or(CaseError::Corrupt("issued document missing".into()))?;
+        let mut v: serde_json::Value = serde_json::from_str(&json).map_err(json_err)?;
+        let sig = serde_json::to_value(sig).map_err(json_err)?;
+        if let Some(map) = v.as_object_mut() {
+            map.insert("party_signature".into(), sig);
+        }
+        // Prove the result is a whole typed document before storing it.
+        let _: DocumentData = serde_json::from_value(v.clone()).map_err(json_err)?;
+        let (json, sha) = canonical(&v);
+        store_document(
+            ctx,
+            case,
+            DocumentKind::DecisionOnTheSpot,
+            "served",
+            &issue.number,
+            &json,
+            &sha,
+        )?;
+    }
+    let payment_due = match issue.payment_due {
+        Some(_) => Some(payment_due(ctx, ctx.local.date())?),
+        None => None,
+    };
+    case.service = Some(ServiceRecord {
+        service: service.clone(),
+        served_at: ctx.local,
+        payment_due,
+    });
+    Ok(())
+}
+
+/// [`document`] on a bare connection (inside a transaction).
+fn document_on(
+    conn: &Connection,
+    id: Uuid,
+    kind: DocumentKind,
+    stage: &str,
+) -> Result<Option<(String, String)>, CaseError> {
+    let kind = serde_json::to_value(kind).map_err(json_err)?;
+    Ok(conn
+        .query_row(
+            "SELECT json, sha256 FROM case_document WHERE case_id = ?1 AND kind = ?2 AND stage = ?3",
+            params![id.to_string(), kind.as_str().unwrap_or_default(), stage],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+fn order_correction(
+    ctx: &Ctx<'_>,
+    case: &mut Case,
+    requirement: &str,
+    deadline: NaiveDate,
+    follow_up_due: NaiveDate,
+) -> Result<(), CaseError> {
+    required("requirement", requirement)?;
+    let today = ctx.local.date();
+    if deadline < today {
+        return Err(CaseError::InvalidField {
+            field: "deadline",
+            reason: "改正期限早于今天".into(),
+        });
+    }
+    if follow_up_due < deadline {
+        return Err(CaseError::InvalidField {
+            field: "follow_up_due",
+            reason: "复查日期早于改正期限".into(),
+        });
+    }
+    let party = case
+        .party
+        .clone()
+        .ok_or(CaseError::FieldRequired("party"))?;
+    let year = chrono::Datelike::year(&today);
+    let template = ctx.config.template(config::SERIES_ORDER)?;
+    let (short, township) = (ctx.short_name.clone(), case.township.clone());
+    let (_, number) = numbers::consume(
+        ctx.tx,
+        &case.township,
+        config::SERIES_ORDER,
+        year,
+        Some(case.id),
+        ctx.now,
+        &|seq| Ok(template.format(&short, &township, year, seq)),
+    )?;
+    let doc = DocumentData::OrderToCorrect(OrderToCorrect {
+        number: number.clone(),
+        authority: authority(ctx),
+        party: party_details(&party)?,
+        facts: case.facts.clone().unwrap_or_default(),
+        violated_provisions: citations(ctx, ProvisionRole::Violated),
+        order_basis: citations(ctx, ProvisionRole::Penalty),
+        requirement: requirement.to_owned(),
+        deadline,
+        consequence: ctx.config.correction_consequence.clone(),
+        follow_up: Some(format!(
+            "本机关将于{}前进行复查",
+            crate::document::model::date_zh(follow_up_due)
+        )),
+        officers: doc_officers(case),
+        party_signature: placeholder_signature(),
+        date: today,
+    });
+    let (_, json, sha) = issued_json(&doc)?;
+    store_document(
+        ctx,
+        case,
+        DocumentKind::OrderToCorrect,
+        "issued",
+        &number,
+        &json,
+        &sha,
+    )?;
+    case.correction = Some(CorrectionRecord {
+        number,
+        requirement: requirement.to_owned(),
+        deadline,
+        follow_up_due,
+        document_sha256: sha,
+        follow_up: None,
+    });
+    Ok(())
+}
+
+mod hex_bytes {
+    //! Bytes as a hex string in JSON.
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(bytes))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        hex::decode(s).map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,227 @@
+//! Offline document numbers (行政处罚法 Art. 52 “编有号码”): leases, unique
+//! consumption across many issues and voids, exhaustion, overlap refusal,
+//! and the outbox seq staying gapless with one record per mutation.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod case_support;
+
+use std::collections::HashSet;
+
+use case_support::*;
+use zhifa_core::ErrorCode;
+use zhifa_core::case::numbers::{issue_number, leases, numbers};
+use zhifa_core::case::{self, CaseEvent};
+
+const SERIES: &str = "decision_on_the_spot";
+
+#[test]
+fn numbers_are_unique_across_1000_issues_including_voids() {
+    let mut env = Env::new(0);
+    // Three leases out of order with a gap; the lowest open one is used first.
+    env.lease(LONGXING, SERIES, 501, 900);
+    env.lease(LONGXING, SERIES, 1, 300);
+    env.lease(LONGXING, SERIES, 2001, 2600);
+    let mut seen = HashSet::new();
+    let mut voided = 0;
+    let mut used_voided = 0;
+    let mut issued = Vec::new();
+    for i in 0..1000 {
+        let now = env.tick();
+        if i % 10 == 3 {
+            // Void a number ahead of use: it must be skipped, never handed out.
+            let next = leases(&env.store)
+                .unwrap()
+                .into_iter()
+                .filter(|l| l.series == SERIES && l.next <= l.end)
+                .map(|l| l.next)
+                .min()
+                .unwrap();
+            case::void_number(
+                &mut env.store,
+                LONGXING,
+                SERIES,
+                2026,
+                next,
+                "打印时卡纸损坏",
+                now,
+            )
+            .unwrap();
+            voided += 1;
+            continue;
+        }
+        let r = issue_number(&mut env.store, LONGXING, SERIES, None, now).unwrap();
+        assert!(
+            seen.insert(r.formatted.clone()),
+            "{} issued twice",
+            r.formatted
+        );
+        issued.push(r.seq);
+        if i % 97 == 0 {
+            // Void a used number (spoiled form): it stays on record as voided.
+            let now = env.tick();
+            let v = case::void_number(
+                &mut env.store,
+                LONGXING,
+                SERIES,
+                2026,
+                r.seq,
+                "填写错误作废",
+                now,
+            )
+            .unwrap();
+            assert_eq!(v.status, "voided");
+            used_voided += 1;
+            assert_eq!(v.formatted, r.formatted);
+            let e = case::void_number(&mut env.store, LONGXING, SERIES, 2026, r.seq, "again", now)
+                .unwrap_err();
+            assert_eq!(e.code(), "NUMBER_ALREADY_VOIDED");
+        }
+    }
+    let all = numbers(&env.store, LONGXING, SERIES).unwrap();
+    assert_eq!(
+        all.len(),
+        1000,
+        "every number handed out or voided is on record"
+    );
+    let seqs: HashSet<i64> = all.iter().map(|n| n.seq).collect();
+    assert_eq!(seqs.len(), 1000);
+    assert_eq!(
+        all.iter().filter(|n| n.status == "voided").count(),
+        voided + used_voided
+    );
+    assert_eq!(
+        all.iter().filter(|n| n.status == "used").count(),
+        900 - used_voided
+    );
+    assert_eq!(voided, 100);
+    assert!(used_voided > 0);
+    // The leases were used lowest first: 1–300, then 501–900, then 2001–.
+    assert_eq!(issued[0], 1);
+    assert!(all.iter().all(|n| (1..=300).contains(&n.seq)
+        || (501..=900).contains(&n.seq)
+        || (2001..=2600).contains(&n.seq)));
+    assert_eq!(all.iter().filter(|n| n.seq >= 2001).count(), 300);
+    // The printed form follows the template, not padded (GB/T 9704 practice).
+    assert!(seen.contains("龙兴综执当罚〔2026〕1号"));
+    for n in all.iter().filter(|n| !n.formatted.is_empty()) {
+        assert_eq!(n.formatted, format!("龙兴综执当罚〔2026〕{}号", n.seq));
+    }
+}
+
+#[test]
+fn an_exhausted_lease_is_a_clear_error_and_changes_nothing() {
+    let mut env = Env::new(0);
+    env.lease(LONGXING, SERIES, 1, 2);
+    for _ in 0..2 {
+        let now = env.tick();
+        issue_number(&mut env.store, LONGXING, SERIES, None, now).unwrap();
+    }
+    let before = env.digest();
+    let now = env.tick();
+    let e = issue_number(&mut env.store, LONGXING, SERIES, None, now).unwrap_err();
+    assert_eq!(e.code(), "NUMBERS_EXHAUSTED");
+    assert!(e.to_string().contains("号段"), "{e}");
+    assert_eq!(env.digest(), before);
+    // Another year has no lease at all: the same error.
+    let e = case::void_number(&mut env.store, LONGXING, SERIES, 2027, 1, "x", now).unwrap_err();
+    assert_eq!(e.code(), "NUMBER_NOT_LEASED");
+}
+
+#[test]
+fn overlapping_leases_are_refused() {
+    let mut env = Env::new(0);
+    env.lease(LONGXING, SERIES, 100, 199);
+    let before = env.digest();
+    for (start, end) in [(100, 199), (50, 100), (199, 300), (120, 130), (1, 1000)] {
+        let now = env.tick();
+        let e = case::grant_lease(
+            &mut env.store,
+            LONGXING,
+            SERIES,
+            2026,
+            start,
+            end,
+            "local_admin",
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "NUMBER_LEASE_OVERLAP", "{start}-{end}");
+    }
+    for (start, end) in [(0, 5), (10, 9), (-3, 4)] {
+        let now = env.tick();
+        let e = case::grant_lease(
+            &mut env.store,
+            LONGXING,
+            SERIES,
+            2026,
+            start,
+            end,
+            "local_admin",
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "NUMBER_LEASE_INVALID", "{start}-{end}");
+    }
+    assert_eq!(env.digest(), before);
+    // Adjacent, another series, another township, another year: all fine.
+    env.lease(LONGXING, SERIES, 200, 299);
+    env.lease(LONGXING, "order_to_correct", 100, 199);
+    env.lease(DONGXI, SERIES, 100, 199);
+    let now = env.tick();
+    case::grant_lease(
+        &mut env.store,
+        LONGXING,
+        SERIES,
+        2027,
+        100,
+        199,
+        "server",
+        now,
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_outbox_is_gapless_with_one_record_per_mutation() {
+    let mut env = Env::new(5);
+    let mut expected = case::outbox_pending(&env.store).unwrap().len();
+    assert_eq!(expected, 9, "nine lease grants");
+    let c = env.create(LONGXING, STALLS, officers(LONGXING)).unwrap();
+    expected += 1;
+    for step in [
+        party_and_facts(individual()),
+        evidence(),
+        inform(fine(10_000)),
+        CaseEvent::WaiveStatement,
+        decide(fine(10_000), &["area_5_to_10sqm"], None),
+        CaseEvent::Issue,
+    ] {
+        env.advance(c.id, step).unwrap();
+        expected += 1;
+        assert_eq!(env.outbox_len(), expected);
+        // A refused step adds nothing.
+        assert!(
+            env.advance(c.id, CaseEvent::Close { note: "x".into() })
+                .is_err()
+        );
+        assert_eq!(env.outbox_len(), expected);
+    }
+    let now = env.tick();
+    case::void_number(&mut env.store, LONGXING, SERIES, 2026, 5, "作废", now).unwrap();
+    expected += 1;
+    let out = case::outbox_pending(&env.store).unwrap();
+    assert_eq!(out.len(), expected);
+    let seqs: Vec<i64> = out.iter().map(|o| o.seq).collect();
+    assert_eq!(seqs, (1..=expected as i64).collect::<Vec<_>>());
+    let ids: HashSet<_> = out.iter().map(|o| o.mutation_id).collect();
+    assert_eq!(ids.len(), out.len(), "mutation ids are unique");
+    assert!(out.iter().all(|o| o.device_id == out[0].device_id));
+    // Pushing marks records; new ones continue the sequence.
+    let now = env.tick();
+    assert_eq!(case::mark_pushed(&env.store, 10, now).unwrap(), 10);
+    env.advance(c.id, signed()).unwrap();
+    let pending = case::outbox_pending(&env.store).unwrap();
+    assert_eq!(pending.first().unwrap().seq, 11);
+    assert_eq!(pending.last().unwrap().seq, expected as i64 + 1);
+}
