@@ -71,8 +71,8 @@ pub(crate) struct AddArgs {
     /// The place in words (address), for the watermark.
     #[arg(long)]
     place: Option<String>,
-    /// A CJK font (file or folder) for the watermark (default: the app's
-    /// assets/fonts, then the system's CJK fonts).
+    /// A CJK font (file or folder) for the watermark (default: the font
+    /// bundled in the app).
     #[arg(long, env = "ZHIFA_FONT", value_name = "PATH")]
     font: Option<PathBuf>,
 }
@@ -125,8 +125,7 @@ fn font(path: Option<PathBuf>) -> Result<Option<WatermarkFont>, Failure> {
             WatermarkFont::find(std::slice::from_ref(&p)).ok_or(e)
         })?));
     }
-    let assets = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/fonts"));
-    Ok(WatermarkFont::find(&[assets]))
+    Ok(Some(WatermarkFont::bundled()?))
 }
 
 /// Prints the start-up reconciliation's findings to stderr (text mode).

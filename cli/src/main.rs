@@ -1,12 +1,14 @@
 //! `zhifa`: the headless command for Zhifa's device store.
 //!
 //! It works on the same encrypted store the app uses, so an operator or a
-//! test can import catalogues, search them and (with later commands) run
-//! cases without a screen. Every command accepts `--json` for stable,
+//! test can import catalogues, search them, capture evidence and run whole
+//! simple-procedure cases without a screen. Every command accepts `--json` for stable,
 //! machine-readable output (documented in cli/README.md). Bad input exits
 //! with status 2 and names the problem; a device failure exits with 1.
 
+mod case;
 mod catalogue;
+mod demo;
 mod evidence;
 mod output;
 mod rules;
@@ -52,6 +54,20 @@ enum Command {
     /// The device identity and the officer profiles.
     #[command(subcommand)]
     Device(evidence::DeviceCmd),
+    /// Simple-procedure cases: new, advance (a step as JSON), show, list, outbox.
+    #[command(subcommand)]
+    Case(case::CaseCmd),
+    /// Offline document-number and payment-code leases: grant, void, list.
+    #[command(subcommand)]
+    Numbers(case::NumbersCmd),
+    /// Township configurations: number formats, payment scheme, authority.
+    #[command(subcommand)]
+    Townships(case::TownshipsCmd),
+    /// Documents of a case: render to PDF.
+    #[command(subcommand)]
+    Doc(case::DocCmd),
+    /// Run a whole simple-procedure case on the sample data, end to end.
+    Demo(demo::DemoArgs),
 }
 
 /// Options every command sees.
@@ -79,6 +95,11 @@ fn main() -> ExitCode {
             Err(f) => Err(f),
         },
         Command::Device(cmd) => evidence::run_device(&ctx, cmd),
+        Command::Case(cmd) => case::run_case(&ctx, cmd),
+        Command::Numbers(cmd) => case::run_numbers(&ctx, cmd),
+        Command::Townships(cmd) => case::run_townships(&ctx, cmd),
+        Command::Doc(cmd) => case::run_doc(&ctx, cmd),
+        Command::Demo(args) => demo::run(&ctx, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

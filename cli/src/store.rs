@@ -82,13 +82,23 @@ fn load_key(dir: &Path) -> Result<DbKey, Failure> {
     }
 }
 
+/// Writes the new key file atomically: a private temp file beside it,
+/// fsync, then a rename that fails if a key file appeared meanwhile, then a
+/// directory fsync. A crash at any point leaves either no key file (and no
+/// store encrypted under it) or the whole key — never a truncated one,
+/// which would lock the officer out of the store for good.
 fn write_key_file(path: &Path, hex: &str) -> std::io::Result<()> {
-    let mut o = fs::OpenOptions::new();
-    o.write(true).create_new(true);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".device.key.");
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut f = o.open(path)?;
-    f.write_all(hex.as_bytes())?;
-    f.write_all(b"\n")?;
-    f.sync_all()
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(hex.as_bytes())?;
+    tmp.write_all(b"\n")?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    #[cfg(unix)]
+    fs::File::open(dir)?.sync_all()?;
+    Ok(())
 }

@@ -24,7 +24,8 @@ use super::DocumentError;
 /// The bundled font file, relative to the repository root.
 pub const BUNDLED_FONT_PATH: &str = "assets/fonts/ZhifaNotoSansSC-Regular.otf";
 
-static BUNDLED_FONT: &[u8] = include_bytes!("../../../assets/fonts/ZhifaNotoSansSC-Regular.otf");
+pub(crate) static BUNDLED_FONT: &[u8] =
+    include_bytes!("../../../assets/fonts/ZhifaNotoSansSC-Regular.otf");
 
 #[derive(Clone)]
 enum Bytes {

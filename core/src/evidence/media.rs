@@ -69,6 +69,19 @@ impl WatermarkFont {
         })
     }
 
+    /// The CJK font that ships inside the app (the same Noto Sans SC the
+    /// documents are drawn with; `assets/fonts/README.md`).
+    pub fn bundled() -> Result<Self, EvidenceError> {
+        let path = PathBuf::from(crate::document::fonts::BUNDLED_FONT_PATH);
+        let font =
+            FontVec::try_from_vec_and_index(crate::document::fonts::BUNDLED_FONT.to_vec(), 0)
+                .map_err(|e| EvidenceError::Font {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+        Ok(Self { font, path })
+    }
+
     /// The first loadable CJK font among `preferred` (files, or folders
     /// searched for `.ttf`/`.otf`/`.ttc`), then [`SYSTEM_CJK_FONTS`].
     pub fn find(preferred: &[PathBuf]) -> Option<Self> {
