@@ -157,7 +157,11 @@ fn demo_runs_a_whole_case_to_a_served_decision_with_every_mandatory_field() {
     let case_id = doc["case_id"].as_str().unwrap();
     let shown = json(&zhifa(&data, &["case", "show", case_id, "--json"], None));
     assert_eq!(shown["status"], "served");
-    assert_eq!(shown["timeline"].as_array().unwrap().len(), 8, "create + 7 steps");
+    assert_eq!(
+        shown["timeline"].as_array().unwrap().len(),
+        8,
+        "create + 7 steps"
+    );
     let outbox = json(&zhifa(&data, &["case", "outbox", "--json"], None));
     let seqs: Vec<i64> = outbox
         .as_array()
