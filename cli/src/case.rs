@@ -255,15 +255,19 @@ struct CaseDoc<'a> {
     #[serde(flatten)]
     case: &'a Case,
     status_zh: &'static str,
+    /// The fine, its due date and the surcharge accrued as of today.
+    payment_standing: Option<case::PaymentStanding>,
     timeline: &'a [TimelineEntry],
 }
 
 fn print_case(ctx: &Ctx, store: &Store, c: &Case) -> Result<(), Failure> {
     let timeline = case::timeline(store, c.id)?;
+    let standing = case::payment_standing(c, crate::catalogue::today());
     if ctx.json {
         return print_json(&CaseDoc {
             case: c,
             status_zh: c.status.label_zh(),
+            payment_standing: standing,
             timeline: &timeline,
         });
     }
@@ -281,9 +285,22 @@ fn print_case(ctx: &Ctx, store: &Store, c: &Case) -> Result<(), Failure> {
         if let Some(code) = &i.payment_code {
             println!("缴款码: {code}");
         }
-        if let Some(due) = i.payment_due {
-            println!("缴款期限: {due}");
-        }
+    }
+    if let Some(p) = &standing {
+        println!(
+            "罚款 {}，缴款期限 {}{}",
+            zhifa_core::money::format_yuan(p.amount_fen),
+            p.due,
+            if p.settled {
+                "（已缴纳）".to_owned()
+            } else {
+                format!(
+                    "，截至 {} 加处罚款 {}",
+                    p.on,
+                    zhifa_core::money::format_yuan(p.late_fee_fen)
+                )
+            }
+        );
     }
     for t in &timeline {
         println!("  #{} {} {}", t.seq, t.at, t.kind);

@@ -513,6 +513,18 @@ fn a_refusal_to_sign_is_noted_and_overdue_only_after_the_due_date() {
         },
     )
     .unwrap();
+    // While unpaid the case shows the surcharge accrued so far (Art. 72(一)):
+    // none on the due date, 4.50 元 a day after it, never more than the fine.
+    let c = case::get(&env.store, id).unwrap().unwrap();
+    let on = |days: u64| case::payment_standing(&c, due + chrono::Days::new(days)).unwrap();
+    assert_eq!(
+        (on(0).late_fee_fen, on(0).settled, on(0).amount_fen),
+        (0, false, 15_000)
+    );
+    assert_eq!(on(1).late_fee_fen, 450);
+    assert_eq!(on(33).late_fee_fen, 14_850);
+    assert_eq!(on(34).late_fee_fen, 15_000, "capped at the fine");
+    assert_eq!(on(400).late_fee_fen, 15_000);
     // Paid late: the Art. 72 surcharge (3 %/day of 150 元 = 4.50 元/day), 2 days.
     let c = env
         .advance(
@@ -533,6 +545,12 @@ fn a_refusal_to_sign_is_noted_and_overdue_only_after_the_due_date() {
         ),
         "{:?}",
         c.payment
+    );
+    let settled = case::payment_standing(&c, due + chrono::Days::new(90)).unwrap();
+    assert!(settled.settled);
+    assert_eq!(
+        settled.late_fee_fen, 900,
+        "counted to the day paid, not to today"
     );
 }
 

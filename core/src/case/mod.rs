@@ -890,6 +890,42 @@ impl CaseEvent {
     }
 }
 
+/// Where a fined case stands on a day: what is owed, by when, and the
+/// surcharge accrued so far (行政处罚法 Art. 72(一), at most the fine).
+/// Payment status itself arrives by sync; until then the case shows this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaymentStanding {
+    /// The fine, in fen.
+    pub amount_fen: i64,
+    /// The last day to pay (15 days from service, Art. 67).
+    pub due: NaiveDate,
+    /// The day this standing is computed for.
+    pub on: NaiveDate,
+    /// Whether payment (or on-the-spot collection) is recorded.
+    pub settled: bool,
+    /// The surcharge accrued up to `on` (or up to the day paid), in fen.
+    pub late_fee_fen: i64,
+}
+
+/// The payment standing of `case` on `on`, for a served fine; `None` for a
+/// warning, a no-penalty outcome or a decision not yet served.
+pub fn payment_standing(case: &Case, on: NaiveDate) -> Option<PaymentStanding> {
+    let amount_fen = case.decision.as_ref()?.penalty.amount_fen?;
+    let due = case.service.as_ref()?.payment_due?;
+    let (settled, counted_to) = match &case.payment {
+        Some(PaymentRecord::Paid { paid_on, .. }) => (true, *paid_on),
+        Some(PaymentRecord::Collected { .. }) => (true, due),
+        None => (false, on),
+    };
+    Some(PaymentStanding {
+        amount_fen,
+        due,
+        on,
+        settled,
+        late_fee_fen: crate::rules::assess::late_fee(amount_fen, due, counted_to, false),
+    })
+}
+
 /// One timeline entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEntry {

@@ -1442,8 +1442,9 @@ fn hearing(
 
 /// 行政处罚法 Art. 72(一): 3 % of the fine per day after the due date, at
 /// most the fine; Art. 73 ¶3: none while reconsideration or litigation is
-/// pending. Rounded down to the fen.
-fn late_fee(fine: i64, due: NaiveDate, paid: NaiveDate, remedy_pending: bool) -> i64 {
+/// pending. Rounded down to the fen. `paid` is the day paid, or the day
+/// the surcharge is counted to while the fine is still unpaid.
+pub fn late_fee(fine: i64, due: NaiveDate, paid: NaiveDate, remedy_pending: bool) -> i64 {
     if remedy_pending {
         return 0;
     }
