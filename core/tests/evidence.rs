@@ -462,3 +462,90 @@ fn a_bad_location_fix_is_refused_before_anything_is_written() {
     assert_eq!(err.code(), "EVIDENCE_BAD_FIX");
     assert!(files(&e.root).is_empty());
 }
+
+/// `jpeg` with an APP1 Exif segment holding the camera's capture time and
+/// GPS position (south-west, to check the signs), inserted after SOI.
+fn jpeg_with_exif(w: u32, h: u32) -> Vec<u8> {
+    use exif::{Field, In, Rational, Tag, Value};
+    let r = |n: u32, d: u32| Rational { num: n, denom: d };
+    let fields = [
+        Field {
+            tag: Tag::DateTimeOriginal,
+            ifd_num: In::PRIMARY,
+            value: Value::Ascii(vec![b"2026:05:12 10:29:07".to_vec()]),
+        },
+        Field {
+            tag: Tag::OffsetTimeOriginal,
+            ifd_num: In::PRIMARY,
+            value: Value::Ascii(vec![b"+08:00".to_vec()]),
+        },
+        Field {
+            tag: Tag::GPSLatitudeRef,
+            ifd_num: In::PRIMARY,
+            value: Value::Ascii(vec![b"S".to_vec()]),
+        },
+        Field {
+            tag: Tag::GPSLatitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![r(29, 1), r(30, 1), r(0, 1)]),
+        },
+        Field {
+            tag: Tag::GPSLongitudeRef,
+            ifd_num: In::PRIMARY,
+            value: Value::Ascii(vec![b"W".to_vec()]),
+        },
+        Field {
+            tag: Tag::GPSLongitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![r(106, 1), r(15, 1), r(36, 1)]),
+        },
+    ];
+    let mut writer = exif::experimental::Writer::new();
+    for f in &fields {
+        writer.push_field(f);
+    }
+    let mut tiff = Cursor::new(Vec::new());
+    writer.write(&mut tiff, false).unwrap();
+    let tiff = tiff.into_inner();
+    let plain = jpeg(w, h);
+    let mut out = plain[..2].to_vec(); // SOI
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((tiff.len() + 8) as u16).to_be_bytes());
+    out.extend_from_slice(b"Exif\0\0");
+    out.extend_from_slice(&tiff);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+#[test]
+fn exif_time_and_gps_are_kept_beside_the_devices_own_fix() {
+    let mut e = env();
+    let bytes = jpeg_with_exif(320, 240);
+    let rec = add(&mut e, &bytes, &IngestOptions::default()).unwrap();
+    assert_eq!(
+        rec.meta.exif_time.as_deref(),
+        Some("2026-05-12T10:29:07+08:00")
+    );
+    assert!(
+        (rec.meta.exif_lat.unwrap() + 29.5).abs() < 1e-9,
+        "{:?}",
+        rec.meta.exif_lat
+    );
+    assert!(
+        (rec.meta.exif_lon.unwrap() + 106.26).abs() < 1e-9,
+        "{:?}",
+        rec.meta.exif_lon
+    );
+    // The device's own fix and clock are recorded separately.
+    assert_eq!(
+        (rec.meta.fix_lat, rec.meta.fix_lon),
+        (Some(29.712_345), Some(106.823_456))
+    );
+    assert_eq!(rec.meta.device_time, "2026-05-12T02:30:00.000Z");
+    // And the original, EXIF included, is kept byte for byte.
+    assert_eq!(
+        std::fs::read(e.dir.original_path(&rec.meta.sha256, &rec.meta.ext)).unwrap(),
+        bytes
+    );
+    assert!(evidence::verify(&e.store, &e.dir).unwrap().ok());
+}
