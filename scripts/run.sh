@@ -3,6 +3,9 @@
 # per-user data folder (or $ZHIFA_DATA), the sample catalogue imported
 # (a no-op when already there), the first sample township selected, and
 # a catalogue search — by default for "zdjy" (占道经营).
+# Then one whole simple-procedure case on the sample data (zhifa demo):
+# evidence photo, decision issued with a leased number, served with a
+# signature, its PDF and payment QR written under the data folder.
 #   bash scripts/run.sh [QUERY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,3 +22,6 @@ if [ -n "$code" ]; then
   echo "== zhifa catalogue show $code"
   "$zhifa" catalogue show "$code"
 fi
+echo "== zhifa demo (a whole simple-procedure case)"
+"$zhifa" demo
+"$zhifa" evidence verify
