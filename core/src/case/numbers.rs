@@ -444,20 +444,33 @@ pub fn issue_number(
     })?;
     let record = number_record(&tx, township, series, year, consumed.seq)?
         .ok_or(NumberError::NotLeased { seq: consumed.seq })?;
+    append_number_event(&tx, &record, "issue", now)?;
+    tx.commit()?;
+    Ok(record)
+}
+
+/// Appends the outbox record of a number's issue or void.
+fn append_number_event(
+    tx: &Connection,
+    record: &NumberRecord,
+    op: &'static str,
+    now: DateTime<Utc>,
+) -> Result<(), CaseError> {
     outbox::append(
-        &tx,
+        tx,
         &OutboxEntry {
             entity: "issued_number",
-            entity_id: format!("{township}/{series}/{year}/{}", consumed.seq),
-            op: "issue",
-            payload: serde_json::to_value(&record)
-                .map_err(|e| CaseError::Corrupt(e.to_string()))?,
+            entity_id: format!(
+                "{}/{}/{}/{}",
+                record.township, record.series, record.year, record.seq
+            ),
+            op,
+            payload: serde_json::to_value(record).map_err(|e| CaseError::Corrupt(e.to_string()))?,
         },
         now,
         super::uuid_v7(now),
     )?;
-    tx.commit()?;
-    Ok(record)
+    Ok(())
 }
 
 /// A number's record.
@@ -546,18 +559,7 @@ pub fn void_number(
     }
     let record =
         number_record(&tx, township, series, year, seq)?.ok_or(NumberError::NotLeased { seq })?;
-    outbox::append(
-        &tx,
-        &OutboxEntry {
-            entity: "issued_number",
-            entity_id: format!("{township}/{series}/{year}/{seq}"),
-            op: "void",
-            payload: serde_json::to_value(&record)
-                .map_err(|e| CaseError::Corrupt(e.to_string()))?,
-        },
-        now,
-        super::uuid_v7(now),
-    )?;
+    append_number_event(&tx, &record, "void", now)?;
     tx.commit()?;
     Ok(record)
 }
