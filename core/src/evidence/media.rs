@@ -8,11 +8,11 @@
 //! copies are new JPEG files with their own hashes.
 
 use std::fs::File;
-use std::io::{BufReader, Cursor};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont, point};
-use image::codecs::jpeg::JpegEncoder;
+use fast_image_resize as fir;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
 
 use super::EvidenceError;
@@ -220,37 +220,73 @@ fn exif_time(t: &str) -> Option<String> {
 }
 
 fn jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, EvidenceError> {
-    let mut out = Cursor::new(Vec::new());
-    JpegEncoder::new_with_quality(&mut out, quality)
-        .encode_image(img)
-        .map_err(|e| EvidenceError::Render(e.to_string()))?;
-    Ok(out.into_inner())
+    let render = |e: String| EvidenceError::Render(format!("JPEG 编码失败: {e}"));
+    let side = |v: u32| u16::try_from(v).map_err(|_| render(format!("边长 {v} 超出 JPEG 上限")));
+    let (w, h) = (side(img.width())?, side(img.height())?);
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(img.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| render(e.to_string()))?;
+    Ok(out)
 }
 
 /// Decodes the photo at `path` (strictly, with limits and EXIF
-/// orientation) and makes its thumbnail: the same step ingest runs, for
-/// regenerating a lost thumbnail from the original and for benchmarks.
+/// orientation) and makes its thumbnail: decode, downscale, encode — the
+/// thumbnail step of ingest, for regenerating a lost thumbnail from the
+/// original and for benchmarks.
 pub fn thumbnail_of(path: &Path, format: Format) -> Result<Vec<u8>, EvidenceError> {
-    thumbnail(&decode(path, format)?)
+    jpeg(&downscale(decode(path, format)?.to_rgb8(), THUMB_SIDE)?, 80)
 }
 
-/// The thumbnail: longest side [`THUMB_SIDE`] px, JPEG.
-pub(crate) fn thumbnail(img: &DynamicImage) -> Result<Vec<u8>, EvidenceError> {
-    jpeg(&img.thumbnail(THUMB_SIDE, THUMB_SIDE).to_rgb8(), 80)
+/// The thumbnail of a (display-size) image: longest side [`THUMB_SIDE`]
+/// px, JPEG.
+pub(crate) fn thumbnail_rgb(img: &RgbImage) -> Result<Vec<u8>, EvidenceError> {
+    jpeg(&downscale(img.clone(), THUMB_SIDE)?, 80)
 }
 
-/// The watermarked display copy: the photo scaled to at most
-/// [`WATERMARK_SIDE`] px with `lines` burned into a dark band at the bottom.
+/// The display size of a photo: scaled to at most [`WATERMARK_SIDE`] px
+/// a side (unchanged when already smaller). Ingest scales the full-size
+/// decode once to this and derives both the thumbnail and the watermarked
+/// copy from it, so a 12-megapixel photo is downscaled once, not twice.
+pub(crate) fn display_size(img: &DynamicImage) -> Result<RgbImage, EvidenceError> {
+    downscale(img.to_rgb8(), WATERMARK_SIDE)
+}
+
+/// `rgb` scaled to at most `side` px a side, aspect ratio kept, never
+/// enlarged (SIMD convolution, anti-aliased).
+fn downscale(rgb: RgbImage, side: u32) -> Result<RgbImage, EvidenceError> {
+    let (w, h) = rgb.dimensions();
+    let longest = w.max(h);
+    if longest <= side {
+        return Ok(rgb);
+    }
+    let fit = |v: u32| {
+        u32::try_from((u64::from(v) * u64::from(side)).div_ceil(u64::from(longest)))
+            .unwrap_or(side)
+            .max(1)
+    };
+    let (dw, dh) = (fit(w), fit(h));
+    let render = |e: String| EvidenceError::Render(format!("缩放失败: {e}"));
+    let src = fir::images::ImageRef::new(w, h, rgb.as_raw(), fir::PixelType::U8x3)
+        .map_err(|e| render(e.to_string()))?;
+    let mut dst = fir::images::Image::new(dw, dh, fir::PixelType::U8x3);
+    // A convolution filter scaled to the ratio: proper anti-aliasing.
+    let options = fir::ResizeOptions::new()
+        .resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Bilinear));
+    fir::Resizer::new()
+        .resize(&src, &mut dst, &options)
+        .map_err(|e| render(e.to_string()))?;
+    RgbImage::from_raw(dw, dh, dst.into_vec()).ok_or_else(|| render("buffer size".into()))
+}
+
+/// The watermarked display copy: the display-size image (see
+/// [`display_size`]) with `lines` burned into a dark band at the bottom.
 pub(crate) fn watermark(
-    img: &DynamicImage,
+    display: &RgbImage,
     font: &WatermarkFont,
     lines: &[String],
 ) -> Result<Vec<u8>, EvidenceError> {
-    let mut rgb = if img.width().max(img.height()) > WATERMARK_SIDE {
-        img.thumbnail(WATERMARK_SIDE, WATERMARK_SIDE).to_rgb8()
-    } else {
-        img.to_rgb8()
-    };
+    let mut rgb = display.clone();
     burn(&mut rgb, font, lines);
     jpeg(&rgb, 88)
 }

@@ -751,13 +751,16 @@ pub fn ingest(
         let img = media::decode(&written.tmp, written.format)?;
         width = Some(img.width());
         height = Some(img.height());
-        let thumb = media::thumbnail(&img)?;
+        // Downscale the full-size decode once; both copies come from it.
+        let display = media::display_size(&img)?;
+        drop(img);
+        let thumb = media::thumbnail_rgb(&display)?;
         let sha = hex::encode(Sha256::digest(&thumb));
         thumb_sha256 = Some(sha.clone());
         derived.push((sha, thumb));
         if let Some(font) = options.font {
             let lines = watermark_lines(capture, &officers, &exif, &written.sha256);
-            let wm = media::watermark(&img, font, &lines)?;
+            let wm = media::watermark(&display, font, &lines)?;
             let sha = hex::encode(Sha256::digest(&wm));
             watermark_sha256 = Some(sha.clone());
             derived.push((sha, wm));
