@@ -6,11 +6,14 @@
 //! an id already imported is refused, because a case may already be bound
 //! to the stored one.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::CatalogueError;
+use super::index::{self, IndexMatter};
 use super::model::Package;
 use super::pinyin;
 use super::validate::check_package;
@@ -138,7 +141,6 @@ fn write_release(
         "INSERT INTO provision (release_id, id, law, article, clause, item, text, effective_from, effective_to)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    let mut ins_prov_fts = tx.prepare("INSERT INTO provision_fts (rowid, text) VALUES (?1, ?2)")?;
     for pr in &p.provisions {
         ins_prov.execute(params![
             r.id,
@@ -151,14 +153,18 @@ fn write_release(
             pr.effective_from.to_string(),
             pr.effective_to.map(|d| d.to_string()),
         ])?;
-        ins_prov_fts.execute(params![tx.last_insert_rowid(), pr.text])?;
     }
 
     let mut ins_matter = tx.prepare(
         "INSERT INTO matter (release_id, code, name, kind, domain, department, pinyin, initials, name_len, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    let mut ins_matter_fts = tx.prepare("INSERT INTO matter_fts (rowid, name) VALUES (?1, ?2)")?;
+    let texts: HashMap<&str, &str> = p
+        .provisions
+        .iter()
+        .map(|pr| (pr.id.as_str(), pr.text.as_str()))
+        .collect();
+    let mut indexed = Vec::with_capacity(p.matters.len());
     let mut ins_link = tx.prepare(
         "INSERT INTO matter_provision (matter_id, release_id, provision_id, role, ord) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -177,13 +183,30 @@ fn write_release(
             to_json(m)?,
         ])?;
         let id = tx.last_insert_rowid();
-        ins_matter_fts.execute(params![id, m.name])?;
         for (role, list) in [("violated", &m.violated), ("penalty", &m.penalty)] {
             for (ord, pid) in list.iter().enumerate() {
                 ins_link.execute(params![id, r.id, pid, role, ord as i64])?;
             }
         }
+        indexed.push(IndexMatter {
+            matter_id: id,
+            code: m.code.clone(),
+            name: m.name.clone(),
+            kind: m.kind.as_str().to_owned(),
+            domain: m.domain.clone(),
+            pinyin: keys.full,
+            initials: keys.initials,
+            name_len: m.name.chars().count() as i64,
+            // check_package proved every linked provision exists.
+            provisions: m
+                .violated
+                .iter()
+                .chain(&m.penalty)
+                .filter_map(|pid| texts.get(pid.as_str()).map(|t| (*t).to_owned()))
+                .collect(),
+        });
     }
+    index::write(tx, &r.id, indexed)?;
 
     let mut ins_town = tx.prepare(
         "INSERT INTO township (release_id, code, name, district, short_name) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -15,6 +15,7 @@ pub mod synth;
 pub mod validate;
 
 mod import;
+pub(crate) mod index;
 
 pub use import::{ImportOutcome, import};
 pub use read::{

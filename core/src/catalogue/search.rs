@@ -17,21 +17,30 @@
 //! are queried best first and the search stops as soon as `limit` results
 //! are in hand, so common short queries never pay for the provision scan.
 //!
-//! Substring matching uses the FTS5 trigram indexes when the query has three
+//! Substring matching uses FTS5 trigram indexes when the query has three
 //! or more characters; trigram `MATCH` cannot match shorter strings, so one-
-//! and two-character queries fall back to `LIKE` scans (measured in
-//! docs/BENCHMARKS.md).
+//! and two-character queries are answered from posting lists of one- and
+//! two-character keys with the same meaning as `LIKE '%q%'`.
+//!
+//! How it stays fast ([`super::index`]): every matter has a rank id (`rid`)
+//! in exactly the order above, so each tier reads candidates in rid order
+//! — equal keys of an index, a posting list, an FTS5 `MATCH` keyed by rid,
+//! a prefix range of at most [`RANGE_CAP`] rows sorted, the rid range of a
+//! dense candidate list ([`SCAN_DENSITY`]) — checks each against
+//! the tier's own SQL condition and the township scope, and stops as soon
+//! as the results are complete. No tier sorts or scans the whole release.
 //!
 //! By default only the matters the officer's township may enforce on the
 //! date are returned: statutory and common matters, plus the optional and
 //! entrusted ones it adopted. [`SearchScope::All`] lifts that filter.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+use super::index::{self, ns};
 use super::model::MatterKind;
 use super::{Catalogue, CatalogueError};
 use crate::text::normalize_query;
@@ -153,10 +162,331 @@ fn prefix_end(p: &str) -> String {
     format!("{p}\u{10FFFF}")
 }
 
+/// A prefix range with more rows than this is not sorted: its candidates
+/// come from the posting list of its first two characters instead.
+pub const RANGE_CAP: usize = 1000;
+
+/// The township scope as an SQL condition on `s` (a `matter_search` row):
+/// `?1` release, `?2` township or NULL, `?3` date.
+const SCOPE: &str = "(?2 IS NULL OR s.kind IN ('statutory', 'empowered_common') OR EXISTS (
+    SELECT 1 FROM adoption a WHERE a.release_id = s.release_id AND a.township_code = ?2
+      AND a.matter_code = s.code AND a.adopted_from <= ?3
+      AND (a.adopted_to IS NULL OR a.adopted_to >= ?3)))";
+
+/// The fixed parameters of every search statement.
+struct Ctx<'c> {
+    conn: &'c rusqlite::Connection,
+    release: Value,
+    township: Value,
+    on: Value,
+    /// The release's rid block.
+    lo: i64,
+    hi: i64,
+}
+
+impl Ctx<'_> {
+    fn fixed(&self) -> Vec<Value> {
+        vec![self.release.clone(), self.township.clone(), self.on.clone()]
+    }
+
+    /// The rids of a posting list (empty when the key is absent).
+    fn posting(&self, key: &str) -> Result<Vec<i64>, CatalogueError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT ranks FROM search_gram WHERE release_id = ?1 AND key = ?2")?;
+        let mut rows = st.query(rusqlite::params_from_iter([
+            self.release.clone(),
+            key.to_owned().into(),
+        ]))?;
+        Ok(match rows.next()? {
+            Some(r) => self.ranks(&r.get::<_, Vec<u8>>(0)?),
+            None => Vec::new(),
+        })
+    }
+
+    /// The rids of an encoded posting list.
+    fn ranks(&self, bytes: &[u8]) -> Vec<i64> {
+        index::decode(bytes)
+            .into_iter()
+            .map(|rank| self.lo + i64::from(rank))
+            .collect()
+    }
+
+    /// The rids in every one of the posting lists (ascending).
+    fn intersect(&self, keys: &[String]) -> Result<Vec<i64>, CatalogueError> {
+        let mut out: Option<Vec<i64>> = None;
+        for k in keys {
+            let list = self.posting(k)?;
+            out = Some(match out {
+                None => list,
+                Some(acc) => sorted_intersection(&acc, &list),
+            });
+            if out.as_ref().is_some_and(Vec::is_empty) {
+                break;
+            }
+        }
+        Ok(out.unwrap_or_default())
+    }
+
+    /// The rids of a prefix range over an indexed `matter_search` column,
+    /// sorted, or `None` when the range holds more than [`RANGE_CAP`] rows.
+    fn range(&self, column: &str, from: &str) -> Result<Option<Vec<i64>>, CatalogueError> {
+        let sql = format!(
+            "SELECT rid FROM matter_search WHERE release_id = ?1 AND {column} >= ?2 AND {column} < ?3 LIMIT ?4"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let params: Vec<Value> = vec![
+            self.release.clone(),
+            from.to_owned().into(),
+            prefix_end(from).into(),
+            Value::Integer(RANGE_CAP as i64 + 1),
+        ];
+        let mut rids = st
+            .query_map(rusqlite::params_from_iter(params), |r| r.get::<_, i64>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        if rids.len() > RANGE_CAP {
+            return Ok(None);
+        }
+        rids.sort_unstable();
+        Ok(Some(rids))
+    }
+}
+
+fn sorted_intersection(a: &[i64], b: &[i64]) -> Vec<i64> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(a.len().min(b.len()));
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Ascending rids of in-scope matters that satisfy one condition.
+enum Source {
+    /// A statement yielding the in-scope rids in order, read in growing
+    /// chunks: `?4` the last rid read (exclusive), `?5` the chunk size,
+    /// own parameters from `?6`.
+    Sql {
+        sql: String,
+        params: Vec<Value>,
+        last: i64,
+        chunk: i64,
+        buf: VecDeque<i64>,
+        done: bool,
+    },
+    /// Candidate rids, ascending, each checked by `SELECT … WHERE s.rid = ?4
+    /// AND (cond) AND scope`, own parameters from `?5`.
+    Candidates {
+        rids: Vec<i64>,
+        pos: usize,
+        cond: String,
+        params: Vec<Value>,
+    },
+    /// A dense candidate list: the rid range it spans, scanned in rid order
+    /// in growing chunks by one statement per chunk rather than one per
+    /// candidate. `cond` is the whole condition (a candidate list only
+    /// narrows it), so every row of the range it accepts is a hit.
+    Scan {
+        from: i64,
+        to: i64,
+        cond: String,
+        params: Vec<Value>,
+        chunk: i64,
+        buf: VecDeque<i64>,
+        done: bool,
+    },
+}
+
+/// A candidate list at least this dense (candidates per rid of the span
+/// they cover) is scanned as a range: reading a row inside one statement
+/// costs a fraction of running a statement per candidate.
+const SCAN_DENSITY: i64 = 4;
+
+impl Source {
+    fn sql(sql: String, params: Vec<Value>) -> Self {
+        Self::Sql {
+            sql,
+            params,
+            last: i64::MIN,
+            chunk: 0,
+            buf: VecDeque::new(),
+            done: false,
+        }
+    }
+
+    fn candidates(rids: Vec<i64>, cond: impl Into<String>, params: Vec<Value>) -> Self {
+        if let (Some(&from), Some(&to)) = (rids.first(), rids.last()) {
+            let len = i64::try_from(rids.len()).unwrap_or(i64::MAX);
+            if len > 1 && len.saturating_mul(SCAN_DENSITY) > to - from {
+                return Self::Scan {
+                    from,
+                    to,
+                    cond: cond.into(),
+                    params,
+                    chunk: 0,
+                    buf: VecDeque::new(),
+                    done: false,
+                };
+            }
+        }
+        Self::Candidates {
+            rids,
+            pos: 0,
+            cond: cond.into(),
+            params,
+        }
+    }
+
+    /// An equality on an indexed column: the index yields equal keys in rid order.
+    fn equal(column: &str, value: Value) -> Self {
+        Self::sql(
+            format!(
+                "SELECT s.rid FROM matter_search s WHERE s.release_id = ?1 AND s.{column} = ?6
+                   AND s.rid > ?4 AND {SCOPE} ORDER BY s.rid LIMIT ?5"
+            ),
+            vec![value],
+        )
+    }
+
+    /// A trigram `MATCH` on an FTS5 table keyed by rid.
+    fn fts(table: &str, phrase: String, hi: i64) -> Self {
+        Self::sql(
+            format!(
+                "SELECT s.rid FROM {table} JOIN matter_search s ON s.rid = {table}.rowid
+                 WHERE {table} MATCH ?6 AND {table}.rowid > ?4 AND {table}.rowid <= ?7
+                   AND s.release_id = ?1 AND {SCOPE} ORDER BY {table}.rowid LIMIT ?5"
+            ),
+            vec![phrase.into(), Value::Integer(hi)],
+        )
+    }
+
+    /// The next rid, without consuming it; `first` is the size of the first chunk.
+    fn peek(&mut self, cx: &Ctx<'_>, first: usize) -> Result<Option<i64>, CatalogueError> {
+        match self {
+            Self::Sql {
+                sql,
+                params,
+                last,
+                chunk,
+                buf,
+                done,
+            } => {
+                if buf.is_empty() && !*done {
+                    *chunk = if *chunk == 0 {
+                        first.max(1) as i64
+                    } else {
+                        (*chunk * 2).min(4096)
+                    };
+                    if *last == i64::MIN {
+                        *last = cx.lo - 1;
+                    }
+                    let mut all = cx.fixed();
+                    all.push(Value::Integer(*last));
+                    all.push(Value::Integer(*chunk));
+                    all.extend(params.iter().cloned());
+                    let mut st = cx.conn.prepare_cached(sql)?;
+                    let rows =
+                        st.query_map(rusqlite::params_from_iter(all), |r| r.get::<_, i64>(0))?;
+                    for rid in rows {
+                        buf.push_back(rid?);
+                    }
+                    if (buf.len() as i64) < *chunk {
+                        *done = true;
+                    }
+                    if let Some(&l) = buf.back() {
+                        *last = l;
+                    }
+                }
+                Ok(buf.front().copied())
+            }
+            Self::Candidates {
+                rids,
+                pos,
+                cond,
+                params,
+            } => {
+                let sql = format!(
+                    "SELECT 1 FROM matter_search s WHERE s.rid = ?4 AND ({cond}) AND {SCOPE}"
+                );
+                let mut st = cx.conn.prepare_cached(&sql)?;
+                while let Some(&rid) = rids.get(*pos) {
+                    let mut all = cx.fixed();
+                    all.push(Value::Integer(rid));
+                    all.extend(params.iter().cloned());
+                    if st.exists(rusqlite::params_from_iter(all))? {
+                        return Ok(Some(rid));
+                    }
+                    *pos += 1;
+                }
+                Ok(None)
+            }
+            Self::Scan {
+                from,
+                to,
+                cond,
+                params,
+                chunk,
+                buf,
+                done,
+            } => {
+                if buf.is_empty() && !*done {
+                    *chunk = if *chunk == 0 {
+                        first.max(1) as i64
+                    } else {
+                        (*chunk * 2).min(4096)
+                    };
+                    let n = 5 + params.len();
+                    // No `release_id = ?1` term: every index on
+                    // matter_search leads with release_id, so none can
+                    // serve `cond` and the rowid range drives the scan, in
+                    // rid order. The range lies inside the release's block.
+                    let sql = format!(
+                        "SELECT s.rid FROM matter_search s WHERE s.rid >= ?4 AND s.rid <= ?{n}
+                           AND ({cond}) AND {SCOPE} ORDER BY s.rid LIMIT ?{}",
+                        n + 1
+                    );
+                    let mut all = cx.fixed();
+                    all.push(Value::Integer(*from));
+                    all.extend(params.iter().cloned());
+                    all.push(Value::Integer(*to));
+                    all.push(Value::Integer(*chunk));
+                    let mut st = cx.conn.prepare_cached(&sql)?;
+                    let rows =
+                        st.query_map(rusqlite::params_from_iter(all), |r| r.get::<_, i64>(0))?;
+                    for rid in rows {
+                        buf.push_back(rid?);
+                    }
+                    match buf.back() {
+                        Some(&l) if (buf.len() as i64) == *chunk && l < *to => *from = l + 1,
+                        _ => *done = true,
+                    }
+                }
+                Ok(buf.front().copied())
+            }
+        }
+    }
+
+    fn advance(&mut self) {
+        match self {
+            Self::Sql { buf, .. } | Self::Scan { buf, .. } => {
+                buf.pop_front();
+            }
+            Self::Candidates { pos, .. } => *pos += 1,
+        }
+    }
+}
+
 struct Tier {
     kind: MatchKind,
-    cond: String,
-    params: Vec<Value>,
+    sources: Vec<Source>,
 }
 
 impl Catalogue<'_> {
@@ -192,44 +522,59 @@ impl Catalogue<'_> {
                 results,
             });
         }
+        let (lo, hi): (i64, i64) = self
+            .conn()
+            .prepare_cached("SELECT rid_lo, rid_hi FROM search_release WHERE release_id = ?1")?
+            .query_row([&release.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => {
+                    CatalogueError::Corrupt(format!("release {} has no search index", release.id))
+                }
+                e => e.into(),
+            })?;
+        let cx = Ctx {
+            conn: self.conn(),
+            release: Value::Text(release.id.clone()),
+            township: township.clone().map_or(Value::Null, Value::Text),
+            on: Value::Text(q.on.to_string()),
+            lo,
+            hi,
+        };
 
         let mut seen: HashSet<i64> = HashSet::new();
-        for tier in tiers(&text) {
+        let mut detail = self
+            .conn()
+            .prepare_cached("SELECT code, name, kind, domain FROM matter_search WHERE rid = ?1")?;
+        for kind in tier_kinds(&text) {
             let need = q.limit - results.len();
-            // The scope filter is in SQL so LIMIT counts only eligible rows;
-            // the extra `seen.len()` rows cover hits already taken by a better tier.
-            let sql = format!(
-                "SELECT m.id, m.code, m.name, m.kind, m.domain FROM matter m
-                 WHERE m.release_id = ?1 AND ({cond})
-                   AND (?2 IS NULL OR m.kind IN ('statutory', 'empowered_common') OR EXISTS (
-                        SELECT 1 FROM adoption a WHERE a.release_id = m.release_id AND a.township_code = ?2
-                          AND a.matter_code = m.code AND a.adopted_from <= ?3
-                          AND (a.adopted_to IS NULL OR a.adopted_to >= ?3)))
-                 ORDER BY m.name_len, m.code LIMIT ?4",
-                cond = tier.cond
-            );
-            let mut params: Vec<Value> = vec![
-                Value::Text(release.id.clone()),
-                township.clone().map_or(Value::Null, Value::Text),
-                Value::Text(q.on.to_string()),
-                Value::Integer((need + seen.len()) as i64),
-            ];
-            params.extend(tier.params);
-            let mut st = self.conn().prepare_cached(&sql)?;
-            let rows = st.query_map(rusqlite::params_from_iter(params), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })?;
-            for row in rows {
-                let (id, code, name, kind, domain) = row?;
-                if !seen.insert(id) {
+            // A tier yields its in-scope matters best first; the ones a
+            // better tier already returned are skipped.
+            let first = need + seen.len();
+            let mut tier = build_tier(&cx, kind, &text)?;
+            while results.len() < q.limit {
+                let mut best: Option<i64> = None;
+                for s in &mut tier.sources {
+                    if let Some(rid) = s.peek(&cx, first)? {
+                        best = Some(best.map_or(rid, |b: i64| b.min(rid)));
+                    }
+                }
+                let Some(rid) = best else { break };
+                for s in &mut tier.sources {
+                    if s.peek(&cx, first)? == Some(rid) {
+                        s.advance();
+                    }
+                }
+                if !seen.insert(rid) {
                     continue;
                 }
+                let (code, name, kind, domain) = detail.query_row([rid], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })?;
                 let kind = MatterKind::parse(&kind)
                     .ok_or_else(|| CatalogueError::Corrupt(format!("matter {code} kind {kind}")))?;
                 results.push(SearchHit {
@@ -240,9 +585,6 @@ impl Catalogue<'_> {
                     score: tier.kind.score(),
                     matched: tier.kind,
                 });
-                if results.len() == q.limit {
-                    break;
-                }
             }
             if results.len() == q.limit {
                 break;
@@ -256,82 +598,187 @@ impl Catalogue<'_> {
     }
 }
 
-/// The tiers to run for a normalised query, best first. Parameters start at `?5`.
-fn tiers(q: &str) -> Vec<Tier> {
-    let upper = q.to_ascii_uppercase();
-    let mut out = vec![
-        Tier { kind: MatchKind::NameExact, cond: "m.name = ?5".into(), params: vec![q.to_owned().into()] },
-        Tier { kind: MatchKind::CodeExact, cond: "m.code IN (?5, ?6)".into(), params: vec![q.to_owned().into(), upper.clone().into()] },
-        Tier {
-            kind: MatchKind::Prefix,
-            cond: "(m.name >= ?5 AND m.name < ?6) OR (m.code >= ?7 AND m.code < ?8) OR (m.code >= ?5 AND m.code < ?6)".into(),
-            params: vec![q.to_owned().into(), prefix_end(q).into(), upper.clone().into(), prefix_end(&upper).into()],
-        },
-    ];
-    // Pinyin keys are letters only: "zhan dao" and "zdjy" both work.
+/// The pinyin key of a query: its letters without white space, when it is
+/// nothing but ASCII letters ("zhan dao" and "zdjy" both qualify).
+fn latin_of(q: &str) -> Option<String> {
     let latin: String = q.chars().filter(|c| !c.is_whitespace()).collect();
-    let is_latin = !latin.is_empty() && latin.chars().all(|c| c.is_ascii_alphabetic());
-    if is_latin {
-        out.push(Tier {
-            kind: MatchKind::InitialsExact,
-            cond: "m.initials = ?5".into(),
-            params: vec![latin.clone().into()],
-        });
-        out.push(Tier {
-            kind: MatchKind::InitialsPrefix,
-            cond: "m.initials >= ?5 AND m.initials < ?6".into(),
-            params: vec![latin.clone().into(), prefix_end(&latin).into()],
-        });
-        out.push(Tier {
-            kind: MatchKind::PinyinPrefix,
-            cond: "m.pinyin >= ?5 AND m.pinyin < ?6".into(),
-            params: vec![latin.clone().into(), prefix_end(&latin).into()],
-        });
+    (!latin.is_empty() && latin.chars().all(|c| c.is_ascii_alphabetic())).then_some(latin)
+}
+
+/// The tiers to run for a normalised query, best first.
+fn tier_kinds(q: &str) -> Vec<MatchKind> {
+    let mut out = vec![
+        MatchKind::NameExact,
+        MatchKind::CodeExact,
+        MatchKind::Prefix,
+    ];
+    if latin_of(q).is_some() {
+        out.extend([
+            MatchKind::InitialsExact,
+            MatchKind::InitialsPrefix,
+            MatchKind::PinyinPrefix,
+        ]);
     }
-    let like = format!("%{}%", like_escape(q));
-    let long = q.chars().count() >= 3;
-    // Trigram MATCH for three or more characters, LIKE below that.
-    let (name_sub, sub_param): (&str, Value) = if long {
-        (
-            "m.id IN (SELECT rowid FROM matter_fts WHERE matter_fts MATCH ?5)",
-            fts_phrase(q).into(),
-        )
-    } else {
-        ("m.name LIKE ?5 ESCAPE '\\'", like.clone().into())
-    };
-    let mut sub = Tier {
-        kind: MatchKind::Substring,
-        cond: name_sub.into(),
-        params: vec![sub_param],
-    };
-    if is_latin {
-        sub.cond = format!("{name_sub} OR m.pinyin LIKE ?6 ESCAPE '\\'");
-        sub.params.push(format!("%{}%", like_escape(&latin)).into());
-    }
-    out.push(sub);
-    out.push(Tier {
-        kind: MatchKind::Domain,
-        cond: "m.domain LIKE ?5 ESCAPE '\\'".into(),
-        params: vec![like.clone().into()],
-    });
-    let (prov, prov_param): (&str, Value) = if long {
-        (
-            "p.rowid IN (SELECT rowid FROM provision_fts WHERE provision_fts MATCH ?5)",
-            fts_phrase(q).into(),
-        )
-    } else {
-        ("p.text LIKE ?5 ESCAPE '\\'", like.into())
-    };
-    out.push(Tier {
-        kind: MatchKind::ProvisionText,
-        cond: format!(
-            "m.id IN (SELECT mp.matter_id FROM provision p JOIN matter_provision mp
-                        ON mp.release_id = p.release_id AND mp.provision_id = p.id
-                      WHERE p.release_id = ?1 AND ({prov}))"
-        ),
-        params: vec![prov_param],
-    });
+    out.extend([
+        MatchKind::Substring,
+        MatchKind::Domain,
+        MatchKind::ProvisionText,
+    ]);
     out
+}
+
+/// Candidates for "`column` starts with `p`": the sorted range when it is
+/// small, else the posting list of the first one or two characters.
+fn prefix_candidates(
+    cx: &Ctx<'_>,
+    column: &str,
+    namespace: char,
+    p: &str,
+) -> Result<Vec<i64>, CatalogueError> {
+    let chars: Vec<char> = p.chars().collect();
+    if chars.len() >= 3
+        && let Some(rids) = cx.range(column, p)?
+    {
+        return Ok(rids);
+    }
+    cx.posting(&index::key(namespace, &chars[..chars.len().min(2)]))
+}
+
+/// The condition "`column` starts with `?a`" in the original range form.
+fn range_cond(column: &str, a: usize) -> String {
+    format!("s.{column} >= ?{a} AND s.{column} < ?{}", a + 1)
+}
+
+fn build_tier(cx: &Ctx<'_>, kind: MatchKind, q: &str) -> Result<Tier, CatalogueError> {
+    let upper = q.to_ascii_uppercase();
+    let long = q.chars().count() >= 3;
+    let like = format!("%{}%", like_escape(q));
+    let latin = latin_of(q).unwrap_or_default();
+    let sources = match kind {
+        MatchKind::NameExact => vec![Source::equal("name", q.to_owned().into())],
+        MatchKind::CodeExact => {
+            let mut v = vec![Source::equal("code", q.to_owned().into())];
+            if upper != q {
+                v.push(Source::equal("code", upper.clone().into()));
+            }
+            v
+        }
+        MatchKind::Prefix => {
+            let names = prefix_candidates(cx, "name", ns::NAME_START, q)?;
+            // One candidate list serves both code forms: their first two
+            // characters are the same once lower-cased.
+            let ranges = if long {
+                match (cx.range("code", &upper)?, cx.range("code", q)?) {
+                    (Some(mut a), Some(b)) => {
+                        a.extend(b);
+                        a.sort_unstable();
+                        a.dedup();
+                        Some(a)
+                    }
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            let codes = match ranges {
+                Some(rids) => rids,
+                None => {
+                    let chars: Vec<char> = q.chars().take(2).collect();
+                    cx.posting(&index::key(ns::CODE_START, &chars))?
+                }
+            };
+            vec![
+                Source::candidates(
+                    names,
+                    range_cond("name", 5),
+                    vec![q.to_owned().into(), prefix_end(q).into()],
+                ),
+                Source::candidates(
+                    codes,
+                    format!("({}) OR ({})", range_cond("code", 5), range_cond("code", 7)),
+                    vec![
+                        upper.clone().into(),
+                        prefix_end(&upper).into(),
+                        q.to_owned().into(),
+                        prefix_end(q).into(),
+                    ],
+                ),
+            ]
+        }
+        MatchKind::InitialsExact => vec![Source::equal("initials", latin.clone().into())],
+        MatchKind::InitialsPrefix => vec![Source::candidates(
+            prefix_candidates(cx, "initials", ns::INITIALS_START, &latin)?,
+            range_cond("initials", 5),
+            vec![latin.clone().into(), prefix_end(&latin).into()],
+        )],
+        MatchKind::PinyinPrefix => vec![Source::candidates(
+            prefix_candidates(cx, "pinyin", ns::PINYIN_START, &latin)?,
+            range_cond("pinyin", 5),
+            vec![latin.clone().into(), prefix_end(&latin).into()],
+        )],
+        MatchKind::Substring => {
+            let chars: Vec<char> = q.chars().collect();
+            let mut v = vec![if long {
+                Source::fts("search_name_fts", fts_phrase(q), cx.hi)
+            } else {
+                Source::candidates(
+                    cx.posting(&index::key(ns::NAME, &chars))?,
+                    "s.name LIKE ?5 ESCAPE '\\'",
+                    vec![like.clone().into()],
+                )
+            }];
+            if !latin.is_empty() {
+                let l: Vec<char> = latin.chars().collect();
+                let rids = if l.len() <= 2 {
+                    cx.posting(&index::key(ns::PINYIN, &l))?
+                } else {
+                    let keys: Vec<String> =
+                        l.windows(2).map(|w| index::key(ns::PINYIN, w)).collect();
+                    cx.intersect(&keys)?
+                };
+                v.push(Source::candidates(
+                    rids,
+                    "s.pinyin LIKE ?5 ESCAPE '\\'",
+                    vec![format!("%{}%", like_escape(&latin)).into()],
+                ));
+            }
+            v
+        }
+        MatchKind::Domain => {
+            // Domains are few: match the query against them, then read each
+            // matching domain's posting list (its matters in rank order).
+            let mut st = cx.conn.prepare_cached(
+                "SELECT domain, ranks FROM search_domain WHERE release_id = ?1 AND domain LIKE ?2 ESCAPE '\\'",
+            )?;
+            let domains = st
+                .query_map(
+                    rusqlite::params_from_iter([cx.release.clone(), like.clone().into()]),
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)),
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            domains
+                .into_iter()
+                .map(|(d, ranks)| {
+                    Source::candidates(cx.ranks(&ranks), "s.domain = ?5", vec![d.into()])
+                })
+                .collect()
+        }
+        MatchKind::ProvisionText => {
+            if long {
+                vec![Source::fts("search_prov_fts", fts_phrase(q), cx.hi)]
+            } else {
+                let chars: Vec<char> = q.chars().collect();
+                vec![Source::candidates(
+                    cx.posting(&index::key(ns::PROVISION, &chars))?,
+                    "EXISTS (SELECT 1 FROM matter_provision mp JOIN provision p
+                               ON p.release_id = mp.release_id AND p.id = mp.provision_id
+                             WHERE mp.matter_id = s.matter_id AND p.text LIKE ?5 ESCAPE '\\')",
+                    vec![like.clone().into()],
+                )]
+            }
+        }
+    };
+    Ok(Tier { kind, sources })
 }
 
 #[cfg(test)]
@@ -347,7 +794,7 @@ mod tests {
     #[test]
     fn tiers_are_ordered_by_score() {
         for q in ["zdjy", "占道", "占道经营", "cg-001"] {
-            let scores: Vec<u32> = tiers(q).iter().map(|t| t.kind.score()).collect();
+            let scores: Vec<u32> = tier_kinds(q).iter().map(|k| k.score()).collect();
             let mut sorted = scores.clone();
             sorted.sort_by(|a, b| b.cmp(a));
             assert_eq!(scores, sorted, "{q}");

@@ -27,6 +27,9 @@ pub struct Migration {
     pub name: &'static str,
     /// The SQL text.
     pub sql: &'static str,
+    /// Rust code run after the SQL in the same transaction, for data the
+    /// SQL cannot derive (e.g. 0004 builds the search index of stored releases).
+    pub backfill: Option<fn(&rusqlite::Connection) -> rusqlite::Result<()>>,
 }
 
 /// Every migration, in order. A released entry is never edited, only appended to.
@@ -35,16 +38,25 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "0001_init.sql",
         sql: include_str!("../../../schema/device/0001_init.sql"),
+        backfill: None,
     },
     Migration {
         version: 2,
         name: "0002_device_evidence.sql",
         sql: include_str!("../../../schema/device/0002_device_evidence.sql"),
+        backfill: None,
     },
     Migration {
         version: 3,
         name: "0003_cases.sql",
         sql: include_str!("../../../schema/device/0003_cases.sql"),
+        backfill: None,
+    },
+    Migration {
+        version: 4,
+        name: "0004_search.sql",
+        sql: include_str!("../../../schema/device/0004_search.sql"),
+        backfill: Some(crate::catalogue::index::backfill),
     },
 ];
 
@@ -85,6 +97,9 @@ pub(crate) fn migrate(store: &mut Store) -> Result<(), StoreError> {
         };
         let tx = store.conn.transaction().map_err(fail)?;
         tx.execute_batch(m.sql).map_err(fail)?;
+        if let Some(backfill) = m.backfill {
+            backfill(&tx).map_err(fail)?;
+        }
         tx.pragma_update(None, "user_version", m.version)
             .map_err(fail)?;
         tx.commit().map_err(fail)?;
