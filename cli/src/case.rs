@@ -521,15 +521,21 @@ pub(crate) fn case_document(
     }
 }
 
-/// Renders `data` with the built-in templates and the bundled font.
+/// Renders `data` with the template set the case's township prints with
+/// (its configuration; the built-in default set otherwise) and the bundled font.
 pub(crate) fn render(
+    store: &Store,
+    township: &str,
     data: &DocumentData,
     paper: PaperArg,
     mask_id: bool,
 ) -> Result<RenderedDocument, Failure> {
     let fonts = FontSet::bundled()?;
     let library = TemplateLibrary::builtin()?;
-    let template = library.get(&Default::default(), data.kind())?;
+    let templates = case::township_config(store, township)?
+        .map(|c| c.templates)
+        .unwrap_or_default();
+    let template = library.get(&templates, data.kind())?;
     let paper = match paper {
         PaperArg::A4 => Paper::A4,
         PaperArg::Thermal => Paper::Thermal80mm,
@@ -588,7 +594,10 @@ pub(crate) fn run_doc(ctx: &Ctx, cmd: DocCmd) -> Result<(), Failure> {
             mask_id,
         } => {
             let data = case_document(&store, id, kind)?;
-            let doc = render(&data, paper, mask_id)?;
+            let township = case::get(&store, id)?
+                .ok_or(CaseError::NotFound(id))?
+                .township;
+            let doc = render(&store, &township, &data, paper, mask_id)?;
             write_file_durably(&out, &doc.pdf)?;
             let pdf = std::path::absolute(&out).unwrap_or(out);
             let report = RenderDoc {

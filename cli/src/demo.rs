@@ -338,7 +338,7 @@ fn one_case(
     let pdf_path = out_dir.join(format!("{id}.pdf"));
     steps.time("render_pdf", |_| {
         let data = case_document(store, id, DocKindArg::Decision)?;
-        let doc = render(&data, PaperArg::A4, false)?;
+        let doc = render(store, TOWNSHIP, &data, PaperArg::A4, false)?;
         write_file_durably(&pdf_path, &doc.pdf)
     })?;
     let qr_path = match &issue.payment_url {

@@ -215,6 +215,33 @@ fn demo_runs_a_whole_case_to_a_served_decision_with_every_mandatory_field() {
         "one page ≤ 200 KB"
     );
     assert!(pdftotext(&out_pdf).contains(r["document_hash"].as_str().unwrap()));
+
+    // The township prints with the template set its configuration names; an
+    // unknown set is a clear error, not a document printed from another one.
+    let mut configs: Value =
+        serde_json::from_str(include_str!("../../schema/sample/townships.json")).unwrap();
+    configs["townships"][0]["templates"] = serde_json::json!({"set": "xinban", "version": 2});
+    let file = dir.path().join("townships.json");
+    std::fs::write(&file, configs.to_string()).unwrap();
+    assert!(
+        zhifa(&data, &["townships", "load", file.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+    let out = zhifa(
+        &data,
+        &[
+            "doc",
+            "render",
+            case_id,
+            "--out",
+            out_pdf.to_str().unwrap(),
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["error"]["code"], "DOC_TEMPLATE_NOT_FOUND");
 }
 
 #[test]

@@ -75,6 +75,11 @@ pub struct TownshipConfig {
     /// `district` above).
     #[serde(default)]
     pub rules: RulesConfig,
+    /// The document template set and version the township prints with
+    /// (`schema/templates/<set>/<kind>.v<version>.json`; default: the
+    /// built-in `default` set, version 1).
+    #[serde(default)]
+    pub templates: crate::document::template::TemplateRef,
 }
 
 fn default_filing_days() -> u32 {
