@@ -310,6 +310,17 @@ enum Source {
 /// costs a fraction of running a statement per candidate.
 const SCAN_DENSITY: i64 = 4;
 
+/// The next chunk size of a paged tier: `first` rows at first, then
+/// doubling up to 4,096, so a tier that fills its limit at once reads
+/// little and a sparse one does not page row by row.
+fn grow_chunk(chunk: &mut i64, first: usize) {
+    *chunk = if *chunk == 0 {
+        first.max(1) as i64
+    } else {
+        (*chunk * 2).min(4096)
+    };
+}
+
 impl Source {
     fn sql(sql: String, params: Vec<Value>) -> Self {
         Self::Sql {
@@ -380,11 +391,7 @@ impl Source {
                 done,
             } => {
                 if buf.is_empty() && !*done {
-                    *chunk = if *chunk == 0 {
-                        first.max(1) as i64
-                    } else {
-                        (*chunk * 2).min(4096)
-                    };
+                    grow_chunk(chunk, first);
                     if *last == i64::MIN {
                         *last = cx.lo - 1;
                     }
@@ -438,11 +445,7 @@ impl Source {
                 done,
             } => {
                 if buf.is_empty() && !*done {
-                    *chunk = if *chunk == 0 {
-                        first.max(1) as i64
-                    } else {
-                        (*chunk * 2).min(4096)
-                    };
+                    grow_chunk(chunk, first);
                     let n = 5 + params.len();
                     // No `release_id = ?1` term: every index on
                     // matter_search leads with release_id, so none can
