@@ -19,4 +19,5 @@ pub mod store;
 pub mod text;
 
 mod code;
+mod par;
 pub use code::ErrorCode;

@@ -13,8 +13,9 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::CatalogueError;
+use super::detail::{self, DetailEncoder};
 use super::index::{self, IndexMatter};
-use super::model::Package;
+use super::model::{Matter, Package, Provision};
 use super::pinyin;
 use super::validate::check_package;
 use crate::store::Store;
@@ -137,27 +138,22 @@ fn write_release(
         ],
     )?;
 
-    let mut ins_prov = tx.prepare(
-        "INSERT INTO provision (release_id, id, law, article, clause, item, text, effective_from, effective_to)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    for pr in &p.provisions {
-        ins_prov.execute(params![
-            r.id,
-            pr.id,
-            pr.law,
-            pr.article,
-            pr.clause,
-            pr.item,
-            pr.text,
-            pr.effective_from.to_string(),
-            pr.effective_to.map(|d| d.to_string()),
-        ])?;
+    // Compressing the details (and training their dictionary) and the
+    // pinyin keys need no store: a worker makes them while this thread
+    // inserts the provisions.
+    let (prepared, provisions) = crate::par::join(
+        || prepare_matters(&p.matters),
+        || insert_provisions(tx, &r.id, &p.provisions),
+    );
+    provisions?;
+    let Prepared { dict, matters } = prepared?;
+    if let Some(dict) = &dict {
+        detail::store_dict(tx, &r.id, dict)?;
     }
 
     let mut ins_matter = tx.prepare(
-        "INSERT INTO matter (release_id, code, name, kind, domain, department, pinyin, initials, name_len, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO matter (release_id, code, name, kind, domain, department, pinyin, initials, name_len, detail, detail_z)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', ?10)",
     )?;
     let texts: HashMap<&str, &str> = p
         .provisions
@@ -168,8 +164,8 @@ fn write_release(
     let mut ins_link = tx.prepare(
         "INSERT INTO matter_provision (matter_id, release_id, provision_id, role, ord) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for m in &p.matters {
-        let keys = pinyin::keys(&m.name);
+    for (m, PreparedMatter { keys, detail_z }) in p.matters.iter().zip(matters) {
+        let name_len = m.name.chars().count() as i64;
         ins_matter.execute(params![
             r.id,
             m.code,
@@ -179,8 +175,8 @@ fn write_release(
             m.department,
             keys.full,
             keys.initials,
-            m.name.chars().count() as i64,
-            to_json(m)?,
+            name_len,
+            detail_z,
         ])?;
         let id = tx.last_insert_rowid();
         for (role, list) in [("violated", &m.violated), ("penalty", &m.penalty)] {
@@ -196,7 +192,7 @@ fn write_release(
             domain: m.domain.clone(),
             pinyin: keys.full,
             initials: keys.initials,
-            name_len: m.name.chars().count() as i64,
+            name_len,
             // check_package proved every linked provision exists.
             provisions: m
                 .violated
@@ -228,4 +224,64 @@ fn write_release(
         }
     }
     Ok(())
+}
+
+fn insert_provisions(
+    tx: &rusqlite::Transaction<'_>,
+    release_id: &str,
+    provisions: &[Provision],
+) -> Result<(), CatalogueError> {
+    let mut ins_prov = tx.prepare(
+        "INSERT INTO provision (release_id, id, law, article, clause, item, text, effective_from, effective_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for pr in provisions {
+        ins_prov.execute(params![
+            release_id,
+            pr.id,
+            pr.law,
+            pr.article,
+            pr.clause,
+            pr.item,
+            pr.text,
+            pr.effective_from.to_string(),
+            pr.effective_to.map(|d| d.to_string()),
+        ])?;
+    }
+    Ok(())
+}
+
+/// What a matter row needs that takes CPU but no store.
+struct PreparedMatter {
+    keys: pinyin::PinyinKeys,
+    detail_z: Vec<u8>,
+}
+
+/// Every matter prepared, in package order, and the release's dictionary.
+struct Prepared {
+    dict: Option<Vec<u8>>,
+    matters: Vec<PreparedMatter>,
+}
+
+/// Trains the release's detail dictionary and compresses every matter's
+/// JSON (see detail.rs); computes the pinyin search keys.
+fn prepare_matters(matters: &[Matter]) -> Result<Prepared, CatalogueError> {
+    let samples: Vec<String> = detail::training_sample(matters)
+        .map(to_json)
+        .collect::<Result<_, _>>()?;
+    let sample_bytes: Vec<&[u8]> = samples.iter().map(|d| d.as_bytes()).collect();
+    let mut encoder = DetailEncoder::train(&sample_bytes)?;
+    let prepared = matters
+        .iter()
+        .map(|m| {
+            Ok(PreparedMatter {
+                keys: pinyin::keys(&m.name),
+                detail_z: encoder.compress(to_json(m)?.as_bytes())?,
+            })
+        })
+        .collect::<Result<_, CatalogueError>>()?;
+    Ok(Prepared {
+        dict: encoder.dict().map(<[u8]>::to_vec),
+        matters: prepared,
+    })
 }

@@ -209,16 +209,6 @@ pub(crate) fn write(
         [],
         |r| r.get(0),
     )?;
-    let mut ins = conn.prepare(
-        "INSERT INTO matter_search (rid, release_id, matter_id, code, name, kind, domain, pinyin, initials, name_len)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    let mut ins_name = conn.prepare("INSERT INTO search_name_fts (rowid, name) VALUES (?1, ?2)")?;
-    let mut ins_prov = conn.prepare("INSERT INTO search_prov_fts (rowid, text) VALUES (?1, ?2)")?;
-    let mut postings = Postings::default();
-    // Each distinct domain's matters, in rank order (a handful of lists).
-    let mut domains: HashMap<&str, Posting> = HashMap::new();
-    let mut chars: Vec<char> = Vec::new();
     // Posting lists hold u32 ranks. No real release comes near 2^32 matters
     // (the package would be terabytes), but refuse one rather than wrap.
     let count = u32::try_from(matters.len()).map_err(|_| {
@@ -226,7 +216,48 @@ pub(crate) fn write(
             count: matters.len(),
         }))
     })?;
-    for (rank, m) in (0..count).zip(&matters) {
+    // The posting lists are pure computation over the sorted matters: a
+    // worker builds them while this thread inserts the rows.
+    let ((postings, domains), rows) = crate::par::join(
+        || build_postings(&matters, count),
+        || insert_rows(conn, release_id, base, &matters, count),
+    );
+    rows?;
+    let hi = base + matters.len() as i64 - 1;
+    conn.execute(
+        "INSERT INTO search_release (release_id, rid_lo, rid_hi) VALUES (?1, ?2, ?3)",
+        params![release_id, base, hi],
+    )?;
+    let mut ins_domain =
+        conn.prepare("INSERT INTO search_domain (release_id, domain, ranks) VALUES (?1, ?2, ?3)")?;
+    for (d, p) in domains {
+        ins_domain.execute(params![release_id, d, p.bytes])?;
+    }
+    let keys = postings.into_sorted();
+    let mut ins_gram =
+        conn.prepare("INSERT INTO search_gram (release_id, key, ranks) VALUES (?1, ?2, ?3)")?;
+    for (k, p) in keys {
+        ins_gram.execute(params![release_id, k, p.bytes])?;
+    }
+    Ok(())
+}
+
+/// Inserts the narrow rows and the trigram documents of `matters` (sorted,
+/// `count` of them) at rids from `base`.
+fn insert_rows(
+    conn: &Connection,
+    release_id: &str,
+    base: i64,
+    matters: &[IndexMatter],
+    count: u32,
+) -> rusqlite::Result<()> {
+    let mut ins = conn.prepare(
+        "INSERT INTO matter_search (rid, release_id, matter_id, code, name, kind, domain, pinyin, initials, name_len)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut ins_name = conn.prepare("INSERT INTO search_name_fts (rowid, name) VALUES (?1, ?2)")?;
+    let mut ins_prov = conn.prepare("INSERT INTO search_prov_fts (rowid, text) VALUES (?1, ?2)")?;
+    for (rank, m) in (0..count).zip(matters) {
         let rid = base + i64::from(rank);
         ins.execute(params![
             rid,
@@ -244,8 +275,19 @@ pub(crate) fn write(
         if !m.provisions.is_empty() {
             ins_prov.execute(params![rid, m.provisions.join(PROVISION_SEPARATOR)])?;
         }
-        domains.entry(&m.domain).or_default().push(rank);
+    }
+    Ok(())
+}
 
+/// The posting lists and per-domain lists of `matters` (sorted, `count`
+/// of them; rank = position).
+fn build_postings(matters: &[IndexMatter], count: u32) -> (Postings, HashMap<&str, Posting>) {
+    let mut postings = Postings::default();
+    // Each distinct domain's matters, in rank order (a handful of lists).
+    let mut domains: HashMap<&str, Posting> = HashMap::new();
+    let mut chars: Vec<char> = Vec::new();
+    for (rank, m) in (0..count).zip(matters) {
+        domains.entry(&m.domain).or_default().push(rank);
         chars.clear();
         chars.extend(m.name.chars());
         postings.windows(ns::NAME, &chars, rank);
@@ -266,23 +308,7 @@ pub(crate) fn write(
             postings.windows(ns::PROVISION, &chars, rank);
         }
     }
-    let hi = base + matters.len() as i64 - 1;
-    conn.execute(
-        "INSERT INTO search_release (release_id, rid_lo, rid_hi) VALUES (?1, ?2, ?3)",
-        params![release_id, base, hi],
-    )?;
-    let mut ins_domain =
-        conn.prepare("INSERT INTO search_domain (release_id, domain, ranks) VALUES (?1, ?2, ?3)")?;
-    for (d, p) in domains {
-        ins_domain.execute(params![release_id, d, p.bytes])?;
-    }
-    let keys = postings.into_sorted();
-    let mut ins_gram =
-        conn.prepare("INSERT INTO search_gram (release_id, key, ranks) VALUES (?1, ?2, ?3)")?;
-    for (k, p) in keys {
-        ins_gram.execute(params![release_id, k, p.bytes])?;
-    }
-    Ok(())
+    (postings, domains)
 }
 
 /// Builds the search index of every release that has none (migration 0004).

@@ -14,6 +14,7 @@ pub mod search;
 pub mod synth;
 pub mod validate;
 
+pub(crate) mod detail;
 mod import;
 pub(crate) mod index;
 

@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::CatalogueError;
+use super::detail;
 use super::model::{Calendar, Matter, MatterKind, Provision};
 use crate::store::Store;
 
@@ -178,16 +179,25 @@ impl<'s> Catalogue<'s> {
         code: &str,
         on: NaiveDate,
     ) -> Result<Option<MatterRecord>, CatalogueError> {
-        let row: Option<(i64, String)> = self
+        let row: Option<(i64, String, Option<Vec<u8>>)> = self
             .conn()
             .query_row(
-                "SELECT id, detail FROM matter WHERE release_id = ?1 AND code = ?2",
+                "SELECT id, detail, detail_z FROM matter WHERE release_id = ?1 AND code = ?2",
                 params![release.id, code],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let Some((id, detail)) = row else {
+        let Some((id, text, packed)) = row else {
             return Ok(None);
+        };
+        // Rows since schema v5 carry the compressed detail; the migration
+        // converted every older row, so `text` is only a fallback.
+        let detail = match packed {
+            Some(body) => {
+                let dict = detail::release_dict(self.conn(), &release.id)?;
+                detail::decompress(&body, dict.as_deref())?
+            }
+            None => text,
         };
         let matter: Matter = serde_json::from_str(&detail)
             .map_err(|e| CatalogueError::Corrupt(format!("matter {code}: {e}")))?;

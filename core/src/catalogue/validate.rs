@@ -62,8 +62,12 @@ pub struct CheckedPackage {
 /// the typed path about 0.5 s — see docs/BENCHMARKS.md.)
 pub fn check_package(bytes: &[u8]) -> Result<CheckedPackage, CatalogueError> {
     let json = decompress(bytes)?;
-    let digest = hex::encode(Sha256::digest(&json));
-    let package: Package = match serde_json::from_slice(&json) {
+    // Hashing and decoding are independent passes over the same bytes.
+    let (digest, decoded) = crate::par::join(
+        || hex::encode(Sha256::digest(&json)),
+        || serde_json::from_slice::<Package>(&json),
+    );
+    let package = match decoded {
         Ok(p) => p,
         Err(_) => return Err(structural_errors(&json)),
     };
