@@ -58,6 +58,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0004_search.sql"),
         backfill: Some(crate::catalogue::index::backfill),
     },
+    Migration {
+        version: 5,
+        name: "0005_sync.sql",
+        sql: include_str!("../../../schema/device/0005_sync.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.
