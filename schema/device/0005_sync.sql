@@ -129,3 +129,25 @@ BEGIN
             'signature', NEW.signature),
         NEW.device_time);
 END;
+
+-- Every number consumed — by a case's issue step as well as by an explicit
+-- issue or void — is announced through the outbox in the consuming
+-- transaction, so the server can reconcile leases (sync.md §5, I6). An
+-- explicit issue/void that also appends its own record is idempotent on
+-- the server (same device, number, status and case).
+CREATE TRIGGER issued_number_to_outbox AFTER INSERT ON issued_number
+BEGIN
+    INSERT INTO outbox (device_id, seq, mutation_id, entity, entity_id, op, payload, created_at)
+    VALUES (
+        (SELECT id FROM device WHERE singleton = 1),
+        (SELECT coalesce(max(seq), 0) + 1 FROM outbox WHERE device_id = (SELECT id FROM device WHERE singleton = 1)),
+        (SELECT lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-a'
+                || substr(h, 18, 3) || '-' || substr(h, 21, 12)) FROM (SELECT hex(randomblob(16)) AS h)),
+        'issued_number',
+        NEW.township_code || '/' || NEW.series || '/' || NEW.year || '/' || NEW.seq,
+        'use',
+        json_object(
+            'township', NEW.township_code, 'series', NEW.series, 'year', NEW.year, 'seq', NEW.seq,
+            'formatted', NEW.formatted, 'status', NEW.status, 'case_id', NEW.case_id),
+        NEW.issued_at);
+END;
