@@ -1281,7 +1281,8 @@ impl Storage for SqliteStorage {
             "UPDATE device SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
             params![device_id, ts(now)],
         )?;
-        tx.execute("DELETE FROM token WHERE device_id = ?1", [device_id])?;
+        // Tokens stay: every use checks revoked_at and answers
+        // device_revoked, so the device can tell the officer why.
         Self::audit(&tx, now, "operator", "device.revoke", device_id)?;
         tx.commit()?;
         Ok(n == 1)

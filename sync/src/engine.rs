@@ -1189,9 +1189,13 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                         SyncError::Server { code, .. } => code.clone(),
                         _ => String::new(),
                     };
-                    chunk_failures += 1;
-                    if chunk_failures > 5 {
-                        return Err(b);
+                    // Another uploader of the same hash moving the offset
+                    // (409) is progress, not failure; anything else counts.
+                    if code != ErrorKind::OffsetMismatch.code() {
+                        chunk_failures += 1;
+                        if chunk_failures > 5 {
+                            return Err(b);
+                        }
                     }
                     if code == ErrorKind::BlobHashMismatch.code() || resp.status == 404 {
                         // The server discarded the upload: check our file, start over.

@@ -121,6 +121,14 @@ pub struct Faulty<T> {
     /// Answer 413 to pushes larger than this many bytes.
     pub push_limit: Option<usize>,
     log: Mutex<Vec<(String, Fault)>>,
+    /// Every request body the client attempted, by path (for byte accounting).
+    pub sent: Mutex<Vec<(String, usize)>>,
+    /// Every status delivered to the client, by path.
+    pub statuses: Mutex<Vec<(String, u16)>>,
+    /// Requests swallowed by [`Fault::DropRequest`] (for replay).
+    pub captured: Mutex<Vec<HttpRequest>>,
+    /// Answer 503 `unavailable` to this many next requests (a database outage).
+    pub outage: Mutex<u32>,
 }
 
 impl<T: Transport> Faulty<T> {
@@ -136,7 +144,26 @@ impl<T: Transport> Faulty<T> {
             only: String::new(),
             push_limit: None,
             log: Mutex::new(Vec::new()),
+            sent: Mutex::new(Vec::new()),
+            statuses: Mutex::new(Vec::new()),
+            captured: Mutex::new(Vec::new()),
+            outage: Mutex::new(0),
         }
+    }
+
+    /// Bytes of request bodies attempted on paths containing `part`.
+    pub fn bytes_sent(&self, part: &str) -> usize {
+        self.sent.lock().unwrap().iter().filter(|(p, _)| p.contains(part)).map(|(_, n)| n).sum()
+    }
+
+    /// Statuses seen on paths containing `part`.
+    pub fn statuses_of(&self, part: &str) -> Vec<u16> {
+        self.statuses.lock().unwrap().iter().filter(|(p, _)| p.contains(part)).map(|(_, s)| *s).collect()
+    }
+
+    /// Number of injected faults (scripted or random).
+    pub fn faults(&self) -> usize {
+        self.log.lock().unwrap().len()
     }
 
     /// Moves this clock on [`Fault::Delay`].
@@ -190,6 +217,27 @@ impl<T: Transport> Faulty<T> {
 
 impl<T: Transport> Transport for Faulty<T> {
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let path = req.path.clone();
+        self.sent.lock().unwrap().push((path.clone(), req.body.len()));
+        {
+            let mut o = self.outage.lock().unwrap();
+            if *o > 0 {
+                *o -= 1;
+                let body = br#"{"code":"unavailable","message":"db down","retry_after_ms":1000}"#.to_vec();
+                self.statuses.lock().unwrap().push((path, 503));
+                return Ok(HttpResponse { status: 503, headers: vec![], body });
+            }
+        }
+        let out = self.send_inner(req).await;
+        if let Ok(r) = &out {
+            self.statuses.lock().unwrap().push((path, r.status));
+        }
+        out
+    }
+}
+
+impl<T: Transport> Faulty<T> {
+    async fn send_inner(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         if let Some(limit) = self.push_limit
             && req.path.starts_with("/v1/sync/push")
             && req.body.len() > limit
@@ -204,7 +252,10 @@ impl<T: Transport> Transport for Faulty<T> {
         let held = self.held.lock().unwrap().take();
         let out = match fault {
             Fault::None => self.inner.send(req).await,
-            Fault::DropRequest => Err(TransportError::Network("request dropped".into())),
+            Fault::DropRequest => {
+                self.captured.lock().unwrap().push(req);
+                Err(TransportError::Network("request dropped".into()))
+            }
             Fault::DropResponse => {
                 let _ = self.inner.send(req).await;
                 Err(TransportError::Network("response dropped".into()))
@@ -365,6 +416,18 @@ pub trait NowUtc {
 
 impl NowUtc for ServerClock {
     fn now_utc(&self) -> DateTime<Utc> {
+        zhifa_server::clock::Clock::now(self)
+    }
+}
+
+/// Helper: the server clock's time, by an unambiguous name.
+pub trait ServerNow {
+    /// Now.
+    fn now_utc_server(&self) -> DateTime<Utc>;
+}
+
+impl ServerNow for ServerClock {
+    fn now_utc_server(&self) -> DateTime<Utc> {
         zhifa_server::clock::Clock::now(self)
     }
 }
