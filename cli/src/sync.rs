@@ -61,7 +61,10 @@ fn check_url(url: &str) -> Result<(), Failure> {
             ));
         }
     } else if !url.starts_with("https://") {
-        return Err(Failure::bad_input("SYNC_URL", format!("服务器地址无效：{url}")));
+        return Err(Failure::bad_input(
+            "SYNC_URL",
+            format!("服务器地址无效：{url}"),
+        ));
     }
     Ok(())
 }
@@ -74,7 +77,8 @@ fn transport(url: &str, ca: Option<&PathBuf>) -> Result<HttpTransport, Failure> 
         })?),
         None => None,
     };
-    HttpTransport::new(url, pem.as_deref()).map_err(|e| Failure::bad_input("SYNC_TRANSPORT", e.to_string()))
+    HttpTransport::new(url, pem.as_deref())
+        .map_err(|e| Failure::bad_input("SYNC_TRANSPORT", e.to_string()))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -101,7 +105,12 @@ pub(crate) fn enrol(ctx: &Ctx, args: EnrolArgs) -> Result<(), Failure> {
     if ctx.json {
         print_json(&doc)
     } else {
-        println!("设备 {} 已激活：执法人员 {}（{}）", device.id(), tokens.officer.id, tokens.officer.township);
+        println!(
+            "设备 {} 已激活：执法人员 {}（{}）",
+            device.id(),
+            tokens.officer.id,
+            tokens.officer.township
+        );
         Ok(())
     }
 }
@@ -119,8 +128,10 @@ pub(crate) fn sync(ctx: &Ctx, args: SyncArgs) -> Result<(), Failure> {
     })?;
     let conflicts = engine::conflicts(&store)?;
     if ctx.json {
-        let mut v = serde_json::to_value(&report).map_err(|e| Failure::internal("OUTPUT", e.to_string()))?;
-        v["conflicts"] = serde_json::to_value(&conflicts).map_err(|e| Failure::internal("OUTPUT", e.to_string()))?;
+        let mut v = serde_json::to_value(&report)
+            .map_err(|e| Failure::internal("OUTPUT", e.to_string()))?;
+        v["conflicts"] = serde_json::to_value(&conflicts)
+            .map_err(|e| Failure::internal("OUTPUT", e.to_string()))?;
         print_json(&v)
     } else {
         println!(
@@ -134,7 +145,10 @@ pub(crate) fn sync(ctx: &Ctx, args: SyncArgs) -> Result<(), Failure> {
             report.bytes_uploaded
         );
         for c in &conflicts {
-            println!("冲突 #{} {} {}: [{}] {}", c.seq, c.entity, c.entity_id, c.code, c.message);
+            println!(
+                "冲突 #{} {} {}: [{}] {}",
+                c.seq, c.entity, c.entity_id, c.code, c.message
+            );
         }
         Ok(())
     }

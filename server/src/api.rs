@@ -113,11 +113,17 @@ impl FromRequestParts<St> for Auth {
 }
 
 fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
-    match headers.get(wire::PROTOCOL_HEADER).and_then(|v| v.to_str().ok()) {
+    match headers
+        .get(wire::PROTOCOL_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
         Some(v) if v == wire::PROTOCOL_VERSION.to_string() => Ok(()),
         Some(v) => Err(ApiError::new(
             ErrorKind::ProtocolVersion,
-            format!("不支持的同步协议版本 {v}（本服务器支持 {}）", wire::PROTOCOL_VERSION),
+            format!(
+                "不支持的同步协议版本 {v}（本服务器支持 {}）",
+                wire::PROTOCOL_VERSION
+            ),
         )),
         None => Err(ApiError::new(
             ErrorKind::ProtocolVersion,
@@ -145,13 +151,19 @@ fn verify_sig(public_key_hex: &str, msg: &[u8], sig_hex: &str) -> Result<(), Api
 }
 
 fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 /// `POST /v1/enrol`
 #[utoipa::path(post, path = "/v1/enrol", request_body = EnrolRequest,
     responses((status = 200, body = TokenResponse), (status = 403, body = ErrorBody), (status = 401, body = ErrorBody)))]
-async fn enrol(State(s): State<St>, headers: HeaderMap, body: Bytes) -> Result<Json<TokenResponse>, ApiError> {
+async fn enrol(
+    State(s): State<St>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<TokenResponse>, ApiError> {
     check_protocol(&headers)?;
     let req: EnrolRequest = parse_json(&body)?;
     verify_sig(
@@ -169,7 +181,11 @@ async fn enrol(State(s): State<St>, headers: HeaderMap, body: Bytes) -> Result<J
 /// `POST /v1/token/refresh`
 #[utoipa::path(post, path = "/v1/token/refresh", request_body = RefreshRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn refresh(State(s): State<St>, headers: HeaderMap, body: Bytes) -> Result<Json<TokenResponse>, ApiError> {
+async fn refresh(
+    State(s): State<St>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<TokenResponse>, ApiError> {
     check_protocol(&headers)?;
     let req: RefreshRequest = parse_json(&body)?;
     let store = s.store.clone();
@@ -177,7 +193,11 @@ async fn refresh(State(s): State<St>, headers: HeaderMap, body: Bytes) -> Result
     let key = blocking(move || store.device_key(&id))
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::RefreshInvalid, "未知设备"))?;
-    verify_sig(&key, &refresh_bytes(&req.device_id, &req.refresh_token), &req.signature)?;
+    verify_sig(
+        &key,
+        &refresh_bytes(&req.device_id, &req.refresh_token),
+        &req.signature,
+    )?;
     let store = s.store.clone();
     let now = s.clock.now();
     Ok(Json(blocking(move || store.refresh(&req, now)).await?))
@@ -188,10 +208,17 @@ async fn refresh(State(s): State<St>, headers: HeaderMap, body: Bytes) -> Result
     responses((status = 200, body = PushResponse), (status = 409, description = "seq_gap with expected_seq", body = ErrorBody),
               (status = 413, description = "batch too large: halve it"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn push(State(s): State<St>, Auth(who): Auth, body: Bytes) -> Result<Json<PushResponse>, ApiError> {
+async fn push(
+    State(s): State<St>,
+    Auth(who): Auth,
+    body: Bytes,
+) -> Result<Json<PushResponse>, ApiError> {
     let req: PushRequest = parse_json(&body)?;
     if req.device_id != who.device_id {
-        return Err(ApiError::new(ErrorKind::Forbidden, "批次的设备与令牌的设备不符"));
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "批次的设备与令牌的设备不符",
+        ));
     }
     verify_sig(&who.public_key, &push_bytes(&req), &req.signature)?;
     let store = s.store.clone();
@@ -201,7 +228,11 @@ async fn push(State(s): State<St>, Auth(who): Auth, body: Bytes) -> Result<Json<
     let out = blocking(move || store.push(&who, &req, now)).await;
     match &out {
         Ok(r) => {
-            let rejected = r.results.iter().filter(|x| x.status == wire::MutationStatus::Rejected).count();
+            let rejected = r
+                .results
+                .iter()
+                .filter(|x| x.status == wire::MutationStatus::Rejected)
+                .count();
             tracing::info!(%device, mutations = n, acked_through = r.acked_through, rejected, "push");
         }
         Err(e) => tracing::info!(%device, mutations = n, code = e.kind.code(), "push refused"),
@@ -222,15 +253,24 @@ struct InboxQuery {
 /// `GET /v1/sync/inbox`
 #[utoipa::path(get, path = "/v1/sync/inbox", params(InboxQuery),
     responses((status = 200, body = InboxPage), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-async fn inbox(State(s): State<St>, Auth(who): Auth, Query(q): Query<InboxQuery>) -> Result<Json<InboxPage>, ApiError> {
+async fn inbox(
+    State(s): State<St>,
+    Auth(who): Auth,
+    Query(q): Query<InboxQuery>,
+) -> Result<Json<InboxPage>, ApiError> {
     let store = s.store.clone();
-    Ok(Json(blocking(move || store.inbox(&who, q.cursor, q.limit.unwrap_or(200))).await?))
+    Ok(Json(
+        blocking(move || store.inbox(&who, q.cursor, q.limit.unwrap_or(200))).await?,
+    ))
 }
 
 /// `GET /v1/catalogue/latest`
 #[utoipa::path(get, path = "/v1/catalogue/latest",
     responses((status = 200, body = CatalogueRelease), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn catalogue_latest(State(s): State<St>, Auth(_who): Auth) -> Result<Json<CatalogueRelease>, ApiError> {
+async fn catalogue_latest(
+    State(s): State<St>,
+    Auth(_who): Auth,
+) -> Result<Json<CatalogueRelease>, ApiError> {
     let store = s.store.clone();
     blocking(move || store.latest_release())
         .await?
@@ -271,7 +311,11 @@ async fn catalogue_snapshot(
         .and_then(|v| v.split_once('-'))
         .and_then(|(a, b)| {
             let a: u64 = a.parse().ok()?;
-            let b: u64 = if b.is_empty() { total.saturating_sub(1) } else { b.parse().ok()? };
+            let b: u64 = if b.is_empty() {
+                total.saturating_sub(1)
+            } else {
+                b.parse().ok()?
+            };
             Some((a, b.min(total.saturating_sub(1))))
         });
     let (status, slice, content_range) = match range {
@@ -293,8 +337,14 @@ async fn catalogue_snapshot(
     let digest = hex::encode(Sha256::digest(&slice));
     let mut resp = (status, slice).into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
     if let Ok(v) = HeaderValue::from_str(&digest) {
         h.insert(RANGE_SHA256, v);
     }
@@ -307,30 +357,48 @@ async fn catalogue_snapshot(
 /// `POST /v1/leases`
 #[utoipa::path(post, path = "/v1/leases", request_body = LeaseRequest,
     responses((status = 200, body = LeaseGrant), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-async fn leases(State(s): State<St>, Auth(who): Auth, body: Bytes) -> Result<Json<LeaseGrant>, ApiError> {
+async fn leases(
+    State(s): State<St>,
+    Auth(who): Auth,
+    body: Bytes,
+) -> Result<Json<LeaseGrant>, ApiError> {
     let req: LeaseRequest = parse_json(&body)?;
     let store = s.store.clone();
     let now = s.clock.now();
-    Ok(Json(blocking(move || store.grant_lease(&who, &req, now)).await?))
+    Ok(Json(
+        blocking(move || store.grant_lease(&who, &req, now)).await?,
+    ))
 }
 
 /// `HEAD /v1/blobs/{sha256}`: 200 when stored and verified, else 404.
 #[utoipa::path(head, path = "/v1/blobs/{sha256}", params(("sha256" = String, Path, description = "SHA-256 of the original")),
     responses((status = 200, description = "present and verified"), (status = 404, description = "not here")), security(("bearer" = [])))]
-async fn blob_head(State(s): State<St>, Auth(who): Auth, Path(sha): Path<String>) -> Result<StatusCode, ApiError> {
+async fn blob_head(
+    State(s): State<St>,
+    Auth(who): Auth,
+    Path(sha): Path<String>,
+) -> Result<StatusCode, ApiError> {
     if !is_sha256(&sha) {
         return Err(ApiError::bad("摘要须为 64 位小写十六进制"));
     }
     let store = s.store.clone();
     let now = s.clock.now();
     let found = blocking(move || store.blob_exists(&who, &sha, now)).await?;
-    Ok(if found { StatusCode::OK } else { StatusCode::NOT_FOUND })
+    Ok(if found {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    })
 }
 
 /// `POST /v1/uploads`
 #[utoipa::path(post, path = "/v1/uploads", request_body = UploadCreate,
     responses((status = 201, body = UploadState), (status = 200, description = "already verified", body = UploadState)), security(("bearer" = [])))]
-async fn upload_create(State(s): State<St>, Auth(who): Auth, body: Bytes) -> Result<Response, ApiError> {
+async fn upload_create(
+    State(s): State<St>,
+    Auth(who): Auth,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let req: UploadCreate = parse_json(&body)?;
     if !is_sha256(&req.sha256) || req.size == 0 {
         return Err(ApiError::bad("摘要须为 64 位小写十六进制，大小须大于 0"));
@@ -338,19 +406,32 @@ async fn upload_create(State(s): State<St>, Auth(who): Auth, body: Bytes) -> Res
     let store = s.store.clone();
     let now = s.clock.now();
     let st = blocking(move || store.upload_create(&who, &req, now)).await?;
-    let code = if st.verified { StatusCode::OK } else { StatusCode::CREATED };
+    let code = if st.verified {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((code, Json(st)).into_response())
 }
 
 /// `GET /v1/uploads/{id}` (and `HEAD`): the server's offset.
 #[utoipa::path(get, path = "/v1/uploads/{id}", params(("id" = String, Path, description = "upload id")),
     responses((status = 200, body = UploadState), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn upload_get(State(s): State<St>, Auth(_who): Auth, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn upload_get(
+    State(s): State<St>,
+    Auth(_who): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let store = s.store.clone();
     let row = blocking(move || store.upload(&id))
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "无此上传（可能已完成或已丢弃）"))?;
-    let st = UploadState { upload_id: row.id, offset: row.offset, size: row.size, verified: false };
+    let st = UploadState {
+        upload_id: row.id,
+        offset: row.offset,
+        size: row.size,
+        verified: false,
+    };
     Ok(([(wire::UPLOAD_OFFSET, st.offset.to_string())], Json(st)).into_response())
 }
 
@@ -378,7 +459,10 @@ async fn upload_patch(
         .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v).ok())
         .ok_or_else(|| ApiError::bad("缺少 upload-checksum: sha256 <base64>"))?;
     if Sha256::digest(&body).as_slice() != checksum.as_slice() {
-        return Err(ApiError::new(ErrorKind::ChunkChecksumMismatch, "分块校验和不符，请重传此分块"));
+        return Err(ApiError::new(
+            ErrorKind::ChunkChecksumMismatch,
+            "分块校验和不符，请重传此分块",
+        ));
     }
     let _guard = s.lock_for(&id).lock().await;
     let store = s.store.clone();
@@ -402,7 +486,12 @@ async fn upload_patch(
     let adv = id.clone();
     blocking(move || store.upload_advance(&adv, new_offset)).await?;
     if new_offset < row.size {
-        return Ok(Json(UploadState { upload_id: id, offset: new_offset, size: row.size, verified: false }));
+        return Ok(Json(UploadState {
+            upload_id: id,
+            offset: new_offset,
+            size: row.size,
+            verified: false,
+        }));
     }
     let blobs = s.blobs.clone();
     let (fid, sha) = (id.clone(), row.sha256.clone());
@@ -413,11 +502,19 @@ async fn upload_patch(
     if ok {
         blocking(move || store.upload_complete(&who, &done, now)).await?;
         tracing::info!(upload = %id, size = row.size, "blob verified");
-        Ok(Json(UploadState { upload_id: id, offset: row.size, size: row.size, verified: true }))
+        Ok(Json(UploadState {
+            upload_id: id,
+            offset: row.size,
+            size: row.size,
+            verified: true,
+        }))
     } else {
         blocking(move || store.upload_discard(&done)).await?;
         tracing::warn!(upload = %id, "blob hash mismatch; upload discarded");
-        Err(ApiError::new(ErrorKind::BlobHashMismatch, "文件摘要与声明不符，上传已丢弃"))
+        Err(ApiError::new(
+            ErrorKind::BlobHashMismatch,
+            "文件摘要与声明不符，上传已丢弃",
+        ))
     }
 }
 
@@ -425,7 +522,11 @@ async fn upload_patch(
 #[utoipa::path(post, path = "/v1/finance/payments", request_body = PaymentCallback,
     params(("x-zhifa-signature" = String, Header, description = "hex HMAC-SHA256 of the body")),
     responses((status = 200, description = "recorded (or already recorded)"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn finance_payment(State(s): State<St>, headers: HeaderMap, body: Bytes) -> Result<Json<serde_json::Value>, ApiError> {
+async fn finance_payment(
+    State(s): State<St>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let sig = headers
         .get(wire::FINANCE_SIGNATURE)
         .and_then(|v| v.to_str().ok())
@@ -450,7 +551,9 @@ async fn cases(State(s): State<St>, Auth(who): Auth) -> Result<Json<Vec<CaseSumm
     let store = s.store.clone();
     let now = s.clock.now();
     let actor = format!("device:{}/officer:{}", who.device_id, who.officer_id);
-    Ok(Json(blocking(move || store.cases(&who.scope(), &actor, now)).await?))
+    Ok(Json(
+        blocking(move || store.cases(&who.scope(), &actor, now)).await?,
+    ))
 }
 
 /// The OpenAPI document of this API.
@@ -503,7 +606,9 @@ pub fn router(state: St) -> Router {
         .route("/v1/uploads", post(upload_create))
         .route(
             "/v1/uploads/{id}",
-            get(upload_get).patch(upload_patch).layer(DefaultBodyLimit::max(wire::MAX_CHUNK_BYTES + 1024)),
+            get(upload_get)
+                .patch(upload_patch)
+                .layer(DefaultBodyLimit::max(wire::MAX_CHUNK_BYTES + 1024)),
         )
         .route("/v1/finance/payments", post(finance_payment))
         .route("/v1/cases", get(cases))

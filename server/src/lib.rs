@@ -121,7 +121,9 @@ impl Service {
         let store: Arc<dyn Storage> = match database {
             None => Arc::new(SqliteStorage::open(&data.join("server.db"))?),
             Some(url) if url.starts_with("sqlite:") => {
-                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
                 Arc::new(SqliteStorage::open(Path::new(path))?)
             }
             Some(url) => {

@@ -20,7 +20,13 @@ use zhifa_server::{Service, api, enrol_code};
 #[command(name = "zhifa-server", version, about)]
 struct Cli {
     /// Data folder (database, evidence files, catalogue snapshots, keys).
-    #[arg(long, global = true, env = "ZHIFA_SERVER_DATA", value_name = "DIR", default_value = "zhifa-server-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "ZHIFA_SERVER_DATA",
+        value_name = "DIR",
+        default_value = "zhifa-server-data"
+    )]
     data: PathBuf,
     /// Database URL (default: SQLite `DIR/server.db`).
     #[arg(long, global = true, env = "ZHIFA_DATABASE_URL", value_name = "URL")]
@@ -133,7 +139,12 @@ fn main() -> anyhow::Result<()> {
     let service = Service::open(&cli.data, cli.database.as_deref(), clock.clone())
         .with_context(|| format!("opening {}", cli.data.display()))?;
     match cli.command {
-        Command::Serve { listen, demo, tls_cert, tls_key } => {
+        Command::Serve {
+            listen,
+            demo,
+            tls_cert,
+            tls_key,
+        } => {
             if demo {
                 let officers = service.demo()?;
                 eprintln!(
@@ -145,7 +156,9 @@ fn main() -> anyhow::Result<()> {
             serve(service, listen, tls_cert.zip(tls_key))
         }
         Command::Case(CaseCmd::List) => {
-            let cases = service.store().cases(&Scope::All, "operator:cli", clock.now())?;
+            let cases = service
+                .store()
+                .cases(&Scope::All, "operator:cli", clock.now())?;
             let rows: Vec<serde_json::Value> = cases
                 .iter()
                 .map(|c| {
@@ -163,7 +176,11 @@ fn main() -> anyhow::Result<()> {
                         c.case_id,
                         c.document_number.as_deref().unwrap_or("-"),
                         c.status,
-                        if c.evidence_complete { "证据齐全" } else { "证据未齐" }
+                        if c.evidence_complete {
+                            "证据齐全"
+                        } else {
+                            "证据未齐"
+                        }
                     )
                 })
                 .collect::<Vec<_>>()
@@ -171,18 +188,38 @@ fn main() -> anyhow::Result<()> {
             print(cli.json, serde_json::Value::Array(rows), text);
             Ok(())
         }
-        Command::Officer(OfficerCmd::Add { id, name, township, role }) => {
+        Command::Officer(OfficerCmd::Add {
+            id,
+            name,
+            township,
+            role,
+        }) => {
             if role != "officer" && role != "district_supervisor" {
                 bail!("role must be officer or district_supervisor");
             }
-            service.store().upsert_officer(&OfficerRow { id: id.clone(), name, township, role })?;
-            print(cli.json, serde_json::json!({ "id": id }), format!("officer {id} saved"));
+            service.store().upsert_officer(&OfficerRow {
+                id: id.clone(),
+                name,
+                township,
+                role,
+            })?;
+            print(
+                cli.json,
+                serde_json::json!({ "id": id }),
+                format!("officer {id} saved"),
+            );
             Ok(())
         }
         Command::Officer(OfficerCmd::EnrolCode { officer }) => {
             let code = enrol_code()?;
-            service.store().add_enrol_code(&officer, &code, clock.now())?;
-            print(cli.json, serde_json::json!({ "officer": officer, "code": code }), code.clone());
+            service
+                .store()
+                .add_enrol_code(&officer, &code, clock.now())?;
+            print(
+                cli.json,
+                serde_json::json!({ "officer": officer, "code": code }),
+                code.clone(),
+            );
             Ok(())
         }
         Command::Device(DeviceCmd::Revoke { id }) => {
@@ -190,17 +227,25 @@ fn main() -> anyhow::Result<()> {
             print(
                 cli.json,
                 serde_json::json!({ "device_id": id, "revoked": revoked }),
-                if revoked { format!("device {id} revoked") } else { format!("device {id} was not active") },
+                if revoked {
+                    format!("device {id} revoked")
+                } else {
+                    format!("device {id} was not active")
+                },
             );
             Ok(())
         }
         Command::PublishCatalogue { file } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let r = service.publish_catalogue(&bytes)?;
             print(
                 cli.json,
                 serde_json::to_value(&r)?,
-                format!("published {} ({}) as publication {}", r.release_id, r.sha256, r.publication),
+                format!(
+                    "published {} ({}) as publication {}",
+                    r.release_id, r.sha256, r.publication
+                ),
             );
             Ok(())
         }
@@ -208,29 +253,41 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-fn serve(service: Service, listen: SocketAddr, tls: Option<(PathBuf, PathBuf)>) -> anyhow::Result<()> {
+fn serve(
+    service: Service,
+    listen: SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+) -> anyhow::Result<()> {
     if tls.is_none() && !listen.ip().is_loopback() {
         bail!(
             "refusing plain HTTP on non-loopback address {listen}: pass --tls-cert and --tls-key (rustls), \
              or listen on 127.0.0.1 / [::1]"
         );
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let app = api::router(service.state.clone());
-        let std_listener = std::net::TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
+        let std_listener =
+            std::net::TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
         std_listener.set_nonblocking(true)?;
         let local = std_listener.local_addr()?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         // The first stdout line tells scripts and tests where we listen.
-        println!("{}", serde_json::json!({ "listening": format!("{scheme}://{local}") }));
+        println!(
+            "{}",
+            serde_json::json!({ "listening": format!("{scheme}://{local}") })
+        );
         tracing::info!(%local, scheme, "serving");
         match tls {
             Some((cert, key)) => {
                 let _ = rustls::crypto::ring::default_provider().install_default();
                 let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
                     .await
-                    .with_context(|| format!("loading TLS {} / {}", cert.display(), key.display()))?;
+                    .with_context(|| {
+                        format!("loading TLS {} / {}", cert.display(), key.display())
+                    })?;
                 axum_server::from_tcp_rustls(std_listener, config)
                     .serve(app.into_make_service())
                     .await?;

@@ -156,8 +156,12 @@ pub trait Storage: Send + Sync + 'static {
     /// The newest release.
     fn latest_release(&self) -> Result<Option<CatalogueRelease>, ApiError>;
     /// Whether a verified blob exists; logged as an evidence read.
-    fn blob_exists(&self, who: &Principal, sha256: &str, now: DateTime<Utc>)
-    -> Result<bool, ApiError>;
+    fn blob_exists(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ApiError>;
     /// Starts an upload, or returns the running one for the same hash.
     fn upload_create(
         &self,
@@ -170,13 +174,21 @@ pub trait Storage: Send + Sync + 'static {
     /// Records the durable offset of an upload.
     fn upload_advance(&self, id: &str, offset: u64) -> Result<(), ApiError>;
     /// Marks the upload's blob verified, drops the upload, updates cases.
-    fn upload_complete(&self, who: &Principal, id: &str, now: DateTime<Utc>)
-    -> Result<(), ApiError>;
+    fn upload_complete(
+        &self,
+        who: &Principal,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError>;
     /// Drops an upload (its bytes failed verification).
     fn upload_discard(&self, id: &str) -> Result<(), ApiError>;
     /// The cases in scope; logged as a case read by `actor`.
-    fn cases(&self, scope: &Scope, actor: &str, now: DateTime<Utc>)
-    -> Result<Vec<CaseSummary>, ApiError>;
+    fn cases(
+        &self,
+        scope: &Scope,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CaseSummary>, ApiError>;
     /// Revokes a device: its tokens stop working at once.
     fn revoke_device(&self, device_id: &str, now: DateTime<Utc>) -> Result<bool, ApiError>;
     /// Clone alarms raised (device id, seq).
@@ -318,7 +330,13 @@ impl SqliteStorage {
         })
     }
 
-    fn audit(tx: &Connection, now: DateTime<Utc>, actor: &str, action: &str, object: &str) -> rusqlite::Result<()> {
+    fn audit(
+        tx: &Connection,
+        now: DateTime<Utc>,
+        actor: &str,
+        action: &str,
+        object: &str,
+    ) -> rusqlite::Result<()> {
         tx.execute(
             "INSERT INTO audit (at, actor, action, object) VALUES (?1, ?2, ?3, ?4)",
             params![ts(now), actor, action, object],
@@ -368,7 +386,11 @@ impl SqliteStorage {
                 };
                 let status = str_at(p, &["to"]).unwrap_or("draft");
                 let exists: bool = tx
-                    .query_row("SELECT 1 FROM cases WHERE case_id = ?1", [&m.entity_id], |_| Ok(()))
+                    .query_row(
+                        "SELECT 1 FROM cases WHERE case_id = ?1",
+                        [&m.entity_id],
+                        |_| Ok(()),
+                    )
                     .optional()?
                     .is_some();
                 if exists {
@@ -399,7 +421,10 @@ impl SqliteStorage {
                     )
                     .optional()?;
                 let Some((owner, version)) = row else {
-                    return Ok(Err(Reject(reject::UNKNOWN_CASE, "服务器上没有此案件".into())));
+                    return Ok(Err(Reject(
+                        reject::UNKNOWN_CASE,
+                        "服务器上没有此案件".into(),
+                    )));
                 };
                 if owner != who.device_id {
                     return Ok(Err(Reject(reject::NOT_OWNER, "案件属于另一台设备".into())));
@@ -569,7 +594,9 @@ impl SqliteStorage {
                     }
                     // The same fact announced twice (trigger + explicit record).
                     Some((status, owner, c))
-                        if owner == who.device_id && status == desired && c.as_deref() == case_id =>
+                        if owner == who.device_id
+                            && status == desired
+                            && c.as_deref() == case_id =>
                     {
                         return Ok(Ok(()));
                     }
@@ -618,7 +645,10 @@ impl SqliteStorage {
             // Township configurations are device-local settings the server
             // records in the ledger only.
             ("township_config", _) => Ok(Ok(())),
-            (e, o) => Ok(Err(Reject(reject::UNSUPPORTED, format!("不支持的变更 {e}.{o}")))),
+            (e, o) => Ok(Err(Reject(
+                reject::UNSUPPORTED,
+                format!("不支持的变更 {e}.{o}"),
+            ))),
         }
     }
 }
@@ -627,7 +657,9 @@ impl Storage for SqliteStorage {
     fn epoch(&self) -> Result<String, ApiError> {
         Ok(self
             .lock()
-            .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0))?)
+            .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+                r.get(0)
+            })?)
     }
 
     fn upsert_officer(&self, o: &OfficerRow) -> Result<(), ApiError> {
@@ -639,7 +671,12 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    fn add_enrol_code(&self, officer: &str, code: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    fn add_enrol_code(
+        &self,
+        officer: &str,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
         self.lock().execute(
             "INSERT INTO enrol_code (code_sha256, officer_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
             params![sha_hex(code), officer, ts(now), ts(now + ENROL_CODE_TTL)],
@@ -650,18 +687,23 @@ impl Storage for SqliteStorage {
     fn enrol(&self, req: &EnrolRequest, now: DateTime<Utc>) -> Result<TokenResponse, ApiError> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row: Option<(String, String, Option<String>)> = tx
+        let row: Option<(String, String, Option<String>, Option<String>)> = tx
             .query_row(
-                "SELECT officer_id, expires_at, used_at FROM enrol_code WHERE code_sha256 = ?1",
+                "SELECT officer_id, expires_at, used_at, device_id FROM enrol_code WHERE code_sha256 = ?1",
                 [sha_hex(&req.code)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
         let invalid = || ApiError::new(ErrorKind::EnrolCodeInvalid, "激活码无效、已使用或已过期");
-        let Some((officer, expires, used)) = row else {
+        let Some((officer, expires, used, used_by)) = row else {
             return Err(invalid());
         };
-        if used.is_some() || expires < ts(now) {
+        // A code is single use, except that the device that used it may
+        // repeat the enrolment (its answer may have been lost); the key
+        // check below makes that safe.
+        if (used.is_some() && used_by.as_deref() != Some(req.device_id.as_str()))
+            || expires < ts(now)
+        {
             return Err(invalid());
         }
         let known: Option<(String, Option<String>)> = tx
@@ -699,7 +741,13 @@ impl Storage for SqliteStorage {
             params![sha_hex(&req.code), ts(now), req.device_id],
         )?;
         let out = Self::issue_tokens(&tx, &req.device_id, now)?;
-        Self::audit(&tx, now, &format!("device:{}", req.device_id), "device.enrol", &officer)?;
+        Self::audit(
+            &tx,
+            now,
+            &format!("device:{}", req.device_id),
+            "device.enrol",
+            &officer,
+        )?;
         tx.commit()?;
         Ok(out)
     }
@@ -707,7 +755,11 @@ impl Storage for SqliteStorage {
     fn device_key(&self, device_id: &str) -> Result<Option<String>, ApiError> {
         Ok(self
             .lock()
-            .query_row("SELECT public_key FROM device WHERE id = ?1", [device_id], |r| r.get(0))
+            .query_row(
+                "SELECT public_key FROM device WHERE id = ?1",
+                [device_id],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -729,7 +781,11 @@ impl Storage for SqliteStorage {
         if revoked.is_some() {
             return Err(ApiError::new(ErrorKind::DeviceRevoked, "此设备已被停用"));
         }
-        if device != req.device_id || used.is_some() || expires < ts(now) {
+        // Rotated on every refresh. A used token is still accepted for a
+        // day: the answer carrying its successor may have been lost, and
+        // every refresh must be signed by the device key anyway.
+        let stale = used.is_some_and(|u| u < ts(now - Duration::days(1)));
+        if device != req.device_id || stale || expires < ts(now) {
             return Err(invalid());
         }
         tx.execute(
@@ -752,7 +808,8 @@ impl Storage for SqliteStorage {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
             )
             .optional()?;
-        let Some((device_id, expires, revoked, public_key, officer_id, township, district, role)) = row
+        let Some((device_id, expires, revoked, public_key, officer_id, township, district, role)) =
+            row
         else {
             return Err(ApiError::new(ErrorKind::Unauthorized, "未登录或令牌无效"));
         };
@@ -791,7 +848,9 @@ impl Storage for SqliteStorage {
             |r| r.get(0),
         )?;
         let epoch: String =
-            tx.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0))?;
+            tx.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+                r.get(0)
+            })?;
         let mut results = Vec::with_capacity(req.mutations.len());
         for m in &req.mutations {
             let offered = payload_sha256(&m.payload);
@@ -850,9 +909,19 @@ impl Storage for SqliteStorage {
                     .optional()?,
                 None => None,
             };
-            let outcome = if offered != m.payload_sha256 {
-                Err(Reject(reject::PAYLOAD_HASH_MISMATCH, "载荷摘要与内容不符".into()))
-            } else if let Some(first) = blocked {
+            if offered != m.payload_sha256 {
+                // The signature covers the declared hash, so the payload
+                // was damaged on the way: refuse the batch, never record a
+                // rejection for a mutation the device did make.
+                return Err(ApiError::new(
+                    ErrorKind::PayloadCorrupt,
+                    format!(
+                        "第 {} 号变更的载荷与签名的摘要不符（传输损坏），请重发",
+                        m.seq
+                    ),
+                ));
+            }
+            let outcome = if let Some(first) = blocked {
                 Err(Reject(
                     reject::DEPENDENCY_REJECTED,
                     format!("同一案件的第 {first} 号变更已被拒绝"),
@@ -922,7 +991,9 @@ impl Storage for SqliteStorage {
         let limit = limit.clamp(1, 1000);
         let conn = self.lock();
         let epoch: String =
-            conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0))?;
+            conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+                r.get(0)
+            })?;
         let mut st = conn.prepare(
             "SELECT cursor, event_id, case_id, kind, payload, server_version FROM inbox
              WHERE officer_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3",
@@ -965,7 +1036,11 @@ impl Storage for SqliteStorage {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let seen: bool = tx
-            .query_row("SELECT 1 FROM payment WHERE reference = ?1", [&cb.reference], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM payment WHERE reference = ?1",
+                [&cb.reference],
+                |_| Ok(()),
+            )
             .optional()?
             .is_some();
         if seen {
@@ -981,7 +1056,10 @@ impl Storage for SqliteStorage {
         let Some((case_id, officer, version)) = case else {
             return Err(ApiError::new(
                 ErrorKind::NotFound,
-                format!("没有文书编号为 {} 的案件（设备尚未同步？请稍后重试）", cb.document_number),
+                format!(
+                    "没有文书编号为 {} 的案件（设备尚未同步？请稍后重试）",
+                    cb.document_number
+                ),
             ));
         };
         let version = version + 1;
@@ -1000,7 +1078,14 @@ impl Storage for SqliteStorage {
         tx.execute(
             "INSERT INTO inbox (event_id, officer_id, case_id, kind, payload, server_version, at)
              VALUES (?1, ?2, ?3, 'payment.confirmed', ?4, ?5, ?6)",
-            params![format!("payment:{}", cb.reference), officer, case_id, payload.to_string(), version, ts(now)],
+            params![
+                format!("payment:{}", cb.reference),
+                officer,
+                case_id,
+                payload.to_string(),
+                version,
+                ts(now)
+            ],
         )?;
         Self::audit(&tx, now, "finance", "case.write", &case_id)?;
         tx.commit()?;
@@ -1122,7 +1207,12 @@ impl Storage for SqliteStorage {
             .optional()?)
     }
 
-    fn blob_exists(&self, who: &Principal, sha256: &str, now: DateTime<Utc>) -> Result<bool, ApiError> {
+    fn blob_exists(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
         let conn = self.lock();
         let found = conn
             .query_row("SELECT 1 FROM blob WHERE sha256 = ?1", [sha256], |_| Ok(()))
@@ -1141,7 +1231,11 @@ impl Storage for SqliteStorage {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let verified = tx
-            .query_row("SELECT 1 FROM blob WHERE sha256 = ?1", [&req.sha256], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM blob WHERE sha256 = ?1",
+                [&req.sha256],
+                |_| Ok(()),
+            )
             .optional()?
             .is_some();
         let size = i64::try_from(req.size).map_err(|_| ApiError::bad("文件过大"))?;
@@ -1214,14 +1308,18 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    fn upload_complete(&self, who: &Principal, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    fn upload_complete(
+        &self,
+        who: &Principal,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (sha, size): (String, i64) = tx.query_row(
-            "SELECT sha256, size FROM upload WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (sha, size): (String, i64) =
+            tx.query_row("SELECT sha256, size FROM upload WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         tx.execute(
             "INSERT OR IGNORE INTO blob (sha256, size, verified_at) VALUES (?1, ?2, ?3)",
             params![sha, size, ts(now)],
@@ -1233,11 +1331,17 @@ impl Storage for SqliteStorage {
     }
 
     fn upload_discard(&self, id: &str) -> Result<(), ApiError> {
-        self.lock().execute("DELETE FROM upload WHERE id = ?1", [id])?;
+        self.lock()
+            .execute("DELETE FROM upload WHERE id = ?1", [id])?;
         Ok(())
     }
 
-    fn cases(&self, scope: &Scope, actor: &str, now: DateTime<Utc>) -> Result<Vec<CaseSummary>, ApiError> {
+    fn cases(
+        &self,
+        scope: &Scope,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CaseSummary>, ApiError> {
         let conn = self.lock();
         let (filter, arg) = match scope {
             Scope::Township(t) => ("WHERE c.township = ?1", t.clone()),
@@ -1296,8 +1400,10 @@ impl Storage for SqliteStorage {
     }
 
     fn audit_count(&self, action: &str) -> Result<i64, ApiError> {
-        Ok(self
-            .lock()
-            .query_row("SELECT count(*) FROM audit WHERE action = ?1", [action], |r| r.get(0))?)
+        Ok(self.lock().query_row(
+            "SELECT count(*) FROM audit WHERE action = ?1",
+            [action],
+            |r| r.get(0),
+        )?)
     }
 }

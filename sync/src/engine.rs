@@ -373,7 +373,10 @@ fn json_req<T: Serialize>(method: Method, path: &str, body: &T) -> Result<HttpRe
         path: path.to_owned(),
         headers: vec![
             ("content-type".into(), "application/json".into()),
-            (wire::PROTOCOL_HEADER.into(), wire::PROTOCOL_VERSION.to_string()),
+            (
+                wire::PROTOCOL_HEADER.into(),
+                wire::PROTOCOL_VERSION.to_string(),
+            ),
         ],
         body: serde_json::to_vec(body).map_err(|e| SyncError::Protocol(e.to_string()))?,
     })
@@ -398,7 +401,10 @@ fn server_error(resp: &HttpResponse) -> SyncError {
                 s if s >= 500 => ErrorKind::Unavailable.code().into(),
                 _ => "http".into(),
             },
-            message: String::from_utf8_lossy(&resp.body).chars().take(200).collect(),
+            message: String::from_utf8_lossy(&resp.body)
+                .chars()
+                .take(200)
+                .collect(),
         },
     }
 }
@@ -519,7 +525,12 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 }
                 Err(e) if e.is_transient() && attempt < self.cfg.max_attempts => {
                     let d = self.backoff(attempt);
-                    tracing::info!(attempt, code = e.code(), delay_ms = d.as_millis() as u64, "sync retry");
+                    tracing::info!(
+                        attempt,
+                        code = e.code(),
+                        delay_ms = d.as_millis() as u64,
+                        "sync retry"
+                    );
                     self.clock.sleep(d).await;
                 }
                 Err(e) => return Err(e),
@@ -566,7 +577,9 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             return Ok(());
         }
         let device_id = self.device.id().to_string();
-        let sig = self.device.sign(&refresh_bytes(&device_id, &e.refresh_token));
+        let sig = self
+            .device
+            .sign(&refresh_bytes(&device_id, &e.refresh_token));
         let req = RefreshRequest {
             device_id,
             refresh_token: e.refresh_token.clone(),
@@ -593,8 +606,10 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             req.headers
                 .push(("authorization".into(), format!("Bearer {}", e.access_token)));
             if !req.headers.iter().any(|(k, _)| k == wire::PROTOCOL_HEADER) {
-                req.headers
-                    .push((wire::PROTOCOL_HEADER.into(), wire::PROTOCOL_VERSION.to_string()));
+                req.headers.push((
+                    wire::PROTOCOL_HEADER.into(),
+                    wire::PROTOCOL_VERSION.to_string(),
+                ));
             }
             let resp = self.transport.send(req.clone()).await?;
             if resp.status == 401 && round == 0 {
@@ -720,9 +735,9 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 }
                 409 => {
                     let b: ErrorBody = parse(&resp)?;
-                    let expected = b.expected_seq.ok_or_else(|| {
-                        SyncError::Protocol("409 未给出 expected_seq".into())
-                    })?;
+                    let expected = b
+                        .expected_seq
+                        .ok_or_else(|| SyncError::Protocol("409 未给出 expected_seq".into()))?;
                     gaps += 1;
                     if gaps > 3 || expected < 1 {
                         return Err(SyncError::Protocol(format!(
@@ -758,7 +773,10 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
         let (mut a, mut d, mut j) = (0, 0, 0);
         for res in &r.results {
             let Some(m) = req.mutations.iter().find(|m| m.seq == res.seq) else {
-                return Err(SyncError::Protocol(format!("结果的序号 {} 不在批次中", res.seq)));
+                return Err(SyncError::Protocol(format!(
+                    "结果的序号 {} 不在批次中",
+                    res.seq
+                )));
             };
             // A duplicate keeps the status first recorded (a retried batch
             // whose first answer was lost still counts its rejection).
@@ -794,7 +812,10 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             // The server was restored from a backup: rebuild replicas and
             // re-push everything retained; its ledger dedupes (F9).
             tracing::warn!("server epoch changed; re-pushing the retained outbox");
-            tx.execute("UPDATE outbox SET pushed_at = NULL WHERE device_id = ?1", [&device_id])?;
+            tx.execute(
+                "UPDATE outbox SET pushed_at = NULL WHERE device_id = ?1",
+                [&device_id],
+            )?;
             tx.execute("DELETE FROM sync_cursor WHERE stream = 'inbox'", [])?;
             tx.execute(
                 "UPDATE sync_enrolment SET server_epoch = ?1 WHERE singleton = 1",
@@ -942,7 +963,12 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
         if !have {
             let bytes = self.download_snapshot(&rel).await?;
             let outcome = zhifa_core::catalogue::import(self.store, &bytes, self.clock.now())?;
-            self.emit("catalogue", outcome.matters as u64, bytes.len() as u64, Some(rel.size));
+            self.emit(
+                "catalogue",
+                outcome.matters as u64,
+                bytes.len() as u64,
+                Some(rel.size),
+            );
             let _ = fs::remove_file(self.partial_path(&rel.sha256));
         }
         self.store.conn().execute(
@@ -991,7 +1017,11 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 || (resp.status == 206 && resp.body.len() as u64 != expected_len)
             {
                 failures += 1;
-                tracing::warn!(offset = have, failures, "catalogue range digest mismatch; refetching it");
+                tracing::warn!(
+                    offset = have,
+                    failures,
+                    "catalogue range digest mismatch; refetching it"
+                );
                 if failures > 5 {
                     return Err(SyncError::Protocol("目录快照分段反复校验失败".into()));
                 }
@@ -999,7 +1029,10 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             }
             let body = if resp.status == 200 {
                 // A server that ignored Range sent everything: keep our part.
-                resp.body.get(usize::try_from(have).unwrap_or(0)..).unwrap_or(&[]).to_vec()
+                resp.body
+                    .get(usize::try_from(have).unwrap_or(0)..)
+                    .unwrap_or(&[])
+                    .to_vec()
             } else {
                 resp.body
             };
@@ -1033,7 +1066,12 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             let leases = zhifa_core::case::numbers::leases(self.store)?;
             let remaining: i64 = leases
                 .iter()
-                .filter(|l| l.township == e.township && l.series == series && l.year == year && l.source == "server")
+                .filter(|l| {
+                    l.township == e.township
+                        && l.series == series
+                        && l.year == year
+                        && l.source == "server"
+                })
                 .map(|l| (l.end - l.next + 1).max(0))
                 .sum();
             if remaining >= self.cfg.lease_low_water {
@@ -1051,18 +1089,31 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 year,
                 count: self.cfg.lease_size,
             };
-            let resp = self.call(json_req(Method::Post, "/v1/leases", &req)?).await?;
+            let resp = self
+                .call(json_req(Method::Post, "/v1/leases", &req)?)
+                .await?;
             if resp.status != 200 {
                 return Err(server_error(&resp));
             }
             let g: LeaseGrant = parse(&resp)?;
             let now = self.clock.now();
             let already = leases.iter().any(|l| {
-                l.township == g.township && l.series == g.series && l.year == g.year && l.start == g.start && l.end == g.end
+                l.township == g.township
+                    && l.series == g.series
+                    && l.year == g.year
+                    && l.start == g.start
+                    && l.end == g.end
             });
             if !already {
                 zhifa_core::case::grant_lease(
-                    self.store, &g.township, &g.series, g.year, g.start, g.end, "server", now,
+                    self.store,
+                    &g.township,
+                    &g.series,
+                    g.year,
+                    g.start,
+                    g.end,
+                    "server",
+                    now,
                 )?;
             }
             self.store.conn().execute(
@@ -1076,7 +1127,14 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
         Ok(())
     }
 
-    fn set_blob(&mut self, sha: &str, size: u64, upload: Option<&str>, offset: u64, state: &str) -> Result<(), SyncError> {
+    fn set_blob(
+        &mut self,
+        sha: &str,
+        size: u64,
+        upload: Option<&str>,
+        offset: u64,
+        state: &str,
+    ) -> Result<(), SyncError> {
         self.store.conn().execute(
             "INSERT INTO blob_upload (sha256, upload_id, size, offset, state, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (sha256) DO UPDATE SET upload_id = ?2, offset = ?4, state = ?5, updated_at = ?6",
@@ -1135,12 +1193,16 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             size,
             media_type: media.to_owned(),
         };
-        let resp = self.call(json_req(Method::Post, "/v1/uploads", &create)?).await?;
+        let resp = self
+            .call(json_req(Method::Post, "/v1/uploads", &create)?)
+            .await?;
         if resp.status != 200 && resp.status != 201 {
             return Err(server_error(&resp));
         }
         let mut st: UploadState = parse(&resp)?;
-        let mut file = File::open(path).map_err(|_| SyncError::EvidenceCorrupt { sha256: sha.to_owned() })?;
+        let mut file = File::open(path).map_err(|_| SyncError::EvidenceCorrupt {
+            sha256: sha.to_owned(),
+        })?;
         let mut chunk_failures = 0;
         let mut sent = 0u64;
         while !st.verified {
@@ -1149,14 +1211,19 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             let mut buf = vec![0u8; usize::try_from(len).unwrap_or(0)];
             file.seek(SeekFrom::Start(st.offset))?;
             file.read_exact(&mut buf)
-                .map_err(|_| SyncError::EvidenceCorrupt { sha256: sha.to_owned() })?;
+                .map_err(|_| SyncError::EvidenceCorrupt {
+                    sha256: sha.to_owned(),
+                })?;
             let sum = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&buf));
             let resp = self
                 .call(HttpRequest {
                     method: Method::Patch,
                     path: format!("/v1/uploads/{}", st.upload_id),
                     headers: vec![
-                        ("content-type".into(), "application/offset+octet-stream".into()),
+                        (
+                            "content-type".into(),
+                            "application/offset+octet-stream".into(),
+                        ),
                         (wire::UPLOAD_OFFSET.into(), st.offset.to_string()),
                         (wire::UPLOAD_CHECKSUM.into(), format!("sha256 {sum}")),
                     ],
@@ -1202,11 +1269,17 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                         let (local, _) = zhifa_core::evidence::hash_file(path)
                             .ok()
                             .flatten()
-                            .ok_or_else(|| SyncError::EvidenceCorrupt { sha256: sha.to_owned() })?;
+                            .ok_or_else(|| SyncError::EvidenceCorrupt {
+                                sha256: sha.to_owned(),
+                            })?;
                         if local != sha {
-                            return Err(SyncError::EvidenceCorrupt { sha256: sha.to_owned() });
+                            return Err(SyncError::EvidenceCorrupt {
+                                sha256: sha.to_owned(),
+                            });
                         }
-                        let resp = self.call(json_req(Method::Post, "/v1/uploads", &create)?).await?;
+                        let resp = self
+                            .call(json_req(Method::Post, "/v1/uploads", &create)?)
+                            .await?;
                         if resp.status != 200 && resp.status != 201 {
                             return Err(server_error(&resp));
                         }

@@ -39,6 +39,8 @@ pub enum ErrorKind {
     BlobHashMismatch,
     /// 401: the finance callback's HMAC does not verify.
     FinanceSignatureInvalid,
+    /// 422: a payload does not match its signed hash (damaged in transit); resend.
+    PayloadCorrupt,
     /// 503: transient; retry after `retry_after_ms`.
     Unavailable,
     /// 500: a server fault.
@@ -47,7 +49,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for documentation and tests.
-    pub const ALL: [ErrorKind; 17] = [
+    pub const ALL: [ErrorKind; 18] = [
         Self::BadRequest,
         Self::ProtocolVersion,
         Self::Unauthorized,
@@ -63,6 +65,7 @@ impl ErrorKind {
         Self::ChunkChecksumMismatch,
         Self::BlobHashMismatch,
         Self::FinanceSignatureInvalid,
+        Self::PayloadCorrupt,
         Self::Unavailable,
         Self::Internal,
     ];
@@ -85,6 +88,7 @@ impl ErrorKind {
             Self::ChunkChecksumMismatch => "chunk_checksum_mismatch",
             Self::BlobHashMismatch => "blob_hash_mismatch",
             Self::FinanceSignatureInvalid => "finance_signature_invalid",
+            Self::PayloadCorrupt => "payload_corrupt",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -102,7 +106,7 @@ impl ErrorKind {
             Self::NotFound => 404,
             Self::SeqGap | Self::OffsetMismatch => 409,
             Self::PayloadTooLarge => 413,
-            Self::ChunkChecksumMismatch | Self::BlobHashMismatch => 422,
+            Self::ChunkChecksumMismatch | Self::BlobHashMismatch | Self::PayloadCorrupt => 422,
             Self::Unavailable => 503,
             Self::Internal => 500,
         }
@@ -110,7 +114,10 @@ impl ErrorKind {
 
     /// Whether retrying the same request later can succeed (the engine backs off).
     pub fn is_transient(self) -> bool {
-        matches!(self, Self::Unavailable | Self::Internal)
+        matches!(
+            self,
+            Self::Unavailable | Self::Internal | Self::PayloadCorrupt
+        )
     }
 
     /// Parses [`Self::code`].
@@ -124,8 +131,6 @@ pub mod reject {
     /// Same `(device_id, seq)` as a stored mutation but a different payload
     /// hash: a cloned or restored device. Quarantined; clone alarm raised.
     pub const SEQ_REUSE: &str = "seq_reuse";
-    /// `payload_sha256` does not match the payload.
-    pub const PAYLOAD_HASH_MISMATCH: &str = "payload_hash_mismatch";
     /// An earlier mutation of the same aggregate was rejected.
     pub const DEPENDENCY_REJECTED: &str = "dependency_rejected";
     /// The record is outside the officer's township.
@@ -152,9 +157,8 @@ pub mod reject {
     pub const UNSUPPORTED: &str = "unsupported_mutation";
 
     /// Every code, for documentation and tests.
-    pub const ALL: [&str; 14] = [
+    pub const ALL: [&str; 13] = [
         SEQ_REUSE,
-        PAYLOAD_HASH_MISMATCH,
         DEPENDENCY_REJECTED,
         JURISDICTION,
         UNKNOWN_CASE,

@@ -90,9 +90,10 @@ mod tests {
 
     #[test]
     fn canonical_json_sorts_keys_at_every_depth_and_drops_whitespace() {
-        let a: serde_json::Value =
-            serde_json::from_str(r#"{ "b": 1, "a": {"z": [1, {"y": "中", "x": null}], "c": true}}"#)
-                .unwrap();
+        let a: serde_json::Value = serde_json::from_str(
+            r#"{ "b": 1, "a": {"z": [1, {"y": "中", "x": null}], "c": true}}"#,
+        )
+        .unwrap();
         assert_eq!(
             canonical_json(&a),
             r#"{"a":{"c":true,"z":[1,{"x":null,"y":"中"}]},"b":1}"#

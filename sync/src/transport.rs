@@ -79,17 +79,11 @@ pub enum TransportError {
 /// Sends requests to the server.
 pub trait Transport {
     /// Sends one request and waits for its response.
-    fn send(
-        &self,
-        req: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, TransportError>>;
+    fn send(&self, req: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>>;
 }
 
 impl<T: Transport> Transport for &T {
-    fn send(
-        &self,
-        req: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+    fn send(&self, req: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
         (**self).send(req)
     }
 }

@@ -78,7 +78,11 @@ impl Transport for InProcess {
             .await
             .unwrap()
             .to_vec();
-        Ok(HttpResponse { status, headers, body })
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -153,12 +157,24 @@ impl<T: Transport> Faulty<T> {
 
     /// Bytes of request bodies attempted on paths containing `part`.
     pub fn bytes_sent(&self, part: &str) -> usize {
-        self.sent.lock().unwrap().iter().filter(|(p, _)| p.contains(part)).map(|(_, n)| n).sum()
+        self.sent
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p.contains(part))
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// Statuses seen on paths containing `part`.
     pub fn statuses_of(&self, part: &str) -> Vec<u16> {
-        self.statuses.lock().unwrap().iter().filter(|(p, _)| p.contains(part)).map(|(_, s)| *s).collect()
+        self.statuses
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p.contains(part))
+            .map(|(_, s)| *s)
+            .collect()
     }
 
     /// Number of injected faults (scripted or random).
@@ -218,14 +234,22 @@ impl<T: Transport> Faulty<T> {
 impl<T: Transport> Transport for Faulty<T> {
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         let path = req.path.clone();
-        self.sent.lock().unwrap().push((path.clone(), req.body.len()));
+        self.sent
+            .lock()
+            .unwrap()
+            .push((path.clone(), req.body.len()));
         {
             let mut o = self.outage.lock().unwrap();
             if *o > 0 {
                 *o -= 1;
-                let body = br#"{"code":"unavailable","message":"db down","retry_after_ms":1000}"#.to_vec();
+                let body =
+                    br#"{"code":"unavailable","message":"db down","retry_after_ms":1000}"#.to_vec();
                 self.statuses.lock().unwrap().push((path, 503));
-                return Ok(HttpResponse { status: 503, headers: vec![], body });
+                return Ok(HttpResponse {
+                    status: 503,
+                    headers: vec![],
+                    body,
+                });
             }
         }
         let out = self.send_inner(req).await;
@@ -242,8 +266,15 @@ impl<T: Transport> Faulty<T> {
             && req.path.starts_with("/v1/sync/push")
             && req.body.len() > limit
         {
-            self.log.lock().unwrap().push((req.path.clone(), Fault::TooLarge));
-            return Ok(HttpResponse { status: 413, headers: vec![], body: b"too large".to_vec() });
+            self.log
+                .lock()
+                .unwrap()
+                .push((req.path.clone(), Fault::TooLarge));
+            return Ok(HttpResponse {
+                status: 413,
+                headers: vec![],
+                body: b"too large".to_vec(),
+            });
         }
         let fault = self.pick(&req.path);
         if fault != Fault::None {
@@ -294,7 +325,11 @@ impl<T: Transport> Faulty<T> {
                 self.flip(&mut resp.body);
                 Ok(resp)
             }
-            Fault::TooLarge => Ok(HttpResponse { status: 413, headers: vec![], body: vec![] }),
+            Fault::TooLarge => Ok(HttpResponse {
+                status: 413,
+                headers: vec![],
+                body: vec![],
+            }),
         };
         if let Some(h) = held {
             // The held (reordered) request arrives late; its answer is lost.
@@ -326,16 +361,36 @@ impl TestServer {
         std::fs::write(dir.path().join("finance.key"), FINANCE_SECRET).unwrap();
         let clock = Arc::new(ServerClock::new(t0()));
         let service = Service::open(dir.path(), None, clock.clone()).unwrap();
-        let codes = service.demo().unwrap().into_iter().map(|o| (o.id, o.code)).collect();
-        Self { dir, service, clock, codes }
+        let codes = service
+            .demo()
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.id, o.code))
+            .collect();
+        Self {
+            dir,
+            service,
+            clock,
+            codes,
+        }
     }
 
     /// Reopens the same data folder (a server restart).
     pub fn restart(self) -> Self {
-        let Self { dir, service, clock, codes } = self;
+        let Self {
+            dir,
+            service,
+            clock,
+            codes,
+        } = self;
         drop(service);
         let service = Service::open(dir.path(), None, clock.clone()).unwrap();
-        Self { dir, service, clock, codes }
+        Self {
+            dir,
+            service,
+            clock,
+            codes,
+        }
     }
 
     /// The router.
@@ -350,13 +405,21 @@ impl TestServer {
 
     /// The code of an officer.
     pub fn code(&self, officer: &str) -> String {
-        self.codes.iter().find(|(o, _)| o == officer).unwrap().1.clone()
+        self.codes
+            .iter()
+            .find(|(o, _)| o == officer)
+            .unwrap()
+            .1
+            .clone()
     }
 
     /// A fresh code for an officer.
     pub fn new_code(&self, officer: &str) -> String {
         let code = zhifa_server::enrol_code().unwrap();
-        self.service.store().add_enrol_code(officer, &code, self.clock.now_utc()).unwrap();
+        self.service
+            .store()
+            .add_enrol_code(officer, &code, self.clock.now_utc())
+            .unwrap();
         code
     }
 
@@ -364,7 +427,11 @@ impl TestServer {
     pub fn cases(&self) -> Vec<zhifa_sync::wire::CaseSummary> {
         self.service
             .store()
-            .cases(&zhifa_server::store::Scope::All, "test", self.clock.now_utc())
+            .cases(
+                &zhifa_server::store::Scope::All,
+                "test",
+                self.clock.now_utc(),
+            )
             .unwrap()
     }
 
@@ -466,21 +533,38 @@ impl TestDevice {
         cfg.page_size = 16 * 1024;
         cfg.backoff_base = std::time::Duration::from_millis(100);
         cfg.max_attempts = 12;
-        Self { dir, store, key, device, clock, cfg, salt: 0 }
+        Self {
+            dir,
+            store,
+            key,
+            device,
+            clock,
+            cfg,
+            salt: 0,
+        }
     }
 
     /// Reopens the store (a device restart after a crash).
     pub fn restart(&mut self) {
         let path = self.dir.path().join("device.db");
         self.store = Store::open(&path, &self.key).unwrap();
-        self.device = Device::load(&self.store, &StoreKeyWrap::new(&self.key)).unwrap().unwrap();
+        self.device = Device::load(&self.store, &StoreKeyWrap::new(&self.key))
+            .unwrap()
+            .unwrap();
     }
 
     /// Enrols with a code.
     pub async fn enrol<T: Transport>(&self, t: &T, code: &str) -> Result<(), SyncError> {
-        engine::enrol(&self.store, &self.device, t, "inprocess://", code, self.clock.now_utc())
-            .await
-            .map(|_| ())
+        engine::enrol(
+            &self.store,
+            &self.device,
+            t,
+            "inprocess://",
+            code,
+            self.clock.now_utc(),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// One full sync with retries.
@@ -508,7 +592,9 @@ impl TestDevice {
         self.salt += 1;
         let salt = self.salt;
         let img = image::RgbImage::from_fn(240, 180, |x, y| {
-            let n = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503) ^ salt.wrapping_mul(97)) % 251;
+            let n =
+                (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503) ^ salt.wrapping_mul(97))
+                    % 251;
             image::Rgb([n as u8, ((x + salt) % 256) as u8, ((y * 3) % 256) as u8])
         });
         let mut jpeg = Cursor::new(Vec::new());
@@ -538,7 +624,10 @@ impl TestDevice {
             &dir,
             Source::Reader(&mut reader),
             &capture,
-            &IngestOptions { font: None, after_files_durable: None },
+            &IngestOptions {
+                font: None,
+                after_files_durable: None,
+            },
         )
         .unwrap();
         (rec.meta.id.parse().unwrap(), rec.meta.sha256)
@@ -581,7 +670,10 @@ impl TestDevice {
         case::advance(
             &mut self.store,
             id,
-            &CaseEvent::AttachEvidence { evidence_ids: evidence, summary: "现场照片".into() },
+            &CaseEvent::AttachEvidence {
+                evidence_ids: evidence,
+                summary: "现场照片".into(),
+            },
             now,
         )
         .unwrap();
@@ -592,9 +684,15 @@ impl TestDevice {
         let id = self.new_case();
         let (ev, sha) = self.photo(id);
         self.attach(id, vec![ev]);
-        let fine = ProposedPenalty { kind: PenaltyKind::Fine, amount_fen: Some(15_000) };
+        let fine = ProposedPenalty {
+            kind: PenaltyKind::Fine,
+            amount_fen: Some(15_000),
+        };
         let steps = [
-            CaseEvent::InformRights { proposed: fine.clone(), content: "已告知拟处罚款150元及陈述申辩权利".into() },
+            CaseEvent::InformRights {
+                proposed: fine.clone(),
+                content: "已告知拟处罚款150元及陈述申辩权利".into(),
+            },
             CaseEvent::WaiveStatement,
             CaseEvent::Decide {
                 penalty: fine,
@@ -616,7 +714,12 @@ impl TestDevice {
         case::advance(
             &mut self.store,
             id,
-            &CaseEvent::Serve { service: Serving::Refused { reason: "当事人拒绝签收".into(), witness: Some("两名执法人员在场见证".into()) } },
+            &CaseEvent::Serve {
+                service: Serving::Refused {
+                    reason: "当事人拒绝签收".into(),
+                    witness: Some("两名执法人员在场见证".into()),
+                },
+            },
             now,
         )
         .unwrap();
@@ -627,13 +730,20 @@ impl TestDevice {
     pub fn pending(&self) -> i64 {
         self.store
             .conn()
-            .query_row("SELECT count(*) FROM outbox WHERE pushed_at IS NULL", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM outbox WHERE pushed_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
             .unwrap()
     }
 
     /// Outbox rows in total.
     pub fn outbox_len(&self) -> i64 {
-        self.store.conn().query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).unwrap()
+        self.store
+            .conn()
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+            .unwrap()
     }
 
     /// The device id.

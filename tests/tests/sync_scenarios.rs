@@ -13,14 +13,20 @@ use zhifa_tests::{DeviceNow, Fault, Faulty, OFFICERS, ServerNow, TestDevice, Tes
 
 async fn enrolled(server: &TestServer, officer: &str) -> TestDevice {
     let dev = TestDevice::new();
-    dev.enrol(&server.transport(), &server.code(officer)).await.unwrap();
+    dev.enrol(&server.transport(), &server.code(officer))
+        .await
+        .unwrap();
     dev
 }
 
 fn ledger_count(server: &TestServer, device: &str) -> i64 {
     server
         .db()
-        .query_row("SELECT count(*) FROM ledger WHERE device_id = ?1", [device], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM ledger WHERE device_id = ?1",
+            [device],
+            |r| r.get(0),
+        )
         .unwrap()
 }
 
@@ -30,11 +36,19 @@ async fn enrolled_device_syncs_a_full_case_end_to_end() {
     let t = server.transport();
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     let first = dev.sync(&t).await.unwrap();
-    assert_eq!(first.catalogue_release.as_deref(), Some("CQ-SAMPLE-2025-07"));
+    assert_eq!(
+        first.catalogue_release.as_deref(),
+        Some("CQ-SAMPLE-2025-07")
+    );
     assert_eq!(first.leases_granted, 3);
     let (id, number, sha) = dev.full_case();
     let r = dev.sync(&t).await.unwrap();
-    assert_eq!(r.rejected, 0, "{:?}", engine::conflicts(&dev.store).unwrap());
+    assert_eq!(
+        r.rejected,
+        0,
+        "{:?}",
+        engine::conflicts(&dev.store).unwrap()
+    );
     assert!(r.pushed >= 9, "{r:?}");
     assert_eq!(r.blobs_uploaded, 1);
     assert_eq!(dev.pending(), 0);
@@ -44,7 +58,15 @@ async fn enrolled_device_syncs_a_full_case_end_to_end() {
     assert_eq!(cases[0].document_number.as_deref(), Some(number.as_str()));
     assert_eq!(cases[0].status, "served");
     assert!(cases[0].evidence_complete, "{:?}", cases[0]);
-    assert!(server.dir.path().join("evidence/blobs").join(&sha[..2]).join(&sha).exists());
+    assert!(
+        server
+            .dir
+            .path()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha)
+            .exists()
+    );
     assert_eq!(ledger_count(&server, &dev.id()), dev.outbox_len());
 }
 
@@ -77,11 +99,18 @@ async fn t1_crash_inside_the_capture_transaction_leaves_neither_row_nor_outbox()
         &EvidenceDir::new(dev.dir.path().join("evidence")),
         Source::Reader(&mut reader),
         &capture,
-        &IngestOptions { font: None, after_files_durable: Some(&crash) },
+        &IngestOptions {
+            font: None,
+            after_files_durable: Some(&crash),
+        },
     );
     assert!(err.is_err());
     dev.restart();
-    assert_eq!(dev.outbox_len(), before, "no outbox row without its evidence row");
+    assert_eq!(
+        dev.outbox_len(),
+        before,
+        "no outbox row without its evidence row"
+    );
     assert_eq!(evidence::list(&dev.store).unwrap().len(), evidence_before);
 }
 
@@ -139,10 +168,17 @@ async fn t4_same_batch_delivered_three_times_concurrently_applies_once() {
         let r = r.unwrap();
         assert_eq!(r.status, 200);
         let p: zhifa_sync::wire::PushResponse = serde_json::from_slice(&r.body).unwrap();
-        applied += p.results.iter().filter(|x| x.status == zhifa_sync::wire::MutationStatus::Applied).count();
+        applied += p
+            .results
+            .iter()
+            .filter(|x| x.status == zhifa_sync::wire::MutationStatus::Applied)
+            .count();
     }
     let n = dev.pending();
-    assert_eq!(applied as i64, n, "each mutation applied by exactly one delivery");
+    assert_eq!(
+        applied as i64, n,
+        "each mutation applied by exactly one delivery"
+    );
     let r = dev.sync(&server.transport()).await.unwrap();
     assert_eq!(r.duplicates as i64, n);
     assert_eq!(server.cases().len(), 1);
@@ -188,7 +224,11 @@ fn second_release() -> Vec<u8> {
 fn has_release(dev: &TestDevice, id: &str) -> bool {
     dev.store
         .conn()
-        .query_row("SELECT count(*) FROM catalogue_release WHERE id = ?1", [id], |r| r.get::<_, i64>(0))
+        .query_row(
+            "SELECT count(*) FROM catalogue_release WHERE id = ?1",
+            [id],
+            |r| r.get::<_, i64>(0),
+        )
         .unwrap()
         == 1
 }
@@ -216,7 +256,11 @@ async fn t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release() 
     dev.sync(&g).await.unwrap();
     assert!(has_release(&dev, "CQ-SYNTH-2026-03"));
     let refetched = g.statuses_of("/v1/catalogue/snapshots").len() as u64;
-    assert_eq!(refetched, pages - 6, "only the pages not yet on disk are fetched");
+    assert_eq!(
+        refetched,
+        pages - 6,
+        "only the pages not yet on disk are fetched"
+    );
 }
 
 #[tokio::test]
@@ -231,7 +275,10 @@ async fn t9_a_corrupted_snapshot_page_is_refetched_alone() {
     f.script(&[Fault::None, Fault::None, Fault::FlipResponseBit]);
     let r = dev.sync(&f).await.unwrap();
     assert_eq!(r.attempts, 1, "no reset, no session retry");
-    assert_eq!(f.statuses_of("/v1/catalogue/snapshots").len() as u64, pages + 1);
+    assert_eq!(
+        f.statuses_of("/v1/catalogue/snapshots").len() as u64,
+        pages + 1
+    );
     assert!(has_release(&dev, "CQ-SYNTH-2026-03"));
 }
 
@@ -260,7 +307,10 @@ async fn t12_poison_mutation_is_rejected_with_dependents_and_other_cases_apply()
     assert_eq!(server.cases().len(), 4);
     assert_eq!(dev.pending(), 0, "a rejection never blocks the queue");
     // A retry of the same rows returns the stored rejection, not a new one.
-    dev.store.conn().execute("UPDATE outbox SET pushed_at = NULL", []).unwrap();
+    dev.store
+        .conn()
+        .execute("UPDATE outbox SET pushed_at = NULL", [])
+        .unwrap();
     let again = dev.sync(&server.transport()).await.unwrap();
     assert_eq!(again.pushed, 0);
     assert_eq!(engine::conflicts(&dev.store).unwrap().len(), 2);
@@ -278,7 +328,10 @@ async fn t13_a_database_outage_pauses_push_and_resumes_without_new_writes() {
     assert_eq!(r.attempts, 5);
     let slept = dev.clock.slept();
     assert_eq!(slept.len(), 4, "backed off once per failed attempt");
-    assert!(slept[3] >= dev.cfg.backoff_base * 4, "exponential: {slept:?}");
+    assert!(
+        slept[3] >= dev.cfg.backoff_base * 4,
+        "exponential: {slept:?}"
+    );
     assert_eq!(dev.pending(), 0);
     assert_eq!(server.cases().len(), 1);
 }
@@ -286,7 +339,11 @@ async fn t13_a_database_outage_pauses_push_and_resumes_without_new_writes() {
 fn noisy_jpeg(w: u32, h: u32, salt: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         let n = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(2_246_822_519) ^ salt) % 256;
-        image::Rgb([n as u8, (n >> 1) as u8 ^ (x as u8), (y as u8).wrapping_mul(7) ^ (n as u8)])
+        image::Rgb([
+            n as u8,
+            (n >> 1) as u8 ^ (x as u8),
+            (y as u8).wrapping_mul(7) ^ (n as u8),
+        ])
     });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
@@ -326,10 +383,24 @@ async fn t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption() {
     let sent = f.bytes_sent("/v1/uploads/") as u64;
     let resent = sent - bytes.len() as u64;
     let chunk = dev.cfg.chunk_size as u64;
-    println!("T16: {} bytes, {interruptions} interruptions, {resent} bytes re-sent ({:.2} chunks each)",
-        bytes.len(), resent as f64 / interruptions as f64 / chunk as f64);
-    assert!(resent <= interruptions * chunk, "re-sent {resent} > {interruptions} × {chunk}");
-    let stored = std::fs::read(server.dir.path().join("evidence/blobs").join(&sha[..2]).join(&sha)).unwrap();
+    println!(
+        "T16: {} bytes, {interruptions} interruptions, {resent} bytes re-sent ({:.2} chunks each)",
+        bytes.len(),
+        resent as f64 / interruptions as f64 / chunk as f64
+    );
+    assert!(
+        resent <= interruptions * chunk,
+        "re-sent {resent} > {interruptions} × {chunk}"
+    );
+    let stored = std::fs::read(
+        server
+            .dir
+            .path()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha),
+    )
+    .unwrap();
     assert_eq!(stored, bytes);
     assert!(server.cases()[0].evidence_complete);
 }
@@ -345,11 +416,30 @@ async fn t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent() {
     dev.attach(id, vec![ev]);
     let mut f = Faulty::new(server.transport(), 18);
     f.only = "/v1/uploads/".into();
-    f.script(&[Fault::None, Fault::FlipRequestBit, Fault::None, Fault::FlipRequestBit]);
+    f.script(&[
+        Fault::None,
+        Fault::FlipRequestBit,
+        Fault::None,
+        Fault::FlipRequestBit,
+    ]);
     let r = dev.sync(&f).await.unwrap();
     assert_eq!(r.attempts, 1);
-    assert_eq!(f.statuses_of("/v1/uploads/").iter().filter(|s| **s == 422).count(), 2);
-    let stored = std::fs::read(server.dir.path().join("evidence/blobs").join(&sha[..2]).join(&sha)).unwrap();
+    assert_eq!(
+        f.statuses_of("/v1/uploads/")
+            .iter()
+            .filter(|s| **s == 422)
+            .count(),
+        2
+    );
+    let stored = std::fs::read(
+        server
+            .dir
+            .path()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha),
+    )
+    .unwrap();
     assert_eq!(stored, bytes);
 }
 
@@ -372,7 +462,10 @@ async fn t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases()
     let (ra, rb) = tokio::join!(a.sync(&ta), b.sync(&tb));
     ra.unwrap();
     rb.unwrap();
-    let blobs: i64 = server.db().query_row("SELECT count(*) FROM blob", [], |r| r.get(0)).unwrap();
+    let blobs: i64 = server
+        .db()
+        .query_row("SELECT count(*) FROM blob", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(blobs, 1);
     let cases = server.cases();
     assert_eq!(cases.len(), 2);
@@ -412,7 +505,11 @@ async fn t22_device_clock_jumps_do_not_affect_order_or_cursors() {
     let cursor = |dev: &TestDevice| -> i64 {
         dev.store
             .conn()
-            .query_row("SELECT cursor FROM sync_cursor WHERE stream = 'inbox'", [], |r| r.get::<_, String>(0))
+            .query_row(
+                "SELECT cursor FROM sync_cursor WHERE stream = 'inbox'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
             .unwrap()
             .parse()
             .unwrap()
@@ -436,7 +533,9 @@ async fn t22_device_clock_jumps_do_not_affect_order_or_cursors() {
     let paid: String = dev
         .store
         .conn()
-        .query_row("SELECT payment_status FROM case_server_state", [], |r| r.get(0))
+        .query_row("SELECT payment_status FROM case_server_state", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(paid, "confirmed");
 }
@@ -446,11 +545,15 @@ async fn t26_two_instances_cannot_sync_at_once_and_never_share_a_seq() {
     let server = TestServer::new();
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     let lock = SyncLock::acquire(&dev.cfg.work_dir).unwrap();
-    assert!(matches!(dev.sync(&server.transport()).await, Err(SyncError::Busy)));
+    assert!(matches!(
+        dev.sync(&server.transport()).await,
+        Err(SyncError::Busy)
+    ));
     drop(lock);
     dev.sync(&server.transport()).await.unwrap();
     // A second instance on the same store writing at the same time.
-    let mut other = zhifa_core::store::Store::open(&dev.dir.path().join("device.db"), &dev.key).unwrap();
+    let mut other =
+        zhifa_core::store::Store::open(&dev.dir.path().join("device.db"), &dev.key).unwrap();
     let now = dev.clock.now_utc();
     for i in 0..5 {
         dev.new_case();
@@ -471,7 +574,11 @@ async fn t26_two_instances_cannot_sync_at_once_and_never_share_a_seq() {
     let (n, max): (i64, i64) = dev
         .store
         .conn()
-        .query_row("SELECT count(DISTINCT seq), max(seq) FROM outbox", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT count(DISTINCT seq), max(seq) FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!(n, max, "gapless and unique");
     let r = dev.sync(&server.transport()).await.unwrap();
@@ -500,7 +607,10 @@ async fn t27_exhausted_lease_is_topped_up_and_numbers_stay_unique() {
         amount_fen: Some(15_000),
     };
     for s in [
-        CaseEvent::InformRights { proposed: fine.clone(), content: "已告知".into() },
+        CaseEvent::InformRights {
+            proposed: fine.clone(),
+            content: "已告知".into(),
+        },
         CaseEvent::WaiveStatement,
         CaseEvent::Decide {
             penalty: fine,
@@ -524,7 +634,10 @@ async fn t27_exhausted_lease_is_topped_up_and_numbers_stay_unique() {
     uniq.dedup();
     assert_eq!(uniq.len(), 5);
     let cases = server.cases();
-    let mut on_server: Vec<_> = cases.iter().filter_map(|c| c.document_number.clone()).collect();
+    let mut on_server: Vec<_> = cases
+        .iter()
+        .filter_map(|c| c.document_number.clone())
+        .collect();
     on_server.sort();
     assert_eq!(on_server, uniq);
     let outside: i64 = server
@@ -553,13 +666,22 @@ async fn revoked_device_is_refused_and_refresh_needs_the_device_key() {
         .send(zhifa_sync::transport::HttpRequest {
             method: zhifa_sync::transport::Method::Post,
             path: "/v1/token/refresh".into(),
-            headers: vec![("sync-protocol".into(), "1".into()), ("content-type".into(), "application/json".into())],
+            headers: vec![
+                ("sync-protocol".into(), "1".into()),
+                ("content-type".into(), "application/json".into()),
+            ],
             body: serde_json::to_vec(&forged).unwrap(),
         })
         .await
         .unwrap();
     assert_eq!(resp.status, 401);
-    assert!(server.service.store().revoke_device(&dev.id(), server.clock.now_utc_server()).unwrap());
+    assert!(
+        server
+            .service
+            .store()
+            .revoke_device(&dev.id(), server.clock.now_utc_server())
+            .unwrap()
+    );
     dev.new_case();
     match dev.sync(&server.transport()).await {
         Err(SyncError::Server { code, .. }) => assert_eq!(code, "device_revoked"),
@@ -583,13 +705,18 @@ async fn officers_see_their_township_and_supervisors_their_district() {
                 .send(zhifa_sync::transport::HttpRequest {
                     method: zhifa_sync::transport::Method::Get,
                     path: "/v1/cases".into(),
-                    headers: vec![("sync-protocol".into(), "1".into()), ("authorization".into(), format!("Bearer {token}"))],
+                    headers: vec![
+                        ("sync-protocol".into(), "1".into()),
+                        ("authorization".into(), format!("Bearer {token}")),
+                    ],
                     body: vec![],
                 })
                 .await
                 .unwrap();
             assert_eq!(r.status, 200);
-            serde_json::from_slice::<Vec<zhifa_sync::wire::CaseSummary>>(&r.body).unwrap().len()
+            serde_json::from_slice::<Vec<zhifa_sync::wire::CaseSummary>>(&r.body)
+                .unwrap()
+                .len()
         }
     };
     assert_eq!(list(&a).await, 1);
