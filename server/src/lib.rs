@@ -161,11 +161,10 @@ impl Service {
         self.state
             .store
             .publish_release(release, &sha, bytes.len() as u64, now)?;
-        Ok(self
-            .state
+        self.state
             .store
             .latest_release()?
-            .ok_or_else(|| ServiceError::Catalogue("发布后未找到版本".into()))?)
+            .ok_or_else(|| ServiceError::Catalogue("发布后未找到版本".into()))
     }
 
     /// `--demo`: loads the sample officers and a district supervisor,

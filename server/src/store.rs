@@ -799,6 +799,7 @@ impl Storage for SqliteStorage {
 
     fn authenticate(&self, token: &str, now: DateTime<Utc>) -> Result<Principal, ApiError> {
         let conn = self.lock();
+        #[allow(clippy::type_complexity)] // one row of a join, destructured at once below
         let row: Option<(String, String, Option<String>, String, String, String, String, String)> = conn
             .query_row(
                 "SELECT d.id, t.expires_at, d.revoked_at, d.public_key, o.id, o.township, o.district, o.role

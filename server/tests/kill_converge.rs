@@ -64,7 +64,8 @@ fn start_server(data: &Path, port: u16, demo: bool) -> Child {
         assert!(Instant::now() < deadline, "server did not start");
         out.read_line(&mut line).unwrap();
         if line.is_empty() {
-            // Port still held by the killed one: retry shortly.
+            // Port still held by the killed one: reap this one, retry shortly.
+            let _ = child.wait();
             std::thread::sleep(Duration::from_millis(100));
             return start_server(data, port, demo);
         }

@@ -463,6 +463,9 @@ impl SyncLock {
     }
 }
 
+/// A progress callback.
+pub type ProgressFn<'a> = Box<dyn FnMut(&Progress) + 'a>;
+
 /// The device side of a sync.
 pub struct Engine<'a, T: Transport, C: Clock> {
     store: &'a mut Store,
@@ -470,7 +473,7 @@ pub struct Engine<'a, T: Transport, C: Clock> {
     transport: T,
     clock: C,
     cfg: SyncConfig,
-    progress: Option<Box<dyn FnMut(&Progress) + 'a>>,
+    progress: Option<ProgressFn<'a>>,
 }
 
 impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {

@@ -38,9 +38,9 @@ async fn run(seed: u64) {
     let mut server = TestServer::new();
     let n_dev = rng.random_range(1..=2);
     let mut devs = Vec::new();
-    for i in 0..n_dev {
+    for officer in OFFICERS.iter().take(n_dev) {
         let d = TestDevice::new();
-        d.enrol(&server.transport(), &server.code(OFFICERS[i]))
+        d.enrol(&server.transport(), &server.code(officer))
             .await
             .unwrap();
         devs.push(d);
@@ -215,7 +215,7 @@ fn check(seed: u64, server: &TestServer, devs: &[TestDevice], paid: &BTreeSet<St
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(v as u64, c.version as u64, "seed {seed}: I3 version");
+            assert_eq!(v as u64, c.version, "seed {seed}: I3 version");
             // I4: server-owned state converged.
             let local_paid: Option<String> = dev
                 .store
