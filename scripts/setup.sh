@@ -2,8 +2,8 @@
 # Set-up step 1 of 2: everything Zhifa needs on a fresh Debian machine.
 # Idempotent and quiet when all is present; run as root or with sudo.
 #   - Debian packages: C toolchain for SQLCipher/OpenSSL, pdftotext for
-#     document tests, the openssl command for the sync TLS test,
-#     document tests, GNU time for the memory benchmark.
+#     document tests, GNU time for the memory benchmark, the openssl
+#     command for the sync TLS test.
 #   - Rust components: rustfmt and clippy (the README's test command uses them).
 #   - All crates, fetched once, so later builds need no network.
 set -euo pipefail
