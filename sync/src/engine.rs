@@ -23,7 +23,7 @@
 //!   per-chunk SHA-256, resumed from the server's offset.
 //!
 //! [`Engine::sync`] retries transient failures with exponential backoff
-//! and full jitter on the injected [`Clock`], independent of new local
+//! and jitter on the injected [`Clock`], independent of new local
 //! writes (F5).
 
 use std::fs::{self, File, OpenOptions};
@@ -512,8 +512,8 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
         }
     }
 
-    /// Runs sync sessions until one completes, backing off (exponential,
-    /// full jitter) on transient failures, at most `max_attempts` times.
+    /// Runs sync sessions until one completes, backing off (exponential
+    /// with jitter) on transient failures, at most `max_attempts` times.
     pub async fn sync(&mut self) -> Result<SyncReport, SyncError> {
         let _lock = SyncLock::acquire(&self.cfg.work_dir)?;
         let mut total = SyncReport::default();
@@ -541,7 +541,7 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
         }
     }
 
-    /// Full-jitter backoff: uniform in [0, min(cap, base·2^(n−1))].
+    /// Backoff with "equal jitter": uniform in [c/2, c], c = min(cap, base·2^(n−1)).
     pub fn backoff(&self, attempt: u32) -> StdDuration {
         let exp = self
             .cfg
