@@ -727,3 +727,27 @@ async fn officers_see_their_township_and_supervisors_their_district() {
     assert!(server.service.store().audit_count("case.read").unwrap() >= 2);
     assert!(server.service.store().audit_count("case.write").unwrap() >= 2);
 }
+
+#[tokio::test]
+async fn progress_events_report_records_and_bytes_per_stream() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    dev.full_case();
+    let mut events = Vec::new();
+    {
+        let t = server.transport();
+        let clock = dev.clock.clone();
+        let cfg = dev.cfg.clone();
+        let mut e = zhifa_sync::engine::Engine::new(&mut dev.store, &dev.device, &t, &*clock, cfg)
+            .on_progress(|p| events.push(p.clone()));
+        e.sync().await.unwrap();
+    }
+    let push = events.iter().filter(|p| p.stream == "push").last().unwrap();
+    assert!(push.records >= 9);
+    let blobs: Vec<_> = events.iter().filter(|p| p.stream == "blobs").collect();
+    assert!(blobs.len() >= 2, "one event per chunk");
+    let last = blobs.last().unwrap();
+    assert_eq!(Some(last.bytes), last.total_bytes);
+    assert!(blobs.windows(2).all(|w| w[0].bytes <= w[1].bytes));
+}
