@@ -743,7 +743,7 @@ async fn progress_events_report_records_and_bytes_per_stream() {
             .on_progress(|p| events.push(p.clone()));
         e.sync().await.unwrap();
     }
-    let push = events.iter().filter(|p| p.stream == "push").last().unwrap();
+    let push = events.iter().rfind(|p| p.stream == "push").unwrap();
     assert!(push.records >= 9);
     let blobs: Vec<_> = events.iter().filter(|p| p.stream == "blobs").collect();
     assert!(blobs.len() >= 2, "one event per chunk");
