@@ -2,13 +2,14 @@
 # Set-up step 1 of 2: everything Zhifa needs on a fresh Debian machine.
 # Idempotent and quiet when all is present; run as root or with sudo.
 #   - Debian packages: C toolchain for SQLCipher/OpenSSL, pdftotext for
-#     document tests, GNU time for the memory benchmark.
+#     document tests, GNU time for the memory benchmark, the openssl
+#     command for the sync TLS test.
 #   - Rust components: rustfmt and clippy (the README's test command uses them).
 #   - All crates, fetched once, so later builds need no network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(build-essential pkg-config perl make time poppler-utils)
+APT_PACKAGES=(build-essential pkg-config perl make time poppler-utils openssl)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

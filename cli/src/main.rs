@@ -14,6 +14,7 @@ mod output;
 mod rules;
 mod settings;
 mod store;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +69,10 @@ enum Command {
     Doc(case::DocCmd),
     /// Run a whole simple-procedure case on the sample data, end to end.
     Demo(demo::DemoArgs),
+    /// Enrol this device with a sync server (one-time code).
+    Enrol(sync::EnrolArgs),
+    /// Sync with the server: push, inbox, catalogue, leases, evidence.
+    Sync(sync::SyncArgs),
 }
 
 /// Options every command sees.
@@ -100,6 +105,8 @@ fn main() -> ExitCode {
         Command::Townships(cmd) => case::run_townships(&ctx, cmd),
         Command::Doc(cmd) => case::run_doc(&ctx, cmd),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Enrol(args) => sync::enrol(&ctx, args),
+        Command::Sync(args) => sync::sync(&ctx, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,270 @@
-//! Zhifa's central service (`zhifa-server`).
+//! Zhifa's central sync service (`zhifa-server`).
 //!
-//! The service that devices sync with — enrolment, the outbox ledger,
-//! evidence storage, catalogue publishing, payment callbacks — is built by
-//! the sync issue. Until then this crate deliberately defines nothing and
-//! ships no binary, so nothing can mistake it for a working server.
+//! Devices enrol with a one-time code, then sync five streams with it
+//! (docs/PROTOCOL.md): they push their outbox into an exactly-once ledger,
+//! pull their inbox of server-side changes (payment confirmations from the
+//! finance platform), pull catalogue releases, upload evidence originals in
+//! resumable, checksummed chunks, and lease document-number ranges.
+//!
+//! - [`store`]: the storage interface and its SQLite backend (one writer).
+//! - [`api`]: the axum router, jurisdiction checks and the OpenAPI document.
+//! - [`blobs`]: evidence files on the filesystem.
+//! - [`clock`]: the injected clock.
+//! - [`error`]: the error answered to a request.
+//!
+//! [`Service::open`] wires them for a data folder; the binary adds TLS,
+//! logging and the operator commands.
+
+pub mod api;
+pub mod blobs;
+pub mod clock;
+pub mod error;
+pub mod store;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zhifa_sync::wire::CatalogueRelease;
+
+use crate::api::AppState;
+use crate::blobs::BlobDir;
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::store::{OfficerRow, SqliteStorage, Storage};
+
+/// The sample catalogue package published by `--demo`.
+pub const SAMPLE_CATALOGUE: &str =
+    include_str!("../../schema/catalogue/sample/chongqing-sample.json");
+
+/// The demo's district supervisor (渝北区, district 500112): sees every
+/// township of the district.
+pub const DEMO_SUPERVISOR: (&str, &str, &str) = ("SUP-YB-01", "渝北区督查（样例）", "500112108");
+
+/// Errors opening or preparing the service.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// A storage or request-level error.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The catalogue package failed the importer's checks.
+    #[error("事项目录无效：{0}")]
+    Catalogue(String),
+    /// `--database` names a backend this build does not have.
+    #[error("不支持的数据库 {0}：本版本支持 sqlite（默认，数据目录下的 server.db）")]
+    UnsupportedDatabase(String),
+}
+
+impl ServiceError {
+    /// A stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Api(e) => e.kind.code(),
+            Self::Io { .. } => "io",
+            Self::Catalogue(_) => "catalogue_invalid",
+            Self::UnsupportedDatabase(_) => "unsupported_database",
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ServiceError + '_ {
+    move |source| ServiceError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// One enrolment code as written to `demo-enrolment.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoOfficer {
+    /// Officer id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Township code.
+    pub township: String,
+    /// One-time enrolment code.
+    pub code: String,
+    /// `officer` or `district_supervisor`.
+    pub role: String,
+}
+
+/// The service over one data folder.
+pub struct Service {
+    /// The handler state (router input).
+    pub state: Arc<AppState>,
+    /// The data folder.
+    pub data: PathBuf,
+}
+
+impl Service {
+    /// Opens the data folder: `server.db` (SQLite, or `database` if given),
+    /// `evidence/`, `catalogue/` and the finance HMAC key `finance.key`
+    /// (created on first use; `ZHIFA_FINANCE_SECRET` overrides it).
+    pub fn open(
+        data: &Path,
+        database: Option<&str>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, ServiceError> {
+        fs::create_dir_all(data).map_err(io(data))?;
+        let store: Arc<dyn Storage> = match database {
+            None => Arc::new(SqliteStorage::open(&data.join("server.db"))?),
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                Arc::new(SqliteStorage::open(Path::new(path))?)
+            }
+            Some(url) => {
+                let scheme = url.split(':').next().unwrap_or(url);
+                return Err(ServiceError::UnsupportedDatabase(scheme.to_owned()));
+            }
+        };
+        let blobs = BlobDir::new(data.join("evidence")).map_err(io(data))?;
+        let catalogue_dir = data.join("catalogue");
+        fs::create_dir_all(&catalogue_dir).map_err(io(&catalogue_dir))?;
+        let secret = finance_secret(data)?;
+        Ok(Self {
+            state: AppState::new(store, blobs, catalogue_dir, clock, secret),
+            data: data.to_owned(),
+        })
+    }
+
+    /// The storage backend.
+    pub fn store(&self) -> &Arc<dyn Storage> {
+        &self.state.store
+    }
+
+    /// Checks a catalogue package with the device importer's own checks,
+    /// stores it content-addressed and publishes it as the latest release.
+    pub fn publish_catalogue(&self, bytes: &[u8]) -> Result<CatalogueRelease, ServiceError> {
+        let checked = zhifa_core::catalogue::check_package(bytes)
+            .map_err(|e| ServiceError::Catalogue(e.to_string()))?;
+        let sha = hex::encode(Sha256::digest(bytes));
+        let path = self.state.catalogue_dir.join(format!("{sha}.json"));
+        if !path.exists() {
+            write_durably(&path, bytes)?;
+        }
+        let now = self.state.clock.now();
+        let release = &checked.package.release.id;
+        self.state
+            .store
+            .publish_release(release, &sha, bytes.len() as u64, now)?;
+        self.state
+            .store
+            .latest_release()?
+            .ok_or_else(|| ServiceError::Catalogue("发布后未找到版本".into()))
+    }
+
+    /// `--demo`: loads the sample officers and a district supervisor,
+    /// publishes the sample catalogue and writes fresh one-time codes to
+    /// `DIR/demo-enrolment.json`.
+    pub fn demo(&self) -> Result<Vec<DemoOfficer>, ServiceError> {
+        #[derive(Deserialize)]
+        struct File {
+            officers: Vec<Sample>,
+        }
+        #[derive(Deserialize)]
+        struct Sample {
+            id: String,
+            name: String,
+            township_code: String,
+        }
+        let file: File = serde_json::from_str(zhifa_core::device::SAMPLE_OFFICERS)
+            .map_err(|e| ServiceError::Catalogue(format!("样例执法人员: {e}")))?;
+        let mut rows: Vec<OfficerRow> = file
+            .officers
+            .into_iter()
+            .map(|o| OfficerRow {
+                id: o.id,
+                name: o.name,
+                township: o.township_code,
+                role: "officer".into(),
+            })
+            .collect();
+        rows.push(OfficerRow {
+            id: DEMO_SUPERVISOR.0.into(),
+            name: DEMO_SUPERVISOR.1.into(),
+            township: DEMO_SUPERVISOR.2.into(),
+            role: "district_supervisor".into(),
+        });
+        self.publish_catalogue(SAMPLE_CATALOGUE.as_bytes())?;
+        let now = self.state.clock.now();
+        let mut out = Vec::new();
+        for o in rows {
+            self.state.store.upsert_officer(&o)?;
+            let code = enrol_code()?;
+            self.state.store.add_enrol_code(&o.id, &code, now)?;
+            out.push(DemoOfficer {
+                id: o.id,
+                name: o.name,
+                township: o.township,
+                code,
+                role: o.role,
+            });
+        }
+        let path = self.data.join("demo-enrolment.json");
+        let json = serde_json::to_vec_pretty(&serde_json::json!({ "officers": out }))
+            .map_err(|e| ServiceError::Catalogue(e.to_string()))?;
+        write_durably(&path, &json)?;
+        Ok(out)
+    }
+}
+
+/// A one-time code: 12 characters of an unambiguous alphabet (~60 bits).
+pub fn enrol_code() -> Result<String, ServiceError> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut b = [0u8; 12];
+    getrandom::fill(&mut b).map_err(|e| ServiceError::Catalogue(format!("随机数不可用: {e}")))?;
+    Ok(b.iter()
+        .map(|x| char::from(ALPHABET[usize::from(*x) % ALPHABET.len()]))
+        .collect())
+}
+
+fn finance_secret(data: &Path) -> Result<Vec<u8>, ServiceError> {
+    if let Ok(s) = std::env::var("ZHIFA_FINANCE_SECRET") {
+        return Ok(s.into_bytes());
+    }
+    let path = data.join("finance.key");
+    match fs::read_to_string(&path) {
+        Ok(s) => Ok(s.trim().as_bytes().to_vec()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let s = store::random_token()?;
+            write_durably(&path, s.as_bytes())?;
+            Ok(s.into_bytes())
+        }
+        Err(e) => Err(io(&path)(e)),
+    }
+}
+
+/// Writes a file atomically (temp file, fsync, rename, directory fsync), mode 0600.
+pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), ServiceError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
+    ));
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&tmp).map_err(io(&tmp))?;
+    f.write_all(bytes).map_err(io(&tmp))?;
+    f.sync_all().map_err(io(&tmp))?;
+    fs::rename(&tmp, path).map_err(io(path))?;
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io(dir))?;
+    Ok(())
+}

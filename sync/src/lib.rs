@@ -1,7 +1,22 @@
-//! Zhifa's sync protocol and the device's sync engine.
+//! Zhifa's sync protocol (Zhifa Sync v1) and the device's sync engine.
 //!
-//! This crate will hold the versioned wire protocol (five resumable streams:
-//! catalogue releases, the device outbox, the server inbox, evidence files
-//! and number leases) and the engine that drives them over HTTPS. It is
-//! built by the sync issue; until then it deliberately defines nothing, so
-//! that no other crate can come to depend on a half-made protocol.
+//! - [`wire`]: the versioned request and response bodies of the five
+//!   streams — outbox push, inbox pull, catalogue releases, evidence blobs
+//!   and number leases — plus enrolment and token refresh.
+//! - [`error`]: the stable error codes of requests and of rejected mutations.
+//! - [`sign`]: the canonical bytes devices sign (push batches, enrolment,
+//!   refresh) and the canonical JSON payload hashes.
+//! - [`engine`]: the device side: one sync at a time under a file lock,
+//!   the session order of sync.md §6.9, every page applied with its cursor
+//!   in one local transaction, backoff with jitter and progress events,
+//!   over a [`engine::Transport`] (reqwest with rustls, or in-process).
+//!
+//! docs/PROTOCOL.md is the prose specification of the same protocol.
+
+pub mod engine;
+pub mod error;
+pub mod sign;
+pub mod transport;
+pub mod wire;
+
+pub use error::ErrorKind;

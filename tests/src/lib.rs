@@ -1,6 +1,784 @@
-//! Cross-component end-to-end tests for Zhifa.
+//! Cross-component end-to-end tests for Zhifa, and the sync test harness.
 //!
-//! The tests live in `tests/tests/*.rs`; this library is empty on purpose.
-//! Each test drives the components as a deployment would: packages from
-//! `schema/`, the device store from `zhifa-core`, and (as they land) the
-//! sync engine against a real server.
+//! The tests live in `tests/tests/*.rs`. This library holds what they
+//! share for sync: an in-process transport that calls the server's axum
+//! router directly ([`InProcess`]), a fault-injecting wrapper around any
+//! transport ([`Faulty`]: drop the request, drop the response after the
+//! server committed, duplicate, reorder, delay, cut the body mid-way, flip
+//! a bit, answer 413), a server on a temporary data folder with a manual
+//! clock ([`TestServer`]), and a device with the sample officers and
+//! township configurations that captures evidence and runs cases
+//! ([`TestDevice`]).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failure should abort loudly
+
+use std::collections::VecDeque;
+use std::io::Cursor;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use hmac::{Hmac, Mac};
+use rand::{Rng, SeedableRng};
+use sha2::Sha256;
+use tower::ServiceExt;
+use uuid::Uuid;
+use zhifa_core::case::{self, CaseEvent, CaseParty, NewCase, Service as Serving};
+use zhifa_core::device::{self, Device, StoreKeyWrap};
+use zhifa_core::evidence::{self, Capture, EvidenceDir, IngestOptions, Source};
+use zhifa_core::rules::assess::{PartyKind, PenaltyKind, ProposedPenalty};
+use zhifa_core::rules::identity::citizen_check_character;
+use zhifa_core::store::{DbKey, Store};
+use zhifa_server::Service;
+use zhifa_server::clock::ManualClock as ServerClock;
+use zhifa_sync::engine::{self, Engine, ManualClock, SyncConfig, SyncError, SyncReport};
+use zhifa_sync::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+
+/// The sample township the demo officers work in (龙兴镇).
+pub const TOWNSHIP: &str = "500112108";
+/// Its two officers.
+pub const OFFICERS: [&str; 2] = ["OFF-LX-01", "OFF-LX-02"];
+
+/// 2026-03-10 10:00 Beijing: inside the sample calendar.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 10, 2, 0, 0).single().unwrap()
+}
+
+/// Calls the router in-process.
+#[derive(Clone)]
+pub struct InProcess {
+    router: Router,
+}
+
+impl InProcess {
+    /// Over a router.
+    pub fn new(router: Router) -> Self {
+        Self { router }
+    }
+}
+
+impl Transport for InProcess {
+    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut b = axum::http::Request::builder()
+            .method(req.method.as_str())
+            .uri(&req.path);
+        for (k, v) in &req.headers {
+            b = b.header(k, v);
+        }
+        let request = b.body(Body::from(req.body)).unwrap();
+        let resp = self.router.clone().oneshot(request).await.unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// One fault to inject on a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Deliver normally.
+    None,
+    /// Lose the request: the server never sees it.
+    DropRequest,
+    /// Deliver; the server commits; lose the response.
+    DropResponse,
+    /// Deliver twice; answer the second response.
+    Duplicate,
+    /// Hold the request and deliver it after the next one (its response is lost).
+    Reorder,
+    /// Advance the device clock by this many seconds before delivering.
+    Delay(i64),
+    /// Deliver only the first half of the body, then reset.
+    CutBody,
+    /// Flip one bit of the request body.
+    FlipRequestBit,
+    /// Flip one bit of the response body.
+    FlipResponseBit,
+    /// Answer 413 without delivering.
+    TooLarge,
+}
+
+/// A fault plan: scripted faults first, then random ones.
+pub struct Faulty<T> {
+    inner: T,
+    script: Mutex<VecDeque<Fault>>,
+    rng: Mutex<rand::rngs::StdRng>,
+    /// Probability (0–1) of a random fault once the script is empty.
+    pub rate: f64,
+    held: Mutex<Option<HttpRequest>>,
+    clock: Option<Arc<ManualClock>>,
+    /// Only inject on requests whose path contains this (all when empty).
+    pub only: String,
+    /// Answer 413 to pushes larger than this many bytes.
+    pub push_limit: Option<usize>,
+    log: Mutex<Vec<(String, Fault)>>,
+    /// Every request body the client attempted, by path (for byte accounting).
+    pub sent: Mutex<Vec<(String, usize)>>,
+    /// Every status delivered to the client, by path.
+    pub statuses: Mutex<Vec<(String, u16)>>,
+    /// Requests swallowed by [`Fault::DropRequest`] (for replay).
+    pub captured: Mutex<Vec<HttpRequest>>,
+    /// Answer 503 `unavailable` to this many next requests (a database outage).
+    pub outage: Mutex<u32>,
+}
+
+impl<T: Transport> Faulty<T> {
+    /// No faults until scripted or given a rate.
+    pub fn new(inner: T, seed: u64) -> Self {
+        Self {
+            inner,
+            script: Mutex::new(VecDeque::new()),
+            rng: Mutex::new(rand::rngs::StdRng::seed_from_u64(seed)),
+            rate: 0.0,
+            held: Mutex::new(None),
+            clock: None,
+            only: String::new(),
+            push_limit: None,
+            log: Mutex::new(Vec::new()),
+            sent: Mutex::new(Vec::new()),
+            statuses: Mutex::new(Vec::new()),
+            captured: Mutex::new(Vec::new()),
+            outage: Mutex::new(0),
+        }
+    }
+
+    /// Bytes of request bodies attempted on paths containing `part`.
+    pub fn bytes_sent(&self, part: &str) -> usize {
+        self.sent
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p.contains(part))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Statuses seen on paths containing `part`.
+    pub fn statuses_of(&self, part: &str) -> Vec<u16> {
+        self.statuses
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p.contains(part))
+            .map(|(_, s)| *s)
+            .collect()
+    }
+
+    /// Number of injected faults (scripted or random).
+    pub fn faults(&self) -> usize {
+        self.log.lock().unwrap().len()
+    }
+
+    /// Moves this clock on [`Fault::Delay`].
+    pub fn with_clock(mut self, clock: Arc<ManualClock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Queues faults for the next matching requests.
+    pub fn script(&self, faults: &[Fault]) {
+        self.script.lock().unwrap().extend(faults.iter().copied());
+    }
+
+    /// Faults injected so far (path, fault).
+    pub fn log(&self) -> Vec<(String, Fault)> {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn pick(&self, path: &str) -> Fault {
+        if !self.only.is_empty() && !path.contains(&self.only) {
+            return Fault::None;
+        }
+        if let Some(f) = self.script.lock().unwrap().pop_front() {
+            return f;
+        }
+        let mut rng = self.rng.lock().unwrap();
+        if self.rate > 0.0 && rng.random_bool(self.rate) {
+            match rng.random_range(0..7) {
+                0 => Fault::DropRequest,
+                1 => Fault::DropResponse,
+                2 => Fault::Duplicate,
+                3 => Fault::Reorder,
+                4 => Fault::Delay(rng.random_range(1..120)),
+                5 => Fault::CutBody,
+                _ => Fault::FlipRequestBit,
+            }
+        } else {
+            Fault::None
+        }
+    }
+
+    fn flip(&self, body: &mut [u8]) {
+        if body.is_empty() {
+            return;
+        }
+        let mut rng = self.rng.lock().unwrap();
+        let i = rng.random_range(0..body.len());
+        body[i] ^= 1 << rng.random_range(0..8);
+    }
+}
+
+impl<T: Transport> Transport for Faulty<T> {
+    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let path = req.path.clone();
+        self.sent
+            .lock()
+            .unwrap()
+            .push((path.clone(), req.body.len()));
+        {
+            let mut o = self.outage.lock().unwrap();
+            if *o > 0 {
+                *o -= 1;
+                let body =
+                    br#"{"code":"unavailable","message":"db down","retry_after_ms":1000}"#.to_vec();
+                self.statuses.lock().unwrap().push((path, 503));
+                return Ok(HttpResponse {
+                    status: 503,
+                    headers: vec![],
+                    body,
+                });
+            }
+        }
+        let out = self.send_inner(req).await;
+        if let Ok(r) = &out {
+            self.statuses.lock().unwrap().push((path, r.status));
+        }
+        out
+    }
+}
+
+impl<T: Transport> Faulty<T> {
+    async fn send_inner(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        if let Some(limit) = self.push_limit
+            && req.path.starts_with("/v1/sync/push")
+            && req.body.len() > limit
+        {
+            self.log
+                .lock()
+                .unwrap()
+                .push((req.path.clone(), Fault::TooLarge));
+            return Ok(HttpResponse {
+                status: 413,
+                headers: vec![],
+                body: b"too large".to_vec(),
+            });
+        }
+        let fault = self.pick(&req.path);
+        if fault != Fault::None {
+            self.log.lock().unwrap().push((req.path.clone(), fault));
+        }
+        let held = self.held.lock().unwrap().take();
+        let out = match fault {
+            Fault::None => self.inner.send(req).await,
+            Fault::DropRequest => {
+                self.captured.lock().unwrap().push(req);
+                Err(TransportError::Network("request dropped".into()))
+            }
+            Fault::DropResponse => {
+                let _ = self.inner.send(req).await;
+                Err(TransportError::Network("response dropped".into()))
+            }
+            Fault::Duplicate => {
+                let _ = self.inner.send(req.clone()).await;
+                self.inner.send(req).await
+            }
+            Fault::Reorder => {
+                *self.held.lock().unwrap() = Some(req);
+                Err(TransportError::Timeout)
+            }
+            Fault::Delay(s) => {
+                if let Some(c) = &self.clock {
+                    c.advance(Duration::seconds(s));
+                }
+                self.inner.send(req).await
+            }
+            Fault::CutBody => {
+                let mut cut = req.clone();
+                cut.body.truncate(req.body.len() / 2);
+                // The server may see a truncated body (and refuse it); the
+                // client sees a reset.
+                if !cut.body.is_empty() {
+                    let _ = self.inner.send(cut).await;
+                }
+                Err(TransportError::Network("connection reset mid-body".into()))
+            }
+            Fault::FlipRequestBit => {
+                let mut r = req;
+                self.flip(&mut r.body);
+                self.inner.send(r).await
+            }
+            Fault::FlipResponseBit => {
+                let mut resp = self.inner.send(req).await?;
+                self.flip(&mut resp.body);
+                Ok(resp)
+            }
+            Fault::TooLarge => Ok(HttpResponse {
+                status: 413,
+                headers: vec![],
+                body: vec![],
+            }),
+        };
+        if let Some(h) = held {
+            // The held (reordered) request arrives late; its answer is lost.
+            let _ = self.inner.send(h).await;
+        }
+        out
+    }
+}
+
+/// A server on a temporary folder with a manual clock, demo data loaded.
+pub struct TestServer {
+    /// The data folder.
+    pub dir: tempfile::TempDir,
+    /// The service.
+    pub service: Service,
+    /// Its clock.
+    pub clock: Arc<ServerClock>,
+    /// The enrolment codes of the demo officers, by officer id.
+    pub codes: Vec<(String, String)>,
+}
+
+/// The finance HMAC key tests set.
+pub const FINANCE_SECRET: &str = "test-finance-secret";
+
+impl TestServer {
+    /// A fresh server with the demo officers, codes and sample catalogue.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("finance.key"), FINANCE_SECRET).unwrap();
+        let clock = Arc::new(ServerClock::new(t0()));
+        let service = Service::open(dir.path(), None, clock.clone()).unwrap();
+        let codes = service
+            .demo()
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.id, o.code))
+            .collect();
+        Self {
+            dir,
+            service,
+            clock,
+            codes,
+        }
+    }
+
+    /// Reopens the same data folder (a server restart).
+    pub fn restart(self) -> Self {
+        let Self {
+            dir,
+            service,
+            clock,
+            codes,
+        } = self;
+        drop(service);
+        let service = Service::open(dir.path(), None, clock.clone()).unwrap();
+        Self {
+            dir,
+            service,
+            clock,
+            codes,
+        }
+    }
+
+    /// The router.
+    pub fn router(&self) -> Router {
+        zhifa_server::api::router(self.service.state.clone())
+    }
+
+    /// An in-process transport.
+    pub fn transport(&self) -> InProcess {
+        InProcess::new(self.router())
+    }
+
+    /// The code of an officer.
+    pub fn code(&self, officer: &str) -> String {
+        self.codes
+            .iter()
+            .find(|(o, _)| o == officer)
+            .unwrap()
+            .1
+            .clone()
+    }
+
+    /// A fresh code for an officer.
+    pub fn new_code(&self, officer: &str) -> String {
+        let code = zhifa_server::enrol_code().unwrap();
+        self.service
+            .store()
+            .add_enrol_code(officer, &code, self.clock.now_utc())
+            .unwrap();
+        code
+    }
+
+    /// Every case (operator scope).
+    pub fn cases(&self) -> Vec<zhifa_sync::wire::CaseSummary> {
+        self.service
+            .store()
+            .cases(
+                &zhifa_server::store::Scope::All,
+                "test",
+                self.clock.now_utc(),
+            )
+            .unwrap()
+    }
+
+    /// A raw read-only connection to the server database.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.dir.path().join("server.db")).unwrap()
+    }
+
+    /// Signs and posts a payment callback; returns the status.
+    pub async fn pay(&self, document_number: &str, reference: &str, amount_fen: i64) -> u16 {
+        let body = serde_json::to_vec(&zhifa_sync::wire::PaymentCallback {
+            reference: reference.into(),
+            document_number: document_number.into(),
+            amount_fen,
+            paid_at: "2026-03-11T09:00:00+08:00".into(),
+        })
+        .unwrap();
+        let mut mac = Hmac::<Sha256>::new_from_slice(FINANCE_SECRET.as_bytes()).unwrap();
+        mac.update(&body);
+        let sig = hex::encode(mac.finalize().into_bytes());
+        let resp = self
+            .transport()
+            .send(HttpRequest {
+                method: Method::Post,
+                path: "/v1/finance/payments".into(),
+                headers: vec![
+                    ("content-type".into(), "application/json".into()),
+                    (zhifa_sync::wire::FINANCE_SIGNATURE.into(), sig),
+                ],
+                body,
+            })
+            .await
+            .unwrap();
+        resp.status
+    }
+}
+
+impl Default for TestServer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Helper trait: the server clock's time.
+pub trait NowUtc {
+    /// Now.
+    fn now_utc(&self) -> DateTime<Utc>;
+}
+
+impl NowUtc for ServerClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        zhifa_server::clock::Clock::now(self)
+    }
+}
+
+/// Helper: the server clock's time, by an unambiguous name.
+pub trait ServerNow {
+    /// Now.
+    fn now_utc_server(&self) -> DateTime<Utc>;
+}
+
+impl ServerNow for ServerClock {
+    fn now_utc_server(&self) -> DateTime<Utc> {
+        zhifa_server::clock::Clock::now(self)
+    }
+}
+
+/// A device with its own store, key and clock.
+pub struct TestDevice {
+    /// The data folder.
+    pub dir: tempfile::TempDir,
+    /// The store.
+    pub store: Store,
+    /// The key of the store.
+    pub key: DbKey,
+    /// The device identity with its key.
+    pub device: Device,
+    /// The device clock.
+    pub clock: Arc<ManualClock>,
+    /// Small chunks and pages so files span several.
+    pub cfg: SyncConfig,
+    salt: u32,
+}
+
+impl TestDevice {
+    /// A fresh device with sample officers and township configurations.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let key = DbKey::Raw(rand::random());
+        let mut store = Store::open(&dir.path().join("device.db"), &key).unwrap();
+        let clock = Arc::new(ManualClock::new(t0()));
+        let device = Device::load_or_create(&store, &StoreKeyWrap::new(&key), t0()).unwrap();
+        device::load_officers(&mut store, device::SAMPLE_OFFICERS.as_bytes()).unwrap();
+        for c in case::config::parse_configs(case::config::SAMPLE_TOWNSHIP_CONFIGS).unwrap() {
+            case::set_township_config(&store, &c, t0()).unwrap();
+        }
+        let mut cfg = SyncConfig::for_data_dir(dir.path());
+        cfg.chunk_size = 8 * 1024;
+        cfg.page_size = 16 * 1024;
+        cfg.backoff_base = std::time::Duration::from_millis(100);
+        cfg.max_attempts = 12;
+        Self {
+            dir,
+            store,
+            key,
+            device,
+            clock,
+            cfg,
+            salt: 0,
+        }
+    }
+
+    /// Reopens the store (a device restart after a crash).
+    pub fn restart(&mut self) {
+        let path = self.dir.path().join("device.db");
+        self.store = Store::open(&path, &self.key).unwrap();
+        self.device = Device::load(&self.store, &StoreKeyWrap::new(&self.key))
+            .unwrap()
+            .unwrap();
+    }
+
+    /// Enrols with a code.
+    pub async fn enrol<T: Transport>(&self, t: &T, code: &str) -> Result<(), SyncError> {
+        engine::enrol(
+            &self.store,
+            &self.device,
+            t,
+            "inprocess://",
+            code,
+            self.clock.now_utc(),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// One full sync with retries.
+    pub async fn sync<T: Transport>(&mut self, t: &T) -> Result<SyncReport, SyncError> {
+        let clock = self.clock.clone();
+        let mut e = Engine::new(&mut self.store, &self.device, t, &*clock, self.cfg.clone());
+        e.sync().await
+    }
+
+    /// One session without retries.
+    pub async fn session<T: Transport>(&mut self, t: &T) -> Result<SyncReport, SyncError> {
+        let clock = self.clock.clone();
+        let mut report = SyncReport::default();
+        let mut e = Engine::new(&mut self.store, &self.device, t, &*clock, self.cfg.clone());
+        e.session(&mut report).await.map(|()| report)
+    }
+
+    fn tick(&self) -> DateTime<Utc> {
+        self.clock.advance(Duration::seconds(20));
+        self.clock.now_utc()
+    }
+
+    /// Captures a photo for a case and returns (evidence id, sha256).
+    pub fn photo(&mut self, case_id: Uuid) -> (Uuid, String) {
+        self.salt += 1;
+        let salt = self.salt;
+        let img = image::RgbImage::from_fn(240, 180, |x, y| {
+            let n =
+                (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503) ^ salt.wrapping_mul(97))
+                    % 251;
+            image::Rgb([n as u8, ((x + salt) % 256) as u8, ((y * 3) % 256) as u8])
+        });
+        let mut jpeg = Cursor::new(Vec::new());
+        img.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+        let bytes = jpeg.into_inner();
+        self.photo_bytes(case_id, &bytes)
+    }
+
+    /// Captures given JPEG bytes for a case.
+    pub fn photo_bytes(&mut self, case_id: Uuid, bytes: &[u8]) -> (Uuid, String) {
+        let now = self.tick();
+        let capture = Capture {
+            case_id: Some(case_id),
+            case_number: None,
+            officer_ids: OFFICERS.map(String::from).to_vec(),
+            device_time: now,
+            server_offset_ms: None,
+            fix: None,
+            place: Some("龙兴镇示例路".into()),
+            original_name: None,
+        };
+        let dir = EvidenceDir::new(self.dir.path().join("evidence"));
+        let mut reader = Cursor::new(bytes.to_vec());
+        let rec = evidence::ingest(
+            &mut self.store,
+            &self.device,
+            &dir,
+            Source::Reader(&mut reader),
+            &capture,
+            &IngestOptions {
+                font: None,
+                after_files_durable: None,
+            },
+        )
+        .unwrap();
+        (rec.meta.id.parse().unwrap(), rec.meta.sha256)
+    }
+
+    /// Creates a case with party and facts; returns its id.
+    pub fn new_case(&mut self) -> Uuid {
+        let now = self.tick();
+        let id = case::uuid_v7(now);
+        case::create(
+            &mut self.store,
+            &NewCase {
+                id,
+                township: TOWNSHIP.into(),
+                matter_code: "CG-001".into(),
+                violation_time: case::beijing(now - Duration::minutes(10)).unwrap(),
+                officers: OFFICERS.map(String::from),
+            },
+            now,
+        )
+        .unwrap();
+        let now = self.tick();
+        case::advance(
+            &mut self.store,
+            id,
+            &CaseEvent::RecordPartyAndFacts {
+                party: party(),
+                facts: "在人行道上摆摊经营水果，占道约6平方米".into(),
+                place: "龙兴镇示例路12号".into(),
+            },
+            now,
+        )
+        .unwrap();
+        id
+    }
+
+    /// Attaches evidence ids to a case.
+    pub fn attach(&mut self, id: Uuid, evidence: Vec<Uuid>) {
+        let now = self.tick();
+        case::advance(
+            &mut self.store,
+            id,
+            &CaseEvent::AttachEvidence {
+                evidence_ids: evidence,
+                summary: "现场照片".into(),
+            },
+            now,
+        )
+        .unwrap();
+    }
+
+    /// Takes a case with one photo through to served; returns (id, number, sha).
+    pub fn full_case(&mut self) -> (Uuid, String, String) {
+        let id = self.new_case();
+        let (ev, sha) = self.photo(id);
+        self.attach(id, vec![ev]);
+        let fine = ProposedPenalty {
+            kind: PenaltyKind::Fine,
+            amount_fen: Some(15_000),
+        };
+        let steps = [
+            CaseEvent::InformRights {
+                proposed: fine.clone(),
+                content: "已告知拟处罚款150元及陈述申辩权利".into(),
+            },
+            CaseEvent::WaiveStatement,
+            CaseEvent::Decide {
+                penalty: fine,
+                circumstances: vec!["area_5_to_10sqm".into()],
+                deviation_reason: None,
+                place: "龙兴镇示例路12号".into(),
+            },
+            CaseEvent::Issue,
+        ];
+        let mut number = String::new();
+        for s in &steps {
+            let now = self.tick();
+            let c = case::advance(&mut self.store, id, s, now).unwrap();
+            if let Some(i) = c.issue {
+                number = i.number;
+            }
+        }
+        let now = self.tick();
+        case::advance(
+            &mut self.store,
+            id,
+            &CaseEvent::Serve {
+                service: Serving::Refused {
+                    reason: "当事人拒绝签收".into(),
+                    witness: Some("两名执法人员在场见证".into()),
+                },
+            },
+            now,
+        )
+        .unwrap();
+        (id, number, sha)
+    }
+
+    /// Outbox rows still pending.
+    pub fn pending(&self) -> i64 {
+        self.store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM outbox WHERE pushed_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// Outbox rows in total.
+    pub fn outbox_len(&self) -> i64 {
+        self.store
+            .conn()
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// The device id.
+    pub fn id(&self) -> String {
+        self.device.id().to_string()
+    }
+}
+
+impl Default for TestDevice {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Helper: the device clock's time.
+pub trait DeviceNow {
+    /// Now.
+    fn now_utc(&self) -> DateTime<Utc>;
+}
+
+impl DeviceNow for ManualClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        zhifa_sync::engine::Clock::now(self)
+    }
+}
+
+fn party() -> CaseParty {
+    let body = "50011219850612003";
+    let check = citizen_check_character(body).unwrap();
+    CaseParty {
+        kind: PartyKind::Individual,
+        name: "周小川".into(),
+        id_number: format!("{body}{check}"),
+        phone: Some("13800001234".into()),
+        address: "重庆市渝北区龙兴镇示例路1号（样例当事人）".into(),
+        representative: None,
+    }
+}

@@ -64,6 +64,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0005_catalogue_compact.sql"),
         backfill: Some(crate::catalogue::detail::backfill),
     },
+    Migration {
+        version: 6,
+        name: "0006_sync.sql",
+        sql: include_str!("../../../schema/device/0006_sync.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -286,11 +286,15 @@ impl Store {
         Ok(hex::encode(outer.finalize()))
     }
 
-    pub(crate) fn conn(&self) -> &Connection {
+    /// The connection. Public for the sync engine (zhifa-sync), which owns
+    /// the tables of migration 0006 and reads the outbox and evidence rows;
+    /// domain writes go through this crate's functions only.
+    pub fn conn(&self) -> &Connection {
         &self.conn
     }
 
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+    /// The connection, for the sync engine's transactions (see [`Self::conn`]).
+    pub fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
 }

@@ -122,8 +122,16 @@ impl Env {
         self.store.content_digest().unwrap()
     }
 
+    /// Outbox records of the case and number code itself. Since device
+    /// schema v6 a trigger also announces every consumed number
+    /// (`issued_number`/`use`, for the server's lease reconciliation); those
+    /// are not counted here.
     pub fn outbox_len(&self) -> usize {
-        case::outbox_pending(&self.store).unwrap().len()
+        case::outbox_pending(&self.store)
+            .unwrap()
+            .iter()
+            .filter(|o| !(o.entity == "issued_number" && o.op == "use"))
+            .count()
     }
 
     /// Creates a 龙兴镇 占道经营 case and takes it to `rights_told` with

@@ -1,0 +1,306 @@
+//! `zhifa-server`: the central sync service and its operator commands.
+//!
+//! `serve` runs the HTTPS API (rustls); plain HTTP is refused unless the
+//! listen address is loopback. The other commands work on the same data
+//! folder: list cases, create enrolment codes, revoke a device, publish a
+//! catalogue, print the OpenAPI document. See server/README.md.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use zhifa_server::clock::{Clock, SystemClock};
+use zhifa_server::store::{OfficerRow, Scope};
+use zhifa_server::{Service, api, enrol_code};
+
+/// 掌上执法 central sync service.
+#[derive(Debug, Parser)]
+#[command(name = "zhifa-server", version, about)]
+struct Cli {
+    /// Data folder (database, evidence files, catalogue snapshots, keys).
+    #[arg(
+        long,
+        global = true,
+        env = "ZHIFA_SERVER_DATA",
+        value_name = "DIR",
+        default_value = "zhifa-server-data"
+    )]
+    data: PathBuf,
+    /// Database URL (default: SQLite `DIR/server.db`).
+    #[arg(long, global = true, env = "ZHIFA_DATABASE_URL", value_name = "URL")]
+    database: Option<String>,
+    /// Machine-readable JSON output.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the sync API.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8443 or 0.0.0.0:443.
+        #[arg(long, value_name = "ADDR")]
+        listen: SocketAddr,
+        /// Publish the sample catalogue and write demo enrolment codes.
+        #[arg(long)]
+        demo: bool,
+        /// TLS certificate chain (PEM). Required unless ADDR is loopback.
+        #[arg(long, value_name = "PEM", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM).
+        #[arg(long, value_name = "PEM", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Cases held by the server.
+    #[command(subcommand)]
+    Case(CaseCmd),
+    /// Officers.
+    #[command(subcommand)]
+    Officer(OfficerCmd),
+    /// Devices.
+    #[command(subcommand)]
+    Device(DeviceCmd),
+    /// Publish a catalogue package as the latest release.
+    PublishCatalogue {
+        /// The package JSON.
+        file: PathBuf,
+    },
+    /// Print the OpenAPI document (docs/openapi.json).
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCmd {
+    /// List every case: id, document number, status, evidence completeness.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum OfficerCmd {
+    /// Add or update an officer.
+    Add {
+        /// Officer id.
+        #[arg(long)]
+        id: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Township code (9 digits).
+        #[arg(long)]
+        township: String,
+        /// `officer` or `district_supervisor`.
+        #[arg(long, default_value = "officer")]
+        role: String,
+    },
+    /// Create a one-time enrolment code for an officer.
+    EnrolCode {
+        /// Officer id.
+        #[arg(long)]
+        officer: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCmd {
+    /// Revoke a device: its tokens stop working at once.
+    Revoke {
+        /// Device id.
+        id: String,
+    },
+}
+
+fn print(json: bool, value: serde_json::Value, text: String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{text}");
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ZHIFA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    if let Command::Openapi = cli.command {
+        print!("{}", api::openapi_json());
+        return Ok(());
+    }
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let service = Service::open(&cli.data, cli.database.as_deref(), clock.clone())
+        .with_context(|| format!("opening {}", cli.data.display()))?;
+    match cli.command {
+        Command::Serve {
+            listen,
+            demo,
+            tls_cert,
+            tls_key,
+        } => {
+            if demo {
+                let officers = service.demo()?;
+                eprintln!(
+                    "demo: {} enrolment codes written to {}",
+                    officers.len(),
+                    cli.data.join("demo-enrolment.json").display()
+                );
+            }
+            serve(service, listen, tls_cert.zip(tls_key))
+        }
+        Command::Case(CaseCmd::List) => {
+            let cases = service
+                .store()
+                .cases(&Scope::All, "operator:cli", clock.now())?;
+            let rows: Vec<serde_json::Value> = cases
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "case_id": c.case_id, "document_number": c.document_number,
+                        "status": c.status, "evidence_complete": c.evidence_complete,
+                    })
+                })
+                .collect();
+            let text = cases
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}  {}  {}  {}",
+                        c.case_id,
+                        c.document_number.as_deref().unwrap_or("-"),
+                        c.status,
+                        if c.evidence_complete {
+                            "证据齐全"
+                        } else {
+                            "证据未齐"
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, serde_json::Value::Array(rows), text);
+            Ok(())
+        }
+        Command::Officer(OfficerCmd::Add {
+            id,
+            name,
+            township,
+            role,
+        }) => {
+            if role != "officer" && role != "district_supervisor" {
+                bail!("role must be officer or district_supervisor");
+            }
+            service.store().upsert_officer(&OfficerRow {
+                id: id.clone(),
+                name,
+                township,
+                role,
+            })?;
+            print(
+                cli.json,
+                serde_json::json!({ "id": id }),
+                format!("officer {id} saved"),
+            );
+            Ok(())
+        }
+        Command::Officer(OfficerCmd::EnrolCode { officer }) => {
+            let code = enrol_code()?;
+            service
+                .store()
+                .add_enrol_code(&officer, &code, clock.now())?;
+            print(
+                cli.json,
+                serde_json::json!({ "officer": officer, "code": code }),
+                code.clone(),
+            );
+            Ok(())
+        }
+        Command::Device(DeviceCmd::Revoke { id }) => {
+            let revoked = service.store().revoke_device(&id, clock.now())?;
+            print(
+                cli.json,
+                serde_json::json!({ "device_id": id, "revoked": revoked }),
+                if revoked {
+                    format!("device {id} revoked")
+                } else {
+                    format!("device {id} was not active")
+                },
+            );
+            Ok(())
+        }
+        Command::PublishCatalogue { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let r = service.publish_catalogue(&bytes)?;
+            print(
+                cli.json,
+                serde_json::to_value(&r)?,
+                format!(
+                    "published {} ({}) as publication {}",
+                    r.release_id, r.sha256, r.publication
+                ),
+            );
+            Ok(())
+        }
+        Command::Openapi => Ok(()),
+    }
+}
+
+fn serve(
+    service: Service,
+    listen: SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+) -> anyhow::Result<()> {
+    if tls.is_none() && !listen.ip().is_loopback() {
+        bail!(
+            "refusing plain HTTP on non-loopback address {listen}: pass --tls-cert and --tls-key (rustls), \
+             or listen on 127.0.0.1 / [::1]"
+        );
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let app = api::router(service.state.clone());
+        let std_listener =
+            std::net::TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
+        std_listener.set_nonblocking(true)?;
+        let local = std_listener.local_addr()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        // The first stdout line tells scripts and tests where we listen.
+        println!(
+            "{}",
+            serde_json::json!({ "listening": format!("{scheme}://{local}") })
+        );
+        tracing::info!(%local, scheme, "serving");
+        match tls {
+            Some((cert, key)) => {
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                    .await
+                    .with_context(|| {
+                        format!("loading TLS {} / {}", cert.display(), key.display())
+                    })?;
+                axum_server::from_tcp_rustls(std_listener, config)
+                    .serve(app.into_make_service())
+                    .await?;
+            }
+            None => {
+                let listener = tokio::net::TcpListener::from_std(std_listener)?;
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    })
+                    .await?;
+            }
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,195 @@
+//! Stable error codes of the protocol: the `code` of every error body and
+//! of every rejected mutation. Codes are snake_case strings that never
+//! change meaning; clients branch on them, never on messages.
+
+use serde::{Deserialize, Serialize};
+
+/// Request-level errors (an HTTP status plus an [`crate::wire::ErrorBody`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// 400: the body or a parameter is malformed.
+    BadRequest,
+    /// 400: unknown `sync-protocol` version.
+    ProtocolVersion,
+    /// 401: no, unknown or expired access token.
+    Unauthorized,
+    /// 401: a device signature does not verify.
+    SignatureInvalid,
+    /// 401: the refresh token is unknown, used or expired.
+    RefreshInvalid,
+    /// 403: the device was revoked.
+    DeviceRevoked,
+    /// 403: outside the officer's jurisdiction.
+    Forbidden,
+    /// 403: the enrolment code is unknown, used or expired.
+    EnrolCodeInvalid,
+    /// 404: no such resource.
+    NotFound,
+    /// 409: the batch does not start at the next expected seq.
+    SeqGap,
+    /// 409: a PATCH at an offset other than the server's.
+    OffsetMismatch,
+    /// 413: the body is too large; halve the batch or the chunk.
+    PayloadTooLarge,
+    /// 422: the chunk's checksum does not match its bytes.
+    ChunkChecksumMismatch,
+    /// 422: the whole blob's SHA-256 differs from the declared one.
+    BlobHashMismatch,
+    /// 401: the finance callback's HMAC does not verify.
+    FinanceSignatureInvalid,
+    /// 422: a payload does not match its signed hash (damaged in transit); resend.
+    PayloadCorrupt,
+    /// 503: transient; retry after `retry_after_ms`.
+    Unavailable,
+    /// 500: a server fault.
+    Internal,
+}
+
+impl ErrorKind {
+    /// Every kind, for documentation and tests.
+    pub const ALL: [ErrorKind; 18] = [
+        Self::BadRequest,
+        Self::ProtocolVersion,
+        Self::Unauthorized,
+        Self::SignatureInvalid,
+        Self::RefreshInvalid,
+        Self::DeviceRevoked,
+        Self::Forbidden,
+        Self::EnrolCodeInvalid,
+        Self::NotFound,
+        Self::SeqGap,
+        Self::OffsetMismatch,
+        Self::PayloadTooLarge,
+        Self::ChunkChecksumMismatch,
+        Self::BlobHashMismatch,
+        Self::FinanceSignatureInvalid,
+        Self::PayloadCorrupt,
+        Self::Unavailable,
+        Self::Internal,
+    ];
+
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::ProtocolVersion => "protocol_version",
+            Self::Unauthorized => "unauthorized",
+            Self::SignatureInvalid => "signature_invalid",
+            Self::RefreshInvalid => "refresh_invalid",
+            Self::DeviceRevoked => "device_revoked",
+            Self::Forbidden => "forbidden",
+            Self::EnrolCodeInvalid => "enrol_code_invalid",
+            Self::NotFound => "not_found",
+            Self::SeqGap => "seq_gap",
+            Self::OffsetMismatch => "offset_mismatch",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::ChunkChecksumMismatch => "chunk_checksum_mismatch",
+            Self::BlobHashMismatch => "blob_hash_mismatch",
+            Self::FinanceSignatureInvalid => "finance_signature_invalid",
+            Self::PayloadCorrupt => "payload_corrupt",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status it is sent with.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::BadRequest | Self::ProtocolVersion => 400,
+            Self::Unauthorized
+            | Self::SignatureInvalid
+            | Self::RefreshInvalid
+            | Self::FinanceSignatureInvalid => 401,
+            Self::DeviceRevoked | Self::Forbidden | Self::EnrolCodeInvalid => 403,
+            Self::NotFound => 404,
+            Self::SeqGap | Self::OffsetMismatch => 409,
+            Self::PayloadTooLarge => 413,
+            Self::ChunkChecksumMismatch | Self::BlobHashMismatch | Self::PayloadCorrupt => 422,
+            Self::Unavailable => 503,
+            Self::Internal => 500,
+        }
+    }
+
+    /// Whether retrying the same request later can succeed (the engine backs off).
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            Self::Unavailable | Self::Internal | Self::PayloadCorrupt
+        )
+    }
+
+    /// Parses [`Self::code`].
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// Codes of rejected mutations (`results[].code` with status `rejected`).
+pub mod reject {
+    /// Same `(device_id, seq)` as a stored mutation but a different payload
+    /// hash: a cloned or restored device. Quarantined; clone alarm raised.
+    pub const SEQ_REUSE: &str = "seq_reuse";
+    /// An earlier mutation of the same aggregate was rejected.
+    pub const DEPENDENCY_REJECTED: &str = "dependency_rejected";
+    /// The record is outside the officer's township.
+    pub const JURISDICTION: &str = "jurisdiction";
+    /// An advance of a case the server does not hold.
+    pub const UNKNOWN_CASE: &str = "unknown_case";
+    /// A create of a case id the server already holds.
+    pub const CASE_EXISTS: &str = "case_exists";
+    /// A case of another device.
+    pub const NOT_OWNER: &str = "not_owner";
+    /// The case version does not follow the stored one.
+    pub const VERSION_CONFLICT: &str = "version_conflict";
+    /// Evidence attached that the server was never told of.
+    pub const UNKNOWN_EVIDENCE: &str = "unknown_evidence";
+    /// A number outside every lease the server granted this device.
+    pub const NUMBER_OUTSIDE_LEASE: &str = "number_outside_lease";
+    /// A number already used or voided.
+    pub const NUMBER_REUSED: &str = "number_reused";
+    /// A lease the server never granted to this device.
+    pub const LEASE_NOT_GRANTED: &str = "lease_not_granted";
+    /// Malformed payload for its entity/op.
+    pub const INVALID_PAYLOAD: &str = "invalid_payload";
+    /// Unknown entity/op.
+    pub const UNSUPPORTED: &str = "unsupported_mutation";
+
+    /// Every code, for documentation and tests.
+    pub const ALL: [&str; 13] = [
+        SEQ_REUSE,
+        DEPENDENCY_REJECTED,
+        JURISDICTION,
+        UNKNOWN_CASE,
+        CASE_EXISTS,
+        NOT_OWNER,
+        VERSION_CONFLICT,
+        UNKNOWN_EVIDENCE,
+        NUMBER_OUTSIDE_LEASE,
+        NUMBER_REUSED,
+        LEASE_NOT_GRANTED,
+        INVALID_PAYLOAD,
+        UNSUPPORTED,
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for k in ErrorKind::ALL {
+            assert!(seen.insert(k.code()), "{}", k.code());
+            assert_eq!(ErrorKind::parse(k.code()), Some(k));
+            assert!((400..600).contains(&k.status()));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.code());
+        }
+        for c in reject::ALL {
+            assert!(seen.insert(c), "{c}");
+        }
+    }
+}

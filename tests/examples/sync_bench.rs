@@ -1,0 +1,374 @@
+//! Sync benchmarks (docs/BENCHMARKS.md). Run in release:
+//!
+//! ```sh
+//! cargo run --release -p zhifa-tests --example sync_bench -- ingest [MUTATIONS]
+//! cargo run --release -p zhifa-tests --example sync_bench -- burst [DEVICES] [CASES] [CONCURRENCY]
+//! cargo run --release -p zhifa-tests --example sync_bench -- catalogue [MATTERS]
+//! cargo run --release -p zhifa-tests --example sync_bench -- overhead [CASES]
+//! ```
+//!
+//! `ingest` and `burst` drive the server's real router in-process (JSON,
+//! signature checks, the SQLite ledger with synchronous=FULL on disk), with
+//! synthetic devices that sign their pushes with their own Ed25519 keys.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)] // benchmark code: a failure should abort loudly
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use ed25519_dalek::{Signer, SigningKey};
+use zhifa_server::Service;
+use zhifa_server::clock::SystemClock;
+use zhifa_server::store::OfficerRow;
+use zhifa_sync::sign::{enrol_bytes, payload_sha256, push_bytes};
+use zhifa_sync::transport::{HttpRequest, HttpResponse, Method, Transport};
+use zhifa_sync::wire::{PushRequest, PushResponse, TokenResponse, WireMutation};
+use zhifa_tests::{InProcess, TestDevice, TestServer};
+
+struct SimDevice {
+    id: String,
+    key: SigningKey,
+    token: String,
+    seq: i64,
+}
+
+fn json_req(method: Method, path: &str, token: Option<&str>, body: Vec<u8>) -> HttpRequest {
+    let mut headers = vec![
+        ("content-type".into(), "application/json".into()),
+        ("sync-protocol".into(), "1".into()),
+    ];
+    if let Some(t) = token {
+        headers.push(("authorization".into(), format!("Bearer {t}")));
+    }
+    HttpRequest {
+        method,
+        path: path.into(),
+        headers,
+        body,
+    }
+}
+
+async fn enrol(service: &Service, t: &InProcess, n: usize) -> SimDevice {
+    let officer = format!("BENCH-{n:05}");
+    service
+        .store()
+        .upsert_officer(&OfficerRow {
+            id: officer.clone(),
+            name: "基准测试".into(),
+            township: "500112108".into(),
+            role: "officer".into(),
+        })
+        .unwrap();
+    let code = zhifa_server::enrol_code().unwrap();
+    service
+        .store()
+        .add_enrol_code(&officer, &code, chrono::Utc::now())
+        .unwrap();
+    let key = SigningKey::from_bytes(&rand::random());
+    let id = uuid::Uuid::now_v7().to_string();
+    let pk = hex::encode(key.verifying_key().as_bytes());
+    let sig = hex::encode(key.sign(&enrol_bytes(&code, &id, &pk)).to_bytes());
+    let body =
+        serde_json::json!({"code": code, "device_id": id, "public_key": pk, "signature": sig});
+    let r = t
+        .send(json_req(
+            Method::Post,
+            "/v1/enrol",
+            None,
+            serde_json::to_vec(&body).unwrap(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let tok: TokenResponse = serde_json::from_slice(&r.body).unwrap();
+    SimDevice {
+        id,
+        key,
+        token: tok.access_token,
+        seq: 0,
+    }
+}
+
+/// Five mutations per case, shaped like the device's own.
+fn case_mutations(d: &mut SimDevice, cases: usize) -> Vec<WireMutation> {
+    let mut out = Vec::new();
+    for _ in 0..cases {
+        let case_id = uuid::Uuid::now_v7().to_string();
+        let steps = [
+            (
+                "create",
+                serde_json::json!({"event": {"township": "500112108", "matter_code": "CG-001", "release_id": "CQ-SAMPLE-2025-07",
+                "violation_time": "2026-03-10T09:50:00", "officers": ["OFF-LX-01", "OFF-LX-02"]}, "kind": "create", "from": null, "to": "draft", "version": 1}),
+            ),
+            (
+                "advance",
+                serde_json::json!({"event": {"event": "record_party_and_facts", "party": {"kind": "individual", "name": "周小川",
+                "id_number": "500112198506120035", "phone": "13800001234", "address": "重庆市渝北区龙兴镇示例路1号"},
+                "facts": "在人行道上摆摊经营水果，占道约6平方米", "place": "龙兴镇示例路12号"}, "kind": "record_party_and_facts",
+                "from": "draft", "to": "party_and_facts", "version": 2}),
+            ),
+            (
+                "advance",
+                serde_json::json!({"event": {"event": "inform_rights", "proposed": {"kind": "fine", "amount_fen": 15000},
+                "content": "已告知拟处罚款150元及陈述申辩权利"}, "kind": "inform_rights", "from": "party_and_facts", "to": "rights_told", "version": 3}),
+            ),
+            (
+                "advance",
+                serde_json::json!({"event": {"event": "waive_statement"}, "kind": "waive_statement", "from": "rights_told", "to": "rights_told", "version": 4}),
+            ),
+            (
+                "advance",
+                serde_json::json!({"event": {"event": "decide", "penalty": {"kind": "fine", "amount_fen": 15000},
+                "circumstances": ["area_5_to_10sqm"], "deviation_reason": null, "place": "龙兴镇示例路12号"}, "kind": "decide",
+                "from": "rights_told", "to": "decided", "version": 5}),
+            ),
+        ];
+        for (op, payload) in steps {
+            d.seq += 1;
+            out.push(WireMutation {
+                seq: d.seq,
+                mutation_id: uuid::Uuid::now_v7().to_string(),
+                entity: "case".into(),
+                entity_id: case_id.clone(),
+                op: op.into(),
+                payload_sha256: payload_sha256(&payload),
+                payload,
+                device_time: "2026-03-10T02:00:00.000Z".into(),
+            });
+        }
+    }
+    out
+}
+
+async fn push(t: &InProcess, d: &SimDevice, ms: Vec<WireMutation>) -> (HttpResponse, usize) {
+    let mut req = PushRequest {
+        device_id: d.id.clone(),
+        batch_id: uuid::Uuid::now_v7().to_string(),
+        known_server_epoch: None,
+        mutations: ms,
+        signature: String::new(),
+    };
+    req.signature = hex::encode(d.key.sign(&push_bytes(&req)).to_bytes());
+    let body = serde_json::to_vec(&req).unwrap();
+    let n = body.len();
+    (
+        t.send(json_req(
+            Method::Post,
+            "/v1/sync/push",
+            Some(&d.token),
+            body,
+        ))
+        .await
+        .unwrap(),
+        n,
+    )
+}
+
+fn server() -> (tempfile::TempDir, Service) {
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(dir.path(), None, Arc::new(SystemClock)).unwrap();
+    service.demo().unwrap();
+    (dir, service)
+}
+
+async fn ingest(total: usize) {
+    let (_dir, service) = server();
+    let t = InProcess::new(zhifa_server::api::router(service.state.clone()));
+    let mut devs = Vec::new();
+    for i in 0..20 {
+        devs.push(enrol(&service, &t, i).await);
+    }
+    let per_batch = 200;
+    let batches: Vec<(usize, Vec<WireMutation>)> = (0..total / per_batch)
+        .map(|b| {
+            let d = b % devs.len();
+            (d, case_mutations(&mut devs[d], per_batch / 5))
+        })
+        .collect();
+    let start = Instant::now();
+    let mut applied = 0;
+    for (d, ms) in batches {
+        let (r, _) = push(&t, &devs[d], ms).await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        let p: PushResponse = serde_json::from_slice(&r.body).unwrap();
+        applied += p.results.len();
+    }
+    let s = start.elapsed().as_secs_f64();
+    println!(
+        "ingest (SQLite, synchronous=FULL, batches of {per_batch}): {applied} mutations in {s:.2} s = {:.0} mutations/s",
+        applied as f64 / s
+    );
+}
+
+async fn burst(devices: usize, cases: usize, concurrency: usize) {
+    let (_dir, service) = server();
+    let router = zhifa_server::api::router(service.state.clone());
+    let t = InProcess::new(router.clone());
+    let mut devs = Vec::with_capacity(devices);
+    for i in 0..devices {
+        devs.push(enrol(&service, &t, i).await);
+    }
+    println!(
+        "burst: {devices} devices enrolled; each pushes {cases} cases ({} mutations), pulls its inbox and the catalogue head",
+        cases * 5
+    );
+    let start = Instant::now();
+    let sem = Arc::new(tokio::sync::Semaphore::new(concurrency));
+    let mut handles = Vec::new();
+    for mut d in devs {
+        let t = InProcess::new(router.clone());
+        let sem = sem.clone();
+        let ms = case_mutations(&mut d, cases);
+        handles.push(tokio::spawn(async move {
+            let _permit = sem.acquire().await.unwrap();
+            let t0 = Instant::now();
+            let mut errors = 0;
+            for chunk in ms.chunks(200) {
+                let (r, _) = push(&t, &d, chunk.to_vec()).await;
+                if r.status != 200 {
+                    errors += 1;
+                }
+            }
+            for path in ["/v1/sync/inbox?cursor=0", "/v1/catalogue/latest"] {
+                let r = t
+                    .send(json_req(Method::Get, path, Some(&d.token), vec![]))
+                    .await
+                    .unwrap();
+                if r.status != 200 {
+                    errors += 1;
+                }
+            }
+            (t0.elapsed().as_secs_f64(), errors)
+        }));
+    }
+    let mut times = Vec::new();
+    let mut errors = 0;
+    for h in handles {
+        let (s, e) = h.await.unwrap();
+        times.push(s);
+        errors += e;
+    }
+    let wall = start.elapsed().as_secs_f64();
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let q = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
+    println!(
+        "burst: {devices} devices × {cases} cases, {concurrency} concurrent: wall {wall:.1} s, per-device sync p50 {:.2} s, p99 {:.2} s, max {:.2} s, errors {errors}, {:.0} mutations/s",
+        q(0.5),
+        q(0.99),
+        q(1.0),
+        (devices * cases * 5) as f64 / wall
+    );
+}
+
+async fn catalogue(matters: usize) {
+    let server = TestServer::new();
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.cfg.page_size = 1024 * 1024;
+    dev.enrol(&t, &server.code("OFF-LX-01")).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let mut p = zhifa_core::catalogue::synth::synth(&zhifa_core::catalogue::synth::SynthOptions {
+        matters,
+        townships: 30,
+        seed: 1,
+    });
+    p.release.id = "CQ-SYNTH-BENCH".into();
+    let bytes = serde_json::to_vec(&p).unwrap();
+    server.service.publish_catalogue(&bytes).unwrap();
+    let checked = zhifa_core::catalogue::check_package(&bytes).unwrap();
+    let pk = &checked.package;
+    let rows = pk.matters.len()
+        + pk.provisions.len()
+        + pk.matters.iter().map(|m| m.levels.len()).sum::<usize>()
+        + pk.townships.len();
+    let start = Instant::now();
+    let r = dev.sync(&t).await.unwrap();
+    let s = start.elapsed().as_secs_f64();
+    assert_eq!(r.catalogue_release.as_deref(), Some("CQ-SYNTH-BENCH"));
+    println!(
+        "catalogue snapshot: {} bytes, {rows} rows ({} matters) downloaded in pages, verified and imported in {s:.2} s = {:.0} rows/s",
+        bytes.len(),
+        pk.matters.len(),
+        rows as f64 / s
+    );
+}
+
+/// Counts bytes both ways.
+struct Counting {
+    inner: InProcess,
+    up: std::sync::Mutex<(usize, usize)>,
+}
+
+impl Transport for Counting {
+    async fn send(
+        &self,
+        req: HttpRequest,
+    ) -> Result<HttpResponse, zhifa_sync::transport::TransportError> {
+        let is_push = req.path.starts_with("/v1/sync/push");
+        let n = req.body.len()
+            + req.path.len()
+            + req
+                .headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 4)
+                .sum::<usize>();
+        let r = self.inner.send(req).await?;
+        if is_push {
+            let mut u = self.up.lock().unwrap();
+            u.0 += n;
+            u.1 += r.body.len();
+        }
+        Ok(r)
+    }
+}
+
+async fn overhead(cases: usize) {
+    let server = TestServer::new();
+    let mut dev = TestDevice::new();
+    dev.enrol(&server.transport(), &server.code("OFF-LX-01"))
+        .await
+        .unwrap();
+    dev.sync(&server.transport()).await.unwrap();
+    for _ in 0..cases {
+        dev.full_case();
+    }
+    let payload: usize = {
+        let mut st = dev
+            .store
+            .conn()
+            .prepare("SELECT payload FROM outbox WHERE pushed_at IS NULL")
+            .unwrap();
+        st.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|p| p.unwrap().len())
+            .sum()
+    };
+    let mutations = dev.pending();
+    let c = Counting {
+        inner: server.transport(),
+        up: std::sync::Mutex::new((0, 0)),
+    };
+    dev.sync(&c).await.unwrap();
+    let (up, down) = *c.up.lock().unwrap();
+    println!(
+        "overhead: {cases} full cases = {mutations} mutations; payload {} B/case; push requests {} B/case (+ headers), responses {} B/case; protocol overhead {} B/case ({:.0} B/mutation)",
+        payload / cases,
+        up / cases,
+        down / cases,
+        (up + down - payload) / cases,
+        (up + down - payload) as f64 / mutations as f64
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let num = |i: usize, d: usize| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(d);
+    match args.get(1).map(String::as_str) {
+        Some("ingest") => ingest(num(2, 50_000)).await,
+        Some("burst") => burst(num(2, 9_000), num(3, 50), num(4, 64)).await,
+        Some("catalogue") => catalogue(num(2, 20_000)).await,
+        Some("overhead") => overhead(num(2, 20)).await,
+        _ => eprintln!("usage: sync_bench ingest|burst|catalogue|overhead [N…]"),
+    }
+}

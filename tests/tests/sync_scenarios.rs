@@ -1,0 +1,753 @@
+//! Sync scenarios of sync.md §7.3, deterministic: the in-process server
+//! (the axum router called directly), a fault-injecting transport and
+//! manual clocks on both sides. Each test is named after its scenario.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
+use chrono::Duration;
+use zhifa_core::case::{self, CaseEvent};
+use zhifa_core::evidence::{self, Capture, EvidenceDir, IngestOptions, Source};
+use zhifa_sync::engine::{self, SyncError, SyncLock};
+use zhifa_sync::transport::Transport;
+use zhifa_tests::{DeviceNow, Fault, Faulty, OFFICERS, ServerNow, TestDevice, TestServer};
+
+async fn enrolled(server: &TestServer, officer: &str) -> TestDevice {
+    let dev = TestDevice::new();
+    dev.enrol(&server.transport(), &server.code(officer))
+        .await
+        .unwrap();
+    dev
+}
+
+fn ledger_count(server: &TestServer, device: &str) -> i64 {
+    server
+        .db()
+        .query_row(
+            "SELECT count(*) FROM ledger WHERE device_id = ?1",
+            [device],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[tokio::test]
+async fn enrolled_device_syncs_a_full_case_end_to_end() {
+    let server = TestServer::new();
+    let t = server.transport();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    let first = dev.sync(&t).await.unwrap();
+    assert_eq!(
+        first.catalogue_release.as_deref(),
+        Some("CQ-SAMPLE-2025-07")
+    );
+    assert_eq!(first.leases_granted, 3);
+    let (id, number, sha) = dev.full_case();
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(
+        r.rejected,
+        0,
+        "{:?}",
+        engine::conflicts(&dev.store).unwrap()
+    );
+    assert!(r.pushed >= 9, "{r:?}");
+    assert_eq!(r.blobs_uploaded, 1);
+    assert_eq!(dev.pending(), 0);
+    let cases = server.cases();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].case_id, id.to_string());
+    assert_eq!(cases[0].document_number.as_deref(), Some(number.as_str()));
+    assert_eq!(cases[0].status, "served");
+    assert!(cases[0].evidence_complete, "{:?}", cases[0]);
+    assert!(
+        server
+            .dir
+            .path()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha)
+            .exists()
+    );
+    assert_eq!(ledger_count(&server, &dev.id()), dev.outbox_len());
+}
+
+#[tokio::test]
+async fn t1_crash_inside_the_capture_transaction_leaves_neither_row_nor_outbox() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let id = dev.new_case();
+    let before = dev.outbox_len();
+    let evidence_before = evidence::list(&dev.store).unwrap().len();
+    let capture = Capture {
+        case_id: Some(id),
+        case_number: None,
+        officer_ids: OFFICERS.map(String::from).to_vec(),
+        device_time: dev.clock.now_utc(),
+        server_offset_ms: None,
+        fix: None,
+        place: None,
+        original_name: None,
+    };
+    let img = image::RgbImage::from_pixel(64, 48, image::Rgb([10, 20, 30]));
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+    let mut reader = std::io::Cursor::new(jpeg.into_inner());
+    let crash = || Err("failpoint: killed before commit".to_owned());
+    let err = evidence::ingest(
+        &mut dev.store,
+        &dev.device,
+        &EvidenceDir::new(dev.dir.path().join("evidence")),
+        Source::Reader(&mut reader),
+        &capture,
+        &IngestOptions {
+            font: None,
+            after_files_durable: Some(&crash),
+        },
+    );
+    assert!(err.is_err());
+    dev.restart();
+    assert_eq!(
+        dev.outbox_len(),
+        before,
+        "no outbox row without its evidence row"
+    );
+    assert_eq!(evidence::list(&dev.store).unwrap().len(), evidence_before);
+}
+
+#[tokio::test]
+async fn t2_lost_push_response_is_answered_duplicate_on_retry() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    dev.full_case();
+    let f = Faulty::new(server.transport(), 2);
+    f.script(&[Fault::DropResponse]);
+    let r = dev.sync(&f).await.unwrap();
+    assert!(r.duplicates > 0, "{r:?}");
+    assert_eq!(r.rejected, 0);
+    assert_eq!(r.attempts, 2);
+    assert_eq!(server.cases().len(), 1);
+    assert_eq!(dev.pending(), 0);
+    assert_eq!(ledger_count(&server, &dev.id()), dev.outbox_len());
+}
+
+#[tokio::test]
+async fn t3_server_restart_after_commit_before_response_applies_once() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    dev.full_case();
+    {
+        let mut f = Faulty::new(server.transport(), 3);
+        f.only = "/v1/sync/push".into();
+        f.script(&[Fault::DropResponse]);
+        assert!(dev.session(&f).await.is_err());
+    }
+    let server = server.restart();
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert!(r.duplicates > 0);
+    assert_eq!(server.cases().len(), 1);
+    assert_eq!(ledger_count(&server, &dev.id()), dev.outbox_len());
+}
+
+#[tokio::test]
+async fn t4_same_batch_delivered_three_times_concurrently_applies_once() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    dev.full_case();
+    let mut f = Faulty::new(server.transport(), 4);
+    f.only = "/v1/sync/push".into();
+    f.script(&[Fault::DropRequest]);
+    assert!(dev.session(&f).await.is_err());
+    let req = f.captured.lock().unwrap().pop().unwrap();
+    let t = server.transport();
+    let (a, b, c) = tokio::join!(t.send(req.clone()), t.send(req.clone()), t.send(req));
+    let mut applied = 0;
+    for r in [a, b, c] {
+        let r = r.unwrap();
+        assert_eq!(r.status, 200);
+        let p: zhifa_sync::wire::PushResponse = serde_json::from_slice(&r.body).unwrap();
+        applied += p
+            .results
+            .iter()
+            .filter(|x| x.status == zhifa_sync::wire::MutationStatus::Applied)
+            .count();
+    }
+    let n = dev.pending();
+    assert_eq!(
+        applied as i64, n,
+        "each mutation applied by exactly one delivery"
+    );
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.duplicates as i64, n);
+    assert_eq!(server.cases().len(), 1);
+}
+
+#[tokio::test]
+async fn t5_a_batch_past_a_gap_gets_409_expected_seq_and_the_client_resends() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let acked = ledger_count(&server, &dev.id());
+    dev.full_case();
+    // Two rows wrongly believed acked (a lost batch): the device pushes past a gap.
+    dev.store
+        .conn()
+        .execute(
+            "UPDATE outbox SET pushed_at = 'lost' WHERE seq IN (?1, ?2)",
+            [acked + 1, acked + 2],
+        )
+        .unwrap();
+    let f = Faulty::new(server.transport(), 5);
+    let r = dev.sync(&f).await.unwrap();
+    assert!(f.statuses_of("/v1/sync/push").contains(&409));
+    assert_eq!(r.rejected, 0);
+    assert_eq!(ledger_count(&server, &dev.id()), dev.outbox_len());
+    let err = server
+        .db()
+        .query_row("SELECT count(*) FROM conflict", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    assert_eq!(err, 0);
+}
+
+fn second_release() -> Vec<u8> {
+    let mut p = zhifa_core::catalogue::synth::synth(&zhifa_core::catalogue::synth::SynthOptions {
+        matters: 400,
+        townships: 3,
+        seed: 7,
+    });
+    p.release.id = "CQ-SYNTH-2026-03".into();
+    serde_json::to_vec(&p).unwrap()
+}
+
+fn has_release(dev: &TestDevice, id: &str) -> bool {
+    dev.store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM catalogue_release WHERE id = ?1",
+            [id],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+        == 1
+}
+
+#[tokio::test]
+async fn t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let bytes = second_release();
+    let rel = server.service.publish_catalogue(&bytes).unwrap();
+    let pages = rel.size.div_ceil(dev.cfg.page_size as u64);
+    assert!(pages > 10, "{pages} pages");
+    let mut f = Faulty::new(server.transport(), 8);
+    f.only = "/v1/catalogue/snapshots".into();
+    let mut script = vec![Fault::None; 6];
+    script.push(Fault::DropRequest);
+    f.script(&script);
+    assert!(dev.session(&f).await.is_err());
+    // Killed here: the old release is still the one in force.
+    dev.restart();
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-07"));
+    assert!(!has_release(&dev, "CQ-SYNTH-2026-03"));
+    let g = Faulty::new(server.transport(), 9);
+    dev.sync(&g).await.unwrap();
+    assert!(has_release(&dev, "CQ-SYNTH-2026-03"));
+    let refetched = g.statuses_of("/v1/catalogue/snapshots").len() as u64;
+    assert_eq!(
+        refetched,
+        pages - 6,
+        "only the pages not yet on disk are fetched"
+    );
+}
+
+#[tokio::test]
+async fn t9_a_corrupted_snapshot_page_is_refetched_alone() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let rel = server.service.publish_catalogue(&second_release()).unwrap();
+    let pages = rel.size.div_ceil(dev.cfg.page_size as u64);
+    let mut f = Faulty::new(server.transport(), 10);
+    f.only = "/v1/catalogue/snapshots".into();
+    f.script(&[Fault::None, Fault::None, Fault::FlipResponseBit]);
+    let r = dev.sync(&f).await.unwrap();
+    assert_eq!(r.attempts, 1, "no reset, no session retry");
+    assert_eq!(
+        f.statuses_of("/v1/catalogue/snapshots").len() as u64,
+        pages + 1
+    );
+    assert!(has_release(&dev, "CQ-SYNTH-2026-03"));
+}
+
+#[tokio::test]
+async fn t12_poison_mutation_is_rejected_with_dependents_and_other_cases_apply() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let ids: Vec<_> = (0..5).map(|_| dev.new_case()).collect();
+    // The third case's creation now violates a server rule (another township).
+    dev.store
+        .conn()
+        .execute(
+            "UPDATE outbox SET payload = json_set(payload, '$.event.township', '500110106')
+             WHERE entity = 'case' AND op = 'create' AND entity_id = ?1",
+            [ids[2].to_string()],
+        )
+        .unwrap();
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.rejected, 2, "the create and its dependent advance");
+    let conflicts = engine::conflicts(&dev.store).unwrap();
+    assert_eq!(conflicts.len(), 2);
+    assert_eq!(conflicts[0].code, "jurisdiction");
+    assert_eq!(conflicts[1].code, "dependency_rejected");
+    assert!(conflicts.iter().all(|c| c.entity_id == ids[2].to_string()));
+    assert_eq!(server.cases().len(), 4);
+    assert_eq!(dev.pending(), 0, "a rejection never blocks the queue");
+    // A retry of the same rows returns the stored rejection, not a new one.
+    dev.store
+        .conn()
+        .execute("UPDATE outbox SET pushed_at = NULL", [])
+        .unwrap();
+    let again = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(again.pushed, 0);
+    assert_eq!(engine::conflicts(&dev.store).unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn t13_a_database_outage_pauses_push_and_resumes_without_new_writes() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    dev.full_case();
+    let f = Faulty::new(server.transport(), 13);
+    *f.outage.lock().unwrap() = 4;
+    let r = dev.sync(&f).await.unwrap();
+    assert_eq!(r.attempts, 5);
+    let slept = dev.clock.slept();
+    assert_eq!(slept.len(), 4, "backed off once per failed attempt");
+    assert!(
+        slept[3] >= dev.cfg.backoff_base * 4,
+        "exponential: {slept:?}"
+    );
+    assert_eq!(dev.pending(), 0);
+    assert_eq!(server.cases().len(), 1);
+}
+
+fn noisy_jpeg(w: u32, h: u32, salt: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let n = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(2_246_822_519) ^ salt) % 256;
+        image::Rgb([
+            n as u8,
+            (n >> 1) as u8 ^ (x as u8),
+            (y as u8).wrapping_mul(7) ^ (n as u8),
+        ])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    dev.cfg.max_attempts = 10_000;
+    let id = dev.new_case();
+    let bytes = noisy_jpeg(900, 700, 16);
+    let (ev, sha) = dev.photo_bytes(id, &bytes);
+    dev.attach(id, vec![ev]);
+    let chunks = (bytes.len() as u64).div_ceil(dev.cfg.chunk_size as u64);
+    assert!(chunks >= 20, "{chunks} chunks");
+    let mut f = Faulty::new(server.transport(), 16);
+    f.only = "/v1/uploads/".into();
+    // Interruptions at random chunks: lost before, lost after commit, cut mid-body.
+    let mut script = Vec::new();
+    for i in 0..300 {
+        script.push(match i % 7 {
+            0 => Fault::DropRequest,
+            2 => Fault::DropResponse,
+            4 => Fault::CutBody,
+            _ => Fault::None,
+        });
+    }
+    f.script(&script);
+    f.rate = 0.0;
+    let r = dev.sync(&f).await.unwrap();
+    assert_eq!(r.blobs_uploaded, 1);
+    let interruptions = f.faults() as u64;
+    assert!(interruptions >= 20, "{interruptions}");
+    let sent = f.bytes_sent("/v1/uploads/") as u64;
+    let resent = sent - bytes.len() as u64;
+    let chunk = dev.cfg.chunk_size as u64;
+    println!(
+        "T16: {} bytes, {interruptions} interruptions, {resent} bytes re-sent ({:.2} chunks each)",
+        bytes.len(),
+        resent as f64 / interruptions as f64 / chunk as f64
+    );
+    assert!(
+        resent <= interruptions * chunk,
+        "re-sent {resent} > {interruptions} × {chunk}"
+    );
+    let stored = std::fs::read(
+        server
+            .dir
+            .path()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha),
+    )
+    .unwrap();
+    assert_eq!(stored, bytes);
+    assert!(server.cases()[0].evidence_complete);
+}
+
+#[tokio::test]
+async fn t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let id = dev.new_case();
+    let bytes = noisy_jpeg(400, 300, 18);
+    let (ev, sha) = dev.photo_bytes(id, &bytes);
+    dev.attach(id, vec![ev]);
+    let mut f = Faulty::new(server.transport(), 18);
+    f.only = "/v1/uploads/".into();
+    f.script(&[
+        Fault::None,
+        Fault::FlipRequestBit,
+        Fault::None,
+        Fault::FlipRequestBit,
+    ]);
+    let r = dev.sync(&f).await.unwrap();
+    assert_eq!(r.attempts, 1);
+    assert_eq!(
+        f.statuses_of("/v1/uploads/")
+            .iter()
+            .filter(|s| **s == 422)
+            .count(),
+        2
+    );
+    let stored = std::fs::read(
+        server
+            .dir
+            .path()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha),
+    )
+    .unwrap();
+    assert_eq!(stored, bytes);
+}
+
+#[tokio::test]
+async fn t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases() {
+    let server = TestServer::new();
+    let mut a = enrolled(&server, OFFICERS[0]).await;
+    let mut b = enrolled(&server, OFFICERS[1]).await;
+    a.sync(&server.transport()).await.unwrap();
+    b.sync(&server.transport()).await.unwrap();
+    let bytes = noisy_jpeg(600, 400, 19);
+    let ca = a.new_case();
+    let (ea, sha) = a.photo_bytes(ca, &bytes);
+    a.attach(ca, vec![ea]);
+    let cb = b.new_case();
+    let (eb, sha_b) = b.photo_bytes(cb, &bytes);
+    b.attach(cb, vec![eb]);
+    assert_eq!(sha, sha_b);
+    let (ta, tb) = (server.transport(), server.transport());
+    let (ra, rb) = tokio::join!(a.sync(&ta), b.sync(&tb));
+    ra.unwrap();
+    rb.unwrap();
+    let blobs: i64 = server
+        .db()
+        .query_row("SELECT count(*) FROM blob", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(blobs, 1);
+    let cases = server.cases();
+    assert_eq!(cases.len(), 2);
+    assert!(cases.iter().all(|c| c.evidence_complete), "{cases:?}");
+}
+
+#[tokio::test]
+async fn t21_oversized_push_is_halved_until_it_fits() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    for _ in 0..60 {
+        dev.new_case();
+    }
+    let mut f = Faulty::new(server.transport(), 21);
+    f.push_limit = Some(64 * 1024);
+    let r = dev.sync(&f).await.unwrap();
+    assert!(f.log().iter().any(|(_, x)| *x == Fault::TooLarge));
+    assert_eq!(r.pushed, 120);
+    assert_eq!(r.attempts, 1, "halving happens inside the push, no stall");
+    assert_eq!(server.cases().len(), 60);
+}
+
+#[tokio::test]
+async fn t22_device_clock_jumps_do_not_affect_order_or_cursors() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let (_, number, _) = dev.full_case();
+    dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(server.pay(&number, "PAY-1", 15_000).await, 200);
+    dev.clock.advance(Duration::hours(48));
+    let a = dev.new_case();
+    dev.clock.advance(Duration::hours(-96));
+    let b = dev.new_case();
+    dev.sync(&server.transport()).await.unwrap();
+    let cursor = |dev: &TestDevice| -> i64 {
+        dev.store
+            .conn()
+            .query_row(
+                "SELECT cursor FROM sync_cursor WHERE stream = 'inbox'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let c1 = cursor(&dev);
+    assert!(c1 >= 1);
+    dev.clock.advance(Duration::hours(60));
+    dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(cursor(&dev), c1, "cursor unchanged by clock moves");
+    // Server order is the device seq, whatever the device times say.
+    let db = server.db();
+    let seq_of = |id: &str| -> i64 {
+        db.query_row(
+            "SELECT min(seq) FROM ledger WHERE entity_id = ?1 AND status = 'applied'",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert!(seq_of(&a.to_string()) < seq_of(&b.to_string()));
+    let paid: String = dev
+        .store
+        .conn()
+        .query_row("SELECT payment_status FROM case_server_state", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(paid, "confirmed");
+}
+
+#[tokio::test]
+async fn t26_two_instances_cannot_sync_at_once_and_never_share_a_seq() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    let lock = SyncLock::acquire(&dev.cfg.work_dir).unwrap();
+    assert!(matches!(
+        dev.sync(&server.transport()).await,
+        Err(SyncError::Busy)
+    ));
+    drop(lock);
+    dev.sync(&server.transport()).await.unwrap();
+    // A second instance on the same store writing at the same time.
+    let mut other =
+        zhifa_core::store::Store::open(&dev.dir.path().join("device.db"), &dev.key).unwrap();
+    let now = dev.clock.now_utc();
+    for i in 0..5 {
+        dev.new_case();
+        let id = case::uuid_v7(now + Duration::seconds(i));
+        case::create(
+            &mut other,
+            &case::NewCase {
+                id,
+                township: zhifa_tests::TOWNSHIP.into(),
+                matter_code: "CG-001".into(),
+                violation_time: case::beijing(now).unwrap(),
+                officers: OFFICERS.map(String::from),
+            },
+            now,
+        )
+        .unwrap();
+    }
+    let (n, max): (i64, i64) = dev
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(DISTINCT seq), max(seq) FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(n, max, "gapless and unique");
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.rejected, 0);
+    assert_eq!(server.cases().len(), 10);
+}
+
+#[tokio::test]
+async fn t27_exhausted_lease_is_topped_up_and_numbers_stay_unique() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.cfg.lease_size = 2;
+    dev.cfg.lease_low_water = 3;
+    dev.sync(&server.transport()).await.unwrap();
+    dev.sync(&server.transport()).await.unwrap(); // a second lease on hand
+    let mut numbers = Vec::new();
+    for _ in 0..4 {
+        numbers.push(dev.full_case().1);
+    }
+    // Offline, both leases used up: the fifth decision cannot be numbered.
+    let id = dev.new_case();
+    let (ev, _) = dev.photo(id);
+    dev.attach(id, vec![ev]);
+    let fine = zhifa_core::rules::assess::ProposedPenalty {
+        kind: zhifa_core::rules::assess::PenaltyKind::Fine,
+        amount_fen: Some(15_000),
+    };
+    for s in [
+        CaseEvent::InformRights {
+            proposed: fine.clone(),
+            content: "已告知".into(),
+        },
+        CaseEvent::WaiveStatement,
+        CaseEvent::Decide {
+            penalty: fine,
+            circumstances: vec!["area_5_to_10sqm".into()],
+            deviation_reason: None,
+            place: "示例路".into(),
+        },
+    ] {
+        let now = dev.clock.now_utc();
+        case::advance(&mut dev.store, id, &s, now).unwrap();
+    }
+    let now = dev.clock.now_utc();
+    let err = case::advance(&mut dev.store, id, &CaseEvent::Issue, now).unwrap_err();
+    assert!(format!("{err}").contains("号段"), "{err}");
+    dev.sync(&server.transport()).await.unwrap();
+    let issued = case::advance(&mut dev.store, id, &CaseEvent::Issue, dev.clock.now_utc()).unwrap();
+    numbers.push(issued.issue.unwrap().number);
+    dev.sync(&server.transport()).await.unwrap();
+    let mut uniq = numbers.clone();
+    uniq.sort();
+    uniq.dedup();
+    assert_eq!(uniq.len(), 5);
+    let cases = server.cases();
+    let mut on_server: Vec<_> = cases
+        .iter()
+        .filter_map(|c| c.document_number.clone())
+        .collect();
+    on_server.sort();
+    assert_eq!(on_server, uniq);
+    let outside: i64 = server
+        .db()
+        .query_row("SELECT count(*) FROM conflict", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(outside, 0);
+}
+
+#[tokio::test]
+async fn revoked_device_is_refused_and_refresh_needs_the_device_key() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    // Token expiry: the server clock passes the access TTL; the engine refreshes.
+    server.clock.advance(Duration::hours(2));
+    dev.new_case();
+    dev.sync(&server.transport()).await.unwrap();
+    // A stolen refresh token without the device key is useless.
+    let e = engine::enrolment(&dev.store).unwrap().unwrap();
+    let forged = serde_json::json!({
+        "device_id": dev.id(), "refresh_token": e.refresh_token, "signature": "00".repeat(64),
+    });
+    let resp = server
+        .transport()
+        .send(zhifa_sync::transport::HttpRequest {
+            method: zhifa_sync::transport::Method::Post,
+            path: "/v1/token/refresh".into(),
+            headers: vec![
+                ("sync-protocol".into(), "1".into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: serde_json::to_vec(&forged).unwrap(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 401);
+    assert!(
+        server
+            .service
+            .store()
+            .revoke_device(&dev.id(), server.clock.now_utc_server())
+            .unwrap()
+    );
+    dev.new_case();
+    match dev.sync(&server.transport()).await {
+        Err(SyncError::Server { code, .. }) => assert_eq!(code, "device_revoked"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(dev.pending(), 2, "a revoked device keeps its outbox");
+}
+
+#[tokio::test]
+async fn officers_see_their_township_and_supervisors_their_district() {
+    let server = TestServer::new();
+    let mut a = enrolled(&server, OFFICERS[0]).await;
+    a.sync(&server.transport()).await.unwrap();
+    a.new_case();
+    a.sync(&server.transport()).await.unwrap();
+    let list = |dev: &TestDevice| {
+        let token = engine::enrolment(&dev.store).unwrap().unwrap().access_token;
+        let t = server.transport();
+        async move {
+            let r = t
+                .send(zhifa_sync::transport::HttpRequest {
+                    method: zhifa_sync::transport::Method::Get,
+                    path: "/v1/cases".into(),
+                    headers: vec![
+                        ("sync-protocol".into(), "1".into()),
+                        ("authorization".into(), format!("Bearer {token}")),
+                    ],
+                    body: vec![],
+                })
+                .await
+                .unwrap();
+            assert_eq!(r.status, 200);
+            serde_json::from_slice::<Vec<zhifa_sync::wire::CaseSummary>>(&r.body)
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(list(&a).await, 1);
+    let other = enrolled(&server, "OFF-DX-01").await; // another district
+    assert_eq!(list(&other).await, 0);
+    let sup = enrolled(&server, zhifa_server::DEMO_SUPERVISOR.0).await;
+    assert_eq!(list(&sup).await, 1);
+    assert!(server.service.store().audit_count("case.read").unwrap() >= 2);
+    assert!(server.service.store().audit_count("case.write").unwrap() >= 2);
+}
+
+#[tokio::test]
+async fn progress_events_report_records_and_bytes_per_stream() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    dev.full_case();
+    let mut events = Vec::new();
+    {
+        let t = server.transport();
+        let clock = dev.clock.clone();
+        let cfg = dev.cfg.clone();
+        let mut e = zhifa_sync::engine::Engine::new(&mut dev.store, &dev.device, &t, &*clock, cfg)
+            .on_progress(|p| events.push(p.clone()));
+        e.sync().await.unwrap();
+    }
+    let push = events.iter().rfind(|p| p.stream == "push").unwrap();
+    assert!(push.records >= 9);
+    let blobs: Vec<_> = events.iter().filter(|p| p.stream == "blobs").collect();
+    assert!(blobs.len() >= 2, "one event per chunk");
+    let last = blobs.last().unwrap();
+    assert_eq!(Some(last.bytes), last.total_bytes);
+    assert!(blobs.windows(2).all(|w| w[0].bytes <= w[1].bytes));
+}
