@@ -58,6 +58,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0004_search.sql"),
         backfill: Some(crate::catalogue::index::backfill),
     },
+    Migration {
+        version: 5,
+        name: "0005_signin.sql",
+        sql: include_str!("../../../schema/device/0005_signin.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.
