@@ -137,8 +137,8 @@ fn hasher() -> Result<Argon2<'static>, SignInError> {
 fn verifier(pin: &str) -> Result<String, SignInError> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| SignInError::Corrupt(format!("随机数: {e}")))?;
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| SignInError::Corrupt(format!("salt: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| SignInError::Corrupt(format!("salt: {e}")))?;
     Ok(hasher()?
         .hash_password(pin.as_bytes(), &salt)
         .map_err(|e| SignInError::Corrupt(format!("argon2: {e}")))?
@@ -228,8 +228,7 @@ pub fn enrolments(store: &Store, now: DateTime<Utc>) -> Result<Vec<Enrolment>, S
         let mut st = store
             .conn()
             .prepare("SELECT officer_id FROM officer_pin ORDER BY officer_id")?;
-        st.query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?
+        st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
     };
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
@@ -318,8 +317,18 @@ mod tests {
 
     #[test]
     fn pin_rules_refuse_short_repeated_and_sequential_pins() {
-        for bad in ["12345", "111111", "123456", "987654", "12a456", "1234567890123"] {
-            assert!(matches!(check_pin(bad), Err(SignInError::WeakPin(_))), "{bad}");
+        for bad in [
+            "12345",
+            "111111",
+            "123456",
+            "987654",
+            "12a456",
+            "1234567890123",
+        ] {
+            assert!(
+                matches!(check_pin(bad), Err(SignInError::WeakPin(_))),
+                "{bad}"
+            );
         }
         check_pin("380514").unwrap();
     }
@@ -352,7 +361,9 @@ mod tests {
         enrol(&s, &officer, "380514", t0()).unwrap();
         for i in 1..FREE_ATTEMPTS {
             match sign_in(&s, &officer, "000001", t0()) {
-                Err(SignInError::WrongPin { remaining }) => assert_eq!(remaining, FREE_ATTEMPTS - i),
+                Err(SignInError::WrongPin { remaining }) => {
+                    assert_eq!(remaining, FREE_ATTEMPTS - i)
+                }
                 other => panic!("{other:?}"),
             }
         }

@@ -67,7 +67,7 @@ use crate::store::{Store, StoreError};
 
 pub use config::{TownshipConfig, set_township_config, township_config};
 pub use numbers::{NumberError, grant_lease, void_number};
-pub use outbox::{OutboxRecord, mark_pushed, outbox_pending};
+pub use outbox::{OutboxRecord, mark_pushed, outbox_counts, outbox_pending};
 pub use payment::PaymentError;
 
 // ---------------------------------------------------------------------------
