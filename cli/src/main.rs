@@ -14,6 +14,7 @@ mod output;
 mod rules;
 mod settings;
 mod store;
+mod web;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +69,8 @@ enum Command {
     Doc(case::DocCmd),
     /// Run a whole simple-procedure case on the sample data, end to end.
     Demo(demo::DemoArgs),
+    /// Serve the app's screens and commands to a browser on this machine.
+    Web(web::WebArgs),
 }
 
 /// Options every command sees.
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Command::Townships(cmd) => case::run_townships(&ctx, cmd),
         Command::Doc(cmd) => case::run_doc(&ctx, cmd),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Web(args) => web::run(&ctx, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
