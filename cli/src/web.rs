@@ -303,7 +303,7 @@ async fn static_file(State(s): State<Arc<Shared>>, req: Request) -> Response {
             .header("x-content-type-options", "nosniff")
             .header(
                 "content-security-policy",
-                "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'",
+                "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'",
             )
             .body(Body::from(bytes))
             .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "WEB_FILE", "无法读取界面文件")),
