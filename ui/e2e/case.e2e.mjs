@@ -60,7 +60,10 @@ async function runCase(browser, url, size) {
     await el.click()
     taps++
   }
-  const shot = (name) => page.screenshot({ path: join(out, `${size.name}-${name}.png`) })
+  const shot = async (name) => {
+    await page.waitForTimeout(350) // let Vant's 0.2 s transitions settle
+    await page.screenshot({ path: join(out, `${size.name}-${name}.png`) })
+  }
   const screens = []
   const onScreen = async (step) => {
     await page.getByTestId(`screen-${step}`).waitFor({ state: 'visible' })
@@ -98,8 +101,8 @@ async function runCase(browser, url, size) {
   await tap('next')
 
   await onScreen('party')
-  await page.getByTestId('party-name').locator('input').fill(phone ? '周小川' : '重庆示例果蔬店')
-  const id = idNumber(phone ? '50011219850612003' : '50011219900101123')
+  await page.getByTestId('party-name').locator('input').fill(phone ? '周小川' : '李红梅')
+  const id = idNumber(phone ? '50011219850612003' : '50011219900101124')
   const idInput = page.getByTestId('party-id').locator('input')
   await idInput.fill(id.slice(0, 10))
   await idInput.fill(id)
