@@ -20,3 +20,11 @@ describe('money formatting (integer fen)', () => {
     expect(fromBase64(toBase64(bytes))).toEqual(bytes)
   })
 })
+
+describe('business-licence QR', () => {
+  it('finds the USCC in what the scanner read', async () => {
+    const { usccIn } = await import('../src/util/platform')
+    expect(usccIn('https://www.gsxt.gov.cn/index?uniscid=91500000MA5U7Y8K2C&x=1')).toBe('91500000MA5U7Y8K2C')
+    expect(usccIn('hello')).toBeNull()
+  })
+})

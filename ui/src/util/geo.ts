@@ -6,7 +6,10 @@ export interface Fix {
   accuracy_m: number
 }
 
+import { onMobileApp, pluginFix } from './platform'
+
 export function currentFix(timeoutMs = 2500): Promise<Fix | null> {
+  if (onMobileApp()) return pluginFix().catch(() => null)
   if (typeof navigator === 'undefined' || !navigator.geolocation) return Promise.resolve(null)
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(null), timeoutMs)
