@@ -529,6 +529,15 @@ pub struct DocumentFile {
     pub document_hash: String,
 }
 
+/// The decision saved as a file on the device.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SavedFile {
+    /// Where it was written (absolute).
+    pub path: String,
+    /// Bytes.
+    pub bytes: u32,
+}
+
 /// The payment QR for the party to scan.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct PaymentQr {

@@ -139,6 +139,7 @@ macro_rules! for_each_command {
             (case_issue, $crate::dto::CaseReq, $crate::dto::CaseView),
             (case_serve, $crate::dto::ServeReq, $crate::dto::CaseView),
             (case_document, $crate::dto::CaseReq, $crate::dto::DocumentFile),
+            (case_save_document, $crate::dto::CaseReq, $crate::dto::SavedFile),
             (case_payment_qr, $crate::dto::CaseReq, $crate::dto::PaymentQr),
             (case_list, $crate::dto::CaseListReq, ::std::vec::Vec<$crate::dto::CaseSummary>),
             (case_detail, $crate::dto::CaseReq, $crate::dto::CaseDetail),

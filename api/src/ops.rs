@@ -933,6 +933,36 @@ impl App {
         })
     }
 
+    /// Writes the served decision's PDF to `DATA/documents/<number>.pdf`
+    /// (temp file, fsync, rename), for printing or sharing from the OS
+    /// where the webview cannot hand a download over.
+    pub(crate) fn case_save_document(&mut self, req: CaseReq) -> Result<SavedFile, ApiError> {
+        let doc = self.case_document(req)?;
+        let pdf = B64
+            .decode(doc.pdf_base64.as_bytes())
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let dir = self.data_dir.join("documents");
+        let fail = |e: std::io::Error| ApiError::Internal(format!("无法保存文书：{e}"));
+        std::fs::create_dir_all(&dir).map_err(fail)?;
+        // The number contains no path separators (〔2026〕1号), but the name
+        // is still reduced to safe characters.
+        let name: String = doc
+            .file_name
+            .chars()
+            .map(|c| if c == '/' || c == '\\' { '_' } else { c })
+            .collect();
+        let path = dir.join(name);
+        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(fail)?;
+        std::io::Write::write_all(&mut tmp, &pdf).map_err(fail)?;
+        tmp.as_file().sync_all().map_err(fail)?;
+        tmp.persist(&path).map_err(|e| fail(e.error))?;
+        let path = std::path::absolute(&path).unwrap_or(path);
+        Ok(SavedFile {
+            path: path.display().to_string(),
+            bytes: u32::try_from(pdf.len()).unwrap_or(u32::MAX),
+        })
+    }
+
     pub(crate) fn case_payment_qr(&mut self, req: CaseReq) -> Result<PaymentQr, ApiError> {
         self.officer_id()?;
         let c = self.case(&req.case_id)?;

@@ -298,6 +298,9 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
     let pdf = B64.decode(doc["pdf_base64"].as_str().unwrap()).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(doc["pages"].as_u64().unwrap() >= 1);
+    let saved = call(&mut app, "case_save_document", json!({"case_id": id}));
+    let on_disk = std::fs::read(saved["path"].as_str().unwrap()).unwrap();
+    assert_eq!(on_disk, pdf);
     let qr = call(&mut app, "case_payment_qr", json!({"case_id": id}));
     assert!(
         qr["svg"].as_str().unwrap().starts_with("<?xml")

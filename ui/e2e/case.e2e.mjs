@@ -187,8 +187,12 @@ async function runCase(browser, url, size) {
 
   if (screens.length > MAX_SCREENS) throw new Error(`${screens.length} screens: ${screens.join(' → ')}`)
   if (taps > MAX_TAPS) throw new Error(`${taps} taps`)
+  const tapsToQr = taps
   // Close the QR, then the case shows on the detail screen with its timeline.
   await page.getByTestId('qr-overlay').click()
+  await tap('save-pdf')
+  const saved = await page.getByTestId('saved-path').innerText()
+  if (!saved.endsWith('.pdf')) throw new Error(`saved: ${saved}`)
   await tap('finish')
   await page.getByTestId('deadline').first().waitFor()
   await shot('home-after')
@@ -198,7 +202,7 @@ async function runCase(browser, url, size) {
   await page.getByTestId('pin').waitFor()
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
   await ctx.close()
-  return { size: size.name, screens: screens.length, taps, pdf_bytes: pdf.size, pdf_name: pdf.name }
+  return { size: size.name, screens: screens.length, taps: tapsToQr, pdf_bytes: pdf.size, pdf_name: pdf.name }
 }
 
 const sizes = [

@@ -718,6 +718,16 @@ pages: number,
  */
 document_hash: string, };
 
+export type SavedFile = { 
+/**
+ * Where it was written (absolute).
+ */
+path: string, 
+/**
+ * Bytes.
+ */
+bytes: number, };
+
 export type PaymentQr = { 
 /**
  * The URL encoded.
@@ -1094,6 +1104,7 @@ export interface Commands {
   case_issue: { req: CaseReq; resp: CaseView };
   case_serve: { req: ServeReq; resp: CaseView };
   case_document: { req: CaseReq; resp: DocumentFile };
+  case_save_document: { req: CaseReq; resp: SavedFile };
   case_payment_qr: { req: CaseReq; resp: PaymentQr };
   case_list: { req: CaseListReq; resp: Array<CaseSummary> };
   case_detail: { req: CaseReq; resp: CaseDetail };
@@ -1124,6 +1135,7 @@ export const COMMANDS = [
   'case_issue',
   'case_serve',
   'case_document',
+  'case_save_document',
   'case_payment_qr',
   'case_list',
   'case_detail',
