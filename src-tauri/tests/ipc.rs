@@ -25,6 +25,11 @@ struct Harness {
     webview: WebviewWindow<tauri::test::MockRuntime>,
 }
 
+/// SQLCipher initialises its crypto provider lazily and was seen to fail
+/// ("An error occurred with PRAGMA key") when another test thread set up
+/// Tauri's mock app at the same moment: the tests here run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let key = DbKey::Raw([5; 32]);
@@ -94,6 +99,9 @@ fn png() -> String {
 
 #[test]
 fn errors_cross_ipc_as_code_and_chinese_message() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let h = harness();
     let e = invoke(&h, "home", json!({})).unwrap_err();
     assert_eq!(e["code"], "API_NOT_SIGNED_IN");
@@ -113,6 +121,9 @@ fn errors_cross_ipc_as_code_and_chinese_message() {
 
 #[test]
 fn every_command_through_ipc_in_one_case() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let h = harness();
     let mut used = std::collections::BTreeSet::new();
     let mut call = |cmd: &str, req: Value| {
@@ -202,6 +213,12 @@ fn every_command_through_ipc_in_one_case() {
         B64.decode(doc["pdf_base64"].as_str().unwrap())
             .unwrap()
             .starts_with(b"%PDF-")
+    );
+    assert!(
+        call("case_save_document", json!({"case_id": id}))["bytes"]
+            .as_u64()
+            .unwrap()
+            > 1000
     );
     assert_eq!(
         call("case_payment_qr", json!({"case_id": id}))["amount_fen"],
