@@ -20,15 +20,21 @@ for i in $(seq "$runs"); do
       sed -n "s/.*first screen after \([0-9]*\) ms/start_ms=\1/p" "$1/stderr"
       if [ "$2" = 1 ]; then
         sleep 10
-        pids="$pid $(pgrep -P "$pid" | tr "\n" " ") $(pgrep -f WebKitWebProcess | tr "\n" " ") $(pgrep -f WebKitNetworkProcess | tr "\n" " ")"
+        # The app and every process it started (WebKit web and network processes).
+        pids="$pid"; frontier="$pid"
+        while [ -n "$frontier" ]; do
+          next=""; for q in $frontier; do next="$next $(pgrep -P "$q" | tr "\n" " ")"; done
+          frontier="$(echo $next)"; pids="$pids $frontier"
+        done
         total=0
         for p in $pids; do
           k=$(awk "/^Pss:/ {print \$2}" /proc/$p/smaps_rollup 2>/dev/null || echo 0)
           total=$((total + ${k:-0}))
         done
-        echo "idle_pss_kib=$total (processes: $pids)"
+        names=""; for p in $pids; do names="$names $(cat /proc/$p/comm 2>/dev/null)"; done
+        echo "idle_pss_kib=$total (processes:$names)"
       fi
-      kill "$pid"; wait "$pid" 2>/dev/null || true
+      kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
     ' "$app" "$data" "$i"
   rm -rf "$data"
 done
