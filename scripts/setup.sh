@@ -3,13 +3,22 @@
 # Idempotent and quiet when all is present; run as root or with sudo.
 #   - Debian packages: C toolchain for SQLCipher/OpenSSL, pdftotext for
 #     document tests, GNU time for the memory benchmark, the openssl
-#     command for the sync TLS test.
-#   - Rust components: rustfmt and clippy (the README's test command uses them).
+#     command for the sync TLS test; the Tauri shell's
+#     WebKitGTK/GTK development files; Chromium (the browser the UI e2e
+#     drives — never a test tool's own download), Xvfb, WebKitWebDriver
+#     (the desktop app's WebDriver smoke test) and a CJK font.
+#   - Node.js (Debian's, when none is installed) and the UI's npm packages
+#     (npm ci in ui/).
+#   - Rust components: rustfmt and clippy; tauri-driver (crates.io).
 #   - All crates, fetched once, so later builds need no network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/env.sh
 
-APT_PACKAGES=(build-essential pkg-config perl make time poppler-utils openssl)
+APT_PACKAGES=(build-essential pkg-config perl make time poppler-utils openssl
+  libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
+  chromium xvfb xauth webkit2gtk-driver fonts-noto-cjk curl)
+command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -29,4 +38,14 @@ fi
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }
 
 cargo fetch --locked -q
+
+# tauri-driver 2.x wraps WebKitWebDriver for the desktop app's smoke test.
+TOOLS="$HOME/.cache/zhifa/tools"
+if [ ! -x "$TOOLS/bin/tauri-driver" ]; then
+  echo "setup: cargo install tauri-driver"
+  cargo install tauri-driver --version '^2' --locked --root "$TOOLS" -q
+fi
+
+echo "setup: npm ci (ui/)"
+(cd ui && npm ci --no-audit --no-fund --loglevel=error)
 echo "setup: done"

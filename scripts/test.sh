@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The README's test command: formatting, lints and every test of the
-# default workspace members (the Tauri shell is built separately).
+# The README's test command: formatting, lints and every test — the Rust
+# workspace, the UI (lint, type check, Vitest, build), the Playwright e2e
+# of a whole case in Debian's Chromium against `zhifa web`, the Tauri
+# shell's mock-runtime tests, and the desktop app's WebDriver smoke test
+# under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -11,3 +14,18 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
 echo "== cargo test"
 cargo test --locked
+
+echo "== ui: lint, type check, unit tests, build"
+(cd ui && npm run -s lint && npm run -s typecheck && npm run -s test && npm run -s build)
+
+echo "== ui e2e: Chromium through a whole case against zhifa web (phone and tablet)"
+cargo build --locked -q -p zhifa-cli
+ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" node ui/e2e/case.e2e.mjs
+
+echo "== src-tauri: clippy and the mock-runtime command tests"
+cargo clippy --locked -p zhifa-app --all-targets -- -D warnings
+cargo test --locked -p zhifa-app
+
+echo "== src-tauri: WebDriver smoke test of the desktop app (tauri-driver + WebKitWebDriver, Xvfb)"
+cargo build --locked -q -p zhifa-app
+bash scripts/webdriver.sh "$CARGO_TARGET_DIR/debug/zhifa-app"

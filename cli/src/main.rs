@@ -15,6 +15,7 @@ mod rules;
 mod settings;
 mod store;
 mod sync;
+mod web;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -73,6 +74,8 @@ enum Command {
     Enrol(sync::EnrolArgs),
     /// Sync with the server: push, inbox, catalogue, leases, evidence.
     Sync(sync::SyncArgs),
+    /// Serve the app's screens and commands to a browser on this machine.
+    Web(web::WebArgs),
 }
 
 /// Options every command sees.
@@ -107,6 +110,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Enrol(args) => sync::enrol(&ctx, args),
         Command::Sync(args) => sync::sync(&ctx, args),
+        Command::Web(args) => web::run(&ctx, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,7 +12,8 @@
 //! schema v2 on also the sample officers and the device identity; from v3
 //! on two officers of the synthetic township, a township configuration, a
 //! number lease and one case taken to `party_and_facts` (so its timeline
-//! and outbox rows exist).
+//! and outbox rows exist); from v7 on officer FIX-01 enrolled with the
+//! PIN 380514.
 
 use chrono::{TimeZone, Utc};
 use zhifa_core::case::{self, CaseEvent, CaseParty, NewCase};
@@ -57,6 +58,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .code
         .clone();
     add_case(&mut store, &township, &matter, when)?;
+    // Schema v7: officer FIX-01 enrolled with PIN 380514.
+    zhifa_core::signin::enrol(&store, "FIX-01", "380514", when)?;
     // Fold the WAL into the main file so the fixture is one self-contained file.
     drop(store);
     println!("wrote {out} at schema v{}", migrate::latest_version());

@@ -15,6 +15,7 @@ pub mod document;
 pub mod evidence;
 pub mod money;
 pub mod rules;
+pub mod signin;
 pub mod store;
 pub mod text;
 

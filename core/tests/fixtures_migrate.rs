@@ -108,6 +108,16 @@ fn every_fixture_migrates_and_keeps_its_data() {
                 "v{version}"
             );
         }
+        // Schema v7 (sign-in): the v7+ fixtures keep FIX-01's PIN verifier;
+        // older stores migrate with nobody enrolled.
+        let t = chrono::Utc::now();
+        let enrolled = zhifa_core::signin::enrolments(&store, t).unwrap();
+        if version >= 7 {
+            assert_eq!(enrolled.len(), 1, "v{version}");
+            zhifa_core::signin::sign_in(&store, "FIX-01", "380514", t).unwrap();
+        } else {
+            assert!(enrolled.is_empty(), "v{version}");
+        }
         let backup = migrate::backup_path(&store, version);
         assert_eq!(
             backup.exists(),

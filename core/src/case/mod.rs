@@ -67,7 +67,7 @@ use crate::store::{Store, StoreError};
 
 pub use config::{TownshipConfig, set_township_config, township_config};
 pub use numbers::{NumberError, grant_lease, void_number};
-pub use outbox::{OutboxRecord, mark_pushed, outbox_pending};
+pub use outbox::{OutboxRecord, mark_pushed, outbox_counts, outbox_pending};
 pub use payment::PaymentError;
 
 // ---------------------------------------------------------------------------
@@ -1396,6 +1396,46 @@ pub fn advance(
     persist(&tx, &case, event.name(), Some(from), payload, now)?;
     tx.commit()?;
     Ok(case)
+}
+
+/// The discretion suggestion for a case before it is decided: the same
+/// assessment [`CaseEvent::Decide`] will run (matter and calendar in force
+/// on the violation date, the township's rules), for the circumstances and
+/// penalty the officer is considering. Reads only; the case needs its party.
+pub fn suggest(
+    store: &Store,
+    id: Uuid,
+    penalty: Option<ProposedPenalty>,
+    circumstances: Vec<String>,
+    now: DateTime<Utc>,
+) -> Result<Assessment, CaseError> {
+    let local = beijing(now)?;
+    let case = get(store, id)?.ok_or(CaseError::NotFound(id))?;
+    let cat = store.catalogue();
+    let release = cat
+        .release(&case.release_id)?
+        .ok_or_else(|| CaseError::Corrupt(format!("release {} missing", case.release_id)))?;
+    let date = case.violation_time.date();
+    let record = cat
+        .matter(release, &case.matter_code, date)?
+        .ok_or_else(|| CaseError::MatterNotInForce {
+            matter: case.matter_code.clone(),
+            date,
+        })?;
+    let calendar = cat.calendar_in_force(date).ok();
+    let config = config::read_config(store.conn(), &case.township)?
+        .ok_or_else(|| CaseError::NoTownshipConfig(case.township.clone()))?;
+    let ctx = Ctx {
+        tx: store.conn(),
+        store_catalogue: record,
+        config,
+        calendar,
+        short_name: String::new(),
+        now,
+        local,
+    };
+    let input = assess_input(&case, &ctx, penalty, circumstances)?;
+    Ok(run_assess(&input, &ctx))
 }
 
 fn assess_input(

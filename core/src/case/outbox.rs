@@ -137,3 +137,19 @@ pub fn mark_pushed(store: &Store, up_to_seq: i64, now: DateTime<Utc>) -> Result<
         ],
     )?)
 }
+
+/// Outbox counts per entity (stream): `(entity, pending, pushed)`, by entity.
+pub fn outbox_counts(store: &Store) -> Result<Vec<(String, u64, u64)>, CaseError> {
+    let mut st = store.conn().prepare(
+        "SELECT entity, SUM(pushed_at IS NULL), SUM(pushed_at IS NOT NULL)
+         FROM outbox GROUP BY entity ORDER BY entity",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+            u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -70,6 +70,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0006_sync.sql"),
         backfill: None,
     },
+    Migration {
+        version: 7,
+        name: "0007_signin.sql",
+        sql: include_str!("../../../schema/device/0007_signin.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.

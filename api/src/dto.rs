@@ -1,0 +1,776 @@
+//! The request and response types of every command, as the screens see
+//! them. They are view models, not the core's records: personal data is
+//! masked where a screen only needs to recognise it, labels are already
+//! Chinese, money is integer fen. TypeScript declarations are generated from
+//! these types (ts-rs) into `ui/src/bindings/api.ts`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// No arguments.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct Empty {}
+
+/// A failed command, as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApiErrorBody {
+    /// The stable code, e.g. `SIGNIN_WRONG_PIN`.
+    pub code: String,
+    /// The message in Chinese.
+    pub message: String,
+}
+
+// ---------------------------------------------------------------------------
+// Session
+
+/// An officer as the screens show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OfficerBrief {
+    /// Officer id.
+    pub id: String,
+    /// Full name (shown to the officer themself and on the case).
+    pub name: String,
+    /// 执法证号.
+    pub credential_no: String,
+    /// Township code.
+    pub township_code: String,
+    /// Has a PIN on this device.
+    pub enrolled: bool,
+    /// Locked out until (RFC 3339), after too many wrong PINs.
+    pub locked_until: Option<String>,
+}
+
+/// What the app knows before anyone signs in.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AppState {
+    /// Every officer listed on the device (enrolled or not).
+    pub officers: Vec<OfficerBrief>,
+    /// The signed-in officer, if any.
+    pub signed_in: Option<OfficerBrief>,
+    /// The catalogue release in force today, if any is imported.
+    pub catalogue: Option<ReleaseBrief>,
+    /// The device id (UUID), once the device identity exists.
+    pub device_id: Option<String>,
+    /// Which backend answers: `tauri` or `web`.
+    pub shell: String,
+}
+
+/// A catalogue release.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ReleaseBrief {
+    /// Release id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// First day in force.
+    pub effective_from: String,
+    /// Sample data, not an official list.
+    pub sample: bool,
+}
+
+/// Sign in (or enrol) with a PIN.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SignInReq {
+    /// Officer id.
+    pub officer_id: String,
+    /// The PIN (6–12 digits).
+    pub pin: String,
+}
+
+/// Change the signed-in officer's PIN.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ChangePinReq {
+    /// The current PIN.
+    pub current: String,
+    /// The new PIN.
+    pub new_pin: String,
+}
+
+// ---------------------------------------------------------------------------
+// Home
+
+/// One case as a list row.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CaseSummary {
+    /// Case id.
+    pub id: String,
+    /// Matter name.
+    pub matter_name: String,
+    /// Status code (`draft`, `served`, …).
+    pub status: String,
+    /// Status in Chinese.
+    pub status_label: String,
+    /// The party, masked (`周**`).
+    pub party_masked: Option<String>,
+    /// The document number once issued.
+    pub document_number: Option<String>,
+    /// Violation time (Beijing, `YYYY-MM-DDTHH:MM:SS`).
+    pub violation_time: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+    /// The fine in fen, once decided.
+    #[ts(type = "number | null")]
+    pub amount_fen: Option<i64>,
+}
+
+/// A deadline on the home screen.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Deadline {
+    /// `service`, `payment` or `follow_up`.
+    pub kind: String,
+    /// What is due, in Chinese.
+    pub title: String,
+    /// The case.
+    pub case_id: String,
+    /// The due day (`YYYY-MM-DD`); `null` when due now (e.g. service).
+    pub due: Option<String>,
+    /// Days left (negative: overdue).
+    pub days_left: Option<i32>,
+    /// For a payment: the fine in fen.
+    #[ts(type = "number | null")]
+    pub amount_fen: Option<i64>,
+    /// For a payment: the surcharge accrued so far in fen (Art. 72).
+    #[ts(type = "number | null")]
+    pub late_fee_fen: Option<i64>,
+}
+
+/// The home screen.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Home {
+    /// Today (Beijing, `YYYY-MM-DD`).
+    pub today: String,
+    /// The signed-in officer.
+    pub officer: OfficerBrief,
+    /// The township's name.
+    pub township_name: Option<String>,
+    /// Cases opened today.
+    pub cases_today: Vec<CaseSummary>,
+    /// Cases not finished (before service), newest first.
+    pub open_cases: Vec<CaseSummary>,
+    /// Deadlines, soonest first.
+    pub deadlines: Vec<Deadline>,
+    /// The sync state.
+    pub sync: SyncState,
+}
+
+// ---------------------------------------------------------------------------
+// Catalogue
+
+/// Search the catalogue.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SearchReq {
+    /// What the officer typed (name, pinyin initials, code, words of a provision).
+    pub text: String,
+    /// The most hits.
+    pub limit: Option<u32>,
+    /// Every matter of the release, not only the township's.
+    pub all: Option<bool>,
+}
+
+/// One search hit.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SearchHit {
+    /// Matter code.
+    pub code: String,
+    /// Matter name.
+    pub name: String,
+    /// Kind in Chinese.
+    pub kind_label: String,
+    /// Domain.
+    pub domain: String,
+    /// How it matched (`name_exact`, `initials_prefix`, …).
+    pub matched: String,
+}
+
+/// Search results.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SearchResp {
+    /// The release searched.
+    pub release_id: String,
+    /// The township filter applied.
+    pub township: Option<String>,
+    /// Hits, best first.
+    pub hits: Vec<SearchHit>,
+}
+
+/// A matter by code.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MatterReq {
+    /// Matter code.
+    pub code: String,
+}
+
+/// A fine range in fen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Range {
+    /// Lowest, inclusive.
+    #[ts(type = "number")]
+    pub min_fen: i64,
+    /// Highest, inclusive.
+    #[ts(type = "number")]
+    pub max_fen: i64,
+}
+
+/// A provision of a matter.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ProvisionView {
+    /// 违则 or 罚则.
+    pub role_label: String,
+    /// The citation, e.g. `《…》第18条第1款`.
+    pub citation: String,
+    /// The text.
+    pub text: String,
+    /// In force today.
+    pub in_force: bool,
+}
+
+/// A level's penalty for one party kind.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PenaltyView {
+    /// A warning is among the penalties.
+    pub warning: bool,
+    /// The fine range.
+    pub fine: Option<Range>,
+    /// Other penalties in words.
+    pub other: Vec<String>,
+}
+
+/// One discretion level.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct LevelView {
+    /// Level code.
+    pub code: String,
+    /// Level name.
+    pub name: String,
+    /// 适用情形 as published.
+    pub conditions: String,
+    /// The conditions as circumstance codes.
+    pub circumstances: Vec<String>,
+    /// For a natural person.
+    pub individual: Option<PenaltyView>,
+    /// For an organisation.
+    pub organization: Option<PenaltyView>,
+}
+
+/// A no-penalty list entry.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ExemptionView {
+    /// The conditions in words.
+    pub conditions: String,
+    /// As circumstance codes.
+    pub circumstances: Vec<String>,
+}
+
+/// A matter with provisions, discretion table and exemption lists.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MatterDetail {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind in Chinese.
+    pub kind_label: String,
+    /// Domain.
+    pub domain: String,
+    /// Owning department.
+    pub department: String,
+    /// Entrusting authority, for entrusted matters.
+    pub entrusting_authority: Option<String>,
+    /// 违则 then 罚则.
+    pub provisions: Vec<ProvisionView>,
+    /// Statutory range for individuals.
+    pub statutory_individual: Option<Range>,
+    /// Statutory range for organisations.
+    pub statutory_organization: Option<Range>,
+    /// An order to correct must come first.
+    pub correction_first: bool,
+    /// 首违不罚.
+    pub first_violation: Option<ExemptionView>,
+    /// 轻微免罚.
+    pub minor_violation: Option<ExemptionView>,
+    /// 裁量阶次, lightest first.
+    pub levels: Vec<LevelView>,
+    /// The release read.
+    pub release: ReleaseBrief,
+}
+
+// ---------------------------------------------------------------------------
+// Party and ID check
+
+/// Check an ID number as it is typed.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CheckIdReq {
+    /// What was typed.
+    pub text: String,
+    /// `individual` or `organization`.
+    pub party_kind: String,
+}
+
+/// The result of an ID check.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct IdCheck {
+    /// Valid and of the right kind.
+    pub ok: bool,
+    /// Still being typed (shorter than a full number, nothing wrong yet).
+    pub incomplete: bool,
+    /// The normalised number.
+    pub normalized: String,
+    /// What it is, in Chinese (居民身份证号码, 统一社会信用代码).
+    pub kind_label: Option<String>,
+    /// Region name, where known.
+    pub region: Option<String>,
+    /// Birth date (citizen numbers).
+    pub birth_date: Option<String>,
+    /// Sex in Chinese (citizen numbers).
+    pub sex: Option<String>,
+    /// The problem's stable code.
+    pub error_code: Option<String>,
+    /// The problem in Chinese.
+    pub message: Option<String>,
+}
+
+/// The party as entered.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PartyInput {
+    /// `individual` or `organization`.
+    pub kind: String,
+    /// 姓名 or 名称.
+    pub name: String,
+    /// Citizen ID or USCC.
+    pub id_number: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Address.
+    pub address: String,
+    /// Legal representative (organisations).
+    pub representative: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Case steps
+
+/// Open a new case.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NewCaseReq {
+    /// Matter code.
+    pub matter_code: String,
+    /// The second officer present (Art. 42); the signed-in officer is the first.
+    pub partner_officer_id: String,
+    /// Minutes before now the act was found (default 0).
+    pub minutes_ago: Option<u32>,
+}
+
+/// A case by id.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CaseReq {
+    /// Case id.
+    pub case_id: String,
+}
+
+/// Record party, facts and place.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PartyFactsReq {
+    /// Case id.
+    pub case_id: String,
+    /// The party.
+    pub party: PartyInput,
+    /// 违法事实.
+    pub facts: String,
+    /// 违法地点.
+    pub place: String,
+}
+
+/// Add a photo (or other evidence file) to a case.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct EvidenceAddReq {
+    /// Case id.
+    pub case_id: String,
+    /// The file name the camera or picker gave.
+    pub file_name: Option<String>,
+    /// The file's bytes, base64.
+    pub data_base64: String,
+    /// The device's location fix, if the platform gave one.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// Accuracy in metres.
+    pub accuracy_m: Option<f64>,
+}
+
+/// Attach the case's evidence with a summary.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AttachReq {
+    /// Case id.
+    pub case_id: String,
+    /// The summary printed; a default is written from the items when empty.
+    pub summary: Option<String>,
+}
+
+/// The penalty considered: `warning` or `fine` (with the amount).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PenaltyInput {
+    /// `warning` or `fine`.
+    pub kind: String,
+    /// The fine in fen.
+    #[ts(type = "number | null")]
+    pub amount_fen: Option<i64>,
+}
+
+/// Ask for the discretion suggestion.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SuggestReq {
+    /// Case id.
+    pub case_id: String,
+    /// Circumstance codes attested.
+    pub circumstances: Vec<String>,
+    /// The penalty considered, if any yet.
+    pub penalty: Option<PenaltyInput>,
+}
+
+/// One level as the discretion screen shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct LevelOption {
+    /// Level code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// 适用情形.
+    pub conditions: String,
+    /// Its circumstance codes.
+    pub circumstances: Vec<String>,
+    /// Applies to this party and these circumstances.
+    pub applies: bool,
+    /// The suggested level.
+    pub suggested: bool,
+    /// A warning is possible.
+    pub warning: bool,
+    /// The lawful fine of the level for this party.
+    pub lawful_fine: Option<Range>,
+    /// Why it does or does not apply.
+    pub reason: String,
+}
+
+/// The discretion suggestion.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Suggestion {
+    /// Every level.
+    pub levels: Vec<LevelOption>,
+    /// The suggested level's code.
+    pub suggested_level: Option<String>,
+    /// The lawful range for this party.
+    pub range: Option<Range>,
+    /// `none`, `mandatory`, `discretionary` or `no_fault`.
+    pub exemption: String,
+    /// The simple procedure is allowed (Art. 51), and why.
+    pub simple_procedure: bool,
+    /// The reason, citing the article.
+    pub simple_procedure_reason: String,
+    /// A penalty off the suggested level needs a written reason.
+    pub needs_reason: bool,
+    /// Problems found, each with a stable code.
+    pub problems: Vec<ApiErrorBody>,
+}
+
+/// Tell the rights (Art. 44) and hear the statement (Art. 45) or record its waiver.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RightsReq {
+    /// Case id.
+    pub case_id: String,
+    /// The penalty told.
+    pub penalty: PenaltyInput,
+    /// What was told; a standard text is written when empty.
+    pub content: Option<String>,
+    /// The party's statement; `null` when the party waives it (Art. 62).
+    pub statement: Option<String>,
+    /// The officers' review of the statement.
+    pub review: Option<String>,
+}
+
+/// Decide.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DecideReq {
+    /// Case id.
+    pub case_id: String,
+    /// The penalty.
+    pub penalty: PenaltyInput,
+    /// Circumstance codes attested.
+    pub circumstances: Vec<String>,
+    /// The reason for a penalty off the suggested level.
+    pub deviation_reason: Option<String>,
+}
+
+/// Serve the issued decision.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ServeReq {
+    /// Case id.
+    pub case_id: String,
+    /// `signed` or `refused`.
+    pub kind: String,
+    /// The signer's name (signed).
+    pub signer_name: Option<String>,
+    /// The signature as PNG, base64 (signed).
+    pub signature_png_base64: Option<String>,
+    /// Why the party refused (refused).
+    pub refusal_reason: Option<String>,
+    /// A witness (refused).
+    pub witness: Option<String>,
+}
+
+/// The rendered decision.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DocumentFile {
+    /// A file name for saving or sharing.
+    pub file_name: String,
+    /// The PDF, base64.
+    pub pdf_base64: String,
+    /// Pages.
+    pub pages: u32,
+    /// The document hash printed on it.
+    pub document_hash: String,
+}
+
+/// The decision saved as a file on the device.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SavedFile {
+    /// Where it was written (absolute).
+    pub path: String,
+    /// Bytes.
+    pub bytes: u32,
+}
+
+/// The payment QR for the party to scan.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PaymentQr {
+    /// The URL encoded.
+    pub url: String,
+    /// The QR as SVG.
+    pub svg: String,
+    /// The 缴款码.
+    pub payment_code: Option<String>,
+    /// The fine in fen.
+    #[ts(type = "number")]
+    pub amount_fen: i64,
+    /// The last day to pay.
+    pub due: Option<String>,
+}
+
+/// A case for the wizard and the detail screen.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CaseView {
+    /// Id.
+    pub id: String,
+    /// Status code.
+    pub status: String,
+    /// Status in Chinese.
+    pub status_label: String,
+    /// Version (steps taken + 1).
+    pub version: u32,
+    /// Township code.
+    pub township: String,
+    /// Matter code.
+    pub matter_code: String,
+    /// Matter name.
+    pub matter_name: String,
+    /// The two officers (`name（证号）`).
+    pub officers: Vec<String>,
+    /// Violation time (Beijing).
+    pub violation_time: String,
+    /// The party: name shown in full on the case screens (the officer is
+    /// dealing with them), ID masked.
+    pub party_name: Option<String>,
+    /// The party's ID number, masked.
+    pub party_id_masked: Option<String>,
+    /// `individual` or `organization`.
+    pub party_kind: Option<String>,
+    /// Facts.
+    pub facts: Option<String>,
+    /// Place.
+    pub place: Option<String>,
+    /// Evidence attached.
+    pub evidence_count: u32,
+    /// Evidence summary.
+    pub evidence_summary: Option<String>,
+    /// Rights told (content).
+    pub rights: Option<String>,
+    /// Statement (or `当事人放弃陈述申辩`).
+    pub statement: Option<String>,
+    /// The penalty decided, in Chinese (`罚款人民币150元`).
+    pub penalty_text: Option<String>,
+    /// The fine, fen.
+    #[ts(type = "number | null")]
+    pub amount_fen: Option<i64>,
+    /// Suggested level.
+    pub suggested_level: Option<String>,
+    /// Deviation reason.
+    pub deviation_reason: Option<String>,
+    /// Remedy clause.
+    pub remedy_clause: Option<String>,
+    /// Document number.
+    pub document_number: Option<String>,
+    /// Payment due.
+    pub payment_due: Option<String>,
+    /// Served at.
+    pub served_at: Option<String>,
+    /// Has a payment QR.
+    pub has_payment: bool,
+    /// Created (RFC 3339).
+    pub created_at: String,
+}
+
+/// One timeline entry.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TimelineView {
+    /// 1, 2, …
+    pub seq: u32,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Step name.
+    pub kind: String,
+    /// In Chinese.
+    pub label: String,
+    /// Status after.
+    pub to_label: String,
+}
+
+/// One evidence item.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct EvidenceView {
+    /// Id.
+    pub id: String,
+    /// Chain position.
+    #[ts(type = "number")]
+    pub seq: u64,
+    /// Case.
+    pub case_id: Option<String>,
+    /// `photo`, `video`, `audio`.
+    pub kind: String,
+    /// MIME type.
+    pub media_type: String,
+    /// SHA-256 of the original.
+    pub sha256: String,
+    /// Bytes.
+    #[ts(type = "number")]
+    pub size: u64,
+    /// Captured (device clock, RFC 3339).
+    pub device_time: String,
+    /// Has a device location fix.
+    pub located: bool,
+    /// `verified`, `unchecked` or a problem code (`FILE_ALTERED`, …).
+    pub verification: String,
+    /// The problem in Chinese, if any.
+    pub problem: Option<String>,
+    /// A small JPEG thumbnail, base64.
+    pub thumb_base64: Option<String>,
+}
+
+/// List evidence.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct EvidenceListReq {
+    /// Only this case's.
+    pub case_id: Option<String>,
+    /// Re-hash every original and check the chain (slower).
+    pub verify: bool,
+}
+
+/// The evidence gallery.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct EvidenceList {
+    /// Items, newest first.
+    pub items: Vec<EvidenceView>,
+    /// Whether the chain was checked now.
+    pub verified: bool,
+    /// Chain-level problems (gaps, head mismatch), in Chinese.
+    pub chain_problems: Vec<String>,
+}
+
+/// Case list filter.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CaseListReq {
+    /// Only this status.
+    pub status: Option<String>,
+}
+
+/// Case detail.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CaseDetail {
+    /// The case.
+    pub case: CaseView,
+    /// Timeline, oldest first.
+    pub timeline: Vec<TimelineView>,
+    /// Its evidence.
+    pub evidence: Vec<EvidenceView>,
+    /// The payment standing today, for a served fine.
+    pub payment: Option<Deadline>,
+}
+
+// ---------------------------------------------------------------------------
+// Sync and settings
+
+/// Outbox counts of one stream.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct StreamState {
+    /// Stream name (e.g. `case`).
+    pub stream: String,
+    /// In Chinese.
+    pub label: String,
+    /// Records waiting to be pushed.
+    pub pending: u32,
+    /// Records pushed.
+    pub pushed: u32,
+}
+
+/// What the device knows of its sync state.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncState {
+    /// Per stream.
+    pub streams: Vec<StreamState>,
+    /// Records waiting in all.
+    pub pending: u32,
+    /// Records pushed in all.
+    pub pushed: u32,
+    /// Conflicts to resolve.
+    pub conflicts: Vec<String>,
+    /// The last error in plain words.
+    pub last_error: Option<String>,
+    /// Whether this build can sync with the server yet.
+    pub engine_available: bool,
+    /// Why not, in Chinese.
+    pub engine_note: String,
+}
+
+/// Device settings.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Settings {
+    /// Township code.
+    pub township: Option<String>,
+    /// Townships of the release in force.
+    pub townships: Vec<TownshipOption>,
+    /// Catalogue releases on the device.
+    pub releases: Vec<ReleaseBrief>,
+    /// The device id.
+    pub device_id: Option<String>,
+    /// Schema version of the store.
+    pub schema_version: u32,
+    /// App version.
+    pub app_version: String,
+    /// Data folder.
+    pub data_dir: String,
+}
+
+/// A township choice.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TownshipOption {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// District.
+    pub district: String,
+}
+
+/// Change the township.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SetTownshipReq {
+    /// Township code.
+    pub township: String,
+}

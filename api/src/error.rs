@@ -1,0 +1,105 @@
+//! The command layer's error: the core's typed errors plus the layer's own
+//! (no session, bad request), each with a stable code and a Chinese message.
+
+use serde::Serialize;
+use zhifa_core::ErrorCode;
+use zhifa_core::case::CaseError;
+use zhifa_core::catalogue::CatalogueError;
+use zhifa_core::device::DeviceError;
+use zhifa_core::document::DocumentError;
+use zhifa_core::evidence::EvidenceError;
+use zhifa_core::signin::SignInError;
+use zhifa_core::store::StoreError;
+
+use crate::dto::ApiErrorBody;
+
+/// A failed command.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The command needs a signed-in officer.
+    #[error("请先登录")]
+    NotSignedIn,
+    /// No such command.
+    #[error("未知的操作：{0}")]
+    UnknownCommand(String),
+    /// The request does not have the command's shape.
+    #[error("请求格式错误：{0}")]
+    BadRequest(String),
+    /// A field is missing or unusable.
+    #[error("{0}")]
+    Invalid(String),
+    /// Not found.
+    #[error("未找到{0}")]
+    NotFound(String),
+    /// A bug or a device failure outside the core's errors.
+    #[error("内部错误：{0}")]
+    Internal(String),
+    /// Sign-in.
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
+    /// Cases.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// Catalogue.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    /// Evidence.
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
+    /// Device.
+    #[error(transparent)]
+    Device(#[from] DeviceError),
+    /// Documents.
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+    /// Store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ErrorCode for ApiError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotSignedIn => "API_NOT_SIGNED_IN",
+            Self::UnknownCommand(_) => "API_UNKNOWN_COMMAND",
+            Self::BadRequest(_) => "API_BAD_REQUEST",
+            Self::Invalid(_) => "API_INVALID",
+            Self::NotFound(_) => "API_NOT_FOUND",
+            Self::Internal(_) => "API_INTERNAL",
+            Self::SignIn(e) => e.code(),
+            Self::Case(e) => e.code(),
+            Self::Catalogue(e) => e.code(),
+            Self::Evidence(e) => e.code(),
+            Self::Device(e) => e.code(),
+            Self::Document(e) => e.code(),
+            Self::Store(e) => e.code(),
+        }
+    }
+}
+
+impl ApiError {
+    /// The error as the UI receives it.
+    pub fn body(&self) -> ApiErrorBody {
+        ApiErrorBody {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+        }
+    }
+
+    /// Whether the caller (not the device) is at fault: HTTP 4xx.
+    pub fn is_client_error(&self) -> bool {
+        match self {
+            Self::Internal(_) | Self::Store(_) => false,
+            Self::Case(CaseError::Store(_) | CaseError::Corrupt(_)) => false,
+            Self::Catalogue(c) => c.is_bad_input(),
+            Self::Evidence(e) => e.is_bad_input(),
+            _ => true,
+        }
+    }
+}
+
+impl Serialize for ApiError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.body().serialize(s)
+    }
+}

@@ -1,0 +1,181 @@
+//! The app's command layer: one typed request and response per screen
+//! action, shared by both shells — the Tauri app (`src-tauri`, over IPC)
+//! and `zhifa web` (the CLI's HTTP adapter). It knows neither: an [`App`]
+//! owns the open device store, the device identity and the signed-in
+//! session, and [`App::dispatch`] runs a command by name on JSON, so both
+//! adapters stay one-liners and a test drives exactly what the screens do.
+//!
+//! Like the core it reads no hidden clock: the clock is a field (the real
+//! one by default), so tests run the screens' flow on a fixed day. Errors
+//! are [`ApiError`] with stable codes; they cross to the UI as
+//! `{code, message}` with the message in Chinese.
+
+pub mod bindings;
+pub mod dto;
+mod error;
+mod ops;
+pub mod sample;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use zhifa_core::device::{self, Device, StoreKeyWrap};
+use zhifa_core::evidence::WatermarkFont;
+use zhifa_core::store::{DbKey, Store};
+
+pub use error::ApiError;
+
+/// The device store setting that holds the officer's township.
+pub const TOWNSHIP_SETTING: &str = "township";
+
+/// The clock the commands read.
+pub type Clock = fn() -> DateTime<Utc>;
+
+/// The open app: store, device, session.
+pub struct App {
+    store: Store,
+    data_dir: PathBuf,
+    device: Device,
+    font: WatermarkFont,
+    session: Option<String>,
+    clock: Clock,
+    shell: &'static str,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("data_dir", &self.data_dir)
+            .field("shell", &self.shell)
+            .field("signed_in", &self.session.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Opens the app on an open store: `data_dir` holds the evidence
+    /// folder, `key` is the store's key (it also wraps the device's signing
+    /// key). `shell` names the adapter (`tauri` or `web`) for the screens.
+    pub fn open(
+        store: Store,
+        key: &DbKey,
+        data_dir: &Path,
+        shell: &'static str,
+    ) -> Result<Self, ApiError> {
+        let now = Utc::now();
+        let device = Device::load_or_create(&store, &StoreKeyWrap::new(key), now)?;
+        let font = WatermarkFont::bundled()?;
+        Ok(Self {
+            store,
+            data_dir: data_dir.to_owned(),
+            device,
+            font,
+            session: None,
+            clock: Utc::now,
+            shell,
+        })
+    }
+
+    /// Replaces the clock (tests).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// The store (for adapters' own checks and tests).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Loads the embedded defaults where missing (never overwriting):
+    /// the sample catalogue, the sample officers and township
+    /// configurations, number leases, the first sample township, and the
+    /// sample officer enrolled with [`sample::SAMPLE_PIN`].
+    pub fn load_sample_defaults(&mut self) -> Result<(), ApiError> {
+        sample::load(&mut self.store, (self.clock)())
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    fn officer_id(&self) -> Result<&str, ApiError> {
+        self.session.as_deref().ok_or(ApiError::NotSignedIn)
+    }
+
+    fn signed_in(&self) -> Result<device::Officer, ApiError> {
+        let id = self.officer_id()?;
+        device::officer(&self.store, id)?.ok_or(ApiError::NotSignedIn)
+    }
+}
+
+/// Runs `$m!` with the list of every command: `(name, Request, Response, needs_session)`.
+/// The adapters expand it into their routes (`zhifa web`) and `#[tauri::command]`s
+/// (`src-tauri`), and the bindings test into the TypeScript command map.
+#[macro_export]
+macro_rules! for_each_command {
+    ($m:ident) => {
+        $m! {
+            (app_state, $crate::dto::Empty, $crate::dto::AppState),
+            (enrol, $crate::dto::SignInReq, $crate::dto::OfficerBrief),
+            (sign_in, $crate::dto::SignInReq, $crate::dto::OfficerBrief),
+            (sign_out, $crate::dto::Empty, $crate::dto::Empty),
+            (change_pin, $crate::dto::ChangePinReq, $crate::dto::Empty),
+            (home, $crate::dto::Empty, $crate::dto::Home),
+            (catalogue_search, $crate::dto::SearchReq, $crate::dto::SearchResp),
+            (matter_detail, $crate::dto::MatterReq, $crate::dto::MatterDetail),
+            (check_id, $crate::dto::CheckIdReq, $crate::dto::IdCheck),
+            (case_new, $crate::dto::NewCaseReq, $crate::dto::CaseView),
+            (case_party_facts, $crate::dto::PartyFactsReq, $crate::dto::CaseView),
+            (evidence_add, $crate::dto::EvidenceAddReq, $crate::dto::EvidenceView),
+            (case_attach_evidence, $crate::dto::AttachReq, $crate::dto::CaseView),
+            (case_suggest, $crate::dto::SuggestReq, $crate::dto::Suggestion),
+            (case_rights, $crate::dto::RightsReq, $crate::dto::CaseView),
+            (case_decide, $crate::dto::DecideReq, $crate::dto::CaseView),
+            (case_issue, $crate::dto::CaseReq, $crate::dto::CaseView),
+            (case_serve, $crate::dto::ServeReq, $crate::dto::CaseView),
+            (case_document, $crate::dto::CaseReq, $crate::dto::DocumentFile),
+            (case_save_document, $crate::dto::CaseReq, $crate::dto::SavedFile),
+            (case_payment_qr, $crate::dto::CaseReq, $crate::dto::PaymentQr),
+            (case_list, $crate::dto::CaseListReq, ::std::vec::Vec<$crate::dto::CaseSummary>),
+            (case_detail, $crate::dto::CaseReq, $crate::dto::CaseDetail),
+            (evidence_list, $crate::dto::EvidenceListReq, $crate::dto::EvidenceList),
+            (sync_state, $crate::dto::Empty, $crate::dto::SyncState),
+            (settings_get, $crate::dto::Empty, $crate::dto::Settings),
+            (settings_set_township, $crate::dto::SetTownshipReq, $crate::dto::Settings),
+        }
+    };
+}
+
+macro_rules! dispatch_impl {
+    ($(($name:ident, $req:ty, $resp:ty)),* $(,)?) => {
+        impl App {
+            /// Runs the command `name` with its JSON request; the JSON response.
+            pub fn dispatch(
+                &mut self,
+                name: &str,
+                request: serde_json::Value,
+            ) -> Result<serde_json::Value, ApiError> {
+                match name {
+                    $(stringify!($name) => {
+                        let req: $req = serde_json::from_value(request)
+                            .map_err(|e| ApiError::BadRequest(format!("{name}: {e}")))?;
+                        let resp: $resp = self.$name(req)?;
+                        serde_json::to_value(resp)
+                            .map_err(|e| ApiError::Internal(format!("{name}: {e}")))
+                    })*
+                    _ => Err(ApiError::UnknownCommand(name.to_owned())),
+                }
+            }
+        }
+
+        /// Every command's name.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+for_each_command!(dispatch_impl);

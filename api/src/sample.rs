@@ -1,0 +1,69 @@
+//! The embedded defaults the app starts on when nothing else is set up:
+//! the sample catalogue, the sample officers and township configurations,
+//! offline number leases for the sample township, and one sample officer
+//! enrolled with a published PIN. Sample data only (the catalogue and
+//! officer files say so); a production device is enrolled from the server.
+
+use chrono::{DateTime, Datelike, Utc};
+use zhifa_core::case::config::{
+    SAMPLE_TOWNSHIP_CONFIGS, SERIES_DECISION, SERIES_ORDER, parse_configs,
+};
+use zhifa_core::case::numbers::PAYMENT_CODE_SERIES;
+use zhifa_core::case::{self};
+use zhifa_core::store::Store;
+use zhifa_core::{catalogue, device, signin};
+
+use crate::{ApiError, TOWNSHIP_SETTING};
+
+/// The sample catalogue, compiled in.
+pub const SAMPLE_CATALOGUE: &str =
+    include_str!("../../schema/catalogue/sample/chongqing-sample.json");
+/// 龙兴镇 (渝北区), the sample township.
+pub const SAMPLE_TOWNSHIP: &str = "500112108";
+/// The sample officer enrolled by default.
+pub const SAMPLE_OFFICER: &str = "OFF-LX-01";
+/// Their sample PIN (sample data only; printed by scripts/run.sh).
+pub const SAMPLE_PIN: &str = "246813";
+/// Numbers granted per series when no lease is open (local admin lease).
+const LEASE_SIZE: i64 = 100_000;
+
+/// Loads what is missing; see [`crate::App::load_sample_defaults`].
+pub fn load(store: &mut Store, now: DateTime<Utc>) -> Result<(), ApiError> {
+    catalogue::import(store, SAMPLE_CATALOGUE.as_bytes(), now)?;
+    if device::officer(store, SAMPLE_OFFICER)?.is_none() {
+        device::load_officers(store, device::SAMPLE_OFFICERS.as_bytes())?;
+    }
+    for c in parse_configs(SAMPLE_TOWNSHIP_CONFIGS)? {
+        if case::township_config(store, &c.township_code)?.is_none() {
+            case::set_township_config(store, &c, now)?;
+        }
+    }
+    if store.setting(TOWNSHIP_SETTING)?.is_none() {
+        store.set_setting(TOWNSHIP_SETTING, SAMPLE_TOWNSHIP)?;
+    }
+    let year = case::beijing(now)?.year();
+    let leases = case::numbers::leases(store)?;
+    for series in [SERIES_DECISION, SERIES_ORDER, PAYMENT_CODE_SERIES] {
+        let mine: Vec<_> = leases
+            .iter()
+            .filter(|l| l.township == SAMPLE_TOWNSHIP && l.series == series && l.year == year)
+            .collect();
+        if mine.iter().all(|l| l.next > l.end) {
+            let start = mine.iter().map(|l| l.end + 1).max().unwrap_or(1);
+            case::grant_lease(
+                store,
+                SAMPLE_TOWNSHIP,
+                series,
+                year,
+                start,
+                start + LEASE_SIZE - 1,
+                "local_admin",
+                now,
+            )?;
+        }
+    }
+    if signin::enrolment(store, SAMPLE_OFFICER, now)?.is_none() {
+        signin::enrol(store, SAMPLE_OFFICER, SAMPLE_PIN, now)?;
+    }
+    Ok(())
+}

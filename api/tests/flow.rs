@@ -1,0 +1,398 @@
+//! The screens' flow through the command layer, by name and JSON exactly as
+//! both adapters call it: sign-in, search, a whole simple-procedure case to
+//! the PDF and the payment QR, and the errors a screen must show.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
+use std::io::Cursor;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{Value, json};
+use zhifa_api::{App, sample};
+use zhifa_core::rules::identity::citizen_check_character;
+use zhifa_core::store::{DbKey, Store};
+
+fn fixed_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).single().unwrap()
+}
+
+fn app() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = DbKey::Raw([9; 32]);
+    let store = Store::open(&dir.path().join("device.db"), &key).unwrap();
+    let mut app = App::open(store, &key, dir.path(), "test").unwrap();
+    app.set_clock(fixed_now);
+    app.load_sample_defaults().unwrap();
+    (dir, app)
+}
+
+fn call(app: &mut App, cmd: &str, req: Value) -> Value {
+    app.dispatch(cmd, req)
+        .unwrap_or_else(|e| panic!("{cmd}: {} {}", zhifa_core::ErrorCode::code(&e), e))
+}
+
+fn err_code(app: &mut App, cmd: &str, req: Value) -> String {
+    let e = app.dispatch(cmd, req).expect_err(cmd);
+    e.body().code
+}
+
+fn id_number() -> String {
+    let body = "50011219850612003";
+    format!("{body}{}", citizen_check_character(body).unwrap())
+}
+
+fn jpeg() -> String {
+    let img = image::RgbImage::from_fn(640, 480, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    B64.encode(out.into_inner())
+}
+
+fn png() -> String {
+    let img = image::GrayImage::from_fn(200, 80, |x, y| {
+        image::Luma([if (x + y) % 17 == 0 { 0 } else { 255 }])
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    B64.encode(out.into_inner())
+}
+
+fn sign_in(app: &mut App) {
+    call(
+        app,
+        "sign_in",
+        json!({"officer_id": sample::SAMPLE_OFFICER, "pin": sample::SAMPLE_PIN}),
+    );
+}
+
+#[test]
+fn commands_need_a_session_and_sign_in_counts_wrong_pins() {
+    let (_d, mut app) = app();
+    let state = call(&mut app, "app_state", json!({}));
+    assert!(state["signed_in"].is_null());
+    assert_eq!(state["officers"].as_array().unwrap().len(), 6);
+    assert_eq!(err_code(&mut app, "home", json!({})), "API_NOT_SIGNED_IN");
+    let wrong = json!({"officer_id": sample::SAMPLE_OFFICER, "pin": "000001"});
+    assert_eq!(err_code(&mut app, "sign_in", wrong), "SIGNIN_WRONG_PIN");
+    // A second officer enrols on the device with their own PIN.
+    let enrolled = call(
+        &mut app,
+        "enrol",
+        json!({"officer_id": "OFF-LX-02", "pin": "705318"}),
+    );
+    assert_eq!(enrolled["enrolled"], true);
+    assert_eq!(
+        err_code(
+            &mut app,
+            "enrol",
+            json!({"officer_id": "OFF-DX-01", "pin": "123456"})
+        ),
+        "SIGNIN_WEAK_PIN"
+    );
+    sign_in(&mut app);
+    let home = call(&mut app, "home", json!({}));
+    assert_eq!(home["officer"]["id"], sample::SAMPLE_OFFICER);
+    assert_eq!(home["today"], "2026-03-02");
+    assert_eq!(
+        err_code(&mut app, "no_such_command", json!({})),
+        "API_UNKNOWN_COMMAND"
+    );
+    assert_eq!(
+        err_code(&mut app, "case_new", json!({"x": 1})),
+        "API_BAD_REQUEST"
+    );
+}
+
+#[test]
+fn catalogue_search_and_matter_detail() {
+    let (_d, mut app) = app();
+    let hits = call(
+        &mut app,
+        "catalogue_search",
+        json!({"text": "zdjy", "limit": 5}),
+    );
+    assert_eq!(hits["hits"][0]["name"], "占道经营");
+    let code = hits["hits"][0]["code"].as_str().unwrap().to_owned();
+    let m = call(&mut app, "matter_detail", json!({"code": code}));
+    assert!(
+        m["provisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["role_label"] == "罚则")
+    );
+    assert!(m["levels"].as_array().unwrap().len() >= 2);
+    assert!(m["statutory_individual"]["max_fen"].as_i64().unwrap() > 0);
+    assert_eq!(
+        err_code(&mut app, "matter_detail", json!({"code": "NOPE"})),
+        "API_NOT_FOUND"
+    );
+}
+
+#[test]
+fn id_check_as_you_type() {
+    let (_d, mut app) = app();
+    let id = id_number();
+    let partial = call(
+        &mut app,
+        "check_id",
+        json!({"text": &id[..10], "party_kind": "individual"}),
+    );
+    assert_eq!(partial["ok"], false);
+    assert_eq!(partial["incomplete"], true);
+    let full = call(
+        &mut app,
+        "check_id",
+        json!({"text": id, "party_kind": "individual"}),
+    );
+    assert_eq!(full["ok"], true);
+    assert_eq!(full["birth_date"], "1985-06-12");
+    let mut bad = id_number();
+    let last = if bad.ends_with('0') { '1' } else { '0' };
+    bad.pop();
+    bad.push(last);
+    let bad = call(
+        &mut app,
+        "check_id",
+        json!({"text": bad, "party_kind": "individual"}),
+    );
+    assert_eq!(bad["ok"], false);
+    assert_eq!(bad["incomplete"], false);
+    assert!(bad["message"].as_str().unwrap().len() > 3);
+    let wrong_kind = call(
+        &mut app,
+        "check_id",
+        json!({"text": id_number(), "party_kind": "organization"}),
+    );
+    assert_eq!(wrong_kind["error_code"], "PARTY_ID_KIND");
+}
+
+#[test]
+fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
+    let (_d, mut app) = app();
+    sign_in(&mut app);
+    assert_eq!(
+        err_code(
+            &mut app,
+            "case_new",
+            json!({"matter_code": "CG-001", "partner_officer_id": sample::SAMPLE_OFFICER})
+        ),
+        "API_INVALID",
+        "one officer alone may not decide (Art. 42)"
+    );
+    let c = call(
+        &mut app,
+        "case_new",
+        json!({"matter_code": "CG-001", "partner_officer_id": "OFF-LX-02", "minutes_ago": 10}),
+    );
+    let id = c["id"].as_str().unwrap().to_owned();
+    assert_eq!(c["status"], "draft");
+    call(
+        &mut app,
+        "case_party_facts",
+        json!({
+            "case_id": id,
+            "party": {"kind": "individual", "name": "周小川", "id_number": id_number(), "phone": "13800001234",
+                      "address": "重庆市渝北区龙兴镇示例路1号", "representative": null},
+            "facts": "在人行道上摆摊经营水果，占道面积约6平方米", "place": "龙兴镇示例路12号门前"
+        }),
+    );
+    // Attaching needs a photo first.
+    assert_eq!(
+        err_code(
+            &mut app,
+            "case_attach_evidence",
+            json!({"case_id": id, "summary": null})
+        ),
+        "API_INVALID"
+    );
+    let ev = call(
+        &mut app,
+        "evidence_add",
+        json!({"case_id": id, "file_name": "stall.jpg", "data_base64": jpeg(),
+        "lat": 29.71, "lon": 106.82, "accuracy_m": 5.0}),
+    );
+    assert_eq!(ev["kind"], "photo");
+    assert!(ev["thumb_base64"].as_str().is_some_and(|t| !t.is_empty()));
+    let c = call(
+        &mut app,
+        "case_attach_evidence",
+        json!({"case_id": id, "summary": null}),
+    );
+    assert_eq!(c["evidence_count"], 1);
+
+    let s = call(
+        &mut app,
+        "case_suggest",
+        json!({"case_id": id, "circumstances": ["area_5_to_10sqm"], "penalty": null}),
+    );
+    assert_eq!(s["suggested_level"], "L2");
+    assert_eq!(s["simple_procedure"], true);
+    let l2 = s["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["code"] == "L2")
+        .unwrap()
+        .clone();
+    assert_eq!(l2["suggested"], true);
+    // Off the suggested level: a reason is needed.
+    let off = call(
+        &mut app,
+        "case_suggest",
+        json!({"case_id": id, "circumstances": ["area_5_to_10sqm"],
+        "penalty": {"kind": "fine", "amount_fen": 5000}}),
+    );
+    assert_eq!(off["needs_reason"], true);
+    let on = call(
+        &mut app,
+        "case_suggest",
+        json!({"case_id": id, "circumstances": ["area_5_to_10sqm"],
+        "penalty": {"kind": "fine", "amount_fen": 15000}}),
+    );
+    assert_eq!(on["needs_reason"], false);
+
+    let fine = json!({"kind": "fine", "amount_fen": 15000});
+    let c = call(
+        &mut app,
+        "case_rights",
+        json!({"case_id": id, "penalty": fine, "content": null,
+        "statement": "刚到此处，愿意立即收摊", "review": "陈述不影响违法事实认定，在阶次内从轻"}),
+    );
+    assert_eq!(c["status"], "rights_told");
+    let c = call(
+        &mut app,
+        "case_decide",
+        json!({"case_id": id, "penalty": fine,
+        "circumstances": ["area_5_to_10sqm"], "deviation_reason": null}),
+    );
+    assert_eq!(c["status"], "decided");
+    assert_eq!(c["penalty_text"], "罚款人民币150元");
+    // The PDF is printed only once served.
+    let c = call(&mut app, "case_issue", json!({"case_id": id}));
+    assert!(
+        c["document_number"].as_str().unwrap().contains("2026"),
+        "{}",
+        c["document_number"]
+    );
+    assert_eq!(
+        err_code(&mut app, "case_document", json!({"case_id": id})),
+        "API_INVALID"
+    );
+    let home = call(&mut app, "home", json!({}));
+    assert_eq!(home["deadlines"][0]["kind"], "service");
+    let c = call(
+        &mut app,
+        "case_serve",
+        json!({"case_id": id, "kind": "signed", "signer_name": "周小川",
+        "signature_png_base64": png(), "refusal_reason": null, "witness": null}),
+    );
+    assert_eq!(c["status"], "served");
+    assert_eq!(c["payment_due"].as_str().unwrap().len(), 10);
+
+    let doc = call(&mut app, "case_document", json!({"case_id": id}));
+    let pdf = B64.decode(doc["pdf_base64"].as_str().unwrap()).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(doc["pages"].as_u64().unwrap() >= 1);
+    let saved = call(&mut app, "case_save_document", json!({"case_id": id}));
+    let on_disk = std::fs::read(saved["path"].as_str().unwrap()).unwrap();
+    assert_eq!(on_disk, pdf);
+    let qr = call(&mut app, "case_payment_qr", json!({"case_id": id}));
+    assert!(
+        qr["svg"].as_str().unwrap().starts_with("<?xml")
+            || qr["svg"].as_str().unwrap().contains("<svg")
+    );
+    assert_eq!(qr["amount_fen"], 15000);
+
+    let home = call(&mut app, "home", json!({}));
+    let pay = &home["deadlines"][0];
+    assert_eq!(pay["kind"], "payment");
+    assert_eq!(pay["amount_fen"], 15000);
+    assert_eq!(pay["late_fee_fen"], 0);
+    let detail = call(&mut app, "case_detail", json!({"case_id": id}));
+    let kinds: Vec<&str> = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "create",
+            "record_party_and_facts",
+            "attach_evidence",
+            "inform_rights",
+            "hear_statement",
+            "decide",
+            "issue",
+            "serve"
+        ]
+    );
+    let masked = detail["case"]["party_id_masked"].as_str().unwrap();
+    assert!(masked.matches('*').count() >= 8, "{masked}");
+    let gallery = call(
+        &mut app,
+        "evidence_list",
+        json!({"case_id": null, "verify": true}),
+    );
+    assert_eq!(gallery["items"][0]["verification"], "verified");
+    let sync = call(&mut app, "sync_state", json!({}));
+    assert!(sync["pending"].as_u64().unwrap() >= 9);
+    assert_eq!(sync["engine_available"], false);
+    let list = call(&mut app, "case_list", json!({"status": "served"}));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_tampered_original_shows_in_the_gallery() {
+    let (dir, mut app) = app();
+    sign_in(&mut app);
+    let c = call(
+        &mut app,
+        "case_new",
+        json!({"matter_code": "CG-001", "partner_officer_id": "OFF-LX-02"}),
+    );
+    let id = c["id"].as_str().unwrap().to_owned();
+    let ev = call(
+        &mut app,
+        "evidence_add",
+        json!({"case_id": id, "file_name": null, "data_base64": jpeg(),
+        "lat": null, "lon": null, "accuracy_m": null}),
+    );
+    let sha = ev["sha256"].as_str().unwrap();
+    let original = walk(dir.path())
+        .into_iter()
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(sha))
+        .unwrap();
+    std::fs::write(&original, b"not the photo").unwrap();
+    let gallery = call(
+        &mut app,
+        "evidence_list",
+        json!({"case_id": id, "verify": true}),
+    );
+    assert_eq!(gallery["items"][0]["verification"], "FILE_ALTERED");
+    let unchecked = call(
+        &mut app,
+        "evidence_list",
+        json!({"case_id": id, "verify": false}),
+    );
+    assert_eq!(unchecked["items"][0]["verification"], "unchecked");
+}
+
+fn walk(p: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(p).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

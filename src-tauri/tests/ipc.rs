@@ -1,0 +1,252 @@
+//! Every command through Tauri's real IPC path (ACL, serde, the command
+//! macro) on the mock runtime — no webview, no display: sign-in, the
+//! catalogue, a whole simple-procedure case to the PDF and payment QR,
+//! the evidence gallery, sync state and settings, and the errors.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
+use std::io::Cursor;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+use zhifa_api::{App, COMMANDS, sample};
+use zhifa_app_lib::{Shared, app};
+use zhifa_core::rules::identity::citizen_check_character;
+use zhifa_core::store::{DbKey, Store};
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    webview: WebviewWindow<tauri::test::MockRuntime>,
+}
+
+/// SQLCipher initialises its crypto provider lazily and was seen to fail
+/// ("An error occurred with PRAGMA key") when another test thread set up
+/// Tauri's mock app at the same moment: the tests here run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let key = DbKey::Raw([5; 32]);
+    let store = Store::open(&dir.path().join("device.db"), &key).unwrap();
+    let mut api = App::open(store, &key, dir.path(), "tauri").unwrap();
+    api.load_sample_defaults().unwrap();
+    let tauri_app = app(mock_builder(), Shared::new(api))
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let webview = WebviewWindowBuilder::new(&tauri_app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        _dir: dir,
+        _app: tauri_app,
+        webview,
+    }
+}
+
+fn invoke(h: &Harness, cmd: &str, req: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &h.webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            // The local origin on Linux and macOS (http://tauri.localhost is
+            // local only on Windows and Android).
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(json!({ "req": req })),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+fn ok(h: &Harness, cmd: &str, req: Value) -> Value {
+    invoke(h, cmd, req).unwrap_or_else(|e| panic!("{cmd}: {e}"))
+}
+
+fn err_code(h: &Harness, cmd: &str, req: Value) -> String {
+    let e = invoke(h, cmd, req).expect_err(cmd);
+    e["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{cmd}: {e}"))
+        .to_owned()
+}
+
+fn jpeg() -> String {
+    let img = image::RgbImage::from_fn(320, 240, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 70])
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    B64.encode(out.into_inner())
+}
+
+fn png() -> String {
+    let img = image::GrayImage::from_fn(120, 40, |x, y| {
+        image::Luma([if (x * 3 + y) % 11 == 0 { 0 } else { 255 }])
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    B64.encode(out.into_inner())
+}
+
+#[test]
+fn errors_cross_ipc_as_code_and_chinese_message() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let h = harness();
+    let e = invoke(&h, "home", json!({})).unwrap_err();
+    assert_eq!(e["code"], "API_NOT_SIGNED_IN");
+    assert_eq!(e["message"], "请先登录");
+    assert_eq!(
+        err_code(
+            &h,
+            "sign_in",
+            json!({"officer_id": sample::SAMPLE_OFFICER, "pin": "000001"})
+        ),
+        "SIGNIN_WRONG_PIN"
+    );
+    // A request of the wrong shape is refused by the command's own types.
+    assert!(invoke(&h, "sign_in", json!({"officer": 1})).is_err());
+    assert!(invoke(&h, "no_such_command", json!({})).is_err());
+}
+
+#[test]
+fn every_command_through_ipc_in_one_case() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let h = harness();
+    let mut used = std::collections::BTreeSet::new();
+    let mut call = |cmd: &str, req: Value| {
+        used.insert(cmd.to_owned());
+        ok(&h, cmd, req)
+    };
+    let state = call("app_state", json!({}));
+    assert_eq!(state["shell"], "tauri");
+    call("enrol", json!({"officer_id": "OFF-LX-02", "pin": "705318"}));
+    call("sign_out", json!({}));
+    call(
+        "sign_in",
+        json!({"officer_id": sample::SAMPLE_OFFICER, "pin": sample::SAMPLE_PIN}),
+    );
+    call(
+        "change_pin",
+        json!({"current": sample::SAMPLE_PIN, "new_pin": "246813"}),
+    );
+    assert_eq!(
+        call("home", json!({}))["officer"]["id"],
+        sample::SAMPLE_OFFICER
+    );
+    let hits = call(
+        "catalogue_search",
+        json!({"text": "zdjy", "limit": 3, "all": null}),
+    );
+    assert_eq!(hits["hits"][0]["code"], "CG-001");
+    assert!(
+        call("matter_detail", json!({"code": "CG-001"}))["levels"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    );
+    let body = "50011219850612003";
+    let id_number = format!("{body}{}", citizen_check_character(body).unwrap());
+    assert_eq!(
+        call(
+            "check_id",
+            json!({"text": id_number, "party_kind": "individual"})
+        )["ok"],
+        true
+    );
+
+    let c = call(
+        "case_new",
+        json!({"matter_code": "CG-001", "partner_officer_id": "OFF-LX-02", "minutes_ago": 5}),
+    );
+    let id = c["id"].as_str().unwrap().to_owned();
+    call(
+        "case_party_facts",
+        json!({"case_id": id, "party": {"kind": "individual", "name": "周小川",
+        "id_number": id_number, "phone": null, "address": "重庆市渝北区龙兴镇示例路1号", "representative": null},
+        "facts": "人行道上摆摊占道约6平方米", "place": "龙兴镇示例路12号"}),
+    );
+    call(
+        "evidence_add",
+        json!({"case_id": id, "file_name": "a.jpg", "data_base64": jpeg(), "lat": null, "lon": null, "accuracy_m": null}),
+    );
+    call(
+        "case_attach_evidence",
+        json!({"case_id": id, "summary": null}),
+    );
+    let s = call(
+        "case_suggest",
+        json!({"case_id": id, "circumstances": ["area_5_to_10sqm"], "penalty": null}),
+    );
+    assert_eq!(s["suggested_level"], "L2");
+    let fine = json!({"kind": "fine", "amount_fen": 15000});
+    call(
+        "case_rights",
+        json!({"case_id": id, "penalty": fine, "content": null, "statement": null, "review": null}),
+    );
+    call(
+        "case_decide",
+        json!({"case_id": id, "penalty": fine, "circumstances": ["area_5_to_10sqm"], "deviation_reason": null}),
+    );
+    call("case_issue", json!({"case_id": id}));
+    let served = call(
+        "case_serve",
+        json!({"case_id": id, "kind": "signed", "signer_name": "周小川",
+        "signature_png_base64": png(), "refusal_reason": null, "witness": null}),
+    );
+    assert_eq!(served["status"], "served");
+    let doc = call("case_document", json!({"case_id": id}));
+    assert!(
+        B64.decode(doc["pdf_base64"].as_str().unwrap())
+            .unwrap()
+            .starts_with(b"%PDF-")
+    );
+    assert!(
+        call("case_save_document", json!({"case_id": id}))["bytes"]
+            .as_u64()
+            .unwrap()
+            > 1000
+    );
+    assert_eq!(
+        call("case_payment_qr", json!({"case_id": id}))["amount_fen"],
+        15000
+    );
+    assert_eq!(
+        call("case_list", json!({"status": null}))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        call("case_detail", json!({"case_id": id}))["timeline"]
+            .as_array()
+            .unwrap()
+            .len(),
+        8
+    );
+    assert_eq!(
+        call("evidence_list", json!({"case_id": null, "verify": true}))["items"][0]["verification"],
+        "verified"
+    );
+    assert!(call("sync_state", json!({}))["pending"].as_u64().unwrap() > 0);
+    let settings = call("settings_get", json!({}));
+    let township = settings["township"].as_str().unwrap().to_owned();
+    call("settings_set_township", json!({"township": township}));
+
+    let all: std::collections::BTreeSet<String> = COMMANDS.iter().map(|s| s.to_string()).collect();
+    assert_eq!(used, all, "every command is exercised through IPC");
+}

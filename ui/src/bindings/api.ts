@@ -1,0 +1,1146 @@
+// Generated from the Rust types in api/src/dto.rs by ts-rs. Do not edit:
+// run `UPDATE_BINDINGS=1 cargo test -p zhifa-api --test bindings`.
+/* eslint-disable */
+
+export type Empty = Record<symbol, never>;
+
+export type ApiErrorBody = { 
+/**
+ * The stable code, e.g. `SIGNIN_WRONG_PIN`.
+ */
+code: string, 
+/**
+ * The message in Chinese.
+ */
+message: string, };
+
+export type OfficerBrief = { 
+/**
+ * Officer id.
+ */
+id: string, 
+/**
+ * Full name (shown to the officer themself and on the case).
+ */
+name: string, 
+/**
+ * 执法证号.
+ */
+credential_no: string, 
+/**
+ * Township code.
+ */
+township_code: string, 
+/**
+ * Has a PIN on this device.
+ */
+enrolled: boolean, 
+/**
+ * Locked out until (RFC 3339), after too many wrong PINs.
+ */
+locked_until: string | null, };
+
+export type AppState = { 
+/**
+ * Every officer listed on the device (enrolled or not).
+ */
+officers: Array<OfficerBrief>, 
+/**
+ * The signed-in officer, if any.
+ */
+signed_in: OfficerBrief | null, 
+/**
+ * The catalogue release in force today, if any is imported.
+ */
+catalogue: ReleaseBrief | null, 
+/**
+ * The device id (UUID), once the device identity exists.
+ */
+device_id: string | null, 
+/**
+ * Which backend answers: `tauri` or `web`.
+ */
+shell: string, };
+
+export type ReleaseBrief = { 
+/**
+ * Release id.
+ */
+id: string, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * First day in force.
+ */
+effective_from: string, 
+/**
+ * Sample data, not an official list.
+ */
+sample: boolean, };
+
+export type SignInReq = { 
+/**
+ * Officer id.
+ */
+officer_id: string, 
+/**
+ * The PIN (6–12 digits).
+ */
+pin: string, };
+
+export type ChangePinReq = { 
+/**
+ * The current PIN.
+ */
+current: string, 
+/**
+ * The new PIN.
+ */
+new_pin: string, };
+
+export type CaseSummary = { 
+/**
+ * Case id.
+ */
+id: string, 
+/**
+ * Matter name.
+ */
+matter_name: string, 
+/**
+ * Status code (`draft`, `served`, …).
+ */
+status: string, 
+/**
+ * Status in Chinese.
+ */
+status_label: string, 
+/**
+ * The party, masked (`周**`).
+ */
+party_masked: string | null, 
+/**
+ * The document number once issued.
+ */
+document_number: string | null, 
+/**
+ * Violation time (Beijing, `YYYY-MM-DDTHH:MM:SS`).
+ */
+violation_time: string, 
+/**
+ * Last changed (RFC 3339).
+ */
+updated_at: string, 
+/**
+ * The fine in fen, once decided.
+ */
+amount_fen: number | null, };
+
+export type Deadline = { 
+/**
+ * `service`, `payment` or `follow_up`.
+ */
+kind: string, 
+/**
+ * What is due, in Chinese.
+ */
+title: string, 
+/**
+ * The case.
+ */
+case_id: string, 
+/**
+ * The due day (`YYYY-MM-DD`); `null` when due now (e.g. service).
+ */
+due: string | null, 
+/**
+ * Days left (negative: overdue).
+ */
+days_left: number | null, 
+/**
+ * For a payment: the fine in fen.
+ */
+amount_fen: number | null, 
+/**
+ * For a payment: the surcharge accrued so far in fen (Art. 72).
+ */
+late_fee_fen: number | null, };
+
+export type Home = { 
+/**
+ * Today (Beijing, `YYYY-MM-DD`).
+ */
+today: string, 
+/**
+ * The signed-in officer.
+ */
+officer: OfficerBrief, 
+/**
+ * The township's name.
+ */
+township_name: string | null, 
+/**
+ * Cases opened today.
+ */
+cases_today: Array<CaseSummary>, 
+/**
+ * Cases not finished (before service), newest first.
+ */
+open_cases: Array<CaseSummary>, 
+/**
+ * Deadlines, soonest first.
+ */
+deadlines: Array<Deadline>, 
+/**
+ * The sync state.
+ */
+sync: SyncState, };
+
+export type SearchReq = { 
+/**
+ * What the officer typed (name, pinyin initials, code, words of a provision).
+ */
+text: string, 
+/**
+ * The most hits.
+ */
+limit: number | null, 
+/**
+ * Every matter of the release, not only the township's.
+ */
+all: boolean | null, };
+
+export type SearchHit = { 
+/**
+ * Matter code.
+ */
+code: string, 
+/**
+ * Matter name.
+ */
+name: string, 
+/**
+ * Kind in Chinese.
+ */
+kind_label: string, 
+/**
+ * Domain.
+ */
+domain: string, 
+/**
+ * How it matched (`name_exact`, `initials_prefix`, …).
+ */
+matched: string, };
+
+export type SearchResp = { 
+/**
+ * The release searched.
+ */
+release_id: string, 
+/**
+ * The township filter applied.
+ */
+township: string | null, 
+/**
+ * Hits, best first.
+ */
+hits: Array<SearchHit>, };
+
+export type MatterReq = { 
+/**
+ * Matter code.
+ */
+code: string, };
+
+export type Range = { 
+/**
+ * Lowest, inclusive.
+ */
+min_fen: number, 
+/**
+ * Highest, inclusive.
+ */
+max_fen: number, };
+
+export type ProvisionView = { 
+/**
+ * 违则 or 罚则.
+ */
+role_label: string, 
+/**
+ * The citation, e.g. `《…》第18条第1款`.
+ */
+citation: string, 
+/**
+ * The text.
+ */
+text: string, 
+/**
+ * In force today.
+ */
+in_force: boolean, };
+
+export type PenaltyView = { 
+/**
+ * A warning is among the penalties.
+ */
+warning: boolean, 
+/**
+ * The fine range.
+ */
+fine: Range | null, 
+/**
+ * Other penalties in words.
+ */
+other: Array<string>, };
+
+export type LevelView = { 
+/**
+ * Level code.
+ */
+code: string, 
+/**
+ * Level name.
+ */
+name: string, 
+/**
+ * 适用情形 as published.
+ */
+conditions: string, 
+/**
+ * The conditions as circumstance codes.
+ */
+circumstances: Array<string>, 
+/**
+ * For a natural person.
+ */
+individual: PenaltyView | null, 
+/**
+ * For an organisation.
+ */
+organization: PenaltyView | null, };
+
+export type ExemptionView = { 
+/**
+ * The conditions in words.
+ */
+conditions: string, 
+/**
+ * As circumstance codes.
+ */
+circumstances: Array<string>, };
+
+export type MatterDetail = { 
+/**
+ * Code.
+ */
+code: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Kind in Chinese.
+ */
+kind_label: string, 
+/**
+ * Domain.
+ */
+domain: string, 
+/**
+ * Owning department.
+ */
+department: string, 
+/**
+ * Entrusting authority, for entrusted matters.
+ */
+entrusting_authority: string | null, 
+/**
+ * 违则 then 罚则.
+ */
+provisions: Array<ProvisionView>, 
+/**
+ * Statutory range for individuals.
+ */
+statutory_individual: Range | null, 
+/**
+ * Statutory range for organisations.
+ */
+statutory_organization: Range | null, 
+/**
+ * An order to correct must come first.
+ */
+correction_first: boolean, 
+/**
+ * 首违不罚.
+ */
+first_violation: ExemptionView | null, 
+/**
+ * 轻微免罚.
+ */
+minor_violation: ExemptionView | null, 
+/**
+ * 裁量阶次, lightest first.
+ */
+levels: Array<LevelView>, 
+/**
+ * The release read.
+ */
+release: ReleaseBrief, };
+
+export type CheckIdReq = { 
+/**
+ * What was typed.
+ */
+text: string, 
+/**
+ * `individual` or `organization`.
+ */
+party_kind: string, };
+
+export type IdCheck = { 
+/**
+ * Valid and of the right kind.
+ */
+ok: boolean, 
+/**
+ * Still being typed (shorter than a full number, nothing wrong yet).
+ */
+incomplete: boolean, 
+/**
+ * The normalised number.
+ */
+normalized: string, 
+/**
+ * What it is, in Chinese (居民身份证号码, 统一社会信用代码).
+ */
+kind_label: string | null, 
+/**
+ * Region name, where known.
+ */
+region: string | null, 
+/**
+ * Birth date (citizen numbers).
+ */
+birth_date: string | null, 
+/**
+ * Sex in Chinese (citizen numbers).
+ */
+sex: string | null, 
+/**
+ * The problem's stable code.
+ */
+error_code: string | null, 
+/**
+ * The problem in Chinese.
+ */
+message: string | null, };
+
+export type PartyInput = { 
+/**
+ * `individual` or `organization`.
+ */
+kind: string, 
+/**
+ * 姓名 or 名称.
+ */
+name: string, 
+/**
+ * Citizen ID or USCC.
+ */
+id_number: string, 
+/**
+ * Phone.
+ */
+phone: string | null, 
+/**
+ * Address.
+ */
+address: string, 
+/**
+ * Legal representative (organisations).
+ */
+representative: string | null, };
+
+export type NewCaseReq = { 
+/**
+ * Matter code.
+ */
+matter_code: string, 
+/**
+ * The second officer present (Art. 42); the signed-in officer is the first.
+ */
+partner_officer_id: string, 
+/**
+ * Minutes before now the act was found (default 0).
+ */
+minutes_ago: number | null, };
+
+export type CaseReq = { 
+/**
+ * Case id.
+ */
+case_id: string, };
+
+export type PartyFactsReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The party.
+ */
+party: PartyInput, 
+/**
+ * 违法事实.
+ */
+facts: string, 
+/**
+ * 违法地点.
+ */
+place: string, };
+
+export type EvidenceAddReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The file name the camera or picker gave.
+ */
+file_name: string | null, 
+/**
+ * The file's bytes, base64.
+ */
+data_base64: string, 
+/**
+ * The device's location fix, if the platform gave one.
+ */
+lat: number | null, 
+/**
+ * Longitude.
+ */
+lon: number | null, 
+/**
+ * Accuracy in metres.
+ */
+accuracy_m: number | null, };
+
+export type AttachReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The summary printed; a default is written from the items when empty.
+ */
+summary: string | null, };
+
+export type PenaltyInput = { 
+/**
+ * `warning` or `fine`.
+ */
+kind: string, 
+/**
+ * The fine in fen.
+ */
+amount_fen: number | null, };
+
+export type SuggestReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * Circumstance codes attested.
+ */
+circumstances: Array<string>, 
+/**
+ * The penalty considered, if any yet.
+ */
+penalty: PenaltyInput | null, };
+
+export type LevelOption = { 
+/**
+ * Level code.
+ */
+code: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * 适用情形.
+ */
+conditions: string, 
+/**
+ * Its circumstance codes.
+ */
+circumstances: Array<string>, 
+/**
+ * Applies to this party and these circumstances.
+ */
+applies: boolean, 
+/**
+ * The suggested level.
+ */
+suggested: boolean, 
+/**
+ * A warning is possible.
+ */
+warning: boolean, 
+/**
+ * The lawful fine of the level for this party.
+ */
+lawful_fine: Range | null, 
+/**
+ * Why it does or does not apply.
+ */
+reason: string, };
+
+export type Suggestion = { 
+/**
+ * Every level.
+ */
+levels: Array<LevelOption>, 
+/**
+ * The suggested level's code.
+ */
+suggested_level: string | null, 
+/**
+ * The lawful range for this party.
+ */
+range: Range | null, 
+/**
+ * `none`, `mandatory`, `discretionary` or `no_fault`.
+ */
+exemption: string, 
+/**
+ * The simple procedure is allowed (Art. 51), and why.
+ */
+simple_procedure: boolean, 
+/**
+ * The reason, citing the article.
+ */
+simple_procedure_reason: string, 
+/**
+ * A penalty off the suggested level needs a written reason.
+ */
+needs_reason: boolean, 
+/**
+ * Problems found, each with a stable code.
+ */
+problems: Array<ApiErrorBody>, };
+
+export type RightsReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The penalty told.
+ */
+penalty: PenaltyInput, 
+/**
+ * What was told; a standard text is written when empty.
+ */
+content: string | null, 
+/**
+ * The party's statement; `null` when the party waives it (Art. 62).
+ */
+statement: string | null, 
+/**
+ * The officers' review of the statement.
+ */
+review: string | null, };
+
+export type DecideReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The penalty.
+ */
+penalty: PenaltyInput, 
+/**
+ * Circumstance codes attested.
+ */
+circumstances: Array<string>, 
+/**
+ * The reason for a penalty off the suggested level.
+ */
+deviation_reason: string | null, };
+
+export type ServeReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * `signed` or `refused`.
+ */
+kind: string, 
+/**
+ * The signer's name (signed).
+ */
+signer_name: string | null, 
+/**
+ * The signature as PNG, base64 (signed).
+ */
+signature_png_base64: string | null, 
+/**
+ * Why the party refused (refused).
+ */
+refusal_reason: string | null, 
+/**
+ * A witness (refused).
+ */
+witness: string | null, };
+
+export type DocumentFile = { 
+/**
+ * A file name for saving or sharing.
+ */
+file_name: string, 
+/**
+ * The PDF, base64.
+ */
+pdf_base64: string, 
+/**
+ * Pages.
+ */
+pages: number, 
+/**
+ * The document hash printed on it.
+ */
+document_hash: string, };
+
+export type SavedFile = { 
+/**
+ * Where it was written (absolute).
+ */
+path: string, 
+/**
+ * Bytes.
+ */
+bytes: number, };
+
+export type PaymentQr = { 
+/**
+ * The URL encoded.
+ */
+url: string, 
+/**
+ * The QR as SVG.
+ */
+svg: string, 
+/**
+ * The 缴款码.
+ */
+payment_code: string | null, 
+/**
+ * The fine in fen.
+ */
+amount_fen: number, 
+/**
+ * The last day to pay.
+ */
+due: string | null, };
+
+export type CaseView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Status code.
+ */
+status: string, 
+/**
+ * Status in Chinese.
+ */
+status_label: string, 
+/**
+ * Version (steps taken + 1).
+ */
+version: number, 
+/**
+ * Township code.
+ */
+township: string, 
+/**
+ * Matter code.
+ */
+matter_code: string, 
+/**
+ * Matter name.
+ */
+matter_name: string, 
+/**
+ * The two officers (`name（证号）`).
+ */
+officers: Array<string>, 
+/**
+ * Violation time (Beijing).
+ */
+violation_time: string, 
+/**
+ * The party: name shown in full on the case screens (the officer is
+ * dealing with them), ID masked.
+ */
+party_name: string | null, 
+/**
+ * The party's ID number, masked.
+ */
+party_id_masked: string | null, 
+/**
+ * `individual` or `organization`.
+ */
+party_kind: string | null, 
+/**
+ * Facts.
+ */
+facts: string | null, 
+/**
+ * Place.
+ */
+place: string | null, 
+/**
+ * Evidence attached.
+ */
+evidence_count: number, 
+/**
+ * Evidence summary.
+ */
+evidence_summary: string | null, 
+/**
+ * Rights told (content).
+ */
+rights: string | null, 
+/**
+ * Statement (or `当事人放弃陈述申辩`).
+ */
+statement: string | null, 
+/**
+ * The penalty decided, in Chinese (`罚款人民币150元`).
+ */
+penalty_text: string | null, 
+/**
+ * The fine, fen.
+ */
+amount_fen: number | null, 
+/**
+ * Suggested level.
+ */
+suggested_level: string | null, 
+/**
+ * Deviation reason.
+ */
+deviation_reason: string | null, 
+/**
+ * Remedy clause.
+ */
+remedy_clause: string | null, 
+/**
+ * Document number.
+ */
+document_number: string | null, 
+/**
+ * Payment due.
+ */
+payment_due: string | null, 
+/**
+ * Served at.
+ */
+served_at: string | null, 
+/**
+ * Has a payment QR.
+ */
+has_payment: boolean, 
+/**
+ * Created (RFC 3339).
+ */
+created_at: string, };
+
+export type TimelineView = { 
+/**
+ * 1, 2, …
+ */
+seq: number, 
+/**
+ * When (RFC 3339).
+ */
+at: string, 
+/**
+ * Step name.
+ */
+kind: string, 
+/**
+ * In Chinese.
+ */
+label: string, 
+/**
+ * Status after.
+ */
+to_label: string, };
+
+export type EvidenceView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Chain position.
+ */
+seq: number, 
+/**
+ * Case.
+ */
+case_id: string | null, 
+/**
+ * `photo`, `video`, `audio`.
+ */
+kind: string, 
+/**
+ * MIME type.
+ */
+media_type: string, 
+/**
+ * SHA-256 of the original.
+ */
+sha256: string, 
+/**
+ * Bytes.
+ */
+size: number, 
+/**
+ * Captured (device clock, RFC 3339).
+ */
+device_time: string, 
+/**
+ * Has a device location fix.
+ */
+located: boolean, 
+/**
+ * `verified`, `unchecked` or a problem code (`FILE_ALTERED`, …).
+ */
+verification: string, 
+/**
+ * The problem in Chinese, if any.
+ */
+problem: string | null, 
+/**
+ * A small JPEG thumbnail, base64.
+ */
+thumb_base64: string | null, };
+
+export type EvidenceListReq = { 
+/**
+ * Only this case's.
+ */
+case_id: string | null, 
+/**
+ * Re-hash every original and check the chain (slower).
+ */
+verify: boolean, };
+
+export type EvidenceList = { 
+/**
+ * Items, newest first.
+ */
+items: Array<EvidenceView>, 
+/**
+ * Whether the chain was checked now.
+ */
+verified: boolean, 
+/**
+ * Chain-level problems (gaps, head mismatch), in Chinese.
+ */
+chain_problems: Array<string>, };
+
+export type CaseListReq = { 
+/**
+ * Only this status.
+ */
+status: string | null, };
+
+export type CaseDetail = { 
+/**
+ * The case.
+ */
+case: CaseView, 
+/**
+ * Timeline, oldest first.
+ */
+timeline: Array<TimelineView>, 
+/**
+ * Its evidence.
+ */
+evidence: Array<EvidenceView>, 
+/**
+ * The payment standing today, for a served fine.
+ */
+payment: Deadline | null, };
+
+export type StreamState = { 
+/**
+ * Stream name (e.g. `case`).
+ */
+stream: string, 
+/**
+ * In Chinese.
+ */
+label: string, 
+/**
+ * Records waiting to be pushed.
+ */
+pending: number, 
+/**
+ * Records pushed.
+ */
+pushed: number, };
+
+export type SyncState = { 
+/**
+ * Per stream.
+ */
+streams: Array<StreamState>, 
+/**
+ * Records waiting in all.
+ */
+pending: number, 
+/**
+ * Records pushed in all.
+ */
+pushed: number, 
+/**
+ * Conflicts to resolve.
+ */
+conflicts: Array<string>, 
+/**
+ * The last error in plain words.
+ */
+last_error: string | null, 
+/**
+ * Whether this build can sync with the server yet.
+ */
+engine_available: boolean, 
+/**
+ * Why not, in Chinese.
+ */
+engine_note: string, };
+
+export type Settings = { 
+/**
+ * Township code.
+ */
+township: string | null, 
+/**
+ * Townships of the release in force.
+ */
+townships: Array<TownshipOption>, 
+/**
+ * Catalogue releases on the device.
+ */
+releases: Array<ReleaseBrief>, 
+/**
+ * The device id.
+ */
+device_id: string | null, 
+/**
+ * Schema version of the store.
+ */
+schema_version: number, 
+/**
+ * App version.
+ */
+app_version: string, 
+/**
+ * Data folder.
+ */
+data_dir: string, };
+
+export type TownshipOption = { 
+/**
+ * Code.
+ */
+code: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * District.
+ */
+district: string, };
+
+export type SetTownshipReq = { 
+/**
+ * Township code.
+ */
+township: string, };
+
+/** Every command: its request and response types. */
+export interface Commands {
+  app_state: { req: Empty; resp: AppState };
+  enrol: { req: SignInReq; resp: OfficerBrief };
+  sign_in: { req: SignInReq; resp: OfficerBrief };
+  sign_out: { req: Empty; resp: Empty };
+  change_pin: { req: ChangePinReq; resp: Empty };
+  home: { req: Empty; resp: Home };
+  catalogue_search: { req: SearchReq; resp: SearchResp };
+  matter_detail: { req: MatterReq; resp: MatterDetail };
+  check_id: { req: CheckIdReq; resp: IdCheck };
+  case_new: { req: NewCaseReq; resp: CaseView };
+  case_party_facts: { req: PartyFactsReq; resp: CaseView };
+  evidence_add: { req: EvidenceAddReq; resp: EvidenceView };
+  case_attach_evidence: { req: AttachReq; resp: CaseView };
+  case_suggest: { req: SuggestReq; resp: Suggestion };
+  case_rights: { req: RightsReq; resp: CaseView };
+  case_decide: { req: DecideReq; resp: CaseView };
+  case_issue: { req: CaseReq; resp: CaseView };
+  case_serve: { req: ServeReq; resp: CaseView };
+  case_document: { req: CaseReq; resp: DocumentFile };
+  case_save_document: { req: CaseReq; resp: SavedFile };
+  case_payment_qr: { req: CaseReq; resp: PaymentQr };
+  case_list: { req: CaseListReq; resp: Array<CaseSummary> };
+  case_detail: { req: CaseReq; resp: CaseDetail };
+  evidence_list: { req: EvidenceListReq; resp: EvidenceList };
+  sync_state: { req: Empty; resp: SyncState };
+  settings_get: { req: Empty; resp: Settings };
+  settings_set_township: { req: SetTownshipReq; resp: Settings };
+}
+
+/** Every command's name. */
+export const COMMANDS = [
+  'app_state',
+  'enrol',
+  'sign_in',
+  'sign_out',
+  'change_pin',
+  'home',
+  'catalogue_search',
+  'matter_detail',
+  'check_id',
+  'case_new',
+  'case_party_facts',
+  'evidence_add',
+  'case_attach_evidence',
+  'case_suggest',
+  'case_rights',
+  'case_decide',
+  'case_issue',
+  'case_serve',
+  'case_document',
+  'case_save_document',
+  'case_payment_qr',
+  'case_list',
+  'case_detail',
+  'evidence_list',
+  'sync_state',
+  'settings_get',
+  'settings_set_township',
+] as const;

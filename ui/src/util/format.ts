@@ -1,0 +1,41 @@
+// Money is integer fen end to end; these only format it for people.
+
+/** 15000 → "150元", 15050 → "150.50元". */
+export function yuan(fen: number): string {
+  const neg = fen < 0
+  const a = Math.abs(fen)
+  const y = Math.floor(a / 100)
+  const f = a % 100
+  return `${neg ? '-' : ''}${y}${f ? '.' + String(f).padStart(2, '0') : ''}元`
+}
+
+/** A fine range: "100–250元" or "200元". */
+export function rangeText(r: { min_fen: number; max_fen: number }): string {
+  return r.min_fen === r.max_fen ? yuan(r.min_fen) : `${yuan(r.min_fen).replace('元', '')}–${yuan(r.max_fen)}`
+}
+
+/** Yuan as typed ("150", "150.5") → fen, or null when not a valid amount. */
+export function parseYuan(text: string): number | null {
+  const t = text.trim()
+  if (!/^\d{1,9}(\.\d{1,2})?$/.test(t)) return null
+  const [y, f = ''] = t.split('.')
+  return Number(y) * 100 + Number(f.padEnd(2, '0'))
+}
+
+/** Bytes → base64 (chunked, so a 10 MB photo does not overflow the stack). */
+export function toBase64(bytes: Uint8Array): string {
+  let s = ''
+  const chunk = 0x8000
+  for (let i = 0; i < bytes.length; i += chunk) {
+    s += String.fromCharCode(...bytes.subarray(i, i + chunk))
+  }
+  return btoa(s)
+}
+
+/** base64 → bytes. */
+export function fromBase64(b64: string): Uint8Array {
+  const s = atob(b64)
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i)
+  return out
+}
