@@ -16,16 +16,30 @@ echo "== building the UI (ui/dist)"
 [ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 (cd ui && npm run -s build)
 
-# Hook for the central service: once the sync issue lands, a local
-# `zhifa-server --demo` starts here alongside the app.
+# The central service on loopback, on its embedded defaults: SQLite in
+# its own data folder, the sample catalogue published, fresh one-time
+# enrolment codes for the sample officers in demo-enrolment.json.
+SERVER_DATA="${ZHIFA_SERVER_DATA:-${XDG_DATA_HOME:-$HOME/.local/share}/zhifa-server}"
+SERVER_ADDR="${ZHIFA_SERVER_LISTEN:-127.0.0.1:8780}"
 start_sync_server() {
-  if cargo metadata --no-deps --format-version 1 2>/dev/null | grep -q '"name":"zhifa-server"' \
-    && "$CARGO_TARGET_DIR/release/zhifa-server" --help 2>/dev/null | grep -q -- '--demo'; then
-    "$CARGO_TARGET_DIR/release/zhifa-server" --demo &
-    echo "== zhifa-server --demo started (pid $!)"
-  else
-    echo "== (no local sync server yet: it arrives with the sync issue; the app keeps every record in its outbox)"
-  fi
+  cargo build --locked --release -q -p zhifa-server
+  mkdir -p "$SERVER_DATA"
+  rm -f "$SERVER_DATA/demo-enrolment.json"
+  "$CARGO_TARGET_DIR/release/zhifa-server" serve --data "$SERVER_DATA" --listen "$SERVER_ADDR" --demo \
+    >"$SERVER_DATA/server.log" 2>&1 &
+  SERVER_PID=$!
+  trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    [ -s "$SERVER_DATA/demo-enrolment.json" ] && break
+    sleep 0.1
+  done
+  echo "== zhifa-server --demo on http://$SERVER_ADDR (pid $SERVER_PID, data $SERVER_DATA, log server.log)"
+}
+
+# The one-time code of sample officer 张建国 (OFF-LX-01) from the server.
+demo_code() {
+  python3 -c 'import json,sys; print(next(o["code"] for o in json.load(open(sys.argv[1]))["officers"] if o["id"]=="OFF-LX-01"))' \
+    "$SERVER_DATA/demo-enrolment.json"
 }
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
@@ -43,8 +57,17 @@ zhifa="$CARGO_TARGET_DIR/release/zhifa"
 "$zhifa" settings get township | grep -q '未设置' && "$zhifa" settings set township 500112108
 echo "== zhifa catalogue search zdjy"
 "$zhifa" catalogue search zdjy --limit 5
+start_sync_server
+echo "== zhifa enrol (this device, as 张建国, with the server's one-time code)"
+"$zhifa" enrol --server "http://$SERVER_ADDR" --code "$(demo_code)" \
+  || echo "(enrolment refused — see the message above; the demo still runs offline)"
+echo "== zhifa sync (first sync: the sample catalogue and this device's number leases from the server)"
+"$zhifa" sync || echo "(sync failed — the demo still runs offline)"
 echo "== zhifa demo (a whole simple-procedure case, headless)"
 "$zhifa" demo
+echo "== zhifa sync (push the case, its evidence and numbers; pull inbox, catalogue, leases)"
+"$zhifa" sync || echo "(sync failed — the case stays in the outbox and goes with the next sync)"
+"$CARGO_TARGET_DIR/release/zhifa-server" --data "$SERVER_DATA" case list
 echo
 echo "To use the app's screens in a browser on this machine instead, run:"
 echo "  $zhifa web --sample --ui ui/dist --listen 127.0.0.1:8765"
