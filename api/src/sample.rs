@@ -42,26 +42,14 @@ pub fn load(store: &mut Store, now: DateTime<Utc>) -> Result<(), ApiError> {
         store.set_setting(TOWNSHIP_SETTING, SAMPLE_TOWNSHIP)?;
     }
     let year = case::beijing(now)?.year();
-    let leases = case::numbers::leases(store)?;
-    for series in [SERIES_DECISION, SERIES_ORDER, PAYMENT_CODE_SERIES] {
-        let mine: Vec<_> = leases
-            .iter()
-            .filter(|l| l.township == SAMPLE_TOWNSHIP && l.series == series && l.year == year)
-            .collect();
-        if mine.iter().all(|l| l.next > l.end) {
-            let start = mine.iter().map(|l| l.end + 1).max().unwrap_or(1);
-            case::grant_lease(
-                store,
-                SAMPLE_TOWNSHIP,
-                series,
-                year,
-                start,
-                start + LEASE_SIZE - 1,
-                "local_admin",
-                now,
-            )?;
-        }
-    }
+    case::numbers::top_up_local_leases(
+        store,
+        SAMPLE_TOWNSHIP,
+        &[SERIES_DECISION, SERIES_ORDER, PAYMENT_CODE_SERIES],
+        year,
+        LEASE_SIZE,
+        now,
+    )?;
     if signin::enrolment(store, SAMPLE_OFFICER, now)?.is_none() {
         signin::enrol(store, SAMPLE_OFFICER, SAMPLE_PIN, now)?;
     }

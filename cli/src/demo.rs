@@ -137,26 +137,14 @@ fn prepare(
     }
     let device = Device::load_or_create(store, &device::StoreKeyWrap::new(key), now)?;
     let year = case::beijing(now)?.year();
-    let leases = case::numbers::leases(store)?;
-    for series in [SERIES_DECISION, SERIES_ORDER, PAYMENT_CODE_SERIES] {
-        let mine: Vec<_> = leases
-            .iter()
-            .filter(|l| l.township == TOWNSHIP && l.series == series && l.year == year)
-            .collect();
-        if mine.iter().all(|l| l.next > l.end) {
-            let start = mine.iter().map(|l| l.end + 1).max().unwrap_or(1);
-            case::grant_lease(
-                store,
-                TOWNSHIP,
-                series,
-                year,
-                start,
-                start + LEASE_SIZE - 1,
-                "local_admin",
-                now,
-            )?;
-        }
-    }
+    case::numbers::top_up_local_leases(
+        store,
+        TOWNSHIP,
+        &[SERIES_DECISION, SERIES_ORDER, PAYMENT_CODE_SERIES],
+        year,
+        LEASE_SIZE,
+        now,
+    )?;
     Ok(device)
 }
 

@@ -307,6 +307,41 @@ pub fn grant_lease(
     Ok(lease)
 }
 
+/// Grants `township` a local lease of `size` numbers in each of `series`
+/// for `year`, for every series whose leases of that year are used up (or
+/// missing), starting after the highest number already leased. For sample
+/// and demo devices that number their own documents (`source` local_admin).
+pub fn top_up_local_leases(
+    store: &mut Store,
+    township: &str,
+    series: &[&str],
+    year: i32,
+    size: i64,
+    now: DateTime<Utc>,
+) -> Result<(), CaseError> {
+    let held = leases(store)?;
+    for s in series {
+        let mine: Vec<&Lease> = held
+            .iter()
+            .filter(|l| l.township == township && l.series == *s && l.year == year)
+            .collect();
+        if mine.iter().all(|l| l.next > l.end) {
+            let start = mine.iter().map(|l| l.end + 1).max().unwrap_or(1);
+            grant_lease(
+                store,
+                township,
+                s,
+                year,
+                start,
+                start + size - 1,
+                "local_admin",
+                now,
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Every lease of the store, by township, series, year and start.
 pub fn leases(store: &Store) -> Result<Vec<Lease>, CaseError> {
     let mut st = store.conn().prepare(
