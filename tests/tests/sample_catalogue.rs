@@ -49,7 +49,7 @@ fn the_sample_has_the_breadth_the_issue_asks_for() {
             && adoptions[1] != adoptions[2]
             && adoptions[0] != adoptions[2]
     );
-    assert!(p.calendar.from <= d("2025-01-01") && p.calendar.to >= d("2026-12-31"));
+    assert!(p.calendar.from <= d("2025-01-01") && p.calendar.to >= d("2027-12-31"));
     // National Day 2025 fell on a Wednesday; Sunday 28 Sep 2025 was a make-up working day.
     assert!(p.calendar.holidays.contains(&d("2025-10-01")));
     assert!(p.calendar.workdays.contains(&d("2025-09-28")));
