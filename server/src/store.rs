@@ -364,11 +364,45 @@ fn aggregate(m: &WireMutation) -> Option<String> {
     }
 }
 
+/// An audit row of a push (actor, action, object), written with the
+/// batch's others in one statement at its end.
+type AuditRow = (String, &'static str, String);
+
+/// Inserts `vals` (rows of `width` values, in order) with multi-row
+/// `INSERT … VALUES (…), (…)` statements of at most 50 rows: one round
+/// trip for many rows.
+fn insert_rows(
+    tx: &mut dyn Conn,
+    head: &str,
+    width: usize,
+    vals: &[sql::Val<'_>],
+) -> Result<(), DbError> {
+    use std::fmt::Write as _;
+    for chunk in vals.chunks(width * 50) {
+        let mut q = format!("{head} VALUES ");
+        for r in 0..chunk.len() / width {
+            q.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                let _ = write!(
+                    q,
+                    "{}?{}",
+                    if c == 0 { "" } else { ", " },
+                    r * width + c + 1
+                );
+            }
+            q.push(')');
+        }
+        tx.exec(&q, chunk)?;
+    }
+    Ok(())
+}
+
 fn apply(
     tx: &mut dyn Conn,
     who: &Principal,
     m: &WireMutation,
     now: DateTime<Utc>,
+    audits: &mut Vec<AuditRow>,
 ) -> Result<Applied, DbError> {
     let p = &m.payload;
     let actor = who.actor();
@@ -392,16 +426,18 @@ fn apply(
                 (Err(r), _) | (_, Err(r)) => return Ok(Err(r)),
             };
             let status = str_at(p, &["to"]).unwrap_or("draft");
-            if tx.exists("SELECT 1 FROM cases WHERE case_id = ?1", p![m.entity_id])? {
-                return Ok(Err(Reject(reject::CASE_EXISTS, "案件编号已存在".into())));
-            }
-            tx.exec(
+            // One round trip: the insert is the existence check.
+            let inserted = tx.exec(
                 "INSERT INTO cases (case_id, device_id, officer_id, township, district, matter_code, release_id,
                                     status, version, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?9)
+                 ON CONFLICT (case_id) DO NOTHING",
                 p![m.entity_id, who.device_id, who.officer_id, township, district_of(township),
                    matter, release, status, ts(now)],
             )?;
+            if inserted == 0 {
+                return Ok(Err(Reject(reject::CASE_EXISTS, "案件编号已存在".into())));
+            }
             // Evidence announced with this case id before the case arrived.
             tx.exec(
                 "INSERT INTO case_evidence (case_id, sha256)
@@ -409,7 +445,7 @@ fn apply(
                  ON CONFLICT DO NOTHING",
                 p![m.entity_id, who.device_id],
             )?;
-            audit(tx, now, &actor, "case.write", &m.entity_id)?;
+            audits.push((actor.clone(), "case.write", m.entity_id.clone()));
             Ok(Ok(()))
         }
         ("case", "advance") => {
@@ -473,7 +509,7 @@ fn apply(
                 "UPDATE cases SET status = ?2, version = ?3, updated_at = ?4 WHERE case_id = ?1",
                 p![m.entity_id, to, new_version, ts(now)],
             )?;
-            audit(tx, now, &actor, "case.write", &m.entity_id)?;
+            audits.push((actor.clone(), "case.write", m.entity_id.clone()));
             Ok(Ok(()))
         }
         ("evidence", "record") => {
@@ -505,7 +541,7 @@ fn apply(
                     p![case_id, sha, who.device_id],
                 )?;
             }
-            audit(tx, now, &actor, "evidence.write", &m.entity_id)?;
+            audits.push((actor.clone(), "evidence.write", m.entity_id.clone()));
             Ok(Ok(()))
         }
         ("number_lease", "grant") => {
@@ -622,7 +658,7 @@ fn apply(
                     "UPDATE cases SET document_number = ?2 WHERE case_id = ?1 AND device_id = ?3",
                     p![case_id, formatted, who.device_id],
                 )?;
-                audit(tx, now, &actor, "case.write", case_id)?;
+                audits.push((actor.clone(), "case.write", case_id.to_owned()));
             }
             Ok(Ok(()))
         }
@@ -652,6 +688,31 @@ fn push_tx(
         .get(0)?;
     let epoch = epoch_of(tx)?;
     let mut results = Vec::with_capacity(req.mutations.len());
+    // Blocked aggregates of this batch, read once (then kept up to date
+    // here as mutations are rejected).
+    let mut aggregates: Vec<String> = req.mutations.iter().filter_map(aggregate).collect();
+    aggregates.sort();
+    aggregates.dedup();
+    let mut blocked_by: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for chunk in aggregates.chunks(100) {
+        let marks = (1..=chunk.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let vals: Vec<sql::Val<'_>> = chunk.iter().map(|a| sql::Val::Text(a)).collect();
+        for r in tx.query(
+            &format!(
+                "SELECT entity_id, first_seq FROM blocked_aggregate WHERE entity = 'case' AND entity_id IN ({marks})"
+            ),
+            &vals,
+        )? {
+            blocked_by.insert(r.get(0)?, r.get(1)?);
+        }
+    }
+    // Ledger and audit rows are written together at the end of the batch
+    // (same transaction), in a few multi-row statements.
+    let mut ledger: Vec<(i64, String, Option<&'static str>, Option<String>)> = Vec::new();
+    let mut audits: Vec<AuditRow> = Vec::new();
     for m in &req.mutations {
         let offered = payload_sha256(&m.payload);
         if m.seq <= last {
@@ -702,16 +763,7 @@ fn push_tx(
             break;
         }
         let aggregate = aggregate(m);
-        let blocked: Option<i64> = match &aggregate {
-            Some(a) => tx
-                .query_opt(
-                    "SELECT first_seq FROM blocked_aggregate WHERE entity = 'case' AND entity_id = ?1",
-                    p![a],
-                )?
-                .map(|r| r.get(0))
-                .transpose()?,
-            None => None,
-        };
+        let blocked: Option<i64> = aggregate.as_ref().and_then(|a| blocked_by.get(a).copied());
         if offered != m.payload_sha256 {
             // The signature covers the declared hash, so the payload was
             // damaged on the way: refuse the batch, never record a
@@ -731,14 +783,17 @@ fn push_tx(
                 format!("同一案件的第 {first} 号变更已被拒绝"),
             ))
         } else {
+            // A savepoint per mutation, rolled back when it is rejected.
+            // Never released: each is nested in the previous one (a
+            // rollback goes to the newest `m`, i.e. this mutation's), and
+            // COMMIT ends them all; this saves a round trip per mutation.
             tx.batch("SAVEPOINT m")?;
-            match apply(tx, who, m, now)? {
-                Ok(()) => {
-                    tx.batch("RELEASE SAVEPOINT m")?;
-                    Ok(())
-                }
+            let mark = audits.len();
+            match apply(tx, who, m, now, &mut audits)? {
+                Ok(()) => Ok(()),
                 Err(r) => {
-                    tx.batch("ROLLBACK TO SAVEPOINT m; RELEASE SAVEPOINT m")?;
+                    tx.batch("ROLLBACK TO SAVEPOINT m")?;
+                    audits.truncate(mark);
                     Err(r)
                 }
             }
@@ -747,12 +802,7 @@ fn push_tx(
             Ok(()) => ("applied", None, None),
             Err(Reject(c, msg)) => ("rejected", Some(*c), Some(msg.clone())),
         };
-        tx.exec(
-            "INSERT INTO ledger (device_id, seq, mutation_id, payload_sha256, entity, entity_id, op, status, code, message, device_time, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            p![who.device_id, m.seq, m.mutation_id, m.payload_sha256, m.entity, m.entity_id, m.op,
-               status, code, message, m.device_time, ts(now)],
-        )?;
+        ledger.push((m.seq, status.to_owned(), code, message.clone()));
         if let Err(Reject(c, msg)) = &outcome {
             tx.exec(
                 "INSERT INTO conflict (device_id, seq, entity, entity_id, code, message, payload, at)
@@ -765,6 +815,7 @@ fn push_tx(
                      ON CONFLICT DO NOTHING",
                     p![a, who.device_id, m.seq],
                 )?;
+                blocked_by.entry(a.clone()).or_insert(m.seq);
             }
         }
         results.push(MutationResult {
@@ -779,6 +830,48 @@ fn push_tx(
         });
         last = m.seq;
     }
+    let at = ts(now);
+    let by_seq: std::collections::HashMap<i64, &WireMutation> =
+        req.mutations.iter().map(|m| (m.seq, m)).collect();
+    let mut vals: Vec<sql::Val<'_>> = Vec::with_capacity(ledger.len() * 12);
+    for (seq, status, code, message) in &ledger {
+        let m = by_seq[seq];
+        vals.extend([
+            sql::Val::Text(&who.device_id),
+            sql::Val::Int(*seq),
+            sql::Val::Text(&m.mutation_id),
+            sql::Val::Text(&m.payload_sha256),
+            sql::Val::Text(&m.entity),
+            sql::Val::Text(&m.entity_id),
+            sql::Val::Text(&m.op),
+            sql::Val::Text(status),
+            code.map_or(sql::Val::Null, sql::Val::Text),
+            message.as_deref().map_or(sql::Val::Null, sql::Val::Text),
+            sql::Val::Text(&m.device_time),
+            sql::Val::Text(&at),
+        ]);
+    }
+    insert_rows(
+        tx,
+        "INSERT INTO ledger (device_id, seq, mutation_id, payload_sha256, entity, entity_id, op, status, code, message, device_time, received_at)",
+        12,
+        &vals,
+    )?;
+    let mut vals: Vec<sql::Val<'_>> = Vec::with_capacity(audits.len() * 4);
+    for (actor, action, object) in &audits {
+        vals.extend([
+            sql::Val::Text(&at),
+            sql::Val::Text(actor),
+            sql::Val::Text(action),
+            sql::Val::Text(object),
+        ]);
+    }
+    insert_rows(
+        tx,
+        "INSERT INTO audit (at, actor, action, object)",
+        4,
+        &vals,
+    )?;
     tx.exec(
         "UPDATE device SET last_seq = ?2 WHERE id = ?1",
         p![who.device_id, last],

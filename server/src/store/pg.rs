@@ -450,11 +450,19 @@ pub fn connect_one(url: &str) -> Result<PgConn, OpenError> {
 /// in it) when this value is dropped: each test or benchmark run gets its
 /// own, so they can run side by side on one server. [`Scratch::url`] is
 /// the server's URL with `search_path` set to the schema.
-#[derive(Debug)]
 pub struct Scratch {
     base: String,
     schema: String,
     url: String,
+}
+
+impl std::fmt::Debug for Scratch {
+    // The URLs may hold a password: only the schema is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scratch")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Scratch {
@@ -588,5 +596,34 @@ mod tests {
             "{msg}"
         );
         assert!(!msg.contains("s3cret"), "{msg}");
+    }
+
+    #[test]
+    fn schema_is_created_once_and_its_version_checked() {
+        let Some(base) = test_url("schema_is_created_once_and_its_version_checked").unwrap() else {
+            return;
+        };
+        let scratch = Scratch::create(&base).unwrap();
+        // Two servers starting at once on an empty schema create it once.
+        let opened: Vec<Result<Postgres, OpenError>> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..3)
+                .map(|_| s.spawn(|| Postgres::open(scratch.url())))
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(opened.iter().all(Result::is_ok));
+        let mut c = connect_one(scratch.url()).unwrap();
+        let epochs = c
+            .query("SELECT value FROM meta WHERE key = 'epoch'", &[])
+            .unwrap();
+        assert_eq!(epochs.len(), 1);
+        c.exec(
+            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+            &[],
+        )
+        .unwrap();
+        let e = Postgres::open(scratch.url()).unwrap_err();
+        assert_eq!(e.code(), "database_schema");
+        assert!(e.to_string().contains("99"), "{e}");
     }
 }
