@@ -16,7 +16,8 @@ cargo clippy --locked --all-targets -- -D warnings
 echo "== PostgreSQL: a throwaway cluster for the server's PostgreSQL backend tests"
 PG_DIR="$(mktemp -d /tmp/zhifa-pg.XXXXXX)"   # /tmp: the postgres user must reach it
 trap 'bash scripts/pg.sh stop "$PG_DIR"' EXIT
-eval "$(bash scripts/pg.sh start "$PG_DIR")"
+PG_ENV="$(bash scripts/pg.sh start "$PG_DIR")"   # set -e: stops here if the cluster fails to start
+eval "$PG_ENV"
 export ZHIFA_TEST_PG_URL
 export ZHIFA_REQUIRE_PG=1   # a PostgreSQL test that cannot run fails, never skips
 
