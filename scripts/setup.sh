@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-APT_PACKAGES=(build-essential pkg-config perl make time poppler-utils openssl
+APT_PACKAGES=(build-essential pkg-config perl make time poppler-utils openssl postgresql
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
   chromium xvfb xauth webkit2gtk-driver fonts-noto-cjk curl)
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: formatting, lints and every test — the Rust
-# workspace, the UI (lint, type check, Vitest, build), the Playwright e2e
+# workspace (the server's storage tests on SQLite and on a throwaway
+# PostgreSQL cluster, scripts/pg.sh), the UI (lint, type check, Vitest, build), the Playwright e2e
 # of a whole case in Debian's Chromium against `zhifa web`, the Tauri
 # shell's mock-runtime tests, and the desktop app's WebDriver smoke test
 # under Xvfb.
@@ -12,6 +13,14 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
+echo "== PostgreSQL: a throwaway cluster for the server's PostgreSQL backend tests"
+PG_DIR="$(mktemp -d /tmp/zhifa-pg.XXXXXX)"   # /tmp: the postgres user must reach it
+trap 'bash scripts/pg.sh stop "$PG_DIR"' EXIT
+PG_ENV="$(bash scripts/pg.sh start "$PG_DIR")"   # set -e: stops here if the cluster fails to start
+eval "$PG_ENV"
+export ZHIFA_TEST_PG_URL
+export ZHIFA_REQUIRE_PG=1   # a PostgreSQL test that cannot run fails, never skips
+
 echo "== cargo test"
 cargo test --locked
 

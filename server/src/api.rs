@@ -4,7 +4,8 @@
 //! Every device endpoint authenticates the bearer token, checks the
 //! protocol version header and authorises by jurisdiction (the officer's
 //! township, or a district supervisor's district). Storage calls run on
-//! the blocking pool; the single SQLite writer serialises them. Logs carry
+//! the blocking pool (SQLite serialises them on its one writer, PostgreSQL
+//! runs them concurrently at SERIALIZABLE, see `store`). Logs carry
 //! device ids, seqs and codes — never payloads, names or ID numbers.
 
 use std::collections::hash_map::DefaultHasher;

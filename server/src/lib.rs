@@ -6,7 +6,10 @@
 //! finance platform), pull catalogue releases, upload evidence originals in
 //! resumable, checksummed chunks, and lease document-number ranges.
 //!
-//! - [`store`]: the storage interface and its SQLite backend (one writer).
+//! - [`store`]: the storage interface, its logic written once over a small
+//!   SQL abstraction, and its two backends: SQLite (embedded, one writer)
+//!   and PostgreSQL (a pool, SERIALIZABLE transactions retried on
+//!   conflict).
 //! - [`api`]: the axum router, jurisdiction checks and the OpenAPI document.
 //! - [`blobs`]: evidence files on the filesystem.
 //! - [`clock`]: the injected clock.
@@ -34,7 +37,7 @@ use crate::api::AppState;
 use crate::blobs::BlobDir;
 use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::store::{OfficerRow, SqliteStorage, Storage};
+use crate::store::{OfficerRow, PgStorage, SqliteStorage, Storage};
 
 /// The sample catalogue package published by `--demo`.
 pub const SAMPLE_CATALOGUE: &str =
@@ -62,8 +65,14 @@ pub enum ServiceError {
     #[error("事项目录无效：{0}")]
     Catalogue(String),
     /// `--database` names a backend this build does not have.
-    #[error("不支持的数据库 {0}：本版本支持 sqlite（默认，数据目录下的 server.db）")]
+    #[error(
+        "不支持的数据库 {0}：支持 sqlite:PATH（默认，数据目录下的 server.db）和 postgres://用户@主机:端口/数据库"
+    )]
     UnsupportedDatabase(String),
+    /// The PostgreSQL database could not be opened (bad URL, unreachable,
+    /// unknown schema); the message never shows the password.
+    #[error(transparent)]
+    Database(#[from] store::pg::OpenError),
 }
 
 impl ServiceError {
@@ -74,6 +83,7 @@ impl ServiceError {
             Self::Io { .. } => "io",
             Self::Catalogue(_) => "catalogue_invalid",
             Self::UnsupportedDatabase(_) => "unsupported_database",
+            Self::Database(e) => e.code(),
         }
     }
 }
@@ -109,7 +119,9 @@ pub struct Service {
 }
 
 impl Service {
-    /// Opens the data folder: `server.db` (SQLite, or `database` if given),
+    /// Opens the data folder: `server.db` (SQLite), or the database
+    /// `database` names (`sqlite:PATH` or `postgres://…`, whose schema is
+    /// created or checked here),
     /// `evidence/`, `catalogue/` and the finance HMAC key `finance.key`
     /// (created on first use; `ZHIFA_FINANCE_SECRET` overrides it).
     pub fn open(
@@ -126,8 +138,14 @@ impl Service {
                     .trim_start_matches("sqlite:");
                 Arc::new(SqliteStorage::open(Path::new(path))?)
             }
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let pg = PgStorage::connect(url)?;
+                tracing::info!(database = %pg.target(), "storage: PostgreSQL");
+                Arc::new(pg)
+            }
             Some(url) => {
-                let scheme = url.split(':').next().unwrap_or(url);
+                // Only the scheme: the rest may hold a password.
+                let scheme = url.split(':').next().unwrap_or("");
                 return Err(ServiceError::UnsupportedDatabase(scheme.to_owned()));
             }
         };

@@ -28,8 +28,16 @@ struct Cli {
         default_value = "zhifa-server-data"
     )]
     data: PathBuf,
-    /// Database URL (default: SQLite `DIR/server.db`).
-    #[arg(long, global = true, env = "ZHIFA_DATABASE_URL", value_name = "URL")]
+    /// Database URL: `sqlite:PATH` (default: SQLite `DIR/server.db`) or
+    /// `postgres://USER[:PASSWORD]@HOST:PORT/DB` (never logged with its
+    /// password).
+    #[arg(
+        long,
+        global = true,
+        env = "ZHIFA_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     database: Option<String>,
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
@@ -137,6 +145,7 @@ fn main() -> anyhow::Result<()> {
     }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let service = Service::open(&cli.data, cli.database.as_deref(), clock.clone())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", e.code()))
         .with_context(|| format!("opening {}", cli.data.display()))?;
     match cli.command {
         Command::Serve {

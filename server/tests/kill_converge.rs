@@ -4,7 +4,10 @@
 //! with its document number, status and all its evidence, nothing rejected,
 //! nothing pending.
 //!
-//! `ZHIFA_KILL_CYCLES` (default 8) and `ZHIFA_KILL_SEED` tune the run.
+//! `ZHIFA_KILL_CYCLES` (default 8) and `ZHIFA_KILL_SEED` tune the run. It
+//! runs on SQLite and on a fresh PostgreSQL schema (`ZHIFA_TEST_PG_URL`;
+//! skipped when unset, a failure under `ZHIFA_REQUIRE_PG=1`): a SIGKILLed
+//! server leaves PostgreSQL to roll back its open transactions.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
@@ -43,11 +46,13 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_server(data: &Path, port: u16, demo: bool) -> Child {
+fn start_server(data: &Path, db: Option<&str>, port: u16, demo: bool) -> Child {
     let mut cmd = Command::new(server_bin());
-    cmd.arg("--data")
-        .arg(data)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
+    cmd.arg("--data").arg(data);
+    if let Some(url) = db {
+        cmd.args(["--database", url]);
+    }
+    cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
     if demo {
         cmd.arg("--demo");
     }
@@ -67,7 +72,7 @@ fn start_server(data: &Path, port: u16, demo: bool) -> Child {
             // Port still held by the killed one: reap this one, retry shortly.
             let _ = child.wait();
             std::thread::sleep(Duration::from_millis(100));
-            return start_server(data, port, demo);
+            return start_server(data, db, port, demo);
         }
     }
     assert!(line.contains("listening"), "{line}");
@@ -95,8 +100,7 @@ fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-#[test]
-fn sigkilled_server_and_client_converge_after_one_clean_sync() {
+fn converge(db: Option<&str>) {
     let cycles: u64 = std::env::var("ZHIFA_KILL_CYCLES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -110,7 +114,7 @@ fn sigkilled_server_and_client_converge_after_one_clean_sync() {
     let (sdata, ddata) = (dir.path().join("server"), dir.path().join("device"));
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
-    let mut server = start_server(&sdata, port, true);
+    let mut server = start_server(&sdata, db, port, true);
     let codes: Value =
         serde_json::from_slice(&std::fs::read(sdata.join("demo-enrolment.json")).unwrap()).unwrap();
     let code = codes["officers"][0]["code"].as_str().unwrap().to_owned();
@@ -141,7 +145,7 @@ fn sigkilled_server_and_client_converge_after_one_clean_sync() {
             server.kill().unwrap(); // SIGKILL
             server.wait().unwrap();
             kills.0 += 1;
-            server = start_server(&sdata, port, false);
+            server = start_server(&sdata, db, port, false);
         }
         if client.try_wait().unwrap().is_none() {
             client.kill().unwrap();
@@ -154,12 +158,12 @@ fn sigkilled_server_and_client_converge_after_one_clean_sync() {
     assert_eq!(r["outbox_pending"], 0, "{r}");
     assert_eq!(r["conflicts"].as_array().unwrap().len(), 0, "{r}");
     let device_cases = json(&zhifa(&ddata, &["--json", "case", "list"]));
-    let out = Command::new(server_bin())
-        .arg("--data")
-        .arg(&sdata)
-        .args(["--json", "case", "list"])
-        .output()
-        .unwrap();
+    let mut list = Command::new(server_bin());
+    list.arg("--data").arg(&sdata);
+    if let Some(url) = db {
+        list.args(["--database", url]);
+    }
+    let out = list.args(["--json", "case", "list"]).output().unwrap();
     let server_cases = json(&out);
     let on_server: BTreeMap<String, Value> = server_cases
         .as_array()
@@ -183,4 +187,19 @@ fn sigkilled_server_and_client_converge_after_one_clean_sync() {
     server.kill().unwrap();
     server.wait().unwrap();
     println!("converged after {cycles} cycles with {kills:?} kills (server, client)");
+}
+
+#[test]
+fn sigkilled_server_and_client_converge_after_one_clean_sync() {
+    converge(None);
+}
+
+#[test]
+fn sigkilled_server_and_client_converge_after_one_clean_sync_on_postgres() {
+    let name = "sigkilled_server_and_client_converge_after_one_clean_sync_on_postgres";
+    let Some(base) = zhifa_server::store::pg::test_url(name).unwrap() else {
+        return;
+    };
+    let scratch = zhifa_server::store::pg::Scratch::create(&base).unwrap();
+    converge(Some(scratch.url()));
 }

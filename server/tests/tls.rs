@@ -40,6 +40,21 @@ fn openssl(dir: &Path, args: &[&str]) {
 
 #[test]
 fn plain_http_is_refused_off_loopback_and_https_works_with_a_private_ca() {
+    tls(None);
+}
+
+#[test]
+fn https_works_with_a_private_ca_on_postgres() {
+    let Some(base) =
+        zhifa_server::store::pg::test_url("https_works_with_a_private_ca_on_postgres").unwrap()
+    else {
+        return;
+    };
+    let scratch = zhifa_server::store::pg::Scratch::create(&base).unwrap();
+    tls(Some(scratch.url()));
+}
+
+fn tls(db: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let out = Command::new(server_bin())
@@ -108,7 +123,11 @@ fn plain_http_is_refused_off_loopback_and_https_works_with_a_private_ca() {
         ],
     );
 
-    let mut server = Command::new(server_bin())
+    let mut server = Command::new(server_bin());
+    if let Some(url) = db {
+        server.args(["--database", url]);
+    }
+    let mut server = server
         .arg("--data")
         .arg(d.join("s"))
         .args(["serve", "--listen", "0.0.0.0:0", "--demo", "--tls-cert"])

@@ -1,29 +1,42 @@
 //! Sync benchmarks (docs/BENCHMARKS.md). Run in release:
 //!
 //! ```sh
-//! cargo run --release -p zhifa-tests --example sync_bench -- ingest [MUTATIONS]
-//! cargo run --release -p zhifa-tests --example sync_bench -- burst [DEVICES] [CASES] [CONCURRENCY]
+//! cargo run --release -p zhifa-tests --example sync_bench -- ingest [MUTATIONS] [--database postgres://…]
+//! cargo run --release -p zhifa-tests --example sync_bench -- burst [DEVICES] [CASES] [CONCURRENCY] [--database postgres://…]
 //! cargo run --release -p zhifa-tests --example sync_bench -- catalogue [MATTERS]
 //! cargo run --release -p zhifa-tests --example sync_bench -- overhead [CASES]
 //! ```
 //!
 //! `ingest` and `burst` drive the server's real router in-process (JSON,
-//! signature checks, the SQLite ledger with synchronous=FULL on disk), with
-//! synthetic devices that sign their pushes with their own Ed25519 keys.
+//! signature checks, the SQLite ledger with synchronous=FULL on disk, or
+//! with `--database postgres://…` a fresh schema on that PostgreSQL
+//! server, dropped afterwards), with synthetic devices that sign their
+//! pushes with their own Ed25519 keys.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)] // benchmark code: a failure should abort loudly
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use ed25519_dalek::{Signer, SigningKey};
 use zhifa_server::Service;
 use zhifa_server::clock::SystemClock;
 use zhifa_server::store::OfficerRow;
+use zhifa_server::store::pg::Scratch;
 use zhifa_sync::sign::{enrol_bytes, payload_sha256, push_bytes};
 use zhifa_sync::transport::{HttpRequest, HttpResponse, Method, Transport};
 use zhifa_sync::wire::{PushRequest, PushResponse, TokenResponse, WireMutation};
-use zhifa_tests::{InProcess, TestDevice, TestServer};
+use zhifa_tests::{InProcess, TestDevice, TestServer, off_runtime};
+
+/// `--database URL`: the PostgreSQL server to run `ingest` / `burst` on.
+static DATABASE: OnceLock<Option<String>> = OnceLock::new();
+
+fn backend_label() -> &'static str {
+    match DATABASE.get() {
+        Some(Some(_)) => "PostgreSQL, SERIALIZABLE, durable commit",
+        _ => "SQLite, synchronous=FULL",
+    }
+}
 
 struct SimDevice {
     id: String,
@@ -50,20 +63,22 @@ fn json_req(method: Method, path: &str, token: Option<&str>, body: Vec<u8>) -> H
 
 async fn enrol(service: &Service, t: &InProcess, n: usize) -> SimDevice {
     let officer = format!("BENCH-{n:05}");
-    service
-        .store()
-        .upsert_officer(&OfficerRow {
-            id: officer.clone(),
-            name: "基准测试".into(),
-            township: "500112108".into(),
-            role: "officer".into(),
-        })
-        .unwrap();
     let code = zhifa_server::enrol_code().unwrap();
-    service
-        .store()
-        .add_enrol_code(&officer, &code, chrono::Utc::now())
-        .unwrap();
+    off_runtime(|| {
+        service
+            .store()
+            .upsert_officer(&OfficerRow {
+                id: officer.clone(),
+                name: "基准测试".into(),
+                township: "500112108".into(),
+                role: "officer".into(),
+            })
+            .unwrap();
+        service
+            .store()
+            .add_enrol_code(&officer, &code, chrono::Utc::now())
+            .unwrap();
+    });
     let key = SigningKey::from_bytes(&rand::random());
     let id = uuid::Uuid::now_v7().to_string();
     let pk = hex::encode(key.verifying_key().as_bytes());
@@ -164,15 +179,28 @@ async fn push(t: &InProcess, d: &SimDevice, ms: Vec<WireMutation>) -> (HttpRespo
     )
 }
 
-fn server() -> (tempfile::TempDir, Service) {
+fn server() -> (tempfile::TempDir, Service, Option<Scratch>) {
     let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path(), None, Arc::new(SystemClock)).unwrap();
-    service.demo().unwrap();
-    (dir, service)
+    let scratch = DATABASE
+        .get()
+        .cloned()
+        .flatten()
+        .map(|url| Scratch::create(&url).unwrap());
+    let service = off_runtime(|| {
+        let s = Service::open(
+            dir.path(),
+            scratch.as_ref().map(Scratch::url),
+            Arc::new(SystemClock),
+        )
+        .unwrap();
+        s.demo().unwrap();
+        s
+    });
+    (dir, service, scratch)
 }
 
 async fn ingest(total: usize) {
-    let (_dir, service) = server();
+    let (_dir, service, _scratch) = server();
     let t = InProcess::new(zhifa_server::api::router(service.state.clone()));
     let mut devs = Vec::new();
     for i in 0..20 {
@@ -195,13 +223,14 @@ async fn ingest(total: usize) {
     }
     let s = start.elapsed().as_secs_f64();
     println!(
-        "ingest (SQLite, synchronous=FULL, batches of {per_batch}): {applied} mutations in {s:.2} s = {:.0} mutations/s",
+        "ingest ({}, batches of {per_batch}): {applied} mutations in {s:.2} s = {:.0} mutations/s",
+        backend_label(),
         applied as f64 / s
     );
 }
 
 async fn burst(devices: usize, cases: usize, concurrency: usize) {
-    let (_dir, service) = server();
+    let (_dir, service, _scratch) = server();
     let router = zhifa_server::api::router(service.state.clone());
     let t = InProcess::new(router.clone());
     let mut devs = Vec::with_capacity(devices);
@@ -252,7 +281,8 @@ async fn burst(devices: usize, cases: usize, concurrency: usize) {
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let q = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
     println!(
-        "burst: {devices} devices × {cases} cases, {concurrency} concurrent: wall {wall:.1} s, per-device sync p50 {:.2} s, p99 {:.2} s, max {:.2} s, errors {errors}, {:.0} mutations/s",
+        "burst ({}): {devices} devices × {cases} cases, {concurrency} concurrent: wall {wall:.1} s, per-device sync p50 {:.2} s, p99 {:.2} s, max {:.2} s, errors {errors}, {:.0} mutations/s",
+        backend_label(),
         q(0.5),
         q(0.99),
         q(1.0),
@@ -274,7 +304,7 @@ async fn catalogue(matters: usize) {
     });
     p.release.id = "CQ-SYNTH-BENCH".into();
     let bytes = serde_json::to_vec(&p).unwrap();
-    server.service.publish_catalogue(&bytes).unwrap();
+    server.publish(&bytes);
     let checked = zhifa_core::catalogue::check_package(&bytes).unwrap();
     let pk = &checked.package;
     let rows = pk.matters.len()
@@ -362,7 +392,13 @@ async fn overhead(cases: usize) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    let mut database = None;
+    if let Some(i) = args.iter().position(|a| a == "--database") {
+        database = args.get(i + 1).cloned();
+        args.drain(i..(i + 2).min(args.len()));
+    }
+    DATABASE.set(database).unwrap();
     let num = |i: usize, d: usize| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(d);
     match args.get(1).map(String::as_str) {
         Some("ingest") => ingest(num(2, 50_000)).await,

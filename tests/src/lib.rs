@@ -32,6 +32,8 @@ use zhifa_core::rules::identity::citizen_check_character;
 use zhifa_core::store::{DbKey, Store};
 use zhifa_server::Service;
 use zhifa_server::clock::ManualClock as ServerClock;
+use zhifa_server::store::Storage;
+use zhifa_server::store::sql::{Conn, Row, Val};
 use zhifa_sync::engine::{self, Engine, ManualClock, SyncConfig, SyncError, SyncReport};
 use zhifa_sync::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
@@ -339,6 +341,73 @@ impl<T: Transport> Faulty<T> {
     }
 }
 
+/// Which storage backend a [`TestServer`] runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite in the data folder (the default).
+    Sqlite,
+    /// A fresh schema on the PostgreSQL server at this URL.
+    Postgres(String),
+}
+
+impl Backend {
+    /// `sqlite` or `postgres` (never the URL).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// PostgreSQL from `ZHIFA_TEST_PG_URL`; `None` (the test is skipped,
+    /// with a `skipped: ZHIFA_TEST_PG_URL unset` line) when it is unset —
+    /// a panic instead when `ZHIFA_REQUIRE_PG=1` (CI).
+    pub fn postgres(test: &str) -> Option<Self> {
+        match zhifa_server::store::pg::test_url(test) {
+            Ok(u) => u.map(Self::Postgres),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+/// Runs `f` on a thread of its own and waits for it. Storage calls block
+/// (the PostgreSQL client even runs its own runtime, which tokio forbids
+/// inside async code), so async tests make them through this, as the
+/// server makes them on its blocking pool.
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(v) => v,
+        Err(p) => std::panic::resume_unwind(p),
+    })
+}
+
+/// Runs each listed `async fn NAME(b: Backend)` as two tests,
+/// `sqlite::NAME` and `postgres::NAME` (skipped, or failed under
+/// `ZHIFA_REQUIRE_PG=1`, when `ZHIFA_TEST_PG_URL` is unset).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(b) = $crate::Backend::postgres(stringify!($name)) {
+                        super::$name(b).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
 /// A server on a temporary folder with a manual clock, demo data loaded.
 pub struct TestServer {
     /// The data folder.
@@ -349,21 +418,36 @@ pub struct TestServer {
     pub clock: Arc<ServerClock>,
     /// The enrolment codes of the demo officers, by officer id.
     pub codes: Vec<(String, String)>,
+    /// The PostgreSQL schema, when on PostgreSQL (dropped after the
+    /// service: fields drop in order).
+    pub scratch: Option<zhifa_server::store::pg::Scratch>,
 }
 
 /// The finance HMAC key tests set.
 pub const FINANCE_SECRET: &str = "test-finance-secret";
 
+fn open_service(dir: &std::path::Path, url: Option<&str>, clock: Arc<ServerClock>) -> Service {
+    off_runtime(|| Service::open(dir, url, clock).unwrap())
+}
+
 impl TestServer {
-    /// A fresh server with the demo officers, codes and sample catalogue.
+    /// A fresh SQLite server with the demo officers, codes and sample catalogue.
     pub fn new() -> Self {
+        Self::on(&Backend::Sqlite)
+    }
+
+    /// A fresh server on `backend` with the demo officers, codes and
+    /// sample catalogue.
+    pub fn on(backend: &Backend) -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("finance.key"), FINANCE_SECRET).unwrap();
         let clock = Arc::new(ServerClock::new(t0()));
-        let service = Service::open(dir.path(), None, clock.clone()).unwrap();
-        let codes = service
-            .demo()
-            .unwrap()
+        let scratch = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres(url) => Some(zhifa_server::store::pg::Scratch::create(url).unwrap()),
+        };
+        let service = open_service(dir.path(), scratch.as_ref().map(|s| s.url()), clock.clone());
+        let codes = off_runtime(|| service.demo().unwrap())
             .into_iter()
             .map(|o| (o.id, o.code))
             .collect();
@@ -372,25 +456,39 @@ impl TestServer {
             service,
             clock,
             codes,
+            scratch,
         }
     }
 
-    /// Reopens the same data folder (a server restart).
+    /// Reopens the same data folder and database (a server restart).
     pub fn restart(self) -> Self {
         let Self {
             dir,
             service,
             clock,
             codes,
+            scratch,
         } = self;
-        drop(service);
-        let service = Service::open(dir.path(), None, clock.clone()).unwrap();
+        off_runtime(move || drop(service));
+        let service = open_service(dir.path(), scratch.as_ref().map(|s| s.url()), clock.clone());
         Self {
             dir,
             service,
             clock,
             codes,
+            scratch,
         }
+    }
+
+    /// Runs `f` on the storage, off the async runtime.
+    pub fn store<T: Send>(&self, f: impl FnOnce(&dyn Storage) -> T + Send) -> T {
+        let store = self.service.store().clone();
+        off_runtime(move || f(store.as_ref()))
+    }
+
+    /// Publishes a catalogue package (off the async runtime).
+    pub fn publish(&self, bytes: &[u8]) -> zhifa_sync::wire::CatalogueRelease {
+        off_runtime(|| self.service.publish_catalogue(bytes).unwrap())
     }
 
     /// The router.
@@ -416,28 +514,29 @@ impl TestServer {
     /// A fresh code for an officer.
     pub fn new_code(&self, officer: &str) -> String {
         let code = zhifa_server::enrol_code().unwrap();
-        self.service
-            .store()
-            .add_enrol_code(officer, &code, self.clock.now_utc())
-            .unwrap();
+        let now = self.clock.now_utc();
+        self.store(|s| s.add_enrol_code(officer, &code, now).unwrap());
         code
     }
 
     /// Every case (operator scope).
     pub fn cases(&self) -> Vec<zhifa_sync::wire::CaseSummary> {
-        self.service
-            .store()
-            .cases(
-                &zhifa_server::store::Scope::All,
-                "test",
-                self.clock.now_utc(),
-            )
-            .unwrap()
+        let now = self.clock.now_utc();
+        self.store(|s| {
+            s.cases(&zhifa_server::store::Scope::All, "test", now)
+                .unwrap()
+        })
     }
 
-    /// A raw read-only connection to the server database.
-    pub fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.dir.path().join("server.db")).unwrap()
+    /// A raw connection to the server database (either backend), for
+    /// assertions on its tables.
+    pub fn db(&self) -> TestDb {
+        match &self.scratch {
+            None => TestDb::Sqlite(std::cell::RefCell::new(
+                rusqlite::Connection::open(self.dir.path().join("server.db")).unwrap(),
+            )),
+            Some(s) => TestDb::pg(s.url()),
+        }
     }
 
     /// Signs and posts a payment callback; returns the status.
@@ -780,5 +879,69 @@ fn party() -> CaseParty {
         phone: Some("13800001234".into()),
         address: "重庆市渝北区龙兴镇示例路1号（样例当事人）".into(),
         representative: None,
+    }
+}
+
+type DbJob = (
+    String,
+    Vec<String>,
+    std::sync::mpsc::Sender<Result<Vec<Row>, String>>,
+);
+
+/// A raw connection to a [`TestServer`]'s database. Statements use the
+/// storage's portable dialect (`?N` placeholders); arguments are text.
+pub enum TestDb {
+    /// The SQLite file.
+    Sqlite(std::cell::RefCell<rusqlite::Connection>),
+    /// A PostgreSQL connection on a thread of its own (callable from
+    /// async tests).
+    Pg(std::sync::mpsc::Sender<DbJob>),
+}
+
+impl TestDb {
+    fn pg(url: &str) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<DbJob>();
+        let url = url.to_owned();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut c = zhifa_server::store::pg::connect_one(&url).unwrap();
+            ready_tx.send(()).unwrap();
+            for (sql, args, reply) in rx {
+                let vals: Vec<Val<'_>> = args.iter().map(|a| Val::Text(a)).collect();
+                let _ = reply.send(c.query(&sql, &vals).map_err(|e| e.to_string()));
+            }
+        });
+        ready_rx.recv().unwrap();
+        Self::Pg(tx)
+    }
+
+    /// Every row of a query.
+    pub fn rows(&self, sql: &str, args: &[&str]) -> Vec<Row> {
+        match self {
+            Self::Sqlite(c) => {
+                let vals: Vec<Val<'_>> = args.iter().map(|a| Val::Text(a)).collect();
+                c.borrow_mut().query(sql, &vals).unwrap()
+            }
+            Self::Pg(tx) => {
+                let (rtx, rrx) = std::sync::mpsc::channel();
+                tx.send((
+                    sql.to_owned(),
+                    args.iter().map(|a| (*a).to_owned()).collect(),
+                    rtx,
+                ))
+                .unwrap();
+                rrx.recv().unwrap().unwrap()
+            }
+        }
+    }
+
+    /// The integer in the first column of the first row.
+    pub fn int(&self, sql: &str, args: &[&str]) -> i64 {
+        self.rows(sql, args)[0].get(0).unwrap()
+    }
+
+    /// The text in the first column of the first row.
+    pub fn text(&self, sql: &str, args: &[&str]) -> String {
+        self.rows(sql, args)[0].get(0).unwrap()
     }
 }

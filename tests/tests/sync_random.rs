@@ -10,7 +10,9 @@
 //! ZHIFA_SYNC_SEEDS=10000 cargo test --release -p zhifa-tests --test sync_random -- --nocapture
 //! ```
 //!
-//! `ZHIFA_SYNC_SEED=N` replays one seed.
+//! `ZHIFA_SYNC_SEED=N` replays one seed. Every run is made on both
+//! storage backends (`sqlite::…`, `postgres::…`; the latter needs
+//! `ZHIFA_TEST_PG_URL`, see scripts/pg.sh).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
@@ -19,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Duration;
 use rand::{Rng, SeedableRng};
 use zhifa_core::case;
-use zhifa_tests::{Faulty, OFFICERS, TestDevice, TestServer};
+use zhifa_tests::{Backend, Faulty, OFFICERS, TestDevice, TestServer};
 
 fn inbox_cursor(dev: &TestDevice) -> i64 {
     dev.store
@@ -33,9 +35,9 @@ fn inbox_cursor(dev: &TestDevice) -> i64 {
         .unwrap_or(0)
 }
 
-async fn run(seed: u64) {
+async fn run(b: &Backend, seed: u64) {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let mut server = TestServer::new();
+    let mut server = TestServer::on(b);
     let n_dev = rng.random_range(1..=2);
     let mut devs = Vec::new();
     for officer in OFFICERS.iter().take(n_dev) {
@@ -131,13 +133,10 @@ fn check(seed: u64, server: &TestServer, devs: &[TestDevice], paid: &BTreeSet<St
     let db = server.db();
     let cases = server.cases();
     let by_id: BTreeMap<_, _> = cases.iter().map(|c| (c.case_id.clone(), c)).collect();
-    let latest: String = db
-        .query_row(
-            "SELECT release_id FROM catalogue_release ORDER BY publication DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let latest = db.text(
+        "SELECT release_id FROM catalogue_release ORDER BY publication DESC LIMIT 1",
+        &[],
+    );
     let mut device_cases = 0;
     for dev in devs {
         let id = dev.id();
@@ -157,13 +156,7 @@ fn check(seed: u64, server: &TestServer, devs: &[TestDevice], paid: &BTreeSet<St
             (1..=seqs.len() as i64).collect::<Vec<_>>(),
             "seed {seed}: gapless outbox"
         );
-        let server_n: i64 = db
-            .query_row(
-                "SELECT count(*) FROM ledger WHERE device_id = ?1",
-                [&id],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let server_n = db.int("SELECT count(*) FROM ledger WHERE device_id = ?1", &[&id]);
         assert_eq!(
             server_n,
             seqs.len() as i64,
@@ -179,13 +172,13 @@ fn check(seed: u64, server: &TestServer, devs: &[TestDevice], paid: &BTreeSet<St
             .unwrap()
             .map(Result::unwrap)
             .collect();
-        let mut st = db
-            .prepare("SELECT seq, status FROM ledger WHERE device_id = ?1 ORDER BY seq")
-            .unwrap();
-        let remote: Vec<(i64, String)> = st
-            .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
+        let remote: Vec<(i64, String)> = db
+            .rows(
+                "SELECT seq, status FROM ledger WHERE device_id = ?1 ORDER BY seq",
+                &[&id],
+            )
+            .iter()
+            .map(|r| (r.get(0).unwrap(), r.get(1).unwrap()))
             .collect();
         assert_eq!(
             local, remote,
@@ -208,13 +201,10 @@ fn check(seed: u64, server: &TestServer, devs: &[TestDevice], paid: &BTreeSet<St
                 .get(&c.id.to_string())
                 .unwrap_or_else(|| panic!("seed {seed}: I2 case missing"));
             assert_eq!(s.status, c.status.as_str(), "seed {seed}: I3 status");
-            let v: i64 = db
-                .query_row(
-                    "SELECT version FROM cases WHERE case_id = ?1",
-                    [c.id.to_string()],
-                    |r| r.get(0),
-                )
-                .unwrap();
+            let v = db.int(
+                "SELECT version FROM cases WHERE case_id = ?1",
+                &[&c.id.to_string()],
+            );
             assert_eq!(v as u64, c.version, "seed {seed}: I3 version");
             // I4: server-owned state converged.
             let local_paid: Option<String> = dev
@@ -271,14 +261,11 @@ fn check(seed: u64, server: &TestServer, devs: &[TestDevice], paid: &BTreeSet<St
     nums.sort();
     nums.dedup();
     assert_eq!(nums.len(), n, "seed {seed}: I2 duplicate document number");
-    let outside: i64 = db
-        .query_row(
-            "SELECT count(*) FROM number_use u WHERE NOT EXISTS (SELECT 1 FROM lease l WHERE l.device_id = u.device_id
-               AND l.township = u.township AND l.series = u.series AND l.year = u.year AND u.seq BETWEEN l.start_no AND l.end_no)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let outside = db.int(
+        "SELECT count(*) FROM number_use u WHERE NOT EXISTS (SELECT 1 FROM lease l WHERE l.device_id = u.device_id
+           AND l.township = u.township AND l.series = u.series AND l.year = u.year AND u.seq BETWEEN l.start_no AND l.end_no)",
+        &[],
+    );
     assert_eq!(outside, 0, "seed {seed}: I6 number outside its lease");
     for c in &cases {
         assert!(
@@ -295,13 +282,12 @@ fn check(seed: u64, server: &TestServer, devs: &[TestDevice], paid: &BTreeSet<St
     }
 }
 
-#[tokio::test]
-async fn seeded_runs_keep_invariants_i1_to_i8() {
+async fn seeded_runs_keep_invariants_i1_to_i8(b: Backend) {
     if let Some(seed) = std::env::var("ZHIFA_SYNC_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
     {
-        run(seed).await;
+        run(&b, seed).await;
         return;
     }
     let seeds: u64 = std::env::var("ZHIFA_SYNC_SEEDS")
@@ -310,10 +296,13 @@ async fn seeded_runs_keep_invariants_i1_to_i8() {
         .unwrap_or(200);
     let t = std::time::Instant::now();
     for seed in 0..seeds {
-        run(seed).await;
+        run(&b, seed).await;
     }
     println!(
-        "{seeds} seeded runs passed I1–I8 in {:.1} s",
+        "{seeds} seeded runs on {} passed I1–I8 in {:.1} s",
+        b.name(),
         t.elapsed().as_secs_f64()
     );
 }
+
+zhifa_tests::on_both_backends!(seeded_runs_keep_invariants_i1_to_i8);

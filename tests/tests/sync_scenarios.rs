@@ -9,7 +9,7 @@ use zhifa_core::case::{self, CaseEvent};
 use zhifa_core::evidence::{self, Capture, EvidenceDir, IngestOptions, Source};
 use zhifa_sync::engine::{self, SyncError, SyncLock};
 use zhifa_sync::transport::Transport;
-use zhifa_tests::{DeviceNow, Fault, Faulty, OFFICERS, ServerNow, TestDevice, TestServer};
+use zhifa_tests::{Backend, DeviceNow, Fault, Faulty, OFFICERS, ServerNow, TestDevice, TestServer};
 
 async fn enrolled(server: &TestServer, officer: &str) -> TestDevice {
     let dev = TestDevice::new();
@@ -20,19 +20,14 @@ async fn enrolled(server: &TestServer, officer: &str) -> TestDevice {
 }
 
 fn ledger_count(server: &TestServer, device: &str) -> i64 {
-    server
-        .db()
-        .query_row(
-            "SELECT count(*) FROM ledger WHERE device_id = ?1",
-            [device],
-            |r| r.get(0),
-        )
-        .unwrap()
+    server.db().int(
+        "SELECT count(*) FROM ledger WHERE device_id = ?1",
+        &[device],
+    )
 }
 
-#[tokio::test]
-async fn enrolled_device_syncs_a_full_case_end_to_end() {
-    let server = TestServer::new();
+async fn enrolled_device_syncs_a_full_case_end_to_end(b: Backend) {
+    let server = TestServer::on(&b);
     let t = server.transport();
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     let first = dev.sync(&t).await.unwrap();
@@ -70,9 +65,8 @@ async fn enrolled_device_syncs_a_full_case_end_to_end() {
     assert_eq!(ledger_count(&server, &dev.id()), dev.outbox_len());
 }
 
-#[tokio::test]
-async fn t1_crash_inside_the_capture_transaction_leaves_neither_row_nor_outbox() {
-    let server = TestServer::new();
+async fn t1_crash_inside_the_capture_transaction_leaves_neither_row_nor_outbox(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     let id = dev.new_case();
@@ -114,9 +108,8 @@ async fn t1_crash_inside_the_capture_transaction_leaves_neither_row_nor_outbox()
     assert_eq!(evidence::list(&dev.store).unwrap().len(), evidence_before);
 }
 
-#[tokio::test]
-async fn t2_lost_push_response_is_answered_duplicate_on_retry() {
-    let server = TestServer::new();
+async fn t2_lost_push_response_is_answered_duplicate_on_retry(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     dev.full_case();
@@ -131,9 +124,8 @@ async fn t2_lost_push_response_is_answered_duplicate_on_retry() {
     assert_eq!(ledger_count(&server, &dev.id()), dev.outbox_len());
 }
 
-#[tokio::test]
-async fn t3_server_restart_after_commit_before_response_applies_once() {
-    let server = TestServer::new();
+async fn t3_server_restart_after_commit_before_response_applies_once(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     dev.full_case();
@@ -150,9 +142,8 @@ async fn t3_server_restart_after_commit_before_response_applies_once() {
     assert_eq!(ledger_count(&server, &dev.id()), dev.outbox_len());
 }
 
-#[tokio::test]
-async fn t4_same_batch_delivered_three_times_concurrently_applies_once() {
-    let server = TestServer::new();
+async fn t4_same_batch_delivered_three_times_concurrently_applies_once(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     dev.full_case();
@@ -184,9 +175,8 @@ async fn t4_same_batch_delivered_three_times_concurrently_applies_once() {
     assert_eq!(server.cases().len(), 1);
 }
 
-#[tokio::test]
-async fn t5_a_batch_past_a_gap_gets_409_expected_seq_and_the_client_resends() {
-    let server = TestServer::new();
+async fn t5_a_batch_past_a_gap_gets_409_expected_seq_and_the_client_resends(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     let acked = ledger_count(&server, &dev.id());
@@ -204,10 +194,7 @@ async fn t5_a_batch_past_a_gap_gets_409_expected_seq_and_the_client_resends() {
     assert!(f.statuses_of("/v1/sync/push").contains(&409));
     assert_eq!(r.rejected, 0);
     assert_eq!(ledger_count(&server, &dev.id()), dev.outbox_len());
-    let err = server
-        .db()
-        .query_row("SELECT count(*) FROM conflict", [], |r| r.get::<_, i64>(0))
-        .unwrap();
+    let err = server.db().int("SELECT count(*) FROM conflict", &[]);
     assert_eq!(err, 0);
 }
 
@@ -233,13 +220,12 @@ fn has_release(dev: &TestDevice, id: &str) -> bool {
         == 1
 }
 
-#[tokio::test]
-async fn t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release() {
-    let server = TestServer::new();
+async fn t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     let bytes = second_release();
-    let rel = server.service.publish_catalogue(&bytes).unwrap();
+    let rel = server.publish(&bytes);
     let pages = rel.size.div_ceil(dev.cfg.page_size as u64);
     assert!(pages > 10, "{pages} pages");
     let mut f = Faulty::new(server.transport(), 8);
@@ -263,12 +249,11 @@ async fn t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release() 
     );
 }
 
-#[tokio::test]
-async fn t9_a_corrupted_snapshot_page_is_refetched_alone() {
-    let server = TestServer::new();
+async fn t9_a_corrupted_snapshot_page_is_refetched_alone(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
-    let rel = server.service.publish_catalogue(&second_release()).unwrap();
+    let rel = server.publish(&second_release());
     let pages = rel.size.div_ceil(dev.cfg.page_size as u64);
     let mut f = Faulty::new(server.transport(), 10);
     f.only = "/v1/catalogue/snapshots".into();
@@ -282,9 +267,8 @@ async fn t9_a_corrupted_snapshot_page_is_refetched_alone() {
     assert!(has_release(&dev, "CQ-SYNTH-2026-03"));
 }
 
-#[tokio::test]
-async fn t12_poison_mutation_is_rejected_with_dependents_and_other_cases_apply() {
-    let server = TestServer::new();
+async fn t12_poison_mutation_is_rejected_with_dependents_and_other_cases_apply(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     let ids: Vec<_> = (0..5).map(|_| dev.new_case()).collect();
@@ -316,9 +300,8 @@ async fn t12_poison_mutation_is_rejected_with_dependents_and_other_cases_apply()
     assert_eq!(engine::conflicts(&dev.store).unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn t13_a_database_outage_pauses_push_and_resumes_without_new_writes() {
-    let server = TestServer::new();
+async fn t13_a_database_outage_pauses_push_and_resumes_without_new_writes(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     dev.full_case();
@@ -350,9 +333,8 @@ fn noisy_jpeg(w: u32, h: u32, salt: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-#[tokio::test]
-async fn t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption() {
-    let server = TestServer::new();
+async fn t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     dev.cfg.max_attempts = 10_000;
@@ -405,9 +387,8 @@ async fn t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption() {
     assert!(server.cases()[0].evidence_complete);
 }
 
-#[tokio::test]
-async fn t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent() {
-    let server = TestServer::new();
+async fn t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     let id = dev.new_case();
@@ -443,9 +424,8 @@ async fn t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent() {
     assert_eq!(stored, bytes);
 }
 
-#[tokio::test]
-async fn t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases() {
-    let server = TestServer::new();
+async fn t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases(b: Backend) {
+    let server = TestServer::on(&b);
     let mut a = enrolled(&server, OFFICERS[0]).await;
     let mut b = enrolled(&server, OFFICERS[1]).await;
     a.sync(&server.transport()).await.unwrap();
@@ -462,19 +442,15 @@ async fn t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases()
     let (ra, rb) = tokio::join!(a.sync(&ta), b.sync(&tb));
     ra.unwrap();
     rb.unwrap();
-    let blobs: i64 = server
-        .db()
-        .query_row("SELECT count(*) FROM blob", [], |r| r.get(0))
-        .unwrap();
+    let blobs: i64 = server.db().int("SELECT count(*) FROM blob", &[]);
     assert_eq!(blobs, 1);
     let cases = server.cases();
     assert_eq!(cases.len(), 2);
     assert!(cases.iter().all(|c| c.evidence_complete), "{cases:?}");
 }
 
-#[tokio::test]
-async fn t21_oversized_push_is_halved_until_it_fits() {
-    let server = TestServer::new();
+async fn t21_oversized_push_is_halved_until_it_fits(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     for _ in 0..60 {
@@ -489,9 +465,8 @@ async fn t21_oversized_push_is_halved_until_it_fits() {
     assert_eq!(server.cases().len(), 60);
 }
 
-#[tokio::test]
-async fn t22_device_clock_jumps_do_not_affect_order_or_cursors() {
-    let server = TestServer::new();
+async fn t22_device_clock_jumps_do_not_affect_order_or_cursors(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     let (_, number, _) = dev.full_case();
@@ -522,12 +497,10 @@ async fn t22_device_clock_jumps_do_not_affect_order_or_cursors() {
     // Server order is the device seq, whatever the device times say.
     let db = server.db();
     let seq_of = |id: &str| -> i64 {
-        db.query_row(
+        db.int(
             "SELECT min(seq) FROM ledger WHERE entity_id = ?1 AND status = 'applied'",
-            [id],
-            |r| r.get(0),
+            &[id],
         )
-        .unwrap()
     };
     assert!(seq_of(&a.to_string()) < seq_of(&b.to_string()));
     let paid: String = dev
@@ -540,9 +513,8 @@ async fn t22_device_clock_jumps_do_not_affect_order_or_cursors() {
     assert_eq!(paid, "confirmed");
 }
 
-#[tokio::test]
-async fn t26_two_instances_cannot_sync_at_once_and_never_share_a_seq() {
-    let server = TestServer::new();
+async fn t26_two_instances_cannot_sync_at_once_and_never_share_a_seq(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     let lock = SyncLock::acquire(&dev.cfg.work_dir).unwrap();
     assert!(matches!(
@@ -586,9 +558,8 @@ async fn t26_two_instances_cannot_sync_at_once_and_never_share_a_seq() {
     assert_eq!(server.cases().len(), 10);
 }
 
-#[tokio::test]
-async fn t27_exhausted_lease_is_topped_up_and_numbers_stay_unique() {
-    let server = TestServer::new();
+async fn t27_exhausted_lease_is_topped_up_and_numbers_stay_unique(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.cfg.lease_size = 2;
     dev.cfg.lease_low_water = 3;
@@ -640,16 +611,12 @@ async fn t27_exhausted_lease_is_topped_up_and_numbers_stay_unique() {
         .collect();
     on_server.sort();
     assert_eq!(on_server, uniq);
-    let outside: i64 = server
-        .db()
-        .query_row("SELECT count(*) FROM conflict", [], |r| r.get(0))
-        .unwrap();
+    let outside: i64 = server.db().int("SELECT count(*) FROM conflict", &[]);
     assert_eq!(outside, 0);
 }
 
-#[tokio::test]
-async fn revoked_device_is_refused_and_refresh_needs_the_device_key() {
-    let server = TestServer::new();
+async fn revoked_device_is_refused_and_refresh_needs_the_device_key(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     // Token expiry: the server clock passes the access TTL; the engine refreshes.
@@ -675,13 +642,8 @@ async fn revoked_device_is_refused_and_refresh_needs_the_device_key() {
         .await
         .unwrap();
     assert_eq!(resp.status, 401);
-    assert!(
-        server
-            .service
-            .store()
-            .revoke_device(&dev.id(), server.clock.now_utc_server())
-            .unwrap()
-    );
+    let (id, now) = (dev.id(), server.clock.now_utc_server());
+    assert!(server.store(|s| s.revoke_device(&id, now).unwrap()));
     dev.new_case();
     match dev.sync(&server.transport()).await {
         Err(SyncError::Server { code, .. }) => assert_eq!(code, "device_revoked"),
@@ -690,9 +652,8 @@ async fn revoked_device_is_refused_and_refresh_needs_the_device_key() {
     assert_eq!(dev.pending(), 2, "a revoked device keeps its outbox");
 }
 
-#[tokio::test]
-async fn officers_see_their_township_and_supervisors_their_district() {
-    let server = TestServer::new();
+async fn officers_see_their_township_and_supervisors_their_district(b: Backend) {
+    let server = TestServer::on(&b);
     let mut a = enrolled(&server, OFFICERS[0]).await;
     a.sync(&server.transport()).await.unwrap();
     a.new_case();
@@ -724,13 +685,12 @@ async fn officers_see_their_township_and_supervisors_their_district() {
     assert_eq!(list(&other).await, 0);
     let sup = enrolled(&server, zhifa_server::DEMO_SUPERVISOR.0).await;
     assert_eq!(list(&sup).await, 1);
-    assert!(server.service.store().audit_count("case.read").unwrap() >= 2);
-    assert!(server.service.store().audit_count("case.write").unwrap() >= 2);
+    assert!(server.store(|s| s.audit_count("case.read").unwrap()) >= 2);
+    assert!(server.store(|s| s.audit_count("case.write").unwrap()) >= 2);
 }
 
-#[tokio::test]
-async fn progress_events_report_records_and_bytes_per_stream() {
-    let server = TestServer::new();
+async fn progress_events_report_records_and_bytes_per_stream(b: Backend) {
+    let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     dev.full_case();
@@ -751,3 +711,26 @@ async fn progress_events_report_records_and_bytes_per_stream() {
     assert_eq!(Some(last.bytes), last.total_bytes);
     assert!(blobs.windows(2).all(|w| w[0].bytes <= w[1].bytes));
 }
+
+zhifa_tests::on_both_backends!(
+    enrolled_device_syncs_a_full_case_end_to_end,
+    t1_crash_inside_the_capture_transaction_leaves_neither_row_nor_outbox,
+    t2_lost_push_response_is_answered_duplicate_on_retry,
+    t3_server_restart_after_commit_before_response_applies_once,
+    t4_same_batch_delivered_three_times_concurrently_applies_once,
+    t5_a_batch_past_a_gap_gets_409_expected_seq_and_the_client_resends,
+    t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release,
+    t9_a_corrupted_snapshot_page_is_refetched_alone,
+    t12_poison_mutation_is_rejected_with_dependents_and_other_cases_apply,
+    t13_a_database_outage_pauses_push_and_resumes_without_new_writes,
+    t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption,
+    t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent,
+    t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases,
+    t21_oversized_push_is_halved_until_it_fits,
+    t22_device_clock_jumps_do_not_affect_order_or_cursors,
+    t26_two_instances_cannot_sync_at_once_and_never_share_a_seq,
+    t27_exhausted_lease_is_topped_up_and_numbers_stay_unique,
+    revoked_device_is_refused_and_refresh_needs_the_device_key,
+    officers_see_their_township_and_supervisors_their_district,
+    progress_events_report_records_and_bytes_per_stream,
+);
