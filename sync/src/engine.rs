@@ -1061,72 +1061,135 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
     }
 
     /// Tops up number leases of the officer's township for this year.
+    ///
+    /// A grant the core cannot apply (it overlaps a range the device
+    /// already holds, `NUMBER_LEASE_OVERLAP`) is kept as a conflict for the
+    /// officer ([`conflicts`]) and never aborts the session: the next
+    /// request id asks for a fresh range once, and the other streams go on.
     async fn top_up_leases(&mut self, report: &mut SyncReport) -> Result<(), SyncError> {
         let e = self.enrolment()?;
         let year = zhifa_core::case::beijing(self.clock.now())?.year();
         let device_id = self.device.id().to_string();
         for series in [SERIES_DECISION, SERIES_ORDER, PAYMENT_CODE_SERIES] {
-            let leases = zhifa_core::case::numbers::leases(self.store)?;
-            let remaining: i64 = leases
-                .iter()
-                .filter(|l| {
-                    l.township == e.township
-                        && l.series == series
-                        && l.year == year
-                        && l.source == "server"
-                })
-                .map(|l| (l.end - l.next + 1).max(0))
-                .sum();
-            if remaining >= self.cfg.lease_low_water {
-                continue;
-            }
-            let granted: i64 = self.store.conn().query_row(
-                "SELECT count(*) FROM server_lease WHERE township = ?1 AND series = ?2 AND year = ?3",
-                params![e.township, series, year],
-                |r| r.get(0),
-            )?;
-            let req = LeaseRequest {
-                request_id: format!("{device_id}:{}:{series}:{year}:{}", e.township, granted + 1),
-                township: e.township.clone(),
-                series: series.to_owned(),
-                year,
-                count: self.cfg.lease_size,
-            };
-            let resp = self
-                .call(json_req(Method::Post, "/v1/leases", &req)?)
-                .await?;
-            if resp.status != 200 {
-                return Err(server_error(&resp));
-            }
-            let g: LeaseGrant = parse(&resp)?;
-            let now = self.clock.now();
-            let already = leases.iter().any(|l| {
-                l.township == g.township
-                    && l.series == g.series
-                    && l.year == g.year
-                    && l.start == g.start
-                    && l.end == g.end
-            });
-            if !already {
-                zhifa_core::case::grant_lease(
-                    self.store,
-                    &g.township,
-                    &g.series,
-                    g.year,
-                    g.start,
-                    g.end,
-                    "server",
-                    now,
+            // At most one fresh request after a refused grant per session.
+            for _ in 0..2 {
+                let leases = zhifa_core::case::numbers::leases(self.store)?;
+                let remaining: i64 = leases
+                    .iter()
+                    .filter(|l| {
+                        l.township == e.township
+                            && l.series == series
+                            && l.year == year
+                            && l.source == "server"
+                    })
+                    .map(|l| (l.end - l.next + 1).max(0))
+                    .sum();
+                if remaining >= self.cfg.lease_low_water {
+                    break;
+                }
+                let granted: i64 = self.store.conn().query_row(
+                    "SELECT count(*) FROM server_lease WHERE township = ?1 AND series = ?2 AND year = ?3",
+                    params![e.township, series, year],
+                    |r| r.get(0),
                 )?;
+                let req = LeaseRequest {
+                    request_id: format!(
+                        "{device_id}:{}:{series}:{year}:{}",
+                        e.township,
+                        granted + 1
+                    ),
+                    township: e.township.clone(),
+                    series: series.to_owned(),
+                    year,
+                    count: self.cfg.lease_size,
+                };
+                let resp = self
+                    .call(json_req(Method::Post, "/v1/leases", &req)?)
+                    .await?;
+                if resp.status != 200 {
+                    return Err(server_error(&resp));
+                }
+                let g: LeaseGrant = parse(&resp)?;
+                let now = self.clock.now();
+                // Applied before a crash lost the server_lease row: only a
+                // lease the server granted counts, never a local one with
+                // the same bounds.
+                let already = leases.iter().any(|l| {
+                    l.township == g.township
+                        && l.series == g.series
+                        && l.year == g.year
+                        && l.start == g.start
+                        && l.end == g.end
+                        && l.source == "server"
+                });
+                let applied = if already {
+                    Ok(())
+                } else {
+                    zhifa_core::case::grant_lease(
+                        self.store,
+                        &g.township,
+                        &g.series,
+                        g.year,
+                        g.start,
+                        g.end,
+                        "server",
+                        now,
+                    )
+                    .map(|_| ())
+                };
+                match applied {
+                    Ok(()) => {
+                        self.record_server_lease(&g, None)?;
+                        report.leases_granted += 1;
+                        self.emit("leases", report.leases_granted, 0, None);
+                        break;
+                    }
+                    Err(zhifa_core::case::CaseError::Numbers(ne)) => {
+                        tracing::warn!(
+                            code = ne.code(),
+                            series = %g.series,
+                            start = g.start,
+                            end = g.end,
+                            "lease grant refused by the device; kept as a conflict"
+                        );
+                        self.record_server_lease(&g, Some((ne.code(), ne.to_string())))?;
+                        report.rejected += 1;
+                    }
+                    Err(other) => return Err(other.into()),
+                }
             }
-            self.store.conn().execute(
-                "INSERT OR IGNORE INTO server_lease (lease_id, township, series, year, start_no, end_no, applied_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![g.lease_id, g.township, g.series, g.year, g.start, g.end, ts(now)],
-            )?;
-            report.leases_granted += 1;
-            self.emit("leases", report.leases_granted, 0, None);
         }
+        Ok(())
+    }
+
+    /// Records a server grant (so its request id is never reused) and, when
+    /// the device refused it, the conflict for the officer, in one transaction.
+    fn record_server_lease(
+        &mut self,
+        g: &LeaseGrant,
+        refused: Option<(&str, String)>,
+    ) -> Result<(), SyncError> {
+        let now = ts(self.clock.now());
+        let tx = self
+            .store
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO server_lease (lease_id, township, series, year, start_no, end_no, applied_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![g.lease_id, g.township, g.series, g.year, g.start, g.end, now],
+        )?;
+        if let Some((code, message)) = refused {
+            tx.execute(
+                "INSERT OR IGNORE INTO sync_lease_conflict
+                     (lease_id, township, series, year, start_no, end_no, code, message, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    g.lease_id, g.township, g.series, g.year, g.start, g.end, code, message, now
+                ],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -1316,14 +1379,15 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
     }
 }
 
-/// A rejected mutation kept for the officer.
+/// A rejected mutation, or a server grant the device refused, kept for the officer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Conflict {
-    /// Outbox seq.
+    /// Outbox seq; 0 for a conflict with no outbox record of its own (a
+    /// number-lease grant the device could not apply).
     pub seq: i64,
-    /// Entity.
+    /// Entity (`number_lease` for a refused lease grant).
     pub entity: String,
-    /// Entity id.
+    /// Entity id (the server's lease id for a refused lease grant).
     pub entity_id: String,
     /// Stable code.
     pub code: String,
@@ -1331,10 +1395,17 @@ pub struct Conflict {
     pub message: String,
 }
 
-/// The unresolved conflicts on the device.
+/// The unresolved conflicts on the device: rejected mutations in seq order,
+/// then refused lease grants in the order they arrived.
 pub fn conflicts(store: &Store) -> Result<Vec<Conflict>, SyncError> {
     let mut st = store.conn().prepare(
-        "SELECT seq, entity, entity_id, code, message FROM sync_conflict WHERE resolved_at IS NULL ORDER BY seq",
+        "SELECT seq, entity, entity_id, code, message FROM (
+             SELECT 0 AS k, seq, entity, entity_id, code, message, at FROM sync_conflict WHERE resolved_at IS NULL
+             UNION ALL
+             SELECT 1, 0, 'number_lease', lease_id, code,
+                    message || '（号段 ' || series || ' ' || year || ' 年 ' || start_no || '–' || end_no || '）', at
+             FROM sync_lease_conflict WHERE resolved_at IS NULL)
+         ORDER BY k, seq, at, entity_id",
     )?;
     let rows = st.query_map([], |r| {
         Ok(Conflict {

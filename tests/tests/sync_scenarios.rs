@@ -751,3 +751,71 @@ async fn progress_events_report_records_and_bytes_per_stream() {
     assert_eq!(Some(last.bytes), last.total_bytes);
     assert!(blobs.windows(2).all(|w| w[0].bytes <= w[1].bytes));
 }
+
+#[tokio::test]
+async fn a_lease_overlap_is_a_conflict_for_the_officer_and_the_session_goes_on() {
+    // 100: the server's 1–200 overlaps the local 1–100 (aborted the session
+    // before the fix); 200: the same bounds, once taken for the server's own.
+    for local in [100, 200] {
+        lease_overlap_case(local).await;
+    }
+}
+
+async fn lease_overlap_case(local_size: i64) {
+    use chrono::Datelike;
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    // Before enrolment the device numbered its own documents (the sample
+    // app's local leases 1–200): the server's first grants overlap them.
+    let now = dev.clock.now_utc();
+    let year = case::beijing(now).unwrap().year();
+    let township = engine::enrolment(&dev.store).unwrap().unwrap().township;
+    case::numbers::top_up_local_leases(
+        &mut dev.store,
+        &township,
+        &[
+            zhifa_core::case::config::SERIES_DECISION,
+            zhifa_core::case::config::SERIES_ORDER,
+            zhifa_core::case::numbers::PAYMENT_CODE_SERIES,
+        ],
+        year,
+        local_size,
+        now,
+    )
+    .unwrap();
+    let first = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(
+        first.catalogue_release.as_deref(),
+        Some("CQ-SAMPLE-2025-07")
+    );
+    let overlaps: Vec<_> = engine::conflicts(&dev.store)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.code == "NUMBER_LEASE_OVERLAP")
+        .collect();
+    assert_eq!(overlaps.len(), 3, "{overlaps:?}");
+    assert!(overlaps.iter().all(|c| c.entity == "number_lease"));
+    assert!(first.rejected >= 3, "{first:?}");
+    // The next grants do not overlap and are applied in the same session.
+    assert_eq!(first.leases_granted, 3, "{first:?}");
+    // Evidence still goes up: the blobs stream runs after the lease step.
+    let (_, _, sha) = dev.full_case();
+    let second = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(second.blobs_uploaded, 1, "{second:?}");
+    assert!(
+        server
+            .dir
+            .path()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha)
+            .exists()
+    );
+    // Recorded once, not again on every sync.
+    let again = engine::conflicts(&dev.store)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.code == "NUMBER_LEASE_OVERLAP")
+        .count();
+    assert_eq!(again, 3);
+}

@@ -76,6 +76,14 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0007_signin.sql"),
         backfill: None,
     },
+    // Named 0010 on the sync branch (0008/0009 are taken by other branches);
+    // the version is its position, renumbered at merge.
+    Migration {
+        version: 8,
+        name: "0010_sync_leases.sql",
+        sql: include_str!("../../../schema/device/0010_sync_leases.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.
