@@ -9,6 +9,7 @@
 //! - [`store`]: the storage interface and its SQLite backend (one writer).
 //! - [`api`]: the axum router, jurisdiction checks and the OpenAPI document.
 //! - [`blobs`]: evidence files on the filesystem.
+//! - [`delta`]: catalogue release deltas, computed once and cached.
 //! - [`clock`]: the injected clock.
 //! - [`error`]: the error answered to a request.
 //!
@@ -18,6 +19,7 @@
 pub mod api;
 pub mod blobs;
 pub mod clock;
+pub mod delta;
 pub mod error;
 pub mod store;
 

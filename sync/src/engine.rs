@@ -236,6 +236,9 @@ pub struct SyncConfig {
     pub chunk_size: usize,
     /// Catalogue range size in bytes.
     pub page_size: usize,
+    /// Ask for a catalogue delta from the release last applied before
+    /// downloading a whole snapshot.
+    pub catalogue_delta: bool,
     /// Top up a series when fewer numbers remain.
     pub lease_low_water: i64,
     /// Numbers asked for per top-up.
@@ -257,6 +260,7 @@ impl SyncConfig {
             batch_size: 200,
             chunk_size: 256 * 1024,
             page_size: 256 * 1024,
+            catalogue_delta: true,
             lease_low_water: 50,
             lease_size: 200,
             max_attempts: 6,
@@ -279,6 +283,8 @@ pub struct SyncReport {
     pub pulled_inbox: u64,
     /// The catalogue release in force after the run.
     pub catalogue_release: Option<String>,
+    /// How a new release arrived in this run: `delta` or `snapshot`.
+    pub catalogue_via: Option<String>,
     /// Evidence originals now verified on the server.
     pub blobs_uploaded: u64,
     /// Evidence bytes sent and acknowledged.
@@ -964,7 +970,10 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             return Err(SyncError::Protocol("目录发布序号倒退".into()));
         }
         if !have {
-            let bytes = self.download_snapshot(&rel).await?;
+            let (bytes, via) = match self.try_delta(&rel).await? {
+                Some(b) => (b, "delta"),
+                None => (self.download_snapshot(&rel).await?, "snapshot"),
+            };
             let outcome = zhifa_core::catalogue::import(self.store, &bytes, self.clock.now())?;
             self.emit(
                 "catalogue",
@@ -972,15 +981,113 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 bytes.len() as u64,
                 Some(rel.size),
             );
-            let _ = fs::remove_file(self.partial_path(&rel.sha256));
+            self.keep_base(&rel.sha256, &bytes)?;
+            report.catalogue_via = Some(via.to_owned());
         }
-        self.store.conn().execute(
-            "INSERT INTO sync_cursor (stream, cursor, updated_at) VALUES ('catalogue', ?1, ?2)
-             ON CONFLICT (stream) DO UPDATE SET cursor = ?1, updated_at = ?2",
-            params![rel.publication.to_string(), ts(self.clock.now())],
-        )?;
+        let mut cursors = vec![("catalogue", rel.publication.to_string())];
+        if self.base_path(&rel.sha256).exists() {
+            cursors.push(("catalogue_base", rel.sha256.clone()));
+        }
+        let now = ts(self.clock.now());
+        for (stream, value) in cursors {
+            self.store.conn().execute(
+                "INSERT INTO sync_cursor (stream, cursor, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (stream) DO UPDATE SET cursor = ?2, updated_at = ?3",
+                params![stream, value, now],
+            )?;
+        }
         report.catalogue_release = Some(rel.release_id);
         Ok(())
+    }
+
+    /// The snapshot of the release last applied, kept as the base of the
+    /// next delta.
+    fn base_path(&self, sha: &str) -> PathBuf {
+        self.cfg.work_dir.join(format!("catalogue-base-{sha}.json"))
+    }
+
+    /// Keeps `bytes` (the snapshot just imported) as the delta base: written
+    /// to a temporary file, fsynced and renamed; older bases and the partial
+    /// download are removed.
+    fn keep_base(&self, sha: &str, bytes: &[u8]) -> Result<(), SyncError> {
+        let dest = self.base_path(sha);
+        let tmp = dest.with_extension("json.tmp");
+        {
+            let mut f = File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+        }
+        fs::rename(&tmp, &dest)?;
+        let _ = fs::remove_file(self.partial_path(sha));
+        let keep = dest.file_name().map(|n| n.to_os_string());
+        for entry in fs::read_dir(&self.cfg.work_dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let stale = name.to_str().is_some_and(|n| {
+                n.starts_with("catalogue-base-") && Some(entry.file_name()) != keep
+            });
+            if stale {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetches and applies the delta from the release last applied to
+    /// `rel`. `None` means "take the snapshot": no base, no delta on the
+    /// server, or a delta refused because its body or its result does not
+    /// match the published digests (nothing reaches the store in any of
+    /// these cases). Transport and transient server errors end the session.
+    async fn try_delta(&mut self, rel: &CatalogueRelease) -> Result<Option<Vec<u8>>, SyncError> {
+        if !self.cfg.catalogue_delta {
+            return Ok(None);
+        }
+        let Some(base_sha) = self.cursor("catalogue_base")? else {
+            return Ok(None);
+        };
+        let base = match fs::read(self.base_path(&base_sha)) {
+            Ok(b) if hex::encode(Sha256::digest(&b)) == base_sha => b,
+            Ok(_) => {
+                tracing::warn!("catalogue delta base damaged; taking the snapshot");
+                let _ = fs::remove_file(self.base_path(&base_sha));
+                return Ok(None);
+            }
+            Err(_) => return Ok(None),
+        };
+        let resp = self
+            .call(HttpRequest {
+                method: Method::Get,
+                path: format!("/v1/catalogue/delta?from={base_sha}"),
+                headers: vec![],
+                body: vec![],
+            })
+            .await?;
+        if resp.status != 200 {
+            let e = server_error(&resp);
+            if e.is_transient() {
+                return Err(e);
+            }
+            return Ok(None);
+        }
+        let digest = hex::encode(Sha256::digest(&resp.body));
+        if resp.header(wire::DELTA_TO) != Some(rel.sha256.as_str())
+            || resp.header(wire::DELTA_FROM) != Some(base_sha.as_str())
+            || resp.header(wire::DELTA_SHA256) != Some(digest.as_str())
+        {
+            tracing::warn!("catalogue delta does not match its digests; taking the snapshot");
+            return Ok(None);
+        }
+        self.emit("catalogue", 0, resp.body.len() as u64, Some(rel.size));
+        match crate::delta::apply(&base, &resp.body, &rel.sha256, rel.size) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) => {
+                tracing::warn!(
+                    code = e.code(),
+                    "catalogue delta refused; taking the snapshot"
+                );
+                Ok(None)
+            }
+        }
     }
 
     fn partial_path(&self, sha: &str) -> PathBuf {

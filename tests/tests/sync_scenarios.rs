@@ -237,6 +237,7 @@ fn has_release(dev: &TestDevice, id: &str) -> bool {
 async fn t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release() {
     let server = TestServer::new();
     let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.cfg.catalogue_delta = false; // the snapshot path (deltas: below)
     dev.sync(&server.transport()).await.unwrap();
     let bytes = second_release();
     let rel = server.service.publish_catalogue(&bytes).unwrap();
@@ -267,6 +268,7 @@ async fn t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release() 
 async fn t9_a_corrupted_snapshot_page_is_refetched_alone() {
     let server = TestServer::new();
     let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.cfg.catalogue_delta = false; // the snapshot path (deltas: below)
     dev.sync(&server.transport()).await.unwrap();
     let rel = server.service.publish_catalogue(&second_release()).unwrap();
     let pages = rel.size.div_ceil(dev.cfg.page_size as u64);
@@ -818,4 +820,150 @@ async fn lease_overlap_case(local_size: i64) {
         .filter(|c| c.code == "NUMBER_LEASE_OVERLAP")
         .count();
     assert_eq!(again, 3);
+}
+
+/// Release 2: release 1 (the sample) with one matter's name changed, so the
+/// delta is small.
+fn sample_edited() -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_str(zhifa_server::SAMPLE_CATALOGUE).unwrap();
+    v["release"]["id"] = "CQ-SAMPLE-2025-08".into();
+    let m = &mut v["matters"][0];
+    let name = m["name"].as_str().unwrap().to_owned();
+    m["name"] = format!("{name}（修订）").into();
+    serde_json::to_vec_pretty(&v).unwrap()
+}
+
+/// Everything a release put in the device's catalogue tables, as text
+/// (without the store-local integer row ids, which differ between devices).
+fn catalogue_dump(dev: &TestDevice, release: &str) -> Vec<String> {
+    let conn = dev.store.conn();
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.sql NOT LIKE '%VIRTUAL%'
+             AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'release_id') ORDER BY m.name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(tables.len() >= 3, "{tables:?}");
+    let mut out = Vec::new();
+    for t in tables {
+        let cols: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{t}') WHERE name NOT IN ('imported_at') AND NOT (type = 'INTEGER' AND (pk > 0 OR name = 'id' OR name LIKE '%\\_id' ESCAPE '\\' OR name LIKE 'rid\\_%' ESCAPE '\\'))"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let sel = cols
+            .iter()
+            .map(|c| format!("quote({c})"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let mut st = conn
+            .prepare(&format!(
+                "SELECT {sel} FROM {t} WHERE release_id = ?1 ORDER BY 1"
+            ))
+            .unwrap();
+        let rows: Vec<String> = st
+            .query_map([release], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        out.push(format!("{t}: {}", rows.len()));
+        out.extend(rows);
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_catalogue_delta_applies_to_the_same_store_as_the_snapshot() {
+    let server = TestServer::new();
+    let mut a = enrolled(&server, OFFICERS[0]).await;
+    a.sync(&server.transport()).await.unwrap();
+    let rel = server.service.publish_catalogue(&sample_edited()).unwrap();
+    let f = Faulty::new(server.transport(), 30);
+    let r = a.sync(&f).await.unwrap();
+    assert_eq!(r.catalogue_release.as_deref(), Some("CQ-SAMPLE-2025-08"));
+    assert_eq!(r.catalogue_via.as_deref(), Some("delta"));
+    assert!(f.statuses_of("/v1/catalogue/snapshots").is_empty());
+    // A fresh device takes the snapshot of the same release.
+    let mut b = enrolled(&server, OFFICERS[1]).await;
+    let r = b.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.catalogue_via.as_deref(), Some("snapshot"));
+    let (da, db) = (
+        catalogue_dump(&a, "CQ-SAMPLE-2025-08"),
+        catalogue_dump(&b, "CQ-SAMPLE-2025-08"),
+    );
+    assert_eq!(da.len(), db.len());
+    let diff: Vec<_> = da.iter().zip(&db).filter(|(x, y)| x != y).take(3).collect();
+    assert!(diff.is_empty(), "{diff:?}");
+    assert!(rel.size > 0);
+    // The delta was computed once and is served from the cache.
+    assert!(
+        server
+            .dir
+            .path()
+            .join("catalogue/deltas")
+            .read_dir()
+            .unwrap()
+            .count()
+            == 1
+    );
+}
+
+#[tokio::test]
+async fn a_corrupted_catalogue_delta_is_refused_and_the_snapshot_is_taken() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    server.service.publish_catalogue(&sample_edited()).unwrap();
+    // The delta's body is damaged in transit, and the snapshot download
+    // is then cut: the session ends with the store untouched.
+    let mut f = Faulty::new(server.transport(), 31);
+    f.only = "/v1/catalogue/".into();
+    f.script(&[Fault::None, Fault::FlipResponseBit, Fault::DropRequest]);
+    assert!(dev.session(&f).await.is_err());
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-07"));
+    assert!(!has_release(&dev, "CQ-SAMPLE-2025-08"));
+    // Next time: the damaged delta again, then the snapshot goes through.
+    let mut g = Faulty::new(server.transport(), 32);
+    g.only = "/v1/catalogue/delta".into();
+    g.script(&[Fault::FlipResponseBit]);
+    let r = dev.sync(&g).await.unwrap();
+    assert_eq!(r.catalogue_via.as_deref(), Some("snapshot"));
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-08"));
+    assert!(!g.statuses_of("/v1/catalogue/snapshots").is_empty());
+}
+
+#[tokio::test]
+async fn an_interrupted_delta_keeps_the_previous_release_and_resumes() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    server.service.publish_catalogue(&sample_edited()).unwrap();
+    let mut f = Faulty::new(server.transport(), 33);
+    f.only = "/v1/catalogue/delta".into();
+    f.script(&[Fault::DropResponse]);
+    assert!(dev.session(&f).await.is_err());
+    dev.restart();
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-07"));
+    assert!(!has_release(&dev, "CQ-SAMPLE-2025-08"));
+    let g = Faulty::new(server.transport(), 34);
+    let r = dev.sync(&g).await.unwrap();
+    assert_eq!(r.catalogue_via.as_deref(), Some("delta"));
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-08"));
+    assert!(g.statuses_of("/v1/catalogue/snapshots").is_empty());
+    // A third release goes by delta from the second.
+    let mut v: serde_json::Value = serde_json::from_slice(&sample_edited()).unwrap();
+    v["release"]["id"] = "CQ-SAMPLE-2025-09".into();
+    server
+        .service
+        .publish_catalogue(&serde_json::to_vec_pretty(&v).unwrap())
+        .unwrap();
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.catalogue_via.as_deref(), Some("delta"));
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-09"));
 }
