@@ -195,6 +195,17 @@ pub trait Storage: Send + Sync + 'static {
     fn clone_alarms(&self) -> Result<Vec<(String, i64)>, ApiError>;
     /// Number of audit rows for an action (tests and operators).
     fn audit_count(&self, action: &str) -> Result<i64, ApiError>;
+    /// Ids of uploads created before `before` (RFC 3339): expired
+    /// ([`crate::gc::SQL_EXPIRED_UPLOADS`]).
+    fn expired_uploads(&self, before: &str) -> Result<Vec<String>, ApiError>;
+    /// Verified blobs older than `before` that no case and no evidence
+    /// record names ([`crate::gc::SQL_UNREFERENCED_BLOBS`]).
+    fn unreferenced_blobs(&self, before: &str) -> Result<Vec<String>, ApiError>;
+    /// Deletes a blob's row only if it is still unreferenced, in one
+    /// transaction; true when deleted ([`crate::gc::SQL_FORGET_BLOB`]).
+    fn forget_blob(&self, sha256: &str) -> Result<bool, ApiError>;
+    /// Whether a blob has a row ([`crate::gc::SQL_BLOB_KNOWN`]).
+    fn blob_known(&self, sha256: &str) -> Result<bool, ApiError>;
 }
 
 /// The SQLite backend.
@@ -1406,5 +1417,33 @@ impl Storage for SqliteStorage {
             [action],
             |r| r.get(0),
         )?)
+    }
+
+    fn expired_uploads(&self, before: &str) -> Result<Vec<String>, ApiError> {
+        let conn = self.lock();
+        let mut st = conn.prepare(crate::gc::SQL_EXPIRED_UPLOADS)?;
+        let rows = st.query_map([before], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn unreferenced_blobs(&self, before: &str) -> Result<Vec<String>, ApiError> {
+        let conn = self.lock();
+        let mut st = conn.prepare(crate::gc::SQL_UNREFERENCED_BLOBS)?;
+        let rows = st.query_map([before], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn forget_blob(&self, sha256: &str) -> Result<bool, ApiError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(crate::gc::SQL_FORGET_BLOB, [sha256])?;
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    fn blob_known(&self, sha256: &str) -> Result<bool, ApiError> {
+        Ok(self
+            .lock()
+            .query_row(crate::gc::SQL_BLOB_KNOWN, [sha256], |r| r.get(0))?)
     }
 }

@@ -17,8 +17,10 @@ use sha2::{Digest, Sha256};
 /// The largest window (1 GiB): a catalogue snapshot is tens of MB.
 pub const MAX_WINDOW_LOG: u32 = 30;
 
-/// The compression level the server encodes deltas with.
-pub const LEVEL: i32 = 19;
+/// The compression level the server encodes deltas with. Back-references
+/// into the base carry a delta's size; a low level keeps encoding a 40 MB
+/// release against another at tens of MB/s (docs/BENCHMARKS.md).
+pub const LEVEL: i32 = 3;
 
 /// Why a delta was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -1006,19 +1006,27 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
         self.cfg.work_dir.join(format!("catalogue-base-{sha}.json"))
     }
 
-    /// Keeps `bytes` (the snapshot just imported) as the delta base: written
-    /// to a temporary file, fsynced and renamed; older bases and the partial
-    /// download are removed.
+    /// Keeps `bytes` (the snapshot just imported) as the delta base: the
+    /// verified partial download renamed, or (from a delta) written to a
+    /// temporary file, fsynced and renamed; older bases are removed.
     fn keep_base(&self, sha: &str, bytes: &[u8]) -> Result<(), SyncError> {
         let dest = self.base_path(sha);
-        let tmp = dest.with_extension("json.tmp");
-        {
-            let mut f = File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
+        let part = self.partial_path(sha);
+        if part.exists() {
+            // The verified, fsynced snapshot download: keep it as it is.
+            fs::rename(&part, &dest)?;
+        } else {
+            let tmp = dest.with_extension("json.tmp");
+            {
+                let mut f = File::create(&tmp)?;
+                f.write_all(bytes)?;
+                f.sync_all()?;
+            }
+            fs::rename(&tmp, &dest)?;
         }
-        fs::rename(&tmp, &dest)?;
-        let _ = fs::remove_file(self.partial_path(sha));
+        if let Ok(d) = File::open(&self.cfg.work_dir) {
+            let _ = d.sync_all();
+        }
         let keep = dest.file_name().map(|n| n.to_os_string());
         for entry in fs::read_dir(&self.cfg.work_dir)? {
             let entry = entry?;

@@ -967,3 +967,116 @@ async fn an_interrupted_delta_keeps_the_previous_release_and_resumes() {
     assert_eq!(r.catalogue_via.as_deref(), Some("delta"));
     assert!(has_release(&dev, "CQ-SAMPLE-2025-09"));
 }
+
+#[tokio::test]
+async fn evidence_gc_expires_abandoned_uploads_and_never_collects_a_referenced_blob() {
+    use sha2::Digest;
+    use zhifa_server::gc::GcPolicy;
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let (_, _, kept) = dev.full_case();
+    dev.sync(&server.transport()).await.unwrap();
+    // A second case whose photo upload is abandoned after one chunk.
+    let id = dev.new_case();
+    let (ev, sha) = dev.photo_bytes(id, &noisy_jpeg(320, 240, 5));
+    dev.attach(id, vec![ev]);
+    let mut f = Faulty::new(server.transport(), 40);
+    f.only = "/v1/uploads/".into();
+    f.script(&[Fault::None, Fault::DropRequest]);
+    assert!(dev.session(&f).await.is_err());
+    let parts = || {
+        std::fs::read_dir(server.dir.path().join("evidence/uploads"))
+            .unwrap()
+            .count()
+    };
+    assert_eq!(parts(), 1);
+    // The manifest check: the case is not complete while a byte is missing.
+    let case = |id: &str| {
+        server
+            .cases()
+            .into_iter()
+            .find(|c| c.case_id == id)
+            .unwrap()
+    };
+    let partial = case(&id.to_string());
+    assert!(!partial.evidence_complete);
+    assert_eq!(partial.evidence_missing, vec![sha.clone()]);
+    // A blob no case and no evidence record names (its record was never
+    // accepted), verified at t0, with its file.
+    let orphan = hex::encode(sha2::Sha256::digest(b"orphan"));
+    let orphan_path = server
+        .dir
+        .path()
+        .join("evidence/blobs")
+        .join(&orphan[..2])
+        .join(&orphan);
+    std::fs::create_dir_all(orphan_path.parent().unwrap()).unwrap();
+    std::fs::write(&orphan_path, b"orphan").unwrap();
+    server
+        .db()
+        .execute(
+            "INSERT INTO blob (sha256, size, verified_at) VALUES (?1, 6, '2026-03-10T02:00:00.000Z')",
+            [&orphan],
+        )
+        .unwrap();
+    // Within the TTL and the grace nothing goes.
+    server.clock.advance(Duration::days(6));
+    let r = server.service.gc(GcPolicy::default()).unwrap();
+    assert_eq!((r.uploads_expired, r.blobs_collected), (0, 0), "{r:?}");
+    // Past the 7-day TTL the abandoned upload and its partial data go.
+    server.clock.advance(Duration::days(2));
+    let r = server.service.gc(GcPolicy::default()).unwrap();
+    assert_eq!(r.uploads_expired, 1, "{r:?}");
+    assert_eq!(r.blobs_collected, 0, "{r:?}");
+    assert_eq!(parts(), 0);
+    // The device starts that upload over and the case completes.
+    let done = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(done.blobs_uploaded, 1, "{done:?}");
+    assert!(case(&id.to_string()).evidence_complete);
+    // Past the 30-day grace only the unreferenced blob is collected.
+    server.clock.advance(Duration::days(30));
+    let r = server.service.gc(GcPolicy::default()).unwrap();
+    assert_eq!((r.blobs_collected, r.bytes_freed), (1, 6), "{r:?}");
+    assert!(!orphan_path.exists());
+    for s in [&kept, &sha] {
+        assert!(
+            server
+                .dir
+                .path()
+                .join("evidence/blobs")
+                .join(&s[..2])
+                .join(s)
+                .exists()
+        );
+    }
+    assert!(server.cases().iter().all(|c| c.evidence_complete));
+    // A second run finds nothing more.
+    let again = server.service.gc(GcPolicy::default()).unwrap();
+    assert_eq!(again, zhifa_server::gc::GcReport::default());
+}
+
+#[tokio::test]
+async fn the_collector_keeps_a_blob_that_gains_a_reference_and_repairs_an_interrupted_run() {
+    let server = TestServer::new();
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let (_, _, sha) = dev.full_case();
+    dev.sync(&server.transport()).await.unwrap();
+    let blobs = &server.service.state.blobs;
+    let path = blobs.blob_path(&sha);
+    // A run interrupted after setting the referenced blob aside: the next
+    // run puts it back because its row is still there.
+    blobs.set_aside_blob(&sha).unwrap().unwrap();
+    assert!(!path.exists());
+    server.clock.advance(Duration::days(40));
+    let r = server
+        .service
+        .gc(zhifa_server::gc::GcPolicy::default())
+        .unwrap();
+    assert_eq!(r.blobs_collected, 0, "{r:?}");
+    assert!(path.exists());
+    // The row cannot be forgotten while a case references it.
+    assert!(!server.service.store().forget_blob(&sha).unwrap());
+    assert!(server.cases()[0].evidence_complete);
+}
