@@ -136,8 +136,12 @@ impl BlobDir {
             if live.contains(&id) {
                 continue;
             }
-            let modified: chrono::DateTime<chrono::Utc> =
-                fs::metadata(self.part(&id))?.modified()?.into();
+            let modified: chrono::DateTime<chrono::Utc> = match fs::metadata(self.part(&id)) {
+                Ok(m) => m.modified()?.into(),
+                // Finished or discarded meanwhile.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
             if now - modified > ttl {
                 self.discard(&id)?;
                 n += 1;

@@ -131,7 +131,7 @@ pub fn collect(
             blobs.delete_set_aside(&sha)?;
             report.blobs_collected += 1;
             report.bytes_freed += size;
-            tracing::info!(blob = %&sha[..12.min(sha.len())], "unreferenced blob collected");
+            tracing::info!(blob = %sha.get(..12).unwrap_or(&sha), "unreferenced blob collected");
         } else {
             blobs.restore(&sha)?;
             report.blobs_kept += 1;
