@@ -242,6 +242,7 @@ async fn push(
 
 /// Inbox query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct InboxQuery {
     /// The cursor of the last event applied (0 at first).
     #[serde(default)]
@@ -356,6 +357,7 @@ async fn catalogue_snapshot(
 
 /// The query of `GET /v1/catalogue/delta`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeltaQuery {
     /// SHA-256 (hex) of the snapshot the device holds.
     pub from: String,
