@@ -243,6 +243,7 @@ async fn push(
 
 /// Inbox query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct InboxQuery {
     /// The cursor of the last event applied (0 at first).
     #[serde(default)]
@@ -351,6 +352,58 @@ async fn catalogue_snapshot(
     }
     if let Some(cr) = content_range.and_then(|c| HeaderValue::from_str(&c).ok()) {
         h.insert(header::CONTENT_RANGE, cr);
+    }
+    Ok(resp)
+}
+
+/// The query of `GET /v1/catalogue/delta`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeltaQuery {
+    /// SHA-256 (hex) of the snapshot the device holds.
+    pub from: String,
+}
+
+/// `GET /v1/catalogue/delta?from=SHA`: the latest release's snapshot
+/// encoded against the device's (zstd with the old snapshot as reference
+/// prefix). 404 when there is none worth sending: take the snapshot.
+#[utoipa::path(get, path = "/v1/catalogue/delta", params(DeltaQuery),
+    responses((status = 200, description = "the delta (application/zstd); x-delta-from, x-delta-to (the target snapshot's SHA-256), x-delta-release, x-delta-sha256 (of this body)"),
+              (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn catalogue_delta(
+    State(s): State<St>,
+    Auth(_who): Auth,
+    Query(q): Query<DeltaQuery>,
+) -> Result<Response, ApiError> {
+    let none = || ApiError::new(ErrorKind::NotFound, "无可用的目录增量，请下载完整快照");
+    if !is_sha256(&q.from) {
+        return Err(none());
+    }
+    let store = s.store.clone();
+    let dir = s.catalogue_dir.clone();
+    let from = q.from.clone();
+    let delta = blocking(move || match store.latest_release()? {
+        Some(latest) => crate::delta::delta_to_latest(&dir, &from, &latest),
+        None => Ok(None),
+    })
+    .await?
+    .ok_or_else(none)?;
+    let digest = hex::encode(Sha256::digest(&delta.bytes));
+    let mut resp = (StatusCode::OK, delta.bytes).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zstd"),
+    );
+    for (k, v) in [
+        (wire::DELTA_FROM, q.from.as_str()),
+        (wire::DELTA_TO, delta.to.sha256.as_str()),
+        (wire::DELTA_RELEASE, delta.to.release_id.as_str()),
+        (wire::DELTA_SHA256, digest.as_str()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            h.insert(k, v);
+        }
     }
     Ok(resp)
 }
@@ -561,7 +614,7 @@ async fn cases(State(s): State<St>, Auth(who): Auth) -> Result<Json<Vec<CaseSumm
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Zhifa Sync v1", description = "The central sync service of 掌上执法 (docs/PROTOCOL.md)."),
-    paths(enrol, refresh, push, inbox, catalogue_latest, catalogue_snapshot, leases, blob_head,
+    paths(enrol, refresh, push, inbox, catalogue_latest, catalogue_snapshot, catalogue_delta, leases, blob_head,
           upload_create, upload_get, upload_patch, finance_payment, cases),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
@@ -602,6 +655,7 @@ pub fn router(state: St) -> Router {
         .route("/v1/sync/inbox", get(inbox))
         .route("/v1/catalogue/latest", get(catalogue_latest))
         .route("/v1/catalogue/snapshots/{sha256}", get(catalogue_snapshot))
+        .route("/v1/catalogue/delta", get(catalogue_delta))
         .route("/v1/leases", post(leases))
         .route("/v1/blobs/{sha256}", head(blob_head))
         .route("/v1/uploads", post(upload_create))

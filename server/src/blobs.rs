@@ -78,6 +78,78 @@ impl BlobDir {
         Ok(true)
     }
 
+    fn aside(&self, sha256: &str) -> PathBuf {
+        self.root.join("gc").join(sha256)
+    }
+
+    /// Moves a verified blob aside into `gc/` (collector step 1); its size,
+    /// or `None` when there is no such file.
+    pub fn set_aside_blob(&self, sha256: &str) -> std::io::Result<Option<u64>> {
+        let from = self.blob_path(sha256);
+        let size = match fs::metadata(&from) {
+            Ok(m) => m.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        fs::create_dir_all(self.root.join("gc"))?;
+        fs::rename(&from, self.aside(sha256))?;
+        Ok(Some(size))
+    }
+
+    /// Moves a blob set aside back into place.
+    pub fn restore(&self, sha256: &str) -> std::io::Result<()> {
+        let dest = self.blob_path(sha256);
+        let dir = dest.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        fs::rename(self.aside(sha256), &dest)?;
+        File::open(dir)?.sync_all()
+    }
+
+    /// Deletes a blob set aside.
+    pub fn delete_set_aside(&self, sha256: &str) -> std::io::Result<()> {
+        match fs::remove_file(self.aside(sha256)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// The hashes set aside by an interrupted collector run.
+    pub fn set_aside(&self) -> std::io::Result<Vec<String>> {
+        names(&self.root.join("gc"), "")
+    }
+
+    /// The ids of partial uploads on disk.
+    pub fn part_ids(&self) -> std::io::Result<Vec<String>> {
+        names(&self.root.join("uploads"), ".part")
+    }
+
+    /// Removes partial files not in `live` and last written more than `ttl`
+    /// before `now`; returns how many.
+    pub fn remove_orphan_parts(
+        &self,
+        live: &[String],
+        ttl: chrono::Duration,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> std::io::Result<u64> {
+        let mut n = 0;
+        for id in self.part_ids()? {
+            if live.contains(&id) {
+                continue;
+            }
+            let modified: chrono::DateTime<chrono::Utc> = match fs::metadata(self.part(&id)) {
+                Ok(m) => m.modified()?.into(),
+                // Finished or discarded meanwhile.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            if now - modified > ttl {
+                self.discard(&id)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// Deletes a partial upload, if any.
     pub fn discard(&self, id: &str) -> std::io::Result<()> {
         match fs::remove_file(self.part(id)) {
@@ -85,4 +157,22 @@ impl BlobDir {
             _ => Ok(()),
         }
     }
+}
+
+/// The file names in `dir` ending in `suffix`, without it (none if `dir` is missing).
+fn names(dir: &Path, suffix: &str) -> std::io::Result<Vec<String>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut out = Vec::new();
+    for e in entries {
+        let name = e?.file_name();
+        if let Some(n) = name.to_str().and_then(|n| n.strip_suffix(suffix)) {
+            out.push(n.to_owned());
+        }
+    }
+    out.sort();
+    Ok(out)
 }

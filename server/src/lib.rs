@@ -12,6 +12,8 @@
 //!   conflict).
 //! - [`api`]: the axum router, jurisdiction checks and the OpenAPI document.
 //! - [`blobs`]: evidence files on the filesystem.
+//! - [`delta`]: catalogue release deltas, computed once and cached.
+//! - [`gc`]: upload expiry and collection of unreferenced evidence blobs.
 //! - [`clock`]: the injected clock.
 //! - [`error`]: the error answered to a request.
 //!
@@ -21,7 +23,9 @@
 pub mod api;
 pub mod blobs;
 pub mod clock;
+pub mod delta;
 pub mod error;
+pub mod gc;
 pub mod store;
 
 use std::fs;
@@ -162,6 +166,19 @@ impl Service {
     /// The storage backend.
     pub fn store(&self) -> &Arc<dyn Storage> {
         &self.state.store
+    }
+
+    /// One evidence housekeeping run at the service clock's now: expired
+    /// uploads dropped, unreferenced blobs past their grace collected
+    /// ([`gc::collect`]).
+    pub fn gc(&self, policy: gc::GcPolicy) -> Result<gc::GcReport, ServiceError> {
+        let now = self.state.clock.now();
+        Ok(gc::collect(
+            &*self.state.store,
+            &self.state.blobs,
+            policy,
+            now,
+        )?)
     }
 
     /// Checks a catalogue package with the device importer's own checks,

@@ -79,6 +79,16 @@ enum Command {
     },
     /// Print the OpenAPI document (docs/openapi.json).
     Openapi,
+    /// Evidence housekeeping once: drop expired uploads and their partial
+    /// data, collect blobs no case references (`serve` also runs it hourly).
+    Gc {
+        /// Uploads expire this many days after they were created.
+        #[arg(long, default_value_t = 7)]
+        upload_ttl_days: i64,
+        /// Unreferenced blobs are kept this many days after verification.
+        #[arg(long, default_value_t = 30)]
+        blob_grace_days: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -258,6 +268,31 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Gc {
+            upload_ttl_days,
+            blob_grace_days,
+        } => {
+            if upload_ttl_days < 1 || blob_grace_days < 1 {
+                bail!("--upload-ttl-days and --blob-grace-days must be at least 1");
+            }
+            let r = service.gc(zhifa_server::gc::GcPolicy {
+                upload_ttl: chrono::Duration::days(upload_ttl_days),
+                blob_grace: chrono::Duration::days(blob_grace_days),
+            })?;
+            print(
+                cli.json,
+                serde_json::to_value(&r)?,
+                format!(
+                    "{} uploads expired, {} orphan partial files removed, {} blobs collected ({} bytes), {} kept",
+                    r.uploads_expired,
+                    r.orphan_parts_removed,
+                    r.blobs_collected,
+                    r.bytes_freed,
+                    r.blobs_kept
+                ),
+            );
+            Ok(())
+        }
         Command::Openapi => Ok(()),
     }
 }
@@ -278,6 +313,34 @@ fn serve(
         .build()?;
     rt.block_on(async move {
         let app = api::router(service.state.clone());
+        // Evidence housekeeping every hour with the default policy.
+        let state = service.state.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                let st = state.clone();
+                let run = tokio::task::spawn_blocking(move || {
+                    zhifa_server::gc::collect(
+                        &*st.store,
+                        &st.blobs,
+                        zhifa_server::gc::GcPolicy::default(),
+                        st.clock.now(),
+                    )
+                })
+                .await;
+                match run {
+                    Ok(Ok(r)) => tracing::info!(
+                        uploads_expired = r.uploads_expired,
+                        blobs_collected = r.blobs_collected,
+                        bytes_freed = r.bytes_freed,
+                        "evidence gc"
+                    ),
+                    Ok(Err(e)) => tracing::warn!(code = e.kind.code(), "evidence gc failed"),
+                    Err(_) => tracing::warn!("evidence gc task failed"),
+                }
+            }
+        });
         let std_listener =
             std::net::TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
         std_listener.set_nonblocking(true)?;

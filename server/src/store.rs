@@ -206,6 +206,17 @@ pub trait Storage: Send + Sync + 'static {
     fn clone_alarms(&self) -> Result<Vec<(String, i64)>, ApiError>;
     /// Number of audit rows for an action (tests and operators).
     fn audit_count(&self, action: &str) -> Result<i64, ApiError>;
+    /// Ids of uploads created before `before` (RFC 3339): expired
+    /// ([`crate::gc::SQL_EXPIRED_UPLOADS`]).
+    fn expired_uploads(&self, before: &str) -> Result<Vec<String>, ApiError>;
+    /// Verified blobs older than `before` that no case and no evidence
+    /// record names ([`crate::gc::SQL_UNREFERENCED_BLOBS`]).
+    fn unreferenced_blobs(&self, before: &str) -> Result<Vec<String>, ApiError>;
+    /// Deletes a blob's row only if it is still unreferenced, in one
+    /// transaction; true when deleted ([`crate::gc::SQL_FORGET_BLOB`]).
+    fn forget_blob(&self, sha256: &str) -> Result<bool, ApiError>;
+    /// Whether a blob has a row ([`crate::gc::SQL_BLOB_KNOWN`]).
+    fn blob_known(&self, sha256: &str) -> Result<bool, ApiError>;
 }
 
 /// The storage logic, once, over either database: every [`Storage`]
@@ -1467,6 +1478,36 @@ impl<B: sql::Backend> Storage for Db<B> {
                 c.query_one("SELECT count(*) FROM audit WHERE action = ?1", p![action])?
                     .get(0)?,
             )
+        })
+    }
+
+    fn expired_uploads(&self, before: &str) -> Result<Vec<String>, ApiError> {
+        self.b.read(&mut |c| {
+            c.query(crate::gc::SQL_EXPIRED_UPLOADS, p![before])?
+                .iter()
+                .map(|r| Ok(r.get(0)?))
+                .collect()
+        })
+    }
+
+    fn unreferenced_blobs(&self, before: &str) -> Result<Vec<String>, ApiError> {
+        self.b.read(&mut |c| {
+            c.query(crate::gc::SQL_UNREFERENCED_BLOBS, p![before])?
+                .iter()
+                .map(|r| Ok(r.get(0)?))
+                .collect()
+        })
+    }
+
+    fn forget_blob(&self, sha256: &str) -> Result<bool, ApiError> {
+        self.b
+            .write(&mut |tx| Ok(tx.exec(crate::gc::SQL_FORGET_BLOB, p![sha256])? == 1))
+    }
+
+    fn blob_known(&self, sha256: &str) -> Result<bool, ApiError> {
+        self.b.read(&mut |c| {
+            let n: i64 = c.query_one(crate::gc::SQL_BLOB_KNOWN, p![sha256])?.get(0)?;
+            Ok(n > 0)
         })
     }
 }

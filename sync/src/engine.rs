@@ -236,6 +236,9 @@ pub struct SyncConfig {
     pub chunk_size: usize,
     /// Catalogue range size in bytes.
     pub page_size: usize,
+    /// Ask for a catalogue delta from the release last applied before
+    /// downloading a whole snapshot.
+    pub catalogue_delta: bool,
     /// Top up a series when fewer numbers remain.
     pub lease_low_water: i64,
     /// Numbers asked for per top-up.
@@ -257,6 +260,7 @@ impl SyncConfig {
             batch_size: 200,
             chunk_size: 256 * 1024,
             page_size: 256 * 1024,
+            catalogue_delta: true,
             lease_low_water: 50,
             lease_size: 200,
             max_attempts: 6,
@@ -279,6 +283,8 @@ pub struct SyncReport {
     pub pulled_inbox: u64,
     /// The catalogue release in force after the run.
     pub catalogue_release: Option<String>,
+    /// How a new release arrived in this run: `delta` or `snapshot`.
+    pub catalogue_via: Option<String>,
     /// Evidence originals now verified on the server.
     pub blobs_uploaded: u64,
     /// Evidence bytes sent and acknowledged.
@@ -964,7 +970,10 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             return Err(SyncError::Protocol("目录发布序号倒退".into()));
         }
         if !have {
-            let bytes = self.download_snapshot(&rel).await?;
+            let (bytes, via) = match self.try_delta(&rel).await? {
+                Some(b) => (b, "delta"),
+                None => (self.download_snapshot(&rel).await?, "snapshot"),
+            };
             let outcome = zhifa_core::catalogue::import(self.store, &bytes, self.clock.now())?;
             self.emit(
                 "catalogue",
@@ -972,15 +981,121 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 bytes.len() as u64,
                 Some(rel.size),
             );
-            let _ = fs::remove_file(self.partial_path(&rel.sha256));
+            self.keep_base(&rel.sha256, &bytes)?;
+            report.catalogue_via = Some(via.to_owned());
         }
-        self.store.conn().execute(
-            "INSERT INTO sync_cursor (stream, cursor, updated_at) VALUES ('catalogue', ?1, ?2)
-             ON CONFLICT (stream) DO UPDATE SET cursor = ?1, updated_at = ?2",
-            params![rel.publication.to_string(), ts(self.clock.now())],
-        )?;
+        let mut cursors = vec![("catalogue", rel.publication.to_string())];
+        if self.base_path(&rel.sha256).exists() {
+            cursors.push(("catalogue_base", rel.sha256.clone()));
+        }
+        let now = ts(self.clock.now());
+        for (stream, value) in cursors {
+            self.store.conn().execute(
+                "INSERT INTO sync_cursor (stream, cursor, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (stream) DO UPDATE SET cursor = ?2, updated_at = ?3",
+                params![stream, value, now],
+            )?;
+        }
         report.catalogue_release = Some(rel.release_id);
         Ok(())
+    }
+
+    /// The snapshot of the release last applied, kept as the base of the
+    /// next delta.
+    fn base_path(&self, sha: &str) -> PathBuf {
+        self.cfg.work_dir.join(format!("catalogue-base-{sha}.json"))
+    }
+
+    /// Keeps `bytes` (the snapshot just imported) as the delta base: the
+    /// verified partial download renamed, or (from a delta) written to a
+    /// temporary file, fsynced and renamed; older bases are removed.
+    fn keep_base(&self, sha: &str, bytes: &[u8]) -> Result<(), SyncError> {
+        let dest = self.base_path(sha);
+        let part = self.partial_path(sha);
+        if part.exists() {
+            // The verified, fsynced snapshot download: keep it as it is.
+            fs::rename(&part, &dest)?;
+        } else {
+            let tmp = dest.with_extension("json.tmp");
+            {
+                let mut f = File::create(&tmp)?;
+                f.write_all(bytes)?;
+                f.sync_all()?;
+            }
+            fs::rename(&tmp, &dest)?;
+        }
+        if let Ok(d) = File::open(&self.cfg.work_dir) {
+            let _ = d.sync_all();
+        }
+        let keep = dest.file_name().map(|n| n.to_os_string());
+        for entry in fs::read_dir(&self.cfg.work_dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let stale = name.to_str().is_some_and(|n| {
+                n.starts_with("catalogue-base-") && Some(entry.file_name()) != keep
+            });
+            if stale {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetches and applies the delta from the release last applied to
+    /// `rel`. `None` means "take the snapshot": no base, no delta on the
+    /// server, or a delta refused because its body or its result does not
+    /// match the published digests (nothing reaches the store in any of
+    /// these cases). Transport and transient server errors end the session.
+    async fn try_delta(&mut self, rel: &CatalogueRelease) -> Result<Option<Vec<u8>>, SyncError> {
+        if !self.cfg.catalogue_delta {
+            return Ok(None);
+        }
+        let Some(base_sha) = self.cursor("catalogue_base")? else {
+            return Ok(None);
+        };
+        let base = match fs::read(self.base_path(&base_sha)) {
+            Ok(b) if hex::encode(Sha256::digest(&b)) == base_sha => b,
+            Ok(_) => {
+                tracing::warn!("catalogue delta base damaged; taking the snapshot");
+                let _ = fs::remove_file(self.base_path(&base_sha));
+                return Ok(None);
+            }
+            Err(_) => return Ok(None),
+        };
+        let resp = self
+            .call(HttpRequest {
+                method: Method::Get,
+                path: format!("/v1/catalogue/delta?from={base_sha}"),
+                headers: vec![],
+                body: vec![],
+            })
+            .await?;
+        if resp.status != 200 {
+            let e = server_error(&resp);
+            if e.is_transient() {
+                return Err(e);
+            }
+            return Ok(None);
+        }
+        let digest = hex::encode(Sha256::digest(&resp.body));
+        if resp.header(wire::DELTA_TO) != Some(rel.sha256.as_str())
+            || resp.header(wire::DELTA_FROM) != Some(base_sha.as_str())
+            || resp.header(wire::DELTA_SHA256) != Some(digest.as_str())
+        {
+            tracing::warn!("catalogue delta does not match its digests; taking the snapshot");
+            return Ok(None);
+        }
+        self.emit("catalogue", 0, resp.body.len() as u64, Some(rel.size));
+        match crate::delta::apply(&base, &resp.body, &rel.sha256, rel.size) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) => {
+                tracing::warn!(
+                    code = e.code(),
+                    "catalogue delta refused; taking the snapshot"
+                );
+                Ok(None)
+            }
+        }
     }
 
     fn partial_path(&self, sha: &str) -> PathBuf {
@@ -1061,72 +1176,135 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
     }
 
     /// Tops up number leases of the officer's township for this year.
+    ///
+    /// A grant the core cannot apply (it overlaps a range the device
+    /// already holds, `NUMBER_LEASE_OVERLAP`) is kept as a conflict for the
+    /// officer ([`conflicts`]) and never aborts the session: the next
+    /// request id asks for a fresh range once, and the other streams go on.
     async fn top_up_leases(&mut self, report: &mut SyncReport) -> Result<(), SyncError> {
         let e = self.enrolment()?;
         let year = zhifa_core::case::beijing(self.clock.now())?.year();
         let device_id = self.device.id().to_string();
         for series in [SERIES_DECISION, SERIES_ORDER, PAYMENT_CODE_SERIES] {
-            let leases = zhifa_core::case::numbers::leases(self.store)?;
-            let remaining: i64 = leases
-                .iter()
-                .filter(|l| {
-                    l.township == e.township
-                        && l.series == series
-                        && l.year == year
-                        && l.source == "server"
-                })
-                .map(|l| (l.end - l.next + 1).max(0))
-                .sum();
-            if remaining >= self.cfg.lease_low_water {
-                continue;
-            }
-            let granted: i64 = self.store.conn().query_row(
-                "SELECT count(*) FROM server_lease WHERE township = ?1 AND series = ?2 AND year = ?3",
-                params![e.township, series, year],
-                |r| r.get(0),
-            )?;
-            let req = LeaseRequest {
-                request_id: format!("{device_id}:{}:{series}:{year}:{}", e.township, granted + 1),
-                township: e.township.clone(),
-                series: series.to_owned(),
-                year,
-                count: self.cfg.lease_size,
-            };
-            let resp = self
-                .call(json_req(Method::Post, "/v1/leases", &req)?)
-                .await?;
-            if resp.status != 200 {
-                return Err(server_error(&resp));
-            }
-            let g: LeaseGrant = parse(&resp)?;
-            let now = self.clock.now();
-            let already = leases.iter().any(|l| {
-                l.township == g.township
-                    && l.series == g.series
-                    && l.year == g.year
-                    && l.start == g.start
-                    && l.end == g.end
-            });
-            if !already {
-                zhifa_core::case::grant_lease(
-                    self.store,
-                    &g.township,
-                    &g.series,
-                    g.year,
-                    g.start,
-                    g.end,
-                    "server",
-                    now,
+            // At most one fresh request after a refused grant per session.
+            for _ in 0..2 {
+                let leases = zhifa_core::case::numbers::leases(self.store)?;
+                let remaining: i64 = leases
+                    .iter()
+                    .filter(|l| {
+                        l.township == e.township
+                            && l.series == series
+                            && l.year == year
+                            && l.source == "server"
+                    })
+                    .map(|l| (l.end - l.next + 1).max(0))
+                    .sum();
+                if remaining >= self.cfg.lease_low_water {
+                    break;
+                }
+                let granted: i64 = self.store.conn().query_row(
+                    "SELECT count(*) FROM server_lease WHERE township = ?1 AND series = ?2 AND year = ?3",
+                    params![e.township, series, year],
+                    |r| r.get(0),
                 )?;
+                let req = LeaseRequest {
+                    request_id: format!(
+                        "{device_id}:{}:{series}:{year}:{}",
+                        e.township,
+                        granted + 1
+                    ),
+                    township: e.township.clone(),
+                    series: series.to_owned(),
+                    year,
+                    count: self.cfg.lease_size,
+                };
+                let resp = self
+                    .call(json_req(Method::Post, "/v1/leases", &req)?)
+                    .await?;
+                if resp.status != 200 {
+                    return Err(server_error(&resp));
+                }
+                let g: LeaseGrant = parse(&resp)?;
+                let now = self.clock.now();
+                // Applied before a crash lost the server_lease row: only a
+                // lease the server granted counts, never a local one with
+                // the same bounds.
+                let already = leases.iter().any(|l| {
+                    l.township == g.township
+                        && l.series == g.series
+                        && l.year == g.year
+                        && l.start == g.start
+                        && l.end == g.end
+                        && l.source == "server"
+                });
+                let applied = if already {
+                    Ok(())
+                } else {
+                    zhifa_core::case::grant_lease(
+                        self.store,
+                        &g.township,
+                        &g.series,
+                        g.year,
+                        g.start,
+                        g.end,
+                        "server",
+                        now,
+                    )
+                    .map(|_| ())
+                };
+                match applied {
+                    Ok(()) => {
+                        self.record_server_lease(&g, None)?;
+                        report.leases_granted += 1;
+                        self.emit("leases", report.leases_granted, 0, None);
+                        break;
+                    }
+                    Err(zhifa_core::case::CaseError::Numbers(ne)) => {
+                        tracing::warn!(
+                            code = ne.code(),
+                            series = %g.series,
+                            start = g.start,
+                            end = g.end,
+                            "lease grant refused by the device; kept as a conflict"
+                        );
+                        self.record_server_lease(&g, Some((ne.code(), ne.to_string())))?;
+                        report.rejected += 1;
+                    }
+                    Err(other) => return Err(other.into()),
+                }
             }
-            self.store.conn().execute(
-                "INSERT OR IGNORE INTO server_lease (lease_id, township, series, year, start_no, end_no, applied_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![g.lease_id, g.township, g.series, g.year, g.start, g.end, ts(now)],
-            )?;
-            report.leases_granted += 1;
-            self.emit("leases", report.leases_granted, 0, None);
         }
+        Ok(())
+    }
+
+    /// Records a server grant (so its request id is never reused) and, when
+    /// the device refused it, the conflict for the officer, in one transaction.
+    fn record_server_lease(
+        &mut self,
+        g: &LeaseGrant,
+        refused: Option<(&str, String)>,
+    ) -> Result<(), SyncError> {
+        let now = ts(self.clock.now());
+        let tx = self
+            .store
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO server_lease (lease_id, township, series, year, start_no, end_no, applied_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![g.lease_id, g.township, g.series, g.year, g.start, g.end, now],
+        )?;
+        if let Some((code, message)) = refused {
+            tx.execute(
+                "INSERT OR IGNORE INTO sync_lease_conflict
+                     (lease_id, township, series, year, start_no, end_no, code, message, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    g.lease_id, g.township, g.series, g.year, g.start, g.end, code, message, now
+                ],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -1316,14 +1494,15 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
     }
 }
 
-/// A rejected mutation kept for the officer.
+/// A rejected mutation, or a server grant the device refused, kept for the officer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Conflict {
-    /// Outbox seq.
+    /// Outbox seq; 0 for a conflict with no outbox record of its own (a
+    /// number-lease grant the device could not apply).
     pub seq: i64,
-    /// Entity.
+    /// Entity (`number_lease` for a refused lease grant).
     pub entity: String,
-    /// Entity id.
+    /// Entity id (the server's lease id for a refused lease grant).
     pub entity_id: String,
     /// Stable code.
     pub code: String,
@@ -1331,10 +1510,17 @@ pub struct Conflict {
     pub message: String,
 }
 
-/// The unresolved conflicts on the device.
+/// The unresolved conflicts on the device: rejected mutations in seq order,
+/// then refused lease grants in the order they arrived.
 pub fn conflicts(store: &Store) -> Result<Vec<Conflict>, SyncError> {
     let mut st = store.conn().prepare(
-        "SELECT seq, entity, entity_id, code, message FROM sync_conflict WHERE resolved_at IS NULL ORDER BY seq",
+        "SELECT seq, entity, entity_id, code, message FROM (
+             SELECT 0 AS k, seq, entity, entity_id, code, message, at FROM sync_conflict WHERE resolved_at IS NULL
+             UNION ALL
+             SELECT 1, 0, 'number_lease', lease_id, code,
+                    message || '（号段 ' || series || ' ' || year || ' 年 ' || start_no || '–' || end_no || '）', at
+             FROM sync_lease_conflict WHERE resolved_at IS NULL)
+         ORDER BY k, seq, at, entity_id",
     )?;
     let rows = st.query_map([], |r| {
         Ok(Conflict {

@@ -6,6 +6,8 @@
 //! - [`error`]: the stable error codes of requests and of rejected mutations.
 //! - [`sign`]: the canonical bytes devices sign (push batches, enrolment,
 //!   refresh) and the canonical JSON payload hashes.
+//! - [`delta`]: catalogue release deltas (zstd against the previous
+//!   snapshot), checked against the release digest before use.
 //! - [`engine`]: the device side: one sync at a time under a file lock,
 //!   the session order of sync.md §6.9, every page applied with its cursor
 //!   in one local transaction, backoff with jitter and progress events,
@@ -13,6 +15,7 @@
 //!
 //! docs/PROTOCOL.md is the prose specification of the same protocol.
 
+pub mod delta;
 pub mod engine;
 pub mod error;
 pub mod sign;

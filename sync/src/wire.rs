@@ -24,6 +24,14 @@ pub const FINANCE_SIGNATURE: &str = "x-zhifa-signature";
 pub const MAX_PUSH_BYTES: usize = 256 * 1024;
 /// Largest blob chunk the server accepts (bytes).
 pub const MAX_CHUNK_BYTES: usize = 1024 * 1024;
+/// Catalogue delta header: the SHA-256 of the snapshot it applies to.
+pub const DELTA_FROM: &str = "x-delta-from";
+/// Catalogue delta header: the SHA-256 of the snapshot it produces.
+pub const DELTA_TO: &str = "x-delta-to";
+/// Catalogue delta header: the release id it produces.
+pub const DELTA_RELEASE: &str = "x-delta-release";
+/// Catalogue delta header: the SHA-256 of the delta body itself.
+pub const DELTA_SHA256: &str = "x-delta-sha256";
 
 /// Every error body: a stable code (see [`crate::ErrorKind`]) and a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -4,6 +4,7 @@
 //! cargo run --release -p zhifa-tests --example sync_bench -- ingest [MUTATIONS] [--database postgres://…]
 //! cargo run --release -p zhifa-tests --example sync_bench -- burst [DEVICES] [CASES] [CONCURRENCY] [--database postgres://…]
 //! cargo run --release -p zhifa-tests --example sync_bench -- catalogue [MATTERS]
+//! cargo run --release -p zhifa-tests --example sync_bench -- catalogue-delta [MATTERS]
 //! cargo run --release -p zhifa-tests --example sync_bench -- overhead [CASES]
 //! ```
 //!
@@ -295,6 +296,7 @@ async fn catalogue(matters: usize) {
     let t = server.transport();
     let mut dev = TestDevice::new();
     dev.cfg.page_size = 1024 * 1024;
+    dev.cfg.catalogue_delta = false; // the snapshot path (deltas: catalogue-delta)
     dev.enrol(&t, &server.code("OFF-LX-01")).await.unwrap();
     dev.sync(&t).await.unwrap();
     let mut p = zhifa_core::catalogue::synth::synth(&zhifa_core::catalogue::synth::SynthOptions {
@@ -320,6 +322,55 @@ async fn catalogue(matters: usize) {
         bytes.len(),
         pk.matters.len(),
         rows as f64 / s
+    );
+}
+
+/// Release A (synthetic, `matters`) on the device, then release B = A with
+/// 1 % of the matters renamed: B goes as a delta. Prints the delta's size
+/// against the snapshot's, the server's one-time encoding time and the
+/// device's download + decode + digest check + import time.
+async fn catalogue_delta(matters: usize) {
+    let server = TestServer::new();
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.cfg.page_size = 1024 * 1024;
+    dev.enrol(&t, &server.code("OFF-LX-01")).await.unwrap();
+    let opts = zhifa_core::catalogue::synth::SynthOptions {
+        matters,
+        townships: 30,
+        seed: 1,
+    };
+    let mut a = zhifa_core::catalogue::synth::synth(&opts);
+    a.release.id = "CQ-SYNTH-A".into();
+    server
+        .service
+        .publish_catalogue(&serde_json::to_vec(&a).unwrap())
+        .unwrap();
+    dev.sync(&t).await.unwrap();
+    let mut b = a.clone();
+    b.release.id = "CQ-SYNTH-B".into();
+    let step = 100;
+    for m in b.matters.iter_mut().step_by(step) {
+        m.name.push_str("（修订）");
+    }
+    let b_bytes = serde_json::to_vec(&b).unwrap();
+    let rel = server.service.publish_catalogue(&b_bytes).unwrap();
+    let a_bytes = serde_json::to_vec(&a).unwrap();
+    let enc = Instant::now();
+    let d = zhifa_sync::delta::encode(&a_bytes, &b_bytes).unwrap();
+    let enc_s = enc.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let r = dev.sync(&t).await.unwrap();
+    let s = start.elapsed().as_secs_f64();
+    assert_eq!(r.catalogue_release.as_deref(), Some("CQ-SYNTH-B"));
+    assert_eq!(r.catalogue_via.as_deref(), Some("delta"));
+    println!(
+        "catalogue delta: {} of {} matters changed; snapshot {} bytes, delta {} bytes ({:.3} %); encoding {enc_s:.2} s (once per release pair, cached); device sync with the delta (server encode on first request, download, decode, SHA-256, import) {s:.2} s",
+        matters.div_ceil(step),
+        matters,
+        rel.size,
+        d.len(),
+        d.len() as f64 * 100.0 / rel.size as f64
     );
 }
 
@@ -404,7 +455,8 @@ async fn main() {
         Some("ingest") => ingest(num(2, 50_000)).await,
         Some("burst") => burst(num(2, 9_000), num(3, 50), num(4, 64)).await,
         Some("catalogue") => catalogue(num(2, 20_000)).await,
+        Some("catalogue-delta") => catalogue_delta(num(2, 20_000)).await,
         Some("overhead") => overhead(num(2, 20)).await,
-        _ => eprintln!("usage: sync_bench ingest|burst|catalogue|overhead [N…]"),
+        _ => eprintln!("usage: sync_bench ingest|burst|catalogue|catalogue-delta|overhead [N…]"),
     }
 }

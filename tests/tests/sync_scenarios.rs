@@ -223,6 +223,7 @@ fn has_release(dev: &TestDevice, id: &str) -> bool {
 async fn t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release(b: Backend) {
     let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.cfg.catalogue_delta = false; // the snapshot path (deltas: below)
     dev.sync(&server.transport()).await.unwrap();
     let bytes = second_release();
     let rel = server.publish(&bytes);
@@ -252,6 +253,7 @@ async fn t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release(b:
 async fn t9_a_corrupted_snapshot_page_is_refetched_alone(b: Backend) {
     let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.cfg.catalogue_delta = false; // the snapshot path (deltas: below)
     dev.sync(&server.transport()).await.unwrap();
     let rel = server.publish(&second_release());
     let pages = rel.size.div_ceil(dev.cfg.page_size as u64);
@@ -733,4 +735,328 @@ zhifa_tests::on_both_backends!(
     revoked_device_is_refused_and_refresh_needs_the_device_key,
     officers_see_their_township_and_supervisors_their_district,
     progress_events_report_records_and_bytes_per_stream,
+    a_lease_overlap_is_a_conflict_for_the_officer_and_the_session_goes_on,
+    a_catalogue_delta_applies_to_the_same_store_as_the_snapshot,
+    a_corrupted_catalogue_delta_is_refused_and_the_snapshot_is_taken,
+    an_interrupted_delta_keeps_the_previous_release_and_resumes,
+    evidence_gc_expires_abandoned_uploads_and_never_collects_a_referenced_blob,
+    the_collector_keeps_a_blob_that_gains_a_reference_and_repairs_an_interrupted_run,
 );
+async fn a_lease_overlap_is_a_conflict_for_the_officer_and_the_session_goes_on(b: Backend) {
+    // 100: the server's 1–200 overlaps the local 1–100 (aborted the session
+    // before the fix); 200: the same bounds, once taken for the server's own.
+    for local in [100, 200] {
+        lease_overlap_case(&b, local).await;
+    }
+}
+
+async fn lease_overlap_case(b: &Backend, local_size: i64) {
+    use chrono::Datelike;
+    let server = TestServer::on(b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    // Before enrolment the device numbered its own documents (the sample
+    // app's local leases 1–200): the server's first grants overlap them.
+    let now = dev.clock.now_utc();
+    let year = case::beijing(now).unwrap().year();
+    let township = engine::enrolment(&dev.store).unwrap().unwrap().township;
+    case::numbers::top_up_local_leases(
+        &mut dev.store,
+        &township,
+        &[
+            zhifa_core::case::config::SERIES_DECISION,
+            zhifa_core::case::config::SERIES_ORDER,
+            zhifa_core::case::numbers::PAYMENT_CODE_SERIES,
+        ],
+        year,
+        local_size,
+        now,
+    )
+    .unwrap();
+    let first = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(
+        first.catalogue_release.as_deref(),
+        Some("CQ-SAMPLE-2025-07")
+    );
+    let overlaps: Vec<_> = engine::conflicts(&dev.store)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.code == "NUMBER_LEASE_OVERLAP")
+        .collect();
+    assert_eq!(overlaps.len(), 3, "{overlaps:?}");
+    assert!(overlaps.iter().all(|c| c.entity == "number_lease"));
+    assert!(first.rejected >= 3, "{first:?}");
+    // The next grants do not overlap and are applied in the same session.
+    assert_eq!(first.leases_granted, 3, "{first:?}");
+    // Evidence still goes up: the blobs stream runs after the lease step.
+    let (_, _, sha) = dev.full_case();
+    let second = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(second.blobs_uploaded, 1, "{second:?}");
+    assert!(
+        server
+            .dir
+            .path()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha)
+            .exists()
+    );
+    // Recorded once, not again on every sync.
+    let again = engine::conflicts(&dev.store)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.code == "NUMBER_LEASE_OVERLAP")
+        .count();
+    assert_eq!(again, 3);
+}
+
+/// Release 2: release 1 (the sample) with one matter's name changed, so the
+/// delta is small.
+fn sample_edited() -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_str(zhifa_server::SAMPLE_CATALOGUE).unwrap();
+    v["release"]["id"] = "CQ-SAMPLE-2025-08".into();
+    let m = &mut v["matters"][0];
+    let name = m["name"].as_str().unwrap().to_owned();
+    m["name"] = format!("{name}（修订）").into();
+    serde_json::to_vec_pretty(&v).unwrap()
+}
+
+/// Everything a release put in the device's catalogue tables, as text
+/// (without the store-local integer row ids, which differ between devices).
+fn catalogue_dump(dev: &TestDevice, release: &str) -> Vec<String> {
+    let conn = dev.store.conn();
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.sql NOT LIKE '%VIRTUAL%'
+             AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'release_id') ORDER BY m.name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(tables.len() >= 3, "{tables:?}");
+    let mut out = Vec::new();
+    for t in tables {
+        let cols: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{t}') WHERE name NOT IN ('imported_at') AND NOT (type = 'INTEGER' AND (pk > 0 OR name = 'id' OR name LIKE '%\\_id' ESCAPE '\\' OR name LIKE 'rid\\_%' ESCAPE '\\'))"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let sel = cols
+            .iter()
+            .map(|c| format!("quote({c})"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let mut st = conn
+            .prepare(&format!(
+                "SELECT {sel} FROM {t} WHERE release_id = ?1 ORDER BY 1"
+            ))
+            .unwrap();
+        let rows: Vec<String> = st
+            .query_map([release], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        out.push(format!("{t}: {}", rows.len()));
+        out.extend(rows);
+    }
+    out
+}
+
+async fn a_catalogue_delta_applies_to_the_same_store_as_the_snapshot(b: Backend) {
+    let server = TestServer::on(&b);
+    let mut a = enrolled(&server, OFFICERS[0]).await;
+    a.sync(&server.transport()).await.unwrap();
+    let rel = server.publish(&sample_edited());
+    let f = Faulty::new(server.transport(), 30);
+    let r = a.sync(&f).await.unwrap();
+    assert_eq!(r.catalogue_release.as_deref(), Some("CQ-SAMPLE-2025-08"));
+    assert_eq!(r.catalogue_via.as_deref(), Some("delta"));
+    assert!(f.statuses_of("/v1/catalogue/snapshots").is_empty());
+    // A fresh device takes the snapshot of the same release.
+    let mut b = enrolled(&server, OFFICERS[1]).await;
+    let r = b.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.catalogue_via.as_deref(), Some("snapshot"));
+    let (da, db) = (
+        catalogue_dump(&a, "CQ-SAMPLE-2025-08"),
+        catalogue_dump(&b, "CQ-SAMPLE-2025-08"),
+    );
+    assert_eq!(da.len(), db.len());
+    let diff: Vec<_> = da.iter().zip(&db).filter(|(x, y)| x != y).take(3).collect();
+    assert!(diff.is_empty(), "{diff:?}");
+    assert!(rel.size > 0);
+    // The delta was computed once and is served from the cache.
+    assert!(
+        server
+            .dir
+            .path()
+            .join("catalogue/deltas")
+            .read_dir()
+            .unwrap()
+            .count()
+            == 1
+    );
+}
+
+async fn a_corrupted_catalogue_delta_is_refused_and_the_snapshot_is_taken(b: Backend) {
+    let server = TestServer::on(&b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    server.publish(&sample_edited());
+    // The delta's body is damaged in transit, and the snapshot download
+    // is then cut: the session ends with the store untouched.
+    let mut f = Faulty::new(server.transport(), 31);
+    f.only = "/v1/catalogue/".into();
+    f.script(&[Fault::None, Fault::FlipResponseBit, Fault::DropRequest]);
+    assert!(dev.session(&f).await.is_err());
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-07"));
+    assert!(!has_release(&dev, "CQ-SAMPLE-2025-08"));
+    // Next time: the damaged delta again, then the snapshot goes through.
+    let mut g = Faulty::new(server.transport(), 32);
+    g.only = "/v1/catalogue/delta".into();
+    g.script(&[Fault::FlipResponseBit]);
+    let r = dev.sync(&g).await.unwrap();
+    assert_eq!(r.catalogue_via.as_deref(), Some("snapshot"));
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-08"));
+    assert!(!g.statuses_of("/v1/catalogue/snapshots").is_empty());
+}
+
+async fn an_interrupted_delta_keeps_the_previous_release_and_resumes(b: Backend) {
+    let server = TestServer::on(&b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    server.publish(&sample_edited());
+    let mut f = Faulty::new(server.transport(), 33);
+    f.only = "/v1/catalogue/delta".into();
+    f.script(&[Fault::DropResponse]);
+    assert!(dev.session(&f).await.is_err());
+    dev.restart();
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-07"));
+    assert!(!has_release(&dev, "CQ-SAMPLE-2025-08"));
+    let g = Faulty::new(server.transport(), 34);
+    let r = dev.sync(&g).await.unwrap();
+    assert_eq!(r.catalogue_via.as_deref(), Some("delta"));
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-08"));
+    assert!(g.statuses_of("/v1/catalogue/snapshots").is_empty());
+    // A third release goes by delta from the second.
+    let mut v: serde_json::Value = serde_json::from_slice(&sample_edited()).unwrap();
+    v["release"]["id"] = "CQ-SAMPLE-2025-09".into();
+    server.publish(&serde_json::to_vec_pretty(&v).unwrap());
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.catalogue_via.as_deref(), Some("delta"));
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-09"));
+}
+
+async fn evidence_gc_expires_abandoned_uploads_and_never_collects_a_referenced_blob(b: Backend) {
+    use sha2::Digest;
+    use zhifa_server::gc::GcPolicy;
+    let server = TestServer::on(&b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let (_, _, kept) = dev.full_case();
+    dev.sync(&server.transport()).await.unwrap();
+    // A second case whose photo upload is abandoned after one chunk.
+    let id = dev.new_case();
+    let (ev, sha) = dev.photo_bytes(id, &noisy_jpeg(320, 240, 5));
+    dev.attach(id, vec![ev]);
+    let mut f = Faulty::new(server.transport(), 40);
+    f.only = "/v1/uploads/".into();
+    f.script(&[Fault::None, Fault::DropRequest]);
+    assert!(dev.session(&f).await.is_err());
+    let parts = || {
+        std::fs::read_dir(server.dir.path().join("evidence/uploads"))
+            .unwrap()
+            .count()
+    };
+    assert_eq!(parts(), 1);
+    // The manifest check: the case is not complete while a byte is missing.
+    let case = |id: &str| {
+        server
+            .cases()
+            .into_iter()
+            .find(|c| c.case_id == id)
+            .unwrap()
+    };
+    let partial = case(&id.to_string());
+    assert!(!partial.evidence_complete);
+    assert_eq!(partial.evidence_missing, vec![sha.clone()]);
+    // A blob no case and no evidence record names (its record was never
+    // accepted), verified at t0, with its file.
+    let orphan = hex::encode(sha2::Sha256::digest(b"orphan"));
+    let orphan_path = server
+        .dir
+        .path()
+        .join("evidence/blobs")
+        .join(&orphan[..2])
+        .join(&orphan);
+    std::fs::create_dir_all(orphan_path.parent().unwrap()).unwrap();
+    std::fs::write(&orphan_path, b"orphan").unwrap();
+    server.db().rows(
+        "INSERT INTO blob (sha256, size, verified_at) VALUES (?1, 6, '2026-03-10T02:00:00.000Z')",
+        &[&orphan],
+    );
+    // Within the TTL and the grace nothing goes.
+    server.clock.advance(Duration::days(6));
+    let r = zhifa_tests::off_runtime(|| server.service.gc(GcPolicy::default()).unwrap());
+    assert_eq!((r.uploads_expired, r.blobs_collected), (0, 0), "{r:?}");
+    // Past the 7-day TTL the abandoned upload and its partial data go.
+    server.clock.advance(Duration::days(2));
+    let r = zhifa_tests::off_runtime(|| server.service.gc(GcPolicy::default()).unwrap());
+    assert_eq!(r.uploads_expired, 1, "{r:?}");
+    assert_eq!(r.blobs_collected, 0, "{r:?}");
+    assert_eq!(parts(), 0);
+    // The device starts that upload over and the case completes.
+    let done = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(done.blobs_uploaded, 1, "{done:?}");
+    assert!(case(&id.to_string()).evidence_complete);
+    // Past the 30-day grace only the unreferenced blob is collected.
+    server.clock.advance(Duration::days(30));
+    let r = zhifa_tests::off_runtime(|| server.service.gc(GcPolicy::default()).unwrap());
+    assert_eq!((r.blobs_collected, r.bytes_freed), (1, 6), "{r:?}");
+    assert!(!orphan_path.exists());
+    for s in [&kept, &sha] {
+        assert!(
+            server
+                .dir
+                .path()
+                .join("evidence/blobs")
+                .join(&s[..2])
+                .join(s)
+                .exists()
+        );
+    }
+    assert!(server.cases().iter().all(|c| c.evidence_complete));
+    // A second run finds nothing more.
+    let again = zhifa_tests::off_runtime(|| server.service.gc(GcPolicy::default()).unwrap());
+    assert_eq!(again, zhifa_server::gc::GcReport::default());
+}
+
+async fn the_collector_keeps_a_blob_that_gains_a_reference_and_repairs_an_interrupted_run(
+    b: Backend,
+) {
+    let server = TestServer::on(&b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let (_, _, sha) = dev.full_case();
+    dev.sync(&server.transport()).await.unwrap();
+    let blobs = &server.service.state.blobs;
+    let path = blobs.blob_path(&sha);
+    // A run interrupted after setting the referenced blob aside: the next
+    // run puts it back because its row is still there.
+    blobs.set_aside_blob(&sha).unwrap().unwrap();
+    assert!(!path.exists());
+    server.clock.advance(Duration::days(40));
+    let r = zhifa_tests::off_runtime(|| {
+        server
+            .service
+            .gc(zhifa_server::gc::GcPolicy::default())
+            .unwrap()
+    });
+    assert_eq!(r.blobs_collected, 0, "{r:?}");
+    assert!(path.exists());
+    // The row cannot be forgotten while a case references it.
+    assert!(!server.store(|st| st.forget_blob(&sha).unwrap()));
+    assert!(server.cases()[0].evidence_complete);
+}

@@ -1,0 +1,141 @@
+//! Evidence housekeeping: abandoned uploads expire and unreferenced blobs
+//! are collected (docs/PROTOCOL.md, stream D; sync.md §6.7 p5, F18, F20).
+//!
+//! - **Upload expiry.** A resumable upload expires [`GcPolicy::upload_ttl`]
+//!   (default 7 days) after it was created. The collector drops its row and
+//!   its partial file; a device that comes back later gets 404 for it and
+//!   starts the upload again (the engine already does so). Partial files
+//!   without an upload row (a PATCH that raced an expiry) are removed once
+//!   they are as old as the TTL.
+//! - **Blob collection.** A verified blob is collected only when no case
+//!   expects it and no evidence record names it (`case_evidence`,
+//!   `evidence`: the chain of custody keeps every captured original), and it
+//!   was verified more than [`GcPolicy::blob_grace`] ago (default 30 days:
+//!   the evidence record of a photo may arrive after its bytes). While a
+//!   blob row exists no upload of that hash can run (POST answers
+//!   `verified`), so the collector never races an active upload.
+//! - **Order of steps for one blob**, safe at every crash point: move the
+//!   file aside into `gc/`, then delete the row in one transaction that
+//!   re-checks "unreferenced" ([`Storage::forget_blob`]); if a reference
+//!   arrived in between, the file is moved back. Only then is the file
+//!   deleted. A crash leaves either the blob in place or an orphan in
+//!   `gc/`, which the next run restores (row present) or deletes (row gone).
+//!
+//! The SQL each backend runs is kept here ([`SQL_EXPIRED_UPLOADS`] …) in
+//! plain SQL so the PostgreSQL port uses the same text with `$n` markers.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde::Serialize;
+
+use crate::blobs::BlobDir;
+use crate::error::ApiError;
+use crate::store::Storage;
+
+/// Uploads created before `?1` (RFC 3339): the expired ones.
+pub const SQL_EXPIRED_UPLOADS: &str =
+    "SELECT id FROM upload WHERE created_at < ?1 ORDER BY created_at, id";
+
+/// Verified blobs older than `?1` that no case and no evidence record names.
+pub const SQL_UNREFERENCED_BLOBS: &str = "SELECT b.sha256 FROM blob b
+     WHERE b.verified_at < ?1
+       AND NOT EXISTS (SELECT 1 FROM case_evidence ce WHERE ce.sha256 = b.sha256)
+       AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.sha256 = b.sha256)
+     ORDER BY b.verified_at, b.sha256";
+
+/// Deletes blob `?1` only if it is still unreferenced (run in the writer's
+/// transaction; 1 row deleted = collected).
+pub const SQL_FORGET_BLOB: &str = "DELETE FROM blob WHERE sha256 = ?1
+       AND NOT EXISTS (SELECT 1 FROM case_evidence ce WHERE ce.sha256 = ?1)
+       AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.sha256 = ?1)";
+
+/// How many rows blob `?1` has (0 or 1; a count reads the same on both backends).
+pub const SQL_BLOB_KNOWN: &str = "SELECT count(*) FROM blob WHERE sha256 = ?1";
+
+/// How long things are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GcPolicy {
+    /// An upload expires this long after it was created.
+    pub upload_ttl: Duration,
+    /// An unreferenced blob is kept this long after it was verified.
+    pub blob_grace: Duration,
+}
+
+impl Default for GcPolicy {
+    fn default() -> Self {
+        Self {
+            upload_ttl: Duration::days(7),
+            blob_grace: Duration::days(30),
+        }
+    }
+}
+
+/// What a run removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GcReport {
+    /// Expired uploads dropped (row and partial file).
+    pub uploads_expired: u64,
+    /// Partial files without an upload removed.
+    pub orphan_parts_removed: u64,
+    /// Blobs collected (row and file).
+    pub blobs_collected: u64,
+    /// Bytes of blob files removed.
+    pub bytes_freed: u64,
+    /// Candidates that gained a reference during the run and were kept.
+    pub blobs_kept: u64,
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// One collector run at `now`. Blocking: call it on the blocking pool.
+pub fn collect(
+    store: &dyn Storage,
+    blobs: &BlobDir,
+    policy: GcPolicy,
+    now: DateTime<Utc>,
+) -> Result<GcReport, ApiError> {
+    let mut report = GcReport::default();
+    // Interrupted earlier runs first: a file set aside whose row survived
+    // goes back, one whose row is gone is deleted.
+    for sha in blobs.set_aside()? {
+        if store.blob_known(&sha)? {
+            blobs.restore(&sha)?;
+        } else {
+            blobs.delete_set_aside(&sha)?;
+        }
+    }
+    let expired_before = ts(now - policy.upload_ttl);
+    for id in store.expired_uploads(&expired_before)? {
+        store.upload_discard(&id)?;
+        blobs.discard(&id)?;
+        report.uploads_expired += 1;
+        tracing::info!(upload = %id, "upload expired");
+    }
+    let mut live = Vec::new();
+    for id in blobs.part_ids()? {
+        if store.upload(&id)?.is_some() {
+            live.push(id);
+        }
+    }
+    report.orphan_parts_removed = blobs.remove_orphan_parts(&live, policy.upload_ttl, now)?;
+    for sha in store.unreferenced_blobs(&ts(now - policy.blob_grace))? {
+        let Some(size) = blobs.set_aside_blob(&sha)? else {
+            // No file (already gone): drop the row if still unreferenced.
+            if store.forget_blob(&sha)? {
+                report.blobs_collected += 1;
+            }
+            continue;
+        };
+        if store.forget_blob(&sha)? {
+            blobs.delete_set_aside(&sha)?;
+            report.blobs_collected += 1;
+            report.bytes_freed += size;
+            tracing::info!(blob = %sha.get(..12).unwrap_or(&sha), "unreferenced blob collected");
+        } else {
+            blobs.restore(&sha)?;
+            report.blobs_kept += 1;
+        }
+    }
+    Ok(report)
+}
