@@ -76,6 +76,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0007_signin.sql"),
         backfill: None,
     },
+    Migration {
+        version: 8,
+        name: "0008_inspection.sql",
+        sql: include_str!("../../../schema/device/0008_inspection.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.
