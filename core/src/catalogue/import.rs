@@ -229,8 +229,9 @@ fn write_release(
 /// The joint-inspection part: departments, items and scenarios (综合查一次).
 fn write_inspection(tx: &rusqlite::Transaction<'_>, p: &Package) -> Result<(), CatalogueError> {
     let rid = &p.release.id;
-    let mut ins_dep =
-        tx.prepare("INSERT INTO inspection_department (release_id, code, name) VALUES (?1, ?2, ?3)")?;
+    let mut ins_dep = tx.prepare(
+        "INSERT INTO inspection_department (release_id, code, name) VALUES (?1, ?2, ?3)",
+    )?;
     for d in &p.departments {
         ins_dep.execute(params![rid, d.code, d.name])?;
     }

@@ -152,13 +152,12 @@ pub fn checklist(
     let all = scenarios(store, on)?;
     let mut asked = Vec::with_capacity(scenario_codes.len());
     for code in scenario_codes {
-        let sc = all
-            .iter()
-            .find(|s| &s.code == code)
-            .ok_or_else(|| InspectionError::UnknownScenario {
+        let sc = all.iter().find(|s| &s.code == code).ok_or_else(|| {
+            InspectionError::UnknownScenario {
                 code: code.clone(),
                 release: release.id.clone(),
-            })?;
+            }
+        })?;
         asked.push((sc.code.clone(), sc.items.clone()));
     }
     let conn = store.conn();

@@ -49,8 +49,8 @@ use crate::case::outbox::{self, OutboxEntry};
 use crate::case::{self, CaseError, CaseOfficer, CaseParty, NewCase, beijing, uuid_v7};
 use crate::catalogue::CatalogueError;
 use crate::document::model::{
-    Authority, DocumentData, EvidenceItem, InspectionRecord, Officer as DocOfficer,
-    OrderToCorrect, PartySignature,
+    Authority, DocumentData, EvidenceItem, InspectionRecord, Officer as DocOfficer, OrderToCorrect,
+    PartySignature,
 };
 use crate::rules::assess::PartyKind;
 use crate::rules::calendar;
@@ -841,15 +841,10 @@ pub fn decide(
                 .ok_or_else(|| CaseError::NoTownshipConfig(township.clone()))?;
             let template = config.template(SERIES_ORDER)?;
             let year = chrono::Datelike::year(&today);
-            let (_, number) = case::numbers::consume(
-                &tx,
-                &township,
-                SERIES_ORDER,
-                year,
-                None,
-                now,
-                &|seq| Ok(template.format(&short_name, &township, year, seq)),
-            )?;
+            let (_, number) =
+                case::numbers::consume(&tx, &township, SERIES_ORDER, year, None, now, &|seq| {
+                    Ok(template.format(&short_name, &township, year, seq))
+                })?;
             let task_id = uuid_v7(now);
             let item_code = f.item.code.clone();
             let department = f.item.department.clone();
@@ -917,6 +912,12 @@ pub fn decide(
     Ok(insp)
 }
 
+/// `2026年3月3日`, as the documents print dates.
+fn date_zh(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
 fn doc_officers(insp: &Inspection) -> [DocOfficer; 2] {
     insp.officers.clone().map(|o| DocOfficer {
         name: o.name,
@@ -950,7 +951,7 @@ fn findings_text(insp: &Inspection) -> String {
                 number, deadline, ..
             }) => line.push_str(&format!(
                 "。已责令限期改正（{number}），改正期限至{}",
-                deadline.format("%Y年%m月%d日")
+                date_zh(*deadline)
             )),
             Some(Outcome::SimpleCase { .. }) => line.push_str("。已按简易程序立案处理"),
             Some(Outcome::Referral {
@@ -1020,7 +1021,10 @@ pub fn finish(
         .findings
         .iter()
         .filter(|f| {
-            f.result.as_ref().is_some_and(|r| r.verdict == Verdict::Fail) && f.outcome.is_none()
+            f.result
+                .as_ref()
+                .is_some_and(|r| r.verdict == Verdict::Fail)
+                && f.outcome.is_none()
         })
         .count();
     if unchecked > 0 || undecided > 0 {
@@ -1071,7 +1075,7 @@ pub fn finish(
                 party: party.clone(),
                 facts: format!(
                     "{}在{}检查中，发现{}：{}",
-                    insp.started_at.format("%Y年%m月%d日"),
+                    date_zh(insp.started_at.date()),
                     insp.place,
                     f.item.violation,
                     r.note
@@ -1081,19 +1085,15 @@ pub fn finish(
                 requirement: requirement.clone(),
                 deadline: *deadline,
                 consequence: "逾期不改正的，本机关将依法予以处理。".into(),
-                follow_up: Some(format!(
-                    "本机关将于{}起进行复查。",
-                    follow_up_due.format("%Y年%m月%d日")
-                )),
+                follow_up: Some(format!("本机关将于{}起进行复查。", date_zh(*follow_up_due))),
                 officers: doc_officers(&insp),
                 party_signature: input.party_signature.clone(),
                 date: ended_at.date(),
             });
         }
     }
-    let record_sha256 = crate::document::document_hash(&DocumentData::InspectionRecord(
-        record.clone(),
-    ));
+    let record_sha256 =
+        crate::document::document_hash(&DocumentData::InspectionRecord(record.clone()));
     insp.finish = Some(FinishRecord {
         ended_at,
         record,

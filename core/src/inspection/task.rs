@@ -255,7 +255,8 @@ pub fn receive_assigned(conn: &Connection, t: &AssignedTask) -> Result<bool, Ins
     Ok(n == 1)
 }
 
-const COLS: &str = "id, origin, kind, status, township, place, party_name, detail, due_on, inspection_id,
+const COLS: &str =
+    "id, origin, kind, status, township, place, party_name, detail, due_on, inspection_id,
                     item_code, department, payload, created_at, accepted_at, done_at, result";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 17]> {
@@ -422,7 +423,8 @@ pub fn report(
         return Err(InspectionError::FieldRequired("corrected"));
     }
     let at = rfc3339(now);
-    let json = serde_json::to_string(report).map_err(|e| InspectionError::Corrupt(e.to_string()))?;
+    let json =
+        serde_json::to_string(report).map_err(|e| InspectionError::Corrupt(e.to_string()))?;
     tx.execute(
         "UPDATE task SET status = 'done', done_at = ?2, result = ?3,
                          inspection_id = coalesce(inspection_id, ?4) WHERE id = ?1",
