@@ -11,21 +11,28 @@ use proptest::prelude::*;
 use zhifa_core::inspection::merge;
 
 /// Scenarios over a small item pool, so that they share many items; a
-/// scenario lists each item at most once (the catalogue check ensures it).
+/// scenario lists each item at most once (the catalogue check ensures it)
+/// and a code always means the same items (codes are unique in a release).
+/// The result is the scenarios asked, in order, possibly repeated.
 fn scenarios() -> impl Strategy<Value = Vec<(String, Vec<String>)>> {
-    prop::collection::vec((0u8..6, prop::collection::vec(0u8..20, 1..12)), 0..7).prop_map(|list| {
-        list.into_iter()
-            .map(|(code, items)| {
-                let mut seen = HashSet::new();
-                let items: Vec<String> = items
-                    .into_iter()
-                    .filter(|i| seen.insert(*i))
-                    .map(|i| format!("JC-{i:02}"))
-                    .collect();
-                (format!("SC-{code}"), items)
-            })
-            .collect()
-    })
+    (
+        prop::collection::vec(prop::collection::vec(0u8..20, 1..12), 6),
+        prop::collection::vec(0usize..6, 0..7),
+    )
+        .prop_map(|(defs, picks)| {
+            picks
+                .into_iter()
+                .map(|k| {
+                    let mut seen = HashSet::new();
+                    let items: Vec<String> = defs[k]
+                        .iter()
+                        .filter(|i| seen.insert(**i))
+                        .map(|i| format!("JC-{i:02}"))
+                        .collect();
+                    (format!("SC-{k}"), items)
+                })
+                .collect()
+        })
 }
 
 proptest! {
