@@ -36,7 +36,13 @@ fn the_demo_inspects_three_departments_to_record_orders_and_referrals() {
     // Monday 2026-03-02, 10:30 Beijing.
     let v = json(&zhifa(
         dir.path(),
-        &["--json", "inspection", "demo", "--at", "2026-03-02T02:30:00Z"],
+        &[
+            "--json",
+            "inspection",
+            "demo",
+            "--at",
+            "2026-03-02T02:30:00Z",
+        ],
     ));
     let departments = v["departments"].as_array().unwrap();
     assert!(departments.len() >= 3, "{v}");
@@ -53,7 +59,11 @@ fn the_demo_inspects_three_departments_to_record_orders_and_referrals() {
     assert_eq!(orders[0]["deadline"], "2026-03-03");
     assert_eq!(orders[1]["deadline"], "2026-03-09");
     for o in orders {
-        assert!(std::fs::read(o["pdf"].as_str().unwrap()).unwrap().starts_with(b"%PDF"));
+        assert!(
+            std::fs::read(o["pdf"].as_str().unwrap())
+                .unwrap()
+                .starts_with(b"%PDF")
+        );
     }
     let referrals = v["referrals"].as_array().unwrap();
     assert_eq!(referrals.len(), 2);
@@ -80,9 +90,19 @@ fn the_demo_inspects_three_departments_to_record_orders_and_referrals() {
     // An unknown scenario is bad input (exit 2) with its code.
     let out = zhifa(
         dir.path(),
-        &["--json", "inspection", "checklist", "--scenario", "NOPE", "--on", "2026-03-02"],
+        &[
+            "--json",
+            "inspection",
+            "checklist",
+            "--scenario",
+            "NOPE",
+            "--on",
+            "2026-03-02",
+        ],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("INSPECTION_UNKNOWN_SCENARIO")
-        || String::from_utf8_lossy(&out.stdout).contains("INSPECTION_UNKNOWN_SCENARIO"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("INSPECTION_UNKNOWN_SCENARIO")
+            || String::from_utf8_lossy(&out.stdout).contains("INSPECTION_UNKNOWN_SCENARIO")
+    );
 }

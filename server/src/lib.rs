@@ -19,6 +19,7 @@ pub mod api;
 pub mod blobs;
 pub mod clock;
 pub mod error;
+pub mod inspection;
 pub mod store;
 
 use std::fs;

@@ -58,6 +58,12 @@ enum Command {
     /// Cases held by the server.
     #[command(subcommand)]
     Case(CaseCmd),
+    /// Joint-inspection findings (综合查一次), per department.
+    #[command(subcommand)]
+    Inspection(InspectionCmd),
+    /// Tasks and their closed-loop times.
+    #[command(subcommand)]
+    Task(TaskCmd),
     /// Officers.
     #[command(subcommand)]
     Officer(OfficerCmd),
@@ -71,6 +77,25 @@ enum Command {
     },
     /// Print the OpenAPI document (docs/openapi.json).
     Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum InspectionCmd {
+    /// The findings a department must see: its own items of every joint inspection.
+    List {
+        /// Department code of the catalogue (e.g. CQ-SCJG); all when omitted.
+        #[arg(long, value_name = "CODE")]
+        department: Option<String>,
+        /// Only failed items (what the department must act on).
+        #[arg(long)]
+        failed: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TaskCmd {
+    /// Every task with its assigned, accepted and done times.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +179,48 @@ fn main() -> anyhow::Result<()> {
                 );
             }
             serve(service, listen, tls_cert.zip(tls_key))
+        }
+        Command::Inspection(InspectionCmd::List { department, failed }) => {
+            let rows = service
+                .store()
+                .inspection_findings(department.as_deref(), failed)?;
+            let text = rows
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}  {}  {}  {}  {}",
+                        f.inspection_id,
+                        f.department_name,
+                        f.subject,
+                        f.verdict.as_deref().unwrap_or("-"),
+                        f.outcome_kind.as_deref().unwrap_or("-")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, serde_json::to_value(&rows)?, text);
+            Ok(())
+        }
+        Command::Task(TaskCmd::List) => {
+            let rows = service.store().tasks()?;
+            let text = rows
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}  {}  {}  {}  派发 {}  接收 {}  完成 {}",
+                        t.task_id,
+                        t.kind,
+                        t.status,
+                        t.detail,
+                        t.assigned_at,
+                        t.accepted_at.as_deref().unwrap_or("-"),
+                        t.done_at.as_deref().unwrap_or("-")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, serde_json::to_value(&rows)?, text);
+            Ok(())
         }
         Command::Case(CaseCmd::List) => {
             let cases = service

@@ -195,6 +195,15 @@ pub trait Storage: Send + Sync + 'static {
     fn clone_alarms(&self) -> Result<Vec<(String, i64)>, ApiError>;
     /// Number of audit rows for an action (tests and operators).
     fn audit_count(&self, action: &str) -> Result<i64, ApiError>;
+    /// Joint-inspection findings of one department (or all); `failed_only`
+    /// keeps what the department must act on.
+    fn inspection_findings(
+        &self,
+        department: Option<&str>,
+        failed_only: bool,
+    ) -> Result<Vec<crate::inspection::DepartmentFinding>, ApiError>;
+    /// Tasks with their closed-loop times.
+    fn tasks(&self) -> Result<Vec<crate::inspection::TaskRow>, ApiError>;
 }
 
 /// The SQLite backend.
@@ -284,6 +293,8 @@ impl SqliteStorage {
                 format!("服务器数据库版本 {version} 不受支持"),
             ));
         }
+        // The inspection tables are their own idempotent unit (inspection.sql).
+        conn.execute_batch(crate::inspection::SCHEMA)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -347,7 +358,7 @@ impl SqliteStorage {
     /// The aggregate a mutation belongs to, for dependency rejection.
     fn aggregate(m: &WireMutation) -> Option<String> {
         match m.entity.as_str() {
-            "case" => Some(m.entity_id.clone()),
+            "case" | "inspection" => Some(m.entity_id.clone()),
             "issued_number" | "evidence" => m
                 .payload
                 .get("case_id")
@@ -645,6 +656,19 @@ impl SqliteStorage {
             // Township configurations are device-local settings the server
             // records in the ledger only.
             ("township_config", _) => Ok(Ok(())),
+            ("inspection", _) | ("task", _) => {
+                let out = crate::inspection::apply(tx, &who.device_id, &who.officer_id, m, now)?;
+                if out.is_ok() {
+                    Self::audit(
+                        tx,
+                        now,
+                        &actor,
+                        &format!("{}.write", m.entity),
+                        &m.entity_id,
+                    )?;
+                }
+                Ok(out.map_err(|(code, msg)| Reject(code, msg)))
+            }
             (e, o) => Ok(Err(Reject(
                 reject::UNSUPPORTED,
                 format!("不支持的变更 {e}.{o}"),
@@ -1406,5 +1430,21 @@ impl Storage for SqliteStorage {
             [action],
             |r| r.get(0),
         )?)
+    }
+
+    fn inspection_findings(
+        &self,
+        department: Option<&str>,
+        failed_only: bool,
+    ) -> Result<Vec<crate::inspection::DepartmentFinding>, ApiError> {
+        Ok(crate::inspection::findings(
+            &self.lock(),
+            department,
+            failed_only,
+        )?)
+    }
+
+    fn tasks(&self) -> Result<Vec<crate::inspection::TaskRow>, ApiError> {
+        Ok(crate::inspection::tasks(&self.lock())?)
     }
 }
