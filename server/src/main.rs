@@ -96,6 +96,31 @@ enum InspectionCmd {
 enum TaskCmd {
     /// Every task with its assigned, accepted and done times.
     List,
+    /// Assign a task (complaint, random inspection, follow-up) to an officer;
+    /// it reaches the officer's device through the inbox.
+    Assign {
+        /// The officer id.
+        #[arg(long)]
+        officer: String,
+        /// complaint | random_inspection | follow_up.
+        #[arg(long)]
+        kind: String,
+        /// The place.
+        #[arg(long)]
+        place: String,
+        /// What to do.
+        #[arg(long)]
+        detail: String,
+        /// The party, if known.
+        #[arg(long)]
+        party: Option<String>,
+        /// Due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+        /// Scenario code to inspect under; repeat for several.
+        #[arg(long = "scenario")]
+        scenarios: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -199,6 +224,30 @@ fn main() -> anyhow::Result<()> {
                 .collect::<Vec<_>>()
                 .join("\n");
             print(cli.json, serde_json::to_value(&rows)?, text);
+            Ok(())
+        }
+        Command::Task(TaskCmd::Assign {
+            officer,
+            kind,
+            place,
+            detail,
+            party,
+            due,
+            scenarios,
+        }) => {
+            let id = service.store().assign_task(
+                &zhifa_server::inspection::NewTask {
+                    officer_id: officer,
+                    kind,
+                    place,
+                    party_name: party,
+                    detail,
+                    due_on: due,
+                    scenarios,
+                },
+                clock.now(),
+            )?;
+            print(cli.json, serde_json::json!({ "task_id": id }), id.clone());
             Ok(())
         }
         Command::Task(TaskCmd::List) => {

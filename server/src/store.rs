@@ -204,6 +204,12 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Vec<crate::inspection::DepartmentFinding>, ApiError>;
     /// Tasks with their closed-loop times.
     fn tasks(&self) -> Result<Vec<crate::inspection::TaskRow>, ApiError>;
+    /// Assigns a task to an officer (stored and queued to the inbox); returns its id.
+    fn assign_task(
+        &self,
+        task: &crate::inspection::NewTask,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError>;
 }
 
 /// The SQLite backend.
@@ -1446,5 +1452,22 @@ impl Storage for SqliteStorage {
 
     fn tasks(&self) -> Result<Vec<crate::inspection::TaskRow>, ApiError> {
         Ok(crate::inspection::tasks(&self.lock())?)
+    }
+
+    fn assign_task(
+        &self,
+        task: &crate::inspection::NewTask,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let stamp = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            u64::try_from(now.timestamp()).unwrap_or(0),
+            now.timestamp_subsec_nanos(),
+        );
+        let id = uuid::Uuid::new_v7(stamp).to_string();
+        match crate::inspection::assign(&mut self.lock(), task, &id, now)? {
+            Ok(()) => Ok(id),
+            Err((_, msg)) => Err(ApiError::new(ErrorKind::BadRequest, msg)),
+        }
     }
 }

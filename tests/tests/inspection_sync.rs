@@ -13,7 +13,7 @@ use zhifa_core::inspection::{
     self, FinishInput, NewInspection, Outcome, OutcomeChoice, Verdict, task,
 };
 use zhifa_sync::engine;
-use zhifa_tests::{OFFICERS, TOWNSHIP, TestDevice, TestServer, party};
+use zhifa_tests::{NowUtc, OFFICERS, TOWNSHIP, TestDevice, TestServer, party};
 
 #[tokio::test]
 async fn a_joint_inspection_reaches_each_department_and_its_task_closes_the_loop() {
@@ -174,4 +174,114 @@ async fn a_joint_inspection_reaches_each_department_and_its_task_closes_the_loop
         "{assigned} {accepted} {finished}"
     );
     assert_eq!(tasks[0].report.as_ref().unwrap()["corrected"], true);
+}
+
+#[tokio::test]
+async fn a_task_travels_server_to_device_and_back_with_its_times() {
+    let server = TestServer::new();
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+
+    // The command centre assigns a complaint (and refuses a bad one).
+    let store = server.service.store();
+    let bad = store.assign_task(
+        &zhifa_server::inspection::NewTask {
+            officer_id: OFFICERS[0].into(),
+            kind: "gossip".into(),
+            place: "x".into(),
+            party_name: None,
+            detail: "x".into(),
+            due_on: None,
+            scenarios: vec![],
+        },
+        server.clock.now_utc(),
+    );
+    assert!(bad.is_err());
+    let task_id = store
+        .assign_task(
+            &zhifa_server::inspection::NewTask {
+                officer_id: OFFICERS[0].into(),
+                kind: "complaint".into(),
+                place: "龙兴镇示例路18号".into(),
+                party_name: Some("川味小馆".into()),
+                detail: "群众投诉店外占道经营、油烟扰民".into(),
+                due_on: Some("2026-03-12".into()),
+                scenarios: vec!["CJ-CYMD".into()],
+            },
+            server.clock.now_utc(),
+        )
+        .unwrap();
+
+    // It reaches the device through the inbox, once.
+    dev.sync(&t).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let tasks = task::tasks(&dev.store).unwrap();
+    assert_eq!(tasks.len(), 1);
+    let got = &tasks[0];
+    assert_eq!(got.id.to_string(), task_id);
+    assert_eq!(got.origin, "server");
+    assert_eq!(got.kind, task::TaskKind::Complaint);
+    assert_eq!(got.scenarios, ["CJ-CYMD"]);
+
+    // The officer accepts it, inspects under its scenario and reports back.
+    let now = dev.tick();
+    task::accept(&mut dev.store, got.id, now).unwrap();
+    let now = dev.tick();
+    let insp = inspection::start(
+        &mut dev.store,
+        &NewInspection {
+            id: case::uuid_v7(now),
+            township: TOWNSHIP.into(),
+            officers: OFFICERS.map(String::from),
+            place: got.place.clone(),
+            party: party(),
+            scenarios: got.scenarios.clone(),
+            task_id: Some(got.id),
+        },
+        now,
+    )
+    .unwrap();
+    let now = dev.tick();
+    task::report(
+        &mut dev.store,
+        got.id,
+        &task::TaskReport {
+            note: "经现场检查，投诉属实部分已责令整改".into(),
+            corrected: None,
+            inspection_id: Some(insp.id),
+            case_id: None,
+        },
+        now,
+    )
+    .unwrap();
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(
+        r.rejected,
+        0,
+        "{:?}",
+        engine::conflicts(&dev.store).unwrap()
+    );
+
+    let rows = zhifa_server::inspection::tasks(&server.db()).unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.status, "done");
+    assert_eq!(
+        row.inspection_id.as_deref(),
+        Some(insp.id.to_string().as_str())
+    );
+    let accepted = row.accepted_at.clone().unwrap();
+    let done = row.done_at.clone().unwrap();
+    assert!(row.assigned_at <= accepted && accepted < done);
+    let linked: String = server
+        .db()
+        .query_row(
+            "SELECT task_id FROM inspection WHERE inspection_id = ?1",
+            [insp.id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(linked, task_id);
 }
