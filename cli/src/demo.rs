@@ -38,9 +38,9 @@ use crate::output::{Failure, print_json};
 /// The sample catalogue, compiled in so the demo runs from any folder.
 const SAMPLE_CATALOGUE: &str = include_str!("../../schema/catalogue/sample/chongqing-sample.json");
 /// 龙兴镇 (渝北区) of the sample catalogue.
-const TOWNSHIP: &str = "500112108";
+pub(crate) const TOWNSHIP: &str = "500112108";
 /// Its two sample officers.
-const OFFICERS: [&str; 2] = ["OFF-LX-01", "OFF-LX-02"];
+pub(crate) const OFFICERS: [&str; 2] = ["OFF-LX-01", "OFF-LX-02"];
 /// 占道经营 (重庆市市容环境卫生管理条例 Art. 18): individual 50–500 元.
 const MATTER: &str = "CG-001";
 /// The circumstance of its level L2 (5–10 ㎡): 100–250 元.
@@ -80,7 +80,7 @@ struct DemoDoc {
 }
 
 /// A photo-like JPEG of a street stall (a gradient with stripes), unique per case.
-fn sample_photo(salt: u32) -> Result<Vec<u8>, Failure> {
+pub(crate) fn sample_photo(salt: u32) -> Result<Vec<u8>, Failure> {
     let img = image::RgbImage::from_fn(1600, 1200, |x, y| {
         let stripe = ((x / 40 + salt) % 2) as u8 * 40;
         image::Rgb([
@@ -93,7 +93,7 @@ fn sample_photo(salt: u32) -> Result<Vec<u8>, Failure> {
 }
 
 /// A signature-like stroke on white, as the signature pad produces.
-fn sample_signature() -> Result<Vec<u8>, Failure> {
+pub(crate) fn sample_signature() -> Result<Vec<u8>, Failure> {
     let mut img = image::GrayImage::from_pixel(360, 120, image::Luma([255]));
     for x in 20..340u32 {
         let t = f64::from(x) / 30.0;
@@ -119,7 +119,7 @@ where
 }
 
 /// Imports, loads and grants what the demo needs, leaving what is there.
-fn prepare(
+pub(crate) fn prepare(
     store: &mut Store,
     key: &zhifa_core::store::DbKey,
     now: DateTime<Utc>,
@@ -148,7 +148,7 @@ fn prepare(
     Ok(device)
 }
 
-fn party() -> Result<CaseParty, Failure> {
+pub(crate) fn party() -> Result<CaseParty, Failure> {
     let body = "50011219850612003";
     let check = citizen_check_character(body)
         .ok_or_else(|| Failure::internal("DEMO_PARTY", "sample ID body is not 17 digits"))?;

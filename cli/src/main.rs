@@ -10,6 +10,7 @@ mod case;
 mod catalogue;
 mod demo;
 mod evidence;
+mod inspection;
 mod output;
 mod rules;
 mod settings;
@@ -70,6 +71,9 @@ enum Command {
     Doc(case::DocCmd),
     /// Run a whole simple-procedure case on the sample data, end to end.
     Demo(demo::DemoArgs),
+    /// Joint inspections (综合查一次): scenarios, checklists, records, tasks, demo.
+    #[command(subcommand)]
+    Inspection(inspection::InspectionCmd),
     /// Enrol this device with a sync server (one-time code).
     Enrol(sync::EnrolArgs),
     /// Sync with the server: push, inbox, catalogue, leases, evidence.
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
         Command::Townships(cmd) => case::run_townships(&ctx, cmd),
         Command::Doc(cmd) => case::run_doc(&ctx, cmd),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Inspection(cmd) => inspection::run(&ctx, cmd),
         Command::Enrol(args) => sync::enrol(&ctx, args),
         Command::Sync(args) => sync::sync(&ctx, args),
         Command::Web(args) => web::run(&ctx, args),

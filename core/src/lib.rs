@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod device;
 pub mod document;
 pub mod evidence;
+pub mod inspection;
 pub mod money;
 pub mod rules;
 pub mod signin;

@@ -26,6 +26,7 @@ pub mod clock;
 pub mod delta;
 pub mod error;
 pub mod gc;
+pub mod inspection;
 pub mod store;
 
 use std::fs;

@@ -66,6 +66,12 @@ enum Command {
     /// Cases held by the server.
     #[command(subcommand)]
     Case(CaseCmd),
+    /// Joint-inspection findings (综合查一次), per department.
+    #[command(subcommand)]
+    Inspection(InspectionCmd),
+    /// Tasks and their closed-loop times.
+    #[command(subcommand)]
+    Task(TaskCmd),
     /// Officers.
     #[command(subcommand)]
     Officer(OfficerCmd),
@@ -88,6 +94,50 @@ enum Command {
         /// Unreferenced blobs are kept this many days after verification.
         #[arg(long, default_value_t = 30)]
         blob_grace_days: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum InspectionCmd {
+    /// The findings a department must see: its own items of every joint inspection.
+    List {
+        /// Department code of the catalogue (e.g. CQ-SCJG); all when omitted.
+        #[arg(long, value_name = "CODE")]
+        department: Option<String>,
+        /// Only failed items (what the department must act on).
+        #[arg(long)]
+        failed: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TaskCmd {
+    /// Every task with its assigned, accepted and done times.
+    List,
+    /// Assign a task (complaint, random inspection, follow-up) to an officer;
+    /// it reaches the officer's device through the inbox.
+    Assign {
+        /// The officer id.
+        #[arg(long)]
+        officer: String,
+        /// complaint | random_inspection | follow_up.
+        #[arg(long)]
+        kind: String,
+        /// The place.
+        #[arg(long)]
+        place: String,
+        /// What to do.
+        #[arg(long)]
+        detail: String,
+        /// The party, if known.
+        #[arg(long)]
+        party: Option<String>,
+        /// Due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+        /// Scenario code to inspect under; repeat for several.
+        #[arg(long = "scenario")]
+        scenarios: Vec<String>,
     },
 }
 
@@ -173,6 +223,72 @@ fn main() -> anyhow::Result<()> {
                 );
             }
             serve(service, listen, tls_cert.zip(tls_key))
+        }
+        Command::Inspection(InspectionCmd::List { department, failed }) => {
+            let rows = service
+                .store()
+                .inspection_findings(department.as_deref(), failed)?;
+            let text = rows
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}  {}  {}  {}  {}",
+                        f.inspection_id,
+                        f.department_name,
+                        f.subject,
+                        f.verdict.as_deref().unwrap_or("-"),
+                        f.outcome_kind.as_deref().unwrap_or("-")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, serde_json::to_value(&rows)?, text);
+            Ok(())
+        }
+        Command::Task(TaskCmd::Assign {
+            officer,
+            kind,
+            place,
+            detail,
+            party,
+            due,
+            scenarios,
+        }) => {
+            let id = service.store().assign_task(
+                &zhifa_server::inspection::NewTask {
+                    officer_id: officer,
+                    kind,
+                    place,
+                    party_name: party,
+                    detail,
+                    due_on: due,
+                    scenarios,
+                },
+                clock.now(),
+            )?;
+            print(cli.json, serde_json::json!({ "task_id": id }), id.clone());
+            Ok(())
+        }
+        Command::Task(TaskCmd::List) => {
+            let rows = service.store().tasks()?;
+            let text = rows
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}  {}  {}  {}  派发 {}  接收 {}  完成 {}",
+                        t.task_id,
+                        t.kind,
+                        t.status,
+                        t.detail,
+                        t.assigned_at,
+                        t.accepted_at.as_deref().unwrap_or("-"),
+                        t.done_at.as_deref().unwrap_or("-")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, serde_json::to_value(&rows)?, text);
+            Ok(())
         }
         Command::Case(CaseCmd::List) => {
             let cases = service

@@ -217,6 +217,21 @@ pub trait Storage: Send + Sync + 'static {
     fn forget_blob(&self, sha256: &str) -> Result<bool, ApiError>;
     /// Whether a blob has a row ([`crate::gc::SQL_BLOB_KNOWN`]).
     fn blob_known(&self, sha256: &str) -> Result<bool, ApiError>;
+    /// Joint-inspection findings of one department (or all); `failed_only`
+    /// keeps what the department must act on.
+    fn inspection_findings(
+        &self,
+        department: Option<&str>,
+        failed_only: bool,
+    ) -> Result<Vec<crate::inspection::DepartmentFinding>, ApiError>;
+    /// Tasks with their closed-loop times.
+    fn tasks(&self) -> Result<Vec<crate::inspection::TaskRow>, ApiError>;
+    /// Assigns a task to an officer (stored and queued to the inbox); returns its id.
+    fn assign_task(
+        &self,
+        task: &crate::inspection::NewTask,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError>;
 }
 
 /// The storage logic, once, over either database: every [`Storage`]
@@ -365,7 +380,7 @@ fn audit(
 /// The aggregate a mutation belongs to, for dependency rejection.
 fn aggregate(m: &WireMutation) -> Option<String> {
     match m.entity.as_str() {
-        "case" => Some(m.entity_id.clone()),
+        "case" | "inspection" => Some(m.entity_id.clone()),
         "issued_number" | "evidence" => m
             .payload
             .get("case_id")
@@ -676,6 +691,18 @@ fn apply(
         // Township configurations are device-local settings the server
         // records in the ledger only.
         ("township_config", _) => Ok(Ok(())),
+        ("inspection", _) | ("task", _) => {
+            let out = crate::inspection::apply(tx, &who.device_id, &who.officer_id, m, now)?;
+            if out.is_ok() {
+                let action = if m.entity == "inspection" {
+                    "inspection.write"
+                } else {
+                    "task.write"
+                };
+                audits.push((actor.clone(), action, m.entity_id.clone()));
+            }
+            Ok(out.map_err(|(code, msg)| Reject(code, msg)))
+        }
         (e, o) => Ok(Err(Reject(
             reject::UNSUPPORTED,
             format!("不支持的变更 {e}.{o}"),
@@ -1509,5 +1536,38 @@ impl<B: sql::Backend> Storage for Db<B> {
             let n: i64 = c.query_one(crate::gc::SQL_BLOB_KNOWN, p![sha256])?.get(0)?;
             Ok(n > 0)
         })
+    }
+
+    fn inspection_findings(
+        &self,
+        department: Option<&str>,
+        failed_only: bool,
+    ) -> Result<Vec<crate::inspection::DepartmentFinding>, ApiError> {
+        self.b
+            .read(&mut |c| Ok(crate::inspection::findings(c, department, failed_only)?))
+    }
+
+    fn tasks(&self) -> Result<Vec<crate::inspection::TaskRow>, ApiError> {
+        self.b.read(&mut |c| Ok(crate::inspection::tasks(c)?))
+    }
+
+    fn assign_task(
+        &self,
+        task: &crate::inspection::NewTask,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let stamp = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            u64::try_from(now.timestamp()).unwrap_or(0),
+            now.timestamp_subsec_nanos(),
+        );
+        let id = uuid::Uuid::new_v7(stamp).to_string();
+        self.b.write(
+            &mut |tx| match crate::inspection::assign(tx, task, &id, now)? {
+                Ok(()) => Ok(()),
+                Err((_, msg)) => Err(Fail::Api(ApiError::new(ErrorKind::BadRequest, msg.clone()))),
+            },
+        )?;
+        Ok(id)
     }
 }

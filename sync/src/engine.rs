@@ -886,6 +886,16 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 }
                 applied += 1;
                 let p = &e.payload;
+                // Tasks from the command centre (派发任务): the event's id
+                // is the task's; they touch no case state.
+                if e.kind == "task.assigned" {
+                    let task: zhifa_core::inspection::task::AssignedTask =
+                        serde_json::from_value(p.clone())
+                            .map_err(|err| SyncError::Protocol(format!("任务载荷无效: {err}")))?;
+                    zhifa_core::inspection::task::receive_assigned(&tx, &task)
+                        .map_err(|err| SyncError::Protocol(format!("任务无法保存: {err}")))?;
+                    continue;
+                }
                 let s = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_owned);
                 tx.execute(
                     "INSERT INTO case_server_state (case_id, server_version, updated_at) VALUES (?1, 0, ?2)

@@ -681,7 +681,8 @@ impl TestDevice {
         e.session(&mut report).await.map(|()| report)
     }
 
-    fn tick(&self) -> DateTime<Utc> {
+    /// Advances the device clock by 20 s and returns it.
+    pub fn tick(&self) -> DateTime<Utc> {
         self.clock.advance(Duration::seconds(20));
         self.clock.now_utc()
     }
@@ -869,7 +870,8 @@ impl DeviceNow for ManualClock {
     }
 }
 
-fn party() -> CaseParty {
+/// The sample party (an individual of 渝北区).
+pub fn party() -> CaseParty {
     let body = "50011219850612003";
     let check = citizen_check_character(body).unwrap();
     CaseParty {

@@ -1266,7 +1266,7 @@ pub fn create(store: &mut Store, new: &NewCase, now: DateTime<Utc>) -> Result<Ca
 
 /// 行政处罚法 Art. 42: two distinct, active officers of the township, each
 /// with a credential (执法证) number.
-fn check_officers(
+pub(crate) fn check_officers(
     conn: &Connection,
     ids: &[String; 2],
     township: &str,
@@ -1754,7 +1754,7 @@ fn authority(ctx: &Ctx<'_>) -> Authority {
     }
 }
 
-fn party_details(p: &CaseParty) -> Result<PartyDetails, CaseError> {
+pub(crate) fn party_details(p: &CaseParty) -> Result<PartyDetails, CaseError> {
     Ok(match p.kind {
         PartyKind::Individual => PartyDetails::Individual {
             name: p.name.clone(),

@@ -223,6 +223,47 @@ fn write_release(
             ])?;
         }
     }
+    write_inspection(tx, p)
+}
+
+/// The joint-inspection part: departments, items and scenarios (综合查一次).
+fn write_inspection(tx: &rusqlite::Transaction<'_>, p: &Package) -> Result<(), CatalogueError> {
+    let rid = &p.release.id;
+    let mut ins_dep = tx.prepare(
+        "INSERT INTO inspection_department (release_id, code, name) VALUES (?1, ?2, ?3)",
+    )?;
+    for d in &p.departments {
+        ins_dep.execute(params![rid, d.code, d.name])?;
+    }
+    let mut ins_item = tx.prepare(
+        "INSERT INTO inspection_item (release_id, code, department, subject, method, basis, violation, matter_code, correction_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for it in &p.inspection_items {
+        ins_item.execute(params![
+            rid,
+            it.code,
+            it.department,
+            it.subject,
+            it.method,
+            to_json(&it.basis)?,
+            it.violation,
+            it.matter,
+            it.correction_days,
+        ])?;
+    }
+    let mut ins_sc = tx.prepare(
+        "INSERT INTO inspection_scenario (release_id, code, name, description, ord) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut ins_sc_item = tx.prepare(
+        "INSERT INTO inspection_scenario_item (release_id, scenario, ord, item) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (ord, sc) in p.scenarios.iter().enumerate() {
+        ins_sc.execute(params![rid, sc.code, sc.name, sc.description, ord as i64])?;
+        for (j, item) in sc.items.iter().enumerate() {
+            ins_sc_item.execute(params![rid, sc.code, j as i64, item])?;
+        }
+    }
     Ok(())
 }
 

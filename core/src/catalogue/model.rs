@@ -34,6 +34,16 @@ pub struct Package {
     pub townships: Vec<Township>,
     /// The workday/holiday calendar for 行政处罚法 Art. 85 working-day arithmetic.
     pub calendar: Calendar,
+    /// Departments whose inspection items the release carries (综合查一次).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub departments: Vec<Department>,
+    /// Inspection items (行政检查事项), each owned by one department.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inspection_items: Vec<InspectionItem>,
+    /// Joint-inspection scenarios (“综合查一次”应用场景) grouping items of
+    /// several departments, so that a business is visited once for many checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<Scenario>,
 }
 
 /// Identity and validity of a release.
@@ -100,11 +110,16 @@ impl Provision {
     /// The citation in the customary form, e.g. `《重庆市市容环境卫生管理条例》第十八条第一款第（一）项`
     /// rendered with Arabic numerals: `《…》第18条第1款第1项`.
     pub fn citation(&self) -> String {
-        let mut s = format!("《{}》第{}条", self.law, self.article);
-        if let Some(c) = self.clause {
+        Self::cite(&self.law, self.article, self.clause, self.item)
+    }
+
+    /// The citation of a provision given by its parts (see [`Self::citation`]).
+    pub fn cite(law: &str, article: u32, clause: Option<u32>, item: Option<u32>) -> String {
+        let mut s = format!("《{law}》第{article}条");
+        if let Some(c) = clause {
             s.push_str(&format!("第{c}款"));
         }
-        if let Some(i) = self.item {
+        if let Some(i) = item {
             s.push_str(&format!("第{i}项"));
         }
         s
@@ -355,6 +370,71 @@ pub struct Calendar {
     /// Working days that would otherwise be rest days (调休上班).
     #[serde(default)]
     pub workdays: Vec<NaiveDate>,
+}
+
+/// A department (执法部门) that owns inspection items and receives the
+/// findings, orders and referrals (案件移送) of its items at sync.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    /// Department code, unique in the release, e.g. `CQ-SCJG`.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"))]
+    pub code: String,
+    /// Name, e.g. `区市场监督管理局`.
+    #[schemars(length(min = 1))]
+    pub name: String,
+}
+
+/// One inspection item (行政检查事项): what an officer checks on site, why,
+/// and what a failed check means.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionItem {
+    /// Item code, unique in the release, e.g. `JC-XF-01`.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"))]
+    pub code: String,
+    /// The owning department's code (see `departments`).
+    pub department: String,
+    /// What to check (检查内容), as the officer reads it on the checklist.
+    #[schemars(length(min = 1))]
+    pub subject: String,
+    /// How to check (检查方式), e.g. `现场查看`, `查验证照`.
+    #[schemars(length(min = 1))]
+    pub method: String,
+    /// The legal basis of the duty checked (检查依据), by provision id.
+    #[schemars(length(min = 1))]
+    pub basis: Vec<String>,
+    /// The violation a failed check means, in words (used in referrals).
+    #[schemars(length(min = 1))]
+    pub violation: String,
+    /// The catalogue matter a failure maps to, when the release has it; a
+    /// township that may enforce it can order correction or open a
+    /// simple-procedure case, otherwise the finding is referred (案件移送).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matter: Option<String>,
+    /// The period to correct, in calendar days after the inspection date
+    /// (责令限期改正); the deadline is computed, never typed.
+    #[schemars(range(min = 1, max = 90))]
+    pub correction_days: u32,
+}
+
+/// A joint-inspection scenario (“综合查一次”应用场景), e.g. `小型商超`,
+/// grouping inspection items of several departments in checklist order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Scenario code, unique in the release, e.g. `SC-SHOP`.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"))]
+    pub code: String,
+    /// Name, e.g. `小型商超`.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Which places it applies to, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The item codes, in checklist order; each at most once.
+    #[schemars(length(min = 1))]
+    pub items: Vec<String>,
 }
 
 /// The JSON Schema of [`Package`], as checked in at `schema/catalogue/package.schema.json`.

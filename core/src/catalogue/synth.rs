@@ -268,6 +268,9 @@ pub fn synth(opts: &SynthOptions) -> Package {
             holidays: vec![],
             workdays: vec![],
         },
+        departments: vec![],
+        inspection_items: vec![],
+        scenarios: vec![],
     }
 }
 

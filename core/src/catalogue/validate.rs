@@ -396,6 +396,8 @@ pub fn check_rules(p: &Package) -> Vec<Issue> {
         }
     }
 
+    check_inspection(p, &provisions, &matters, &mut out);
+
     let c = &p.calendar;
     if c.to < c.from {
         out.push(
@@ -425,6 +427,119 @@ pub fn check_rules(p: &Package) -> Vec<Issue> {
         }
     }
     out.0
+}
+
+/// The joint-inspection part (综合查一次): departments, items and scenarios.
+fn check_inspection(
+    p: &Package,
+    provisions: &HashSet<&str>,
+    matters: &HashMap<&str, MatterKind>,
+    out: &mut Issues,
+) {
+    let mut departments = HashSet::with_capacity(p.departments.len());
+    for (i, d) in p.departments.iter().enumerate() {
+        out.ident(&d.code, 64, || format!("$.departments[{i}].code"));
+        out.text(&d.name, || format!("$.departments[{i}].name"));
+        if !departments.insert(d.code.as_str()) {
+            out.push(
+                || format!("$.departments[{i}].code"),
+                "duplicate_department_code",
+                format!("部门编码重复: {}", d.code),
+            );
+        }
+    }
+    let mut items = HashSet::with_capacity(p.inspection_items.len());
+    for (i, it) in p.inspection_items.iter().enumerate() {
+        out.ident(&it.code, 64, || format!("$.inspection_items[{i}].code"));
+        out.text(&it.subject, || format!("$.inspection_items[{i}].subject"));
+        out.text(&it.method, || format!("$.inspection_items[{i}].method"));
+        out.text(&it.violation, || {
+            format!("$.inspection_items[{i}].violation")
+        });
+        if !items.insert(it.code.as_str()) {
+            out.push(
+                || format!("$.inspection_items[{i}].code"),
+                "duplicate_item_code",
+                format!("检查事项编码重复: {}", it.code),
+            );
+        }
+        if !departments.contains(it.department.as_str()) {
+            out.push(
+                || format!("$.inspection_items[{i}].department"),
+                "item_unknown_department",
+                format!("检查事项 {} 属于不存在的部门 {}", it.code, it.department),
+            );
+        }
+        if it.basis.is_empty() {
+            out.push(
+                || format!("$.inspection_items[{i}].basis"),
+                "schema_violation",
+                "检查依据不能为空".into(),
+            );
+        }
+        for (j, b) in it.basis.iter().enumerate() {
+            if !provisions.contains(b.as_str()) {
+                out.push(
+                    || format!("$.inspection_items[{i}].basis[{j}]"),
+                    "unknown_provision",
+                    format!("检查事项 {} 引用了不存在的法条 {b}", it.code),
+                );
+            }
+        }
+        if let Some(m) = &it.matter
+            && !matters.contains_key(m.as_str())
+        {
+            out.push(
+                || format!("$.inspection_items[{i}].matter"),
+                "item_unknown_matter",
+                format!("检查事项 {} 对应不存在的执法事项 {m}", it.code),
+            );
+        }
+        // 责令限期改正: a period of 1–90 days, as the schema states.
+        if !(1..=90).contains(&it.correction_days) {
+            out.push(
+                || format!("$.inspection_items[{i}].correction_days"),
+                "schema_violation",
+                format!("改正期限 {} 日应在 1–90 日之间", it.correction_days),
+            );
+        }
+    }
+    let mut scenarios = HashSet::with_capacity(p.scenarios.len());
+    for (i, sc) in p.scenarios.iter().enumerate() {
+        out.ident(&sc.code, 64, || format!("$.scenarios[{i}].code"));
+        out.text(&sc.name, || format!("$.scenarios[{i}].name"));
+        if !scenarios.insert(sc.code.as_str()) {
+            out.push(
+                || format!("$.scenarios[{i}].code"),
+                "duplicate_scenario_code",
+                format!("场景编码重复: {}", sc.code),
+            );
+        }
+        if sc.items.is_empty() {
+            out.push(
+                || format!("$.scenarios[{i}].items"),
+                "schema_violation",
+                "场景至少包含一个检查事项".into(),
+            );
+        }
+        let mut seen = HashSet::with_capacity(sc.items.len());
+        for (j, code) in sc.items.iter().enumerate() {
+            if !items.contains(code.as_str()) {
+                out.push(
+                    || format!("$.scenarios[{i}].items[{j}]"),
+                    "scenario_unknown_item",
+                    format!("场景 {} 引用了不存在的检查事项 {code}", sc.name),
+                );
+            }
+            if !seen.insert(code.as_str()) {
+                out.push(
+                    || format!("$.scenarios[{i}].items[{j}]"),
+                    "scenario_duplicate_item",
+                    format!("场景 {} 重复列出检查事项 {code}", sc.name),
+                );
+            }
+        }
+    }
 }
 
 fn check_matter(m: &Matter, i: usize, provisions: &HashSet<&str>, out: &mut Issues) {

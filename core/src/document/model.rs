@@ -701,7 +701,13 @@ impl InspectionRecord {
                 )
             })
             .collect();
-        put(f, "evidence_list", &list.join("\n"));
+        if list.is_empty() {
+            // The record states that nothing was captured rather than
+            // leaving the mandatory list blank.
+            put(f, "evidence_list", "本次检查未采集电子证据");
+        } else {
+            put(f, "evidence_list", &list.join("\n"));
+        }
         put(f, "date", &date_zh(self.date));
     }
 }

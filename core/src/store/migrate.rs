@@ -82,6 +82,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0008_sync_leases.sql"),
         backfill: None,
     },
+    Migration {
+        version: 9,
+        name: "0009_inspection.sql",
+        sql: include_str!("../../../schema/device/0009_inspection.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -382,6 +382,10 @@ impl Postgres {
                 });
             }
         }
+        // The inspection tables are their own idempotent unit, applied at
+        // every start under the same lock.
+        tx.batch_execute(crate::inspection::SCHEMA)
+            .map_err(schema_err)?;
         tx.commit().map_err(schema_err)?;
         drop(client);
         let pool = r2d2::Pool::builder()

@@ -115,6 +115,8 @@ impl Sqlite {
                 )
                 .into());
             }
+            // The inspection tables are their own idempotent unit.
+            conn.execute_batch(crate::inspection::SCHEMA)?;
             Ok(())
         };
         setup(&mut conn)?;

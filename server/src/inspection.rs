@@ -1,0 +1,531 @@
+//! The server side of joint inspections (综合查一次) and tasks: ingest of
+//! the `inspection` and `task` mutations a device pushes, and the views
+//! the command centre and each department read — every department sees
+//! the findings of its own items (its orders, cases and referrals),
+//! wherever the joint inspection took place.
+//!
+//! Storage is a few tables of its own (`inspection.sql`, portable SQL)
+//! written through the storage layer's [`Conn`], so it runs on SQLite and
+//! PostgreSQL alike, inside the push transaction: a finding is stored
+//! exactly once with its ledger row (sync.md I2).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use zhifa_sync::error::reject;
+use zhifa_sync::wire::WireMutation;
+
+use crate::store::sql::{Conn, DbError, Row, p};
+
+/// The schema of this module (idempotent).
+pub const SCHEMA: &str = include_str!("inspection.sql");
+
+/// A refusal: (stable code, message).
+pub type Refusal = (&'static str, String);
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn s<'a>(v: &'a serde_json::Value, key: &str) -> Result<&'a str, Refusal> {
+    v.get(key)
+        .and_then(|x| x.as_str())
+        .ok_or_else(|| (reject::INVALID_PAYLOAD, format!("载荷缺少或错误：{key}")))
+}
+
+fn opt(v: &serde_json::Value, key: &str) -> Option<String> {
+    v.get(key).and_then(|x| x.as_str()).map(str::to_owned)
+}
+
+/// Applies one `inspection` or `task` mutation of `device_id` (officer
+/// `officer_id`) on the push transaction. `Ok(Err(_))` is a permanent
+/// refusal the device sees in its sync results.
+pub fn apply(
+    tx: &mut dyn Conn,
+    device_id: &str,
+    officer_id: &str,
+    m: &WireMutation,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refusal>, DbError> {
+    match m.entity.as_str() {
+        "inspection" => apply_inspection(tx, device_id, officer_id, m, now),
+        "task" => apply_task(tx, officer_id, m, now),
+        _ => Ok(Err((
+            reject::UNSUPPORTED,
+            format!("不支持的变更 {}.{}", m.entity, m.op),
+        ))),
+    }
+}
+
+fn apply_inspection(
+    tx: &mut dyn Conn,
+    device_id: &str,
+    officer_id: &str,
+    m: &WireMutation,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refusal>, DbError> {
+    let p = &m.payload;
+    let id = &m.entity_id;
+    let version = p.get("version").and_then(|v| v.as_i64()).unwrap_or(0);
+    if m.op == "start" {
+        let (township, place, party, started) = match (
+            s(p, "township"),
+            s(p, "place"),
+            s(p, "party_name"),
+            s(p, "started_at"),
+        ) {
+            (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
+            (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => return Ok(Err(e)),
+        };
+        let Some(items) = p.get("items").and_then(|v| v.as_array()) else {
+            return Ok(Err((
+                reject::INVALID_PAYLOAD,
+                "载荷缺少检查清单 items".into(),
+            )));
+        };
+        let district: String = township.chars().take(6).collect();
+        let scenarios = p
+            .get("scenarios")
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "[]".into());
+        let n = tx.exec(
+            "INSERT INTO inspection (inspection_id, device_id, officer_id, township, district, place,
+                 party_name, scenarios, task_id, started_at, version, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (inspection_id) DO NOTHING",
+            p![
+                id,
+                device_id,
+                officer_id,
+                township,
+                district,
+                place,
+                party,
+                scenarios,
+                opt(p, "task_id"),
+                started,
+                version,
+                ts(now)
+            ],
+        )?;
+        if n == 0 {
+            return Ok(Err((
+                reject::INVALID_PAYLOAD,
+                format!("检查记录 {id} 已存在"),
+            )));
+        }
+        for (pos, it) in (0_i64..).zip(items) {
+            let (item, dep, dep_name, subject) = match (
+                s(it, "item"),
+                s(it, "department"),
+                s(it, "department_name"),
+                s(it, "subject"),
+            ) {
+                (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
+                (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
+                    return Ok(Err(e));
+                }
+            };
+            tx.exec(
+                "INSERT INTO inspection_finding (inspection_id, item, pos, department, department_name, subject, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                p![id, item, pos, dep, dep_name, subject, ts(now)],
+            )?;
+        }
+        return Ok(Ok(()));
+    }
+    let owner: Option<String> = tx
+        .query_opt(
+            "SELECT device_id FROM inspection WHERE inspection_id = ?1",
+            p![id],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
+    match owner {
+        None => {
+            return Ok(Err((
+                reject::INVALID_PAYLOAD,
+                format!("检查记录 {id} 不存在"),
+            )));
+        }
+        Some(o) if o != device_id => {
+            return Ok(Err((
+                reject::INVALID_PAYLOAD,
+                format!("检查记录 {id} 属于另一设备"),
+            )));
+        }
+        Some(_) => {}
+    }
+    tx.exec(
+        "UPDATE inspection SET version = CASE WHEN version < ?2 THEN ?2 ELSE version END
+         WHERE inspection_id = ?1",
+        p![id, version],
+    )?;
+    match m.op.as_str() {
+        "result" => {
+            let (item, verdict) = match (s(p, "item"), s(p, "verdict")) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
+            };
+            let n = tx.exec(
+                "UPDATE inspection_finding SET verdict = ?3, note = ?4, updated_at = ?5
+                 WHERE inspection_id = ?1 AND item = ?2",
+                p![id, item, verdict, opt(p, "note"), ts(now)],
+            )?;
+            if n == 0 {
+                return Ok(Err((reject::INVALID_PAYLOAD, format!("清单无事项 {item}"))));
+            }
+        }
+        "order" | "case" | "referral" => {
+            let item = match s(p, "item") {
+                Ok(i) => i,
+                Err(e) => return Ok(Err(e)),
+            };
+            let Some(outcome) = p.get("outcome") else {
+                return Ok(Err((reject::INVALID_PAYLOAD, "载荷缺少 outcome".into())));
+            };
+            let kind = outcome.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+            let n = tx.exec(
+                "UPDATE inspection_finding SET outcome_kind = ?3, outcome = ?4, updated_at = ?5
+                 WHERE inspection_id = ?1 AND item = ?2",
+                p![id, item, kind, outcome.to_string(), ts(now)],
+            )?;
+            if n == 0 {
+                return Ok(Err((reject::INVALID_PAYLOAD, format!("清单无事项 {item}"))));
+            }
+        }
+        "finish" => {
+            tx.exec(
+                "UPDATE inspection SET ended_at = ?2, record_sha256 = ?3 WHERE inspection_id = ?1",
+                p![id, opt(p, "ended_at"), opt(p, "record_sha256")],
+            )?;
+        }
+        other => {
+            return Ok(Err((
+                reject::UNSUPPORTED,
+                format!("不支持的变更 inspection.{other}"),
+            )));
+        }
+    }
+    Ok(Ok(()))
+}
+
+fn apply_task(
+    tx: &mut dyn Conn,
+    officer_id: &str,
+    m: &WireMutation,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refusal>, DbError> {
+    let p = &m.payload;
+    let id = &m.entity_id;
+    match m.op.as_str() {
+        // A follow-up the device made from an order to correct.
+        "create" => {
+            let (kind, township, place, detail) = match (
+                s(p, "kind"),
+                s(p, "township"),
+                s(p, "place"),
+                s(p, "detail"),
+            ) {
+                (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
+                (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
+                    return Ok(Err(e));
+                }
+            };
+            tx.exec(
+                "INSERT INTO task (task_id, origin, kind, status, township, officer_id, place, detail,
+                     due_on, inspection_id, department, payload, assigned_at)
+                 VALUES (?1, 'device', ?2, 'assigned', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (task_id) DO NOTHING",
+                p![
+                    id,
+                    kind,
+                    township,
+                    officer_id,
+                    place,
+                    detail,
+                    opt(p, "due_on"),
+                    opt(p, "inspection_id"),
+                    opt(p, "department"),
+                    p.to_string(),
+                    m.device_time
+                ],
+            )?;
+        }
+        "accept" | "report" => {
+            let known = tx
+                .query_opt("SELECT task_id FROM task WHERE task_id = ?1", p![id])?
+                .is_some();
+            if !known {
+                return Ok(Err((reject::INVALID_PAYLOAD, format!("任务 {id} 不存在"))));
+            }
+            if m.op == "accept" {
+                tx.exec(
+                    "UPDATE task SET status = 'accepted', accepted_at = coalesce(accepted_at, ?2),
+                                     officer_id = coalesce(officer_id, ?3)
+                     WHERE task_id = ?1 AND status = 'assigned'",
+                    p![id, opt(p, "accepted_at"), officer_id],
+                )?;
+            } else {
+                let report = p.get("report").map(|r| r.to_string());
+                let inspection = p
+                    .get("report")
+                    .and_then(|r| r.get("inspection_id"))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned);
+                tx.exec(
+                    "UPDATE task SET status = 'done', done_at = ?2, report = ?3,
+                                     accepted_at = coalesce(accepted_at, ?4),
+                                     inspection_id = coalesce(inspection_id, ?5)
+                     WHERE task_id = ?1",
+                    p![
+                        id,
+                        opt(p, "done_at"),
+                        report,
+                        opt(p, "accepted_at"),
+                        inspection
+                    ],
+                )?;
+            }
+            let _ = now;
+        }
+        other => {
+            return Ok(Err((
+                reject::UNSUPPORTED,
+                format!("不支持的变更 task.{other}"),
+            )));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// One finding as a department sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentFinding {
+    /// The inspection.
+    pub inspection_id: String,
+    /// Township code.
+    pub township: String,
+    /// The place.
+    pub place: String,
+    /// The party's name.
+    pub party_name: String,
+    /// When the inspection started (Beijing).
+    pub started_at: String,
+    /// The item code.
+    pub item: String,
+    /// The department's code.
+    pub department: String,
+    /// Its name.
+    pub department_name: String,
+    /// 检查内容.
+    pub subject: String,
+    /// pass | fail | not_applicable, once checked.
+    pub verdict: Option<String>,
+    /// The officer's note.
+    pub note: Option<String>,
+    /// order_to_correct | simple_case | referral, once decided.
+    pub outcome_kind: Option<String>,
+    /// The outcome as the device sent it.
+    pub outcome: Option<serde_json::Value>,
+}
+
+/// The findings of one department (or all), newest inspection first;
+/// `failed_only` keeps the failures (what the department must act on).
+pub fn findings(
+    conn: &mut dyn Conn,
+    department: Option<&str>,
+    failed_only: bool,
+) -> Result<Vec<DepartmentFinding>, DbError> {
+    let rows = conn.query(
+        "SELECT f.inspection_id, i.township, i.place, i.party_name, i.started_at, f.item, f.department,
+                f.department_name, f.subject, f.verdict, f.note, f.outcome_kind, f.outcome
+         FROM inspection_finding f JOIN inspection i ON i.inspection_id = f.inspection_id
+         WHERE (?1 = '' OR f.department = ?1) AND (?2 = 0 OR f.verdict = 'fail')
+         ORDER BY i.started_at DESC, f.inspection_id, f.pos",
+        p![department.unwrap_or(""), i64::from(failed_only)],
+    )?;
+    rows.iter().map(finding_row).collect()
+}
+
+fn finding_row(r: &Row) -> Result<DepartmentFinding, DbError> {
+    Ok(DepartmentFinding {
+        inspection_id: r.get(0)?,
+        township: r.get(1)?,
+        place: r.get(2)?,
+        party_name: r.get(3)?,
+        started_at: r.get(4)?,
+        item: r.get(5)?,
+        department: r.get(6)?,
+        department_name: r.get(7)?,
+        subject: r.get(8)?,
+        verdict: r.get(9)?,
+        note: r.get(10)?,
+        outcome_kind: r.get(11)?,
+        outcome: r
+            .get::<Option<String>>(12)?
+            .and_then(|s| serde_json::from_str(&s).ok()),
+    })
+}
+
+/// One task with its closed-loop times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskRow {
+    /// Id.
+    pub task_id: String,
+    /// server | device.
+    pub origin: String,
+    /// Kind.
+    pub kind: String,
+    /// Status.
+    pub status: String,
+    /// Township.
+    pub township: String,
+    /// The officer.
+    pub officer_id: Option<String>,
+    /// Place.
+    pub place: String,
+    /// What to do.
+    pub detail: String,
+    /// Due date.
+    pub due_on: Option<String>,
+    /// The inspection.
+    pub inspection_id: Option<String>,
+    /// Department.
+    pub department: Option<String>,
+    /// Assigned (RFC 3339).
+    pub assigned_at: String,
+    /// Accepted.
+    pub accepted_at: Option<String>,
+    /// Done.
+    pub done_at: Option<String>,
+    /// The report.
+    pub report: Option<serde_json::Value>,
+}
+
+/// Every task, newest first.
+pub fn tasks(conn: &mut dyn Conn) -> Result<Vec<TaskRow>, DbError> {
+    let rows = conn.query(
+        "SELECT task_id, origin, kind, status, township, officer_id, place, detail, due_on, inspection_id,
+                department, assigned_at, accepted_at, done_at, report
+         FROM task ORDER BY assigned_at DESC, task_id DESC",
+        p![],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(TaskRow {
+                task_id: r.get(0)?,
+                origin: r.get(1)?,
+                kind: r.get(2)?,
+                status: r.get(3)?,
+                township: r.get(4)?,
+                officer_id: r.get(5)?,
+                place: r.get(6)?,
+                detail: r.get(7)?,
+                due_on: r.get(8)?,
+                inspection_id: r.get(9)?,
+                department: r.get(10)?,
+                assigned_at: r.get(11)?,
+                accepted_at: r.get(12)?,
+                done_at: r.get(13)?,
+                report: r
+                    .get::<Option<String>>(14)?
+                    .and_then(|s| serde_json::from_str(&s).ok()),
+            })
+        })
+        .collect()
+}
+
+/// A task the command centre or a supervisor assigns to an officer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewTask {
+    /// The officer who receives it.
+    pub officer_id: String,
+    /// `complaint`, `random_inspection` or `follow_up`.
+    pub kind: String,
+    /// Place.
+    pub place: String,
+    /// Party, if known.
+    pub party_name: Option<String>,
+    /// What to do.
+    pub detail: String,
+    /// Due date (YYYY-MM-DD).
+    pub due_on: Option<String>,
+    /// Scenario codes to inspect under.
+    pub scenarios: Vec<String>,
+}
+
+/// Assigns a task: stores it and queues a `task.assigned` inbox event for
+/// the officer's devices, on the caller's write transaction.
+pub fn assign(
+    tx: &mut dyn Conn,
+    t: &NewTask,
+    task_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refusal>, DbError> {
+    if !matches!(
+        t.kind.as_str(),
+        "complaint" | "random_inspection" | "follow_up"
+    ) {
+        return Ok(Err((
+            reject::INVALID_PAYLOAD,
+            format!("未知任务类型 {}", t.kind),
+        )));
+    }
+    if t.place.trim().is_empty() || t.detail.trim().is_empty() {
+        return Ok(Err((
+            reject::INVALID_PAYLOAD,
+            "任务地点和内容不能为空".into(),
+        )));
+    }
+    if let Some(d) = &t.due_on
+        && d.parse::<chrono::NaiveDate>().is_err()
+    {
+        return Ok(Err((
+            reject::INVALID_PAYLOAD,
+            format!("到期日 {d} 不是日期"),
+        )));
+    }
+    let township: Option<String> = tx
+        .query_opt(
+            "SELECT township FROM officer WHERE id = ?1",
+            p![t.officer_id],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
+    let Some(township) = township else {
+        return Ok(Err((
+            reject::INVALID_PAYLOAD,
+            format!("执法人员 {} 不存在", t.officer_id),
+        )));
+    };
+    let at = ts(now);
+    let payload = serde_json::json!({
+        "task_id": task_id, "kind": t.kind, "township": township, "place": t.place,
+        "party_name": t.party_name, "detail": t.detail, "due_on": t.due_on,
+        "scenarios": t.scenarios, "assigned_at": at,
+    });
+    tx.exec(
+        "INSERT INTO task (task_id, origin, kind, status, township, officer_id, place, detail, due_on,
+                           payload, assigned_at)
+         VALUES (?1, 'server', ?2, 'assigned', ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        p![task_id, t.kind, township, t.officer_id, t.place, t.detail, t.due_on, payload.to_string(), at],
+    )?;
+    // Inbox cursors follow commit order (PostgreSQL takes its lock here).
+    tx.commit_ordered("inbox")?;
+    tx.exec(
+        "INSERT INTO inbox (event_id, officer_id, case_id, kind, payload, server_version, at)
+         VALUES (?1, ?2, ?3, 'task.assigned', ?4, 1, ?5)",
+        p![
+            format!("task:{task_id}"),
+            t.officer_id,
+            task_id,
+            payload.to_string(),
+            at
+        ],
+    )?;
+    tx.exec(
+        "INSERT INTO audit (at, actor, action, object) VALUES (?1, 'operator', 'task.assign', ?2)",
+        p![at, task_id],
+    )?;
+    Ok(Ok(()))
+}

@@ -1,0 +1,60 @@
+-- zhifa-server: joint inspections (综合查一次) and tasks, kept apart from
+-- schema.sql so that the storage port (PostgreSQL) can take them as one
+-- small unit. Idempotent (IF NOT EXISTS): applied at every open, on new
+-- and existing databases alike. Plain types only (TEXT, BIGINT) and SQL both SQLite and PostgreSQL run.
+
+-- One inspection as the device announced it (entity "inspection", op "start").
+CREATE TABLE IF NOT EXISTS inspection (
+    inspection_id TEXT PRIMARY KEY,
+    device_id     TEXT NOT NULL,
+    officer_id    TEXT NOT NULL,
+    township      TEXT NOT NULL,
+    district      TEXT NOT NULL,
+    place         TEXT NOT NULL,
+    party_name    TEXT NOT NULL,
+    scenarios     TEXT NOT NULL,          -- JSON array of scenario codes
+    task_id       TEXT,
+    started_at    TEXT NOT NULL,          -- Beijing time, as recorded
+    ended_at      TEXT,
+    record_sha256 TEXT,
+    version       BIGINT NOT NULL,
+    received_at   TEXT NOT NULL
+);
+
+-- One checklist item of an inspection, routed to its department.
+CREATE TABLE IF NOT EXISTS inspection_finding (
+    inspection_id   TEXT NOT NULL REFERENCES inspection (inspection_id),
+    item            TEXT NOT NULL,
+    pos             BIGINT NOT NULL,     -- checklist order
+    department      TEXT NOT NULL,
+    department_name TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    verdict         TEXT,                 -- pass | fail | not_applicable
+    note            TEXT,
+    outcome_kind    TEXT,                 -- order_to_correct | simple_case | referral
+    outcome         TEXT,                 -- JSON of the outcome
+    updated_at      TEXT NOT NULL,
+    PRIMARY KEY (inspection_id, item)
+);
+CREATE INDEX IF NOT EXISTS inspection_finding_by_department ON inspection_finding (department, outcome_kind);
+
+-- Tasks: assigned by the command centre or made on a device (follow-ups),
+-- with the closed loop's times.
+CREATE TABLE IF NOT EXISTS task (
+    task_id       TEXT PRIMARY KEY,
+    origin        TEXT NOT NULL,          -- server | device
+    kind          TEXT NOT NULL,
+    status        TEXT NOT NULL,          -- assigned | accepted | done
+    township      TEXT NOT NULL,
+    officer_id    TEXT,
+    place         TEXT NOT NULL,
+    detail        TEXT NOT NULL,
+    due_on        TEXT,
+    inspection_id TEXT,
+    department    TEXT,
+    payload       TEXT NOT NULL,
+    assigned_at   TEXT NOT NULL,
+    accepted_at   TEXT,
+    done_at       TEXT,
+    report        TEXT
+);
