@@ -57,6 +57,9 @@ pub fn typescript() -> String {
         SuggestReq, LevelOption, Suggestion, RightsReq, DecideReq, ServeReq, DocumentFile, SavedFile,
         PaymentQr, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,
         CaseListReq, CaseDetail, StreamState, SyncState, Settings, TownshipOption, SetTownshipReq,
+        SyncErrorView, EnrolmentView, SyncEnrolReq, SyncNowReq, SyncNetworkReq, StreamProgress,
+        SyncReportView, SyncLive, RecordCounts, SyncStatus, SyncRecordsReq, SyncRecordView,
+        ConflictView, ResolveConflictReq,
     );
     out.push_str(&command_map(cfg));
     out

@@ -6,6 +6,8 @@
 //! - [`error`]: the stable error codes of requests and of rejected mutations.
 //! - [`sign`]: the canonical bytes devices sign (push batches, enrolment,
 //!   refresh) and the canonical JSON payload hashes.
+//! - [`review`]: the officer's view of each record's sync status, the
+//!   conflicts and their resolution (acknowledge with a note, or retry).
 //! - [`engine`]: the device side: one sync at a time under a file lock,
 //!   the session order of sync.md §6.9, every page applied with its cursor
 //!   in one local transaction, backoff with jitter and progress events,
@@ -15,6 +17,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod review;
 pub mod sign;
 pub mod transport;
 pub mod wire;

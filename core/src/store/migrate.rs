@@ -76,6 +76,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0007_signin.sql"),
         backfill: None,
     },
+    Migration {
+        version: 8,
+        name: "0011_sync_resolution.sql",
+        sql: include_str!("../../../schema/device/0011_sync_resolution.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.
