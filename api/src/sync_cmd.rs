@@ -112,6 +112,8 @@ impl App {
 
     pub(crate) fn sync_enrol(&mut self, req: SyncEnrolReq) -> Result<SyncStatus, ApiError> {
         crate::sync::enrol(&self.sync_ctx, &req.server_url, &req.code)?;
+        // From now on the server grants the document numbers.
+        zhifa_core::case::numbers::close_local_leases(&mut self.store)?;
         self.nudge_sync("enrolled");
         self.sync_status(Empty {})
     }
