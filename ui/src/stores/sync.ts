@@ -35,11 +35,13 @@ export const useSync = defineStore('sync', {
   },
   actions: {
     async refresh() {
-      const wasRunning = this.status?.live.state === 'running'
+      const before = this.status?.live
       this.status = await call('sync_status', {})
-      const nowRunning = this.status.live.state === 'running'
-      // Records and conflicts change when a run ends (or while it pushes).
-      if (this.watching > 0 && (wasRunning || nowRunning || this.records.length === 0)) await this.loadLists()
+      const now = this.status.live
+      // Records and conflicts change while a run pushes and when it ends;
+      // a short run may start and end between two polls.
+      const changed = !before || before.state !== now.state || before.started_at !== now.started_at || now.state === 'running'
+      if (this.watching > 0 && changed) await this.loadLists()
     },
     async loadLists() {
       const status = this.filter === 'all' ? null : this.filter
@@ -58,7 +60,8 @@ export const useSync = defineStore('sync', {
     applyLive(live: SyncLive) {
       const ended = this.status?.live.state === 'running' && live.state !== 'running'
       if (this.status) this.status = { ...this.status, live }
-      if (ended) void this.refresh().then(() => this.loadLists())
+      // The counts and lists come from the store once the run has ended.
+      if (ended) void this.refresh().then(() => this.loadLists()).catch(() => undefined)
     },
     async runNow(reason = 'manual') {
       this.status = await call('sync_now', { reason })
