@@ -547,3 +547,51 @@ fn enrolment_errors_are_specific() {
     assert_eq!(live["online"], true);
     assert!(call(&mut app, "sync_status", json!({}))["enrolment"].is_null());
 }
+
+#[test]
+fn a_device_that_worked_alone_enrols_and_its_own_leases_become_conflicts() {
+    let server = Server::start();
+    let (_d, mut app) = device();
+    // Sample defaults first: the device numbered its documents itself.
+    app.load_sample_defaults().unwrap();
+    let grants = call(
+        &mut app,
+        "sync_records",
+        json!({"status": "pending", "limit": 50}),
+    );
+    let grants: Vec<i64> = grants
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["entity"] == "number_lease")
+        .map(|r| r["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(grants.len(), 3);
+    enrol(&mut app, &server);
+    sign_in(&mut app);
+    run_now(&app);
+    let s = call(&mut app, "sync_status", json!({}));
+    // Its unused local leases were closed at enrolment, so the server's
+    // grants apply and the run completes.
+    assert_eq!(s["live"]["state"], "ok", "{s}");
+    assert!(s["live"]["last_report"]["leases_granted"].as_u64().unwrap() >= 3);
+    let conflicts = call(&mut app, "sync_conflicts", json!({}));
+    let seqs: Vec<i64> = conflicts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert_eq!(c["code"], "lease_not_granted");
+            c["seq"].as_i64().unwrap()
+        })
+        .collect();
+    assert_eq!(seqs, grants);
+    // And it can issue a case numbered from the server's lease.
+    let id = case_to_issue(&mut app);
+    let detail = call(&mut app, "case_detail", json!({"case_id": id}));
+    assert!(detail["case"]["document_number"].is_string(), "{detail}");
+    run_now(&app);
+    let s = call(&mut app, "sync_status", json!({}));
+    assert_eq!(s["counts"]["pending"], 0, "{s}");
+    assert_eq!(s["counts"]["rejected"], 3, "only the local grants: {s}");
+}
