@@ -565,6 +565,7 @@ fn a_device_that_worked_alone_enrols_and_its_own_leases_become_conflicts() {
         .iter()
         .filter(|r| r["entity"] == "number_lease")
         .map(|r| r["seq"].as_i64().unwrap())
+        .rev() // newest first in the list
         .collect();
     assert_eq!(grants.len(), 3);
     enrol(&mut app, &server);
