@@ -468,7 +468,10 @@ pub fn run_once(ctx: &SyncContext, hub: &SyncHub, reason: &str) -> Result<SyncRe
         })
     })();
     hub.finish(&result, Utc::now());
-    if let Err(e) = &result {
+    // Not being enrolled is a state, not a failure worth a log line.
+    if let Err(e) = &result
+        && !matches!(e, SyncError::NotEnrolled)
+    {
         log_failure(reason, e);
     }
     result

@@ -237,7 +237,8 @@ async function runCase(browser, url, size) {
   if (await page.getByTestId('conflict').count()) throw new Error('conflicts after syncing the case')
   if (!(await page.getByTestId('sync-error-none').isVisible())) throw new Error('a sync error is shown')
   const applied = await page.getByTestId('record').count()
-  await shot('sync')
+  await page.waitForTimeout(350)
+  await page.screenshot({ path: join(out, `${size.name}-sync.png`), fullPage: true })
   // Sign out: the next officer (or run) starts at the sign-in screen.
   await page.goto(new URL('/settings', url).href)
   await page.getByTestId('sign-out').click()
@@ -251,6 +252,8 @@ async function runCase(browser, url, size) {
 async function syncNow(page) {
   const state = page.getByTestId('sync-state')
   await state.waitFor()
+  // A run already under way (e.g. the one a retry asked for) ends first.
+  await page.waitForFunction(() => document.querySelector('[data-testid=sync-state]')?.getAttribute('data-state') !== 'running', null, { timeout: 30000 })
   const before = await state.getAttribute('data-started')
   await page.getByTestId('sync-now').click()
   await page.waitForFunction((b) => {
@@ -312,7 +315,7 @@ async function runConflicts(browser, url, sync, size) {
 
 async function shot(page, size, name) {
   await page.waitForTimeout(350)
-  await page.screenshot({ path: join(out, `${size.name}-${name}.png`), fullPage: false })
+  await page.screenshot({ path: join(out, `${size.name}-${name}.png`), fullPage: true })
 }
 
 const sizes = [
