@@ -28,4 +28,4 @@ cargo test --locked -p zhifa-app
 
 echo "== src-tauri: WebDriver smoke test of the desktop app (tauri-driver + WebKitWebDriver, Xvfb)"
 cargo build --locked -q -p zhifa-app
-bash scripts/webdriver.sh "$CARGO_TARGET_DIR/debug/zhifa-app"
+ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" bash scripts/webdriver.sh "$CARGO_TARGET_DIR/debug/zhifa-app"
