@@ -1126,7 +1126,7 @@ impl App {
             .iter()
             .filter(|c| c.resolved_at.is_none())
             .count();
-        let live = self.sync_hub.live();
+        let live = self.sync_live()?;
         let enrolled = zhifa_sync::engine::enrolment(&self.store)?.is_some();
         Ok(SyncState {
             pending: streams.iter().map(|s| s.pending).sum(),
@@ -1135,11 +1135,7 @@ impl App {
             conflicts: u32::try_from(open).unwrap_or(u32::MAX),
             last_error: live.last_error,
             enrolled,
-            state: if enrolled {
-                live.state
-            } else {
-                "not_enrolled".into()
-            },
+            state: live.state,
             last_ok_at: live.last_ok_at,
         })
     }

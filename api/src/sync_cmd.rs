@@ -78,10 +78,15 @@ impl App {
         self.sync_hub.request(reason);
     }
 
-    fn live(&self) -> Result<SyncLive, ApiError> {
+    /// The live state, its `state` corrected by the store's enrolment.
+    pub(crate) fn sync_live(&self) -> Result<SyncLive, ApiError> {
         let mut live = self.sync_hub.live();
-        if live.state == "idle" && engine::enrolment(&self.store)?.is_none() {
+        let enrolled = engine::enrolment(&self.store)?.is_some();
+        // The store, not the last run, says whether the device is enrolled.
+        if !enrolled && live.state != "running" {
             live.state = "not_enrolled".into();
+        } else if enrolled && live.state == "not_enrolled" {
+            live.state = "idle".into();
         }
         Ok(live)
     }
@@ -92,11 +97,8 @@ impl App {
             .iter()
             .filter(|c| c.resolved_at.is_none())
             .count();
-        let mut live = self.live()?;
+        let live = self.sync_live()?;
         let enrolment = self.enrolment_view()?;
-        if enrolment.is_none() {
-            live.state = "not_enrolled".into();
-        }
         Ok(SyncStatus {
             enrolment,
             live,
@@ -134,7 +136,7 @@ impl App {
 
     pub(crate) fn sync_network(&mut self, req: SyncNetworkReq) -> Result<SyncLive, ApiError> {
         self.sync_hub.set_online(req.online);
-        self.live()
+        self.sync_live()
     }
 
     pub(crate) fn sync_records(

@@ -1483,3 +1483,42 @@ export const COMMANDS = [
   'settings_get',
   'settings_set_township',
 ] as const;
+
+/** Request-level error codes of the sync protocol (sync/src/error.rs `ErrorKind`). */
+export const SYNC_ERROR_KINDS = [
+  'bad_request',
+  'protocol_version',
+  'unauthorized',
+  'signature_invalid',
+  'refresh_invalid',
+  'device_revoked',
+  'forbidden',
+  'enrol_code_invalid',
+  'not_found',
+  'seq_gap',
+  'offset_mismatch',
+  'payload_too_large',
+  'chunk_checksum_mismatch',
+  'blob_hash_mismatch',
+  'finance_signature_invalid',
+  'payload_corrupt',
+  'unavailable',
+  'internal',
+] as const;
+
+/** Codes of mutations the server rejected (sync/src/error.rs `reject`). */
+export const SYNC_REJECT_CODES = [
+  'seq_reuse',
+  'dependency_rejected',
+  'jurisdiction',
+  'unknown_case',
+  'case_exists',
+  'not_owner',
+  'version_conflict',
+  'unknown_evidence',
+  'number_outside_lease',
+  'number_reused',
+  'lease_not_granted',
+  'invalid_payload',
+  'unsupported_mutation',
+] as const;
