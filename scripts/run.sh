@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job: build the UI and start the desktop app (Tauri) on the
 # embedded defaults — the sample catalogue, the sample officers with
-# 张建国 (OFF-LX-01) enrolled with the sample PIN 246813, the sample
-# township's number leases — in the per-user data folder (or $ZHIFA_DATA).
+# 张建国 (OFF-LX-01) enrolled with the sample PIN 246813 — in the per-user
+# data folder (or $ZHIFA_DATA), with a local `zhifa-server --demo`
+# alongside: the app enrols its store with the server's one-time code at
+# start, takes its number leases from it and syncs in the background.
 # Where no display exists it says so, runs the headless walk-through (a
 # catalogue search and one whole simple-procedure case with `zhifa demo`)
 # and prints how to open the same screens in a browser with `zhifa web`
@@ -46,8 +48,17 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "== building the desktop app (release; the first build takes several minutes)"
   cargo build --locked --release -q -p zhifa-app --features tauri/custom-protocol
   start_sync_server
-  echo "== starting 掌上执法 — sign in as 张建国 with the sample PIN 246813"
-  exec "$CARGO_TARGET_DIR/release/zhifa-app"
+  # The app enrols its own store (in its data folder) with the server's
+  # one-time code for 张建国 at start, unless it is enrolled already, and
+  # then syncs in the background: at start, at sign-in, after each case,
+  # when the connection returns and every minute.
+  export ZHIFA_SERVER_URL="http://$SERVER_ADDR"
+  ZHIFA_ENROL_CODE="$(demo_code)"
+  export ZHIFA_ENROL_CODE
+  echo "== starting 掌上执法 — sign in as 张建国 with the sample PIN 246813; it syncs with $ZHIFA_SERVER_URL"
+  # Not exec: the server is stopped (EXIT trap) when the app closes.
+  "$CARGO_TARGET_DIR/release/zhifa-app"
+  exit $?
 fi
 
 echo "== no display found (DISPLAY/WAYLAND_DISPLAY unset): the desktop app needs one."

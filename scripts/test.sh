@@ -27,9 +27,9 @@ cargo test --locked
 echo "== ui: lint, type check, unit tests, build"
 (cd ui && npm run -s lint && npm run -s typecheck && npm run -s test && npm run -s build)
 
-echo "== ui e2e: Chromium through a whole case against zhifa web (phone and tablet)"
-cargo build --locked -q -p zhifa-cli
-ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" node ui/e2e/case.e2e.mjs
+echo "== ui e2e: Chromium through a whole case against zhifa web (phone and tablet), synced with a real zhifa-server --demo"
+cargo build --locked -q -p zhifa-cli -p zhifa-server
+ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" node ui/e2e/case.e2e.mjs
 
 echo "== src-tauri: clippy and the mock-runtime command tests"
 cargo clippy --locked -p zhifa-app --all-targets -- -D warnings
@@ -37,4 +37,4 @@ cargo test --locked -p zhifa-app
 
 echo "== src-tauri: WebDriver smoke test of the desktop app (tauri-driver + WebKitWebDriver, Xvfb)"
 cargo build --locked -q -p zhifa-app
-bash scripts/webdriver.sh "$CARGO_TARGET_DIR/debug/zhifa-app"
+ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" bash scripts/webdriver.sh "$CARGO_TARGET_DIR/debug/zhifa-app"

@@ -2,7 +2,7 @@
 # The desktop app's WebDriver smoke test: under Xvfb, tauri-driver wraps
 # Debian's WebKitWebDriver, which starts the app on a fresh data folder
 # (sample defaults, file key: a headless session has no Secret Service).
-#   bash scripts/webdriver.sh PATH/TO/zhifa-app
+#   [ZHIFA_SERVER_BIN=PATH/TO/zhifa-server] bash scripts/webdriver.sh PATH/TO/zhifa-app
 set -euo pipefail
 cd "$(dirname "$0")/.."
 app="$(readlink -f "$1")"
@@ -12,6 +12,21 @@ data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
 port="${WEBDRIVER_PORT:-4444}"
 export ZHIFA_DATA="$data" ZHIFA_KEYSTORE=file NO_AT_BRIDGE=1
+# With ZHIFA_SERVER_BIN, a local `zhifa-server --demo` runs alongside and
+# the app enrols with it at start (as scripts/run.sh does): the smoke test
+# then checks the sync screen's live state arrives through Tauri events.
+if [ -n "${ZHIFA_SERVER_BIN:-}" ]; then
+  mkdir -p "$data/server"
+  "$ZHIFA_SERVER_BIN" serve --data "$data/server" --listen 127.0.0.1:0 --demo >"$data/server.out" 2>"$data/server.log" &
+  server_pid=$!
+  trap 'kill $server_pid 2>/dev/null || true; rm -rf "$data"' EXIT
+  for _ in $(seq 100); do [ -s "$data/server/demo-enrolment.json" ] && [ -s "$data/server.out" ] && break; sleep 0.1; done
+  ZHIFA_SERVER_URL="$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["listening"])' "$data/server.out")"
+  ZHIFA_ENROL_CODE="$(python3 -c 'import json,sys; print(next(o["code"] for o in json.load(open(sys.argv[1]))["officers"] if o["id"]=="OFF-LX-01"))' "$data/server/demo-enrolment.json")"
+  export ZHIFA_SERVER_URL ZHIFA_ENROL_CODE
+  # The app's own store lives beside the server's, not inside it.
+  export ZHIFA_DATA="$data/app"
+fi
 xvfb-run -a -s '-screen 0 1024x1280x24' bash -c '
   "$0" --port "$1" --native-port "$(( $1 + 1 ))" --native-driver /usr/bin/WebKitWebDriver > "$3/driver.log" 2>&1 &
   pid=$!

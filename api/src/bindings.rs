@@ -57,7 +57,27 @@ pub fn typescript() -> String {
         SuggestReq, LevelOption, Suggestion, RightsReq, DecideReq, ServeReq, DocumentFile, SavedFile,
         PaymentQr, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,
         CaseListReq, CaseDetail, StreamState, SyncState, Settings, TownshipOption, SetTownshipReq,
+        SyncErrorView, EnrolmentView, SyncEnrolReq, SyncNowReq, SyncNetworkReq, StreamProgress,
+        SyncReportView, SyncLive, RecordCounts, SyncStatus, SyncRecordsReq, SyncRecordView,
+        ConflictView, ResolveConflictReq,
     );
     out.push_str(&command_map(cfg));
+    out.push_str(&sync_codes());
     out
+}
+
+/// The sync protocol's stable codes (`zhifa_sync::error`), so the UI's
+/// plain-words table is checked against them (ui/tests/sync.test.ts).
+fn sync_codes() -> String {
+    let list = |codes: &mut dyn Iterator<Item = &str>| {
+        codes.map(|c| format!("  '{c}',\n")).collect::<String>()
+    };
+    format!(
+        "\n/** Request-level error codes of the sync protocol (sync/src/error.rs `ErrorKind`). */\n\
+         export const SYNC_ERROR_KINDS = [\n{}] as const;\n\n\
+         /** Codes of mutations the server rejected (sync/src/error.rs `reject`). */\n\
+         export const SYNC_REJECT_CODES = [\n{}] as const;\n",
+        list(&mut zhifa_sync::ErrorKind::ALL.iter().map(|k| k.code())),
+        list(&mut zhifa_sync::error::reject::ALL.iter().copied()),
+    )
 }

@@ -719,23 +719,241 @@ pub struct StreamState {
     pub pushed: u32,
 }
 
-/// What the device knows of its sync state.
+/// What the device knows of its sync state (the home screen's summary).
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SyncState {
-    /// Per stream.
+    /// Outbox counts per entity.
     pub streams: Vec<StreamState>,
     /// Records waiting in all.
     pub pending: u32,
     /// Records pushed in all.
     pub pushed: u32,
-    /// Conflicts to resolve.
-    pub conflicts: Vec<String>,
-    /// The last error in plain words.
-    pub last_error: Option<String>,
-    /// Whether this build can sync with the server yet.
-    pub engine_available: bool,
-    /// Why not, in Chinese.
-    pub engine_note: String,
+    /// Conflicts the officer has not resolved yet.
+    pub conflicts: u32,
+    /// The last sync error (its code is translated by the UI's i18n).
+    pub last_error: Option<SyncErrorView>,
+    /// Whether the device is enrolled with a sync server.
+    pub enrolled: bool,
+    /// `idle`, `running`, `ok`, `failed`, `offline` or `not_enrolled`.
+    pub state: String,
+    /// When the last sync completed (RFC 3339).
+    pub last_ok_at: Option<String>,
+}
+
+/// A sync failure: the stable code (a protocol code such as
+/// `device_revoked`, or `SYNC_NETWORK`, `SYNC_BUSY`, …) and the detail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncErrorView {
+    /// The stable code the UI translates.
+    pub code: String,
+    /// The detail (Chinese), shown under the translation.
+    pub message: String,
+    /// When it happened (RFC 3339).
+    pub at: String,
+}
+
+/// The enrolment with the sync server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EnrolmentView {
+    /// Server base URL.
+    pub server_url: String,
+    /// The officer the device is enrolled for.
+    pub officer_id: String,
+    /// Their township.
+    pub township: String,
+    /// Their role.
+    pub role: String,
+}
+
+/// Enrol the device with the sync server (not the local PIN set-up).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncEnrolReq {
+    /// The server's base URL (HTTPS; plain HTTP only to this machine).
+    pub server_url: String,
+    /// The one-time enrolment code from the server's operator.
+    pub code: String,
+}
+
+/// Run a sync now.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncNowReq {
+    /// Why: `manual`, `online`, `sign_in`, `case_issued`, `resume`.
+    pub reason: Option<String>,
+}
+
+/// The webview's connectivity changed (`online` / `offline` events).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncNetworkReq {
+    /// `navigator.onLine`.
+    pub online: bool,
+}
+
+/// One stream of a sync run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StreamProgress {
+    /// `catalogue`, `push`, `inbox`, `blobs` or `leases`.
+    pub stream: String,
+    /// In Chinese.
+    pub label: String,
+    /// `idle`, `waiting`, `running`, `done` or `stopped` (the run failed first).
+    pub state: String,
+    /// Records done in the current or last run.
+    pub records_done: u64,
+    /// Records expected, when known.
+    pub records_total: Option<u64>,
+    /// Bytes done.
+    pub bytes_done: u64,
+    /// Bytes expected, when known.
+    pub bytes_total: Option<u64>,
+}
+
+/// What the last completed run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncReportView {
+    /// Applied by the server.
+    pub pushed: u64,
+    /// Already held by the server.
+    pub duplicates: u64,
+    /// Rejected (now conflicts).
+    pub rejected: u64,
+    /// Inbox events applied.
+    pub pulled_inbox: u64,
+    /// The catalogue release in force after the run.
+    pub catalogue_release: Option<String>,
+    /// Evidence originals verified on the server.
+    pub blobs_uploaded: u64,
+    /// Evidence bytes sent.
+    pub bytes_uploaded: u64,
+    /// Number leases granted.
+    pub leases_granted: u64,
+    /// Attempts used.
+    pub attempts: u32,
+}
+
+/// The live state of the background sync (also the Tauri event payload).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncLive {
+    /// `idle`, `running`, `ok`, `failed`, `offline` or `not_enrolled`.
+    pub state: String,
+    /// Why the current or last run started.
+    pub reason: Option<String>,
+    /// Whether the webview reports a connection.
+    pub online: bool,
+    /// Per stream.
+    pub streams: Vec<StreamProgress>,
+    /// The last error, until a run succeeds.
+    pub last_error: Option<SyncErrorView>,
+    /// When the current or last run started.
+    pub started_at: Option<String>,
+    /// When the last run succeeded.
+    pub last_ok_at: Option<String>,
+    /// When the next periodic attempt is due.
+    pub next_attempt_at: Option<String>,
+    /// Failed runs in a row (the period backs off).
+    pub failures: u32,
+    /// The last completed run.
+    pub last_report: Option<SyncReportView>,
+}
+
+/// Records per status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RecordCounts {
+    /// Waiting to be pushed.
+    pub pending: u64,
+    /// Applied by the server.
+    pub applied: u64,
+    /// Already held by the server.
+    pub duplicate: u64,
+    /// Rejected.
+    pub rejected: u64,
+}
+
+/// The sync screen.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    /// The enrolment, if any.
+    pub enrolment: Option<EnrolmentView>,
+    /// The live state.
+    pub live: SyncLive,
+    /// Records per status.
+    pub counts: RecordCounts,
+    /// Unresolved conflicts.
+    pub open_conflicts: u32,
+}
+
+/// The outbox records to list.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncRecordsReq {
+    /// Only this status (`pending`, `applied`, `duplicate`, `rejected`).
+    pub status: Option<String>,
+    /// The most records (newest first); default 100.
+    pub limit: Option<u32>,
+}
+
+/// One outbox record and its sync status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncRecordView {
+    /// Outbox seq.
+    pub seq: i64,
+    /// Entity.
+    pub entity: String,
+    /// What it is, in Chinese (e.g. `案件 · 出具决定书`).
+    pub label: String,
+    /// The entity's id.
+    pub entity_id: String,
+    /// Operation.
+    pub op: String,
+    /// When it was made.
+    pub created_at: String,
+    /// When the server acknowledged it.
+    pub pushed_at: Option<String>,
+    /// `pending`, `applied`, `duplicate` or `rejected`.
+    pub status: String,
+    /// The rejection's code.
+    pub code: Option<String>,
+    /// The server's message.
+    pub message: Option<String>,
+}
+
+/// A conflict: a mutation the server rejected, and its resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConflictView {
+    /// Outbox seq of the rejected record.
+    pub seq: i64,
+    /// Entity.
+    pub entity: String,
+    /// What it is, in Chinese.
+    pub label: String,
+    /// Entity id.
+    pub entity_id: String,
+    /// The rejection's stable code (translated by the UI).
+    pub code: String,
+    /// The server's message.
+    pub message: String,
+    /// When it arrived.
+    pub at: String,
+    /// When the officer resolved it.
+    pub resolved_at: Option<String>,
+    /// `acknowledged` or `retried`.
+    pub resolution: Option<String>,
+    /// The officer's note.
+    pub note: Option<String>,
+    /// The new record a retry queued.
+    pub retry_seq: Option<i64>,
+    /// The actions the officer may take: `acknowledge`, and `retry` where a
+    /// resend can succeed.
+    pub actions: Vec<String>,
+}
+
+/// Resolve a conflict.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ResolveConflictReq {
+    /// Outbox seq of the rejected record.
+    pub seq: i64,
+    /// `acknowledge` (keep as rejected, note required) or `retry`.
+    pub action: String,
+    /// The officer's note.
+    pub note: Option<String>,
 }
 
 /// Device settings.
@@ -755,6 +973,8 @@ pub struct Settings {
     pub app_version: String,
     /// Data folder.
     pub data_dir: String,
+    /// The enrolment with the sync server, if any.
+    pub enrolment: Option<EnrolmentView>,
 }
 
 /// A township choice.

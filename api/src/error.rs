@@ -55,6 +55,12 @@ pub enum ApiError {
     /// Store.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Sync with the server (enrolment, a run).
+    #[error(transparent)]
+    Sync(#[from] zhifa_sync::engine::SyncError),
+    /// Resolving a sync conflict.
+    #[error(transparent)]
+    Review(#[from] zhifa_sync::review::ReviewError),
 }
 
 impl ErrorCode for ApiError {
@@ -73,6 +79,8 @@ impl ErrorCode for ApiError {
             Self::Device(e) => e.code(),
             Self::Document(e) => e.code(),
             Self::Store(e) => e.code(),
+            Self::Sync(e) => crate::sync::static_code(e),
+            Self::Review(e) => e.code(),
         }
     }
 }
@@ -93,6 +101,8 @@ impl ApiError {
             Self::Case(CaseError::Store(_) | CaseError::Corrupt(_)) => false,
             Self::Catalogue(c) => c.is_bad_input(),
             Self::Evidence(e) => e.is_bad_input(),
+            Self::Sync(e) => !e.is_transient(),
+            Self::Review(zhifa_sync::review::ReviewError::Store(_)) => false,
             _ => true,
         }
     }

@@ -15,8 +15,11 @@ pub mod dto;
 mod error;
 mod ops;
 pub mod sample;
+pub mod sync;
+mod sync_cmd;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use zhifa_core::device::{self, Device, StoreKeyWrap};
@@ -40,6 +43,8 @@ pub struct App {
     session: Option<String>,
     clock: Clock,
     shell: &'static str,
+    sync_ctx: sync::SyncContext,
+    sync_hub: Arc<sync::SyncHub>,
 }
 
 impl std::fmt::Debug for App {
@@ -65,6 +70,7 @@ impl App {
         let now = Utc::now();
         let device = Device::load_or_create(&store, &StoreKeyWrap::new(key), now)?;
         let font = WatermarkFont::bundled()?;
+        let sync_ctx = sync::SyncContext::new(store.path(), key, data_dir);
         Ok(Self {
             store,
             data_dir: data_dir.to_owned(),
@@ -73,6 +79,8 @@ impl App {
             session: None,
             clock: Utc::now,
             shell,
+            sync_ctx,
+            sync_hub: sync::SyncHub::new(),
         })
     }
 
@@ -89,6 +97,26 @@ impl App {
     /// The data folder.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// What the background sync worker needs (its own store connection).
+    pub fn sync_context(&self) -> sync::SyncContext {
+        self.sync_ctx.clone()
+    }
+
+    /// Trusts an extra CA certificate (PEM) for a private sync server.
+    pub fn set_sync_ca(&mut self, pem: Vec<u8>) {
+        self.sync_ctx = self.sync_ctx.clone().with_ca(pem);
+    }
+
+    /// The live sync state shared with the worker and the shell.
+    pub fn sync_hub(&self) -> Arc<sync::SyncHub> {
+        self.sync_hub.clone()
+    }
+
+    /// Starts the background sync worker on [`sync::PERIOD`].
+    pub fn start_sync_worker(&self) -> std::io::Result<std::thread::JoinHandle<()>> {
+        sync::spawn_worker(self.sync_context(), self.sync_hub(), sync::PERIOD)
     }
 
     /// Loads the embedded defaults where missing (never overwriting):
@@ -145,6 +173,13 @@ macro_rules! for_each_command {
             (case_detail, $crate::dto::CaseReq, $crate::dto::CaseDetail),
             (evidence_list, $crate::dto::EvidenceListReq, $crate::dto::EvidenceList),
             (sync_state, $crate::dto::Empty, $crate::dto::SyncState),
+            (sync_status, $crate::dto::Empty, $crate::dto::SyncStatus),
+            (sync_enrol, $crate::dto::SyncEnrolReq, $crate::dto::SyncStatus),
+            (sync_now, $crate::dto::SyncNowReq, $crate::dto::SyncStatus),
+            (sync_network, $crate::dto::SyncNetworkReq, $crate::dto::SyncLive),
+            (sync_records, $crate::dto::SyncRecordsReq, ::std::vec::Vec<$crate::dto::SyncRecordView>),
+            (sync_conflicts, $crate::dto::Empty, ::std::vec::Vec<$crate::dto::ConflictView>),
+            (sync_resolve, $crate::dto::ResolveConflictReq, $crate::dto::ConflictView),
             (settings_get, $crate::dto::Empty, $crate::dto::Settings),
             (settings_set_township, $crate::dto::SetTownshipReq, $crate::dto::Settings),
         }

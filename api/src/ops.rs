@@ -378,6 +378,7 @@ impl App {
         self.session = None;
         let o = signin::sign_in(&self.store, &req.officer_id, &req.pin, self.now())?;
         self.session = Some(o.id.clone());
+        self.nudge_sync("sign_in");
         self.officer_brief(&o)
     }
 
@@ -862,6 +863,7 @@ impl App {
 
     pub(crate) fn case_issue(&mut self, req: CaseReq) -> Result<CaseView, ApiError> {
         let c = self.step(&req.case_id, &CaseEvent::Issue)?;
+        self.nudge_sync("case_issued");
         Ok(self.view(&c))
     }
 
@@ -1120,14 +1122,21 @@ impl App {
                 pushed: to32(*pushed),
             })
             .collect();
+        let open = zhifa_sync::review::conflicts(&self.store)?
+            .iter()
+            .filter(|c| c.resolved_at.is_none())
+            .count();
+        let live = self.sync_live()?;
+        let enrolled = zhifa_sync::engine::enrolment(&self.store)?.is_some();
         Ok(SyncState {
             pending: streams.iter().map(|s| s.pending).sum(),
             pushed: streams.iter().map(|s| s.pushed).sum(),
             streams,
-            conflicts: vec![],
-            last_error: None,
-            engine_available: false,
-            engine_note: "与中心服务器的同步功能随同步模块上线；在此之前，所有记录均安全保存在本机待上传队列中，不会丢失。".into(),
+            conflicts: u32::try_from(open).unwrap_or(u32::MAX),
+            last_error: live.last_error,
+            enrolled,
+            state: live.state,
+            last_ok_at: live.last_ok_at,
         })
     }
 
@@ -1166,6 +1175,7 @@ impl App {
             schema_version: self.store.schema_version()?,
             app_version: env!("CARGO_PKG_VERSION").into(),
             data_dir: self.data_dir.display().to_string(),
+            enrolment: self.enrolment_view()?,
         })
     }
 

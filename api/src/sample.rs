@@ -1,6 +1,7 @@
 //! The embedded defaults the app starts on when nothing else is set up:
 //! the sample catalogue, the sample officers and township configurations,
-//! offline number leases for the sample township, and one sample officer
+//! offline number leases for the sample township (only while the device
+//! is not enrolled with a sync server), and one sample officer
 //! enrolled with a published PIN. Sample data only (the catalogue and
 //! officer files say so); a production device is enrolled from the server.
 
@@ -41,15 +42,20 @@ pub fn load(store: &mut Store, now: DateTime<Utc>) -> Result<(), ApiError> {
     if store.setting(TOWNSHIP_SETTING)?.is_none() {
         store.set_setting(TOWNSHIP_SETTING, SAMPLE_TOWNSHIP)?;
     }
-    let year = case::beijing(now)?.year();
-    case::numbers::top_up_local_leases(
-        store,
-        SAMPLE_TOWNSHIP,
-        &[SERIES_DECISION, SERIES_ORDER, PAYMENT_CODE_SERIES],
-        year,
-        LEASE_SIZE,
-        now,
-    )?;
+    // A device enrolled with a sync server numbers its documents only from
+    // the leases the server grants (the server rejects any other number);
+    // local leases are for a device that works alone.
+    if zhifa_sync::engine::enrolment(store)?.is_none() {
+        let year = case::beijing(now)?.year();
+        case::numbers::top_up_local_leases(
+            store,
+            SAMPLE_TOWNSHIP,
+            &[SERIES_DECISION, SERIES_ORDER, PAYMENT_CODE_SERIES],
+            year,
+            LEASE_SIZE,
+            now,
+        )?;
+    }
     if signin::enrolment(store, SAMPLE_OFFICER, now)?.is_none() {
         signin::enrol(store, SAMPLE_OFFICER, SAMPLE_PIN, now)?;
     }

@@ -343,7 +343,8 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
     assert_eq!(gallery["items"][0]["verification"], "verified");
     let sync = call(&mut app, "sync_state", json!({}));
     assert!(sync["pending"].as_u64().unwrap() >= 9);
-    assert_eq!(sync["engine_available"], false);
+    assert_eq!(sync["enrolled"], false);
+    assert_eq!(sync["state"], "not_enrolled");
     let list = call(&mut app, "case_list", json!({"status": "served"}));
     assert_eq!(list.as_array().unwrap().len(), 1);
 }

@@ -11,6 +11,10 @@
 //! the server through DNS rebinding. The first line printed is the URL to
 //! open, token included.
 //!
+//! The command layer's background sync worker runs here too (it syncs
+//! whenever the store is enrolled with a server); the screens poll the
+//! `sync_status` command for its progress.
+//!
 //! Commands: `POST /api/<command>` with the request as JSON; the response
 //! is the command's JSON, or `{code, message}` with status 400 (the
 //! caller's fault), 401 (no or wrong token), 404 (unknown command) or 500.
@@ -88,6 +92,10 @@ pub(crate) fn run(ctx: &Ctx, args: WebArgs) -> Result<(), Failure> {
     if args.sample {
         app.load_sample_defaults().map_err(api_failure)?;
     }
+    // Background sync whenever enrolled: the screens poll `sync_status`.
+    let _worker = app
+        .start_sync_worker()
+        .map_err(|e| Failure::internal("WEB_SYNC_WORKER", e.to_string()))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

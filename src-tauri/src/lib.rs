@@ -8,13 +8,23 @@
 //! keystore ([`keystore`]). Desktop gets the single-instance plugin (a
 //! second launch focuses the first window: two processes must never write
 //! one store); phones and tablets get geolocation and the barcode scanner.
+//!
+//! Background sync: [`run`] starts the command layer's sync worker
+//! (`zhifa_api::sync`) once the store is open. It syncs at start, on its
+//! period (backed off after failures), when the webview reports `online`,
+//! after a case is issued and at sign-in — one run at a time — and every
+//! change of its live state is emitted to the screens as the
+//! [`SYNC_EVENT`] event. On phones the worker simply pauses while the OS
+//! suspends the app and resumes with it (the screens ask for a sync on
+//! `online` and when the page becomes visible again); no OS background
+//! task is registered, so nothing syncs behind a force-stopped app.
 
 pub mod keystore;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use tauri::{Manager, Runtime};
+use tauri::{Emitter, Manager, Runtime};
 use zhifa_api::dto::ApiErrorBody;
 use zhifa_api::{ApiError, App};
 use zhifa_core::store::Store;
@@ -92,9 +102,42 @@ macro_rules! tauri_commands {
 
 zhifa_api::for_each_command!(tauri_commands);
 
-/// Opens the command layer on the store in `data_dir`, loading the embedded
-/// sample defaults on a device that has no officers yet (until enrolment
-/// from the server arrives with sync).
+/// The event carrying the background sync's live state (`SyncLive`).
+pub const SYNC_EVENT: &str = "zhifa://sync";
+
+/// With `ZHIFA_SERVER_URL` and `ZHIFA_ENROL_CODE` set, enrols a device not
+/// yet enrolled with that server (scripts/run.sh: the app comes up enrolled
+/// against the local demo server). `ZHIFA_CA_CERT` trusts a private CA.
+fn enrol_from_env(app: &mut App) -> Result<(), ApiErrorBody> {
+    if let Some(pem) = std::env::var_os("ZHIFA_CA_CERT") {
+        let pem = std::fs::read(&pem)
+            .map_err(|e| ApiError::Invalid(format!("无法读取 ZHIFA_CA_CERT：{e}")).body())?;
+        app.set_sync_ca(pem);
+    }
+    let (Some(url), Some(code)) = (
+        std::env::var("ZHIFA_SERVER_URL").ok(),
+        std::env::var("ZHIFA_ENROL_CODE").ok(),
+    ) else {
+        return Ok(());
+    };
+    let status = app
+        .dispatch("sync_status", serde_json::json!({}))
+        .map_err(|e| e.body())?;
+    if !status["enrolment"].is_null() {
+        return Ok(());
+    }
+    app.dispatch(
+        "sync_enrol",
+        serde_json::json!({ "server_url": url, "code": code }),
+    )
+    .map_err(|e| e.body())?;
+    eprintln!("zhifa-app: 本设备已在同步服务器 {url} 激活");
+    Ok(())
+}
+
+/// Opens the command layer on the store in `data_dir`, enrolling it with
+/// the server named in the environment if asked to, then loading the
+/// embedded sample defaults on a device that has no officers yet.
 pub fn open_app(data_dir: &Path) -> Result<App, ApiErrorBody> {
     let internal = |m: String| ApiError::Internal(m).body();
     std::fs::create_dir_all(data_dir).map_err(|e| internal(format!("无法创建数据目录：{e}")))?;
@@ -105,6 +148,11 @@ pub fn open_app(data_dir: &Path) -> Result<App, ApiErrorBody> {
     let store =
         Store::open(&data_dir.join("device.db"), &key).map_err(|e| ApiError::from(e).body())?;
     let mut app = App::open(store, &key, data_dir, "tauri").map_err(|e| e.body())?;
+    // An enrolment refused (a used code, the server down) is reported and
+    // the app still starts: the officer can enrol from the sync screen.
+    if let Err(e) = enrol_from_env(&mut app) {
+        eprintln!("zhifa-app: 未能激活同步：[{}] {}", e.code, e.message);
+    }
     let empty = app
         .dispatch("app_state", serde_json::json!({}))
         .map(|v| v["officers"].as_array().is_none_or(|a| a.is_empty()))
@@ -123,6 +171,19 @@ fn data_dir<R: Runtime>(handle: &tauri::AppHandle<R>) -> Result<PathBuf, ApiErro
         .path()
         .app_data_dir()
         .map_err(|e| ApiError::Internal(format!("无法确定数据目录：{e}")).body())
+}
+
+/// Starts the background sync worker, emitting its live state to the webview.
+pub fn start_background_sync<R: Runtime>(handle: &tauri::AppHandle<R>, app: &App) {
+    let hub = app.sync_hub();
+    let emitter = handle.clone();
+    hub.set_listener(Box::new(move |live| {
+        // No window yet or closing: the screens ask for the state anyway.
+        let _ = emitter.emit(SYNC_EVENT, live);
+    }));
+    if let Err(e) = app.start_sync_worker() {
+        eprintln!("zhifa-app: 无法启动后台同步：{e}");
+    }
 }
 
 /// When the process started (for the start-up trace).
@@ -170,7 +231,10 @@ pub fn run() {
     let result = builder
         .setup(|tauri_app| {
             let shared = match data_dir(tauri_app.handle()).and_then(|d| open_app(&d)) {
-                Ok(app) => Shared::new(app),
+                Ok(app) => {
+                    start_background_sync(tauri_app.handle(), &app);
+                    Shared::new(app)
+                }
                 Err(e) => {
                     eprintln!("zhifa-app: [{}] {}", e.code, e.message);
                     Shared::failed(e)

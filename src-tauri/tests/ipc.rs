@@ -31,11 +31,15 @@ struct Harness {
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn harness() -> Harness {
+    harness_with(|api| api.load_sample_defaults().unwrap())
+}
+
+fn harness_with(prepare: impl FnOnce(&mut App)) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let key = DbKey::Raw([5; 32]);
     let store = Store::open(&dir.path().join("device.db"), &key).unwrap();
     let mut api = App::open(store, &key, dir.path(), "tauri").unwrap();
-    api.load_sample_defaults().unwrap();
+    prepare(&mut api);
     let tauri_app = app(mock_builder(), Shared::new(api))
         .build(mock_context(noop_assets()))
         .unwrap();
@@ -126,6 +130,7 @@ fn every_command_through_ipc_in_one_case() {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let h = harness();
     let mut used = std::collections::BTreeSet::new();
+    let mut refused = Vec::new();
     let mut call = |cmd: &str, req: Value| {
         used.insert(cmd.to_owned());
         ok(&h, cmd, req)
@@ -243,10 +248,134 @@ fn every_command_through_ipc_in_one_case() {
         "verified"
     );
     assert!(call("sync_state", json!({}))["pending"].as_u64().unwrap() > 0);
+    // Sync commands on a device not enrolled with a server (the run
+    // against a real server is the next test).
+    let status = call("sync_status", json!({}));
+    assert_eq!(status["live"]["state"], "not_enrolled");
+    assert!(status["counts"]["pending"].as_u64().unwrap() > 0);
+    let records = call("sync_records", json!({"status": "pending", "limit": 5}));
+    assert_eq!(records.as_array().unwrap().len(), 5);
+    assert_eq!(records[0]["status"], "pending");
+    assert_eq!(call("sync_conflicts", json!({})), json!([]));
+    assert_eq!(
+        call("sync_network", json!({"online": false}))["online"],
+        false
+    );
+    for (cmd, req, code) in [
+        ("sync_now", json!({"reason": "manual"}), "SYNC_NOT_ENROLLED"),
+        (
+            "sync_enrol",
+            json!({"server_url": "http://sync.example.cn", "code": "X"}),
+            "API_INVALID",
+        ),
+        (
+            "sync_resolve",
+            json!({"seq": 1, "action": "acknowledge", "note": "x"}),
+            "SYNC_CONFLICT_NOT_FOUND",
+        ),
+    ] {
+        assert_eq!(err_code(&h, cmd, req), code, "{cmd}");
+        refused.push(cmd.to_owned());
+    }
     let settings = call("settings_get", json!({}));
     let township = settings["township"].as_str().unwrap().to_owned();
     call("settings_set_township", json!({"township": township}));
 
     let all: std::collections::BTreeSet<String> = COMMANDS.iter().map(|s| s.to_string()).collect();
+    used.extend(refused);
     assert_eq!(used, all, "every command is exercised through IPC");
+}
+
+/// A real central service on loopback (`zhifa-server`'s router and store).
+struct Server {
+    _dir: tempfile::TempDir,
+    url: String,
+    code: String,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn server() -> Server {
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let service =
+        zhifa_server::Service::open(dir.path(), None, Arc::new(zhifa_server::clock::SystemClock))
+            .unwrap();
+    let code = service
+        .demo()
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id == sample::SAMPLE_OFFICER)
+        .unwrap()
+        .code;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = zhifa_server::api::router(service.state.clone());
+    rt.spawn(async move { axum::serve(listener, router).await });
+    Server {
+        _dir: dir,
+        url,
+        code,
+        _rt: rt,
+    }
+}
+
+#[test]
+fn enrolment_and_background_sync_through_ipc_against_a_real_server() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let srv = server();
+    let mut hub = None;
+    let h = harness_with(|api| {
+        // Enrolled before the sample defaults: the server grants the leases.
+        api.dispatch(
+            "sync_enrol",
+            json!({"server_url": srv.url, "code": srv.code}),
+        )
+        .unwrap();
+        api.load_sample_defaults().unwrap();
+        api.start_sync_worker().unwrap();
+        hub = Some(api.sync_hub());
+    });
+    let status = ok(&h, "sync_status", json!({}));
+    assert_eq!(status["enrolment"]["server_url"], srv.url.as_str());
+    assert_eq!(
+        ok(&h, "settings_get", json!({}))["enrolment"]["officer_id"],
+        sample::SAMPLE_OFFICER
+    );
+    ok(
+        &h,
+        "sign_in",
+        json!({"officer_id": sample::SAMPLE_OFFICER, "pin": sample::SAMPLE_PIN}),
+    );
+    ok(&h, "sync_now", json!({"reason": "manual"}));
+    let t0 = std::time::Instant::now();
+    let done = loop {
+        let s = ok(&h, "sync_status", json!({}));
+        if s["live"]["state"] == "ok" && s["live"]["reason"] == "manual" {
+            break s;
+        }
+        assert!(t0.elapsed().as_secs() < 60, "no sync: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(done["counts"]["pending"], 0, "{done}");
+    assert_eq!(done["counts"]["rejected"], 0, "{done}");
+    assert!(done["counts"]["applied"].as_u64().unwrap() > 0, "{done}");
+    let records = ok(&h, "sync_records", json!({"status": null, "limit": 100}));
+    assert!(
+        records
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "applied")
+    );
+    assert_eq!(ok(&h, "home", json!({}))["sync"]["state"], "ok");
+    hub.unwrap().stop();
 }

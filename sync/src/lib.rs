@@ -8,6 +8,8 @@
 //!   refresh) and the canonical JSON payload hashes.
 //! - [`delta`]: catalogue release deltas (zstd against the previous
 //!   snapshot), checked against the release digest before use.
+//! - [`review`]: the officer's view of each record's sync status, the
+//!   conflicts and their resolution (acknowledge with a note, or retry).
 //! - [`engine`]: the device side: one sync at a time under a file lock,
 //!   the session order of sync.md §6.9, every page applied with its cursor
 //!   in one local transaction, backoff with jitter and progress events,
@@ -18,6 +20,7 @@
 pub mod delta;
 pub mod engine;
 pub mod error;
+pub mod review;
 pub mod sign;
 pub mod transport;
 pub mod wire;

@@ -4,9 +4,15 @@
 // (768×1024) size: sign in, search the catalogue, open a matter, then
 // "new case" → … → "payment QR shown", counting wizard screens and taps,
 // checking the PDF and the QR come out, and saving screenshots under
-// ui/test-results/. Needs ZHIFA_BIN (the built `zhifa`) and ui/dist.
-import { spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+// ui/test-results/. Then the sync screen syncs the case with a real
+// `zhifa-server --demo` the harness starts, until every outbox record
+// shows applied. A second device that worked alone first enrols from the
+// sync screen: its own number leases come back rejected, as conflicts the
+// officer acknowledges (with a note) or retries.
+// Needs ZHIFA_BIN (the built `zhifa`), ZHIFA_SERVER_BIN (default: the
+// `zhifa-server` beside it) and ui/dist.
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +24,8 @@ const ui = resolve(here, '..')
 const out = join(ui, 'test-results')
 const bin = process.env.ZHIFA_BIN
 if (!bin) throw new Error('set ZHIFA_BIN to the built zhifa binary')
+const serverBin = process.env.ZHIFA_SERVER_BIN || join(dirname(bin), 'zhifa-server')
+if (!existsSync(serverBin)) throw new Error(`no zhifa-server at ${serverBin} (set ZHIFA_SERVER_BIN)`)
 const MAX_SCREENS = 8
 const MAX_TAPS = 16
 
@@ -25,6 +33,24 @@ function idNumber(body) {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   const sum = [...body].reduce((s, d, i) => s + Number(d) * w[i], 0)
   return body + '10X98765432'[sum % 11]
+}
+
+/** The central service on loopback with its demo defaults; resolves to its URL and one-time codes. */
+async function startSyncServer(data) {
+  const child = spawn(serverBin, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--demo'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let log = ''
+  child.stderr.on('data', (b) => { log += b })
+  const rl = createInterface({ input: child.stdout })
+  const line = await new Promise((res, rej) => {
+    rl.once('line', res)
+    child.once('exit', (c) => rej(new Error(`zhifa-server exited ${c}: ${log}`)))
+  })
+  const url = JSON.parse(line).listening
+  const codes = JSON.parse(readFileSync(join(data, 'demo-enrolment.json'), 'utf8')).officers
+  const code = (id) => codes.find((o) => o.id === id).code
+  return { child, url, code }
 }
 
 async function startServer(data) {
@@ -196,13 +222,100 @@ async function runCase(browser, url, size) {
   await tap('finish')
   await page.getByTestId('deadline').first().waitFor()
   await shot('home-after')
+
+  // The sync screen: run a sync against the central server; every outbox
+  // record ends applied, every stream done.
+  await page.getByTestId('sync-chip').click()
+  await page.getByTestId('enrolment').waitFor()
+  await syncNow(page)
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid=record]')]
+    return rows.length > 0 && rows.every((r) => r.getAttribute('data-status') === 'applied')
+  }, null, { timeout: 30000 })
+  const streams = await page.getByTestId('stream').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-stream')}:${e.getAttribute('data-state')}`))
+  if (streams.length !== 5 || !streams.every((x) => x.endsWith(':done'))) throw new Error(`streams: ${streams.join(' ')}`)
+  if (await page.getByTestId('conflict').count()) throw new Error('conflicts after syncing the case')
+  if (!(await page.getByTestId('sync-error-none').isVisible())) throw new Error('a sync error is shown')
+  const applied = await page.getByTestId('record').count()
+  await page.waitForTimeout(350)
+  await page.screenshot({ path: join(out, `${size.name}-sync.png`), fullPage: true })
   // Sign out: the next officer (or run) starts at the sign-in screen.
   await page.goto(new URL('/settings', url).href)
   await page.getByTestId('sign-out').click()
   await page.getByTestId('pin').waitFor()
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
   await ctx.close()
-  return { size: size.name, screens: screens.length, taps: tapsToQr, pdf_bytes: pdf.size, pdf_name: pdf.name }
+  return { size: size.name, screens: screens.length, taps: tapsToQr, pdf_bytes: pdf.size, pdf_name: pdf.name, applied }
+}
+
+/** Taps "sync now" and waits for that run to finish successfully. */
+async function syncNow(page) {
+  const state = page.getByTestId('sync-state')
+  await state.waitFor()
+  // A run already under way (e.g. the one a retry asked for) ends first.
+  await page.waitForFunction(() => document.querySelector('[data-testid=sync-state]')?.getAttribute('data-state') !== 'running', null, { timeout: 30000 })
+  const before = await state.getAttribute('data-started')
+  await page.getByTestId('sync-now').click()
+  await page.waitForFunction((b) => {
+    const el = document.querySelector('[data-testid=sync-state]')
+    const s = el?.getAttribute('data-state')
+    if (el?.getAttribute('data-started') === b) return false
+    if (s === 'failed') throw new Error(document.querySelector('[data-testid=sync-error]')?.textContent || 'sync failed')
+    return s === 'ok'
+  }, before, { timeout: 30000, polling: 200 })
+}
+
+/** A device that worked alone (sample leases of its own) enrols from the
+ *  sync screen; its lease grants come back as conflicts to resolve. */
+async function runConflicts(browser, url, sync, size) {
+  const phone = size.name === 'phone'
+  const ctx = await browser.newContext({ viewport: { width: size.width, height: size.height }, deviceScaleFactor: 2, isMobile: phone, hasTouch: phone, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const page = await ctx.newPage()
+  const errors = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  await page.goto(url)
+  await page.getByTestId('pin').locator('input').fill('246813')
+  await page.getByTestId('signin-submit').click()
+  await page.getByTestId('new-case').waitFor()
+  await page.getByTestId('sync-chip').click()
+  await page.getByTestId('enrol-form').waitFor()
+  await page.getByTestId('enrol-url').locator('input').fill(sync.url)
+  await page.getByTestId('enrol-code').locator('input').fill('WRONG-CODE')
+  await page.getByTestId('enrol-submit').click()
+  const refused = await page.getByTestId('sync-action-error').innerText()
+  if (!refused.includes('激活码无效')) throw new Error(`wrong code shows: ${refused}`)
+  await page.getByTestId('enrol-code').locator('input').fill(sync.code('OFF-LX-02'))
+  await page.getByTestId('enrol-submit').click()
+  await page.getByTestId('enrolment').waitFor()
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict]').length >= 3, null, { timeout: 30000 })
+  const codes = await page.getByTestId('conflict').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')))
+  if (!codes.every((c) => c === 'lease_not_granted')) throw new Error(`conflicts: ${codes.join(' ')}`)
+  const open = codes.length
+  await shot(page, size, 'sync-conflicts')
+  // Acknowledge one with a note.
+  await page.getByTestId('conflict-ack').first().click()
+  await page.getByTestId('ack-note').locator('textarea').fill('离线试用期间本机自行生成的号段，未使用，已报告中队')
+  await page.getByTestId('ack-submit').click()
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=conflict]').length === n - 1, open)
+  // Retry another: sent again as a new record, rejected again, shown again.
+  await page.getByTestId('conflict-retry').first().click()
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conflict-resolved]').length === 2)
+  await syncNow(page)
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=conflict]').length === n - 1, open, { timeout: 30000 })
+  const resolved = await page.getByTestId('conflict-resolved').allInnerTexts()
+  if (!resolved.some((t) => t.includes('已确认：离线试用期间')) || !resolved.some((t) => t.includes('已重新提交'))) throw new Error(`resolved: ${resolved.join(' | ')}`)
+  // Nothing dropped: the rejected records are all still listed.
+  const rejected = await page.locator('[data-testid=record][data-status=rejected]').count()
+  if (rejected !== open + 1) throw new Error(`${rejected} rejected records listed, expected ${open + 1}`)
+  await shot(page, size, 'sync-resolved')
+  if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
+  await ctx.close()
+  return { size: `${size.name}-conflicts`, conflicts: open, rejected }
+}
+
+async function shot(page, size, name) {
+  await page.waitForTimeout(350)
+  await page.screenshot({ path: join(out, `${size.name}-${name}.png`), fullPage: true })
 }
 
 const sizes = [
@@ -212,7 +325,14 @@ const sizes = [
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 const data = mkdtempSync(join(tmpdir(), 'zhifa-e2e-'))
+const serverData = mkdtempSync(join(tmpdir(), 'zhifa-e2e-server-'))
+const aloneData = mkdtempSync(join(tmpdir(), 'zhifa-e2e-alone-'))
+const sync = await startSyncServer(serverData)
+// This device is enrolled before its first start (as scripts/run.sh does),
+// so the server grants its document numbers.
+execFileSync(bin, ['--data', data, 'enrol', '--server', sync.url, '--code', sync.code('OFF-LX-01')], { stdio: 'inherit' })
 const { child, url } = await startServer(data)
+const alone = await startServer(aloneData)
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -226,17 +346,31 @@ try {
     try {
       const r = await runCase(browser, url, size)
       results.push(r)
-      console.log(`e2e ${size.name}: ${r.screens} screens, ${r.taps} taps from "new case" to the payment QR; PDF ${r.pdf_bytes} bytes (${r.pdf_name})`)
+      console.log(`e2e ${size.name}: ${r.screens} screens, ${r.taps} taps from "new case" to the payment QR; PDF ${r.pdf_bytes} bytes (${r.pdf_name}); synced, ${r.applied} records applied`)
       passed++
     } catch (e) {
       console.error(`e2e ${size.name} FAILED: ${e.stack || e}`)
       failed++
     }
   }
+  const size = sizes[0]
+  try {
+    const r = await runConflicts(browser, alone.url, sync, size)
+    results.push(r)
+    console.log(`e2e ${r.size}: ${r.conflicts} conflicts shown, one acknowledged with a note, one retried; ${r.rejected} rejected records kept`)
+    passed++
+  } catch (e) {
+    console.error(`e2e ${size.name}-conflicts FAILED: ${e.stack || e}`)
+    failed++
+  }
 } finally {
   await browser.close()
   child.kill('SIGINT')
+  alone.child.kill('SIGINT')
+  sync.child.kill('SIGINT')
   rmSync(data, { recursive: true, force: true })
+  rmSync(aloneData, { recursive: true, force: true })
+  rmSync(serverData, { recursive: true, force: true })
 }
 writeFileSync(join(out, 'e2e.json'), JSON.stringify(results, null, 2))
 console.log(`e2e: ${passed} passed, ${failed} failed`)

@@ -70,6 +70,24 @@ try {
   await find(sid, '[data-testid=provision]')
   await shot(sid, 'matter')
   console.log(`webdriver: sign-in screen after ${firstScreenMs} ms; signed in, searched "zdjy", opened ${head.split('\n')[0]}`)
+  // The sync screen: with a server (scripts/webdriver.sh with
+  // ZHIFA_SERVER_BIN) the app enrolled itself at start and its background
+  // sync reaches "ok"; without one it says the device is not enrolled.
+  await wd('POST', `/session/${sid}/execute/sync`, { script: "location.hash = '#/sync'", args: [] })
+  const want = process.env.ZHIFA_SERVER_URL ? 'ok' : 'not_enrolled'
+  const t1 = Date.now()
+  let state = ''
+  while (Date.now() - t1 < 30000) {
+    state = await wd('POST', `/session/${sid}/execute/sync`, {
+      script: "const e = document.querySelector('[data-testid=sync-state]'); return e ? e.getAttribute('data-state') : ''",
+      args: [],
+    })
+    if (state === want) break
+    await sleep(250)
+  }
+  if (state !== want) throw new Error(`sync screen state ${state}, expected ${want}`)
+  await shot(sid, 'sync')
+  console.log(`webdriver: sync screen shows ${state}${process.env.ZHIFA_SERVER_URL ? ` against ${process.env.ZHIFA_SERVER_URL}` : ''}`)
   ok = true
 } finally {
   await wd('DELETE', `/session/${sid}`).catch(() => undefined)

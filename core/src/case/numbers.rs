@@ -342,6 +342,29 @@ pub fn top_up_local_leases(
     Ok(())
 }
 
+/// Closes the local (`local_admin`) leases when the device is enrolled with
+/// a sync server, which from then on numbers documents only from the
+/// leases it grants: a lease never used is removed (no number was ever
+/// taken from it; its grant record stays in the outbox, where the server's
+/// rejection shows as a conflict for the officer), a lease partly used is
+/// cut back to the numbers already issued. Returns `(removed, shortened)`.
+pub fn close_local_leases(store: &mut Store) -> Result<(usize, usize), CaseError> {
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let removed = tx.execute(
+        "DELETE FROM number_lease WHERE source = 'local_admin' AND next_no = start_no",
+        [],
+    )?;
+    let shortened = tx.execute(
+        "UPDATE number_lease SET end_no = next_no - 1
+         WHERE source = 'local_admin' AND next_no > start_no AND end_no >= next_no",
+        [],
+    )?;
+    tx.commit()?;
+    Ok((removed, shortened))
+}
+
 /// Every lease of the store, by township, series, year and start.
 pub fn leases(store: &Store) -> Result<Vec<Lease>, CaseError> {
     let mut st = store.conn().prepare(

@@ -88,6 +88,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0009_inspection.sql"),
         backfill: None,
     },
+    Migration {
+        version: 10,
+        name: "0010_sync_resolution.sql",
+        sql: include_str!("../../../schema/device/0010_sync_resolution.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -2,7 +2,7 @@
 // Tauri IPC (the desktop and mobile app) and HTTP to `zhifa web` (any
 // browser). Request and response types are generated from Rust
 // (src/bindings/api.ts), so a command cannot be called with the wrong shape.
-import type { ApiErrorBody, Commands } from '../bindings/api'
+import type { ApiErrorBody, Commands, SyncLive } from '../bindings/api'
 
 export type CommandName = keyof Commands
 export type Req<K extends CommandName> = Commands[K]['req']
@@ -11,6 +11,10 @@ export type Resp<K extends CommandName> = Commands[K]['resp']
 export interface Backend {
   readonly kind: 'tauri' | 'web' | 'mock'
   call<K extends CommandName>(command: K, request: Req<K>): Promise<Resp<K>>
+  /** Pushes the background sync's live state as it changes (the Tauri
+   *  event); absent where the screens poll `sync_status` instead. Resolves
+   *  to the unsubscribe function. */
+  onSync?(cb: (live: SyncLive) => void): Promise<() => void>
 }
 
 /** A failed command: the stable code and the Chinese message. */

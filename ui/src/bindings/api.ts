@@ -1005,7 +1005,7 @@ pushed: number, };
 
 export type SyncState = { 
 /**
- * Per stream.
+ * Outbox counts per entity.
  */
 streams: Array<StreamState>, 
 /**
@@ -1017,21 +1017,25 @@ pending: number,
  */
 pushed: number, 
 /**
- * Conflicts to resolve.
+ * Conflicts the officer has not resolved yet.
  */
-conflicts: Array<string>, 
+conflicts: number, 
 /**
- * The last error in plain words.
+ * The last sync error (its code is translated by the UI's i18n).
  */
-last_error: string | null, 
+last_error: SyncErrorView | null, 
 /**
- * Whether this build can sync with the server yet.
+ * Whether the device is enrolled with a sync server.
  */
-engine_available: boolean, 
+enrolled: boolean, 
 /**
- * Why not, in Chinese.
+ * `idle`, `running`, `ok`, `failed`, `offline` or `not_enrolled`.
  */
-engine_note: string, };
+state: string, 
+/**
+ * When the last sync completed (RFC 3339).
+ */
+last_ok_at: string | null, };
 
 export type Settings = { 
 /**
@@ -1061,7 +1065,11 @@ app_version: string,
 /**
  * Data folder.
  */
-data_dir: string, };
+data_dir: string, 
+/**
+ * The enrolment with the sync server, if any.
+ */
+enrolment: EnrolmentView | null, };
 
 export type TownshipOption = { 
 /**
@@ -1082,6 +1090,323 @@ export type SetTownshipReq = {
  * Township code.
  */
 township: string, };
+
+export type SyncErrorView = { 
+/**
+ * The stable code the UI translates.
+ */
+code: string, 
+/**
+ * The detail (Chinese), shown under the translation.
+ */
+message: string, 
+/**
+ * When it happened (RFC 3339).
+ */
+at: string, };
+
+export type EnrolmentView = { 
+/**
+ * Server base URL.
+ */
+server_url: string, 
+/**
+ * The officer the device is enrolled for.
+ */
+officer_id: string, 
+/**
+ * Their township.
+ */
+township: string, 
+/**
+ * Their role.
+ */
+role: string, };
+
+export type SyncEnrolReq = { 
+/**
+ * The server's base URL (HTTPS; plain HTTP only to this machine).
+ */
+server_url: string, 
+/**
+ * The one-time enrolment code from the server's operator.
+ */
+code: string, };
+
+export type SyncNowReq = { 
+/**
+ * Why: `manual`, `online`, `sign_in`, `case_issued`, `resume`.
+ */
+reason: string | null, };
+
+export type SyncNetworkReq = { 
+/**
+ * `navigator.onLine`.
+ */
+online: boolean, };
+
+export type StreamProgress = { 
+/**
+ * `catalogue`, `push`, `inbox`, `blobs` or `leases`.
+ */
+stream: string, 
+/**
+ * In Chinese.
+ */
+label: string, 
+/**
+ * `idle`, `waiting`, `running`, `done` or `stopped` (the run failed first).
+ */
+state: string, 
+/**
+ * Records done in the current or last run.
+ */
+records_done: number, 
+/**
+ * Records expected, when known.
+ */
+records_total: number | null, 
+/**
+ * Bytes done.
+ */
+bytes_done: number, 
+/**
+ * Bytes expected, when known.
+ */
+bytes_total: number | null, };
+
+export type SyncReportView = { 
+/**
+ * Applied by the server.
+ */
+pushed: number, 
+/**
+ * Already held by the server.
+ */
+duplicates: number, 
+/**
+ * Rejected (now conflicts).
+ */
+rejected: number, 
+/**
+ * Inbox events applied.
+ */
+pulled_inbox: number, 
+/**
+ * The catalogue release in force after the run.
+ */
+catalogue_release: string | null, 
+/**
+ * Evidence originals verified on the server.
+ */
+blobs_uploaded: number, 
+/**
+ * Evidence bytes sent.
+ */
+bytes_uploaded: number, 
+/**
+ * Number leases granted.
+ */
+leases_granted: number, 
+/**
+ * Attempts used.
+ */
+attempts: number, };
+
+export type SyncLive = { 
+/**
+ * `idle`, `running`, `ok`, `failed`, `offline` or `not_enrolled`.
+ */
+state: string, 
+/**
+ * Why the current or last run started.
+ */
+reason: string | null, 
+/**
+ * Whether the webview reports a connection.
+ */
+online: boolean, 
+/**
+ * Per stream.
+ */
+streams: Array<StreamProgress>, 
+/**
+ * The last error, until a run succeeds.
+ */
+last_error: SyncErrorView | null, 
+/**
+ * When the current or last run started.
+ */
+started_at: string | null, 
+/**
+ * When the last run succeeded.
+ */
+last_ok_at: string | null, 
+/**
+ * When the next periodic attempt is due.
+ */
+next_attempt_at: string | null, 
+/**
+ * Failed runs in a row (the period backs off).
+ */
+failures: number, 
+/**
+ * The last completed run.
+ */
+last_report: SyncReportView | null, };
+
+export type RecordCounts = { 
+/**
+ * Waiting to be pushed.
+ */
+pending: number, 
+/**
+ * Applied by the server.
+ */
+applied: number, 
+/**
+ * Already held by the server.
+ */
+duplicate: number, 
+/**
+ * Rejected.
+ */
+rejected: number, };
+
+export type SyncStatus = { 
+/**
+ * The enrolment, if any.
+ */
+enrolment: EnrolmentView | null, 
+/**
+ * The live state.
+ */
+live: SyncLive, 
+/**
+ * Records per status.
+ */
+counts: RecordCounts, 
+/**
+ * Unresolved conflicts.
+ */
+open_conflicts: number, };
+
+export type SyncRecordsReq = { 
+/**
+ * Only this status (`pending`, `applied`, `duplicate`, `rejected`).
+ */
+status: string | null, 
+/**
+ * The most records (newest first); default 100.
+ */
+limit: number | null, };
+
+export type SyncRecordView = { 
+/**
+ * Outbox seq.
+ */
+seq: number, 
+/**
+ * Entity.
+ */
+entity: string, 
+/**
+ * What it is, in Chinese (e.g. `案件 · 出具决定书`).
+ */
+label: string, 
+/**
+ * The entity's id.
+ */
+entity_id: string, 
+/**
+ * Operation.
+ */
+op: string, 
+/**
+ * When it was made.
+ */
+created_at: string, 
+/**
+ * When the server acknowledged it.
+ */
+pushed_at: string | null, 
+/**
+ * `pending`, `applied`, `duplicate` or `rejected`.
+ */
+status: string, 
+/**
+ * The rejection's code.
+ */
+code: string | null, 
+/**
+ * The server's message.
+ */
+message: string | null, };
+
+export type ConflictView = { 
+/**
+ * Outbox seq of the rejected record.
+ */
+seq: number, 
+/**
+ * Entity.
+ */
+entity: string, 
+/**
+ * What it is, in Chinese.
+ */
+label: string, 
+/**
+ * Entity id.
+ */
+entity_id: string, 
+/**
+ * The rejection's stable code (translated by the UI).
+ */
+code: string, 
+/**
+ * The server's message.
+ */
+message: string, 
+/**
+ * When it arrived.
+ */
+at: string, 
+/**
+ * When the officer resolved it.
+ */
+resolved_at: string | null, 
+/**
+ * `acknowledged` or `retried`.
+ */
+resolution: string | null, 
+/**
+ * The officer's note.
+ */
+note: string | null, 
+/**
+ * The new record a retry queued.
+ */
+retry_seq: number | null, 
+/**
+ * The actions the officer may take: `acknowledge`, and `retry` where a
+ * resend can succeed.
+ */
+actions: Array<string>, };
+
+export type ResolveConflictReq = { 
+/**
+ * Outbox seq of the rejected record.
+ */
+seq: number, 
+/**
+ * `acknowledge` (keep as rejected, note required) or `retry`.
+ */
+action: string, 
+/**
+ * The officer's note.
+ */
+note: string | null, };
 
 /** Every command: its request and response types. */
 export interface Commands {
@@ -1110,6 +1435,13 @@ export interface Commands {
   case_detail: { req: CaseReq; resp: CaseDetail };
   evidence_list: { req: EvidenceListReq; resp: EvidenceList };
   sync_state: { req: Empty; resp: SyncState };
+  sync_status: { req: Empty; resp: SyncStatus };
+  sync_enrol: { req: SyncEnrolReq; resp: SyncStatus };
+  sync_now: { req: SyncNowReq; resp: SyncStatus };
+  sync_network: { req: SyncNetworkReq; resp: SyncLive };
+  sync_records: { req: SyncRecordsReq; resp: Array<SyncRecordView> };
+  sync_conflicts: { req: Empty; resp: Array<ConflictView> };
+  sync_resolve: { req: ResolveConflictReq; resp: ConflictView };
   settings_get: { req: Empty; resp: Settings };
   settings_set_township: { req: SetTownshipReq; resp: Settings };
 }
@@ -1141,6 +1473,52 @@ export const COMMANDS = [
   'case_detail',
   'evidence_list',
   'sync_state',
+  'sync_status',
+  'sync_enrol',
+  'sync_now',
+  'sync_network',
+  'sync_records',
+  'sync_conflicts',
+  'sync_resolve',
   'settings_get',
   'settings_set_township',
+] as const;
+
+/** Request-level error codes of the sync protocol (sync/src/error.rs `ErrorKind`). */
+export const SYNC_ERROR_KINDS = [
+  'bad_request',
+  'protocol_version',
+  'unauthorized',
+  'signature_invalid',
+  'refresh_invalid',
+  'device_revoked',
+  'forbidden',
+  'enrol_code_invalid',
+  'not_found',
+  'seq_gap',
+  'offset_mismatch',
+  'payload_too_large',
+  'chunk_checksum_mismatch',
+  'blob_hash_mismatch',
+  'finance_signature_invalid',
+  'payload_corrupt',
+  'unavailable',
+  'internal',
+] as const;
+
+/** Codes of mutations the server rejected (sync/src/error.rs `reject`). */
+export const SYNC_REJECT_CODES = [
+  'seq_reuse',
+  'dependency_rejected',
+  'jurisdiction',
+  'unknown_case',
+  'case_exists',
+  'not_owner',
+  'version_conflict',
+  'unknown_evidence',
+  'number_outside_lease',
+  'number_reused',
+  'lease_not_granted',
+  'invalid_payload',
+  'unsupported_mutation',
 ] as const;

@@ -39,3 +39,13 @@ export function fromBase64(b64: string): Uint8Array {
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i)
   return out
 }
+
+/** An RFC 3339 instant as Beijing wall-clock time, `YYYY-MM-DD HH:mm`. */
+export function dateTime(iso: string): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  // Beijing has no daylight saving: UTC+8 all year.
+  const b = new Date(d.getTime() + 8 * 3600 * 1000)
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${b.getUTCFullYear()}-${p(b.getUTCMonth() + 1)}-${p(b.getUTCDate())} ${p(b.getUTCHours())}:${p(b.getUTCMinutes())}`
+}
