@@ -57,6 +57,9 @@ pub fn typescript() -> String {
         SuggestReq, LevelOption, Suggestion, RightsReq, DecideReq, ServeReq, DocumentFile, SavedFile,
         PaymentQr, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,
         CaseListReq, CaseDetail, StreamState, SyncState, Settings, TownshipOption, SetTownshipReq,
+        ScenarioView, InspStartReq, InspReq, InspResultReq, InspDecideReq, InspFinishReq,
+        InspDocumentReq, InspectionSummary, OutcomeView, FindingView, InspectionView, TaskReq,
+        TaskReportReq, TaskView,
     );
     out.push_str(&command_map(cfg));
     out

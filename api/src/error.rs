@@ -8,6 +8,7 @@ use zhifa_core::catalogue::CatalogueError;
 use zhifa_core::device::DeviceError;
 use zhifa_core::document::DocumentError;
 use zhifa_core::evidence::EvidenceError;
+use zhifa_core::inspection::InspectionError;
 use zhifa_core::signin::SignInError;
 use zhifa_core::store::StoreError;
 
@@ -55,6 +56,9 @@ pub enum ApiError {
     /// Store.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Inspections and tasks.
+    #[error(transparent)]
+    Inspection(#[from] InspectionError),
 }
 
 impl ErrorCode for ApiError {
@@ -73,6 +77,7 @@ impl ErrorCode for ApiError {
             Self::Device(e) => e.code(),
             Self::Document(e) => e.code(),
             Self::Store(e) => e.code(),
+            Self::Inspection(e) => e.code(),
         }
     }
 }
@@ -93,6 +98,11 @@ impl ApiError {
             Self::Case(CaseError::Store(_) | CaseError::Corrupt(_)) => false,
             Self::Catalogue(c) => c.is_bad_input(),
             Self::Evidence(e) => e.is_bad_input(),
+            Self::Inspection(
+                InspectionError::Store(_)
+                | InspectionError::Corrupt(_)
+                | InspectionError::Case(CaseError::Store(_) | CaseError::Corrupt(_)),
+            ) => false,
             _ => true,
         }
     }
