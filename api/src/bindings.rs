@@ -57,7 +57,7 @@ pub fn typescript() -> String {
         SuggestReq, LevelOption, Suggestion, RightsReq, DecideReq, ServeReq, DocumentFile, SavedFile,
         PaymentQr, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,
         CaseListReq, CaseDetail, StreamState, SyncState, Settings, TownshipOption, SetTownshipReq,
-        ScenarioView, InspStartReq, InspReq, InspResultReq, InspDecideReq, InspFinishReq,
+        ScenarioView, InspStartReq, InspReq, InspResultReq, InspEvidenceReq, InspDecideReq, InspFinishReq,
         InspDocumentReq, InspectionSummary, OutcomeView, FindingView, InspectionView, TaskReq,
         TaskReportReq, TaskView,
     );

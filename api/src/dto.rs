@@ -830,6 +830,23 @@ pub struct InspResultReq {
     pub evidence_ids: Vec<String>,
 }
 
+/// A photo for an inspection item.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspEvidenceReq {
+    /// Inspection id.
+    pub inspection_id: String,
+    /// The file name the camera or picker gave.
+    pub file_name: Option<String>,
+    /// The file's bytes, base64.
+    pub data_base64: String,
+    /// The device's location fix, if the platform gave one.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// Accuracy in metres.
+    pub accuracy_m: Option<f64>,
+}
+
 /// What a failed item becomes.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct InspDecideReq {

@@ -20,10 +20,14 @@ use zhifa_core::inspection::{
     Verdict, task,
 };
 
+use std::io::Cursor;
+
+use zhifa_core::evidence::{self, Capture, Fix, IngestOptions, Source};
+
 use crate::dto::{
-    DocumentFile, Empty, FindingView, InspDecideReq, InspDocumentReq, InspFinishReq, InspReq,
-    InspResultReq, InspStartReq, InspectionSummary, InspectionView, OutcomeView, ScenarioView,
-    TaskReportReq, TaskReq, TaskView,
+    DocumentFile, Empty, EvidenceView, FindingView, InspDecideReq, InspDocumentReq,
+    InspEvidenceReq, InspFinishReq, InspReq, InspResultReq, InspStartReq, InspectionSummary,
+    InspectionView, OutcomeView, ScenarioView, TaskReportReq, TaskReq, TaskView,
 };
 use crate::{ApiError, App};
 
@@ -314,6 +318,59 @@ impl App {
             now,
         )?;
         Ok(view(&i))
+    }
+
+    /// A photo for an item: kept and hashed at capture like a case's
+    /// evidence (original, time, place, officers), then named on the item
+    /// with [`Self::insp_result`].
+    pub(crate) fn insp_evidence_add(
+        &mut self,
+        req: InspEvidenceReq,
+    ) -> Result<EvidenceView, ApiError> {
+        self.officer_id()?;
+        let i = self.inspection(&req.inspection_id)?;
+        if i.status == InspectionStatus::Finished {
+            return Err(inspection::InspectionError::Finished.into());
+        }
+        let bytes = B64
+            .decode(req.data_base64.as_bytes())
+            .map_err(|e| ApiError::Invalid(format!("照片数据无效：{e}")))?;
+        if bytes.is_empty() {
+            return Err(ApiError::Invalid("照片为空".into()));
+        }
+        let fix = match (req.lat, req.lon) {
+            (Some(lat), Some(lon)) => Some(Fix {
+                lat,
+                lon,
+                accuracy_m: req.accuracy_m,
+            }),
+            _ => None,
+        };
+        let capture = Capture {
+            case_id: None,
+            case_number: None,
+            officer_ids: i.officers.iter().map(|o| o.id.clone()).collect(),
+            device_time: self.now(),
+            server_offset_ms: None,
+            fix,
+            place: Some(i.place.clone()),
+            original_name: req.file_name,
+        };
+        let dir = self.evidence_dir();
+        let mut reader = Cursor::new(bytes);
+        let opts = IngestOptions {
+            font: Some(&self.font),
+            after_files_durable: None,
+        };
+        let rec = evidence::ingest(
+            &mut self.store,
+            &self.device,
+            &dir,
+            Source::Reader(&mut reader),
+            &capture,
+            &opts,
+        )?;
+        Ok(self.evidence_view(&rec, "verified", None))
     }
 
     pub(crate) fn insp_decide(&mut self, req: InspDecideReq) -> Result<InspectionView, ApiError> {

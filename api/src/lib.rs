@@ -153,6 +153,7 @@ macro_rules! for_each_command {
             (insp_get, $crate::dto::InspReq, $crate::dto::InspectionView),
             (insp_list, $crate::dto::Empty, ::std::vec::Vec<$crate::dto::InspectionSummary>),
             (insp_result, $crate::dto::InspResultReq, $crate::dto::InspectionView),
+            (insp_evidence_add, $crate::dto::InspEvidenceReq, $crate::dto::EvidenceView),
             (insp_decide, $crate::dto::InspDecideReq, $crate::dto::InspectionView),
             (insp_finish, $crate::dto::InspFinishReq, $crate::dto::InspectionView),
             (insp_document, $crate::dto::InspDocumentReq, $crate::dto::DocumentFile),

@@ -262,11 +262,11 @@ impl App {
         Ok(case::advance(&mut self.store, id, event, now)?)
     }
 
-    fn evidence_dir(&self) -> EvidenceDir {
+    pub(crate) fn evidence_dir(&self) -> EvidenceDir {
         EvidenceDir::new(self.data_dir.join("evidence"))
     }
 
-    fn evidence_view(
+    pub(crate) fn evidence_view(
         &self,
         r: &EvidenceRecord,
         verification: &str,

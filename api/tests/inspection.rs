@@ -49,6 +49,15 @@ fn uscc() -> String {
     format!("{body}{}", uscc_check_character(body).unwrap())
 }
 
+fn jpeg() -> String {
+    let img = image::RgbImage::from_fn(320, 240, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    B64.encode(out.into_inner())
+}
+
 fn png() -> String {
     let img = image::GrayImage::from_fn(200, 80, |x, y| {
         image::Luma([if (x * 3 + y) % 13 == 0 { 0 } else { 255 }])
@@ -122,8 +131,23 @@ fn a_joint_inspection_over_four_departments_to_its_record_order_and_referral() {
         ),
         "INSPECTION_FIELD_REQUIRED"
     );
+    // A photo for the failed signboard, kept and hashed at capture.
+    let photo = call(
+        &mut app,
+        "insp_evidence_add",
+        json!({"inspection_id": id, "file_name": "sign.jpg", "data_base64": jpeg(),
+               "lat": 29.72, "lon": 106.78, "accuracy_m": 8.0}),
+    );
+    assert_eq!(photo["sha256"].as_str().unwrap().len(), 64);
+    assert!(photo["case_id"].is_null());
+    let photo_id = photo["id"].as_str().unwrap().to_owned();
     for f in &findings {
         let code = f["code"].as_str().unwrap();
+        let evidence = if code == "JC-CG-03" {
+            json!([photo_id])
+        } else {
+            json!([])
+        };
         let (verdict, note) = match code {
             "JC-CG-03" => ("fail", "门店牌匾右侧灯箱破损，字体残缺"),
             "JC-SC-07" => ("fail", "收银台处未设置不向未成年人销售烟酒标志"),
@@ -133,7 +157,7 @@ fn a_joint_inspection_over_four_departments_to_its_record_order_and_referral() {
         call(
             &mut app,
             "insp_result",
-            json!({"inspection_id": id, "item": code, "verdict": verdict, "note": note, "evidence_ids": []}),
+            json!({"inspection_id": id, "item": code, "verdict": verdict, "note": note, "evidence_ids": evidence}),
         );
     }
     // A passed item cannot be given an outcome.
@@ -159,6 +183,15 @@ fn a_joint_inspection_over_four_departments_to_its_record_order_and_referral() {
         .unwrap()["outcome"]
         .clone();
     assert_eq!(order["kind"], "order_to_correct");
+    assert_eq!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "JC-CG-03")
+            .unwrap()["evidence"],
+        1
+    );
     let deadline = order["deadline"].as_str().unwrap();
     assert!(
         deadline > "2026-03-02",

@@ -1155,6 +1155,32 @@ note: string,
  */
 evidence_ids: Array<string>, };
 
+export type InspEvidenceReq = { 
+/**
+ * Inspection id.
+ */
+inspection_id: string, 
+/**
+ * The file name the camera or picker gave.
+ */
+file_name: string | null, 
+/**
+ * The file's bytes, base64.
+ */
+data_base64: string, 
+/**
+ * The device's location fix, if the platform gave one.
+ */
+lat: number | null, 
+/**
+ * Longitude.
+ */
+lon: number | null, 
+/**
+ * Accuracy in metres.
+ */
+accuracy_m: number | null, };
+
 export type InspDecideReq = { 
 /**
  * Inspection id.
@@ -1485,6 +1511,7 @@ export interface Commands {
   insp_get: { req: InspReq; resp: InspectionView };
   insp_list: { req: Empty; resp: Array<InspectionSummary> };
   insp_result: { req: InspResultReq; resp: InspectionView };
+  insp_evidence_add: { req: InspEvidenceReq; resp: EvidenceView };
   insp_decide: { req: InspDecideReq; resp: InspectionView };
   insp_finish: { req: InspFinishReq; resp: InspectionView };
   insp_document: { req: InspDocumentReq; resp: DocumentFile };
@@ -1527,6 +1554,7 @@ export const COMMANDS = [
   'insp_get',
   'insp_list',
   'insp_result',
+  'insp_evidence_add',
   'insp_decide',
   'insp_finish',
   'insp_document',
