@@ -454,7 +454,11 @@ impl App {
                 inspection::record_document(&i).ok_or_else(|| {
                     ApiError::Invalid("检查尚未结束（当事人签名后方可生成笔录）".into())
                 })?,
-                format!("现场检查笔录-{}", &i.id.to_string()[..8]),
+                format!(
+                    "现场检查笔录-{}-{}",
+                    i.started_at.format("%Y%m%d%H%M"),
+                    &i.id.simple().to_string()[24..]
+                ),
             ),
             Some(n) => (
                 inspection::order_documents(&i)
