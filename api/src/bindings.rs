@@ -60,6 +60,9 @@ pub fn typescript() -> String {
         SyncErrorView, EnrolmentView, SyncEnrolReq, SyncNowReq, SyncNetworkReq, StreamProgress,
         SyncReportView, SyncLive, RecordCounts, SyncStatus, SyncRecordsReq, SyncRecordView,
         ConflictView, ResolveConflictReq,
+        ScenarioView, InspStartReq, InspReq, InspResultReq, InspEvidenceReq, InspDecideReq, InspFinishReq,
+        InspDocumentReq, InspectionSummary, OutcomeView, FindingView, InspectionView, TaskReq,
+        TaskReportReq, TaskView,
     );
     out.push_str(&command_map(cfg));
     out.push_str(&sync_codes());

@@ -994,3 +994,263 @@ pub struct SetTownshipReq {
     /// Township code.
     pub township: String,
 }
+
+// ---------------------------------------------------------------------------
+// Joint inspections (综合查一次) and tasks
+
+/// A scenario of the catalogue, as the officer picks it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ScenarioView {
+    /// Scenario code.
+    pub code: String,
+    /// Name, e.g. `小型商超`.
+    pub name: String,
+    /// Which places it applies to.
+    pub description: Option<String>,
+    /// Its items.
+    pub items: u32,
+    /// The departments of its items, by name.
+    pub department_names: Vec<String>,
+}
+
+/// Start a joint inspection.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspStartReq {
+    /// Scenario codes, in the order to merge.
+    pub scenarios: Vec<String>,
+    /// 检查地点/场所.
+    pub place: String,
+    /// The party inspected.
+    pub party: PartyInput,
+    /// The second officer (行政处罚法 Art. 42, 55).
+    pub partner_officer_id: String,
+    /// The task this inspection handles, if any.
+    pub task_id: Option<String>,
+}
+
+/// One inspection.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspReq {
+    /// Inspection id.
+    pub inspection_id: String,
+}
+
+/// Mark one item.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspResultReq {
+    /// Inspection id.
+    pub inspection_id: String,
+    /// Item code.
+    pub item: String,
+    /// `pass`, `fail` or `not_applicable`.
+    pub verdict: String,
+    /// What was seen (required for `fail`).
+    pub note: String,
+    /// Evidence captured for it.
+    pub evidence_ids: Vec<String>,
+}
+
+/// A photo for an inspection item.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspEvidenceReq {
+    /// Inspection id.
+    pub inspection_id: String,
+    /// The file name the camera or picker gave.
+    pub file_name: Option<String>,
+    /// The file's bytes, base64.
+    pub data_base64: String,
+    /// The device's location fix, if the platform gave one.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// Accuracy in metres.
+    pub accuracy_m: Option<f64>,
+}
+
+/// What a failed item becomes.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspDecideReq {
+    /// Inspection id.
+    pub inspection_id: String,
+    /// Item code.
+    pub item: String,
+    /// `order_to_correct`, `simple_case` or `referral`.
+    pub kind: String,
+    /// 改正要求 (order) or 移送理由 (referral).
+    pub text: Option<String>,
+}
+
+/// Finish with the party's signature on the record.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspFinishReq {
+    /// Inspection id.
+    pub inspection_id: String,
+    /// `signed` or `refused`.
+    pub kind: String,
+    /// The signer's name (signed).
+    pub signer_name: Option<String>,
+    /// The signature as PNG, base64 (signed).
+    pub signature_png_base64: Option<String>,
+    /// Why the party refused (refused).
+    pub refusal_reason: Option<String>,
+    /// A witness (见证人).
+    pub witness: Option<String>,
+}
+
+/// A document of a finished inspection.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspDocumentReq {
+    /// Inspection id.
+    pub inspection_id: String,
+    /// An order's number for its 责令改正通知书; none for the 现场检查笔录.
+    pub order_number: Option<String>,
+}
+
+/// An inspection in a list.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspectionSummary {
+    /// Id.
+    pub id: String,
+    /// `open` or `finished`.
+    pub status: String,
+    /// Place.
+    pub place: String,
+    /// The party's name.
+    pub party_name: String,
+    /// Scenario names.
+    pub scenarios: Vec<String>,
+    /// Departments of the merged checklist.
+    pub departments: u32,
+    /// Items of the merged checklist.
+    pub items: u32,
+    /// Items checked.
+    pub checked: u32,
+    /// Items failed.
+    pub failed: u32,
+    /// Started (Beijing, `YYYY-MM-DD HH:MM`).
+    pub started_at: String,
+}
+
+/// What a failed item became.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OutcomeView {
+    /// `order_to_correct`, `simple_case` or `referral`.
+    pub kind: String,
+    /// One line in Chinese.
+    pub label: String,
+    /// The order's number.
+    pub number: Option<String>,
+    /// The order's deadline (`YYYY-MM-DD`).
+    pub deadline: Option<String>,
+    /// 改正要求 or 移送理由.
+    pub detail: String,
+    /// The case opened (simple case).
+    pub case_id: Option<String>,
+    /// The receiving department (referral).
+    pub department_name: Option<String>,
+}
+
+/// One checklist item with its result.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct FindingView {
+    /// Item code.
+    pub code: String,
+    /// Department code.
+    pub department: String,
+    /// Department name.
+    pub department_name: String,
+    /// 检查内容.
+    pub subject: String,
+    /// 检查方式.
+    pub method: String,
+    /// 检查依据.
+    pub basis: String,
+    /// The violation a failure means.
+    pub violation: String,
+    /// The matter a failure maps to.
+    pub matter_code: Option<String>,
+    /// 改正期限 in days.
+    pub correction_days: u32,
+    /// `pass`, `fail`, `not_applicable`, or none while unchecked.
+    pub verdict: Option<String>,
+    /// The note.
+    pub note: String,
+    /// Evidence count.
+    pub evidence: u32,
+    /// The outcome of a failure.
+    pub outcome: Option<OutcomeView>,
+}
+
+/// One inspection with its merged checklist.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspectionView {
+    /// The list line.
+    pub summary: InspectionSummary,
+    /// The party's ID, masked.
+    pub party_id_masked: String,
+    /// Departments, in checklist order.
+    pub department_names: Vec<String>,
+    /// The items.
+    pub findings: Vec<FindingView>,
+    /// Numbers of the orders to correct.
+    pub orders: Vec<String>,
+    /// Departments referred to.
+    pub referrals: Vec<String>,
+    /// The record's SHA-256, once finished.
+    pub record_sha256: Option<String>,
+    /// The task handled.
+    pub task_id: Option<String>,
+}
+
+/// One task.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TaskReq {
+    /// Task id.
+    pub task_id: String,
+}
+
+/// Report a task handled.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TaskReportReq {
+    /// Task id.
+    pub task_id: String,
+    /// What was found and done.
+    pub note: String,
+    /// For a follow-up check: whether the party corrected.
+    pub corrected: Option<bool>,
+    /// The inspection that handled it.
+    pub inspection_id: Option<String>,
+    /// The case opened for it.
+    pub case_id: Option<String>,
+}
+
+/// A task as the officer sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TaskView {
+    /// Id.
+    pub id: String,
+    /// `device` (follow-ups made here) or `server` (assigned).
+    pub origin: String,
+    /// `complaint`, `random`, `follow_up` ….
+    pub kind: String,
+    /// The kind in Chinese.
+    pub kind_label: String,
+    /// `assigned`, `accepted`, `done`.
+    pub status: String,
+    /// The place.
+    pub place: String,
+    /// The party, if known.
+    pub party_name: Option<String>,
+    /// What to do.
+    pub detail: String,
+    /// Due (`YYYY-MM-DD`).
+    pub due_on: Option<String>,
+    /// Scenario codes to inspect under.
+    pub scenarios: Vec<String>,
+    /// The inspection it came from or that handled it.
+    pub inspection_id: Option<String>,
+    /// Accepted (RFC 3339).
+    pub accepted_at: Option<String>,
+    /// Done (RFC 3339).
+    pub done_at: Option<String>,
+}

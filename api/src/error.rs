@@ -8,6 +8,7 @@ use zhifa_core::catalogue::CatalogueError;
 use zhifa_core::device::DeviceError;
 use zhifa_core::document::DocumentError;
 use zhifa_core::evidence::EvidenceError;
+use zhifa_core::inspection::InspectionError;
 use zhifa_core::signin::SignInError;
 use zhifa_core::store::StoreError;
 
@@ -61,6 +62,9 @@ pub enum ApiError {
     /// Resolving a sync conflict.
     #[error(transparent)]
     Review(#[from] zhifa_sync::review::ReviewError),
+    /// Inspections and tasks.
+    #[error(transparent)]
+    Inspection(#[from] InspectionError),
 }
 
 impl ErrorCode for ApiError {
@@ -81,6 +85,7 @@ impl ErrorCode for ApiError {
             Self::Store(e) => e.code(),
             Self::Sync(e) => crate::sync::static_code(e),
             Self::Review(e) => e.code(),
+            Self::Inspection(e) => e.code(),
         }
     }
 }
@@ -103,6 +108,11 @@ impl ApiError {
             Self::Evidence(e) => e.is_bad_input(),
             Self::Sync(e) => !e.is_transient(),
             Self::Review(zhifa_sync::review::ReviewError::Store(_)) => false,
+            Self::Inspection(
+                InspectionError::Store(_)
+                | InspectionError::Corrupt(_)
+                | InspectionError::Case(CaseError::Store(_) | CaseError::Corrupt(_)),
+            ) => false,
             _ => true,
         }
     }

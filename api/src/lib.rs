@@ -13,6 +13,7 @@
 pub mod bindings;
 pub mod dto;
 mod error;
+mod inspection;
 mod ops;
 pub mod sample;
 pub mod sync;
@@ -182,6 +183,18 @@ macro_rules! for_each_command {
             (sync_resolve, $crate::dto::ResolveConflictReq, $crate::dto::ConflictView),
             (settings_get, $crate::dto::Empty, $crate::dto::Settings),
             (settings_set_township, $crate::dto::SetTownshipReq, $crate::dto::Settings),
+            (insp_scenarios, $crate::dto::Empty, ::std::vec::Vec<$crate::dto::ScenarioView>),
+            (insp_start, $crate::dto::InspStartReq, $crate::dto::InspectionView),
+            (insp_get, $crate::dto::InspReq, $crate::dto::InspectionView),
+            (insp_list, $crate::dto::Empty, ::std::vec::Vec<$crate::dto::InspectionSummary>),
+            (insp_result, $crate::dto::InspResultReq, $crate::dto::InspectionView),
+            (insp_evidence_add, $crate::dto::InspEvidenceReq, $crate::dto::EvidenceView),
+            (insp_decide, $crate::dto::InspDecideReq, $crate::dto::InspectionView),
+            (insp_finish, $crate::dto::InspFinishReq, $crate::dto::InspectionView),
+            (insp_document, $crate::dto::InspDocumentReq, $crate::dto::DocumentFile),
+            (task_list, $crate::dto::Empty, ::std::vec::Vec<$crate::dto::TaskView>),
+            (task_accept, $crate::dto::TaskReq, $crate::dto::TaskView),
+            (task_report, $crate::dto::TaskReportReq, $crate::dto::TaskView),
         }
     };
 }

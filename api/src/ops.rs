@@ -34,7 +34,7 @@ fn parse_uuid(s: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(s).map_err(|_| ApiError::Invalid(format!("案件编号无效：{s}")))
 }
 
-fn party_kind(s: &str) -> Result<PartyKind, ApiError> {
+pub(crate) fn party_kind(s: &str) -> Result<PartyKind, ApiError> {
     match s {
         "individual" => Ok(PartyKind::Individual),
         "organization" => Ok(PartyKind::Organization),
@@ -133,7 +133,7 @@ impl App {
         })
     }
 
-    fn today(&self) -> Result<NaiveDate, ApiError> {
+    pub(crate) fn today(&self) -> Result<NaiveDate, ApiError> {
         Ok(case::beijing(self.now())?.date())
     }
 
@@ -150,7 +150,7 @@ impl App {
         }
     }
 
-    fn township(&self) -> Result<Option<String>, ApiError> {
+    pub(crate) fn township(&self) -> Result<Option<String>, ApiError> {
         if let Some(t) = self.store.setting(TOWNSHIP_SETTING)? {
             return Ok(Some(t));
         }
@@ -262,11 +262,11 @@ impl App {
         Ok(case::advance(&mut self.store, id, event, now)?)
     }
 
-    fn evidence_dir(&self) -> EvidenceDir {
+    pub(crate) fn evidence_dir(&self) -> EvidenceDir {
         EvidenceDir::new(self.data_dir.join("evidence"))
     }
 
-    fn evidence_view(
+    pub(crate) fn evidence_view(
         &self,
         r: &EvidenceRecord,
         verification: &str,

@@ -1408,6 +1408,400 @@ action: string,
  */
 note: string | null, };
 
+export type ScenarioView = { 
+/**
+ * Scenario code.
+ */
+code: string, 
+/**
+ * Name, e.g. `小型商超`.
+ */
+name: string, 
+/**
+ * Which places it applies to.
+ */
+description: string | null, 
+/**
+ * Its items.
+ */
+items: number, 
+/**
+ * The departments of its items, by name.
+ */
+department_names: Array<string>, };
+
+export type InspStartReq = { 
+/**
+ * Scenario codes, in the order to merge.
+ */
+scenarios: Array<string>, 
+/**
+ * 检查地点/场所.
+ */
+place: string, 
+/**
+ * The party inspected.
+ */
+party: PartyInput, 
+/**
+ * The second officer (行政处罚法 Art. 42, 55).
+ */
+partner_officer_id: string, 
+/**
+ * The task this inspection handles, if any.
+ */
+task_id: string | null, };
+
+export type InspReq = { 
+/**
+ * Inspection id.
+ */
+inspection_id: string, };
+
+export type InspResultReq = { 
+/**
+ * Inspection id.
+ */
+inspection_id: string, 
+/**
+ * Item code.
+ */
+item: string, 
+/**
+ * `pass`, `fail` or `not_applicable`.
+ */
+verdict: string, 
+/**
+ * What was seen (required for `fail`).
+ */
+note: string, 
+/**
+ * Evidence captured for it.
+ */
+evidence_ids: Array<string>, };
+
+export type InspEvidenceReq = { 
+/**
+ * Inspection id.
+ */
+inspection_id: string, 
+/**
+ * The file name the camera or picker gave.
+ */
+file_name: string | null, 
+/**
+ * The file's bytes, base64.
+ */
+data_base64: string, 
+/**
+ * The device's location fix, if the platform gave one.
+ */
+lat: number | null, 
+/**
+ * Longitude.
+ */
+lon: number | null, 
+/**
+ * Accuracy in metres.
+ */
+accuracy_m: number | null, };
+
+export type InspDecideReq = { 
+/**
+ * Inspection id.
+ */
+inspection_id: string, 
+/**
+ * Item code.
+ */
+item: string, 
+/**
+ * `order_to_correct`, `simple_case` or `referral`.
+ */
+kind: string, 
+/**
+ * 改正要求 (order) or 移送理由 (referral).
+ */
+text: string | null, };
+
+export type InspFinishReq = { 
+/**
+ * Inspection id.
+ */
+inspection_id: string, 
+/**
+ * `signed` or `refused`.
+ */
+kind: string, 
+/**
+ * The signer's name (signed).
+ */
+signer_name: string | null, 
+/**
+ * The signature as PNG, base64 (signed).
+ */
+signature_png_base64: string | null, 
+/**
+ * Why the party refused (refused).
+ */
+refusal_reason: string | null, 
+/**
+ * A witness (见证人).
+ */
+witness: string | null, };
+
+export type InspDocumentReq = { 
+/**
+ * Inspection id.
+ */
+inspection_id: string, 
+/**
+ * An order's number for its 责令改正通知书; none for the 现场检查笔录.
+ */
+order_number: string | null, };
+
+export type InspectionSummary = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * `open` or `finished`.
+ */
+status: string, 
+/**
+ * Place.
+ */
+place: string, 
+/**
+ * The party's name.
+ */
+party_name: string, 
+/**
+ * Scenario names.
+ */
+scenarios: Array<string>, 
+/**
+ * Departments of the merged checklist.
+ */
+departments: number, 
+/**
+ * Items of the merged checklist.
+ */
+items: number, 
+/**
+ * Items checked.
+ */
+checked: number, 
+/**
+ * Items failed.
+ */
+failed: number, 
+/**
+ * Started (Beijing, `YYYY-MM-DD HH:MM`).
+ */
+started_at: string, };
+
+export type OutcomeView = { 
+/**
+ * `order_to_correct`, `simple_case` or `referral`.
+ */
+kind: string, 
+/**
+ * One line in Chinese.
+ */
+label: string, 
+/**
+ * The order's number.
+ */
+number: string | null, 
+/**
+ * The order's deadline (`YYYY-MM-DD`).
+ */
+deadline: string | null, 
+/**
+ * 改正要求 or 移送理由.
+ */
+detail: string, 
+/**
+ * The case opened (simple case).
+ */
+case_id: string | null, 
+/**
+ * The receiving department (referral).
+ */
+department_name: string | null, };
+
+export type FindingView = { 
+/**
+ * Item code.
+ */
+code: string, 
+/**
+ * Department code.
+ */
+department: string, 
+/**
+ * Department name.
+ */
+department_name: string, 
+/**
+ * 检查内容.
+ */
+subject: string, 
+/**
+ * 检查方式.
+ */
+method: string, 
+/**
+ * 检查依据.
+ */
+basis: string, 
+/**
+ * The violation a failure means.
+ */
+violation: string, 
+/**
+ * The matter a failure maps to.
+ */
+matter_code: string | null, 
+/**
+ * 改正期限 in days.
+ */
+correction_days: number, 
+/**
+ * `pass`, `fail`, `not_applicable`, or none while unchecked.
+ */
+verdict: string | null, 
+/**
+ * The note.
+ */
+note: string, 
+/**
+ * Evidence count.
+ */
+evidence: number, 
+/**
+ * The outcome of a failure.
+ */
+outcome: OutcomeView | null, };
+
+export type InspectionView = { 
+/**
+ * The list line.
+ */
+summary: InspectionSummary, 
+/**
+ * The party's ID, masked.
+ */
+party_id_masked: string, 
+/**
+ * Departments, in checklist order.
+ */
+department_names: Array<string>, 
+/**
+ * The items.
+ */
+findings: Array<FindingView>, 
+/**
+ * Numbers of the orders to correct.
+ */
+orders: Array<string>, 
+/**
+ * Departments referred to.
+ */
+referrals: Array<string>, 
+/**
+ * The record's SHA-256, once finished.
+ */
+record_sha256: string | null, 
+/**
+ * The task handled.
+ */
+task_id: string | null, };
+
+export type TaskReq = { 
+/**
+ * Task id.
+ */
+task_id: string, };
+
+export type TaskReportReq = { 
+/**
+ * Task id.
+ */
+task_id: string, 
+/**
+ * What was found and done.
+ */
+note: string, 
+/**
+ * For a follow-up check: whether the party corrected.
+ */
+corrected: boolean | null, 
+/**
+ * The inspection that handled it.
+ */
+inspection_id: string | null, 
+/**
+ * The case opened for it.
+ */
+case_id: string | null, };
+
+export type TaskView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * `device` (follow-ups made here) or `server` (assigned).
+ */
+origin: string, 
+/**
+ * `complaint`, `random`, `follow_up` ….
+ */
+kind: string, 
+/**
+ * The kind in Chinese.
+ */
+kind_label: string, 
+/**
+ * `assigned`, `accepted`, `done`.
+ */
+status: string, 
+/**
+ * The place.
+ */
+place: string, 
+/**
+ * The party, if known.
+ */
+party_name: string | null, 
+/**
+ * What to do.
+ */
+detail: string, 
+/**
+ * Due (`YYYY-MM-DD`).
+ */
+due_on: string | null, 
+/**
+ * Scenario codes to inspect under.
+ */
+scenarios: Array<string>, 
+/**
+ * The inspection it came from or that handled it.
+ */
+inspection_id: string | null, 
+/**
+ * Accepted (RFC 3339).
+ */
+accepted_at: string | null, 
+/**
+ * Done (RFC 3339).
+ */
+done_at: string | null, };
+
 /** Every command: its request and response types. */
 export interface Commands {
   app_state: { req: Empty; resp: AppState };
@@ -1444,6 +1838,18 @@ export interface Commands {
   sync_resolve: { req: ResolveConflictReq; resp: ConflictView };
   settings_get: { req: Empty; resp: Settings };
   settings_set_township: { req: SetTownshipReq; resp: Settings };
+  insp_scenarios: { req: Empty; resp: Array<ScenarioView> };
+  insp_start: { req: InspStartReq; resp: InspectionView };
+  insp_get: { req: InspReq; resp: InspectionView };
+  insp_list: { req: Empty; resp: Array<InspectionSummary> };
+  insp_result: { req: InspResultReq; resp: InspectionView };
+  insp_evidence_add: { req: InspEvidenceReq; resp: EvidenceView };
+  insp_decide: { req: InspDecideReq; resp: InspectionView };
+  insp_finish: { req: InspFinishReq; resp: InspectionView };
+  insp_document: { req: InspDocumentReq; resp: DocumentFile };
+  task_list: { req: Empty; resp: Array<TaskView> };
+  task_accept: { req: TaskReq; resp: TaskView };
+  task_report: { req: TaskReportReq; resp: TaskView };
 }
 
 /** Every command's name. */
@@ -1482,6 +1888,18 @@ export const COMMANDS = [
   'sync_resolve',
   'settings_get',
   'settings_set_township',
+  'insp_scenarios',
+  'insp_start',
+  'insp_get',
+  'insp_list',
+  'insp_result',
+  'insp_evidence_add',
+  'insp_decide',
+  'insp_finish',
+  'insp_document',
+  'task_list',
+  'task_accept',
+  'task_report',
 ] as const;
 
 /** Request-level error codes of the sync protocol (sync/src/error.rs `ErrorKind`). */

@@ -1,0 +1,518 @@
+//! The joint-inspection (综合查一次) and task commands: list the scenarios,
+//! start an inspection under several of them with the merged checklist,
+//! mark items, decide what a failed item becomes (an order to correct, a
+//! simple-procedure case, a referral), finish with the party's signature,
+//! and render the 现场检查（勘验）笔录 and the 责令改正通知书 as PDFs; the
+//! officer's tasks (assigned by the command centre, or follow-up checks
+//! made here) with accept and report. The rules live in
+//! `zhifa_core::inspection`; this module only shapes requests and views.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use uuid::Uuid;
+use zhifa_core::case::{self, CaseParty};
+use zhifa_core::document::fonts::FontSet;
+use zhifa_core::document::model::{DocumentData, PartySignature, mask_id_number};
+use zhifa_core::document::template::TemplateLibrary;
+use zhifa_core::document::{Paper, RenderOptions, render_pdf};
+use zhifa_core::inspection::{
+    self, FinishInput, Inspection, InspectionStatus, NewInspection, Outcome, OutcomeChoice,
+    Verdict, task,
+};
+
+use std::io::Cursor;
+
+use zhifa_core::evidence::{self, Capture, Fix, IngestOptions, Source};
+
+use crate::dto::{
+    DocumentFile, Empty, EvidenceView, FindingView, InspDecideReq, InspDocumentReq,
+    InspEvidenceReq, InspFinishReq, InspReq, InspResultReq, InspStartReq, InspectionSummary,
+    InspectionView, OutcomeView, ScenarioView, TaskReportReq, TaskReq, TaskView,
+};
+use crate::{ApiError, App};
+
+fn parse_uuid(s: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(s.trim()).map_err(|_| ApiError::Invalid(format!("编号无效：{s}")))
+}
+
+fn verdict(s: &str) -> Result<Verdict, ApiError> {
+    match s {
+        "pass" => Ok(Verdict::Pass),
+        "fail" => Ok(Verdict::Fail),
+        "not_applicable" => Ok(Verdict::NotApplicable),
+        other => Err(ApiError::Invalid(format!(
+            "检查结果无效：{other}（应为符合、不符合或不适用）"
+        ))),
+    }
+}
+
+fn verdict_str(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::NotApplicable => "not_applicable",
+    }
+}
+
+fn outcome_view(o: &Outcome) -> OutcomeView {
+    match o {
+        Outcome::OrderToCorrect {
+            number,
+            requirement,
+            deadline,
+            follow_up_due,
+            ..
+        } => OutcomeView {
+            kind: "order_to_correct".into(),
+            label: format!("责令改正 {number}，{deadline} 前改正，{follow_up_due} 复查"),
+            number: Some(number.clone()),
+            deadline: Some(deadline.to_string()),
+            detail: requirement.clone(),
+            case_id: None,
+            department_name: None,
+        },
+        Outcome::SimpleCase { case_id } => OutcomeView {
+            kind: "simple_case".into(),
+            label: "转简易程序案件".into(),
+            number: None,
+            deadline: None,
+            detail: String::new(),
+            case_id: Some(case_id.to_string()),
+            department_name: None,
+        },
+        Outcome::Referral {
+            department_name,
+            reason,
+            ..
+        } => OutcomeView {
+            kind: "referral".into(),
+            label: format!("移送{department_name}"),
+            number: None,
+            deadline: None,
+            detail: reason.clone(),
+            case_id: None,
+            department_name: Some(department_name.clone()),
+        },
+    }
+}
+
+fn status_str(s: InspectionStatus) -> &'static str {
+    match s {
+        InspectionStatus::Open => "open",
+        InspectionStatus::Finished => "finished",
+    }
+}
+
+fn summary(i: &Inspection) -> InspectionSummary {
+    let failed = i
+        .findings
+        .iter()
+        .filter(|f| {
+            f.result
+                .as_ref()
+                .is_some_and(|r| r.verdict == Verdict::Fail)
+        })
+        .count();
+    InspectionSummary {
+        id: i.id.to_string(),
+        status: status_str(i.status).into(),
+        place: i.place.clone(),
+        party_name: i.party.name.clone(),
+        scenarios: i.scenarios.iter().map(|s| s.name.clone()).collect(),
+        departments: count(dept_names(i).len()),
+        items: count(i.findings.len()),
+        checked: count(i.findings.iter().filter(|f| f.result.is_some()).count()),
+        failed: count(failed),
+        started_at: i.started_at.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn dept_names(i: &Inspection) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in &i.findings {
+        if !out.contains(&f.item.department_name) {
+            out.push(f.item.department_name.clone());
+        }
+    }
+    out
+}
+
+fn view(i: &Inspection) -> InspectionView {
+    let findings = i
+        .findings
+        .iter()
+        .map(|f| FindingView {
+            code: f.item.code.clone(),
+            department: f.item.department.clone(),
+            department_name: f.item.department_name.clone(),
+            subject: f.item.subject.clone(),
+            method: f.item.method.clone(),
+            basis: f.item.basis.join("；"),
+            violation: f.item.violation.clone(),
+            matter_code: f.item.matter.clone(),
+            correction_days: f.item.correction_days,
+            verdict: f.result.as_ref().map(|r| verdict_str(r.verdict).into()),
+            note: f
+                .result
+                .as_ref()
+                .map(|r| r.note.clone())
+                .unwrap_or_default(),
+            evidence: count(f.result.as_ref().map_or(0, |r| r.evidence.len())),
+            outcome: f.outcome.as_ref().map(outcome_view),
+        })
+        .collect::<Vec<_>>();
+    let orders = i
+        .findings
+        .iter()
+        .filter_map(|f| match &f.outcome {
+            Some(Outcome::OrderToCorrect { number, .. }) => Some(number.clone()),
+            _ => None,
+        })
+        .collect();
+    let referrals = i
+        .findings
+        .iter()
+        .filter_map(|f| match &f.outcome {
+            Some(Outcome::Referral {
+                department_name, ..
+            }) => Some(department_name.clone()),
+            _ => None,
+        })
+        .collect();
+    InspectionView {
+        summary: summary(i),
+        party_id_masked: mask_id_number(&i.party.id_number),
+        department_names: dept_names(i),
+        findings,
+        orders,
+        referrals,
+        record_sha256: i.finish.as_ref().map(|f| f.record_sha256.clone()),
+        task_id: i.task_id.map(|t| t.to_string()),
+    }
+}
+
+fn task_view(t: &task::Task) -> TaskView {
+    TaskView {
+        id: t.id.to_string(),
+        origin: t.origin.clone(),
+        kind: t.kind.as_str().into(),
+        kind_label: match t.kind {
+            task::TaskKind::Complaint => "投诉处置",
+            task::TaskKind::RandomInspection => "双随机抽查",
+            task::TaskKind::FollowUp => "复查",
+        }
+        .into(),
+        status: t.status.as_str().into(),
+        place: t.place.clone(),
+        party_name: t.party_name.clone(),
+        detail: t.detail.clone(),
+        due_on: t.due_on.map(|d| d.to_string()),
+        scenarios: t.scenarios.clone(),
+        inspection_id: t.inspection_id.map(|i| i.to_string()),
+        accepted_at: t.accepted_at.clone(),
+        done_at: t.done_at.clone(),
+    }
+}
+
+impl App {
+    fn inspection(&self, id: &str) -> Result<Inspection, ApiError> {
+        let id = parse_uuid(id)?;
+        inspection::get(&self.store, id)?
+            .ok_or_else(|| ApiError::NotFound(format!("检查记录 {id}")))
+    }
+
+    pub(crate) fn insp_scenarios(&mut self, _: Empty) -> Result<Vec<ScenarioView>, ApiError> {
+        self.officer_id()?;
+        let today = self.today()?;
+        let all = inspection::scenarios(&self.store, today)?;
+        let mut out = Vec::with_capacity(all.len());
+        for s in all {
+            let (_, items) =
+                inspection::checklist(&self.store, today, std::slice::from_ref(&s.code))?;
+            let mut depts: Vec<String> = Vec::new();
+            for it in &items {
+                if !depts.contains(&it.department_name) {
+                    depts.push(it.department_name.clone());
+                }
+            }
+            out.push(ScenarioView {
+                code: s.code,
+                name: s.name,
+                description: s.description,
+                items: count(items.len()),
+                department_names: depts,
+            });
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn insp_start(&mut self, req: InspStartReq) -> Result<InspectionView, ApiError> {
+        let me = self.officer_id()?.to_owned();
+        if req.partner_officer_id == me {
+            return Err(ApiError::Invalid(
+                "现场检查须由两名以上执法人员进行（行政处罚法第42条、第55条），请选择另一名执法人员"
+                    .into(),
+            ));
+        }
+        let township = self
+            .township()?
+            .ok_or_else(|| ApiError::Invalid("请先在设置中选择所属镇街".into()))?;
+        let p = req.party;
+        let opt = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let party = CaseParty {
+            kind: crate::ops::party_kind(&p.kind)?,
+            name: p.name.trim().to_owned(),
+            id_number: zhifa_core::rules::identity::normalize(&p.id_number),
+            phone: opt(p.phone),
+            address: p.address.trim().to_owned(),
+            representative: opt(p.representative),
+        };
+        let task_id = req.task_id.as_deref().map(parse_uuid).transpose()?;
+        let now = self.now();
+        let i = inspection::start(
+            &mut self.store,
+            &NewInspection {
+                id: case::uuid_v7(now),
+                township,
+                officers: [me, req.partner_officer_id],
+                place: req.place.trim().to_owned(),
+                party,
+                scenarios: req.scenarios,
+                task_id,
+            },
+            now,
+        )?;
+        Ok(view(&i))
+    }
+
+    pub(crate) fn insp_get(&mut self, req: InspReq) -> Result<InspectionView, ApiError> {
+        self.officer_id()?;
+        Ok(view(&self.inspection(&req.inspection_id)?))
+    }
+
+    pub(crate) fn insp_list(&mut self, _: Empty) -> Result<Vec<InspectionSummary>, ApiError> {
+        self.officer_id()?;
+        Ok(inspection::list(&self.store)?.iter().map(summary).collect())
+    }
+
+    pub(crate) fn insp_result(&mut self, req: InspResultReq) -> Result<InspectionView, ApiError> {
+        self.officer_id()?;
+        let id = parse_uuid(&req.inspection_id)?;
+        let evidence = req
+            .evidence_ids
+            .iter()
+            .map(|e| parse_uuid(e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let now = self.now();
+        let i = inspection::record_result(
+            &mut self.store,
+            id,
+            &req.item,
+            verdict(&req.verdict)?,
+            &req.note,
+            &evidence,
+            now,
+        )?;
+        Ok(view(&i))
+    }
+
+    /// A photo for an item: kept and hashed at capture like a case's
+    /// evidence (original, time, place, officers), then named on the item
+    /// with [`Self::insp_result`].
+    pub(crate) fn insp_evidence_add(
+        &mut self,
+        req: InspEvidenceReq,
+    ) -> Result<EvidenceView, ApiError> {
+        self.officer_id()?;
+        let i = self.inspection(&req.inspection_id)?;
+        if i.status == InspectionStatus::Finished {
+            return Err(inspection::InspectionError::Finished.into());
+        }
+        let bytes = B64
+            .decode(req.data_base64.as_bytes())
+            .map_err(|e| ApiError::Invalid(format!("照片数据无效：{e}")))?;
+        if bytes.is_empty() {
+            return Err(ApiError::Invalid("照片为空".into()));
+        }
+        let fix = match (req.lat, req.lon) {
+            (Some(lat), Some(lon)) => Some(Fix {
+                lat,
+                lon,
+                accuracy_m: req.accuracy_m,
+            }),
+            _ => None,
+        };
+        let capture = Capture {
+            case_id: None,
+            case_number: None,
+            officer_ids: i.officers.iter().map(|o| o.id.clone()).collect(),
+            device_time: self.now(),
+            server_offset_ms: None,
+            fix,
+            place: Some(i.place.clone()),
+            original_name: req.file_name,
+        };
+        let dir = self.evidence_dir();
+        let mut reader = Cursor::new(bytes);
+        let opts = IngestOptions {
+            font: Some(&self.font),
+            after_files_durable: None,
+        };
+        let rec = evidence::ingest(
+            &mut self.store,
+            &self.device,
+            &dir,
+            Source::Reader(&mut reader),
+            &capture,
+            &opts,
+        )?;
+        Ok(self.evidence_view(&rec, "verified", None))
+    }
+
+    pub(crate) fn insp_decide(&mut self, req: InspDecideReq) -> Result<InspectionView, ApiError> {
+        self.officer_id()?;
+        let id = parse_uuid(&req.inspection_id)?;
+        let text = |s: Option<String>, what: &str| {
+            s.map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| ApiError::Invalid(format!("请填写{what}")))
+        };
+        let choice = match req.kind.as_str() {
+            "order_to_correct" => OutcomeChoice::OrderToCorrect {
+                requirement: text(req.text, "改正要求")?,
+            },
+            "simple_case" => OutcomeChoice::SimpleCase,
+            "referral" => OutcomeChoice::Referral {
+                reason: text(req.text, "移送理由")?,
+            },
+            other => return Err(ApiError::Invalid(format!("处理方式无效：{other}"))),
+        };
+        let now = self.now();
+        let i = inspection::decide(&mut self.store, id, &req.item, &choice, now)?;
+        Ok(view(&i))
+    }
+
+    pub(crate) fn insp_finish(&mut self, req: InspFinishReq) -> Result<InspectionView, ApiError> {
+        let me = self.signed_in()?;
+        let id = parse_uuid(&req.inspection_id)?;
+        let now = self.now();
+        let at = case::beijing(now)?;
+        let signature = match req.kind.as_str() {
+            "signed" => {
+                let b64 = req
+                    .signature_png_base64
+                    .ok_or_else(|| ApiError::Invalid("请当事人在笔录上签名".into()))?;
+                let png = B64
+                    .decode(b64.trim_start_matches("data:image/png;base64,").as_bytes())
+                    .map_err(|e| ApiError::Invalid(format!("签名图片无效：{e}")))?;
+                if !png.starts_with(b"\x89PNG") {
+                    return Err(ApiError::Invalid("签名图片须为 PNG".into()));
+                }
+                PartySignature::Signed {
+                    name: req
+                        .signer_name
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .ok_or_else(|| ApiError::Invalid("请填写签名人姓名".into()))?,
+                    png,
+                    signed_at: at,
+                }
+            }
+            "refused" => PartySignature::Refused {
+                reason: req
+                    .refusal_reason
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| ApiError::Invalid("请注明拒绝签名的情况".into()))?,
+                witness: req.witness.clone().filter(|s| !s.trim().is_empty()),
+            },
+            other => return Err(ApiError::Invalid(format!("签名方式无效：{other}"))),
+        };
+        let i = inspection::finish(
+            &mut self.store,
+            id,
+            &FinishInput {
+                recorder: me.name.clone(),
+                present_person: None,
+                witness: req.witness.filter(|s| !s.trim().is_empty()),
+                party_signature: signature,
+            },
+            now,
+        )?;
+        Ok(view(&i))
+    }
+
+    pub(crate) fn insp_document(&mut self, req: InspDocumentReq) -> Result<DocumentFile, ApiError> {
+        self.officer_id()?;
+        let i = self.inspection(&req.inspection_id)?;
+        let (data, name) = match req.order_number.as_deref() {
+            None => (
+                inspection::record_document(&i).ok_or_else(|| {
+                    ApiError::Invalid("检查尚未结束（当事人签名后方可生成笔录）".into())
+                })?,
+                format!(
+                    "现场检查笔录-{}-{}",
+                    i.started_at.format("%Y%m%d%H%M"),
+                    &i.id.simple().to_string()[24..]
+                ),
+            ),
+            Some(n) => (
+                inspection::order_documents(&i)
+                    .into_iter()
+                    .find(|d| matches!(d, DocumentData::OrderToCorrect(o) if o.number == n))
+                    .ok_or_else(|| ApiError::NotFound(format!("责令改正通知书 {n}")))?,
+                n.to_owned(),
+            ),
+        };
+        let fonts = FontSet::bundled()?;
+        let library = TemplateLibrary::builtin()?;
+        let templates = case::township_config(&self.store, &i.township)?
+            .map(|c| c.templates)
+            .unwrap_or_default();
+        let template = library.get(&templates, data.kind())?;
+        let doc = render_pdf(
+            &data,
+            template,
+            &fonts,
+            &RenderOptions {
+                paper: Paper::A4,
+                mask_id: Some(false),
+            },
+        )?;
+        Ok(DocumentFile {
+            file_name: format!("{name}.pdf"),
+            pdf_base64: B64.encode(&doc.pdf),
+            pages: u32::try_from(doc.page_count).unwrap_or(u32::MAX),
+            document_hash: doc.document_hash,
+        })
+    }
+
+    pub(crate) fn task_list(&mut self, _: Empty) -> Result<Vec<TaskView>, ApiError> {
+        self.officer_id()?;
+        Ok(task::tasks(&self.store)?.iter().map(task_view).collect())
+    }
+
+    pub(crate) fn task_accept(&mut self, req: TaskReq) -> Result<TaskView, ApiError> {
+        self.officer_id()?;
+        let id = parse_uuid(&req.task_id)?;
+        let now = self.now();
+        Ok(task_view(&task::accept(&mut self.store, id, now)?))
+    }
+
+    pub(crate) fn task_report(&mut self, req: TaskReportReq) -> Result<TaskView, ApiError> {
+        self.officer_id()?;
+        let id = parse_uuid(&req.task_id)?;
+        let now = self.now();
+        let report = task::TaskReport {
+            note: req.note,
+            corrected: req.corrected,
+            inspection_id: req.inspection_id.as_deref().map(parse_uuid).transpose()?,
+            case_id: req.case_id.as_deref().map(parse_uuid).transpose()?,
+        };
+        Ok(task_view(&task::report(&mut self.store, id, &report, now)?))
+    }
+}

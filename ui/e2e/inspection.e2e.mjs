@@ -1,0 +1,200 @@
+// End-to-end: Debian's Chromium drives `zhifa web` (fresh data folder,
+// embedded sample defaults) through one joint inspection (综合查一次) at
+// phone (390×844) and tablet (768×1024) size: two scenarios merged into one
+// checklist over at least three departments, every item marked, one failure
+// ordered to correct and one referred to its department, the party's
+// signature, then the 现场检查（勘验）笔录 PDF, the order and the referral on
+// the last screen. Screenshots go to ui/test-results/. Needs ZHIFA_BIN and
+// ui/dist.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import { chromium } from 'playwright-core'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const ui = resolve(here, '..')
+const out = join(ui, 'test-results')
+const bin = process.env.ZHIFA_BIN
+if (!bin) throw new Error('set ZHIFA_BIN to the built zhifa binary')
+
+/** A unified social credit code with its GB 32100-2015 check character. */
+function uscc(body) {
+  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+  const sum = [...body].reduce((s, c, i) => s + chars.indexOf(c) * w[i], 0)
+  return body + chars[(31 - (sum % 31)) % 31]
+}
+
+async function startServer(data) {
+  const child = spawn(bin, ['--data', data, 'web', '--listen', '127.0.0.1:0', '--sample', '--ui', join(ui, 'dist')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const rl = createInterface({ input: child.stdout })
+  const url = await new Promise((res, rej) => {
+    rl.once('line', res)
+    child.once('exit', (c) => rej(new Error(`zhifa web exited ${c}`)))
+  })
+  return { child, url }
+}
+
+const FAIL = {
+  'JC-CG-03': { note: '门店牌匾右侧灯箱破损，字体残缺', kind: 'order', text: '修复或者更换破损的门店牌匾标识' },
+  'JC-SC-07': { note: '收银台处未设置不向未成年人销售烟酒标志', kind: 'referral', text: '烟酒销售标志管理属市场监督管理部门职责' },
+}
+
+async function runInspection(browser, url, size) {
+  const phone = size.name === 'phone'
+  const ctx = await browser.newContext({
+    viewport: { width: size.width, height: size.height },
+    deviceScaleFactor: 2,
+    isMobile: phone,
+    hasTouch: phone,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  })
+  const page = await ctx.newPage()
+  const errors = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  const tap = async (testid) => {
+    const el = page.getByTestId(testid).first()
+    await el.waitFor({ state: 'visible' })
+    await el.click()
+  }
+  const shot = async (name) => {
+    await page.waitForTimeout(350)
+    await page.screenshot({ path: join(out, `${size.name}-insp-${name}.png`), fullPage: name === 'checklist' })
+  }
+  const fill = async (testid, text) => page.getByTestId(testid).locator('input, textarea').first().fill(text)
+
+  // The first load may wait for the sample catalogue import on a busy
+  // machine; a page that came up before the service was ready is reloaded.
+  const pin = page.getByTestId('pin').locator('input')
+  for (let attempt = 0; ; attempt++) {
+    await page.goto(url)
+    try {
+      await pin.waitFor({ timeout: 40000 })
+      break
+    } catch (e) {
+      await page.screenshot({ path: join(out, `${size.name}-insp-signin-wait-${attempt}.png`) })
+      if (attempt >= 2) throw e
+    }
+  }
+  await page.getByTestId('pin').locator('input').fill('246813')
+  await page.getByTestId('signin-submit').click()
+  await tap('inspections')
+  await page.getByTestId('screen-inspections').waitFor()
+  await tap('new-inspection')
+  await page.getByTestId('screen-insp-new').waitFor()
+  await tap('scenario-CJ-XXSC')
+  await tap('scenario-CJ-ZHDP')
+  const merged = await page.getByTestId('merged-departments').innerText()
+  const n = Number(/涉及 (\d+) 个部门/.exec(merged)?.[1] ?? 0)
+  if (n < 3) throw new Error(`merged departments: ${merged}`)
+  await fill('insp-place', `龙兴镇龙华大道88号（${size.name}）`)
+  await fill('insp-party-name', '重庆市渝北区龙兴便民超市有限公司')
+  await fill('insp-party-id', uscc('91500112MA5U7XK3A'))
+  await fill('insp-party-rep', '李四')
+  await fill('insp-party-address', '龙兴镇龙华大道88号')
+  await shot('new')
+  await tap('insp-start')
+
+  await page.getByTestId('screen-insp-checklist').waitFor()
+  const items = await page.locator('[data-testid^="item-"]').evaluateAll((els) => els.map((e) => e.dataset.testid.slice(5)))
+  if (items.length !== new Set(items).size) throw new Error(`duplicate items: ${items}`)
+  if (!items.includes('JC-CG-03') || !items.includes('JC-SC-07')) throw new Error(`items: ${items}`)
+  for (const code of items) {
+    const f = FAIL[code]
+    if (!f) {
+      await tap(`pass-${code}`)
+      await page.getByTestId(`item-${code}`).locator('.van-tag').waitFor()
+      continue
+    }
+    await tap(`fail-${code}`)
+    await fill(`note-${code}`, f.note)
+    await tap(`fail-save-${code}`)
+    await tap(f.kind === 'order' ? `kind-order-${code}` : `kind-referral-${code}`)
+    await fill(`outcome-text-${code}`, f.text)
+    await tap(`decide-${code}`)
+    await page.getByTestId(`outcome-${code}`).waitFor()
+  }
+  await shot('checklist')
+  await tap('insp-to-finish')
+
+  await page.getByTestId('screen-insp-finish').waitFor()
+  await fill('insp-signer', '李四')
+  const pad = await page.getByTestId('signature').boundingBox()
+  await page.mouse.move(pad.x + 30, pad.y + pad.height / 2)
+  await page.mouse.down()
+  for (let i = 1; i <= 20; i++) {
+    await page.mouse.move(pad.x + 30 + i * ((pad.width - 60) / 20), pad.y + pad.height / 2 + Math.cos(i / 2) * pad.height * 0.25)
+  }
+  await page.mouse.up()
+  await shot('sign')
+  await tap('insp-finish')
+
+  await page.getByTestId('screen-insp-done').waitFor()
+  await page.getByTestId('record-pdf').waitFor()
+  const pdf = await page.evaluate(async () => {
+    const a = document.querySelector('[data-testid=download-record]')
+    const buf = new Uint8Array(await (await fetch(a.href)).arrayBuffer())
+    return { head: String.fromCharCode(...buf.slice(0, 5)), size: buf.length, name: a.getAttribute('download') }
+  })
+  if (pdf.head !== '%PDF-' || pdf.size < 5000) throw new Error(`bad record PDF ${JSON.stringify(pdf)}`)
+  const orders = await page.getByTestId('order-row').count()
+  const referrals = await page.getByTestId('referral-row').allInnerTexts()
+  if (orders !== 1) throw new Error(`${orders} orders`)
+  if (referrals.length !== 1 || !referrals[0].includes('市场监督管理局')) throw new Error(`referrals: ${referrals}`)
+  await shot('done')
+
+  // The follow-up check of the order is a task now.
+  await tap('insp-back')
+  await page.getByTestId('screen-inspections').waitFor()
+  await page.getByTestId('task').first().waitFor()
+  const tasks = await page.getByTestId('task').allInnerTexts()
+  if (!tasks.some((t) => t.includes('复查'))) throw new Error(`tasks: ${tasks}`)
+  await shot('list')
+  // Sign out: the next run starts at the sign-in screen.
+  await page.goto(new URL('/settings', url).href)
+  await page.getByTestId('sign-out').click()
+  await page.getByTestId('pin').waitFor()
+  if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
+  await ctx.close()
+  return { size: size.name, items: items.length, departments: n, orders, referrals: referrals.length, record_pdf_bytes: pdf.size, record_pdf: pdf.name }
+}
+
+const sizes = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'tablet', width: 768, height: 1024 },
+]
+mkdirSync(out, { recursive: true })
+const data = mkdtempSync(join(tmpdir(), 'zhifa-e2e-insp-'))
+const { child, url } = await startServer(data)
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+})
+let failed = 0
+const results = []
+try {
+  for (const size of sizes) {
+    try {
+      const r = await runInspection(browser, url, size)
+      results.push(r)
+      console.log(`e2e inspection ${size.name}: ${r.items} items over ${r.departments} departments, ${r.orders} order, ${r.referrals} referral; record PDF ${r.record_pdf_bytes} bytes (${r.record_pdf})`)
+    } catch (e) {
+      console.error(`e2e inspection ${size.name} FAILED: ${e.stack || e}`)
+      failed++
+    }
+  }
+} finally {
+  await browser.close()
+  child.kill('SIGINT')
+  rmSync(data, { recursive: true, force: true })
+}
+writeFileSync(join(out, 'e2e-inspection.json'), JSON.stringify(results, null, 2))
+console.log(`e2e inspection: ${results.length} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)
