@@ -281,6 +281,79 @@ fn every_command_through_ipc_in_one_case() {
     let township = settings["township"].as_str().unwrap().to_owned();
     call("settings_set_township", json!({"township": township}));
 
+    // A joint inspection (综合查一次) through IPC: one failed item ordered
+    // to correct, its photo, the record and the order, the follow-up task.
+    let scenarios = call("insp_scenarios", json!({}));
+    assert!(scenarios.as_array().unwrap().len() >= 5);
+    let insp = call(
+        "insp_start",
+        json!({
+            "scenarios": ["CJ-XXSC"], "place": "龙兴镇龙华大道88号",
+            "party": {"kind": "individual", "name": "周小川", "id_number": id_number,
+                      "phone": null, "address": "龙兴镇龙华大道88号", "representative": null},
+            "partner_officer_id": "OFF-LX-02", "task_id": null
+        }),
+    );
+    let iid = insp["summary"]["id"].as_str().unwrap().to_owned();
+    let photo = call(
+        "insp_evidence_add",
+        json!({"inspection_id": iid, "file_name": "sign.jpg", "data_base64": jpeg(),
+               "lat": null, "lon": null, "accuracy_m": null}),
+    );
+    for f in insp["findings"].as_array().unwrap() {
+        let code = f["code"].as_str().unwrap();
+        let (verdict, note, ev) = if code == "JC-CG-03" {
+            ("fail", "门店牌匾破损", json!([photo["id"]]))
+        } else {
+            ("pass", "", json!([]))
+        };
+        call(
+            "insp_result",
+            json!({"inspection_id": iid, "item": code, "verdict": verdict, "note": note, "evidence_ids": ev}),
+        );
+    }
+    let decided = call(
+        "insp_decide",
+        json!({"inspection_id": iid, "item": "JC-CG-03", "kind": "order_to_correct", "text": "修复破损牌匾"}),
+    );
+    let order = decided["orders"][0].as_str().unwrap().to_owned();
+    let done = call(
+        "insp_finish",
+        json!({"inspection_id": iid, "kind": "signed", "signer_name": "周小川",
+               "signature_png_base64": png(), "refusal_reason": null, "witness": null}),
+    );
+    assert_eq!(done["summary"]["status"], "finished");
+    for number in [Value::Null, json!(order)] {
+        let doc = call(
+            "insp_document",
+            json!({"inspection_id": iid, "order_number": number}),
+        );
+        assert!(
+            B64.decode(doc["pdf_base64"].as_str().unwrap())
+                .unwrap()
+                .starts_with(b"%PDF-")
+        );
+    }
+    assert_eq!(
+        call("insp_get", json!({"inspection_id": iid}))["orders"][0],
+        json!(order)
+    );
+    assert_eq!(call("insp_list", json!({})).as_array().unwrap().len(), 1);
+    let tasks = call("task_list", json!({}));
+    let follow = tasks.as_array().unwrap()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        call("task_accept", json!({"task_id": follow}))["status"],
+        "accepted"
+    );
+    let reported = call(
+        "task_report",
+        json!({"task_id": follow, "note": "已改正", "corrected": true, "inspection_id": null, "case_id": null}),
+    );
+    assert_eq!(reported["status"], "done");
+
     let all: std::collections::BTreeSet<String> = COMMANDS.iter().map(|s| s.to_string()).collect();
     used.extend(refused);
     assert_eq!(used, all, "every command is exercised through IPC");
