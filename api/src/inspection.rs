@@ -20,10 +20,6 @@ use zhifa_core::inspection::{
     Verdict, task,
 };
 
-use std::io::Cursor;
-
-use zhifa_core::evidence::{self, Capture, Fix, IngestOptions, Source};
-
 use crate::dto::{
     DocumentFile, Empty, EvidenceView, FindingView, InspDecideReq, InspDocumentReq,
     InspEvidenceReq, InspFinishReq, InspReq, InspResultReq, InspStartReq, InspectionSummary,
@@ -332,45 +328,15 @@ impl App {
         if i.status == InspectionStatus::Finished {
             return Err(inspection::InspectionError::Finished.into());
         }
-        let bytes = B64
-            .decode(req.data_base64.as_bytes())
-            .map_err(|e| ApiError::Invalid(format!("照片数据无效：{e}")))?;
-        if bytes.is_empty() {
-            return Err(ApiError::Invalid("照片为空".into()));
-        }
-        let fix = match (req.lat, req.lon) {
-            (Some(lat), Some(lon)) => Some(Fix {
-                lat,
-                lon,
-                accuracy_m: req.accuracy_m,
-            }),
-            _ => None,
+        let photo = crate::ops::Photo {
+            data_base64: &req.data_base64,
+            file_name: req.file_name,
+            lat: req.lat,
+            lon: req.lon,
+            accuracy_m: req.accuracy_m,
         };
-        let capture = Capture {
-            case_id: None,
-            case_number: None,
-            officer_ids: i.officers.iter().map(|o| o.id.clone()).collect(),
-            device_time: self.now(),
-            server_offset_ms: None,
-            fix,
-            place: Some(i.place.clone()),
-            original_name: req.file_name,
-        };
-        let dir = self.evidence_dir();
-        let mut reader = Cursor::new(bytes);
-        let opts = IngestOptions {
-            font: Some(&self.font),
-            after_files_durable: None,
-        };
-        let rec = evidence::ingest(
-            &mut self.store,
-            &self.device,
-            &dir,
-            Source::Reader(&mut reader),
-            &capture,
-            &opts,
-        )?;
-        Ok(self.evidence_view(&rec, "verified", None))
+        let officers = i.officers.iter().map(|o| o.id.clone()).collect();
+        self.ingest_photo(photo, None, officers, Some(i.place.clone()))
     }
 
     pub(crate) fn insp_decide(&mut self, req: InspDecideReq) -> Result<InspectionView, ApiError> {

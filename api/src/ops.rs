@@ -28,6 +28,15 @@ use zhifa_core::rules::identity::{IdOptions, Identity, check_id, normalize};
 use zhifa_core::{ErrorCode, signin};
 
 use crate::dto::*;
+
+/// A photo as the camera or picker gave it, with the platform's fix.
+pub(crate) struct Photo<'a> {
+    pub(crate) data_base64: &'a str,
+    pub(crate) file_name: Option<String>,
+    pub(crate) lat: Option<f64>,
+    pub(crate) lon: Option<f64>,
+    pub(crate) accuracy_m: Option<f64>,
+}
 use crate::{ApiError, App, TOWNSHIP_SETTING};
 
 fn parse_uuid(s: &str) -> Result<Uuid, ApiError> {
@@ -660,30 +669,50 @@ impl App {
     pub(crate) fn evidence_add(&mut self, req: EvidenceAddReq) -> Result<EvidenceView, ApiError> {
         self.officer_id()?;
         let c = self.case(&req.case_id)?;
+        let officers: Vec<String> = c.officers.iter().map(|o| o.id.clone()).collect();
+        let photo = Photo {
+            data_base64: &req.data_base64,
+            file_name: req.file_name,
+            lat: req.lat,
+            lon: req.lon,
+            accuracy_m: req.accuracy_m,
+        };
+        self.ingest_photo(photo, Some(c.id), officers, c.place.clone())
+    }
+
+    /// Keeps a photo as evidence: the original stored and hashed at
+    /// capture with time, place, fix and officers (case evidence, or an
+    /// inspection item's when `case_id` is none).
+    pub(crate) fn ingest_photo(
+        &mut self,
+        photo: Photo<'_>,
+        case_id: Option<Uuid>,
+        officer_ids: Vec<String>,
+        place: Option<String>,
+    ) -> Result<EvidenceView, ApiError> {
         let bytes = B64
-            .decode(req.data_base64.as_bytes())
+            .decode(photo.data_base64.as_bytes())
             .map_err(|e| ApiError::Invalid(format!("照片数据无效：{e}")))?;
         if bytes.is_empty() {
             return Err(ApiError::Invalid("照片为空".into()));
         }
-        let fix = match (req.lat, req.lon) {
+        let fix = match (photo.lat, photo.lon) {
             (Some(lat), Some(lon)) => Some(Fix {
                 lat,
                 lon,
-                accuracy_m: req.accuracy_m,
+                accuracy_m: photo.accuracy_m,
             }),
             _ => None,
         };
-        let officers: Vec<String> = c.officers.iter().map(|o| o.id.clone()).collect();
         let capture = Capture {
-            case_id: Some(c.id),
+            case_id,
             case_number: None,
-            officer_ids: officers,
+            officer_ids,
             device_time: self.now(),
             server_offset_ms: None,
             fix,
-            place: c.place.clone(),
-            original_name: req.file_name,
+            place,
+            original_name: photo.file_name,
         };
         let dir = self.evidence_dir();
         let mut reader = Cursor::new(bytes);
