@@ -11,10 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use uuid::Uuid;
 use zhifa_core::case::{self, CaseParty};
-use zhifa_core::document::fonts::FontSet;
 use zhifa_core::document::model::{DocumentData, PartySignature, mask_id_number};
-use zhifa_core::document::template::TemplateLibrary;
-use zhifa_core::document::{Paper, RenderOptions, render_pdf};
 use zhifa_core::inspection::{
     self, FinishInput, Inspection, InspectionStatus, NewInspection, Outcome, OutcomeChoice,
     Verdict, task,
@@ -25,6 +22,7 @@ use crate::dto::{
     InspEvidenceReq, InspFinishReq, InspReq, InspResultReq, InspStartReq, InspectionSummary,
     InspectionView, OutcomeView, ScenarioView, TaskReportReq, TaskReq, TaskView,
 };
+use crate::ops::{required_text, signature_png};
 use crate::{ApiError, App};
 
 fn parse_uuid(s: &str) -> Result<Uuid, ApiError> {
@@ -342,18 +340,13 @@ impl App {
     pub(crate) fn insp_decide(&mut self, req: InspDecideReq) -> Result<InspectionView, ApiError> {
         self.officer_id()?;
         let id = parse_uuid(&req.inspection_id)?;
-        let text = |s: Option<String>, what: &str| {
-            s.map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| ApiError::Invalid(format!("请填写{what}")))
-        };
         let choice = match req.kind.as_str() {
             "order_to_correct" => OutcomeChoice::OrderToCorrect {
-                requirement: text(req.text, "改正要求")?,
+                requirement: required_text(req.text, "请填写改正要求")?,
             },
             "simple_case" => OutcomeChoice::SimpleCase,
             "referral" => OutcomeChoice::Referral {
-                reason: text(req.text, "移送理由")?,
+                reason: required_text(req.text, "请填写移送理由")?,
             },
             other => return Err(ApiError::Invalid(format!("处理方式无效：{other}"))),
         };
@@ -368,32 +361,13 @@ impl App {
         let now = self.now();
         let at = case::beijing(now)?;
         let signature = match req.kind.as_str() {
-            "signed" => {
-                let b64 = req
-                    .signature_png_base64
-                    .ok_or_else(|| ApiError::Invalid("请当事人在笔录上签名".into()))?;
-                let png = B64
-                    .decode(b64.trim_start_matches("data:image/png;base64,").as_bytes())
-                    .map_err(|e| ApiError::Invalid(format!("签名图片无效：{e}")))?;
-                if !png.starts_with(b"\x89PNG") {
-                    return Err(ApiError::Invalid("签名图片须为 PNG".into()));
-                }
-                PartySignature::Signed {
-                    name: req
-                        .signer_name
-                        .map(|s| s.trim().to_owned())
-                        .filter(|s| !s.is_empty())
-                        .ok_or_else(|| ApiError::Invalid("请填写签名人姓名".into()))?,
-                    png,
-                    signed_at: at,
-                }
-            }
+            "signed" => PartySignature::Signed {
+                name: required_text(req.signer_name, "请填写签名人姓名")?,
+                png: signature_png(req.signature_png_base64, "请当事人在笔录上签名")?,
+                signed_at: at,
+            },
             "refused" => PartySignature::Refused {
-                reason: req
-                    .refusal_reason
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| ApiError::Invalid("请注明拒绝签名的情况".into()))?,
+                reason: required_text(req.refusal_reason, "请注明拒绝签名的情况")?,
                 witness: req.witness.clone().filter(|s| !s.trim().is_empty()),
             },
             other => return Err(ApiError::Invalid(format!("签名方式无效：{other}"))),
@@ -434,21 +408,7 @@ impl App {
                 n.to_owned(),
             ),
         };
-        let fonts = FontSet::bundled()?;
-        let library = TemplateLibrary::builtin()?;
-        let templates = case::township_config(&self.store, &i.township)?
-            .map(|c| c.templates)
-            .unwrap_or_default();
-        let template = library.get(&templates, data.kind())?;
-        let doc = render_pdf(
-            &data,
-            template,
-            &fonts,
-            &RenderOptions {
-                paper: Paper::A4,
-                mask_id: Some(false),
-            },
-        )?;
+        let doc = self.render_a4(&data, &i.township)?;
         Ok(DocumentFile {
             file_name: format!("{name}.pdf"),
             pdf_base64: B64.encode(&doc.pdf),

@@ -15,10 +15,11 @@ use zhifa_core::case::{
 use zhifa_core::catalogue::{ProvisionRole, SearchQuery, SearchScope};
 use zhifa_core::device;
 use zhifa_core::document::fonts::FontSet;
+use zhifa_core::document::model::DocumentData;
 use zhifa_core::document::model::mask_id_number;
 use zhifa_core::document::qr::qr_svg;
 use zhifa_core::document::template::TemplateLibrary;
-use zhifa_core::document::{Paper, RenderOptions, render_pdf};
+use zhifa_core::document::{Paper, RenderOptions, RenderedDocument, render_pdf};
 use zhifa_core::evidence::{
     self, Capture, EvidenceDir, EvidenceRecord, Fix, IngestOptions, Source,
 };
@@ -28,6 +29,26 @@ use zhifa_core::rules::identity::{IdOptions, Identity, check_id, normalize};
 use zhifa_core::{ErrorCode, signin};
 
 use crate::dto::*;
+
+/// A signature image from the pad: base64 PNG, with or without the
+/// `data:` prefix; `missing` is the message when there is none.
+pub(crate) fn signature_png(b64: Option<String>, missing: &str) -> Result<Vec<u8>, ApiError> {
+    let b64 = b64.ok_or_else(|| ApiError::Invalid(missing.into()))?;
+    let png = B64
+        .decode(b64.trim_start_matches("data:image/png;base64,").as_bytes())
+        .map_err(|e| ApiError::Invalid(format!("签名图片无效：{e}")))?;
+    if !png.starts_with(b"\x89PNG") {
+        return Err(ApiError::Invalid("签名图片须为 PNG".into()));
+    }
+    Ok(png)
+}
+
+/// A field that must not be blank, trimmed; `missing` is the message.
+pub(crate) fn required_text(s: Option<String>, missing: &str) -> Result<String, ApiError> {
+    s.map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::Invalid(missing.into()))
+}
 
 /// A photo as the camera or picker gave it, with the platform's fix.
 pub(crate) struct Photo<'a> {
@@ -680,6 +701,30 @@ impl App {
         self.ingest_photo(photo, Some(c.id), officers, c.place.clone())
     }
 
+    /// Renders a document on A4 with the township's templates (IDs unmasked:
+    /// the copy handed to the party and kept on file).
+    pub(crate) fn render_a4(
+        &self,
+        data: &DocumentData,
+        township: &str,
+    ) -> Result<RenderedDocument, ApiError> {
+        let fonts = FontSet::bundled()?;
+        let library = TemplateLibrary::builtin()?;
+        let templates = case::township_config(&self.store, township)?
+            .map(|c| c.templates)
+            .unwrap_or_default();
+        let template = library.get(&templates, data.kind())?;
+        Ok(render_pdf(
+            data,
+            template,
+            &fonts,
+            &RenderOptions {
+                paper: Paper::A4,
+                mask_id: Some(false),
+            },
+        )?)
+    }
+
     /// Keeps a photo as evidence: the original stored and hashed at
     /// capture with time, place, fix and officers (case evidence, or an
     /// inspection item's when `case_id` is none).
@@ -898,31 +943,12 @@ impl App {
 
     pub(crate) fn case_serve(&mut self, req: ServeReq) -> Result<CaseView, ApiError> {
         let service = match req.kind.as_str() {
-            "signed" => {
-                let b64 = req
-                    .signature_png_base64
-                    .ok_or_else(|| ApiError::Invalid("请当事人签名".into()))?;
-                let png = B64
-                    .decode(b64.trim_start_matches("data:image/png;base64,").as_bytes())
-                    .map_err(|e| ApiError::Invalid(format!("签名图片无效：{e}")))?;
-                if !png.starts_with(b"\x89PNG") {
-                    return Err(ApiError::Invalid("签名图片须为 PNG".into()));
-                }
-                Service::Signed {
-                    name: req
-                        .signer_name
-                        .map(|s| s.trim().to_owned())
-                        .filter(|s| !s.is_empty())
-                        .ok_or_else(|| ApiError::Invalid("请填写签收人姓名".into()))?,
-                    png,
-                }
-            }
+            "signed" => Service::Signed {
+                name: required_text(req.signer_name, "请填写签收人姓名")?,
+                png: signature_png(req.signature_png_base64, "请当事人签名")?,
+            },
             "refused" => Service::Refused {
-                reason: req
-                    .refusal_reason
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| ApiError::Invalid("请注明拒绝签收的情况".into()))?,
+                reason: required_text(req.refusal_reason, "请注明拒绝签收的情况")?,
                 witness: req.witness.filter(|s| !s.trim().is_empty()),
             },
             other => return Err(ApiError::Invalid(format!("送达方式无效：{other}"))),
@@ -937,21 +963,7 @@ impl App {
         let data = case::served_decision(&self.store, c.id)?.ok_or_else(|| {
             ApiError::Invalid("决定书尚未送达（签收或注明拒签后方可打印正式文书）".into())
         })?;
-        let fonts = FontSet::bundled()?;
-        let library = TemplateLibrary::builtin()?;
-        let templates = case::township_config(&self.store, &c.township)?
-            .map(|c| c.templates)
-            .unwrap_or_default();
-        let template = library.get(&templates, data.kind())?;
-        let doc = render_pdf(
-            &data,
-            template,
-            &fonts,
-            &RenderOptions {
-                paper: Paper::A4,
-                mask_id: Some(false),
-            },
-        )?;
+        let doc = self.render_a4(&data, &c.township)?;
         let number = c
             .issue
             .as_ref()
