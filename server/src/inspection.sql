@@ -58,3 +58,19 @@ CREATE TABLE IF NOT EXISTS task (
     done_at       TEXT,
     report        TEXT
 );
+
+-- Command-centre and department accounts of the console API
+-- (`/v1/console/*`): who assigns tasks and who reads which department's
+-- findings. `scope` is a code prefix: '' the whole city, 6 digits a
+-- district, 9 digits a township. The bearer token is stored hashed.
+CREATE TABLE IF NOT EXISTS staff (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    role         TEXT NOT NULL CHECK (role IN ('command_centre', 'department')),
+    scope        TEXT NOT NULL,
+    department   TEXT,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    revoked_at   TEXT
+);

@@ -217,21 +217,48 @@ pub trait Storage: Send + Sync + 'static {
     fn forget_blob(&self, sha256: &str) -> Result<bool, ApiError>;
     /// Whether a blob has a row ([`crate::gc::SQL_BLOB_KNOWN`]).
     fn blob_known(&self, sha256: &str) -> Result<bool, ApiError>;
-    /// Joint-inspection findings of one department (or all); `failed_only`
-    /// keeps what the department must act on.
+    /// Joint-inspection findings of one department (or all) in the
+    /// townships under `scope` (a code prefix, '' = all); `failed_only`
+    /// keeps what the department must act on. Each inspection read is
+    /// audited under `actor`.
     fn inspection_findings(
         &self,
         department: Option<&str>,
         failed_only: bool,
+        scope: &str,
+        actor: &str,
+        now: DateTime<Utc>,
     ) -> Result<Vec<crate::inspection::DepartmentFinding>, ApiError>;
-    /// Tasks with their closed-loop times.
-    fn tasks(&self) -> Result<Vec<crate::inspection::TaskRow>, ApiError>;
-    /// Assigns a task to an officer (stored and queued to the inbox); returns its id.
+    /// Tasks of the townships under `scope` with their closed-loop times.
+    fn tasks(&self, scope: &str) -> Result<Vec<crate::inspection::TaskRow>, ApiError>;
+    /// Assigns a task to an officer under `scope` (stored and queued to
+    /// the inbox; `forbidden` outside it); returns its id.
     fn assign_task(
         &self,
         task: &crate::inspection::NewTask,
         now: DateTime<Utc>,
+        scope: &str,
+        actor: &str,
     ) -> Result<String, ApiError>;
+    /// Creates a console account, or re-issues its token; returns the
+    /// token (shown once: only its hash is stored).
+    fn issue_staff(
+        &self,
+        staff: &crate::console::NewStaff,
+        ttl: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError>;
+    /// Revokes a console account; true when it was active.
+    fn revoke_staff(&self, id: &str, now: DateTime<Utc>) -> Result<bool, ApiError>;
+    /// Every console account.
+    fn staff(&self) -> Result<Vec<crate::console::Staff>, ApiError>;
+    /// The console account of a bearer token (`unauthorized` when unknown,
+    /// expired or revoked).
+    fn authenticate_staff(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::console::Staff, ApiError>;
 }
 
 /// The storage logic, once, over either database: every [`Storage`]
@@ -1542,19 +1569,34 @@ impl<B: sql::Backend> Storage for Db<B> {
         &self,
         department: Option<&str>,
         failed_only: bool,
+        scope: &str,
+        actor: &str,
+        now: DateTime<Utc>,
     ) -> Result<Vec<crate::inspection::DepartmentFinding>, ApiError> {
-        self.b
-            .read(&mut |c| Ok(crate::inspection::findings(c, department, failed_only)?))
+        self.b.write(&mut |tx| {
+            let rows = crate::inspection::findings(tx, department, failed_only, scope)?;
+            let mut seen: Vec<&str> = Vec::new();
+            for f in &rows {
+                if !seen.contains(&f.inspection_id.as_str()) {
+                    seen.push(&f.inspection_id);
+                    audit(tx, now, actor, "inspection.read", &f.inspection_id)?;
+                }
+            }
+            Ok(rows)
+        })
     }
 
-    fn tasks(&self) -> Result<Vec<crate::inspection::TaskRow>, ApiError> {
-        self.b.read(&mut |c| Ok(crate::inspection::tasks(c)?))
+    fn tasks(&self, scope: &str) -> Result<Vec<crate::inspection::TaskRow>, ApiError> {
+        self.b
+            .read(&mut |c| Ok(crate::inspection::tasks(c, scope)?))
     }
 
     fn assign_task(
         &self,
         task: &crate::inspection::NewTask,
         now: DateTime<Utc>,
+        scope: &str,
+        actor: &str,
     ) -> Result<String, ApiError> {
         let stamp = uuid::Timestamp::from_unix(
             uuid::NoContext,
@@ -1563,11 +1605,67 @@ impl<B: sql::Backend> Storage for Db<B> {
         );
         let id = uuid::Uuid::new_v7(stamp).to_string();
         self.b.write(
-            &mut |tx| match crate::inspection::assign(tx, task, &id, now)? {
+            &mut |tx| match crate::inspection::assign(tx, task, &id, now, scope, actor)? {
                 Ok(()) => Ok(()),
-                Err((_, msg)) => Err(Fail::Api(ApiError::new(ErrorKind::BadRequest, msg.clone()))),
+                Err((code, msg)) => {
+                    let kind = if code == crate::inspection::FORBIDDEN {
+                        ErrorKind::Forbidden
+                    } else {
+                        ErrorKind::BadRequest
+                    };
+                    Err(Fail::Api(ApiError::new(kind, msg.clone())))
+                }
             },
         )?;
         Ok(id)
+    }
+
+    fn issue_staff(
+        &self,
+        staff: &crate::console::NewStaff,
+        ttl: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        staff.check().map_err(ApiError::bad)?;
+        let token = format!("zs_{}", random_token()?);
+        let sha = sha_hex(&token);
+        self.b.write(&mut |tx| {
+            crate::console::upsert(tx, staff, &sha, now, ttl)?;
+            Ok(())
+        })?;
+        Ok(token)
+    }
+
+    fn revoke_staff(&self, id: &str, now: DateTime<Utc>) -> Result<bool, ApiError> {
+        self.b
+            .write(&mut |tx| Ok(crate::console::revoke(tx, id, now)?))
+    }
+
+    fn staff(&self) -> Result<Vec<crate::console::Staff>, ApiError> {
+        self.b.read(&mut |c| Ok(crate::console::list(c)?))
+    }
+
+    fn authenticate_staff(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::console::Staff, ApiError> {
+        let sha = sha_hex(token);
+        let found = self
+            .b
+            .read(&mut |c| Ok(crate::console::by_token(c, &sha)?))?;
+        let Some(staff) = found else {
+            return Err(ApiError::new(ErrorKind::Unauthorized, "未登录或令牌无效"));
+        };
+        if staff.revoked_at.is_some() {
+            return Err(ApiError::new(ErrorKind::Unauthorized, "此账号已被停用"));
+        }
+        if staff.expires_at < ts(now) {
+            return Err(ApiError::new(
+                ErrorKind::Unauthorized,
+                "账号令牌已过期，请重新签发",
+            ));
+        }
+        Ok(staff)
     }
 }
