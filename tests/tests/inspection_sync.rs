@@ -192,7 +192,10 @@ async fn a_joint_inspection_reaches_each_department_and_its_task_closes_the_loop
     // Every read that returned the inspection is in the audit log (six:
     // the five console reads with findings and the operator's), the
     // refused and empty ones are not.
-    assert_eq!(server.store(|st| st.audit_count("inspection.read").unwrap()), 6);
+    assert_eq!(
+        server.store(|st| st.audit_count("inspection.read").unwrap()),
+        6
+    );
 
     let sha = db.text(
         "SELECT record_sha256 FROM inspection WHERE inspection_id = ?1",
