@@ -731,17 +731,85 @@ async fn console_findings(
     ))
 }
 
+/// `GET /v1/console/cases`: the cases of the caller's scope (command
+/// centre, legal review), with their evidence state.
+#[utoipa::path(get, path = "/v1/console/cases",
+    responses((status = 200, body = Vec<CaseSummary>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn console_cases(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+) -> Result<Json<Vec<CaseSummary>>, ApiError> {
+    if who.role == crate::console::StaffRole::Department {
+        return Err(ApiError::new(ErrorKind::Forbidden, "部门账号不能查看案件"));
+    }
+    let scope = match who.scope.len() {
+        0 => crate::store::Scope::All,
+        6 => crate::store::Scope::District(who.scope.clone()),
+        _ => crate::store::Scope::Township(who.scope.clone()),
+    };
+    let store = s.store.clone();
+    let now = s.clock.now();
+    let actor = who.actor();
+    Ok(Json(
+        blocking(move || store.cases(&scope, &actor, now)).await?,
+    ))
+}
+
+/// `POST /v1/console/cases/{case_id}/review`: a legal-review account's
+/// result (法制审核); the officer's device gets `review.completed`.
+#[utoipa::path(post, path = "/v1/console/cases/{case_id}/review", request_body = crate::console::CaseReview,
+    params(("case_id" = String, Path, description = "the case")),
+    responses((status = 200, description = "recorded"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn console_case_review(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(case_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let review: crate::console::CaseReview = parse_json(&body)?;
+    let store = s.store.clone();
+    let now = s.clock.now();
+    blocking(move || store.review_case(&case_id, &review, &who, now)).await?;
+    Ok(Json(serde_json::json!({ "recorded": true })))
+}
+
+/// `POST /v1/console/cases/{case_id}/reassign`: the command centre hands
+/// a case to another officer of its township; the device that holds it
+/// gets `case.reassigned`.
+#[utoipa::path(post, path = "/v1/console/cases/{case_id}/reassign", request_body = crate::console::CaseReassign,
+    params(("case_id" = String, Path, description = "the case")),
+    responses((status = 200, description = "`{\"changed\"}`: false when that officer already has it"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn console_case_reassign(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(case_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let to: crate::console::CaseReassign = parse_json(&body)?;
+    let store = s.store.clone();
+    let now = s.clock.now();
+    let changed = blocking(move || store.reassign_case(&case_id, &to, &who, now)).await?;
+    Ok(Json(serde_json::json!({ "changed": changed })))
+}
+
 /// The OpenAPI document of this API.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Zhifa Sync v1", description = "The central sync service of 掌上执法 (docs/PROTOCOL.md)."),
     paths(enrol, refresh, push, inbox, catalogue_latest, catalogue_snapshot, catalogue_delta, leases, blob_head,
           upload_create, upload_get, upload_patch, finance_payment, cases,
-          console_task_assign, console_tasks, console_findings),
+          console_task_assign, console_tasks, console_findings, console_cases, console_case_review,
+          console_case_reassign),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, crate::inspection::NewTask,
-                       crate::inspection::TaskRow, crate::inspection::DepartmentFinding)),
+                       crate::inspection::TaskRow, crate::inspection::DepartmentFinding,
+                       crate::console::CaseReview, crate::console::CaseReassign)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -795,6 +863,15 @@ pub fn router(state: St) -> Router {
             get(console_tasks).post(console_task_assign),
         )
         .route("/v1/console/findings", get(console_findings))
+        .route("/v1/console/cases", get(console_cases))
+        .route(
+            "/v1/console/cases/{case_id}/review",
+            post(console_case_review),
+        )
+        .route(
+            "/v1/console/cases/{case_id}/reassign",
+            post(console_case_reassign),
+        )
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))
         .with_state(state)
 }

@@ -2,7 +2,9 @@
 //! centre (网格化指挥中心) that assigns tasks and watches their closed loop
 //! ("发现问题 → 派发任务 → 联合执法 → 反馈", field-apps.md §5 item 9), and
 //! the departments that read the findings of their own inspection items
-//! from joint inspections (综合查一次).
+//! from joint inspections (综合查一次), and the legal-review body
+//! (法制审核) whose results reach the officer's device — as do the command
+//! centre's reassignments of a case (sync stream C, server-owned fields).
 //!
 //! A staff account is not a device: it has no key and no outbox, only a
 //! bearer token (random, stored as its SHA-256, shown once at creation,
@@ -30,6 +32,8 @@ pub enum StaffRole {
     CommandCentre,
     /// Reads the findings of its own department in its scope.
     Department,
+    /// The legal-review body (法制审核机构): reviews cases in its scope.
+    LegalReview,
 }
 
 impl StaffRole {
@@ -38,6 +42,7 @@ impl StaffRole {
         match self {
             Self::CommandCentre => "command_centre",
             Self::Department => "department",
+            Self::LegalReview => "legal_review",
         }
     }
 
@@ -46,6 +51,7 @@ impl StaffRole {
         match s {
             "command_centre" => Some(Self::CommandCentre),
             "department" => Some(Self::Department),
+            "legal_review" => Some(Self::LegalReview),
             _ => None,
         }
     }
@@ -93,7 +99,9 @@ impl NewStaff {
             (StaffRole::Department, Some(d)) if d.trim().is_empty() => {
                 Err("部门账号必须指定部门代码".into())
             }
-            (StaffRole::CommandCentre, Some(_)) => Err("指挥中心账号不属于某一部门".into()),
+            (StaffRole::CommandCentre | StaffRole::LegalReview, Some(_)) => {
+                Err("只有部门账号才指定部门代码".into())
+            }
             _ => Ok(()),
         }
     }
@@ -209,6 +217,256 @@ pub fn revoke(tx: &mut dyn Conn, id: &str, now: DateTime<Utc>) -> Result<bool, D
         p![ts(now), id],
     )?;
     Ok(n == 1)
+}
+
+/// Why a console write was refused: (error kind, message).
+pub type Refusal = (zhifa_sync::ErrorKind, String);
+
+/// A legal review's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CaseReview {
+    /// `approved` (通过) or `returned` (退回补正).
+    pub result: String,
+    /// The reviewer's opinion (审核意见), 1–2,000 characters.
+    pub opinion: String,
+}
+
+/// A reassignment of a case to another officer of its township.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CaseReassign {
+    /// The officer now responsible.
+    pub officer_id: String,
+    /// Why (改派理由), 1–500 characters.
+    pub reason: String,
+}
+
+fn text_ok(v: &str, max: usize) -> bool {
+    !v.trim().is_empty() && v.chars().count() <= max
+}
+
+/// The case row a console write works on, checked against the caller's
+/// scope: (township, officer of the device, server version).
+fn case_in_scope(
+    tx: &mut dyn Conn,
+    case_id: &str,
+    staff: &Staff,
+) -> Result<Result<(String, String, i64), Refusal>, DbError> {
+    use zhifa_sync::ErrorKind;
+    let row = tx.query_opt(
+        "SELECT township, officer_id, server_version FROM cases WHERE case_id = ?1",
+        p![case_id],
+    )?;
+    let Some(r) = row else {
+        return Ok(Err((
+            ErrorKind::NotFound,
+            format!("服务器上没有案件 {case_id}"),
+        )));
+    };
+    let (township, officer, version): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+    if !township.starts_with(&staff.scope) {
+        return Ok(Err((ErrorKind::Forbidden, "案件不在本账号的辖区内".into())));
+    }
+    Ok(Ok((township, officer, version)))
+}
+
+/// An inbox event for the officer whose device holds a case.
+struct CaseEvent<'a> {
+    event_id: &'a str,
+    officer: &'a str,
+    case_id: &'a str,
+    kind: &'a str,
+    payload: serde_json::Value,
+    /// The case's new server version.
+    version: i64,
+}
+
+fn inbox_event(tx: &mut dyn Conn, e: &CaseEvent<'_>, now: DateTime<Utc>) -> Result<(), DbError> {
+    let CaseEvent {
+        event_id,
+        officer,
+        case_id,
+        kind,
+        payload,
+        version,
+    } = e;
+    tx.exec(
+        "UPDATE cases SET server_version = ?2 WHERE case_id = ?1",
+        p![case_id, version],
+    )?;
+    // Inbox cursors follow commit order (PostgreSQL takes its lock here).
+    tx.commit_ordered("inbox")?;
+    tx.exec(
+        "INSERT INTO inbox (event_id, officer_id, case_id, kind, payload, server_version, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        p![
+            event_id,
+            officer,
+            case_id,
+            kind,
+            payload.to_string(),
+            version,
+            ts(now)
+        ],
+    )?;
+    Ok(())
+}
+
+/// Records a legal review (法制审核) of a case and queues its
+/// `review.completed` event for the officer whose device holds the case.
+/// The review is the reviewing body's act on a server-owned field; it
+/// never changes the device's own case record (sync.md §5: field
+/// ownership). 行政处罚法 Art. 58 makes review mandatory before
+/// certain decisions; which cases go to review is the township's process,
+/// not decided here.
+pub fn review(
+    tx: &mut dyn Conn,
+    case_id: &str,
+    r: &CaseReview,
+    staff: &Staff,
+    review_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refusal>, DbError> {
+    use zhifa_sync::ErrorKind;
+    if staff.role != StaffRole::LegalReview {
+        return Ok(Err((
+            ErrorKind::Forbidden,
+            "只有法制审核账号可以提交审核结果".into(),
+        )));
+    }
+    if !matches!(r.result.as_str(), "approved" | "returned") {
+        return Ok(Err((
+            ErrorKind::BadRequest,
+            format!("审核结果应为 approved 或 returned，而不是 {:?}", r.result),
+        )));
+    }
+    if !text_ok(&r.opinion, 2_000) {
+        return Ok(Err((
+            ErrorKind::BadRequest,
+            "审核意见不能为空，最长 2000 字".into(),
+        )));
+    }
+    let (_, officer, version) = match case_in_scope(tx, case_id, staff)? {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    tx.exec(
+        "INSERT INTO case_review (review_id, case_id, result, opinion, reviewer, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        p![review_id, case_id, r.result, r.opinion, staff.id, ts(now)],
+    )?;
+    let payload = serde_json::json!({
+        "result": r.result, "opinion": r.opinion, "reviewer": staff.name, "reviewed_at": ts(now),
+    });
+    inbox_event(
+        tx,
+        &CaseEvent {
+            event_id: &format!("review:{review_id}"),
+            officer: &officer,
+            case_id,
+            kind: "review.completed",
+            payload,
+            version: version + 1,
+        },
+        now,
+    )?;
+    tx.exec(
+        "INSERT INTO audit (at, actor, action, object) VALUES (?1, ?2, 'case.review', ?3)",
+        p![ts(now), staff.actor(), case_id],
+    )?;
+    Ok(Ok(()))
+}
+
+/// Reassigns a case to another active officer of the same township and
+/// queues its `case.reassigned` event for the officer whose device holds
+/// it; returns false (and queues nothing) when that officer is already
+/// responsible.
+pub fn reassign(
+    tx: &mut dyn Conn,
+    case_id: &str,
+    r: &CaseReassign,
+    staff: &Staff,
+    now: DateTime<Utc>,
+) -> Result<Result<bool, Refusal>, DbError> {
+    use zhifa_sync::ErrorKind;
+    if staff.role != StaffRole::CommandCentre {
+        return Ok(Err((
+            ErrorKind::Forbidden,
+            "只有指挥中心账号可以改派案件".into(),
+        )));
+    }
+    if !text_ok(&r.reason, 500) {
+        return Ok(Err((
+            ErrorKind::BadRequest,
+            "改派理由不能为空，最长 500 字".into(),
+        )));
+    }
+    let (township, officer, version) = match case_in_scope(tx, case_id, staff)? {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let to: Option<String> = tx
+        .query_opt(
+            "SELECT township FROM officer WHERE id = ?1",
+            p![r.officer_id],
+        )?
+        .map(|row| row.get(0))
+        .transpose()?;
+    match to {
+        None => {
+            return Ok(Err((
+                ErrorKind::BadRequest,
+                format!("执法人员 {} 不存在", r.officer_id),
+            )));
+        }
+        // A township's case stays with the township's officers (its
+        // enforcement body; 行政处罚法 Art. 42).
+        Some(t) if t != township => {
+            return Ok(Err((
+                ErrorKind::BadRequest,
+                format!("执法人员 {} 不属于案件所在镇街", r.officer_id),
+            )));
+        }
+        Some(_) => {}
+    }
+    let current: String = tx
+        .query_opt(
+            "SELECT officer_id FROM case_assignment WHERE case_id = ?1",
+            p![case_id],
+        )?
+        .map(|row| row.get(0))
+        .transpose()?
+        .unwrap_or_else(|| officer.clone());
+    if current == r.officer_id {
+        return Ok(Ok(false));
+    }
+    tx.exec(
+        "INSERT INTO case_assignment (case_id, officer_id, reason, by_staff, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (case_id) DO UPDATE SET officer_id = excluded.officer_id,
+             reason = excluded.reason, by_staff = excluded.by_staff, at = excluded.at",
+        p![case_id, r.officer_id, r.reason, staff.id, ts(now)],
+    )?;
+    let version = version + 1;
+    let payload = serde_json::json!({
+        "officer_id": r.officer_id, "reason": r.reason, "reassigned_at": ts(now),
+    });
+    inbox_event(
+        tx,
+        &CaseEvent {
+            event_id: &format!("reassign:{case_id}:{version}"),
+            officer: &officer,
+            case_id,
+            kind: "case.reassigned",
+            payload,
+            version,
+        },
+        now,
+    )?;
+    tx.exec(
+        "INSERT INTO audit (at, actor, action, object) VALUES (?1, ?2, 'case.reassign', ?3)",
+        p![ts(now), staff.actor(), case_id],
+    )?;
+    Ok(Ok(true))
 }
 
 #[cfg(test)]

@@ -155,7 +155,7 @@ enum StaffCmd {
         /// Display name of the unit.
         #[arg(long)]
         name: String,
-        /// command_centre | department.
+        /// command_centre | department | legal_review.
         #[arg(long)]
         role: String,
         /// Township-code prefix it covers: omitted = the whole city,
@@ -375,7 +375,7 @@ fn main() -> anyhow::Result<()> {
             days,
         }) => {
             let Some(role) = zhifa_server::console::StaffRole::parse(&role) else {
-                bail!("role must be command_centre or department");
+                bail!("role must be command_centre, department or legal_review");
             };
             if !(1..=366).contains(&days) {
                 bail!("--days must be between 1 and 366");

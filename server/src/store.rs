@@ -252,6 +252,24 @@ pub trait Storage: Send + Sync + 'static {
     fn revoke_staff(&self, id: &str, now: DateTime<Utc>) -> Result<bool, ApiError>;
     /// Every console account.
     fn staff(&self) -> Result<Vec<crate::console::Staff>, ApiError>;
+    /// A legal-review account's result on a case, queued to the officer's
+    /// inbox as `review.completed`.
+    fn review_case(
+        &self,
+        case_id: &str,
+        review: &crate::console::CaseReview,
+        staff: &crate::console::Staff,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError>;
+    /// The command centre reassigns a case (`case.reassigned` to the
+    /// officer's inbox); false when that officer already has it.
+    fn reassign_case(
+        &self,
+        case_id: &str,
+        to: &crate::console::CaseReassign,
+        staff: &crate::console::Staff,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ApiError>;
     /// The console account of a bearer token (`unauthorized` when unknown,
     /// expired or revoked).
     fn authenticate_staff(
@@ -307,6 +325,16 @@ impl PgStorage {
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// A UUIDv7 at the server's `now` (ids of server-made records).
+fn new_id(now: DateTime<Utc>) -> String {
+    let stamp = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        u64::try_from(now.timestamp()).unwrap_or(0),
+        now.timestamp_subsec_nanos(),
+    );
+    uuid::Uuid::new_v7(stamp).to_string()
 }
 
 fn sha_hex(s: &str) -> String {
@@ -1643,6 +1671,37 @@ impl<B: sql::Backend> Storage for Db<B> {
 
     fn staff(&self) -> Result<Vec<crate::console::Staff>, ApiError> {
         self.b.read(&mut |c| Ok(crate::console::list(c)?))
+    }
+
+    fn review_case(
+        &self,
+        case_id: &str,
+        review: &crate::console::CaseReview,
+        staff: &crate::console::Staff,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let id = new_id(now);
+        self.b.write(
+            &mut |tx| match crate::console::review(tx, case_id, review, staff, &id, now)? {
+                Ok(()) => Ok(()),
+                Err((kind, msg)) => Err(Fail::Api(ApiError::new(kind, msg))),
+            },
+        )
+    }
+
+    fn reassign_case(
+        &self,
+        case_id: &str,
+        to: &crate::console::CaseReassign,
+        staff: &crate::console::Staff,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
+        self.b.write(
+            &mut |tx| match crate::console::reassign(tx, case_id, to, staff, now)? {
+                Ok(changed) => Ok(changed),
+                Err((kind, msg)) => Err(Fail::Api(ApiError::new(kind, msg))),
+            },
+        )
     }
 
     fn authenticate_staff(

@@ -67,7 +67,7 @@ fn staff_accounts_are_issued_listed_without_tokens_and_revoked() {
             &[
                 "staff", "add", "--id", "x", "--name", "x", "--role", "admin",
             ][..],
-            "command_centre or department",
+            "command_centre, department or legal_review",
         ),
         (
             &[
