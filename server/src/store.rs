@@ -445,6 +445,18 @@ fn aggregate(m: &WireMutation) -> Option<String> {
     }
 }
 
+/// Whether a `case/advance` attaches evidence (it then writes more than
+/// the case row).
+fn is_attach(m: &WireMutation) -> bool {
+    m.payload.get("kind").and_then(|k| k.as_str()) == Some("attach_evidence")
+}
+
+/// A case step whose only write is the conditional update of its case
+/// row: when [`apply`] rejects it, it has written nothing.
+fn plain_step(m: &WireMutation) -> bool {
+    m.entity == "case" && m.op == "advance" && !is_attach(m)
+}
+
 /// An audit row of a push (actor, action, object), written with the
 /// batch's others in one statement at its end.
 type AuditRow = (String, &'static str, String);
@@ -530,6 +542,21 @@ fn apply(
             Ok(Ok(()))
         }
         ("case", "advance") => {
+            // The common step in one statement: the update matches only
+            // the device's own case at the preceding version. When it
+            // matches nothing, the checks below say why (and write
+            // nothing, so a plain step needs no savepoint: `plain_step`).
+            if !is_attach(m)
+                && let (Ok(v), Ok(to)) = (i64_at(p, &["version"]), str_at(p, &["to"]))
+                && tx.exec(
+                    "UPDATE cases SET status = ?2, version = ?3, updated_at = ?4
+                     WHERE case_id = ?1 AND device_id = ?5 AND version = ?6",
+                    p![m.entity_id, to, v, ts(now), who.device_id, v - 1],
+                )? == 1
+            {
+                audits.push((actor.clone(), "case.write", m.entity_id.clone()));
+                return Ok(Ok(()));
+            }
             let row = tx.query_opt(
                 "SELECT device_id, version FROM cases WHERE case_id = ?1",
                 p![m.entity_id],
@@ -558,7 +585,7 @@ fn apply(
                 Ok(t) => t,
                 Err(r) => return Ok(Err(r)),
             };
-            if p.get("kind").and_then(|k| k.as_str()) == Some("attach_evidence") {
+            if is_attach(m) {
                 let ids = p
                     .get("event")
                     .and_then(|e| e.get("evidence_ids"))
@@ -880,12 +907,19 @@ fn push_tx(
             // Never released: each is nested in the previous one (a
             // rollback goes to the newest `m`, i.e. this mutation's), and
             // COMMIT ends them all; this saves a round trip per mutation.
-            tx.batch("SAVEPOINT m")?;
+            // A plain case step writes nothing when it is rejected, so
+            // it needs none (one round trip fewer on PostgreSQL).
+            let savepoint = !plain_step(m);
+            if savepoint {
+                tx.batch("SAVEPOINT m")?;
+            }
             let mark = audits.len();
             match apply(tx, who, m, now, &mut audits)? {
                 Ok(()) => Ok(()),
                 Err(r) => {
-                    tx.batch("ROLLBACK TO SAVEPOINT m")?;
+                    if savepoint {
+                        tx.batch("ROLLBACK TO SAVEPOINT m")?;
+                    }
                     audits.truncate(mark);
                     Err(r)
                 }
