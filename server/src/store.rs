@@ -1443,8 +1443,17 @@ impl<B: sql::Backend> Storage for Db<B> {
                     size: req.size,
                     verified: false,
                 },
-                Some(_) => return Err(ApiError::bad("同一摘要的上传声明了不同的大小").into()),
-                None => {
+                other => {
+                    // An unfinished upload of this digest declared another
+                    // size (a corrupted or wrong declaration): only the
+                    // whole file's SHA-256 decides, so it can never block
+                    // the right one — it is replaced, and its partial file
+                    // is left to `gc` (an orphan once its row is gone).
+                    if let Some(r) = other {
+                        let old: String = r.get(0)?;
+                        tx.exec("DELETE FROM upload WHERE id = ?1", p![old])?;
+                        tracing::warn!(upload = %old, "upload replaced: same digest, another size");
+                    }
                     let id = uuid::Uuid::now_v7().to_string();
                     tx.exec(
                         "INSERT INTO upload (id, sha256, size, \"offset\", media_type, device_id, created_at)
