@@ -303,7 +303,7 @@ async fn seeded_runs_keep_invariants_i1_to_i8(b: Backend) {
     let t = std::time::Instant::now();
     for seed in from..from + seeds {
         run(&b, seed).await;
-        if (seed + 1 - from) % 500 == 0 {
+        if (seed + 1 - from).is_multiple_of(500) {
             println!(
                 "… seeds {from}–{seed} on {} passed ({:.0} s)",
                 b.name(),

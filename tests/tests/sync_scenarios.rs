@@ -728,6 +728,7 @@ zhifa_tests::on_both_backends!(
     t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption,
     t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent,
     an_upload_declared_with_a_wrong_size_never_blocks_the_right_one,
+    a_smaller_batch_after_a_lost_answer_still_gets_every_result,
     t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases,
     t21_oversized_push_is_halved_until_it_fits,
     t22_device_clock_jumps_do_not_affect_order_or_cursors,
@@ -1110,4 +1111,42 @@ async fn an_upload_declared_with_a_wrong_size_never_blocks_the_right_one(b: Back
         0,
         "the wrong upload was replaced"
     );
+}
+
+/// Found by the 10,000-seed run (seeds 3094, 5456): a batch applied on
+/// the server whose answer was lost, then a smaller batch (halved after a
+/// 413): the server acknowledges through the end of the first, and the
+/// device marked all of it pushed with results for the smaller batch
+/// only — the rest had none (I1). Only what a batch carried counts now.
+async fn a_smaller_batch_after_a_lost_answer_still_gets_every_result(b: Backend) {
+    let server = TestServer::on(&b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let base = dev.outbox_len();
+    for _ in 0..8 {
+        dev.new_case();
+    }
+    let total = dev.outbox_len();
+    assert!(total - base >= 16);
+    let f = Faulty::new(server.transport(), 3094);
+    f.script(&[Fault::DropResponse]);
+    let mut fo = f;
+    fo.only = "/v1/sync/push".into();
+    assert!(dev.session(&fo).await.is_err(), "the answer was lost");
+    assert_eq!(
+        ledger_count(&server, &dev.id()),
+        total,
+        "but the server applied it"
+    );
+    dev.cfg.batch_size = 3;
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.rejected, 0);
+    assert_eq!(dev.pending(), 0);
+    let results: i64 = dev
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM sync_result", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(results, total, "every seq has its result");
+    assert!(r.duplicates >= (total - base) as u64, "{r:?}");
 }
