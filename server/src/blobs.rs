@@ -251,6 +251,19 @@ fn not_found(e: &object_store::Error) -> bool {
     matches!(e, object_store::Error::NotFound { .. })
 }
 
+/// `scheme://user:pass@host/…` → `scheme://host/…`: an endpoint URL never
+/// shows credentials in a log line.
+fn without_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 fn is_loopback_url(url: &str) -> bool {
     let host = url
         .split_once("://")
@@ -310,7 +323,7 @@ impl Blobs {
             .get_config_value(&AmazonS3ConfigKey::Endpoint)
             .unwrap_or_else(|| "https://s3.amazonaws.com".into());
         if endpoint.starts_with("http://") && !is_loopback_url(&endpoint) {
-            return Err(ConfigError::PlainHttp(endpoint));
+            return Err(ConfigError::PlainHttp(without_userinfo(&endpoint)));
         }
         // reqwest is built with rustls but no bundled provider: the
         // server's one provider is ring (as for its own TLS). An error
@@ -375,7 +388,12 @@ impl Blobs {
             Store::Fs { root } => format!("file:{}", root.join("blobs").display()),
             Store::S3 {
                 target, endpoint, ..
-            } => format!("s3://{}/{} at {endpoint}", target.bucket, target.prefix),
+            } => format!(
+                "s3://{}/{} at {}",
+                target.bucket,
+                target.prefix,
+                without_userinfo(endpoint)
+            ),
         }
     }
 
@@ -872,6 +890,18 @@ mod tests {
         ] {
             assert!(!is_loopback_url(u), "{u}");
         }
+    }
+
+    #[test]
+    fn endpoints_are_described_without_credentials() {
+        assert_eq!(
+            without_userinfo("https://AKIA:s3cr3t@s3.example/x"),
+            "https://s3.example/x"
+        );
+        assert_eq!(
+            without_userinfo("http://127.0.0.1:9000"),
+            "http://127.0.0.1:9000"
+        );
     }
 
     #[test]
