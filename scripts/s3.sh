@@ -52,8 +52,8 @@ case "$cmd" in
     for _ in $(seq 1 20); do
       port=$(( 20000 + RANDOM % 30000 ))
       port_free "$port" || continue
-      # setsid: its own process group, so `stop` ends the server and nothing else.
-      setsid "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 < /dev/null &
+      # One process (no reloader): its pid is all `stop` needs to end.
+      "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 < /dev/null &
       echo $! >"$dir/moto.pid"
       for _ in $(seq 1 100); do
         if curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
@@ -70,7 +70,7 @@ case "$cmd" in
         kill -0 "$(cat "$dir/moto.pid")" 2>/dev/null || break
         sleep 0.2
       done
-      kill -- "-$(cat "$dir/moto.pid")" 2>/dev/null || true
+      kill "$(cat "$dir/moto.pid")" 2>/dev/null || true
     done
     echo "s3.sh: moto_server did not start; its log:" >&2
     cat "$dir/moto.log" >&2 || true
@@ -79,7 +79,8 @@ case "$cmd" in
   stop)
     if [ -f "$dir/moto.pid" ]; then
       pid="$(cat "$dir/moto.pid")"
-      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
     rm -rf "$dir"
     ;;
