@@ -56,7 +56,7 @@ pub fn typescript() -> String {
         PartyInput, NewCaseReq, CaseReq, PartyFactsReq, EvidenceAddReq, AttachReq, PenaltyInput,
         SuggestReq, LevelOption, Suggestion, RightsReq, DecideReq, ServeReq, DocumentFile, SavedFile,
         PaymentQr, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,
-        CaseListReq, CaseDetail, StreamState, SyncState, Settings, TownshipOption, SetTownshipReq,
+        CaseListReq, CaseDetail, ServerNote, StreamState, SyncState, Settings, TownshipOption, SetTownshipReq,
         SyncErrorView, EnrolmentView, SyncEnrolReq, SyncNowReq, SyncNetworkReq, StreamProgress,
         SyncReportView, SyncLive, RecordCounts, SyncStatus, SyncRecordsReq, SyncRecordView,
         ConflictView, ResolveConflictReq,

@@ -701,6 +701,20 @@ pub struct CaseDetail {
     pub evidence: Vec<EvidenceView>,
     /// The payment standing today, for a served fine.
     pub payment: Option<Deadline>,
+    /// What the server has said about the case since (payment confirmed,
+    /// legal review, reassignment), newest state; empty before any.
+    pub server_notes: Vec<ServerNote>,
+}
+
+/// One thing the server said about a case (sync stream C).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ServerNote {
+    /// `payment`, `review_approved`, `review_returned` or `reassigned`.
+    pub kind: String,
+    /// The headline in Chinese (`缴款已确认`, `法制审核：通过` …).
+    pub title: String,
+    /// The detail in Chinese (amount and time, opinion, reason).
+    pub detail: String,
 }
 
 // ---------------------------------------------------------------------------

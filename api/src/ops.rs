@@ -1085,12 +1085,67 @@ impl App {
                 late_fee_fen: Some(s.late_fee_fen),
             })
         });
+        let server_notes = self.server_notes(&c.id.to_string())?;
         Ok(CaseDetail {
             case: self.view(&c),
             timeline,
             evidence,
             payment,
+            server_notes,
         })
+    }
+
+    /// The server's word on a case, as notes for the case screen.
+    fn server_notes(&self, case_id: &str) -> Result<Vec<ServerNote>, ApiError> {
+        let Some(s) = zhifa_sync::review::server_state(&self.store, case_id)? else {
+            return Ok(Vec::new());
+        };
+        let mut notes = Vec::new();
+        if s.payment_status.as_deref() == Some("confirmed") {
+            let mut detail = Vec::new();
+            if let Some(f) = s.paid_amount_fen {
+                detail.push(format!("人民币{}", zhifa_core::money::format_yuan(f)));
+            }
+            if let Some(at) = &s.paid_at {
+                detail.push(format!("缴款时间 {at}"));
+            }
+            if let Some(r) = &s.payment_reference {
+                detail.push(format!("流水号 {r}"));
+            }
+            notes.push(ServerNote {
+                kind: "payment".into(),
+                title: "缴款已确认".into(),
+                detail: detail.join("，"),
+            });
+        }
+        if let Some(result) = &s.review_result {
+            let (kind, title) = match result.as_str() {
+                "approved" => ("review_approved", "法制审核：通过"),
+                _ => ("review_returned", "法制审核：退回补正"),
+            };
+            let mut detail = s.review_opinion.clone().unwrap_or_default();
+            if let Some(r) = &s.reviewer {
+                detail = format!("{detail}（{r}）");
+            }
+            notes.push(ServerNote {
+                kind: kind.into(),
+                title: title.into(),
+                detail,
+            });
+        }
+        if let Some(o) = &s.assigned_officer {
+            let who = zhifa_core::device::officer(&self.store, o)
+                .ok()
+                .flatten()
+                .map(|x| format!("{}（{}）", x.name, x.credential_no))
+                .unwrap_or_else(|| o.clone());
+            notes.push(ServerNote {
+                kind: "reassigned".into(),
+                title: format!("已改派给 {who}"),
+                detail: s.reassign_reason.clone().unwrap_or_default(),
+            });
+        }
+        Ok(notes)
     }
 
     pub(crate) fn evidence_list(&mut self, req: EvidenceListReq) -> Result<EvidenceList, ApiError> {

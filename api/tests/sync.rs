@@ -596,3 +596,109 @@ fn a_device_that_worked_alone_enrols_and_its_own_leases_become_conflicts() {
     assert_eq!(s["counts"]["pending"], 0, "{s}");
     assert_eq!(s["counts"]["rejected"], 3, "only the local grants: {s}");
 }
+
+#[test]
+fn the_servers_payment_review_and_reassignment_show_on_the_case() {
+    let server = Server::start();
+    let (_d, mut app) = device();
+    enrol(&mut app, &server);
+    app.load_sample_defaults().unwrap();
+    sign_in(&mut app);
+    run_now(&app);
+    let id = case_to_issue(&mut app);
+    run_now(&app);
+    let detail = call(&mut app, "case_detail", json!({"case_id": id}));
+    assert_eq!(detail["server_notes"], json!([]), "nothing said yet");
+    let status_before = detail["case"]["status"].clone();
+    let number = detail["case"]["document_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The server side: the finance platform, a legal reviewer, the
+    // command centre (each through its storage call).
+    let store = server.service.store();
+    let now = chrono::Utc::now();
+    assert!(
+        store
+            .payment(
+                &zhifa_sync::wire::PaymentCallback {
+                    reference: "PAY-0001".into(),
+                    document_number: number,
+                    amount_fen: 15_000,
+                    paid_at: "2026-03-11T09:00:00+08:00".into(),
+                },
+                now,
+            )
+            .unwrap()
+    );
+    let staff = |id: &str, role| {
+        let token = store
+            .issue_staff(
+                &zhifa_server::console::NewStaff {
+                    id: id.into(),
+                    name: format!("{id} 单位"),
+                    role,
+                    scope: String::new(),
+                    department: None,
+                },
+                chrono::Duration::days(1),
+                now,
+            )
+            .unwrap();
+        store.authenticate_staff(&token, now).unwrap()
+    };
+    let reviewer = staff("fzsh", zhifa_server::console::StaffRole::LegalReview);
+    let centre = staff("zhzx", zhifa_server::console::StaffRole::CommandCentre);
+    store
+        .review_case(
+            &id,
+            &zhifa_server::console::CaseReview {
+                result: "returned".into(),
+                opinion: "证据照片未显示占道面积，请补充".into(),
+            },
+            &reviewer,
+            now,
+        )
+        .unwrap();
+    assert!(
+        store
+            .reassign_case(
+                &id,
+                &zhifa_server::console::CaseReassign {
+                    officer_id: "OFF-LX-02".into(),
+                    reason: "原承办人调岗".into(),
+                },
+                &centre,
+                now,
+            )
+            .unwrap()
+    );
+
+    run_now(&app);
+    let detail = call(&mut app, "case_detail", json!({"case_id": id}));
+    let notes = detail["server_notes"].as_array().unwrap();
+    let kinds: Vec<&str> = notes.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["payment", "review_returned", "reassigned"],
+        "{notes:?}"
+    );
+    assert!(notes[0]["detail"].as_str().unwrap().contains("150元"));
+    assert!(notes[0]["detail"].as_str().unwrap().contains("PAY-0001"));
+    assert_eq!(notes[1]["title"], "法制审核：退回补正");
+    assert!(notes[1]["detail"].as_str().unwrap().contains("请补充"));
+    assert!(notes[1]["detail"].as_str().unwrap().contains("fzsh 单位"));
+    assert!(
+        notes[2]["title"].as_str().unwrap().contains("OFF-LX-02")
+            || notes[2]["title"].as_str().unwrap().contains("（")
+    );
+    assert_eq!(notes[2]["detail"], "原承办人调岗");
+    // Server-owned fields only: the device's own record is as it was.
+    assert_eq!(detail["case"]["status"], status_before);
+    // Applied once: another sync changes nothing.
+    run_now(&app);
+    let again = call(&mut app, "case_detail", json!({"case_id": id}));
+    assert_eq!(again["server_notes"], detail["server_notes"]);
+    app.sync_hub().stop();
+}

@@ -679,15 +679,206 @@ async fn cases(State(s): State<St>, Auth(who): Auth) -> Result<Json<Vec<CaseSumm
     ))
 }
 
+/// The authenticated console caller: a command-centre or department
+/// account's bearer token (`console`; no device, no protocol header).
+pub struct StaffAuth(pub crate::console::Staff);
+
+impl FromRequestParts<St> for StaffAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "缺少访问令牌"))?
+            .to_owned();
+        let store = state.store.clone();
+        let now = state.clock.now();
+        Ok(StaffAuth(
+            blocking(move || store.authenticate_staff(&token, now)).await?,
+        ))
+    }
+}
+
+/// `POST /v1/console/tasks`: the command centre assigns a task to an
+/// officer of its scope; it reaches the officer's devices via the inbox.
+#[utoipa::path(post, path = "/v1/console/tasks", request_body = crate::inspection::NewTask,
+    responses((status = 200, description = "assigned: `{\"task_id\"}`"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn console_task_assign(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    if who.role != crate::console::StaffRole::CommandCentre {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "只有指挥中心账号可以派发任务",
+        ));
+    }
+    let task: crate::inspection::NewTask = parse_json(&body)?;
+    let store = s.store.clone();
+    let now = s.clock.now();
+    let id = blocking(move || store.assign_task(&task, now, &who.scope, &who.actor())).await?;
+    tracing::info!(task = %id, "task assigned through the console");
+    Ok(Json(serde_json::json!({ "task_id": id })))
+}
+
+/// `GET /v1/console/tasks`: the tasks of the caller's scope with their
+/// closed-loop times (assigned, accepted, done, report).
+#[utoipa::path(get, path = "/v1/console/tasks",
+    responses((status = 200, body = Vec<crate::inspection::TaskRow>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn console_tasks(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+) -> Result<Json<Vec<crate::inspection::TaskRow>>, ApiError> {
+    if who.role != crate::console::StaffRole::CommandCentre {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "只有指挥中心账号可以查看任务",
+        ));
+    }
+    let store = s.store.clone();
+    Ok(Json(blocking(move || store.tasks(&who.scope)).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct FindingsQuery {
+    /// Department code; a department account may only name its own.
+    department: Option<String>,
+    /// `true` keeps the failed items only.
+    failed_only: Option<String>,
+}
+
+/// `GET /v1/console/findings`: joint-inspection findings in the caller's
+/// scope — a department account sees its own department's items only.
+#[utoipa::path(get, path = "/v1/console/findings", params(FindingsQuery),
+    responses((status = 200, body = Vec<crate::inspection::DepartmentFinding>), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn console_findings(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Query(q): Query<FindingsQuery>,
+) -> Result<Json<Vec<crate::inspection::DepartmentFinding>>, ApiError> {
+    let failed_only = match q.failed_only.as_deref() {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(other) => {
+            return Err(ApiError::bad(format!(
+                "failed_only 应为 true 或 false，而不是 {other:?}"
+            )));
+        }
+    };
+    let department = match (&who.department, q.department) {
+        (Some(own), Some(asked)) if *own != asked => {
+            return Err(ApiError::new(
+                ErrorKind::Forbidden,
+                "部门账号只能查看本部门的检查结果",
+            ));
+        }
+        (Some(own), _) => Some(own.clone()),
+        (None, asked) => asked,
+    };
+    let store = s.store.clone();
+    let now = s.clock.now();
+    Ok(Json(
+        blocking(move || {
+            store.inspection_findings(
+                department.as_deref(),
+                failed_only,
+                &who.scope,
+                &who.actor(),
+                now,
+            )
+        })
+        .await?,
+    ))
+}
+
+/// `GET /v1/console/cases`: the cases of the caller's scope (command
+/// centre, legal review), with their evidence state.
+#[utoipa::path(get, path = "/v1/console/cases",
+    responses((status = 200, body = Vec<CaseSummary>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn console_cases(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+) -> Result<Json<Vec<CaseSummary>>, ApiError> {
+    if who.role == crate::console::StaffRole::Department {
+        return Err(ApiError::new(ErrorKind::Forbidden, "部门账号不能查看案件"));
+    }
+    let scope = match who.scope.len() {
+        0 => crate::store::Scope::All,
+        6 => crate::store::Scope::District(who.scope.clone()),
+        _ => crate::store::Scope::Township(who.scope.clone()),
+    };
+    let store = s.store.clone();
+    let now = s.clock.now();
+    let actor = who.actor();
+    Ok(Json(
+        blocking(move || store.cases(&scope, &actor, now)).await?,
+    ))
+}
+
+/// `POST /v1/console/cases/{case_id}/review`: a legal-review account's
+/// result (法制审核); the officer's device gets `review.completed`.
+#[utoipa::path(post, path = "/v1/console/cases/{case_id}/review", request_body = crate::console::CaseReview,
+    params(("case_id" = String, Path, description = "the case")),
+    responses((status = 200, description = "recorded"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn console_case_review(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(case_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let review: crate::console::CaseReview = parse_json(&body)?;
+    let store = s.store.clone();
+    let now = s.clock.now();
+    blocking(move || store.review_case(&case_id, &review, &who, now)).await?;
+    Ok(Json(serde_json::json!({ "recorded": true })))
+}
+
+/// `POST /v1/console/cases/{case_id}/reassign`: the command centre hands
+/// a case to another officer of its township; the device that holds it
+/// gets `case.reassigned`.
+#[utoipa::path(post, path = "/v1/console/cases/{case_id}/reassign", request_body = crate::console::CaseReassign,
+    params(("case_id" = String, Path, description = "the case")),
+    responses((status = 200, description = "`{\"changed\"}`: false when that officer already has it"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn console_case_reassign(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(case_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let to: crate::console::CaseReassign = parse_json(&body)?;
+    let store = s.store.clone();
+    let now = s.clock.now();
+    let changed = blocking(move || store.reassign_case(&case_id, &to, &who, now)).await?;
+    Ok(Json(serde_json::json!({ "changed": changed })))
+}
+
 /// The OpenAPI document of this API.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Zhifa Sync v1", description = "The central sync service of 掌上执法 (docs/PROTOCOL.md)."),
     paths(enrol, refresh, push, inbox, catalogue_latest, catalogue_snapshot, catalogue_delta, leases, blob_head,
-          upload_create, upload_get, upload_patch, finance_payment, cases),
+          upload_create, upload_get, upload_patch, finance_payment, cases,
+          console_task_assign, console_tasks, console_findings, console_cases, console_case_review,
+          console_case_reassign),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
-                       PaymentCallback, CaseSummary)),
+                       PaymentCallback, CaseSummary, crate::inspection::NewTask,
+                       crate::inspection::TaskRow, crate::inspection::DepartmentFinding,
+                       crate::console::CaseReview, crate::console::CaseReassign)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -736,6 +927,20 @@ pub fn router(state: St) -> Router {
         )
         .route("/v1/finance/payments", post(finance_payment))
         .route("/v1/cases", get(cases))
+        .route(
+            "/v1/console/tasks",
+            get(console_tasks).post(console_task_assign),
+        )
+        .route("/v1/console/findings", get(console_findings))
+        .route("/v1/console/cases", get(console_cases))
+        .route(
+            "/v1/console/cases/{case_id}/review",
+            post(console_case_review),
+        )
+        .route(
+            "/v1/console/cases/{case_id}/reassign",
+            post(console_case_reassign),
+        )
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))
         .with_state(state)
 }

@@ -22,6 +22,9 @@ pub const SCHEMA: &str = include_str!("inspection.sql");
 /// A refusal: (stable code, message).
 pub type Refusal = (&'static str, String);
 
+/// The refusal code of [`assign`] for an officer outside the caller's scope.
+pub const FORBIDDEN: &str = "forbidden";
+
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -299,7 +302,7 @@ fn apply_task(
 }
 
 /// One finding as a department sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DepartmentFinding {
     /// The inspection.
     pub inspection_id: String,
@@ -326,23 +329,28 @@ pub struct DepartmentFinding {
     /// order_to_correct | simple_case | referral, once decided.
     pub outcome_kind: Option<String>,
     /// The outcome as the device sent it.
+    #[schema(value_type = Option<Object>)]
     pub outcome: Option<serde_json::Value>,
 }
 
 /// The findings of one department (or all), newest inspection first;
-/// `failed_only` keeps the failures (what the department must act on).
+/// `failed_only` keeps the failures (what the department must act on);
+/// `scope` is a township-code prefix ('' = everywhere, 6 digits = a
+/// district, 9 = a township).
 pub fn findings(
     conn: &mut dyn Conn,
     department: Option<&str>,
     failed_only: bool,
+    scope: &str,
 ) -> Result<Vec<DepartmentFinding>, DbError> {
     let rows = conn.query(
         "SELECT f.inspection_id, i.township, i.place, i.party_name, i.started_at, f.item, f.department,
                 f.department_name, f.subject, f.verdict, f.note, f.outcome_kind, f.outcome
          FROM inspection_finding f JOIN inspection i ON i.inspection_id = f.inspection_id
          WHERE (?1 = '' OR f.department = ?1) AND (?2 = 0 OR f.verdict = 'fail')
+           AND substr(i.township, 1, length(CAST(?3 AS TEXT))) = CAST(?3 AS TEXT)
          ORDER BY i.started_at DESC, f.inspection_id, f.pos",
-        p![department.unwrap_or(""), i64::from(failed_only)],
+        p![department.unwrap_or(""), i64::from(failed_only), scope],
     )?;
     rows.iter().map(finding_row).collect()
 }
@@ -368,7 +376,7 @@ fn finding_row(r: &Row) -> Result<DepartmentFinding, DbError> {
 }
 
 /// One task with its closed-loop times.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaskRow {
     /// Id.
     pub task_id: String,
@@ -399,16 +407,19 @@ pub struct TaskRow {
     /// Done.
     pub done_at: Option<String>,
     /// The report.
+    #[schema(value_type = Option<Object>)]
     pub report: Option<serde_json::Value>,
 }
 
-/// Every task, newest first.
-pub fn tasks(conn: &mut dyn Conn) -> Result<Vec<TaskRow>, DbError> {
+/// Every task of the townships under `scope` (a township-code prefix,
+/// '' = everywhere), newest first.
+pub fn tasks(conn: &mut dyn Conn, scope: &str) -> Result<Vec<TaskRow>, DbError> {
     let rows = conn.query(
         "SELECT task_id, origin, kind, status, township, officer_id, place, detail, due_on, inspection_id,
                 department, assigned_at, accepted_at, done_at, report
-         FROM task ORDER BY assigned_at DESC, task_id DESC",
-        p![],
+         FROM task WHERE substr(township, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT)
+         ORDER BY assigned_at DESC, task_id DESC",
+        p![scope],
     )?;
     rows.iter()
         .map(|r| {
@@ -436,7 +447,7 @@ pub fn tasks(conn: &mut dyn Conn) -> Result<Vec<TaskRow>, DbError> {
 }
 
 /// A task the command centre or a supervisor assigns to an officer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewTask {
     /// The officer who receives it.
     pub officer_id: String,
@@ -451,16 +462,21 @@ pub struct NewTask {
     /// Due date (YYYY-MM-DD).
     pub due_on: Option<String>,
     /// Scenario codes to inspect under.
+    #[serde(default)]
     pub scenarios: Vec<String>,
 }
 
 /// Assigns a task: stores it and queues a `task.assigned` inbox event for
-/// the officer's devices, on the caller's write transaction.
+/// the officer's devices, on the caller's write transaction. The officer
+/// must belong to a township under `scope` (a township-code prefix, '' =
+/// everywhere), else the refusal is `forbidden`; `actor` goes to the audit.
 pub fn assign(
     tx: &mut dyn Conn,
     t: &NewTask,
     task_id: &str,
     now: DateTime<Utc>,
+    scope: &str,
+    actor: &str,
 ) -> Result<Result<(), Refusal>, DbError> {
     if !matches!(
         t.kind.as_str(),
@@ -498,6 +514,12 @@ pub fn assign(
             format!("执法人员 {} 不存在", t.officer_id),
         )));
     };
+    if !township.starts_with(scope) {
+        return Ok(Err((
+            FORBIDDEN,
+            format!("执法人员 {} 不在本账号的辖区内", t.officer_id),
+        )));
+    }
     let at = ts(now);
     let payload = serde_json::json!({
         "task_id": task_id, "kind": t.kind, "township": township, "place": t.place,
@@ -524,8 +546,8 @@ pub fn assign(
         ],
     )?;
     tx.exec(
-        "INSERT INTO audit (at, actor, action, object) VALUES (?1, 'operator', 'task.assign', ?2)",
-        p![at, task_id],
+        "INSERT INTO audit (at, actor, action, object) VALUES (?1, ?2, 'task.assign', ?3)",
+        p![at, actor, task_id],
     )?;
     Ok(Ok(()))
 }

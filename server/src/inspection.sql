@@ -58,3 +58,41 @@ CREATE TABLE IF NOT EXISTS task (
     done_at       TEXT,
     report        TEXT
 );
+
+-- Command-centre, department and legal-review accounts of the console API
+-- (`/v1/console/*`): who assigns tasks and who reads which department's
+-- findings. `scope` is a code prefix: '' the whole city, 6 digits a
+-- district, 9 digits a township. The bearer token is stored hashed.
+CREATE TABLE IF NOT EXISTS staff (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    role         TEXT NOT NULL CHECK (role IN ('command_centre', 'department', 'legal_review')),
+    scope        TEXT NOT NULL,
+    department   TEXT,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    revoked_at   TEXT
+);
+
+-- Legal reviews (法制审核) of cases, by a legal-review account; each one
+-- becomes a `review.completed` inbox event for the case's officer.
+CREATE TABLE IF NOT EXISTS case_review (
+    review_id  TEXT PRIMARY KEY,
+    case_id    TEXT NOT NULL REFERENCES cases (case_id),
+    result     TEXT NOT NULL CHECK (result IN ('approved', 'returned')),
+    opinion    TEXT NOT NULL,
+    reviewer   TEXT NOT NULL,
+    at         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS case_review_by_case ON case_review (case_id, at);
+
+-- The officer now responsible for a case the command centre reassigned
+-- (the device that made it keeps owning its records: `cases.device_id`).
+CREATE TABLE IF NOT EXISTS case_assignment (
+    case_id    TEXT PRIMARY KEY REFERENCES cases (case_id),
+    officer_id TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    by_staff   TEXT NOT NULL,
+    at         TEXT NOT NULL
+);

@@ -24,6 +24,7 @@
 pub mod api;
 pub mod blobs;
 pub mod clock;
+pub mod console;
 pub mod delta;
 pub mod error;
 pub mod gc;

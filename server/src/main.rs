@@ -83,6 +83,9 @@ enum Command {
     /// Tasks and their closed-loop times.
     #[command(subcommand)]
     Task(TaskCmd),
+    /// Console accounts (command centre, departments) of `/v1/console/*`.
+    #[command(subcommand)]
+    Staff(StaffCmd),
     /// Officers.
     #[command(subcommand)]
     Officer(OfficerCmd),
@@ -160,6 +163,40 @@ enum TaskCmd {
         #[arg(long = "scenario")]
         scenarios: Vec<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCmd {
+    /// Create a console account (or re-issue its token); prints the bearer
+    /// token once — only its hash is stored.
+    Add {
+        /// Login id, e.g. zhzx-500112.
+        #[arg(long)]
+        id: String,
+        /// Display name of the unit.
+        #[arg(long)]
+        name: String,
+        /// command_centre | department | legal_review.
+        #[arg(long)]
+        role: String,
+        /// Township-code prefix it covers: omitted = the whole city,
+        /// 6 digits = a district, 9 digits = a township.
+        #[arg(long, default_value = "")]
+        scope: String,
+        /// The department code of a department account (e.g. CQ-SCJG).
+        #[arg(long)]
+        department: Option<String>,
+        /// Days the token stays valid.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// Revoke a console account: its token stops working at once.
+    Revoke {
+        /// Login id.
+        id: String,
+    },
+    /// Every console account (no tokens).
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -251,9 +288,13 @@ fn main() -> anyhow::Result<()> {
             serve(service, listen, tls_cert.zip(tls_key))
         }
         Command::Inspection(InspectionCmd::List { department, failed }) => {
-            let rows = service
-                .store()
-                .inspection_findings(department.as_deref(), failed)?;
+            let rows = service.store().inspection_findings(
+                department.as_deref(),
+                failed,
+                "",
+                "operator:cli",
+                clock.now(),
+            )?;
             let text = rows
                 .iter()
                 .map(|f| {
@@ -291,12 +332,14 @@ fn main() -> anyhow::Result<()> {
                     scenarios,
                 },
                 clock.now(),
+                "",
+                "operator:cli",
             )?;
             print(cli.json, serde_json::json!({ "task_id": id }), id.clone());
             Ok(())
         }
         Command::Task(TaskCmd::List) => {
-            let rows = service.store().tasks()?;
+            let rows = service.store().tasks("")?;
             let text = rows
                 .iter()
                 .map(|t| {
@@ -347,6 +390,80 @@ fn main() -> anyhow::Result<()> {
                 .collect::<Vec<_>>()
                 .join("\n");
             print(cli.json, serde_json::Value::Array(rows), text);
+            Ok(())
+        }
+        Command::Staff(StaffCmd::Add {
+            id,
+            name,
+            role,
+            scope,
+            department,
+            days,
+        }) => {
+            let Some(role) = zhifa_server::console::StaffRole::parse(&role) else {
+                bail!("role must be command_centre, department or legal_review");
+            };
+            if !(1..=366).contains(&days) {
+                bail!("--days must be between 1 and 366");
+            }
+            let token = service.store().issue_staff(
+                &zhifa_server::console::NewStaff {
+                    id: id.clone(),
+                    name,
+                    role,
+                    scope,
+                    department,
+                },
+                chrono::Duration::days(days),
+                clock.now(),
+            )?;
+            print(
+                cli.json,
+                serde_json::json!({ "id": id, "token": token }),
+                token.clone(),
+            );
+            Ok(())
+        }
+        Command::Staff(StaffCmd::Revoke { id }) => {
+            let revoked = service.store().revoke_staff(&id, clock.now())?;
+            print(
+                cli.json,
+                serde_json::json!({ "id": id, "revoked": revoked }),
+                if revoked {
+                    format!("staff {id} revoked")
+                } else {
+                    format!("staff {id} was not active")
+                },
+            );
+            Ok(())
+        }
+        Command::Staff(StaffCmd::List) => {
+            let rows = service.store().staff()?;
+            let text = rows
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}  {}  {}  辖区 {}  {}  至 {}{}",
+                        s.id,
+                        s.name,
+                        s.role.as_str(),
+                        if s.scope.is_empty() {
+                            "全市"
+                        } else {
+                            &s.scope
+                        },
+                        s.department.as_deref().unwrap_or("-"),
+                        s.expires_at,
+                        if s.revoked_at.is_some() {
+                            "（已停用）"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, serde_json::to_value(&rows)?, text);
             Ok(())
         }
         Command::Officer(OfficerCmd::Add {

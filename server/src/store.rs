@@ -229,21 +229,66 @@ pub trait Storage: Send + Sync + 'static {
     fn blob_known(&self, sha256: &str) -> Result<bool, ApiError>;
     /// Every recorded blob with its size, in hash order (evidence verify).
     fn blobs(&self) -> Result<Vec<(String, u64)>, ApiError>;
-    /// Joint-inspection findings of one department (or all); `failed_only`
-    /// keeps what the department must act on.
+    /// Joint-inspection findings of one department (or all) in the
+    /// townships under `scope` (a code prefix, '' = all); `failed_only`
+    /// keeps what the department must act on. Each inspection read is
+    /// audited under `actor`.
     fn inspection_findings(
         &self,
         department: Option<&str>,
         failed_only: bool,
+        scope: &str,
+        actor: &str,
+        now: DateTime<Utc>,
     ) -> Result<Vec<crate::inspection::DepartmentFinding>, ApiError>;
-    /// Tasks with their closed-loop times.
-    fn tasks(&self) -> Result<Vec<crate::inspection::TaskRow>, ApiError>;
-    /// Assigns a task to an officer (stored and queued to the inbox); returns its id.
+    /// Tasks of the townships under `scope` with their closed-loop times.
+    fn tasks(&self, scope: &str) -> Result<Vec<crate::inspection::TaskRow>, ApiError>;
+    /// Assigns a task to an officer under `scope` (stored and queued to
+    /// the inbox; `forbidden` outside it); returns its id.
     fn assign_task(
         &self,
         task: &crate::inspection::NewTask,
         now: DateTime<Utc>,
+        scope: &str,
+        actor: &str,
     ) -> Result<String, ApiError>;
+    /// Creates a console account, or re-issues its token; returns the
+    /// token (shown once: only its hash is stored).
+    fn issue_staff(
+        &self,
+        staff: &crate::console::NewStaff,
+        ttl: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError>;
+    /// Revokes a console account; true when it was active.
+    fn revoke_staff(&self, id: &str, now: DateTime<Utc>) -> Result<bool, ApiError>;
+    /// Every console account.
+    fn staff(&self) -> Result<Vec<crate::console::Staff>, ApiError>;
+    /// A legal-review account's result on a case, queued to the officer's
+    /// inbox as `review.completed`.
+    fn review_case(
+        &self,
+        case_id: &str,
+        review: &crate::console::CaseReview,
+        staff: &crate::console::Staff,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError>;
+    /// The command centre reassigns a case (`case.reassigned` to the
+    /// officer's inbox); false when that officer already has it.
+    fn reassign_case(
+        &self,
+        case_id: &str,
+        to: &crate::console::CaseReassign,
+        staff: &crate::console::Staff,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ApiError>;
+    /// The console account of a bearer token (`unauthorized` when unknown,
+    /// expired or revoked).
+    fn authenticate_staff(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::console::Staff, ApiError>;
 }
 
 /// The storage logic, once, over either database: every [`Storage`]
@@ -292,6 +337,16 @@ impl PgStorage {
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// A UUIDv7 at the server's `now` (ids of server-made records).
+fn new_id(now: DateTime<Utc>) -> String {
+    let stamp = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        u64::try_from(now.timestamp()).unwrap_or(0),
+        now.timestamp_subsec_nanos(),
+    );
+    uuid::Uuid::new_v7(stamp).to_string()
 }
 
 fn sha_hex(s: &str) -> String {
@@ -402,6 +457,18 @@ fn aggregate(m: &WireMutation) -> Option<String> {
     }
 }
 
+/// Whether a `case/advance` attaches evidence (it then writes more than
+/// the case row).
+fn is_attach(m: &WireMutation) -> bool {
+    m.payload.get("kind").and_then(|k| k.as_str()) == Some("attach_evidence")
+}
+
+/// A case step whose only write is the conditional update of its case
+/// row: when [`apply`] rejects it, it has written nothing.
+fn plain_step(m: &WireMutation) -> bool {
+    m.entity == "case" && m.op == "advance" && !is_attach(m)
+}
+
 /// An audit row of a push (actor, action, object), written with the
 /// batch's others in one statement at its end.
 type AuditRow = (String, &'static str, String);
@@ -487,6 +554,21 @@ fn apply(
             Ok(Ok(()))
         }
         ("case", "advance") => {
+            // The common step in one statement: the update matches only
+            // the device's own case at the preceding version. When it
+            // matches nothing, the checks below say why (and write
+            // nothing, so a plain step needs no savepoint: `plain_step`).
+            if !is_attach(m)
+                && let (Ok(v), Ok(to)) = (i64_at(p, &["version"]), str_at(p, &["to"]))
+                && tx.exec(
+                    "UPDATE cases SET status = ?2, version = ?3, updated_at = ?4
+                     WHERE case_id = ?1 AND device_id = ?5 AND version = ?6",
+                    p![m.entity_id, to, v, ts(now), who.device_id, v - 1],
+                )? == 1
+            {
+                audits.push((actor.clone(), "case.write", m.entity_id.clone()));
+                return Ok(Ok(()));
+            }
             let row = tx.query_opt(
                 "SELECT device_id, version FROM cases WHERE case_id = ?1",
                 p![m.entity_id],
@@ -515,7 +597,7 @@ fn apply(
                 Ok(t) => t,
                 Err(r) => return Ok(Err(r)),
             };
-            if p.get("kind").and_then(|k| k.as_str()) == Some("attach_evidence") {
+            if is_attach(m) {
                 let ids = p
                     .get("event")
                     .and_then(|e| e.get("evidence_ids"))
@@ -837,12 +919,19 @@ fn push_tx(
             // Never released: each is nested in the previous one (a
             // rollback goes to the newest `m`, i.e. this mutation's), and
             // COMMIT ends them all; this saves a round trip per mutation.
-            tx.batch("SAVEPOINT m")?;
+            // A plain case step writes nothing when it is rejected, so
+            // it needs none (one round trip fewer on PostgreSQL).
+            let savepoint = !plain_step(m);
+            if savepoint {
+                tx.batch("SAVEPOINT m")?;
+            }
             let mark = audits.len();
             match apply(tx, who, m, now, &mut audits)? {
                 Ok(()) => Ok(()),
                 Err(r) => {
-                    tx.batch("ROLLBACK TO SAVEPOINT m")?;
+                    if savepoint {
+                        tx.batch("ROLLBACK TO SAVEPOINT m")?;
+                    }
                     audits.truncate(mark);
                     Err(r)
                 }
@@ -1366,8 +1455,17 @@ impl<B: sql::Backend> Storage for Db<B> {
                     size: req.size,
                     verified: false,
                 },
-                Some(_) => return Err(ApiError::bad("同一摘要的上传声明了不同的大小").into()),
-                None => {
+                other => {
+                    // An unfinished upload of this digest declared another
+                    // size (a corrupted or wrong declaration): only the
+                    // whole file's SHA-256 decides, so it can never block
+                    // the right one — it is replaced, and its partial file
+                    // is left to `gc` (an orphan once its row is gone).
+                    if let Some(r) = other {
+                        let old: String = r.get(0)?;
+                        tx.exec("DELETE FROM upload WHERE id = ?1", p![old])?;
+                        tracing::warn!(upload = %old, "upload replaced: same digest, another size");
+                    }
                     let id = uuid::Uuid::now_v7().to_string();
                     tx.exec(
                         "INSERT INTO upload (id, sha256, size, \"offset\", media_type, device_id, created_at)
@@ -1585,19 +1683,34 @@ impl<B: sql::Backend> Storage for Db<B> {
         &self,
         department: Option<&str>,
         failed_only: bool,
+        scope: &str,
+        actor: &str,
+        now: DateTime<Utc>,
     ) -> Result<Vec<crate::inspection::DepartmentFinding>, ApiError> {
-        self.b
-            .read(&mut |c| Ok(crate::inspection::findings(c, department, failed_only)?))
+        self.b.write(&mut |tx| {
+            let rows = crate::inspection::findings(tx, department, failed_only, scope)?;
+            let mut seen: Vec<&str> = Vec::new();
+            for f in &rows {
+                if !seen.contains(&f.inspection_id.as_str()) {
+                    seen.push(&f.inspection_id);
+                    audit(tx, now, actor, "inspection.read", &f.inspection_id)?;
+                }
+            }
+            Ok(rows)
+        })
     }
 
-    fn tasks(&self) -> Result<Vec<crate::inspection::TaskRow>, ApiError> {
-        self.b.read(&mut |c| Ok(crate::inspection::tasks(c)?))
+    fn tasks(&self, scope: &str) -> Result<Vec<crate::inspection::TaskRow>, ApiError> {
+        self.b
+            .read(&mut |c| Ok(crate::inspection::tasks(c, scope)?))
     }
 
     fn assign_task(
         &self,
         task: &crate::inspection::NewTask,
         now: DateTime<Utc>,
+        scope: &str,
+        actor: &str,
     ) -> Result<String, ApiError> {
         let stamp = uuid::Timestamp::from_unix(
             uuid::NoContext,
@@ -1606,11 +1719,98 @@ impl<B: sql::Backend> Storage for Db<B> {
         );
         let id = uuid::Uuid::new_v7(stamp).to_string();
         self.b.write(
-            &mut |tx| match crate::inspection::assign(tx, task, &id, now)? {
+            &mut |tx| match crate::inspection::assign(tx, task, &id, now, scope, actor)? {
                 Ok(()) => Ok(()),
-                Err((_, msg)) => Err(Fail::Api(ApiError::new(ErrorKind::BadRequest, msg.clone()))),
+                Err((code, msg)) => {
+                    let kind = if code == crate::inspection::FORBIDDEN {
+                        ErrorKind::Forbidden
+                    } else {
+                        ErrorKind::BadRequest
+                    };
+                    Err(Fail::Api(ApiError::new(kind, msg.clone())))
+                }
             },
         )?;
         Ok(id)
+    }
+
+    fn issue_staff(
+        &self,
+        staff: &crate::console::NewStaff,
+        ttl: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        staff.check().map_err(ApiError::bad)?;
+        let token = format!("zs_{}", random_token()?);
+        let sha = sha_hex(&token);
+        self.b.write(&mut |tx| {
+            crate::console::upsert(tx, staff, &sha, now, ttl)?;
+            Ok(())
+        })?;
+        Ok(token)
+    }
+
+    fn revoke_staff(&self, id: &str, now: DateTime<Utc>) -> Result<bool, ApiError> {
+        self.b
+            .write(&mut |tx| Ok(crate::console::revoke(tx, id, now)?))
+    }
+
+    fn staff(&self) -> Result<Vec<crate::console::Staff>, ApiError> {
+        self.b.read(&mut |c| Ok(crate::console::list(c)?))
+    }
+
+    fn review_case(
+        &self,
+        case_id: &str,
+        review: &crate::console::CaseReview,
+        staff: &crate::console::Staff,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let id = new_id(now);
+        self.b.write(
+            &mut |tx| match crate::console::review(tx, case_id, review, staff, &id, now)? {
+                Ok(()) => Ok(()),
+                Err((kind, msg)) => Err(Fail::Api(ApiError::new(kind, msg))),
+            },
+        )
+    }
+
+    fn reassign_case(
+        &self,
+        case_id: &str,
+        to: &crate::console::CaseReassign,
+        staff: &crate::console::Staff,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
+        self.b.write(
+            &mut |tx| match crate::console::reassign(tx, case_id, to, staff, now)? {
+                Ok(changed) => Ok(changed),
+                Err((kind, msg)) => Err(Fail::Api(ApiError::new(kind, msg))),
+            },
+        )
+    }
+
+    fn authenticate_staff(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::console::Staff, ApiError> {
+        let sha = sha_hex(token);
+        let found = self
+            .b
+            .read(&mut |c| Ok(crate::console::by_token(c, &sha)?))?;
+        let Some(staff) = found else {
+            return Err(ApiError::new(ErrorKind::Unauthorized, "未登录或令牌无效"));
+        };
+        if staff.revoked_at.is_some() {
+            return Err(ApiError::new(ErrorKind::Unauthorized, "此账号已被停用"));
+        }
+        if staff.expires_at < ts(now) {
+            return Err(ApiError::new(
+                ErrorKind::Unauthorized,
+                "账号令牌已过期，请重新签发",
+            ));
+        }
+        Ok(staff)
     }
 }

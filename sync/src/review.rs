@@ -351,3 +351,81 @@ pub fn backlog(store: &Store) -> Result<Backlog, ReviewError> {
         blob_bytes: u(bytes),
     })
 }
+
+/// What the server has said about one case (stream C: server-owned
+/// fields only — the device's own case record is never touched by it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerState {
+    /// `confirmed` once the finance platform reported the payment.
+    pub payment_status: Option<String>,
+    /// The amount paid, fen.
+    pub paid_amount_fen: Option<i64>,
+    /// When it was paid (as the finance platform said).
+    pub paid_at: Option<String>,
+    /// The payment's reference at the finance platform.
+    pub payment_reference: Option<String>,
+    /// The latest legal review: `approved` or `returned`.
+    pub review_result: Option<String>,
+    /// Its opinion (审核意见).
+    pub review_opinion: Option<String>,
+    /// The reviewing body.
+    pub reviewer: Option<String>,
+    /// The officer the command centre reassigned the case to.
+    pub assigned_officer: Option<String>,
+    /// Why.
+    pub reassign_reason: Option<String>,
+    /// When this device applied the latest event (device time).
+    pub updated_at: String,
+}
+
+/// The server's state of a case, if any event about it has arrived.
+pub fn server_state(store: &Store, case_id: &str) -> Result<Option<ServerState>, ReviewError> {
+    let conn = store.conn();
+    let row = conn
+        .query_row(
+            "SELECT payment_status, paid_amount_fen, paid_at, payment_reference, review_result,
+                    assigned_officer, updated_at
+             FROM case_server_state WHERE case_id = ?1",
+            params![case_id],
+            |r| {
+                Ok(ServerState {
+                    payment_status: r.get(0)?,
+                    paid_amount_fen: r.get(1)?,
+                    paid_at: r.get(2)?,
+                    payment_reference: r.get(3)?,
+                    review_result: r.get(4)?,
+                    review_opinion: None,
+                    reviewer: None,
+                    assigned_officer: r.get(5)?,
+                    reassign_reason: None,
+                    updated_at: r.get(6)?,
+                })
+            },
+        )
+        .optional()?;
+    let Some(mut s) = row else {
+        return Ok(None);
+    };
+    // The latest event of a kind carries the texts the state row does not.
+    let latest = |kind: &str| -> Result<Option<serde_json::Value>, ReviewError> {
+        let payload: Option<String> = conn
+            .query_row(
+                "SELECT payload FROM inbox_event WHERE case_id = ?1 AND kind = ?2
+                 ORDER BY cursor DESC LIMIT 1",
+                params![case_id, kind],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(payload.and_then(|p| serde_json::from_str(&p).ok()))
+    };
+    let text =
+        |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+    if let Some(v) = latest("review.completed")? {
+        s.review_opinion = text(&v, "opinion");
+        s.reviewer = text(&v, "reviewer");
+    }
+    if let Some(v) = latest("case.reassigned")? {
+        s.reassign_reason = text(&v, "reason");
+    }
+    Ok(Some(s))
+}

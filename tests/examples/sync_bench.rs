@@ -1,8 +1,8 @@
 //! Sync benchmarks (docs/BENCHMARKS.md). Run in release:
 //!
 //! ```sh
-//! cargo run --release -p zhifa-tests --example sync_bench -- ingest [MUTATIONS] [--database postgres://…]
-//! cargo run --release -p zhifa-tests --example sync_bench -- burst [DEVICES] [CASES] [CONCURRENCY] [--database postgres://…]
+//! cargo run --release -p zhifa-tests --example sync_bench -- ingest [MUTATIONS] [CONCURRENCY] [--database postgres://…]
+//! cargo run --release -p zhifa-tests --example sync_bench -- burst [DEVICES] [CASES] [CONCURRENCY] [WINDOW_S] [--database postgres://…]
 //! cargo run --release -p zhifa-tests --example sync_bench -- catalogue [MATTERS]
 //! cargo run --release -p zhifa-tests --example sync_bench -- catalogue-delta [MATTERS]
 //! cargo run --release -p zhifa-tests --example sync_bench -- overhead [CASES]
@@ -214,37 +214,62 @@ fn server() -> (tempfile::TempDir, Service, Option<Scratch>) {
     (dir, service, scratch)
 }
 
-async fn ingest(total: usize) {
+/// Server ingest: `total` mutations in batches of 200 from 20 devices,
+/// `concurrency` devices pushing at once (each device's batches in order,
+/// as its engine sends them; 1 = one request at a time).
+async fn ingest(total: usize, concurrency: usize) {
     let (_dir, service, _scratch) = server();
-    let t = InProcess::new(zhifa_server::api::router(service.state.clone()));
+    let router = zhifa_server::api::router(service.state.clone());
+    let t = InProcess::new(router.clone());
     let mut devs = Vec::new();
     for i in 0..20 {
         devs.push(enrol(&service, &t, i).await);
     }
     let per_batch = 200;
-    let batches: Vec<(usize, Vec<WireMutation>)> = (0..total / per_batch)
-        .map(|b| {
-            let d = b % devs.len();
-            (d, case_mutations(&mut devs[d], per_batch / 5))
-        })
-        .collect();
+    let mut queues: Vec<Vec<Vec<WireMutation>>> = vec![Vec::new(); devs.len()];
+    for b in 0..total / per_batch {
+        let d = b % devs.len();
+        queues[d].push(case_mutations(&mut devs[d], per_batch / 5));
+    }
+    let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let start = Instant::now();
+    let mut handles = Vec::new();
+    for (d, batches) in devs.into_iter().zip(queues) {
+        let t = InProcess::new(router.clone());
+        let sem = sem.clone();
+        handles.push(tokio::spawn(async move {
+            let mut applied = 0;
+            for ms in batches {
+                let _permit = sem.acquire().await.unwrap();
+                let (r, _) = push(&t, &d, ms).await;
+                assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+                let p: PushResponse = serde_json::from_slice(&r.body).unwrap();
+                applied += p.results.len();
+            }
+            applied
+        }));
+    }
     let mut applied = 0;
-    for (d, ms) in batches {
-        let (r, _) = push(&t, &devs[d], ms).await;
-        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-        let p: PushResponse = serde_json::from_slice(&r.body).unwrap();
-        applied += p.results.len();
+    for h in handles {
+        applied += h.await.unwrap();
     }
     let s = start.elapsed().as_secs_f64();
     println!(
-        "ingest ({}, batches of {per_batch}): {applied} mutations in {s:.2} s = {:.0} mutations/s",
+        "ingest ({}, batches of {per_batch}, {concurrency} in flight): {applied} mutations in {s:.2} s = {:.0} mutations/s",
         backend_label(),
         applied as f64 / s
     );
 }
 
-async fn burst(devices: usize, cases: usize, concurrency: usize) {
+/// The end-of-day burst: `devices` devices each push `cases` cases (5
+/// mutations each), pull their inbox and the catalogue head. With
+/// `window` = 0 all arrive at once; otherwise each arrives at a seeded,
+/// uniformly random moment within the first `window` seconds (officers
+/// coming back from patrol). A device's sync time runs from its arrival —
+/// waiting for one of the server's `concurrency` connection slots
+/// included — to its last answer.
+async fn burst(devices: usize, cases: usize, concurrency: usize, window: f64) {
+    use rand::{Rng, SeedableRng};
     let (_dir, service, _scratch) = server();
     let router = zhifa_server::api::router(service.state.clone());
     let t = InProcess::new(router.clone());
@@ -253,19 +278,27 @@ async fn burst(devices: usize, cases: usize, concurrency: usize) {
         devs.push(enrol(&service, &t, i).await);
     }
     println!(
-        "burst: {devices} devices enrolled; each pushes {cases} cases ({} mutations), pulls its inbox and the catalogue head",
+        "burst: {devices} devices enrolled; each pushes {cases} cases ({} mutations), pulls its inbox and the catalogue head; arrivals over {window:.0} s",
         cases * 5
     );
+    let mut rng = rand::rngs::StdRng::seed_from_u64(9_000);
     let start = Instant::now();
     let sem = Arc::new(tokio::sync::Semaphore::new(concurrency));
     let mut handles = Vec::new();
     for mut d in devs {
         let t = InProcess::new(router.clone());
         let sem = sem.clone();
-        let ms = case_mutations(&mut d, cases);
+        let arrival = start
+            + std::time::Duration::from_secs_f64(if window > 0.0 {
+                rng.random_range(0.0..window)
+            } else {
+                0.0
+            });
         handles.push(tokio::spawn(async move {
-            let _permit = sem.acquire().await.unwrap();
+            tokio::time::sleep_until(arrival.into()).await;
             let t0 = Instant::now();
+            let ms = case_mutations(&mut d, cases);
+            let _permit = sem.acquire().await.unwrap();
             let mut errors = 0;
             for chunk in ms.chunks(200) {
                 let (r, _) = push(&t, &d, chunk.to_vec()).await;
@@ -296,7 +329,7 @@ async fn burst(devices: usize, cases: usize, concurrency: usize) {
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let q = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
     println!(
-        "burst ({}): {devices} devices × {cases} cases, {concurrency} concurrent: wall {wall:.1} s, per-device sync p50 {:.2} s, p99 {:.2} s, max {:.2} s, errors {errors}, {:.0} mutations/s",
+        "burst ({}): {devices} devices × {cases} cases, arrivals over {window:.0} s, {concurrency} concurrent: wall {wall:.1} s, per-device sync (from arrival) p50 {:.2} s, p99 {:.2} s, max {:.2} s, errors {errors}, {:.0} mutations/s",
         backend_label(),
         q(0.5),
         q(0.99),
@@ -539,8 +572,11 @@ async fn main() {
     EVIDENCE.set(evidence).unwrap();
     let num = |i: usize, d: usize| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(d);
     match args.get(1).map(String::as_str) {
-        Some("ingest") => ingest(num(2, 50_000)).await,
-        Some("burst") => burst(num(2, 9_000), num(3, 50), num(4, 64)).await,
+        Some("ingest") => ingest(num(2, 50_000), num(3, 1)).await,
+        Some("burst") => {
+            let window = args.get(5).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            burst(num(2, 9_000), num(3, 50), num(4, 64), window).await
+        }
         Some("catalogue") => catalogue(num(2, 20_000)).await,
         Some("catalogue-delta") => catalogue_delta(num(2, 20_000)).await,
         Some("overhead") => overhead(num(2, 20)).await,

@@ -812,6 +812,59 @@ impl TestServer {
         }
     }
 
+    /// Creates a console account (`zhifa-server staff add`) and returns
+    /// its bearer token.
+    pub fn staff(
+        &self,
+        id: &str,
+        role: zhifa_server::console::StaffRole,
+        scope: &str,
+        department: Option<&str>,
+    ) -> String {
+        let now = zhifa_server::clock::Clock::now(&*self.clock);
+        self.store(|st| {
+            st.issue_staff(
+                &zhifa_server::console::NewStaff {
+                    id: id.into(),
+                    name: format!("{id} 测试账号"),
+                    role,
+                    scope: scope.into(),
+                    department: department.map(str::to_owned),
+                },
+                Duration::days(90),
+                now,
+            )
+            .unwrap()
+        })
+    }
+
+    /// A console API request (`/v1/console/*`) with a staff token; the
+    /// status and the JSON body (`null` when empty or not JSON).
+    pub async fn console(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut headers = vec![("authorization".to_string(), format!("Bearer {token}"))];
+        if body.is_some() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        let resp = self
+            .transport()
+            .send(HttpRequest {
+                method,
+                path: path.into(),
+                headers,
+                body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+            })
+            .await
+            .unwrap();
+        let json = serde_json::from_slice(&resp.body).unwrap_or(serde_json::Value::Null);
+        (resp.status, json)
+    }
+
     /// Signs and posts a payment callback; returns the status.
     pub async fn pay(&self, document_number: &str, reference: &str, amount_fen: i64) -> u16 {
         let body = serde_json::to_vec(&zhifa_sync::wire::PaymentCallback {

@@ -3,7 +3,9 @@
 //! issues an order to correct, opens a simple case and refers a finding;
 //! after one sync the server holds every finding exactly once and shows
 //! each department its own; the follow-up task comes back with its
-//! accepted and done times after the officer reports it.
+//! accepted and done times after the officer reports it. The command
+//! centre and the departments work through the console API
+//! (`/v1/console/*`), each inside its scope.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
@@ -12,7 +14,10 @@ use zhifa_core::document::model::PartySignature;
 use zhifa_core::inspection::{
     self, FinishInput, NewInspection, Outcome, OutcomeChoice, Verdict, task,
 };
+use zhifa_server::console::StaffRole;
+use zhifa_server::inspection::{DepartmentFinding, TaskRow};
 use zhifa_sync::engine;
+use zhifa_sync::transport::Method;
 use zhifa_tests::{Backend, NowUtc, OFFICERS, TOWNSHIP, TestDevice, TestServer, party};
 
 zhifa_tests::on_both_backends!(
@@ -103,23 +108,95 @@ async fn a_joint_inspection_reaches_each_department_and_its_task_closes_the_loop
     dev.sync(&t).await.unwrap();
 
     let db = server.db();
-    let all = server.store(|st| st.inspection_findings(None, false).unwrap());
+    // Through the console API: the command centre sees every finding,
+    // each department only its own — and nothing outside its scope.
+    let district = &TOWNSHIP[..6];
+    let centre = server.staff("zhzx", StaffRole::CommandCentre, district, None);
+    let fire_t = server.staff("xf", StaffRole::Department, district, Some("CQ-XFJY"));
+    let market_t = server.staff("sc", StaffRole::Department, "", Some("CQ-SCJG"));
+    let city_t = server.staff("cg", StaffRole::Department, TOWNSHIP, Some("CQ-CGJ"));
+    let elsewhere = server.staff("sc-other", StaffRole::Department, "500101", Some("CQ-SCJG"));
+    let findings = |token: String, query: &'static str| {
+        let server = &server;
+        async move {
+            let (status, body) = server
+                .console(
+                    Method::Get,
+                    &format!("/v1/console/findings{query}"),
+                    &token,
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            serde_json::from_value::<Vec<DepartmentFinding>>(body).unwrap()
+        }
+    };
+    let all = findings(centre.clone(), "").await;
     assert_eq!(all.len(), done.findings.len(), "each finding once");
     assert!(all.iter().all(|f| f.verdict.is_some()));
-    let fire = server.store(|st| st.inspection_findings(Some("CQ-XFJY"), true).unwrap());
+    let fire = findings(fire_t.clone(), "?failed_only=true").await;
     assert_eq!(fire.len(), 1);
     assert_eq!(fire[0].outcome_kind.as_deref(), Some("order_to_correct"));
-    let market = server.store(|st| st.inspection_findings(Some("CQ-SCJG"), true).unwrap());
+    let market = findings(market_t.clone(), "?failed_only=true").await;
     assert_eq!(market.len(), 1);
     assert_eq!(market[0].item, "JC-SC-03");
     assert_eq!(market[0].outcome_kind.as_deref(), Some("referral"));
     assert_eq!(market[0].outcome.as_ref().unwrap()["department"], "CQ-SCJG");
-    let city = server.store(|st| st.inspection_findings(Some("CQ-CGJ"), true).unwrap());
+    let city = findings(city_t, "?failed_only=1").await;
     assert_eq!(city[0].outcome_kind.as_deref(), Some("simple_case"));
-    // The department sees only its own items.
-    let market_all = server.store(|st| st.inspection_findings(Some("CQ-SCJG"), false).unwrap());
+    // The department sees only its own items, even when it asks for none.
+    let market_all = findings(market_t.clone(), "").await;
     assert!(market_all.iter().all(|f| f.department == "CQ-SCJG"));
     assert!(market_all.len() > 1);
+    assert!(findings(elsewhere, "").await.is_empty(), "another district");
+    // The operator's view (no scope) agrees with the command centre's.
+    let operator = server.store(|st| {
+        st.inspection_findings(
+            Some("CQ-XFJY"),
+            true,
+            "",
+            "operator:test",
+            server.clock.now_utc(),
+        )
+        .unwrap()
+    });
+    assert_eq!(operator, fire);
+    // Asking for another department, a bad flag, no or a revoked token.
+    let (status, body) = server
+        .console(
+            Method::Get,
+            "/v1/console/findings?department=CQ-XFJY",
+            &market_t,
+            None,
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
+    let (status, body) = server
+        .console(
+            Method::Get,
+            "/v1/console/findings?failed_only=yes",
+            &centre,
+            None,
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
+    let (status, _) = server
+        .console(Method::Get, "/v1/console/findings", "zs_not-a-token", None)
+        .await;
+    assert_eq!(status, 401);
+    server.store(|st| st.revoke_staff("xf", server.clock.now_utc()).unwrap());
+    let (status, body) = server
+        .console(Method::Get, "/v1/console/findings", &fire_t, None)
+        .await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")));
+    // Every read that returned the inspection is in the audit log (six:
+    // the five console reads with findings and the operator's), the
+    // refused and empty ones are not.
+    assert_eq!(
+        server.store(|st| st.audit_count("inspection.read").unwrap()),
+        6
+    );
+
     let sha = db.text(
         "SELECT record_sha256 FROM inspection WHERE inspection_id = ?1",
         &[&id.to_string()],
@@ -143,7 +220,7 @@ async fn a_joint_inspection_reaches_each_department_and_its_task_closes_the_loop
     );
 
     // The follow-up task: on the server as assigned, then accepted and done.
-    let tasks = server.store(|st| st.tasks().unwrap());
+    let tasks = server.store(|st| st.tasks("").unwrap());
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].status, "assigned");
     assert_eq!(tasks[0].department.as_deref(), Some("CQ-XFJY"));
@@ -163,7 +240,7 @@ async fn a_joint_inspection_reaches_each_department_and_its_task_closes_the_loop
     .unwrap();
     let r = dev.sync(&t).await.unwrap();
     assert_eq!(r.rejected, 0);
-    let tasks = server.store(|st| st.tasks().unwrap());
+    let tasks = server.store(|st| st.tasks(district).unwrap());
     assert_eq!(tasks[0].status, "done");
     let (assigned, accepted, finished) = (
         tasks[0].assigned_at.clone(),
@@ -184,38 +261,48 @@ async fn a_task_travels_server_to_device_and_back_with_its_times(b: Backend) {
     dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
     dev.sync(&t).await.unwrap();
 
-    // The command centre assigns a complaint (and refuses a bad one).
-    let bad = server.store(|store| {
-        store.assign_task(
-            &zhifa_server::inspection::NewTask {
-                officer_id: OFFICERS[0].into(),
-                kind: "gossip".into(),
-                place: "x".into(),
-                party_name: None,
-                detail: "x".into(),
-                due_on: None,
-                scenarios: vec![],
-            },
-            server.clock.now_utc(),
-        )
+    // The command centre assigns a complaint over the console API (and
+    // bad, foreign or unauthorised assignments are refused with codes).
+    let district = &TOWNSHIP[..6];
+    let centre = server.staff("zhzx", StaffRole::CommandCentre, district, None);
+    let other = server.staff("zhzx-other", StaffRole::CommandCentre, "500101", None);
+    let dept = server.staff("sc", StaffRole::Department, district, Some("CQ-SCJG"));
+    let complaint = serde_json::json!({
+        "officer_id": OFFICERS[0], "kind": "complaint", "place": "龙兴镇示例路18号",
+        "party_name": "川味小馆", "detail": "群众投诉店外占道经营、油烟扰民",
+        "due_on": "2026-03-12", "scenarios": ["CJ-CYMD"],
     });
-    assert!(bad.is_err());
-    let task_id = server.store(|store| {
-        store
-            .assign_task(
-                &zhifa_server::inspection::NewTask {
-                    officer_id: OFFICERS[0].into(),
-                    kind: "complaint".into(),
-                    place: "龙兴镇示例路18号".into(),
-                    party_name: Some("川味小馆".into()),
-                    detail: "群众投诉店外占道经营、油烟扰民".into(),
-                    due_on: Some("2026-03-12".into()),
-                    scenarios: vec!["CJ-CYMD".into()],
-                },
-                server.clock.now_utc(),
-            )
-            .unwrap()
-    });
+    let mut gossip = complaint.clone();
+    gossip["kind"] = "gossip".into();
+    let (status, body) = assign(&server, &centre, gossip).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("bad_request")),
+        "{body}"
+    );
+    let mut undated = complaint.clone();
+    undated["due_on"] = "2026-02-30".into();
+    assert_eq!(assign(&server, &centre, undated).await.0, 400);
+    assert_eq!(
+        assign(&server, &centre, serde_json::json!({"kind": 1}))
+            .await
+            .0,
+        400
+    );
+    let (status, body) = assign(&server, &other, complaint.clone()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("forbidden")),
+        "{body}"
+    );
+    assert_eq!(assign(&server, &dept, complaint.clone()).await.0, 403);
+    assert!(
+        server.store(|st| st.tasks("").unwrap()).is_empty(),
+        "nothing refused was stored"
+    );
+    let (status, body) = assign(&server, &centre, complaint.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let task_id = body["task_id"].as_str().unwrap().to_owned();
 
     // It reaches the device through the inbox, once.
     dev.sync(&t).await.unwrap();
@@ -267,7 +354,11 @@ async fn a_task_travels_server_to_device_and_back_with_its_times(b: Backend) {
         engine::conflicts(&dev.store).unwrap()
     );
 
-    let rows = server.store(|st| st.tasks().unwrap());
+    let (status, body) = server
+        .console(Method::Get, "/v1/console/tasks", &centre, None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let rows: Vec<TaskRow> = serde_json::from_value(body).unwrap();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!(row.status, "done");
@@ -283,4 +374,25 @@ async fn a_task_travels_server_to_device_and_back_with_its_times(b: Backend) {
         &[&insp.id.to_string()],
     );
     assert_eq!(linked, task_id);
+    // Outside the district the command centre sees no task; a department
+    // account may not list tasks at all.
+    let (_, body) = server
+        .console(Method::Get, "/v1/console/tasks", &other, None)
+        .await;
+    assert_eq!(body, serde_json::json!([]));
+    let (status, _) = server
+        .console(Method::Get, "/v1/console/tasks", &dept, None)
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(server.store(|st| st.audit_count("task.assign").unwrap()), 1);
+}
+
+async fn assign(
+    server: &TestServer,
+    token: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    server
+        .console(Method::Post, "/v1/console/tasks", token, Some(body))
+        .await
 }

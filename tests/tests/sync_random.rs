@@ -10,7 +10,8 @@
 //! ZHIFA_SYNC_SEEDS=10000 cargo test --release -p zhifa-tests --test sync_random -- --nocapture
 //! ```
 //!
-//! `ZHIFA_SYNC_SEED=N` replays one seed. Every run is made on both
+//! `ZHIFA_SYNC_SEED=N` replays one seed; `ZHIFA_SYNC_SEED_FROM=N` starts
+//! the run at seed N (to resume or shard a long run). Every run is made on both
 //! storage backends (`sqlite::…`, `postgres::…`; the latter needs
 //! `ZHIFA_TEST_PG_URL`, see scripts/pg.sh).
 
@@ -294,12 +295,25 @@ async fn seeded_runs_keep_invariants_i1_to_i8(b: Backend) {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
+    // `ZHIFA_SYNC_SEED_FROM`: the first seed, to resume or shard a long run.
+    let from: u64 = std::env::var("ZHIFA_SYNC_SEED_FROM")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let t = std::time::Instant::now();
-    for seed in 0..seeds {
+    for seed in from..from + seeds {
         run(&b, seed).await;
+        if (seed + 1 - from).is_multiple_of(500) {
+            println!(
+                "… seeds {from}–{seed} on {} passed ({:.0} s)",
+                b.name(),
+                t.elapsed().as_secs_f64()
+            );
+        }
     }
     println!(
-        "{seeds} seeded runs on {} passed I1–I8 in {:.1} s",
+        "{seeds} seeded runs (seeds {from}–{}) on {} passed I1–I8 in {:.1} s",
+        from + seeds - 1,
         b.name(),
         t.elapsed().as_secs_f64()
     );

@@ -716,6 +716,7 @@ zhifa_tests::on_both_backends!(
     t9_a_corrupted_snapshot_page_is_refetched_alone,
     t12_poison_mutation_is_rejected_with_dependents_and_other_cases_apply,
     t13_a_database_outage_pauses_push_and_resumes_without_new_writes,
+    an_upload_declared_with_a_wrong_size_never_blocks_the_right_one,
     t21_oversized_push_is_halved_until_it_fits,
     t22_device_clock_jumps_do_not_affect_order_or_cursors,
     t26_two_instances_cannot_sync_at_once_and_never_share_a_seq,
@@ -1043,4 +1044,54 @@ async fn the_collector_keeps_a_blob_that_gains_a_reference_and_repairs_an_interr
     // The row cannot be forgotten while a case references it.
     assert!(!server.store(|st| st.forget_blob(&sha).unwrap()));
     assert!(server.cases()[0].evidence_complete);
+}
+
+/// Found by the 10,000-seed run (seed 729): a bit flipped in an upload's
+/// declared size opened an upload of that digest with the wrong size, and
+/// every later, correct declaration was refused (400) — the evidence
+/// could never arrive. The digest alone decides now: the unfinished
+/// upload is replaced and the right one completes.
+async fn an_upload_declared_with_a_wrong_size_never_blocks_the_right_one(b: Backend) {
+    use zhifa_server::store::Principal;
+    let server = TestServer::on(&b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    let id = dev.new_case();
+    let (ev, sha) = dev.photo(id);
+    dev.attach(id, vec![ev]);
+    let who = Principal {
+        device_id: dev.id(),
+        public_key: String::new(),
+        officer_id: OFFICERS[0].into(),
+        township: zhifa_tests::TOWNSHIP.into(),
+        district: zhifa_tests::TOWNSHIP[..6].into(),
+        role: "officer".into(),
+    };
+    let now = server.clock.now_utc_server();
+    // The corrupted declaration, as the server received it.
+    let wrong = server.store(|st| {
+        st.upload_create(
+            &who,
+            &zhifa_sync::wire::UploadCreate {
+                sha256: sha.clone(),
+                size: 3,
+                media_type: "image/jpeg".into(),
+            },
+            now,
+        )
+        .unwrap()
+    });
+    assert!(!wrong.verified);
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.blobs_uploaded, 1, "{r:?}");
+    let cases = server.cases();
+    assert!(cases[0].evidence_complete, "{:?}", cases[0]);
+    assert_eq!(
+        server.db().int(
+            "SELECT count(*) FROM upload WHERE id = ?1",
+            &[&wrong.upload_id]
+        ),
+        0,
+        "the wrong upload was replaced"
+    );
 }

@@ -983,7 +983,26 @@ evidence: Array<EvidenceView>,
 /**
  * The payment standing today, for a served fine.
  */
-payment: Deadline | null, };
+payment: Deadline | null, 
+/**
+ * What the server has said about the case since (payment confirmed,
+ * legal review, reassignment), newest state; empty before any.
+ */
+server_notes: Array<ServerNote>, };
+
+export type ServerNote = { 
+/**
+ * `payment`, `review_approved`, `review_returned` or `reassigned`.
+ */
+kind: string, 
+/**
+ * The headline in Chinese (`缴款已确认`, `法制审核：通过` …).
+ */
+title: string, 
+/**
+ * The detail in Chinese (amount and time, opinion, reason).
+ */
+detail: string, };
 
 export type StreamState = { 
 /**
