@@ -6,7 +6,10 @@
 #     command for the sync TLS test; the Tauri shell's
 #     WebKitGTK/GTK development files; Chromium (the browser the UI e2e
 #     drives — never a test tool's own download), Xvfb, WebKitWebDriver
-#     (the desktop app's WebDriver smoke test) and a CJK font.
+#     (the desktop app's WebDriver smoke test), a CJK font, and python3-venv
+#     for the S3 test server.
+#   - moto's S3 server (PyPI, into ~/.cache/zhifa/tools/moto-venv) for the
+#     evidence tests on S3 (scripts/s3.sh).
 #   - Node.js (Debian's, when none is installed) and the UI's npm packages
 #     (npm ci in ui/).
 #   - Rust components: rustfmt and clippy; tauri-driver (crates.io).
@@ -17,7 +20,7 @@ source scripts/env.sh
 
 APT_PACKAGES=(build-essential pkg-config perl make time poppler-utils openssl postgresql
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
-  chromium xvfb xauth webkit2gtk-driver fonts-noto-cjk curl)
+  chromium xvfb xauth webkit2gtk-driver fonts-noto-cjk curl python3-venv)
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
 missing=()
@@ -45,6 +48,9 @@ if [ ! -x "$TOOLS/bin/tauri-driver" ]; then
   echo "setup: cargo install tauri-driver"
   cargo install tauri-driver --version '^2' --locked --root "$TOOLS" -q
 fi
+
+# moto[server]: the S3-compatible store the evidence tests run against.
+MOTO_VENV="$TOOLS/moto-venv" bash scripts/s3.sh install
 
 echo "setup: npm ci (ui/)"
 (cd ui && npm ci --no-audit --no-fund --loglevel=error)

@@ -4,7 +4,8 @@
 # PostgreSQL cluster, scripts/pg.sh), the UI (lint, type check, Vitest, build), the Playwright e2e
 # of a whole case in Debian's Chromium against `zhifa web`, the Tauri
 # shell's mock-runtime tests, and the desktop app's WebDriver smoke test
-# under Xvfb.
+# under Xvfb. The evidence tests also run on a throwaway S3-compatible store
+# (moto's server, scripts/s3.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -15,11 +16,17 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
 echo "== PostgreSQL: a throwaway cluster for the server's PostgreSQL backend tests"
 PG_DIR="$(mktemp -d /tmp/zhifa-pg.XXXXXX)"   # /tmp: the postgres user must reach it
-trap 'bash scripts/pg.sh stop "$PG_DIR"' EXIT
+S3_DIR="$(mktemp -d /tmp/zhifa-s3.XXXXXX)"
+trap 'bash scripts/pg.sh stop "$PG_DIR"; bash scripts/s3.sh stop "$S3_DIR"' EXIT
 PG_ENV="$(bash scripts/pg.sh start "$PG_DIR")"   # set -e: stops here if the cluster fails to start
 eval "$PG_ENV"
 export ZHIFA_TEST_PG_URL
 export ZHIFA_REQUIRE_PG=1   # a PostgreSQL test that cannot run fails, never skips
+echo "== S3: a throwaway moto server for the evidence-store tests"
+S3_ENV="$(bash scripts/s3.sh start "$S3_DIR")"   # set -e: stops here if it fails to start
+eval "$S3_ENV"
+export ZHIFA_TEST_S3_URL AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_ALLOW_HTTP
+export ZHIFA_REQUIRE_S3=1   # an S3 test that cannot run fails, never skips
 
 echo "== cargo test"
 cargo test --locked

@@ -33,7 +33,7 @@ use zhifa_sync::wire::{
     UploadCreate, UploadState,
 };
 
-use crate::blobs::BlobDir;
+use crate::blobs::{Blobs, Check, Finish};
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::store::{Principal, Storage};
@@ -42,8 +42,8 @@ use crate::store::{Principal, Storage};
 pub struct AppState {
     /// The storage backend.
     pub store: Arc<dyn Storage>,
-    /// Evidence files.
-    pub blobs: BlobDir,
+    /// Evidence blobs (staging + the filesystem or S3 store).
+    pub blobs: Blobs,
     /// Published catalogue snapshots (`<sha256>.json`).
     pub catalogue_dir: PathBuf,
     /// The clock.
@@ -58,7 +58,7 @@ impl AppState {
     /// Builds the state.
     pub fn new(
         store: Arc<dyn Storage>,
-        blobs: BlobDir,
+        blobs: Blobs,
         catalogue_dir: PathBuf,
         clock: Arc<dyn Clock>,
         finance_secret: Vec<u8>,
@@ -83,7 +83,8 @@ impl AppState {
 
 type St = Arc<AppState>;
 
-async fn blocking<T: Send + 'static>(
+/// Runs a blocking storage call on tokio's blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -458,6 +459,21 @@ async fn upload_create(
         return Err(ApiError::bad("摘要须为 64 位小写十六进制，大小须大于 0"));
     }
     let store = s.store.clone();
+    let sha = req.sha256.clone();
+    let known = blocking(move || store.blob_known(&sha)).await?;
+    if !known && adopt_stored(&s, &who, &req.sha256, req.size).await {
+        return Ok((
+            StatusCode::OK,
+            Json(UploadState {
+                upload_id: String::new(),
+                offset: req.size,
+                size: req.size,
+                verified: true,
+            }),
+        )
+            .into_response());
+    }
+    let store = s.store.clone();
     let now = s.clock.now();
     let st = blocking(move || store.upload_create(&who, &req, now)).await?;
     let code = if st.verified {
@@ -466,6 +482,36 @@ async fn upload_create(
         StatusCode::CREATED
     };
     Ok((code, Json(st)).into_response())
+}
+
+/// Dedup against the store: an object already at the content address with
+/// no row (a completion interrupted between put and record whose upload
+/// then expired, or a store shared with another instance) is read back and,
+/// when intact, recorded — the device need not send it. A corrupt object
+/// is logged and left for the upload to overwrite; a store outage only
+/// skips the shortcut (the upload's completion will answer `unavailable`).
+async fn adopt_stored(s: &St, who: &Principal, sha: &str, size: u64) -> bool {
+    match s.blobs.verify(sha, size).await {
+        Ok(Check::Intact) => {}
+        Ok(Check::Missing) => return false,
+        Ok(bad) => {
+            tracing::error!(blob = %sha.get(..12).unwrap_or(sha), found = ?bad, "stored object does not match its content address; the upload replaces it");
+            return false;
+        }
+        Err(e) => {
+            tracing::warn!(code = e.code(), "evidence store not reachable for dedup");
+            return false;
+        }
+    }
+    let (store, who, sha_owned, now) =
+        (s.store.clone(), who.clone(), sha.to_owned(), s.clock.now());
+    match blocking(move || store.blob_adopt(&who, &sha_owned, size, now)).await {
+        Ok(()) => {
+            tracing::info!(blob = %sha.get(..12).unwrap_or(sha), "stored object adopted without upload");
+            true
+        }
+        Err(_) => false,
+    }
 }
 
 /// `GET /v1/uploads/{id}` (and `HEAD`): the server's offset.
@@ -493,7 +539,8 @@ async fn upload_get(
 #[utoipa::path(patch, path = "/v1/uploads/{id}", params(("id" = String, Path, description = "upload id")),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
     responses((status = 200, body = UploadState), (status = 409, description = "offset_mismatch: GET the upload and resume", body = ErrorBody),
-              (status = 422, description = "chunk_checksum_mismatch or blob_hash_mismatch", body = ErrorBody)), security(("bearer" = [])))]
+              (status = 422, description = "chunk_checksum_mismatch or blob_hash_mismatch", body = ErrorBody),
+              (status = 503, description = "unavailable: the evidence store cannot take the blob yet; the bytes stay staged, retry the last PATCH", body = ErrorBody)), security(("bearer" = [])))]
 async fn upload_patch(
     State(s): State<St>,
     Auth(who): Auth,
@@ -533,12 +580,18 @@ async fn upload_patch(
     if offset + body.len() as u64 > row.size {
         return Err(ApiError::bad("分块超出声明的大小"));
     }
-    let blobs = s.blobs.clone();
-    let chunk_id = id.clone();
-    let new_offset = blocking(move || Ok(blobs.write_chunk(&chunk_id, offset, &body)?)).await?;
-    let store = s.store.clone();
-    let adv = id.clone();
-    blocking(move || store.upload_advance(&adv, new_offset)).await?;
+    let new_offset = if body.is_empty() {
+        // A completion retried after `unavailable`: nothing to stage.
+        offset
+    } else {
+        let blobs = s.blobs.clone();
+        let chunk_id = id.clone();
+        let new_offset = blocking(move || Ok(blobs.write_chunk(&chunk_id, offset, &body)?)).await?;
+        let store = s.store.clone();
+        let adv = id.clone();
+        blocking(move || store.upload_advance(&adv, new_offset)).await?;
+        new_offset
+    };
     if new_offset < row.size {
         return Ok(Json(UploadState {
             upload_id: id,
@@ -547,28 +600,44 @@ async fn upload_patch(
             verified: false,
         }));
     }
-    let blobs = s.blobs.clone();
-    let (fid, sha) = (id.clone(), row.sha256.clone());
-    let ok = blocking(move || Ok(blobs.finish(&fid, &sha)?)).await?;
+    // All bytes are staged and acknowledged durable; a store outage here
+    // answers `unavailable` and the device retries the (empty) last PATCH.
+    let finish = s.blobs.finish(&id, &row.sha256, row.size).await?;
     let store = s.store.clone();
     let now = s.clock.now();
     let done = id.clone();
-    if ok {
-        blocking(move || store.upload_complete(&who, &done, now)).await?;
-        tracing::info!(upload = %id, size = row.size, "blob verified");
-        Ok(Json(UploadState {
-            upload_id: id,
-            offset: row.size,
-            size: row.size,
-            verified: true,
-        }))
-    } else {
-        blocking(move || store.upload_discard(&done)).await?;
-        tracing::warn!(upload = %id, "blob hash mismatch; upload discarded");
-        Err(ApiError::new(
-            ErrorKind::BlobHashMismatch,
-            "文件摘要与声明不符，上传已丢弃",
-        ))
+    match finish {
+        Finish::Stored => {
+            blocking(move || store.upload_complete(&who, &done, now)).await?;
+            // The row is recorded: the staged copy is no longer needed (a
+            // failure here leaves an orphan the collector removes).
+            if let Err(e) = s.blobs.drop_staging(&id).await {
+                tracing::warn!(upload = %id, code = e.code(), "staging file not removed");
+            }
+            tracing::info!(upload = %id, size = row.size, store = s.blobs.kind(), "blob verified");
+            Ok(Json(UploadState {
+                upload_id: id,
+                offset: row.size,
+                size: row.size,
+                verified: true,
+            }))
+        }
+        Finish::Mismatch => {
+            blocking(move || store.upload_discard(&done)).await?;
+            tracing::warn!(upload = %id, "blob hash mismatch; upload discarded");
+            Err(ApiError::new(
+                ErrorKind::BlobHashMismatch,
+                "文件摘要与声明不符，上传已丢弃",
+            ))
+        }
+        Finish::Lost => {
+            blocking(move || store.upload_discard(&done)).await?;
+            tracing::warn!(upload = %id, "staged bytes lost; upload discarded");
+            Err(ApiError::new(
+                ErrorKind::NotFound,
+                "上传的数据已丢失，请重新上传",
+            ))
+        }
     }
 }
 

@@ -21,13 +21,21 @@
 //!   deleted. A crash leaves either the blob in place or an orphan in
 //!   `gc/`, which the next run restores (row present) or deletes (row gone).
 //!
+//! The same steps run on both evidence stores ([`Blobs`]): on S3 "move
+//! aside" is a copy to `PREFIX/gc/<sha256>` then a delete of the original,
+//! and a crash between the two leaves both copies, which the next run
+//! resolves the same way (restore = copy back over identical bytes).
+//!
 //! The SQL each backend runs is kept here ([`SQL_EXPIRED_UPLOADS`] …) in
 //! plain SQL so the PostgreSQL port uses the same text with `$n` markers.
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::blobs::BlobDir;
+use std::sync::Arc;
+
+use crate::api::blocking;
+use crate::blobs::Blobs;
 use crate::error::ApiError;
 use crate::store::Storage;
 
@@ -88,53 +96,67 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// One collector run at `now`. Blocking: call it on the blocking pool.
-pub fn collect(
-    store: &dyn Storage,
-    blobs: &BlobDir,
+/// One collector run at `now`, on either evidence store. Storage calls
+/// run on the blocking pool, store calls are async.
+pub async fn collect(
+    store: &Arc<dyn Storage>,
+    blobs: &Blobs,
     policy: GcPolicy,
     now: DateTime<Utc>,
 ) -> Result<GcReport, ApiError> {
     let mut report = GcReport::default();
-    // Interrupted earlier runs first: a file set aside whose row survived
+    // Interrupted earlier runs first: a blob set aside whose row survived
     // goes back, one whose row is gone is deleted.
-    for sha in blobs.set_aside()? {
-        if store.blob_known(&sha)? {
-            blobs.restore(&sha)?;
+    for sha in blobs.set_aside().await? {
+        let (st, s) = (store.clone(), sha.clone());
+        if blocking(move || st.blob_known(&s)).await? {
+            blobs.restore(&sha).await?;
         } else {
-            blobs.delete_set_aside(&sha)?;
+            blobs.delete_set_aside(&sha).await?;
         }
     }
     let expired_before = ts(now - policy.upload_ttl);
-    for id in store.expired_uploads(&expired_before)? {
-        store.upload_discard(&id)?;
-        blobs.discard(&id)?;
+    let st = store.clone();
+    for id in blocking(move || st.expired_uploads(&expired_before)).await? {
+        let (st, b, i) = (store.clone(), blobs.clone(), id.clone());
+        blocking(move || {
+            st.upload_discard(&i)?;
+            Ok(b.discard(&i)?)
+        })
+        .await?;
         report.uploads_expired += 1;
         tracing::info!(upload = %id, "upload expired");
     }
-    let mut live = Vec::new();
-    for id in blobs.part_ids()? {
-        if store.upload(&id)?.is_some() {
-            live.push(id);
-        }
-    }
-    report.orphan_parts_removed = blobs.remove_orphan_parts(&live, policy.upload_ttl, now)?;
-    for sha in store.unreferenced_blobs(&ts(now - policy.blob_grace))? {
-        let Some(size) = blobs.set_aside_blob(&sha)? else {
-            // No file (already gone): drop the row if still unreferenced.
-            if store.forget_blob(&sha)? {
-                report.blobs_collected += 1;
+    let (st, b, ttl) = (store.clone(), blobs.clone(), policy.upload_ttl);
+    report.orphan_parts_removed = blocking(move || {
+        let mut live = Vec::new();
+        for id in b.part_ids()? {
+            if st.upload(&id)?.is_some() {
+                live.push(id);
             }
-            continue;
-        };
-        if store.forget_blob(&sha)? {
-            blobs.delete_set_aside(&sha)?;
-            report.blobs_collected += 1;
-            report.bytes_freed += size;
-            tracing::info!(blob = %sha.get(..12).unwrap_or(&sha), "unreferenced blob collected");
-        } else {
-            blobs.restore(&sha)?;
-            report.blobs_kept += 1;
+        }
+        Ok(b.remove_orphan_parts(&live, ttl, now)?)
+    })
+    .await?;
+    let (st, before) = (store.clone(), ts(now - policy.blob_grace));
+    for sha in blocking(move || st.unreferenced_blobs(&before)).await? {
+        let size = blobs.set_aside_blob(&sha).await?;
+        let (st, s) = (store.clone(), sha.clone());
+        let forgotten = blocking(move || st.forget_blob(&s)).await?;
+        match (size, forgotten) {
+            // No object (already gone): the row went if still unreferenced.
+            (None, true) => report.blobs_collected += 1,
+            (None, false) => {}
+            (Some(size), true) => {
+                blobs.delete_set_aside(&sha).await?;
+                report.blobs_collected += 1;
+                report.bytes_freed += size;
+                tracing::info!(blob = %sha.get(..12).unwrap_or(&sha), store = blobs.kind(), "unreferenced blob collected");
+            }
+            (Some(_), false) => {
+                blobs.restore(&sha).await?;
+                report.blobs_kept += 1;
+            }
         }
     }
     Ok(report)

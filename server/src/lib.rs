@@ -11,7 +11,8 @@
 //!   and PostgreSQL (a pool, SERIALIZABLE transactions retried on
 //!   conflict).
 //! - [`api`]: the axum router, jurisdiction checks and the OpenAPI document.
-//! - [`blobs`]: evidence files on the filesystem.
+//! - [`blobs`]: evidence blobs: local staging of uploads, verified originals
+//!   on the filesystem (default) or an S3-compatible object store.
 //! - [`delta`]: catalogue release deltas, computed once and cached.
 //! - [`gc`]: upload expiry and collection of unreferenced evidence blobs.
 //! - [`clock`]: the injected clock.
@@ -40,7 +41,7 @@ use sha2::{Digest, Sha256};
 use zhifa_sync::wire::CatalogueRelease;
 
 use crate::api::AppState;
-use crate::blobs::BlobDir;
+use crate::blobs::Blobs;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::store::{OfficerRow, PgStorage, SqliteStorage, Storage};
@@ -79,6 +80,10 @@ pub enum ServiceError {
     /// unknown schema); the message never shows the password.
     #[error(transparent)]
     Database(#[from] store::pg::OpenError),
+    /// `--evidence` names no usable store (unknown scheme, no bucket,
+    /// plain HTTP off loopback, bad S3 settings); never shows credentials.
+    #[error(transparent)]
+    Evidence(#[from] blobs::ConfigError),
 }
 
 impl ServiceError {
@@ -90,6 +95,7 @@ impl ServiceError {
             Self::Catalogue(_) => "catalogue_invalid",
             Self::UnsupportedDatabase(_) => "unsupported_database",
             Self::Database(e) => e.code(),
+            Self::Evidence(e) => e.code(),
         }
     }
 }
@@ -130,9 +136,36 @@ impl Service {
     /// created or checked here),
     /// `evidence/`, `catalogue/` and the finance HMAC key `finance.key`
     /// (created on first use; `ZHIFA_FINANCE_SECRET` overrides it).
+    ///
+    /// Evidence goes to the filesystem (`evidence/`); see
+    /// [`Service::open_evidence`] for S3.
     pub fn open(
         data: &Path,
         database: Option<&str>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, ServiceError> {
+        Self::open_evidence(data, database, None, clock)
+    }
+
+    /// [`Service::open`] with the evidence store `--evidence` names:
+    /// `None`/`file:PATH` (filesystem) or `s3://BUCKET/PREFIX` (S3, settings
+    /// from the `AWS_*` environment; uploads still staged in `evidence/uploads`).
+    pub fn open_evidence(
+        data: &Path,
+        database: Option<&str>,
+        evidence: Option<&str>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, ServiceError> {
+        fs::create_dir_all(data).map_err(io(data))?;
+        let blobs = Blobs::open(data, evidence)?;
+        Self::open_with_blobs(data, database, blobs, clock)
+    }
+
+    /// [`Service::open`] over an evidence store built by the caller.
+    pub fn open_with_blobs(
+        data: &Path,
+        database: Option<&str>,
+        blobs: Blobs,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ServiceError> {
         fs::create_dir_all(data).map_err(io(data))?;
@@ -155,7 +188,7 @@ impl Service {
                 return Err(ServiceError::UnsupportedDatabase(scheme.to_owned()));
             }
         };
-        let blobs = BlobDir::new(data.join("evidence")).map_err(io(data))?;
+        tracing::info!(evidence = %blobs.describe(), "evidence store");
         let catalogue_dir = data.join("catalogue");
         fs::create_dir_all(&catalogue_dir).map_err(io(&catalogue_dir))?;
         let secret = finance_secret(data)?;
@@ -173,14 +206,42 @@ impl Service {
     /// One evidence housekeeping run at the service clock's now: expired
     /// uploads dropped, unreferenced blobs past their grace collected
     /// ([`gc::collect`]).
-    pub fn gc(&self, policy: gc::GcPolicy) -> Result<gc::GcReport, ServiceError> {
+    pub async fn gc(&self, policy: gc::GcPolicy) -> Result<gc::GcReport, ServiceError> {
         let now = self.state.clock.now();
-        Ok(gc::collect(
-            &*self.state.store,
-            &self.state.blobs,
-            policy,
-            now,
-        )?)
+        Ok(gc::collect(&self.state.store, &self.state.blobs, policy, now).await?)
+    }
+
+    /// Reads every recorded blob back from the evidence store and checks
+    /// its size and SHA-256 (`zhifa-server evidence verify`): the blobs
+    /// that are not intact, with what was found. Never changes anything.
+    pub async fn verify_evidence(&self) -> Result<EvidenceReport, ServiceError> {
+        let store = self.state.store.clone();
+        let rows = api::blocking(move || store.blobs()).await?;
+        let mut report = EvidenceReport {
+            store: self.state.blobs.describe(),
+            checked: 0,
+            bytes: 0,
+            broken: Vec::new(),
+        };
+        for (sha256, size) in rows {
+            let check = self
+                .state
+                .blobs
+                .verify(&sha256, size)
+                .await
+                .map_err(ApiError::from)?;
+            report.checked += 1;
+            report.bytes += size;
+            if check != blobs::Check::Intact {
+                tracing::error!(blob = %sha256.get(..12).unwrap_or(&sha256), found = ?check, "evidence blob not intact");
+                report.broken.push(BrokenBlob {
+                    sha256,
+                    size,
+                    check,
+                });
+            }
+        }
+        Ok(report)
     }
 
     /// Checks a catalogue package with the device importer's own checks,
@@ -257,6 +318,30 @@ impl Service {
         write_durably(&path, &json)?;
         Ok(out)
     }
+}
+
+/// What [`Service::verify_evidence`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceReport {
+    /// The store read ([`Blobs::describe`]).
+    pub store: String,
+    /// Blobs read back.
+    pub checked: u64,
+    /// Their recorded bytes.
+    pub bytes: u64,
+    /// Those missing, of the wrong size or whose bytes hash differently.
+    pub broken: Vec<BrokenBlob>,
+}
+
+/// One blob that failed [`Service::verify_evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenBlob {
+    /// Its content address.
+    pub sha256: String,
+    /// The recorded size.
+    pub size: u64,
+    /// What the store holds.
+    pub check: blobs::Check,
 }
 
 /// A one-time code: 12 characters of an unambiguous alphabet (~60 bits).

@@ -3,7 +3,8 @@
 //! `serve` runs the HTTPS API (rustls); plain HTTP is refused unless the
 //! listen address is loopback. The other commands work on the same data
 //! folder: list cases, create enrolment codes, revoke a device, publish a
-//! catalogue, print the OpenAPI document. See server/README.md.
+//! catalogue, check the evidence store, print the OpenAPI document. See
+//! server/README.md.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,6 +40,16 @@ struct Cli {
         value_name = "URL"
     )]
     database: Option<String>,
+    /// Evidence store for verified originals: `file:PATH` (default: the
+    /// filesystem, `DIR/evidence/blobs`) or `s3://BUCKET/PREFIX`, an
+    /// S3-compatible object store configured by the standard variables
+    /// AWS_ENDPOINT_URL (omit for AWS itself), AWS_REGION,
+    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (or the instance role) and
+    /// AWS_ALLOW_HTTP=true for a plain-HTTP endpoint (loopback only).
+    /// Uploads are staged in DIR/evidence/uploads either way. Credentials
+    /// are never logged.
+    #[arg(long, global = true, env = "ZHIFA_EVIDENCE", value_name = "URL")]
+    evidence: Option<String>,
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
     json: bool,
@@ -88,6 +99,9 @@ enum Command {
     },
     /// Print the OpenAPI document (docs/openapi.json).
     Openapi,
+    /// Evidence store checks.
+    #[command(subcommand)]
+    Evidence(EvidenceCmd),
     /// Evidence housekeeping once: drop expired uploads and their partial
     /// data, collect blobs no case references (`serve` also runs it hourly).
     Gc {
@@ -98,6 +112,13 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         blob_grace_days: i64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum EvidenceCmd {
+    /// Read every recorded blob back from the evidence store and check its
+    /// size and SHA-256; exit status 3 when any is missing or corrupt.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -241,9 +262,14 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let service = Service::open(&cli.data, cli.database.as_deref(), clock.clone())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", e.code()))
-        .with_context(|| format!("opening {}", cli.data.display()))?;
+    let service = Service::open_evidence(
+        &cli.data,
+        cli.database.as_deref(),
+        cli.evidence.as_deref(),
+        clock.clone(),
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", e.code()))
+    .with_context(|| format!("opening {}", cli.data.display()))?;
     match cli.command {
         Command::Serve {
             listen,
@@ -508,10 +534,11 @@ fn main() -> anyhow::Result<()> {
             if upload_ttl_days < 1 || blob_grace_days < 1 {
                 bail!("--upload-ttl-days and --blob-grace-days must be at least 1");
             }
-            let r = service.gc(zhifa_server::gc::GcPolicy {
+            let policy = zhifa_server::gc::GcPolicy {
                 upload_ttl: chrono::Duration::days(upload_ttl_days),
                 blob_grace: chrono::Duration::days(blob_grace_days),
-            })?;
+            };
+            let r = runtime()?.block_on(service.gc(policy))?;
             print(
                 cli.json,
                 serde_json::to_value(&r)?,
@@ -526,8 +553,35 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Evidence(EvidenceCmd::Verify) => {
+            let r = runtime()?.block_on(service.verify_evidence())?;
+            let text = r
+                .broken
+                .iter()
+                .map(|b| format!("{}  {:?}", b.sha256, b.check))
+                .chain(std::iter::once(format!(
+                    "{}: {} blobs checked ({} bytes), {} not intact",
+                    r.store,
+                    r.checked,
+                    r.bytes,
+                    r.broken.len()
+                )))
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, serde_json::to_value(&r)?, text);
+            if !r.broken.is_empty() {
+                std::process::exit(3);
+            }
+            Ok(())
+        }
         Command::Openapi => Ok(()),
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn serve(
@@ -541,10 +595,7 @@ fn serve(
              or listen on 127.0.0.1 / [::1]"
         );
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(async move {
+    runtime()?.block_on(async move {
         let app = api::router(service.state.clone());
         // Evidence housekeeping every hour with the default policy.
         let state = service.state.clone();
@@ -553,27 +604,31 @@ fn serve(
             loop {
                 every.tick().await;
                 let st = state.clone();
-                let run = tokio::task::spawn_blocking(move || {
-                    zhifa_server::gc::collect(
-                        &*st.store,
-                        &st.blobs,
-                        zhifa_server::gc::GcPolicy::default(),
-                        st.clock.now(),
-                    )
-                })
+                let run = zhifa_server::gc::collect(
+                    &st.store,
+                    &st.blobs,
+                    zhifa_server::gc::GcPolicy::default(),
+                    st.clock.now(),
+                )
                 .await;
                 match run {
-                    Ok(Ok(r)) => tracing::info!(
+                    Ok(r) => tracing::info!(
                         uploads_expired = r.uploads_expired,
                         blobs_collected = r.blobs_collected,
                         bytes_freed = r.bytes_freed,
                         "evidence gc"
                     ),
-                    Ok(Err(e)) => tracing::warn!(code = e.kind.code(), "evidence gc failed"),
-                    Err(_) => tracing::warn!("evidence gc task failed"),
+                    Err(e) => tracing::warn!(code = e.kind.code(), "evidence gc failed"),
                 }
             }
         });
+        // A misconfigured or unreachable store is reported at once; the
+        // service still starts (pushes, leases and the inbox need no store;
+        // uploads answer `unavailable` until it is back).
+        match service.state.blobs.head(&"0".repeat(64)).await {
+            Ok(_) => tracing::info!(evidence = %service.state.blobs.describe(), "evidence store reachable"),
+            Err(e) => tracing::error!(code = e.code(), error = %e, evidence = %service.state.blobs.describe(), "evidence store not reachable"),
+        }
         let std_listener =
             std::net::TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
         std_listener.set_nonblocking(true)?;

@@ -191,6 +191,16 @@ pub trait Storage: Send + Sync + 'static {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError>;
+    /// Records a blob found intact in the evidence store without an
+    /// upload (dedup against the store); a no-op when the row exists.
+    /// Drops a running upload of the same hash.
+    fn blob_adopt(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        size: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError>;
     /// Drops an upload (its bytes failed verification).
     fn upload_discard(&self, id: &str) -> Result<(), ApiError>;
     /// The cases in scope; logged as a case read by `actor`.
@@ -217,6 +227,8 @@ pub trait Storage: Send + Sync + 'static {
     fn forget_blob(&self, sha256: &str) -> Result<bool, ApiError>;
     /// Whether a blob has a row ([`crate::gc::SQL_BLOB_KNOWN`]).
     fn blob_known(&self, sha256: &str) -> Result<bool, ApiError>;
+    /// Every recorded blob with its size, in hash order (evidence verify).
+    fn blobs(&self) -> Result<Vec<(String, u64)>, ApiError>;
     /// Joint-inspection findings of one department (or all) in the
     /// townships under `scope` (a code prefix, '' = all); `failed_only`
     /// keeps what the department must act on. Each inspection read is
@@ -1520,6 +1532,27 @@ impl<B: sql::Backend> Storage for Db<B> {
         })
     }
 
+    fn blob_adopt(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        size: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let size = i64::try_from(size).map_err(|_| ApiError::bad("文件过大"))?;
+        self.b.write(&mut |tx| {
+            tx.exec(
+                "INSERT INTO blob (sha256, size, verified_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                p![sha256, size, ts(now)],
+            )?;
+            // Keep "no upload while a blob row exists" (gc.rs): a running
+            // upload of these bytes is answered 404, re-POSTs, gets `verified`.
+            tx.exec("DELETE FROM upload WHERE sha256 = ?1", p![sha256])?;
+            audit(tx, now, &who.actor(), "evidence.write", sha256)?;
+            Ok(())
+        })
+    }
+
     fn upload_discard(&self, id: &str) -> Result<(), ApiError> {
         self.b.write(&mut |tx| {
             tx.exec("DELETE FROM upload WHERE id = ?1", p![id])?;
@@ -1633,6 +1666,16 @@ impl<B: sql::Backend> Storage for Db<B> {
         self.b.read(&mut |c| {
             let n: i64 = c.query_one(crate::gc::SQL_BLOB_KNOWN, p![sha256])?.get(0)?;
             Ok(n > 0)
+        })
+    }
+
+    fn blobs(&self) -> Result<Vec<(String, u64)>, ApiError> {
+        self.b.read(&mut |c| {
+            let mut out = Vec::new();
+            for r in c.query("SELECT sha256, size FROM blob ORDER BY sha256", p![])? {
+                out.push((r.get(0)?, size_of(r.get(1)?)));
+            }
+            Ok(out)
         })
     }
 

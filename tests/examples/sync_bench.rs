@@ -6,7 +6,13 @@
 //! cargo run --release -p zhifa-tests --example sync_bench -- catalogue [MATTERS]
 //! cargo run --release -p zhifa-tests --example sync_bench -- catalogue-delta [MATTERS]
 //! cargo run --release -p zhifa-tests --example sync_bench -- overhead [CASES]
+//! cargo run --release -p zhifa-tests --example sync_bench -- uploads [BLOBS] [MIB] [--evidence s3://BUCKET/PREFIX]
 //! ```
+//!
+//! `uploads` sends BLOBS evidence originals of MIB MiB each through the
+//! upload stream (POST, 1 MiB PATCHes with checksums, completion) to the
+//! filesystem store, or with `--evidence s3://…` (and the `AWS_*`
+//! variables, e.g. from scripts/s3.sh) to that S3 store.
 //!
 //! `ingest` and `burst` drive the server's real router in-process (JSON,
 //! signature checks, the SQLite ledger with synchronous=FULL on disk, or
@@ -31,6 +37,8 @@ use zhifa_tests::{InProcess, TestDevice, TestServer, off_runtime};
 
 /// `--database URL`: the PostgreSQL server to run `ingest` / `burst` on.
 static DATABASE: OnceLock<Option<String>> = OnceLock::new();
+/// `--evidence URL`: the evidence store of `uploads`.
+static EVIDENCE: OnceLock<Option<String>> = OnceLock::new();
 
 fn backend_label() -> &'static str {
     match DATABASE.get() {
@@ -188,9 +196,15 @@ fn server() -> (tempfile::TempDir, Service, Option<Scratch>) {
         .flatten()
         .map(|url| Scratch::create(&url).unwrap());
     let service = off_runtime(|| {
-        let s = Service::open(
+        let evidence = EVIDENCE
+            .get()
+            .cloned()
+            .flatten()
+            .map(|u| format!("{u}/bench-{}", uuid::Uuid::now_v7()));
+        let s = Service::open_evidence(
             dir.path(),
             scratch.as_ref().map(Scratch::url),
+            evidence.as_deref(),
             Arc::new(SystemClock),
         )
         .unwrap();
@@ -474,6 +488,73 @@ async fn overhead(cases: usize) {
     );
 }
 
+async fn uploads(blobs: usize, mib: usize) {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let (_dir, service, _scratch) = server();
+    let t = InProcess::new(zhifa_server::api::router(service.state.clone()));
+    let d = enrol(&service, &t, 0).await;
+    let store = service.state.blobs.describe();
+    let files: Vec<Vec<u8>> = (0..blobs)
+        .map(|_| {
+            let mut b = vec![0u8; mib << 20];
+            rand::Rng::fill(&mut rand::rng(), &mut b[..]);
+            b
+        })
+        .collect();
+    let start = Instant::now();
+    for bytes in &files {
+        let sha = hex::encode(sha2::Sha256::digest(bytes));
+        let create =
+            serde_json::json!({"sha256": sha, "size": bytes.len(), "media_type": "image/jpeg"});
+        let r = t
+            .send(json_req(
+                Method::Post,
+                "/v1/uploads",
+                Some(&d.token),
+                serde_json::to_vec(&create).unwrap(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        let st: zhifa_sync::wire::UploadState = serde_json::from_slice(&r.body).unwrap();
+        let mut offset = 0;
+        let mut last = None;
+        for chunk in bytes.chunks(1 << 20) {
+            let mut req = json_req(
+                Method::Patch,
+                &format!("/v1/uploads/{}", st.upload_id),
+                Some(&d.token),
+                chunk.to_vec(),
+            );
+            req.headers[0].1 = "application/offset+octet-stream".into();
+            req.headers
+                .push(("upload-offset".into(), offset.to_string()));
+            let sum = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(chunk));
+            req.headers
+                .push(("upload-checksum".into(), format!("sha256 {sum}")));
+            let r = t.send(req).await.unwrap();
+            assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+            offset += chunk.len();
+            last = Some(r);
+        }
+        let done: zhifa_sync::wire::UploadState =
+            serde_json::from_slice(&last.unwrap().body).unwrap();
+        assert!(done.verified);
+        assert_eq!(
+            service.state.blobs.head(&sha).await.unwrap(),
+            Some(bytes.len() as u64)
+        );
+    }
+    let s = start.elapsed().as_secs_f64();
+    let total = (blobs * mib) as f64;
+    println!(
+        "uploads ({store}; {}): {blobs} blobs × {mib} MiB in 1 MiB chunks, staged, verified and stored in {s:.2} s = {:.1} MiB/s",
+        backend_label(),
+        total / s
+    );
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let mut args: Vec<String> = std::env::args().collect();
@@ -483,6 +564,12 @@ async fn main() {
         args.drain(i..(i + 2).min(args.len()));
     }
     DATABASE.set(database).unwrap();
+    let mut evidence = None;
+    if let Some(i) = args.iter().position(|a| a == "--evidence") {
+        evidence = args.get(i + 1).cloned();
+        args.drain(i..(i + 2).min(args.len()));
+    }
+    EVIDENCE.set(evidence).unwrap();
     let num = |i: usize, d: usize| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(d);
     match args.get(1).map(String::as_str) {
         Some("ingest") => ingest(num(2, 50_000), num(3, 1)).await,
@@ -493,6 +580,9 @@ async fn main() {
         Some("catalogue") => catalogue(num(2, 20_000)).await,
         Some("catalogue-delta") => catalogue_delta(num(2, 20_000)).await,
         Some("overhead") => overhead(num(2, 20)).await,
-        _ => eprintln!("usage: sync_bench ingest|burst|catalogue|catalogue-delta|overhead [N…]"),
+        Some("uploads") => uploads(num(2, 8), num(3, 16)).await,
+        _ => eprintln!(
+            "usage: sync_bench ingest|burst|catalogue|catalogue-delta|overhead|uploads [N…]"
+        ),
     }
 }

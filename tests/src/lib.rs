@@ -408,6 +408,216 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Which evidence store a [`TestServer`] keeps verified blobs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// The filesystem under the data folder (the default).
+    Fs,
+    /// A fresh prefix under this `s3://BUCKET/PREFIX` (the `AWS_*`
+    /// variables scripts/s3.sh prints give endpoint and credentials).
+    S3(String),
+}
+
+impl Evidence {
+    /// `fs` or `s3`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Fs => "fs",
+            Self::S3(_) => "s3",
+        }
+    }
+
+    /// S3 from `ZHIFA_TEST_S3_URL`; `None` (the test is skipped, with a
+    /// `skipped: ZHIFA_TEST_S3_URL unset` line) when it is unset — a panic
+    /// instead when `ZHIFA_REQUIRE_S3=1` (CI).
+    pub fn s3(test: &str) -> Option<Self> {
+        match zhifa_server::blobs::test_url(test) {
+            Ok(u) => u.map(Self::S3),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+/// Runs each listed `async fn NAME(b: Backend, e: Evidence)` four times:
+/// `fs_sqlite::NAME`, `fs_postgres::NAME`, `s3_sqlite::NAME` and
+/// `s3_postgres::NAME` (a PostgreSQL or S3 variant is skipped, or fails
+/// under `ZHIFA_REQUIRE_PG=1` / `ZHIFA_REQUIRE_S3=1`, when its
+/// `ZHIFA_TEST_*_URL` is unset).
+#[macro_export]
+macro_rules! on_both_evidence_stores {
+    ($($name:ident),* $(,)?) => {
+        mod fs_sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite, $crate::Evidence::Fs).await
+                }
+            )*
+        }
+        mod fs_postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(b) = $crate::Backend::postgres(stringify!($name)) {
+                        super::$name(b, $crate::Evidence::Fs).await
+                    }
+                }
+            )*
+        }
+        mod s3_sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(e) = $crate::Evidence::s3(stringify!($name)) {
+                        super::$name($crate::Backend::Sqlite, e).await
+                    }
+                }
+            )*
+        }
+        mod s3_postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(e) = $crate::Evidence::s3(stringify!($name)) {
+                        if let Some(b) = $crate::Backend::postgres(stringify!($name)) {
+                            super::$name(b, e).await
+                        }
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// The evidence store of a [`TestServer`], kept so a restart reopens the
+/// same one.
+#[derive(Debug, Clone)]
+struct BlobsSpec {
+    /// `None`: the filesystem; else the `s3://` URL with this server's prefix.
+    s3: Option<String>,
+    /// An endpoint instead of `AWS_ENDPOINT_URL` (an [`S3Proxy`]).
+    endpoint: Option<String>,
+}
+
+fn make_blobs(dir: &std::path::Path, spec: &BlobsSpec) -> zhifa_server::blobs::Blobs {
+    use zhifa_server::blobs::{Blobs, S3Builder, S3Target};
+    match &spec.s3 {
+        None => Blobs::filesystem(dir.join("evidence")).unwrap(),
+        Some(url) => {
+            let mut b = S3Builder::from_env();
+            if let Some(ep) = &spec.endpoint {
+                b = b.with_endpoint(ep);
+            }
+            Blobs::s3(S3Target::parse(url).unwrap(), b, dir.join("evidence")).unwrap()
+        }
+    }
+}
+
+/// A TCP proxy in front of the test S3 server (`AWS_ENDPOINT_URL`) that
+/// can be taken down: while down it cuts open connections and refuses new
+/// ones, as an object store outage does. Runs on the test's runtime.
+pub struct S3Proxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    state: Arc<ProxyState>,
+    cut: tokio::sync::watch::Sender<u64>,
+}
+
+struct ProxyState {
+    down: std::sync::atomic::AtomicBool,
+    /// Bytes sent upstream so far.
+    sent: std::sync::atomic::AtomicU64,
+    /// Go down once `sent` passes this (u64::MAX: never).
+    down_after: std::sync::atomic::AtomicU64,
+}
+
+impl S3Proxy {
+    /// Starts a proxy to `AWS_ENDPOINT_URL`.
+    pub async fn start() -> Self {
+        use std::sync::atomic::Ordering::SeqCst;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let upstream = std::env::var("AWS_ENDPOINT_URL").unwrap();
+        let upstream = upstream
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(ProxyState {
+            down: false.into(),
+            sent: 0.into(),
+            down_after: u64::MAX.into(),
+        });
+        let (cut, _) = tokio::sync::watch::channel(0u64);
+        let (st, c) = (state.clone(), cut.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                if st.down.load(SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let (up, st, c) = (upstream.clone(), st.clone(), c.clone());
+                let mut cut = c.subscribe();
+                tokio::spawn(async move {
+                    let Ok(server) = tokio::net::TcpStream::connect(&up).await else {
+                        return;
+                    };
+                    let (mut cr, mut cw) = client.into_split();
+                    let (mut sr, mut sw) = server.into_split();
+                    let upward = async {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        loop {
+                            let n = match cr.read(&mut buf).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => n,
+                            };
+                            let total = st.sent.fetch_add(n as u64, SeqCst) + n as u64;
+                            if total > st.down_after.load(SeqCst) {
+                                st.down.store(true, SeqCst);
+                                c.send_modify(|x| *x += 1);
+                                return;
+                            }
+                            if sw.write_all(&buf[..n]).await.is_err() {
+                                return;
+                            }
+                        }
+                    };
+                    let downward = tokio::io::copy(&mut sr, &mut cw);
+                    tokio::select! {
+                        _ = async { tokio::join!(upward, downward) } => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        Self { url, state, cut }
+    }
+
+    /// Takes the store down (cutting open connections) or brings it back.
+    pub fn set_down(&self, down: bool) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.state.down.store(down, SeqCst);
+        if down {
+            self.cut.send_modify(|n| *n += 1);
+        } else {
+            self.state.down_after.store(u64::MAX, SeqCst);
+        }
+    }
+
+    /// Goes down by itself once `bytes` more have been sent upstream (an
+    /// outage in the middle of a transfer).
+    pub fn down_after(&self, bytes: u64) {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = self.state.sent.load(SeqCst);
+        self.state.down_after.store(now + bytes, SeqCst);
+    }
+
+    /// Whether it is down.
+    pub fn is_down(&self) -> bool {
+        self.state.down.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// A server on a temporary folder with a manual clock, demo data loaded.
 pub struct TestServer {
     /// The data folder.
@@ -421,13 +631,19 @@ pub struct TestServer {
     /// The PostgreSQL schema, when on PostgreSQL (dropped after the
     /// service: fields drop in order).
     pub scratch: Option<zhifa_server::store::pg::Scratch>,
+    blobs_spec: BlobsSpec,
 }
 
 /// The finance HMAC key tests set.
 pub const FINANCE_SECRET: &str = "test-finance-secret";
 
-fn open_service(dir: &std::path::Path, url: Option<&str>, clock: Arc<ServerClock>) -> Service {
-    off_runtime(|| Service::open(dir, url, clock).unwrap())
+fn open_service(
+    dir: &std::path::Path,
+    url: Option<&str>,
+    blobs: &BlobsSpec,
+    clock: Arc<ServerClock>,
+) -> Service {
+    off_runtime(|| Service::open_with_blobs(dir, url, make_blobs(dir, blobs), clock).unwrap())
 }
 
 impl TestServer {
@@ -439,6 +655,27 @@ impl TestServer {
     /// A fresh server on `backend` with the demo officers, codes and
     /// sample catalogue.
     pub fn on(backend: &Backend) -> Self {
+        Self::on_store(backend, &Evidence::Fs)
+    }
+
+    /// A fresh server on `backend` keeping evidence in `evidence` (on S3,
+    /// under a prefix of its own).
+    pub fn on_store(backend: &Backend, evidence: &Evidence) -> Self {
+        Self::with_endpoint(backend, evidence, None)
+    }
+
+    /// [`TestServer::on_store`] reaching S3 through `endpoint` (an
+    /// [`S3Proxy`]) instead of `AWS_ENDPOINT_URL`.
+    pub fn with_endpoint(backend: &Backend, evidence: &Evidence, endpoint: Option<&str>) -> Self {
+        let blobs_spec = BlobsSpec {
+            s3: match evidence {
+                Evidence::Fs => None,
+                Evidence::S3(url) => {
+                    Some(format!("{}/{}", url.trim_end_matches('/'), Uuid::now_v7()))
+                }
+            },
+            endpoint: endpoint.map(str::to_owned),
+        };
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("finance.key"), FINANCE_SECRET).unwrap();
         let clock = Arc::new(ServerClock::new(t0()));
@@ -446,7 +683,12 @@ impl TestServer {
             Backend::Sqlite => None,
             Backend::Postgres(url) => Some(zhifa_server::store::pg::Scratch::create(url).unwrap()),
         };
-        let service = open_service(dir.path(), scratch.as_ref().map(|s| s.url()), clock.clone());
+        let service = open_service(
+            dir.path(),
+            scratch.as_ref().map(|s| s.url()),
+            &blobs_spec,
+            clock.clone(),
+        );
         let codes = off_runtime(|| service.demo().unwrap())
             .into_iter()
             .map(|o| (o.id, o.code))
@@ -457,10 +699,12 @@ impl TestServer {
             clock,
             codes,
             scratch,
+            blobs_spec,
         }
     }
 
-    /// Reopens the same data folder and database (a server restart).
+    /// Reopens the same data folder, database and evidence store (a
+    /// server restart).
     pub fn restart(self) -> Self {
         let Self {
             dir,
@@ -468,16 +712,45 @@ impl TestServer {
             clock,
             codes,
             scratch,
+            blobs_spec,
         } = self;
         off_runtime(move || drop(service));
-        let service = open_service(dir.path(), scratch.as_ref().map(|s| s.url()), clock.clone());
+        let service = open_service(
+            dir.path(),
+            scratch.as_ref().map(|s| s.url()),
+            &blobs_spec,
+            clock.clone(),
+        );
         Self {
             dir,
             service,
             clock,
             codes,
             scratch,
+            blobs_spec,
         }
+    }
+
+    /// The evidence store.
+    pub fn blobs(&self) -> &zhifa_server::blobs::Blobs {
+        &self.service.state.blobs
+    }
+
+    /// The stored bytes of a blob (either store), if any.
+    pub async fn stored(&self, sha256: &str) -> Option<Vec<u8>> {
+        self.blobs().read_unchecked(sha256).await.unwrap()
+    }
+
+    /// Partial uploads staged on the server's disk.
+    pub fn staged(&self) -> usize {
+        std::fs::read_dir(self.dir.path().join("evidence/uploads"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    }
+
+    /// One collector run at the server clock's now.
+    pub async fn gc(&self, policy: zhifa_server::gc::GcPolicy) -> zhifa_server::gc::GcReport {
+        self.service.gc(policy).await.unwrap()
     }
 
     /// Runs `f` on the storage, off the async runtime.

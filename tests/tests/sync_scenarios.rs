@@ -9,7 +9,9 @@ use zhifa_core::case::{self, CaseEvent};
 use zhifa_core::evidence::{self, Capture, EvidenceDir, IngestOptions, Source};
 use zhifa_sync::engine::{self, SyncError, SyncLock};
 use zhifa_sync::transport::Transport;
-use zhifa_tests::{Backend, DeviceNow, Fault, Faulty, OFFICERS, ServerNow, TestDevice, TestServer};
+use zhifa_tests::{
+    Backend, DeviceNow, Evidence, Fault, Faulty, OFFICERS, ServerNow, TestDevice, TestServer,
+};
 
 async fn enrolled(server: &TestServer, officer: &str) -> TestDevice {
     let dev = TestDevice::new();
@@ -26,8 +28,8 @@ fn ledger_count(server: &TestServer, device: &str) -> i64 {
     )
 }
 
-async fn enrolled_device_syncs_a_full_case_end_to_end(b: Backend) {
-    let server = TestServer::on(&b);
+async fn enrolled_device_syncs_a_full_case_end_to_end(b: Backend, e: Evidence) {
+    let server = TestServer::on_store(&b, &e);
     let t = server.transport();
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     let first = dev.sync(&t).await.unwrap();
@@ -53,15 +55,15 @@ async fn enrolled_device_syncs_a_full_case_end_to_end(b: Backend) {
     assert_eq!(cases[0].document_number.as_deref(), Some(number.as_str()));
     assert_eq!(cases[0].status, "served");
     assert!(cases[0].evidence_complete, "{:?}", cases[0]);
-    assert!(
-        server
-            .dir
-            .path()
-            .join("evidence/blobs")
-            .join(&sha[..2])
-            .join(&sha)
-            .exists()
+    let stored = server
+        .stored(&sha)
+        .await
+        .expect("blob in the evidence store");
+    assert_eq!(
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&stored)),
+        sha
     );
+    assert_eq!(server.staged(), 0, "no staging file left");
     assert_eq!(ledger_count(&server, &dev.id()), dev.outbox_len());
 }
 
@@ -335,8 +337,11 @@ fn noisy_jpeg(w: u32, h: u32, salt: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-async fn t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption(b: Backend) {
-    let server = TestServer::on(&b);
+async fn t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption(
+    b: Backend,
+    e: Evidence,
+) {
+    let server = TestServer::on_store(&b, &e);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     dev.cfg.max_attempts = 10_000;
@@ -376,21 +381,13 @@ async fn t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption(b: Ba
         resent <= interruptions * chunk,
         "re-sent {resent} > {interruptions} × {chunk}"
     );
-    let stored = std::fs::read(
-        server
-            .dir
-            .path()
-            .join("evidence/blobs")
-            .join(&sha[..2])
-            .join(&sha),
-    )
-    .unwrap();
+    let stored = server.stored(&sha).await.unwrap();
     assert_eq!(stored, bytes);
     assert!(server.cases()[0].evidence_complete);
 }
 
-async fn t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent(b: Backend) {
-    let server = TestServer::on(&b);
+async fn t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent(b: Backend, e: Evidence) {
+    let server = TestServer::on_store(&b, &e);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     let id = dev.new_case();
@@ -414,20 +411,15 @@ async fn t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent(b: Backen
             .count(),
         2
     );
-    let stored = std::fs::read(
-        server
-            .dir
-            .path()
-            .join("evidence/blobs")
-            .join(&sha[..2])
-            .join(&sha),
-    )
-    .unwrap();
+    let stored = server.stored(&sha).await.unwrap();
     assert_eq!(stored, bytes);
 }
 
-async fn t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases(b: Backend) {
-    let server = TestServer::on(&b);
+async fn t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases(
+    b: Backend,
+    e: Evidence,
+) {
+    let server = TestServer::on_store(&b, &e);
     let mut a = enrolled(&server, OFFICERS[0]).await;
     let mut b = enrolled(&server, OFFICERS[1]).await;
     a.sync(&server.transport()).await.unwrap();
@@ -691,8 +683,8 @@ async fn officers_see_their_township_and_supervisors_their_district(b: Backend) 
     assert!(server.store(|s| s.audit_count("case.write").unwrap()) >= 2);
 }
 
-async fn progress_events_report_records_and_bytes_per_stream(b: Backend) {
-    let server = TestServer::on(&b);
+async fn progress_events_report_records_and_bytes_per_stream(b: Backend, e: Evidence) {
+    let server = TestServer::on_store(&b, &e);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     dev.full_case();
@@ -715,7 +707,6 @@ async fn progress_events_report_records_and_bytes_per_stream(b: Backend) {
 }
 
 zhifa_tests::on_both_backends!(
-    enrolled_device_syncs_a_full_case_end_to_end,
     t1_crash_inside_the_capture_transaction_leaves_neither_row_nor_outbox,
     t2_lost_push_response_is_answered_duplicate_on_retry,
     t3_server_restart_after_commit_before_response_applies_once,
@@ -725,22 +716,26 @@ zhifa_tests::on_both_backends!(
     t9_a_corrupted_snapshot_page_is_refetched_alone,
     t12_poison_mutation_is_rejected_with_dependents_and_other_cases_apply,
     t13_a_database_outage_pauses_push_and_resumes_without_new_writes,
-    t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption,
-    t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent,
     an_upload_declared_with_a_wrong_size_never_blocks_the_right_one,
     a_smaller_batch_after_a_lost_answer_still_gets_every_result,
-    t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases,
     t21_oversized_push_is_halved_until_it_fits,
     t22_device_clock_jumps_do_not_affect_order_or_cursors,
     t26_two_instances_cannot_sync_at_once_and_never_share_a_seq,
     t27_exhausted_lease_is_topped_up_and_numbers_stay_unique,
     revoked_device_is_refused_and_refresh_needs_the_device_key,
     officers_see_their_township_and_supervisors_their_district,
-    progress_events_report_records_and_bytes_per_stream,
     a_lease_overlap_is_a_conflict_for_the_officer_and_the_session_goes_on,
     a_catalogue_delta_applies_to_the_same_store_as_the_snapshot,
     a_corrupted_catalogue_delta_is_refused_and_the_snapshot_is_taken,
     an_interrupted_delta_keeps_the_previous_release_and_resumes,
+);
+
+zhifa_tests::on_both_evidence_stores!(
+    enrolled_device_syncs_a_full_case_end_to_end,
+    t16_interrupted_uploads_resend_at_most_one_chunk_per_interruption,
+    t18_a_bit_flipped_chunk_is_refused_by_its_checksum_and_resent,
+    t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases,
+    progress_events_report_records_and_bytes_per_stream,
     evidence_gc_expires_abandoned_uploads_and_never_collects_a_referenced_blob,
     the_collector_keeps_a_blob_that_gains_a_reference_and_repairs_an_interrupted_run,
 );
@@ -951,10 +946,13 @@ async fn an_interrupted_delta_keeps_the_previous_release_and_resumes(b: Backend)
     assert!(has_release(&dev, "CQ-SAMPLE-2025-09"));
 }
 
-async fn evidence_gc_expires_abandoned_uploads_and_never_collects_a_referenced_blob(b: Backend) {
+async fn evidence_gc_expires_abandoned_uploads_and_never_collects_a_referenced_blob(
+    b: Backend,
+    e: Evidence,
+) {
     use sha2::Digest;
     use zhifa_server::gc::GcPolicy;
-    let server = TestServer::on(&b);
+    let server = TestServer::on_store(&b, &e);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     let (_, _, kept) = dev.full_case();
@@ -985,27 +983,24 @@ async fn evidence_gc_expires_abandoned_uploads_and_never_collects_a_referenced_b
     assert!(!partial.evidence_complete);
     assert_eq!(partial.evidence_missing, vec![sha.clone()]);
     // A blob no case and no evidence record names (its record was never
-    // accepted), verified at t0, with its file.
+    // accepted), verified at t0, with its bytes in the store.
     let orphan = hex::encode(sha2::Sha256::digest(b"orphan"));
-    let orphan_path = server
-        .dir
-        .path()
-        .join("evidence/blobs")
-        .join(&orphan[..2])
-        .join(&orphan);
-    std::fs::create_dir_all(orphan_path.parent().unwrap()).unwrap();
-    std::fs::write(&orphan_path, b"orphan").unwrap();
+    server
+        .blobs()
+        .put_unchecked(&orphan, b"orphan".to_vec())
+        .await
+        .unwrap();
     server.db().rows(
         "INSERT INTO blob (sha256, size, verified_at) VALUES (?1, 6, '2026-03-10T02:00:00.000Z')",
         &[&orphan],
     );
     // Within the TTL and the grace nothing goes.
     server.clock.advance(Duration::days(6));
-    let r = zhifa_tests::off_runtime(|| server.service.gc(GcPolicy::default()).unwrap());
+    let r = server.gc(GcPolicy::default()).await;
     assert_eq!((r.uploads_expired, r.blobs_collected), (0, 0), "{r:?}");
     // Past the 7-day TTL the abandoned upload and its partial data go.
     server.clock.advance(Duration::days(2));
-    let r = zhifa_tests::off_runtime(|| server.service.gc(GcPolicy::default()).unwrap());
+    let r = server.gc(GcPolicy::default()).await;
     assert_eq!(r.uploads_expired, 1, "{r:?}");
     assert_eq!(r.blobs_collected, 0, "{r:?}");
     assert_eq!(parts(), 0);
@@ -1015,49 +1010,38 @@ async fn evidence_gc_expires_abandoned_uploads_and_never_collects_a_referenced_b
     assert!(case(&id.to_string()).evidence_complete);
     // Past the 30-day grace only the unreferenced blob is collected.
     server.clock.advance(Duration::days(30));
-    let r = zhifa_tests::off_runtime(|| server.service.gc(GcPolicy::default()).unwrap());
+    let r = server.gc(GcPolicy::default()).await;
     assert_eq!((r.blobs_collected, r.bytes_freed), (1, 6), "{r:?}");
-    assert!(!orphan_path.exists());
+    assert!(server.stored(&orphan).await.is_none());
     for s in [&kept, &sha] {
-        assert!(
-            server
-                .dir
-                .path()
-                .join("evidence/blobs")
-                .join(&s[..2])
-                .join(s)
-                .exists()
-        );
+        assert!(server.stored(s).await.is_some(), "{s} kept");
     }
     assert!(server.cases().iter().all(|c| c.evidence_complete));
+    assert!(server.blobs().set_aside().await.unwrap().is_empty());
     // A second run finds nothing more.
-    let again = zhifa_tests::off_runtime(|| server.service.gc(GcPolicy::default()).unwrap());
+    let again = server.gc(GcPolicy::default()).await;
     assert_eq!(again, zhifa_server::gc::GcReport::default());
 }
 
 async fn the_collector_keeps_a_blob_that_gains_a_reference_and_repairs_an_interrupted_run(
     b: Backend,
+    e: Evidence,
 ) {
-    let server = TestServer::on(&b);
+    let server = TestServer::on_store(&b, &e);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     let (_, _, sha) = dev.full_case();
     dev.sync(&server.transport()).await.unwrap();
-    let blobs = &server.service.state.blobs;
-    let path = blobs.blob_path(&sha);
+    let blobs = server.blobs();
     // A run interrupted after setting the referenced blob aside: the next
     // run puts it back because its row is still there.
-    blobs.set_aside_blob(&sha).unwrap().unwrap();
-    assert!(!path.exists());
+    blobs.set_aside_blob(&sha).await.unwrap().unwrap();
+    assert!(server.stored(&sha).await.is_none());
     server.clock.advance(Duration::days(40));
-    let r = zhifa_tests::off_runtime(|| {
-        server
-            .service
-            .gc(zhifa_server::gc::GcPolicy::default())
-            .unwrap()
-    });
+    let r = server.gc(zhifa_server::gc::GcPolicy::default()).await;
     assert_eq!(r.blobs_collected, 0, "{r:?}");
-    assert!(path.exists());
+    assert!(server.stored(&sha).await.is_some());
+    assert!(blobs.set_aside().await.unwrap().is_empty());
     // The row cannot be forgotten while a case references it.
     assert!(!server.store(|st| st.forget_blob(&sha).unwrap()));
     assert!(server.cases()[0].evidence_complete);

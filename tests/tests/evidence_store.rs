@@ -1,0 +1,306 @@
+//! The evidence store behind the upload stream, on both stores (the
+//! filesystem and S3 — moto's server from scripts/s3.sh), with faults: the
+//! object store down when an upload completes (the device gets a retryable
+//! `unavailable`, nothing is recorded, the retry completes it once), an
+//! object already at its content address (counted as present, not resent),
+//! corrupted objects (found by `verify_evidence`, replaced by an upload),
+//! multipart puts of large blobs, and a completion repeated after its put
+//! (a crash between put and record).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
+use sha2::{Digest, Sha256};
+use zhifa_server::blobs::{Blobs, Check, Finish, S3Builder, S3Target};
+use zhifa_sync::engine::SyncError;
+use zhifa_tests::{Backend, Evidence, OFFICERS, S3Proxy, TestDevice, TestServer};
+
+async fn enrolled(server: &TestServer) -> TestDevice {
+    let dev = TestDevice::new();
+    dev.enrol(&server.transport(), &server.code(OFFICERS[0]))
+        .await
+        .unwrap();
+    dev
+}
+
+fn noisy_jpeg(w: u32, h: u32, salt: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let n =
+            (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503) ^ salt.wrapping_mul(97)) % 251;
+        image::Rgb([
+            n as u8,
+            ((x * 7 + y) % 256) as u8,
+            ((y * 3 + salt) % 256) as u8,
+        ])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn count(server: &TestServer, table: &str) -> i64 {
+    server
+        .db()
+        .int(&format!("SELECT count(*) FROM {table}"), &[])
+}
+
+async fn the_object_store_down_at_completion_is_retryable_and_the_upload_completes_once(
+    url: String,
+) {
+    let proxy = S3Proxy::start().await;
+    let server = TestServer::with_endpoint(&Backend::Sqlite, &Evidence::S3(url), Some(&proxy.url));
+    let t = server.transport();
+    let mut dev = enrolled(&server).await;
+    dev.sync(&t).await.unwrap();
+    let id = dev.new_case();
+    let bytes = noisy_jpeg(500, 400, 61);
+    let (ev, sha) = dev.photo_bytes(id, &bytes);
+    dev.attach(id, vec![ev]);
+    proxy.set_down(true);
+    let err = dev.session(&t).await.unwrap_err();
+    match &err {
+        SyncError::Server { status, code, .. } => {
+            assert_eq!((*status, code.as_str()), (503, "unavailable"), "{err:?}")
+        }
+        other => panic!("expected 503 unavailable, got {other:?}"),
+    }
+    assert!(err.is_transient(), "the device retries it");
+    // Nothing recorded, every byte kept on the server's disk.
+    assert_eq!(count(&server, "blob"), 0);
+    assert_eq!(server.staged(), 1);
+    assert_eq!(
+        server.db().int("SELECT \"offset\" FROM upload", &[]),
+        bytes.len() as i64,
+        "all chunks acknowledged"
+    );
+    assert!(!server.cases().iter().any(|c| c.evidence_complete));
+    // The store comes back; the next sync completes the upload without
+    // resending a byte.
+    proxy.set_down(false);
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!((r.blobs_uploaded, r.bytes_uploaded), (1, 0), "{r:?}");
+    assert_eq!(count(&server, "blob"), 1);
+    assert_eq!(count(&server, "upload"), 0);
+    assert_eq!(server.staged(), 0);
+    assert_eq!(server.stored(&sha).await.unwrap(), bytes);
+    assert!(server.cases().iter().all(|c| c.evidence_complete));
+    let v = server.service.verify_evidence().await.unwrap();
+    assert_eq!((v.checked, v.broken.len()), (1, 0), "{v:?}");
+    // A second sync has nothing to do.
+    let again = dev.sync(&t).await.unwrap();
+    assert_eq!(again.bytes_uploaded, 0);
+    assert_eq!(count(&server, "blob"), 1);
+}
+
+async fn an_intact_object_at_its_address_counts_as_present_and_is_not_resent(
+    b: Backend,
+    e: Evidence,
+) {
+    let server = TestServer::on_store(&b, &e);
+    let t = server.transport();
+    let mut dev = enrolled(&server).await;
+    dev.sync(&t).await.unwrap();
+    let bytes = noisy_jpeg(300, 200, 62);
+    let sha = sha(&bytes);
+    // A completion that put the object and crashed before recording it,
+    // whose upload then expired: the bytes are there, no row.
+    server
+        .blobs()
+        .put_unchecked(&sha, bytes.clone())
+        .await
+        .unwrap();
+    let id = dev.new_case();
+    let (ev, dev_sha) = dev.photo_bytes(id, &bytes);
+    assert_eq!(dev_sha, sha);
+    dev.attach(id, vec![ev]);
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!((r.blobs_uploaded, r.bytes_uploaded), (1, 0), "{r:?}");
+    assert_eq!(count(&server, "blob"), 1);
+    assert_eq!(count(&server, "upload"), 0);
+    assert!(server.cases().iter().all(|c| c.evidence_complete));
+}
+
+async fn corrupted_objects_are_found_by_verify_and_replaced_by_an_upload(b: Backend, e: Evidence) {
+    let server = TestServer::on_store(&b, &e);
+    let t = server.transport();
+    let mut dev = enrolled(&server).await;
+    dev.sync(&t).await.unwrap();
+    let (_, _, kept) = dev.full_case();
+    dev.sync(&t).await.unwrap();
+    let v = server.service.verify_evidence().await.unwrap();
+    assert_eq!((v.checked, v.broken.len()), (1, 0), "{v:?}");
+    // Bit rot (or tampering) in the store: same size, other bytes.
+    let mut rotten = server.stored(&kept).await.unwrap();
+    rotten[100] ^= 0x01;
+    server
+        .blobs()
+        .put_unchecked(&kept, rotten.clone())
+        .await
+        .unwrap();
+    let v = server.service.verify_evidence().await.unwrap();
+    assert_eq!(v.broken.len(), 1, "{v:?}");
+    assert_eq!(v.broken[0].sha256, kept);
+    assert_eq!(
+        v.broken[0].check,
+        Check::Corrupt {
+            actual: sha(&rotten)
+        }
+    );
+    // A truncated object is reported by its size.
+    server
+        .blobs()
+        .put_unchecked(&kept, rotten[..50].to_vec())
+        .await
+        .unwrap();
+    let v = server.service.verify_evidence().await.unwrap();
+    assert_eq!(v.broken[0].check, Check::WrongSize { size: 50 });
+    // A corrupt object with no row is not taken for the original: the
+    // device uploads it and the upload replaces the bad bytes.
+    let bytes = noisy_jpeg(320, 240, 63);
+    let fresh = sha(&bytes);
+    let mut bad = bytes.clone();
+    bad[10] ^= 0x80;
+    server.blobs().put_unchecked(&fresh, bad).await.unwrap();
+    let id = dev.new_case();
+    let (ev, _) = dev.photo_bytes(id, &bytes);
+    dev.attach(id, vec![ev]);
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.bytes_uploaded, bytes.len() as u64, "{r:?}");
+    assert_eq!(server.stored(&fresh).await.unwrap(), bytes);
+    assert_eq!(
+        server
+            .blobs()
+            .verify(&fresh, bytes.len() as u64)
+            .await
+            .unwrap(),
+        Check::Intact
+    );
+}
+
+fn blobs_for(dir: &std::path::Path, e: &Evidence, endpoint: Option<&str>) -> Blobs {
+    match e {
+        Evidence::Fs => Blobs::filesystem(dir.join("evidence")).unwrap(),
+        Evidence::S3(url) => {
+            let mut b = S3Builder::from_env();
+            if let Some(ep) = endpoint {
+                b = b.with_endpoint(ep);
+            }
+            let url = format!("{url}/{}", uuid::Uuid::now_v7());
+            Blobs::s3(S3Target::parse(&url).unwrap(), b, dir.join("evidence")).unwrap()
+        }
+    }
+}
+
+/// 20 MiB in 1 MiB chunks: a multipart put on S3 (8 MiB parts).
+async fn a_large_blob_goes_in_parts_and_a_repeated_completion_is_harmless(
+    _b: Backend,
+    e: Evidence,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = blobs_for(dir.path(), &e, None);
+    let mut bytes = vec![0u8; 20 << 20];
+    rand::Rng::fill(&mut rand::rng(), &mut bytes[..]);
+    let sha = sha(&bytes);
+    let size = bytes.len() as u64;
+    let mut offset = 0;
+    for chunk in bytes.chunks(1 << 20) {
+        offset = blobs.write_chunk("up-1", offset, chunk).unwrap();
+    }
+    assert_eq!(
+        blobs.finish("up-1", &sha, size).await.unwrap(),
+        Finish::Stored
+    );
+    assert_eq!(blobs.head(&sha).await.unwrap(), Some(size));
+    // Crash after the put, before the row: the retried completion finds
+    // the staged copy (S3) or the renamed file (filesystem) and is Stored
+    // again, with the same bytes.
+    assert_eq!(
+        blobs.finish("up-1", &sha, size).await.unwrap(),
+        Finish::Stored
+    );
+    assert_eq!(blobs.verify(&sha, size).await.unwrap(), Check::Intact);
+    assert_eq!(blobs.read_unchecked(&sha).await.unwrap().unwrap(), bytes);
+    blobs.drop_staging("up-1").await.unwrap();
+    assert!(blobs.part_ids().unwrap().is_empty());
+    // Bytes that do not match the declared hash are refused and dropped.
+    let mut offset = 0;
+    for chunk in bytes[..3 << 20].chunks(1 << 20) {
+        offset = blobs.write_chunk("up-2", offset, chunk).unwrap();
+    }
+    let other = "ab".repeat(32);
+    assert_eq!(
+        blobs.finish("up-2", &other, offset).await.unwrap(),
+        Finish::Mismatch
+    );
+    assert!(blobs.part_ids().unwrap().is_empty());
+    assert_eq!(blobs.head(&other).await.unwrap(), None);
+    // Nothing staged and nothing stored: the upload is lost, not faked.
+    assert_eq!(
+        blobs.finish("up-3", &other, 10).await.unwrap(),
+        Finish::Lost
+    );
+}
+
+async fn a_multipart_put_cut_by_an_outage_completes_on_retry(url: String) {
+    let proxy = S3Proxy::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = blobs_for(dir.path(), &Evidence::S3(url), Some(&proxy.url));
+    let mut bytes = vec![0u8; 17 << 20];
+    rand::Rng::fill(&mut rand::rng(), &mut bytes[..]);
+    let sha = sha(&bytes);
+    let size = bytes.len() as u64;
+    blobs.write_chunk("up", 0, &bytes).unwrap();
+    // The store goes away 12 MiB into the put: the first 8 MiB part is
+    // in, the second is cut mid-way.
+    proxy.down_after(12 << 20);
+    let err = blobs.finish("up", &sha, size).await.unwrap_err();
+    assert!(proxy.is_down());
+    assert_eq!(err.code(), "evidence_store_unavailable", "{err}");
+    let api: zhifa_server::error::ApiError = err.into();
+    assert_eq!(api.kind.status(), 503);
+    assert_eq!(api.body().retry_after_ms, Some(1_000));
+    assert_eq!(
+        blobs.part_ids().unwrap(),
+        vec!["up".to_owned()],
+        "staging kept"
+    );
+    proxy.set_down(false);
+    assert_eq!(blobs.head(&sha).await.unwrap(), None, "no partial object");
+    assert_eq!(
+        blobs.finish("up", &sha, size).await.unwrap(),
+        Finish::Stored
+    );
+    assert_eq!(blobs.verify(&sha, size).await.unwrap(), Check::Intact);
+}
+
+zhifa_tests::on_both_evidence_stores!(
+    an_intact_object_at_its_address_counts_as_present_and_is_not_resent,
+    corrupted_objects_are_found_by_verify_and_replaced_by_an_upload,
+    a_large_blob_goes_in_parts_and_a_repeated_completion_is_harmless,
+);
+
+mod s3_only {
+    #[tokio::test]
+    async fn the_object_store_down_at_completion_is_retryable_and_the_upload_completes_once() {
+        if let Some(zhifa_tests::Evidence::S3(url)) = zhifa_tests::Evidence::s3(
+            "the_object_store_down_at_completion_is_retryable_and_the_upload_completes_once",
+        ) {
+            super::the_object_store_down_at_completion_is_retryable_and_the_upload_completes_once(
+                url,
+            )
+            .await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_multipart_put_cut_by_an_outage_completes_on_retry() {
+        if let Some(zhifa_tests::Evidence::S3(url)) =
+            zhifa_tests::Evidence::s3("a_multipart_put_cut_by_an_outage_completes_on_retry")
+        {
+            super::a_multipart_put_cut_by_an_outage_completes_on_retry(url).await
+        }
+    }
+}
