@@ -29,7 +29,7 @@ use zhifa_sync::ErrorKind;
 use zhifa_sync::sign::{enrol_bytes, push_bytes, refresh_bytes};
 use zhifa_sync::wire::{
     self, CaseSummary, CatalogueRelease, EnrolRequest, ErrorBody, InboxPage, LeaseGrant,
-    LeaseRequest, PaymentCallback, PushRequest, PushResponse, RefreshRequest, TokenResponse,
+    LeaseRequest, NumberAssigned, PaymentCallback, PushRequest, PushResponse, RefreshRequest, TokenResponse,
     UploadCreate, UploadState,
 };
 
@@ -618,7 +618,7 @@ async fn cases(State(s): State<St>, Auth(who): Auth) -> Result<Json<Vec<CaseSumm
           upload_create, upload_get, upload_patch, finance_payment, cases),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
-                       PaymentCallback, CaseSummary)),
+                       PaymentCallback, CaseSummary, NumberAssigned)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
