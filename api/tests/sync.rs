@@ -629,7 +629,10 @@ fn refused_lease_grants_are_on_the_conflicts_screen_and_acknowledged_by_lease_id
         lease["message"].as_str().unwrap().contains("1–200"),
         "{lease}"
     );
-    assert_eq!(call(&mut app, "sync_status", json!({}))["open_conflicts"], 1);
+    assert_eq!(
+        call(&mut app, "sync_status", json!({}))["open_conflicts"],
+        1
+    );
     assert_eq!(
         err_code(
             &mut app,
@@ -663,7 +666,10 @@ fn refused_lease_grants_are_on_the_conflicts_screen_and_acknowledged_by_lease_id
     assert_eq!(done["resolution"], "acknowledged");
     assert_eq!(done["note"], "本机旧号段，已报告中队");
     assert_eq!(done["actions"], json!([]));
-    assert_eq!(call(&mut app, "sync_status", json!({}))["open_conflicts"], 0);
+    assert_eq!(
+        call(&mut app, "sync_status", json!({}))["open_conflicts"],
+        0
+    );
     // The row stays on record, resolved.
     let kept: Option<String> = app
         .store()
