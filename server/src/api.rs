@@ -29,8 +29,8 @@ use zhifa_sync::ErrorKind;
 use zhifa_sync::sign::{enrol_bytes, push_bytes, refresh_bytes};
 use zhifa_sync::wire::{
     self, CaseSummary, CatalogueRelease, EnrolRequest, ErrorBody, InboxPage, LeaseGrant,
-    LeaseRequest, NumberAssigned, PaymentCallback, PushRequest, PushResponse, RefreshRequest, TokenResponse,
-    UploadCreate, UploadState,
+    LeaseRequest, NumberAssigned, PaymentCallback, PushRequest, PushResponse, RefreshRequest,
+    TokenResponse, UploadCreate, UploadState,
 };
 
 use crate::blobs::BlobDir;

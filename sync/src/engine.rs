@@ -927,7 +927,9 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                     // as the case's server-owned document number.
                     "number.assigned" => {
                         let a: crate::wire::NumberAssigned = serde_json::from_value(p.clone())
-                            .map_err(|err| SyncError::Protocol(format!("正式文号载荷无效: {err}")))?;
+                            .map_err(|err| {
+                                SyncError::Protocol(format!("正式文号载荷无效: {err}"))
+                            })?;
                         zhifa_core::case::numbers::record_final(
                             &tx,
                             &a.provisional,

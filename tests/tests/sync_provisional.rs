@@ -181,10 +181,7 @@ async fn t27_provisional_numbers_offline_get_gapless_final_numbers_exactly_once(
         .map(|r| r.get::<i64>(0).unwrap())
         .collect();
     assert_eq!(seqs, (1..=10).collect::<Vec<_>>());
-    assert_eq!(
-        db.int("SELECT count(*) FROM provisional_number", &[]),
-        6
-    );
+    assert_eq!(db.int("SELECT count(*) FROM provisional_number", &[]), 6);
     assert_eq!(
         db.int(
             "SELECT count(*) FROM inbox WHERE kind = 'number.assigned'",
@@ -199,10 +196,7 @@ async fn t27_provisional_numbers_offline_get_gapless_final_numbers_exactly_once(
     };
     let mut finals = BTreeSet::new();
     for (id, p) in &provisional {
-        let c = cases
-            .iter()
-            .find(|c| c.case_id == id.to_string())
-            .unwrap();
+        let c = cases.iter().find(|c| c.case_id == id.to_string()).unwrap();
         assert_eq!(c.provisional_number.as_deref(), Some(p.as_str()));
         let n = c.document_number.clone().unwrap();
         assert!(
@@ -213,10 +207,7 @@ async fn t27_provisional_numbers_offline_get_gapless_final_numbers_exactly_once(
     }
     assert_eq!(finals.len(), 6);
     let finals_seq: BTreeSet<i64> = db
-        .rows(
-            "SELECT final_seq FROM provisional_number",
-            &[],
-        )
+        .rows("SELECT final_seq FROM provisional_number", &[])
         .iter()
         .map(|r| r.get::<i64>(0).unwrap())
         .collect();
@@ -270,7 +261,10 @@ async fn t27_provisional_numbers_offline_get_gapless_final_numbers_exactly_once(
     assert_eq!(provisional_numbers(&dev.store).unwrap(), mapped);
 
     // The party quoted the provisional number at the finance platform.
-    assert_eq!(server.pay(&provisional[0].1, "PAY-T27-1", 15_000).await, 200);
+    assert_eq!(
+        server.pay(&provisional[0].1, "PAY-T27-1", 15_000).await,
+        200
+    );
     let paid = server
         .cases()
         .into_iter()
@@ -315,8 +309,13 @@ async fn a_refused_lease_grant_is_shown_in_review_and_acknowledged_by_its_lease_
     // A retry is refused (the engine already asked for a fresh range), an
     // acknowledgement needs a note.
     let now = dev.tick();
-    let e = review::resolve_lease(&mut dev.store, &lease, &Resolution::Retry { note: None }, now)
-        .unwrap_err();
+    let e = review::resolve_lease(
+        &mut dev.store,
+        &lease,
+        &Resolution::Retry { note: None },
+        now,
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "SYNC_CONFLICT_NOT_RETRYABLE");
     let e = review::resolve_lease(
         &mut dev.store,
