@@ -605,8 +605,14 @@ pub struct CaseView {
     pub deviation_reason: Option<String>,
     /// Remedy clause.
     pub remedy_clause: Option<String>,
-    /// Document number.
+    /// Document number as printed on the decision.
     pub document_number: Option<String>,
+    /// Whether the printed number is a provisional one (no leased number
+    /// was left offline and the township's policy allows it).
+    pub number_provisional: bool,
+    /// The final number the server assigned to the provisional one, once
+    /// synced (`null` while pending or for a leased number).
+    pub final_document_number: Option<String>,
     /// Payment due.
     pub payment_due: Option<String>,
     /// Served at.
@@ -932,8 +938,11 @@ pub struct SyncRecordView {
 /// A conflict: a mutation the server rejected, and its resolution.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ConflictView {
-    /// Outbox seq of the rejected record.
+    /// Outbox seq of the rejected record; 0 for a refused lease grant.
     pub seq: i64,
+    /// The server's lease id of a refused number-lease grant (it has no
+    /// outbox record; resolve it by this id); `null` for a rejected record.
+    pub lease_id: Option<String>,
     /// Entity.
     pub entity: String,
     /// What it is, in Chinese.
@@ -962,8 +971,13 @@ pub struct ConflictView {
 /// Resolve a conflict.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ResolveConflictReq {
-    /// Outbox seq of the rejected record.
+    /// Outbox seq of the rejected record (ignored when `lease_id` is set).
     pub seq: i64,
+    /// The server's lease id of a refused lease grant, which is resolved
+    /// by it instead of a seq (acknowledge only).
+    #[serde(default)]
+    #[ts(optional)]
+    pub lease_id: Option<String>,
     /// `acknowledge` (keep as rejected, note required) or `retry`.
     pub action: String,
     /// The officer's note.

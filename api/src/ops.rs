@@ -265,6 +265,12 @@ impl App {
             deviation_reason: c.decision.as_ref().and_then(|d| d.deviation_reason.clone()),
             remedy_clause: c.decision.as_ref().map(|d| d.remedy_clause.clone()),
             document_number: c.issue.as_ref().map(|i| i.number.clone()),
+            number_provisional: c.issue.as_ref().is_some_and(|i| i.number_provisional),
+            // A read failure shows as "not yet assigned", never as a wrong number.
+            final_document_number: case::provisional_of_case(&self.store, c.id)
+                .ok()
+                .flatten()
+                .and_then(|p| p.final_number),
             payment_due: c
                 .service
                 .as_ref()

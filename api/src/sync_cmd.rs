@@ -17,6 +17,7 @@ pub(crate) fn record_label(entity: &str, op: &str) -> String {
         "evidence" => "证据",
         "number_lease" => "文书编号段",
         "issued_number" => "文书编号",
+        "provisional_number" => "临时文书编号",
         "township_config" => "镇街配置",
         _ => "其他记录",
     };
@@ -25,6 +26,7 @@ pub(crate) fn record_label(entity: &str, op: &str) -> String {
         ("case", "advance") => "办理进展",
         ("evidence", _) => "登记",
         ("number_lease", "grant") => "领取",
+        ("provisional_number", "issue") => "使用（待分配正式文号）",
         ("issued_number", "use" | "issue") => "使用",
         ("issued_number", "void") => "作废",
         (_, "create") => "新建",
@@ -54,6 +56,7 @@ fn conflict_view(c: review::ConflictRecord) -> ConflictView {
     ConflictView {
         label: record_label(&c.entity, &c.op),
         seq: c.seq,
+        lease_id: c.lease_id,
         entity: c.entity,
         entity_id: c.entity_id,
         code: c.code,
@@ -187,13 +190,21 @@ impl App {
             other => return Err(ApiError::Invalid(format!("未知的处理方式：{other}"))),
         };
         let now = self.now();
+        if let Some(lease) = req.lease_id.as_deref() {
+            review::resolve_lease(&mut self.store, lease, &resolution, now)?;
+            return review::conflicts(&self.store)?
+                .into_iter()
+                .find(|c| c.lease_id.as_deref() == Some(lease))
+                .map(conflict_view)
+                .ok_or_else(|| ApiError::NotFound(format!("号段 {lease} 的冲突")));
+        }
         let requeued = review::resolve(&mut self.store, req.seq, &resolution, now)?;
         if requeued.is_some() {
             self.nudge_sync("retry");
         }
         review::conflicts(&self.store)?
             .into_iter()
-            .find(|c| c.seq == req.seq)
+            .find(|c| c.seq == req.seq && c.lease_id.is_none())
             .map(conflict_view)
             .ok_or_else(|| ApiError::NotFound(format!("第 {} 号记录的冲突", req.seq)))
     }

@@ -701,4 +701,89 @@ fn the_servers_payment_review_and_reassignment_show_on_the_case() {
     let again = call(&mut app, "case_detail", json!({"case_id": id}));
     assert_eq!(again["server_notes"], detail["server_notes"]);
     app.sync_hub().stop();
+
+#[test]
+fn refused_lease_grants_are_on_the_conflicts_screen_and_acknowledged_by_lease_id() {
+    let (_d, mut app) = device();
+    app.load_sample_defaults().unwrap();
+    sign_in(&mut app);
+    // What the engine records when a server grant overlaps a range the
+    // device holds (zhifa-sync engine, sync_lease_conflict).
+    app.store()
+        .conn()
+        .execute(
+            "INSERT INTO sync_lease_conflict (lease_id, township, series, year, start_no, end_no, code, message, at)
+             VALUES ('L-1', '500112108', 'decision_on_the_spot', 2026, 1, 200, 'NUMBER_LEASE_OVERLAP',
+                     '号段与已有号段重叠', '2026-03-02T02:00:00.000Z')",
+            [],
+        )
+        .unwrap();
+    let conflicts = call(&mut app, "sync_conflicts", json!({}));
+    let lease = conflicts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["lease_id"] == "L-1")
+        .expect("the refused grant is listed")
+        .clone();
+    assert_eq!(lease["seq"], 0);
+    assert_eq!(lease["entity"], "number_lease");
+    assert_eq!(lease["code"], "NUMBER_LEASE_OVERLAP");
+    assert_eq!(lease["actions"], json!(["acknowledge"]));
+    assert!(
+        lease["message"].as_str().unwrap().contains("1–200"),
+        "{lease}"
+    );
+    assert_eq!(
+        call(&mut app, "sync_status", json!({}))["open_conflicts"],
+        1
+    );
+    assert_eq!(
+        err_code(
+            &mut app,
+            "sync_resolve",
+            json!({"seq": 0, "lease_id": "L-1", "action": "retry", "note": null})
+        ),
+        "SYNC_CONFLICT_NOT_RETRYABLE"
+    );
+    assert_eq!(
+        err_code(
+            &mut app,
+            "sync_resolve",
+            json!({"seq": 0, "lease_id": "L-1", "action": "acknowledge", "note": ""})
+        ),
+        "SYNC_CONFLICT_NOTE_REQUIRED"
+    );
+    assert_eq!(
+        err_code(
+            &mut app,
+            "sync_resolve",
+            json!({"seq": 0, "lease_id": "L-404", "action": "acknowledge", "note": "x"})
+        ),
+        "SYNC_CONFLICT_NOT_FOUND"
+    );
+    let done = call(
+        &mut app,
+        "sync_resolve",
+        json!({"seq": 0, "lease_id": "L-1", "action": "acknowledge", "note": "本机旧号段，已报告中队"}),
+    );
+    assert_eq!(done["lease_id"], "L-1");
+    assert_eq!(done["resolution"], "acknowledged");
+    assert_eq!(done["note"], "本机旧号段，已报告中队");
+    assert_eq!(done["actions"], json!([]));
+    assert_eq!(
+        call(&mut app, "sync_status", json!({}))["open_conflicts"],
+        0
+    );
+    // The row stays on record, resolved.
+    let kept: Option<String> = app
+        .store()
+        .conn()
+        .query_row(
+            "SELECT resolved_at FROM sync_lease_conflict WHERE lease_id = 'L-1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(kept.is_some());
 }

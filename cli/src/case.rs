@@ -114,6 +114,9 @@ pub(crate) enum NumbersCmd {
         #[arg(long)]
         township: Option<String>,
     },
+    /// List the provisional numbers this device printed with the final
+    /// number the server assigned to each (the mapping, for audit).
+    Provisional,
 }
 
 #[derive(Debug, Args)]
@@ -258,17 +261,24 @@ struct CaseDoc<'a> {
     /// The fine, its due date and the surcharge accrued as of today.
     payment_standing: Option<case::PaymentStanding>,
     timeline: &'a [TimelineEntry],
+    /// The provisional number the decision printed and its final number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provisional_number: Option<&'a case::ProvisionalRecord>,
 }
 
 fn print_case(ctx: &Ctx, store: &Store, c: &Case) -> Result<(), Failure> {
     let timeline = case::timeline(store, c.id)?;
     let standing = case::payment_standing(c, crate::catalogue::today());
+    // The provisional → final mapping (sync.md §5): the final number
+    // arrives from the server through the inbox.
+    let provisional = case::provisional_of_case(store, c.id)?;
     if ctx.json {
         return print_json(&CaseDoc {
             case: c,
             status_zh: c.status.label_zh(),
             payment_standing: standing,
             timeline: &timeline,
+            provisional_number: provisional.as_ref(),
         });
     }
     println!("案件 {}（{}）", c.id, c.status.label_zh());
@@ -281,7 +291,19 @@ fn print_case(ctx: &Ctx, store: &Store, c: &Case) -> Result<(), Failure> {
         println!("当事人: {}", case::mask_text(&p.name));
     }
     if let Some(i) = &c.issue {
-        println!("决定书编号: {}", i.number);
+        match &provisional {
+            Some(p) => {
+                println!(
+                    "决定书编号: 临时编号 {}（正式文号以系统分配为准）",
+                    i.number
+                );
+                println!(
+                    "正式文号: {}",
+                    p.final_number.as_deref().unwrap_or("待同步后由系统分配")
+                );
+            }
+            None => println!("决定书编号: {}", i.number),
+        }
         if let Some(code) = &i.payment_code {
             println!("缴款码: {code}");
         }
@@ -448,6 +470,22 @@ pub(crate) fn run_numbers(ctx: &Ctx, cmd: NumbersCmd) -> Result<(), Failure> {
             } else {
                 for n in &all {
                     println!("{}年 第{}号 {} {}", n.year, n.seq, n.status, n.formatted);
+                }
+                Ok(())
+            }
+        }
+        NumbersCmd::Provisional => {
+            let all = case::provisional_numbers(&store)?;
+            if ctx.json {
+                print_json(&all)
+            } else {
+                for p in &all {
+                    println!(
+                        "临时编号 {} → {}（案件 {}）",
+                        p.provisional,
+                        p.final_number.as_deref().unwrap_or("待同步后由系统分配"),
+                        p.case_id.as_deref().unwrap_or("—")
+                    );
                 }
                 Ok(())
             }

@@ -52,6 +52,7 @@ fn decision() -> DocumentData {
     let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     DocumentData::DecisionOnTheSpot(DecisionOnTheSpot {
         number: "渝北龙兴综执当罚〔2026〕12号".into(),
+        number_provisional: false,
         authority: Authority { name: "重庆市渝北区龙兴镇人民政府".into(), entrusted_by: None },
         party: PartyDetails::Individual {
             name: "张三".into(),

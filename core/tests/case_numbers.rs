@@ -226,3 +226,101 @@ fn the_outbox_is_gapless_with_one_record_per_mutation() {
     assert_eq!(pending.first().unwrap().seq, 11);
     assert_eq!(pending.last().unwrap().seq, out.len() as i64 + 1);
 }
+
+/// A 东溪镇 (policy `provisional`) 占道经营 case, decided and ready to issue.
+fn dongxi_decided(env: &mut Env) -> uuid::Uuid {
+    let c = env.create(DONGXI, STALLS, officers(DONGXI)).unwrap();
+    env.advance(c.id, party_and_facts(individual())).unwrap();
+    env.advance(c.id, evidence()).unwrap();
+    env.advance(c.id, inform(fine(10_000))).unwrap();
+    env.advance(c.id, CaseEvent::WaiveStatement).unwrap();
+    env.advance(c.id, decide(fine(10_000), &["area_5_to_10sqm"], None))
+        .unwrap();
+    c.id
+}
+
+#[test]
+fn a_provisional_number_of_an_aborted_issue_step_is_never_reused() {
+    // No lease at all, and the township's policy allows provisional
+    // numbers (sample catalogue: 东溪镇). A fault inside the issue step's
+    // transaction (the decision's document row refused, as a crash would
+    // leave it) must take the provisional serial back with everything else.
+    let mut env = Env::new(0);
+    let a = dongxi_decided(&mut env);
+    env.store
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TRIGGER injected_fault BEFORE INSERT ON main.case_document
+             BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
+        )
+        .unwrap();
+    let before = env.digest();
+    let outbox = env.outbox_len();
+    assert!(env.advance(a, CaseEvent::Issue).is_err());
+    assert_eq!(env.digest(), before);
+    assert_eq!(env.outbox_len(), outbox);
+    assert!(case::provisional_numbers(&env.store).unwrap().is_empty());
+    env.store
+        .conn()
+        .execute_batch("DROP TRIGGER temp.injected_fault;")
+        .unwrap();
+
+    // Retried, and a second case: serials 1 and 2, each announced once.
+    let issued = env.advance(a, CaseEvent::Issue).unwrap().issue.unwrap();
+    assert!(issued.number_provisional);
+    let b = dongxi_decided(&mut env);
+    let second = env.advance(b, CaseEvent::Issue).unwrap().issue.unwrap();
+    let p1 = case::ProvisionalNumber::parse(&issued.number).unwrap();
+    let p2 = case::ProvisionalNumber::parse(&second.number).unwrap();
+    assert_eq!((p1.seq, p2.seq), (1, 2));
+    assert_eq!(p1.township, DONGXI);
+    assert_eq!(p1.device, p2.device);
+    // No payment code was leased either: none is invented.
+    assert_eq!(issued.payment_code, None);
+    assert_eq!(issued.payment_url, None);
+    let announced: Vec<_> = case::outbox_pending(&env.store)
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.entity == "provisional_number")
+        .collect();
+    assert_eq!(announced.len(), 2);
+    assert_eq!(announced[0].entity_id, issued.number);
+    let mapped = case::provisional_numbers(&env.store).unwrap();
+    assert_eq!(
+        mapped.iter().map(|m| m.device_seq).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert!(mapped.iter().all(|m| m.final_number.is_none()));
+    assert_eq!(
+        case::provisional_of_case(&env.store, a)
+            .unwrap()
+            .unwrap()
+            .provisional,
+        issued.number
+    );
+}
+
+#[test]
+fn a_final_number_is_recorded_once_and_never_overwritten() {
+    let mut env = Env::new(0);
+    let a = dongxi_decided(&mut env);
+    let p = env
+        .advance(a, CaseEvent::Issue)
+        .unwrap()
+        .issue
+        .unwrap()
+        .number;
+    let now = env.tick();
+    let conn = env.store.conn();
+    let unknown = case::numbers::record_final(conn, "T500110106-D00000000-9", "x", 1, now).unwrap();
+    assert_eq!(unknown, None);
+    let first = case::numbers::record_final(conn, &p, "东溪综执当罚〔2026〕5号", 5, now).unwrap();
+    assert_eq!(first, Some(Some(a.to_string())));
+    // The same event again (an inbox page re-read) changes nothing.
+    case::numbers::record_final(conn, &p, "东溪综执当罚〔2026〕5号", 5, now).unwrap();
+    let e = case::numbers::record_final(conn, &p, "东溪综执当罚〔2026〕6号", 6, now).unwrap_err();
+    assert_eq!(e.code(), "NUMBER_FINAL_MISMATCH");
+    let m = case::provisional_of_case(&env.store, a).unwrap().unwrap();
+    assert_eq!(m.final_number.as_deref(), Some("东溪综执当罚〔2026〕5号"));
+    assert_eq!(m.final_seq, Some(5));
+}

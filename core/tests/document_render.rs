@@ -105,6 +105,7 @@ fn individual() -> PartyDetails {
 fn decision() -> DecisionOnTheSpot {
     DecisionOnTheSpot {
         number: NUMBER.into(),
+        number_provisional: false,
         authority: authority(),
         party: individual(),
         violation_time: t(2026, 11, 25, 10, 5),

@@ -29,8 +29,8 @@ use zhifa_sync::ErrorKind;
 use zhifa_sync::sign::{enrol_bytes, push_bytes, refresh_bytes};
 use zhifa_sync::wire::{
     self, CaseSummary, CatalogueRelease, EnrolRequest, ErrorBody, InboxPage, LeaseGrant,
-    LeaseRequest, PaymentCallback, PushRequest, PushResponse, RefreshRequest, TokenResponse,
-    UploadCreate, UploadState,
+    LeaseRequest, NumberAssigned, PaymentCallback, PushRequest, PushResponse, RefreshRequest,
+    TokenResponse, UploadCreate, UploadState,
 };
 
 use crate::blobs::{Blobs, Check, Finish};
@@ -876,7 +876,7 @@ async fn console_case_reassign(
           console_case_reassign),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
-                       PaymentCallback, CaseSummary, crate::inspection::NewTask,
+                       PaymentCallback, CaseSummary, NumberAssigned, crate::inspection::NewTask,
                        crate::inspection::TaskRow, crate::inspection::DepartmentFinding,
                        crate::console::CaseReview, crate::console::CaseReassign)),
     modifiers(&Bearer)

@@ -368,6 +368,7 @@ fn main() -> anyhow::Result<()> {
                 .map(|c| {
                     serde_json::json!({
                         "case_id": c.case_id, "document_number": c.document_number,
+                        "provisional_number": c.provisional_number,
                         "status": c.status, "evidence_complete": c.evidence_complete,
                     })
                 })

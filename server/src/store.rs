@@ -24,6 +24,10 @@ pub mod pg;
 pub mod sql;
 pub mod sqlite;
 
+/// The tables of provisional → final numbers (`numbering.sql`), idempotent,
+/// applied at every open by both backends.
+pub const NUMBERING_SCHEMA: &str = include_str!("numbering.sql");
+
 use std::path::Path;
 
 use base64::Engine as _;
@@ -448,7 +452,7 @@ fn audit(
 fn aggregate(m: &WireMutation) -> Option<String> {
     match m.entity.as_str() {
         "case" | "inspection" => Some(m.entity_id.clone()),
-        "issued_number" | "evidence" => m
+        "issued_number" | "evidence" | "provisional_number" => m
             .payload
             .get("case_id")
             .and_then(|v| v.as_str())
@@ -782,6 +786,7 @@ fn apply(
             }
             Ok(Ok(()))
         }
+        ("provisional_number", "issue") => assign_final(tx, who, p, now, audits),
         // Township configurations are device-local settings the server
         // records in the ledger only.
         ("township_config", _) => Ok(Ok(())),
@@ -802,6 +807,147 @@ fn apply(
             format!("不支持的变更 {e}.{o}"),
         ))),
     }
+}
+
+/// The inbox kind that carries a final number to the device.
+pub const NUMBER_ASSIGNED: &str = "number.assigned";
+
+/// `provisional_number/issue`: gives a provisional document number (sync.md
+/// §5, §9.1) the next serial of the township's (series, year) counter — the
+/// counter leases come from, so final numbers never overlap a leased range
+/// and the series stays gapless — formatted with the template the device
+/// printed under, records the mapping, makes it the case's
+/// `document_number` (decision series) and queues `number.assigned` to
+/// the officer's inbox, all in the push transaction. Exactly once per
+/// (device, provisional number): a second announcement of the same number
+/// (a re-queued record, an epoch reset) finds the mapping and changes
+/// nothing, so the device always hears the same final number.
+fn assign_final(
+    tx: &mut dyn Conn,
+    who: &Principal,
+    p: &serde_json::Value,
+    now: DateTime<Utc>,
+    audits: &mut Vec<AuditRow>,
+) -> Result<Applied, DbError> {
+    use zhifa_core::case::numbers::{NumberTemplate, ProvisionalNumber, device_code};
+    let fields = (
+        str_at(p, &["provisional"]),
+        str_at(p, &["township"]),
+        str_at(p, &["series"]),
+        i64_at(p, &["year"]),
+        i64_at(p, &["device_seq"]),
+        str_at(p, &["template"]),
+        str_at(p, &["short_name"]),
+    );
+    let (provisional, t, s, y, dseq, template, short) = match fields {
+        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g)) => (a, b, c, d, e, f, g),
+        _ => return Ok(Err(bad_payload("provisional_number"))),
+    };
+    // A provisional number is only ever printed on a case's decision.
+    let Ok(case_id) = str_at(p, &["case_id"]) else {
+        return Ok(Err(bad_payload("case_id")));
+    };
+    let Ok(parsed) = ProvisionalNumber::parse(provisional) else {
+        return Ok(Err(bad_payload("provisional")));
+    };
+    if parsed.township != t || parsed.seq != dseq || parsed.device != device_code(&who.device_id) {
+        return Ok(Err(bad_payload("provisional")));
+    }
+    if t != who.township {
+        return Ok(Err(Reject(
+            reject::JURISDICTION,
+            format!("临时编号的镇街 {t} 不在本执法人员的辖区"),
+        )));
+    }
+    let (Ok(template), Ok(year)) = (NumberTemplate::parse(template), i32::try_from(y)) else {
+        return Ok(Err(bad_payload("template")));
+    };
+    if tx.exists(
+        "SELECT 1 FROM provisional_number WHERE device_id = ?1 AND provisional = ?2",
+        p![who.device_id, provisional],
+    )? {
+        return Ok(Ok(()));
+    }
+    let decision = s == zhifa_core::case::config::SERIES_DECISION;
+    let Some(version) = tx.query_opt(
+        "SELECT server_version FROM cases WHERE case_id = ?1 AND device_id = ?2",
+        p![case_id, who.device_id],
+    )?
+    else {
+        return Ok(Err(Reject(
+            reject::UNKNOWN_CASE,
+            "服务器上没有此临时编号所属的案件".into(),
+        )));
+    };
+    let version: i64 = version.get(0)?;
+    let next: i64 = tx
+        .query_opt(
+            "SELECT next_no FROM lease_counter WHERE township = ?1 AND series = ?2 AND year = ?3 FOR UPDATE",
+            p![t, s, y],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?
+        .unwrap_or(1);
+    let final_number = template.format(short, t, year, next);
+    if decision
+        && tx.exists(
+            "SELECT 1 FROM cases WHERE document_number = ?1",
+            p![final_number],
+        )?
+    {
+        return Ok(Err(Reject(
+            reject::NUMBER_REUSED,
+            format!("正式文号 {final_number} 已被另一案件使用"),
+        )));
+    }
+    tx.exec(
+        "INSERT INTO lease_counter (township, series, year, next_no) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (township, series, year) DO UPDATE SET next_no = excluded.next_no",
+        p![t, s, y, next + 1],
+    )?;
+    tx.exec(
+        "INSERT INTO provisional_number (device_id, provisional, township, series, year, device_seq, case_id,
+                                         final_seq, final_number, assigned_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        p![who.device_id, provisional, t, s, y, dseq, case_id, next, final_number, ts(now)],
+    )?;
+    tx.exec(
+        "INSERT INTO number_use (township, series, year, seq, formatted, status, case_id, device_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'used', ?6, ?7)",
+        p![t, s, y, next, final_number, case_id, who.device_id],
+    )?;
+    let server_version = version + 1;
+    if decision {
+        tx.exec(
+            "UPDATE cases SET document_number = ?2, server_version = ?3 WHERE case_id = ?1",
+            p![case_id, final_number, server_version],
+        )?;
+    } else {
+        tx.exec(
+            "UPDATE cases SET server_version = ?2 WHERE case_id = ?1",
+            p![case_id, server_version],
+        )?;
+    }
+    audits.push((who.actor(), "case.write", case_id.to_owned()));
+    let payload = serde_json::json!({
+        "provisional": provisional, "township": t, "series": s, "year": y,
+        "final_seq": next, "document_number": final_number,
+    });
+    tx.commit_ordered("inbox")?;
+    tx.exec(
+        "INSERT INTO inbox (event_id, officer_id, case_id, kind, payload, server_version, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        p![
+            format!("number:{}:{provisional}", who.device_id),
+            who.officer_id,
+            case_id,
+            NUMBER_ASSIGNED,
+            payload.to_string(),
+            server_version,
+            ts(now)
+        ],
+    )?;
+    Ok(Ok(()))
 }
 
 fn push_tx(
@@ -1267,10 +1413,23 @@ impl<B: sql::Backend> Storage for Db<B> {
             )? {
                 return Ok(false);
             }
-            let case = tx.query_opt(
+            let mut case = tx.query_opt(
                 "SELECT case_id, officer_id, server_version FROM cases WHERE document_number = ?1",
                 p![cb.document_number],
             )?;
+            // The party may quote the provisional number printed on the
+            // decision (payment codes used up offline): it is matched
+            // through the provisional → final mapping, when unambiguous.
+            if case.is_none() {
+                let rows = tx.query(
+                    "SELECT c.case_id, c.officer_id, c.server_version FROM provisional_number n
+                     JOIN cases c ON c.case_id = n.case_id WHERE n.provisional = ?1 LIMIT 2",
+                    p![cb.document_number],
+                )?;
+                if rows.len() == 1 {
+                    case = rows.into_iter().next();
+                }
+            }
             let Some(case) = case else {
                 return Err(ApiError::new(
                     ErrorKind::NotFound,
@@ -1573,8 +1732,11 @@ impl<B: sql::Backend> Storage for Db<B> {
         };
         // One row per (case, missing original); NULL when none is missing.
         let sql = format!(
-            "SELECT c.case_id, c.township, c.document_number, c.status, c.payment_confirmed, m.sha256
-             FROM cases c LEFT JOIN (
+            "SELECT c.case_id, c.township, c.document_number, c.status, c.payment_confirmed, m.sha256,
+                    pn.provisional
+             FROM cases c
+             LEFT JOIN provisional_number pn ON pn.case_id = c.case_id AND pn.series = 'decision_on_the_spot'
+             LEFT JOIN (
                SELECT ce.case_id, ce.sha256 FROM case_evidence ce
                 WHERE NOT EXISTS (SELECT 1 FROM blob b WHERE b.sha256 = ce.sha256)
              ) m ON m.case_id = c.case_id
@@ -1594,6 +1756,7 @@ impl<B: sql::Backend> Storage for Db<B> {
                         payment_confirmed: r.get::<i64>(4)? == 1,
                         evidence_complete: true,
                         evidence_missing: Vec::new(),
+                        provisional_number: r.get(6)?,
                     });
                 }
                 if let (Some(sha), Some(c)) = (missing, out.last_mut()) {

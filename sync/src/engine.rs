@@ -934,6 +934,29 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                             params![e.case_id, s("officer_id")],
                         )?;
                     }
+                    // The final number of a provisional one (stream E):
+                    // kept beside the provisional number (the mapping) and
+                    // as the case's server-owned document number.
+                    "number.assigned" => {
+                        let a: crate::wire::NumberAssigned = serde_json::from_value(p.clone())
+                            .map_err(|err| {
+                                SyncError::Protocol(format!("正式文号载荷无效: {err}"))
+                            })?;
+                        zhifa_core::case::numbers::record_final(
+                            &tx,
+                            &a.provisional,
+                            &a.document_number,
+                            a.final_seq,
+                            self.clock.now(),
+                        )
+                        .map_err(|err| SyncError::Protocol(format!("正式文号无法保存: {err}")))?;
+                        if a.series == zhifa_core::case::config::SERIES_DECISION {
+                            tx.execute(
+                                "UPDATE case_server_state SET document_number = ?2 WHERE case_id = ?1",
+                                params![e.case_id, a.document_number],
+                            )?;
+                        }
+                    }
                     // Unknown kinds are kept in inbox_event for a newer app.
                     _ => {}
                 }

@@ -1,6 +1,8 @@
 //! The officer's view of what sync did with each record: the per-record
 //! status of the outbox (pending, applied, duplicate, rejected with its
-//! code), the conflicts — mutations the server rejected — and their
+//! code), the conflicts — mutations the server rejected, and lease grants
+//! the device could not apply (`sync_lease_conflict`, keyed by the
+//! server's lease id since they have no outbox record) — and their
 //! resolution. A rejected record is never dropped (sync.md §6.1 p4): its
 //! outbox row and result stay, and resolving a conflict only records the
 //! officer's decision beside it:
@@ -38,6 +40,16 @@ pub enum ReviewError {
     /// Retrying cannot help for this rejection.
     #[error("拒绝原因“{0}”不会因重新提交而改变，只能确认并说明")]
     NotRetryable(String),
+    /// No refused lease grant with this server lease id.
+    #[error("没有号段 {0} 的同步冲突")]
+    LeaseNotFound(String),
+    /// The refused lease grant was already acknowledged.
+    #[error("号段 {0} 的冲突已处理")]
+    LeaseAlreadyResolved(String),
+    /// A refused lease grant can only be acknowledged (the engine already
+    /// asked the server for a fresh range under the next request id).
+    #[error("号段冲突无需重新提交（同步时已自动重新申领），只能确认并说明")]
+    LeaseNotRetryable,
     /// An acknowledgement needs the officer's note.
     #[error("请填写处理说明")]
     NoteRequired,
@@ -49,9 +61,9 @@ pub enum ReviewError {
 impl ErrorCode for ReviewError {
     fn code(&self) -> &'static str {
         match self {
-            Self::NotFound(_) => "SYNC_CONFLICT_NOT_FOUND",
-            Self::AlreadyResolved(_) => "SYNC_CONFLICT_RESOLVED",
-            Self::NotRetryable(_) => "SYNC_CONFLICT_NOT_RETRYABLE",
+            Self::NotFound(_) | Self::LeaseNotFound(_) => "SYNC_CONFLICT_NOT_FOUND",
+            Self::AlreadyResolved(_) | Self::LeaseAlreadyResolved(_) => "SYNC_CONFLICT_RESOLVED",
+            Self::NotRetryable(_) | Self::LeaseNotRetryable => "SYNC_CONFLICT_NOT_RETRYABLE",
             Self::NoteRequired => "SYNC_CONFLICT_NOTE_REQUIRED",
             Self::Store(_) => "SYNC_STORE",
         }
@@ -100,11 +112,15 @@ pub struct StatusCounts {
     pub rejected: u64,
 }
 
-/// A rejected mutation with the officer's resolution, if any.
+/// A rejected mutation, or a refused lease grant, with the officer's
+/// resolution, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConflictRecord {
-    /// Outbox seq of the rejected record.
+    /// Outbox seq of the rejected record; 0 for a refused lease grant.
     pub seq: i64,
+    /// The server's lease id of a refused lease grant (resolve it with
+    /// [`resolve_lease`]); `None` for a rejected mutation.
+    pub lease_id: Option<String>,
     /// Entity.
     pub entity: String,
     /// Entity id.
@@ -222,33 +238,84 @@ pub fn counts(store: &Store) -> Result<StatusCounts, ReviewError> {
     Ok(c)
 }
 
-/// Every conflict, unresolved first, then by seq.
+/// Every conflict, unresolved first; rejected mutations by seq, then
+/// refused lease grants in the order they arrived.
 pub fn conflicts(store: &Store) -> Result<Vec<ConflictRecord>, ReviewError> {
     let mut st = store.conn().prepare(
-        "SELECT c.seq, c.entity, c.entity_id, coalesce(o.op, ''), c.code, c.message, c.at,
-                c.resolved_at, c.resolution, c.note, c.retry_seq
-         FROM sync_conflict c
-         LEFT JOIN outbox o ON o.device_id = c.device_id AND o.seq = c.seq
-         ORDER BY c.resolved_at IS NOT NULL, c.seq",
+        "SELECT seq, lease_id, entity, entity_id, op, code, message, at, resolved_at, resolution, note, retry_seq
+         FROM (
+             SELECT 0 AS k, c.seq, NULL AS lease_id, c.entity, c.entity_id, coalesce(o.op, '') AS op,
+                    c.code, c.message, c.at, c.resolved_at, c.resolution, c.note, c.retry_seq
+             FROM sync_conflict c
+             LEFT JOIN outbox o ON o.device_id = c.device_id AND o.seq = c.seq
+             UNION ALL
+             SELECT 1, 0, l.lease_id, 'number_lease', l.lease_id, 'grant', l.code,
+                    l.message || '（号段 ' || l.series || ' ' || l.year || ' 年 ' || l.start_no || '–' || l.end_no || '）',
+                    l.at, l.resolved_at, l.resolution, l.note, NULL
+             FROM sync_lease_conflict l)
+         ORDER BY resolved_at IS NOT NULL, k, seq, at, entity_id",
     )?;
     let rows = st.query_map([], |r| {
-        let code: String = r.get(4)?;
+        let code: String = r.get(5)?;
+        let lease_id: Option<String> = r.get(1)?;
         Ok(ConflictRecord {
             seq: r.get(0)?,
-            entity: r.get(1)?,
-            entity_id: r.get(2)?,
-            op: r.get(3)?,
-            retryable: retryable(&code),
+            retryable: lease_id.is_none() && retryable(&code),
+            lease_id,
+            entity: r.get(2)?,
+            entity_id: r.get(3)?,
+            op: r.get(4)?,
             code,
-            message: r.get(5)?,
-            at: r.get(6)?,
-            resolved_at: r.get(7)?,
-            resolution: r.get(8)?,
-            note: r.get(9)?,
-            retry_seq: r.get(10)?,
+            message: r.get(6)?,
+            at: r.get(7)?,
+            resolved_at: r.get(8)?,
+            resolution: r.get(9)?,
+            note: r.get(10)?,
+            retry_seq: r.get(11)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Records the officer's resolution of a refused lease grant (server lease
+/// id `lease_id`): only an acknowledgement with a note, since the engine
+/// already asked for a fresh range. The row stays, marked resolved.
+pub fn resolve_lease(
+    store: &mut Store,
+    lease_id: &str,
+    resolution: &Resolution,
+    now: DateTime<Utc>,
+) -> Result<(), ReviewError> {
+    let note = match resolution {
+        Resolution::Acknowledge { note } => note.trim(),
+        Resolution::Retry { .. } => return Err(ReviewError::LeaseNotRetryable),
+    };
+    if note.is_empty() {
+        return Err(ReviewError::NoteRequired);
+    }
+    let note: String = note.chars().take(500).collect();
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let resolved: Option<Option<String>> = tx
+        .query_row(
+            "SELECT resolved_at FROM sync_lease_conflict WHERE lease_id = ?1",
+            [lease_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match resolved {
+        None => return Err(ReviewError::LeaseNotFound(lease_id.to_owned())),
+        Some(Some(_)) => return Err(ReviewError::LeaseAlreadyResolved(lease_id.to_owned())),
+        Some(None) => {}
+    }
+    tx.execute(
+        "UPDATE sync_lease_conflict SET resolved_at = ?2, resolution = 'acknowledged', note = ?3
+         WHERE lease_id = ?1",
+        params![lease_id, ts(now), note],
+    )?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Records the officer's resolution of the conflict of outbox record

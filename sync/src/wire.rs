@@ -330,4 +330,28 @@ pub struct CaseSummary {
     pub evidence_missing: Vec<String>,
     /// Payment confirmed by the finance platform.
     pub payment_confirmed: bool,
+    /// The provisional number the device printed on the decision when it
+    /// had no leased number left (`document_number` is then the final
+    /// number the server assigned to it); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisional_number: Option<String>,
+}
+
+/// Payload of the inbox event `number.assigned`: the final number the
+/// server assigned to a provisional one (docs/PROTOCOL.md stream E). The
+/// event's `case_id` is the case that printed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NumberAssigned {
+    /// The provisional number as printed (`T{township}-D{device}-{seq}`).
+    pub provisional: String,
+    /// Township.
+    pub township: String,
+    /// Series, e.g. `decision_on_the_spot`.
+    pub series: String,
+    /// Year.
+    pub year: i32,
+    /// The serial in the township's series.
+    pub final_seq: i64,
+    /// The final number, formatted with the township's template.
+    pub document_number: String,
 }

@@ -938,6 +938,10 @@ pub struct TestDevice {
     pub clock: Arc<ManualClock>,
     /// Small chunks and pages so files span several.
     pub cfg: SyncConfig,
+    /// The township its cases are opened in ([`TOWNSHIP`] by default).
+    pub township: String,
+    /// The two officers of its cases ([`OFFICERS`] by default).
+    pub officers: [String; 2],
     salt: u32,
 }
 
@@ -965,8 +969,18 @@ impl TestDevice {
             device,
             clock,
             cfg,
+            township: TOWNSHIP.into(),
+            officers: OFFICERS.map(String::from),
             salt: 0,
         }
+    }
+
+    /// A fresh device whose cases are opened in `township` by `officers`.
+    pub fn in_township(township: &str, officers: [&str; 2]) -> Self {
+        let mut d = Self::new();
+        d.township = township.into();
+        d.officers = officers.map(String::from);
+        d
     }
 
     /// Reopens the store (a device restart after a crash).
@@ -1035,7 +1049,7 @@ impl TestDevice {
         let capture = Capture {
             case_id: Some(case_id),
             case_number: None,
-            officer_ids: OFFICERS.map(String::from).to_vec(),
+            officer_ids: self.officers.to_vec(),
             device_time: now,
             server_offset_ms: None,
             fix: None,
@@ -1067,10 +1081,10 @@ impl TestDevice {
             &mut self.store,
             &NewCase {
                 id,
-                township: TOWNSHIP.into(),
+                township: self.township.clone(),
                 matter_code: "CG-001".into(),
                 violation_time: case::beijing(now - Duration::minutes(10)).unwrap(),
-                officers: OFFICERS.map(String::from),
+                officers: self.officers.clone(),
             },
             now,
         )

@@ -28,8 +28,11 @@ function fakeBackend(calls: Array<[string, unknown]>) {
   let enrolled = false
   let live = liveState('not_enrolled')
   let conflicts: ConflictView[] = [{
-    seq: 3, entity: 'case', label: '案件 · 立案', entity_id: 'c1', code: 'jurisdiction', message: '案件属地不在辖区',
+    seq: 3, lease_id: null, entity: 'case', label: '案件 · 立案', entity_id: 'c1', code: 'jurisdiction', message: '案件属地不在辖区',
     at: '2026-03-02T02:00:00Z', resolved_at: null, resolution: null, note: null, retry_seq: null, actions: ['acknowledge', 'retry'],
+  }, {
+    seq: 0, lease_id: 'L-9', entity: 'number_lease', label: '文书编号段 · 领取', entity_id: 'L-9', code: 'NUMBER_LEASE_OVERLAP', message: '号段重叠（号段 decision_on_the_spot 2026 年 1–200）',
+    at: '2026-03-02T02:00:01Z', resolved_at: null, resolution: null, note: null, retry_seq: null, actions: ['acknowledge'],
   }]
   const records: SyncRecordView[] = [
     { seq: 4, entity: 'case', label: '案件 · 办理进展', entity_id: 'c1', op: 'advance', created_at: '2026-03-02T02:00:00Z', pushed_at: null, status: 'pending', code: null, message: null },
@@ -67,11 +70,12 @@ function fakeBackend(calls: Array<[string, unknown]>) {
         case 'sync_conflicts':
           return conflicts as never
         case 'sync_resolve': {
-          const r = req as { seq: number; action: string; note: string | null }
-          conflicts = conflicts.map((c) => c.seq === r.seq
+          const r = req as { seq: number; lease_id?: string; action: string; note: string | null }
+          const hit = (c: ConflictView) => (r.lease_id !== undefined ? c.lease_id === r.lease_id : c.lease_id === null && c.seq === r.seq)
+          conflicts = conflicts.map((c) => hit(c)
             ? { ...c, resolved_at: '2026-03-02T03:00:00Z', resolution: r.action === 'retry' ? 'retried' : 'acknowledged', note: r.note, retry_seq: r.action === 'retry' ? 5 : null, actions: [] }
             : c)
-          return conflicts.find((c) => c.seq === r.seq) as never
+          return conflicts.find(hit) as never
         }
         default:
           throw new Error(`unexpected ${command}`)
@@ -127,10 +131,15 @@ describe('sync store', () => {
     expect(s.records.map((r) => r.status)).toEqual(['pending', 'rejected'])
     await s.setFilter('rejected')
     expect(s.records.map((r) => r.seq)).toEqual([3])
-    expect(s.openConflicts).toHaveLength(1)
-    await s.resolve(3, 'acknowledge', '已报告中队')
-    expect(s.openConflicts).toHaveLength(0)
+    expect(s.openConflicts).toHaveLength(2)
+    await s.resolve({ seq: 3, lease_id: null }, 'acknowledge', '已报告中队')
+    expect(s.openConflicts.map((c) => c.lease_id)).toEqual(['L-9'])
     expect(s.resolvedConflicts[0]).toMatchObject({ seq: 3, resolution: 'acknowledged', note: '已报告中队' })
+    // A refused lease grant has no outbox seq: it is resolved by its lease id.
+    await s.resolve(s.openConflicts[0]!, 'acknowledge', '号段重叠已报告')
+    expect(calls.filter(([c]) => c === 'sync_resolve').slice(-1)[0]?.[1]).toEqual({ seq: 0, lease_id: 'L-9', action: 'acknowledge', note: '号段重叠已报告' })
+    expect(s.openConflicts).toHaveLength(0)
+    expect(s.resolvedConflicts.map((c) => c.lease_id)).toEqual([null, 'L-9'])
   })
 })
 
@@ -168,6 +177,9 @@ describe('Sync screen', () => {
     expect(w.find('[data-testid="sync-state"]').text()).toBe('未激活')
     const conflict = w.find('[data-testid="conflict"]')
     expect(conflict.text()).toContain('辖区')
+    // Refused lease grants are on the same screen, without a record number.
+    expect(w.findAll('[data-testid="conflict"]').map((c) => c.attributes('data-code'))).toEqual(['jurisdiction', 'NUMBER_LEASE_OVERLAP'])
+    expect(w.findAll('[data-testid="conflict"]')[1]!.text()).not.toContain('第 0 号')
     expect(w.findAll('[data-testid="record"]').map((r) => r.attributes('data-status'))).toEqual(['pending', 'rejected'])
     await conflict.find('[data-testid="conflict-ack"]').trigger('click')
     await flushPromises()
@@ -177,7 +189,7 @@ describe('Sync screen', () => {
     await flushPromises()
     ;(document.querySelector('[data-testid="ack-submit"]') as HTMLButtonElement).click()
     await flushPromises()
-    expect(w.find('[data-testid="conflict"]').exists()).toBe(false)
+    expect(w.findAll('[data-testid="conflict"]').map((c) => c.attributes('data-code'))).toEqual(['NUMBER_LEASE_OVERLAP'])
     expect(w.find('[data-testid="conflict-resolved"]').text()).toContain('已确认：已报告中队')
     fake.push(liveState('failed', { last_error: { code: 'device_revoked', message: '设备已停用', at: '2026-03-02T02:00:00Z' } }))
     await flushPromises()

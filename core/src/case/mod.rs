@@ -66,7 +66,10 @@ use crate::rules::assess::{
 use crate::store::{Store, StoreError};
 
 pub use config::{TownshipConfig, set_township_config, township_config};
-pub use numbers::{NumberError, grant_lease, void_number};
+pub use numbers::{
+    NumberError, ProvisionalNumber, ProvisionalRecord, grant_lease, provisional_numbers,
+    provisional_of_case, void_number,
+};
 pub use outbox::{OutboxRecord, mark_pushed, outbox_counts, outbox_pending};
 pub use payment::PaymentError;
 
@@ -488,8 +491,13 @@ pub struct DecisionRecord {
 /// The issued decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueRecord {
-    /// The document number.
+    /// The document number (the provisional one when `number_provisional`).
     pub number: String,
+    /// Whether `number` is a provisional number (no leased number was
+    /// left and the township's policy allows it); the final number arrives
+    /// from the server ([`numbers::provisional_of_case`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub number_provisional: bool,
     /// The 缴款码, if any.
     pub payment_code: Option<String>,
     /// The payment QR content, if any.
@@ -1317,6 +1325,8 @@ struct Ctx<'a> {
     config: TownshipConfig,
     calendar: Option<crate::catalogue::model::Calendar>,
     short_name: String,
+    /// The township's published numbering policy (行政处罚法 Art. 52).
+    number_policy: crate::catalogue::model::NumberPolicy,
     now: DateTime<Utc>,
     local: NaiveDateTime,
 }
@@ -1353,10 +1363,18 @@ pub fn advance(
             date,
         })?;
     let calendar = cat.calendar_in_force(date).ok();
-    let short_name = cat
+    let town = cat
         .township(&case0.release_id, &case0.township)?
-        .map(|t| t.short_name)
         .ok_or_else(|| CaseError::Corrupt(format!("township {} missing", case0.township)))?;
+    let short_name = town.short_name;
+    // The policy as published in the catalogue release in force today (the
+    // centre may opt a township in or out by a new release); the case's
+    // own release is the fallback when today's has no such township.
+    let number_policy = beijing(now)
+        .ok()
+        .and_then(|l| cat.release_in_force(l.date()).ok())
+        .and_then(|r| cat.township(&r.id, &case0.township).ok().flatten())
+        .map_or(town.number_policy, |t| t.number_policy);
     let evidence_of_case: Vec<Uuid> = match event {
         CaseEvent::AttachEvidence { .. } => crate::evidence::for_case(store, id)
             .map_err(|e| CaseError::Corrupt(e.to_string()))?
@@ -1385,6 +1403,7 @@ pub fn advance(
         config,
         calendar,
         short_name,
+        number_policy,
         now,
         local,
     };
@@ -1431,6 +1450,8 @@ pub fn suggest(
         config,
         calendar,
         short_name: String::new(),
+        // A suggestion reads only; it never consumes a number.
+        number_policy: crate::catalogue::model::NumberPolicy::LeaseOnly,
         now,
         local,
     };
@@ -1853,8 +1874,13 @@ fn issue(ctx: &Ctx<'_>, case: &mut Case) -> Result<(), CaseError> {
     let year = chrono::Datelike::year(&ctx.local.date());
     let template = ctx.config.template(config::SERIES_DECISION)?;
     let (short, township) = (ctx.short_name.clone(), case.township.clone());
+    let provisional_allowed =
+        ctx.number_policy == crate::catalogue::model::NumberPolicy::Provisional;
     // 行政处罚法 Art. 52: the numbered form; consumed in this transaction.
-    let (_, number) = numbers::consume(
+    // With every lease used up and the township's policy allowing it, a
+    // provisional number unique by construction is printed instead and the
+    // server assigns the final one of the series at sync (sync.md §5, §9.1).
+    let (number, number_provisional) = match numbers::consume(
         ctx.tx,
         &case.township,
         config::SERIES_DECISION,
@@ -1862,7 +1888,23 @@ fn issue(ctx: &Ctx<'_>, case: &mut Case) -> Result<(), CaseError> {
         Some(case.id),
         ctx.now,
         &|seq| Ok(template.format(&short, &township, year, seq)),
-    )?;
+    ) {
+        Ok((_, number)) => (number, false),
+        Err(CaseError::Numbers(NumberError::Exhausted { .. })) if provisional_allowed => {
+            let p = numbers::issue_provisional(
+                ctx.tx,
+                &case.township,
+                config::SERIES_DECISION,
+                year,
+                Some(case.id),
+                &template,
+                &short,
+                ctx.now,
+            )?;
+            (p.provisional, true)
+        }
+        Err(e) => return Err(e),
+    };
     let amount = match (decision.penalty.kind, decision.penalty.amount_fen) {
         (PenaltyKind::Fine, Some(a)) => Some(a),
         _ => None,
@@ -1877,7 +1919,7 @@ fn issue(ctx: &Ctx<'_>, case: &mut Case) -> Result<(), CaseError> {
     let (code, url) = match amount {
         Some(amount) if ctx.config.payment.scheme.consumes_numbers() => {
             let scheme = ctx.config.payment.scheme.clone();
-            let (_, code) = numbers::consume(
+            let consumed = numbers::consume(
                 ctx.tx,
                 &case.township,
                 numbers::PAYMENT_CODE_SERIES,
@@ -1889,12 +1931,28 @@ fn issue(ctx: &Ctx<'_>, case: &mut Case) -> Result<(), CaseError> {
                         .code(&township, year, seq)?
                         .ok_or(CaseError::Corrupt("payment scheme gives no code".into()))
                 },
-            )?;
-            let url = match &ctx.config.payment.url_template {
-                Some(t) => Some(payment::PaymentUrlTemplate::parse(t)?.fill(&code, amount, due)),
-                None => None,
-            };
-            (Some(code), url)
+            );
+            match consumed {
+                Ok((_, code)) => {
+                    let url = match &ctx.config.payment.url_template {
+                        Some(t) => {
+                            Some(payment::PaymentUrlTemplate::parse(t)?.fill(&code, amount, due))
+                        }
+                        None => None,
+                    };
+                    (Some(code), url)
+                }
+                // Payment codes used up too, under the provisional policy:
+                // no code and no QR offline (never an invented one, which
+                // the finance platform would not know); the decision tells
+                // the party to pay through the channel quoting the
+                // decision's number, which the finance callback matches
+                // (provisional or final, docs/PROTOCOL.md stream E).
+                Err(CaseError::Numbers(NumberError::Exhausted { .. })) if provisional_allowed => {
+                    (None, None)
+                }
+                Err(e) => return Err(e),
+            }
         }
         _ => (None, None),
     };
@@ -1904,6 +1962,7 @@ fn issue(ctx: &Ctx<'_>, case: &mut Case) -> Result<(), CaseError> {
     };
     let doc = DocumentData::DecisionOnTheSpot(DecisionOnTheSpot {
         number: number.clone(),
+        number_provisional,
         authority: authority(ctx),
         party: party_details(&party)?,
         violation_time: case.violation_time,
@@ -1946,6 +2005,7 @@ fn issue(ctx: &Ctx<'_>, case: &mut Case) -> Result<(), CaseError> {
     )?;
     case.issue = Some(IssueRecord {
         number,
+        number_provisional,
         payment_code: code,
         payment_url: url,
         payment_due: due,

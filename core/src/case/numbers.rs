@@ -17,6 +17,16 @@
 //!   ([`NumberTemplate`]), e.g. `{镇街代字}综执当罚〔{year}〕{seq}号`. The
 //!   serial is not zero-padded (GB/T 9704-2012 §7.2.5 “不编虚位”, 🟡 and
 //!   binding on 公文 only) unless the template says `{seq:05}`.
+//! - With every lease of the decision series used up offline, a township
+//!   whose published policy is `provisional`
+//!   ([`NumberPolicy`](crate::catalogue::model::NumberPolicy)) prints a
+//!   provisional number ([`ProvisionalNumber`], `T{township}-D{device}-{seq}`,
+//!   sync.md §5 and §9.1) taken by [`issue_provisional`] from a
+//!   device-local gapless counter in the same transaction; the server
+//!   assigns the final number of the township's series at sync
+//!   ([`record_final`] keeps the mapping). Art. 52's “编有号码” is met by a
+//!   number unique by construction printed on the form; whether a township
+//!   may rely on it is the legal decision the policy records.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -75,6 +85,22 @@ pub enum NumberError {
     /// A void needs a reason.
     #[error("作废编号须填写原因")]
     VoidReasonRequired,
+    /// A provisional number is malformed.
+    #[error("临时编号“{0}”格式无效，应为 T{{镇街代码}}-D{{设备码}}-{{序号}}")]
+    ProvisionalFormat(String),
+    /// A provisional number needs the device identity.
+    #[error("本设备尚无设备身份，不能生成临时编号")]
+    NoDeviceIdentity,
+    /// The server sent another final number for a provisional one.
+    #[error("临时编号 {provisional} 已对应正式文号 {existing}，服务器又发来 {new}")]
+    FinalMismatch {
+        /// The provisional number.
+        provisional: String,
+        /// The final number recorded.
+        existing: String,
+        /// The one now sent.
+        new: String,
+    },
     /// A number template is malformed.
     #[error("文书编号格式“{template}”无效：{reason}")]
     Format {
@@ -95,6 +121,9 @@ impl ErrorCode for NumberError {
             Self::AlreadyVoided { .. } => "NUMBER_ALREADY_VOIDED",
             Self::VoidReasonRequired => "NUMBER_VOID_REASON_REQUIRED",
             Self::Format { .. } => "NUMBER_FORMAT_INVALID",
+            Self::ProvisionalFormat(_) => "NUMBER_PROVISIONAL_INVALID",
+            Self::NoDeviceIdentity => "NUMBER_PROVISIONAL_NO_DEVICE",
+            Self::FinalMismatch { .. } => "NUMBER_FINAL_MISMATCH",
         }
     }
 }
@@ -671,6 +700,264 @@ pub fn numbers(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The outbox entity of a provisional number's issue.
+pub const PROVISIONAL_ENTITY: &str = "provisional_number";
+
+/// A provisional document number `T{township}-D{device}-{seq}` (sync.md §5
+/// and §9.1): the township code (9 digits), the device code
+/// ([`device_code`], 8 upper-case hex digits) and the device-local serial
+/// (1, 2, 3 … without leading zeros). Unique by construction among the
+/// numbers of one device; the server keys it by device id as well, so it
+/// stays unambiguous even if two device codes were ever equal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProvisionalNumber {
+    /// Township code.
+    pub township: String,
+    /// Device code.
+    pub device: String,
+    /// Device-local serial.
+    pub seq: i64,
+}
+
+impl ProvisionalNumber {
+    /// The printed form.
+    pub fn format(&self) -> String {
+        format!("T{}-D{}-{}", self.township, self.device, self.seq)
+    }
+
+    /// Parses the printed form strictly (the inverse of [`Self::format`]).
+    pub fn parse(s: &str) -> Result<Self, NumberError> {
+        let bad = || NumberError::ProvisionalFormat(s.to_owned());
+        let rest = s.strip_prefix('T').ok_or_else(bad)?;
+        let (township, rest) = rest.split_once("-D").ok_or_else(bad)?;
+        let (device, seq) = rest.split_once('-').ok_or_else(bad)?;
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if township.len() != 9 || !digits(township) {
+            return Err(bad());
+        }
+        if device.len() != 8
+            || !device
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        {
+            return Err(bad());
+        }
+        if !digits(seq) || seq.starts_with('0') || seq.len() > 19 {
+            return Err(bad());
+        }
+        let seq = seq.parse::<i64>().map_err(|_| bad())?;
+        Ok(Self {
+            township: township.to_owned(),
+            device: device.to_owned(),
+            seq,
+        })
+    }
+}
+
+/// The device code of provisional numbers: the first 8 hex digits (upper
+/// case) of SHA-256 of the device id. A UUIDv7's leading digits are its
+/// creation time, so devices set up together would share them; the hash
+/// spreads them (two devices of a township share a code with probability
+/// about n²/2³³, and even then the server tells them apart by device id).
+pub fn device_code(device_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(device_id.as_bytes());
+    h[..4].iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// A provisional number this device printed, with its final number once
+/// the server assigned it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionalRecord {
+    /// The printed provisional number.
+    pub provisional: String,
+    /// Device-local serial.
+    pub device_seq: i64,
+    /// Township code.
+    pub township: String,
+    /// Series.
+    pub series: String,
+    /// Year.
+    pub year: i32,
+    /// The case that printed it.
+    pub case_id: Option<String>,
+    /// When it was issued (RFC 3339).
+    pub issued_at: String,
+    /// The final number of the township's series, once assigned.
+    pub final_number: Option<String>,
+    /// Its serial in the series.
+    pub final_seq: Option<i64>,
+    /// When the device learnt it (RFC 3339).
+    pub assigned_at: Option<String>,
+}
+
+/// Issues the next provisional number of this device for (township,
+/// series, year) on the caller's (IMMEDIATE) transaction, with its outbox
+/// record `provisional_number/issue`. The serial is the device's gapless
+/// counter (max + 1 under the write lock: one writer, so no two callers
+/// get the same one; a rolled-back step gives it back). The payload
+/// carries the township's number template and 镇街代字, which the server
+/// fills with the final serial (it holds no township configuration).
+#[allow(clippy::too_many_arguments)] // the facts of one printed number
+pub(crate) fn issue_provisional(
+    conn: &Connection,
+    township: &str,
+    series: &str,
+    year: i32,
+    case_id: Option<Uuid>,
+    template: &NumberTemplate,
+    short_name: &str,
+    now: DateTime<Utc>,
+) -> Result<ProvisionalRecord, CaseError> {
+    let device_id: String = conn
+        .query_row("SELECT id FROM device WHERE singleton = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or(NumberError::NoDeviceIdentity)?;
+    let seq: i64 = conn.query_row(
+        "SELECT coalesce(max(device_seq), 0) + 1 FROM provisional_number",
+        [],
+        |r| r.get(0),
+    )?;
+    let number = ProvisionalNumber {
+        township: township.to_owned(),
+        device: device_code(&device_id),
+        seq,
+    }
+    .format();
+    let issued_at = rfc3339(now);
+    conn.execute(
+        "INSERT INTO provisional_number (device_seq, provisional, township_code, series, year, case_id, issued_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![seq, number, township, series, year, case_id.map(|c| c.to_string()), issued_at],
+    )?;
+    outbox::append(
+        conn,
+        &OutboxEntry {
+            entity: PROVISIONAL_ENTITY,
+            entity_id: number.clone(),
+            op: "issue",
+            payload: serde_json::json!({
+                "provisional": number,
+                "device_seq": seq,
+                "township": township,
+                "series": series,
+                "year": year,
+                "case_id": case_id.map(|c| c.to_string()),
+                "template": template.as_str(),
+                "short_name": short_name,
+                "issued_at": issued_at,
+            }),
+        },
+        now,
+        super::uuid_v7(now),
+    )?;
+    Ok(ProvisionalRecord {
+        provisional: number,
+        device_seq: seq,
+        township: township.to_owned(),
+        series: series.to_owned(),
+        year,
+        case_id: case_id.map(|c| c.to_string()),
+        issued_at,
+        final_number: None,
+        final_seq: None,
+        assigned_at: None,
+    })
+}
+
+/// Records the final number the server assigned to a provisional one, on
+/// the caller's transaction (the inbox page's). Idempotent: the same final
+/// number again changes nothing; a different one is refused
+/// ([`NumberError::FinalMismatch`]), never overwritten. Returns the case id
+/// the number belongs to, or `None` for a provisional number this device
+/// does not hold.
+pub fn record_final(
+    conn: &Connection,
+    provisional: &str,
+    final_number: &str,
+    final_seq: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<Option<String>>, CaseError> {
+    let row: Option<(Option<String>, Option<String>)> = conn
+        .query_row(
+            "SELECT final_number, case_id FROM provisional_number WHERE provisional = ?1",
+            [provisional],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((existing, case_id)) = row else {
+        return Ok(None);
+    };
+    match existing {
+        Some(e) if e == final_number => {}
+        Some(e) => {
+            return Err(NumberError::FinalMismatch {
+                provisional: provisional.to_owned(),
+                existing: e,
+                new: final_number.to_owned(),
+            }
+            .into());
+        }
+        None => {
+            conn.execute(
+                "UPDATE provisional_number SET final_number = ?2, final_seq = ?3, assigned_at = ?4
+                 WHERE provisional = ?1",
+                params![provisional, final_number, final_seq, rfc3339(now)],
+            )?;
+        }
+    }
+    Ok(Some(case_id))
+}
+
+fn provisional_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProvisionalRecord> {
+    Ok(ProvisionalRecord {
+        device_seq: r.get(0)?,
+        provisional: r.get(1)?,
+        township: r.get(2)?,
+        series: r.get(3)?,
+        year: r.get(4)?,
+        case_id: r.get(5)?,
+        issued_at: r.get(6)?,
+        final_number: r.get(7)?,
+        final_seq: r.get(8)?,
+        assigned_at: r.get(9)?,
+    })
+}
+
+const PROVISIONAL_COLUMNS: &str =
+    "device_seq, provisional, township_code, series, year, case_id, issued_at,
+     final_number, final_seq, assigned_at";
+
+/// Every provisional number of this device, by serial: the provisional →
+/// final mapping for audit.
+pub fn provisional_numbers(store: &Store) -> Result<Vec<ProvisionalRecord>, CaseError> {
+    let mut st = store.conn().prepare(&format!(
+        "SELECT {PROVISIONAL_COLUMNS} FROM provisional_number ORDER BY device_seq"
+    ))?;
+    let rows = st.query_map([], provisional_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The provisional number a case printed, if any.
+pub fn provisional_of_case(
+    store: &Store,
+    case_id: Uuid,
+) -> Result<Option<ProvisionalRecord>, CaseError> {
+    Ok(store
+        .conn()
+        .query_row(
+            &format!(
+                "SELECT {PROVISIONAL_COLUMNS} FROM provisional_number WHERE case_id = ?1
+                 ORDER BY device_seq LIMIT 1"
+            ),
+            [case_id.to_string()],
+            provisional_row,
+        )
+        .optional()?)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -704,6 +991,65 @@ mod tests {
         ] {
             let e = NumberTemplate::parse(bad).unwrap_err();
             assert_eq!(e.code(), "NUMBER_FORMAT_INVALID", "{bad}");
+        }
+    }
+
+    #[test]
+    fn provisional_numbers_round_trip_and_bad_ones_are_refused() {
+        let n = ProvisionalNumber {
+            township: "500110106".into(),
+            device: device_code("0190c3a2-0000-7000-8000-000000000001"),
+            seq: 7,
+        };
+        assert_eq!(ProvisionalNumber::parse(&n.format()).unwrap(), n);
+        assert!(n.format().starts_with("T500110106-D"));
+        for bad in [
+            "",
+            "T500110106-D1A2B3C4DE-1",
+            "T500110106-D1A2B3C-1",
+            "T50011010-D1A2B3C4-1",
+            "T500110106-D1a2b3c4-1",
+            "T500110106-D1A2B3C4-01",
+            "T500110106-D1A2B3C4-0",
+            "T500110106-D1A2B3C4-",
+            "500110106-D1A2B3C4-1",
+            "T500110106-1A2B3C4-1",
+            "T500110106-D1A2B3C4-1-2",
+        ] {
+            let e = ProvisionalNumber::parse(bad).unwrap_err();
+            assert_eq!(e.code(), "NUMBER_PROVISIONAL_INVALID", "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_provisional_number_parses_back(
+            township in "[0-9]{9}",
+            id in "[0-9a-f-]{1,40}",
+            seq in 1i64..i64::MAX,
+        ) {
+            let n = ProvisionalNumber { township, device: device_code(&id), seq };
+            proptest::prop_assert_eq!(ProvisionalNumber::parse(&n.format()).unwrap(), n);
+        }
+
+        #[test]
+        fn distinct_numbers_print_distinctly(
+            a in (0u32..3, 1i64..50),
+            b in (0u32..3, 1i64..50),
+        ) {
+            let mk = |(d, seq): (u32, i64)| ProvisionalNumber {
+                township: "500110106".into(),
+                device: device_code(&format!("device-{d}")),
+                seq,
+            };
+            proptest::prop_assert_eq!(mk(a) == mk(b), mk(a).format() == mk(b).format());
+        }
+
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,40}") {
+            if let Ok(n) = ProvisionalNumber::parse(&s) {
+                proptest::prop_assert_eq!(n.format(), s);
+            }
         }
     }
 }

@@ -205,14 +205,22 @@ fn write_release(
     index::write(tx, &r.id, indexed)?;
 
     let mut ins_town = tx.prepare(
-        "INSERT INTO township (release_id, code, name, district, short_name) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO township (release_id, code, name, district, short_name, number_policy)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let mut ins_adopt = tx.prepare(
         "INSERT INTO adoption (release_id, township_code, matter_code, adopted_from, adopted_to)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for t in &p.townships {
-        ins_town.execute(params![r.id, t.code, t.name, t.district, t.short_name])?;
+        ins_town.execute(params![
+            r.id,
+            t.code,
+            t.name,
+            t.district,
+            t.short_name,
+            t.number_policy.as_str()
+        ])?;
         for a in &t.adopted {
             ins_adopt.execute(params![
                 r.id,

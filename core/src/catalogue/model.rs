@@ -330,6 +330,54 @@ pub struct Township {
     /// Optional and entrusted matters the township adopted.
     #[serde(default)]
     pub adopted: Vec<Adoption>,
+    /// What the device does when every leased number of the on-the-spot
+    /// decision series is used up offline (default `lease_only`: refuse).
+    #[serde(default, skip_serializing_if = "NumberPolicy::is_default")]
+    pub number_policy: NumberPolicy,
+}
+
+/// A township's numbering policy for on-the-spot decisions (当场行政处罚决定书).
+///
+/// 行政处罚法 Art. 52 requires a pre-formatted, numbered decision handed
+/// over on the spot (“预定格式、编有号码”). With leased ranges (号段) the
+/// printed number is final. A *provisional* number (`T{township}-D{device}-{seq}`)
+/// is still a unique number printed on the form, but the final number of
+/// the township's series is assigned by the server at sync. Whether that
+/// satisfies Art. 52 for a township is a legal decision not yet taken
+/// (sync.md §9 open question 1), so it is published per township by the
+/// centre in the catalogue, and the default refuses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberPolicy {
+    /// Only leased numbers; with none left the device refuses to issue
+    /// (`NUMBERS_EXHAUSTED`) until the next sync.
+    #[default]
+    LeaseOnly,
+    /// With no leased number left, print a provisional number; the server
+    /// assigns the final one at sync.
+    Provisional,
+}
+
+impl NumberPolicy {
+    /// The stored and published name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LeaseOnly => "lease_only",
+            Self::Provisional => "provisional",
+        }
+    }
+
+    /// Parses a stored name; anything unknown is the conservative default.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "provisional" => Self::Provisional,
+            _ => Self::LeaseOnly,
+        }
+    }
+
+    fn is_default(&self) -> bool {
+        *self == Self::LeaseOnly
+    }
 }
 
 /// A township's adoption of an optional or entrusted matter.

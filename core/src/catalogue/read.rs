@@ -81,6 +81,8 @@ pub struct TownshipInfo {
     pub district: String,
     /// 镇街代字 for document numbers.
     pub short_name: String,
+    /// The numbering policy of on-the-spot decisions (行政处罚法 Art. 52).
+    pub number_policy: super::model::NumberPolicy,
 }
 
 /// Read access to the catalogue in a store.
@@ -267,7 +269,7 @@ impl<'s> Catalogue<'s> {
     /// The townships of a release.
     pub fn townships(&self, release_id: &str) -> Result<Vec<TownshipInfo>, CatalogueError> {
         let mut st = self.conn().prepare(
-            "SELECT code, name, district, short_name FROM township WHERE release_id = ?1 ORDER BY code",
+            "SELECT code, name, district, short_name, number_policy FROM township WHERE release_id = ?1 ORDER BY code",
         )?;
         let rows = st.query_map([release_id], |r| {
             Ok(TownshipInfo {
@@ -275,6 +277,7 @@ impl<'s> Catalogue<'s> {
                 name: r.get(1)?,
                 district: r.get(2)?,
                 short_name: r.get(3)?,
+                number_policy: super::model::NumberPolicy::parse(&r.get::<_, String>(4)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -289,7 +292,7 @@ impl<'s> Catalogue<'s> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT code, name, district, short_name FROM township WHERE release_id = ?1 AND code = ?2",
+                "SELECT code, name, district, short_name, number_policy FROM township WHERE release_id = ?1 AND code = ?2",
                 [release_id, code],
                 |r| {
                     Ok(TownshipInfo {
@@ -297,6 +300,7 @@ impl<'s> Catalogue<'s> {
                         name: r.get(1)?,
                         district: r.get(2)?,
                         short_name: r.get(3)?,
+                        number_policy: super::model::NumberPolicy::parse(&r.get::<_, String>(4)?),
                     })
                 },
             )

@@ -235,6 +235,7 @@ pub fn synth(opts: &SynthOptions) -> Package {
             name: format!("合成{t}镇"),
             district: format!("合成{}区", t % 10),
             short_name: format!("合{t}"),
+            number_policy: Default::default(),
             adopted: matters
                 .iter()
                 .filter(|m| m.kind.needs_adoption())

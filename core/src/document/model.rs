@@ -448,6 +448,11 @@ pub enum Statement {
 pub struct DecisionOnTheSpot {
     /// 文书编号 (行政处罚法 Art. 52 “编有号码”).
     pub number: String,
+    /// Whether `number` is a provisional number (sync.md §5): printed as
+    /// “临时编号 …（正式文号以系统分配为准）”; the final number of the
+    /// township's series is assigned by the server at sync.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub number_provisional: bool,
     /// The authority (or the entrusting authority, Art. 20).
     pub authority: Authority,
     /// The party.
@@ -500,7 +505,15 @@ pub fn surcharge_sentence() -> String {
 
 impl DecisionOnTheSpot {
     fn fill(&self, f: &mut Fields, mask_id: bool) {
-        put(f, "number", &self.number);
+        if self.number_provisional {
+            put(
+                f,
+                "number",
+                &format!("临时编号 {}（正式文号以系统分配为准）", self.number),
+            );
+        } else {
+            put(f, "number", &self.number);
+        }
         put(f, "authority", self.authority.issuing_name());
         self.party.fill(f, mask_id);
         put(f, "violation_time", &datetime_zh(self.violation_time));
@@ -566,7 +579,18 @@ impl DecisionOnTheSpot {
                     "payment_method",
                     &format!("通过电子支付系统缴纳：{channel}"),
                 );
-                put_opt(f, "payment_code", code.as_deref());
+                match code {
+                    Some(c) => put(f, "payment_code", c),
+                    // Payment codes used up offline under the provisional
+                    // numbering policy: the party quotes this decision's
+                    // number instead (the finance callback matches it).
+                    None if self.number_provisional => put(
+                        f,
+                        "payment_code",
+                        "本机缴款码已用完，缴纳时请提供本决定书编号（临时编号或系统分配的正式文号）",
+                    ),
+                    None => {}
+                }
                 put(f, "payment_due", &date_zh(*due));
                 put(f, "payment_deadline", &deadline(*due));
                 if qr_content.is_some() {

@@ -94,6 +94,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0010_sync_resolution.sql"),
         backfill: None,
     },
+    Migration {
+        version: 11,
+        name: "0011_provisional_numbers.sql",
+        sql: include_str!("../../../schema/device/0011_provisional_numbers.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.

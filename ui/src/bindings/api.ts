@@ -845,9 +845,19 @@ deviation_reason: string | null,
  */
 remedy_clause: string | null, 
 /**
- * Document number.
+ * Document number as printed on the decision.
  */
 document_number: string | null, 
+/**
+ * Whether the printed number is a provisional one (no leased number
+ * was left offline and the township's policy allows it).
+ */
+number_provisional: boolean, 
+/**
+ * The final number the server assigned to the provisional one, once
+ * synced (`null` while pending or for a leased number).
+ */
+final_document_number: string | null, 
 /**
  * Payment due.
  */
@@ -1364,9 +1374,14 @@ message: string | null, };
 
 export type ConflictView = { 
 /**
- * Outbox seq of the rejected record.
+ * Outbox seq of the rejected record; 0 for a refused lease grant.
  */
 seq: number, 
+/**
+ * The server's lease id of a refused number-lease grant (it has no
+ * outbox record; resolve it by this id); `null` for a rejected record.
+ */
+lease_id: string | null, 
 /**
  * Entity.
  */
@@ -1415,9 +1430,14 @@ actions: Array<string>, };
 
 export type ResolveConflictReq = { 
 /**
- * Outbox seq of the rejected record.
+ * Outbox seq of the rejected record (ignored when `lease_id` is set).
  */
 seq: number, 
+/**
+ * The server's lease id of a refused lease grant, which is resolved
+ * by it instead of a seq (acknowledge only).
+ */
+lease_id?: string, 
 /**
  * `acknowledge` (keep as rejected, note required) or `retry`.
  */

@@ -179,7 +179,7 @@ export default {
     onSync: '同步后送达部门',
     backToList: '返回检查列表',
   },
-  cases: { title: '案件', all: '全部', detail: '案件详情', timeline: '办案记录', resume: '继续办理', party: '当事人', number: '文书编号', payment: '缴款', fromServer: '中心回执' },
+  cases: { title: '案件', all: '全部', detail: '案件详情', timeline: '办案记录', resume: '继续办理', party: '当事人', number: '文书编号', payment: '缴款', fromServer: '中心回执', provisionalNumber: '临时编号 {number}（正式文号以系统分配为准）', finalNumber: '正式文号：{number}', finalNumberPending: '正式文号：待同步后由系统分配' },
   evidence: { title: '证据', verify: '核验全部原件', verified: '完整', unchecked: '未核验', altered: '异常', none: '暂无证据', chain: '证据链' },
   sync: {
     title: '同步',

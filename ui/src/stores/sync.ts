@@ -7,6 +7,12 @@ import { defineStore } from 'pinia'
 import { backend, call } from '../backend'
 import type { ConflictView, SyncLive, SyncRecordView, SyncStatus } from '../bindings/api'
 
+/** A conflict's stable key: its outbox seq, or the lease id of a refused
+ *  lease grant (which has no outbox record). */
+export function conflictKey(c: Pick<ConflictView, 'seq' | 'lease_id'>): string {
+  return c.lease_id !== null ? `lease:${c.lease_id}` : `seq:${c.seq}`
+}
+
 /** How often the screens poll while a run is under way, or idle on the sync screen. */
 export const POLL_RUNNING_MS = 700
 export const POLL_IDLE_MS = 5000
@@ -74,9 +80,12 @@ export const useSync = defineStore('sync', {
       this.burst = 6
       this.schedule()
     },
-    async resolve(seq: number, action: 'acknowledge' | 'retry', note: string | null) {
-      const c = await call('sync_resolve', { seq, action, note })
-      this.conflicts = this.conflicts.map((x) => (x.seq === c.seq ? c : x))
+    /** Resolves a conflict: a rejected record by its outbox seq, a refused
+     *  lease grant (seq 0) by its server lease id. */
+    async resolve(target: Pick<ConflictView, 'seq' | 'lease_id'>, action: 'acknowledge' | 'retry', note: string | null) {
+      const req = target.lease_id !== null ? { seq: 0, lease_id: target.lease_id, action, note } : { seq: target.seq, action, note }
+      const c = await call('sync_resolve', req)
+      this.conflicts = this.conflicts.map((x) => (conflictKey(x) === conflictKey(c) ? c : x))
       await this.refresh()
       await this.loadLists()
     },

@@ -1,0 +1,48 @@
+// The case detail prints a provisional decision number as such, with the
+// final number once the server assigned it (docs/PROTOCOL.md stream E).
+import { describe, expect, it } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createI18n } from 'vue-i18n'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import zhCN from '../src/i18n/zh-CN'
+import CaseDetail from '../src/views/CaseDetail.vue'
+import { setBackend } from '../src/backend'
+import type { CaseDetail as Detail, CaseView } from '../src/bindings/api'
+
+const i18n = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN } })
+
+const view = (over: Partial<CaseView>): CaseView => ({
+  id: 'c1', status: 'served', status_label: '已送达', version: 9, township: '500110106', matter_code: 'CG-001',
+  matter_name: '占道经营', officers: ['王德明', '陈淑芬'], violation_time: '2026-03-02 10:00', party_name: '周小川',
+  party_id_masked: '500112********0031', party_kind: 'individual', facts: '占道', place: '示例路', evidence_count: 1,
+  evidence_summary: '现场照片', rights: null, statement: null, penalty_text: '罚款人民币150元', amount_fen: 15000,
+  suggested_level: null, deviation_reason: null, remedy_clause: null, document_number: '东溪综执当罚〔2026〕1号',
+  number_provisional: false, final_document_number: null, payment_due: null, served_at: '2026-03-02 10:20',
+  has_payment: false, created_at: '2026-03-02T02:00:00Z', ...over,
+})
+
+async function shown(c: CaseView) {
+  const detail: Detail = { case: c, timeline: [], evidence: [], payment: null }
+  setBackend({ kind: 'mock', async call() { return detail as never } })
+  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: CaseDetail }] })
+  const w = mount(CaseDetail, { props: { id: 'c1' }, global: { plugins: [i18n, router] } })
+  await flushPromises()
+  return w
+}
+
+describe('case detail numbers', () => {
+  it('prints a leased number plainly', async () => {
+    const w = await shown(view({}))
+    expect(w.find('[data-testid="case-number"]').text()).toBe('东溪综执当罚〔2026〕1号')
+    expect(w.find('[data-testid="case-final-number"]').exists()).toBe(false)
+  })
+
+  it('prints a provisional number as such, then the final number the server assigned', async () => {
+    const p = 'T500110106-D1A2B3C4-7'
+    const pending = await shown(view({ document_number: p, number_provisional: true }))
+    expect(pending.find('[data-testid="case-number"]').text()).toBe(`临时编号 ${p}（正式文号以系统分配为准）`)
+    expect(pending.find('[data-testid="case-final-number"]').text()).toContain('待同步后由系统分配')
+    const done = await shown(view({ document_number: p, number_provisional: true, final_document_number: '东溪综执当罚〔2026〕5号' }))
+    expect(done.find('[data-testid="case-final-number"]').text()).toBe('正式文号：东溪综执当罚〔2026〕5号')
+  })
+})
