@@ -386,6 +386,7 @@ impl Postgres {
         // every start under the same lock.
         tx.batch_execute(crate::inspection::SCHEMA)
             .map_err(schema_err)?;
+        tx.batch_execute(crate::badge::SCHEMA).map_err(schema_err)?;
         tx.commit().map_err(schema_err)?;
         drop(client);
         let pool = r2d2::Pool::builder()
