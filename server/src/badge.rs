@@ -673,7 +673,15 @@ pub(crate) async fn show(State(s): State<St>, Path(token): Path<String>) -> Resp
             Err(ApiOrBadge::Badge(e)) => e.code(),
             Err(ApiOrBadge::Api(_)) => "unavailable",
         };
-        let _ = st.store.badge_audit(&id, code, now);
+        // Only tokens whose signatures held are audited: anyone can send
+        // garbage or forgeries at no cost, and they must not fill the log.
+        let genuine = !matches!(
+            code,
+            "badge_malformed" | "badge_signature_invalid" | "badge_certificate_invalid"
+        );
+        if genuine && let Err(e) = st.store.badge_audit(&id, code, now) {
+            tracing::warn!(code = e.kind.code(), "badge audit not written");
+        }
         (token, res)
     })
     .await;

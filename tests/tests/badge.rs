@@ -380,6 +380,11 @@ async fn garbage_never_panics_or_reaches_storage(b: Backend) {
         assert!(a.status.is_client_error(), "{}", a.status);
     }
     assert!(server.store(|s| s.badge_ratings(None).unwrap()).len() <= 1);
+    // Garbage is not audited: anonymous requests cannot fill the log.
+    assert_eq!(
+        server.store(|s| s.audit_count("badge.verify.badge_malformed").unwrap()),
+        0
+    );
 }
 
 async fn refresh_renews_the_certificate(b: Backend) {

@@ -204,6 +204,10 @@ async function showBadge(page, ctx, tap, shot, sizeName) {
   const credential = await page.getByTestId('badge-credential').innerText()
   const items = await page.getByTestId('badge-items').locator('li').count()
   if (!officer || !/^渝执\d+$/.test(credential) || items < 3) throw new Error(`badge shows ${officer} ${credential} ${items} items`)
+  // QR size: the SVG is drawn at 4 units per module plus a 4-module quiet zone each side.
+  const svg = decodeURIComponent((await page.getByTestId('badge-qr').getAttribute('src')).replace(/^data:image\/svg\+xml;charset=utf-8,/, ''))
+  const modules = Number(/width="(\d+)"/.exec(svg)?.[1] ?? 0) / 4 - 8
+  if (!(modules >= 21)) throw new Error(`badge QR: ${svg.slice(0, 120)}`)
   await shot('badge')
 
   // The party's phone: the server's public page, no app, no sign-in.
@@ -234,7 +238,7 @@ async function showBadge(page, ctx, tap, shot, sizeName) {
 
   await page.locator('.van-nav-bar__left').click()
   await page.getByTestId('screen-insp-checklist').waitFor()
-  return { items, tampered: badVerdict, token_chars: token.length }
+  return { items, tampered: badVerdict, token_chars: token.length, url_chars: href.length, qr_modules: modules }
 }
 
 const sizes = [
@@ -260,7 +264,7 @@ try {
     try {
       const r = await runInspection(browser, url, size)
       results.push(r)
-      console.log(`e2e inspection ${size.name}: 亮码 verified, rated, one changed character → ${r.badge.tampered} (${r.badge.token_chars} chars); ${r.items} items over ${r.departments} departments, ${r.orders} order, ${r.referrals} referral; record PDF ${r.record_pdf_bytes} bytes (${r.record_pdf})`)
+      console.log(`e2e inspection ${size.name}: 亮码 verified, rated, one changed character → ${r.badge.tampered} (token ${r.badge.token_chars} chars, URL ${r.badge.url_chars}, QR ${r.badge.qr_modules}×${r.badge.qr_modules} modules, ${r.badge.items} items); ${r.items} items over ${r.departments} departments, ${r.orders} order, ${r.referrals} referral; record PDF ${r.record_pdf_bytes} bytes (${r.record_pdf})`)
     } catch (e) {
       console.error(`e2e inspection ${size.name} FAILED: ${e.stack || e}`)
       failed++
