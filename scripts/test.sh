@@ -37,8 +37,8 @@ echo "== ui: lint, type check, unit tests, build"
 echo "== ui e2e: Chromium through a whole case against zhifa web (phone and tablet), synced with a real zhifa-server --demo"
 cargo build --locked -q -p zhifa-cli -p zhifa-server
 ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" node ui/e2e/case.e2e.mjs
-echo "== ui e2e: Chromium through a joint inspection over four departments (phone and tablet)"
-ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" node ui/e2e/inspection.e2e.mjs
+echo "== ui e2e: Chromium through a joint inspection over four departments with its 亮码 verified and rated on a real zhifa-server (phone and tablet)"
+ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" node ui/e2e/inspection.e2e.mjs
 
 echo "== src-tauri: clippy and the mock-runtime command tests"
 cargo clippy --locked -p zhifa-app --all-targets -- -D warnings

@@ -61,7 +61,7 @@ pub fn typescript() -> String {
         SyncReportView, SyncLive, RecordCounts, SyncStatus, SyncRecordsReq, SyncRecordView,
         ConflictView, ResolveConflictReq,
         ScenarioView, InspStartReq, InspReq, InspResultReq, InspEvidenceReq, InspDecideReq, InspFinishReq,
-        InspDocumentReq, InspectionSummary, OutcomeView, FindingView, InspectionView, TaskReq,
+        InspDocumentReq, InspectionSummary, OutcomeView, FindingView, InspectionView, BadgeView, TaskReq,
         TaskReportReq, TaskView,
     );
     out.push_str(&command_map(cfg));

@@ -1230,6 +1230,38 @@ pub struct InspectionView {
     pub task_id: Option<String>,
 }
 
+/// The 亮码 of an inspection: the signed token as a QR to show the
+/// inspected party, and what it says (docs/PROTOCOL.md, "亮码").
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BadgeView {
+    /// The verification URL the QR encodes (`{server}/v/{token}`).
+    pub url: String,
+    /// The token text alone.
+    pub token: String,
+    /// The QR as SVG.
+    pub svg: String,
+    /// 执法人员.
+    pub officer_name: String,
+    /// 执法证号.
+    pub credential_no: String,
+    /// 执法单位 (township or its authority).
+    pub township_name: String,
+    /// 检查地点.
+    pub place: String,
+    /// The items to be checked (names, as in the token).
+    pub items: Vec<String>,
+    /// How many items the checklist has in all.
+    pub items_total: u32,
+    /// Issued at, Beijing time (`YYYY-MM-DD HH:MM`).
+    pub issued_at: String,
+    /// Expires at, Beijing time.
+    pub expires_at: String,
+    /// Expires at, UTC RFC 3339 (for a countdown).
+    pub expires_at_utc: String,
+    /// The certificate's end, Beijing time.
+    pub certificate_valid_until: String,
+}
+
 /// One task.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct TaskReq {

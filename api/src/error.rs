@@ -65,6 +65,16 @@ pub enum ApiError {
     /// Inspections and tasks.
     #[error(transparent)]
     Inspection(#[from] InspectionError),
+    /// No 亮码 certificate: the device is not enrolled with a server that
+    /// issues them, or the officer has no credential on record there.
+    #[error("未登记到服务器，无法生成亮码（请先在“同步”中登记本机，并同步一次）")]
+    BadgeNotEnrolled,
+    /// The certificate is another officer's than the one signed in.
+    #[error("本机的亮码证书属于其他执法人员，当前登录人员无法亮码")]
+    BadgeOfficerMismatch,
+    /// The 亮码 could not be made (e.g. the certificate has lapsed).
+    #[error(transparent)]
+    Badge(#[from] zhifa_sync::badge::BadgeError),
 }
 
 impl ErrorCode for ApiError {
@@ -86,6 +96,20 @@ impl ErrorCode for ApiError {
             Self::Sync(e) => crate::sync::static_code(e),
             Self::Review(e) => e.code(),
             Self::Inspection(e) => e.code(),
+            Self::BadgeNotEnrolled => "API_BADGE_NOT_ENROLLED",
+            Self::BadgeOfficerMismatch => "API_BADGE_OFFICER_MISMATCH",
+            Self::Badge(e) => {
+                use zhifa_sync::badge::BadgeError as B;
+                match e {
+                    B::Malformed(_) => "BADGE_MALFORMED",
+                    B::CertificateInvalid => "BADGE_CERTIFICATE_INVALID",
+                    B::SignatureInvalid => "BADGE_SIGNATURE_INVALID",
+                    B::Expired(_) => "BADGE_EXPIRED",
+                    B::NotYetValid => "BADGE_NOT_YET_VALID",
+                    B::CertificateExpired(..) => "BADGE_CERTIFICATE_EXPIRED",
+                    B::Revoked => "BADGE_REVOKED",
+                }
+            }
         }
     }
 }

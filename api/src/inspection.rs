@@ -16,9 +16,10 @@ use zhifa_core::inspection::{
     self, FinishInput, Inspection, InspectionStatus, NewInspection, Outcome, OutcomeChoice,
     Verdict, task,
 };
+use zhifa_sync::badge;
 
 use crate::dto::{
-    DocumentFile, Empty, EvidenceView, FindingView, InspDecideReq, InspDocumentReq,
+    BadgeView, DocumentFile, Empty, EvidenceView, FindingView, InspDecideReq, InspDocumentReq,
     InspEvidenceReq, InspFinishReq, InspReq, InspResultReq, InspStartReq, InspectionSummary,
     InspectionView, OutcomeView, ScenarioView, TaskReportReq, TaskReq, TaskView,
 };
@@ -286,6 +287,65 @@ impl App {
     pub(crate) fn insp_get(&mut self, req: InspReq) -> Result<InspectionView, ApiError> {
         self.officer_id()?;
         Ok(view(&self.inspection(&req.inspection_id)?))
+    }
+
+    /// The 亮码 of an inspection, made offline: the server-issued
+    /// certificate stored at enrolment or refresh, the inspection's merged
+    /// checklist, signed now by the device key (`zhifa_sync::badge`).
+    pub(crate) fn insp_badge(&mut self, req: InspReq) -> Result<BadgeView, ApiError> {
+        let officer = self.officer_id()?.to_owned();
+        let insp = self.inspection(&req.inspection_id)?;
+        let enrolment =
+            zhifa_sync::engine::enrolment(&self.store)?.ok_or(ApiError::BadgeNotEnrolled)?;
+        let cert = zhifa_sync::engine::badge_certificate(&self.store)?
+            .ok_or(ApiError::BadgeNotEnrolled)?;
+        if cert.body.officer_id != officer || cert.body.device_id != self.device.id().to_string() {
+            return Err(ApiError::BadgeOfficerMismatch);
+        }
+        let request = badge::Request {
+            inspection_id: insp.id.to_string(),
+            task_id: insp.task_id.map(|t| t.to_string()),
+            place: insp.place.clone(),
+            items: insp
+                .findings
+                .iter()
+                .map(|f| badge::Item {
+                    code: f.item.code.clone(),
+                    name: f.item.subject.clone(),
+                })
+                .collect(),
+        };
+        let device = &self.device;
+        let (token, claims) = badge::issue(
+            &cert,
+            &request,
+            self.now(),
+            badge::DEFAULT_TOKEN_HOURS,
+            |m| device.sign(m),
+        )?;
+        let url = format!("{}/v/{token}", enrolment.server_url.trim_end_matches('/'));
+        let bj = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .ok()
+                .and_then(|t| case::beijing(t.with_timezone(&chrono::Utc)).ok())
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|| s.to_owned())
+        };
+        Ok(BadgeView {
+            svg: zhifa_core::document::qr::qr_svg(&url, 4)?,
+            url,
+            token,
+            officer_name: claims.cert.body.officer_name.clone(),
+            credential_no: claims.cert.body.credential_no.clone(),
+            township_name: claims.cert.body.township_name.clone(),
+            place: claims.place.clone(),
+            items: claims.items.iter().map(|i| i.name.clone()).collect(),
+            items_total: claims.items_total,
+            issued_at: bj(&claims.issued_at),
+            expires_at: bj(&claims.expires_at),
+            expires_at_utc: claims.expires_at.clone(),
+            certificate_valid_until: bj(&claims.cert.body.valid_until),
+        })
     }
 
     pub(crate) fn insp_list(&mut self, _: Empty) -> Result<Vec<InspectionSummary>, ApiError> {

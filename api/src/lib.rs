@@ -192,6 +192,7 @@ macro_rules! for_each_command {
             (insp_decide, $crate::dto::InspDecideReq, $crate::dto::InspectionView),
             (insp_finish, $crate::dto::InspFinishReq, $crate::dto::InspectionView),
             (insp_document, $crate::dto::InspDocumentReq, $crate::dto::DocumentFile),
+            (insp_badge, $crate::dto::InspReq, $crate::dto::BadgeView),
             (task_list, $crate::dto::Empty, ::std::vec::Vec<$crate::dto::TaskView>),
             (task_accept, $crate::dto::TaskReq, $crate::dto::TaskView),
             (task_report, $crate::dto::TaskReportReq, $crate::dto::TaskView),

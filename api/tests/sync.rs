@@ -689,10 +689,7 @@ fn the_servers_payment_review_and_reassignment_show_on_the_case() {
     assert_eq!(notes[1]["title"], "法制审核：退回补正");
     assert!(notes[1]["detail"].as_str().unwrap().contains("请补充"));
     assert!(notes[1]["detail"].as_str().unwrap().contains("fzsh 单位"));
-    assert!(
-        notes[2]["title"].as_str().unwrap().contains("OFF-LX-02")
-            || notes[2]["title"].as_str().unwrap().contains("（")
-    );
+    assert_eq!(notes[2]["title"], "已改派给 李晓燕（渝执500112108002）");
     assert_eq!(notes[2]["detail"], "原承办人调岗");
     // Server-owned fields only: the device's own record is as it was.
     assert_eq!(detail["case"]["status"], status_before);
@@ -701,6 +698,7 @@ fn the_servers_payment_review_and_reassignment_show_on_the_case() {
     let again = call(&mut app, "case_detail", json!({"case_id": id}));
     assert_eq!(again["server_notes"], detail["server_notes"]);
     app.sync_hub().stop();
+}
 
 #[test]
 fn refused_lease_grants_are_on_the_conflicts_screen_and_acknowledged_by_lease_id() {

@@ -59,6 +59,15 @@ pub(crate) enum InspectionCmd {
     },
     /// Tasks on this device: follow-up checks and assigned tasks.
     Tasks,
+    /// The 亮码 of an inspection, made offline from the certificate the
+    /// server issued at enrolment: the verification URL and its token.
+    Badge {
+        /// The inspection id.
+        id: Uuid,
+        /// Lifetime in hours (1–12).
+        #[arg(long, default_value_t = zhifa_sync::badge::DEFAULT_TOKEN_HOURS)]
+        hours: i64,
+    },
     /// Run one joint inspection over three or more departments on the sample data.
     Demo(DemoArgs),
 }
@@ -88,6 +97,50 @@ pub(crate) struct DemoArgs {
     at: Option<DateTime<Utc>>,
 }
 
+fn badge(ctx: &Ctx, id: Uuid, hours: i64) -> Result<(), Failure> {
+    use zhifa_core::device::{Device, StoreKeyWrap};
+    use zhifa_sync::badge;
+    use zhifa_sync::engine;
+    let (store, key, _) = crate::store::open_keyed(ctx)?;
+    let not_enrolled = || {
+        Failure::bad_input(
+            "API_BADGE_NOT_ENROLLED",
+            "未登记到服务器，无法生成亮码（先运行 zhifa enrol 并同步一次）",
+        )
+    };
+    let enrolment = engine::enrolment(&store)?.ok_or_else(not_enrolled)?;
+    let cert = engine::badge_certificate(&store)?.ok_or_else(not_enrolled)?;
+    let device = Device::load(&store, &StoreKeyWrap::new(&key))?
+        .ok_or_else(|| Failure::internal("SYNC_NO_DEVICE", "设备身份缺失"))?;
+    let insp = inspection::get(&store, id)?
+        .ok_or_else(|| Failure::bad_input("API_NOT_FOUND", format!("未找到检查记录 {id}")))?;
+    let req = badge::Request {
+        inspection_id: insp.id.to_string(),
+        task_id: insp.task_id.map(|t| t.to_string()),
+        place: insp.place.clone(),
+        items: insp
+            .findings
+            .iter()
+            .map(|f| badge::Item {
+                code: f.item.code.clone(),
+                name: f.item.subject.clone(),
+            })
+            .collect(),
+    };
+    let (token, claims) = badge::issue(&cert, &req, Utc::now(), hours, |m| device.sign(m))
+        .map_err(|e| Failure::bad_input(e.code(), e.to_string()))?;
+    let url = format!("{}/v/{token}", enrolment.server_url.trim_end_matches('/'));
+    if ctx.json {
+        return print_json(&serde_json::json!({ "url": url, "token": token, "claims": claims }));
+    }
+    println!("{url}");
+    println!(
+        "{} {} · 有效至 {}",
+        claims.cert.body.officer_name, claims.cert.body.credential_no, claims.expires_at
+    );
+    Ok(())
+}
+
 fn today() -> Result<NaiveDate, Failure> {
     Ok(beijing(Utc::now())?.date())
 }
@@ -95,6 +148,7 @@ fn today() -> Result<NaiveDate, Failure> {
 pub(crate) fn run(ctx: &Ctx, cmd: InspectionCmd) -> Result<(), Failure> {
     match cmd {
         InspectionCmd::Demo(args) => demo(ctx, args),
+        InspectionCmd::Badge { id, hours } => badge(ctx, id, hours),
         InspectionCmd::Scenarios(a) => {
             let store = crate::store::open(ctx)?;
             let on = a.on.map_or_else(today, Ok)?;

@@ -50,6 +50,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The finance platform's HMAC key.
     pub finance_secret: Vec<u8>,
+    /// The 亮码 badge authority (its own Ed25519 key).
+    pub badge: crate::badge::Authority,
     /// Striped locks so two PATCHes of one upload never interleave.
     upload_locks: Vec<tokio::sync::Mutex<()>>,
 }
@@ -62,6 +64,7 @@ impl AppState {
         catalogue_dir: PathBuf,
         clock: Arc<dyn Clock>,
         finance_secret: Vec<u8>,
+        badge: crate::badge::Authority,
     ) -> Arc<Self> {
         Arc::new(Self {
             store,
@@ -69,6 +72,7 @@ impl AppState {
             catalogue_dir,
             clock,
             finance_secret,
+            badge,
             upload_locks: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
         })
     }
@@ -175,8 +179,10 @@ async fn enrol(
     )?;
     let store = s.store.clone();
     let now = s.clock.now();
-    let out = blocking(move || store.enrol(&req, now)).await?;
+    let id = req.device_id.clone();
+    let mut out = blocking(move || store.enrol(&req, now)).await?;
     tracing::info!(officer = %out.officer.id, "device enrolled");
+    with_certificate(&s, &mut out, id, now).await?;
     Ok(Json(out))
 }
 
@@ -202,7 +208,26 @@ async fn refresh(
     )?;
     let store = s.store.clone();
     let now = s.clock.now();
-    Ok(Json(blocking(move || store.refresh(&req, now)).await?))
+    let id = req.device_id.clone();
+    let mut out = blocking(move || store.refresh(&req, now)).await?;
+    with_certificate(&s, &mut out, id, now).await?;
+    Ok(Json(out))
+}
+
+/// Adds the device's 亮码 certificate to a token answer, when its officer
+/// has a credential on record.
+async fn with_certificate(
+    s: &St,
+    out: &mut TokenResponse,
+    device_id: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let store = s.store.clone();
+    let dev = blocking(move || store.badge_subject(&device_id)).await?;
+    out.badge_certificate = dev
+        .and_then(|d| d.subject)
+        .map(|subject| s.badge.certify(&subject, now));
+    Ok(())
 }
 
 /// `POST /v1/sync/push`
@@ -873,12 +898,15 @@ async fn console_case_reassign(
     paths(enrol, refresh, push, inbox, catalogue_latest, catalogue_snapshot, catalogue_delta, leases, blob_head,
           upload_create, upload_get, upload_patch, finance_payment, cases,
           console_task_assign, console_tasks, console_findings, console_cases, console_case_review,
-          console_case_reassign),
+          console_case_reassign, crate::badge::key, crate::badge::show, crate::badge::rate_http,
+          crate::badge::ratings_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::inspection::NewTask,
                        crate::inspection::TaskRow, crate::inspection::DepartmentFinding,
-                       crate::console::CaseReview, crate::console::CaseReassign)),
+                       crate::console::CaseReview, crate::console::CaseReassign,
+                       zhifa_sync::badge::BadgeKey, zhifa_sync::badge::Certificate,
+                       zhifa_sync::badge::CertificateBody, crate::badge::RatingRow, crate::badge::Rating)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -941,6 +969,7 @@ pub fn router(state: St) -> Router {
             "/v1/console/cases/{case_id}/reassign",
             post(console_case_reassign),
         )
+        .merge(crate::badge::routes())
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))
         .with_state(state)
 }

@@ -11,6 +11,8 @@
 //!   and PostgreSQL (a pool, SERIALIZABLE transactions retried on
 //!   conflict).
 //! - [`api`]: the axum router, jurisdiction checks and the OpenAPI document.
+//! - [`badge`]: the 亮码: the badge authority key, certificates at
+//!   enrolment, the public verification page and the party's rating.
 //! - [`blobs`]: evidence blobs: local staging of uploads, verified originals
 //!   on the filesystem (default) or an S3-compatible object store.
 //! - [`delta`]: catalogue release deltas, computed once and cached.
@@ -22,6 +24,7 @@
 //! logging and the operator commands.
 
 pub mod api;
+pub mod badge;
 pub mod blobs;
 pub mod clock;
 pub mod console;
@@ -76,6 +79,9 @@ pub enum ServiceError {
         "不支持的数据库 {0}：支持 sqlite:PATH（默认，数据目录下的 server.db）和 postgres://用户@主机:端口/数据库"
     )]
     UnsupportedDatabase(String),
+    /// The 亮码 badge key could not be loaded or created.
+    #[error(transparent)]
+    Badge(#[from] badge::AuthorityError),
     /// The PostgreSQL database could not be opened (bad URL, unreachable,
     /// unknown schema); the message never shows the password.
     #[error(transparent)]
@@ -96,6 +102,7 @@ impl ServiceError {
             Self::UnsupportedDatabase(_) => "unsupported_database",
             Self::Database(e) => e.code(),
             Self::Evidence(e) => e.code(),
+            Self::Badge(_) => "badge_key",
         }
     }
 }
@@ -192,8 +199,9 @@ impl Service {
         let catalogue_dir = data.join("catalogue");
         fs::create_dir_all(&catalogue_dir).map_err(io(&catalogue_dir))?;
         let secret = finance_secret(data)?;
+        let badge = badge::Authority::load_or_create(data)?;
         Ok(Self {
-            state: AppState::new(store, blobs, catalogue_dir, clock, secret),
+            state: AppState::new(store, blobs, catalogue_dir, clock, secret, badge),
             data: data.to_owned(),
         })
     }
@@ -277,10 +285,37 @@ impl Service {
         struct Sample {
             id: String,
             name: String,
+            credential_no: String,
             township_code: String,
+        }
+        #[derive(Deserialize)]
+        struct Townships {
+            townships: Vec<Township>,
+        }
+        #[derive(Deserialize)]
+        struct Township {
+            township_code: String,
+            authority_name: String,
         }
         let file: File = serde_json::from_str(zhifa_core::device::SAMPLE_OFFICERS)
             .map_err(|e| ServiceError::Catalogue(format!("样例执法人员: {e}")))?;
+        let towns: Townships =
+            serde_json::from_str(zhifa_core::case::config::SAMPLE_TOWNSHIP_CONFIGS)
+                .map_err(|e| ServiceError::Catalogue(format!("样例镇街: {e}")))?;
+        // 执法证号 and township names for the 亮码 certificates.
+        let credentials: Vec<(String, String, String)> = file
+            .officers
+            .iter()
+            .map(|o| {
+                let town = towns
+                    .townships
+                    .iter()
+                    .find(|t| t.township_code == o.township_code)
+                    .map(|t| t.authority_name.clone())
+                    .unwrap_or_default();
+                (o.id.clone(), o.credential_no.clone(), town)
+            })
+            .collect();
         let mut rows: Vec<OfficerRow> = file
             .officers
             .into_iter()
@@ -311,6 +346,11 @@ impl Service {
                 code,
                 role: o.role,
             });
+        }
+        for (id, credential, town) in &credentials {
+            self.state
+                .store
+                .badge_set_credential(id, credential, town, now)?;
         }
         let path = self.data.join("demo-enrolment.json");
         let json = serde_json::to_vec_pretty(&serde_json::json!({ "officers": out }))

@@ -92,6 +92,9 @@ enum Command {
     /// Devices.
     #[command(subcommand)]
     Device(DeviceCmd),
+    /// 亮码: the badge key and the parties' ratings (执法社会评议).
+    #[command(subcommand)]
+    Badge(BadgeCmd),
     /// Publish a catalogue package as the latest release.
     PublishCatalogue {
         /// The package JSON.
@@ -221,12 +224,31 @@ enum OfficerCmd {
         /// `officer` or `district_supervisor`.
         #[arg(long, default_value = "officer")]
         role: String,
+        /// 执法证号 (enforcement credential number): with it, the officer's
+        /// devices get a 亮码 certificate at enrolment and refresh.
+        #[arg(long, requires = "township_name")]
+        credential_no: Option<String>,
+        /// The township's (or its authority's) name shown on the 亮码 page.
+        #[arg(long, requires = "credential_no")]
+        township_name: Option<String>,
     },
     /// Create a one-time enrolment code for an officer.
     EnrolCode {
         /// Officer id.
         #[arg(long)]
         officer: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BadgeCmd {
+    /// The badge authority's public key (as `GET /v1/badge/key`).
+    Key,
+    /// Every rating, newest first.
+    Ratings {
+        /// Only this district (6-digit code).
+        #[arg(long)]
+        district: Option<String>,
     },
 }
 
@@ -472,6 +494,8 @@ fn main() -> anyhow::Result<()> {
             name,
             township,
             role,
+            credential_no,
+            township_name,
         }) => {
             if role != "officer" && role != "district_supervisor" {
                 bail!("role must be officer or district_supervisor");
@@ -482,6 +506,14 @@ fn main() -> anyhow::Result<()> {
                 township,
                 role,
             })?;
+            if let (Some(c), Some(t)) = (credential_no, township_name) {
+                if c.trim().is_empty() || c.chars().count() > 40 {
+                    bail!("credential number must be 1..40 characters");
+                }
+                service
+                    .store()
+                    .badge_set_credential(&id, c.trim(), t.trim(), clock.now())?;
+            }
             print(
                 cli.json,
                 serde_json::json!({ "id": id }),
@@ -499,6 +531,32 @@ fn main() -> anyhow::Result<()> {
                 serde_json::json!({ "officer": officer, "code": code }),
                 code.clone(),
             );
+            Ok(())
+        }
+        Command::Badge(BadgeCmd::Key) => {
+            let key = zhifa_sync::badge::BadgeKey::of(&service.state.badge.public());
+            let text = format!("{} {}", key.key_id, key.public_key);
+            print(cli.json, serde_json::to_value(&key)?, text);
+            Ok(())
+        }
+        Command::Badge(BadgeCmd::Ratings { district }) => {
+            let rows = service.store().badge_ratings(district.as_deref())?;
+            let text = rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        r.rated_at,
+                        r.officer_id,
+                        r.township,
+                        r.inspection_id,
+                        r.rating.code(),
+                        r.comment.replace(['\n', '\t'], " ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(cli.json, serde_json::to_value(&rows)?, text);
             Ok(())
         }
         Command::Device(DeviceCmd::Revoke { id }) => {

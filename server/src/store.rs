@@ -293,6 +293,32 @@ pub trait Storage: Send + Sync + 'static {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<crate::console::Staff, ApiError>;
+    /// What the 亮码 certificate and page need of a device
+    /// ([`crate::badge::subject`]).
+    fn badge_subject(
+        &self,
+        device_id: &str,
+    ) -> Result<Option<crate::badge::DeviceSubject>, ApiError>;
+    /// Records an officer's 执法证号 and township name; false when the
+    /// officer is unknown.
+    fn badge_set_credential(
+        &self,
+        officer_id: &str,
+        credential_no: &str,
+        township_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ApiError>;
+    /// Stores a 亮码 rating unless its token has one; true when stored.
+    fn badge_rate(&self, row: &crate::badge::RatingRow) -> Result<bool, ApiError>;
+    /// The rating of one token (by [`zhifa_sync::badge::token_id`]).
+    fn badge_rating(&self, token_id: &str) -> Result<Option<crate::badge::RatingRow>, ApiError>;
+    /// Every rating, or a district's (6-digit code), newest first.
+    fn badge_ratings(
+        &self,
+        district: Option<&str>,
+    ) -> Result<Vec<crate::badge::RatingRow>, ApiError>;
+    /// Audits one verification of a 亮码 and its result code.
+    fn badge_audit(&self, token_id: &str, code: &str, now: DateTime<Utc>) -> Result<(), ApiError>;
 }
 
 /// The storage logic, once, over either database: every [`Storage`]
@@ -431,6 +457,8 @@ fn issue_tokens(
         access_expires_at: ts(access_exp),
         refresh_token: refresh,
         server_epoch: epoch_of(tx)?,
+        // Added by the HTTP layer, which holds the badge key.
+        badge_certificate: None,
     })
 }
 
@@ -1975,5 +2003,53 @@ impl<B: sql::Backend> Storage for Db<B> {
             ));
         }
         Ok(staff)
+    }
+
+    fn badge_subject(
+        &self,
+        device_id: &str,
+    ) -> Result<Option<crate::badge::DeviceSubject>, ApiError> {
+        self.b
+            .read(&mut |c| Ok(crate::badge::subject(c, device_id)?))
+    }
+
+    fn badge_set_credential(
+        &self,
+        officer_id: &str,
+        credential_no: &str,
+        township_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
+        self.b.write(&mut |tx| {
+            Ok(crate::badge::set_credential(
+                tx,
+                officer_id,
+                credential_no,
+                township_name,
+                now,
+            )?)
+        })
+    }
+
+    fn badge_rate(&self, row: &crate::badge::RatingRow) -> Result<bool, ApiError> {
+        self.b.write(&mut |tx| Ok(crate::badge::rate(tx, row)?))
+    }
+
+    fn badge_rating(&self, token_id: &str) -> Result<Option<crate::badge::RatingRow>, ApiError> {
+        self.b
+            .read(&mut |c| Ok(crate::badge::rating_of(c, token_id)?))
+    }
+
+    fn badge_ratings(
+        &self,
+        district: Option<&str>,
+    ) -> Result<Vec<crate::badge::RatingRow>, ApiError> {
+        self.b
+            .read(&mut |c| Ok(crate::badge::ratings(c, district)?))
+    }
+
+    fn badge_audit(&self, token_id: &str, code: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+        self.b
+            .write(&mut |tx| Ok(crate::badge::audit_check(tx, now, token_id, code)?))
     }
 }

@@ -20,6 +20,9 @@ fn docs_openapi_json_matches_the_code() {
         "/v1/sync/inbox",
         "/v1/uploads/{id}",
         "/v1/finance/payments",
+        "/v1/badge/key",
+        "/v/{token}",
+        "/v/{token}/rating",
     ] {
         assert!(v["paths"].get(p).is_some(), "{p} missing");
     }

@@ -295,6 +295,12 @@ fn every_command_through_ipc_in_one_case() {
         }),
     );
     let iid = insp["summary"]["id"].as_str().unwrap().to_owned();
+    // Not enrolled with a server: no certificate, so no 亮码.
+    assert_eq!(
+        err_code(&h, "insp_badge", json!({"inspection_id": iid})),
+        "API_BADGE_NOT_ENROLLED"
+    );
+    refused.push("insp_badge".to_owned());
     let photo = call(
         "insp_evidence_add",
         json!({"inspection_id": iid, "file_name": "sign.jpg", "data_base64": jpeg(),
@@ -450,5 +456,59 @@ fn enrolment_and_background_sync_through_ipc_against_a_real_server() {
             .all(|r| r["status"] == "applied")
     );
     assert_eq!(ok(&h, "home", json!({}))["sync"]["state"], "ok");
+
+    // Enrolled: the 亮码 is made offline and the server's public page
+    // verifies it.
+    let body = "11010519491231002";
+    let id_number = format!(
+        "{body}{}",
+        zhifa_core::rules::identity::citizen_check_character(body).unwrap()
+    );
+    let insp = ok(
+        &h,
+        "insp_start",
+        json!({
+            "scenarios": ["CJ-XXSC"], "place": "龙兴镇龙华大道88号",
+            "party": {"kind": "individual", "name": "周小川", "id_number": id_number,
+                      "phone": null, "address": "龙兴镇龙华大道88号", "representative": null},
+            "partner_officer_id": "OFF-LX-02", "task_id": null
+        }),
+    );
+    let badge = ok(
+        &h,
+        "insp_badge",
+        json!({"inspection_id": insp["summary"]["id"]}),
+    );
+    let token = badge["token"].as_str().unwrap();
+    assert_eq!(badge["url"], format!("{}/v/{token}", srv.url));
+    assert!(badge["svg"].as_str().unwrap().contains("<svg"));
+    assert!(badge["credential_no"].as_str().unwrap().starts_with("渝执"));
+    assert_eq!(
+        badge["items"].as_array().unwrap().len() as u64,
+        badge["items_total"].as_u64().unwrap().min(30)
+    );
+    let get = |path: &str| {
+        use std::io::{Read, Write};
+        let addr = srv.url.trim_start_matches("http://");
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let page = get(&format!("/v/{token}"));
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("x-badge-result: verified"));
+    assert!(page.contains(badge["officer_name"].as_str().unwrap()));
+    let i = token.len() / 2;
+    let flip = if &token[i..=i] == "A" { "B" } else { "A" };
+    let bad = format!("{}{flip}{}", &token[..i], &token[i + 1..]);
+    let page = get(&format!("/v/{bad}"));
+    assert!(page.starts_with("HTTP/1.1 422"), "{page}");
+    assert!(page.contains("x-badge-result: badge_"));
     hub.unwrap().stop();
 }

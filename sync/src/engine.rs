@@ -370,7 +370,31 @@ fn save_tokens(
             ts(now)
         ],
     )?;
+    if let Some(cert) = &t.badge_certificate {
+        // The 亮码 certificate rides in the cursor table under its own key
+        // (no schema change): the newest one replaces the last.
+        let json = serde_json::to_string(cert).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        store.conn().execute(
+            "INSERT INTO sync_cursor (stream, cursor, updated_at) VALUES ('badge_certificate', ?1, ?2)
+             ON CONFLICT (stream) DO UPDATE SET cursor = ?1, updated_at = ?2",
+            params![json, ts(now)],
+        )?;
+    }
     Ok(())
+}
+
+/// The 亮码 certificate the server last issued this device, if any
+/// (`crate::badge`). A stored value that no longer parses counts as none.
+pub fn badge_certificate(store: &Store) -> Result<Option<crate::badge::Certificate>, SyncError> {
+    let json: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT cursor FROM sync_cursor WHERE stream = 'badge_certificate'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
 
 fn json_req<T: Serialize>(method: Method, path: &str, body: &T) -> Result<HttpRequest, SyncError> {

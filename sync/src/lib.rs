@@ -6,6 +6,9 @@
 //! - [`error`]: the stable error codes of requests and of rejected mutations.
 //! - [`sign`]: the canonical bytes devices sign (push batches, enrolment,
 //!   refresh) and the canonical JSON payload hashes.
+//! - [`badge`]: the 亮码: the server-signed officer certificate, the
+//!   device-signed token made offline, and its verification against the
+//!   published badge key alone.
 //! - [`delta`]: catalogue release deltas (zstd against the previous
 //!   snapshot), checked against the release digest before use.
 //! - [`review`]: the officer's view of each record's sync status, the
@@ -17,6 +20,7 @@
 //!
 //! docs/PROTOCOL.md is the prose specification of the same protocol.
 
+pub mod badge;
 pub mod delta;
 pub mod engine;
 pub mod error;

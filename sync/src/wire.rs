@@ -85,6 +85,10 @@ pub struct TokenResponse {
     pub refresh_token: String,
     /// The server's epoch (changes when the server is restored from backup).
     pub server_epoch: String,
+    /// The officer's 亮码 certificate, signed by the server's badge key
+    /// (`crate::badge`); absent from servers without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge_certificate: Option<crate::badge::Certificate>,
 }
 
 /// `POST /v1/token/refresh`: proves possession of the device key.

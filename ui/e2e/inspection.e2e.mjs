@@ -4,10 +4,15 @@
 // checklist over at least three departments, every item marked, one failure
 // ordered to correct and one referred to its department, the party's
 // signature, then the 现场检查（勘验）笔录 PDF, the order and the referral on
-// the last screen. Screenshots go to ui/test-results/. Needs ZHIFA_BIN and
-// ui/dist.
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+// the last screen. On the checklist the officer shows the 亮码: the device
+// (enrolled with a real `zhifa-server --demo`) makes it offline, the
+// party's browser opens its link on the server's public page, which says
+// 验证通过 and takes one rating, and the same link with one character
+// changed shows 亮码无效. Screenshots go to ui/test-results/. Needs
+// ZHIFA_BIN (the built `zhifa`), ZHIFA_SERVER_BIN (default: the
+// `zhifa-server` beside it) and ui/dist.
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,6 +24,26 @@ const ui = resolve(here, '..')
 const out = join(ui, 'test-results')
 const bin = process.env.ZHIFA_BIN
 if (!bin) throw new Error('set ZHIFA_BIN to the built zhifa binary')
+const serverBin = process.env.ZHIFA_SERVER_BIN || join(dirname(bin), 'zhifa-server')
+if (!existsSync(serverBin)) throw new Error(`no zhifa-server at ${serverBin} (set ZHIFA_SERVER_BIN)`)
+
+/** The central service on loopback with its demo defaults; resolves to its URL and one-time codes. */
+async function startSyncServer(data) {
+  const child = spawn(serverBin, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--demo'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let log = ''
+  child.stderr.on('data', (b) => { log += b })
+  const rl = createInterface({ input: child.stdout })
+  const line = await new Promise((res, rej) => {
+    rl.once('line', res)
+    child.once('exit', (c) => rej(new Error(`zhifa-server exited ${c}: ${log}`)))
+  })
+  const url = JSON.parse(line).listening
+  const codes = JSON.parse(readFileSync(join(data, 'demo-enrolment.json'), 'utf8')).officers
+  const code = (id) => codes.find((o) => o.id === id).code
+  return { child, url, code }
+}
 
 /** A unified social credit code with its GB 32100-2015 check character. */
 function uscc(body) {
@@ -102,6 +127,7 @@ async function runInspection(browser, url, size) {
   await tap('insp-start')
 
   await page.getByTestId('screen-insp-checklist').waitFor()
+  const badge = await showBadge(page, ctx, tap, shot, size.name)
   const items = await page.locator('[data-testid^="item-"]').evaluateAll((els) => els.map((e) => e.dataset.testid.slice(5)))
   if (items.length !== new Set(items).size) throw new Error(`duplicate items: ${items}`)
   if (!items.includes('JC-CG-03') || !items.includes('JC-SC-07')) throw new Error(`items: ${items}`)
@@ -162,7 +188,57 @@ async function runInspection(browser, url, size) {
   await page.getByTestId('pin').waitFor()
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
   await ctx.close()
-  return { size: size.name, items: items.length, departments: n, orders, referrals: referrals.length, record_pdf_bytes: pdf.size, record_pdf: pdf.name }
+  return { size: size.name, badge, items: items.length, departments: n, orders, referrals: referrals.length, record_pdf_bytes: pdf.size, record_pdf: pdf.name }
+}
+
+/** 亮码: open it, verify it on the server as the party's phone would, rate, then tamper one character. */
+async function showBadge(page, ctx, tap, shot, sizeName) {
+  await tap('insp-badge')
+  await page.getByTestId('screen-insp-badge').waitFor()
+  const link = page.getByTestId('badge-link')
+  await link.waitFor()
+  const href = await link.getAttribute('href')
+  const token = await link.getAttribute('data-token')
+  if (!href.endsWith(`/v/${token}`)) throw new Error(`badge link ${href} does not carry its token`)
+  const officer = await page.getByTestId('badge-officer').innerText()
+  const credential = await page.getByTestId('badge-credential').innerText()
+  const items = await page.getByTestId('badge-items').locator('li').count()
+  if (!officer || !/^渝执\d+$/.test(credential) || items < 3) throw new Error(`badge shows ${officer} ${credential} ${items} items`)
+  // QR size: the SVG is drawn at 4 units per module plus a 4-module quiet zone each side.
+  const svg = decodeURIComponent((await page.getByTestId('badge-qr').getAttribute('src')).replace(/^data:image\/svg\+xml;charset=utf-8,/, ''))
+  const modules = Number(/width="(\d+)"/.exec(svg)?.[1] ?? 0) / 4 - 8
+  if (!(modules >= 21)) throw new Error(`badge QR: ${svg.slice(0, 120)}`)
+  await shot('badge')
+
+  // The party's phone: the server's public page, no app, no sign-in.
+  const party = await ctx.newPage()
+  const resp = await party.goto(href)
+  if (resp.status() !== 200) throw new Error(`verification page HTTP ${resp.status()}`)
+  const verdict = await party.locator('main').getAttribute('data-badge-result')
+  const text = await party.locator('main').innerText()
+  if (verdict !== 'verified' || !text.includes('亮码验证通过') || !text.includes(officer) || !text.includes(credential)) {
+    throw new Error(`verification page: ${verdict} ${text.slice(0, 200)}`)
+  }
+  await party.screenshot({ path: join(out, `${sizeName}-badge-verified.png`), fullPage: true })
+  await party.locator('input[name=rating][value=satisfied]').check()
+  await party.locator('textarea[name=comment]').fill('出示证件，检查规范')
+  await Promise.all([party.waitForNavigation(), party.locator('#rating button[type=submit]').click()])
+  const rated = await party.locator('main').getAttribute('data-badge-result')
+  if (rated !== 'rated' || !(await party.locator('#rated').innerText()).includes('满意')) throw new Error(`rating: ${rated}`)
+  // One character of the token changed: refused with a stable code.
+  const i = Math.floor(token.length / 3)
+  const bad = token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1)
+  const badResp = await party.goto(href.replace(token, bad))
+  const badVerdict = await party.locator('main').getAttribute('data-badge-result')
+  if (badResp.status() !== 422 || !badVerdict.startsWith('badge_') || !(await party.locator('main').innerText()).includes('亮码无效')) {
+    throw new Error(`tampered token: HTTP ${badResp.status()} ${badVerdict}`)
+  }
+  await party.screenshot({ path: join(out, `${sizeName}-badge-tampered.png`) })
+  await party.close()
+
+  await page.locator('.van-nav-bar__left').click()
+  await page.getByTestId('screen-insp-checklist').waitFor()
+  return { items, tampered: badVerdict, token_chars: token.length, url_chars: href.length, qr_modules: modules }
 }
 
 const sizes = [
@@ -171,6 +247,10 @@ const sizes = [
 ]
 mkdirSync(out, { recursive: true })
 const data = mkdtempSync(join(tmpdir(), 'zhifa-e2e-insp-'))
+const serverData = mkdtempSync(join(tmpdir(), 'zhifa-e2e-insp-server-'))
+const sync = await startSyncServer(serverData)
+// Enrolled before its first start, so it holds a 亮码 certificate.
+execFileSync(bin, ['--data', data, 'enrol', '--server', sync.url, '--code', sync.code('OFF-LX-01')], { stdio: 'inherit' })
 const { child, url } = await startServer(data)
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -184,7 +264,7 @@ try {
     try {
       const r = await runInspection(browser, url, size)
       results.push(r)
-      console.log(`e2e inspection ${size.name}: ${r.items} items over ${r.departments} departments, ${r.orders} order, ${r.referrals} referral; record PDF ${r.record_pdf_bytes} bytes (${r.record_pdf})`)
+      console.log(`e2e inspection ${size.name}: 亮码 verified, rated, one changed character → ${r.badge.tampered} (token ${r.badge.token_chars} chars, URL ${r.badge.url_chars}, QR ${r.badge.qr_modules}×${r.badge.qr_modules} modules, ${r.badge.items} items); ${r.items} items over ${r.departments} departments, ${r.orders} order, ${r.referrals} referral; record PDF ${r.record_pdf_bytes} bytes (${r.record_pdf})`)
     } catch (e) {
       console.error(`e2e inspection ${size.name} FAILED: ${e.stack || e}`)
       failed++
@@ -193,7 +273,9 @@ try {
 } finally {
   await browser.close()
   child.kill('SIGINT')
+  sync.child.kill('SIGINT')
   rmSync(data, { recursive: true, force: true })
+  rmSync(serverData, { recursive: true, force: true })
 }
 writeFileSync(join(out, 'e2e-inspection.json'), JSON.stringify(results, null, 2))
 console.log(`e2e inspection: ${results.length} passed, ${failed} failed`)

@@ -21,6 +21,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/inspection/new', name: 'insp-new', component: () => import('./views/inspection/NewInspection.vue') },
   { path: '/inspection/:id', name: 'insp-checklist', component: () => import('./views/inspection/Checklist.vue'), props: true },
   { path: '/inspection/:id/finish', name: 'insp-finish', component: () => import('./views/inspection/Finish.vue'), props: true },
+  { path: '/inspection/:id/badge', name: 'insp-badge', component: () => import('./views/inspection/Badge.vue'), props: true },
   { path: '/inspection/:id/done', name: 'insp-done', component: () => import('./views/inspection/Done.vue'), props: true },
   { path: '/sync', name: 'sync', component: () => import('./views/Sync.vue') },
   { path: '/settings', name: 'settings', component: () => import('./views/Settings.vue'), meta: { tab: true } },

@@ -118,6 +118,7 @@ impl Sqlite {
             // The inspection tables are their own idempotent unit.
             conn.execute_batch(crate::inspection::SCHEMA)?;
             conn.execute_batch(super::NUMBERING_SCHEMA)?;
+            conn.execute_batch(crate::badge::SCHEMA)?;
             Ok(())
         };
         setup(&mut conn)?;

@@ -1759,6 +1759,60 @@ record_sha256: string | null,
  */
 task_id: string | null, };
 
+export type BadgeView = { 
+/**
+ * The verification URL the QR encodes (`{server}/v/{token}`).
+ */
+url: string, 
+/**
+ * The token text alone.
+ */
+token: string, 
+/**
+ * The QR as SVG.
+ */
+svg: string, 
+/**
+ * 执法人员.
+ */
+officer_name: string, 
+/**
+ * 执法证号.
+ */
+credential_no: string, 
+/**
+ * 执法单位 (township or its authority).
+ */
+township_name: string, 
+/**
+ * 检查地点.
+ */
+place: string, 
+/**
+ * The items to be checked (names, as in the token).
+ */
+items: Array<string>, 
+/**
+ * How many items the checklist has in all.
+ */
+items_total: number, 
+/**
+ * Issued at, Beijing time (`YYYY-MM-DD HH:MM`).
+ */
+issued_at: string, 
+/**
+ * Expires at, Beijing time.
+ */
+expires_at: string, 
+/**
+ * Expires at, UTC RFC 3339 (for a countdown).
+ */
+expires_at_utc: string, 
+/**
+ * The certificate's end, Beijing time.
+ */
+certificate_valid_until: string, };
+
 export type TaskReq = { 
 /**
  * Task id.
@@ -1886,6 +1940,7 @@ export interface Commands {
   insp_decide: { req: InspDecideReq; resp: InspectionView };
   insp_finish: { req: InspFinishReq; resp: InspectionView };
   insp_document: { req: InspDocumentReq; resp: DocumentFile };
+  insp_badge: { req: InspReq; resp: BadgeView };
   task_list: { req: Empty; resp: Array<TaskView> };
   task_accept: { req: TaskReq; resp: TaskView };
   task_report: { req: TaskReportReq; resp: TaskView };
@@ -1936,6 +1991,7 @@ export const COMMANDS = [
   'insp_decide',
   'insp_finish',
   'insp_document',
+  'insp_badge',
   'task_list',
   'task_accept',
   'task_report',

@@ -1,0 +1,828 @@
+//! 亮码 on the server: the badge authority key, the credential register,
+//! the public verification page and the party's rating (执法社会评议).
+//!
+//! The authority is an Ed25519 key of its own (`DIR/badge.key`, created
+//! once, 0600, never logged); it signs each enrolled device's certificate
+//! at enrolment and token refresh ([`zhifa_sync::badge::certify`]) for an
+//! officer with a credential on record (`badge_credential`, set by
+//! `zhifa-server officer add --credential-no` or `--demo`). Its public key
+//! is published at `GET /v1/badge/key`.
+//!
+//! `GET /v/{token}` is what a phone camera opens from the QR: plain,
+//! self-contained Chinese HTML (no scripts, no external assets) that runs
+//! [`zhifa_sync::badge::verify`] and then the one check only the server
+//! can make — the device is still enrolled with the certified key and not
+//! revoked — and shows either the officer, credential, township, task and
+//! items, or the reason with its stable code. `POST /v/{token}/rating`
+//! takes one rating per token (a second is refused, `rating_exists`); the
+//! page's form posts it. Nothing about the rating party is collected.
+//! Supervisors read ratings at `GET /v1/badge/ratings` (district
+//! supervisors, their district) and `zhifa-server badge ratings`.
+//! Tables: `badge.sql`, portable SQL on both backends; every rating and
+//! every verification writes an audit row.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path as FsPath;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use zhifa_sync::ErrorKind;
+use zhifa_sync::badge::{self as b, BadgeError, BadgeKey, Certificate, Claims, Subject};
+
+use crate::api::{AppState, Auth};
+use crate::error::ApiError;
+use crate::store::sql::{Conn, DbError, p};
+
+/// The badge tables (`badge.sql`), applied at every open.
+pub const SCHEMA: &str = include_str!("badge.sql");
+
+/// Longest rating comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 200;
+/// A token that expired at most this long ago may still be rated.
+pub const RATING_GRACE_DAYS: i64 = 7;
+/// Largest rating form body (bytes).
+pub const MAX_RATING_BODY: usize = 4096;
+
+type St = std::sync::Arc<AppState>;
+
+/// The badge authority: the server's own Ed25519 signing key.
+pub struct Authority {
+    key: SigningKey,
+}
+
+impl std::fmt::Debug for Authority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the private key.
+        f.debug_struct("Authority")
+            .field("key_id", &b::key_id(&self.key.verifying_key()))
+            .finish()
+    }
+}
+
+/// Why the authority key could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthorityError {
+    /// The key file could not be read or written.
+    #[error("亮码签发密钥 {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The key file holds no 32-byte hex seed.
+    #[error("亮码签发密钥文件 {0} 损坏（应为 64 位十六进制）")]
+    Corrupt(String),
+    /// No randomness for a new key.
+    #[error("随机数不可用")]
+    Random,
+}
+
+impl Authority {
+    /// Loads `DIR/badge.key` (64 hex digits: the Ed25519 seed), creating it
+    /// on first use (atomically, mode 0600).
+    pub fn load_or_create(data: &FsPath) -> Result<Self, AuthorityError> {
+        let path = data.join("badge.key");
+        let show = path.display().to_string();
+        match fs::read_to_string(&path) {
+            Ok(s) => {
+                let seed: [u8; 32] = hex::decode(s.trim())
+                    .ok()
+                    .and_then(|v| v.try_into().ok())
+                    .ok_or(AuthorityError::Corrupt(show))?;
+                Ok(Self::from_seed(seed))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut seed = [0u8; 32];
+                getrandom::fill(&mut seed).map_err(|_| AuthorityError::Random)?;
+                crate::write_durably(&path, hex::encode(seed).as_bytes()).map_err(|e| {
+                    AuthorityError::Io {
+                        path: show.clone(),
+                        source: std::io::Error::other(e.to_string()),
+                    }
+                })?;
+                tracing::info!(key_id = %b::key_id(&SigningKey::from_bytes(&seed).verifying_key()), "badge key created");
+                Ok(Self::from_seed(seed))
+            }
+            Err(source) => Err(AuthorityError::Io { path: show, source }),
+        }
+    }
+
+    /// An authority from a seed (tests).
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        Self {
+            key: SigningKey::from_bytes(&seed),
+        }
+    }
+
+    /// The public key.
+    pub fn public(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// A certificate for `subject`, valid from `now`.
+    pub fn certify(&self, subject: &Subject, now: DateTime<Utc>) -> Certificate {
+        b::certify(&self.key, subject, now)
+    }
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn audit(
+    tx: &mut dyn Conn,
+    now: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    object: &str,
+) -> Result<(), DbError> {
+    tx.exec(
+        "INSERT INTO audit (at, actor, action, object) VALUES (?1, ?2, ?3, ?4)",
+        p![ts(now), actor, action, object],
+    )?;
+    Ok(())
+}
+
+/// What the server knows of a device for its certificate and page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSubject {
+    /// The certificate subject; `None` when the officer has no credential
+    /// on record.
+    pub subject: Option<Subject>,
+    /// The device's bound public key.
+    pub device_key: String,
+    /// Revoked.
+    pub revoked: bool,
+}
+
+/// The device's subject, if the device is known.
+pub fn subject(conn: &mut dyn Conn, device_id: &str) -> Result<Option<DeviceSubject>, DbError> {
+    let Some(r) = conn.query_opt(
+        "SELECT d.public_key, d.revoked_at, o.id, o.name, o.township, c.credential_no, c.township_name
+         FROM device d JOIN officer o ON o.id = d.officer_id
+         LEFT JOIN badge_credential c ON c.officer_id = o.id
+         WHERE d.id = ?1",
+        p![device_id],
+    )?
+    else {
+        return Ok(None);
+    };
+    let device_key: String = r.get(0)?;
+    let revoked: Option<String> = r.get(1)?;
+    let credential: Option<String> = r.get(5)?;
+    let township_name: Option<String> = r.get(6)?;
+    let subject = match credential {
+        Some(credential_no) => Some(Subject {
+            officer_id: r.get(2)?,
+            officer_name: r.get(3)?,
+            credential_no,
+            township: r.get(4)?,
+            township_name: township_name.unwrap_or_default(),
+            device_id: device_id.to_owned(),
+            device_key: device_key.clone(),
+        }),
+        None => None,
+    };
+    Ok(Some(DeviceSubject {
+        subject,
+        device_key,
+        revoked: revoked.is_some(),
+    }))
+}
+
+/// Records an officer's 执法证号 and township name; false when the officer
+/// is unknown.
+pub fn set_credential(
+    tx: &mut dyn Conn,
+    officer_id: &str,
+    credential_no: &str,
+    township_name: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    if !tx.exists("SELECT 1 FROM officer WHERE id = ?1", p![officer_id])? {
+        return Ok(false);
+    }
+    tx.exec(
+        "INSERT INTO badge_credential (officer_id, credential_no, township_name, updated_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (officer_id) DO UPDATE SET credential_no = ?2, township_name = ?3, updated_at = ?4",
+        p![officer_id, credential_no, township_name, ts(now)],
+    )?;
+    audit(tx, now, "operator", "badge.credential", officer_id)?;
+    Ok(true)
+}
+
+/// The party's verdict on a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    /// 满意
+    Satisfied,
+    /// 基本满意
+    BasicallySatisfied,
+    /// 不满意
+    Dissatisfied,
+}
+
+impl Rating {
+    /// Every rating, in the order the form shows them.
+    pub const ALL: [Rating; 3] = [
+        Self::Satisfied,
+        Self::BasicallySatisfied,
+        Self::Dissatisfied,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Satisfied => "satisfied",
+            Self::BasicallySatisfied => "basically_satisfied",
+            Self::Dissatisfied => "dissatisfied",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Satisfied => "满意",
+            Self::BasicallySatisfied => "基本满意",
+            Self::Dissatisfied => "不满意",
+        }
+    }
+
+    /// From its code.
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == s)
+    }
+}
+
+/// Why a rating is refused. Codes are stable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RatingError {
+    /// No or unknown rating value, or an unreadable form.
+    #[error("请选择 满意、基本满意 或 不满意")]
+    Invalid,
+    /// The comment is longer than [`MAX_COMMENT_CHARS`].
+    #[error("意见最多 {MAX_COMMENT_CHARS} 字")]
+    CommentTooLong,
+    /// This 亮码 was rated already (one rating per 亮码).
+    #[error("此亮码已评价过，每个亮码只能评价一次")]
+    Exists,
+    /// The 亮码 does not verify (or expired more than 7 days ago).
+    #[error("{0}")]
+    Badge(BadgeError),
+}
+
+impl RatingError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid => "rating_invalid",
+            Self::CommentTooLong => "rating_comment_too_long",
+            Self::Exists => "rating_exists",
+            Self::Badge(e) => e.code(),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Exists => StatusCode::CONFLICT,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+}
+
+/// Parses the rating form (`application/x-www-form-urlencoded`:
+/// `rating=satisfied|basically_satisfied|dissatisfied`, optional
+/// `comment`). Any bytes are accepted as input; control characters in the
+/// comment are dropped, surrounding space trimmed.
+pub fn parse_rating_form(body: &[u8]) -> Result<(Rating, String), RatingError> {
+    let mut rating = None;
+    let mut comment = String::new();
+    for (k, v) in form_urlencoded::parse(body) {
+        match &*k {
+            "rating" if rating.is_none() => {
+                rating = Some(Rating::from_code(&v).ok_or(RatingError::Invalid)?)
+            }
+            "rating" => return Err(RatingError::Invalid),
+            "comment" => {
+                comment = v
+                    .chars()
+                    .filter(|c| !c.is_control() || *c == '\n')
+                    .collect()
+            }
+            _ => {}
+        }
+    }
+    let rating = rating.ok_or(RatingError::Invalid)?;
+    let comment = comment.trim().to_owned();
+    if comment.chars().count() > MAX_COMMENT_CHARS {
+        return Err(RatingError::CommentTooLong);
+    }
+    Ok((rating, comment))
+}
+
+/// A rating as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RatingRow {
+    /// SHA-256 (hex) of the token text.
+    pub token_id: String,
+    /// The officer rated.
+    pub officer_id: String,
+    /// Township code.
+    pub township: String,
+    /// Device.
+    pub device_id: String,
+    /// Inspection.
+    pub inspection_id: String,
+    /// Task, if any.
+    pub task_id: Option<String>,
+    /// The verdict.
+    pub rating: Rating,
+    /// The optional comment (≤ 200 characters).
+    pub comment: String,
+    /// Server time of the rating.
+    pub rated_at: String,
+}
+
+fn rating_row(r: &crate::store::sql::Row) -> Result<RatingRow, DbError> {
+    let code: String = r.get(6)?;
+    Ok(RatingRow {
+        token_id: r.get(0)?,
+        officer_id: r.get(1)?,
+        township: r.get(2)?,
+        device_id: r.get(3)?,
+        inspection_id: r.get(4)?,
+        task_id: r.get(5)?,
+        // The CHECK constraint admits only the three codes.
+        rating: Rating::from_code(&code).unwrap_or(Rating::Dissatisfied),
+        comment: r.get(7)?,
+        rated_at: r.get(8)?,
+    })
+}
+
+const RATING_COLUMNS: &str =
+    "token_id, officer_id, township, device_id, inspection_id, task_id, rating, comment, rated_at";
+
+/// Stores a rating unless the token has one; true when stored.
+pub fn rate(tx: &mut dyn Conn, r: &RatingRow) -> Result<bool, DbError> {
+    let n = tx.exec(
+        &format!(
+            "INSERT INTO badge_rating ({RATING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (token_id) DO NOTHING"
+        ),
+        p![
+            r.token_id,
+            r.officer_id,
+            r.township,
+            r.device_id,
+            r.inspection_id,
+            r.task_id,
+            r.rating.code(),
+            r.comment,
+            r.rated_at
+        ],
+    )?;
+    if n == 1 {
+        let now = DateTime::parse_from_rfc3339(&r.rated_at)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        audit(tx, now, "public", "badge.rate", &r.token_id)?;
+    }
+    Ok(n == 1)
+}
+
+/// The rating of one token.
+pub fn rating_of(conn: &mut dyn Conn, token_id: &str) -> Result<Option<RatingRow>, DbError> {
+    conn.query_opt(
+        &format!("SELECT {RATING_COLUMNS} FROM badge_rating WHERE token_id = ?1"),
+        p![token_id],
+    )?
+    .as_ref()
+    .map(rating_row)
+    .transpose()
+}
+
+/// Every rating (of a district when given: township code prefix), newest first.
+pub fn ratings(conn: &mut dyn Conn, district: Option<&str>) -> Result<Vec<RatingRow>, DbError> {
+    let rows = match district {
+        Some(d) => conn.query(
+            &format!(
+                "SELECT {RATING_COLUMNS} FROM badge_rating WHERE substr(township, 1, 6) = ?1
+                 ORDER BY rated_at DESC, token_id"
+            ),
+            p![d],
+        )?,
+        None => conn.query(
+            &format!("SELECT {RATING_COLUMNS} FROM badge_rating ORDER BY rated_at DESC, token_id"),
+            p![],
+        )?,
+    };
+    rows.iter().map(rating_row).collect()
+}
+
+/// Records that a 亮码 was shown verified or refused (audit only).
+pub fn audit_check(
+    tx: &mut dyn Conn,
+    now: DateTime<Utc>,
+    token_id: &str,
+    code: &str,
+) -> Result<(), DbError> {
+    audit(tx, now, "public", &format!("badge.verify.{code}"), token_id)
+}
+
+/// Verifies a token on this server: [`b::verify`] against the authority
+/// key, then the device must be known, bound to the certified key and not
+/// revoked.
+pub fn check(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Claims, ApiOrBadge> {
+    let claims = b::verify(token, &state.badge.public(), now).map_err(ApiOrBadge::Badge)?;
+    server_side(state, &claims)?;
+    Ok(claims)
+}
+
+fn server_side(state: &AppState, claims: &Claims) -> Result<(), ApiOrBadge> {
+    let dev = state
+        .store
+        .badge_subject(&claims.cert.body.device_id)
+        .map_err(ApiOrBadge::Api)?;
+    match dev {
+        Some(d) if !d.revoked && d.device_key == claims.cert.body.device_key => Ok(()),
+        _ => Err(ApiOrBadge::Badge(BadgeError::Revoked)),
+    }
+}
+
+/// A verification that failed on the token or on storage.
+#[derive(Debug)]
+pub enum ApiOrBadge {
+    /// The token.
+    Badge(BadgeError),
+    /// The storage (the page says "try again").
+    Api(ApiError),
+}
+
+// ---- HTML ----------------------------------------------------------------
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn beijing(s: &str) -> String {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .and_then(|t| FixedOffset::east_opt(8 * 3600).map(|bj| t.with_timezone(&bj)))
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| s.to_owned())
+}
+
+fn page(title: &str, result: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{title}</title>
+<style>
+body{{font:18px/1.6 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#f4f5f7;color:#1a1a1a}}
+main{{max-width:560px;margin:0 auto;padding:16px}}
+.banner{{border-radius:12px;padding:20px;color:#fff;font-size:24px;font-weight:700;text-align:center}}
+.ok{{background:#0a7d38}} .bad{{background:#b3261e}}
+dl{{background:#fff;border-radius:12px;padding:12px 16px;margin:16px 0}}
+dt{{color:#555;font-size:15px;margin-top:8px}} dd{{margin:0;font-size:20px;word-break:break-all}}
+ol{{margin:4px 0;padding-left:24px}}
+form,.note{{background:#fff;border-radius:12px;padding:16px;margin:16px 0}}
+label.opt{{display:block;font-size:20px;padding:12px;border:1px solid #ccc;border-radius:10px;margin:8px 0}}
+textarea{{width:100%;box-sizing:border-box;font-size:18px;min-height:88px}}
+button{{width:100%;font-size:22px;padding:14px;border:0;border-radius:10px;background:#1565c0;color:#fff;margin-top:12px}}
+code{{font-size:15px;background:#eee;padding:2px 6px;border-radius:4px}}
+small{{color:#666}}
+</style></head>
+<body><main data-badge-result="{result}">
+{body}
+<p><small>掌上执法 · 亮码核验。核验依据服务器公布的亮码公钥（/v1/badge/key）。评价不收集您的任何个人信息。</small></p>
+</main></body></html>
+"#
+    )
+}
+
+fn verified_page(claims: &Claims, token: &str, rated: Option<&RatingRow>) -> String {
+    let c = &claims.cert.body;
+    let mut items = String::new();
+    for i in &claims.items {
+        let _ = write!(items, "<li>{}</li>", esc(&i.name));
+    }
+    if claims.items_total as usize > claims.items.len() {
+        let _ = write!(items, "<li>……共 {} 项</li>", claims.items_total);
+    }
+    let township = if c.township_name.is_empty() {
+        esc(&c.township)
+    } else {
+        format!("{}（{}）", esc(&c.township_name), esc(&c.township))
+    };
+    let mut body = format!(
+        r#"<div class="banner ok" id="result">✔ 亮码验证通过</div>
+<dl>
+<dt>执法人员</dt><dd id="officer">{}</dd>
+<dt>执法证号</dt><dd id="credential">{}</dd>
+<dt>执法单位</dt><dd>{}</dd>
+<dt>检查地点</dt><dd>{}</dd>
+<dt>本次检查事项</dt><dd><ol>{}</ol></dd>
+<dt>亮码签发</dt><dd>{}</dd>
+<dt>亮码有效至</dt><dd>{}</dd>
+<dt>执法证书有效至</dt><dd>{}</dd>
+</dl>"#,
+        esc(&c.officer_name),
+        esc(&c.credential_no),
+        township,
+        esc(&claims.place),
+        items,
+        beijing(&claims.issued_at),
+        beijing(&claims.expires_at),
+        beijing(&c.valid_until),
+    );
+    match rated {
+        Some(r) => {
+            let _ = write!(
+                body,
+                r#"<div class="note" id="rated">本次检查已评价：<b>{}</b>（{}）</div>"#,
+                r.rating.label(),
+                beijing(&r.rated_at)
+            );
+        }
+        None => {
+            let mut opts = String::new();
+            for r in Rating::ALL {
+                let _ = write!(
+                    opts,
+                    r#"<label class="opt"><input type="radio" name="rating" value="{}" required> {}</label>"#,
+                    r.code(),
+                    r.label()
+                );
+            }
+            let _ = write!(
+                body,
+                r#"<form method="post" action="/v/{}/rating" id="rating">
+<b>请评价本次执法检查（执法社会评议）</b>
+{opts}
+<label>意见（选填，最多 {MAX_COMMENT_CHARS} 字）<textarea name="comment" maxlength="{MAX_COMMENT_CHARS}"></textarea></label>
+<button type="submit">提交评价</button>
+</form>"#,
+                esc(token)
+            );
+        }
+    }
+    page("亮码验证通过", "verified", &body)
+}
+
+fn failed_page(code: &str, message: &str) -> String {
+    page(
+        "亮码无效",
+        code,
+        &format!(
+            r#"<div class="banner bad" id="result">✘ 亮码无效</div>
+<div class="note"><p id="reason">{}</p><p>代码：<code id="code">{}</code></p>
+<p>请勿配合未通过核验的检查，可拨打当地政务服务热线 12345 核实。</p></div>"#,
+            esc(message),
+            esc(code)
+        ),
+    )
+}
+
+fn html(status: StatusCode, result: &str, body: String) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            ),
+        ],
+        [("x-badge-result", result.to_owned())],
+        body,
+    )
+        .into_response()
+}
+
+fn failure(e: &ApiOrBadge) -> Response {
+    match e {
+        ApiOrBadge::Badge(b) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            b.code(),
+            failed_page(b.code(), &b.to_string()),
+        ),
+        ApiOrBadge::Api(a) => html(
+            StatusCode::from_u16(a.kind.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+            a.kind.code(),
+            failed_page(a.kind.code(), "暂时无法核验，请稍后再试"),
+        ),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::new(ErrorKind::Internal, "服务器任务中断"))
+}
+
+/// `GET /v1/badge/key`: the badge authority's public key.
+#[utoipa::path(get, path = "/v1/badge/key", responses((status = 200, body = BadgeKey)))]
+pub(crate) async fn key(State(s): State<St>) -> Json<BadgeKey> {
+    Json(BadgeKey::of(&s.badge.public()))
+}
+
+/// `GET /v/{token}`: the public verification page.
+#[utoipa::path(get, path = "/v/{token}", params(("token" = String, Path, description = "the 亮码 token text")),
+    responses((status = 200, description = "verified: HTML page with the officer, credential, task and items, and the rating form", content_type = "text/html"),
+              (status = 422, description = "not valid: HTML page with the reason and its code (x-badge-result header)", content_type = "text/html")))]
+pub(crate) async fn show(State(s): State<St>, Path(token): Path<String>) -> Response {
+    let now = s.clock.now();
+    let st = s.clone();
+    let out = blocking(move || {
+        let id = b::token_id(&token);
+        let res = check(&st, &token, now).and_then(|c| {
+            let rated = st.store.badge_rating(&id).map_err(ApiOrBadge::Api)?;
+            Ok((c, rated))
+        });
+        let code = match &res {
+            Ok(_) => "verified",
+            Err(ApiOrBadge::Badge(e)) => e.code(),
+            Err(ApiOrBadge::Api(_)) => "unavailable",
+        };
+        // Only tokens whose signatures held are audited: anyone can send
+        // garbage or forgeries at no cost, and they must not fill the log.
+        let genuine = !matches!(
+            code,
+            "badge_malformed" | "badge_signature_invalid" | "badge_certificate_invalid"
+        );
+        if genuine && let Err(e) = st.store.badge_audit(&id, code, now) {
+            tracing::warn!(code = e.kind.code(), "badge audit not written");
+        }
+        (token, res)
+    })
+    .await;
+    match out {
+        Ok((token, Ok((claims, rated)))) => {
+            tracing::info!(device = %claims.cert.body.device_id, "badge verified");
+            html(
+                StatusCode::OK,
+                "verified",
+                verified_page(&claims, &token, rated.as_ref()),
+            )
+        }
+        Ok((_, Err(e))) => failure(&e),
+        Err(e) => failure(&ApiOrBadge::Api(e)),
+    }
+}
+
+/// `POST /v/{token}/rating`: the party's rating, once per 亮码.
+#[utoipa::path(post, path = "/v/{token}/rating", params(("token" = String, Path, description = "the 亮码 token text")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+                 description = "rating=satisfied|basically_satisfied|dissatisfied&comment=… (≤ 200 characters)"),
+    responses((status = 200, description = "stored: HTML thank-you page", content_type = "text/html"),
+              (status = 409, description = "rating_exists: this 亮码 was rated already", content_type = "text/html"),
+              (status = 422, description = "rating_invalid, rating_comment_too_long or a badge_* code", content_type = "text/html")))]
+pub(crate) async fn rate_http(
+    State(s): State<St>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Response {
+    let now = s.clock.now();
+    let st = s.clone();
+    let out = blocking(move || -> Result<RatingRow, RatingOutcome> {
+        let (rating, comment) = parse_rating_form(&body).map_err(RatingOutcome::Refused)?;
+        let claims = match check(&st, &token, now) {
+            Ok(c) => c,
+            Err(ApiOrBadge::Badge(BadgeError::Expired(at))) => {
+                // A visit may be rated for a week after its code expired.
+                let expired = DateTime::parse_from_rfc3339(&at)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| {
+                        RatingOutcome::Refused(RatingError::Badge(BadgeError::Expired(at.clone())))
+                    })?;
+                if now - expired > chrono::Duration::days(RATING_GRACE_DAYS) {
+                    return Err(RatingOutcome::Refused(RatingError::Badge(
+                        BadgeError::Expired(at),
+                    )));
+                }
+                let (c, _, _) =
+                    b::decode(&token).map_err(|e| RatingOutcome::Refused(RatingError::Badge(e)))?;
+                server_side(&st, &c).map_err(RatingOutcome::from)?;
+                c
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let row = RatingRow {
+            token_id: b::token_id(&token),
+            officer_id: claims.cert.body.officer_id.clone(),
+            township: claims.cert.body.township.clone(),
+            device_id: claims.cert.body.device_id.clone(),
+            inspection_id: claims.inspection_id.clone(),
+            task_id: claims.task_id.clone(),
+            rating,
+            comment,
+            rated_at: ts(now),
+        };
+        match st.store.badge_rate(&row) {
+            Ok(true) => Ok(row),
+            Ok(false) => Err(RatingOutcome::Refused(RatingError::Exists)),
+            Err(e) => Err(RatingOutcome::Api(e)),
+        }
+    })
+    .await;
+    match out {
+        Ok(Ok(row)) => {
+            tracing::info!(officer = %row.officer_id, rating = row.rating.code(), "badge rated");
+            html(
+                StatusCode::OK,
+                "rated",
+                page(
+                    "感谢评价",
+                    "rated",
+                    &format!(
+                        r#"<div class="banner ok" id="result">感谢您的评价</div><div class="note" id="rated">您的评价：<b>{}</b>，已记录（{}）。</div>"#,
+                        row.rating.label(),
+                        beijing(&row.rated_at)
+                    ),
+                ),
+            )
+        }
+        Ok(Err(RatingOutcome::Refused(e))) => {
+            html(e.status(), e.code(), failed_page(e.code(), &e.to_string()))
+        }
+        Ok(Err(RatingOutcome::Api(e))) | Err(e) => failure(&ApiOrBadge::Api(e)),
+    }
+}
+
+enum RatingOutcome {
+    Refused(RatingError),
+    Api(ApiError),
+}
+
+impl From<ApiOrBadge> for RatingOutcome {
+    fn from(e: ApiOrBadge) -> Self {
+        match e {
+            ApiOrBadge::Badge(b) => Self::Refused(RatingError::Badge(b)),
+            ApiOrBadge::Api(a) => Self::Api(a),
+        }
+    }
+}
+
+/// `GET /v1/badge/ratings`: the ratings of the caller's district (district
+/// supervisors only).
+#[utoipa::path(get, path = "/v1/badge/ratings",
+    responses((status = 200, body = Vec<RatingRow>), (status = 401, body = zhifa_sync::wire::ErrorBody),
+              (status = 403, body = zhifa_sync::wire::ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn ratings_http(
+    State(s): State<St>,
+    Auth(who): Auth,
+) -> Result<Json<Vec<RatingRow>>, ApiError> {
+    if who.role != "district_supervisor" {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "仅督查人员可查看社会评议",
+        ));
+    }
+    let store = s.store.clone();
+    let district = who.district.clone();
+    Ok(Json(
+        blocking(move || store.badge_ratings(Some(&district))).await??,
+    ))
+}
+
+/// The badge routes (merged into [`crate::api::router`]).
+pub fn routes() -> Router<St> {
+    Router::new()
+        .route("/v1/badge/key", get(key))
+        .route("/v1/badge/ratings", get(ratings_http))
+        .route("/v/{token}", get(show))
+        .route(
+            "/v/{token}/rating",
+            axum::routing::post(rate_http).layer(DefaultBodyLimit::max(MAX_RATING_BODY)),
+        )
+}
