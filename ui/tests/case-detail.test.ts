@@ -22,7 +22,7 @@ const view = (over: Partial<CaseView>): CaseView => ({
 })
 
 async function shown(c: CaseView) {
-  const detail: Detail = { case: c, timeline: [], evidence: [], payment: null }
+  const detail: Detail = { case: c, timeline: [], evidence: [], payment: null, server_notes: [] }
   setBackend({ kind: 'mock', async call() { return detail as never } })
   const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: CaseDetail }] })
   const w = mount(CaseDetail, { props: { id: 'c1' }, global: { plugins: [i18n, router] } })
