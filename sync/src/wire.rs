@@ -233,7 +233,7 @@ pub struct InboxPage {
 /// The latest catalogue release (`GET /v1/catalogue/latest`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CatalogueRelease {
-    /// Release id, e.g. `CQ-SAMPLE-2025-07`.
+    /// Release id, e.g. `CQ-SAMPLE-2025-07-R2`.
     pub release_id: String,
     /// SHA-256 (hex) of the snapshot (the package JSON).
     pub sha256: String,
