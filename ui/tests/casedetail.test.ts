@@ -58,3 +58,22 @@ describe('CaseDetail', () => {
     expect(w.text()).toContain('占道经营')
   })
 })
+
+describe('Facts screen', () => {
+  it('keeps what the officer typed while the case was still loading', async () => {
+    const { createPinia } = await import('pinia')
+    const Facts = (await import('../src/views/wizard/Facts.vue')).default
+    let release: (d: Detail) => void = () => undefined
+    const pending = new Promise<Detail>((r) => { release = r })
+    const stored = detail([])
+    stored.case.place = null
+    stored.case.facts = null
+    setBackend({ kind: 'mock', call: (async () => pending) as unknown as Backend['call'] })
+    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)*', component: { template: '<div />' } }] })
+    const w = mount(Facts, { props: { id: 'c1' }, global: { plugins: [createPinia(), i18n, router] } })
+    await w.get('[data-testid="place"] textarea').setValue('龙兴镇示例路12号门前')
+    release(stored)
+    await flushPromises()
+    expect((w.get('[data-testid="place"] textarea').element as HTMLTextAreaElement).value).toBe('龙兴镇示例路12号门前')
+  })
+})
