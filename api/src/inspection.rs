@@ -302,19 +302,7 @@ impl App {
         if cert.body.officer_id != officer || cert.body.device_id != self.device.id().to_string() {
             return Err(ApiError::BadgeOfficerMismatch);
         }
-        let request = badge::Request {
-            inspection_id: insp.id.to_string(),
-            task_id: insp.task_id.map(|t| t.to_string()),
-            place: insp.place.clone(),
-            items: insp
-                .findings
-                .iter()
-                .map(|f| badge::Item {
-                    code: f.item.code.clone(),
-                    name: f.item.subject.clone(),
-                })
-                .collect(),
-        };
+        let request = badge::Request::for_inspection(&insp);
         let device = &self.device;
         let (token, claims) = badge::issue(
             &cert,

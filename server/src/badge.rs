@@ -140,19 +140,7 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn audit(
-    tx: &mut dyn Conn,
-    now: DateTime<Utc>,
-    actor: &str,
-    action: &str,
-    object: &str,
-) -> Result<(), DbError> {
-    tx.exec(
-        "INSERT INTO audit (at, actor, action, object) VALUES (?1, ?2, ?3, ?4)",
-        p![ts(now), actor, action, object],
-    )?;
-    Ok(())
-}
+use crate::store::audit;
 
 /// What the server knows of a device for its certificate and page.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -180,10 +180,7 @@ pub fn upsert(
             ts(now + ttl)
         ],
     )?;
-    tx.exec(
-        "INSERT INTO audit (at, actor, action, object) VALUES (?1, 'operator', 'staff.issue', ?2)",
-        p![ts(now), s.id],
-    )?;
+    crate::store::audit(tx, now, "operator", "staff.issue", &s.id)?;
     Ok(())
 }
 
@@ -212,10 +209,7 @@ pub fn revoke(tx: &mut dyn Conn, id: &str, now: DateTime<Utc>) -> Result<bool, D
         "UPDATE staff SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         p![id, ts(now)],
     )?;
-    tx.exec(
-        "INSERT INTO audit (at, actor, action, object) VALUES (?1, 'operator', 'staff.revoke', ?2)",
-        p![ts(now), id],
-    )?;
+    crate::store::audit(tx, now, "operator", "staff.revoke", id)?;
     Ok(n == 1)
 }
 
@@ -369,10 +363,7 @@ pub fn review(
         },
         now,
     )?;
-    tx.exec(
-        "INSERT INTO audit (at, actor, action, object) VALUES (?1, ?2, 'case.review', ?3)",
-        p![ts(now), staff.actor(), case_id],
-    )?;
+    crate::store::audit(tx, now, &staff.actor(), "case.review", case_id)?;
     Ok(Ok(()))
 }
 
@@ -462,10 +453,7 @@ pub fn reassign(
         },
         now,
     )?;
-    tx.exec(
-        "INSERT INTO audit (at, actor, action, object) VALUES (?1, ?2, 'case.reassign', ?3)",
-        p![ts(now), staff.actor(), case_id],
-    )?;
+    crate::store::audit(tx, now, &staff.actor(), "case.reassign", case_id)?;
     Ok(Ok(true))
 }
 

@@ -545,9 +545,6 @@ pub fn assign(
             at
         ],
     )?;
-    tx.exec(
-        "INSERT INTO audit (at, actor, action, object) VALUES (?1, ?2, 'task.assign', ?3)",
-        p![at, actor, task_id],
-    )?;
+    crate::store::audit(tx, now, actor, "task.assign", task_id)?;
     Ok(Ok(()))
 }

@@ -462,7 +462,9 @@ fn issue_tokens(
     })
 }
 
-fn audit(
+/// Appends an audit row (time, actor, action, object) on the caller's
+/// transaction: every read and write of case and evidence data.
+pub(crate) fn audit(
     tx: &mut dyn Conn,
     now: DateTime<Utc>,
     actor: &str,

@@ -96,19 +96,7 @@ fn token_for(dev: &TestDevice, insp: &inspection::Inspection) -> String {
     let cert = engine::badge_certificate(&dev.store)
         .unwrap()
         .expect("certificate stored at enrolment");
-    let req = badge::Request {
-        inspection_id: insp.id.to_string(),
-        task_id: None,
-        place: insp.place.clone(),
-        items: insp
-            .findings
-            .iter()
-            .map(|f| badge::Item {
-                code: f.item.code.clone(),
-                name: f.item.subject.clone(),
-            })
-            .collect(),
-    };
+    let req = badge::Request::for_inspection(insp);
     let d = &dev.device;
     badge::issue(&cert, &req, dev.clock.now_utc(), 4, |m| d.sign(m))
         .unwrap()
