@@ -31,7 +31,7 @@ pub const NUMBERING_SCHEMA: &str = include_str!("numbering.sql");
 use std::path::Path;
 
 use base64::Engine as _;
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, Duration, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 use zhifa_sync::ErrorKind;
 use zhifa_sync::error::reject;
@@ -1198,6 +1198,46 @@ fn push_tx(
     })
 }
 
+/// The number series a device may lease: the on-the-spot decision and the
+/// order to correct (document numbers, 行政处罚法 Art. 52 "编有号码"), and the
+/// payment codes printed beside them.
+const LEASE_SERIES: [&str; 3] = [
+    zhifa_core::case::config::SERIES_DECISION,
+    zhifa_core::case::config::SERIES_ORDER,
+    zhifa_core::case::numbers::PAYMENT_CODE_SERIES,
+];
+
+/// Refuses (`lease_refused`) a lease of a series nobody numbers or of a
+/// year the server's own clock does not allow. A document number carries
+/// the year of its decision, so a lease is only worth granting for a year a
+/// device can decide in: the current Beijing (UTC+8) year, the next one from
+/// 31 days before New Year (a device on patrol over New Year holds numbers
+/// for 1 January) and the previous one for 2 days after it (a device clock
+/// a little behind). Anything else is a corrupted request or a device clock
+/// far off; granting it would leave the device holding numbers it can never
+/// print while it believes its leases are full.
+fn check_lease_request(req: &LeaseRequest, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if !LEASE_SERIES.contains(&req.series.as_str()) {
+        return Err(ApiError::new(
+            ErrorKind::LeaseRefused,
+            format!("未知的号段序列 {}", req.series),
+        ));
+    }
+    let beijing_year = |t: DateTime<Utc>| (t + Duration::hours(8)).year();
+    let first = beijing_year(now - Duration::days(2));
+    let last = beijing_year(now + Duration::days(31));
+    if !(first..=last).contains(&req.year) {
+        return Err(ApiError::new(
+            ErrorKind::LeaseRefused,
+            format!(
+                "只能申领 {first}–{last} 年的号段（按服务器时间），请求的是 {} 年；请检查本机日期",
+                req.year
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn lease_grant(r: &Row) -> Result<LeaseGrant, DbError> {
     Ok(LeaseGrant {
         lease_id: r.get(0)?,
@@ -1515,6 +1555,7 @@ impl<B: sql::Backend> Storage for Db<B> {
         if !(1..=10_000).contains(&req.count) || !(2000..=9999).contains(&req.year) {
             return Err(ApiError::bad("号段数量须为 1–10000，年份须为四位数"));
         }
+        check_lease_request(req, now)?;
         self.b.write(&mut |tx| {
             if let Some(g) = tx.query_opt(
                 "SELECT id, township, series, year, start_no, end_no FROM lease WHERE device_id = ?1 AND request_id = ?2",

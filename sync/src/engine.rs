@@ -1291,9 +1291,45 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                     .call(json_req(Method::Post, "/v1/leases", &req)?)
                     .await?;
                 if resp.status != 200 {
-                    return Err(server_error(&resp));
+                    let err = server_error(&resp);
+                    if let SyncError::Server { code, message, .. } = &err
+                        && code == ErrorKind::LeaseRefused.code()
+                    {
+                        // The year by this device's clock (or the series) is
+                        // one the server will not number: asking again this
+                        // session cannot help, the other streams go on, and
+                        // the officer sees NUMBERS_EXHAUSTED at the issue
+                        // step until the clock is right.
+                        tracing::warn!(code = %code, series, year, %message, "lease request refused by the server");
+                        break;
+                    }
+                    return Err(err);
                 }
                 let g: LeaseGrant = parse(&resp)?;
+                // The grant must answer this request: a damaged answer (or a
+                // server bug) must never become a lease of another series,
+                // year or township, which the device would count as full
+                // while it can print none of it.
+                if g.township != req.township
+                    || g.series != req.series
+                    || g.year != req.year
+                    || g.start < 1
+                    || g.end < g.start
+                    || g.end - g.start + 1 > req.count
+                {
+                    return Err(SyncError::Protocol(format!(
+                        "号段应答与申请不符：申请 {} {} {} 年 {} 个，应答 {} {} {} 年 {}–{}",
+                        req.township,
+                        req.series,
+                        req.year,
+                        req.count,
+                        g.township,
+                        g.series,
+                        g.year,
+                        g.start,
+                        g.end
+                    )));
+                }
                 let now = self.clock.now();
                 // Applied before a crash lost the server_lease row: only a
                 // lease the server granted counts, never a local one with

@@ -41,6 +41,9 @@ pub enum ErrorKind {
     FinanceSignatureInvalid,
     /// 422: a payload does not match its signed hash (damaged in transit); resend.
     PayloadCorrupt,
+    /// 422: a lease request the server will not grant: a series it does not
+    /// number, or a year outside the window its own clock allows.
+    LeaseRefused,
     /// 503: transient; retry after `retry_after_ms`.
     Unavailable,
     /// 500: a server fault.
@@ -49,7 +52,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for documentation and tests.
-    pub const ALL: [ErrorKind; 18] = [
+    pub const ALL: [ErrorKind; 19] = [
         Self::BadRequest,
         Self::ProtocolVersion,
         Self::Unauthorized,
@@ -66,6 +69,7 @@ impl ErrorKind {
         Self::BlobHashMismatch,
         Self::FinanceSignatureInvalid,
         Self::PayloadCorrupt,
+        Self::LeaseRefused,
         Self::Unavailable,
         Self::Internal,
     ];
@@ -89,6 +93,7 @@ impl ErrorKind {
             Self::BlobHashMismatch => "blob_hash_mismatch",
             Self::FinanceSignatureInvalid => "finance_signature_invalid",
             Self::PayloadCorrupt => "payload_corrupt",
+            Self::LeaseRefused => "lease_refused",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -106,7 +111,10 @@ impl ErrorKind {
             Self::NotFound => 404,
             Self::SeqGap | Self::OffsetMismatch => 409,
             Self::PayloadTooLarge => 413,
-            Self::ChunkChecksumMismatch | Self::BlobHashMismatch | Self::PayloadCorrupt => 422,
+            Self::ChunkChecksumMismatch
+            | Self::BlobHashMismatch
+            | Self::PayloadCorrupt
+            | Self::LeaseRefused => 422,
             Self::Unavailable => 503,
             Self::Internal => 500,
         }

@@ -36,7 +36,24 @@ fn inbox_cursor(dev: &TestDevice) -> i64 {
         .unwrap_or(0)
 }
 
+/// Names the seed when a run panics, so a failure in a long run can be
+/// replayed with `ZHIFA_SYNC_SEED=N` (a panic inside the harness carries no
+/// seed of its own).
+struct SeedOnPanic(u64);
+
+impl Drop for SeedOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "seeded run failed at seed {} (replay: ZHIFA_SYNC_SEED={})",
+                self.0, self.0
+            );
+        }
+    }
+}
+
 async fn run(b: &Backend, seed: u64) {
+    let _guard = SeedOnPanic(seed);
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut server = TestServer::on(b);
     let n_dev = rng.random_range(1..=2);

@@ -725,6 +725,9 @@ zhifa_tests::on_both_backends!(
     revoked_device_is_refused_and_refresh_needs_the_device_key,
     officers_see_their_township_and_supervisors_their_district,
     a_lease_overlap_is_a_conflict_for_the_officer_and_the_session_goes_on,
+    the_server_grants_leases_only_for_years_its_clock_allows,
+    a_lease_grant_damaged_in_transit_is_never_taken_for_a_lease,
+    a_device_clock_in_another_year_gets_no_lease_and_the_session_goes_on,
     a_catalogue_delta_applies_to_the_same_store_as_the_snapshot,
     a_corrupted_catalogue_delta_is_refused_and_the_snapshot_is_taken,
     an_interrupted_delta_keeps_the_previous_release_and_resumes,
@@ -1133,4 +1136,143 @@ async fn a_smaller_batch_after_a_lost_answer_still_gets_every_result(b: Backend)
         .unwrap();
     assert_eq!(results, total, "every seq has its result");
     assert!(r.duplicates >= (total - base) as u64, "{r:?}");
+}
+
+fn principal(dev: &TestDevice) -> zhifa_server::store::Principal {
+    zhifa_server::store::Principal {
+        device_id: dev.id(),
+        public_key: String::new(),
+        officer_id: OFFICERS[0].into(),
+        township: zhifa_tests::TOWNSHIP.into(),
+        district: zhifa_tests::TOWNSHIP[..6].into(),
+        role: "officer".into(),
+    }
+}
+
+fn lease_request(n: u32, series: &str, year: i32) -> zhifa_sync::wire::LeaseRequest {
+    zhifa_sync::wire::LeaseRequest {
+        request_id: format!("test:{n}"),
+        township: zhifa_tests::TOWNSHIP.into(),
+        series: series.into(),
+        year,
+        count: 10,
+    }
+}
+
+/// A document number carries its decision's year, so the server grants a
+/// lease only for a year a device can decide in by the server's own clock
+/// (Beijing time): this year, next year from December, last year for two
+/// days after New Year; and only for the series it numbers.
+async fn the_server_grants_leases_only_for_years_its_clock_allows(b: Backend) {
+    use chrono::TimeZone;
+    let server = TestServer::on(&b);
+    let dev = enrolled(&server, OFFICERS[0]).await;
+    let who = principal(&dev);
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let at = |y, m, d, h| {
+        beijing
+            .with_ymd_and_hms(y, m, d, h, 0, 0)
+            .single()
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let cases = [
+        // (server time, series, year, granted)
+        (at(2026, 3, 10, 10), "payment_code", 2026, true),
+        (at(2026, 3, 10, 10), "payment_code", 2126, false),
+        (at(2026, 3, 10, 10), "payment_code", 2027, false),
+        (at(2026, 3, 10, 10), "payment_code", 2025, false),
+        (at(2026, 3, 10, 10), "payment_codf", 2026, false),
+        (at(2026, 12, 1, 10), "decision_on_the_spot", 2027, true),
+        (at(2026, 11, 29, 10), "decision_on_the_spot", 2027, false),
+        (at(2027, 1, 2, 10), "order_to_correct", 2026, true),
+        (at(2027, 1, 4, 10), "order_to_correct", 2026, false),
+        // 1 January 07:00 in Beijing is still 31 December in UTC.
+        (at(2027, 1, 1, 7), "order_to_correct", 2027, true),
+    ];
+    for (n, (now, series, year, granted)) in cases.into_iter().enumerate() {
+        let r =
+            server.store(|st| st.grant_lease(&who, &lease_request(n as u32, series, year), now));
+        match (granted, r) {
+            (true, Ok(g)) => assert_eq!((g.series.as_str(), g.year), (series, year)),
+            (false, Err(e)) => assert_eq!(
+                e.kind,
+                zhifa_sync::ErrorKind::LeaseRefused,
+                "{series} {year} at {now}: {}",
+                e.message
+            ),
+            (want, got) => panic!("{series} {year} at {now}: want granted={want}, got {got:?}"),
+        }
+    }
+}
+
+/// Rewrites the year in every lease grant, as a bit flip in transit would
+/// (`"2026"` → `"2126"` is one bit of one byte).
+struct DamagedLeaseYear<'a>(&'a zhifa_tests::InProcess);
+
+impl Transport for DamagedLeaseYear<'_> {
+    async fn send(
+        &self,
+        req: zhifa_sync::transport::HttpRequest,
+    ) -> Result<zhifa_sync::transport::HttpResponse, zhifa_sync::transport::TransportError> {
+        let lease = req.path == "/v1/leases";
+        let mut resp = self.0.send(req).await?;
+        if lease && resp.status == 200 {
+            let body = String::from_utf8(resp.body).unwrap();
+            assert!(body.contains("\"year\":2026"), "{body}");
+            resp.body = body.replace("\"year\":2026", "\"year\":2126").into_bytes();
+        }
+        Ok(resp)
+    }
+}
+
+/// Found by the 10,000-seed run (seed 9796): a payment-code grant whose
+/// year was damaged in transit (2026 → 2126) was applied as a lease. The
+/// device then counted its payment codes as topped up, never asked again,
+/// and refused the next decision with NUMBERS_EXHAUSTED. A grant must
+/// answer its request, or it is a protocol error and nothing is applied.
+async fn a_lease_grant_damaged_in_transit_is_never_taken_for_a_lease(b: Backend) {
+    let server = TestServer::on(&b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    let inner = server.transport();
+    let err = dev.sync(&DamagedLeaseYear(&inner)).await.unwrap_err();
+    assert!(matches!(err, SyncError::Protocol(_)), "{err:?}");
+    let leases = case::numbers::leases(&dev.store).unwrap();
+    assert!(leases.is_empty(), "{leases:?}");
+    // The next good sync asks under the same request ids and gets the same
+    // grants, now applied: every series of 2026, none of 2126.
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.leases_granted, 3, "{r:?}");
+    let leases = case::numbers::leases(&dev.store).unwrap();
+    assert_eq!(leases.len(), 3, "{leases:?}");
+    assert!(leases.iter().all(|l| l.year == 2026), "{leases:?}");
+    let granted_on_server = server.db().int(
+        "SELECT count(*) FROM lease WHERE device_id = ?1",
+        &[&dev.id()],
+    );
+    assert_eq!(granted_on_server, 3, "a retried request is the same grant");
+    let (_, number, _) = dev.full_case();
+    assert!(number.contains("2026"), "{number}");
+}
+
+/// A device whose clock has run into another year gets no lease for it
+/// (`lease_refused`), yet its push and the other streams go on.
+async fn a_device_clock_in_another_year_gets_no_lease_and_the_session_goes_on(b: Backend) {
+    let server = TestServer::on(&b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    dev.new_case();
+    dev.clock.advance(Duration::days(400));
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.leases_granted, 0, "{r:?}");
+    assert!(r.pushed >= 1, "{r:?}");
+    assert_eq!(r.outbox_pending, 0, "{r:?}");
+    let leases = case::numbers::leases(&dev.store).unwrap();
+    assert!(leases.iter().all(|l| l.year == 2026), "{leases:?}");
+    assert_eq!(server.cases().len(), 1);
+    let granted = server.db().int(
+        "SELECT count(*) FROM lease WHERE device_id = ?1 AND year = 2027",
+        &[&dev.id()],
+    );
+    assert_eq!(granted, 0);
 }

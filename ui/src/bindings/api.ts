@@ -2015,6 +2015,7 @@ export const SYNC_ERROR_KINDS = [
   'blob_hash_mismatch',
   'finance_signature_invalid',
   'payload_corrupt',
+  'lease_refused',
   'unavailable',
   'internal',
 ] as const;

@@ -277,6 +277,7 @@ export default {
     chunk_checksum_mismatch: '证据分块在传输中损坏，将自动重传。',
     blob_hash_mismatch: '证据原件校验不一致，已停止上传。请联系管理员。',
     payload_corrupt: '数据在传输中损坏，将自动重发。',
+    lease_refused: '服务器不按本机日期分配文书号段：请检查本机日期和时间是否正确。',
     finance_signature_invalid: '缴款回调签名无效（中心与财政平台之间的问题，与本机无关）。',
     unavailable: '服务器暂时不可用，稍后自动重试。',
     internal: '服务器内部错误，稍后自动重试。',
