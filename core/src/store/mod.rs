@@ -160,41 +160,29 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if absent) the store at `path` with `key`, then migrates it.
     pub fn open(path: &Path, key: &DbKey) -> Result<Self, StoreError> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        // SQLCipher logs every failed HMAC check to stderr; a wrong key is
-        // reported to the caller as a typed error instead.
-        //
-        // SQLCipher initialises its crypto provider lazily on the first keyed
-        // connection; two threads doing that at once were seen to fail with
-        // "An error occurred with PRAGMA key" (parallel tests). Opening is
-        // rare, so keying is simply serialised.
-        static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let guard = KEYING
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
-        let keyed = key.apply(&conn);
-        // The first read proves the key: SQLCipher decrypts page 1 here.
-        let proof = keyed.and_then(|()| {
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            })
-        });
-        drop(guard);
-        match proof {
-            Ok(_) => {}
-            Err(e) if is_not_a_database(&e) => {
-                return Err(StoreError::WrongKey {
-                    path: path.to_owned(),
-                });
+        let mut attempt = 1;
+        let conn = loop {
+            match open_keyed(path, key) {
+                Ok(conn) => break conn,
+                Err(e) if is_not_a_database(&e) => {
+                    return Err(StoreError::WrongKey {
+                        path: path.to_owned(),
+                    });
+                }
+                // SQLCipher's codec setup (`sqlcipherCodecAttach`) failed
+                // before anything was read or written: the file is untouched
+                // and the failed connection is dropped, so a fresh connection
+                // may key again. Seen under heavy parallel load only (CI,
+                // core/tests/catalogue_search.rs), never reproduced alone; a
+                // wrong key is a different error (`NotADatabase`, above) and
+                // is never retried.
+                Err(e) if is_key_setup_failure(&e) && attempt < KEY_ATTEMPTS => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 * u64::from(attempt)));
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
-        }
+        };
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -299,6 +287,50 @@ impl Store {
     }
 }
 
+/// How often [`Store::open`] keys a fresh connection after a codec setup
+/// failure ([`is_key_setup_failure`]).
+const KEY_ATTEMPTS: u32 = 3;
+
+/// Opens a connection, applies the key and proves it with a first read.
+fn open_keyed(path: &Path, key: &DbKey) -> Result<Connection, rusqlite::Error> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // SQLCipher logs every failed HMAC check to stderr; a wrong key is
+    // reported to the caller as a typed error instead.
+    //
+    // SQLCipher initialises its crypto provider lazily on the first keyed
+    // connection; two threads doing that at once were seen to fail with
+    // "An error occurred with PRAGMA key" (parallel tests). Opening is
+    // rare, so keying is simply serialised.
+    static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = KEYING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
+    key.apply(&conn)?;
+    // The first read proves the key: SQLCipher decrypts page 1 here.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    Ok(conn)
+}
+
+/// SQLCipher's answer when `PRAGMA key` could not set up the codec (its
+/// `sqlite3_key_v2` failed): a generic SQLITE_ERROR whose message starts
+/// "An error occurred with PRAGMA key" — not a wrong key, which only shows
+/// at the first read as `NotADatabase`.
+fn is_key_setup_failure(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, Some(m))
+            if f.code == rusqlite::ErrorCode::Unknown && m.starts_with("An error occurred with PRAGMA key")
+    )
+}
+
 fn is_not_a_database(e: &rusqlite::Error) -> bool {
     matches!(
         e,
@@ -324,6 +356,28 @@ mod tests {
         let s = Store::open(&path, &key(1)).unwrap();
         assert_eq!(s.setting("township").unwrap().as_deref(), Some("500112101"));
         assert_eq!(s.schema_version().unwrap(), migrate::latest_version());
+    }
+
+    #[test]
+    fn a_codec_setup_failure_is_told_from_a_wrong_key() {
+        // SQLCipher's own codec setup failure, provoked for real: an empty
+        // key makes `sqlite3_key_v2` fail the same way.
+        let conn = Connection::open_in_memory().unwrap();
+        let err = conn.pragma_update(None, "key", "").unwrap_err();
+        assert!(is_key_setup_failure(&err), "{err:?}");
+        assert!(!is_not_a_database(&err));
+        // A wrong key shows at the first read, and is not a setup failure.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        drop(Store::open(&path, &key(1)).unwrap());
+        let err = open_keyed(&path, &key(2)).unwrap_err();
+        assert!(is_not_a_database(&err), "{err:?}");
+        assert!(!is_key_setup_failure(&err));
+        // Any other error is neither.
+        let other = conn
+            .execute_batch("SELECT * FROM no_such_table")
+            .unwrap_err();
+        assert!(!is_key_setup_failure(&other), "{other:?}");
     }
 
     #[test]
