@@ -1552,7 +1552,9 @@ impl<B: sql::Backend> Storage for Db<B> {
         if req.township != who.township {
             return Err(ApiError::new(ErrorKind::Forbidden, "只能为本镇街申领号段"));
         }
-        if !(1..=10_000).contains(&req.count) || !(2000..=9999).contains(&req.year) {
+        if !(1..=zhifa_sync::wire::MAX_LEASE_COUNT).contains(&req.count)
+            || !(2000..=9999).contains(&req.year)
+        {
             return Err(ApiError::bad("号段数量须为 1–10000，年份须为四位数"));
         }
         check_lease_request(req, now)?;

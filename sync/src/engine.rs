@@ -1309,20 +1309,23 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 // The grant must answer this request: a damaged answer (or a
                 // server bug) must never become a lease of another series,
                 // year or township, which the device would count as full
-                // while it can print none of it.
+                // while it can print none of it. Its size may differ from
+                // this request's count: the server answers a request id
+                // with the grant it made for the first copy it received,
+                // which may have asked for another count (any of 1–10,000 is
+                // a lease the server recorded for this device).
                 if g.township != req.township
                     || g.series != req.series
                     || g.year != req.year
                     || g.start < 1
                     || g.end < g.start
-                    || g.end - g.start + 1 > req.count
+                    || g.end - g.start >= crate::wire::MAX_LEASE_COUNT
                 {
                     return Err(SyncError::Protocol(format!(
-                        "号段应答与申请不符：申请 {} {} {} 年 {} 个，应答 {} {} {} 年 {}–{}",
+                        "号段应答与申请不符：申请 {} {} {} 年，应答 {} {} {} 年 {}–{}",
                         req.township,
                         req.series,
                         req.year,
-                        req.count,
                         g.township,
                         g.series,
                         g.year,

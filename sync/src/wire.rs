@@ -246,6 +246,9 @@ pub struct CatalogueRelease {
     pub publication: i64,
 }
 
+/// The most numbers one lease request may ask for (and one grant hold).
+pub const MAX_LEASE_COUNT: i64 = 10_000;
+
 /// `POST /v1/leases`: ask for a range of numbers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LeaseRequest {

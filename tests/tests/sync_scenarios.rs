@@ -727,6 +727,7 @@ zhifa_tests::on_both_backends!(
     a_lease_overlap_is_a_conflict_for_the_officer_and_the_session_goes_on,
     the_server_grants_leases_only_for_years_its_clock_allows,
     a_lease_grant_damaged_in_transit_is_never_taken_for_a_lease,
+    a_lease_request_whose_count_was_damaged_is_still_the_lease_granted,
     a_device_clock_in_another_year_gets_no_lease_and_the_session_goes_on,
     a_catalogue_delta_applies_to_the_same_store_as_the_snapshot,
     a_corrupted_catalogue_delta_is_refused_and_the_snapshot_is_taken,
@@ -1275,4 +1276,64 @@ async fn a_device_clock_in_another_year_gets_no_lease_and_the_session_goes_on(b:
         &[&dev.id()],
     );
     assert_eq!(granted, 0);
+}
+
+/// Damages the count of the first lease request on its way to the server
+/// (`"count":200` → `"count":220`, one bit), then drops the answer: the
+/// server has granted 220 numbers under that request id.
+struct DamagedLeaseCount<'a> {
+    inner: &'a zhifa_tests::InProcess,
+    done: std::sync::atomic::AtomicBool,
+}
+
+impl Transport for DamagedLeaseCount<'_> {
+    async fn send(
+        &self,
+        mut req: zhifa_sync::transport::HttpRequest,
+    ) -> Result<zhifa_sync::transport::HttpResponse, zhifa_sync::transport::TransportError> {
+        use std::sync::atomic::Ordering;
+        if req.path == "/v1/leases" && !self.done.swap(true, Ordering::SeqCst) {
+            let body = String::from_utf8(req.body).unwrap();
+            assert!(body.contains("\"count\":200"), "{body}");
+            req.body = body.replace("\"count\":200", "\"count\":220").into_bytes();
+            self.inner.send(req).await?;
+            return Err(zhifa_sync::transport::TransportError::Network(
+                "connection reset".into(),
+            ));
+        }
+        self.inner.send(req).await
+    }
+}
+
+/// Found by the 10,000-seed run (seeds 1940, 6751): the server answers a
+/// request id with the grant it made for the first copy it received; when
+/// that copy's count was damaged, the retry's answer differs in size from
+/// what the device asked for. It is still a lease the server recorded for
+/// this device, so the device takes it (and the session completes).
+async fn a_lease_request_whose_count_was_damaged_is_still_the_lease_granted(b: Backend) {
+    let server = TestServer::on(&b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    let inner = server.transport();
+    let t = DamagedLeaseCount {
+        inner: &inner,
+        done: Default::default(),
+    };
+    // The engine retries the lost answer within the run.
+    let r = dev.sync(&t).await.unwrap();
+    assert!(t.done.load(std::sync::atomic::Ordering::SeqCst));
+    assert!(r.attempts >= 2, "{r:?}");
+    assert_eq!(r.leases_granted, 3, "{r:?}");
+    let leases = case::numbers::leases(&dev.store).unwrap();
+    let sizes: Vec<i64> = leases.iter().map(|l| l.end - l.start + 1).collect();
+    assert_eq!(sizes.iter().filter(|&&n| n == 220).count(), 1, "{leases:?}");
+    assert_eq!(sizes.iter().filter(|&&n| n == 200).count(), 2, "{leases:?}");
+    // The server agrees: the device's grants are its records, and pushing
+    // them raised no conflict.
+    let on_server = server.db().int(
+        "SELECT count(*) FROM lease WHERE device_id = ?1",
+        &[&dev.id()],
+    );
+    assert_eq!(on_server, 3);
+    assert_eq!(server.db().int("SELECT count(*) FROM conflict", &[]), 0);
+    assert!(engine::conflicts(&dev.store).unwrap().is_empty());
 }
