@@ -971,5 +971,27 @@ pub fn router(state: St) -> Router {
         )
         .merge(crate::badge::routes())
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))
+        .layer(axum::middleware::map_response(body_digest))
         .with_state(state)
+}
+
+/// Sets [`wire::BODY_SHA256_HEADER`] on every response: the device checks
+/// it before reading an answer, so one damaged on the way is retried, never
+/// applied. Every body here is already in memory (JSON, a 256 KiB snapshot
+/// range, a delta), so buffering it costs a hash and no extra copy to disk.
+async fn body_digest(resp: Response) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => {
+            let digest = hex::encode(Sha256::digest(&bytes));
+            if let Ok(v) = HeaderValue::from_str(&digest) {
+                parts.headers.insert(wire::BODY_SHA256_HEADER, v);
+            }
+            Response::from_parts(parts, axum::body::Body::from(bytes))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "response body could not be read for its digest");
+            ApiError::new(ErrorKind::Internal, "服务器应答生成失败").into_response()
+        }
+    }
 }

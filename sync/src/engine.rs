@@ -412,6 +412,28 @@ fn json_req<T: Serialize>(method: Method, path: &str, body: &T) -> Result<HttpRe
     })
 }
 
+/// Checks an answer against its body digest ([`wire::BODY_SHA256_HEADER`]):
+/// required on a 2xx, checked when present on any other status (a proxy's
+/// own 413 or 502 carries none). A mismatch or a missing digest is a
+/// transient network error: the session ends and is retried, nothing of
+/// the answer is parsed or applied (a damaged lease grant or refresh token
+/// would otherwise be stored as it arrived).
+fn checked(resp: HttpResponse) -> Result<HttpResponse, SyncError> {
+    let intact = resp
+        .header(wire::BODY_SHA256_HEADER)
+        .map(|d| d == hex::encode(Sha256::digest(&resp.body)));
+    let why = match intact {
+        Some(true) => return Ok(resp),
+        None if !(200..300).contains(&resp.status) => return Ok(resp),
+        Some(false) => "摘要不符",
+        None => "缺少摘要，不像同步服务器的应答",
+    };
+    Err(SyncError::Transport(TransportError::Damaged(format!(
+        "HTTP {} {why}",
+        resp.status
+    ))))
+}
+
 fn parse<T: for<'de> serde::Deserialize<'de>>(resp: &HttpResponse) -> Result<T, SyncError> {
     serde_json::from_slice(&resp.body)
         .map_err(|e| SyncError::Protocol(format!("HTTP {} 响应无法解析：{e}", resp.status)))
@@ -458,9 +480,11 @@ pub async fn enrol<T: Transport>(
         public_key,
         signature: hex::encode(sig),
     };
-    let resp = transport
-        .send(json_req(Method::Post, "/v1/enrol", &req)?)
-        .await?;
+    let resp = checked(
+        transport
+            .send(json_req(Method::Post, "/v1/enrol", &req)?)
+            .await?,
+    )?;
     if resp.status != 200 {
         return Err(server_error(&resp));
     }
@@ -618,10 +642,11 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             refresh_token: e.refresh_token.clone(),
             signature: hex::encode(sig),
         };
-        let resp = self
-            .transport
-            .send(json_req(Method::Post, "/v1/token/refresh", &req)?)
-            .await?;
+        let resp = checked(
+            self.transport
+                .send(json_req(Method::Post, "/v1/token/refresh", &req)?)
+                .await?,
+        )?;
         if resp.status != 200 {
             return Err(server_error(&resp));
         }
@@ -644,7 +669,7 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                     wire::PROTOCOL_VERSION.to_string(),
                 ));
             }
-            let resp = self.transport.send(req.clone()).await?;
+            let resp = checked(self.transport.send(req.clone()).await?)?;
             if resp.status == 401 && round == 0 {
                 self.refresh_if_needed(true).await?;
                 continue;
@@ -1138,7 +1163,14 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 headers: vec![],
                 body: vec![],
             })
-            .await?;
+            .await;
+        let resp = match resp {
+            Err(SyncError::Transport(TransportError::Damaged(why))) => {
+                tracing::warn!(%why, "catalogue delta damaged on the way; taking the snapshot");
+                return Ok(None);
+            }
+            other => other?,
+        };
         if resp.status != 200 {
             let e = server_error(&resp);
             if e.is_transient() {
@@ -1194,15 +1226,26 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                     headers: vec![("range".into(), format!("bytes={have}-{end}"))],
                     body: vec![],
                 })
-                .await?;
-            if resp.status != 206 && resp.status != 200 {
-                return Err(server_error(&resp));
-            }
-            let digest = hex::encode(Sha256::digest(&resp.body));
-            let expected_len = end - have + 1;
-            if resp.header(RANGE_SHA256) != Some(digest.as_str())
-                || (resp.status == 206 && resp.body.len() as u64 != expected_len)
+                .await;
+            // A range damaged on the way is refetched alone, like one that
+            // fails its own range digest below.
+            let damaged = matches!(resp, Err(SyncError::Transport(TransportError::Damaged(_))));
+            let resp = match resp {
+                Err(_) if damaged => None,
+                other => Some(other?),
+            };
+            if let Some(r) = &resp
+                && r.status != 206
+                && r.status != 200
             {
+                return Err(server_error(r));
+            }
+            let expected_len = end - have + 1;
+            let bad = resp.as_ref().is_none_or(|r| {
+                r.header(RANGE_SHA256) != Some(hex::encode(Sha256::digest(&r.body)).as_str())
+                    || (r.status == 206 && r.body.len() as u64 != expected_len)
+            });
+            let Some(resp) = resp.filter(|_| !bad) else {
                 failures += 1;
                 tracing::warn!(
                     offset = have,
@@ -1213,7 +1256,7 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                     return Err(SyncError::Protocol("目录快照分段反复校验失败".into()));
                 }
                 continue;
-            }
+            };
             let body = if resp.status == 200 {
                 // A server that ignored Range sent everything: keep our part.
                 resp.body

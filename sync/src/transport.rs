@@ -74,6 +74,11 @@ pub enum TransportError {
     /// No answer in time.
     #[error("网络超时")]
     Timeout,
+    /// An answer whose body does not match its digest
+    /// ([`crate::wire::BODY_SHA256_HEADER`]), or a 2xx without one: damaged
+    /// on the way, or not from the sync server. Never parsed; retried.
+    #[error("应答在传输中损坏：{0}")]
+    Damaged(String),
 }
 
 /// Sends requests to the server.

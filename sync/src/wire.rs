@@ -14,6 +14,12 @@ use utoipa::ToSchema;
 pub const PROTOCOL_VERSION: u32 = 1;
 /// The header carrying [`PROTOCOL_VERSION`] on every request.
 pub const PROTOCOL_HEADER: &str = "sync-protocol";
+/// The header carrying the hex SHA-256 of the response body, on every
+/// response of the server. The engine checks it on every answer it reads
+/// (required on a 2xx): a body damaged on the way, or an answer from
+/// something that is not the sync server (a captive portal's 200 page), is
+/// a transient network error, retried — never parsed, never applied.
+pub const BODY_SHA256_HEADER: &str = "x-body-sha256";
 /// tus-style header: the byte offset of a resumable upload.
 pub const UPLOAD_OFFSET: &str = "upload-offset";
 /// tus-style header: `sha256 <base64>` of the chunk in the body.

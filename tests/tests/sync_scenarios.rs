@@ -728,6 +728,7 @@ zhifa_tests::on_both_backends!(
     the_server_grants_leases_only_for_years_its_clock_allows,
     a_lease_grant_damaged_in_transit_is_never_taken_for_a_lease,
     a_lease_request_whose_count_was_damaged_is_still_the_lease_granted,
+    a_captive_portal_page_is_never_taken_for_the_server_answer,
     a_device_clock_in_another_year_gets_no_lease_and_the_session_goes_on,
     a_catalogue_delta_applies_to_the_same_store_as_the_snapshot,
     a_corrupted_catalogue_delta_is_refused_and_the_snapshot_is_taken,
@@ -1207,8 +1208,10 @@ async fn the_server_grants_leases_only_for_years_its_clock_allows(b: Backend) {
     }
 }
 
-/// Rewrites the year in every lease grant, as a bit flip in transit would
-/// (`"2026"` → `"2126"` is one bit of one byte).
+/// Rewrites the year in every lease grant, as a bit flip would (`"2026"` →
+/// `"2126"` is one bit of one byte) — after the server's body digest was
+/// made, so the digest is made again: an answer that arrives intact but is
+/// wrong (a server bug, a damage no digest catches).
 struct DamagedLeaseYear<'a>(&'a zhifa_tests::InProcess);
 
 impl Transport for DamagedLeaseYear<'_> {
@@ -1222,6 +1225,15 @@ impl Transport for DamagedLeaseYear<'_> {
             let body = String::from_utf8(resp.body).unwrap();
             assert!(body.contains("\"year\":2026"), "{body}");
             resp.body = body.replace("\"year\":2026", "\"year\":2126").into_bytes();
+            let digest = {
+                use sha2::Digest;
+                hex::encode(sha2::Sha256::digest(&resp.body))
+            };
+            for (k, v) in &mut resp.headers {
+                if k == zhifa_sync::wire::BODY_SHA256_HEADER {
+                    *v = digest.clone();
+                }
+            }
         }
         Ok(resp)
     }
@@ -1230,11 +1242,29 @@ impl Transport for DamagedLeaseYear<'_> {
 /// Found by the 10,000-seed run (seed 9796): a payment-code grant whose
 /// year was damaged in transit (2026 → 2126) was applied as a lease. The
 /// device then counted its payment codes as topped up, never asked again,
-/// and refused the next decision with NUMBERS_EXHAUSTED. A grant must
-/// answer its request, or it is a protocol error and nothing is applied.
+/// and refused the next decision with NUMBERS_EXHAUSTED. Now the body
+/// digest catches the damage (the answer is fetched again in the same
+/// run), and a grant that still does not answer its request is a protocol
+/// error with nothing applied.
 async fn a_lease_grant_damaged_in_transit_is_never_taken_for_a_lease(b: Backend) {
     let server = TestServer::on(&b);
+    // Damaged on the way: the digest no longer matches; retried, intact.
     let mut dev = enrolled(&server, OFFICERS[0]).await;
+    let mut f = Faulty::new(server.transport(), 41);
+    f.only = "/v1/leases".into();
+    f.script(&[Fault::FlipResponseBit]);
+    let r = dev.sync(&f).await.unwrap();
+    assert!(r.attempts >= 2, "{r:?}");
+    assert_eq!(r.leases_granted, 3, "{r:?}");
+    let leases = case::numbers::leases(&dev.store).unwrap();
+    assert!(
+        leases
+            .iter()
+            .all(|l| l.year == 2026 && l.end - l.start + 1 == 200),
+        "{leases:?}"
+    );
+    // Intact but wrong: refused by the device's own check.
+    let mut dev = enrolled(&server, OFFICERS[1]).await;
     let inner = server.transport();
     let err = dev.sync(&DamagedLeaseYear(&inner)).await.unwrap_err();
     assert!(matches!(err, SyncError::Protocol(_)), "{err:?}");
@@ -1336,4 +1366,58 @@ async fn a_lease_request_whose_count_was_damaged_is_still_the_lease_granted(b: B
     assert_eq!(on_server, 3);
     assert_eq!(server.db().int("SELECT count(*) FROM conflict", &[]), 0);
     assert!(engine::conflicts(&dev.store).unwrap().is_empty());
+}
+
+/// Answers every request with a hotel Wi-Fi's login page (HTTP 200, HTML).
+struct CaptivePortal;
+
+impl Transport for CaptivePortal {
+    async fn send(
+        &self,
+        _req: zhifa_sync::transport::HttpRequest,
+    ) -> Result<zhifa_sync::transport::HttpResponse, zhifa_sync::transport::TransportError> {
+        Ok(zhifa_sync::transport::HttpResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: "<html><body>请先登录 Wi-Fi</body></html>"
+                .as_bytes()
+                .to_vec(),
+        })
+    }
+}
+
+/// A 2xx without the server's body digest is not the server's answer: the
+/// session ends as a network error (retried later), the outbox and the
+/// cursors untouched; on a real connection everything then goes through.
+async fn a_captive_portal_page_is_never_taken_for_the_server_answer(b: Backend) {
+    let server = TestServer::on(&b);
+    let mut dev = enrolled(&server, OFFICERS[0]).await;
+    dev.sync(&server.transport()).await.unwrap();
+    dev.new_case();
+    let unpushed = |dev: &TestDevice| -> i64 {
+        dev.store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM outbox WHERE pushed_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let pending = unpushed(&dev);
+    assert!(pending > 0);
+    let err = dev.session(&CaptivePortal).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SyncError::Transport(zhifa_sync::transport::TransportError::Damaged(_))
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_transient());
+    assert_eq!(unpushed(&dev), pending);
+    assert!(server.cases().is_empty());
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert!(r.pushed >= 1, "{r:?}");
+    assert_eq!(server.cases().len(), 1);
 }
