@@ -11,7 +11,8 @@
 # cluster as the `postgres` system user (PostgreSQL refuses to run as
 # root), with DIR owned by that user. Server log: DIR/server.log.
 # PG_BIN overrides the binaries' folder (default: the newest
-# /usr/lib/postgresql/*/bin).
+# /usr/lib/postgresql/*/bin). PG_OPTS adds server settings, e.g. the
+# benchmark's "-c shared_buffers=1GB -c max_wal_size=8GB" (docs/BENCHMARKS.md).
 set -euo pipefail
 
 cmd="${1:-}"
@@ -47,7 +48,7 @@ case "$cmd" in
       port=$(( 20000 + RANDOM % 30000 ))
       port_free "$port" || continue
       if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-          -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=200" \
+          -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=200 ${PG_OPTS:-}" \
           start >/dev/null; then
         echo "export ZHIFA_TEST_PG_URL=postgres://postgres@127.0.0.1:$port/postgres"
         exit 0
