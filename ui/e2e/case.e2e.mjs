@@ -11,21 +11,12 @@
 // officer acknowledges (with a note) or retries.
 // Needs ZHIFA_BIN (the built `zhifa`), ZHIFA_SERVER_BIN (default: the
 // `zhifa-server` beside it) and ui/dist.
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { createInterface } from 'node:readline'
-import { chromium } from 'playwright-core'
+import { join } from 'node:path'
+import { bin, launchBrowser, out, sizes, startServer, startSyncServer } from './harness.mjs'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const ui = resolve(here, '..')
-const out = join(ui, 'test-results')
-const bin = process.env.ZHIFA_BIN
-if (!bin) throw new Error('set ZHIFA_BIN to the built zhifa binary')
-const serverBin = process.env.ZHIFA_SERVER_BIN || join(dirname(bin), 'zhifa-server')
-if (!existsSync(serverBin)) throw new Error(`no zhifa-server at ${serverBin} (set ZHIFA_SERVER_BIN)`)
 const MAX_SCREENS = 8
 const MAX_TAPS = 16
 
@@ -33,37 +24,6 @@ function idNumber(body) {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   const sum = [...body].reduce((s, d, i) => s + Number(d) * w[i], 0)
   return body + '10X98765432'[sum % 11]
-}
-
-/** The central service on loopback with its demo defaults; resolves to its URL and one-time codes. */
-async function startSyncServer(data) {
-  const child = spawn(serverBin, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--demo'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let log = ''
-  child.stderr.on('data', (b) => { log += b })
-  const rl = createInterface({ input: child.stdout })
-  const line = await new Promise((res, rej) => {
-    rl.once('line', res)
-    child.once('exit', (c) => rej(new Error(`zhifa-server exited ${c}: ${log}`)))
-  })
-  const url = JSON.parse(line).listening
-  const codes = JSON.parse(readFileSync(join(data, 'demo-enrolment.json'), 'utf8')).officers
-  const code = (id) => codes.find((o) => o.id === id).code
-  return { child, url, code }
-}
-
-async function startServer(data) {
-  const child = spawn(bin, ['--data', data, 'web', '--listen', '127.0.0.1:0', '--sample', '--ui', join(ui, 'dist')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const rl = createInterface({ input: child.stdout })
-  const url = await new Promise((res, rej) => {
-    rl.once('line', res)
-    child.once('exit', (c) => rej(new Error(`zhifa web exited ${c}`)))
-  })
-  if (!/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}$/.test(url)) throw new Error(`unexpected first line: ${url}`)
-  return { child, url }
 }
 
 async function runCase(browser, url, size) {
@@ -318,10 +278,6 @@ async function shot(page, size, name) {
   await page.screenshot({ path: join(out, `${size.name}-${name}.png`), fullPage: true })
 }
 
-const sizes = [
-  { name: 'phone', width: 390, height: 844 },
-  { name: 'tablet', width: 768, height: 1024 },
-]
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 const data = mkdtempSync(join(tmpdir(), 'zhifa-e2e-'))
@@ -333,11 +289,7 @@ const sync = await startSyncServer(serverData)
 execFileSync(bin, ['--data', data, 'enrol', '--server', sync.url, '--code', sync.code('OFF-LX-01')], { stdio: 'inherit' })
 const { child, url } = await startServer(data)
 const alone = await startServer(aloneData)
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-})
+const browser = await launchBrowser()
 let passed = 0
 let failed = 0
 const results = []

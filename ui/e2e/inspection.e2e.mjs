@@ -11,39 +11,11 @@
 // changed shows 亮码无效. Screenshots go to ui/test-results/. Needs
 // ZHIFA_BIN (the built `zhifa`), ZHIFA_SERVER_BIN (default: the
 // `zhifa-server` beside it) and ui/dist.
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { createInterface } from 'node:readline'
-import { chromium } from 'playwright-core'
-
-const here = dirname(fileURLToPath(import.meta.url))
-const ui = resolve(here, '..')
-const out = join(ui, 'test-results')
-const bin = process.env.ZHIFA_BIN
-if (!bin) throw new Error('set ZHIFA_BIN to the built zhifa binary')
-const serverBin = process.env.ZHIFA_SERVER_BIN || join(dirname(bin), 'zhifa-server')
-if (!existsSync(serverBin)) throw new Error(`no zhifa-server at ${serverBin} (set ZHIFA_SERVER_BIN)`)
-
-/** The central service on loopback with its demo defaults; resolves to its URL and one-time codes. */
-async function startSyncServer(data) {
-  const child = spawn(serverBin, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--demo'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let log = ''
-  child.stderr.on('data', (b) => { log += b })
-  const rl = createInterface({ input: child.stdout })
-  const line = await new Promise((res, rej) => {
-    rl.once('line', res)
-    child.once('exit', (c) => rej(new Error(`zhifa-server exited ${c}: ${log}`)))
-  })
-  const url = JSON.parse(line).listening
-  const codes = JSON.parse(readFileSync(join(data, 'demo-enrolment.json'), 'utf8')).officers
-  const code = (id) => codes.find((o) => o.id === id).code
-  return { child, url, code }
-}
+import { join } from 'node:path'
+import { bin, launchBrowser, out, sizes, startServer, startSyncServer } from './harness.mjs'
 
 /** A unified social credit code with its GB 32100-2015 check character. */
 function uscc(body) {
@@ -51,18 +23,6 @@ function uscc(body) {
   const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
   const sum = [...body].reduce((s, c, i) => s + chars.indexOf(c) * w[i], 0)
   return body + chars[(31 - (sum % 31)) % 31]
-}
-
-async function startServer(data) {
-  const child = spawn(bin, ['--data', data, 'web', '--listen', '127.0.0.1:0', '--sample', '--ui', join(ui, 'dist')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const rl = createInterface({ input: child.stdout })
-  const url = await new Promise((res, rej) => {
-    rl.once('line', res)
-    child.once('exit', (c) => rej(new Error(`zhifa web exited ${c}`)))
-  })
-  return { child, url }
 }
 
 const FAIL = {
@@ -241,10 +201,6 @@ async function showBadge(page, ctx, tap, shot, sizeName) {
   return { items, tampered: badVerdict, token_chars: token.length, url_chars: href.length, qr_modules: modules }
 }
 
-const sizes = [
-  { name: 'phone', width: 390, height: 844 },
-  { name: 'tablet', width: 768, height: 1024 },
-]
 mkdirSync(out, { recursive: true })
 const data = mkdtempSync(join(tmpdir(), 'zhifa-e2e-insp-'))
 const serverData = mkdtempSync(join(tmpdir(), 'zhifa-e2e-insp-server-'))
@@ -252,11 +208,7 @@ const sync = await startSyncServer(serverData)
 // Enrolled before its first start, so it holds a 亮码 certificate.
 execFileSync(bin, ['--data', data, 'enrol', '--server', sync.url, '--code', sync.code('OFF-LX-01')], { stdio: 'inherit' })
 const { child, url } = await startServer(data)
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-})
+const browser = await launchBrowser()
 let failed = 0
 const results = []
 try {
