@@ -1073,6 +1073,31 @@ impl TestDevice {
         (rec.meta.id.parse().unwrap(), rec.meta.sha256)
     }
 
+    /// Starts a joint inspection (综合查一次) of the sample party at `place`
+    /// under `scenarios`, optionally for a task.
+    pub fn start_inspection(
+        &mut self,
+        place: &str,
+        scenarios: &[&str],
+        task_id: Option<Uuid>,
+    ) -> zhifa_core::inspection::Inspection {
+        let now = self.tick();
+        zhifa_core::inspection::start(
+            &mut self.store,
+            &zhifa_core::inspection::NewInspection {
+                id: case::uuid_v7(now),
+                township: self.township.clone(),
+                officers: self.officers.clone(),
+                place: place.into(),
+                party: party(),
+                scenarios: scenarios.iter().map(|s| (*s).to_owned()).collect(),
+                task_id,
+            },
+            now,
+        )
+        .unwrap()
+    }
+
     /// Creates a case with party and facts; returns its id.
     pub fn new_case(&mut self) -> Uuid {
         let now = self.tick();

@@ -11,11 +11,10 @@ use axum::http::{Request, StatusCode};
 use chrono::Duration;
 use rand::{Rng, SeedableRng};
 use tower::ServiceExt;
-use zhifa_core::case;
-use zhifa_core::inspection::{self, NewInspection};
+use zhifa_core::inspection;
 use zhifa_sync::badge::{self, BadgeKey};
 use zhifa_sync::engine;
-use zhifa_tests::{Backend, DeviceNow, NowUtc, OFFICERS, TOWNSHIP, TestDevice, TestServer, party};
+use zhifa_tests::{Backend, DeviceNow, NowUtc, OFFICERS, TestDevice, TestServer};
 
 zhifa_tests::on_both_backends!(
     a_token_made_offline_verifies_on_the_public_page_and_one_changed_byte_fails,
@@ -73,21 +72,7 @@ async fn setup(server: &TestServer, officer: &str) -> (TestDevice, inspection::I
     let mut dev = TestDevice::new();
     dev.enrol(&t, &server.code(officer)).await.unwrap();
     dev.sync(&t).await.unwrap(); // the catalogue, for the scenarios
-    let now = dev.tick();
-    let insp = inspection::start(
-        &mut dev.store,
-        &NewInspection {
-            id: case::uuid_v7(now),
-            township: TOWNSHIP.into(),
-            officers: OFFICERS.map(String::from),
-            place: "龙兴镇示例路18号".into(),
-            party: party(),
-            scenarios: vec!["CJ-XXSC".into(), "CJ-CYMD".into()],
-            task_id: None,
-        },
-        now,
-    )
-    .unwrap();
+    let insp = dev.start_inspection("龙兴镇示例路18号", &["CJ-XXSC", "CJ-CYMD"], None);
     let token = token_for(&dev, &insp);
     (dev, insp, token)
 }

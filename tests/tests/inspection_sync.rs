@@ -9,16 +9,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
-use zhifa_core::case;
 use zhifa_core::document::model::PartySignature;
-use zhifa_core::inspection::{
-    self, FinishInput, NewInspection, Outcome, OutcomeChoice, Verdict, task,
-};
+use zhifa_core::inspection::{self, FinishInput, Outcome, OutcomeChoice, Verdict, task};
 use zhifa_server::console::StaffRole;
 use zhifa_server::inspection::{DepartmentFinding, TaskRow};
 use zhifa_sync::engine;
 use zhifa_sync::transport::Method;
-use zhifa_tests::{Backend, NowUtc, OFFICERS, TOWNSHIP, TestDevice, TestServer, party};
+use zhifa_tests::{Backend, NowUtc, OFFICERS, TOWNSHIP, TestDevice, TestServer};
 
 zhifa_tests::on_both_backends!(
     a_joint_inspection_reaches_each_department_and_its_task_closes_the_loop,
@@ -32,21 +29,7 @@ async fn a_joint_inspection_reaches_each_department_and_its_task_closes_the_loop
     dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
     dev.sync(&t).await.unwrap(); // catalogue and number leases
 
-    let now = dev.tick();
-    let insp = inspection::start(
-        &mut dev.store,
-        &NewInspection {
-            id: case::uuid_v7(now),
-            township: TOWNSHIP.into(),
-            officers: OFFICERS.map(String::from),
-            place: "龙兴镇示例路18号".into(),
-            party: party(),
-            scenarios: vec!["CJ-XXSC".into(), "CJ-CYMD".into()],
-            task_id: None,
-        },
-        now,
-    )
-    .unwrap();
+    let insp = dev.start_inspection("龙兴镇示例路18号", &["CJ-XXSC", "CJ-CYMD"], None);
     let id = insp.id;
     assert!(insp.departments().len() >= 3);
     let fails = ["JC-XF-01", "JC-SC-03", "JC-CG-01"];
@@ -318,21 +301,8 @@ async fn a_task_travels_server_to_device_and_back_with_its_times(b: Backend) {
     // The officer accepts it, inspects under its scenario and reports back.
     let now = dev.tick();
     task::accept(&mut dev.store, got.id, now).unwrap();
-    let now = dev.tick();
-    let insp = inspection::start(
-        &mut dev.store,
-        &NewInspection {
-            id: case::uuid_v7(now),
-            township: TOWNSHIP.into(),
-            officers: OFFICERS.map(String::from),
-            place: got.place.clone(),
-            party: party(),
-            scenarios: got.scenarios.clone(),
-            task_id: Some(got.id),
-        },
-        now,
-    )
-    .unwrap();
+    let scenarios: Vec<&str> = got.scenarios.iter().map(String::as_str).collect();
+    let insp = dev.start_inspection(&got.place, &scenarios, Some(got.id));
     let now = dev.tick();
     task::report(
         &mut dev.store,
