@@ -1058,21 +1058,13 @@ async fn the_collector_keeps_a_blob_that_gains_a_reference_and_repairs_an_interr
 /// could never arrive. The digest alone decides now: the unfinished
 /// upload is replaced and the right one completes.
 async fn an_upload_declared_with_a_wrong_size_never_blocks_the_right_one(b: Backend) {
-    use zhifa_server::store::Principal;
     let server = TestServer::on(&b);
     let mut dev = enrolled(&server, OFFICERS[0]).await;
     dev.sync(&server.transport()).await.unwrap();
     let id = dev.new_case();
     let (ev, sha) = dev.photo(id);
     dev.attach(id, vec![ev]);
-    let who = Principal {
-        device_id: dev.id(),
-        public_key: String::new(),
-        officer_id: OFFICERS[0].into(),
-        township: zhifa_tests::TOWNSHIP.into(),
-        district: zhifa_tests::TOWNSHIP[..6].into(),
-        role: "officer".into(),
-    };
+    let who = principal(&dev);
     let now = server.clock.now_utc_server();
     // The corrupted declaration, as the server received it.
     let wrong = server.store(|st| {
@@ -1140,6 +1132,7 @@ async fn a_smaller_batch_after_a_lost_answer_still_gets_every_result(b: Backend)
     assert!(r.duplicates >= (total - base) as u64, "{r:?}");
 }
 
+/// The server's view of the first sample officer's device.
 fn principal(dev: &TestDevice) -> zhifa_server::store::Principal {
     zhifa_server::store::Principal {
         device_id: dev.id(),
