@@ -9,13 +9,16 @@
 # catalogue search and one whole simple-procedure case with `zhifa demo`)
 # and prints how to open the same screens in a browser with `zhifa web`
 # (ZHIFA_WEB=1 starts it right away).
-#   bash scripts/run.sh
+#   bash scripts/run.sh   (set-up included: scripts/setup.sh runs first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Set-up first: installs whatever is missing (Debian packages, Rust
+# components, crates, npm packages) and is quick and quiet when all is there,
+# so this one command is all a fresh Debian machine needs.
+bash scripts/setup.sh
 source scripts/env.sh
 
 echo "== building the UI (ui/dist)"
-[ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 (cd ui && npm run -s build)
 
 # The central service on loopback, on its embedded defaults: SQLite in

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set-up step 1 of 2: everything Zhifa needs on a fresh Debian machine.
+# Everything Zhifa needs on a fresh Debian machine. Not a step of its own:
+# scripts/run.sh and scripts/test.sh (the README's two commands) run it first.
 # Idempotent and quiet when all is present; run as root or with sudo.
 #   - Debian packages: C toolchain for SQLCipher/OpenSSL, pdftotext for
 #     document tests, GNU time for the memory benchmark, the openssl
@@ -52,6 +53,13 @@ fi
 # moto[server]: the S3-compatible store the evidence tests run against.
 MOTO_VENV="$TOOLS/moto-venv" bash scripts/s3.sh install
 
-echo "setup: npm ci (ui/)"
-(cd ui && npm ci --no-audit --no-fund --loglevel=error)
+# npm ci only when ui/package-lock.json changed since the last install
+# (it deletes and rewrites node_modules, which run.sh and test.sh need not
+# pay for on every start).
+lock_sum="$(sha256sum ui/package-lock.json | cut -d' ' -f1)"
+if [ "$(cat ui/node_modules/.zhifa-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
+  echo "setup: npm ci (ui/)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" > ui/node_modules/.zhifa-lock-sha256
+fi
 echo "setup: done"

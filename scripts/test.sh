@@ -8,6 +8,9 @@
 # (moto's server, scripts/s3.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Set-up first (idempotent; quick and quiet when everything is installed),
+# so this one command is all a fresh Debian machine needs to run every test.
+bash scripts/setup.sh
 source scripts/env.sh
 
 echo "== cargo fmt --check"
