@@ -1402,10 +1402,16 @@ mod tests {
         assert_eq!(d.reason, DetectionReason::LegacyLength);
         let d = detect_id("91350100M000100Y43", &opts()).unwrap();
         assert_eq!(d.reason, DetectionReason::LettersOnlyUscc);
-        let body = "11500000000000000";
-        let n = format!("{body}{}", uscc_check_character(body).unwrap());
+        // An all-digit USCC of a 机关 that is no valid citizen ID.
+        let n = (0..100u32)
+            .map(|k| format!("115000000000000{k:02}"))
+            .find_map(|body| {
+                let c = uscc_check_character(&body)?;
+                c.is_ascii_digit().then(|| format!("{body}{c}"))
+            })
+            .unwrap();
         let d = detect_id(&n, &opts()).unwrap();
-        assert_eq!(d.reason, DetectionReason::UsccOnly);
+        assert_eq!(d.reason, DetectionReason::UsccOnly, "{n}");
         assert_eq!(d.reason.as_str(), "uscc_only");
     }
 
