@@ -885,9 +885,9 @@ fn uscc_from(buf: &[u8; 18], len: usize) -> Result<Uscc, IdentityError> {
     })
 }
 
-/// GB 32100's code table of registration authorities (登记管理部门, position
-/// 1) and their institution categories (机构类别, position 2): the pair's
-/// names in Chinese, or `None` when the pair is not in the table.
+/// GB 32100's code table of registration authorities (登记管理部门, the
+/// first position) and their institution categories (机构类别, the second):
+/// the pair's names in Chinese, or `None` when the pair is not in the table.
 ///
 /// Source 🟡: the table as reproduced alike by several independent
 /// implementations and notes (the standard's own text was not read; the
