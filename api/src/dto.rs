@@ -378,6 +378,15 @@ pub struct PartyFactsReq {
     pub facts: String,
     /// 违法地点.
     pub place: String,
+    /// A continuing act (连续或者继续状态, 行政处罚法 Art. 36 ¶2): the day it
+    /// ended (`YYYY-MM-DD`), if it has.
+    #[serde(default)]
+    #[ts(optional)]
+    pub act_end_date: Option<String>,
+    /// A continuing act still going on (持续中).
+    #[serde(default)]
+    #[ts(optional)]
+    pub act_ongoing: Option<bool>,
 }
 
 /// Add a photo (or other evidence file) to a case.
@@ -619,6 +628,21 @@ pub struct CaseView {
     pub served_at: Option<String>,
     /// Has a payment QR.
     pub has_payment: bool,
+    /// A continuing act: `持续中` or `终了于YYYY-MM-DD` (Art. 36 ¶2).
+    pub act_end: Option<String>,
+    /// The last day to file the decision (备案, 行政处罚法 Art. 52 ¶3) by
+    /// the township's configured working days; `null` before a decision or
+    /// when the calendar does not cover it.
+    pub filing_due: Option<String>,
+    /// The 备案 is late (filed after, or not filed by, `filing_due`).
+    pub filing_overdue: bool,
+    /// `payment_due` was counted on a calendar year marked estimated.
+    pub payment_due_estimated: bool,
+    /// `filing_due` was counted on a calendar year marked estimated.
+    pub filing_due_estimated: bool,
+    /// Shown beside a deadline counted on an estimated calendar year:
+    /// `（按预估日历）`, else `null`.
+    pub calendar_note: Option<String>,
     /// Created (RFC 3339).
     pub created_at: String,
 }

@@ -10,7 +10,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{Duration, NaiveDate, Utc};
 use uuid::Uuid;
 use zhifa_core::case::{
-    self, Case, CaseEvent, CaseParty, CaseStatus, NewCase, PaymentRecord, Service, StatementRecord,
+    self, ActEnd, Case, CaseEvent, CaseParty, CaseStatus, NewCase, PaymentRecord, Service,
+    StatementRecord,
 };
 use zhifa_core::catalogue::{ProvisionRole, SearchQuery, SearchScope};
 use zhifa_core::device;
@@ -71,6 +72,26 @@ pub(crate) fn party_kind(s: &str) -> Result<PartyKind, ApiError> {
         _ => Err(ApiError::Invalid(format!("当事人类型无效：{s}"))),
     }
 }
+
+/// The end of a continuing act as the facts screen gives it (行政处罚法
+/// Art. 36 ¶2): an end date, or "still going on", or neither (a one-off act).
+fn act_end(date: Option<&str>, ongoing: Option<bool>) -> Result<Option<ActEnd>, ApiError> {
+    let date = date.map(str::trim).filter(|s| !s.is_empty());
+    match (date, ongoing.unwrap_or(false)) {
+        (Some(_), true) => Err(ApiError::Invalid(
+            "违法行为不能既“持续中”又有终了日期".into(),
+        )),
+        (None, true) => Ok(Some(ActEnd::Ongoing)),
+        (Some(d), false) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(|date| Some(ActEnd::Ended { date }))
+            .map_err(|_| ApiError::Invalid(format!("违法行为终了日期无效：{d}"))),
+        (None, false) => Ok(None),
+    }
+}
+
+/// The mark beside a deadline counted on a calendar year the catalogue marks
+/// estimated (issue 14 item 6).
+const ESTIMATED_CALENDAR_NOTE: &str = "（按预估日历）";
 
 fn kind_str(k: PartyKind) -> &'static str {
     match k {
@@ -222,6 +243,17 @@ impl App {
     }
 
     fn view(&self, c: &Case) -> CaseView {
+        // A read failure shows as "no deadline known", never as a wrong one.
+        let filing = self
+            .today()
+            .ok()
+            .and_then(|today| case::filing_standing_of(&self.store, c, today).ok())
+            .flatten();
+        let payment_estimated = match (&c.service, &c.issue) {
+            (Some(s), _) => s.payment_due_estimated,
+            (None, Some(i)) => i.payment_due_estimated,
+            _ => false,
+        };
         CaseView {
             id: c.id.to_string(),
             status: c.status.as_str().into(),
@@ -282,6 +314,16 @@ impl App {
                 .as_ref()
                 .map(|s| s.served_at.format("%Y-%m-%d %H:%M").to_string()),
             has_payment: c.issue.as_ref().is_some_and(|i| i.payment_url.is_some()),
+            act_end: c.act_end.map(|e| match e {
+                ActEnd::Ongoing => "持续中".to_owned(),
+                ActEnd::Ended { date } => format!("终了于{date}"),
+            }),
+            filing_due: filing.as_ref().and_then(|f| f.due).map(|d| d.to_string()),
+            filing_overdue: filing.as_ref().is_some_and(|f| f.overdue),
+            payment_due_estimated: payment_estimated,
+            filing_due_estimated: filing.as_ref().is_some_and(|f| f.estimated),
+            calendar_note: (payment_estimated || filing.as_ref().is_some_and(|f| f.estimated))
+                .then(|| ESTIMATED_CALENDAR_NOTE.to_owned()),
             created_at: c.created_at.clone(),
         }
     }
@@ -688,6 +730,7 @@ impl App {
             },
             facts: req.facts.trim().to_owned(),
             place: req.place.trim().to_owned(),
+            act_end: act_end(req.act_end_date.as_deref(), req.act_ongoing)?,
         };
         let c = self.step(&req.case_id, &event)?;
         Ok(self.view(&c))
@@ -811,6 +854,8 @@ impl App {
             &CaseEvent::AttachEvidence {
                 evidence_ids: ids,
                 summary,
+                // At least one item is captured (checked above).
+                no_evidence_reason: None,
             },
         )?;
         Ok(self.view(&c))

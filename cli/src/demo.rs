@@ -230,6 +230,7 @@ fn one_case(
             party: party()?,
             facts: "在示例路人行道上摆摊经营水果，占道面积约6平方米，影响行人通行".into(),
             place: place.into(),
+            act_end: None,
         };
         Ok(case::advance(store, id, &event, now)?)
     })?;
@@ -279,6 +280,7 @@ fn one_case(
                     .map_err(|_| Failure::internal("DEMO_ID", "evidence id"))?,
             ],
             summary: format!("现场照片1张（SHA-256 {}…）", &record.meta.sha256[..16]),
+            no_evidence_reason: None,
         };
         Ok(case::advance(store, id, &event, now)?)
     })?;

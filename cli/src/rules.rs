@@ -23,7 +23,7 @@ use zhifa_core::catalogue::model::{Calendar, Matter};
 use zhifa_core::money::format_yuan;
 use zhifa_core::rules::assess::{Exemption, Minor, PartyKind};
 use zhifa_core::rules::identity::{
-    IdKind, IdOptions, Identity, OrgCodeCheck, check_id, normalize, parse_citizen_id, parse_uscc,
+    IdKind, IdOptions, Identity, OrgCodeCheck, detect_id, normalize, parse_citizen_id, parse_uscc,
 };
 use zhifa_core::rules::{AssessInput, Assessment, RulesConfig, assess};
 
@@ -72,6 +72,15 @@ struct CheckIdDoc {
     sex: Option<&'static str>,
     region_code: Option<String>,
     error: Option<ErrorDoc>,
+    /// Additive (issue 14): why the kind was chosen when it was detected
+    /// (`null` with `--kind` or when invalid).
+    reason: Option<ReasonDoc>,
+}
+
+#[derive(Debug, Serialize)]
+struct ReasonDoc {
+    code: &'static str,
+    message: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -86,11 +95,21 @@ pub(crate) fn check_id_cmd(ctx: &Ctx, args: CheckIdArgs) -> Result<(), Failure> 
         as_of: Some(today()),
         ..IdOptions::default()
     };
-    let result = match args.kind {
-        None => check_id(&args.value, &opts),
-        Some(KindArg::Citizen) => parse_citizen_id(&args.value, &opts).map(Identity::Citizen),
-        Some(KindArg::Organization) => parse_uscc(&args.value).map(Identity::Organization),
+    let (result, reason) = match args.kind {
+        None => match detect_id(&args.value, &opts) {
+            Ok(d) => (Ok(d.identity), Some(d.reason)),
+            Err(e) => (Err(e), None),
+        },
+        Some(KindArg::Citizen) => (
+            parse_citizen_id(&args.value, &opts).map(Identity::Citizen),
+            None,
+        ),
+        Some(KindArg::Organization) => (parse_uscc(&args.value).map(Identity::Organization), None),
     };
+    let reason_doc = reason.map(|r| ReasonDoc {
+        code: r.as_str(),
+        message: r.label_zh(),
+    });
     let normalized = match &result {
         Ok(id) => id.number().to_owned(),
         Err(_) => normalize(&args.value),
@@ -109,6 +128,7 @@ pub(crate) fn check_id_cmd(ctx: &Ctx, args: CheckIdArgs) -> Result<(), Failure> 
                 sex,
                 region_code: id.region_code().map(str::to_owned),
                 error: None,
+                reason: reason_doc,
             }
         }
         Err(e) => CheckIdDoc {
@@ -122,6 +142,7 @@ pub(crate) fn check_id_cmd(ctx: &Ctx, args: CheckIdArgs) -> Result<(), Failure> 
                 code: e.code(),
                 message: e.to_string(),
             }),
+            reason: None,
         },
     };
     if ctx.json {
@@ -153,11 +174,16 @@ pub(crate) fn check_id_cmd(ctx: &Ctx, args: CheckIdArgs) -> Result<(), Failure> 
                     o.organization_code()
                 ),
             }
+            let (authority, category) = o.category();
+            println!("登记管理部门：{authority}    机构类别：{category}");
             if o.is_individual_business() {
                 println!("提示：92 开头一般为个体工商户，请同时记录经营者姓名");
             }
         }
         Err(e) => println!("无效 [{}]：{e}\n规范化后：{}", e.code(), doc.normalized),
+    }
+    if let Some(r) = reason {
+        println!("判定依据：{}", r.label_zh());
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `zhifa demo` and the case commands it stands for, run as the real
 //! binary: one whole simple-procedure case ends in a served decision whose
-//! PDF holds every mandatory field (行政处罚法 Art. 52; law.md §2.1) and
+//! PDF holds every mandatory field (行政处罚法 Art. 52; docs/law/documents.md) and
 //! whose payment QR decodes to the platform link; the evidence verifies,
 //! and fails naming the item once one byte of the original changes.
 

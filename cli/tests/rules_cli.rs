@@ -58,7 +58,9 @@ fn check_id_prints_the_contract_and_exits_0_valid_or_not() {
     assert_eq!(
         v,
         json!({"valid": true, "kind": "citizen", "normalized": "11010519491231002X",
-               "birth_date": "1949-12-31", "sex": "female", "region_code": "110105", "error": null})
+               "birth_date": "1949-12-31", "sex": "female", "region_code": "110105", "error": null,
+               "reason": {"code": "citizen_only",
+                          "message": "符合居民身份证号码的地址码、出生日期和校验码，不符合统一社会信用代码规则：按居民身份证号码处理"}})
     );
 
     let out = zhifa(&data, &["check-id", "91350100M000100Y44", "--json"], None);
@@ -71,6 +73,7 @@ fn check_id_prints_the_contract_and_exits_0_valid_or_not() {
             "error",
             "kind",
             "normalized",
+            "reason",
             "region_code",
             "sex",
             "valid"
@@ -118,6 +121,29 @@ fn check_id_prints_the_contract_and_exits_0_valid_or_not() {
 
     // check-id never touches the store.
     assert!(!data.exists());
+}
+
+#[test]
+fn a_citizen_id_with_a_wrong_check_digit_is_not_reported_as_an_organisation() {
+    // Issue 14: a 重庆 citizen ID whose last digit is mistyped into the one
+    // that satisfies the bare USCC MOD 31 sum was reported valid, kind
+    // organization. GB 32100's authority/category table has no pair 5/0.
+    use zhifa_core::rules::identity::{citizen_check_character, uscc_check_character};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let n = (0..1000u32)
+        .map(|seq| format!("50011219800101{seq:03}"))
+        .find_map(|body| {
+            let u = uscc_check_character(&body)?;
+            (u.is_ascii_digit() && Some(u) != citizen_check_character(&body))
+                .then(|| format!("{body}{u}"))
+        })
+        .unwrap();
+    let v = json_of(&zhifa(&data, &["check-id", &n, "--json"], None));
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(v["kind"], "citizen", "{v}");
+    assert_eq!(v["error"]["code"], "CITIZEN_ID_CHECK_CHARACTER");
+    assert_eq!(v["reason"], Value::Null);
 }
 
 #[test]

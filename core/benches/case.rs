@@ -78,10 +78,14 @@ impl Bench {
                 },
                 facts: "在人行道上摆摊经营水果，占道面积约6平方米".into(),
                 place: "龙兴镇示例路12号门前".into(),
+                act_end: None,
             },
             CaseEvent::AttachEvidence {
                 evidence_ids: vec![],
                 summary: "现场照片2张".into(),
+                // The bench measures the steps, not evidence capture
+                // (行政处罚法 Art. 40, 47: the reason is recorded instead).
+                no_evidence_reason: Some("基准测试：证据由执法记录仪另行存档".into()),
             },
             CaseEvent::InformRights {
                 proposed: fine.clone(),

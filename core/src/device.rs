@@ -48,7 +48,7 @@
 //! - *Not covered*: an attacker who holds the store key (e.g. a rooted,
 //!   unlocked device) can unwrap the key and re-sign a forged chain. The
 //!   defence is outside the device: the public key is registered with the
-//!   server at enrolment and chain heads are anchored on sync (law.md §7.3
+//!   server at enrolment and chain heads are anchored on sync (docs/law/evidence.md
 //!   item 5). A passphrase store key gives the wrap only the passphrase's
 //!   entropy (HKDF does not stretch); the app always uses a random raw key.
 

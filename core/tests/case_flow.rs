@@ -267,9 +267,15 @@ fn art_45_no_heavier_penalty_after_a_statement() {
         .unwrap_err();
     assert_eq!(e.code(), "CASE_HEAVIER_AFTER_STATEMENT");
 
-    // Waived: Art. 45 ¶2 is not engaged; the amount may differ from the one told.
+    // Waived: Art. 45 ¶2 is not engaged, but Art. 44/62 are: the party
+    // waived its rights about the penalty told, so a heavier one is refused
+    // (F2) and a lighter one is fine.
     let id = env.up_to_rights_told(10_000, false);
-    env.advance(id, decide(fine(15_000), &["area_5_to_10sqm"], None))
+    let e = env
+        .advance(id, decide(fine(15_000), &["area_5_to_10sqm"], None))
+        .unwrap_err();
+    assert_eq!(e.code(), "CASE_HEAVIER_THAN_TOLD", "{e}");
+    env.advance(id, decide(fine(10_000), &["area_5_to_10sqm"], None))
         .unwrap();
 }
 
@@ -448,6 +454,7 @@ fn electronic_service_needs_recorded_consent() {
                     channel: "短信".into(),
                     address: "13800001234".into(),
                     consent: " ".into(),
+                    confirmation: Some(confirmation("短信 13800001234")),
                 },
             },
         )
@@ -473,7 +480,8 @@ fn electronic_service_needs_recorded_consent() {
                 service: Service::Electronic {
                     channel: "短信".into(),
                     address: "13800001234".into(),
-                    consent: "本人同意以短信方式接收行政处罚决定书（确认书已签）".into(),
+                    consent: "本人同意以短信方式接收行政处罚决定书".into(),
+                    confirmation: Some(confirmation("短信 13800001234")),
                 },
             },
         )
@@ -575,6 +583,7 @@ fn no_penalty_needs_a_ground_and_an_education_record() {
             CaseEvent::DecideNoPenalty {
                 circumstances: vec![],
                 education: "已当场教育".into(),
+                guardian_order: None,
             },
         )
         .unwrap_err();
@@ -589,6 +598,7 @@ fn no_penalty_needs_a_ground_and_an_education_record() {
                     "corrected_promptly".into(),
                 ],
                 education: " ".into(),
+                guardian_order: None,
             },
         )
         .unwrap_err();
@@ -603,6 +613,7 @@ fn no_penalty_needs_a_ground_and_an_education_record() {
                     "corrected_promptly".into(),
                 ],
                 education: "向当事人讲解市容环境卫生管理规定，当事人已自行撤摊".into(),
+                guardian_order: None,
             },
         )
         .unwrap();
@@ -808,6 +819,7 @@ fn every_illegal_transition_is_refused_and_changes_nothing() {
         CaseEvent::DecideNoPenalty {
             circumstances: vec![],
             education: "e".into(),
+            guardian_order: None,
         },
         CaseEvent::OrderCorrection {
             requirement: "r".into(),

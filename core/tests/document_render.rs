@@ -1,7 +1,7 @@
 //! End-to-end tests of the PDF renderer: realistic documents of the four
 //! kinds are rendered on A4 and on an 80 mm receipt, then read back with
 //! poppler (`pdftotext -layout`, `pdftoppm`, `pdfimages`, `pdfinfo`) and
-//! rqrr, and checked for every mandatory field of law.md §2.1–2.5, both QR
+//! rqrr, and checked for every mandatory field of docs/law/documents.md, both QR
 //! codes, the document hash, page numbering, the signature image or the
 //! refusal note, glyph coverage and size.
 //!

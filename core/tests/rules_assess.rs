@@ -477,7 +477,7 @@ fn art_67_due_15_days_after_service() {
 
 #[test]
 fn art_72_surcharge_3_percent_a_day_capped_at_the_fine() {
-    // law.md §1.9: 200 元 → 6 元 a day → 198 元 after 33 days → 200 元 from day 34.
+    // docs/law/xingzheng-chufa-fa.md, Art. 72: 200 元 → 6 元 a day → 198 元 after 33 days → 200 元 from day 34.
     let served = d(2025, 3, 3);
     let table = [
         (d(2025, 3, 19), yuan(6)),

@@ -20,8 +20,8 @@ use zhifa_core::rules::assess::{
     SIMPLE_LIMIT_ORGANIZATION_FEN, SIMPLE_LIMIT_TRAFFIC_FEN,
 };
 use zhifa_core::rules::identity::{
-    IdOptions, citizen_check_character, normalize, parse_citizen_id, parse_uscc,
-    uscc_check_character,
+    DetectionReason, IdKind, IdOptions, citizen_check_character, detect_id, normalize,
+    parse_citizen_id, parse_uscc, uscc_check_character,
 };
 use zhifa_core::rules::{RulesConfig, assess};
 
@@ -71,12 +71,46 @@ fn citizen_body() -> impl Strategy<Value = String> {
         })
 }
 
-fn uscc_body() -> impl Strategy<Value = String> {
+/// GB 32100's registration-authority + institution-category pairs, written
+/// out from the standard's code table (as reproduced, 🟡), independent of
+/// the implementation's table.
+const USCC_PAIRS: &str = "11 12 13 19 21 29 31 32 33 34 35 39 41 49 51 52 53 59 61 62 69 71 72 79 81 89 91 92 93 A1 A9 N1 N2 N3 N9 Y1";
+/// Province-level GB/T 2260 prefixes (and 71/83 as the citizen table has them).
+const PROVINCES: &str = "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83";
+
+/// The structure GB 32100 §4 gives positions 1–8: a pair of the table and a
+/// division code (six digits, a province prefix, or `100000`).
+fn uscc_structure_by_definition(n: &str) -> bool {
+    let region = &n[2..8];
+    USCC_PAIRS.split(' ').any(|p| p == &n[..2])
+        && region.bytes().all(|b| b.is_ascii_digit())
+        && (region == "100000" || PROVINCES.split(' ').any(|p| p == &region[..2]))
+}
+
+/// Any 17 characters of the USCC set.
+fn any_uscc_body() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(USCC_SET.chars().collect::<Vec<_>>()),
         17,
     )
     .prop_map(|v| v.into_iter().collect())
+}
+
+/// A 17-character USCC body with a pair of the table and a division code.
+fn uscc_body() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(USCC_PAIRS.split(' ').collect::<Vec<_>>()),
+        prop::sample::select(vec![
+            "500112", "500000", "110000", "100000", "350100", "440305",
+        ]),
+        prop::collection::vec(
+            prop::sample::select(USCC_SET.chars().collect::<Vec<_>>()),
+            9,
+        ),
+    )
+        .prop_map(|(pair, region, rest)| {
+            format!("{pair}{region}{}", rest.into_iter().collect::<String>())
+        })
 }
 
 proptest! {
@@ -120,6 +154,53 @@ proptest! {
         let full = format!("{body}{}", valid[0]);
         prop_assert!(uscc_valid_by_definition(&full));
         prop_assert_eq!(Some(valid[0]), uscc_check_character(&body));
+    }
+
+    #[test]
+    fn a_uscc_is_accepted_only_with_its_structure_and_check_character(body in any_uscc_body(), last in prop::sample::select(USCC_SET.chars().collect::<Vec<_>>())) {
+        let n = format!("{body}{last}");
+        prop_assert_eq!(
+            parse_uscc(&n).is_ok(),
+            uscc_valid_by_definition(&n) && uscc_structure_by_definition(&n),
+            "{}", n
+        );
+    }
+
+    // Issue 14: a citizen ID with a wrong check digit is never taken for a
+    // USCC unless the digits really have a USCC's structure and check; a
+    // 重庆 (50…) citizen ID never is (50 is no authority/category pair).
+    #[test]
+    fn a_mistyped_citizen_id_is_not_taken_for_a_uscc(body in citizen_body(), last in prop::sample::select("0123456789X".chars().collect::<Vec<_>>())) {
+        let n = format!("{body}{last}");
+        prop_assume!(Some(last) != citizen_check_character(&body));
+        match detect_id(&n, &IdOptions::default()) {
+            Ok(d) => {
+                prop_assert_eq!(d.identity.kind(), IdKind::Organization);
+                prop_assert_eq!(d.reason, DetectionReason::UsccOnly);
+                prop_assert!(uscc_structure_by_definition(&n) && uscc_valid_by_definition(&n));
+                prop_assert!(!n.starts_with("50"));
+            }
+            Err(e) => prop_assert_eq!(e.kind(), Some(IdKind::Citizen)),
+        }
+    }
+
+    // The reason given agrees with the kind chosen and with both checks.
+    #[test]
+    fn the_detection_reason_matches_the_kind(body in citizen_body(), uscc in uscc_body(), pick in any::<bool>()) {
+        let n = if pick {
+            format!("{body}{}", citizen_check_character(&body).unwrap())
+        } else {
+            format!("{uscc}{}", uscc_check_character(&uscc).unwrap())
+        };
+        let d = detect_id(&n, &IdOptions::default()).unwrap();
+        let both = parse_citizen_id(&n, &IdOptions::default()).is_ok() && parse_uscc(&n).is_ok();
+        let expected_kind = match d.reason {
+            DetectionReason::LegacyLength | DetectionReason::CitizenOnly | DetectionReason::BothValidCitizen => IdKind::Citizen,
+            _ => IdKind::Organization,
+        };
+        prop_assert_eq!(d.identity.kind(), expected_kind);
+        prop_assert_eq!(both, matches!(d.reason, DetectionReason::BothValidCitizen | DetectionReason::BothValidLeadingNine));
+        prop_assert!(!d.reason.label_zh().is_empty());
     }
 
     #[test]

@@ -1122,6 +1122,7 @@ impl TestDevice {
                 party: party(),
                 facts: "在人行道上摆摊经营水果，占道约6平方米".into(),
                 place: "龙兴镇示例路12号".into(),
+                act_end: None,
             },
             now,
         )
@@ -1138,6 +1139,7 @@ impl TestDevice {
             &CaseEvent::AttachEvidence {
                 evidence_ids: evidence,
                 summary: "现场照片".into(),
+                no_evidence_reason: None,
             },
             now,
         )

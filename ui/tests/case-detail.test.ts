@@ -18,7 +18,8 @@ const view = (over: Partial<CaseView>): CaseView => ({
   evidence_summary: '现场照片', rights: null, statement: null, penalty_text: '罚款人民币150元', amount_fen: 15000,
   suggested_level: null, deviation_reason: null, remedy_clause: null, document_number: '东溪综执当罚〔2026〕1号',
   number_provisional: false, final_document_number: null, payment_due: null, served_at: '2026-03-02 10:20',
-  has_payment: false, created_at: '2026-03-02T02:00:00Z', ...over,
+  has_payment: false, created_at: '2026-03-02T02:00:00Z', act_end: null, filing_due: null, filing_overdue: false,
+  payment_due_estimated: false, filing_due_estimated: false, calendar_note: null, ...over,
 })
 
 async function shown(c: CaseView) {
@@ -44,5 +45,19 @@ describe('case detail numbers', () => {
     expect(pending.find('[data-testid="case-final-number"]').text()).toContain('待同步后由系统分配')
     const done = await shown(view({ document_number: p, number_provisional: true, final_document_number: '东溪综执当罚〔2026〕5号' }))
     expect(done.find('[data-testid="case-final-number"]').text()).toBe('正式文号：东溪综执当罚〔2026〕5号')
+  })
+})
+
+describe('case detail 备案 and calendar honesty', () => {
+  it('shows the 备案 due day, marks it late, and marks a deadline on an estimated calendar year', async () => {
+    const w = await shown(view({ filing_due: '2027-01-05', filing_overdue: true, filing_due_estimated: true, calendar_note: '（按预估日历）' }))
+    const cell = w.find('[data-testid="filing-due"]')
+    expect(cell.text()).toContain('2027-01-05（按预估日历）')
+    expect(cell.text()).toContain('行政处罚法第五十二条第三款')
+    const ok = await shown(view({ filing_due: '2026-03-05', filing_overdue: false }))
+    expect(ok.find('[data-testid="filing-due"]').text()).not.toContain('超过')
+    expect(ok.find('[data-testid="filing-due"]').text()).not.toContain('按预估日历')
+    const none = await shown(view({}))
+    expect(none.find('[data-testid="filing-due"]').exists()).toBe(false)
   })
 })

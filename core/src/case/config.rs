@@ -2,10 +2,10 @@
 //! reconsideration body, the document-number formats and the payment scheme.
 //!
 //! None of this is settled law that the core may hard-code: the number
-//! format follows the local 文书示范文本 (not found, law.md §2.1 ❓), the
-//! 缴款码 format and platform are unverified (law.md §4 ❓), the 备案
+//! format follows the local 文书示范文本 (not found, docs/law/documents.md ❓), the
+//! 缴款码 format and platform are unverified (docs/law/payment.md ❓), the 备案
 //! deadline is a departmental rule (住建部令第55号 Art. 14 “三日内”, 🟡,
-//! law.md §1.1). A configuration is JSON, checked by
+//! docs/law/xingzheng-chufa-fa.md, Art. 52). A configuration is JSON, checked by
 //! [`TownshipConfig::validate`] and kept in the `township_config` table.
 //! [`SAMPLE_TOWNSHIP_CONFIGS`] holds sample defaults for the three sample
 //! townships (`schema/sample/townships.json`).

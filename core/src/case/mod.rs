@@ -161,6 +161,52 @@ pub enum CaseError {
         /// What is proposed now, in Chinese.
         proposed: String,
     },
+    /// 行政处罚法 Art. 44, 62: the decision may not be heavier than the
+    /// penalty told, whether the statement was heard or waived: the party
+    /// waived its rights about what it was told, nothing heavier.
+    #[error(
+        "拟作出的处罚（{proposed}）重于告知的处罚（{told}），须重新告知拟作出的处罚及其事实、理由、依据（行政处罚法第四十四条、第六十二条）"
+    )]
+    HeavierThanTold {
+        /// What was told, in Chinese.
+        told: String,
+        /// What is proposed now, in Chinese.
+        proposed: String,
+    },
+    /// 行政处罚法 Art. 40, 47: a fine on no captured evidence needs a recorded reason.
+    #[error(
+        "本案未采集任何证据，也未记录未采集的理由，不得作出罚款决定（行政处罚法第四十条、第四十七条）"
+    )]
+    NoEvidence,
+    /// 行政处罚法 Art. 30, 31: the order to the guardian is missing.
+    #[error("依{article}不予处罚的，须记录责令监护人的内容（{order}）")]
+    GuardianOrderMissing {
+        /// The article, in Chinese.
+        article: &'static str,
+        /// What the guardian is ordered to do.
+        order: &'static str,
+    },
+    /// The case is filed (备案) already.
+    #[error("本案已于{0}备案（行政处罚法第五十二条第三款）")]
+    AlreadyFiled(NaiveDateTime),
+    /// A case is closed only after its 备案.
+    #[error("当场作出的行政处罚决定须先报所属行政机关备案，方可结案（行政处罚法第五十二条第三款）")]
+    NotFiled,
+    /// The clause fines only after an expired order to correct, and the
+    /// case does not carry one (precondition of the 罚则, 行政处罚法 Art. 38).
+    #[error("{0}")]
+    CorrectionPrecondition(String),
+    /// A deadline needs a calendar year the catalogue does not have yet:
+    /// only this step is refused; every other case goes on.
+    #[error(
+        "计算{what}需要{year}年的工作日历，本机事项目录尚无该年日历：请联网同步最新事项目录后再办理此步骤（其他案件不受影响）"
+    )]
+    CalendarYearMissing {
+        /// The year needed.
+        year: i32,
+        /// What was being computed, in Chinese.
+        what: &'static str,
+    },
     /// The assessment found problems.
     #[error("裁量审查未通过：{}", problems.iter().map(|p| format!("[{}] {}", p.code, p.message)).collect::<Vec<_>>().join("；"))]
     AssessmentRefused {
@@ -176,9 +222,10 @@ pub enum CaseError {
     /// The no-penalty outcome has no legal ground in the assessment.
     #[error("不具备不予处罚的法定情形（行政处罚法第三十条、第三十三条、第三十六条）")]
     NoPenaltyNotGrounded,
-    /// 行政处罚法 Art. 61 ¶2: electronic service without consent.
-    #[error("电子送达须当事人同意并签订确认书（行政处罚法第六十一条第二款）")]
-    ElectronicServiceWithoutConsent,
+    /// 行政处罚法 Art. 61 ¶2: electronic service without consent and a
+    /// signed 确认书 record.
+    #[error("电子送达须当事人同意并签订确认书（行政处罚法第六十一条第二款）：{0}")]
+    ElectronicServiceWithoutConsent(&'static str),
     /// A date is too early (e.g. overdue before the due date).
     #[error("{0}")]
     TooEarly(String),
@@ -230,7 +277,14 @@ impl ErrorCode for CaseError {
             Self::SimpleProcedureNotAllowed(_) => "CASE_SIMPLE_PROCEDURE_NOT_ALLOWED",
             Self::OnTheSpotNotAllowed(_) => "CASE_ON_THE_SPOT_NOT_ALLOWED",
             Self::NoPenaltyNotGrounded => "CASE_NO_PENALTY_NOT_GROUNDED",
-            Self::ElectronicServiceWithoutConsent => "CASE_ELECTRONIC_SERVICE_NO_CONSENT",
+            Self::ElectronicServiceWithoutConsent(_) => "CASE_ELECTRONIC_SERVICE_NO_CONSENT",
+            Self::HeavierThanTold { .. } => "CASE_HEAVIER_THAN_TOLD",
+            Self::NoEvidence => "CASE_NO_EVIDENCE",
+            Self::CalendarYearMissing { .. } => "CASE_CALENDAR_YEAR_MISSING",
+            Self::GuardianOrderMissing { .. } => "CASE_GUARDIAN_ORDER_MISSING",
+            Self::AlreadyFiled(_) => "CASE_ALREADY_FILED",
+            Self::NotFiled => "CASE_NOT_FILED",
+            Self::CorrectionPrecondition(_) => "CASE_CORRECTION_PRECONDITION",
             Self::TooEarly(_) => "CASE_TOO_EARLY",
             Self::NoDevice => "CASE_NO_DEVICE",
             Self::Numbers(e) => e.code(),
@@ -504,6 +558,10 @@ pub struct IssueRecord {
     pub payment_url: Option<String>,
     /// The last day to pay (Art. 67), if a fine.
     pub payment_due: Option<NaiveDate>,
+    /// `payment_due` was counted on a calendar year marked estimated
+    /// (shown "（按预估日历）").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub payment_due_estimated: bool,
     /// SHA-256 of the canonical JSON of the document as issued.
     pub document_sha256: String,
     /// When issued (Beijing time).
@@ -538,7 +596,37 @@ pub enum Service {
         address: String,
         /// The consent (确认书) text the party signed.
         consent: String,
+        /// The signed 确认书 record (行政处罚法 Art. 61 ¶2: "当事人同意并签订
+        /// 确认书"). Required: a consent string alone is refused. Optional
+        /// only so that records stored before it existed still load.
+        #[serde(default)]
+        confirmation: Option<ServiceConfirmation>,
     },
+}
+
+/// The party's signed 确认书 for electronic service (行政处罚法 Art. 61 ¶2):
+/// who signed, the signature image, and the channel and address the party
+/// agreed to, as printed on the 确认书.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfirmation {
+    /// The signer's name (the party or its representative).
+    pub signer_name: String,
+    /// The signature on the 确认书 (PNG).
+    #[serde(with = "hex_bytes")]
+    pub signature_png: Vec<u8>,
+    /// The channel and address the party agreed to, as signed, e.g.
+    /// `短信 13800001234`; must name the address used.
+    pub agreed_address: String,
+}
+
+impl fmt::Debug for ServiceConfirmation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceConfirmation")
+            .field("signer_name", &mask_text(&self.signer_name))
+            .field("signature_png_bytes", &self.signature_png.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl fmt::Debug for Service {
@@ -574,6 +662,9 @@ pub struct ServiceRecord {
     pub served_at: NaiveDateTime,
     /// The last day to pay counted from service (Art. 67), if a fine.
     pub payment_due: Option<NaiveDate>,
+    /// `payment_due` was counted on a calendar year marked estimated.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub payment_due_estimated: bool,
 }
 
 /// Payment or collection.
@@ -635,8 +726,28 @@ pub struct NoPenaltyRecord {
     pub circumstances: Vec<String>,
     /// The 教育 record.
     pub education: String,
+    /// The order to the guardian (行政处罚法 Art. 30: "责令监护人加以管教";
+    /// Art. 31: "责令其监护人严加看管和治疗"), recorded when the ground is
+    /// one of those articles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardian_order: Option<String>,
     /// When (Beijing time).
     pub at: NaiveDateTime,
+}
+
+/// When a continuing act (连续或者继续状态) ended, for the limitation period
+/// (行政处罚法 Art. 36 ¶2: counted "从违法行为终了之日起").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ActEnd {
+    /// The act ended on this day.
+    Ended {
+        /// The last day of the act.
+        date: NaiveDate,
+    },
+    /// The act is still going on (持续中) when the case is decided: the
+    /// period has not started to run.
+    Ongoing,
 }
 
 /// One case, with every step's record.
@@ -668,6 +779,13 @@ pub struct Case {
     pub evidence: Vec<Uuid>,
     /// Evidence summary as printed.
     pub evidence_summary: Option<String>,
+    /// Why no evidence item was captured, when none was (行政处罚法 Art. 40,
+    /// 47): a fine on no captured evidence needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_evidence_reason: Option<String>,
+    /// The end of a continuing act (Art. 36 ¶2); `None`: a one-off act.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act_end: Option<ActEnd>,
     /// 告知.
     pub rights: Option<RightsRecord>,
     /// 陈述申辩 or waiver.
@@ -721,6 +839,10 @@ pub enum CaseEvent {
         facts: String,
         /// 违法地点.
         place: String,
+        /// The end of a continuing act (行政处罚法 Art. 36 ¶2), or that it
+        /// is still going on; `None` for a one-off act.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        act_end: Option<ActEnd>,
     },
     /// Attach evidence (ids recorded for this case) with a summary.
     AttachEvidence {
@@ -728,6 +850,10 @@ pub enum CaseEvent {
         evidence_ids: Vec<Uuid>,
         /// The summary printed on the decision.
         summary: String,
+        /// Why no item was captured (行政处罚法 Art. 40, 47); without it a
+        /// case with no captured evidence cannot be decided with a fine.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        no_evidence_reason: Option<String>,
     },
     /// 告知 (Art. 44): the proposed penalty with its facts, reasons, basis.
     InformRights {
@@ -786,6 +912,10 @@ pub enum CaseEvent {
         circumstances: Vec<String>,
         /// The 教育 record.
         education: String,
+        /// The order to the guardian, required when the ground is
+        /// 行政处罚法 Art. 30 (under 14) or Art. 31 (mental incapacity).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        guardian_order: Option<String>,
     },
     /// Order to correct (Art. 28) with a deadline and follow-up date.
     OrderCorrection {
@@ -863,13 +993,19 @@ impl CaseEvent {
             Self::RecordFollowUp {
                 corrected: false, ..
             } => S::Evidence,
+            // 行政处罚法 Art. 52 ¶3: the on-the-spot decision is filed once
+            // made; filing before payment records it and keeps the status
+            // (the payment path goes on).
+            Self::File { .. } if matches!(from, S::Decided | S::Issued | S::Served) => from,
             Self::File { .. } => S::Filed,
             Self::Close { .. } => S::Closed,
         };
         let ok = match self {
             Self::RecordPartyAndFacts { .. } => matches!(from, S::Draft | S::PartyAndFacts),
             Self::AttachEvidence { .. } => matches!(from, S::PartyAndFacts | S::Evidence),
-            Self::InformRights { .. } => from == S::Evidence,
+            // A new 告知 (e.g. of a heavier penalty, Art. 44) replaces the
+            // last one and its statement.
+            Self::InformRights { .. } => matches!(from, S::Evidence | S::RightsTold),
             Self::HearStatement { .. } | Self::WaiveStatement => from == S::RightsTold,
             Self::Decide { .. } => from == S::RightsTold,
             Self::Issue => from == S::Decided,
@@ -882,9 +1018,26 @@ impl CaseEvent {
             Self::RecordFollowUp { .. } => from == S::CorrectionOrdered,
             Self::File { .. } => matches!(
                 from,
-                S::Paid | S::CollectedOnTheSpot | S::Overdue | S::NoPenalty | S::Corrected
+                S::Decided
+                    | S::Issued
+                    | S::Served
+                    | S::Paid
+                    | S::CollectedOnTheSpot
+                    | S::Overdue
+                    | S::NoPenalty
+                    | S::Corrected
             ),
-            Self::Close { .. } => from == S::Filed,
+            // Closing needs the 备案 (checked in `advance`): from `filed`, or
+            // from an outcome reached after an early 备案.
+            Self::Close { .. } => matches!(
+                from,
+                S::Filed
+                    | S::Paid
+                    | S::CollectedOnTheSpot
+                    | S::Overdue
+                    | S::NoPenalty
+                    | S::Corrected
+            ),
         };
         ok.then_some(to)
     }
@@ -932,6 +1085,76 @@ pub fn payment_standing(case: &Case, on: NaiveDate) -> Option<PaymentStanding> {
         settled,
         late_fee_fen: crate::rules::assess::late_fee(amount_fen, due, counted_to, false),
     })
+}
+
+/// Where a decided case stands with its 备案 (行政处罚法 Art. 52 ¶3: "执法人员
+/// 当场作出的行政处罚决定，应当报所属行政机关备案"). The law sets no deadline;
+/// the township's configured number of working days after the decision
+/// applies ([`TownshipConfig::filing_deadline_working_days`], default 3 after
+/// 住建部令第55号 Art. 14 🟡; a Chongqing 综合执法 deadline was not found ❓,
+/// docs/law/README.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FilingStanding {
+    /// The day decided.
+    pub decided_on: NaiveDate,
+    /// The configured working days.
+    pub working_days: u32,
+    /// The last day to file; `None` when the calendar does not cover the
+    /// days counted (the deadline is then unknown, never guessed).
+    pub due: Option<NaiveDate>,
+    /// The day filed, if filed.
+    pub filed_on: Option<NaiveDate>,
+    /// Filed after `due`, or not filed and `on` is after `due`.
+    pub overdue: bool,
+    /// `due` was counted on a calendar year marked estimated ("（按预估日历）").
+    pub estimated: bool,
+}
+
+/// The 备案 standing of a decided case on `on`; `None` before a decision.
+pub fn filing_standing(
+    case: &Case,
+    working_days: u32,
+    calendar: Option<&crate::catalogue::model::Calendar>,
+    on: NaiveDate,
+) -> Option<FilingStanding> {
+    let decided_on = case.decision.as_ref()?.decided_at.date();
+    let due = calendar
+        .and_then(|c| crate::rules::calendar::add_working_days(c, decided_on, working_days).ok());
+    let filed_on = case.filed.as_ref().map(|(at, _)| at.date());
+    let overdue = due.is_some_and(|due| filed_on.unwrap_or(on) > due);
+    let estimated = match (calendar, due) {
+        (Some(c), Some(due)) => c.estimated_between(decided_on, due),
+        _ => false,
+    };
+    Some(FilingStanding {
+        decided_on,
+        working_days,
+        due,
+        filed_on,
+        overdue,
+        estimated,
+    })
+}
+
+/// [`filing_standing`] of a stored case with its township's configuration
+/// and the calendar in force on the decision date.
+pub fn filing_standing_of(
+    store: &Store,
+    case: &Case,
+    on: NaiveDate,
+) -> Result<Option<FilingStanding>, CaseError> {
+    let Some(decision) = &case.decision else {
+        return Ok(None);
+    };
+    let config = config::read_config(store.conn(), &case.township)?
+        .ok_or_else(|| CaseError::NoTownshipConfig(case.township.clone()))?;
+    let calendar = newest_calendar(store.catalogue(), on, decision.decided_at.date());
+    Ok(filing_standing(
+        case,
+        config.filing_deadline_working_days,
+        calendar.as_ref(),
+        on,
+    ))
 }
 
 /// One timeline entry.
@@ -1000,13 +1223,24 @@ fn canonical(value: &serde_json::Value) -> (String, String) {
     (json, sha)
 }
 
-/// How heavy a penalty is, for Art. 45 ¶2: (kind rank, amount).
-fn weight(p: &ProposedPenalty) -> (u8, i64) {
+/// How heavy a penalty is, for Art. 44/45 ¶2/62: (kind rank, amount).
+///
+/// 行政处罚法 Art. 9 lists 警告、通报批评 (一) before 罚款 (二) (docs/law/
+/// xingzheng-chufa-fa.md, Art. 9 ✅); both are lighter than any fine (F2 of
+/// the legal review; 声誉罚 below 财产罚 🟡). Between the two, 通报批评 is
+/// made public and is ranked above 警告 here (❓ no text orders them; the
+/// conservative choice: a change from 警告 to 通报批评 needs a new 告知).
+pub fn weight(p: &ProposedPenalty) -> (u8, i64) {
     match p.kind {
         PenaltyKind::Warning => (0, 0),
-        PenaltyKind::Fine => (1, p.amount_fen.unwrap_or(0)),
-        PenaltyKind::NoticeOfCriticism => (2, 0),
+        PenaltyKind::NoticeOfCriticism => (1, 0),
+        PenaltyKind::Fine => (2, p.amount_fen.unwrap_or(0)),
     }
+}
+
+/// Whether `proposed` is heavier than `told` (Art. 44, 45 ¶2, 62).
+pub fn heavier_than(proposed: &ProposedPenalty, told: &ProposedPenalty) -> bool {
+    weight(proposed) > weight(told)
 }
 
 fn penalty_zh(p: &ProposedPenalty) -> String {
@@ -1247,6 +1481,8 @@ pub fn create(store: &mut Store, new: &NewCase, now: DateTime<Utc>) -> Result<Ca
         place: None,
         evidence: vec![],
         evidence_summary: None,
+        no_evidence_reason: None,
+        act_end: None,
         rights: None,
         statement: None,
         decision: None,
@@ -1331,6 +1567,21 @@ struct Ctx<'a> {
     local: NaiveDateTime,
 }
 
+/// The working-day calendar for the deadlines a step computes: the one of
+/// the release in force today (a newer release replaces estimated years,
+/// and deadlines lie after today), else the one in force on the violation
+/// date. A missing calendar is not an error here: only a step that needs a
+/// day the calendar lacks is refused ([`CaseError::CalendarYearMissing`]).
+fn newest_calendar(
+    cat: crate::catalogue::read::Catalogue<'_>,
+    today: NaiveDate,
+    violation: NaiveDate,
+) -> Option<crate::catalogue::model::Calendar> {
+    cat.calendar_in_force(today)
+        .or_else(|_| cat.calendar_in_force(violation))
+        .ok()
+}
+
 /// Applies one step to a case: one IMMEDIATE transaction writing the case,
 /// its timeline row and one outbox record, or an error and no change.
 pub fn advance(
@@ -1362,7 +1613,7 @@ pub fn advance(
             matter: case0.matter_code.clone(),
             date,
         })?;
-    let calendar = cat.calendar_in_force(date).ok();
+    let calendar = newest_calendar(cat, local.date(), date);
     let town = cat
         .township(&case0.release_id, &case0.township)?
         .ok_or_else(|| CaseError::Corrupt(format!("township {} missing", case0.township)))?;
@@ -1441,7 +1692,7 @@ pub fn suggest(
             matter: case.matter_code.clone(),
             date,
         })?;
-    let calendar = cat.calendar_in_force(date).ok();
+    let calendar = newest_calendar(cat, local.date(), date);
     let config = config::read_config(store.conn(), &case.township)?
         .ok_or_else(|| CaseError::NoTownshipConfig(case.township.clone()))?;
     let ctx = Ctx {
@@ -1477,7 +1728,13 @@ fn assess_input(
             birth_date: None,
         },
         violation_date: case.violation_time.date(),
-        violation_end_date: None,
+        // 行政处罚法 Art. 36 ¶2: a continuing act's period runs from its end;
+        // an act still going on has not ended by the decision date (F10).
+        violation_end_date: match case.act_end {
+            Some(ActEnd::Ended { date }) => Some(date),
+            Some(ActEnd::Ongoing) => Some(ctx.local.date()),
+            None => None,
+        },
         // The case is opened when the act is discovered.
         discovered_date: DateTime::parse_from_rfc3339(&case.created_at)
             .ok()
@@ -1515,7 +1772,21 @@ fn apply(
             party,
             facts,
             place,
+            act_end,
         } => {
+            if let Some(ActEnd::Ended { date }) = act_end {
+                // Art. 36 ¶2: the end of the act lies between its start and today.
+                if *date < case.violation_time.date() || *date > ctx.local.date() {
+                    return Err(CaseError::InvalidField {
+                        field: "act_end.date",
+                        reason: format!(
+                            "违法行为终了日期须在违法行为发生日（{}）与今天之间",
+                            case.violation_time.date()
+                        ),
+                    });
+                }
+            }
+            case.act_end = *act_end;
             required("party.name", &party.name)?;
             required("party.id_number", &party.id_number)?;
             required("party.address", &party.address)?;
@@ -1536,8 +1807,12 @@ fn apply(
         CaseEvent::AttachEvidence {
             evidence_ids,
             summary,
+            no_evidence_reason,
         } => {
             required("summary", summary)?;
+            if let Some(r) = no_evidence_reason.as_ref().filter(|r| !r.trim().is_empty()) {
+                case.no_evidence_reason = Some(r.trim().to_owned());
+            }
             for e in evidence_ids {
                 if !evidence_of_case.contains(e) {
                     return Err(CaseError::EvidenceNotOfCase(*e));
@@ -1645,18 +1920,29 @@ fn apply(
         CaseEvent::DecideNoPenalty {
             circumstances,
             education,
+            guardian_order,
         } => {
             // Art. 33 ¶3: the party is educated.
             required("education", education)?;
             let input = assess_input(case, ctx, None, circumstances.clone())?;
             let a = run_assess(&input, ctx);
             use crate::rules::assess::{Exemption, Minor};
+            // The ground as the law words it (F9: an Art. 31 exemption is not
+            // recorded under Art. 33's words); Art. 30/31 also order the guardian.
+            let mut guardian: Option<(&'static str, &'static str)> = None;
             let ground = if a.minor == Minor::NoPenalty {
+                guardian = Some(("行政处罚法第三十条", "责令监护人加以管教"));
                 "不满十四周岁（行政处罚法第三十条）"
             } else if a.limitation_expired {
                 "超过追责时效（第三十六条）"
             } else {
                 match a.exemption {
+                    Exemption::Mandatory
+                        if circumstances.iter().any(|c| c == "mental_incapacity") =>
+                    {
+                        guardian = Some(("行政处罚法第三十一条", "责令其监护人严加看管和治疗"));
+                        "精神病人、智力残疾人在不能辨认或者不能控制自己行为时有违法行为（第三十一条）"
+                    }
                     Exemption::Mandatory => {
                         "违法行为轻微并及时改正，没有造成危害后果（第三十三条第一款）"
                     }
@@ -1667,10 +1953,21 @@ fn apply(
                     Exemption::None => return Err(CaseError::NoPenaltyNotGrounded),
                 }
             };
+            let guardian_order = match guardian {
+                Some((article, order)) => Some(
+                    guardian_order
+                        .as_ref()
+                        .map(|g| g.trim().to_owned())
+                        .filter(|g| !g.is_empty())
+                        .ok_or(CaseError::GuardianOrderMissing { article, order })?,
+                ),
+                None => None,
+            };
             case.no_penalty = Some(NoPenaltyRecord {
                 ground: ground.into(),
                 circumstances: circumstances.clone(),
                 education: education.clone(),
+                guardian_order,
                 at: ctx.local,
             });
         }
@@ -1701,9 +1998,16 @@ fn apply(
             });
         }
         CaseEvent::File { note } => {
+            // 行政处罚法 Art. 52 ¶3: one 备案 of the decision (or outcome).
+            if let Some((at, _)) = &case.filed {
+                return Err(CaseError::AlreadyFiled(*at));
+            }
             case.filed = Some((ctx.local, note.clone()));
         }
         CaseEvent::Close { note } => {
+            if case.filed.is_none() {
+                return Err(CaseError::NotFiled);
+            }
             case.closed = Some((ctx.local, note.clone()));
         }
     }
@@ -1722,15 +2026,40 @@ fn decide(
     let rights = case.rights.as_ref().ok_or(CaseError::StatementMissing)?;
     // 行政处罚法 Art. 62: heard or expressly waived, else no decision.
     let statement = case.statement.as_ref().ok_or(CaseError::StatementMissing)?;
-    // Art. 45 ¶2: no heavier penalty because the party stated a defence.
-    if matches!(statement, StatementRecord::Heard { .. }) {
-        let (told, now) = (weight(&rights.proposed), weight(penalty));
-        if now.0 > told.0 || (now.0 == told.0 && now.1 > told.1) {
-            return Err(CaseError::HeavierAfterStatement {
-                told: penalty_zh(&rights.proposed),
-                proposed: penalty_zh(penalty),
-            });
-        }
+    // Never heavier than told. After a statement: Art. 45 ¶2 (not heavier
+    // because of the defence). After a waiver too: Art. 44 requires telling
+    // "拟作出的行政处罚内容" and Art. 62 forbids deciding without it; the
+    // party waived its rights about what it was told (F2). A heavier
+    // penalty needs a new 告知 (`inform_rights` again).
+    if heavier_than(penalty, &rights.proposed) {
+        let (told, proposed) = (penalty_zh(&rights.proposed), penalty_zh(penalty));
+        return Err(match statement {
+            StatementRecord::Heard { .. } => CaseError::HeavierAfterStatement { told, proposed },
+            StatementRecord::Waived { .. } => CaseError::HeavierThanTold { told, proposed },
+        });
+    }
+    // F1: where the 罚则 fines only "逾期未改正", the case must carry the
+    // order to correct with its deadline passed and found not corrected on
+    // the follow-up check, before the decision date.
+    let attestation = correction_attestation(case, ctx.local.date());
+    if penalty.kind == PenaltyKind::Fine
+        && ctx.store_catalogue.matter.correction_first
+        && !attestation.not_corrected_by_deadline
+    {
+        return Err(CaseError::CorrectionPrecondition(format!(
+            "事项 {} 的罚则须先责令限期改正、逾期未改正的方可罚款：{}（行政处罚法第二十八条、第三十八条第一款）",
+            case.matter_code,
+            attestation.missing_zh()
+        )));
+    }
+    // 行政处罚法 Art. 40 (事实不清、证据不足的，不得给予行政处罚) and
+    // Art. 47 (全过程记录): a fine rests on captured evidence, or the case
+    // records why none could be captured (F14).
+    if penalty.kind == PenaltyKind::Fine
+        && case.evidence.is_empty()
+        && case.no_evidence_reason.is_none()
+    {
+        return Err(CaseError::NoEvidence);
     }
     let reason = deviation_reason
         .as_ref()
@@ -1912,9 +2241,12 @@ fn issue(ctx: &Ctx<'_>, case: &mut Case) -> Result<(), CaseError> {
     // The decision is handed over on the spot (Art. 52), so the 15-day
     // period of Art. 67 is counted from today; it is recomputed from the
     // actual service date at service.
-    let due = match amount {
-        Some(_) => Some(payment_due(ctx, ctx.local.date())?),
-        None => None,
+    let (due, due_estimated) = match amount {
+        Some(_) => {
+            let (d, e) = payment_due(ctx, ctx.local.date())?;
+            (Some(d), e)
+        }
+        None => (None, false),
     };
     let (code, url) = match amount {
         Some(amount) if ctx.config.payment.scheme.consumes_numbers() => {
@@ -2009,24 +2341,44 @@ fn issue(ctx: &Ctx<'_>, case: &mut Case) -> Result<(), CaseError> {
         payment_code: code,
         payment_url: url,
         payment_due: due,
+        payment_due_estimated: due_estimated,
         document_sha256: sha,
         issued_at: ctx.local,
     });
     Ok(())
 }
 
-/// 行政处罚法 Art. 67: 15 days from service, by the rules engine's calendar rule.
-fn payment_due(ctx: &Ctx<'_>, served: NaiveDate) -> Result<NaiveDate, CaseError> {
-    crate::rules::calendar::period_end(
+/// 行政处罚法 Art. 67: 15 days from service, by the rules engine's calendar
+/// rule; with whether the count rests on an estimated calendar year. A day
+/// past the calendar refuses this step only ([`CaseError::CalendarYearMissing`]).
+fn payment_due(ctx: &Ctx<'_>, served: NaiveDate) -> Result<(NaiveDate, bool), CaseError> {
+    let roll = ctx.config.rules_config().roll_period_end_off_rest_day;
+    let due = crate::rules::calendar::period_end(
         ctx.calendar.as_ref(),
         served,
         crate::rules::assess::PAYMENT_DAYS,
-        ctx.config.rules_config().roll_period_end_off_rest_day,
+        roll,
     )
-    .map_err(|e| CaseError::InvalidField {
-        field: "payment_due",
-        reason: e.to_string(),
-    })
+    .map_err(|e| calendar_missing(&e, "缴款期限（行政处罚法第六十七条）"))?;
+    let estimated = roll
+        && ctx
+            .calendar
+            .as_ref()
+            .is_some_and(|c| c.estimated_between(served, due));
+    Ok((due, estimated))
+}
+
+/// A calendar error as the refusal of the one step that needed the day.
+fn calendar_missing(e: &crate::rules::calendar::CalendarError, what: &'static str) -> CaseError {
+    use crate::rules::calendar::CalendarError as E;
+    let date = match e {
+        E::Missing { date } | E::OutOfRange { date, .. } => *date,
+        E::Invalid { from, .. } => *from,
+    };
+    CaseError::CalendarYearMissing {
+        year: chrono::Datelike::year(&date),
+        what,
+    }
 }
 
 fn serve(ctx: &Ctx<'_>, case: &mut Case, service: &Service) -> Result<(), CaseError> {
@@ -2062,12 +2414,9 @@ fn serve(ctx: &Ctx<'_>, case: &mut Case, service: &Service) -> Result<(), CaseEr
             channel,
             address,
             consent,
+            confirmation,
         } => {
-            if consent.trim().is_empty() {
-                return Err(CaseError::ElectronicServiceWithoutConsent);
-            }
-            required("channel", channel)?;
-            required("address", address)?;
+            check_electronic_service(channel, address, consent, confirmation.as_ref())?;
             None
         }
     };
@@ -2092,15 +2441,112 @@ fn serve(ctx: &Ctx<'_>, case: &mut Case, service: &Service) -> Result<(), CaseEr
             &sha,
         )?;
     }
-    let payment_due = match issue.payment_due {
-        Some(_) => Some(payment_due(ctx, ctx.local.date())?),
-        None => None,
+    let (payment_due, payment_due_estimated) = match issue.payment_due {
+        Some(_) => {
+            let (d, e) = payment_due(ctx, ctx.local.date())?;
+            (Some(d), e)
+        }
+        None => (None, false),
     };
     case.service = Some(ServiceRecord {
         service: service.clone(),
         served_at: ctx.local,
         payment_due,
+        payment_due_estimated,
     });
+    Ok(())
+}
+
+/// What the case attests about its order to correct (责令改正, 行政处罚法
+/// Art. 28) on a decision date, for a 罚则 that fines only "逾期未改正"
+/// (F1 of the legal review; e.g. 市容条例 Art. 37 ¶2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CorrectionAttestation {
+    /// An order was issued (and handed over: the order is issued on the
+    /// spot, numbered, 行政处罚法 Art. 52 form).
+    pub ordered: bool,
+    /// Its deadline, if ordered.
+    pub deadline: Option<NaiveDate>,
+    /// The deadline passed before the decision date.
+    pub deadline_passed: bool,
+    /// The follow-up check (复查, after the deadline) found it not corrected.
+    pub found_not_corrected: bool,
+    /// All three: the precondition `not_corrected_by_deadline` holds.
+    pub not_corrected_by_deadline: bool,
+}
+
+impl CorrectionAttestation {
+    /// What is missing, in Chinese (empty when nothing is).
+    pub fn missing_zh(&self) -> &'static str {
+        if !self.ordered {
+            "本案没有责令改正通知书"
+        } else if !self.deadline_passed {
+            "改正期限尚未届满"
+        } else if !self.found_not_corrected {
+            "期限届满后的复查未记录逾期未改正"
+        } else {
+            ""
+        }
+    }
+}
+
+/// The correction-order attestation of `case` on `decision_date`. The
+/// catalogue's clause model (branch `clause`) takes it as
+/// `AssessInput.attested` (`Precondition::NotCorrectedByDeadline` when
+/// [`CorrectionAttestation::not_corrected_by_deadline`]) and
+/// `AssessInput.correction_deadline` (= `deadline`); the lead wires it in
+/// `assess_input` at merge.
+pub fn correction_attestation(case: &Case, decision_date: NaiveDate) -> CorrectionAttestation {
+    let order = case.correction.as_ref();
+    let deadline = order.map(|c| c.deadline);
+    let deadline_passed = deadline.is_some_and(|d| d < decision_date);
+    let found_not_corrected = order
+        .and_then(|c| c.follow_up.as_ref())
+        .is_some_and(|f| !f.corrected && deadline.is_some_and(|d| f.at.date() > d));
+    CorrectionAttestation {
+        ordered: order.is_some(),
+        deadline,
+        deadline_passed,
+        found_not_corrected,
+        not_corrected_by_deadline: order.is_some() && deadline_passed && found_not_corrected,
+    }
+}
+
+/// 行政处罚法 Art. 61 ¶2 for the electronic service of any document: the
+/// party's consent and a signed 确认书 naming the address used (F14: a
+/// consent string alone is not a signed 确认书).
+pub fn check_electronic_service(
+    channel: &str,
+    address: &str,
+    consent: &str,
+    confirmation: Option<&ServiceConfirmation>,
+) -> Result<(), CaseError> {
+    if consent.trim().is_empty() {
+        return Err(CaseError::ElectronicServiceWithoutConsent(
+            "未记录当事人同意电子送达",
+        ));
+    }
+    required("channel", channel)?;
+    required("address", address)?;
+    let c = confirmation.ok_or(CaseError::ElectronicServiceWithoutConsent(
+        "未记录当事人签名的确认书",
+    ))?;
+    if c.signer_name.trim().is_empty() {
+        return Err(CaseError::ElectronicServiceWithoutConsent(
+            "确认书未记录签名人",
+        ));
+    }
+    if !c.signature_png.starts_with(&PNG_SIGNATURE) {
+        return Err(CaseError::ElectronicServiceWithoutConsent(
+            "确认书没有当事人签名图像",
+        ));
+    }
+    let compact = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    if !compact(&c.agreed_address).contains(&compact(address)) {
+        return Err(CaseError::ElectronicServiceWithoutConsent(
+            "送达地址不是确认书中当事人同意的地址",
+        ));
+    }
     Ok(())
 }
 

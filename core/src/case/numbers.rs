@@ -12,7 +12,7 @@
 //!   UNIQUE on the formatted text) is written in that same transaction, so
 //!   a number is never handed out twice, crash or not.
 //! - A number is never reused; a spoiled one is voided with a reason
-//!   ([`void_number`]) and stays on record for reconciliation (law.md §2.1).
+//!   ([`void_number`]) and stays on record for reconciliation (docs/law/documents.md).
 //! - The printed form follows a per-township template
 //!   ([`NumberTemplate`]), e.g. `{镇街代字}综执当罚〔{year}〕{seq}号`. The
 //!   serial is not zero-padded (GB/T 9704-2012 §7.2.5 “不编虚位”, 🟡 and

@@ -9,7 +9,7 @@
 //! a URL template with a long literal digit run (an account number, by its
 //! look) is refused.
 //!
-//! Chongqing's 缴款码 format is unverified (law.md §4, ❓), so the scheme is
+//! Chongqing's 缴款码 format is unverified (docs/law/payment.md, ❓), so the scheme is
 //! per-township configuration ([`PaymentScheme`]), not a hard-coded fact:
 //!
 //! - `issued_range`: the finance platform issued a range of codes (预赋码)
@@ -24,7 +24,7 @@
 //!   transposition. The serial still comes from a leased range, so two
 //!   devices never generate the same code.
 //! - `none`: no code offline; the decision names the channel only and the
-//!   code is delivered after sync (law.md §4 item 3).
+//!   code is delivered after sync (docs/law/payment.md).
 
 use chrono::NaiveDate;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -257,7 +257,7 @@ impl PaymentUrlTemplate {
 
     /// The QR content: the template with each value percent-encoded.
     /// `{due}` is `YYYYMMDD` (as the WeChat 非税 API's
-    /// `payment_expire_date`, law.md §4), empty when unknown.
+    /// `payment_expire_date`, docs/law/payment.md), empty when unknown.
     pub fn fill(&self, code: &str, amount_fen: i64, due: Option<NaiveDate>) -> String {
         let due = due
             .map(|d| d.format("%Y%m%d").to_string())

@@ -418,6 +418,53 @@ pub struct Calendar {
     /// Working days that would otherwise be rest days (调休上班).
     #[serde(default)]
     pub workdays: Vec<NaiveDate>,
+    /// Whether each year's schedule is the State Council's published one
+    /// (`official`) or derived before its publication (`estimated`, e.g.
+    /// from 全国年节及纪念日放假办法 without the yearly 调休 notice). A year
+    /// of the span not listed counts as official (packages before this
+    /// field). Deadlines computed on an estimated year are shown as such; a
+    /// newer release with the official schedule replaces it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub years: Vec<CalendarYear>,
+}
+
+/// One calendar year's status in a [`Calendar`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarYear {
+    /// The year, e.g. `2027`.
+    pub year: i32,
+    /// Official or estimated.
+    pub status: CalendarYearStatus,
+    /// Where the schedule comes from (the notice, or how it was derived).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Whether a calendar year is the published schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarYearStatus {
+    /// The State Council's published 放假安排.
+    Official,
+    /// Derived before publication; to be replaced.
+    Estimated,
+}
+
+impl Calendar {
+    /// Whether `year` is marked estimated.
+    pub fn year_estimated(&self, year: i32) -> bool {
+        self.years
+            .iter()
+            .any(|y| y.year == year && y.status == CalendarYearStatus::Estimated)
+    }
+
+    /// Whether any day from `from` to `to` (inclusive) falls in an
+    /// estimated year: a day count over that span rests on an estimate.
+    pub fn estimated_between(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        let (a, b) = (from.min(to), from.max(to));
+        (chrono::Datelike::year(&a)..=chrono::Datelike::year(&b)).any(|y| self.year_estimated(y))
+    }
 }
 
 /// A department (执法部门) that owns inspection items and receives the

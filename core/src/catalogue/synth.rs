@@ -268,6 +268,7 @@ pub fn synth(opts: &SynthOptions) -> Package {
             to: date(2026, 12, 31),
             holidays: vec![],
             workdays: vec![],
+            years: vec![],
         },
         departments: vec![],
         inspection_items: vec![],

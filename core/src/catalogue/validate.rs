@@ -426,6 +426,25 @@ pub fn check_rules(p: &Package) -> Vec<Issue> {
             }
         }
     }
+    let mut years = HashSet::new();
+    for (i, y) in c.years.iter().enumerate() {
+        let path = || format!("$.calendar.years[{i}].year");
+        let span = chrono::Datelike::year(&c.from)..=chrono::Datelike::year(&c.to);
+        if !span.contains(&y.year) {
+            out.push(
+                path,
+                "calendar_date_outside_range",
+                format!("年份 {} 不在日历范围 {}..{} 内", y.year, c.from, c.to),
+            );
+        }
+        if !years.insert(y.year) {
+            out.push(
+                path,
+                "calendar_date_conflict",
+                format!("年份 {} 重复标注", y.year),
+            );
+        }
+    }
     out.0
 }
 

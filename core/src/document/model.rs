@@ -443,7 +443,7 @@ pub enum Statement {
     Waived,
 }
 
-/// 当场行政处罚决定书: every field of law.md §2.1.
+/// 当场行政处罚决定书: every field of docs/law/documents.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionOnTheSpot {
     /// 文书编号 (行政处罚法 Art. 52 “编有号码”).
@@ -636,7 +636,7 @@ impl DecisionOnTheSpot {
 }
 
 /// One captured evidence file listed in an inspection record, with the
-/// SHA-256 taken at capture (law.md §2.3, §7).
+/// SHA-256 taken at capture (docs/law/documents.md, docs/law/evidence.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceItem {
     /// The file name.
@@ -647,7 +647,7 @@ pub struct EvidenceItem {
     pub sha256: String,
 }
 
-/// 现场检查（勘验）笔录 (law.md §2.3).
+/// 现场检查（勘验）笔录 (docs/law/documents.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InspectionRecord {
     /// Record number, if the township numbers records.
@@ -736,7 +736,7 @@ impl InspectionRecord {
     }
 }
 
-/// 责令（限期）改正通知书 (行政处罚法 Art. 28; law.md §2.4).
+/// 责令（限期）改正通知书 (行政处罚法 Art. 28; docs/law/documents.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderToCorrect {
     /// 编号.
@@ -818,7 +818,7 @@ impl ServiceMethod {
     }
 }
 
-/// 送达回证 (民事诉讼法 Art. 87–89; law.md §2.5).
+/// 送达回证 (民事诉讼法 Art. 87–89; docs/law/documents.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceReceipt {
     /// The authority.

@@ -21,7 +21,7 @@
 //! Orders and cases need the township to hold the item's matter on the
 //! inspection date; otherwise only a referral is accepted. Finishing needs
 //! every item checked and every failed item decided, and produces the
-//! 现场检查（勘验）笔录 (law.md §2.3) with each finding, its department
+//! 现场检查（勘验）笔录 (docs/law/documents.md) with each finding, its department
 //! and outcome, and the evidence list with SHA-256 values; the orders'
 //! documents are made at the same time with the party's signature.
 //!
@@ -806,6 +806,7 @@ pub fn decide(
                 party: insp.party.clone(),
                 facts,
                 place: insp.place.clone(),
+                act_end: None,
             },
             now,
         )?;

@@ -60,7 +60,7 @@ use super::identity::{IdOptions, IdentityError, parse_citizen_id, parse_uscc};
 use crate::money::format_yuan as yuan;
 
 // ---------------------------------------------------------------------------
-// Statutory constants (✅ in law.md; each beside its article)
+// Statutory constants (✅ in docs/law/xingzheng-chufa-fa.md; each beside its article)
 
 /// Fen in one yuan (元).
 const FEN_PER_YUAN: i64 = 100;
@@ -1204,7 +1204,7 @@ fn check_proposal(
         },
         // A warning is a lighter kind of penalty (减轻), so it is lawful where a
         // lighter or reduced penalty is mandatory even if the table has none
-        // (❓ whether 减轻 may change the kind is not settled in law.md).
+        // (❓ whether 减轻 may change the kind is not settled, docs/law/README.md).
         PenaltyKind::Warning if cx.mitigated || provides(&|p| p.warning) => true,
         PenaltyKind::NoticeOfCriticism
             if provides(&|p| p.other.iter().any(|o| o.contains(NOTICE_OF_CRITICISM))) =>

@@ -166,6 +166,7 @@ pub(crate) mod tests {
                 d(2025, 10, 8),
             ],
             workdays: vec![d(2025, 9, 28), d(2025, 10, 11)],
+            years: vec![],
         }
     }
 
@@ -223,6 +224,7 @@ pub(crate) mod tests {
             to: d(2025, 1, 1),
             holidays: vec![],
             workdays: vec![],
+            years: vec![],
         };
         assert_eq!(
             is_working_day(&bad, d(2025, 1, 15)).unwrap_err().code(),

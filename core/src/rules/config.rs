@@ -1,9 +1,9 @@
 //! Configuration for the rules that are not settled law.
 //!
-//! `law.md` marks each fact it gives as verified in the statute (✅), read
+//! The legal research (docs/law/README.md) marks each fact it gives as verified in the statute (✅), read
 //! only in a secondary source (🟡) or unverified (❓). The engine hard-codes
 //! only ✅ facts, each beside its article. Everything else is a field of
-//! [`RulesConfig`]: the default is the value `law.md` reports, or, where it
+//! [`RulesConfig`]: the default is the value the research (docs/law/) reports, or, where it
 //! reports none, the reading most favourable to the party, and the field's
 //! documentation says which source it rests on. A deployment overrides a
 //! field once the official document has been checked.
@@ -38,7 +38,7 @@ pub struct RulesConfig {
     /// Whether a calendar period (the 15-day payment period of Art. 67)
     /// whose last day is a rest day ends on the next working day instead.
     /// 民事诉讼法 Art. 85 says so for its own periods; applying it to the
-    /// payment period is ❓ (law.md §1.10). Default `true`: the later due
+    /// payment period is ❓ (docs/law/README.md, open question 9). Default `true`: the later due
     /// date never charges the party a surcharge the stricter reading would
     /// not.
     pub roll_period_end_off_rest_day: bool,
@@ -55,7 +55,7 @@ pub struct RulesConfig {
     /// statutory minimum plus this percentage of the statutory span
     /// (rounded down to the fen). Default 50: "从轻 = below the middle of
     /// the range", a common provincial definition; Chongqing's own
-    /// definition in 渝府令第355号 was not read (❓, law.md §1.4).
+    /// definition in 渝府令第355号 was not read (❓, docs/law/README.md).
     pub lighter_upper_percent: u32,
     /// Substrings of a matter's `domain` that mark an entrusted matter as
     /// road traffic, for which 道路交通安全法 Art. 107 (warning or a fine of
@@ -73,13 +73,13 @@ pub struct RulesConfig {
     pub district: Option<String>,
     /// The court named in the normal-procedure remedy clause. Chongqing's
     /// centralised jurisdiction for administrative cases was not checked
-    /// (❓, law.md §1.11); the default `None` prints the generic
+    /// (❓, docs/law/README.md); the default `None` prints the generic
     /// "人民法院".
     pub court: Option<String>,
     /// Whether a citizen ID whose first two digits are not a known
     /// province-level code (GB/T 2260, plus 83 for Taiwan residents'
     /// residence permits and 9 for foreigners' permanent-residence cards) is
-    /// rejected. law.md gives the list from memory (❓); the table here is
+    /// rejected. docs/law/identity.md gives the list from memory (❓); the table here is
     /// the published GB/T 2260 province list. Default `true`.
     pub reject_unknown_province: bool,
 }

@@ -29,10 +29,21 @@
 //!
 //! **USCCs** ([`parse_uscc`]) are 18 characters over the 31 characters
 //! `0-9 A-Z` without I, O, Z, S and V, with a weighted MOD 31 check
-//! character. Positions 9–17 are the organisation code of GB 11714, whose own
-//! MOD 11 check character is reported separately ([`OrgCodeCheck`]) and never
-//! rejects the code: law.md (§5.2) advises a warning only, as real codes are
-//! known to fail it.
+//! character, checked in full (GB 32100-2015 §4): position 1 is the
+//! registration authority (登记管理部门代码) and position 2 the institution
+//! category (机构类别代码), and only the pairs of the standard's code table
+//! are accepted ([`uscc_category`]); positions 3–8 are the registering
+//! authority's administrative-division code (GB/T 2260), six digits whose
+//! first two are a province-level code (or `100000`, used nationally);
+//! position 18 is the check character. So a citizen ID with a wrong check
+//! digit is not taken for a USCC merely because the MOD 31 sum happens to
+//! fit: a 重庆 citizen ID starts `50`, which is no authority/category pair.
+//! The table is the one reproduced alike by several independent sources
+//! (🟡: the standard's text itself was not read; docs/law/README.md).
+//! Positions 9–17 are the organisation code of GB 11714, whose own MOD 11
+//! check character is reported separately ([`OrgCodeCheck`]) and never
+//! rejects the code: docs/law/README.md (identity) advises a warning only,
+//! as real codes are known to fail it.
 //!
 //! The checks allocate nothing on success; a million checks take well under
 //! a second (see `core/benches/rules.rs`).
@@ -170,7 +181,7 @@ impl CitizenId {
 pub enum OrgCodeCheck {
     /// The 9th character of the organisation code matches.
     Valid,
-    /// It does not; a warning, not a rejection (law.md §5.2).
+    /// It does not; a warning, not a rejection (docs/law/README.md).
     Mismatch {
         /// The check character GB 11714 computes.
         expected: char,
@@ -212,10 +223,17 @@ impl Uscc {
 
     /// Whether positions 1–2 are `92`, the code GB 32100 gives 个体工商户
     /// (an individual business, whose operator should also be recorded).
-    /// The category table was read only from memory (❓, law.md §5.2): use
-    /// this as a hint, never as a rule.
+    /// The category table is from consistent secondary sources (🟡, see
+    /// [`uscc_category`]): use this as a hint, never as a rule.
     pub fn is_individual_business(&self) -> bool {
         self.number.starts_with(b"92")
+    }
+
+    /// The registration authority and institution category in Chinese
+    /// (positions 1–2), e.g. `("工商", "个体工商户")`.
+    pub fn category(&self) -> (&'static str, &'static str) {
+        // A parsed code always has a pair of the table.
+        uscc_category(self.number[0], self.number[1]).unwrap_or(("", ""))
     }
 }
 
@@ -351,6 +369,19 @@ pub enum IdentityError {
         /// The character given.
         given: char,
     },
+    /// Positions 1–2 are not a registration-authority / institution-category
+    /// pair of GB 32100's code table.
+    #[error("统一社会信用代码第1、2位“{code}”不是GB 32100规定的登记管理部门代码与机构类别代码组合")]
+    UsccCategory {
+        /// The two characters as given.
+        code: String,
+    },
+    /// Positions 3–8 are not an administrative-division code (GB/T 2260).
+    #[error("统一社会信用代码第3至8位“{code}”不是有效的登记管理机关行政区划码（GB/T 2260）")]
+    UsccRegion {
+        /// The six characters as given.
+        code: String,
+    },
 }
 
 impl ErrorCode for IdentityError {
@@ -368,6 +399,8 @@ impl ErrorCode for IdentityError {
             Self::UsccLength { .. } => "USCC_LENGTH",
             Self::UsccCharacter { .. } => "USCC_CHARACTER",
             Self::UsccCheckCharacter { .. } => "USCC_CHECK_CHARACTER",
+            Self::UsccCategory { .. } => "USCC_CATEGORY",
+            Self::UsccRegion { .. } => "USCC_REGION",
         }
     }
 }
@@ -386,7 +419,9 @@ impl IdentityError {
             | Self::CitizenCheckCharacter { .. } => Some(IdKind::Citizen),
             Self::UsccLength { .. }
             | Self::UsccCharacter { .. }
-            | Self::UsccCheckCharacter { .. } => Some(IdKind::Organization),
+            | Self::UsccCheckCharacter { .. }
+            | Self::UsccCategory { .. }
+            | Self::UsccRegion { .. } => Some(IdKind::Organization),
         }
     }
 }
@@ -573,20 +608,95 @@ pub fn parse_uscc(input: &str) -> Result<Uscc, IdentityError> {
 /// citizen-ID error is reported. Use [`parse_citizen_id`] or
 /// [`parse_uscc`] when the kind is known.
 pub fn check_id(input: &str, opts: &IdOptions) -> Result<Identity, IdentityError> {
+    detect_id(input, opts).map(|d| d.identity)
+}
+
+/// Why [`detect_id`] took a number for the kind it chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DetectionReason {
+    /// 15 characters: only the legacy citizen ID has that length.
+    LegacyLength,
+    /// A letter other than a final `X`: only a USCC can carry it.
+    LettersOnlyUscc,
+    /// All-digit, valid as a citizen ID and not as a USCC.
+    CitizenOnly,
+    /// All-digit, valid as both; taken as a citizen ID (leading digit not 9).
+    BothValidCitizen,
+    /// All-digit, valid as both; a leading `9` (工商 registration) is far
+    /// more often an enterprise than a foreigner's card: taken as a USCC.
+    BothValidLeadingNine,
+    /// All-digit, not a valid citizen ID but valid as a USCC in full.
+    UsccOnly,
+}
+
+impl DetectionReason {
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LegacyLength => "legacy_length",
+            Self::LettersOnlyUscc => "letters_only_uscc",
+            Self::CitizenOnly => "citizen_only",
+            Self::BothValidCitizen => "both_valid_citizen",
+            Self::BothValidLeadingNine => "both_valid_leading_nine",
+            Self::UsccOnly => "uscc_only",
+        }
+    }
+
+    /// The explanation in Chinese, for the officer.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::LegacyLength => "15位：只有旧居民身份证号码为15位，按居民身份证号码校验",
+            Self::LettersOnlyUscc => {
+                "含字母（末位X除外）：只有统一社会信用代码可含字母，按统一社会信用代码校验"
+            }
+            Self::CitizenOnly => {
+                "符合居民身份证号码的地址码、出生日期和校验码，不符合统一社会信用代码规则：按居民身份证号码处理"
+            }
+            Self::BothValidCitizen => {
+                "同时符合居民身份证号码和统一社会信用代码规则，首位不是9：按居民身份证号码处理，请核对证件"
+            }
+            Self::BothValidLeadingNine => {
+                "同时符合两种规则，首位为9（工商登记）：按统一社会信用代码处理，请核对证件"
+            }
+            Self::UsccOnly => {
+                "不符合居民身份证号码规则，符合统一社会信用代码的登记管理部门、机构类别、行政区划码和校验码：按统一社会信用代码处理"
+            }
+        }
+    }
+}
+
+/// A number of either kind with the reason its kind was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Detection {
+    /// The valid number.
+    pub identity: Identity,
+    /// Why this kind.
+    pub reason: DetectionReason,
+}
+
+/// [`check_id`] with the reason for the kind chosen (see there for the rule).
+pub fn detect_id(input: &str, opts: &IdOptions) -> Result<Detection, IdentityError> {
     let mut buf = [0u8; 18];
     let len = normalize_into(input, &mut buf)?;
+    let found = |identity, reason| Detection { identity, reason };
     match len {
-        15 => citizen_from(&buf, len, opts).map(Identity::Citizen),
+        15 => citizen_from(&buf, len, opts)
+            .map(|c| found(Identity::Citizen(c), DetectionReason::LegacyLength)),
         18 => {
             let citizen_shaped = buf[..17].iter().all(u8::is_ascii_digit)
                 && (buf[17].is_ascii_digit() || buf[17] == b'X');
             if !citizen_shaped {
-                return uscc_from(&buf, len).map(Identity::Organization);
+                return uscc_from(&buf, len)
+                    .map(|o| found(Identity::Organization(o), DetectionReason::LettersOnlyUscc));
             }
+            use DetectionReason as R;
             match (citizen_from(&buf, len, opts), uscc_from(&buf, len)) {
-                (Ok(_), Ok(o)) if buf[0] == b'9' => Ok(Identity::Organization(o)),
-                (Ok(c), _) => Ok(Identity::Citizen(c)),
-                (Err(_), Ok(o)) => Ok(Identity::Organization(o)),
+                (Ok(_), Ok(o)) if buf[0] == b'9' => {
+                    Ok(found(Identity::Organization(o), R::BothValidLeadingNine))
+                }
+                (Ok(c), Ok(_)) => Ok(found(Identity::Citizen(c), R::BothValidCitizen)),
+                (Ok(c), Err(_)) => Ok(found(Identity::Citizen(c), R::CitizenOnly)),
+                (Err(_), Ok(o)) => Ok(found(Identity::Organization(o), R::UsccOnly)),
                 (Err(e), Err(_)) => Err(e),
             }
         }
@@ -740,6 +850,21 @@ fn uscc_from(buf: &[u8; 18], len: usize) -> Result<Uscc, IdentityError> {
             given: char::from(buf[17]),
         });
     }
+    // GB 32100 §4.1–4.2: the authority/category pair of the code table.
+    if uscc_category(buf[0], buf[1]).is_none() {
+        return Err(IdentityError::UsccCategory {
+            code: ascii_str(&buf[..2]).to_owned(),
+        });
+    }
+    // GB 32100 §4.3: the registering authority's division code (GB/T 2260).
+    let region = &buf[2..8];
+    let region_ok = region.iter().all(u8::is_ascii_digit)
+        && (region == b"100000" || province_name(&region[..2]).is_some());
+    if !region_ok {
+        return Err(IdentityError::UsccRegion {
+            code: ascii_str(region).to_owned(),
+        });
+    }
     // GB 11714: positions 9–16 are the organisation code's body, 17 its check.
     let organization_code_check = match organization_code_check_character(ascii_str(&buf[8..16])) {
         Some(e) if e == char::from(buf[16]) => OrgCodeCheck::Valid,
@@ -758,6 +883,91 @@ fn uscc_from(buf: &[u8; 18], len: usize) -> Result<Uscc, IdentityError> {
         number: *buf,
         organization_code_check,
     })
+}
+
+/// GB 32100's code table of registration authorities (登记管理部门, the
+/// first position) and their institution categories (机构类别, the second):
+/// the pair's names in Chinese, or `None` when the pair is not in the table.
+///
+/// Source 🟡: the table as reproduced alike by several independent
+/// implementations and notes (the standard's own text was not read; the
+/// first edition listed 1, 5, 9 and Y, the others were added for the
+/// authorities that joined the scheme later). docs/law/README.md lists it
+/// as an open question to confirm against GB 32100 and its amendments.
+pub fn uscc_category(authority: u8, category: u8) -> Option<(&'static str, &'static str)> {
+    let (name, categories): (&str, &[(u8, &str)]) = match authority {
+        b'1' => (
+            "机构编制",
+            &[
+                (b'1', "机关"),
+                (b'2', "事业单位"),
+                (b'3', "中央编办直接管理机构编制的群众团体"),
+                (b'9', "其他"),
+            ],
+        ),
+        b'2' => ("外交", &[(b'1', "外国常驻新闻机构"), (b'9', "其他")]),
+        b'3' => (
+            "司法行政",
+            &[
+                (b'1', "律师执业机构"),
+                (b'2', "公证处"),
+                (b'3', "基层法律服务所"),
+                (b'4', "司法鉴定机构"),
+                (b'5', "仲裁委员会"),
+                (b'9', "其他"),
+            ],
+        ),
+        b'4' => ("文化", &[(b'1', "外国在华文化中心"), (b'9', "其他")]),
+        b'5' => (
+            "民政",
+            &[
+                (b'1', "社会团体"),
+                (b'2', "民办非企业单位"),
+                (b'3', "基金会"),
+                (b'9', "其他"),
+            ],
+        ),
+        b'6' => (
+            "旅游",
+            &[
+                (b'1', "外国旅游部门常驻代表机构"),
+                (b'2', "港澳台地区旅游部门常驻内地（大陆）代表机构"),
+                (b'9', "其他"),
+            ],
+        ),
+        b'7' => (
+            "宗教",
+            &[(b'1', "宗教活动场所"), (b'2', "宗教院校"), (b'9', "其他")],
+        ),
+        b'8' => ("工会", &[(b'1', "基层工会"), (b'9', "其他")]),
+        b'9' => (
+            "工商",
+            &[
+                (b'1', "企业"),
+                (b'2', "个体工商户"),
+                (b'3', "农民专业合作社"),
+            ],
+        ),
+        b'A' => (
+            "中央军委改革和编制办公室",
+            &[(b'1', "军队事业单位"), (b'9', "其他")],
+        ),
+        b'N' => (
+            "农业",
+            &[
+                (b'1', "组级集体经济组织"),
+                (b'2', "村级集体经济组织"),
+                (b'3', "乡镇级集体经济组织"),
+                (b'9', "其他"),
+            ],
+        ),
+        b'Y' => ("其他", &[(b'1', "其他")]),
+        _ => return None,
+    };
+    categories
+        .iter()
+        .find(|(c, _)| *c == category)
+        .map(|(_, c)| (name, *c))
 }
 
 // ---------------------------------------------------------------------------
@@ -874,7 +1084,7 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
-    // law.md §5.1 test vectors (GB 11643-1999, ISO 7064 MOD 11-2).
+    // docs/law/README.md (identity) test vectors (GB 11643-1999, ISO 7064 MOD 11-2).
     #[test]
     fn law_md_citizen_vectors() {
         let c = parse_citizen_id("11010519491231002X", &opts()).unwrap();
@@ -1066,7 +1276,7 @@ mod tests {
         assert_eq!(region_name("5001"), None);
     }
 
-    // law.md §5.2 test vectors (GB 32100-2015, GB 11714-1997).
+    // docs/law/README.md (identity) test vectors (GB 32100-2015, GB 11714-1997).
     #[test]
     fn law_md_uscc_vectors() {
         let o = parse_uscc("91350100M000100Y43").unwrap();
@@ -1077,7 +1287,7 @@ mod tests {
         let o = parse_uscc("91512081MA62K0260E").unwrap();
         assert_eq!(o.organization_code_check, OrgCodeCheck::Valid);
         assert_eq!(organization_code_check_character("M000100Y"), Some('4'));
-        // law.md notes these real-world codes fail the 18th-character check.
+        // The research notes these real-world codes fail the 18th-character check.
         assert!(parse_uscc("91350211M0000XUF46").is_err());
         assert!(parse_uscc("91350100M0001TGQXM").is_err());
         assert!(parse_uscc("9131000063159284XQ").is_ok());
@@ -1123,6 +1333,86 @@ mod tests {
         assert_eq!(e.kind(), Some(IdKind::Citizen));
         let e = check_id("91350100M000100Y44", &opts()).unwrap_err();
         assert_eq!(e.kind(), Some(IdKind::Organization));
+    }
+
+    #[test]
+    fn a_citizen_id_with_a_wrong_check_digit_is_not_taken_for_a_uscc() {
+        // Issue 14's reproduction: a 重庆 citizen ID whose last digit is
+        // mistyped into the one that happens to satisfy the USCC MOD 31 sum
+        // was accepted as an organisation's code.
+        let mut tried = 0;
+        for seq in 0..1_000u32 {
+            let body = format!("50011219800101{seq:03}");
+            let u = uscc_check_character(&body).unwrap();
+            if !u.is_ascii_digit() || Some(u) == citizen_check_character(&body) {
+                continue;
+            }
+            tried += 1;
+            let n = format!("{body}{u}");
+            let e = check_id(&n, &opts()).unwrap_err();
+            assert_eq!(e.code(), "CITIZEN_ID_CHECK_CHARACTER", "{n}");
+            assert_eq!(e.kind(), Some(IdKind::Citizen));
+            // As a USCC it fails on its structure: 5/0 is no pair of the table.
+            assert_eq!(parse_uscc(&n).unwrap_err().code(), "USCC_CATEGORY", "{n}");
+        }
+        assert!(
+            tried > 10,
+            "some bodies have a digit as USCC check: {tried}"
+        );
+    }
+
+    #[test]
+    fn the_uscc_structure_is_checked_in_full() {
+        let with_check = |body: &str| format!("{body}{}", uscc_check_character(body).unwrap());
+        // A valid 个体工商户 in 渝北区, named by the table.
+        let o = parse_uscc(&with_check("92500112MA5U0000X")).unwrap();
+        assert_eq!(o.category(), ("工商", "个体工商户"));
+        assert!(o.is_individual_business());
+        assert_eq!(o.region_name(), Some("重庆市渝北区"));
+        // Nationally registered (100000).
+        assert!(parse_uscc(&with_check("12100000400000000")).is_ok());
+        // Pairs outside the table: 工商 has no 9; no authority B; 民政 has no 4.
+        for body in [
+            "99500112MA5U0000X",
+            "B1500112MA5U0000X",
+            "54500112MA5U0000X",
+        ] {
+            let e = parse_uscc(&with_check(body)).unwrap_err();
+            assert_eq!(e.code(), "USCC_CATEGORY", "{body}");
+            assert!(e.to_string().contains("机构类别"), "{e}");
+        }
+        // Division codes: letters, an unknown province, 10 other than 100000.
+        for body in [
+            "9150A112MA5U0000X",
+            "91990000MA5U0000X",
+            "91101000MA5U0000X",
+        ] {
+            let e = parse_uscc(&with_check(body)).unwrap_err();
+            assert_eq!(e.code(), "USCC_REGION", "{body}");
+            assert_eq!(e.kind(), Some(IdKind::Organization));
+        }
+    }
+
+    #[test]
+    fn detection_explains_its_choice() {
+        let d = detect_id("11010519491231002X", &opts()).unwrap();
+        assert_eq!(d.reason, DetectionReason::CitizenOnly);
+        assert!(d.reason.label_zh().contains("居民身份证"));
+        let d = detect_id("110105491231002", &opts()).unwrap();
+        assert_eq!(d.reason, DetectionReason::LegacyLength);
+        let d = detect_id("91350100M000100Y43", &opts()).unwrap();
+        assert_eq!(d.reason, DetectionReason::LettersOnlyUscc);
+        // An all-digit USCC of a 机关 that is no valid citizen ID.
+        let n = (0..100u32)
+            .map(|k| format!("115000000000000{k:02}"))
+            .find_map(|body| {
+                let c = uscc_check_character(&body)?;
+                c.is_ascii_digit().then(|| format!("{body}{c}"))
+            })
+            .unwrap();
+        let d = detect_id(&n, &opts()).unwrap();
+        assert_eq!(d.reason, DetectionReason::UsccOnly, "{n}");
+        assert_eq!(d.reason.as_str(), "uscc_only");
     }
 
     #[test]

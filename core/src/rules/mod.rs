@@ -6,7 +6,7 @@
 //! clock, the network or the disk: the caller looks up the matter and the
 //! calendar in force on the violation date and passes today's date where a
 //! rule needs one. Each legal rule carries a comment naming its law and
-//! article. Facts that `law.md` marks as secondary-source (🟡) or unverified
+//! article. Facts that the legal research (docs/law/) marks as secondary-source (🟡) or unverified
 //! (❓) are not hard-coded; they live in [`RulesConfig`] with documented
 //! defaults. Money is integer fen (分) throughout.
 //!

@@ -196,6 +196,7 @@ pub fn party_and_facts(party: CaseParty) -> CaseEvent {
         party,
         facts: "在龙兴镇示例路人行道上摆摊经营水果，占道面积约6平方米".into(),
         place: "龙兴镇示例路12号门前人行道".into(),
+        act_end: None,
     }
 }
 
@@ -203,6 +204,10 @@ pub fn evidence() -> CaseEvent {
     CaseEvent::AttachEvidence {
         evidence_ids: vec![],
         summary: "现场照片2张（执法记录仪同步录像）".into(),
+        // The fixture captures no item on this device: the recorded reason
+        // lets a fine be decided (行政处罚法 Art. 40, 47; see
+        // `a_fine_on_no_captured_evidence_needs_a_recorded_reason`).
+        no_evidence_reason: Some("现场照片及录像由执法记录仪采集，已另行存档".into()),
     }
 }
 
@@ -236,5 +241,15 @@ pub fn signed() -> CaseEvent {
             name: "周小川".into(),
             png: png(),
         },
+    }
+}
+
+/// A signed 确认书 for electronic service (行政处罚法 Art. 61 ¶2) agreeing
+/// to `agreed` (channel and address).
+pub fn confirmation(agreed: &str) -> zhifa_core::case::ServiceConfirmation {
+    zhifa_core::case::ServiceConfirmation {
+        signer_name: "周小川".into(),
+        signature_png: png(),
+        agreed_address: agreed.into(),
     }
 }

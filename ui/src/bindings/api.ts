@@ -500,7 +500,16 @@ facts: string,
 /**
  * 违法地点.
  */
-place: string, };
+place: string, 
+/**
+ * A continuing act (连续或者继续状态, 行政处罚法 Art. 36 ¶2): the day it
+ * ended (`YYYY-MM-DD`), if it has.
+ */
+act_end_date?: string, 
+/**
+ * A continuing act still going on (持续中).
+ */
+act_ongoing?: boolean, };
 
 export type EvidenceAddReq = { 
 /**
@@ -870,6 +879,33 @@ served_at: string | null,
  * Has a payment QR.
  */
 has_payment: boolean, 
+/**
+ * A continuing act: `持续中` or `终了于YYYY-MM-DD` (Art. 36 ¶2).
+ */
+act_end: string | null, 
+/**
+ * The last day to file the decision (备案, 行政处罚法 Art. 52 ¶3) by
+ * the township's configured working days; `null` before a decision or
+ * when the calendar does not cover it.
+ */
+filing_due: string | null, 
+/**
+ * The 备案 is late (filed after, or not filed by, `filing_due`).
+ */
+filing_overdue: boolean, 
+/**
+ * `payment_due` was counted on a calendar year marked estimated.
+ */
+payment_due_estimated: boolean, 
+/**
+ * `filing_due` was counted on a calendar year marked estimated.
+ */
+filing_due_estimated: boolean, 
+/**
+ * Shown beside a deadline counted on an estimated calendar year:
+ * `（按预估日历）`, else `null`.
+ */
+calendar_note: string | null, 
 /**
  * Created (RFC 3339).
  */

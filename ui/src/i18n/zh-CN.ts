@@ -84,6 +84,9 @@ export default {
     factsTitle: '违法事实与证据',
     place: '违法地点',
     facts: '违法事实',
+    actOngoing: '违法行为持续中',
+    actEndDate: '持续行为终了日期',
+    actEndHint: '连续或者继续状态的违法行为，追责时效自行为终了之日起计算（行政处罚法第三十六条第二款）；一次性行为不填',
     photos: '现场照片',
     takePhoto: '拍照取证',
     hashed: '已计算 SHA-256 并签名',
@@ -190,7 +193,7 @@ export default {
     badgeRenew: '重新生成',
     badgeOffline: '离线生成，无需网络；核验由当事人手机联网完成',
   },
-  cases: { title: '案件', all: '全部', detail: '案件详情', timeline: '办案记录', resume: '继续办理', party: '当事人', number: '文书编号', payment: '缴款', fromServer: '中心回执', provisionalNumber: '临时编号 {number}（正式文号以系统分配为准）', finalNumber: '正式文号：{number}', finalNumberPending: '正式文号：待同步后由系统分配' },
+  cases: { title: '案件', all: '全部', detail: '案件详情', timeline: '办案记录', resume: '继续办理', party: '当事人', number: '文书编号', payment: '缴款', fromServer: '中心回执', provisionalNumber: '临时编号 {number}（正式文号以系统分配为准）', finalNumber: '正式文号：{number}', finalNumberPending: '正式文号：待同步后由系统分配', actEnd: '持续违法行为', filingDue: '备案期限', filingOverdue: '已超过本镇街规定的备案期限（行政处罚法第五十二条第三款）' },
   evidence: { title: '证据', verify: '核验全部原件', verified: '完整', unchecked: '未核验', altered: '异常', none: '暂无证据', chain: '证据链' },
   sync: {
     title: '同步',
