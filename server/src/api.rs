@@ -1001,9 +1001,7 @@ pub fn router(state: St) -> Router {
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))
         // Framework answers (405, 413, query and path rejections) become
         // `{code, message}` before their digest is taken.
-        .layer(axum::middleware::map_response(
-            crate::edges::json_rejections,
-        ))
+        .layer(axum::middleware::from_fn(crate::edges::json_rejections))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::edges::rate_limit,

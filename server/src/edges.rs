@@ -227,8 +227,14 @@ pub async fn uri_length(req: Request, next: Next) -> Response {
 /// from axum's extractors, body limits and method routing — into
 /// `{code, message}` with the code of their status. Answers that already
 /// are JSON, and the 亮码 pages (HTML with their code in `x-badge-result`),
-/// pass unchanged; so does every success. Headers such as `allow` are kept.
-pub async fn json_rejections(resp: Response) -> Response {
+/// pass unchanged; so does every success and every HEAD answer (no body).
+/// Headers such as `allow` are kept.
+pub async fn json_rejections(req: Request, next: Next) -> Response {
+    // HEAD answers keep no body (their digest is of the empty body).
+    if req.method() == axum::http::Method::HEAD {
+        return next.run(req).await;
+    }
+    let resp = next.run(req).await;
     let status = resp.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return resp;
