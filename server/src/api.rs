@@ -54,6 +54,10 @@ pub struct AppState {
     pub badge: crate::badge::Authority,
     /// Striped locks so two PATCHes of one upload never interleave.
     upload_locks: Vec<tokio::sync::Mutex<()>>,
+    /// The limits of `serve` (upload size, lease quota, rates, timeouts).
+    pub limits: crate::edges::Limits,
+    /// The per-client rate of the public endpoints (from `limits`).
+    pub public_rate: crate::edges::RateLimiter,
 }
 
 impl AppState {
@@ -74,7 +78,21 @@ impl AppState {
             finance_secret,
             badge,
             upload_locks: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
+            limits: crate::edges::Limits::default(),
+            public_rate: crate::edges::RateLimiter::new(
+                crate::edges::Limits::default().public_per_minute,
+                crate::edges::Limits::default().public_burst,
+            ),
         })
+    }
+
+    /// Sets the limits (before the state is shared: `None` once it is).
+    pub fn set_limits(this: &mut Arc<Self>, limits: crate::edges::Limits) -> Option<()> {
+        let s = Arc::get_mut(this)?;
+        s.public_rate =
+            crate::edges::RateLimiter::new(limits.public_per_minute, limits.public_burst);
+        s.limits = limits;
+        Some(())
     }
 
     fn lock_for(&self, id: &str) -> &tokio::sync::Mutex<()> {
@@ -172,6 +190,7 @@ async fn enrol(
 ) -> Result<Json<TokenResponse>, ApiError> {
     check_protocol(&headers)?;
     let req: EnrolRequest = parse_json(&body)?;
+    crate::edges::check_device_id(&req.device_id)?;
     verify_sig(
         &req.public_key,
         &enrol_bytes(&req.code, &req.device_id, &req.public_key),
@@ -248,6 +267,7 @@ async fn push(
         ));
     }
     verify_sig(&who.public_key, &push_bytes(&req), &req.signature)?;
+    crate::edges::check_push_seqs(&req)?;
     let store = s.store.clone();
     let now = s.clock.now();
     let device = who.device_id.clone();
@@ -354,11 +374,15 @@ async fn catalogue_snapshot(
             Some(format!("bytes {a}-{b}/{total}")),
         ),
         Some(_) => {
-            return Ok((
-                StatusCode::RANGE_NOT_SATISFIABLE,
-                [(header::CONTENT_RANGE, format!("bytes */{total}"))],
+            let mut resp = ApiError::new(
+                ErrorKind::RangeNotSatisfiable,
+                format!("请求的字节范围超出快照大小 {total}"),
             )
-                .into_response());
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{total}")) {
+                resp.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return Ok(resp);
         }
         None => (StatusCode::OK, bytes, None),
     };
@@ -445,8 +469,9 @@ async fn leases(
     let req: LeaseRequest = parse_json(&body)?;
     let store = s.store.clone();
     let now = s.clock.now();
+    let quota = s.limits.lease;
     Ok(Json(
-        blocking(move || store.grant_lease(&who, &req, now)).await?,
+        blocking(move || store.grant_lease_within(&who, &req, quota, now)).await?,
     ))
 }
 
@@ -483,6 +508,7 @@ async fn upload_create(
     if !is_sha256(&req.sha256) || req.size == 0 {
         return Err(ApiError::bad("摘要须为 64 位小写十六进制，大小须大于 0"));
     }
+    crate::edges::check_upload(&req, &s.limits)?;
     let store = s.store.clone();
     let sha = req.sha256.clone();
     let known = blocking(move || store.blob_known(&sha)).await?;
@@ -686,6 +712,7 @@ async fn finance_payment(
     mac.verify_slice(&sig)
         .map_err(|_| ApiError::new(ErrorKind::FinanceSignatureInvalid, "签名无效"))?;
     let cb: PaymentCallback = parse_json(&body)?;
+    crate::edges::check_payment(&cb)?;
     let store = s.store.clone();
     let now = s.clock.now();
     let new = blocking(move || store.payment(&cb, now)).await?;
@@ -970,7 +997,16 @@ pub fn router(state: St) -> Router {
             post(console_case_reassign),
         )
         .merge(crate::badge::routes())
+        .fallback(crate::edges::unknown_route)
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))
+        // Framework answers (405, 413, query and path rejections) become
+        // `{code, message}` before their digest is taken.
+        .layer(axum::middleware::from_fn(crate::edges::json_rejections))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::edges::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn(crate::edges::uri_length))
         .layer(axum::middleware::map_response(body_digest))
         .with_state(state)
 }

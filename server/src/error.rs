@@ -42,7 +42,8 @@ impl ApiError {
             code: self.kind.code().to_owned(),
             message: self.message.clone(),
             expected_seq: self.expected_seq,
-            retry_after_ms: (self.kind == ErrorKind::Unavailable).then_some(1_000),
+            retry_after_ms: matches!(self.kind, ErrorKind::Unavailable | ErrorKind::RateLimited)
+                .then_some(1_000),
         }
     }
 }
@@ -71,6 +72,11 @@ impl From<std::io::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // Every 500 leaves a log line (its cause was logged where it arose
+        // when it is a storage fault; this one says a request got it).
+        if self.kind == ErrorKind::Internal {
+            tracing::error!(code = self.kind.code(), message = %self.message, "internal error answered");
+        }
         let status =
             StatusCode::from_u16(self.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, axum::Json(self.body())).into_response()

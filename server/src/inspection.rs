@@ -466,6 +466,68 @@ pub struct NewTask {
     pub scenarios: Vec<String>,
 }
 
+/// The longest task texts, in characters: the place and the party are a
+/// line on the officer's screen, the detail a paragraph; the scenario list
+/// names catalogue codes.
+pub const TASK_LIMITS: TaskLimits = TaskLimits {
+    place: 200,
+    party_name: 100,
+    detail: 2_000,
+    officer_id: 64,
+    scenarios: 50,
+    scenario_code: 64,
+};
+
+/// See [`TASK_LIMITS`].
+#[derive(Debug, Clone, Copy)]
+pub struct TaskLimits {
+    /// `place`.
+    pub place: usize,
+    /// `party_name`.
+    pub party_name: usize,
+    /// `detail`.
+    pub detail: usize,
+    /// `officer_id`.
+    pub officer_id: usize,
+    /// Entries of `scenarios`.
+    pub scenarios: usize,
+    /// One scenario code.
+    pub scenario_code: usize,
+}
+
+/// Why a task's texts cannot be stored: over [`TASK_LIMITS`], or a control
+/// character (a line break is allowed in the detail only).
+fn task_text_problem(t: &NewTask) -> Option<String> {
+    let l = TASK_LIMITS;
+    let too_long = |what: &str, v: &str, max: usize| {
+        (v.chars().count() > max).then(|| format!("{what}过长（上限 {max} 字）"))
+    };
+    let control = |what: &str, v: &str, newline_ok: bool| {
+        v.chars()
+            .any(|c| c.is_control() && !(newline_ok && (c == '\n' || c == '\r')))
+            .then(|| format!("{what}含有控制字符"))
+    };
+    too_long("任务地点", &t.place, l.place)
+        .or_else(|| too_long("任务内容", &t.detail, l.detail))
+        .or_else(|| too_long("执法人员编号", &t.officer_id, l.officer_id))
+        .or_else(|| {
+            t.party_name.as_deref().and_then(|p| {
+                too_long("当事人", p, l.party_name).or_else(|| control("当事人", p, false))
+            })
+        })
+        .or_else(|| control("任务地点", &t.place, false))
+        .or_else(|| control("任务内容", &t.detail, true))
+        .or_else(|| {
+            (t.scenarios.len() > l.scenarios)
+                .then(|| format!("检查场景过多（上限 {} 个）", l.scenarios))
+        })
+        .or_else(|| {
+            t.scenarios.iter().find_map(|c| {
+                too_long("场景代码", c, l.scenario_code).or_else(|| control("场景代码", c, false))
+            })
+        })
+}
+
 /// Assigns a task: stores it and queues a `task.assigned` inbox event for
 /// the officer's devices, on the caller's write transaction. The officer
 /// must belong to a township under `scope` (a township-code prefix, '' =
@@ -492,6 +554,9 @@ pub fn assign(
             reject::INVALID_PAYLOAD,
             "任务地点和内容不能为空".into(),
         )));
+    }
+    if let Some(why) = task_text_problem(t) {
+        return Ok(Err((reject::INVALID_PAYLOAD, why)));
     }
     if let Some(d) = &t.due_on
         && d.parse::<chrono::NaiveDate>().is_err()

@@ -24,14 +24,17 @@
 //! logging and the operator commands.
 
 pub mod api;
+pub mod at_rest;
 pub mod badge;
 pub mod blobs;
 pub mod clock;
 pub mod console;
 pub mod delta;
+pub mod edges;
 pub mod error;
 pub mod gc;
 pub mod inspection;
+pub mod serve;
 pub mod store;
 
 use std::fs;
@@ -163,6 +166,8 @@ impl Service {
         evidence: Option<&str>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ServiceError> {
+        // Folders 0700, files 0600 from here on (`at_rest`).
+        at_rest::restrict_umask();
         fs::create_dir_all(data).map_err(io(data))?;
         let blobs = Blobs::open(data, evidence)?;
         Self::open_with_blobs(data, database, blobs, clock)
@@ -175,13 +180,25 @@ impl Service {
         blobs: Blobs,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ServiceError> {
-        fs::create_dir_all(data).map_err(io(data))?;
+        // The data folder and all in it private, also one an older
+        // version left world-readable (`at_rest`).
+        let tightened = at_rest::secure_folder(data).map_err(io(data))?;
+        if tightened > 0 {
+            tracing::warn!(
+                tightened,
+                "data folder modes tightened to 0700 (folders) / 0600 (files)"
+            );
+        }
         let store: Arc<dyn Storage> = match database {
             None => Arc::new(SqliteStorage::open(&data.join("server.db"))?),
             Some(url) if url.starts_with("sqlite:") => {
                 let path = url
                     .trim_start_matches("sqlite://")
                     .trim_start_matches("sqlite:");
+                for suffix in ["", "-wal", "-shm"] {
+                    let f = PathBuf::from(format!("{path}{suffix}"));
+                    at_rest::secure_file(&f).map_err(io(&f))?;
+                }
                 Arc::new(SqliteStorage::open(Path::new(path))?)
             }
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
@@ -204,6 +221,15 @@ impl Service {
             state: AppState::new(store, blobs, catalogue_dir, clock, secret, badge),
             data: data.to_owned(),
         })
+    }
+
+    /// Sets the limits of `serve` ([`edges::Limits`]); call before the
+    /// state is shared (a router built, a server started).
+    pub fn with_limits(mut self, limits: edges::Limits) -> Self {
+        if AppState::set_limits(&mut self.state, limits).is_none() {
+            tracing::warn!("limits set after the state was shared: ignored");
+        }
+        self
     }
 
     /// The storage backend.

@@ -73,6 +73,8 @@ enum Command {
         /// TLS private key (PEM).
         #[arg(long, value_name = "PEM", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Cases held by the server.
     #[command(subcommand)]
@@ -115,6 +117,57 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         blob_grace_days: i64,
     },
+}
+
+/// The limits of `serve` (docs/PROTOCOL.md, "Limits").
+#[derive(Debug, clap::Args)]
+struct LimitArgs {
+    /// The largest evidence original an upload may declare, in bytes
+    /// (default 4 GiB, the device's own limit: ~30 minutes of 1080p video).
+    #[arg(long, value_name = "BYTES", default_value_t = zhifa_server::edges::Limits::DEFAULT_MAX_UPLOAD_BYTES)]
+    max_upload_bytes: u64,
+    /// Leased numbers one device may hold unused, per series and year.
+    #[arg(long, value_name = "N", default_value_t = 2_000)]
+    lease_max_outstanding: i64,
+    /// Numbers one device may be granted in 24 hours, per series and year.
+    #[arg(long, value_name = "N", default_value_t = 5_000)]
+    lease_max_per_day: i64,
+    /// Requests a minute one client IP may send to the public endpoints
+    /// (`/v/*`, the 亮码 rating, `/v1/enrol`); 0 turns the limit off.
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    public_rate_per_minute: u32,
+    /// The burst allowed on top of that rate.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    public_burst: u32,
+    /// Seconds a client has to send a request's whole header; also the
+    /// idle time after which a keep-alive connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Connections one client IP may hold open at once.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    max_connections_per_ip: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> anyhow::Result<zhifa_server::edges::Limits> {
+        if self.lease_max_outstanding < 1 || self.lease_max_per_day < 1 {
+            bail!("--lease-max-outstanding and --lease-max-per-day must be at least 1");
+        }
+        if self.header_timeout_secs < 1 || self.max_connections_per_ip < 1 {
+            bail!("--header-timeout-secs and --max-connections-per-ip must be at least 1");
+        }
+        Ok(zhifa_server::edges::Limits {
+            max_upload_bytes: self.max_upload_bytes,
+            lease: zhifa_server::edges::LeaseQuota {
+                max_outstanding: self.lease_max_outstanding,
+                max_per_day: self.lease_max_per_day,
+            },
+            public_per_minute: self.public_rate_per_minute,
+            public_burst: self.public_burst,
+            header_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
+            max_connections_per_ip: self.max_connections_per_ip,
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -298,7 +351,10 @@ fn main() -> anyhow::Result<()> {
             demo,
             tls_cert,
             tls_key,
+            limits,
         } => {
+            let limits = limits.limits()?;
+            let service = service.with_limits(limits.clone());
             if demo {
                 let officers = service.demo()?;
                 eprintln!(
@@ -307,7 +363,7 @@ fn main() -> anyhow::Result<()> {
                     cli.data.join("demo-enrolment.json").display()
                 );
             }
-            serve(service, listen, tls_cert.zip(tls_key))
+            serve(service, listen, tls_cert.zip(tls_key), &limits)
         }
         Command::Inspection(InspectionCmd::List { department, failed }) => {
             let rows = service.store().inspection_findings(
@@ -647,6 +703,7 @@ fn serve(
     service: Service,
     listen: SocketAddr,
     tls: Option<(PathBuf, PathBuf)>,
+    limits: &zhifa_server::edges::Limits,
 ) -> anyhow::Result<()> {
     if tls.is_none() && !listen.ip().is_loopback() {
         bail!(
@@ -699,27 +756,26 @@ fn serve(
             serde_json::json!({ "listening": format!("{scheme}://{local}") })
         );
         tracing::info!(%local, scheme, "serving");
-        match tls {
+        let config = match tls {
             Some((cert, key)) => {
                 let _ = rustls::crypto::ring::default_provider().install_default();
-                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
-                    .await
-                    .with_context(|| {
-                        format!("loading TLS {} / {}", cert.display(), key.display())
-                    })?;
-                axum_server::from_tcp_rustls(std_listener, config)
-                    .serve(app.into_make_service())
-                    .await?;
+                Some(
+                    axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                        .await
+                        .with_context(|| {
+                            format!("loading TLS {} / {}", cert.display(), key.display())
+                        })?,
+                )
             }
-            None => {
-                let listener = tokio::net::TcpListener::from_std(std_listener)?;
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    })
-                    .await?;
-            }
-        }
+            None => None,
+        };
+        let handle = axum_server::Handle::new();
+        let stop = handle.clone();
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            stop.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        });
+        zhifa_server::serve::serve(app, std_listener, config, limits, handle).await?;
         Ok(())
     })
 }

@@ -153,11 +153,24 @@ pub trait Storage: Send + Sync + 'static {
     fn inbox(&self, who: &Principal, cursor: i64, limit: i64) -> Result<InboxPage, ApiError>;
     /// Records a payment confirmation; false when already recorded.
     fn payment(&self, cb: &PaymentCallback, now: DateTime<Utc>) -> Result<bool, ApiError>;
-    /// Grants (or returns the earlier grant of) a number lease.
+    /// Grants (or returns the earlier grant of) a number lease, within the
+    /// default [`crate::edges::LeaseQuota`].
     fn grant_lease(
         &self,
         who: &Principal,
         req: &LeaseRequest,
+        now: DateTime<Utc>,
+    ) -> Result<LeaseGrant, ApiError> {
+        self.grant_lease_within(who, req, crate::edges::LeaseQuota::default(), now)
+    }
+    /// Grants (or returns the earlier grant of) a number lease; a new grant
+    /// must keep the device within `quota` for the series and year (422
+    /// `lease_quota` otherwise).
+    fn grant_lease_within(
+        &self,
+        who: &Principal,
+        req: &LeaseRequest,
+        quota: crate::edges::LeaseQuota,
         now: DateTime<Utc>,
     ) -> Result<LeaseGrant, ApiError>;
     /// Publishes a catalogue release (idempotent per release id).
@@ -1238,6 +1251,55 @@ fn check_lease_request(req: &LeaseRequest, now: DateTime<Utc>) -> Result<(), Api
     Ok(())
 }
 
+/// The lease quota of one device for one (township, series, year):
+/// numbers leased and not reported used or voided, and numbers granted in
+/// the last 24 hours, each with this request's count added, within
+/// `quota`. Read in the grant's own transaction, so two concurrent
+/// requests cannot both pass on the same room.
+fn check_lease_quota(
+    tx: &mut dyn Conn,
+    who: &Principal,
+    req: &LeaseRequest,
+    quota: crate::edges::LeaseQuota,
+    now: DateTime<Utc>,
+) -> Result<(), Fail> {
+    let r = tx.query_one(
+        "SELECT CAST(COALESCE(SUM(end_no - start_no + 1), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN granted_at >= ?5 THEN end_no - start_no + 1 ELSE 0 END), 0) AS BIGINT)
+         FROM lease WHERE device_id = ?1 AND township = ?2 AND series = ?3 AND year = ?4",
+        p![who.device_id, req.township, req.series, req.year, ts(now - Duration::days(1))],
+    )?;
+    let (granted, granted_today): (i64, i64) = (r.get(0)?, r.get(1)?);
+    let used: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM number_use WHERE device_id = ?1 AND township = ?2 AND series = ?3 AND year = ?4",
+            p![who.device_id, req.township, req.series, req.year],
+        )?
+        .get(0)?;
+    let outstanding = (granted - used).max(0);
+    if outstanding.saturating_add(req.count) > quota.max_outstanding {
+        return Err(ApiError::new(
+            ErrorKind::LeaseQuota,
+            format!(
+                "本设备已持有 {outstanding} 个未使用的 {} 号码，再领 {} 个将超过上限 {}；请先使用并同步",
+                req.series, req.count, quota.max_outstanding
+            ),
+        )
+        .into());
+    }
+    if granted_today.saturating_add(req.count) > quota.max_per_day {
+        return Err(ApiError::new(
+            ErrorKind::LeaseQuota,
+            format!(
+                "本设备 24 小时内已申领 {granted_today} 个 {} 号码，再领 {} 个将超过每日上限 {}",
+                req.series, req.count, quota.max_per_day
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn lease_grant(r: &Row) -> Result<LeaseGrant, DbError> {
     Ok(LeaseGrant {
         lease_id: r.get(0)?,
@@ -1512,6 +1574,26 @@ impl<B: sql::Backend> Storage for Db<B> {
             };
             let (case_id, officer, version): (String, String, i64) =
                 (case.get(0)?, case.get(1)?, case.get(2)?);
+            // One confirmed payment per case: the same payment again under
+            // another reference is already recorded; a different one is
+            // refused for a person to look at (never a second event).
+            if let Some(prev) = tx.query_opt(
+                "SELECT amount_fen, paid_at FROM payment WHERE case_id = ?1 LIMIT 1",
+                p![case_id],
+            )? {
+                let (amount, paid_at): (i64, String) = (prev.get(0)?, prev.get(1)?);
+                if amount == cb.amount_fen && paid_at == cb.paid_at {
+                    return Ok(false);
+                }
+                return Err(ApiError::new(
+                    ErrorKind::PaymentConflict,
+                    format!(
+                        "文书 {} 已确认过一笔不同的缴款（{} 分，{}）",
+                        cb.document_number, amount, paid_at
+                    ),
+                )
+                .into());
+            }
             let version = version + 1;
             tx.exec(
                 "INSERT INTO payment (reference, document_number, amount_fen, paid_at, case_id, received_at)
@@ -1543,10 +1625,11 @@ impl<B: sql::Backend> Storage for Db<B> {
         })
     }
 
-    fn grant_lease(
+    fn grant_lease_within(
         &self,
         who: &Principal,
         req: &LeaseRequest,
+        quota: crate::edges::LeaseQuota,
         now: DateTime<Utc>,
     ) -> Result<LeaseGrant, ApiError> {
         if req.township != who.township {
@@ -1565,6 +1648,7 @@ impl<B: sql::Backend> Storage for Db<B> {
             )? {
                 return Ok(lease_grant(&g)?);
             }
+            check_lease_quota(tx, who, req, quota, now)?;
             let next: i64 = tx
                 .query_opt(
                     "SELECT next_no FROM lease_counter WHERE township = ?1 AND series = ?2 AND year = ?3 FOR UPDATE",

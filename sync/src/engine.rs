@@ -1336,13 +1336,16 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 if resp.status != 200 {
                     let err = server_error(&resp);
                     if let SyncError::Server { code, message, .. } = &err
-                        && code == ErrorKind::LeaseRefused.code()
+                        && (code == ErrorKind::LeaseRefused.code()
+                            || code == ErrorKind::LeaseQuota.code())
                     {
                         // The year by this device's clock (or the series) is
                         // one the server will not number: asking again this
                         // session cannot help, the other streams go on, and
                         // the officer sees NUMBERS_EXHAUSTED at the issue
-                        // step until the clock is right.
+                        // step until the clock is right. `lease_quota`: the
+                        // device holds as many unused numbers as the server
+                        // allows; it asks again after using them.
                         tracing::warn!(code = %code, series, year, %message, "lease request refused by the server");
                         break;
                     }

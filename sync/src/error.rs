@@ -44,6 +44,25 @@ pub enum ErrorKind {
     /// 422: a lease request the server will not grant: a series it does not
     /// number, or a year outside the window its own clock allows.
     LeaseRefused,
+    /// 405: the path exists but not with this method (the `allow` header
+    /// lists the methods it takes).
+    MethodNotAllowed,
+    /// 414: the request target is longer than the server reads.
+    UriTooLong,
+    /// 416: the `Range` asked for lies outside the resource
+    /// (`content-range: bytes */TOTAL` says its size).
+    RangeNotSatisfiable,
+    /// 429: too many requests or connections from this client; retry after
+    /// `retry_after_ms`.
+    RateLimited,
+    /// 422: the device holds as many unused numbers of this series and year
+    /// as the server allows, or asked for its daily allowance already; use
+    /// them (and sync them) before asking again.
+    LeaseQuota,
+    /// 409: the case already has a confirmed payment that differs from this
+    /// one (amount or time); a repeat of the same payment is answered as
+    /// already recorded.
+    PaymentConflict,
     /// 503: transient; retry after `retry_after_ms`.
     Unavailable,
     /// 500: a server fault.
@@ -52,7 +71,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for documentation and tests.
-    pub const ALL: [ErrorKind; 19] = [
+    pub const ALL: [ErrorKind; 25] = [
         Self::BadRequest,
         Self::ProtocolVersion,
         Self::Unauthorized,
@@ -70,6 +89,12 @@ impl ErrorKind {
         Self::FinanceSignatureInvalid,
         Self::PayloadCorrupt,
         Self::LeaseRefused,
+        Self::MethodNotAllowed,
+        Self::UriTooLong,
+        Self::RangeNotSatisfiable,
+        Self::RateLimited,
+        Self::LeaseQuota,
+        Self::PaymentConflict,
         Self::Unavailable,
         Self::Internal,
     ];
@@ -94,6 +119,12 @@ impl ErrorKind {
             Self::FinanceSignatureInvalid => "finance_signature_invalid",
             Self::PayloadCorrupt => "payload_corrupt",
             Self::LeaseRefused => "lease_refused",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::UriTooLong => "uri_too_long",
+            Self::RangeNotSatisfiable => "range_not_satisfiable",
+            Self::RateLimited => "rate_limited",
+            Self::LeaseQuota => "lease_quota",
+            Self::PaymentConflict => "payment_conflict",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -109,12 +140,17 @@ impl ErrorKind {
             | Self::FinanceSignatureInvalid => 401,
             Self::DeviceRevoked | Self::Forbidden | Self::EnrolCodeInvalid => 403,
             Self::NotFound => 404,
-            Self::SeqGap | Self::OffsetMismatch => 409,
+            Self::MethodNotAllowed => 405,
+            Self::SeqGap | Self::OffsetMismatch | Self::PaymentConflict => 409,
             Self::PayloadTooLarge => 413,
+            Self::UriTooLong => 414,
+            Self::RangeNotSatisfiable => 416,
             Self::ChunkChecksumMismatch
             | Self::BlobHashMismatch
             | Self::PayloadCorrupt
-            | Self::LeaseRefused => 422,
+            | Self::LeaseRefused
+            | Self::LeaseQuota => 422,
+            Self::RateLimited => 429,
             Self::Unavailable => 503,
             Self::Internal => 500,
         }
@@ -124,7 +160,7 @@ impl ErrorKind {
     pub fn is_transient(self) -> bool {
         matches!(
             self,
-            Self::Unavailable | Self::Internal | Self::PayloadCorrupt
+            Self::Unavailable | Self::Internal | Self::PayloadCorrupt | Self::RateLimited
         )
     }
 
