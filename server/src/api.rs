@@ -707,9 +707,7 @@ async fn finance_payment(
 async fn cases(State(s): State<St>, Auth(who): Auth) -> Result<Json<Vec<CaseSummary>>, ApiError> {
     let store = s.store.clone();
     let now = s.clock.now();
-    Ok(Json(
-        blocking(move || store.device_cases(&who, now)).await?,
-    ))
+    Ok(Json(blocking(move || store.device_cases(&who, now)).await?))
 }
 
 /// The authenticated console caller: a command-centre or department

@@ -227,8 +227,11 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Vec<CaseSummary>, ApiError>;
     /// `GET /v1/cases` for a device: its scope's cases, the missing
     /// evidence hashes of its own cases only.
-    fn device_cases(&self, who: &Principal, now: DateTime<Utc>)
-    -> Result<Vec<CaseSummary>, ApiError>;
+    fn device_cases(
+        &self,
+        who: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CaseSummary>, ApiError>;
     /// Revokes a device: its tokens stop working at once.
     fn revoke_device(&self, device_id: &str, now: DateTime<Utc>) -> Result<bool, ApiError>;
     /// Clone alarms raised (device id, seq).
@@ -618,7 +621,15 @@ fn apply(
                 && tx.exec(
                     "UPDATE cases SET status = ?2, version = ?3, updated_at = ?4
                      WHERE case_id = ?1 AND device_id = ?5 AND version = ?6 AND township = ?7",
-                    p![m.entity_id, to, v, ts(now), who.device_id, v - 1, who.township],
+                    p![
+                        m.entity_id,
+                        to,
+                        v,
+                        ts(now),
+                        who.device_id,
+                        v - 1,
+                        who.township
+                    ],
                 )? == 1
             {
                 audits.push((actor.clone(), "case.write", m.entity_id.clone()));

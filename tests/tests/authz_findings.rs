@@ -11,7 +11,9 @@ use zhifa_server::console::StaffRole;
 use zhifa_sync::badge;
 use zhifa_sync::engine;
 use zhifa_sync::transport::Method;
-use zhifa_tests::{Backend, DeviceNow, NowUtc, OFFICERS, TOWNSHIP, TestDevice, TestServer, on_both_backends};
+use zhifa_tests::{
+    Backend, DeviceNow, NowUtc, OFFICERS, TOWNSHIP, TestDevice, TestServer, on_both_backends,
+};
 
 /// Finding 1: a rejected mutation that names another device's case —
 /// `case/advance` of someone else's case, `evidence/record` with a bad
@@ -156,8 +158,14 @@ async fn finding_2_inspections_and_tasks_start_only_in_the_officers_township(b: 
     assert_eq!(tasks.as_array().unwrap().len(), 0, "{tasks}");
     // In its own township both work.
     let id = uuid::Uuid::now_v7().to_string();
-    a.applied(&server, "inspection", &id, "start", inspection_start(TOWNSHIP))
-        .await;
+    a.applied(
+        &server,
+        "inspection",
+        &id,
+        "start",
+        inspection_start(TOWNSHIP),
+    )
+    .await;
     let id = uuid::Uuid::now_v7().to_string();
     a.applied(&server, "task", &id, "create", task_create(TOWNSHIP))
         .await;
@@ -254,7 +262,11 @@ async fn finding_4_uploads_and_blob_queries_are_the_announcing_devices(b: Backen
         }
     };
     assert_eq!(head(owner.token.clone()).await, 200);
-    assert_eq!(head(colleague.token.clone()).await, 200, "a township case names it");
+    assert_eq!(
+        head(colleague.token.clone()).await,
+        200,
+        "a township case names it"
+    );
     assert_eq!(head(other.token.clone()).await, 404);
     let (s, st) = upload_create(&server, &other.token, &sha(&stored), stored.len()).await;
     assert_ne!(st["verified"], true, "{s} {st}");
@@ -347,7 +359,11 @@ async fn finding_6_one_rating_per_inspection_held_and_views_counted(b: Backend) 
 
     // 50 views: one audit row, a counter of 50.
     for _ in 0..50 {
-        let r = call(&server, req(Method::Get, &format!("/v/{first}"), None, vec![])).await;
+        let r = call(
+            &server,
+            req(Method::Get, &format!("/v/{first}"), None, vec![]),
+        )
+        .await;
         assert_eq!(r.status, 200);
     }
     assert_eq!(
@@ -384,8 +400,14 @@ async fn finding_8_a_reenrolled_device_cannot_write_its_former_townships_cases(b
     d.applied(&server, "case", &case, "advance", case_advance(2))
         .await;
     let insp = uuid::Uuid::now_v7().to_string();
-    d.applied(&server, "inspection", &insp, "start", inspection_start(TOWNSHIP))
-        .await;
+    d.applied(
+        &server,
+        "inspection",
+        &insp,
+        "start",
+        inspection_start(TOWNSHIP),
+    )
+    .await;
 
     assert_eq!(d.enrol(&server, "OFF-DX-02").await, 200);
     let r = d

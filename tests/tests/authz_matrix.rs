@@ -461,7 +461,8 @@ impl World {
             }
             "console.reassign" => {
                 let path = format!("/v1/console/cases/{}/reassign", self.case_id);
-                let body = serde_json::json!({"officer_id": COLLEAGUE_OFFICER, "reason": "矩阵测试"});
+                let body =
+                    serde_json::json!({"officer_id": COLLEAGUE_OFFICER, "reason": "矩阵测试"});
                 self.post(actor, &path, body).await.0 == 200
             }
             other => panic!("operation {other} has no runner"),

@@ -150,7 +150,11 @@ impl Dev {
         };
         r.signature = hex::encode(self.key.sign(&push_bytes(&r)).to_bytes());
         let body = serde_json::to_vec(&r).unwrap();
-        let resp = call(server, req(Method::Post, "/v1/sync/push", Some(token), body)).await;
+        let resp = call(
+            server,
+            req(Method::Post, "/v1/sync/push", Some(token), body),
+        )
+        .await;
         if resp.status != 200 {
             return Err(resp.status);
         }
@@ -293,7 +297,11 @@ pub async fn upload_create(
     size: usize,
 ) -> (u16, serde_json::Value) {
     let body = serde_json::json!({"sha256": sha256, "size": size, "media_type": "image/jpeg"});
-    let r = call(server, req(Method::Post, "/v1/uploads", Some(token), json(body))).await;
+    let r = call(
+        server,
+        req(Method::Post, "/v1/uploads", Some(token), json(body)),
+    )
+    .await;
     (
         r.status,
         serde_json::from_slice(&r.body).unwrap_or(serde_json::Value::Null),
