@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS device_blocked (
 -- whose mutation was rejected, and then stays empty.
 INSERT INTO device_blocked (device_id, entity, entity_id, first_seq)
     SELECT device_id, entity, entity_id, first_seq FROM blocked_aggregate
+    WHERE true -- (SQLite: an upsert after SELECT … FROM needs a WHERE)
     ON CONFLICT DO NOTHING;
 DELETE FROM blocked_aggregate;
 

@@ -3,6 +3,8 @@
 //! review's reproduction turned into assertions, on SQLite and PostgreSQL.
 //! Each failed on the code the review probed (commit 49f64cc).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
 mod authz_support;
 
 use authz_support::*;
@@ -12,7 +14,7 @@ use zhifa_sync::badge;
 use zhifa_sync::engine;
 use zhifa_sync::transport::Method;
 use zhifa_tests::{
-    Backend, DeviceNow, NowUtc, OFFICERS, TOWNSHIP, TestDevice, TestServer, on_both_backends,
+    Backend, DeviceNow, OFFICERS, TOWNSHIP, TestDevice, TestServer, on_both_backends,
 };
 
 /// Finding 1: a rejected mutation that names another device's case —

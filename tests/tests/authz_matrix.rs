@@ -12,6 +12,8 @@
 //! allow. docs/AUTHZ.md carries the same table, checked byte for byte by
 //! [`the_docs_table_is_the_tested_table`], so the two cannot drift.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
 mod authz_support;
 
 use authz_support::*;

@@ -3,7 +3,7 @@
 //! (so a test can make any mutation, including a hostile one), and plain
 //! HTTP calls into the in-process router.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use ed25519_dalek::{Signer, SigningKey};
 use zhifa_server::store::OfficerRow;
