@@ -474,7 +474,7 @@ async fn blob_head(
 /// `POST /v1/uploads`
 #[utoipa::path(post, path = "/v1/uploads", request_body = UploadCreate,
     responses((status = 201, body = UploadState), (status = 200, description = "already verified (told only to a device whose own evidence record names the hash)", body = UploadState),
-              (status = 503, description = "unavailable: another device is uploading the same hash; retry later", body = ErrorBody)), security(("bearer" = [])))]
+              (status = 503, description = "unavailable: another device is uploading the same hash (and the caller's evidence does not name it with this size); retry later", body = ErrorBody)), security(("bearer" = [])))]
 async fn upload_create(
     State(s): State<St>,
     Auth(who): Auth,
@@ -545,20 +545,38 @@ async fn adopt_stored(s: &St, who: &Principal, sha: &str, size: u64) -> bool {
     }
 }
 
+/// The upload `id` if the caller may see it: its creator, or a device whose
+/// own evidence record names the same bytes (which shares it, see
+/// `Storage::upload_create`); to anyone else it does not exist (404).
+async fn own_upload(
+    s: &St,
+    who: &Principal,
+    id: String,
+) -> Result<crate::store::UploadRow, ApiError> {
+    let store = s.store.clone();
+    let device = who.device_id.clone();
+    blocking(move || {
+        Ok(match store.upload(&id)? {
+            Some(r) if r.device_id == device || store.evidence_named(&device, &r.sha256)? => {
+                Some(r)
+            }
+            _ => None,
+        })
+    })
+    .await?
+    .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "无此上传（可能已完成或已丢弃）"))
+}
+
 /// `GET /v1/uploads/{id}` (and `HEAD`): the server's offset.
 #[utoipa::path(get, path = "/v1/uploads/{id}", params(("id" = String, Path, description = "upload id")),
-    responses((status = 200, body = UploadState), (status = 404, description = "no such upload, or another device's", body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = UploadState), (status = 404, description = "no such upload, or another device's (whose hash the caller's evidence does not name)", body = ErrorBody)), security(("bearer" = [])))]
 async fn upload_get(
     State(s): State<St>,
     Auth(who): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let store = s.store.clone();
     // Another device's upload is answered as if it did not exist.
-    let row = blocking(move || store.upload(&id))
-        .await?
-        .filter(|r| r.device_id == who.device_id)
-        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "无此上传（可能已完成或已丢弃）"))?;
+    let row = own_upload(&s, &who, id).await?;
     let st = UploadState {
         upload_id: row.id,
         offset: row.offset,
@@ -599,12 +617,7 @@ async fn upload_patch(
         ));
     }
     let _guard = s.lock_for(&id).lock().await;
-    let store = s.store.clone();
-    let lookup = id.clone();
-    let row = blocking(move || store.upload(&lookup))
-        .await?
-        .filter(|r| r.device_id == who.device_id)
-        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "无此上传（可能已完成或已丢弃）"))?;
+    let row = own_upload(&s, &who, id.clone()).await?;
     if offset != row.offset {
         return Err(ApiError::new(
             ErrorKind::OffsetMismatch,

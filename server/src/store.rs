@@ -1822,11 +1822,14 @@ impl<B: sql::Backend> Storage for Db<B> {
             )?;
             if let Some(r) = &existing
                 && r.get::<String>(3)? != who.device_id
+                && !(announced && r.get::<i64>(1)? == size)
             {
                 // Another device's upload of the same bytes is never handed
-                // out nor replaced; the caller tries again once it is done
-                // (then `verified`, if its own evidence names the bytes) or
-                // has expired.
+                // to a device that did not announce them, and never
+                // replaced; the caller tries again once it is done or has
+                // expired. A device whose own signed evidence record names
+                // the same bytes and size shares it (it holds the bytes;
+                // per-device staging is the follow-up, docs/AUTHZ.md).
                 return Err(ApiError::new(
                     ErrorKind::Unavailable,
                     "另一台设备正在上传同一文件，请稍后重试",
