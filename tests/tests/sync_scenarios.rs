@@ -434,9 +434,10 @@ async fn t19_same_photo_from_two_devices_at_once_is_stored_once_for_both_cases(
     assert_eq!(sha, sha_b);
     let (ta, tb) = (server.transport(), server.transport());
     let (ra, rb) = tokio::join!(a.sync(&ta), b.sync(&tb));
-    // A device never joins another device's running upload (uploads are
-    // their device's, docs/AUTHZ.md): if the two met, the later one was
-    // told `unavailable` and hears `verified` at its next sync.
+    // Both recorded the photo, so they may share the running upload
+    // (docs/AUTHZ.md); should one have been told `unavailable` (a device
+    // that announced other bytes or another size), it hears `verified` at
+    // its next sync.
     let refused = |r: &Result<_, zhifa_sync::engine::SyncError>| match r {
         Ok(_) => false,
         Err(e) => {
