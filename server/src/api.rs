@@ -477,7 +477,7 @@ async fn leases(
 
 /// `HEAD /v1/blobs/{sha256}`: 200 when stored and verified, else 404.
 #[utoipa::path(head, path = "/v1/blobs/{sha256}", params(("sha256" = String, Path, description = "SHA-256 of the original")),
-    responses((status = 200, description = "present and verified"), (status = 404, description = "not here")), security(("bearer" = [])))]
+    responses((status = 200, description = "present and verified, and named by the caller's evidence or its township's cases"), (status = 404, description = "not here, or not the caller's to know")), security(("bearer" = [])))]
 async fn blob_head(
     State(s): State<St>,
     Auth(who): Auth,
@@ -498,7 +498,8 @@ async fn blob_head(
 
 /// `POST /v1/uploads`
 #[utoipa::path(post, path = "/v1/uploads", request_body = UploadCreate,
-    responses((status = 201, body = UploadState), (status = 200, description = "already verified", body = UploadState)), security(("bearer" = [])))]
+    responses((status = 201, body = UploadState), (status = 200, description = "already verified (told only to a device whose own evidence record names the hash)", body = UploadState),
+              (status = 503, description = "unavailable: another device is uploading the same hash (and the caller's evidence does not name it with this size); retry later", body = ErrorBody)), security(("bearer" = [])))]
 async fn upload_create(
     State(s): State<St>,
     Auth(who): Auth,
@@ -512,7 +513,12 @@ async fn upload_create(
     let store = s.store.clone();
     let sha = req.sha256.clone();
     let known = blocking(move || store.blob_known(&sha)).await?;
-    if !known && adopt_stored(&s, &who, &req.sha256, req.size).await {
+    // The store shortcut says "verified" too: only to the device whose own
+    // evidence record names the bytes (uploads are the announcer's).
+    let store = s.store.clone();
+    let (sha, device) = (req.sha256.clone(), who.device_id.clone());
+    let named = !known && blocking(move || store.evidence_named(&device, &sha)).await?;
+    if named && adopt_stored(&s, &who, &req.sha256, req.size).await {
         return Ok((
             StatusCode::OK,
             Json(UploadState {
@@ -565,18 +571,38 @@ async fn adopt_stored(s: &St, who: &Principal, sha: &str, size: u64) -> bool {
     }
 }
 
+/// The upload `id` if the caller may see it: its creator, or a device whose
+/// own evidence record names the same bytes (which shares it, see
+/// `Storage::upload_create`); to anyone else it does not exist (404).
+async fn own_upload(
+    s: &St,
+    who: &Principal,
+    id: String,
+) -> Result<crate::store::UploadRow, ApiError> {
+    let store = s.store.clone();
+    let device = who.device_id.clone();
+    blocking(move || {
+        Ok(match store.upload(&id)? {
+            Some(r) if r.device_id == device || store.evidence_named(&device, &r.sha256)? => {
+                Some(r)
+            }
+            _ => None,
+        })
+    })
+    .await?
+    .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "无此上传（可能已完成或已丢弃）"))
+}
+
 /// `GET /v1/uploads/{id}` (and `HEAD`): the server's offset.
 #[utoipa::path(get, path = "/v1/uploads/{id}", params(("id" = String, Path, description = "upload id")),
-    responses((status = 200, body = UploadState), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = UploadState), (status = 404, description = "no such upload, or another device's (whose hash the caller's evidence does not name)", body = ErrorBody)), security(("bearer" = [])))]
 async fn upload_get(
     State(s): State<St>,
-    Auth(_who): Auth,
+    Auth(who): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let store = s.store.clone();
-    let row = blocking(move || store.upload(&id))
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "无此上传（可能已完成或已丢弃）"))?;
+    // Another device's upload is answered as if it did not exist.
+    let row = own_upload(&s, &who, id).await?;
     let st = UploadState {
         upload_id: row.id,
         offset: row.offset,
@@ -617,11 +643,7 @@ async fn upload_patch(
         ));
     }
     let _guard = s.lock_for(&id).lock().await;
-    let store = s.store.clone();
-    let lookup = id.clone();
-    let row = blocking(move || store.upload(&lookup))
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "无此上传（可能已完成或已丢弃）"))?;
+    let row = own_upload(&s, &who, id.clone()).await?;
     if offset != row.offset {
         return Err(ApiError::new(
             ErrorKind::OffsetMismatch,
@@ -725,10 +747,7 @@ async fn finance_payment(
 async fn cases(State(s): State<St>, Auth(who): Auth) -> Result<Json<Vec<CaseSummary>>, ApiError> {
     let store = s.store.clone();
     let now = s.clock.now();
-    let actor = format!("device:{}/officer:{}", who.device_id, who.officer_id);
-    Ok(Json(
-        blocking(move || store.cases(&who.scope(), &actor, now)).await?,
-    ))
+    Ok(Json(blocking(move || store.device_cases(&who, now)).await?))
 }
 
 /// The authenticated console caller: a command-centre or department

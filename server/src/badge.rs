@@ -264,9 +264,14 @@ pub enum RatingError {
     /// The comment is longer than [`MAX_COMMENT_CHARS`].
     #[error("意见最多 {MAX_COMMENT_CHARS} 字")]
     CommentTooLong,
-    /// This 亮码 was rated already (one rating per 亮码).
-    #[error("此亮码已评价过，每个亮码只能评价一次")]
+    /// This inspection visit was rated already (one rating per visit,
+    /// whichever of its 亮码 is used).
+    #[error("此次检查已评价过，每次检查只能评价一次")]
     Exists,
+    /// The server holds no inspection of this id in the certificate's
+    /// township (not synced yet, or made up).
+    #[error("服务器上没有此次检查的记录（可能尚未同步），请稍后再评价")]
+    UnknownInspection,
     /// The 亮码 does not verify (or expired more than 7 days ago).
     #[error("{0}")]
     Badge(BadgeError),
@@ -279,6 +284,7 @@ impl RatingError {
             Self::Invalid => "rating_invalid",
             Self::CommentTooLong => "rating_comment_too_long",
             Self::Exists => "rating_exists",
+            Self::UnknownInspection => "rating_unknown_inspection",
             Self::Badge(e) => e.code(),
         }
     }
@@ -363,8 +369,38 @@ fn rating_row(r: &crate::store::sql::Row) -> Result<RatingRow, DbError> {
 const RATING_COLUMNS: &str =
     "token_id, officer_id, township, device_id, inspection_id, task_id, rating, comment, rated_at";
 
-/// Stores a rating unless the token has one; true when stored.
-pub fn rate(tx: &mut dyn Conn, r: &RatingRow) -> Result<bool, DbError> {
+/// What [`rate`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rated {
+    /// Stored.
+    Stored,
+    /// The inspection visit has a rating already (through any token).
+    Exists,
+    /// No inspection of the token's id in the certificate's township.
+    UnknownInspection,
+}
+
+/// Stores a rating: only for an inspection the server holds in the
+/// certificate's township, and one per inspection visit (the token names
+/// no party, so the visit is the key; a fresh token of the same
+/// inspection is refused like the same token twice).
+pub fn rate(tx: &mut dyn Conn, r: &RatingRow) -> Result<Rated, DbError> {
+    let held: Option<String> = tx
+        .query_opt(
+            "SELECT township FROM inspection WHERE inspection_id = ?1",
+            p![r.inspection_id],
+        )?
+        .map(|row| row.get(0))
+        .transpose()?;
+    if held.as_deref() != Some(r.township.as_str()) {
+        return Ok(Rated::UnknownInspection);
+    }
+    if tx.exists(
+        "SELECT 1 FROM badge_rating WHERE inspection_id = ?1",
+        p![r.inspection_id],
+    )? {
+        return Ok(Rated::Exists);
+    }
     let n = tx.exec(
         &format!(
             "INSERT INTO badge_rating ({RATING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -388,7 +424,7 @@ pub fn rate(tx: &mut dyn Conn, r: &RatingRow) -> Result<bool, DbError> {
             .unwrap_or_default();
         audit(tx, now, "public", "badge.rate", &r.token_id)?;
     }
-    Ok(n == 1)
+    Ok(if n == 1 { Rated::Stored } else { Rated::Exists })
 }
 
 /// The rating of one token.
@@ -420,14 +456,48 @@ pub fn ratings(conn: &mut dyn Conn, district: Option<&str>) -> Result<Vec<Rating
     rows.iter().map(rating_row).collect()
 }
 
-/// Records that a 亮码 was shown verified or refused (audit only).
+/// Counts a view of a 亮码 whose signatures held (`badge_view_count`) and
+/// audits it only when the token's result changes — its first view, then
+/// a revocation or an expiry — so anonymous page views cannot fill the
+/// audit log one row each.
 pub fn audit_check(
     tx: &mut dyn Conn,
     now: DateTime<Utc>,
     token_id: &str,
     code: &str,
 ) -> Result<(), DbError> {
-    audit(tx, now, "public", &format!("badge.verify.{code}"), token_id)
+    let at = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let first = tx.exec(
+        "INSERT INTO badge_view_count (token_id, views, last_code, first_at, last_at)
+         VALUES (?1, 1, ?2, ?3, ?3) ON CONFLICT (token_id) DO NOTHING",
+        p![token_id, code, at],
+    )? == 1;
+    let changed = !first
+        && tx.exec(
+            "UPDATE badge_view_count SET views = views + 1, last_at = ?3
+             WHERE token_id = ?1 AND last_code = ?2",
+            p![token_id, code, at],
+        )? == 0;
+    if changed {
+        tx.exec(
+            "UPDATE badge_view_count SET views = views + 1, last_at = ?3, last_code = ?2
+             WHERE token_id = ?1",
+            p![token_id, code, at],
+        )?;
+    }
+    if first || changed {
+        audit(tx, now, "public", &format!("badge.verify.{code}"), token_id)?;
+    }
+    Ok(())
+}
+
+/// How many times a token's page was viewed with its signatures holding.
+pub fn view_count(conn: &mut dyn Conn, token_id: &str) -> Result<i64, DbError> {
+    conn.query_opt(
+        "SELECT views FROM badge_view_count WHERE token_id = ?1",
+        p![token_id],
+    )?
+    .map_or(Ok(0), |r| r.get(0))
 }
 
 /// Verifies a token on this server: [`b::verify`] against the authority
@@ -687,13 +757,13 @@ pub(crate) async fn show(State(s): State<St>, Path(token): Path<String>) -> Resp
     }
 }
 
-/// `POST /v/{token}/rating`: the party's rating, once per 亮码.
+/// `POST /v/{token}/rating`: the party's rating, once per inspection visit.
 #[utoipa::path(post, path = "/v/{token}/rating", params(("token" = String, Path, description = "the 亮码 token text")),
     request_body(content = String, content_type = "application/x-www-form-urlencoded",
                  description = "rating=satisfied|basically_satisfied|dissatisfied&comment=… (≤ 200 characters)"),
     responses((status = 200, description = "stored: HTML thank-you page", content_type = "text/html"),
-              (status = 409, description = "rating_exists: this 亮码 was rated already", content_type = "text/html"),
-              (status = 422, description = "rating_invalid, rating_comment_too_long or a badge_* code", content_type = "text/html")))]
+              (status = 409, description = "rating_exists: this inspection visit was rated already (through any of its tokens)", content_type = "text/html"),
+              (status = 422, description = "rating_invalid, rating_comment_too_long, rating_unknown_inspection (no such inspection on the server in the certificate's township) or a badge_* code", content_type = "text/html")))]
 pub(crate) async fn rate_http(
     State(s): State<St>,
     Path(token): Path<String>,
@@ -736,8 +806,11 @@ pub(crate) async fn rate_http(
             rated_at: ts(now),
         };
         match st.store.badge_rate(&row) {
-            Ok(true) => Ok(row),
-            Ok(false) => Err(RatingOutcome::Refused(RatingError::Exists)),
+            Ok(Rated::Stored) => Ok(row),
+            Ok(Rated::Exists) => Err(RatingOutcome::Refused(RatingError::Exists)),
+            Ok(Rated::UnknownInspection) => {
+                Err(RatingOutcome::Refused(RatingError::UnknownInspection))
+            }
             Err(e) => Err(RatingOutcome::Api(e)),
         }
     })

@@ -39,19 +39,35 @@ fn opt(v: &serde_json::Value, key: &str) -> Option<String> {
     v.get(key).and_then(|x| x.as_str()).map(str::to_owned)
 }
 
-/// Applies one `inspection` or `task` mutation of `device_id` (officer
-/// `officer_id`) on the push transaction. `Ok(Err(_))` is a permanent
-/// refusal the device sees in its sync results.
+/// Who pushes a mutation: the device, the officer it is enrolled for now
+/// and that officer's township (the caller's authenticated principal).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    /// The device.
+    pub device_id: &'a str,
+    /// Its officer.
+    pub officer_id: &'a str,
+    /// The officer's township.
+    pub township: &'a str,
+}
+
+/// Applies one `inspection` or `task` mutation of `who` on the push
+/// transaction. `Ok(Err(_))` is a permanent refusal the device sees in its
+/// sync results. Ownership (docs/AUTHZ.md): an inspection is started and a
+/// task created only in the officer's own township (`jurisdiction`); later
+/// inspection steps only by the device that started it, still serving that
+/// township; `task/accept` and `task/report` only by the officer the task
+/// is assigned to (or, while it is assigned to nobody, an officer of its
+/// township), in the task's township (`not_owner`).
 pub fn apply(
     tx: &mut dyn Conn,
-    device_id: &str,
-    officer_id: &str,
+    who: &Actor<'_>,
     m: &WireMutation,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, DbError> {
     match m.entity.as_str() {
-        "inspection" => apply_inspection(tx, device_id, officer_id, m, now),
-        "task" => apply_task(tx, officer_id, m, now),
+        "inspection" => apply_inspection(tx, who, m, now),
+        "task" => apply_task(tx, who, m, now),
         _ => Ok(Err((
             reject::UNSUPPORTED,
             format!("不支持的变更 {}.{}", m.entity, m.op),
@@ -61,11 +77,11 @@ pub fn apply(
 
 fn apply_inspection(
     tx: &mut dyn Conn,
-    device_id: &str,
-    officer_id: &str,
+    who: &Actor<'_>,
     m: &WireMutation,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, DbError> {
+    let (device_id, officer_id) = (who.device_id, who.officer_id);
     let p = &m.payload;
     let id = &m.entity_id;
     let version = p.get("version").and_then(|v| v.as_i64()).unwrap_or(0);
@@ -79,6 +95,9 @@ fn apply_inspection(
             (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
             (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => return Ok(Err(e)),
         };
+        if township != who.township {
+            return Ok(Err(out_of_township(township)));
+        }
         let Some(items) = p.get("items").and_then(|v| v.as_array()) else {
             return Ok(Err((
                 reject::INVALID_PAYLOAD,
@@ -136,13 +155,13 @@ fn apply_inspection(
         }
         return Ok(Ok(()));
     }
-    let owner: Option<String> = tx
-        .query_opt(
-            "SELECT device_id FROM inspection WHERE inspection_id = ?1",
-            p![id],
-        )?
-        .map(|r| r.get(0))
-        .transpose()?;
+    let owner: Option<(String, String)> = match tx.query_opt(
+        "SELECT device_id, township FROM inspection WHERE inspection_id = ?1",
+        p![id],
+    )? {
+        Some(r) => Some((r.get(0)?, r.get(1)?)),
+        None => None,
+    };
     match owner {
         None => {
             return Ok(Err((
@@ -150,12 +169,13 @@ fn apply_inspection(
                 format!("检查记录 {id} 不存在"),
             )));
         }
-        Some(o) if o != device_id => {
+        Some((o, _)) if o != device_id => {
             return Ok(Err((
                 reject::INVALID_PAYLOAD,
                 format!("检查记录 {id} 属于另一设备"),
             )));
         }
+        Some((_, t)) if t != who.township => return Ok(Err(out_of_township(&t))),
         Some(_) => {}
     }
     tx.exec(
@@ -212,12 +232,21 @@ fn apply_inspection(
     Ok(Ok(()))
 }
 
+/// The refusal of a write into a township not the officer's.
+fn out_of_township(township: &str) -> Refusal {
+    (
+        reject::JURISDICTION,
+        format!("镇街 {township} 不在本执法人员的辖区"),
+    )
+}
+
 fn apply_task(
     tx: &mut dyn Conn,
-    officer_id: &str,
+    who: &Actor<'_>,
     m: &WireMutation,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, DbError> {
+    let officer_id = who.officer_id;
     let p = &m.payload;
     let id = &m.entity_id;
     match m.op.as_str() {
@@ -234,6 +263,9 @@ fn apply_task(
                     return Ok(Err(e));
                 }
             };
+            if township != who.township {
+                return Ok(Err(out_of_township(township)));
+            }
             tx.exec(
                 "INSERT INTO task (task_id, origin, kind, status, township, officer_id, place, detail,
                      due_on, inspection_id, department, payload, assigned_at)
@@ -255,11 +287,22 @@ fn apply_task(
             )?;
         }
         "accept" | "report" => {
-            let known = tx
-                .query_opt("SELECT task_id FROM task WHERE task_id = ?1", p![id])?
-                .is_some();
-            if !known {
+            let Some(row) = tx.query_opt(
+                "SELECT township, officer_id FROM task WHERE task_id = ?1",
+                p![id],
+            )?
+            else {
                 return Ok(Err((reject::INVALID_PAYLOAD, format!("任务 {id} 不存在"))));
+            };
+            let (township, assignee): (String, Option<String>) = (row.get(0)?, row.get(1)?);
+            if township != who.township {
+                return Ok(Err(out_of_township(&township)));
+            }
+            if assignee.as_deref().is_some_and(|a| a != officer_id) {
+                return Ok(Err((
+                    reject::NOT_OWNER,
+                    format!("任务 {id} 已指派给另一名执法人员"),
+                )));
             }
             if m.op == "accept" {
                 tx.exec(

@@ -28,6 +28,12 @@ pub mod sqlite;
 /// applied at every open by both backends.
 pub const NUMBERING_SCHEMA: &str = include_str!("numbering.sql");
 
+/// The per-device ownership tables (`authz.sql`: blocked aggregates keyed
+/// by device, 亮码 view counters), idempotent, applied at every open by
+/// both backends after the other units; it also moves the rows of a
+/// database written before into them.
+pub const AUTHZ_SCHEMA: &str = include_str!("authz.sql");
+
 use std::path::Path;
 
 use base64::Engine as _;
@@ -119,6 +125,8 @@ pub struct UploadRow {
     pub size: u64,
     /// Bytes durably received.
     pub offset: u64,
+    /// The device that created it, its only reader and writer.
+    pub device_id: String,
 }
 
 /// Everything the server stores, behind one interface with two backends
@@ -199,6 +207,9 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<UploadState, ApiError>;
     /// An upload.
     fn upload(&self, id: &str) -> Result<Option<UploadRow>, ApiError>;
+    /// Whether an evidence record `device_id` pushed names `sha256` (the
+    /// device announced these bytes: it may hear that they are stored).
+    fn evidence_named(&self, device_id: &str, sha256: &str) -> Result<bool, ApiError>;
     /// Records the durable offset of an upload.
     fn upload_advance(&self, id: &str, offset: u64) -> Result<(), ApiError>;
     /// Marks the upload's blob verified, drops the upload, updates cases.
@@ -225,6 +236,13 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         scope: &Scope,
         actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CaseSummary>, ApiError>;
+    /// `GET /v1/cases` for a device: its scope's cases, the missing
+    /// evidence hashes of its own cases only.
+    fn device_cases(
+        &self,
+        who: &Principal,
         now: DateTime<Utc>,
     ) -> Result<Vec<CaseSummary>, ApiError>;
     /// Revokes a device: its tokens stop working at once.
@@ -322,7 +340,9 @@ pub trait Storage: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<bool, ApiError>;
     /// Stores a 亮码 rating unless its token has one; true when stored.
-    fn badge_rate(&self, row: &crate::badge::RatingRow) -> Result<bool, ApiError>;
+    fn badge_rate(&self, row: &crate::badge::RatingRow) -> Result<crate::badge::Rated, ApiError>;
+    /// How many times a token's page was viewed (signatures holding).
+    fn badge_view_count(&self, token_id: &str) -> Result<i64, ApiError>;
     /// The rating of one token (by [`zhifa_sync::badge::token_id`]).
     fn badge_rating(&self, token_id: &str) -> Result<Option<crate::badge::RatingRow>, ApiError>;
     /// Every rating, or a district's (6-digit code), newest first.
@@ -602,22 +622,34 @@ fn apply(
         }
         ("case", "advance") => {
             // The common step in one statement: the update matches only
-            // the device's own case at the preceding version. When it
-            // matches nothing, the checks below say why (and write
-            // nothing, so a plain step needs no savepoint: `plain_step`).
+            // the device's own case, in the township the device now
+            // serves, at the preceding version. When it matches nothing,
+            // the checks below say why (and write nothing, so a plain step
+            // needs no savepoint: `plain_step`). Ownership is (device,
+            // township) at write time: a device re-enrolled for another
+            // township's officer keeps no write right on the cases of its
+            // former township (finding 8; docs/AUTHZ.md).
             if !is_attach(m)
                 && let (Ok(v), Ok(to)) = (i64_at(p, &["version"]), str_at(p, &["to"]))
                 && tx.exec(
                     "UPDATE cases SET status = ?2, version = ?3, updated_at = ?4
-                     WHERE case_id = ?1 AND device_id = ?5 AND version = ?6",
-                    p![m.entity_id, to, v, ts(now), who.device_id, v - 1],
+                     WHERE case_id = ?1 AND device_id = ?5 AND version = ?6 AND township = ?7",
+                    p![
+                        m.entity_id,
+                        to,
+                        v,
+                        ts(now),
+                        who.device_id,
+                        v - 1,
+                        who.township
+                    ],
                 )? == 1
             {
                 audits.push((actor.clone(), "case.write", m.entity_id.clone()));
                 return Ok(Ok(()));
             }
             let row = tx.query_opt(
-                "SELECT device_id, version FROM cases WHERE case_id = ?1",
+                "SELECT device_id, version, township FROM cases WHERE case_id = ?1",
                 p![m.entity_id],
             )?;
             let Some(row) = row else {
@@ -626,9 +658,16 @@ fn apply(
                     "服务器上没有此案件".into(),
                 )));
             };
-            let (owner, version): (String, i64) = (row.get(0)?, row.get(1)?);
+            let (owner, version, township): (String, i64, String) =
+                (row.get(0)?, row.get(1)?, row.get(2)?);
             if owner != who.device_id {
                 return Ok(Err(Reject(reject::NOT_OWNER, "案件属于另一台设备".into())));
+            }
+            if township != who.township {
+                return Ok(Err(Reject(
+                    reject::JURISDICTION,
+                    format!("案件属地 {township} 不在本设备现执法人员的辖区（设备已重新激活）"),
+                )));
             }
             let new_version = match i64_at(p, &["version"]) {
                 Ok(v) => v,
@@ -703,9 +742,10 @@ fn apply(
             if let Some(case_id) = case_id {
                 tx.exec(
                     "INSERT INTO case_evidence (case_id, sha256)
-                     SELECT case_id, CAST(?2 AS TEXT) FROM cases WHERE case_id = ?1 AND device_id = ?3
+                     SELECT case_id, CAST(?2 AS TEXT) FROM cases
+                      WHERE case_id = ?1 AND device_id = ?3 AND township = ?4
                      ON CONFLICT DO NOTHING",
-                    p![case_id, sha, who.device_id],
+                    p![case_id, sha, who.device_id, who.township],
                 )?;
             }
             audits.push((actor.clone(), "evidence.write", m.entity_id.clone()));
@@ -757,6 +797,12 @@ fn apply(
             };
             if desired != "used" && desired != "voided" {
                 return Ok(Err(bad_payload("status")));
+            }
+            if t != who.township {
+                return Ok(Err(Reject(
+                    reject::JURISDICTION,
+                    format!("编号的镇街 {t} 不在本设备现执法人员的辖区"),
+                )));
             }
             let leased = tx.exists(
                 "SELECT 1 FROM lease WHERE device_id = ?1 AND township = ?2 AND series = ?3 AND year = ?4
@@ -822,8 +868,8 @@ fn apply(
                     )));
                 }
                 tx.exec(
-                    "UPDATE cases SET document_number = ?2 WHERE case_id = ?1 AND device_id = ?3",
-                    p![case_id, formatted, who.device_id],
+                    "UPDATE cases SET document_number = ?2 WHERE case_id = ?1 AND device_id = ?3 AND township = ?4",
+                    p![case_id, formatted, who.device_id, who.township],
                 )?;
                 audits.push((actor.clone(), "case.write", case_id.to_owned()));
             }
@@ -834,7 +880,16 @@ fn apply(
         // records in the ledger only.
         ("township_config", _) => Ok(Ok(())),
         ("inspection", _) | ("task", _) => {
-            let out = crate::inspection::apply(tx, &who.device_id, &who.officer_id, m, now)?;
+            let out = crate::inspection::apply(
+                tx,
+                &crate::inspection::Actor {
+                    device_id: &who.device_id,
+                    officer_id: &who.officer_id,
+                    township: &who.township,
+                },
+                m,
+                now,
+            )?;
             if out.is_ok() {
                 let action = if m.entity == "inspection" {
                     "inspection.write"
@@ -913,8 +968,8 @@ fn assign_final(
     }
     let decision = s == zhifa_core::case::config::SERIES_DECISION;
     let Some(version) = tx.query_opt(
-        "SELECT server_version FROM cases WHERE case_id = ?1 AND device_id = ?2",
-        p![case_id, who.device_id],
+        "SELECT server_version FROM cases WHERE case_id = ?1 AND device_id = ?2 AND township = ?3",
+        p![case_id, who.device_id, who.township],
     )?
     else {
         return Ok(Err(Reject(
@@ -1015,15 +1070,20 @@ fn push_tx(
     aggregates.sort();
     aggregates.dedup();
     let mut blocked_by: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    // Keyed by device: a rejected mutation blocks only its own device's
+    // later steps, never the aggregate's owner (finding 1 of the 2026-12
+    // security review).
     for chunk in aggregates.chunks(100) {
-        let marks = (1..=chunk.len())
+        let marks = (2..=chunk.len() + 1)
             .map(|i| format!("?{i}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let vals: Vec<sql::Val<'_>> = chunk.iter().map(|a| sql::Val::Text(a)).collect();
+        let mut vals: Vec<sql::Val<'_>> = vec![sql::Val::Text(&who.device_id)];
+        vals.extend(chunk.iter().map(|a| sql::Val::Text(a)));
         for r in tx.query(
             &format!(
-                "SELECT entity_id, first_seq FROM blocked_aggregate WHERE entity = 'case' AND entity_id IN ({marks})"
+                "SELECT entity_id, first_seq FROM device_blocked
+                 WHERE device_id = ?1 AND entity = 'case' AND entity_id IN ({marks})"
             ),
             &vals,
         )? {
@@ -1139,9 +1199,9 @@ fn push_tx(
             )?;
             if let Some(a) = &aggregate {
                 tx.exec(
-                    "INSERT INTO blocked_aggregate (entity, entity_id, device_id, first_seq) VALUES ('case', ?1, ?2, ?3)
+                    "INSERT INTO device_blocked (device_id, entity, entity_id, first_seq) VALUES (?1, 'case', ?2, ?3)
                      ON CONFLICT DO NOTHING",
-                    p![a, who.device_id, m.seq],
+                    p![who.device_id, a, m.seq],
                 )?;
                 blocked_by.entry(a.clone()).or_insert(m.seq);
             }
@@ -1313,6 +1373,69 @@ fn lease_grant(r: &Row) -> Result<LeaseGrant, DbError> {
 
 fn size_of(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
+}
+
+impl<B: sql::Backend> Db<B> {
+    /// The cases of `scope`; with `owner`, the missing evidence hashes are
+    /// listed for that device's own cases only (finding 4).
+    fn cases_of(
+        &self,
+        scope: &Scope,
+        owner: Option<&str>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CaseSummary>, ApiError> {
+        let (filter, arg) = match scope {
+            Scope::Township(t) => ("WHERE c.township = ?1", t.as_str()),
+            Scope::District(d) => ("WHERE c.district = ?1", d.as_str()),
+            Scope::All => ("WHERE ?1 = ''", ""),
+        };
+        // One row per (case, missing original); NULL when none is missing.
+        let sql = format!(
+            "SELECT c.case_id, c.township, c.document_number, c.status, c.payment_confirmed, m.sha256,
+                    pn.provisional, c.device_id
+             FROM cases c
+             LEFT JOIN provisional_number pn ON pn.case_id = c.case_id AND pn.series = 'decision_on_the_spot'
+             LEFT JOIN (
+               SELECT ce.case_id, ce.sha256 FROM case_evidence ce
+                WHERE NOT EXISTS (SELECT 1 FROM blob b WHERE b.sha256 = ce.sha256)
+             ) m ON m.case_id = c.case_id
+             {filter} ORDER BY c.created_at, c.case_id, m.sha256"
+        );
+        self.b.write(&mut |tx| {
+            let mut out: Vec<CaseSummary> = Vec::new();
+            for r in tx.query(&sql, p![arg])? {
+                let case_id: String = r.get(0)?;
+                let missing: Option<String> = r.get(5)?;
+                if out.last().is_none_or(|c| c.case_id != case_id) {
+                    out.push(CaseSummary {
+                        case_id,
+                        township: r.get(1)?,
+                        document_number: r.get(2)?,
+                        status: r.get(3)?,
+                        payment_confirmed: r.get::<i64>(4)? == 1,
+                        evidence_complete: true,
+                        evidence_missing: Vec::new(),
+                        provisional_number: r.get(6)?,
+                    });
+                }
+                if let (Some(sha), Some(c)) = (missing, out.last_mut()) {
+                    // A device hears the missing hashes of its own cases
+                    // only (they are what it must upload); of a colleague's
+                    // case just that something is missing.
+                    let holder: String = r.get(7)?;
+                    if owner.is_none_or(|d| d == holder) {
+                        c.evidence_missing.push(sha);
+                    }
+                    c.evidence_complete = false;
+                }
+            }
+            for c in &out {
+                audit(tx, now, actor, "case.read", &c.case_id)?;
+            }
+            Ok(out)
+        })
+    }
 }
 
 impl<B: sql::Backend> Storage for Db<B> {
@@ -1738,7 +1861,16 @@ impl<B: sql::Backend> Storage for Db<B> {
         now: DateTime<Utc>,
     ) -> Result<bool, ApiError> {
         self.b.write(&mut |tx| {
-            let found = tx.exists("SELECT 1 FROM blob WHERE sha256 = ?1", p![sha256])?;
+            // Scoped: only to the device that announced the bytes, or one
+            // whose township's cases name them; to anyone else a stored
+            // blob is as unknown as a missing one (no existence oracle).
+            let found = tx.exists(
+                "SELECT 1 FROM blob b WHERE b.sha256 = ?1 AND (
+                    EXISTS (SELECT 1 FROM evidence e WHERE e.sha256 = ?1 AND e.device_id = ?2)
+                    OR EXISTS (SELECT 1 FROM case_evidence ce JOIN cases c ON c.case_id = ce.case_id
+                               WHERE ce.sha256 = ?1 AND c.township = ?3))",
+                p![sha256, who.device_id, who.township],
+            )?;
             audit(tx, now, &who.actor(), "evidence.read", sha256)?;
             Ok(found)
         })
@@ -1752,7 +1884,15 @@ impl<B: sql::Backend> Storage for Db<B> {
     ) -> Result<UploadState, ApiError> {
         let size = i64::try_from(req.size).map_err(|_| ApiError::bad("文件过大"))?;
         self.b.write(&mut |tx| {
-            if tx.exists("SELECT 1 FROM blob WHERE sha256 = ?1", p![req.sha256])? {
+            // Uploads are the announcing device's: a stored blob is
+            // `verified` only to a device whose own evidence record names
+            // it; to any other it is as unknown as a missing one (it gets an
+            // upload of its own, and the bytes it sends must hash right).
+            let announced = tx.exists(
+                "SELECT 1 FROM evidence WHERE sha256 = ?1 AND device_id = ?2",
+                p![req.sha256, who.device_id],
+            )?;
+            if announced && tx.exists("SELECT 1 FROM blob WHERE sha256 = ?1", p![req.sha256])? {
                 return Ok(UploadState {
                     upload_id: String::new(),
                     offset: req.size,
@@ -1761,9 +1901,25 @@ impl<B: sql::Backend> Storage for Db<B> {
                 });
             }
             let existing = tx.query_opt(
-                "SELECT id, size, \"offset\" FROM upload WHERE sha256 = ?1",
+                "SELECT id, size, \"offset\", device_id FROM upload WHERE sha256 = ?1",
                 p![req.sha256],
             )?;
+            if let Some(r) = &existing
+                && r.get::<String>(3)? != who.device_id
+                && !(announced && r.get::<i64>(1)? == size)
+            {
+                // Another device's upload of the same bytes is never handed
+                // to a device that did not announce them, and never
+                // replaced; the caller tries again once it is done or has
+                // expired. A device whose own signed evidence record names
+                // the same bytes and size shares it (it holds the bytes;
+                // per-device staging is the follow-up, docs/AUTHZ.md).
+                return Err(ApiError::new(
+                    ErrorKind::Unavailable,
+                    "另一台设备正在上传同一文件，请稍后重试",
+                )
+                .into());
+            }
             let out = match existing {
                 Some(r) if r.get::<i64>(1)? == size => UploadState {
                     upload_id: r.get(0)?,
@@ -1804,7 +1960,7 @@ impl<B: sql::Backend> Storage for Db<B> {
     fn upload(&self, id: &str) -> Result<Option<UploadRow>, ApiError> {
         self.b.read(&mut |c| {
             let Some(r) = c.query_opt(
-                "SELECT id, sha256, size, \"offset\" FROM upload WHERE id = ?1",
+                "SELECT id, sha256, size, \"offset\", device_id FROM upload WHERE id = ?1",
                 p![id],
             )?
             else {
@@ -1815,7 +1971,17 @@ impl<B: sql::Backend> Storage for Db<B> {
                 sha256: r.get(1)?,
                 size: size_of(r.get(2)?),
                 offset: size_of(r.get(3)?),
+                device_id: r.get(4)?,
             }))
+        })
+    }
+
+    fn evidence_named(&self, device_id: &str, sha256: &str) -> Result<bool, ApiError> {
+        self.b.read(&mut |c| {
+            Ok(c.exists(
+                "SELECT 1 FROM evidence WHERE sha256 = ?1 AND device_id = ?2",
+                p![sha256, device_id],
+            )?)
         })
     }
 
@@ -1882,50 +2048,15 @@ impl<B: sql::Backend> Storage for Db<B> {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<CaseSummary>, ApiError> {
-        let (filter, arg) = match scope {
-            Scope::Township(t) => ("WHERE c.township = ?1", t.as_str()),
-            Scope::District(d) => ("WHERE c.district = ?1", d.as_str()),
-            Scope::All => ("WHERE ?1 = ''", ""),
-        };
-        // One row per (case, missing original); NULL when none is missing.
-        let sql = format!(
-            "SELECT c.case_id, c.township, c.document_number, c.status, c.payment_confirmed, m.sha256,
-                    pn.provisional
-             FROM cases c
-             LEFT JOIN provisional_number pn ON pn.case_id = c.case_id AND pn.series = 'decision_on_the_spot'
-             LEFT JOIN (
-               SELECT ce.case_id, ce.sha256 FROM case_evidence ce
-                WHERE NOT EXISTS (SELECT 1 FROM blob b WHERE b.sha256 = ce.sha256)
-             ) m ON m.case_id = c.case_id
-             {filter} ORDER BY c.created_at, c.case_id, m.sha256"
-        );
-        self.b.write(&mut |tx| {
-            let mut out: Vec<CaseSummary> = Vec::new();
-            for r in tx.query(&sql, p![arg])? {
-                let case_id: String = r.get(0)?;
-                let missing: Option<String> = r.get(5)?;
-                if out.last().is_none_or(|c| c.case_id != case_id) {
-                    out.push(CaseSummary {
-                        case_id,
-                        township: r.get(1)?,
-                        document_number: r.get(2)?,
-                        status: r.get(3)?,
-                        payment_confirmed: r.get::<i64>(4)? == 1,
-                        evidence_complete: true,
-                        evidence_missing: Vec::new(),
-                        provisional_number: r.get(6)?,
-                    });
-                }
-                if let (Some(sha), Some(c)) = (missing, out.last_mut()) {
-                    c.evidence_missing.push(sha);
-                    c.evidence_complete = false;
-                }
-            }
-            for c in &out {
-                audit(tx, now, actor, "case.read", &c.case_id)?;
-            }
-            Ok(out)
-        })
+        self.cases_of(scope, None, actor, now)
+    }
+
+    fn device_cases(
+        &self,
+        who: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CaseSummary>, ApiError> {
+        self.cases_of(&who.scope(), Some(&who.device_id), &who.actor(), now)
     }
 
     fn revoke_device(&self, device_id: &str, now: DateTime<Utc>) -> Result<bool, ApiError> {
@@ -2160,8 +2291,13 @@ impl<B: sql::Backend> Storage for Db<B> {
         })
     }
 
-    fn badge_rate(&self, row: &crate::badge::RatingRow) -> Result<bool, ApiError> {
+    fn badge_rate(&self, row: &crate::badge::RatingRow) -> Result<crate::badge::Rated, ApiError> {
         self.b.write(&mut |tx| Ok(crate::badge::rate(tx, row)?))
+    }
+
+    fn badge_view_count(&self, token_id: &str) -> Result<i64, ApiError> {
+        self.b
+            .read(&mut |c| Ok(crate::badge::view_count(c, token_id)?))
     }
 
     fn badge_rating(&self, token_id: &str) -> Result<Option<crate::badge::RatingRow>, ApiError> {

@@ -73,6 +73,8 @@ async fn setup(server: &TestServer, officer: &str) -> (TestDevice, inspection::I
     dev.enrol(&t, &server.code(officer)).await.unwrap();
     dev.sync(&t).await.unwrap(); // the catalogue, for the scenarios
     let insp = dev.start_inspection("龙兴镇示例路18号", &["CJ-XXSC", "CJ-CYMD"], None);
+    // A rating belongs to an inspection the server holds.
+    dev.sync(&t).await.unwrap();
     let token = token_for(&dev, &insp);
     (dev, insp, token)
 }

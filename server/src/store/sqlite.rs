@@ -119,6 +119,7 @@ impl Sqlite {
             conn.execute_batch(crate::inspection::SCHEMA)?;
             conn.execute_batch(super::NUMBERING_SCHEMA)?;
             conn.execute_batch(crate::badge::SCHEMA)?;
+            conn.execute_batch(super::AUTHZ_SCHEMA)?;
             Ok(())
         };
         setup(&mut conn)?;

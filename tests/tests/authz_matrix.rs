@@ -1,0 +1,536 @@
+//! The authorization matrix (issue 13; docs/AUTHZ.md): every device and
+//! console endpoint × actor × operation, on SQLite and PostgreSQL.
+//!
+//! [`MATRIX`] is the one table of expected outcomes: a row per operation,
+//! a column per actor, `✔` where the operation must take effect for that
+//! actor, `✘` where it must not, `—` where it does not apply. Every cell
+//! is run against a server where the owner ("own", a device of
+//! OFF-LX-01 in 500112108) holds a case with a stored and a missing
+//! original, an upload in flight, a joint inspection and a task the
+//! command centre assigned to its officer; the test fails on any cell whose
+//! outcome differs — above all on any allowed cell the matrix does not
+//! allow. docs/AUTHZ.md carries the same table, checked byte for byte by
+//! [`the_docs_table_is_the_tested_table`], so the two cannot drift.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
+mod authz_support;
+
+use authz_support::*;
+use zhifa_server::console::StaffRole;
+use zhifa_sync::transport::Method;
+use zhifa_tests::{Backend, NowUtc, TOWNSHIP, TestServer, on_both_backends};
+
+/// The expected outcome of every (operation, actor) cell.
+const MATRIX: &str = "\
+| operation | own | colleague | other_township | other_district | supervisor | revoked | expired | tampered | cc_in | cc_out | dept_in | dept_out | lr_in | lr_out | staff_revoked | staff_tampered |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| `cases.list` | ✔ | ✔ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `cases.missing_hashes` | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `inbox.read` | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `catalogue.latest` | ✔ | ✔ | ✔ | ✔ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `push.case_create` | ✔ | ✔ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `push.case_advance` | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `push.block_case_by_advance` | — | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `push.block_case_by_evidence` | — | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `push.inspection_start` | ✔ | ✔ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `push.inspection_result` | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `push.task_create` | ✔ | ✔ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `push.task_accept` | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `push.task_report` | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `leases.grant` | ✔ | ✔ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `blobs.head` | ✔ | ✔ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `uploads.create_stored` | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `uploads.create_in_flight` | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `uploads.get` | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `uploads.patch` | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `badge.ratings` | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `console.cases` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
+| `console.tasks` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `console.findings` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ |
+| `console.task_assign` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `console.review` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
+| `console.reassign` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+";
+
+/// One parsed cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    Allow,
+    Deny,
+    NotApplicable,
+}
+
+/// The matrix as (actors, rows of (operation, cells)).
+fn parse(table: &str) -> (Vec<String>, Vec<(String, Vec<Cell>)>) {
+    let mut lines = table.lines().filter(|l| l.starts_with('|'));
+    let split = |l: &str| -> Vec<String> {
+        l.trim()
+            .trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_owned())
+            .collect()
+    };
+    let head = split(lines.next().expect("header"));
+    let actors = head[1..].to_vec();
+    let _rule = lines.next();
+    let rows = lines
+        .map(|l| {
+            let cells = split(l);
+            assert_eq!(cells.len(), head.len(), "row {l}");
+            let op = cells[0].trim_matches('`').to_owned();
+            let cells = cells[1..]
+                .iter()
+                .map(|c| match c.as_str() {
+                    "✔" => Cell::Allow,
+                    "✘" => Cell::Deny,
+                    "—" => Cell::NotApplicable,
+                    other => panic!("cell {other:?} in {op}"),
+                })
+                .collect();
+            (op, cells)
+        })
+        .collect();
+    (actors, rows)
+}
+
+/// Everything the cells act on.
+struct World {
+    server: TestServer,
+    /// Device actors by column name (expired: a device whose tokens expired).
+    devs: Vec<(String, Dev)>,
+    /// Bearer tokens by column name (devices and console accounts).
+    tokens: Vec<(String, String)>,
+    case_id: String,
+    version: i64,
+    stored: Vec<u8>,
+    in_flight: Vec<u8>,
+    upload_id: String,
+    upload_offset: usize,
+    inspection_id: String,
+    inspection_version: i64,
+    task_id: String,
+}
+
+const DEVICE_ACTORS: [&str; 8] = [
+    "own",
+    "colleague",
+    "other_township",
+    "other_district",
+    "supervisor",
+    "revoked",
+    "expired",
+    "tampered",
+];
+
+impl World {
+    async fn new(b: &Backend) -> Self {
+        let server = TestServer::on(b);
+        add_officer(&server, OTHER_TOWNSHIP_OFFICER, OTHER_TOWNSHIP);
+        let mut a = Dev::enrolled(&server, A_OFFICER).await;
+        // The owner's case: a stored original and one still uploading.
+        let case_id = uuid::Uuid::now_v7().to_string();
+        a.applied(&server, "case", &case_id, "create", case_create(TOWNSHIP))
+            .await;
+        a.applied(&server, "case", &case_id, "advance", case_advance(2))
+            .await;
+        let stored = b"authz matrix: a stored original".to_vec();
+        let in_flight = b"authz matrix: an original whose upload is still running".to_vec();
+        for bytes in [&stored, &in_flight] {
+            let ev = uuid::Uuid::now_v7().to_string();
+            a.applied(
+                &server,
+                "evidence",
+                &ev,
+                "record",
+                evidence_record(&case_id, &sha(bytes), bytes.len()),
+            )
+            .await;
+        }
+        assert_eq!(upload_all(&server, &a.token, &stored).await, 200);
+        let (s, st) = upload_create(&server, &a.token, &sha(&in_flight), in_flight.len()).await;
+        assert_eq!(s, 201, "{st}");
+        let upload_id = st["upload_id"].as_str().unwrap().to_owned();
+        let half = in_flight.len() / 2;
+        let (s, _) = upload_patch(&server, &a.token, &upload_id, 0, &in_flight[..half]).await;
+        assert_eq!(s, 200);
+        let inspection_id = uuid::Uuid::now_v7().to_string();
+        a.applied(
+            &server,
+            "inspection",
+            &inspection_id,
+            "start",
+            inspection_start(TOWNSHIP),
+        )
+        .await;
+
+        let colleague = Dev::enrolled(&server, COLLEAGUE_OFFICER).await;
+        let other_township = Dev::enrolled(&server, OTHER_TOWNSHIP_OFFICER).await;
+        let other_district = Dev::enrolled(&server, OTHER_DISTRICT_OFFICER).await;
+        let supervisor = Dev::enrolled(&server, zhifa_server::DEMO_SUPERVISOR.0).await;
+        let revoked = Dev::enrolled(&server, A_OFFICER).await;
+        let now = server.clock.now_utc();
+        let rid = revoked.id.clone();
+        assert!(server.store(|s| s.revoke_device(&rid, now).unwrap()));
+        let expired = Dev::enrolled(&server, A_OFFICER).await;
+        expire_tokens(&server, &expired.id);
+
+        let cc_in = staff(&server, "cc-in", StaffRole::CommandCentre, "500112", None);
+        let task_id = assign_task(&server, &cc_in, A_OFFICER).await;
+        let staff_revoked = staff(&server, "cc-rev", StaffRole::CommandCentre, "500112", None);
+        assert!(server.store(|s| s.revoke_staff("cc-rev", now).unwrap()));
+        let mut tokens = vec![
+            ("own".to_owned(), a.token.clone()),
+            ("colleague".into(), colleague.token.clone()),
+            ("other_township".into(), other_township.token.clone()),
+            ("other_district".into(), other_district.token.clone()),
+            ("supervisor".into(), supervisor.token.clone()),
+            ("revoked".into(), revoked.token.clone()),
+            ("expired".into(), expired.token.clone()),
+            ("tampered".into(), tampered(&a.token)),
+        ];
+        tokens.extend([
+            ("cc_in".to_owned(), cc_in.clone()),
+            (
+                "cc_out".into(),
+                staff(&server, "cc-out", StaffRole::CommandCentre, "500110", None),
+            ),
+            (
+                "dept_in".into(),
+                staff(
+                    &server,
+                    "dept-in",
+                    StaffRole::Department,
+                    "500112",
+                    Some(DEPARTMENT),
+                ),
+            ),
+            (
+                "dept_out".into(),
+                staff(
+                    &server,
+                    "dept-out",
+                    StaffRole::Department,
+                    "500110",
+                    Some(DEPARTMENT),
+                ),
+            ),
+            (
+                "lr_in".into(),
+                staff(&server, "lr-in", StaffRole::LegalReview, TOWNSHIP, None),
+            ),
+            (
+                "lr_out".into(),
+                staff(&server, "lr-out", StaffRole::LegalReview, "500110106", None),
+            ),
+            ("staff_revoked".into(), staff_revoked),
+            ("staff_tampered".into(), tampered(&cc_in)),
+        ]);
+        let devs = vec![
+            ("own".to_owned(), a),
+            ("colleague".into(), colleague),
+            ("other_township".into(), other_township),
+            ("other_district".into(), other_district),
+            ("supervisor".into(), supervisor),
+            ("revoked".into(), revoked),
+            ("expired".into(), expired),
+        ];
+        Self {
+            server,
+            devs,
+            tokens,
+            case_id,
+            version: 2,
+            stored,
+            in_flight,
+            upload_id,
+            upload_offset: half,
+            inspection_id,
+            inspection_version: 1,
+            task_id,
+        }
+    }
+
+    fn token(&self, actor: &str) -> String {
+        self.tokens
+            .iter()
+            .find(|(a, _)| a == actor)
+            .unwrap_or_else(|| panic!("actor {actor}"))
+            .1
+            .clone()
+    }
+
+    /// Pushes one mutation as `actor` (with its bearer token).
+    async fn push(
+        &mut self,
+        actor: &str,
+        entity: &str,
+        id: &str,
+        op: &str,
+        payload: serde_json::Value,
+    ) -> bool {
+        let token = self.token(actor);
+        let r = signer(&mut self.devs, actor)
+            .push_with(&self.server, &token, entity, id, op, payload)
+            .await;
+        is_applied(&r)
+    }
+
+    /// The owner's next step on its case; whether it was applied.
+    async fn owner_steps(&mut self) -> bool {
+        let (id, v) = (self.case_id.clone(), self.version + 1);
+        let ok = self
+            .push("own", "case", &id, "advance", case_advance(v))
+            .await;
+        if ok {
+            self.version = v;
+        }
+        ok
+    }
+
+    async fn get(&self, actor: &str, path: &str) -> (u16, String) {
+        let r = call(
+            &self.server,
+            req(Method::Get, path, Some(&self.token(actor)), vec![]),
+        )
+        .await;
+        (r.status, String::from_utf8_lossy(&r.body).into_owned())
+    }
+
+    async fn post(&self, actor: &str, path: &str, body: serde_json::Value) -> (u16, String) {
+        let r = call(
+            &self.server,
+            req(Method::Post, path, Some(&self.token(actor)), json(body)),
+        )
+        .await;
+        (r.status, String::from_utf8_lossy(&r.body).into_owned())
+    }
+
+    /// Runs one cell: whether the operation took effect for `actor`.
+    async fn run(&mut self, op: &str, actor: &str) -> bool {
+        let new_id = || uuid::Uuid::now_v7().to_string();
+        match op {
+            "cases.list" => {
+                let (s, body) = self.get(actor, "/v1/cases").await;
+                s == 200 && body.contains(&self.case_id)
+            }
+            "cases.missing_hashes" => {
+                let (s, body) = self.get(actor, "/v1/cases").await;
+                s == 200 && body.contains(&sha(&self.in_flight))
+            }
+            "inbox.read" => {
+                let (s, body) = self.get(actor, "/v1/sync/inbox?cursor=0").await;
+                s == 200 && body.contains(&self.task_id)
+            }
+            "catalogue.latest" => self.get(actor, "/v1/catalogue/latest").await.0 == 200,
+            "push.case_create" => {
+                self.push(actor, "case", &new_id(), "create", case_create(TOWNSHIP))
+                    .await
+            }
+            "push.case_advance" => {
+                let (id, v) = (self.case_id.clone(), self.version + 1);
+                let ok = self
+                    .push(actor, "case", &id, "advance", case_advance(v))
+                    .await;
+                if ok {
+                    self.version = v;
+                }
+                ok
+            }
+            "push.block_case_by_advance" => {
+                let id = self.case_id.clone();
+                self.push(actor, "case", &id, "advance", case_advance(99))
+                    .await;
+                !self.owner_steps().await
+            }
+            "push.block_case_by_evidence" => {
+                let id = self.case_id.clone();
+                self.push(
+                    actor,
+                    "evidence",
+                    &new_id(),
+                    "record",
+                    evidence_record(&id, "not-a-hash", 10),
+                )
+                .await;
+                !self.owner_steps().await
+            }
+            "push.inspection_start" => {
+                self.push(
+                    actor,
+                    "inspection",
+                    &new_id(),
+                    "start",
+                    inspection_start(TOWNSHIP),
+                )
+                .await
+            }
+            "push.inspection_result" => {
+                let (id, v) = (self.inspection_id.clone(), self.inspection_version + 1);
+                let ok = self
+                    .push(actor, "inspection", &id, "result", inspection_result(v))
+                    .await;
+                if ok {
+                    self.inspection_version = v;
+                }
+                ok
+            }
+            "push.task_create" => {
+                self.push(actor, "task", &new_id(), "create", task_create(TOWNSHIP))
+                    .await
+            }
+            "push.task_accept" => {
+                let id = self.task_id.clone();
+                self.push(actor, "task", &id, "accept", task_accept()).await
+            }
+            "push.task_report" => {
+                let id = self.task_id.clone();
+                self.push(actor, "task", &id, "report", task_report()).await
+            }
+            "leases.grant" => {
+                let body = serde_json::json!({"request_id": new_id(), "township": TOWNSHIP,
+                    "series": "payment_code", "year": 2026, "count": 5});
+                self.post(actor, "/v1/leases", body).await.0 == 200
+            }
+            "blobs.head" => {
+                let path = format!("/v1/blobs/{}", sha(&self.stored));
+                let r = call(
+                    &self.server,
+                    req(Method::Head, &path, Some(&self.token(actor)), vec![]),
+                )
+                .await;
+                r.status == 200
+            }
+            "uploads.create_stored" => {
+                let (s, st) = upload_create(
+                    &self.server,
+                    &self.token(actor),
+                    &sha(&self.stored),
+                    self.stored.len(),
+                )
+                .await;
+                s == 200 && st["verified"] == true
+            }
+            "uploads.create_in_flight" => {
+                let (_, st) = upload_create(
+                    &self.server,
+                    &self.token(actor),
+                    &sha(&self.in_flight),
+                    self.in_flight.len(),
+                )
+                .await;
+                st["upload_id"] == self.upload_id.as_str()
+            }
+            "uploads.get" => {
+                let path = format!("/v1/uploads/{}", self.upload_id);
+                self.get(actor, &path).await.0 == 200
+            }
+            "uploads.patch" => {
+                // An empty chunk at the current offset: no change, but
+                // answered only to the upload's device.
+                let (s, _) = upload_patch(
+                    &self.server,
+                    &self.token(actor),
+                    &self.upload_id,
+                    self.upload_offset,
+                    &[],
+                )
+                .await;
+                s == 200
+            }
+            "badge.ratings" => self.get(actor, "/v1/badge/ratings").await.0 == 200,
+            "console.cases" => {
+                let (s, body) = self.get(actor, "/v1/console/cases").await;
+                s == 200 && body.contains(&self.case_id)
+            }
+            "console.tasks" => {
+                let (s, body) = self.get(actor, "/v1/console/tasks").await;
+                s == 200 && body.contains(&self.task_id)
+            }
+            "console.findings" => {
+                let (s, body) = self.get(actor, "/v1/console/findings").await;
+                s == 200 && body.contains(&self.inspection_id)
+            }
+            "console.task_assign" => {
+                let body = serde_json::json!({"officer_id": A_OFFICER, "kind": "complaint",
+                    "place": "示例路18号", "detail": "矩阵测试"});
+                self.post(actor, "/v1/console/tasks", body).await.0 == 200
+            }
+            "console.review" => {
+                let path = format!("/v1/console/cases/{}/review", self.case_id);
+                let body = serde_json::json!({"result": "approved", "opinion": "同意"});
+                self.post(actor, &path, body).await.0 == 200
+            }
+            "console.reassign" => {
+                let path = format!("/v1/console/cases/{}/reassign", self.case_id);
+                let body =
+                    serde_json::json!({"officer_id": COLLEAGUE_OFFICER, "reason": "矩阵测试"});
+                self.post(actor, &path, body).await.0 == 200
+            }
+            other => panic!("operation {other} has no runner"),
+        }
+    }
+}
+
+/// The device that signs an actor's pushes: its own; the owner's for the
+/// tampered token; a fresh unenrolled identity for console accounts (their
+/// token is refused before any signature matters).
+fn signer<'a>(devs: &'a mut Vec<(String, Dev)>, actor: &str) -> &'a mut Dev {
+    let name = if actor == "tampered" { "own" } else { actor };
+    if !devs.iter().any(|(a, _)| a == name) {
+        devs.push((name.to_owned(), Dev::new()));
+    }
+    &mut devs.iter_mut().find(|(a, _)| a == name).unwrap().1
+}
+
+async fn every_cell_of_the_matrix_holds(b: Backend) {
+    let (actors, rows) = parse(MATRIX);
+    assert_eq!(actors.len(), 16);
+    assert!(actors.iter().take(8).eq(DEVICE_ACTORS.iter()));
+    let mut w = World::new(&b).await;
+    let mut wrong = Vec::new();
+    for (op, cells) in &rows {
+        for (actor, want) in actors.iter().zip(cells) {
+            if *want == Cell::NotApplicable {
+                continue;
+            }
+            let got = w.run(op, actor).await;
+            let expected = *want == Cell::Allow;
+            if got != expected {
+                wrong.push(format!(
+                    "{op} × {actor}: {} (matrix: {})",
+                    if got { "ALLOWED" } else { "denied" },
+                    if expected { "allow" } else { "deny" }
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} cell(s) differ from the matrix:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+on_both_backends!(every_cell_of_the_matrix_holds);
+
+/// docs/AUTHZ.md shows the same table as [`MATRIX`], between its markers.
+#[test]
+fn the_docs_table_is_the_tested_table() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/AUTHZ.md"))
+        .expect("docs/AUTHZ.md");
+    let begin = "<!-- authz-matrix:begin (tests/tests/authz_matrix.rs) -->";
+    let end = "<!-- authz-matrix:end -->";
+    let from = doc.find(begin).expect("begin marker") + begin.len();
+    let to = doc.find(end).expect("end marker");
+    assert_eq!(
+        doc[from..to].trim(),
+        MATRIX.trim(),
+        "docs/AUTHZ.md and tests/tests/authz_matrix.rs MATRIX differ: copy the test's table into the doc"
+    );
+    // And every operation has a runner and every row its 16 cells.
+    let (actors, rows) = parse(MATRIX);
+    assert_eq!(actors.len(), 16);
+    assert_eq!(rows.len(), 26);
+}
