@@ -700,6 +700,9 @@ mod tests {
     }
 
     proptest! {
+        // Each case seals and opens up to 200 KB (debug builds are slow).
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
         /// Any content, any split of writes: reads back equal, and every
         /// seek position reads the same bytes as the plaintext there.
         #[test]
