@@ -176,12 +176,10 @@ pub(crate) fn emit(args: std::fmt::Arguments<'_>, newline: bool) {
     if let Err(e) = written {
         drop(out);
         let f = Failure::stdout(&e);
-        let quiet = f.quiet;
-        let code = f.report(false);
-        if quiet {
+        if f.quiet {
             std::process::exit(0);
         }
-        drop(code);
+        let _ = f.report(false);
         std::process::exit(1);
     }
 }
