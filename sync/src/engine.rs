@@ -1509,7 +1509,7 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                 .original_path(&sha, &ext);
             // The server receives (and re-hashes) the ORIGINAL bytes: a
             // sealed file is decrypted while it is read.
-            let key = zhifa_core::sealed::FileKey::for_reading(&self.store)
+            let key = zhifa_core::sealed::FileKey::for_reading(self.store)
                 .map_err(|e| SyncError::Store(format!("[{}] {e}", e.code())))?;
             self.upload_one(&sha, size, &media, &path, &key, report)
                 .await?;

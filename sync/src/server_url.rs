@@ -66,7 +66,12 @@ fn is_loopback(host: &Host<&str>) -> bool {
 pub fn check(text: &str) -> Result<String, UrlError> {
     let shown: String = text.chars().take(200).collect();
     let url = Url::parse(text.trim()).map_err(|_| UrlError::Invalid(shown.clone()))?;
-    if !url.username().is_empty() || url.password().is_some() {
+    // An empty userinfo (`http://@host`, `http://:@host`) is dropped by
+    // the parser; the raw authority is checked too, so any `@` is refused.
+    let raw_authority = text.trim().split_once("://").map_or("", |(_, rest)| {
+        rest.split(['/', '\\', '?', '#']).next().unwrap_or("")
+    });
+    if !url.username().is_empty() || url.password().is_some() || raw_authority.contains('@') {
         return Err(UrlError::Credentials);
     }
     let host = url.host().ok_or_else(|| UrlError::Invalid(shown.clone()))?;
@@ -154,7 +159,7 @@ mod tests {
             ("https://zhifa.example.org", "https://zhifa.example.org"),
             (
                 "https://执法.example.org/api/",
-                "https://xn--lsw926b.example.org/api",
+                "https://xn--dqu15u.example.org/api",
             ),
             (" https://example.org ", "https://example.org"),
         ];
