@@ -39,6 +39,7 @@ pub type Clock = fn() -> DateTime<Utc>;
 pub struct App {
     store: Store,
     data_dir: PathBuf,
+    export_dir: Option<PathBuf>,
     device: Device,
     font: WatermarkFont,
     session: Option<String>,
@@ -75,6 +76,7 @@ impl App {
         Ok(Self {
             store,
             data_dir: data_dir.to_owned(),
+            export_dir: None,
             device,
             font,
             session: None,
@@ -98,6 +100,27 @@ impl App {
     /// The data folder.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Where `case_save_document` writes the readable copies the officer
+    /// asks for: a folder OUTSIDE the data folder (whose files are sealed).
+    /// The shell sets the OS's documents or downloads folder; the default
+    /// is the sibling folder `<data folder>-exports`.
+    pub fn set_export_dir(&mut self, dir: PathBuf) {
+        self.export_dir = Some(dir);
+    }
+
+    /// The folder of [`Self::set_export_dir`].
+    pub fn export_dir(&self) -> PathBuf {
+        self.export_dir.clone().unwrap_or_else(|| {
+            let mut name = self
+                .data_dir
+                .file_name()
+                .map(std::ffi::OsStr::to_os_string)
+                .unwrap_or_else(|| "zhifa".into());
+            name.push("-exports");
+            self.data_dir.with_file_name(name)
+        })
     }
 
     /// What the background sync worker needs (its own store connection).

@@ -355,7 +355,8 @@ impl App {
             .meta
             .thumb_sha256
             .as_ref()
-            .and_then(|s| std::fs::read(dir.derived_path(s)).ok())
+            .zip(zhifa_core::sealed::FileKey::for_reading(&self.store).ok())
+            .and_then(|(s, key)| zhifa_core::evidence::read_derived(&key, &dir, s).ok())
             .map(|b| B64.encode(b));
         EvidenceView {
             id: r.meta.id.clone(),
@@ -1027,15 +1028,18 @@ impl App {
         })
     }
 
-    /// Writes the served decision's PDF to `DATA/documents/<number>.pdf`
-    /// (temp file, fsync, rename), for printing or sharing from the OS
-    /// where the webview cannot hand a download over.
+    /// Writes a readable copy of the served decision's PDF to the export
+    /// folder, `EXPORTS/<number>.pdf` ([`crate::App::export_dir`], outside
+    /// the data folder, whose files are sealed; temp file, fsync, rename),
+    /// for printing or sharing from the OS where the webview cannot hand a
+    /// download over. Only when the officer asks: nothing readable is kept
+    /// in the data folder.
     pub(crate) fn case_save_document(&mut self, req: CaseReq) -> Result<SavedFile, ApiError> {
         let doc = self.case_document(req)?;
         let pdf = B64
             .decode(doc.pdf_base64.as_bytes())
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let dir = self.data_dir.join("documents");
+        let dir = self.export_dir();
         let fail = |e: std::io::Error| ApiError::Internal(format!("无法保存文书：{e}"));
         std::fs::create_dir_all(&dir).map_err(fail)?;
         // The number contains no path separators (〔2026〕1号), but the name
@@ -1214,6 +1218,7 @@ impl App {
             for p in &report.problems {
                 let id = match p {
                     evidence::Problem::FileAltered { id, .. }
+                    | evidence::Problem::FileTampered { id, .. }
                     | evidence::Problem::FileMissing { id, .. }
                     | evidence::Problem::DerivedDamaged { id, .. }
                     | evidence::Problem::LinkBroken { id, .. }

@@ -85,29 +85,17 @@ impl SyncContext {
     }
 
     fn transport(&self, url: &str) -> Result<HttpTransport, ApiError> {
-        check_url(url)?;
-        HttpTransport::new(url, self.ca_pem.as_deref())
+        let url = check_url(url)?;
+        HttpTransport::new(&url, self.ca_pem.as_deref())
             .map_err(|e| ApiError::Invalid(e.to_string()))
     }
 }
 
-/// Only HTTPS, except to this machine (the loopback demo server).
-pub fn check_url(url: &str) -> Result<(), ApiError> {
-    if let Some(rest) = url.strip_prefix("http://") {
-        let host = rest.split(['/', ':']).next().unwrap_or("");
-        if !matches!(host, "127.0.0.1" | "localhost") && !rest.starts_with("[::1]") {
-            return Err(ApiError::Invalid(
-                "只允许通过 HTTPS 连接服务器（本机回环地址除外）".into(),
-            ));
-        }
-        Ok(())
-    } else if url.starts_with("https://") && url.len() > "https://".len() {
-        Ok(())
-    } else {
-        Err(ApiError::Invalid(format!(
-            "服务器地址无效：{url}（应以 https:// 开头）"
-        )))
-    }
+/// Only HTTPS, except to this machine (the loopback demo server); never
+/// credentials in the URL. Answers the normalised URL to connect to
+/// (see [`zhifa_sync::server_url`]).
+pub fn check_url(url: &str) -> Result<String, ApiError> {
+    zhifa_sync::server_url::check(url).map_err(|e| ApiError::Invalid(e.to_string()))
 }
 
 fn ts(t: DateTime<Utc>) -> String {

@@ -298,8 +298,17 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
     let pdf = B64.decode(doc["pdf_base64"].as_str().unwrap()).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(doc["pages"].as_u64().unwrap() >= 1);
+    // Saving is the explicit export: a readable copy OUTSIDE the data folder.
+    let exports = tempfile::tempdir().unwrap();
+    app.set_export_dir(exports.path().to_owned());
     let saved = call(&mut app, "case_save_document", json!({"case_id": id}));
-    let on_disk = std::fs::read(saved["path"].as_str().unwrap()).unwrap();
+    let saved_path = std::path::PathBuf::from(saved["path"].as_str().unwrap());
+    assert!(
+        saved_path.starts_with(std::fs::canonicalize(exports.path()).unwrap())
+            || saved_path.starts_with(exports.path())
+    );
+    assert!(!saved_path.starts_with(app.data_dir()));
+    let on_disk = std::fs::read(&saved_path).unwrap();
     assert_eq!(on_disk, pdf);
     let qr = call(&mut app, "case_payment_qr", json!({"case_id": id}));
     assert!(

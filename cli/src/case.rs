@@ -612,6 +612,27 @@ pub(crate) fn write_file_durably(path: &Path, bytes: &[u8]) -> Result<(), Failur
     Ok(())
 }
 
+/// Writes a document into the data folder SEALED (encrypted with the
+/// store's file key, zhifa_core::sealed): temp file, fsync, rename, folder
+/// fsync. `zhifa export` writes a readable copy elsewhere when asked.
+pub(crate) fn write_sealed_durably(
+    store: &Store,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(), Failure> {
+    let key = zhifa_core::sealed::FileKey::load_or_create(store)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    zhifa_core::sealed::write_durable(path, dir, bytes, &key).map_err(|e| {
+        Failure::internal(
+            "FILE_WRITE",
+            format!("无法写入 {}: [{}] {e}", path.display(), e.code()),
+        )
+    })
+}
+
 #[derive(Serialize)]
 struct RenderDoc {
     pdf: PathBuf,

@@ -318,7 +318,7 @@ fn synthesise(opts: SynthOptions, out: Option<PathBuf>, gzip: bool) -> Result<()
     } else {
         json
     };
-    let io = |e: std::io::Error| Failure::internal("OUTPUT", e.to_string());
+    let io = |e: std::io::Error| Failure::stdout(&e);
     match out {
         Some(path) => fs::write(&path, &bytes).map_err(|e| {
             Failure::bad_input("OUTPUT", format!("无法写入 {}: {e}", path.display()))

@@ -31,7 +31,7 @@ use zhifa_core::store::Store;
 
 use crate::Ctx;
 use crate::case::{
-    DocKindArg, PaperArg, case_document, load_townships, render, write_file_durably,
+    DocKindArg, PaperArg, case_document, load_townships, render, write_sealed_durably,
 };
 use crate::output::{Failure, print_json};
 
@@ -329,13 +329,13 @@ fn one_case(
     steps.time("render_pdf", |_| {
         let data = case_document(store, id, DocKindArg::Decision)?;
         let doc = render(store, TOWNSHIP, &data, PaperArg::A4, false)?;
-        write_file_durably(&pdf_path, &doc.pdf)
+        write_sealed_durably(store, &pdf_path, &doc.pdf)
     })?;
     let qr_path = match &issue.payment_url {
         Some(url) => {
             let path = out_dir.join(format!("{id}-payment-qr.png"));
             steps.time("payment_qr", |_| {
-                write_file_durably(&path, &qr_png(url, 8)?)
+                write_sealed_durably(store, &path, &qr_png(url, 8)?)
             })?;
             Some(path)
         }
@@ -392,7 +392,7 @@ pub(crate) fn run(ctx: &Ctx, args: DemoArgs) -> Result<(), Failure> {
             let mut out = std::io::stdout().lock();
             writeln!(out, "{line}")
                 .and_then(|()| out.flush())
-                .map_err(|e| Failure::internal("OUTPUT", e.to_string()))?;
+                .map_err(|e| Failure::stdout(&e))?;
         }
     }
     Ok(())

@@ -38,6 +38,9 @@ pub(crate) enum EvidenceCmd {
     Verify,
     /// Report rows without files and files without rows (never deletes).
     Reconcile,
+    /// Seal (encrypt in place, crash-safely) the plain evidence files an
+    /// older version wrote.
+    Seal,
     /// List evidence records.
     List {
         /// Only the evidence of this case.
@@ -306,6 +309,15 @@ pub(crate) fn run(ctx: &Ctx, cmd: EvidenceCmd) -> Result<ExitCode, Failure> {
                 print_json(&rec)?;
             } else if rec.clean() {
                 println!("记录与文件一致");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        EvidenceCmd::Seal => {
+            let sealed = evidence::seal_plain_files(&store, &dir)?;
+            if ctx.json {
+                print_json(&serde_json::json!({ "sealed": sealed }))?;
+            } else {
+                println!("已加密 {sealed} 个旧版明文证据文件");
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -22,7 +22,7 @@ use zhifa_core::inspection::{
 use zhifa_core::store::Store;
 
 use crate::Ctx;
-use crate::case::{PaperArg, render, write_file_durably};
+use crate::case::{PaperArg, render, write_sealed_durably};
 use crate::demo::{OFFICERS, TOWNSHIP, party, prepare, sample_photo, sample_signature};
 use crate::output::{Failure, print_json};
 
@@ -410,7 +410,8 @@ fn demo(ctx: &Ctx, args: DemoArgs) -> Result<(), Failure> {
     let record = inspection::record_document(&done)
         .ok_or_else(|| Failure::internal("DEMO_RECORD", "finished without its record"))?;
     let record_pdf = out_dir.join(format!("{id}-record.pdf"));
-    write_file_durably(
+    write_sealed_durably(
+        &store,
         &record_pdf,
         &render(&store, TOWNSHIP, &record, PaperArg::A4, true)?.pdf,
     )?;
@@ -432,7 +433,8 @@ fn demo(ctx: &Ctx, args: DemoArgs) -> Result<(), Failure> {
                     .ok_or_else(|| Failure::internal("DEMO_ORDER", "order without its document"))?;
                 doc_i += 1;
                 let pdf = out_dir.join(format!("{id}-order-{}.pdf", f.item.code));
-                write_file_durably(
+                write_sealed_durably(
+                    &store,
                     &pdf,
                     &render(&store, TOWNSHIP, doc, PaperArg::A4, true)?.pdf,
                 )?;

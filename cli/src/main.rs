@@ -6,10 +6,31 @@
 //! machine-readable output (documented in cli/README.md). Bad input exits
 //! with status 2 and names the problem; a device failure exits with 1.
 
+/// `println!` for the whole crate: writes to stdout and, when the reader
+/// has gone (`zhifa … | head`), exits quietly with status 0 as ripgrep
+/// does, instead of std's panic "failed printing to stdout".
+macro_rules! println {
+    () => {
+        $crate::output::emit(format_args!(""), true)
+    };
+    ($($arg:tt)*) => {
+        $crate::output::emit(format_args!($($arg)*), true)
+    };
+}
+
+/// `print!` with the same closed-pipe handling as [`println!`].
+#[allow(unused_macros)]
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::output::emit(format_args!($($arg)*), false)
+    };
+}
+
 mod case;
 mod catalogue;
 mod demo;
 mod evidence;
+mod export;
 mod inspection;
 mod output;
 mod rules;
@@ -80,6 +101,9 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Serve the app's screens and commands to a browser on this machine.
     Web(web::WebArgs),
+    /// Write a readable (decrypted) copy of a sealed document or evidence
+    /// file, outside the data folder.
+    Export(export::ExportArgs),
 }
 
 /// Options every command sees.
@@ -116,6 +140,7 @@ fn main() -> ExitCode {
         Command::Enrol(args) => sync::enrol(&ctx, args),
         Command::Sync(args) => sync::sync(&ctx, args),
         Command::Web(args) => web::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -125,6 +150,14 @@ fn main() -> ExitCode {
 
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Self {
+        // A reader that went away is not a failure (`zhifa … | head`).
+        let broken_pipe = e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        });
+        if broken_pipe {
+            return Failure::closed_pipe();
+        }
         Failure::internal("INTERNAL", format!("{e:#}"))
     }
 }

@@ -20,6 +20,8 @@ pub(crate) struct Failure {
     message: String,
     issues: Vec<Issue>,
     exit: u8,
+    /// The reader of stdout went away: exit 0 without a word.
+    quiet: bool,
 }
 
 #[derive(Serialize)]
@@ -43,6 +45,7 @@ impl Failure {
             message: message.into(),
             issues: vec![],
             exit: 2,
+            quiet: false,
         }
     }
 
@@ -53,11 +56,35 @@ impl Failure {
             message: message.into(),
             issues: vec![],
             exit: 1,
+            quiet: false,
+        }
+    }
+
+    /// Stdout's reader went away (a closed pipe): not reported, exit 0.
+    pub(crate) fn closed_pipe() -> Self {
+        Self {
+            code: "OUTPUT_CLOSED".into(),
+            message: String::new(),
+            issues: vec![],
+            exit: 0,
+            quiet: true,
+        }
+    }
+
+    /// A failed write to stdout: quiet for a closed pipe, else a failure.
+    pub(crate) fn stdout(e: &std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Self::closed_pipe()
+        } else {
+            Self::internal("OUTPUT", format!("无法写入标准输出: {e}"))
         }
     }
 
     /// Prints the failure and gives the exit status.
     pub(crate) fn report(self, json: bool) -> ExitCode {
+        if self.quiet {
+            return ExitCode::from(self.exit);
+        }
         if json {
             let doc = ErrorDoc {
                 error: ErrorBody {
@@ -92,6 +119,7 @@ impl From<CatalogueError> for Failure {
             message: e.to_string(),
             issues,
             exit,
+            quiet: false,
         }
     }
 }
@@ -109,7 +137,50 @@ impl From<StoreError> for Failure {
             message: e.to_string(),
             issues: vec![],
             exit,
+            quiet: false,
         }
+    }
+}
+
+impl From<zhifa_core::sealed::SealError> for Failure {
+    fn from(e: zhifa_core::sealed::SealError) -> Self {
+        use zhifa_core::sealed::SealError;
+        let exit = match &e {
+            SealError::Tampered => 2,
+            SealError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => 2,
+            _ => 1,
+        };
+        Self {
+            code: e.code().into(),
+            message: e.to_string(),
+            issues: vec![],
+            exit,
+            quiet: false,
+        }
+    }
+}
+
+/// Writes to stdout (the crate's `println!`/`print!`). A closed pipe ends
+/// the process at once with status 0 and no message, as ripgrep does; any
+/// other write failure exits 1 with `错误 [OUTPUT]`.
+pub(crate) fn emit(args: std::fmt::Arguments<'_>, newline: bool) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out.write_fmt(args).and_then(|()| {
+        if newline {
+            out.write_all(b"\n")
+        } else {
+            Ok(())
+        }
+    });
+    if let Err(e) = written {
+        drop(out);
+        let f = Failure::stdout(&e);
+        if f.quiet {
+            std::process::exit(0);
+        }
+        let _ = f.report(false);
+        std::process::exit(1);
     }
 }
 

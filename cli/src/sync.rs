@@ -50,34 +50,21 @@ impl From<SyncError> for Failure {
     }
 }
 
-fn check_url(url: &str) -> Result<(), Failure> {
-    let plain = url.strip_prefix("http://");
-    if let Some(rest) = plain {
-        let host = rest.split(['/', ':']).next().unwrap_or("");
-        if !matches!(host, "127.0.0.1" | "localhost" | "[") && !rest.starts_with("[::1]") {
-            return Err(Failure::bad_input(
-                "SYNC_PLAIN_HTTP",
-                "只允许通过 HTTPS 连接服务器（本机回环地址除外）",
-            ));
-        }
-    } else if !url.starts_with("https://") {
-        return Err(Failure::bad_input(
-            "SYNC_URL",
-            format!("服务器地址无效：{url}"),
-        ));
-    }
-    Ok(())
+/// The transport guard (zhifa_sync::server_url): HTTPS, or plain HTTP to
+/// loopback only, never credentials in the URL; answers the normalised URL.
+fn check_url(url: &str) -> Result<String, Failure> {
+    zhifa_sync::server_url::check(url).map_err(|e| Failure::bad_input(e.code(), e.to_string()))
 }
 
 fn transport(url: &str, ca: Option<&PathBuf>) -> Result<HttpTransport, Failure> {
-    check_url(url)?;
+    let url = check_url(url)?;
     let pem = match ca {
         Some(p) => Some(std::fs::read(p).map_err(|e| {
             Failure::bad_input("SYNC_CA_CERT", format!("无法读取 {}: {e}", p.display()))
         })?),
         None => None,
     };
-    HttpTransport::new(url, pem.as_deref())
+    HttpTransport::new(&url, pem.as_deref())
         .map_err(|e| Failure::bad_input("SYNC_TRANSPORT", e.to_string()))
 }
 

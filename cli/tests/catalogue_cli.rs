@@ -19,6 +19,9 @@ fn zhifa(data: &Path, args: &[&str]) -> Output {
         .arg(data)
         .args(args)
         .env_remove("ZHIFA_DB_KEY")
+        // The store key in a file beside (never inside) the data folder.
+        .env("ZHIFA_KEYSTORE", "file")
+        .env("ZHIFA_KEY_DIR", Path::new(&data).with_extension("keys"))
         .env_remove("ZHIFA_DATA")
         .output()
         .unwrap()
@@ -284,11 +287,18 @@ fn the_key_file_is_private_and_a_wrong_key_is_a_clear_error() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(data.join("device.key"))
+        // The key file lives outside the data folder (here ZHIFA_KEY_DIR).
+        assert!(!data.join("device.key").exists());
+        let keys = data.with_extension("keys");
+        let files: Vec<_> = std::fs::read_dir(&keys).unwrap().collect();
+        assert_eq!(files.len(), 1);
+        let mode = std::fs::metadata(files[0].as_ref().unwrap().path())
             .unwrap()
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+        let dir_mode = std::fs::metadata(&keys).unwrap().permissions().mode();
+        assert_eq!(dir_mode & 0o777, 0o700);
     }
     let out = Command::new(env!("CARGO_BIN_EXE_zhifa"))
         .arg("--data")

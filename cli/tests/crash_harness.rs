@@ -39,6 +39,9 @@ fn zhifa(data: &Path, args: &[&str]) -> Output {
         .arg(data)
         .args(args)
         .env_remove("ZHIFA_DB_KEY")
+        // The store key in a file beside (never inside) the data folder.
+        .env("ZHIFA_KEYSTORE", "file")
+        .env("ZHIFA_KEY_DIR", Path::new(&data).with_extension("keys"))
         .env_remove("ZHIFA_DATA")
         .output()
         .unwrap()
@@ -62,6 +65,9 @@ fn run_and_kill(data: &Path, delay: Duration) -> (Vec<Value>, bool) {
         .arg(data)
         .args(["demo", "--repeat", "100000", "--at", "2026-06-01T02:00:00Z"])
         .env_remove("ZHIFA_DB_KEY")
+        // The store key in a file beside (never inside) the data folder.
+        .env("ZHIFA_KEYSTORE", "file")
+        .env("ZHIFA_KEY_DIR", Path::new(&data).with_extension("keys"))
         .env_remove("ZHIFA_DATA")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -19,6 +19,9 @@ fn zhifa(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .arg(data)
         .args(args)
         .env_remove("ZHIFA_DB_KEY")
+        // The store key in a file beside (never inside) the data folder.
+        .env("ZHIFA_KEYSTORE", "file")
+        .env("ZHIFA_KEY_DIR", Path::new(&data).with_extension("keys"))
         .env_remove("ZHIFA_DATA");
     match stdin {
         None => cmd.output().unwrap(),
@@ -49,6 +52,25 @@ fn json(out: &Output) -> Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
+}
+
+/// A readable copy of a sealed file, through `zhifa export` (outside the
+/// data folder).
+fn exported(data: &Path, sealed: &Path, name: &str) -> std::path::PathBuf {
+    let out = data.with_extension(format!("export-{name}"));
+    let _ = std::fs::remove_file(&out);
+    let r = zhifa(
+        data,
+        &[
+            "export",
+            sealed.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    out
 }
 
 fn pdftotext(pdf: &Path) -> String {
@@ -103,8 +125,11 @@ fn demo_runs_a_whole_case_to_a_served_decision_with_every_mandatory_field() {
     }
 
     // The PDF: every mandatory field of the on-the-spot decision.
-    let pdf = Path::new(doc["pdf"].as_str().unwrap());
-    assert!(pdf.is_absolute());
+    let sealed_pdf = Path::new(doc["pdf"].as_str().unwrap());
+    assert!(sealed_pdf.is_absolute());
+    // Sealed in the data folder; readable only through `zhifa export`.
+    assert!(!std::fs::read(sealed_pdf).unwrap().starts_with(b"%PDF"));
+    let pdf = &exported(&data, sealed_pdf, "decision.pdf");
     let text = pdftotext(pdf);
     let flat: String = text.split_whitespace().collect();
     for needle in [
@@ -136,9 +161,13 @@ fn demo_runs_a_whole_case_to_a_served_decision_with_every_mandatory_field() {
     }
 
     // The payment QR decodes to the platform link with the code and amount.
-    let png = image::open(doc["payment_qr_png"].as_str().unwrap())
-        .unwrap()
-        .to_luma8();
+    let png = image::open(exported(
+        &data,
+        Path::new(doc["payment_qr_png"].as_str().unwrap()),
+        "qr.png",
+    ))
+    .unwrap()
+    .to_luma8();
     let mut img = rqrr::PreparedImage::prepare(png);
     let grids = img.detect_grids();
     assert_eq!(grids.len(), 1);
@@ -190,7 +219,7 @@ fn demo_runs_a_whole_case_to_a_served_decision_with_every_mandatory_field() {
     let out = zhifa(&data, &["evidence", "verify", "--json"], None);
     assert_eq!(out.status.code(), Some(3));
     let report = json(&out);
-    assert_eq!(report["problems"][0]["code"], "FILE_ALTERED");
+    assert_eq!(report["problems"][0]["code"], "FILE_TAMPERED");
     assert_eq!(report["problems"][0]["id"], ev["id"]);
 
     // A second run takes the next number; the rendered document re-renders

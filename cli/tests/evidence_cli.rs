@@ -71,10 +71,25 @@ fn with_three_photos(dir: &Path) -> Vec<Value> {
                 String::from_utf8_lossy(&out.stdout)
             );
             let doc = json(&out);
-            assert_eq!(
-                std::fs::read(doc["path"].as_str().unwrap()).unwrap(),
-                std::fs::read(&file).unwrap()
+            // Sealed at rest; the export gives back the original byte for byte.
+            let stored = std::fs::read(doc["path"].as_str().unwrap()).unwrap();
+            assert!(!stored.windows(3).any(|w| w == [0xff, 0xd8, 0xff]));
+            let copy = dir.join(format!("export-{i}.jpg"));
+            let exp = zhifa(
+                &data,
+                &[
+                    "export",
+                    doc["path"].as_str().unwrap(),
+                    "--out",
+                    copy.to_str().unwrap(),
+                ],
             );
+            assert!(
+                exp.status.success(),
+                "{}",
+                String::from_utf8_lossy(&exp.stderr)
+            );
+            assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&file).unwrap());
             doc
         })
         .collect()
@@ -110,7 +125,7 @@ fn verify_passes_then_names_a_changed_original() {
     let doc = json(&out);
     let problems = doc["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{doc:#}");
-    assert_eq!(problems[0]["code"], "FILE_ALTERED");
+    assert_eq!(problems[0]["code"], "FILE_TAMPERED");
     assert_eq!(problems[0]["id"], victim["id"]);
     // The text form names the item too.
     let out = zhifa(&data, &["evidence", "verify"]);

@@ -16,9 +16,21 @@ fn zhifa(data: &Path, args: &[&str]) -> Output {
         .arg(data)
         .args(args)
         .env_remove("ZHIFA_DB_KEY")
+        // The store key in a file beside (never inside) the data folder.
+        .env("ZHIFA_KEYSTORE", "file")
+        .env("ZHIFA_KEY_DIR", Path::new(&data).with_extension("keys"))
         .env_remove("ZHIFA_DATA")
         .output()
         .unwrap()
+}
+
+/// A sealed document's readable copy, through `zhifa export`.
+fn exported(data: &Path, sealed: &str) -> Vec<u8> {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("copy.pdf");
+    let r = zhifa(data, &["export", sealed, "--out", out.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    std::fs::read(out).unwrap()
 }
 
 fn json(out: &Output) -> Value {
@@ -32,10 +44,11 @@ fn json(out: &Output) -> Value {
 
 #[test]
 fn the_demo_inspects_three_departments_to_record_orders_and_referrals() {
-    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
     // Monday 2026-03-02, 10:30 Beijing.
     let v = json(&zhifa(
-        dir.path(),
+        &data,
         &[
             "--json",
             "inspection",
@@ -49,8 +62,14 @@ fn the_demo_inspects_three_departments_to_record_orders_and_referrals() {
     let items = v["items"].as_u64().unwrap();
     assert!(items > 0);
     assert_eq!(v["failed"], 4);
-    let pdf = std::fs::read(v["record_pdf"].as_str().unwrap()).unwrap();
+    let pdf = exported(&data, v["record_pdf"].as_str().unwrap());
     assert!(pdf.starts_with(b"%PDF"));
+    assert!(
+        !std::fs::read(v["record_pdf"].as_str().unwrap())
+            .unwrap()
+            .starts_with(b"%PDF"),
+        "sealed at rest"
+    );
 
     let orders = v["orders"].as_array().unwrap();
     assert_eq!(orders.len(), 2);
@@ -59,21 +78,17 @@ fn the_demo_inspects_three_departments_to_record_orders_and_referrals() {
     assert_eq!(orders[0]["deadline"], "2026-03-03");
     assert_eq!(orders[1]["deadline"], "2026-03-09");
     for o in orders {
-        assert!(
-            std::fs::read(o["pdf"].as_str().unwrap())
-                .unwrap()
-                .starts_with(b"%PDF")
-        );
+        assert!(exported(&data, o["pdf"].as_str().unwrap()).starts_with(b"%PDF"));
     }
     let referrals = v["referrals"].as_array().unwrap();
     assert_eq!(referrals.len(), 2);
     assert!(referrals.iter().all(|r| r["department"] == "CQ-SCJG"));
 
     // The inspection, its follow-up tasks and the scenarios are listed.
-    let list = json(&zhifa(dir.path(), &["--json", "inspection", "list"]));
+    let list = json(&zhifa(&data, &["--json", "inspection", "list"]));
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["status"], "finished");
-    let tasks = json(&zhifa(dir.path(), &["--json", "inspection", "tasks"]));
+    let tasks = json(&zhifa(&data, &["--json", "inspection", "tasks"]));
     let due: Vec<&str> = tasks
         .as_array()
         .unwrap()
@@ -82,14 +97,14 @@ fn the_demo_inspects_three_departments_to_record_orders_and_referrals() {
         .collect();
     assert_eq!(due, ["2026-03-04", "2026-03-10"]);
     let sc = json(&zhifa(
-        dir.path(),
+        &data,
         &["--json", "inspection", "scenarios", "--on", "2026-03-02"],
     ));
     assert!(sc.as_array().unwrap().len() >= 5);
 
     // An unknown scenario is bad input (exit 2) with its code.
     let out = zhifa(
-        dir.path(),
+        &data,
         &[
             "--json",
             "inspection",

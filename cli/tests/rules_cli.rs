@@ -21,6 +21,9 @@ fn zhifa(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .arg(data)
         .args(args)
         .env_remove("ZHIFA_DB_KEY")
+        // The store key in a file beside (never inside) the data folder.
+        .env("ZHIFA_KEYSTORE", "file")
+        .env("ZHIFA_KEY_DIR", Path::new(&data).with_extension("keys"))
         .env_remove("ZHIFA_DATA")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

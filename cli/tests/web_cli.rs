@@ -6,6 +6,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 struct Server {
@@ -39,6 +40,12 @@ fn start(extra: &[&str]) -> Server {
         .arg(&ui)
         .args(extra)
         .env_remove("ZHIFA_DB_KEY")
+        // The store key in a file beside (never inside) the data folder.
+        .env("ZHIFA_KEYSTORE", "file")
+        .env(
+            "ZHIFA_KEY_DIR",
+            Path::new(&dir.path().join("data")).with_extension("keys"),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

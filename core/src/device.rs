@@ -90,6 +90,9 @@ pub enum DeviceError {
     /// The OS random source failed.
     #[error("无法获取随机数: {0}")]
     Random(String),
+    /// The file-encryption key could not be created.
+    #[error("无法建立文件加密密钥: {0}")]
+    FileKey(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -109,6 +112,7 @@ impl ErrorCode for DeviceError {
             Self::KeyUnwrap => "DEVICE_KEY_UNWRAP",
             Self::Corrupt(_) => "DEVICE_CORRUPT",
             Self::Random(_) => "DEVICE_RANDOM",
+            Self::FileKey(_) => "DEVICE_FILE_KEY",
             Self::Store(e) => e.code(),
         }
     }
@@ -411,6 +415,11 @@ impl Device {
                 wrapped,
             ),
         )?;
+        // The file-encryption key of the sealed evidence and documents
+        // (crate::sealed) is born with the device, so that a refused
+        // evidence file later changes nothing in the store.
+        crate::sealed::FileKey::load_or_create(store)
+            .map_err(|e| DeviceError::FileKey(e.to_string()))?;
         Self::load(store, wrap)?.ok_or_else(|| DeviceError::Corrupt("device row vanished".into()))
     }
 

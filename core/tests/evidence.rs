@@ -18,6 +18,7 @@ use zhifa_core::device::{self, Device, StoreKeyWrap};
 use zhifa_core::evidence::{
     self, Capture, EvidenceDir, Fix, IngestOptions, Problem, Source, WatermarkFont,
 };
+use zhifa_core::sealed::{self, FileKey};
 use zhifa_core::store::{DbKey, Store};
 
 const KEY: DbKey = DbKey::Raw([7; 32]);
@@ -132,6 +133,11 @@ fn tamper(e: &Env, sql: &str) {
 }
 
 /// Every regular file under `root`, recursively.
+/// The plain bytes of a stored (sealed) file.
+fn plain(e: &Env, path: &Path) -> Vec<u8> {
+    sealed::read_all(path, &FileKey::load_or_create(&e.store).unwrap()).unwrap()
+}
+
 fn files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(rd) = std::fs::read_dir(root) else {
@@ -164,8 +170,13 @@ fn a_photo_is_kept_byte_for_byte_hashed_and_verified() {
     )
     .unwrap();
 
-    let stored = std::fs::read(e.dir.original_path(&rec.meta.sha256, &rec.meta.ext)).unwrap();
+    let path = e.dir.original_path(&rec.meta.sha256, &rec.meta.ext);
+    let stored = plain(&e, &path);
     assert_eq!(stored, bytes, "the original is kept byte for byte");
+    // …sealed at rest: no JPEG magic, no plaintext on disk.
+    let raw = std::fs::read(&path).unwrap();
+    assert_eq!(&raw[..8], &sealed::MAGIC);
+    assert!(!raw.windows(3).any(|w| w == [0xff, 0xd8, 0xff]));
     assert_eq!(rec.meta.sha256, hex::encode(Sha256::digest(&bytes)));
     assert_eq!(rec.meta.size, bytes.len() as u64);
     assert_eq!(
@@ -183,13 +194,21 @@ fn a_photo_is_kept_byte_for_byte_hashed_and_verified() {
         rec.meta.thumb_sha256.as_ref().unwrap(),
         rec.meta.watermark_sha256.as_ref().unwrap(),
     ] {
-        let d = std::fs::read(e.dir.derived_path(sha)).unwrap();
+        let d = plain(&e, &e.dir.derived_path(sha));
+        assert_eq!(
+            &sealed::read_all(&e.dir.derived_path(sha), &FileKey::from_bytes([1; 32]))
+                .unwrap_err()
+                .code(),
+            &"FILE_TAMPERED",
+            "another key does not open it"
+        );
         assert_eq!(&hex::encode(Sha256::digest(&d)), sha);
         assert_ne!(d, bytes);
     }
-    let thumb = image::load_from_memory(
-        &std::fs::read(e.dir.derived_path(rec.meta.thumb_sha256.as_ref().unwrap())).unwrap(),
-    )
+    let thumb = image::load_from_memory(&plain(
+        &e,
+        &e.dir.derived_path(rec.meta.thumb_sha256.as_ref().unwrap()),
+    ))
     .unwrap();
     assert!(
         thumb.width() < 640 && thumb.height() < 480,
@@ -252,11 +271,24 @@ fn one_changed_byte_of_an_original_is_detected_and_named() {
     assert!(!report.ok());
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
     match &report.problems[0] {
-        Problem::FileAltered { id, seq, .. } => {
+        p @ Problem::FileTampered { id, seq, .. } => {
             assert_eq!((id.as_str(), *seq), (second.meta.id.as_str(), 2));
+            assert_eq!(p.code(), "FILE_TAMPERED");
         }
-        p => panic!("expected FileAltered, got {p:?}"),
+        p => panic!("expected FileTampered, got {p:?}"),
     }
+    // A plain file (as older versions wrote) with one changed byte is
+    // still named as altered, by its hash.
+    let mut old = jpeg(210, 150);
+    let mid = old.len() / 2;
+    old[mid] ^= 0x01;
+    std::fs::write(&path, &old).unwrap();
+    let report = evidence::verify(&e.store, &e.dir).unwrap();
+    assert!(
+        matches!(&report.problems[..], [Problem::FileAltered { seq: 2, .. }]),
+        "{:?}",
+        report.problems
+    );
     assert_ne!(first.meta.id, second.meta.id);
 }
 
@@ -544,8 +576,52 @@ fn exif_time_and_gps_are_kept_beside_the_devices_own_fix() {
     assert_eq!(rec.meta.device_time, "2026-05-12T02:30:00.000Z");
     // And the original, EXIF included, is kept byte for byte.
     assert_eq!(
-        std::fs::read(e.dir.original_path(&rec.meta.sha256, &rec.meta.ext)).unwrap(),
+        plain(&e, &e.dir.original_path(&rec.meta.sha256, &rec.meta.ext)),
         bytes
     );
     assert!(evidence::verify(&e.store, &e.dir).unwrap().ok());
+}
+
+#[test]
+fn plain_files_of_an_older_version_verify_and_are_sealed_in_place() {
+    let mut e = env();
+    let font = font();
+    let bytes = jpeg(300, 200);
+    let opts = IngestOptions {
+        font: Some(&font),
+        after_files_durable: None,
+    };
+    let rec = add(&mut e, &bytes, &opts).unwrap();
+    // Turn the store's files back into what an older version wrote: plain.
+    let mut paths = vec![e.dir.original_path(&rec.meta.sha256, &rec.meta.ext)];
+    paths.push(e.dir.derived_path(rec.meta.thumb_sha256.as_ref().unwrap()));
+    paths.push(
+        e.dir
+            .derived_path(rec.meta.watermark_sha256.as_ref().unwrap()),
+    );
+    for p in &paths {
+        let b = plain(&e, p);
+        std::fs::write(p, b).unwrap();
+    }
+    assert!(
+        evidence::verify(&e.store, &e.dir).unwrap().ok(),
+        "plain files still verify"
+    );
+    assert_eq!(evidence::seal_plain_files(&e.store, &e.dir).unwrap(), 3);
+    for p in &paths {
+        assert_eq!(
+            &std::fs::read(p).unwrap()[..8],
+            &sealed::MAGIC,
+            "{}",
+            p.display()
+        );
+    }
+    assert_eq!(
+        evidence::seal_plain_files(&e.store, &e.dir).unwrap(),
+        0,
+        "idempotent"
+    );
+    assert!(evidence::verify(&e.store, &e.dir).unwrap().ok());
+    assert!(evidence::reconcile(&e.store, &e.dir).unwrap().clean());
+    assert_eq!(plain(&e, &paths[0]), bytes);
 }

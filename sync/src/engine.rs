@@ -1510,7 +1510,12 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             }
             let path = zhifa_core::evidence::EvidenceDir::new(&self.cfg.evidence_dir)
                 .original_path(&sha, &ext);
-            self.upload_one(&sha, size, &media, &path, report).await?;
+            // The server receives (and re-hashes) the ORIGINAL bytes: a
+            // sealed file is decrypted while it is read.
+            let key = zhifa_core::sealed::FileKey::for_reading(self.store)
+                .map_err(|e| SyncError::Store(format!("[{}] {e}", e.code())))?;
+            self.upload_one(&sha, size, &media, &path, &key, report)
+                .await?;
         }
         Ok(())
     }
@@ -1521,6 +1526,7 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
         size: u64,
         media: &str,
         path: &Path,
+        key: &zhifa_core::sealed::FileKey,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
         let create = UploadCreate {
@@ -1535,9 +1541,10 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             return Err(server_error(&resp));
         }
         let mut st: UploadState = parse(&resp)?;
-        let mut file = File::open(path).map_err(|_| SyncError::EvidenceCorrupt {
-            sha256: sha.to_owned(),
-        })?;
+        let mut file =
+            zhifa_core::sealed::open(path, key).map_err(|_| SyncError::EvidenceCorrupt {
+                sha256: sha.to_owned(),
+            })?;
         let mut chunk_failures = 0;
         let mut sent = 0u64;
         while !st.verified {
@@ -1601,7 +1608,7 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                     }
                     if code == ErrorKind::BlobHashMismatch.code() || resp.status == 404 {
                         // The server discarded the upload: check our file, start over.
-                        let (local, _) = zhifa_core::evidence::hash_file(path)
+                        let (local, _) = zhifa_core::evidence::hash_file(path, key)
                             .ok()
                             .flatten()
                             .ok_or_else(|| SyncError::EvidenceCorrupt {

@@ -13,6 +13,8 @@
 //!   snapshot), checked against the release digest before use.
 //! - [`review`]: the officer's view of each record's sync status, the
 //!   conflicts and their resolution (acknowledge with a note, or retry).
+//! - [`server_url`]: the transport guard (HTTPS, or plain HTTP to loopback
+//!   only; no credentials in URLs).
 //! - [`engine`]: the device side: one sync at a time under a file lock,
 //!   the session order of sync.md §6.9, every page applied with its cursor
 //!   in one local transaction, backoff with jitter and progress events,
@@ -25,6 +27,7 @@ pub mod delta;
 pub mod engine;
 pub mod error;
 pub mod review;
+pub mod server_url;
 pub mod sign;
 pub mod transport;
 pub mod wire;

@@ -131,13 +131,21 @@ fn image_error(e: image::ImageError) -> EvidenceError {
 
 /// Decodes a stored photo strictly, applying its EXIF orientation.
 pub(crate) fn decode(path: &Path, format: Format) -> Result<DynamicImage, EvidenceError> {
+    let file = File::open(path).map_err(|e| EvidenceError::io(path, e))?;
+    decode_from(BufReader::new(file), format)
+}
+
+/// [`decode`] from a reader (a sealed file's decrypting reader).
+pub(crate) fn decode_from<R: std::io::BufRead + std::io::Seek>(
+    input: R,
+    format: Format,
+) -> Result<DynamicImage, EvidenceError> {
     let fmt = match format {
         Format::Jpeg => image::ImageFormat::Jpeg,
         Format::Png => image::ImageFormat::Png,
         _ => return Err(EvidenceError::Corrupt("not a decodable photo".into())),
     };
-    let file = File::open(path).map_err(|e| EvidenceError::io(path, e))?;
-    let mut reader = ImageReader::with_format(BufReader::new(file), fmt);
+    let mut reader = ImageReader::with_format(input, fmt);
     reader.limits(limits());
     let mut decoder = reader.into_decoder().map_err(image_error)?;
     let (w, h) = decoder.dimensions();
@@ -166,11 +174,8 @@ pub struct ExifInfo {
 
 /// Reads EXIF time and GPS from a JPEG/PNG/HEIC; a photo without (or with
 /// broken) EXIF simply has none.
-pub(crate) fn read_exif(path: &Path) -> ExifInfo {
-    let Ok(file) = File::open(path) else {
-        return ExifInfo::default();
-    };
-    let Ok(exif) = exif::Reader::new().read_from_container(&mut BufReader::new(file)) else {
+pub(crate) fn read_exif<R: std::io::BufRead + std::io::Seek>(mut input: R) -> ExifInfo {
+    let Ok(exif) = exif::Reader::new().read_from_container(&mut input) else {
         return ExifInfo::default();
     };
     let ascii = |tag| -> Option<String> {

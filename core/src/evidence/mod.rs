@@ -44,10 +44,15 @@
 //!
 //! # Encryption at rest
 //!
-//! Rows are in the SQLCipher store. Originals are plain files in the app's
-//! private folder (0700 folders, 0600 files), protected on phones by the
-//! platform's file-based encryption; see the module's report for the open
-//! question of encrypting them ourselves.
+//! Rows are in the SQLCipher store. Every file (original, derived copy,
+//! and the temp file while it is written) is sealed with the store's file
+//! key ([`crate::sealed`]: ChaCha20-Poly1305 STREAM, a data key per file),
+//! in 0700 folders as 0600 files. The file name and the recorded SHA-256
+//! stay those of the ORIGINAL bytes, which is what the chain signs and the
+//! server re-hashes; reading decrypts and authenticates
+//! ([`open_original`], [`hash_file`]), and a file that does not
+//! authenticate is reported as [`Problem::FileTampered`]. Plain files of
+//! older versions still read, and [`seal_plain_files`] migrates them.
 
 pub mod chain;
 pub mod detect;
@@ -66,6 +71,7 @@ use uuid::Uuid;
 
 use crate::ErrorCode;
 use crate::device::{self, Device, DeviceError, Officer};
+use crate::sealed::{self, FileKey, Opened, SealError, SealWriter};
 use crate::store::{Store, StoreError};
 
 pub use detect::{Format, Kind, detect};
@@ -150,6 +156,9 @@ pub enum EvidenceError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A sealed file failed (does not authenticate, or key trouble).
+    #[error(transparent)]
+    Sealed(#[from] SealError),
 }
 
 impl From<rusqlite::Error> for EvidenceError {
@@ -204,6 +213,7 @@ impl ErrorCode for EvidenceError {
             Self::Interrupted(_) => "EVIDENCE_INTERRUPTED",
             Self::Device(e) => e.code(),
             Self::Store(e) => e.code(),
+            Self::Sealed(e) => e.code(),
         }
     }
 }
@@ -465,6 +475,7 @@ struct Written {
 /// Streams `reader` to a new temp file, hashing as it goes.
 fn stream_to_temp(
     dir: &EvidenceDir,
+    key: &FileKey,
     reader: &mut dyn Read,
     source: &Path,
     guard: &mut TempGuard,
@@ -495,8 +506,10 @@ fn stream_to_temp(
     o.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut file = o.open(&tmp).map_err(|e| EvidenceError::io(&tmp, e))?;
+    let file = o.open(&tmp).map_err(|e| EvidenceError::io(&tmp, e))?;
     guard.0 = Some(tmp.clone());
+    // Sealed from the first byte: not even the temp file is plain.
+    let mut file = SealWriter::new(file, key)?;
     let mut hasher = Sha256::new();
     let mut tail = Tail::default();
     let jpeg = format == Format::Jpeg;
@@ -523,7 +536,9 @@ fn stream_to_temp(
             break;
         }
     }
-    file.sync_all().map_err(|e| EvidenceError::io(&tmp, e))?;
+    file.finish()
+        .and_then(|f| f.sync_all())
+        .map_err(|e| EvidenceError::io(&tmp, e))?;
     Ok(Written {
         tmp,
         sha256: hex::encode(hasher.finalize()),
@@ -534,7 +549,7 @@ fn stream_to_temp(
 }
 
 /// Structural end-of-file checks that need no decoding.
-fn check_complete(w: &Written) -> Result<(), EvidenceError> {
+fn check_complete(w: &Written, key: &FileKey) -> Result<(), EvidenceError> {
     match w.format {
         Format::Jpeg => match (w.tail.last_sos, w.tail.last_eoi) {
             (Some(sos), Some(eoi)) if eoi > sos => Ok(()),
@@ -548,7 +563,7 @@ fn check_complete(w: &Written) -> Result<(), EvidenceError> {
             }
         }
         Format::Wav => {
-            let mut f = File::open(&w.tmp).map_err(|e| EvidenceError::io(&w.tmp, e))?;
+            let mut f = sealed::open(&w.tmp, key)?;
             let mut h = [0u8; 8];
             f.read_exact(&mut h)
                 .map_err(|_| EvidenceError::Truncated("WAV 头不完整".into()))?;
@@ -562,15 +577,15 @@ fn check_complete(w: &Written) -> Result<(), EvidenceError> {
             }
             Ok(())
         }
-        f if f.is_bmff() => check_boxes(&w.tmp, w.size),
+        f if f.is_bmff() => check_boxes(&w.tmp, key, w.size),
         _ => Ok(()),
     }
 }
 
 /// Walks the top-level ISO-BMFF boxes; one that runs past the end is a
 /// truncated file (the usual result of a recording cut short by a crash).
-fn check_boxes(path: &Path, size: u64) -> Result<(), EvidenceError> {
-    let mut f = File::open(path).map_err(|e| EvidenceError::io(path, e))?;
+fn check_boxes(path: &Path, key: &FileKey, size: u64) -> Result<(), EvidenceError> {
+    let mut f = io::BufReader::new(sealed::open(path, key)?);
     let mut pos = 0u64;
     let mut boxes = 0;
     while pos < size {
@@ -611,7 +626,12 @@ fn check_boxes(path: &Path, size: u64) -> Result<(), EvidenceError> {
 }
 
 /// Writes `bytes` durably to `dest` via a temp file (no-op if it exists).
-fn write_durable(dir: &EvidenceDir, dest: &Path, bytes: &[u8]) -> Result<(), EvidenceError> {
+fn write_durable(
+    dir: &EvidenceDir,
+    key: &FileKey,
+    dest: &Path,
+    bytes: &[u8],
+) -> Result<(), EvidenceError> {
     let tmp_dir = dir.tmp_dir();
     create_private_dir(&tmp_dir).map_err(|e| EvidenceError::io(&tmp_dir, e))?;
     let tmp = tmp_dir.join(temp_name()?);
@@ -620,10 +640,12 @@ fn write_durable(dir: &EvidenceDir, dest: &Path, bytes: &[u8]) -> Result<(), Evi
     o.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut f = o.open(&tmp).map_err(|e| EvidenceError::io(&tmp, e))?;
-    f.write_all(bytes).map_err(|e| EvidenceError::io(&tmp, e))?;
-    f.sync_all().map_err(|e| EvidenceError::io(&tmp, e))?;
-    drop(f);
+    let f = o.open(&tmp).map_err(|e| EvidenceError::io(&tmp, e))?;
+    let mut f = SealWriter::new(f, key)?;
+    f.write_all(bytes)
+        .and_then(|()| f.finish())
+        .and_then(|f| f.sync_all())
+        .map_err(|e| EvidenceError::io(&tmp, e))?;
     place(&tmp, dest)?;
     guard.0 = None;
     Ok(())
@@ -727,6 +749,7 @@ pub fn ingest(
         check_fix(f)?;
     }
     let officers = device::officers_by_id(store, &capture.officer_ids)?;
+    let key = FileKey::load_or_create(store)?;
     let mut guard = TempGuard(None);
     let written = match source {
         Source::Path(p) => {
@@ -734,21 +757,24 @@ pub fn ingest(
                 path: p.to_owned(),
                 source: e,
             })?;
-            stream_to_temp(dir, &mut f, p, &mut guard)?
+            stream_to_temp(dir, &key, &mut f, p, &mut guard)?
         }
-        Source::Reader(r) => stream_to_temp(dir, r, Path::new("<bytes>"), &mut guard)?,
+        Source::Reader(r) => stream_to_temp(dir, &key, r, Path::new("<bytes>"), &mut guard)?,
     };
-    check_complete(&written)?;
+    check_complete(&written, &key)?;
 
     let mut exif = ExifInfo::default();
     let (mut width, mut height) = (None, None);
     let mut derived: Vec<(String, Vec<u8>)> = Vec::new();
     let (mut thumb_sha256, mut watermark_sha256) = (None, None);
     if matches!(written.format, Format::Jpeg | Format::Png | Format::Heic) {
-        exif = media::read_exif(&written.tmp);
+        exif = media::read_exif(io::BufReader::new(sealed::open(&written.tmp, &key)?));
     }
     if matches!(written.format, Format::Jpeg | Format::Png) {
-        let img = media::decode(&written.tmp, written.format)?;
+        let img = media::decode_from(
+            io::BufReader::new(sealed::open(&written.tmp, &key)?),
+            written.format,
+        )?;
         width = Some(img.width());
         height = Some(img.height());
         // Downscale the full-size decode once; both copies come from it.
@@ -769,7 +795,7 @@ pub fn ingest(
 
     // Durable files first: derived copies, then the original.
     for (sha, bytes) in &derived {
-        write_durable(dir, &dir.derived_path(sha), bytes)?;
+        write_durable(dir, &key, &dir.derived_path(sha), bytes)?;
     }
     let dest = dir.original_path(&written.sha256, written.format.ext());
     place(&written.tmp, &dest)?;
@@ -958,6 +984,16 @@ pub enum Problem {
         /// The hash found now.
         actual_sha256: String,
     },
+    /// The sealed original does not authenticate (altered, truncated, or
+    /// sealed under another key).
+    FileTampered {
+        /// Evidence id.
+        id: String,
+        /// Chain position.
+        seq: u64,
+        /// The file.
+        path: PathBuf,
+    },
     /// The original is gone.
     FileMissing {
         /// Evidence id.
@@ -1024,6 +1060,7 @@ impl Problem {
     pub fn code(&self) -> &'static str {
         match self {
             Self::FileAltered { .. } => "FILE_ALTERED",
+            Self::FileTampered { .. } => "FILE_TAMPERED",
             Self::FileMissing { .. } => "FILE_MISSING",
             Self::DerivedDamaged { .. } => "DERIVED_DAMAGED",
             Self::ChainGap { .. } => "CHAIN_GAP",
@@ -1041,6 +1078,13 @@ impl std::fmt::Display for Problem {
         match self {
             Self::FileAltered { id, seq, path, .. } => {
                 write!(f, "原件被改动: #{seq} {id} {}", path.display())
+            }
+            Self::FileTampered { id, seq, path } => {
+                write!(
+                    f,
+                    "加密原件校验失败 (被改动或截断): #{seq} {id} {}",
+                    path.display()
+                )
             }
             Self::FileMissing { id, seq, path } => {
                 write!(f, "原件缺失: #{seq} {id} {}", path.display())
@@ -1085,12 +1129,15 @@ impl VerifyReport {
     }
 }
 
-/// SHA-256 of a file, streamed through [`BUFFER`] bytes; `None` if absent.
-pub fn hash_file(path: &Path) -> Result<Option<(String, u64)>, EvidenceError> {
-    let mut f = match File::open(path) {
+/// SHA-256 and size of a file's ORIGINAL bytes (decrypted if sealed),
+/// streamed through [`BUFFER`] bytes; `None` if absent. A sealed file that
+/// does not authenticate is `Err(Sealed(Tampered))`.
+pub fn hash_file(path: &Path, key: &FileKey) -> Result<Option<(String, u64)>, EvidenceError> {
+    let mut f = match sealed::open(path, key) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(EvidenceError::io(path, e)),
+        Err(SealError::Io(e)) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(SealError::Io(e)) => return Err(EvidenceError::io(path, e)),
+        Err(e) => return Err(e.into()),
     };
     let mut h = Sha256::new();
     let mut buf = vec![0u8; BUFFER];
@@ -1100,6 +1147,7 @@ pub fn hash_file(path: &Path) -> Result<Option<(String, u64)>, EvidenceError> {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if sealed::is_tampered(&e) => return Err(SealError::Tampered.into()),
             Err(e) => return Err(EvidenceError::io(path, e)),
         };
         h.update(&buf[..n]);
@@ -1111,6 +1159,7 @@ pub fn hash_file(path: &Path) -> Result<Option<(String, u64)>, EvidenceError> {
 /// Checks every file, record, link and signature, and the signed head.
 pub fn verify(store: &Store, dir: &EvidenceDir) -> Result<VerifyReport, EvidenceError> {
     let identity = device::identity(store)?;
+    let key = FileKey::for_reading(store)?;
     let records = list(store)?;
     let mut report = VerifyReport::default();
     let mut by_device: BTreeMap<String, Vec<EvidenceRecord>> = BTreeMap::new();
@@ -1124,7 +1173,7 @@ pub fn verify(store: &Store, dir: &EvidenceDir) -> Result<VerifyReport, Evidence
     for (device_id, recs) in &by_device {
         report.records += recs.len() as u64;
         for r in recs {
-            check_files(dir, r, &mut report)?;
+            check_files(dir, &key, r, &mut report)?;
         }
         let Some(identity) = identity
             .as_ref()
@@ -1219,11 +1268,23 @@ fn check_head(
 
 fn check_files(
     dir: &EvidenceDir,
+    key: &FileKey,
     r: &EvidenceRecord,
     report: &mut VerifyReport,
 ) -> Result<(), EvidenceError> {
     let path = dir.original_path(&r.meta.sha256, &r.meta.ext);
-    match hash_file(&path)? {
+    let hashed = match hash_file(&path, key) {
+        Err(EvidenceError::Sealed(SealError::Tampered)) => {
+            report.problems.push(Problem::FileTampered {
+                id: r.meta.id.clone(),
+                seq: r.seq,
+                path: path.clone(),
+            });
+            return check_derived(dir, key, r, report);
+        }
+        other => other?,
+    };
+    match hashed {
         None => report.problems.push(Problem::FileMissing {
             id: r.meta.id.clone(),
             seq: r.seq,
@@ -1242,12 +1303,25 @@ fn check_files(
             }
         }
     }
+    check_derived(dir, key, r, report)
+}
+
+fn check_derived(
+    dir: &EvidenceDir,
+    key: &FileKey,
+    r: &EvidenceRecord,
+    report: &mut VerifyReport,
+) -> Result<(), EvidenceError> {
     for d in [&r.meta.thumb_sha256, &r.meta.watermark_sha256]
         .into_iter()
         .flatten()
     {
         let path = dir.derived_path(d);
-        if hash_file(&path)?.is_none_or(|(sha, _)| &sha != d) {
+        let found = match hash_file(&path, key) {
+            Err(EvidenceError::Sealed(SealError::Tampered)) => None,
+            other => other?,
+        };
+        if found.is_none_or(|(sha, _)| &sha != d) {
             report.problems.push(Problem::DerivedDamaged {
                 id: r.meta.id.clone(),
                 seq: r.seq,
@@ -1256,6 +1330,59 @@ fn check_files(
         }
     }
     Ok(())
+}
+
+/// Opens a stored original for reading its ORIGINAL bytes (decrypting a
+/// sealed file on the fly; seekable, for resumable uploads).
+pub fn open_original(
+    key: &FileKey,
+    dir: &EvidenceDir,
+    sha256: &str,
+    ext: &str,
+) -> Result<Opened<File>, EvidenceError> {
+    let path = dir.original_path(sha256, ext);
+    sealed::open(&path, key).map_err(|e| match e {
+        SealError::Io(e) => EvidenceError::io(&path, e),
+        other => other.into(),
+    })
+}
+
+/// The bytes of a derived copy (thumbnail or watermarked copy), decrypted.
+pub fn read_derived(
+    key: &FileKey,
+    dir: &EvidenceDir,
+    sha256: &str,
+) -> Result<Vec<u8>, EvidenceError> {
+    let path = dir.derived_path(sha256);
+    sealed::read_all(&path, key).map_err(|e| match e {
+        SealError::Io(e) => EvidenceError::io(&path, e),
+        other => other.into(),
+    })
+}
+
+/// Seals, in place and crash-safely, every plain original and derived copy
+/// an older version left in the evidence folder ([`sealed::seal_in_place`]:
+/// the sealed copy is written to `tmp/`, checked against the plain bytes,
+/// and renamed over it). Answers how many files were migrated.
+pub fn seal_plain_files(store: &Store, dir: &EvidenceDir) -> Result<u64, EvidenceError> {
+    let key = FileKey::load_or_create(store)?;
+    let tmp = dir.tmp_dir();
+    let mut migrated = 0;
+    for r in list(store)? {
+        let mut paths = vec![dir.original_path(&r.meta.sha256, &r.meta.ext)];
+        paths.extend(
+            [&r.meta.thumb_sha256, &r.meta.watermark_sha256]
+                .into_iter()
+                .flatten()
+                .map(|d| dir.derived_path(d)),
+        );
+        for p in paths.into_iter().filter(|p| p.is_file()) {
+            if sealed::seal_in_place(&p, &tmp, &key)? {
+                migrated += 1;
+            }
+        }
+    }
+    Ok(migrated)
 }
 
 /// What [`reconcile`] found: it reports, it never deletes.
