@@ -13,7 +13,7 @@
 # $ZHIFA_FUZZ_WORK/corpus/TARGET (not checked in); crashes land in
 # $ZHIFA_FUZZ_WORK/artifacts/TARGET. The servers and stores the targets
 # open live in a tmpfs folder ($TMPDIR, default /dev/shm/zhifa-fuzz).
-# Runs at nice 19: the machine is shared.
+# The fuzzers run at nice 19: the machine is shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,7 +33,7 @@ if ! command -v cargo-fuzz >/dev/null; then
 fi
 
 build() {
-  nice -n 19 cargo fuzz build --fuzz-dir "$FUZZ_DIR" --sanitizer "$SAN" \
+  cargo fuzz build --fuzz-dir "$FUZZ_DIR" --sanitizer "$SAN" \
     --codegen-units 16 --target-dir "$CARGO_TARGET_DIR" "$@"
 }
 
