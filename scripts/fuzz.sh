@@ -58,7 +58,7 @@ run() {
   # shellcheck disable=SC2046
   nice -n 19 cargo fuzz run --fuzz-dir "$FUZZ_DIR" --sanitizer "$SAN" \
     --codegen-units 16 --target-dir "$CARGO_TARGET_DIR" "$t" "$corpus" "${seeds[@]}" -- \
-    -max_total_time="$secs" -timeout=30 -print_final_stats=1 \
+    -max_total_time="$secs" -timeout=30 -print_final_stats=1 -detect_leaks=0 \
     -artifact_prefix="$art" $(opts "$t") 2>&1 | tee "$WORK/$t.log" | grep -E "^(#[0-9]+ +(INITED|DONE|pulse)|==|stat::|SUMMARY|Done|.*panicked)" || true
   # Collect the figures docs/BENCHMARKS.md reports.
   grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|DONE|INITED" "$WORK/$t.log" | tail -6 || true

@@ -10,7 +10,9 @@
 //! "known_server_epoch": ...}`), each an object with `entity`, `entity_id`,
 //! `op`, `payload` and optionally `seq`, `mutation_id`, `device_time`,
 //! `payload_sha256` (defaults: the next seq, a new UUID, t0, the correct
-//! hash); the harness fills in the device and signs.
+//! hash); the harness fills in the device and signs. `@DEVICE_ID@` and
+//! `@DEVICE_CODE@` in the JSON become the enrolled device's id and its
+//! provisional-number code.
 //!
 //! Checked: no panic, no 500, every refusal JSON with a stable code; a 200
 //! answers the batch's mutations in order, each at most once (up to a gap
@@ -22,6 +24,7 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
+use zhifa_core::case::numbers::device_code;
 use zhifa_fuzz::{Harness, assert_answer};
 use zhifa_sync::sign::payload_sha256;
 use zhifa_sync::wire::{PushRequest, PushResponse, WireMutation};
@@ -49,7 +52,12 @@ fuzz_target!(|data: &[u8]| {
         assert_answer("raw push", &a);
         return;
     }
-    let Ok(v) = serde_json::from_slice::<Value>(rest) else {
+    // Placeholders seeds use for what only the enrolled device knows
+    // (provisional numbers name the device's code).
+    let text = String::from_utf8_lossy(rest)
+        .replace("@DEVICE_CODE@", &device_code(&dev.id))
+        .replace("@DEVICE_ID@", &dev.id);
+    let Ok(v) = serde_json::from_str::<Value>(&text) else {
         return;
     };
     let (list, epoch) = match &v {

@@ -50,8 +50,11 @@ impl Harness {
             .enable_all()
             .build()
             .unwrap();
+        // Inside the runtime's context, in case opening spawns tasks.
+        let _entered = rt.enter();
         let server = TestServer::new();
         let router = server.router();
+        drop(_entered);
         Self { rt, server, router }
     }
 
