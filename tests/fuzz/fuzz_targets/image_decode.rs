@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         Source::Reader(&mut reader),
         &capture,
         &IngestOptions {
-            font: Some(&FONT),
+            font: Some(&*FONT),
             after_files_durable: None,
         },
     );

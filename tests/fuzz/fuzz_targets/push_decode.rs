@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let h = &*H;
     let dev = h.enrol(OFFICERS[usize::from(mode & 1)], [mode; 32]);
-    let headers = Harness::json_headers(Some(&dev.token));
+    let headers = Harness::json_headers(Some(dev.token.as_str()));
     if mode == 0 {
         let a = h.send("POST", "/v1/sync/push", &headers, rest.to_vec());
         assert_answer("raw push", &a);

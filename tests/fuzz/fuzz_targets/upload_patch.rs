@@ -92,7 +92,7 @@ fn check_stored(h: &Harness, sha: &str) -> Option<usize> {
 
 fuzz_target!(|input: Input| {
     let (h, dev) = &*H;
-    let headers = Harness::json_headers(Some(&dev.token));
+    let headers = Harness::json_headers(Some(dev.token.as_str()));
     let true_sha = hex::encode(Sha256::digest(&input.content));
     let (sha, size) = match &input.declare {
         Declare::Honest => (true_sha.clone(), input.content.len() as u64),
