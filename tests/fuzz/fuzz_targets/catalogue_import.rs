@@ -14,8 +14,8 @@ use std::io::Write;
 use std::sync::Mutex;
 
 use libfuzzer_sys::fuzz_target;
+use zhifa_core::ErrorCode;
 use zhifa_core::catalogue::{check_package, import};
-use zhifa_core::code::ErrorCode;
 use zhifa_core::store::{DbKey, Store};
 
 struct Device {

@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zhifa_core::code::ErrorCode;
+use zhifa_core::ErrorCode;
 use zhifa_core::rules::identity::{
     IdOptions, Identity, check_id, citizen_check_character, normalize, parse_citizen_id,
     parse_uscc, uscc_check_character,

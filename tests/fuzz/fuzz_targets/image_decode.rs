@@ -12,7 +12,7 @@ use std::sync::{LazyLock, Mutex};
 
 use libfuzzer_sys::fuzz_target;
 use sha2::{Digest, Sha256};
-use zhifa_core::code::ErrorCode;
+use zhifa_core::ErrorCode;
 use zhifa_core::evidence::media::WatermarkFont;
 use zhifa_core::evidence::{self, Capture, EvidenceDir, IngestOptions, Source};
 use zhifa_tests::{TestDevice, t0};

@@ -54,10 +54,10 @@ fuzz_target!(|data: &[u8]| {
     }
     // Placeholders seeds use for what only the enrolled device knows
     // (provisional numbers name the device's code).
-    let text = String::from_utf8_lossy(rest)
+    let json = String::from_utf8_lossy(rest)
         .replace("@DEVICE_CODE@", &device_code(&dev.id))
         .replace("@DEVICE_ID@", &dev.id);
-    let Ok(v) = serde_json::from_str::<Value>(&text) else {
+    let Ok(v) = serde_json::from_str::<Value>(&json) else {
         return;
     };
     let (list, epoch) = match &v {
