@@ -1892,7 +1892,22 @@ impl<B: sql::Backend> Storage for Db<B> {
                 "SELECT 1 FROM evidence WHERE sha256 = ?1 AND device_id = ?2",
                 p![req.sha256, who.device_id],
             )?;
-            if announced && tx.exists("SELECT 1 FROM blob WHERE sha256 = ?1", p![req.sha256])? {
+            let stored = if announced {
+                tx.query_opt("SELECT size FROM blob WHERE sha256 = ?1", p![req.sha256])?
+            } else {
+                None
+            };
+            if let Some(r) = stored {
+                // The stored bytes have this hash; a declaration of another
+                // size cannot describe them, and is never confirmed as if it
+                // did (found by the upload_patch fuzz target).
+                if r.get::<i64>(0)? != size {
+                    return Err(ApiError::new(
+                        ErrorKind::BlobHashMismatch,
+                        "声明的文件大小与已保存的同一文件不符",
+                    )
+                    .into());
+                }
                 return Ok(UploadState {
                     upload_id: String::new(),
                     offset: req.size,

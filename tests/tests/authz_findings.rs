@@ -431,7 +431,39 @@ async fn finding_8_a_reenrolled_device_cannot_write_its_former_townships_cases(b
         .await;
 }
 
+/// Found by the `upload_patch` fuzz target (tests/fuzz/regressions/
+/// upload_patch/size-of-verified-blob): a stored blob was confirmed
+/// `verified` to a declaration of the same hash with another size, and the
+/// answer echoed the declared size.
+async fn a_verified_blob_is_never_confirmed_under_another_size(b: Backend) {
+    let server = TestServer::on(&b);
+    let mut owner = Dev::enrolled(&server, A_OFFICER).await;
+    let case = uuid::Uuid::now_v7().to_string();
+    owner
+        .applied(&server, "case", &case, "create", case_create(TOWNSHIP))
+        .await;
+    let bytes = b"x".to_vec();
+    let ev = uuid::Uuid::now_v7().to_string();
+    owner
+        .applied(
+            &server,
+            "evidence",
+            &ev,
+            "record",
+            evidence_record(&case, &sha(&bytes), bytes.len()),
+        )
+        .await;
+    assert_eq!(upload_all(&server, &owner.token, &bytes).await, 200);
+    let (s, st) = upload_create(&server, &owner.token, &sha(&bytes), bytes.len()).await;
+    assert_eq!(st["verified"], true, "{s} {st}");
+    let (s, st) = upload_create(&server, &owner.token, &sha(&bytes), 5).await;
+    assert_eq!(s, 422, "{st}");
+    assert_eq!(st["code"], "blob_hash_mismatch", "{st}");
+    assert_ne!(st["verified"], true, "{st}");
+}
+
 on_both_backends!(
+    a_verified_blob_is_never_confirmed_under_another_size,
     finding_1_a_rejected_mutation_naming_another_devices_case_never_blocks_it,
     finding_1_an_existing_database_is_upgraded_on_open,
     finding_2_inspections_and_tasks_start_only_in_the_officers_township,
