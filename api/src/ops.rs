@@ -24,6 +24,8 @@ use zhifa_core::evidence::{
     self, Capture, EvidenceDir, EvidenceRecord, Fix, IngestOptions, Source,
 };
 use zhifa_core::rules::RulesConfig;
+use zhifa_core::catalogue::clause::Clause;
+use zhifa_core::catalogue::model::{ClauseParty, FineRange, Matter, Precondition};
 use zhifa_core::rules::assess::{Exemption, PartyKind, PenaltyKind, ProposedPenalty};
 use zhifa_core::rules::identity::{IdOptions, Identity, check_id, normalize};
 use zhifa_core::{ErrorCode, signin};
@@ -99,6 +101,8 @@ fn penalty(p: &PenaltyInput) -> Result<ProposedPenalty, ApiError> {
         } else {
             None
         },
+        also: Vec::new(),
+        band: None,
     })
 }
 
@@ -109,6 +113,36 @@ pub(crate) fn yuan(fen: i64) -> String {
     } else {
         format!("{}.{:02}元", fen / 100, fen % 100)
     }
+}
+
+/// The hull of every fine the matter's clause sets for `who` (bands of any
+/// precondition; a multiple has no fixed amount and is left out).
+fn clause_hull(m: &Matter, who: ClauseParty) -> Option<FineRange> {
+    let c = Clause::of(m).ok().flatten()?;
+    c.bands_for(who)
+        .filter_map(|b| b.fine.as_ref().and_then(|f| f.hull(None)))
+        .reduce(|a, b| FineRange {
+            min_fen: a.min_fen.min(b.min_fen),
+            max_fen: a.max_fen.max(b.max_fen),
+        })
+}
+
+/// Whether every fine of the clause needs an order to correct first
+/// (逾期未改正 or 拒不改正), as the old `correction_first` flag said.
+fn clause_correction_first(m: &Matter) -> bool {
+    let Ok(Some(c)) = Clause::of(m) else {
+        return false;
+    };
+    let mut fines = c.bands.iter().filter(|b| b.fine.is_some()).peekable();
+    fines.peek().is_some()
+        && fines.all(|b| {
+            b.preconditions.iter().any(|p| {
+                matches!(
+                    p,
+                    Precondition::NotCorrectedByDeadline | Precondition::RefusedToCorrect
+                )
+            })
+        })
 }
 
 fn penalty_text(p: &ProposedPenalty) -> String {
@@ -556,17 +590,11 @@ impl App {
                     in_force: p.in_force,
                 })
                 .collect(),
-            statutory_individual: m
-                .statutory
+            statutory_individual: clause_hull(&m, ClauseParty::Individual).as_ref().map(range),
+            statutory_organization: clause_hull(&m, ClauseParty::Organization)
                 .as_ref()
-                .and_then(|s| s.individual.as_ref())
                 .map(range),
-            statutory_organization: m
-                .statutory
-                .as_ref()
-                .and_then(|s| s.organization.as_ref())
-                .map(range),
-            correction_first: m.correction_first,
+            correction_first: clause_correction_first(&m),
             first_violation: ex(&m.first_violation),
             minor_violation: ex(&m.minor_violation),
             levels: m

@@ -1491,6 +1491,10 @@ fn assess_input(
         paid_date: None,
         remedy_pending: false,
         district: Some(ctx.config.district.clone()),
+        attested: Vec::new(),
+        serious_facts: None,
+        correction_deadline: None,
+        base_fen: None,
     })
 }
 
