@@ -225,14 +225,17 @@ pub(crate) fn check(p: &ProposedPenalty, cx: &ClauseCx<'_>) -> Result<String, Ve
         if errs.is_empty() {
             return Ok(b.id.clone());
         }
+        // The band's shape does not fit (a kind it lacks, an amount outside it).
         let amount_issue = errs.iter().any(|e| {
             matches!(
                 e,
-                AssessError::OutOfRange { .. } | AssessError::AmountNotFixed { .. }
+                AssessError::OutOfRange { .. }
+                    | AssessError::AmountNotFixed { .. }
+                    | AssessError::KindNotInClause { .. }
             )
         });
-        // Fewest problems first; on a tie, a band the amount fits (so the
-        // officer learns which precondition the amount needs).
+        // Fewest problems first; on a tie, a band the proposal fits in shape
+        // (so the officer learns which precondition it needs).
         let better = best.as_ref().is_none_or(|(n, amt, _)| {
             errs.len() < *n || (errs.len() == *n && *amt && !amount_issue)
         });
