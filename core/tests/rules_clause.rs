@@ -290,7 +290,7 @@ fn f5_ws001_fixed_amounts() {
     assert_eq!(fifty.errors, vec![]);
     let two_hundred = AssessInput { penalty: fine_of(yuan(200)), ..individual() };
     let refused = run_on("WS-001", two_hundred.clone());
-    assert!(has(&refused, "PENALTY_PRECONDITION_NOT_ATTESTED"), "{:?}", refused.errors);
+    assert!(has(&refused, "PENALTY_CORRECTION_ORDER_REQUIRED"), "{:?}", refused.errors);
     let ok = run_on("WS-001", AssessInput { attested: vec![Precondition::RefusedToCorrect], ..two_hundred });
     assert_eq!(ok.errors, vec![], "L2 applies through the attestation");
     assert_eq!(ok.band.as_deref(), Some("B2"));

@@ -194,6 +194,10 @@ pub(super) fn upgrade(p: &mut Package) -> Vec<Issue> {
                 m.clause = c;
                 m.statutory = None;
                 m.correction_first = false;
+                // Format 1 has no bands to point at.
+                for l in &mut m.levels {
+                    l.band = None;
+                }
             }
             Err(e) => out.push(
                 || format!("$.matters[{i}]"),
