@@ -12,6 +12,8 @@ use uuid::Uuid;
 use zhifa_core::case::{
     self, Case, CaseEvent, CaseParty, CaseStatus, NewCase, PaymentRecord, Service, StatementRecord,
 };
+use zhifa_core::catalogue::clause::Clause;
+use zhifa_core::catalogue::model::{ClauseParty, FineRange, Matter, Precondition};
 use zhifa_core::catalogue::{ProvisionRole, SearchQuery, SearchScope};
 use zhifa_core::device;
 use zhifa_core::document::fonts::FontSet;
@@ -24,8 +26,6 @@ use zhifa_core::evidence::{
     self, Capture, EvidenceDir, EvidenceRecord, Fix, IngestOptions, Source,
 };
 use zhifa_core::rules::RulesConfig;
-use zhifa_core::catalogue::clause::Clause;
-use zhifa_core::catalogue::model::{ClauseParty, FineRange, Matter, Precondition};
 use zhifa_core::rules::assess::{Exemption, PartyKind, PenaltyKind, ProposedPenalty};
 use zhifa_core::rules::identity::{IdOptions, Identity, check_id, normalize};
 use zhifa_core::{ErrorCode, signin};

@@ -255,7 +255,11 @@ fn show(ctx: &Ctx, code: &str, on: NaiveDate) -> Result<(), Failure> {
     }
     println!("裁量阶次:");
     for l in &m.levels {
-        let band = l.band.as_deref().map(|b| format!("［档次{b}］")).unwrap_or_default();
+        let band = l
+            .band
+            .as_deref()
+            .map(|b| format!("［档次{b}］"))
+            .unwrap_or_default();
         println!("  {} {}{band}: {}", l.code, l.name, l.conditions);
         for (who, p) in [("个人", &l.individual), ("单位", &l.organization)] {
             if let Some(p) = p {

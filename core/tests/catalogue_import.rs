@@ -168,7 +168,11 @@ fn min_greater_than_max() {
     let mut v = good();
     // Band B1 for organisations (format 2).
     v["matters"][0]["clause"]["bands"][1]["fine"]["range"]["min_fen"] = json!(999_999_999);
-    refused_json(v, "$.matters[0].clause.bands[1].fine.range", "fine_min_gt_max");
+    refused_json(
+        v,
+        "$.matters[0].clause.bands[1].fine.range",
+        "fine_min_gt_max",
+    );
 }
 
 #[test]
@@ -511,7 +515,11 @@ fn format_1_is_converted_correction_first_becoming_a_precondition() {
     let m = rec.matter;
     assert!(m.statutory.is_none() && !m.correction_first);
     let c = m.clause.expect("converted");
-    let fine_bands: Vec<_> = c.bands.iter().filter(|b| b.kind(SanctionKind::Fine).is_some()).collect();
+    let fine_bands: Vec<_> = c
+        .bands
+        .iter()
+        .filter(|b| b.kind(SanctionKind::Fine).is_some())
+        .collect();
     assert_eq!(fine_bands.len(), 2, "one per party: {c:?}");
     assert!(
         fine_bands
@@ -529,7 +537,8 @@ fn format_1_is_converted_correction_first_becoming_a_precondition() {
 #[test]
 fn format_1_that_cannot_be_converted_is_refused() {
     let mut v = format_1();
-    v["matters"][0]["statutory"] = json!({"organization": v["matters"][0]["statutory"]["organization"]});
+    v["matters"][0]["statutory"] =
+        json!({"organization": v["matters"][0]["statutory"]["organization"]});
     refused_json(v, "$.matters[0]", "legacy_unconvertible");
 }
 

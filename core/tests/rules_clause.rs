@@ -11,7 +11,9 @@ mod rules_support;
 use rules_support::*;
 use zhifa_core::catalogue::check_package;
 use zhifa_core::catalogue::model::{Matter, Package, Precondition, SanctionKind};
-use zhifa_core::rules::assess::{AdditionalPenalty, AssessInput, Assessment, PenaltyKind, ProposedPenalty};
+use zhifa_core::rules::assess::{
+    AdditionalPenalty, AssessInput, Assessment, PenaltyKind, ProposedPenalty,
+};
 use zhifa_core::rules::{RulesConfig, assess};
 
 const SAMPLE: &[u8] = include_bytes!("../../schema/catalogue/sample/chongqing-sample.json");
@@ -91,9 +93,21 @@ fn f1_cg016_fines_only_after_an_expired_order() {
             ..individual()
         },
     );
-    assert!(has(&first_visit, "PENALTY_CORRECTION_ORDER_REQUIRED"), "{:?}", first_visit.errors);
-    let msg = &first_visit.errors.iter().find(|e| e.code == "PENALTY_CORRECTION_ORDER_REQUIRED").unwrap().message;
-    assert!(msg.contains("第三十七条第二款") && msg.contains("逾期未改正"), "{msg}");
+    assert!(
+        has(&first_visit, "PENALTY_CORRECTION_ORDER_REQUIRED"),
+        "{:?}",
+        first_visit.errors
+    );
+    let msg = &first_visit
+        .errors
+        .iter()
+        .find(|e| e.code == "PENALTY_CORRECTION_ORDER_REQUIRED")
+        .unwrap()
+        .message;
+    assert!(
+        msg.contains("第三十七条第二款") && msg.contains("逾期未改正"),
+        "{msg}"
+    );
 
     let expired = AssessInput {
         penalty: fine_of(yuan(300)),
@@ -105,7 +119,12 @@ fn f1_cg016_fines_only_after_an_expired_order() {
     };
     let a = run_on("CG-016", expired.clone());
     assert!(clause_ok(&a), "{:?}", a.errors);
-    assert_eq!(a.errors, vec![], "L2 applies through the attestation: {:?}", a.levels);
+    assert_eq!(
+        a.errors,
+        vec![],
+        "L2 applies through the attestation: {:?}",
+        a.levels
+    );
 
     // The deadline has not passed on the decision date (2025-06-30).
     let early = run_on(
@@ -146,7 +165,11 @@ fn f1_every_former_correction_first_matter_needs_its_precondition() {
                 ..base.clone()
             },
         );
-        assert!(has(&without, "PENALTY_CORRECTION_ORDER_REQUIRED"), "{code}: {:?}", without.errors);
+        assert!(
+            has(&without, "PENALTY_CORRECTION_ORDER_REQUIRED"),
+            "{code}: {:?}",
+            without.errors
+        );
         let with = run_on(
             code,
             AssessInput {
@@ -172,8 +195,16 @@ fn f3_hb005_confiscation_is_mandatory_and_not_on_the_spot() {
             ..organization()
         },
     );
-    assert!(has(&alone, "PENALTY_MANDATORY_KIND_MISSING"), "{:?}", alone.errors);
-    assert!(!alone.simple_procedure.allowed, "{}", alone.simple_procedure.reason);
+    assert!(
+        has(&alone, "PENALTY_MANDATORY_KIND_MISSING"),
+        "{:?}",
+        alone.errors
+    );
+    assert!(
+        !alone.simple_procedure.allowed,
+        "{}",
+        alone.simple_procedure.reason
+    );
 
     let full = run_on(
         "HB-005",
@@ -181,7 +212,10 @@ fn f3_hb005_confiscation_is_mandatory_and_not_on_the_spot() {
             penalty: proposal(
                 PenaltyKind::Fine,
                 Some(yuan(1000)),
-                &[SanctionKind::ConfiscateIllegalProperty, SanctionKind::ConfiscateIllegalGains],
+                &[
+                    SanctionKind::ConfiscateIllegalProperty,
+                    SanctionKind::ConfiscateIllegalGains,
+                ],
             ),
             deviation_reason: reason("理由"),
             ..organization()
@@ -191,8 +225,18 @@ fn f3_hb005_confiscation_is_mandatory_and_not_on_the_spot() {
     assert!(!full.simple_procedure.allowed);
     assert!(full.simple_procedure.reason.contains("第五十一条"));
     // Without a proposal the suggestion is not on the spot either.
-    let none = run_on("HB-005", AssessInput { circumstances: circ(&["multiple_stalls"]), ..organization() });
-    assert!(!none.simple_procedure.allowed, "{}", none.simple_procedure.reason);
+    let none = run_on(
+        "HB-005",
+        AssessInput {
+            circumstances: circ(&["multiple_stalls"]),
+            ..organization()
+        },
+    );
+    assert!(
+        !none.simple_procedure.allowed,
+        "{}",
+        none.simple_procedure.reason
+    );
 }
 
 /// F4: CG-005 (市容条例 Art. 39 ¶1): 3,000 元 is in the 情节严重 band only.
@@ -206,9 +250,21 @@ fn f4_cg005_serious_band_needs_serious_attested_with_facts() {
             ..individual()
         },
     );
-    assert!(has(&ordinary, "PENALTY_PRECONDITION_NOT_ATTESTED"), "{:?}", ordinary.errors);
-    let m = &ordinary.errors.iter().find(|e| e.code == "PENALTY_PRECONDITION_NOT_ATTESTED").unwrap().message;
-    assert!(m.contains("第三十九条第一款") && m.contains("情节严重"), "{m}");
+    assert!(
+        has(&ordinary, "PENALTY_PRECONDITION_NOT_ATTESTED"),
+        "{:?}",
+        ordinary.errors
+    );
+    let m = &ordinary
+        .errors
+        .iter()
+        .find(|e| e.code == "PENALTY_PRECONDITION_NOT_ATTESTED")
+        .unwrap()
+        .message;
+    assert!(
+        m.contains("第三十九条第一款") && m.contains("情节严重"),
+        "{m}"
+    );
 
     let no_facts = run_on(
         "CG-005",
@@ -258,12 +314,19 @@ fn f4_cg005_serious_band_needs_serious_attested_with_facts() {
 #[test]
 fn f4_other_two_band_matters() {
     for (code, fen, pre) in [
-        ("AQ-001", yuan(100_000), Precondition::NotCorrectedByDeadline),
+        (
+            "AQ-001",
+            yuan(100_000),
+            Precondition::NotCorrectedByDeadline,
+        ),
         ("HB-006", yuan(60_000), Precondition::RefusedToCorrect),
         ("NY-002", yuan(100_000), Precondition::Serious),
     ] {
         let also: &[SanctionKind] = if code == "NY-002" {
-            &[SanctionKind::ConfiscateIllegalProperty, SanctionKind::ConfiscateIllegalGains]
+            &[
+                SanctionKind::ConfiscateIllegalProperty,
+                SanctionKind::ConfiscateIllegalGains,
+            ]
         } else {
             &[]
         };
@@ -275,7 +338,13 @@ fn f4_other_two_band_matters() {
         };
         let without = run_on(code, base.clone());
         assert!(!clause_ok(&without), "{code}: {:?}", without.errors);
-        let with = run_on(code, AssessInput { attested: vec![pre], ..base });
+        let with = run_on(
+            code,
+            AssessInput {
+                attested: vec![pre],
+                ..base
+            },
+        );
         assert!(clause_ok(&with), "{code}: {:?}", with.errors);
     }
 }
@@ -283,15 +352,48 @@ fn f4_other_two_band_matters() {
 /// F5: WS-001 (控烟条例 Art. 19 ¶1): exactly 50 元, or 200 元 after a refusal.
 #[test]
 fn f5_ws001_fixed_amounts() {
-    let a = run_on("WS-001", AssessInput { penalty: fine_of(yuan(100)), deviation_reason: reason("x"), ..individual() });
+    let a = run_on(
+        "WS-001",
+        AssessInput {
+            penalty: fine_of(yuan(100)),
+            deviation_reason: reason("x"),
+            ..individual()
+        },
+    );
     assert!(has(&a, "PENALTY_AMOUNT_NOT_FIXED"), "{:?}", a.errors);
-    assert!(a.errors.iter().any(|e| e.message.contains("50.00元") || e.message.contains("50元")), "{:?}", a.errors);
-    let fifty = run_on("WS-001", AssessInput { penalty: fine_of(yuan(50)), circumstances: circ(&["smoking_in_no_smoking_area"]), ..individual() });
+    assert!(
+        a.errors
+            .iter()
+            .any(|e| e.message.contains("50.00元") || e.message.contains("50元")),
+        "{:?}",
+        a.errors
+    );
+    let fifty = run_on(
+        "WS-001",
+        AssessInput {
+            penalty: fine_of(yuan(50)),
+            circumstances: circ(&["smoking_in_no_smoking_area"]),
+            ..individual()
+        },
+    );
     assert_eq!(fifty.errors, vec![]);
-    let two_hundred = AssessInput { penalty: fine_of(yuan(200)), ..individual() };
+    let two_hundred = AssessInput {
+        penalty: fine_of(yuan(200)),
+        ..individual()
+    };
     let refused = run_on("WS-001", two_hundred.clone());
-    assert!(has(&refused, "PENALTY_CORRECTION_ORDER_REQUIRED"), "{:?}", refused.errors);
-    let ok = run_on("WS-001", AssessInput { attested: vec![Precondition::RefusedToCorrect], ..two_hundred });
+    assert!(
+        has(&refused, "PENALTY_CORRECTION_ORDER_REQUIRED"),
+        "{:?}",
+        refused.errors
+    );
+    let ok = run_on(
+        "WS-001",
+        AssessInput {
+            attested: vec![Precondition::RefusedToCorrect],
+            ..two_hundred
+        },
+    );
     assert_eq!(ok.errors, vec![], "L2 applies through the attestation");
     assert_eq!(ok.band.as_deref(), Some("B2"));
 }
@@ -300,9 +402,27 @@ fn f5_ws001_fixed_amounts() {
 #[test]
 fn f6_warning_and_fine_are_both_mandatory() {
     for (code, fen) in [("LY-001", yuan(1000)), ("LY-002", yuan(100))] {
-        let warning_alone = run_on(code, AssessInput { penalty: warning(), deviation_reason: reason("x"), ..individual() });
-        assert!(has(&warning_alone, "PENALTY_MANDATORY_KIND_MISSING"), "{code}: {:?}", warning_alone.errors);
-        let fine_alone = run_on(code, AssessInput { penalty: fine_of(fen), deviation_reason: reason("x"), ..individual() });
+        let warning_alone = run_on(
+            code,
+            AssessInput {
+                penalty: warning(),
+                deviation_reason: reason("x"),
+                ..individual()
+            },
+        );
+        assert!(
+            has(&warning_alone, "PENALTY_MANDATORY_KIND_MISSING"),
+            "{code}: {:?}",
+            warning_alone.errors
+        );
+        let fine_alone = run_on(
+            code,
+            AssessInput {
+                penalty: fine_of(fen),
+                deviation_reason: reason("x"),
+                ..individual()
+            },
+        );
         assert!(has(&fine_alone, "PENALTY_MANDATORY_KIND_MISSING"), "{code}");
         let both = run_on(
             code,
@@ -327,7 +447,11 @@ fn f6_warning_and_fine_are_both_mandatory() {
                 ..individual()
             },
         );
-        assert!(!has(&minor, "PENALTY_MANDATORY_KIND_MISSING"), "{code}: {:?}", minor.errors);
+        assert!(
+            !has(&minor, "PENALTY_MANDATORY_KIND_MISSING"),
+            "{code}: {:?}",
+            minor.errors
+        );
     }
 }
 
@@ -336,20 +460,41 @@ fn f6_warning_and_fine_are_both_mandatory() {
 #[test]
 fn f7_sc002_title_and_refusal() {
     let p = sample();
-    let law = |id: &str| p.provisions.iter().find(|x| x.id == id).unwrap().law.clone();
+    let law = |id: &str| {
+        p.provisions
+            .iter()
+            .find(|x| x.id == id)
+            .unwrap()
+            .law
+            .clone()
+    };
     assert_eq!(law("WZ-2"), "无证无照经营查处办法");
     assert_eq!(law("WZ-13"), "无证无照经营查处办法");
     let m = matter("SC-002");
     assert_eq!(m.penalty, vec!["SCZT-43".to_owned()]);
     assert!(law("SCZT-43").contains("市场主体登记管理条例"));
     let fine = AssessInput {
-        penalty: proposal(PenaltyKind::Fine, Some(yuan(20_000)), &[SanctionKind::ConfiscateIllegalGains]),
+        penalty: proposal(
+            PenaltyKind::Fine,
+            Some(yuan(20_000)),
+            &[SanctionKind::ConfiscateIllegalGains],
+        ),
         deviation_reason: reason("x"),
         ..individual()
     };
     let first = run_on("SC-002", fine.clone());
-    assert!(has(&first, "PENALTY_CORRECTION_ORDER_REQUIRED"), "{:?}", first.errors);
-    let refused = run_on("SC-002", AssessInput { attested: vec![Precondition::RefusedToCorrect], ..fine });
+    assert!(
+        has(&first, "PENALTY_CORRECTION_ORDER_REQUIRED"),
+        "{:?}",
+        first.errors
+    );
+    let refused = run_on(
+        "SC-002",
+        AssessInput {
+            attested: vec![Precondition::RefusedToCorrect],
+            ..fine
+        },
+    );
     assert!(clause_ok(&refused), "{:?}", refused.errors);
 }
 
@@ -359,7 +504,11 @@ fn f13_cg005_l5_has_no_coercive_measure() {
     let m = matter("CG-005");
     let l5 = m.levels.iter().find(|l| l.code == "L5").unwrap();
     for p in [&l5.individual, &l5.organization].into_iter().flatten() {
-        assert!(p.other.iter().all(|o| !o.contains("电话号码")), "{:?}", p.other);
+        assert!(
+            p.other.iter().all(|o| !o.contains("电话号码")),
+            "{:?}",
+            p.other
+        );
     }
     assert!(m.scope_note.as_deref().unwrap().contains("强制措施"));
 }
@@ -368,7 +517,12 @@ fn f13_cg005_l5_has_no_coercive_measure() {
 #[test]
 fn f8_scope_notes() {
     assert!(matter("CG-016").scope_note.unwrap().contains("建成区"));
-    assert!(matter("GS-001").scope_note.unwrap().contains("小型集中供水工程"));
+    assert!(
+        matter("GS-001")
+            .scope_note
+            .unwrap()
+            .contains("小型集中供水工程")
+    );
 }
 
 /// Detention is never a township's (行政处罚法 Art. 18 ¶3).
@@ -377,7 +531,11 @@ fn detention_is_refused() {
     let a = run_on(
         "CG-005",
         AssessInput {
-            penalty: proposal(PenaltyKind::Fine, Some(yuan(300)), &[SanctionKind::Detention]),
+            penalty: proposal(
+                PenaltyKind::Fine,
+                Some(yuan(300)),
+                &[SanctionKind::Detention],
+            ),
             circumstances: circ(&["area_1_to_5sqm"]),
             ..individual()
         },
@@ -409,8 +567,16 @@ fn f9_art31_exemption_is_named_under_art31() {
             ..individual()
         },
     );
-    let e = a.errors.iter().find(|e| e.code == "PENALTY_EXEMPT").unwrap();
-    assert!(e.message.contains("第三十一条") && !e.message.contains("第三十三条第一款"), "{}", e.message);
+    let e = a
+        .errors
+        .iter()
+        .find(|e| e.code == "PENALTY_EXEMPT")
+        .unwrap();
+    assert!(
+        e.message.contains("第三十一条") && !e.message.contains("第三十三条第一款"),
+        "{}",
+        e.message
+    );
 }
 
 /// Every provision of the sample states its source; unverified ones exist
@@ -419,7 +585,11 @@ fn f9_art31_exemption_is_named_under_art31() {
 fn provisions_carry_source_and_verified() {
     let p = sample();
     assert_eq!(p.format, "zhifa-catalogue/2");
-    assert!(p.provisions.iter().all(|x| x.source.as_deref().is_some_and(|s| !s.is_empty())));
+    assert!(
+        p.provisions
+            .iter()
+            .all(|x| x.source.as_deref().is_some_and(|s| !s.is_empty()))
+    );
     assert!(p.provisions.iter().any(|x| x.verified));
     assert!(p.provisions.iter().any(|x| !x.verified));
     assert_ne!(p.release.id, "CQ-SAMPLE-2025-07-R2");

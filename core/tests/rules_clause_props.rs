@@ -17,7 +17,9 @@ use zhifa_core::catalogue::check_package;
 use zhifa_core::catalogue::clause::Clause;
 use zhifa_core::catalogue::model::{ClauseParty, FineAmount, Matter, Precondition, SanctionKind};
 use zhifa_core::catalogue::synth::{SynthOptions, synth};
-use zhifa_core::rules::assess::{AdditionalPenalty, AssessInput, PartyKind, PenaltyKind, ProposedPenalty};
+use zhifa_core::rules::assess::{
+    AdditionalPenalty, AssessInput, PartyKind, PenaltyKind, ProposedPenalty,
+};
 use zhifa_core::rules::{RulesConfig, assess};
 
 const SAMPLE: &[u8] = include_bytes!("../../schema/catalogue/sample/chongqing-sample.json");
@@ -78,7 +80,11 @@ fn oracle(
     if kinds.contains(&SanctionKind::Detention) {
         return false;
     }
-    let mine: Vec<_> = clause.bands.iter().filter(|b| b.parties.contains(&who)).collect();
+    let mine: Vec<_> = clause
+        .bands
+        .iter()
+        .filter(|b| b.parties.contains(&who))
+        .collect();
     let all_attested = |pre: &[Precondition]| pre.iter().all(|p| attested.contains(p));
     mine.iter().any(|b| {
         let displaced = mine.iter().any(|o| {
@@ -89,7 +95,10 @@ fn oracle(
         all_attested(&b.preconditions)
             && !displaced
             && kinds.iter().all(|k| b.kinds.iter().any(|x| x.kind == *k))
-            && b.kinds.iter().filter(|x| x.mandatory).all(|x| kinds.contains(&x.kind))
+            && b.kinds
+                .iter()
+                .filter(|x| x.mandatory)
+                .all(|x| kinds.contains(&x.kind))
             && match fen {
                 None => true,
                 Some(f) => b.fine.as_ref().is_some_and(|fine| amount_ok(fine, f, base)),
@@ -106,7 +115,13 @@ fn amounts(m: &Matter, base: Option<i64>) -> Vec<i64> {
                 FineAmount::Fixed(s) => v.extend(s.iter().flat_map(|a| [a - 1, *a, a + 1])),
                 other => {
                     if let Some(r) = other.hull(base) {
-                        v.extend([r.min_fen - 1, r.min_fen, (r.min_fen + r.max_fen) / 2, r.max_fen, r.max_fen + 1]);
+                        v.extend([
+                            r.min_fen - 1,
+                            r.min_fen,
+                            (r.min_fen + r.max_fen) / 2,
+                            r.max_fen,
+                            r.max_fen + 1,
+                        ]);
                     }
                 }
             }
