@@ -139,24 +139,21 @@ fn check_band(m: &Matter, b: &Band, i: usize, j: usize, v2: bool, out: &mut Issu
     }
     match &b.fine {
         Some(FineAmount::Range(r)) => check_range(r, out, || path(".fine.range")),
-        Some(FineAmount::Fixed(v)) => {
-            if v.is_empty() || v.iter().any(|a| *a <= 0) {
-                out.push(
-                    || path(".fine.fixed"),
-                    "schema_violation",
-                    "固定罚款数额须至少一项且大于零".into(),
-                );
-            }
+        Some(FineAmount::Fixed(v)) if v.is_empty() || v.iter().any(|a| *a <= 0) => {
+            out.push(
+                || path(".fine.fixed"),
+                "schema_violation",
+                "固定罚款数额须至少一项且大于零".into(),
+            );
         }
-        Some(FineAmount::Multiple(x)) => {
-            if x.min_percent > x.max_percent {
-                out.push(
-                    || path(".fine.multiple"),
-                    "fine_min_gt_max",
-                    format!("倍数下限 {}% 大于上限 {}%", x.min_percent, x.max_percent),
-                );
-            }
+        Some(FineAmount::Multiple(x)) if x.min_percent > x.max_percent => {
+            out.push(
+                || path(".fine.multiple"),
+                "fine_min_gt_max",
+                format!("倍数下限 {}% 大于上限 {}%", x.min_percent, x.max_percent),
+            );
         }
+        Some(FineAmount::Fixed(_) | FineAmount::Multiple(_)) => {}
         None => {}
     }
 }
