@@ -13,6 +13,8 @@ use zhifa_core::case::{
     self, ActEnd, Case, CaseEvent, CaseParty, CaseStatus, NewCase, PaymentRecord, Service,
     StatementRecord,
 };
+use zhifa_core::catalogue::clause::Clause;
+use zhifa_core::catalogue::model::{ClauseParty, FineRange, Matter, Precondition};
 use zhifa_core::catalogue::{ProvisionRole, SearchQuery, SearchScope};
 use zhifa_core::device;
 use zhifa_core::document::fonts::FontSet;
@@ -120,6 +122,8 @@ fn penalty(p: &PenaltyInput) -> Result<ProposedPenalty, ApiError> {
         } else {
             None
         },
+        also: Vec::new(),
+        band: None,
     })
 }
 
@@ -130,6 +134,36 @@ pub(crate) fn yuan(fen: i64) -> String {
     } else {
         format!("{}.{:02}元", fen / 100, fen % 100)
     }
+}
+
+/// The hull of every fine the matter's clause sets for `who` (bands of any
+/// precondition; a multiple has no fixed amount and is left out).
+fn clause_hull(m: &Matter, who: ClauseParty) -> Option<FineRange> {
+    let c = Clause::of(m).ok().flatten()?;
+    c.bands_for(who)
+        .filter_map(|b| b.fine.as_ref().and_then(|f| f.hull(None)))
+        .reduce(|a, b| FineRange {
+            min_fen: a.min_fen.min(b.min_fen),
+            max_fen: a.max_fen.max(b.max_fen),
+        })
+}
+
+/// Whether every fine of the clause needs an order to correct first
+/// (逾期未改正 or 拒不改正), as the old `correction_first` flag said.
+fn clause_correction_first(m: &Matter) -> bool {
+    let Ok(Some(c)) = Clause::of(m) else {
+        return false;
+    };
+    let mut fines = c.bands.iter().filter(|b| b.fine.is_some()).peekable();
+    fines.peek().is_some()
+        && fines.all(|b| {
+            b.preconditions.iter().any(|p| {
+                matches!(
+                    p,
+                    Precondition::NotCorrectedByDeadline | Precondition::RefusedToCorrect
+                )
+            })
+        })
 }
 
 fn penalty_text(p: &ProposedPenalty) -> String {
@@ -599,17 +633,11 @@ impl App {
                     in_force: p.in_force,
                 })
                 .collect(),
-            statutory_individual: m
-                .statutory
+            statutory_individual: clause_hull(&m, ClauseParty::Individual).as_ref().map(range),
+            statutory_organization: clause_hull(&m, ClauseParty::Organization)
                 .as_ref()
-                .and_then(|s| s.individual.as_ref())
                 .map(range),
-            statutory_organization: m
-                .statutory
-                .as_ref()
-                .and_then(|s| s.organization.as_ref())
-                .map(range),
-            correction_first: m.correction_first,
+            correction_first: clause_correction_first(&m),
             first_violation: ex(&m.first_violation),
             minor_violation: ex(&m.minor_violation),
             levels: m

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, Utc};
 use clap::Subcommand;
 use serde::Serialize;
-use zhifa_core::catalogue::model::{LevelPenalty, Package};
+use zhifa_core::catalogue::model::{Band, ClauseParty, FineAmount, LevelPenalty, Package};
 use zhifa_core::catalogue::synth::{SynthOptions, synth};
 use zhifa_core::catalogue::{self, ProvisionRole, SearchQuery, SearchScope};
 use zhifa_core::money::format_yuan;
@@ -221,21 +221,31 @@ fn show(ctx: &Ctx, code: &str, on: NaiveDate) -> Result<(), Failure> {
         } else {
             "（该日期不在施行期内）"
         };
-        println!("{role}: {}{stale}\n    {}", p.citation, p.provision.text);
-    }
-    if let Some(s) = &m.statutory {
-        for (who, r) in [("个人", &s.individual), ("单位", &s.organization)] {
-            if let Some(r) = r {
-                println!(
-                    "法定幅度（{who}）: {}–{}",
-                    format_yuan(r.min_fen),
-                    format_yuan(r.max_fen)
-                );
-            }
+        let unverified = if p.provision.verified {
+            ""
+        } else {
+            "【未核对】"
+        };
+        println!(
+            "{role}: {}{stale}{unverified}\n    {}",
+            p.citation, p.provision.text
+        );
+        if let Some(s) = &p.provision.source {
+            println!("    来源: {s}");
         }
     }
-    if m.correction_first {
-        println!("须先责令改正，逾期不改正的方可罚款");
+    if let Some(note) = &m.scope_note {
+        println!("适用范围: {note}");
+    }
+    match zhifa_core::catalogue::clause::Clause::of(m) {
+        Ok(Some(c)) => {
+            println!("罚则档次:");
+            for b in &c.bands {
+                println!("  {}", band_text(b));
+            }
+        }
+        Ok(None) => {}
+        Err(e) => println!("罚则: {e}"),
     }
     if let Some(e) = &m.first_violation {
         println!("首违不罚: {}", e.conditions);
@@ -245,7 +255,12 @@ fn show(ctx: &Ctx, code: &str, on: NaiveDate) -> Result<(), Failure> {
     }
     println!("裁量阶次:");
     for l in &m.levels {
-        println!("  {} {}: {}", l.code, l.name, l.conditions);
+        let band = l
+            .band
+            .as_deref()
+            .map(|b| format!("［档次{b}］"))
+            .unwrap_or_default();
+        println!("  {} {}{band}: {}", l.code, l.name, l.conditions);
         for (who, p) in [("个人", &l.individual), ("单位", &l.organization)] {
             if let Some(p) = p {
                 println!("      {who}: {}", penalty_text(p));
@@ -253,6 +268,59 @@ fn show(ctx: &Ctx, code: &str, on: NaiveDate) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// One band of the clause in a line: who, precondition, kinds, amount.
+fn band_text(b: &Band) -> String {
+    let who: Vec<&str> = b
+        .parties
+        .iter()
+        .map(|p| match p {
+            ClauseParty::Individual => "个人",
+            ClauseParty::Organization => "单位",
+        })
+        .collect();
+    let pre = if b.preconditions.is_empty() {
+        String::new()
+    } else {
+        let p: Vec<&str> = b.preconditions.iter().map(|p| p.label_zh()).collect();
+        format!("【前提：{}】", p.join("、"))
+    };
+    let kinds: Vec<String> = b
+        .kinds
+        .iter()
+        .map(|k| {
+            let how = if k.mandatory { "应当" } else { "可以" };
+            let what = k.detail.as_deref().unwrap_or(k.kind.label_zh());
+            format!("{how}{what}")
+        })
+        .collect();
+    let amount = match &b.fine {
+        Some(FineAmount::Range(r)) => format!(
+            "，罚款{}–{}",
+            format_yuan(r.min_fen),
+            format_yuan(r.max_fen)
+        ),
+        Some(FineAmount::Fixed(v)) => {
+            let a: Vec<String> = v.iter().map(|f| format_yuan(*f)).collect();
+            format!("，罚款{}", a.join("或"))
+        }
+        Some(FineAmount::Multiple(m)) => format!(
+            "，罚款为{}的{}%–{}%",
+            m.base.label_zh(),
+            m.min_percent,
+            m.max_percent
+        ),
+        None => String::new(),
+    };
+    let article = b.article.as_deref().unwrap_or(&b.provision);
+    format!(
+        "{} {}（{}）{pre}: {}{amount}  [{article}]",
+        b.id,
+        b.name,
+        who.join("、"),
+        kinds.join("，")
+    )
 }
 
 fn penalty_text(p: &LevelPenalty) -> String {

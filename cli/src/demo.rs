@@ -166,6 +166,8 @@ fn fine() -> ProposedPenalty {
     ProposedPenalty {
         kind: PenaltyKind::Fine,
         amount_fen: Some(FINE_FEN),
+        also: Vec::new(),
+        band: None,
     }
 }
 

@@ -203,6 +203,8 @@ fn assess_reads_the_matter_calendar_and_district_from_the_store() {
         keys(&v),
         [
             "age_at_violation",
+            "band",
+            "bands",
             "errors",
             "exemption",
             "hearing_right",

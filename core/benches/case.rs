@@ -65,6 +65,8 @@ impl Bench {
         let fine = ProposedPenalty {
             kind: PenaltyKind::Fine,
             amount_fen: Some(15_000),
+            also: Vec::new(),
+            band: None,
         };
         for step in [
             CaseEvent::RecordPartyAndFacts {

@@ -58,12 +58,18 @@ fn cases(matter: &str) -> [AssessInput; 3] {
         penalty: Some(ProposedPenalty {
             kind: PenaltyKind::Fine,
             amount_fen: Some(10_000),
+            also: Vec::new(),
+            band: None,
         }),
         deviation_reason: Some("benchmark".to_owned()),
         served_date: Some(date(2025, 9, 16)),
         paid_date: Some(date(2025, 10, 20)),
         remedy_pending: false,
         district: Some("渝北区".to_owned()),
+        attested: Vec::new(),
+        serious_facts: None,
+        correction_deadline: None,
+        base_fen: None,
     };
     let minor = AssessInput {
         party: Party {
@@ -84,6 +90,8 @@ fn cases(matter: &str) -> [AssessInput; 3] {
         penalty: Some(ProposedPenalty {
             kind: PenaltyKind::Fine,
             amount_fen: Some(150_000),
+            also: Vec::new(),
+            band: None,
         }),
         circumstances: vec!["refused_to_correct".to_owned()],
         ..base.clone()

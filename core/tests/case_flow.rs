@@ -29,7 +29,7 @@ fn the_whole_happy_path_from_draft_to_closed() {
     let outbox0 = env.outbox_len();
     let c = env.create(LONGXING, STALLS, officers(LONGXING)).unwrap();
     assert_eq!(c.status, CaseStatus::Draft);
-    assert_eq!(c.release_id, "CQ-SAMPLE-2025-07-R2");
+    assert_eq!(c.release_id, "CQ-SAMPLE-2025-07-R3");
     let id = c.id;
     let steps = vec![
         (party_and_facts(individual()), CaseStatus::PartyAndFacts),

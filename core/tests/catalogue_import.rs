@@ -134,10 +134,10 @@ fn schema_impossible_date() {
 #[test]
 fn schema_negative_amount() {
     let mut v = good();
-    v["matters"][0]["statutory"]["individual"]["min_fen"] = json!(-1);
+    v["matters"][0]["clause"]["bands"][0]["fine"]["range"]["min_fen"] = json!(-1);
     refused_json(
         v,
-        "$.matters[0].statutory.individual.min_fen",
+        "$.matters[0].clause.bands[0].fine.range.min_fen",
         "schema_violation",
     );
 }
@@ -166,8 +166,13 @@ fn duplicate_provision_id() {
 #[test]
 fn min_greater_than_max() {
     let mut v = good();
-    v["matters"][0]["statutory"]["organization"]["min_fen"] = json!(999_999_999);
-    refused_json(v, "$.matters[0].statutory.organization", "fine_min_gt_max");
+    // Band B1 for organisations (format 2).
+    v["matters"][0]["clause"]["bands"][1]["fine"]["range"]["min_fen"] = json!(999_999_999);
+    refused_json(
+        v,
+        "$.matters[0].clause.bands[1].fine.range",
+        "fine_min_gt_max",
+    );
 }
 
 #[test]
@@ -199,9 +204,11 @@ fn gapped_levels() {
 }
 
 #[test]
-fn level_outside_statutory_range() {
+fn level_outside_its_band() {
     let mut v = good();
-    let smax = v["matters"][2]["statutory"]["individual"]["max_fen"]
+    // Matter 2 has two bands; its last level lies in B2, whose individual
+    // band is the third.
+    let smax = v["matters"][2]["clause"]["bands"][2]["fine"]["range"]["max_fen"]
         .as_i64()
         .unwrap();
     let last = v["matters"][2]["levels"].as_array().unwrap().len() - 1;
@@ -209,7 +216,7 @@ fn level_outside_statutory_range() {
     refused_json(
         v,
         &format!("$.matters[2].levels[{last}].individual.fine"),
-        "level_outside_statutory",
+        "level_outside_band",
     );
 }
 
@@ -279,7 +286,17 @@ fn every_error_is_reported_at_once() {
     let CatalogueError::Invalid { issues } = import(&mut s, &bytes(&v), now()).unwrap_err() else {
         panic!("expected issues")
     };
-    let codes: Vec<&str> = issues.iter().map(|i| i.code).collect();
+    // The unknown provision is also no longer the one its band cites.
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.code == "band_provision_not_penalty" && i.path.starts_with("$.matters[4]"))
+    );
+    let codes: Vec<&str> = issues
+        .iter()
+        .map(|i| i.code)
+        .filter(|c| *c != "band_provision_not_penalty")
+        .collect();
     assert_eq!(
         codes,
         [
@@ -433,8 +450,8 @@ fn typed_checks_agree_with_the_schema() {
             Box::new(|v| v["matters"][5]["levels"][0]["code"] = json!("L 1")),
         ),
         (
-            "$.matters[0].statutory.individual.min_fen",
-            Box::new(|v| v["matters"][0]["statutory"]["individual"]["min_fen"] = json!(-1)),
+            "$.matters[0].clause.bands[0].id",
+            Box::new(|v| v["matters"][0]["clause"]["bands"][0]["id"] = json!("B 1")),
         ),
         (
             "$.townships[0].code",
@@ -462,4 +479,72 @@ fn typed_checks_agree_with_the_schema() {
             "typed checks miss {path}: {rules:#?}"
         );
     }
+}
+
+/// A format 1 package: matter 0 carries the old `statutory` range and
+/// `correction_first` flag instead of a clause.
+fn format_1() -> Value {
+    let mut v = good();
+    v["format"] = json!("zhifa-catalogue/1");
+    let m = &mut v["matters"][0];
+    let bands = m["clause"]["bands"].clone();
+    m.as_object_mut().unwrap().remove("clause");
+    m["statutory"] = json!({
+        "individual": bands[0]["fine"]["range"],
+        "organization": bands[1]["fine"]["range"],
+    });
+    m["correction_first"] = json!(true);
+    for l in m["levels"].as_array_mut().unwrap() {
+        l.as_object_mut().unwrap().remove("band");
+    }
+    v
+}
+
+#[test]
+fn format_1_is_converted_correction_first_becoming_a_precondition() {
+    use zhifa_core::catalogue::model::{Precondition, SanctionKind};
+    let (_d, mut s) = store();
+    let v = format_1();
+    import(&mut s, &bytes(&v), now()).unwrap();
+    let code = v["matters"][0]["code"].as_str().unwrap();
+    let rec = s
+        .catalogue()
+        .matter_in_force(code, chrono::NaiveDate::from_ymd_opt(2025, 8, 1).unwrap())
+        .unwrap()
+        .unwrap();
+    let m = rec.matter;
+    assert!(m.statutory.is_none() && !m.correction_first);
+    let c = m.clause.expect("converted");
+    let fine_bands: Vec<_> = c
+        .bands
+        .iter()
+        .filter(|b| b.kind(SanctionKind::Fine).is_some())
+        .collect();
+    assert_eq!(fine_bands.len(), 2, "one per party: {c:?}");
+    assert!(
+        fine_bands
+            .iter()
+            .all(|b| b.preconditions == [Precondition::NotCorrectedByDeadline])
+    );
+    // The warning its first level lists needs no precondition.
+    assert!(
+        c.bands
+            .iter()
+            .any(|b| b.preconditions.is_empty() && b.kind(SanctionKind::Warning).is_some())
+    );
+}
+
+#[test]
+fn format_1_that_cannot_be_converted_is_refused() {
+    let mut v = format_1();
+    v["matters"][0]["statutory"] =
+        json!({"organization": v["matters"][0]["statutory"]["organization"]});
+    refused_json(v, "$.matters[0]", "legacy_unconvertible");
+}
+
+#[test]
+fn format_2_refuses_the_format_1_fields() {
+    let mut v = good();
+    v["matters"][0]["correction_first"] = json!(true);
+    refused_json(v, "$.matters[0]", "legacy_field");
 }

@@ -76,6 +76,8 @@ fn art_51_a_warning_may_be_on_the_spot_but_never_a_notice_of_criticism() {
     let criticism = Some(ProposedPenalty {
         kind: PenaltyKind::NoticeOfCriticism,
         amount_fen: None,
+        also: Vec::new(),
+        band: None,
     });
     for input in [individual(), organization()] {
         let a = run(&AssessInput {

@@ -275,6 +275,7 @@ fn arb_level() -> impl Strategy<Value = DiscretionLevel> {
             circumstances: circ.into_iter().map(str::to_owned).collect(),
             individual,
             organization,
+            band: None,
         })
 }
 
@@ -338,6 +339,8 @@ fn arb_input() -> impl Strategy<Value = AssessInput> {
                         PenaltyKind::Fine
                     },
                     amount_fen: (!warn).then_some(fen),
+                    also: Vec::new(),
+                    band: None,
                 }),
                 served_date: Some(violation),
                 paid_date: Some(violation + Days::new(late_days)),
@@ -384,7 +387,7 @@ proptest! {
             }
         }
         // Simple procedure is never allowed above the limits (Art. 51; 道交法 Art. 107).
-        if let Some(ProposedPenalty { kind: PenaltyKind::Fine, amount_fen: Some(fen) }) = input.penalty {
+        if let Some(ProposedPenalty { kind: PenaltyKind::Fine, amount_fen: Some(fen), .. }) = input.penalty {
             let traffic = m.kind == MatterKind::Entrusted;
             let limit = match (traffic, kind) {
                 (true, _) => SIMPLE_LIMIT_TRAFFIC_FEN,

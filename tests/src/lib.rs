@@ -1154,6 +1154,8 @@ impl TestDevice {
         let fine = ProposedPenalty {
             kind: PenaltyKind::Fine,
             amount_fen: Some(15_000),
+            also: Vec::new(),
+            band: None,
         };
         let steps = [
             CaseEvent::InformRights {

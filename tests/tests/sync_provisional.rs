@@ -56,6 +56,8 @@ fn decided_case(dev: &mut TestDevice) -> uuid::Uuid {
     let fine = ProposedPenalty {
         kind: PenaltyKind::Fine,
         amount_fen: Some(15_000),
+        also: Vec::new(),
+        band: None,
     };
     for s in [
         CaseEvent::InformRights {

@@ -1720,6 +1720,7 @@ fn assess_input(
         .party
         .as_ref()
         .ok_or(CaseError::FieldRequired("party"))?;
+    let attestation = correction_attestation(case, ctx.local.date());
     Ok(AssessInput {
         matter: Some(case.matter_code.clone()),
         party: Party {
@@ -1748,6 +1749,19 @@ fn assess_input(
         paid_date: None,
         remedy_pending: false,
         district: Some(ctx.config.district.clone()),
+        // F1: the case itself attests "逾期未改正" from its own order to
+        // correct (served, deadline passed before the decision date, the
+        // follow-up check found it not corrected); a band of the 罚则 that
+        // needs it is usable only then. Other preconditions have no record
+        // in the simple procedure yet, so nothing else is attested here.
+        attested: if attestation.not_corrected_by_deadline {
+            vec![crate::catalogue::model::Precondition::NotCorrectedByDeadline]
+        } else {
+            Vec::new()
+        },
+        serious_facts: None,
+        correction_deadline: attestation.deadline,
+        base_fen: None,
     })
 }
 
@@ -2043,7 +2057,7 @@ fn decide(
     // the follow-up check, before the decision date.
     let attestation = correction_attestation(case, ctx.local.date());
     if penalty.kind == PenaltyKind::Fine
-        && ctx.store_catalogue.matter.correction_first
+        && fine_only_after_order(&ctx.store_catalogue.matter, case)
         && !attestation.not_corrected_by_deadline
     {
         return Err(CaseError::CorrectionPrecondition(format!(
@@ -2490,12 +2504,32 @@ impl CorrectionAttestation {
     }
 }
 
-/// The correction-order attestation of `case` on `decision_date`. The
-/// catalogue's clause model (branch `clause`) takes it as
-/// `AssessInput.attested` (`Precondition::NotCorrectedByDeadline` when
+/// Whether the matter's 罚则 fines this case's party only "逾期未改正":
+/// every band that fines that party kind needs `not_corrected_by_deadline`
+/// (the clause model, catalogue format 2), or a format-1 matter's
+/// `correction_first` flag where no clause can be read.
+fn fine_only_after_order(matter: &crate::catalogue::model::Matter, case: &Case) -> bool {
+    use crate::catalogue::model::{Clause, ClauseParty, Precondition};
+    let who = match case.party.as_ref().map(|p| p.kind) {
+        Some(PartyKind::Organization) => ClauseParty::Organization,
+        _ => ClauseParty::Individual,
+    };
+    match Clause::of(matter) {
+        Ok(Some(clause)) => {
+            let mut fining = clause.bands_for(who).filter(|b| b.fine.is_some()).peekable();
+            fining.peek().is_some()
+                && fining.all(|b| b.preconditions.contains(&Precondition::NotCorrectedByDeadline))
+        }
+        _ => matter.correction_first,
+    }
+}
+
+/// The correction-order attestation of `case` on `decision_date`;
+/// `assess_input` passes it to the rules as `AssessInput.attested`
+/// (`Precondition::NotCorrectedByDeadline` when
 /// [`CorrectionAttestation::not_corrected_by_deadline`]) and
-/// `AssessInput.correction_deadline` (= `deadline`); the lead wires it in
-/// `assess_input` at merge.
+/// `AssessInput.correction_deadline` (= `deadline`), so the 罚则's band
+/// that fines only "逾期未改正" is usable exactly when the case holds it.
 pub fn correction_attestation(case: &Case, decision_date: NaiveDate) -> CorrectionAttestation {
     let order = case.correction.as_ref();
     let deadline = order.map(|c| c.deadline);

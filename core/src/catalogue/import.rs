@@ -281,8 +281,8 @@ fn insert_provisions(
     provisions: &[Provision],
 ) -> Result<(), CatalogueError> {
     let mut ins_prov = tx.prepare(
-        "INSERT INTO provision (release_id, id, law, article, clause, item, text, effective_from, effective_to)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO provision (release_id, id, law, article, clause, item, text, effective_from, effective_to, source, verified)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for pr in provisions {
         ins_prov.execute(params![
@@ -295,6 +295,8 @@ fn insert_provisions(
             pr.text,
             pr.effective_from.to_string(),
             pr.effective_to.map(|d| d.to_string()),
+            pr.source,
+            pr.verified,
         ])?;
     }
     Ok(())

@@ -7,6 +7,7 @@
 //! is the release with the latest `effective_from` on or before that date,
 //! so a case always binds to the catalogue of its violation date.
 
+pub mod clause;
 pub mod model;
 pub mod pinyin;
 pub mod read;

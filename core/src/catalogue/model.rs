@@ -11,8 +11,19 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The format tag every package carries in its `format` field.
-pub const PACKAGE_FORMAT: &str = "zhifa-catalogue/1";
+pub use super::clause::{
+    Band, Clause, ClauseParty, FineAmount, ImposedKind, Multiple, MultipleBase, Precondition,
+    SanctionKind,
+};
+
+/// The format tag of the current version, carried in the `format` field:
+/// version 2 models each matter's penalty clause as bands ([`Clause`]).
+pub const PACKAGE_FORMAT: &str = "zhifa-catalogue/2";
+
+/// The format tag of version 1 (one `statutory` range and a
+/// `correction_first` flag per matter); still imported, converted by
+/// [`Clause::from_legacy`].
+pub const PACKAGE_FORMAT_V1: &str = "zhifa-catalogue/1";
 
 /// One release of the catalogue: provisions, matters with their discretion
 /// tables, township adoptions and the working-day calendar.
@@ -20,8 +31,9 @@ pub const PACKAGE_FORMAT: &str = "zhifa-catalogue/1";
 #[serde(deny_unknown_fields)]
 #[schemars(title = "Zhifa catalogue package")]
 pub struct Package {
-    /// Always `zhifa-catalogue/1` for this version of the format.
-    #[schemars(regex(pattern = r"^zhifa-catalogue/1$"))]
+    /// `zhifa-catalogue/2` for this version of the format (`zhifa-catalogue/1`
+    /// is still read and converted).
+    #[schemars(regex(pattern = r"^zhifa-catalogue/[12]$"))]
     pub format: String,
     /// Identity and validity of the release.
     pub release: Release,
@@ -104,6 +116,14 @@ pub struct Provision {
     /// The last date this version was in force, if it has been replaced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_to: Option<NaiveDate>,
+    /// Where the text comes from: the official text's URL or the gazette
+    /// (公报) issue. Required in format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// True once the text was checked against the official source; an
+    /// unverified provision is shown as 未核对.
+    #[serde(default)]
+    pub verified: bool,
 }
 
 impl Provision {
@@ -207,14 +227,22 @@ pub struct Matter {
     /// Provisions that set the penalty (罚则), by provision id.
     #[schemars(length(min = 1))]
     pub penalty: Vec<String>,
-    /// The statutory range of the 罚则 per party kind, against which every
-    /// discretion level and every decision is checked.
+    /// Format 1 only: the statutory range of the 罚则 per party kind.
+    /// Format 2 states it in `clause`; see [`Clause::from_legacy`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statutory: Option<StatutoryRange>,
-    /// True when an order to correct (责令改正) must precede a fine, i.e. the
-    /// fine applies only if the party fails to correct by the deadline.
-    #[serde(default)]
+    /// Format 1 only: an order to correct (责令改正) must precede a fine.
+    /// Format 2 states it as a `not_corrected_by_deadline` precondition.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub correction_first: bool,
+    /// The penalty clause (罚则) as bands; required in format 2 for a
+    /// matter that imposes a penalty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<Clause>,
+    /// Where the cited regulation limits its territorial or subject scope
+    /// (e.g. 市容条例 Art. 2/82: built-up areas), in words shown to the officer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_note: Option<String>,
     /// On the first-violation no-penalty list (首违不罚), with its conditions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_violation: Option<ExemptionRule>,
@@ -287,6 +315,10 @@ pub struct DiscretionLevel {
     /// The conditions as circumstance codes; the level applies when all hold.
     #[serde(default)]
     pub circumstances: Vec<String>,
+    /// The clause band (by id) this level lies in; the level applies only
+    /// when the band's preconditions are attested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<String>,
     /// The penalty for a natural person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub individual: Option<LevelPenalty>,

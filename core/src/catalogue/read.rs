@@ -204,7 +204,8 @@ impl<'s> Catalogue<'s> {
         let matter: Matter = serde_json::from_str(&detail)
             .map_err(|e| CatalogueError::Corrupt(format!("matter {code}: {e}")))?;
         let mut st = self.conn().prepare(
-            "SELECT mp.role, p.id, p.law, p.article, p.clause, p.item, p.text, p.effective_from, p.effective_to
+            "SELECT mp.role, p.id, p.law, p.article, p.clause, p.item, p.text, p.effective_from, p.effective_to,
+                    p.source, p.verified
              FROM matter_provision mp
              JOIN provision p ON p.release_id = mp.release_id AND p.id = mp.provision_id
              WHERE mp.matter_id = ?1
@@ -233,6 +234,8 @@ impl<'s> Catalogue<'s> {
                     text: r.get(6)?,
                     effective_from: date_col(r, 7)?,
                     effective_to,
+                    source: r.get(9)?,
+                    verified: r.get(10)?,
                 };
                 let in_force = provision.effective_from <= on
                     && provision.effective_to.is_none_or(|to| on <= to);

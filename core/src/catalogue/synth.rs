@@ -13,8 +13,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::model::{
-    Adoption, Calendar, DiscretionLevel, ExemptionRule, FineRange, LevelPenalty, Matter,
-    MatterKind, PACKAGE_FORMAT, Package, Provision, Release, StatutoryRange, Township,
+    Adoption, Band, Calendar, Clause, ClauseParty, DiscretionLevel, ExemptionRule, FineAmount,
+    FineRange, ImposedKind, LevelPenalty, Matter, MatterKind, Multiple, MultipleBase,
+    PACKAGE_FORMAT, Package, Precondition, Provision, Release, SanctionKind, Township,
 };
 
 /// Options for [`synth`].
@@ -168,6 +169,8 @@ pub fn synth(opts: &SynthOptions) -> Package {
             text: format!("禁止在{place}{action}{object}。违反本条规定的，由有关部门责令改正。"),
             effective_from: law_from,
             effective_to: None,
+            source: Some("合成数据（无官方来源）".into()),
+            verified: false,
         });
         // Every fifth matter opens a new shared penalty provision.
         let pid = format!("SP-{:06}", i / 5);
@@ -183,6 +186,8 @@ pub fn synth(opts: &SynthOptions) -> Package {
                 ),
                 effective_from: law_from,
                 effective_to: None,
+                source: Some("合成数据（无官方来源）".into()),
+                verified: false,
             });
         }
         let kind = match i % 10 {
@@ -201,7 +206,7 @@ pub fn synth(opts: &SynthOptions) -> Package {
             max_fen: ind.max_fen * 10,
         };
         let level_count = 3 + (i % 2);
-        let levels = levels_for(ind, org, level_count);
+        let (clause, levels, contiguous) = clause_for(i, ind, org, &pid, level_count);
         let exemption = |codes: &[&str]| ExemptionRule {
             conditions: "1.初次违法；2.危害后果轻微；3.及时改正".into(),
             circumstances: codes.iter().map(|s| (*s).into()).collect(),
@@ -216,17 +221,16 @@ pub fn synth(opts: &SynthOptions) -> Package {
             department: department.into(),
             violated: vec![vid],
             penalty: vec![pid],
-            statutory: Some(StatutoryRange {
-                individual: Some(ind),
-                organization: Some(org),
-            }),
-            correction_first: i % 7 == 0,
+            statutory: None,
+            correction_first: false,
             first_violation: (i % 4 == 0)
                 .then(|| exemption(&["first_violation", "minor_harm", "corrected_promptly"])),
             minor_violation: (i % 6 == 0)
                 .then(|| exemption(&["minor_violation", "corrected_promptly", "no_harm"])),
-            levels_contiguous: true,
+            levels_contiguous: contiguous,
             levels,
+            clause: Some(clause),
+            scope_note: None,
         });
     }
     let townships = (0..opts.townships)
@@ -276,6 +280,207 @@ pub fn synth(opts: &SynthOptions) -> Package {
     }
 }
 
+/// The clause of synthetic matter `i`, its levels and whether they tile the
+/// bands. The shape cycles with `i` (no extra random draws, so the rest of
+/// the package stays as it was for a seed):
+///
+/// - 0: one band, optional warning and fine (a format 1 matter converted);
+/// - 1: a warning band, and a fine only after an expired order to correct;
+/// - 2: two bands, the upper half only when `serious` is attested;
+/// - 3: fixed amounts: the minimum, or the maximum when `refused_to_correct`;
+/// - 4: warning 并处 fine 并处 confiscation, all mandatory;
+/// - 5: a multiple of the illegal gains (一倍以上五倍以下) with mandatory
+///   confiscation of the gains, and a `repeat` band of revocation.
+fn clause_for(
+    i: usize,
+    ind: FineRange,
+    org: FineRange,
+    pid: &str,
+    n: usize,
+) -> (Clause, Vec<DiscretionLevel>, bool) {
+    let kind = |kind, mandatory| ImposedKind {
+        kind,
+        mandatory,
+        detail: None,
+    };
+    let band = |id: &str, party, pre: Vec<Precondition>, kinds, fine| Band {
+        id: id.into(),
+        name: if pre.is_empty() { "一般" } else { "加重" }.into(),
+        provision: pid.into(),
+        article: Some(format!("合成罚则{pid}")),
+        parties: vec![party],
+        preconditions: pre,
+        precondition_facts: None,
+        kinds,
+        fine,
+    };
+    let both = |id: &str,
+                pre: Vec<Precondition>,
+                kinds: Vec<ImposedKind>,
+                f: &dyn Fn(FineRange) -> Option<FineAmount>| {
+        vec![
+            band(
+                id,
+                ClauseParty::Individual,
+                pre.clone(),
+                kinds.clone(),
+                f(ind),
+            ),
+            band(id, ClauseParty::Organization, pre, kinds, f(org)),
+        ]
+    };
+    let range = |r: FineRange| Some(FineAmount::Range(r));
+    let mut levels = levels_for(ind, org, n);
+    let point = |levels: &mut Vec<DiscretionLevel>, f: &dyn Fn(usize) -> &'static str| {
+        for (k, l) in levels.iter_mut().enumerate() {
+            l.band = Some(f(k).into());
+        }
+    };
+    let fine_opt = || {
+        vec![
+            kind(SanctionKind::Warning, false),
+            kind(SanctionKind::Fine, false),
+        ]
+    };
+    let (bands, contiguous) = match i % 6 {
+        1 => {
+            let mut b = both(
+                "B1",
+                vec![],
+                vec![kind(SanctionKind::Warning, false)],
+                &|_| None,
+            );
+            b.extend(both(
+                "B2",
+                vec![Precondition::NotCorrectedByDeadline],
+                vec![kind(SanctionKind::Fine, true)],
+                &range,
+            ));
+            point(&mut levels, &|_| "B2");
+            (b, true)
+        }
+        2 => {
+            let half = n / 2;
+            let cut = |r: FineRange| r.min_fen + (r.max_fen - r.min_fen) * half as i64 / n as i64;
+            let mut b = both("B1", vec![], fine_opt(), &|r| {
+                range(FineRange {
+                    min_fen: r.min_fen,
+                    max_fen: cut(r),
+                })
+            });
+            b.extend(both(
+                "B2",
+                vec![Precondition::Serious],
+                vec![kind(SanctionKind::Fine, true)],
+                &|r| {
+                    range(FineRange {
+                        min_fen: cut(r),
+                        max_fen: r.max_fen,
+                    })
+                },
+            ));
+            point(&mut levels, &|k| if k < half { "B1" } else { "B2" });
+            (b, true)
+        }
+        3 => {
+            let mut b = both("B1", vec![], vec![kind(SanctionKind::Fine, true)], &|r| {
+                Some(FineAmount::Fixed(vec![r.min_fen]))
+            });
+            b.extend(both(
+                "B2",
+                vec![Precondition::RefusedToCorrect],
+                vec![kind(SanctionKind::Fine, true)],
+                &|r| Some(FineAmount::Fixed(vec![r.max_fen])),
+            ));
+            levels.truncate(2);
+            for (k, l) in levels.iter_mut().enumerate() {
+                for (pen, r) in [(&mut l.individual, ind), (&mut l.organization, org)] {
+                    let a = if k == 0 { r.min_fen } else { r.max_fen };
+                    *pen = Some(LevelPenalty {
+                        warning: false,
+                        fine: Some(FineRange {
+                            min_fen: a,
+                            max_fen: a,
+                        }),
+                        other: vec![],
+                    });
+                }
+            }
+            point(&mut levels, &|k| if k == 0 { "B1" } else { "B2" });
+            (b, false)
+        }
+        4 => {
+            let b = both(
+                "B1",
+                vec![],
+                vec![
+                    kind(SanctionKind::Warning, true),
+                    kind(SanctionKind::Fine, true),
+                    kind(SanctionKind::ConfiscateIllegalProperty, true),
+                ],
+                &range,
+            );
+            for l in &mut levels {
+                for pen in [&mut l.individual, &mut l.organization]
+                    .into_iter()
+                    .flatten()
+                {
+                    pen.warning = true;
+                    pen.other = vec!["没收非法财物".into()];
+                }
+            }
+            point(&mut levels, &|_| "B1");
+            (b, true)
+        }
+        5 => {
+            let mut b = both(
+                "B1",
+                vec![],
+                vec![
+                    kind(SanctionKind::ConfiscateIllegalGains, true),
+                    kind(SanctionKind::Fine, true),
+                ],
+                &|_| {
+                    Some(FineAmount::Multiple(Multiple {
+                        base: MultipleBase::IllegalGains,
+                        min_percent: 100,
+                        max_percent: 500,
+                    }))
+                },
+            );
+            b.extend(both(
+                "B2",
+                vec![Precondition::Repeat],
+                vec![
+                    kind(SanctionKind::ConfiscateIllegalGains, true),
+                    kind(SanctionKind::RevokePermit, true),
+                ],
+                &|_| None,
+            ));
+            levels.truncate(1);
+            for l in &mut levels {
+                l.circumstances = vec![];
+                for pen in [&mut l.individual, &mut l.organization]
+                    .into_iter()
+                    .flatten()
+                {
+                    pen.warning = false;
+                    pen.fine = None;
+                    pen.other = vec!["没收违法所得，并处违法所得一倍以上五倍以下罚款".into()];
+                }
+            }
+            point(&mut levels, &|_| "B1");
+            (b, false)
+        }
+        _ => {
+            let b = both("B1", vec![], fine_opt(), &range);
+            point(&mut levels, &|_| "B1");
+            (b, true)
+        }
+    };
+    (Clause { bands }, levels, contiguous)
+}
+
 /// Splits the statutory ranges into `n` contiguous levels by the Chongqing
 /// tier rule: each level covers an equal share of `max − min`.
 fn levels_for(ind: FineRange, org: FineRange, n: usize) -> Vec<DiscretionLevel> {
@@ -298,6 +503,7 @@ fn levels_for(ind: FineRange, org: FineRange, n: usize) -> Vec<DiscretionLevel> 
                 circumstances: vec![format!("tier_{}", k + 1)],
                 individual: Some(pen(ind)),
                 organization: Some(pen(org)),
+                band: None,
             }
         })
         .collect()

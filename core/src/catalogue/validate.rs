@@ -20,7 +20,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::CatalogueError;
-use super::model::{FineRange, LevelPenalty, Matter, MatterKind, PACKAGE_FORMAT, Package};
+use super::model::{
+    FineRange, LevelPenalty, Matter, MatterKind, PACKAGE_FORMAT, PACKAGE_FORMAT_V1, Package,
+};
+
+mod clause_rules;
 
 /// The checked-in JSON Schema, embedded at build time.
 pub const PACKAGE_SCHEMA_JSON: &str = include_str!("../../../schema/catalogue/package.schema.json");
@@ -67,11 +71,16 @@ pub fn check_package(bytes: &[u8]) -> Result<CheckedPackage, CatalogueError> {
         || hex::encode(Sha256::digest(&json)),
         || serde_json::from_slice::<Package>(&json),
     );
-    let package = match decoded {
+    let mut package = match decoded {
         Ok(p) => p,
         Err(_) => return Err(structural_errors(&json)),
     };
     let issues = check_rules(&package);
+    if !issues.is_empty() {
+        return Err(CatalogueError::Invalid { issues });
+    }
+    // Format 1: each matter's range and correction_first become a clause.
+    let issues = clause_rules::upgrade(&mut package);
     if !issues.is_empty() {
         return Err(CatalogueError::Invalid { issues });
     }
@@ -293,7 +302,7 @@ impl Issues {
 /// meets the whole schema). Returns every violation found.
 pub fn check_rules(p: &Package) -> Vec<Issue> {
     let mut out = Issues(Vec::new());
-    if p.format != PACKAGE_FORMAT {
+    if p.format != PACKAGE_FORMAT && p.format != PACKAGE_FORMAT_V1 {
         out.push(
             || "$.format".into(),
             "unsupported_format",
@@ -342,6 +351,7 @@ pub fn check_rules(p: &Package) -> Vec<Issue> {
             );
         }
         check_matter(m, i, &provisions, &mut out);
+        clause_rules::check_clause(m, i, p.format == PACKAGE_FORMAT, &mut out);
     }
 
     let mut townships = HashSet::new();
@@ -397,6 +407,7 @@ pub fn check_rules(p: &Package) -> Vec<Issue> {
     }
 
     check_inspection(p, &provisions, &matters, &mut out);
+    clause_rules::check_sources(p, &mut out);
 
     let c = &p.calendar;
     if c.to < c.from {

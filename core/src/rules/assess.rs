@@ -50,9 +50,13 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::ErrorCode;
+use crate::catalogue::clause::LegacyError;
 use crate::catalogue::model::{
-    Calendar, DiscretionLevel, ExemptionRule, FineRange, LevelPenalty, Matter, MatterKind,
+    Calendar, Clause, DiscretionLevel, ExemptionRule, FineRange, LevelPenalty, Matter, MatterKind,
+    Precondition, SanctionKind,
 };
+
+use super::bands::{self, BandAssessment, ClauseCx};
 
 use super::calendar::{CalendarError, period_end};
 use super::config::RulesConfig;
@@ -209,6 +213,23 @@ pub struct AssessInput {
     /// [`RulesConfig::district`].
     #[serde(default)]
     pub district: Option<String>,
+    /// The clause preconditions the case attests (`not_corrected_by_deadline`,
+    /// `refused_to_correct`, `serious`, `repeat`). A band is usable only when
+    /// all its preconditions are attested. The case flow derives
+    /// `not_corrected_by_deadline` from its own served order to correct.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attested: Vec<Precondition>,
+    /// For `serious`: the facts that make the case serious (情节严重), in
+    /// words; `serious` without them is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serious_facts: Option<String>,
+    /// For `not_corrected_by_deadline`: the deadline of the order to correct;
+    /// when given, it must have passed on the decision date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction_deadline: Option<NaiveDate>,
+    /// The base of a multiple fine (违法所得 or 货值金额) in fen, as found in the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_fen: Option<i64>,
 }
 
 /// The party to the case.
@@ -254,6 +275,39 @@ pub struct ProposedPenalty {
     /// The fine in fen; required for a fine, refused otherwise.
     #[serde(default)]
     pub amount_fen: Option<i64>,
+    /// The other kinds imposed together with `kind` (并处), e.g. a fine with
+    /// `[{"kind": "warning"}, {"kind": "confiscate_illegal_property"}]`. A
+    /// fine, if any, is always the main `kind` (it carries the amount).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<AdditionalPenalty>,
+    /// The clause band (by id) the proposal uses; without it `assess` finds
+    /// the band the proposal fits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<String>,
+}
+
+/// A further kind of penalty imposed together with the main one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdditionalPenalty {
+    /// The kind (any of 行政处罚法 Art. 9 as the clause names them).
+    pub kind: SanctionKind,
+    /// What exactly, e.g. `没收烧烤工具`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl ProposedPenalty {
+    /// Every kind the proposal imposes: the main one first, then `also`.
+    pub fn kinds(&self) -> Vec<SanctionKind> {
+        let mut v = vec![self.kind.sanction()];
+        for a in &self.also {
+            if !v.contains(&a.kind) {
+                v.push(a.kind);
+            }
+        }
+        v
+    }
 }
 
 /// Kinds of penalty the assessment knows.
@@ -269,6 +323,15 @@ pub enum PenaltyKind {
 }
 
 impl PenaltyKind {
+    /// The same kind in the clause model.
+    pub fn sanction(self) -> SanctionKind {
+        match self {
+            Self::Warning => SanctionKind::Warning,
+            Self::Fine => SanctionKind::Fine,
+            Self::NoticeOfCriticism => SanctionKind::NoticeOfCriticism,
+        }
+    }
+
     fn label_zh(self) -> &'static str {
         match self {
             Self::Warning => "警告",
@@ -320,6 +383,13 @@ pub struct Assessment {
     pub remedy_clause: String,
     /// Every problem found, each with a stable code.
     pub errors: Vec<Problem>,
+    /// The bands of the matter's penalty clause for this party, with their
+    /// preconditions, mandatory kinds and whether the case may use them.
+    #[serde(default)]
+    pub bands: Vec<BandAssessment>,
+    /// The band the proposed penalty keeps to; `null` without a lawful proposal.
+    #[serde(default)]
+    pub band: Option<String>,
 }
 
 /// One discretion level and whether it applies.
@@ -550,6 +620,103 @@ pub enum AssessError {
     /// No district is known for the remedy clause.
     #[error("未指定区县，救济条款中的复议机关无法确定（行政复议法第二十四条）")]
     DistrictUnknown,
+    /// `serious` attested without the facts that make the case serious.
+    #[error("证明了“情节严重”，但未写明构成情节严重的事实")]
+    SeriousFactsMissing,
+    /// `not_corrected_by_deadline` attested before the deadline passed.
+    #[error("责令改正期限{deadline}在决定日{decided}尚未届满，不能认定逾期未改正")]
+    CorrectionDeadlineNotPassed {
+        /// The deadline of the order to correct.
+        deadline: NaiveDate,
+        /// The decision date.
+        decided: NaiveDate,
+    },
+    /// The proposal names a band the clause does not have for the party.
+    #[error("罚则中没有适用于{party}的档次{band}")]
+    BandUnknown {
+        /// The band id given.
+        band: String,
+        /// The party kind, in Chinese.
+        party: &'static str,
+    },
+    /// A fine where the clause fines only after an expired order to correct
+    /// or a refusal to correct, which is not attested.
+    #[error(
+        "{article}规定责令改正后{needs}的方可罚款；本案未证明{needs}，不得罚款（行政处罚法第三十八条第一款：没有依据的行政处罚无效）"
+    )]
+    CorrectionOrderRequired {
+        /// The clause's article.
+        article: String,
+        /// The missing preconditions, in Chinese.
+        needs: String,
+    },
+    /// A band whose precondition is not attested.
+    #[error("{article}的档次{band}以{needs}为前提，本案未证明，不得适用；偏离理由不能代替法定前提")]
+    PreconditionNotAttested {
+        /// The band, `id（name）`.
+        band: String,
+        /// The clause's article.
+        article: String,
+        /// The missing preconditions, in Chinese.
+        needs: String,
+    },
+    /// A lighter band where the attested facts call for a heavier one.
+    #[error("已证明档次{heavier}的前提，应依{article}适用该档次，不得适用档次{band}")]
+    BandSuperseded {
+        /// The band used.
+        band: String,
+        /// The band that applies.
+        heavier: String,
+        /// The clause's article.
+        article: String,
+    },
+    /// A kind the clause's band does not impose.
+    #[error("{article}未规定对{party}给予{kind}")]
+    KindNotInClause {
+        /// The penalty kind, in Chinese.
+        kind: &'static str,
+        /// The party kind, in Chinese.
+        party: &'static str,
+        /// The clause's article.
+        article: String,
+    },
+    /// A mandatory (并处) kind dropped without an Art. 30/32 ground.
+    #[error(
+        "{article}规定应当并处{kind}，拟作出的处罚缺少{kind}；仅在依法从轻、减轻处罚时（行政处罚法第三十条、第三十二条）方可不并处"
+    )]
+    MandatoryKindMissing {
+        /// The missing kind, in Chinese.
+        kind: &'static str,
+        /// The clause's article.
+        article: String,
+    },
+    /// A fine not among the clause's fixed amounts.
+    #[error("{article}规定的罚款数额为{allowed}，不得罚款{amount}")]
+    AmountNotFixed {
+        /// The amount, formatted.
+        amount: String,
+        /// The lawful amounts, formatted.
+        allowed: String,
+        /// The clause's article.
+        article: String,
+    },
+    /// A multiple fine without the base.
+    #[error("{article}按{base}的倍数罚款，须填写{base}数额")]
+    BaseMissing {
+        /// The base, in Chinese.
+        base: &'static str,
+        /// The clause's article.
+        article: String,
+    },
+    /// Detention proposed: only the public security organs decide it.
+    #[error("行政拘留由公安机关决定（行政处罚法第十八条第三款），乡镇（街道）不得作出")]
+    DetentionNotTownship,
+    /// A fine listed among the further kinds.
+    #[error("罚款须作为主处罚种类填写（带罚款数额），不得列在并处种类中")]
+    FineInAlso,
+    /// The matter's format 1 data cannot be read as a clause.
+    #[error("{0}")]
+    Legacy(LegacyError),
 }
 
 impl ErrorCode for AssessError {
@@ -577,6 +744,19 @@ impl ErrorCode for AssessError {
             Self::DeviationReasonRequired { .. } => "DEVIATION_REASON_REQUIRED",
             Self::LevelOutsideStatutory { .. } => "LEVEL_OUTSIDE_STATUTORY",
             Self::DistrictUnknown => "DISTRICT_UNKNOWN",
+            Self::SeriousFactsMissing => "PENALTY_SERIOUS_FACTS_MISSING",
+            Self::CorrectionDeadlineNotPassed { .. } => "PENALTY_CORRECTION_DEADLINE_NOT_PASSED",
+            Self::BandUnknown { .. } => "PENALTY_BAND_UNKNOWN",
+            Self::CorrectionOrderRequired { .. } => "PENALTY_CORRECTION_ORDER_REQUIRED",
+            Self::PreconditionNotAttested { .. } => "PENALTY_PRECONDITION_NOT_ATTESTED",
+            Self::BandSuperseded { .. } => "PENALTY_BAND_SUPERSEDED",
+            Self::KindNotInClause { .. } => "PENALTY_KIND_NOT_PROVIDED",
+            Self::MandatoryKindMissing { .. } => "PENALTY_MANDATORY_KIND_MISSING",
+            Self::AmountNotFixed { .. } => "PENALTY_AMOUNT_NOT_FIXED",
+            Self::BaseMissing { .. } => "PENALTY_BASE_MISSING",
+            Self::DetentionNotTownship => "PENALTY_DETENTION_NOT_TOWNSHIP",
+            Self::FineInAlso => "PENALTY_FINE_IN_ALSO",
+            Self::Legacy(e) => e.code(),
         }
     }
 }
@@ -618,12 +798,31 @@ pub fn assess(
     // Art. 30 (minors 14–17) and Art. 32: a lighter or reduced penalty is mandatory.
     let mitigated = minor == Minor::LighterOrReduced || ART_32.iter().any(|c| circ.has(c));
 
-    let statutory = matter
-        .and_then(|m| m.statutory.as_ref())
-        .and_then(|s| match kind {
-            PartyKind::Individual => s.individual,
-            PartyKind::Organization => s.organization,
-        });
+    // The penalty clause (罚则): the matter's own, or converted from format 1.
+    let clause = matter.and_then(|m| match Clause::of(m) {
+        Ok(c) => c,
+        Err(e) => {
+            errors.push(AssessError::Legacy(e));
+            None
+        }
+    });
+    let attested = bands::attested(input, &mut errors);
+    let who = bands::party(kind);
+    let band_views = clause
+        .as_deref()
+        .map(|c| bands::band_views(c, who, &attested, input.base_fen))
+        .unwrap_or_default();
+    // The statutory range: the fines of the bands the case may use.
+    let statutory = bands::usable_range(&band_views);
+    // A level may list a precondition code among its circumstances; the
+    // attestation satisfies it.
+    let level_codes: Vec<String> = input
+        .circumstances
+        .iter()
+        .cloned()
+        .chain(attested.iter().map(|p| p.as_str().to_owned()))
+        .collect();
+    let level_circ = Circumstances::new(&level_codes);
     let range = match statutory {
         _ if barred => None,
         Some(s) if mitigated => Some(lighter_range(s, config.lighter_upper_percent)),
@@ -634,7 +833,7 @@ pub fn assess(
         .map(|m| {
             m.levels
                 .iter()
-                .map(|l| level_assessment(l, kind, &circ, range))
+                .map(|l| level_assessment(l, kind, &level_circ, range, &band_views))
                 .collect()
         })
         .unwrap_or_default();
@@ -662,7 +861,8 @@ pub fn assess(
         (PenaltyKind::Fine, Some(a)) if a > 0 => Some(a),
         _ => None,
     });
-    if let Some(p) = proposed {
+    let lighter = |r: FineRange| lighter_range(r, config.lighter_upper_percent);
+    let band = proposed.and_then(|p| {
         check_proposal(
             p,
             &Context {
@@ -673,26 +873,57 @@ pub fn assess(
                 minor,
                 exemption,
                 limitation,
-                range,
                 mitigated,
                 barred,
+                clause: clause.as_deref(),
+                attested: &attested,
+                lighter: &lighter,
             },
             suggested_level,
             suggested_penalty,
             &mut errors,
-        );
-    }
+        )
+    });
+    // Kinds the simple procedure cannot take (Art. 51): those proposed, and
+    // the mandatory kinds of the band used (or, without one, of every band
+    // the case may use).
+    let heavy_kinds = bands::not_simple(
+        proposed
+            .map(ProposedPenalty::kinds)
+            .unwrap_or_default()
+            .into_iter()
+            .chain(mandatory_kinds(
+                &band_views,
+                band.as_deref(),
+                suggested_level,
+                matter,
+            )),
+    );
 
     let traffic = matter.is_some_and(|m| is_entrusted_traffic(m, config));
-    let simple_procedure = simple_procedure(
-        proposed,
-        fine_fen,
-        kind,
-        traffic,
-        barred,
-        &circ,
-        suggested_level,
-    );
+    let simple_procedure = if !barred && !heavy_kinds.is_empty() {
+        allowance(
+            false,
+            format!(
+                "{}不适用简易程序，适用普通程序（行政处罚法第五十一条：当场只能作出警告或者罚款）",
+                heavy_kinds
+                    .iter()
+                    .map(|k| k.label_zh())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        )
+    } else {
+        simple_procedure(
+            proposed,
+            fine_fen,
+            kind,
+            traffic,
+            barred,
+            &circ,
+            suggested_level,
+        )
+    };
     let on_the_spot_collection = on_the_spot(fine_fen, barred, &simple_procedure, &circ);
     let hearing_right = !barred
         && hearing(
@@ -758,7 +989,41 @@ pub fn assess(
         late_fee_fen,
         remedy_clause,
         errors: errors.iter().map(Problem::from).collect(),
+        bands: band_views,
+        band,
     }
+}
+
+/// The mandatory kinds that bind the decision: of the band the proposal
+/// used; else of the suggested level's band; else those every usable band
+/// shares.
+fn mandatory_kinds(
+    views: &[BandAssessment],
+    used: Option<&str>,
+    suggested: Option<&LevelAssessment>,
+    matter: Option<&Matter>,
+) -> Vec<SanctionKind> {
+    let level_band = suggested.and_then(|l| {
+        matter
+            .and_then(|m| m.levels.iter().find(|x| x.code == l.code))
+            .and_then(|x| x.band.as_deref())
+    });
+    if let Some(id) = used.or(level_band) {
+        return views
+            .iter()
+            .find(|v| v.id == id)
+            .map(|v| v.mandatory.clone())
+            .unwrap_or_default();
+    }
+    let mut usable = views.iter().filter(|v| v.usable);
+    let Some(first) = usable.next() else {
+        return Vec::new();
+    };
+    let mut common = first.mandatory.clone();
+    for v in usable {
+        common.retain(|k| v.mandatory.contains(k));
+    }
+    common
 }
 
 /// The circumstance codes given, for lookups.
@@ -787,9 +1052,11 @@ struct Context<'a> {
     minor: Minor,
     exemption: Exemption,
     limitation: Option<Limitation>,
-    range: Option<FineRange>,
     mitigated: bool,
     barred: bool,
+    clause: Option<&'a Clause>,
+    attested: &'a std::collections::BTreeSet<Precondition>,
+    lighter: &'a dyn Fn(FineRange) -> FineRange,
 }
 
 fn check_date_order(input: &AssessInput, errors: &mut Vec<AssessError>) {
@@ -1045,14 +1312,21 @@ fn level_assessment(
     kind: PartyKind,
     circ: &Circumstances<'_>,
     range: Option<FineRange>,
+    band_views: &[BandAssessment],
 ) -> LevelAssessment {
+    // A level in a band the case may not use does not apply.
+    let blocked = level
+        .band
+        .as_deref()
+        .and_then(|id| band_views.iter().find(|b| b.id == id))
+        .filter(|b| !b.usable);
     let (matched, missing): (Vec<String>, Vec<String>) = level
         .circumstances
         .iter()
         .cloned()
         .partition(|c| circ.has(c));
     let penalty = penalty_for(level, kind);
-    let applies = penalty.is_some() && missing.is_empty();
+    let applies = penalty.is_some() && missing.is_empty() && blocked.is_none();
     let fine = penalty.and_then(|p| p.fine);
     let lawful_fine = match (fine, range) {
         (Some(f), Some(r)) => intersect(f, r),
@@ -1060,6 +1334,8 @@ fn level_assessment(
     };
     let reason = if penalty.is_none() {
         format!("本阶次未规定对{}的处罚", kind.label_zh())
+    } else if let Some(b) = blocked {
+        format!("所属罚则档次{}（{}）：{}", b.id, b.name, b.reason)
     } else if !missing.is_empty() {
         format!("缺少情形：{}", missing.join("、"))
     } else if matched.is_empty() {
@@ -1117,7 +1393,7 @@ fn check_proposal(
     suggested: Option<&LevelAssessment>,
     suggested_penalty: Option<&LevelPenalty>,
     errors: &mut Vec<AssessError>,
-) {
+) -> Option<String> {
     let party = cx.kind.label_zh();
     // Bars first: each one that holds is reported.
     if cx.minor == Minor::NoPenalty {
@@ -1126,8 +1402,14 @@ fn check_proposal(
         });
     }
     match cx.exemption {
+        // Art. 31 and Art. 33 ¶1 are different grounds; name the one that holds (F9).
+        Exemption::Mandatory if cx.input.circumstances.iter().any(|c| c == "mental_incapacity") => {
+            errors.push(AssessError::Exempt {
+                basis: "精神病人、智力残疾人在不能辨认或者不能控制自己行为时有违法行为（第三十一条）",
+            })
+        }
         Exemption::Mandatory => errors.push(AssessError::Exempt {
-            basis: "违法行为轻微并及时改正、没有造成危害后果，或属不能辨认、控制自己行为的情形（第三十三条第一款、第三十一条）",
+            basis: "违法行为轻微并及时改正，没有造成危害后果，或符合本事项轻微免罚清单的条件（第三十三条第一款）",
         }),
         Exemption::NoFault => {
             errors.push(AssessError::Exempt { basis: "当事人有证据足以证明没有主观过错（第三十三条第二款）" })
@@ -1148,80 +1430,72 @@ fn check_proposal(
         errors.push(AssessError::AgeUnknown);
     }
 
+    // 行政处罚法 Art. 18 ¶3: detention only by the public security organs.
+    if p.kinds().contains(&SanctionKind::Detention) {
+        errors.push(AssessError::DetentionNotTownship);
+    }
+    if p.also.iter().any(|a| a.kind == SanctionKind::Fine) {
+        errors.push(AssessError::FineInAlso);
+        return None;
+    }
     // The amount must fit the kind.
     let amount = match (p.kind, p.amount_fen) {
         (PenaltyKind::Fine, None) => {
             errors.push(AssessError::AmountMissing);
-            return;
+            return None;
         }
         (PenaltyKind::Fine, Some(a)) if a <= 0 => {
             errors.push(AssessError::AmountInvalid { amount_fen: a });
-            return;
+            return None;
         }
         (PenaltyKind::Fine, Some(a)) => Some(a),
         (k, Some(_)) => {
             errors.push(AssessError::AmountUnexpected { kind: k.label_zh() });
-            return;
+            return None;
         }
         (_, None) => None,
     };
 
     let Some(matter) = cx.matter else {
         // Without a matter only the law-level rules apply.
-        return;
+        return None;
     };
     if cx.barred {
         // Reported above; no range or level to check against.
-        return;
+        return None;
     }
 
-    // Lawfulness: the 罚则 must provide the kind, and a fine must be in range.
-    let provides = |f: &dyn Fn(&LevelPenalty) -> bool| {
-        matter
-            .levels
-            .iter()
-            .filter_map(|l| penalty_for(l, cx.kind))
-            .any(f)
-    };
-    let lawful = match p.kind {
-        PenaltyKind::Fine => match (amount, cx.range) {
-            (Some(a), Some(r)) if r.contains(a) => true,
-            (Some(a), Some(r)) => {
-                errors.push(AssessError::OutOfRange {
-                    amount: yuan(a),
-                    party,
-                    min: yuan(r.min_fen),
-                    max: yuan(r.max_fen),
-                });
-                false
-            }
-            _ => {
-                // Not barred, so the range is missing only because the matter
-                // sets no statutory range for this party kind.
-                errors.push(AssessError::RangeUnknown { party });
-                false
-            }
-        },
-        // A warning is a lighter kind of penalty (减轻), so it is lawful where a
-        // lighter or reduced penalty is mandatory even if the table has none
-        // (❓ whether 减轻 may change the kind is not settled, docs/law/README.md).
-        PenaltyKind::Warning if cx.mitigated || provides(&|p| p.warning) => true,
-        PenaltyKind::NoticeOfCriticism
-            if provides(&|p| p.other.iter().any(|o| o.contains(NOTICE_OF_CRITICISM))) =>
-        {
-            true
-        }
-        k => {
-            errors.push(AssessError::KindNotProvided {
+    // Lawfulness: the proposal must keep to a band of the 罚则 the case may use.
+    let Some(clause) = cx.clause else {
+        errors.push(match p.kind {
+            PenaltyKind::Fine => AssessError::RangeUnknown { party },
+            k => AssessError::KindNotProvided {
                 kind: k.label_zh(),
                 party,
-            });
-            false
+            },
+        });
+        return None;
+    };
+    let cite = |b: &crate::catalogue::model::Band| band_citation(matter, b);
+    let band = match bands::check(
+        p,
+        &ClauseCx {
+            clause,
+            who: bands::party(cx.kind),
+            party_zh: party,
+            attested: cx.attested,
+            base_fen: cx.input.base_fen,
+            mitigated: cx.mitigated,
+            lighter: cx.lighter,
+            cite: &cite,
+        },
+    ) {
+        Ok(b) => b,
+        Err(e) => {
+            errors.extend(e);
+            return None;
         }
     };
-    if !lawful {
-        return;
-    }
 
     // Discretion: off the suggested level needs a written reason.
     let on_level = match (suggested, suggested_penalty) {
@@ -1248,6 +1522,15 @@ fn check_proposal(
         );
         errors.push(AssessError::DeviationReasonRequired { level });
     }
+    Some(band)
+}
+
+/// The article a band is in, as the band cites it; a format 1 matter's
+/// converted band names the matter and its 罚则 provision id instead.
+fn band_citation(matter: &Matter, band: &crate::catalogue::model::Band) -> String {
+    band.article
+        .clone()
+        .unwrap_or_else(|| format!("事项{}罚则（{}）", matter.code, band.provision))
 }
 
 /// Whether a matter is an entrusted road-traffic matter (道路交通安全法 Art. 107).

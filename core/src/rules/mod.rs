@@ -15,6 +15,7 @@
 //! - [`assess`](mod@assess): the assessment an officer sees before deciding.
 
 pub mod assess;
+pub mod bands;
 pub mod calendar;
 pub mod config;
 pub mod identity;

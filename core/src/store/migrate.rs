@@ -100,6 +100,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0011_provisional_numbers.sql"),
         backfill: None,
     },
+    Migration {
+        version: 12,
+        name: "0012_provision_source.sql",
+        sql: include_str!("../../../schema/device/0012_provision_source.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -181,6 +181,8 @@ pub fn fine(fen: i64) -> ProposedPenalty {
     ProposedPenalty {
         kind: PenaltyKind::Fine,
         amount_fen: Some(fen),
+        also: Vec::new(),
+        band: None,
     }
 }
 
@@ -188,6 +190,8 @@ pub fn warning() -> ProposedPenalty {
     ProposedPenalty {
         kind: PenaltyKind::Warning,
         amount_fen: None,
+        also: Vec::new(),
+        band: None,
     }
 }
 

@@ -47,6 +47,7 @@ pub(crate) fn level(
         circumstances: circ.iter().map(|c| (*c).to_owned()).collect(),
         individual,
         organization,
+        band: None,
     }
 }
 
@@ -101,6 +102,8 @@ pub(crate) fn stalls() -> Matter {
                 fine(1800, 2000),
             ),
         ],
+        clause: None,
+        scope_note: None,
     }
 }
 
@@ -134,6 +137,8 @@ pub(crate) fn traffic() -> Matter {
             }),
             fine(20, 500),
         )],
+        clause: None,
+        scope_note: None,
     }
 }
 
@@ -182,6 +187,10 @@ pub(crate) fn individual() -> AssessInput {
         paid_date: None,
         remedy_pending: false,
         district: Some("渝北区".to_owned()),
+        attested: Vec::new(),
+        serious_facts: None,
+        correction_deadline: None,
+        base_fen: None,
     }
 }
 
@@ -201,6 +210,8 @@ pub(crate) fn fine_of(fen: i64) -> Option<ProposedPenalty> {
     Some(ProposedPenalty {
         kind: PenaltyKind::Fine,
         amount_fen: Some(fen),
+        also: Vec::new(),
+        band: None,
     })
 }
 
@@ -208,6 +219,8 @@ pub(crate) fn warning() -> Option<ProposedPenalty> {
     Some(ProposedPenalty {
         kind: PenaltyKind::Warning,
         amount_fen: None,
+        also: Vec::new(),
+        band: None,
     })
 }
 
