@@ -25,6 +25,8 @@ fn notice() -> ProposedPenalty {
     ProposedPenalty {
         kind: PenaltyKind::NoticeOfCriticism,
         amount_fen: None,
+        also: Vec::new(),
+        band: None,
     }
 }
 

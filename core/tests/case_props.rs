@@ -73,6 +73,8 @@ fn event(i: u8, fen: i64) -> CaseEvent {
         18 => inform(ProposedPenalty {
             kind: PenaltyKind::NoticeOfCriticism,
             amount_fen: None,
+            also: Vec::new(),
+            band: None,
         }),
         19 => decide(warning(), &["area_5_to_10sqm"], Some("情节轻微")),
         16 => CaseEvent::RecordFollowUp {
