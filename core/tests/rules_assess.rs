@@ -936,8 +936,12 @@ fn the_output_contract_has_exactly_the_named_fields() {
     keys.sort_unstable();
     assert_eq!(
         keys,
+        // The contract of issue 3 plus the clause model's additive `band`
+        // and `bands` (issue 14: existing fields keep their meaning).
         [
             "age_at_violation",
+            "band",
+            "bands",
             "errors",
             "exemption",
             "hearing_right",
