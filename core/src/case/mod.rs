@@ -2516,9 +2516,15 @@ fn fine_only_after_order(matter: &crate::catalogue::model::Matter, case: &Case) 
     };
     match Clause::of(matter) {
         Ok(Some(clause)) => {
-            let mut fining = clause.bands_for(who).filter(|b| b.fine.is_some()).peekable();
+            let mut fining = clause
+                .bands_for(who)
+                .filter(|b| b.fine.is_some())
+                .peekable();
             fining.peek().is_some()
-                && fining.all(|b| b.preconditions.contains(&Precondition::NotCorrectedByDeadline))
+                && fining.all(|b| {
+                    b.preconditions
+                        .contains(&Precondition::NotCorrectedByDeadline)
+                })
         }
         _ => matter.correction_first,
     }
