@@ -151,6 +151,22 @@ async function runInspection(browser, url, size) {
   return { size: size.name, badge, items: items.length, departments: n, orders, referrals: referrals.length, record_pdf_bytes: pdf.size, record_pdf: pdf.name }
 }
 
+/** Asks the device's sync worker to run now and waits until nothing is left to push. */
+async function syncAll(page) {
+  const api = (command, body) => page.evaluate(async ([c, b]) => {
+    const r = await fetch(`/api/${c}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) })
+    return { status: r.status, body: await r.json() }
+  }, [command, body])
+  const now = await api('sync_now', { reason: 'manual' })
+  if (now.status !== 200) throw new Error(`sync_now: HTTP ${now.status} ${JSON.stringify(now.body)}`)
+  for (let i = 0; i < 120; i++) {
+    const st = await api('sync_status', {})
+    if (st.status === 200 && st.body.counts.pending === 0) return
+    await page.waitForTimeout(500)
+  }
+  throw new Error('sync: records still pending after 60 s')
+}
+
 /** 亮码: open it, verify it on the server as the party's phone would, rate, then tamper one character. */
 async function showBadge(page, ctx, tap, shot, sizeName) {
   await tap('insp-badge')
@@ -169,6 +185,10 @@ async function showBadge(page, ctx, tap, shot, sizeName) {
   const modules = Number(/width="(\d+)"/.exec(svg)?.[1] ?? 0) / 4 - 8
   if (!(modules >= 21)) throw new Error(`badge QR: ${svg.slice(0, 120)}`)
   await shot('badge')
+
+  // A rating belongs to an inspection the server holds (issue 13): the
+  // officer's device syncs first, as it does in the background on patrol.
+  await syncAll(page)
 
   // The party's phone: the server's public page, no app, no sign-in.
   const party = await ctx.newPage()
