@@ -2109,6 +2109,12 @@ export const SYNC_ERROR_KINDS = [
   'finance_signature_invalid',
   'payload_corrupt',
   'lease_refused',
+  'method_not_allowed',
+  'uri_too_long',
+  'range_not_satisfiable',
+  'rate_limited',
+  'lease_quota',
+  'payment_conflict',
   'unavailable',
   'internal',
 ] as const;
