@@ -476,8 +476,43 @@ pub struct Suggestion {
     pub simple_procedure_reason: String,
     /// A penalty off the suggested level needs a written reason.
     pub needs_reason: bool,
-    /// Problems found, each with a stable code.
+    /// Problems found, each with a stable code. These are the assessment's
+    /// errors: the refusals of the proposal (in Chinese, naming the article);
+    /// the officer may not continue while any is present.
     pub problems: Vec<ApiErrorBody>,
+    /// The bands (档次) of the matter's penalty clause for this party,
+    /// lightest first; empty for a matter without a clause.
+    pub bands: Vec<BandView>,
+    /// The id of the band the proposal keeps to; `null` without a lawful proposal.
+    pub band: Option<String>,
+}
+
+/// One band of the penalty clause as the discretion screen shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BandView {
+    /// Band id, e.g. `B2`.
+    pub id: String,
+    /// Band name, e.g. `情节严重`.
+    pub name: String,
+    /// The article that sets the band, e.g. `《…条例》第三十九条第一款`.
+    pub article: String,
+    /// The hull of the lawful fines, if the band fines.
+    pub fine: Option<Range>,
+    /// For a fixed-amount band, the only lawful amounts in fen.
+    #[ts(type = "Array<number> | null")]
+    pub fixed_fen: Option<Vec<i64>>,
+    /// The preconditions the band needs, in Chinese (`逾期未改正` …).
+    pub preconditions: Vec<String>,
+    /// Those not attested by the case, in Chinese.
+    pub missing: Vec<String>,
+    /// The kinds that must be imposed together (并处), in Chinese.
+    pub mandatory: Vec<String>,
+    /// The kinds that may be imposed together (可以并处), in Chinese.
+    pub optional: Vec<String>,
+    /// Whether the case may use the band.
+    pub usable: bool,
+    /// Why it is or is not usable, in Chinese.
+    pub reason: String,
 }
 
 /// Tell the rights (Art. 44) and hear the statement (Art. 45) or record its waiver.

@@ -899,6 +899,7 @@ impl App {
         let detail = self.matter_detail(MatterReq {
             code: c.matter_code.clone(),
         })?;
+        let bands = self.band_views(&c.matter_code, &a.bands)?;
         let levels = a
             .levels
             .iter()
@@ -951,7 +952,61 @@ impl App {
                     message: e.message.clone(),
                 })
                 .collect(),
+            bands,
+            band: a.band.clone(),
         })
+    }
+
+    /// The assessment's bands as the discretion screen shows them, each
+    /// with the article that sets it (looked up in the matter's clause).
+    fn band_views(
+        &mut self,
+        matter_code: &str,
+        bands: &[zhifa_core::rules::bands::BandAssessment],
+    ) -> Result<Vec<BandView>, ApiError> {
+        if bands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let today = self.today()?;
+        let matter = self
+            .store
+            .catalogue()
+            .matter_in_force(matter_code, today)?
+            .map(|r| r.matter);
+        let zh = |ps: &[Precondition]| ps.iter().map(|p| p.label_zh().to_string()).collect();
+        let kinds = |ks: &[zhifa_core::catalogue::model::SanctionKind]| {
+            ks.iter().map(|k| k.label_zh().to_string()).collect()
+        };
+        Ok(bands
+            .iter()
+            .map(|b| {
+                let source = matter
+                    .as_ref()
+                    .and_then(|m| m.clause.as_ref().map(|c| (m, c)))
+                    .and_then(|(m, c)| c.bands.iter().find(|x| x.id == b.id).map(|x| (m, x)));
+                // Same words as core's citation of a band without an article.
+                let article = source
+                    .map(|(m, x)| {
+                        x.article
+                            .clone()
+                            .unwrap_or_else(|| format!("事项{}罚则（{}）", m.code, x.provision))
+                    })
+                    .unwrap_or_default();
+                BandView {
+                    id: b.id.clone(),
+                    name: b.name.clone(),
+                    article,
+                    fine: b.fine.as_ref().map(range),
+                    fixed_fen: b.fixed_fen.clone(),
+                    preconditions: zh(&b.preconditions),
+                    missing: zh(&b.missing),
+                    mandatory: kinds(&b.mandatory),
+                    optional: kinds(&b.optional),
+                    usable: b.usable,
+                    reason: b.reason.clone(),
+                }
+            })
+            .collect())
     }
 
     pub(crate) fn case_rights(&mut self, req: RightsReq) -> Result<CaseView, ApiError> {

@@ -255,6 +255,37 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
         "penalty": {"kind": "fine", "amount_fen": 15000}}),
     );
     assert_eq!(on["needs_reason"], false);
+    // The lawful proposal keeps to a band of the clause, shown with its
+    // article, fine, preconditions and mandatory kinds in Chinese.
+    let band = on["band"].as_str().expect("a lawful fine keeps to a band");
+    let shown = on["bands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == band)
+        .expect("the proposal's band is among the party's bands")
+        .clone();
+    assert!(shown["article"].as_str().is_some_and(|a| !a.is_empty()));
+    assert!(shown["fine"]["min_fen"].as_i64().unwrap() <= 15000);
+    assert!(shown["fine"]["max_fen"].as_i64().unwrap() >= 15000);
+    assert!(shown["preconditions"].is_array() && shown["mandatory"].is_array());
+    assert!(on["problems"].as_array().unwrap().is_empty());
+    // Above the statutory maximum: refused, in Chinese, with no band.
+    let refused = call(
+        &mut app,
+        "case_suggest",
+        json!({"case_id": id, "circumstances": ["area_5_to_10sqm"],
+        "penalty": {"kind": "fine", "amount_fen": 60000}}),
+    );
+    assert_eq!(refused["band"], Value::Null);
+    let problems = refused["problems"].as_array().unwrap();
+    assert!(!problems.is_empty());
+    assert!(problems.iter().all(|p| {
+        p["code"].as_str().is_some_and(|c| !c.is_empty())
+            && p["message"]
+                .as_str()
+                .is_some_and(|m| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+    }));
 
     let fine = json!({"kind": "fine", "amount_fen": 15000});
     let c = call(

@@ -609,6 +609,52 @@ lawful_fine: Range | null,
  */
 reason: string, };
 
+export type BandView = { 
+/**
+ * Band id, e.g. `B2`.
+ */
+id: string, 
+/**
+ * Band name, e.g. `情节严重`.
+ */
+name: string, 
+/**
+ * The article that sets the band, e.g. `《…条例》第三十九条第一款`.
+ */
+article: string, 
+/**
+ * The hull of the lawful fines, if the band fines.
+ */
+fine: Range | null, 
+/**
+ * For a fixed-amount band, the only lawful amounts in fen.
+ */
+fixed_fen: Array<number> | null, 
+/**
+ * The preconditions the band needs, in Chinese (`逾期未改正` …).
+ */
+preconditions: Array<string>, 
+/**
+ * Those not attested by the case, in Chinese.
+ */
+missing: Array<string>, 
+/**
+ * The kinds that must be imposed together (并处), in Chinese.
+ */
+mandatory: Array<string>, 
+/**
+ * The kinds that may be imposed together (可以并处), in Chinese.
+ */
+optional: Array<string>, 
+/**
+ * Whether the case may use the band.
+ */
+usable: boolean, 
+/**
+ * Why it is or is not usable, in Chinese.
+ */
+reason: string, };
+
 export type Suggestion = { 
 /**
  * Every level.
@@ -639,9 +685,20 @@ simple_procedure_reason: string,
  */
 needs_reason: boolean, 
 /**
- * Problems found, each with a stable code.
+ * Problems found, each with a stable code. These are the assessment's
+ * errors: the refusals of the proposal (in Chinese, naming the article);
+ * the officer may not continue while any is present.
  */
-problems: Array<ApiErrorBody>, };
+problems: Array<ApiErrorBody>, 
+/**
+ * The bands (档次) of the matter's penalty clause for this party,
+ * lightest first; empty for a matter without a clause.
+ */
+bands: Array<BandView>, 
+/**
+ * The id of the band the proposal keeps to; `null` without a lawful proposal.
+ */
+band: string | null, };
 
 export type RightsReq = { 
 /**
