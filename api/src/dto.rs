@@ -222,6 +222,11 @@ pub struct ProvisionView {
     pub text: String,
     /// In force today.
     pub in_force: bool,
+    /// Checked against the official text; the screen marks an unchecked
+    /// provision 未核对 (issue 14).
+    pub verified: bool,
+    /// Where the text comes from (official text URL or gazette), if given.
+    pub source: Option<String>,
 }
 
 /// A level's penalty for one party kind.
@@ -276,6 +281,9 @@ pub struct MatterDetail {
     pub department: String,
     /// Entrusting authority, for entrusted matters.
     pub entrusting_authority: Option<String>,
+    /// Where the regulation limits where or to what the matter applies
+    /// (e.g. 市容条例 Art. 2/82 built-up areas), in words.
+    pub scope_note: Option<String>,
     /// 违则 then 罚则.
     pub provisions: Vec<ProvisionView>,
     /// Statutory range for individuals.

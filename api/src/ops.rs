@@ -620,6 +620,7 @@ impl App {
             domain: m.domain.clone(),
             department: m.department.clone(),
             entrusting_authority: m.entrusting_authority.clone(),
+            scope_note: m.scope_note.clone(),
             provisions: rec
                 .provisions
                 .iter()
@@ -631,6 +632,8 @@ impl App {
                     citation: p.citation.clone(),
                     text: p.provision.text.clone(),
                     in_force: p.in_force,
+                    verified: p.provision.verified,
+                    source: p.provision.source.clone(),
                 })
                 .collect(),
             statutory_individual: clause_hull(&m, ClauseParty::Individual).as_ref().map(range),

@@ -280,7 +280,16 @@ text: string,
 /**
  * In force today.
  */
-in_force: boolean, };
+in_force: boolean, 
+/**
+ * Checked against the official text; the screen marks an unchecked
+ * provision 未核对 (issue 14).
+ */
+verified: boolean, 
+/**
+ * Where the text comes from (official text URL or gazette), if given.
+ */
+source: string | null, };
 
 export type PenaltyView = { 
 /**
@@ -357,6 +366,11 @@ department: string,
  * Entrusting authority, for entrusted matters.
  */
 entrusting_authority: string | null, 
+/**
+ * Where the regulation limits where or to what the matter applies
+ * (e.g. 市容条例 Art. 2/82 built-up areas), in words.
+ */
+scope_note: string | null, 
 /**
  * 违则 then 罚则.
  */

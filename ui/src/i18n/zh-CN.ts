@@ -59,6 +59,8 @@ export default {
     warning: '警告',
     fine: '罚款 {range}',
     notInForce: '（不在施行期内）',
+    unverified: '未核对',
+    scope: '适用范围：',
   },
   wizard: {
     step: '第 {n}/8 步',
