@@ -157,7 +157,9 @@ pub fn heavier(decided: &Penalty, told: &Penalty) -> Option<String> {
         .kinds
         .iter()
         .find(|k| {
-            !told.has(**k) && !(**k == PenaltyKind::Warning && told.has(PenaltyKind::Criticism))
+            // A 警告 decided where 通报批评 was told is lighter, not new.
+            let lighter_than_told = **k == PenaltyKind::Warning && told.has(PenaltyKind::Criticism);
+            !(told.has(**k) || lighter_than_told)
         })
         .map(|k| format!("增加了告知中没有的{}", k.label_zh()))
 }
