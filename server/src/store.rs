@@ -356,19 +356,13 @@ pub trait Storage: Send + Sync + 'static {
     /// with the record keeper; its answer as JSON.
     fn record_read(
         &self,
-        f: &mut dyn FnMut(
-            &mut dyn Conn,
-            &crate::record::Keeper,
-        ) -> Result<serde_json::Value, Fail>,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
     ) -> Result<serde_json::Value, ApiError>;
     /// Runs `f` in one write transaction with the record keeper (reads
     /// that write their audit row).
     fn record_write(
         &self,
-        f: &mut dyn FnMut(
-            &mut dyn Conn,
-            &crate::record::Keeper,
-        ) -> Result<serde_json::Value, Fail>,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
     ) -> Result<serde_json::Value, ApiError>;
 }
 
@@ -2424,10 +2418,7 @@ impl<B: sql::Backend> Storage for Db<B> {
 
     fn record_read(
         &self,
-        f: &mut dyn FnMut(
-            &mut dyn Conn,
-            &crate::record::Keeper,
-        ) -> Result<serde_json::Value, Fail>,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
     ) -> Result<serde_json::Value, ApiError> {
         let keeper = self.keeper.clone();
         self.b.read(&mut |c| f(c, &keeper))
@@ -2435,10 +2426,7 @@ impl<B: sql::Backend> Storage for Db<B> {
 
     fn record_write(
         &self,
-        f: &mut dyn FnMut(
-            &mut dyn Conn,
-            &crate::record::Keeper,
-        ) -> Result<serde_json::Value, Fail>,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
     ) -> Result<serde_json::Value, ApiError> {
         let keeper = self.keeper.clone();
         self.b.write(&mut |tx| f(tx, &keeper))

@@ -639,13 +639,14 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
     fn prepare_record(&mut self) -> Result<(), SyncError> {
         use zhifa_core::case::archive;
         let now = self.clock.now();
-        let fail = |e: archive::ArchiveError| {
-            SyncError::Store(format!("[{}] {e}", e.code()))
-        };
+        let fail = |e: archive::ArchiveError| SyncError::Store(format!("[{}] {e}", e.code()));
         if self.cfg.backfill {
             let n = archive::enqueue_snapshots(self.store, now).map_err(fail)?;
             if n > 0 {
-                tracing::info!(records = n, "one-time snapshot queued for the centre's record");
+                tracing::info!(
+                    records = n,
+                    "one-time snapshot queued for the centre's record"
+                );
             }
         }
         archive::archive_documents(self.store, &self.cfg.documents_dir, now).map_err(fail)?;
@@ -1554,9 +1555,8 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
     /// decrypted while read, the server re-hashes the original bytes).
     async fn upload_documents(&mut self, report: &mut SyncReport) -> Result<(), SyncError> {
         use zhifa_core::case::archive;
-        let announced = archive::announced_documents(self.store).map_err(|e| {
-            SyncError::Store(format!("[{}] {e}", e.code()))
-        })?;
+        let announced = archive::announced_documents(self.store)
+            .map_err(|e| SyncError::Store(format!("[{}] {e}", e.code())))?;
         for (sha, size) in announced {
             let state: Option<String> = self
                 .store

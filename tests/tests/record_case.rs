@@ -10,10 +10,10 @@
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 use zhifa_core::case::{self, CaseDoc};
 use zhifa_server::record::show;
 use zhifa_tests::{Backend, NowUtc, OFFICERS, TestDevice, TestServer, party};
-use uuid::Uuid;
 
 zhifa_tests::on_both_backends!(
     a_wiped_device_loses_nothing,
@@ -50,7 +50,10 @@ fn server_doc(server: &TestServer, id: Uuid) -> serde_json::Value {
 fn device_part(mut v: serde_json::Value) -> serde_json::Value {
     let m = v.as_object_mut().unwrap();
     for k in ["documents", "replay", "flagged"] {
-        assert!(m.remove(k).is_some() || k == "replay", "server field {k} missing");
+        assert!(
+            m.remove(k).is_some() || k == "replay",
+            "server field {k} missing"
+        );
     }
     v
 }
@@ -70,7 +73,11 @@ async fn a_wiped_device_loses_nothing(b: Backend) {
     assert!(before["party"]["name"].is_string());
     // The decision PDF the device archived and announced.
     let announced = zhifa_core::case::archive::announced_documents(&dev.store).unwrap();
-    assert_eq!(announced.len(), 1, "one printable document: the served decision");
+    assert_eq!(
+        announced.len(),
+        1,
+        "one printable document: the served decision"
+    );
     let (pdf_sha, pdf_size) = announced[0].clone();
 
     // The tablet is lost: its data folder is gone.
@@ -226,15 +233,25 @@ async fn an_old_device_sends_its_content_once(b: Backend) {
     let insp = dev.start_inspection("龙兴镇示例路8号", &["CJ-XXSC"], None);
     dev.store
         .conn()
-        .execute("UPDATE outbox SET payload = json_remove(payload, '$.case')", [])
+        .execute(
+            "UPDATE outbox SET payload = json_remove(payload, '$.case')",
+            [],
+        )
         .unwrap();
     let r = dev.sync(&t).await.unwrap();
     assert_eq!(r.rejected, 0, "{r:?}");
     let db = server.db();
     let held = |table: &str, col: &str, id: &str| {
-        db.int(&format!("SELECT count(*) FROM {table} WHERE {col} = ?1"), &[id])
+        db.int(
+            &format!("SELECT count(*) FROM {table} WHERE {col} = ?1"),
+            &[id],
+        )
     };
-    assert_eq!(held("record_case", "case_id", &id.to_string()), 0, "only status so far");
+    assert_eq!(
+        held("record_case", "case_id", &id.to_string()),
+        0,
+        "only status so far"
+    );
     assert_eq!(held("cases", "case_id", &id.to_string()), 1);
 
     // The new engine: the one-time snapshot.
@@ -242,24 +259,36 @@ async fn an_old_device_sends_its_content_once(b: Backend) {
     let r = dev.sync(&t).await.unwrap();
     assert_eq!(r.rejected, 0, "{r:?}");
     assert_eq!(device_part(server_doc(&server, id)), device_doc(&dev, id));
-    assert_eq!(held("record_inspection", "inspection_id", &insp.id.to_string()), 1);
+    assert_eq!(
+        held("record_inspection", "inspection_id", &insp.id.to_string()),
+        1
+    );
     let stored = server.store(|st| {
         st.record_read(&mut |c, k| {
-            Ok(zhifa_server::record::others::load_inspection(c, k, &insp.id.to_string())?
-                .unwrap_or_default())
+            Ok(
+                zhifa_server::record::others::load_inspection(c, k, &insp.id.to_string())?
+                    .unwrap_or_default(),
+            )
         })
         .unwrap()
     });
-    let on_device =
-        serde_json::to_value(zhifa_core::inspection::get(&dev.store, insp.id).unwrap().unwrap())
-            .unwrap();
+    let on_device = serde_json::to_value(
+        zhifa_core::inspection::get(&dev.store, insp.id)
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(stored, on_device);
 
     // Exactly once: a later sync queues nothing more.
     let snapshots = |dev: &TestDevice| -> i64 {
         dev.store
             .conn()
-            .query_row("SELECT count(*) FROM outbox WHERE op = 'snapshot'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM outbox WHERE op = 'snapshot'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap()
     };
     let n = snapshots(&dev);
@@ -270,7 +299,10 @@ async fn an_old_device_sends_its_content_once(b: Backend) {
     let before = server_doc(&server, id);
     dev.store
         .conn()
-        .execute("UPDATE outbox SET pushed_at = NULL WHERE op = 'snapshot'", [])
+        .execute(
+            "UPDATE outbox SET pushed_at = NULL WHERE op = 'snapshot'",
+            [],
+        )
         .unwrap();
     dev.sync(&t).await.unwrap();
     assert_eq!(server_doc(&server, id), before);

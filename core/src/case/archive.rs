@@ -33,8 +33,8 @@ use super::outbox::{self, OutboxEntry};
 use super::{CaseError, uuid_v7};
 use crate::code::ErrorCode;
 use crate::document::fonts::FontSet;
-use crate::document::template::TemplateLibrary;
 use crate::document::model::{DocumentData, DocumentKind};
+use crate::document::template::TemplateLibrary;
 use crate::document::{DocumentError, Paper, RenderOptions, render_pdf};
 use crate::sealed::{FileKey, SealError};
 use crate::store::Store;
@@ -288,11 +288,23 @@ pub fn enqueue_snapshots(store: &mut Store, now: DateTime<Utc>) -> Result<usize,
         n += 1;
     }
     for i in &inspections {
-        append(&tx, "inspection", i.id, serde_json::json!({ "inspection": to_json(i)? }), now)?;
+        append(
+            &tx,
+            "inspection",
+            i.id,
+            serde_json::json!({ "inspection": to_json(i)? }),
+            now,
+        )?;
         n += 1;
     }
     for t in &tasks {
-        append(&tx, "task", t.id, serde_json::json!({ "task": to_json(t)? }), now)?;
+        append(
+            &tx,
+            "task",
+            t.id,
+            serde_json::json!({ "task": to_json(t)? }),
+            now,
+        )?;
         n += 1;
     }
     tx.execute(

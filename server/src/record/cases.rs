@@ -66,10 +66,8 @@ pub fn store(
 ) -> Result<bool, RecordError> {
     let id = case.id.to_string();
     let version = i64::try_from(case.version).map_err(|e| RecordError::Corrupt(e.to_string()))?;
-    if let Some(r) = tx.query_opt(
-        "SELECT version FROM record_case WHERE case_id = ?1",
-        p![id],
-    )? && r.get::<i64>(0)? >= version
+    if let Some(r) = tx.query_opt("SELECT version FROM record_case WHERE case_id = ?1", p![id])?
+        && r.get::<i64>(0)? >= version
     {
         return Ok(false);
     }
@@ -232,12 +230,12 @@ pub fn timeline(
          WHERE case_id = ?1 ORDER BY seq",
         p![case_id],
     )?;
-    let status = |s: &str| {
-        CaseStatus::parse(s).ok_or_else(|| RecordError::Corrupt(format!("status {s}")))
-    };
+    let status =
+        |s: &str| CaseStatus::parse(s).ok_or_else(|| RecordError::Corrupt(format!("status {s}")));
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let seq = u64::try_from(r.get::<i64>(0)?).map_err(|e| RecordError::Corrupt(e.to_string()))?;
+        let seq =
+            u64::try_from(r.get::<i64>(0)?).map_err(|e| RecordError::Corrupt(e.to_string()))?;
         let from: Option<String> = r.get(3)?;
         let to: String = r.get(4)?;
         let mutation: String = r.get(5)?;

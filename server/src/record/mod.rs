@@ -288,7 +288,9 @@ impl KeySeal {
                 let bytes = hex::decode(text.trim())
                     .ok()
                     .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                    .ok_or_else(|| std::io::Error::other("record.key 不是 32 字节的十六进制密钥"))?;
+                    .ok_or_else(|| {
+                        std::io::Error::other("record.key 不是 32 字节的十六进制密钥")
+                    })?;
                 Ok(Self::new(bytes))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

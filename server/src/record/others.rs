@@ -8,8 +8,8 @@
 //! a task record only at a later stage (assigned → accepted → done).
 
 use chrono::{DateTime, Utc};
-use zhifa_core::inspection::{Inspection, Verdict};
 use zhifa_core::inspection::task::{Task, TaskStatus};
+use zhifa_core::inspection::{Inspection, Verdict};
 
 use super::{Keeper, RecordError, district_of, purpose, ts};
 use crate::store::sql::{Conn, p};
@@ -51,9 +51,12 @@ pub fn store_inspection(
         return Ok(false);
     }
     let json = serde_json::to_vec(raw).map_err(|e| RecordError::Corrupt(e.to_string()))?;
-    let sealed = k
-        .seal
-        .seal(tx, purpose::INSPECTION, &inspection_aad(&id, i.version), &json)?;
+    let sealed = k.seal.seal(
+        tx,
+        purpose::INSPECTION,
+        &inspection_aad(&id, i.version),
+        &json,
+    )?;
     let index = if i.party.id_number.trim().is_empty() {
         None
     } else {
@@ -62,7 +65,11 @@ pub fn store_inspection(
     let kind = serde_json::to_value(i.party.kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned));
-    let status = if i.finish.is_some() { "finished" } else { "open" };
+    let status = if i.finish.is_some() {
+        "finished"
+    } else {
+        "open"
+    };
     let failed = i
         .findings
         .iter()

@@ -88,7 +88,11 @@ pub fn check(m: &WireMutation, who: &Who<'_>) -> Result<Option<Case>, Refusal> {
 /// `at` = the outbox record's time, the step's data.
 fn entry_of(m: &WireMutation) -> Option<TimelineEntry> {
     let p = &m.payload;
-    let status = |k: &str| p.get(k).and_then(|v| v.as_str()).and_then(CaseStatus::parse);
+    let status = |k: &str| {
+        p.get(k)
+            .and_then(|v| v.as_str())
+            .and_then(CaseStatus::parse)
+    };
     Some(TimelineEntry {
         seq: p.get("version")?.as_u64()?,
         at: m.device_time.clone(),
@@ -164,10 +168,7 @@ pub fn apply(
                 p![m.entity_id],
             )?
             else {
-                return Ok(Err((
-                    reject::UNKNOWN_CASE,
-                    "服务器上没有此检查".into(),
-                )));
+                return Ok(Err((reject::UNKNOWN_CASE, "服务器上没有此检查".into())));
             };
             if let Err(r) = owned(&r.get::<String>(0)?, &r.get::<String>(1)?, who) {
                 return Ok(Err(r));
@@ -203,10 +204,7 @@ pub fn apply(
             others::store_task(tx, k, &t, raw, who.device_id, now)?;
             Ok(Ok(()))
         }
-        (e, o) => Ok(Err((
-            reject::UNSUPPORTED,
-            format!("不支持的变更 {e}.{o}"),
-        ))),
+        (e, o) => Ok(Err((reject::UNSUPPORTED, format!("不支持的变更 {e}.{o}")))),
     }
 }
 
@@ -256,10 +254,7 @@ fn case_snapshot(
         p![m.entity_id],
     )?
     else {
-        return Ok(Err((
-            reject::UNKNOWN_CASE,
-            "服务器上没有此案件".into(),
-        )));
+        return Ok(Err((reject::UNKNOWN_CASE, "服务器上没有此案件".into())));
     };
     if let Err(r) = owned(&r.get::<String>(0)?, &r.get::<String>(1)?, who) {
         return Ok(Err(r));
