@@ -352,6 +352,18 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Vec<crate::badge::RatingRow>, ApiError>;
     /// Audits one verification of a 亮码 and its result code.
     fn badge_audit(&self, token_id: &str, code: &str, now: DateTime<Utc>) -> Result<(), ApiError>;
+    /// Runs a read of the record (`crate::record`) on a read connection
+    /// with the record keeper; its answer as JSON.
+    fn record_read(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
+    ) -> Result<serde_json::Value, ApiError>;
+    /// Runs `f` in one write transaction with the record keeper (reads
+    /// that write their audit row).
+    fn record_write(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
+    ) -> Result<serde_json::Value, ApiError>;
 }
 
 /// The storage logic, once, over either database: every [`Storage`]
@@ -361,6 +373,25 @@ pub trait Storage: Send + Sync + 'static {
 #[derive(Debug)]
 pub struct Db<B> {
     b: B,
+    /// The record keeper (vault, published releases) of the push path and
+    /// the record reads (`crate::record`).
+    keeper: std::sync::Arc<crate::record::Keeper>,
+}
+
+impl<B> Db<B> {
+    fn over(b: B) -> Self {
+        Self {
+            b,
+            keeper: std::sync::Arc::new(crate::record::Keeper::ephemeral()),
+        }
+    }
+
+    /// Uses `keeper` for the records (the service's vault and catalogue
+    /// folder); set before the storage is shared.
+    pub fn with_keeper(mut self, keeper: std::sync::Arc<crate::record::Keeper>) -> Self {
+        self.keeper = keeper;
+        self
+    }
 }
 
 /// The SQLite backend (the embedded default).
@@ -371,25 +402,19 @@ pub type PgStorage = Db<pg::Postgres>;
 impl SqliteStorage {
     /// Opens (creating) the database file.
     pub fn open(path: &Path) -> Result<Self, ApiError> {
-        Ok(Db {
-            b: sqlite::Sqlite::open(path)?,
-        })
+        Ok(Db::over(sqlite::Sqlite::open(path)?))
     }
 
     /// An in-memory database (tests and benchmarks).
     pub fn in_memory() -> Result<Self, ApiError> {
-        Ok(Db {
-            b: sqlite::Sqlite::in_memory()?,
-        })
+        Ok(Db::over(sqlite::Sqlite::in_memory()?))
     }
 }
 
 impl PgStorage {
     /// Connects to a PostgreSQL database, creating or checking its schema.
     pub fn connect(url: &str) -> Result<Self, pg::OpenError> {
-        Ok(Db {
-            b: pg::Postgres::open(url)?,
-        })
+        Ok(Db::over(pg::Postgres::open(url)?))
     }
 
     /// The connection target without its password (for logs).
@@ -1048,8 +1073,65 @@ fn assign_final(
     Ok(Ok(()))
 }
 
+/// [`apply`] with the record keeper's part (`crate::record::push`): the
+/// record a case step carries is checked before anything is written and
+/// stored with its timeline row after; the keeper's own ops
+/// (`document/record`, `*/snapshot`) are applied by it.
+fn apply_recorded(
+    tx: &mut dyn Conn,
+    keeper: &crate::record::Keeper,
+    who: &Principal,
+    req: &PushRequest,
+    m: &WireMutation,
+    now: DateTime<Utc>,
+    audits: &mut Vec<AuditRow>,
+) -> Result<Applied, Fail> {
+    use crate::record::push as rec;
+    let rw = rec::Who {
+        device_id: &who.device_id,
+        officer_id: &who.officer_id,
+        township: &who.township,
+    };
+    let batch = rec::Batch {
+        batch_id: &req.batch_id,
+        signature: &req.signature,
+    };
+    let record = match rec::check(m, &rw) {
+        Ok(r) => r,
+        Err((code, msg)) => return Ok(Err(Reject(code, msg))),
+    };
+    if rec::owns(m) {
+        return Ok(match rec::apply(tx, keeper, &rw, &batch, m, now)? {
+            Ok(()) => {
+                let (action, object) = match m.entity.as_str() {
+                    "document" => (
+                        "case.write",
+                        m.payload
+                            .get("case_id")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or_default()
+                            .to_owned(),
+                    ),
+                    "inspection" => ("inspection.write", m.entity_id.clone()),
+                    "task" => ("task.write", m.entity_id.clone()),
+                    _ => ("case.write", m.entity_id.clone()),
+                };
+                audits.push((who.actor(), action, object));
+                Ok(())
+            }
+            Err((code, msg)) => Err(Reject(code, msg)),
+        });
+    }
+    let out = apply(tx, who, m, now, audits)?;
+    if out.is_ok() {
+        rec::after(tx, keeper, &rw, &batch, m, record.as_ref(), now)?;
+    }
+    Ok(out)
+}
+
 fn push_tx(
     tx: &mut dyn Conn,
+    keeper: &crate::record::Keeper,
     who: &Principal,
     req: &PushRequest,
     now: DateTime<Utc>,
@@ -1175,7 +1257,7 @@ fn push_tx(
                 tx.batch("SAVEPOINT m")?;
             }
             let mark = audits.len();
-            match apply(tx, who, m, now, &mut audits)? {
+            match apply_recorded(tx, keeper, who, req, m, now, &mut audits)? {
                 Ok(()) => Ok(()),
                 Err(r) => {
                     if savepoint {
@@ -1623,7 +1705,8 @@ impl<B: sql::Backend> Storage for Db<B> {
                 return Err(ApiError::bad("批内 seq 必须连续递增"));
             }
         }
-        self.b.write(&mut |tx| push_tx(tx, who, req, now))
+        let keeper = self.keeper.clone();
+        self.b.write(&mut |tx| push_tx(tx, &keeper, who, req, now))
     }
 
     fn inbox(&self, who: &Principal, cursor: i64, limit: i64) -> Result<InboxPage, ApiError> {
@@ -2331,5 +2414,21 @@ impl<B: sql::Backend> Storage for Db<B> {
     fn badge_audit(&self, token_id: &str, code: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
         self.b
             .write(&mut |tx| Ok(crate::badge::audit_check(tx, now, token_id, code)?))
+    }
+
+    fn record_read(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
+    ) -> Result<serde_json::Value, ApiError> {
+        let keeper = self.keeper.clone();
+        self.b.read(&mut |c| f(c, &keeper))
+    }
+
+    fn record_write(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
+    ) -> Result<serde_json::Value, ApiError> {
+        let keeper = self.keeper.clone();
+        self.b.write(&mut |tx| f(tx, &keeper))
     }
 }

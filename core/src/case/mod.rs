@@ -40,7 +40,9 @@
 //! no daylight saving). Party data is personal data: the store is
 //! SQLCipher-encrypted and [`CaseParty`]'s `Debug` masks it.
 
+pub mod archive;
 pub mod config;
+pub mod doc;
 pub mod numbers;
 pub mod outbox;
 pub mod payment;
@@ -66,6 +68,7 @@ use crate::rules::assess::{
 use crate::store::{Store, StoreError};
 
 pub use config::{TownshipConfig, set_township_config, township_config};
+pub use doc::CaseDoc;
 pub use numbers::{
     NumberError, ProvisionalNumber, ProvisionalRecord, grant_lease, provisional_numbers,
     provisional_of_case, void_number,
@@ -1419,6 +1422,9 @@ fn persist(
                 "from": from.map(CaseStatus::as_str),
                 "to": case.status.as_str(),
                 "version": case.version,
+                // The full case after the step, for the centre's record
+                // (issue 15 item 2).
+                "case": state,
             }),
         },
         now,
@@ -1716,11 +1722,50 @@ fn assess_input(
     penalty: Option<ProposedPenalty>,
     circumstances: Vec<String>,
 ) -> Result<AssessInput, CaseError> {
+    input_on(
+        case,
+        ctx.local.date(),
+        &ctx.config.district,
+        penalty,
+        circumstances,
+    )
+}
+
+/// The assessment input of a decided case as its device built it at the
+/// decision (same code path as [`advance`]'s `decide`), for the server's
+/// replay of the rules (issue 15 item 3): the decision date, penalty,
+/// circumstances and deviation reason are the recorded ones; `district`
+/// is the township's district (its configuration on the device).
+/// `FIELD_REQUIRED` when the case has no party or no decision.
+pub fn replay_input(case: &Case, district: &str) -> Result<AssessInput, CaseError> {
+    let decision = case
+        .decision
+        .as_ref()
+        .ok_or(CaseError::FieldRequired("decision"))?;
+    let mut input = input_on(
+        case,
+        decision.decided_at.date(),
+        district,
+        Some(decision.penalty.clone()),
+        decision.circumstances.clone(),
+    )?;
+    input.deviation_reason = decision.deviation_reason.clone();
+    Ok(input)
+}
+
+/// The assessment input of `case` decided on `today` (pure).
+fn input_on(
+    case: &Case,
+    today: NaiveDate,
+    district: &str,
+    penalty: Option<ProposedPenalty>,
+    circumstances: Vec<String>,
+) -> Result<AssessInput, CaseError> {
     let party = case
         .party
         .as_ref()
         .ok_or(CaseError::FieldRequired("party"))?;
-    let attestation = correction_attestation(case, ctx.local.date());
+    let attestation = correction_attestation(case, today);
     Ok(AssessInput {
         matter: Some(case.matter_code.clone()),
         party: Party {
@@ -1733,7 +1778,7 @@ fn assess_input(
         // an act still going on has not ended by the decision date (F10).
         violation_end_date: match case.act_end {
             Some(ActEnd::Ended { date }) => Some(date),
-            Some(ActEnd::Ongoing) => Some(ctx.local.date()),
+            Some(ActEnd::Ongoing) => Some(today),
             None => None,
         },
         // The case is opened when the act is discovered.
@@ -1741,14 +1786,14 @@ fn assess_input(
             .ok()
             .and_then(|t| beijing(t.with_timezone(&Utc)).ok())
             .map(|t| t.date()),
-        decision_date: Some(ctx.local.date()),
+        decision_date: Some(today),
         circumstances,
         penalty,
         deviation_reason: None,
         served_date: None,
         paid_date: None,
         remedy_pending: false,
-        district: Some(ctx.config.district.clone()),
+        district: Some(district.to_owned()),
         // F1: the case itself attests "逾期未改正" from its own order to
         // correct (served, deadline passed before the decision date, the
         // follow-up check found it not corrected); a band of the 罚则 that
