@@ -31,7 +31,6 @@ pub mod cases;
 pub mod documents;
 pub mod others;
 pub mod push;
-pub mod read;
 pub mod replay;
 pub mod show;
 
