@@ -249,8 +249,8 @@ pub fn after_store(
     tx.exec(
         "UPDATE record_case SET replay_ok = ?2, replay_codes = ?3, replay_messages = ?4, replay_release = ?5,
              replay_at = ?6, replay_decision = ?7,
-             flagged = CASE WHEN ?2 = 0 THEN 1 ELSE flagged END,
-             flag_reason = CASE WHEN ?2 = 0 THEN ?8 ELSE flag_reason END
+             flagged = CASE WHEN CAST(?2 AS BIGINT) = 0 THEN 1 ELSE flagged END,
+             flag_reason = CASE WHEN CAST(?2 AS BIGINT) = 0 THEN ?8 ELSE flag_reason END
          WHERE case_id = ?1",
         p![id, ok, codes, messages, r.release_id, r.at, digest, reason],
     )?;
