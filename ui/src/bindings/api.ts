@@ -136,7 +136,11 @@ updated_at: string,
 /**
  * The fine in fen, once decided.
  */
-amount_fen: number | null, };
+amount_fen: number | null, 
+/**
+ * draft
+ */
+draft_step: string | null, };
 
 export type Deadline = { 
 /**
@@ -980,7 +984,8 @@ calendar_note: string | null,
 /**
  * Created (RFC 3339).
  */
-created_at: string, };
+created_at: string, 
+void_reason: string | null, };
 
 export type TimelineView = { 
 /**
@@ -2002,6 +2007,12 @@ accepted_at: string | null,
  */
 done_at: string | null, };
 
+export type VoidReq = { case_id: string, reason: string, };
+
+export type DraftSaveReq = { case_id: string, step: string, data: string, };
+
+export type DraftView = { case_id: string, step: string, data: string, saved_at: string, };
+
 /** Every command: its request and response types. */
 export interface Commands {
   app_state: { req: Empty; resp: AppState };
@@ -2027,6 +2038,9 @@ export interface Commands {
   case_payment_qr: { req: CaseReq; resp: PaymentQr };
   case_list: { req: CaseListReq; resp: Array<CaseSummary> };
   case_detail: { req: CaseReq; resp: CaseDetail };
+  case_void: { req: VoidReq; resp: CaseView };
+  draft_save: { req: DraftSaveReq; resp: Empty };
+  draft_get: { req: CaseReq; resp: DraftView | null };
   evidence_list: { req: EvidenceListReq; resp: EvidenceList };
   sync_state: { req: Empty; resp: SyncState };
   sync_status: { req: Empty; resp: SyncStatus };
@@ -2078,6 +2092,9 @@ export const COMMANDS = [
   'case_payment_qr',
   'case_list',
   'case_detail',
+  'case_void',
+  'draft_save',
+  'draft_get',
   'evidence_list',
   'sync_state',
   'sync_status',
