@@ -85,7 +85,7 @@ describe('wizard drafts', () => {
     expect(resumeStep('draft', 'facts')).toBe('facts')
     expect(resumeStep('evidence', 'rights')).toBe('rights')
     expect(resumeStep('evidence', null)).toBe('discretion')
-    expect(resumeStep('issued', 'party')).toBe('party')
+    expect(resumeStep('issued', 'rights')).toBe('sign')
     expect(resumeStep('served', 'party')).toBe('done')
     expect(resumeStep('decided', 'sign')).toBe('preview')
   })

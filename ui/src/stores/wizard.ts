@@ -38,11 +38,11 @@ export function stepForStatus(status: string): Step {
 export function resumeStep(status: string, draftStep: string | null | undefined): Step {
   const byStatus = stepForStatus(status)
   const d = STEPS.find((s) => s === draftStep)
-  if (!d || byStatus === 'done') return byStatus
-  // A draft may sit one screen behind (the officer went back) or ahead of
-  // the recorded status (typed but not yet recorded); steps after the
-  // decision follow the case itself.
-  return STEPS.indexOf(d) > STEPS.indexOf('rights') ? byStatus : d
+  // A draft may sit behind (the officer went back) or ahead of the
+  // recorded status (typed but not yet recorded); once the decision is
+  // made the case itself says where it stands.
+  if (!d || STEPS.indexOf(byStatus) > STEPS.indexOf('rights')) return byStatus
+  return d
 }
 
 export function emptyParty(): PartyInput {
