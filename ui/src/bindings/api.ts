@@ -138,7 +138,8 @@ updated_at: string,
  */
 amount_fen: number | null, 
 /**
- * draft
+ * The wizard screen a saved draft continues on (`party`, `facts`, …),
+ * or `null` when no draft is kept for the case.
  */
 draft_step: string | null, };
 
@@ -985,6 +986,9 @@ calendar_note: string | null,
  * Created (RFC 3339).
  */
 created_at: string, 
+/**
+ * Why the case was voided (it is kept, closed), or `null`.
+ */
 void_reason: string | null, };
 
 export type TimelineView = { 
@@ -2007,11 +2011,49 @@ accepted_at: string | null,
  */
 done_at: string | null, };
 
-export type VoidReq = { case_id: string, reason: string, };
+export type VoidReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * Why, in the officer's words.
+ */
+reason: string, };
 
-export type DraftSaveReq = { case_id: string, step: string, data: string, };
+export type DraftSaveReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The wizard screen (`new`, `party`, `facts`, `discretion`, `rights`,
+ * `preview`, `sign`, `done`).
+ */
+step: string, 
+/**
+ * The screens' own JSON of what was typed (kept as given, at most
+ * 64 KiB, in the encrypted store).
+ */
+data: string, };
 
-export type DraftView = { case_id: string, step: string, data: string, saved_at: string, };
+export type DraftView = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The wizard screen it was saved on.
+ */
+step: string, 
+/**
+ * The screens' JSON.
+ */
+data: string, 
+/**
+ * When saved (RFC 3339).
+ */
+saved_at: string, };
 
 /** Every command: its request and response types. */
 export interface Commands {
