@@ -894,6 +894,13 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                     params![device_id, res.seq, m.mutation_id, m.entity, m.entity_id,
                             res.code.clone().unwrap_or_default(), res.message.clone().unwrap_or_default(), now],
                 )?;
+                if is_sample_lease_refusal(m, res.code.as_deref()) {
+                    tx.execute(
+                        "UPDATE sync_conflict SET resolved_at = ?3, resolution = 'acknowledged', note = ?4
+                         WHERE device_id = ?1 AND seq = ?2 AND resolved_at IS NULL",
+                        params![device_id, res.seq, now, SAMPLE_LEASE_NOTE],
+                    )?;
+                }
             }
         }
         // Only what this batch carried counts as pushed: seqs the server
@@ -1768,4 +1775,22 @@ pub fn conflicts(store: &Store) -> Result<Vec<Conflict>, SyncError> {
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The note a device's own (`local_admin`) lease grant carries once the
+/// server has refused it: such ranges are the sample and trial numbers a
+/// device uses before activation; enrolment closes them
+/// (`zhifa_core::case::numbers::close_local_leases`) and the server's own
+/// leases take over, so their refusal is expected and never an open
+/// conflict for the officer (issue 19). The rejected record stays listed.
+pub const SAMPLE_LEASE_NOTE: &str =
+    "激活前本机试用的自编号段，激活后改用服务器分配的号段，无需处理";
+
+/// Whether a rejection is the server refusing a device-local lease grant
+/// (source `local_admin`) as `lease_not_granted`.
+fn is_sample_lease_refusal(m: &crate::wire::WireMutation, code: Option<&str>) -> bool {
+    code == Some(crate::error::reject::LEASE_NOT_GRANTED)
+        && m.entity == "number_lease"
+        && m.op == "grant"
+        && m.payload.get("source").and_then(|v| v.as_str()) == Some("local_admin")
 }

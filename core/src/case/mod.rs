@@ -93,7 +93,7 @@ pub enum CaseError {
     #[error("案件编号必须是 UUIDv7: {0}")]
     InvalidId(Uuid),
     /// The step is not allowed from the case's status.
-    #[error("案件状态为“{}”，不能执行“{}”（不允许从 {from} 到 {to}）", from.label_zh(), event)]
+    #[error("案件状态为“{}”，不能再“{}”", from.label_zh(), step_label_zh(event))]
     IllegalTransition {
         /// The current status.
         from: CaseStatus,
@@ -809,6 +809,11 @@ pub struct Case {
     pub filed: Option<(NaiveDateTime, String)>,
     /// Closing note and time.
     pub closed: Option<(NaiveDateTime, String)>,
+    /// Voided before a decision (a draft given up), with the reason and
+    /// time. The case is kept and its timeline shows the step; it is
+    /// never deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<(NaiveDateTime, String)>,
     /// Created (RFC 3339).
     pub created_at: String,
     /// Last changed (RFC 3339).
@@ -946,6 +951,15 @@ pub enum CaseEvent {
         /// Note.
         note: String,
     },
+    /// Void a case before any decision (a draft opened by mistake or given
+    /// up): it ends `closed` with the reason kept and audited in the
+    /// timeline and the outbox; nothing is deleted. Once a penalty is
+    /// decided the case can no longer be voided (the decision is an act
+    /// that only review or litigation undoes, 行政处罚法 Art. 73–75).
+    Void {
+        /// Why, in the officer's words (required).
+        reason: String,
+    },
 }
 
 impl CaseEvent {
@@ -968,6 +982,7 @@ impl CaseEvent {
             Self::RecordFollowUp { .. } => "record_follow_up",
             Self::File { .. } => "file",
             Self::Close { .. } => "close",
+            Self::Void { .. } => "void",
         }
     }
 
@@ -1001,7 +1016,7 @@ impl CaseEvent {
             // (the payment path goes on).
             Self::File { .. } if matches!(from, S::Decided | S::Issued | S::Served) => from,
             Self::File { .. } => S::Filed,
-            Self::Close { .. } => S::Closed,
+            Self::Close { .. } | Self::Void { .. } => S::Closed,
         };
         let ok = match self {
             Self::RecordPartyAndFacts { .. } => matches!(from, S::Draft | S::PartyAndFacts),
@@ -1040,6 +1055,10 @@ impl CaseEvent {
                     | S::Overdue
                     | S::NoPenalty
                     | S::Corrected
+            ),
+            Self::Void { .. } => matches!(
+                from,
+                S::Draft | S::PartyAndFacts | S::Evidence | S::RightsTold
             ),
         };
         ok.then_some(to)
@@ -1204,6 +1223,32 @@ pub fn beijing(now: DateTime<Utc>) -> Result<NaiveDateTime, CaseError> {
             field: "now",
             reason: "时间超出范围".into(),
         })
+}
+
+/// The Chinese name of a case step (its [`CaseEvent::name`] or `create`),
+/// as the officer's screens and error messages show it.
+pub fn step_label_zh(name: &str) -> &'static str {
+    match name {
+        "create" => "立案（简易程序）",
+        "record_party_and_facts" => "登记当事人和违法事实",
+        "attach_evidence" => "固定证据",
+        "inform_rights" => "告知拟处罚内容及权利",
+        "hear_statement" => "听取陈述申辩并复核",
+        "waive_statement" => "当事人放弃陈述申辩",
+        "decide" => "作出处罚决定",
+        "issue" => "出具决定书（编号、缴款码）",
+        "serve" => "当场送达",
+        "record_payment" => "缴款确认",
+        "collect_on_the_spot" => "当场收缴",
+        "mark_overdue" => "逾期未缴",
+        "decide_no_penalty" => "不予处罚",
+        "order_correction" => "责令改正",
+        "record_follow_up" => "复查",
+        "file" => "备案",
+        "close" => "结案",
+        "void" => "作废",
+        _ => "其他步骤",
+    }
 }
 
 fn required(field: &'static str, v: &str) -> Result<(), CaseError> {
@@ -1499,6 +1544,7 @@ pub fn create(store: &mut Store, new: &NewCase, now: DateTime<Utc>) -> Result<Ca
         no_penalty: None,
         filed: None,
         closed: None,
+        voided: None,
         created_at: at.clone(),
         updated_at: at,
     };
@@ -2068,6 +2114,10 @@ fn apply(
                 return Err(CaseError::NotFiled);
             }
             case.closed = Some((ctx.local, note.clone()));
+        }
+        CaseEvent::Void { reason } => {
+            required("reason", reason)?;
+            case.voided = Some((ctx.local, reason.trim().to_owned()));
         }
     }
     Ok(())
