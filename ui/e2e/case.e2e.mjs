@@ -32,7 +32,7 @@ export function technical(text) {
   let t = text
   for (const re of ALLOWED) t = t.replace(re, ' ')
   const found = []
-  for (const re of [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, /\b[0-9a-f]{12,}\b/gi, /(?:\/[\w.-]+){2,}/g]) {
+  for (const re of [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, /\b(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b/gi, /(?:\/[\w.-]+){2,}/g]) {
     for (const m of t.match(re) ?? []) found.push(m)
     t = t.replace(re, ' ')
   }

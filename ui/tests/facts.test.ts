@@ -9,7 +9,7 @@ import { setBackend } from '../src/backend'
 
 // Issue 19: quick phrases per matter for 违法事实 (catalogue data), one tap
 // each, appended to what is already written.
-const phrases = ['未经批准，擅自占用__（道路、人行道）摆摊设点经营__', '占道面积约__平方米']
+const phrases = ['未经批准，擅自占用＿＿（道路、人行道）摆摊设点经营＿＿', '占道面积约＿＿平方米']
 
 async function mountFacts(list: string[]) {
   const asked: string[] = []

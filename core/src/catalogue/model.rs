@@ -231,7 +231,7 @@ pub struct Matter {
     /// Quick phrases for the 违法事实 (事实常用语): the sentences officers
     /// write for this violation, offered as one-tap inserts beside the
     /// keyboard's dictation. Maintained with the catalogue; a blank
-    /// (`__`) marks what the officer fills in (an area, a count).
+    /// (`＿＿`, full-width) marks what the officer fills in (an area, a count).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 16))]
     pub fact_phrases: Vec<String>,
