@@ -225,6 +225,23 @@ fn every_command_through_ipc_in_one_case() {
             .unwrap()
             > 1000
     );
+    // On the spot on a thermal printer (captured: no printer attached).
+    let ticket = call("case_print", json!({"case_id": id, "roll": "58"}));
+    assert!(ticket["bytes"].as_u64().unwrap() > 500, "{ticket}");
+    assert_eq!(ticket["document_hash"], doc["document_hash"]);
+    // The wizard's draft round-trips through the encrypted store.
+    call(
+        "draft_save",
+        json!({"case_id": id, "step": "done", "data": "{\"facts\":\"x\"}"}),
+    );
+    let draft = call("draft_get", json!({"case_id": id}));
+    assert_eq!(draft["step"], "done", "{draft}");
+    // A decided case can no longer be voided.
+    assert_eq!(
+        err_code(&h, "case_void", json!({"case_id": id, "reason": "误开"})),
+        "API_INVALID"
+    );
+    refused.push("case_void".to_owned());
     assert_eq!(
         call("case_payment_qr", json!({"case_id": id}))["amount_fen"],
         15000
