@@ -237,10 +237,11 @@ fn without_ui_the_embedded_screens_are_served() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut line).unwrap();
     let Some(rest) = line.trim().strip_prefix("http://127.0.0.1:") else {
+        // The refusal (pretty JSON over several lines).
+        out.read_to_string(&mut line).unwrap();
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(2), "{line}");
         assert!(line.contains("WEB_NO_UI"), "{line}");
