@@ -323,7 +323,7 @@ pub struct NumberUse {
     #[serde(default)]
     pub case_id: Option<String>,
     /// Why it was voided.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub void_reason: Option<String>,
 }
 
