@@ -62,7 +62,7 @@ pub fn typescript() -> String {
         ConflictView, ResolveConflictReq,
         ScenarioView, InspStartReq, InspReq, InspResultReq, InspEvidenceReq, InspDecideReq, InspFinishReq,
         InspDocumentReq, InspectionSummary, OutcomeView, FindingView, InspectionView, BadgeView, TaskReq,
-        TaskReportReq, TaskView,
+        TaskReportReq, TaskView, VoidReq, DraftSaveReq, DraftView,
     );
     out.push_str(&command_map(cfg));
     out.push_str(&sync_codes());

@@ -111,6 +111,9 @@ pub struct CaseSummary {
     /// The fine in fen, once decided.
     #[ts(type = "number | null")]
     pub amount_fen: Option<i64>,
+    /// The wizard screen a saved draft continues on (`party`, `facts`, …),
+    /// or `null` when no draft is kept for the case.
+    pub draft_step: Option<String>,
 }
 
 /// A deadline on the home screen.
@@ -688,6 +691,8 @@ pub struct CaseView {
     pub calendar_note: Option<String>,
     /// Created (RFC 3339).
     pub created_at: String,
+    /// Why the case was voided (it is kept, closed), or `null`.
+    pub void_reason: Option<String>,
 }
 
 /// One timeline entry.
@@ -1380,4 +1385,42 @@ pub struct TaskView {
     pub accepted_at: Option<String>,
     /// Done (RFC 3339).
     pub done_at: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Drafts and voiding
+
+/// Void a case before its decision, with the reason (kept and audited).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct VoidReq {
+    /// Case id.
+    pub case_id: String,
+    /// Why, in the officer's words.
+    pub reason: String,
+}
+
+/// Save what the wizard holds for a case, at the screen the officer is on.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DraftSaveReq {
+    /// Case id.
+    pub case_id: String,
+    /// The wizard screen (`new`, `party`, `facts`, `discretion`, `rights`,
+    /// `preview`, `sign`, `done`).
+    pub step: String,
+    /// The screens' own JSON of what was typed (kept as given, at most
+    /// 64 KiB, in the encrypted store).
+    pub data: String,
+}
+
+/// A saved wizard draft.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DraftView {
+    /// Case id.
+    pub case_id: String,
+    /// The wizard screen it was saved on.
+    pub step: String,
+    /// The screens' JSON.
+    pub data: String,
+    /// When saved (RFC 3339).
+    pub saved_at: String,
 }

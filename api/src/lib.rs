@@ -11,6 +11,7 @@
 //! `{code, message}` with the message in Chinese.
 
 pub mod bindings;
+mod drafts;
 pub mod dto;
 mod error;
 mod inspection;
@@ -195,6 +196,9 @@ macro_rules! for_each_command {
             (case_payment_qr, $crate::dto::CaseReq, $crate::dto::PaymentQr),
             (case_list, $crate::dto::CaseListReq, ::std::vec::Vec<$crate::dto::CaseSummary>),
             (case_detail, $crate::dto::CaseReq, $crate::dto::CaseDetail),
+            (case_void, $crate::dto::VoidReq, $crate::dto::CaseView),
+            (draft_save, $crate::dto::DraftSaveReq, $crate::dto::Empty),
+            (draft_get, $crate::dto::CaseReq, ::std::option::Option<$crate::dto::DraftView>),
             (evidence_list, $crate::dto::EvidenceListReq, $crate::dto::EvidenceList),
             (sync_state, $crate::dto::Empty, $crate::dto::SyncState),
             (sync_status, $crate::dto::Empty, $crate::dto::SyncStatus),

@@ -182,27 +182,17 @@ fn range(r: &zhifa_core::catalogue::model::FineRange) -> Range {
     }
 }
 
-fn step_label(kind: &str) -> &'static str {
-    match kind {
-        "create" => "立案（简易程序）",
-        "record_party_and_facts" => "登记当事人和违法事实",
-        "attach_evidence" => "固定证据",
-        "inform_rights" => "告知拟处罚内容及权利",
-        "hear_statement" => "听取陈述申辩并复核",
-        "waive_statement" => "当事人放弃陈述申辩",
-        "decide" => "作出处罚决定",
-        "issue" => "出具决定书（编号、缴款码）",
-        "serve" => "当场送达",
-        "record_payment" => "缴款确认",
-        "collect_on_the_spot" => "当场收缴",
-        "mark_overdue" => "逾期未缴",
-        "decide_no_penalty" => "不予处罚",
-        "order_correction" => "责令改正",
-        "record_follow_up" => "复查",
-        "file" => "备案",
-        "close" => "结案",
-        _ => "其他",
+/// The status as the officer reads it: a voided case is closed, shown as 已作废.
+fn status_label(c: &Case) -> &'static str {
+    if c.voided.is_some() {
+        "已作废"
+    } else {
+        c.status.label_zh()
     }
+}
+
+fn step_label(kind: &str) -> &'static str {
+    case::step_label_zh(kind)
 }
 
 impl App {
@@ -267,16 +257,17 @@ impl App {
             id: c.id.to_string(),
             matter_name: self.matter_name(c),
             status: c.status.as_str().into(),
-            status_label: c.status.label_zh().into(),
+            status_label: status_label(c).into(),
             party_masked: c.party.as_ref().map(|p| case::mask_text(&p.name)),
             document_number: c.issue.as_ref().map(|i| i.number.clone()),
             violation_time: c.violation_time.format("%Y-%m-%dT%H:%M:%S").to_string(),
             updated_at: c.updated_at.clone(),
             amount_fen: c.decision.as_ref().and_then(|d| d.penalty.amount_fen),
+            draft_step: self.draft_step_of(&c.id.to_string()),
         }
     }
 
-    fn view(&self, c: &Case) -> CaseView {
+    pub(crate) fn view(&self, c: &Case) -> CaseView {
         // A read failure shows as "no deadline known", never as a wrong one.
         let filing = self
             .today()
@@ -291,7 +282,7 @@ impl App {
         CaseView {
             id: c.id.to_string(),
             status: c.status.as_str().into(),
-            status_label: c.status.label_zh().into(),
+            status_label: status_label(c).into(),
             version: u32::try_from(c.version).unwrap_or(u32::MAX),
             township: c.township.clone(),
             matter_code: c.matter_code.clone(),
@@ -359,12 +350,13 @@ impl App {
             calendar_note: (payment_estimated || filing.as_ref().is_some_and(|f| f.estimated))
                 .then(|| ESTIMATED_CALENDAR_NOTE.to_owned()),
             created_at: c.created_at.clone(),
+            void_reason: c.voided.as_ref().map(|(_, r)| r.clone()),
         }
     }
 
-    fn case(&self, id: &str) -> Result<Case, ApiError> {
+    pub(crate) fn case(&self, id: &str) -> Result<Case, ApiError> {
         let id = parse_uuid(id)?;
-        case::get(&self.store, id)?.ok_or(ApiError::NotFound(format!("案件 {id}")))
+        case::get(&self.store, id)?.ok_or(ApiError::NotFound("该案件".into()))
     }
 
     fn step(&mut self, id: &str, event: &CaseEvent) -> Result<Case, ApiError> {

@@ -549,7 +549,7 @@ fn enrolment_errors_are_specific() {
 }
 
 #[test]
-fn a_device_that_worked_alone_enrols_and_its_own_leases_become_conflicts() {
+fn a_device_that_worked_alone_enrols_and_its_sample_leases_are_no_conflicts() {
     let server = Server::start();
     let (_d, mut app) = device();
     // Sample defaults first: the device numbered its documents itself.
@@ -576,6 +576,9 @@ fn a_device_that_worked_alone_enrols_and_its_own_leases_become_conflicts() {
     // grants apply and the run completes.
     assert_eq!(s["live"]["state"], "ok", "{s}");
     assert!(s["live"]["last_report"]["leases_granted"].as_u64().unwrap() >= 3);
+    // The server refuses the sample-era grants, as it must; they are kept
+    // (listed, rejected) but never open conflicts for the officer.
+    assert_eq!(s["open_conflicts"], 0, "{s}");
     let conflicts = call(&mut app, "sync_conflicts", json!({}));
     let seqs: Vec<i64> = conflicts
         .as_array()
@@ -583,10 +586,14 @@ fn a_device_that_worked_alone_enrols_and_its_own_leases_become_conflicts() {
         .iter()
         .map(|c| {
             assert_eq!(c["code"], "lease_not_granted");
+            assert!(c["resolved_at"].is_string(), "{c}");
+            assert_eq!(c["note"], zhifa_sync::engine::SAMPLE_LEASE_NOTE);
             c["seq"].as_i64().unwrap()
         })
         .collect();
     assert_eq!(seqs, grants);
+    let home = call(&mut app, "home", json!({}));
+    assert_eq!(home["sync"]["conflicts"], 0, "{home}");
     // And it can issue a case numbered from the server's lease.
     let id = case_to_issue(&mut app);
     let detail = call(&mut app, "case_detail", json!({"case_id": id}));

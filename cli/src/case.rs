@@ -16,7 +16,7 @@ use serde::Serialize;
 use uuid::Uuid;
 use zhifa_core::ErrorCode;
 use zhifa_core::case::config::{SAMPLE_TOWNSHIP_CONFIGS, parse_configs};
-use zhifa_core::case::{self, Case, CaseError, CaseEvent, CaseStatus, NewCase, TimelineEntry};
+use zhifa_core::case::{self, Case, CaseError, CaseEvent, CaseStatus, NewCase};
 use zhifa_core::document::model::{DocumentData, DocumentKind};
 use zhifa_core::document::template::TemplateLibrary;
 use zhifa_core::document::{
@@ -253,19 +253,6 @@ pub(crate) fn parse_event(bytes: &[u8]) -> Result<CaseEvent, Failure> {
     })
 }
 
-#[derive(Serialize)]
-struct CaseDoc<'a> {
-    #[serde(flatten)]
-    case: &'a Case,
-    status_zh: &'static str,
-    /// The fine, its due date and the surcharge accrued as of today.
-    payment_standing: Option<case::PaymentStanding>,
-    timeline: &'a [TimelineEntry],
-    /// The provisional number the decision printed and its final number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    provisional_number: Option<&'a case::ProvisionalRecord>,
-}
-
 fn print_case(ctx: &Ctx, store: &Store, c: &Case) -> Result<(), Failure> {
     let timeline = case::timeline(store, c.id)?;
     let standing = case::payment_standing(c, crate::catalogue::today());
@@ -273,13 +260,13 @@ fn print_case(ctx: &Ctx, store: &Store, c: &Case) -> Result<(), Failure> {
     // arrives from the server through the inbox.
     let provisional = case::provisional_of_case(store, c.id)?;
     if ctx.json {
-        return print_json(&CaseDoc {
-            case: c,
-            status_zh: c.status.label_zh(),
-            payment_standing: standing,
-            timeline: &timeline,
-            provisional_number: provisional.as_ref(),
-        });
+        // The shape `zhifa-server case show --json` prints too (CaseDoc).
+        return print_json(&case::CaseDoc::of(
+            c.clone(),
+            timeline,
+            provisional,
+            crate::catalogue::today(),
+        ));
     }
     println!("案件 {}（{}）", c.id, c.status.label_zh());
     println!(

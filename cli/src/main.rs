@@ -28,6 +28,7 @@ macro_rules! print {
 
 mod case;
 mod catalogue;
+mod deadline;
 mod demo;
 mod evidence;
 mod export;
@@ -72,6 +73,8 @@ enum Command {
     CheckId(rules::CheckIdArgs),
     /// Assess a case against the law and the matter's discretion table.
     Assess(rules::AssessArgs),
+    /// The last day of a normal-procedure period on the township's calendar.
+    Deadline(deadline::DeadlineArgs),
     /// On-site evidence: add, verify (exit 3 when anything is broken), reconcile, list.
     #[command(subcommand)]
     Evidence(evidence::EvidenceCmd),
@@ -126,6 +129,7 @@ fn main() -> ExitCode {
         Command::Settings(cmd) => settings::run(&ctx, cmd),
         Command::CheckId(args) => rules::check_id_cmd(&ctx, args),
         Command::Assess(args) => rules::assess_cmd(&ctx, args),
+        Command::Deadline(args) => deadline::run(&ctx, args),
         Command::Evidence(cmd) => match evidence::run(&ctx, cmd) {
             Ok(code) => return code,
             Err(f) => Err(f),

@@ -15,6 +15,7 @@ pub mod document;
 pub mod evidence;
 pub mod inspection;
 pub mod money;
+pub mod procedure;
 pub mod protocol;
 pub mod rules;
 pub mod sealed;

@@ -264,34 +264,107 @@ impl From<ActEnd> for wire::ActEndRecord {
 
 impl From<&Case> for wire::CaseRecord {
     fn from(c: &Case) -> Self {
+        // Destructured without `..`: a field added to `Case` does not
+        // compile until the record carries it too.
+        let Case {
+            id,
+            township,
+            matter_code,
+            release_id,
+            status,
+            version,
+            officers,
+            violation_time,
+            party,
+            facts,
+            place,
+            evidence,
+            evidence_summary,
+            no_evidence_reason,
+            act_end,
+            rights,
+            statement,
+            decision,
+            issue,
+            service,
+            payment,
+            correction,
+            no_penalty,
+            filed,
+            closed,
+            voided,
+            created_at,
+            updated_at,
+        } = c;
         Self {
-            id: c.id,
-            township: c.township.clone(),
-            matter_code: c.matter_code.clone(),
-            release_id: c.release_id.clone(),
-            status: c.status.into(),
-            version: c.version,
-            officers: [(&c.officers[0]).into(), (&c.officers[1]).into()],
-            violation_time: c.violation_time,
-            party: c.party.as_ref().map(Into::into),
-            facts: c.facts.clone(),
-            place: c.place.clone(),
-            evidence: c.evidence.clone(),
-            evidence_summary: c.evidence_summary.clone(),
-            no_evidence_reason: c.no_evidence_reason.clone(),
-            act_end: c.act_end.map(Into::into),
-            rights: c.rights.as_ref().map(Into::into),
-            statement: c.statement.as_ref().map(Into::into),
-            decision: c.decision.as_ref().map(Into::into),
-            issue: c.issue.as_ref().map(Into::into),
-            service: c.service.as_ref().map(Into::into),
-            payment: c.payment.as_ref().map(Into::into),
-            correction: c.correction.as_ref().map(Into::into),
-            no_penalty: c.no_penalty.as_ref().map(Into::into),
-            filed: c.filed.clone(),
-            closed: c.closed.clone(),
-            created_at: c.created_at.clone(),
-            updated_at: c.updated_at.clone(),
+            id: *id,
+            township: township.clone(),
+            matter_code: matter_code.clone(),
+            release_id: release_id.clone(),
+            status: (*status).into(),
+            version: *version,
+            officers: [(&officers[0]).into(), (&officers[1]).into()],
+            violation_time: *violation_time,
+            party: party.as_ref().map(Into::into),
+            facts: facts.clone(),
+            place: place.clone(),
+            evidence: evidence.clone(),
+            evidence_summary: evidence_summary.clone(),
+            no_evidence_reason: no_evidence_reason.clone(),
+            act_end: act_end.map(Into::into),
+            rights: rights.as_ref().map(Into::into),
+            statement: statement.as_ref().map(Into::into),
+            decision: decision.as_ref().map(Into::into),
+            issue: issue.as_ref().map(Into::into),
+            service: service.as_ref().map(Into::into),
+            payment: payment.as_ref().map(Into::into),
+            correction: correction.as_ref().map(Into::into),
+            no_penalty: no_penalty.as_ref().map(Into::into),
+            filed: filed.clone(),
+            closed: closed.clone(),
+            voided: voided.clone(),
+            created_at: created_at.clone(),
+            updated_at: updated_at.clone(),
+        }
+    }
+}
+
+/// The device's `Case` a [`wire::CaseRecord`] carries (the server's record
+/// and replay work on it). The record serializes to the same JSON as the
+/// case (`core/tests/case_record_wire.rs`), so this loses nothing;
+/// `Err` when the record's values are not a valid case (an unknown penalty
+/// kind …).
+pub fn case_of(r: &wire::CaseRecord) -> Result<Case, serde_json::Error> {
+    serde_json::from_value(serde_json::to_value(r)?)
+}
+
+/// The device's `Inspection` a [`wire::InspectionRecord`] carries.
+pub fn inspection_of(r: &wire::InspectionRecord) -> Result<Inspection, serde_json::Error> {
+    serde_json::from_value(serde_json::to_value(r)?)
+}
+
+/// The device's `Task` a [`wire::TaskRecord`] carries.
+pub fn task_of(r: &wire::TaskRecord) -> Result<Task, serde_json::Error> {
+    serde_json::from_value(serde_json::to_value(r)?)
+}
+
+/// The device's timeline row a [`wire::TimelineEntryRecord`] carries.
+pub fn timeline_entry_of(
+    r: &wire::TimelineEntryRecord,
+) -> Result<crate::case::TimelineEntry, serde_json::Error> {
+    serde_json::from_value(serde_json::to_value(r)?)
+}
+
+impl From<&crate::case::TimelineEntry> for wire::TimelineEntryRecord {
+    fn from(e: &crate::case::TimelineEntry) -> Self {
+        Self {
+            seq: e.seq,
+            at: e.at.clone(),
+            kind: e.kind.clone(),
+            from: e.from.map(Into::into),
+            to: e.to.into(),
+            mutation_id: e.mutation_id,
+            payload: e.payload.clone(),
         }
     }
 }

@@ -24,7 +24,11 @@ pub fn normalize_query(q: &str) -> String {
             continue;
         }
         if pending_space {
-            out.push(' ');
+            // A stray space between two Chinese characters ("占道 经营",
+            // typed or dictated) is not part of any name: dropped.
+            if !(is_cjk(c) && out.chars().next_back().is_some_and(is_cjk)) {
+                out.push(' ');
+            }
             pending_space = false;
         }
         out.push(c.to_ascii_lowercase());
@@ -46,6 +50,9 @@ mod tests {
     fn folds_full_width_and_case() {
         assert_eq!(normalize_query("  ＺＤＪＹ\u{3000}占道 "), "zdjy 占道");
         assert_eq!(normalize_query("CG－001"), "cg-001");
+        // A stray space between Chinese characters goes; others stay one space.
+        assert_eq!(normalize_query("占道 经营"), "占道经营");
+        assert_eq!(normalize_query("占\u{3000}道  经营 zd"), "占道经营 zd");
         assert_eq!(normalize_query(""), "");
     }
 

@@ -15,12 +15,16 @@
 //! fields are ignored, so a field added within a schema does not break an
 //! older reader.
 //!
-//! Schema 2 adds the full record after the step: `case` on case
-//! create/advance ([`CaseRecord`]), `inspection` on inspection steps
-//! ([`InspectionRecord`]), `task` on task ops ([`TaskRecord`]). The
-//! `snapshot` ops (`case/snapshot`, `inspection/snapshot`, `task/snapshot`)
-//! carry a whole record on its own: idempotent backfill for devices that
-//! synced under a server that kept only status.
+//! The full record after the step: `case` on case create/advance
+//! ([`CaseRecord`]; schema-1 devices of the `record` release already send
+//! it untyped, with the same JSON), and with schema 2 `inspection` on
+//! inspection steps ([`InspectionRecord`]) and `task` on task ops
+//! ([`TaskRecord`]). The `snapshot` ops (`case/snapshot {case, timeline}`,
+//! `inspection/snapshot {inspection}`, `task/snapshot {task}`) carry a
+//! whole record on its own: idempotent backfill for devices that synced
+//! under a server that kept only status. `document/record` announces a
+//! document the device issued (the served decision's PDF). Voiding a case
+//! is a `case/advance` whose step is `void`.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::de::DeserializeOwned;
@@ -30,7 +34,7 @@ use uuid::Uuid;
 use crate::error::{Reject, RejectCode};
 use crate::record::{
     CaseRecord, CaseStatus, InspectionRecord, OutcomeRecord, TaskKind, TaskRecord,
-    TaskReportRecord, Verdict,
+    TaskReportRecord, TimelineEntryRecord, Verdict,
 };
 
 /// The newest payload schema this crate writes and reads.
@@ -65,6 +69,8 @@ pub mod entity {
     pub const INSPECTION: &str = "inspection";
     /// A task.
     pub const TASK: &str = "task";
+    /// A document issued for a case (the served decision as a PDF …).
+    pub const DOCUMENT: &str = "document";
 }
 
 // ---------------------------------------------------------------------------
@@ -162,15 +168,39 @@ pub struct CaseStepEvent {
     pub detail: serde_json::Map<String, serde_json::Value>,
 }
 
-/// `case/snapshot` (and `inspection/snapshot`, `task/snapshot`): the whole
-/// record, sent once for backfill. Idempotent.
+/// `case/snapshot {case, timeline}`: the whole case and every row of its
+/// timeline, sent once for backfill by a device that synced under a server
+/// that kept only the status (`zhifa_core::case::archive`). Idempotent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot<R> {
-    /// Payload schema (at least 2: snapshots came with schema 2).
+pub struct CaseSnapshot {
+    /// Payload schema (absent = 1).
     #[serde(default = "schema_1", skip_serializing_if = "is_schema_1")]
     pub schema: u32,
-    /// The record.
-    pub record: R,
+    /// The whole case.
+    pub case: CaseRecord,
+    /// Its timeline, oldest first.
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntryRecord>,
+}
+
+/// `inspection/snapshot {inspection}`: the whole inspection, sent once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InspectionSnapshot {
+    /// Payload schema (absent = 1).
+    #[serde(default = "schema_1", skip_serializing_if = "is_schema_1")]
+    pub schema: u32,
+    /// The whole inspection.
+    pub inspection: InspectionRecord,
+}
+
+/// `task/snapshot {task}`: the whole task, sent once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskSnapshot {
+    /// Payload schema (absent = 1).
+    #[serde(default = "schema_1", skip_serializing_if = "is_schema_1")]
+    pub schema: u32,
+    /// The whole task.
+    pub task: TaskRecord,
 }
 
 /// The mutations of a case.
@@ -181,7 +211,7 @@ pub enum CaseMutation {
     /// `advance`.
     Advance(CaseAdvance),
     /// `snapshot`.
-    Snapshot(Box<Snapshot<CaseRecord>>),
+    Snapshot(Box<CaseSnapshot>),
 }
 
 // ---------------------------------------------------------------------------
@@ -570,7 +600,7 @@ pub enum InspectionMutation {
     /// `finish`.
     Finish(InspectionFinish),
     /// `snapshot`.
-    Snapshot(Box<Snapshot<InspectionRecord>>),
+    Snapshot(Box<InspectionSnapshot>),
 }
 
 impl InspectionMutation {
@@ -581,7 +611,18 @@ impl InspectionMutation {
             Self::Result(r) => r.version,
             Self::Outcome(_, o) => o.version,
             Self::Finish(f) => f.version,
-            Self::Snapshot(s) => i64::try_from(s.record.version).unwrap_or(i64::MAX),
+            Self::Snapshot(s) => i64::try_from(s.inspection.version).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// The whole inspection the step carries (schema 2, or a snapshot).
+    pub fn record(&self) -> Option<&InspectionRecord> {
+        match self {
+            Self::Start(s) => s.inspection.as_deref(),
+            Self::Result(r) => r.inspection.as_deref(),
+            Self::Outcome(_, o) => o.inspection.as_deref(),
+            Self::Finish(f) => f.inspection.as_deref(),
+            Self::Snapshot(s) => Some(&s.inspection),
         }
     }
 }
@@ -669,7 +710,52 @@ pub enum TaskMutation {
     /// `report`.
     Report(TaskReport),
     /// `snapshot`.
-    Snapshot(Box<Snapshot<TaskRecord>>),
+    Snapshot(Box<TaskSnapshot>),
+}
+
+impl TaskMutation {
+    /// The whole task the op carries (schema 2, or a snapshot).
+    pub fn record(&self) -> Option<&TaskRecord> {
+        match self {
+            Self::Create(c) => c.task.as_deref(),
+            Self::Accept(a) => a.task.as_deref(),
+            Self::Report(r) => r.task.as_deref(),
+            Self::Snapshot(s) => Some(&s.task),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Documents
+
+/// `document/record`: a document the device issued for a case (the served
+/// decision as a PDF …), announced so the server links the blob the device
+/// uploads (by SHA-256) to the case. Entity id `CASE:KIND:STAGE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    /// Payload schema (absent = 1).
+    #[serde(default = "schema_1", skip_serializing_if = "is_schema_1")]
+    pub schema: u32,
+    /// The case.
+    pub case_id: String,
+    /// The document kind (`decision_on_the_spot`, `order_to_correct` …).
+    pub kind: String,
+    /// The stage it was archived at (`served` …).
+    pub stage: String,
+    /// The document number, if it has one.
+    #[serde(default)]
+    pub number: Option<String>,
+    /// Its Chinese title.
+    pub title: String,
+    /// SHA-256 (hex) of the file.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: i64,
+    /// The media type (`application/pdf`).
+    pub media_type: String,
+    /// SHA-256 of the document's canonical fields (the issue record's).
+    #[serde(default)]
+    pub document_sha256: Option<String>,
 }
 
 // ---------------------------------------------------------------------------
@@ -692,6 +778,8 @@ pub enum Mutation {
     Inspection(InspectionMutation),
     /// `task/*`.
     Task(TaskMutation),
+    /// `document/record`.
+    Document(DocumentRecord),
 }
 
 fn typed<T: DeserializeOwned>(
@@ -762,6 +850,7 @@ impl Mutation {
             (e::TASK, "accept") => Self::Task(TaskMutation::Accept(t!()?)),
             (e::TASK, "report") => Self::Task(TaskMutation::Report(t!()?)),
             (e::TASK, "snapshot") => Self::Task(TaskMutation::Snapshot(Box::new(t!()?))),
+            (e::DOCUMENT, "record") => Self::Document(t!()?),
             _ => {
                 return Err(Reject::new(
                     RejectCode::Unsupported,

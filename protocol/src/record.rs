@@ -532,10 +532,33 @@ pub struct CaseRecord {
     pub filed: Option<(NaiveDateTime, String)>,
     /// Closing time and note.
     pub closed: Option<(NaiveDateTime, String)>,
+    /// Voided before a decision (a draft given up): time and reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<(NaiveDateTime, String)>,
     /// Created (RFC 3339).
     pub created_at: String,
     /// Last changed (RFC 3339).
     pub updated_at: String,
+}
+
+/// One row of a case's timeline: the JSON of the device's
+/// `TimelineEntry` (sent with `case/snapshot`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntryRecord {
+    /// 1 for the creation, then one per step (= the version produced).
+    pub seq: u64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// `create` or the step's name.
+    pub kind: String,
+    /// The status before (none for the creation).
+    pub from: Option<CaseStatus>,
+    /// The status after.
+    pub to: CaseStatus,
+    /// The outbox record's mutation id.
+    pub mutation_id: Uuid,
+    /// The step's data.
+    pub payload: serde_json::Value,
 }
 
 // ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ pub mod error;
 pub mod gc;
 pub mod inspection;
 pub mod push;
+pub mod record;
 pub mod serve;
 pub mod store;
 
@@ -192,8 +193,14 @@ impl Service {
                 "data folder modes tightened to 0700 (folders) / 0600 (files)"
             );
         }
+        let catalogue_dir = data.join("catalogue");
+        fs::create_dir_all(&catalogue_dir).map_err(io(&catalogue_dir))?;
+        let keeper = Arc::new(record::Keeper::new(
+            Arc::new(record::KeySeal::load_or_create(data).map_err(io(data))?),
+            Some(catalogue_dir.clone()),
+        ));
         let store: Arc<dyn Storage> = match database {
-            None => Arc::new(SqliteStorage::open(&data.join("server.db"))?),
+            None => Arc::new(SqliteStorage::open(&data.join("server.db"))?.with_keeper(keeper)),
             Some(url) if url.starts_with("sqlite:") => {
                 let path = url
                     .trim_start_matches("sqlite://")
@@ -202,10 +209,10 @@ impl Service {
                     let f = PathBuf::from(format!("{path}{suffix}"));
                     at_rest::secure_file(&f).map_err(io(&f))?;
                 }
-                Arc::new(SqliteStorage::open(Path::new(path))?)
+                Arc::new(SqliteStorage::open(Path::new(path))?.with_keeper(keeper))
             }
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                let pg = PgStorage::connect(url)?;
+                let pg = PgStorage::connect(url)?.with_keeper(keeper);
                 tracing::info!(database = %pg.target(), "storage: PostgreSQL");
                 Arc::new(pg)
             }
@@ -216,8 +223,6 @@ impl Service {
             }
         };
         tracing::info!(evidence = %blobs.describe(), "evidence store");
-        let catalogue_dir = data.join("catalogue");
-        fs::create_dir_all(&catalogue_dir).map_err(io(&catalogue_dir))?;
         let secret = finance_secret(data)?;
         let badge = badge::Authority::load_or_create(data)?;
         Ok(Self {

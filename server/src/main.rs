@@ -259,6 +259,12 @@ enum StaffCmd {
 enum CaseCmd {
     /// List every case: id, document number, status, evidence completeness.
     List,
+    /// One case from the centre's record, in the shape of the device's
+    /// `zhifa case show ID --json`, plus its documents and the replay.
+    Show {
+        /// The case id.
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -469,6 +475,32 @@ fn main() -> anyhow::Result<()> {
                 .collect::<Vec<_>>()
                 .join("\n");
             print(cli.json, serde_json::Value::Array(rows), text);
+            Ok(())
+        }
+        Command::Case(CaseCmd::Show { id }) => {
+            let now = clock.now();
+            let doc = zhifa_server::record::show::show(
+                service.store().as_ref(),
+                &id,
+                zhifa_server::record::show::beijing_today(now),
+                "operator:cli",
+                now,
+            )?
+            .ok_or_else(|| anyhow::anyhow!("服务器没有案件 {id} 的完整记录"))?;
+            let text = format!(
+                "案件 {id}（{}）\n事项: {}  镇街: {}  版本: {}  文书: {} 份{}",
+                doc["status_zh"].as_str().unwrap_or(""),
+                doc["matter_code"].as_str().unwrap_or(""),
+                doc["township"].as_str().unwrap_or(""),
+                doc["version"],
+                doc["documents"].as_array().map_or(0, Vec::len),
+                if doc["flagged"] == serde_json::Value::Bool(true) {
+                    "  已标记待法制审核"
+                } else {
+                    ""
+                }
+            );
+            print(cli.json, doc, text);
             Ok(())
         }
         Command::Staff(StaffCmd::Add {

@@ -350,6 +350,18 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Vec<crate::badge::RatingRow>, ApiError>;
     /// Audits one verification of a 亮码 and its result code.
     fn badge_audit(&self, token_id: &str, code: &str, now: DateTime<Utc>) -> Result<(), ApiError>;
+    /// Runs a read of the record (`crate::record`) on a read connection
+    /// with the record keeper; its answer as JSON.
+    fn record_read(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
+    ) -> Result<serde_json::Value, ApiError>;
+    /// Runs `f` in one write transaction with the record keeper (reads
+    /// that write their audit row).
+    fn record_write(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
+    ) -> Result<serde_json::Value, ApiError>;
 }
 
 /// The storage logic, once, over either database: every [`Storage`]
@@ -359,6 +371,25 @@ pub trait Storage: Send + Sync + 'static {
 #[derive(Debug)]
 pub struct Db<B> {
     b: B,
+    /// The record keeper (vault, published releases) of the push path and
+    /// the record reads (`crate::record`).
+    keeper: std::sync::Arc<crate::record::Keeper>,
+}
+
+impl<B> Db<B> {
+    fn over(b: B) -> Self {
+        Self {
+            b,
+            keeper: std::sync::Arc::new(crate::record::Keeper::ephemeral()),
+        }
+    }
+
+    /// Uses `keeper` for the records (the service's vault and catalogue
+    /// folder); set before the storage is shared.
+    pub fn with_keeper(mut self, keeper: std::sync::Arc<crate::record::Keeper>) -> Self {
+        self.keeper = keeper;
+        self
+    }
 }
 
 /// The SQLite backend (the embedded default).
@@ -369,25 +400,19 @@ pub type PgStorage = Db<pg::Postgres>;
 impl SqliteStorage {
     /// Opens (creating) the database file.
     pub fn open(path: &Path) -> Result<Self, ApiError> {
-        Ok(Db {
-            b: sqlite::Sqlite::open(path)?,
-        })
+        Ok(Db::over(sqlite::Sqlite::open(path)?))
     }
 
     /// An in-memory database (tests and benchmarks).
     pub fn in_memory() -> Result<Self, ApiError> {
-        Ok(Db {
-            b: sqlite::Sqlite::in_memory()?,
-        })
+        Ok(Db::over(sqlite::Sqlite::in_memory()?))
     }
 }
 
 impl PgStorage {
     /// Connects to a PostgreSQL database, creating or checking its schema.
     pub fn connect(url: &str) -> Result<Self, pg::OpenError> {
-        Ok(Db {
-            b: pg::Postgres::open(url)?,
-        })
+        Ok(Db::over(pg::Postgres::open(url)?))
     }
 
     /// The connection target without its password (for logs).
@@ -841,8 +866,9 @@ impl<B: sql::Backend> Storage for Db<B> {
             officer_id: &who.officer_id,
             township: &who.township,
         };
+        let keeper = self.keeper.clone();
         self.b
-            .write(&mut |tx| crate::push::push_tx(tx, &who, req, now))
+            .write(&mut |tx| crate::push::push_tx(tx, &keeper, &who, req, now))
     }
 
     fn inbox(&self, who: &Principal, cursor: i64, limit: i64) -> Result<InboxPage, ApiError> {
@@ -1550,5 +1576,21 @@ impl<B: sql::Backend> Storage for Db<B> {
     fn badge_audit(&self, token_id: &str, code: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
         self.b
             .write(&mut |tx| Ok(crate::badge::audit_check(tx, now, token_id, code)?))
+    }
+
+    fn record_read(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
+    ) -> Result<serde_json::Value, ApiError> {
+        let keeper = self.keeper.clone();
+        self.b.read(&mut |c| f(c, &keeper))
+    }
+
+    fn record_write(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Conn, &crate::record::Keeper) -> Result<serde_json::Value, Fail>,
+    ) -> Result<serde_json::Value, ApiError> {
+        let keeper = self.keeper.clone();
+        self.b.write(&mut |tx| f(tx, &keeper))
     }
 }

@@ -230,6 +230,12 @@ pub struct SyncConfig {
     pub evidence_dir: PathBuf,
     /// Folder for the lock file and partial downloads.
     pub work_dir: PathBuf,
+    /// Folder of the issued documents kept as sealed PDFs and uploaded to
+    /// the centre (`zhifa_core::case::archive`).
+    pub documents_dir: PathBuf,
+    /// Queue the one-time snapshot of every case, inspection and task for
+    /// the centre's record (`zhifa_core::case::archive::enqueue_snapshots`).
+    pub backfill: bool,
     /// Mutations per push batch (halved on 413).
     pub batch_size: usize,
     /// Blob chunk size in bytes (≤ 1 MiB).
@@ -257,6 +263,8 @@ impl SyncConfig {
         Self {
             evidence_dir: data.join("evidence"),
             work_dir: data.join("sync"),
+            documents_dir: data.join("documents"),
+            backfill: true,
             batch_size: 200,
             chunk_size: 256 * 1024,
             page_size: 256 * 1024,
@@ -609,6 +617,7 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
     /// One session in the order of sync.md §6.9, without retries.
     pub async fn session(&mut self, report: &mut SyncReport) -> Result<(), SyncError> {
         self.refresh_if_needed(false).await?;
+        self.prepare_record()?;
         self.push(report).await?;
         self.pull_inbox(report).await?;
         self.pull_catalogue(report).await?;
@@ -621,6 +630,27 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
 
     fn enrolment(&self) -> Result<Enrolment, SyncError> {
         enrolment(self.store)?.ok_or(SyncError::NotEnrolled)
+    }
+
+    /// What the centre's record needs from this device before a push
+    /// (issue 15): once, the full snapshot of every case, inspection and
+    /// task; every time, the documents issued since, rendered, sealed and
+    /// announced (uploaded by the blob step).
+    fn prepare_record(&mut self) -> Result<(), SyncError> {
+        use zhifa_core::case::archive;
+        let now = self.clock.now();
+        let fail = |e: archive::ArchiveError| SyncError::Store(format!("[{}] {e}", e.code()));
+        if self.cfg.backfill {
+            let n = archive::enqueue_snapshots(self.store, now).map_err(fail)?;
+            if n > 0 {
+                tracing::info!(
+                    records = n,
+                    "one-time snapshot queued for the centre's record"
+                );
+            }
+        }
+        archive::archive_documents(self.store, &self.cfg.documents_dir, now).map_err(fail)?;
+        Ok(())
     }
 
     async fn refresh_if_needed(&mut self, force: bool) -> Result<(), SyncError> {
@@ -864,6 +894,13 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
                     params![device_id, res.seq, m.mutation_id, m.entity, m.entity_id,
                             res.code.clone().unwrap_or_default(), res.message.clone().unwrap_or_default(), now],
                 )?;
+                if is_sample_lease_refusal(m, res.code.as_deref()) {
+                    tx.execute(
+                        "UPDATE sync_conflict SET resolved_at = ?3, resolution = 'acknowledged', note = ?4
+                         WHERE device_id = ?1 AND seq = ?2 AND resolved_at IS NULL",
+                        params![device_id, res.seq, now, SAMPLE_LEASE_NOTE],
+                    )?;
+                }
             }
         }
         // Only what this batch carried counts as pushed: seqs the server
@@ -1517,6 +1554,51 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             self.upload_one(&sha, size, &media, &path, &key, report)
                 .await?;
         }
+        self.upload_documents(report).await
+    }
+
+    /// Uploads every issued document the server has not verified (the
+    /// same resumable upload as evidence originals; sealed files are
+    /// decrypted while read, the server re-hashes the original bytes).
+    async fn upload_documents(&mut self, report: &mut SyncReport) -> Result<(), SyncError> {
+        use zhifa_core::case::archive;
+        let announced = archive::announced_documents(self.store)
+            .map_err(|e| SyncError::Store(format!("[{}] {e}", e.code())))?;
+        for (sha, size) in announced {
+            let state: Option<String> = self
+                .store
+                .conn()
+                .query_row(
+                    "SELECT state FROM blob_upload WHERE sha256 = ?1",
+                    [&sha],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if state.as_deref() == Some("verified") {
+                continue;
+            }
+            let head = self
+                .call(HttpRequest {
+                    method: Method::Head,
+                    path: format!("/v1/blobs/{sha}"),
+                    headers: vec![],
+                    body: vec![],
+                })
+                .await?;
+            if head.status == 200 {
+                self.set_blob(&sha, size, None, size, "verified")?;
+                report.blobs_uploaded += 1;
+                continue;
+            }
+            if head.status != 404 {
+                return Err(server_error(&head));
+            }
+            let path = archive::document_path(&self.cfg.documents_dir, &sha);
+            let key = zhifa_core::sealed::FileKey::for_reading(self.store)
+                .map_err(|e| SyncError::Store(format!("[{}] {e}", e.code())))?;
+            self.upload_one(&sha, size, archive::PDF, &path, &key, report)
+                .await?;
+        }
         Ok(())
     }
 
@@ -1693,4 +1775,22 @@ pub fn conflicts(store: &Store) -> Result<Vec<Conflict>, SyncError> {
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The note a device's own (`local_admin`) lease grant carries once the
+/// server has refused it: such ranges are the sample and trial numbers a
+/// device uses before activation; enrolment closes them
+/// (`zhifa_core::case::numbers::close_local_leases`) and the server's own
+/// leases take over, so their refusal is expected and never an open
+/// conflict for the officer (issue 19). The rejected record stays listed.
+pub const SAMPLE_LEASE_NOTE: &str =
+    "激活前本机试用的自编号段，激活后改用服务器分配的号段，无需处理";
+
+/// Whether a rejection is the server refusing a device-local lease grant
+/// (source `local_admin`) as `lease_not_granted`.
+fn is_sample_lease_refusal(m: &crate::wire::WireMutation, code: Option<&str>) -> bool {
+    code == Some(crate::error::reject::LEASE_NOT_GRANTED)
+        && m.entity == "number_lease"
+        && m.op == "grant"
+        && m.payload.get("source").and_then(|v| v.as_str()) == Some("local_admin")
 }

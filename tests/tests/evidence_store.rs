@@ -130,8 +130,12 @@ async fn corrupted_objects_are_found_by_verify_and_replaced_by_an_upload(b: Back
     dev.sync(&t).await.unwrap();
     let (_, _, kept) = dev.full_case();
     dev.sync(&t).await.unwrap();
+    // The server holds the photo and the decision PDF the device issued
+    // (the record's documents travel as blobs too); verify checks each.
+    let held = count(&server, "blob");
+    assert_eq!(held, 2, "photo and decision PDF");
     let v = server.service.verify_evidence().await.unwrap();
-    assert_eq!((v.checked, v.broken.len()), (1, 0), "{v:?}");
+    assert_eq!((v.checked as i64, v.broken.len()), (held, 0), "{v:?}");
     // Bit rot (or tampering) in the store: same size, other bytes.
     let mut rotten = server.stored(&kept).await.unwrap();
     rotten[100] ^= 0x01;

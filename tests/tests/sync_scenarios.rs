@@ -47,7 +47,9 @@ async fn enrolled_device_syncs_a_full_case_end_to_end(b: Backend, e: Evidence) {
         engine::conflicts(&dev.store).unwrap()
     );
     assert!(r.pushed >= 9, "{r:?}");
-    assert_eq!(r.blobs_uploaded, 1);
+    // The evidence photo and the decision PDF the device issued (the
+    // centre's record holds the documents as blobs too).
+    assert_eq!(r.blobs_uploaded, 2);
     assert_eq!(dev.pending(), 0);
     let cases = server.cases();
     assert_eq!(cases.len(), 1);
@@ -720,7 +722,14 @@ async fn progress_events_report_records_and_bytes_per_stream(b: Backend, e: Evid
     assert!(blobs.len() >= 2, "one event per chunk");
     let last = blobs.last().unwrap();
     assert_eq!(Some(last.bytes), last.total_bytes);
-    assert!(blobs.windows(2).all(|w| w[0].bytes <= w[1].bytes));
+    // Bytes grow within each blob (the photo, then the decision PDF);
+    // `records` counts the blobs finished before the event.
+    assert!(
+        blobs
+            .windows(2)
+            .all(|w| w[0].records != w[1].records || w[0].bytes <= w[1].bytes)
+    );
+    assert!(blobs.windows(2).all(|w| w[0].records <= w[1].records));
 }
 
 zhifa_tests::on_both_backends!(
@@ -809,7 +818,8 @@ async fn lease_overlap_case(b: &Backend, local_size: i64) {
     // Evidence still goes up: the blobs stream runs after the lease step.
     let (_, _, sha) = dev.full_case();
     let second = dev.sync(&server.transport()).await.unwrap();
-    assert_eq!(second.blobs_uploaded, 1, "{second:?}");
+    // The photo and the decision PDF.
+    assert_eq!(second.blobs_uploaded, 2, "{second:?}");
     assert!(
         server
             .dir

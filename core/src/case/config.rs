@@ -80,6 +80,13 @@ pub struct TownshipConfig {
     /// built-in `default` set, version 1).
     #[serde(default)]
     pub templates: crate::document::template::TemplateRef,
+    /// The normal-procedure rules Chongqing law leaves open (立案 deadline,
+    /// 陈述申辩 period, 法制审核 turnaround, extensions, hearing thresholds),
+    /// with the research's defaults marked unverified
+    /// ([`crate::procedure::ProcedureConfig`]). Optional: a configuration
+    /// without it loads with the defaults.
+    #[serde(default)]
+    pub procedure: crate::procedure::ProcedureConfig,
 }
 
 fn default_filing_days() -> u32 {

@@ -40,7 +40,9 @@
 //! no daylight saving). Party data is personal data: the store is
 //! SQLCipher-encrypted and [`CaseParty`]'s `Debug` masks it.
 
+pub mod archive;
 pub mod config;
+pub mod doc;
 pub mod numbers;
 pub mod outbox;
 pub mod payment;
@@ -66,6 +68,7 @@ use crate::rules::assess::{
 use crate::store::{Store, StoreError};
 
 pub use config::{TownshipConfig, set_township_config, township_config};
+pub use doc::CaseDoc;
 pub use numbers::{
     NumberError, ProvisionalNumber, ProvisionalRecord, grant_lease, provisional_numbers,
     provisional_of_case, void_number,
@@ -90,7 +93,7 @@ pub enum CaseError {
     #[error("案件编号必须是 UUIDv7: {0}")]
     InvalidId(Uuid),
     /// The step is not allowed from the case's status.
-    #[error("案件状态为“{}”，不能执行“{}”（不允许从 {from} 到 {to}）", from.label_zh(), event)]
+    #[error("案件状态为“{}”，不能再“{}”", from.label_zh(), step_label_zh(event))]
     IllegalTransition {
         /// The current status.
         from: CaseStatus,
@@ -806,6 +809,11 @@ pub struct Case {
     pub filed: Option<(NaiveDateTime, String)>,
     /// Closing note and time.
     pub closed: Option<(NaiveDateTime, String)>,
+    /// Voided before a decision (a draft given up), with the reason and
+    /// time. The case is kept and its timeline shows the step; it is
+    /// never deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<(NaiveDateTime, String)>,
     /// Created (RFC 3339).
     pub created_at: String,
     /// Last changed (RFC 3339).
@@ -943,6 +951,15 @@ pub enum CaseEvent {
         /// Note.
         note: String,
     },
+    /// Void a case before any decision (a draft opened by mistake or given
+    /// up): it ends `closed` with the reason kept and audited in the
+    /// timeline and the outbox; nothing is deleted. Once a penalty is
+    /// decided the case can no longer be voided (the decision is an act
+    /// that only review or litigation undoes, 行政处罚法 Art. 73–75).
+    Void {
+        /// Why, in the officer's words (required).
+        reason: String,
+    },
 }
 
 impl CaseEvent {
@@ -965,6 +982,7 @@ impl CaseEvent {
             Self::RecordFollowUp { .. } => "record_follow_up",
             Self::File { .. } => "file",
             Self::Close { .. } => "close",
+            Self::Void { .. } => "void",
         }
     }
 
@@ -998,7 +1016,7 @@ impl CaseEvent {
             // (the payment path goes on).
             Self::File { .. } if matches!(from, S::Decided | S::Issued | S::Served) => from,
             Self::File { .. } => S::Filed,
-            Self::Close { .. } => S::Closed,
+            Self::Close { .. } | Self::Void { .. } => S::Closed,
         };
         let ok = match self {
             Self::RecordPartyAndFacts { .. } => matches!(from, S::Draft | S::PartyAndFacts),
@@ -1037,6 +1055,10 @@ impl CaseEvent {
                     | S::Overdue
                     | S::NoPenalty
                     | S::Corrected
+            ),
+            Self::Void { .. } => matches!(
+                from,
+                S::Draft | S::PartyAndFacts | S::Evidence | S::RightsTold
             ),
         };
         ok.then_some(to)
@@ -1201,6 +1223,32 @@ pub fn beijing(now: DateTime<Utc>) -> Result<NaiveDateTime, CaseError> {
             field: "now",
             reason: "时间超出范围".into(),
         })
+}
+
+/// The Chinese name of a case step (its [`CaseEvent::name`] or `create`),
+/// as the officer's screens and error messages show it.
+pub fn step_label_zh(name: &str) -> &'static str {
+    match name {
+        "create" => "立案（简易程序）",
+        "record_party_and_facts" => "登记当事人和违法事实",
+        "attach_evidence" => "固定证据",
+        "inform_rights" => "告知拟处罚内容及权利",
+        "hear_statement" => "听取陈述申辩并复核",
+        "waive_statement" => "当事人放弃陈述申辩",
+        "decide" => "作出处罚决定",
+        "issue" => "出具决定书（编号、缴款码）",
+        "serve" => "当场送达",
+        "record_payment" => "缴款确认",
+        "collect_on_the_spot" => "当场收缴",
+        "mark_overdue" => "逾期未缴",
+        "decide_no_penalty" => "不予处罚",
+        "order_correction" => "责令改正",
+        "record_follow_up" => "复查",
+        "file" => "备案",
+        "close" => "结案",
+        "void" => "作废",
+        _ => "其他步骤",
+    }
 }
 
 fn required(field: &'static str, v: &str) -> Result<(), CaseError> {
@@ -1530,6 +1578,7 @@ pub fn create(store: &mut Store, new: &NewCase, now: DateTime<Utc>) -> Result<Ca
         no_penalty: None,
         filed: None,
         closed: None,
+        voided: None,
         created_at: at.clone(),
         updated_at: at,
     };
@@ -1764,11 +1813,50 @@ fn assess_input(
     penalty: Option<ProposedPenalty>,
     circumstances: Vec<String>,
 ) -> Result<AssessInput, CaseError> {
+    input_on(
+        case,
+        ctx.local.date(),
+        &ctx.config.district,
+        penalty,
+        circumstances,
+    )
+}
+
+/// The assessment input of a decided case as its device built it at the
+/// decision (same code path as [`advance`]'s `decide`), for the server's
+/// replay of the rules (issue 15 item 3): the decision date, penalty,
+/// circumstances and deviation reason are the recorded ones; `district`
+/// is the township's district (its configuration on the device).
+/// `FIELD_REQUIRED` when the case has no party or no decision.
+pub fn replay_input(case: &Case, district: &str) -> Result<AssessInput, CaseError> {
+    let decision = case
+        .decision
+        .as_ref()
+        .ok_or(CaseError::FieldRequired("decision"))?;
+    let mut input = input_on(
+        case,
+        decision.decided_at.date(),
+        district,
+        Some(decision.penalty.clone()),
+        decision.circumstances.clone(),
+    )?;
+    input.deviation_reason = decision.deviation_reason.clone();
+    Ok(input)
+}
+
+/// The assessment input of `case` decided on `today` (pure).
+fn input_on(
+    case: &Case,
+    today: NaiveDate,
+    district: &str,
+    penalty: Option<ProposedPenalty>,
+    circumstances: Vec<String>,
+) -> Result<AssessInput, CaseError> {
     let party = case
         .party
         .as_ref()
         .ok_or(CaseError::FieldRequired("party"))?;
-    let attestation = correction_attestation(case, ctx.local.date());
+    let attestation = correction_attestation(case, today);
     Ok(AssessInput {
         matter: Some(case.matter_code.clone()),
         party: Party {
@@ -1781,7 +1869,7 @@ fn assess_input(
         // an act still going on has not ended by the decision date (F10).
         violation_end_date: match case.act_end {
             Some(ActEnd::Ended { date }) => Some(date),
-            Some(ActEnd::Ongoing) => Some(ctx.local.date()),
+            Some(ActEnd::Ongoing) => Some(today),
             None => None,
         },
         // The case is opened when the act is discovered.
@@ -1789,14 +1877,14 @@ fn assess_input(
             .ok()
             .and_then(|t| beijing(t.with_timezone(&Utc)).ok())
             .map(|t| t.date()),
-        decision_date: Some(ctx.local.date()),
+        decision_date: Some(today),
         circumstances,
         penalty,
         deviation_reason: None,
         served_date: None,
         paid_date: None,
         remedy_pending: false,
-        district: Some(ctx.config.district.clone()),
+        district: Some(district.to_owned()),
         // F1: the case itself attests "逾期未改正" from its own order to
         // correct (served, deadline passed before the decision date, the
         // follow-up check found it not corrected); a band of the 罚则 that
@@ -2071,6 +2159,10 @@ fn apply(
                 return Err(CaseError::NotFiled);
             }
             case.closed = Some((ctx.local, note.clone()));
+        }
+        CaseEvent::Void { reason } => {
+            required("reason", reason)?;
+            case.voided = Some((ctx.local, reason.trim().to_owned()));
         }
     }
     Ok(())

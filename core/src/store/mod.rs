@@ -228,6 +228,13 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a device setting (no-op when absent).
+    pub fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM setting WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
     /// A SHA-256 digest of every row of every table, independent of row
     /// order and of the file's page layout. Two stores with the same content
     /// have the same digest; tests use it to prove a failed operation

@@ -23,13 +23,17 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use zhifa_protocol::error::{ErrorKind, Reject, RejectCode};
-use zhifa_protocol::mutation::{CaseMutation, Mutation, NumberMutation};
+use zhifa_protocol::mutation::{
+    CaseMutation, InspectionMutation, Mutation, NumberMutation, TaskMutation,
+};
 use zhifa_protocol::sign::payload_sha256;
 use zhifa_protocol::wire::{
     MutationResult, MutationStatus, PushRequest, PushResponse, WireMutation,
 };
 
 use crate::error::ApiError;
+use crate::record::Keeper;
+use crate::record::push as rec;
 use crate::store::sql::{self, Conn, DbError, Fail, p};
 
 /// Who pushes: the device, the officer it is enrolled for now and that
@@ -59,6 +63,9 @@ pub enum PushError {
     Reject(Reject),
     /// The database failed.
     Db(DbError),
+    /// The record keeper failed (sealing, a corrupt stored record): the
+    /// batch aborts.
+    Fail(Fail),
 }
 
 impl PushError {
@@ -82,6 +89,16 @@ impl From<Reject> for PushError {
 
 /// The outcome of one mutation's `apply`.
 pub type Applied = Result<(), PushError>;
+
+/// The outcome of an op of the record keeper (`crate::record::push`).
+fn owned(r: crate::record::push::Owned) -> Applied {
+    match r {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(r)) => Err(PushError::Reject(r)),
+        Err(Fail::Db(e)) => Err(PushError::Db(e)),
+        Err(f) => Err(PushError::Fail(f)),
+    }
+}
 
 /// Timestamps as the server writes them (RFC 3339, milliseconds, UTC).
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
@@ -158,42 +175,116 @@ pub(crate) fn insert_rows(
     Ok(())
 }
 
-/// Applies one decoded mutation of `who` on the push transaction.
-fn apply(
-    tx: &mut dyn Conn,
-    who: &Who<'_>,
-    m: &WireMutation,
-    mutation: &Mutation,
+/// What every apply needs beside the mutation: the transaction, the
+/// record keeper, the pusher, the batch, the time and the audit rows.
+struct Ctx<'a, 'b> {
+    tx: &'a mut dyn Conn,
+    keeper: &'a Keeper,
+    who: &'a Who<'b>,
+    batch: rec::Batch<'a>,
     now: DateTime<Utc>,
-    audits: &mut Vec<AuditRow>,
-) -> Applied {
+    audits: &'a mut Vec<AuditRow>,
+}
+
+impl<'b> Ctx<'_, 'b> {
+    fn rec_who(&self) -> rec::Who<'b> {
+        rec::Who {
+            device_id: self.who.device_id,
+            officer_id: self.who.officer_id,
+            township: self.who.township,
+        }
+    }
+}
+
+/// Applies one decoded mutation of `who` on the push transaction: the
+/// one typed apply of its aggregate, and the record keeper's part (the
+/// record a step carries is checked before anything is written and stored
+/// after; the keeper's own ops are applied by it).
+fn apply(cx: &mut Ctx<'_, '_>, m: &WireMutation, mutation: &Mutation) -> Applied {
     let id = m.entity_id.as_str();
+    let who = cx.who;
+    let now = cx.now;
     match mutation {
-        Mutation::Case(CaseMutation::Create(c)) => case::create(tx, who, id, c, now, audits),
-        Mutation::Case(CaseMutation::Advance(a)) => case::advance(tx, who, id, a, now, audits),
-        Mutation::Case(CaseMutation::Snapshot(_)) => Err(PushError::reject(
-            RejectCode::Unsupported,
-            "服务器尚不支持案件快照 case.snapshot",
-        )),
-        Mutation::Evidence(e) => evidence::apply(tx, who, id, e, audits),
-        Mutation::Number(NumberMutation::LeaseGrant(g)) => numbers::lease_grant(tx, who, g),
+        Mutation::Case(CaseMutation::Create(c)) => {
+            let checked = rec::check(id, c.version, c.case.as_deref(), &cx.rec_who())?;
+            case::create(cx.tx, who, id, c, now, cx.audits)?;
+            let step = rec::Step {
+                version: c.version.unwrap_or(1),
+                kind: c.kind.as_deref().unwrap_or("create"),
+                from: None,
+                to: c.to.map_or("draft", |s| s.as_str()),
+                event: serde_json::to_value(&c.event).unwrap_or_default(),
+            };
+            after(cx, m, step, checked.as_ref())
+        }
+        Mutation::Case(CaseMutation::Advance(a)) => {
+            let version = u64::try_from(a.version).ok();
+            let checked = rec::check(id, version, a.case.as_deref(), &cx.rec_who())?;
+            case::advance(cx.tx, who, id, a, now, cx.audits)?;
+            let step = rec::Step {
+                version: version.unwrap_or_default(),
+                kind: &a.kind,
+                from: a.from.map(|s| s.as_str()),
+                to: a.to.as_str(),
+                event: serde_json::to_value(&a.event).unwrap_or_default(),
+            };
+            after(cx, m, step, checked.as_ref())
+        }
+        Mutation::Case(CaseMutation::Snapshot(s)) => {
+            let rw = cx.rec_who();
+            let r = rec::case_snapshot(cx.tx, cx.keeper, &rw, &cx.batch, m, s, now);
+            owned(r)?;
+            cx.audits.push((who.actor(), "case.write", id.to_owned()));
+            Ok(())
+        }
+        Mutation::Document(d) => {
+            let rw = cx.rec_who();
+            owned(rec::document(cx.tx, &rw, d, now))?;
+            cx.audits
+                .push((who.actor(), "case.write", d.case_id.clone()));
+            Ok(())
+        }
+        Mutation::Evidence(e) => evidence::apply(cx.tx, who, id, e, cx.audits),
+        Mutation::Number(NumberMutation::LeaseGrant(g)) => numbers::lease_grant(cx.tx, who, g),
         Mutation::Number(NumberMutation::Use(op, u)) => {
-            numbers::number_use(tx, who, *op, u, audits)
+            numbers::number_use(cx.tx, who, *op, u, cx.audits)
         }
         Mutation::Number(NumberMutation::Provisional(p)) => {
-            numbers::assign_final(tx, who, p, now, audits)
+            numbers::assign_final(cx.tx, who, p, now, cx.audits)
         }
         // Township configurations are device-local settings the server
         // records in the ledger only.
         Mutation::TownshipConfig => Ok(()),
+        Mutation::Inspection(InspectionMutation::Snapshot(s)) => {
+            let rw = cx.rec_who();
+            owned(rec::inspection_snapshot(cx.tx, cx.keeper, &rw, m, s, now))?;
+            cx.audits
+                .push((who.actor(), "inspection.write", id.to_owned()));
+            Ok(())
+        }
         Mutation::Inspection(i) => {
-            inspection::apply(tx, who, id, i, now)?;
-            audits.push((who.actor(), "inspection.write", id.to_owned()));
+            inspection::apply(cx.tx, who, id, i, now)?;
+            if let Some(r) = i.record() {
+                let rw = cx.rec_who();
+                owned(rec::inspection_record(cx.tx, cx.keeper, &rw, id, r, now))?;
+            }
+            cx.audits
+                .push((who.actor(), "inspection.write", id.to_owned()));
+            Ok(())
+        }
+        Mutation::Task(TaskMutation::Snapshot(s)) => {
+            let rw = cx.rec_who();
+            owned(rec::task_snapshot(cx.tx, cx.keeper, &rw, m, s, now))?;
+            cx.audits.push((who.actor(), "task.write", id.to_owned()));
             Ok(())
         }
         Mutation::Task(t) => {
-            task::apply(tx, who, m, t)?;
-            audits.push((who.actor(), "task.write", id.to_owned()));
+            task::apply(cx.tx, who, m, t)?;
+            if let Some(r) = t.record() {
+                let rw = cx.rec_who();
+                owned(rec::task_record(cx.tx, cx.keeper, &rw, id, r, now))?;
+            }
+            cx.audits.push((who.actor(), "task.write", id.to_owned()));
             Ok(())
         }
         _ => Err(PushError::reject(
@@ -201,6 +292,20 @@ fn apply(
             format!("不支持的变更 {}.{}", m.entity, m.op),
         )),
     }
+}
+
+/// The record keeper's part after an applied case step.
+fn after(
+    cx: &mut Ctx<'_, '_>,
+    m: &WireMutation,
+    step: rec::Step<'_>,
+    checked: Option<&rec::Checked>,
+) -> Applied {
+    let rw = cx.rec_who();
+    rec::after(cx.tx, cx.keeper, &rw, &cx.batch, m, step, checked, cx.now).map_err(|f| match f {
+        Fail::Db(e) => PushError::Db(e),
+        f => PushError::Fail(f),
+    })
 }
 
 /// The server epoch (changes when a database is restored).
@@ -246,6 +351,7 @@ type LedgerRow = (i64, &'static str, Option<&'static str>, Option<String>);
 /// it, and retries it on a transient fault).
 pub fn push_tx(
     tx: &mut dyn Conn,
+    keeper: &Keeper,
     who: &Who<'_>,
     req: &PushRequest,
     now: DateTime<Utc>,
@@ -334,9 +440,21 @@ pub fn push_tx(
                         tx.batch("SAVEPOINT m")?;
                     }
                     let mark = audits.len();
-                    match apply(tx, who, m, mutation, now, &mut audits) {
+                    let mut cx = Ctx {
+                        tx: &mut *tx,
+                        keeper,
+                        who,
+                        batch: rec::Batch {
+                            batch_id: &req.batch_id,
+                            signature: &req.signature,
+                        },
+                        now,
+                        audits: &mut audits,
+                    };
+                    match apply(&mut cx, m, mutation) {
                         Ok(()) => Ok(()),
                         Err(PushError::Db(e)) => return Err(e.into()),
+                        Err(PushError::Fail(f)) => return Err(f),
                         Err(PushError::Reject(r)) => {
                             if savepoint {
                                 tx.batch("ROLLBACK TO SAVEPOINT m")?;

@@ -390,6 +390,8 @@ impl Postgres {
             .map_err(schema_err)?;
         tx.batch_execute(crate::badge::SCHEMA).map_err(schema_err)?;
         tx.batch_execute(super::AUTHZ_SCHEMA).map_err(schema_err)?;
+        tx.batch_execute(crate::record::SCHEMA_PG)
+            .map_err(schema_err)?;
         tx.commit().map_err(schema_err)?;
         drop(client);
         let pool = r2d2::Pool::builder()

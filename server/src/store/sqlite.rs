@@ -120,6 +120,7 @@ impl Sqlite {
             conn.execute_batch(super::NUMBERING_SCHEMA)?;
             conn.execute_batch(crate::badge::SCHEMA)?;
             conn.execute_batch(super::AUTHZ_SCHEMA)?;
+            conn.execute_batch(crate::record::SCHEMA_SQLITE)?;
             Ok(())
         };
         setup(&mut conn)?;

@@ -136,7 +136,12 @@ updated_at: string,
 /**
  * The fine in fen, once decided.
  */
-amount_fen: number | null, };
+amount_fen: number | null, 
+/**
+ * The wizard screen a saved draft continues on (`party`, `facts`, …),
+ * or `null` when no draft is kept for the case.
+ */
+draft_step: string | null, };
 
 export type Deadline = { 
 /**
@@ -980,7 +985,11 @@ calendar_note: string | null,
 /**
  * Created (RFC 3339).
  */
-created_at: string, };
+created_at: string, 
+/**
+ * Why the case was voided (it is kept, closed), or `null`.
+ */
+void_reason: string | null, };
 
 export type TimelineView = { 
 /**
@@ -2002,6 +2011,50 @@ accepted_at: string | null,
  */
 done_at: string | null, };
 
+export type VoidReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * Why, in the officer's words.
+ */
+reason: string, };
+
+export type DraftSaveReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The wizard screen (`new`, `party`, `facts`, `discretion`, `rights`,
+ * `preview`, `sign`, `done`).
+ */
+step: string, 
+/**
+ * The screens' own JSON of what was typed (kept as given, at most
+ * 64 KiB, in the encrypted store).
+ */
+data: string, };
+
+export type DraftView = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The wizard screen it was saved on.
+ */
+step: string, 
+/**
+ * The screens' JSON.
+ */
+data: string, 
+/**
+ * When saved (RFC 3339).
+ */
+saved_at: string, };
+
 /** Every command: its request and response types. */
 export interface Commands {
   app_state: { req: Empty; resp: AppState };
@@ -2027,6 +2080,9 @@ export interface Commands {
   case_payment_qr: { req: CaseReq; resp: PaymentQr };
   case_list: { req: CaseListReq; resp: Array<CaseSummary> };
   case_detail: { req: CaseReq; resp: CaseDetail };
+  case_void: { req: VoidReq; resp: CaseView };
+  draft_save: { req: DraftSaveReq; resp: Empty };
+  draft_get: { req: CaseReq; resp: DraftView | null };
   evidence_list: { req: EvidenceListReq; resp: EvidenceList };
   sync_state: { req: Empty; resp: SyncState };
   sync_status: { req: Empty; resp: SyncStatus };
@@ -2078,6 +2134,9 @@ export const COMMANDS = [
   'case_payment_qr',
   'case_list',
   'case_detail',
+  'case_void',
+  'draft_save',
+  'draft_get',
   'evidence_list',
   'sync_state',
   'sync_status',

@@ -17,6 +17,10 @@ export const useSession = defineStore('session', {
       ),
   },
   actions: {
+    /** An officer's name for the screens (never their internal id). */
+    nameOf(id: string): string {
+      return this.app?.officers.find((o) => o.id === id)?.name ?? '其他执法人员'
+    },
     async load() {
       this.app = await call('app_state', {})
       this.officer = this.app.signed_in

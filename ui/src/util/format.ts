@@ -1,6 +1,16 @@
 // Money is integer fen end to end; these only format it for people.
 
 /** 15000 → "150元", 15050 → "150.50元". */
+/** A discretion level's code as the officer reads it: `L2` → 第二档. */
+export function levelName(code: string): string {
+  const m = /^L(\d{1,2})$/i.exec(code.trim())
+  if (!m) return code
+  const n = Number(m[1])
+  const d = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九']
+  const zh = n < 10 ? d[n] : n === 10 ? '十' : n < 20 ? `十${d[n - 10]}` : `${d[Math.floor(n / 10)]}十${n % 10 ? d[n % 10] : ''}`
+  return `第${zh}档`
+}
+
 export function yuan(fen: number): string {
   const neg = fen < 0
   const a = Math.abs(fen)

@@ -1,0 +1,309 @@
+//! The server as the system of record (issue 15): a device that synced a
+//! case and is then wiped loses nothing — the server's `case show` matches
+//! the device's `zhifa case show --json` field for field, the decision PDF
+//! is held by hash and `evidence verify` passes; a decision the server's
+//! rules refuse is kept and flagged; a device that synced before the
+//! server kept content sends it once (backfill). Each on SQLite and
+//! PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use zhifa_core::case::{self, CaseDoc};
+use zhifa_server::record::show;
+use zhifa_tests::{Backend, NowUtc, OFFICERS, TestDevice, TestServer, party};
+
+zhifa_tests::on_both_backends!(
+    a_wiped_device_loses_nothing,
+    a_refused_decision_is_kept_and_flagged,
+    an_old_device_sends_its_content_once
+);
+
+/// The day both sides compute the payment standing for.
+fn on() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 20).unwrap()
+}
+
+/// What `zhifa case show ID --json` prints on the device (the CLI prints
+/// exactly this value, `cli/src/case.rs`).
+fn device_doc(dev: &TestDevice, id: Uuid) -> serde_json::Value {
+    let c = case::get(&dev.store, id).unwrap().unwrap();
+    let timeline = case::timeline(&dev.store, id).unwrap();
+    let provisional = case::provisional_of_case(&dev.store, id).unwrap();
+    serde_json::to_value(CaseDoc::of(c, timeline, provisional, on())).unwrap()
+}
+
+/// `zhifa-server case show ID --json`.
+fn server_doc(server: &TestServer, id: Uuid) -> serde_json::Value {
+    let now = server.clock.now_utc();
+    server.store(|st| {
+        show::show(st, &id.to_string(), on(), "test", now)
+            .unwrap()
+            .expect("the server holds the full case")
+    })
+}
+
+/// The server's document minus what only the server has (its documents
+/// list, its replay of the rules, the flag), which the device never shows.
+fn device_part(mut v: serde_json::Value) -> serde_json::Value {
+    let m = v.as_object_mut().unwrap();
+    for k in ["documents", "replay", "flagged"] {
+        assert!(
+            m.remove(k).is_some() || k == "replay",
+            "server field {k} missing"
+        );
+    }
+    v
+}
+
+async fn a_wiped_device_loses_nothing(b: Backend) {
+    let server = TestServer::on(&b);
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let (id, number, photo_sha) = dev.full_case();
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.rejected, 0, "{r:?}");
+    assert_eq!(dev.pending(), 0);
+    let before = device_doc(&dev, id);
+    assert_eq!(before["status"], "served");
+    assert!(before["party"]["name"].is_string());
+    // The decision PDF the device archived and announced.
+    let announced = zhifa_core::case::archive::announced_documents(&dev.store).unwrap();
+    assert_eq!(
+        announced.len(),
+        1,
+        "one printable document: the served decision"
+    );
+    let (pdf_sha, pdf_size) = announced[0].clone();
+
+    // The tablet is lost: its data folder is gone.
+    let dir = dev.dir.path().to_owned();
+    drop(dev);
+    assert!(!dir.exists());
+
+    let doc = server_doc(&server, id);
+    let docs = doc["documents"].as_array().unwrap().clone();
+    assert_eq!(
+        device_part(doc.clone()),
+        before,
+        "the server's case show must equal the device's field for field"
+    );
+    assert_eq!(doc["issue"]["number"], number.as_str());
+    assert_eq!(doc["evidence"].as_array().unwrap().len(), 1);
+    // The replay of the rules accepted the decision.
+    assert_eq!(doc["replay"]["ok"], true, "{}", doc["replay"]);
+    assert_eq!(doc["flagged"], false);
+    // The decision PDF, held by hash and verified.
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["kind"], "decision_on_the_spot");
+    assert_eq!(docs[0]["title"], "当场行政处罚决定书");
+    assert_eq!(docs[0]["sha256"], pdf_sha.as_str());
+    assert_eq!(docs[0]["size"], pdf_size);
+    assert_eq!(docs[0]["verified"], true);
+    let pdf = server.stored(&pdf_sha).await.expect("PDF stored");
+    assert_eq!(hex::encode(Sha256::digest(&pdf)), pdf_sha);
+    assert!(pdf.starts_with(b"%PDF"));
+    assert!(server.stored(&photo_sha).await.is_some());
+    // `zhifa-server evidence verify`.
+    let report = server.service.verify_evidence().await.unwrap();
+    assert!(report.broken.is_empty(), "{:?}", report.broken);
+    assert!(report.checked >= 2);
+    // The party's personal data is nowhere in plaintext in the database.
+    if matches!(b, Backend::Sqlite) {
+        let p = party();
+        for f in ["server.db", "server.db-wal"] {
+            let Ok(bytes) = std::fs::read(server.dir.path().join(f)) else {
+                continue;
+            };
+            for needle in [&p.name, &p.id_number, p.phone.as_ref().unwrap(), &p.address] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                    "{f} holds personal data in plaintext"
+                );
+            }
+        }
+    }
+    // The timeline rows keep the pushing batch's signature.
+    let db = server.db();
+    let signed = db.int(
+        "SELECT count(*) FROM record_case_event WHERE case_id = ?1 AND signature <> '' AND batch_id <> ''",
+        &[&id.to_string()],
+    );
+    assert_eq!(signed, before["timeline"].as_array().unwrap().len() as i64);
+}
+
+/// Rewrites the device's queued case records from the decision on, as if
+/// the device had decided a 500 元 fine on the spot (行政处罚法 Art. 51
+/// allows at most 200 元 for a citizen): the device signs what it sends, so
+/// the server receives a properly signed decision its rules refuse.
+fn tamper_decision(dev: &TestDevice, id: Uuid, amount_fen: i64) {
+    let rows: Vec<(i64, String)> = {
+        let mut st = dev
+            .store
+            .conn()
+            .prepare("SELECT seq, payload FROM outbox WHERE entity = 'case' AND entity_id = ?1 ORDER BY seq")
+            .unwrap();
+        st.query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let mut decided = false;
+    for (seq, payload) in rows {
+        let mut v: serde_json::Value = serde_json::from_str(&payload).unwrap();
+        if v["kind"] == "decide" {
+            decided = true;
+            v["event"]["penalty"]["amount_fen"] = amount_fen.into();
+        }
+        if decided {
+            v["case"]["decision"]["penalty"]["amount_fen"] = amount_fen.into();
+            dev.store
+                .conn()
+                .execute(
+                    "UPDATE outbox SET payload = ?2 WHERE seq = ?1",
+                    rusqlite::params![seq, v.to_string()],
+                )
+                .unwrap();
+        }
+    }
+    assert!(decided);
+}
+
+async fn a_refused_decision_is_kept_and_flagged(b: Backend) {
+    let server = TestServer::on(&b);
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let (id, _, _) = dev.full_case();
+    tamper_decision(&dev, id, 50_000);
+    let r = dev.sync(&t).await.unwrap();
+    // Kept: the legal act happened; nothing is rejected.
+    assert_eq!(r.rejected, 0, "{r:?}");
+    let doc = server_doc(&server, id);
+    assert_eq!(doc["status"], "served");
+    assert_eq!(doc["decision"]["penalty"]["amount_fen"], 50_000);
+    assert_eq!(doc["flagged"], true);
+    let replay = &doc["replay"];
+    assert_eq!(replay["ok"], false);
+    let codes: Vec<&str> = replay["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&zhifa_server::record::replay::SIMPLE_NOT_ALLOWED),
+        "{codes:?}"
+    );
+    assert_eq!(
+        replay["messages"].as_array().unwrap().len(),
+        codes.len(),
+        "a message per code"
+    );
+    let db = server.db();
+    let reason = db.text(
+        "SELECT flag_reason FROM record_case WHERE case_id = ?1 AND flagged = 1",
+        &[&id.to_string()],
+    );
+    assert!(reason.contains(zhifa_server::record::replay::SIMPLE_NOT_ALLOWED));
+
+    // An honest case of the same device is not flagged.
+    let (ok_id, _, _) = dev.full_case();
+    dev.sync(&t).await.unwrap();
+    let ok = server_doc(&server, ok_id);
+    assert_eq!(ok["flagged"], false);
+    assert_eq!(ok["replay"]["ok"], true, "{}", ok["replay"]);
+}
+
+async fn an_old_device_sends_its_content_once(b: Backend) {
+    let server = TestServer::on(&b);
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    // The device as it synced under the old server: no snapshot, and step
+    // records without the case (the payload of device schema 1).
+    dev.cfg.backfill = false;
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let (id, _, _) = dev.full_case();
+    let insp = dev.start_inspection("龙兴镇示例路8号", &["CJ-XXSC"], None);
+    dev.store
+        .conn()
+        .execute(
+            "UPDATE outbox SET payload = json_remove(payload, '$.case')",
+            [],
+        )
+        .unwrap();
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.rejected, 0, "{r:?}");
+    let db = server.db();
+    let held = |table: &str, col: &str, id: &str| {
+        db.int(
+            &format!("SELECT count(*) FROM {table} WHERE {col} = ?1"),
+            &[id],
+        )
+    };
+    assert_eq!(
+        held("record_case", "case_id", &id.to_string()),
+        0,
+        "only status so far"
+    );
+    assert_eq!(held("cases", "case_id", &id.to_string()), 1);
+
+    // The new engine: the one-time snapshot.
+    dev.cfg.backfill = true;
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.rejected, 0, "{r:?}");
+    assert_eq!(device_part(server_doc(&server, id)), device_doc(&dev, id));
+    assert_eq!(
+        held("record_inspection", "inspection_id", &insp.id.to_string()),
+        1
+    );
+    let stored = server.store(|st| {
+        st.record_read(&mut |c, k| {
+            Ok(
+                zhifa_server::record::others::load_inspection(c, k, &insp.id.to_string())?
+                    .unwrap_or_default(),
+            )
+        })
+        .unwrap()
+    });
+    let on_device = serde_json::to_value(
+        zhifa_core::inspection::get(&dev.store, insp.id)
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored, on_device);
+
+    // Exactly once: a later sync queues nothing more.
+    let snapshots = |dev: &TestDevice| -> i64 {
+        dev.store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM outbox WHERE op = 'snapshot'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let n = snapshots(&dev);
+    assert_eq!(n, 2, "one case and one inspection");
+    dev.sync(&t).await.unwrap();
+    assert_eq!(snapshots(&dev), n);
+    // Idempotent on the server: the same snapshot again changes nothing.
+    let before = server_doc(&server, id);
+    dev.store
+        .conn()
+        .execute(
+            "UPDATE outbox SET pushed_at = NULL WHERE op = 'snapshot'",
+            [],
+        )
+        .unwrap();
+    dev.sync(&t).await.unwrap();
+    assert_eq!(server_doc(&server, id), before);
+}
