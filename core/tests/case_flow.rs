@@ -849,8 +849,10 @@ fn every_illegal_transition_is_refused_and_changes_nothing() {
                 ev.name()
             );
             let msg = e.to_string();
+            // The officer reads the status's Chinese name and the step's,
+            // never the technical names (issue 19 item 4).
             assert!(
-                msg.contains(status.as_str()) && msg.contains(status.label_zh()),
+                msg.contains(status.label_zh()) && msg.contains(case::step_label_zh(ev.name())),
                 "{msg}"
             );
             assert_eq!(env.digest(), before, "{status} / {}", ev.name());

@@ -205,6 +205,9 @@ fn apply(cx: &mut Ctx<'_, '_>, m: &WireMutation, mutation: &Mutation) -> Applied
     let who = cx.who;
     let now = cx.now;
     match mutation {
+        // A step's event re-serialized for its timeline row: a derived
+        // `Serialize` with string keys cannot fail to become a `Value`
+        // (`Null` would stand in should it).
         Mutation::Case(CaseMutation::Create(c)) => {
             let checked = rec::check(id, c.version, c.case.as_deref(), &cx.rec_who())?;
             case::create(cx.tx, who, id, c, now, cx.audits)?;
