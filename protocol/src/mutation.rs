@@ -934,6 +934,37 @@ mod tests {
     }
 
     #[test]
+    fn document_record_is_typed() {
+        let p = json!({
+            "case_id": "c1", "kind": "decision_on_the_spot", "stage": "served", "number": "N1",
+            "title": "当场行政处罚决定书", "sha256": "ab".repeat(32), "size": 1234,
+            "media_type": "application/pdf", "document_sha256": "cd".repeat(32),
+        });
+        let Mutation::Document(d) = Mutation::decode("document", "record", &p).unwrap() else {
+            panic!("not a document");
+        };
+        assert_eq!((d.case_id.as_str(), d.size), ("c1", 1234));
+        assert_eq!(serde_json::to_value(&d).unwrap(), p);
+        let mut bad = p.clone();
+        bad["size"] = json!("大");
+        let r = Mutation::decode("document", "record", &bad).unwrap_err();
+        assert_eq!(r.code, RejectCode::InvalidPayload);
+        let r = Mutation::decode("document", "delete", &p).unwrap_err();
+        assert_eq!(r.code, RejectCode::Unsupported);
+    }
+
+    #[test]
+    fn snapshots_name_their_record_by_aggregate() {
+        // `{case, timeline}` as devices write it; the record under any
+        // other name (`{schema, record}`) is not a snapshot.
+        let r =
+            Mutation::decode("case", "snapshot", &json!({"schema": 2, "record": {}})).unwrap_err();
+        assert_eq!(r.code, RejectCode::InvalidPayload);
+        let r = Mutation::decode("task", "snapshot", &json!({"task": {"id": 5}})).unwrap_err();
+        assert_eq!(r.code, RejectCode::InvalidPayload);
+    }
+
+    #[test]
     fn void_always_voids() {
         let p = json!({"township": "t", "series": "s", "year": 2026, "seq": 1, "status": "used"});
         let Mutation::Number(NumberMutation::Use(op, u)) =
