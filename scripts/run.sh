@@ -84,8 +84,8 @@ echo "== zhifa sync (push the case, its evidence and numbers; pull inbox, catalo
 "$CARGO_TARGET_DIR/release/zhifa-server" --data "$SERVER_DATA" case list
 echo
 echo "To use the app's screens in a browser on this machine instead, run:"
-echo "  $zhifa web --sample --ui ui/dist --listen 127.0.0.1:8765"
+echo "  $zhifa web --sample --listen 127.0.0.1:8765"
 echo "and open the URL it prints first (it carries the access token); sign in as 张建国 with PIN 246813."
 if [ -n "${ZHIFA_WEB:-}" ]; then
-  exec "$zhifa" web --sample --ui ui/dist --listen 127.0.0.1:8765
+  exec "$zhifa" web --sample --listen 127.0.0.1:8765
 fi

@@ -51,7 +51,7 @@ pub fn typescript() -> String {
     );
     decls!(cfg, out;
         Empty, ApiErrorBody, OfficerBrief, AppState, ReleaseBrief, SignInReq, ChangePinReq,
-        CaseSummary, Deadline, Home, SearchReq, SearchHit, SearchResp, MatterReq, Range,
+        CaseSummary, Deadline, Home, SearchReq, SearchHit, SearchResp, OutsideHit, MatterReq, Range,
         ProvisionView, PenaltyView, LevelView, ExemptionView, MatterDetail, CheckIdReq, IdCheck,
         PartyInput, NewCaseReq, CaseReq, PartyFactsReq, EvidenceAddReq, AttachReq, PenaltyInput,
         SuggestReq, LevelOption, BandView, Suggestion, RightsReq, DecideReq, ServeReq, DocumentFile, SavedFile,

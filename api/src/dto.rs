@@ -194,6 +194,24 @@ pub struct SearchResp {
     pub township: Option<String>,
     /// Hits, best first.
     pub hits: Vec<SearchHit>,
+    /// Matters the query finds that the officer's township may not enforce
+    /// today, best first, each with the reason (empty with `all`).
+    pub outside: Vec<OutsideHit>,
+}
+
+/// A matter found outside the township's scope.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OutsideHit {
+    /// Matter code.
+    pub code: String,
+    /// Matter name.
+    pub name: String,
+    /// Kind in Chinese.
+    pub kind_label: String,
+    /// Domain.
+    pub domain: String,
+    /// Why the township may not enforce it, in Chinese.
+    pub reason: String,
 }
 
 /// A matter by code.

@@ -581,6 +581,17 @@ impl App {
                         .unwrap_or_default(),
                 })
                 .collect(),
+            outside: res
+                .outside
+                .into_iter()
+                .map(|o| OutsideHit {
+                    code: o.hit.code,
+                    name: o.hit.name,
+                    kind_label: o.hit.kind.label_zh().into(),
+                    domain: o.hit.domain,
+                    reason: o.reason_zh,
+                })
+                .collect(),
         })
     }
 

@@ -1,7 +1,13 @@
 //! `zhifa web --listen 127.0.0.1:PORT`: the app in any browser. It serves
-//! the built UI (`ui/dist`) and the command layer (`zhifa-api`) over HTTP
-//! on the device's own store — for the end-to-end tests, and for officers
-//! on a laptop without the desktop shell.
+//! the officer's screens and the command layer (`zhifa-api`) over HTTP on
+//! the device's own store — for the end-to-end tests, and for officers on a
+//! laptop without the desktop shell.
+//!
+//! The screens are embedded in the binary at build time (`ui/dist`, see
+//! `cli/build.rs`), so one file is the whole app; `--ui DIR` serves a
+//! folder instead (a UI developer's fresh build). A binary built before the
+//! UI was built has no screens and then refuses to start without `--ui`,
+//! saying so in Chinese (`WEB_NO_UI`).
 //!
 //! Only a loopback address is accepted. A random token is made per run and
 //! required on every request: as the `X-Zhifa-Token` header, as the
@@ -32,6 +38,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use clap::Args;
+use include_dir::{Dir, include_dir};
 use zhifa_api::App;
 use zhifa_api::dto::ApiErrorBody;
 
@@ -43,19 +50,32 @@ pub(crate) struct WebArgs {
     /// The loopback address to listen on (port 0: any free port).
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
-    /// The built UI folder (holding index.html).
-    #[arg(long, env = "ZHIFA_UI_DIR", default_value = "ui/dist")]
-    ui: PathBuf,
+    /// Serve the screens from this built UI folder (holding index.html)
+    /// instead of the ones embedded in the binary.
+    #[arg(long, env = "ZHIFA_UI_DIR")]
+    ui: Option<PathBuf>,
     /// Load the embedded sample defaults first (sample catalogue, officers,
     /// number leases, the sample officer enrolled) where they are missing.
     #[arg(long)]
     sample: bool,
 }
 
+/// The screens embedded at build time (empty when the UI was not built).
+static EMBEDDED: Dir<'static> = include_dir!("$ZHIFA_UI_DIST");
+
+/// Where the screens come from.
+#[derive(Debug, Clone)]
+enum Screens {
+    /// Embedded in the binary.
+    Embedded,
+    /// A built UI folder named with `--ui`.
+    Folder(PathBuf),
+}
+
 struct Shared {
     app: Mutex<App>,
     token: String,
-    ui: PathBuf,
+    screens: Screens,
     port: u16,
 }
 
@@ -78,14 +98,23 @@ pub(crate) fn run(ctx: &Ctx, args: WebArgs) -> Result<(), Failure> {
             ),
         ));
     }
-    if !args.ui.join("index.html").is_file() {
-        return Err(Failure::bad_input(
-            "WEB_NO_UI",
-            format!(
-                "界面目录 {} 中没有 index.html；请先在 ui/ 下运行 npm ci && npm run build，或用 --ui 指定",
-                args.ui.display()
-            ),
-        ));
+    match &args.ui {
+        Some(dir) if !dir.join("index.html").is_file() => {
+            return Err(Failure::bad_input(
+                "WEB_NO_UI",
+                format!(
+                    "界面目录 {} 中没有 index.html；请先在 ui/ 下运行 npm ci && npm run build",
+                    dir.display()
+                ),
+            ));
+        }
+        None if EMBEDDED.get_file("index.html").is_none() => {
+            return Err(Failure::bad_input(
+                "WEB_NO_UI",
+                "这个 zhifa 构建时界面尚未构建，程序内没有界面；请在 ui/ 下运行 npm ci && npm run build 后重新 cargo build，或用 --ui 指定已构建的界面目录".to_owned(),
+            ));
+        }
+        _ => {}
     }
     let (store, key, dir) = crate::store::open_keyed(ctx)?;
     let mut app = App::open(store, &key, &dir, "web").map_err(api_failure)?;
@@ -123,7 +152,7 @@ async fn serve(app: App, args: WebArgs) -> Result<(), Failure> {
     let shared = Arc::new(Shared {
         app: Mutex::new(app),
         token: random_token()?,
-        ui: args.ui.clone(),
+        screens: args.ui.clone().map_or(Screens::Embedded, Screens::Folder),
         port: addr.port(),
     });
     let router = Router::new()
@@ -293,6 +322,32 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// The bytes of a screen file, `index.html` for any path that names no
+/// file (the UI routes in the browser, history mode), with the path that was
+/// read (for its content type).
+async fn screen_file(screens: &Screens, rel: &Path) -> std::io::Result<(PathBuf, Bytes)> {
+    match screens {
+        Screens::Embedded => {
+            let file = EMBEDDED
+                .get_file(rel)
+                .or_else(|| EMBEDDED.get_file("index.html"))
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+            Ok((
+                file.path().to_path_buf(),
+                Bytes::from_static(file.contents()),
+            ))
+        }
+        Screens::Folder(dir) => {
+            let mut path = dir.join(rel);
+            if !path.is_file() {
+                path = dir.join("index.html");
+            }
+            let bytes = tokio::fs::read(&path).await?;
+            Ok((path, Bytes::from(bytes)))
+        }
+    }
+}
+
 async fn static_file(State(s): State<Arc<Shared>>, req: Request) -> Response {
     let rel = req.uri().path().trim_start_matches('/');
     let rel = Path::new(rel);
@@ -300,13 +355,8 @@ async fn static_file(State(s): State<Arc<Shared>>, req: Request) -> Response {
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return error(StatusCode::BAD_REQUEST, "WEB_PATH", "路径无效");
     }
-    let mut path = s.ui.join(rel);
-    if !path.is_file() {
-        // The UI routes in the browser (history mode): every other path is the app.
-        path = s.ui.join("index.html");
-    }
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => Response::builder()
+    match screen_file(&s.screens, rel).await {
+        Ok((path, bytes)) => Response::builder()
             .header(header::CONTENT_TYPE, content_type(&path))
             .header("x-content-type-options", "nosniff")
             .header(

@@ -196,3 +196,69 @@ fn commands_answer_json_with_stable_error_codes() {
     assert_eq!(st, 200);
     assert!(body.contains("占道经营"));
 }
+
+#[test]
+fn a_ui_folder_without_index_is_refused_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zhifa"))
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args(["--json", "web", "--listen", "127.0.0.1:0", "--ui"])
+        .arg(dir.path())
+        .env("ZHIFA_KEYSTORE", "file")
+        .env("ZHIFA_KEY_DIR", dir.path().join("keys"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("WEB_NO_UI") && text.contains("index.html"),
+        "{text}"
+    );
+}
+
+/// Without `--ui` the screens come from the binary (cli/build.rs embeds
+/// ui/dist when it was built): the page served is ui/dist's own
+/// index.html and a route of the app answers it too. A binary built before
+/// the UI refuses with `WEB_NO_UI` instead of serving nothing.
+#[test]
+fn without_ui_the_embedded_screens_are_served() {
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist/index.html");
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhifa"))
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args(["--json", "web", "--listen", "127.0.0.1:0", "--sample"])
+        .env_remove("ZHIFA_UI_DIR")
+        .env("ZHIFA_KEYSTORE", "file")
+        .env("ZHIFA_KEY_DIR", dir.path().join("keys"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let Some(rest) = line.trim().strip_prefix("http://127.0.0.1:") else {
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(2), "{line}");
+        assert!(line.contains("WEB_NO_UI"), "{line}");
+        assert!(
+            !dist.is_file(),
+            "ui/dist is built but the binary embeds no screens: {line}"
+        );
+        return;
+    };
+    let (port, token) = rest.split_once("/?token=").unwrap();
+    let port: u16 = port.parse().unwrap();
+    let t = [("X-Zhifa-Token", token)];
+    let (st, head, body) = http(port, "GET", "/", &t, "");
+    let (st2, _, route) = http(port, "GET", "/case/new", &t, "");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!((st, st2), (200, 200), "{head}");
+    assert!(head.to_ascii_lowercase().contains("text/html"), "{head}");
+    assert_eq!(body, route, "an app route answers the app");
+    assert_eq!(body, std::fs::read_to_string(&dist).unwrap());
+}

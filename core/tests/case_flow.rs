@@ -29,7 +29,7 @@ fn the_whole_happy_path_from_draft_to_closed() {
     let outbox0 = env.outbox_len();
     let c = env.create(LONGXING, STALLS, officers(LONGXING)).unwrap();
     assert_eq!(c.status, CaseStatus::Draft);
-    assert_eq!(c.release_id, "CQ-SAMPLE-2025-07-R3");
+    assert_eq!(c.release_id, "CQ-SAMPLE-2025-07-R4");
     let id = c.id;
     let steps = vec![
         (party_and_facts(individual()), CaseStatus::PartyAndFacts),
@@ -832,6 +832,7 @@ fn every_illegal_transition_is_refused_and_changes_nothing() {
         },
         CaseEvent::File { note: "f".into() },
         CaseEvent::Close { note: "c".into() },
+        CaseEvent::Void { reason: "v".into() },
     ];
     let mut refused = 0;
     for id in parked {
@@ -849,10 +850,14 @@ fn every_illegal_transition_is_refused_and_changes_nothing() {
                 ev.name()
             );
             let msg = e.to_string();
-            // The officer reads the status's Chinese name and the step's,
-            // never the technical names (issue 19 item 4).
+            // In the officer's words: the status and the step in Chinese,
+            // no technical names (issue 19: no technical text on screens).
             assert!(
                 msg.contains(status.label_zh()) && msg.contains(case::step_label_zh(ev.name())),
+                "{msg}"
+            );
+            assert!(
+                !msg.contains(status.as_str()) && !msg.contains(ev.name()),
                 "{msg}"
             );
             assert_eq!(env.digest(), before, "{status} / {}", ev.name());

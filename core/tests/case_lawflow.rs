@@ -477,7 +477,7 @@ fn deadlines_on_an_estimated_year_are_marked_and_a_newer_release_replaces_it() {
 
     // A newer release with the official 2027 schedule replaces the estimate.
     let mut pkg: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
-    pkg["release"]["id"] = "CQ-SAMPLE-2025-07-R3-NEWER".into();
+    pkg["release"]["id"] = "CQ-SAMPLE-2025-07-R4-NEWER".into();
     pkg["release"]["issued_on"] = "2026-12-20".into();
     pkg["release"]["effective_from"] = "2026-12-25".into();
     pkg["calendar"]["years"][2]["status"] = "official".into();

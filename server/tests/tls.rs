@@ -187,7 +187,7 @@ fn tls(db: Option<&str>) {
         String::from_utf8_lossy(&sync.stdout)
     );
     let r: serde_json::Value = serde_json::from_slice(&sync.stdout).unwrap();
-    assert_eq!(r["catalogue_release"], "CQ-SAMPLE-2025-07-R3");
+    assert_eq!(r["catalogue_release"], "CQ-SAMPLE-2025-07-R4");
     // Plain HTTP to a non-loopback server is refused by the client too.
     let plain = run(&[
         "--json",

@@ -121,7 +121,7 @@ fn case_mutations(d: &mut SimDevice, cases: usize) -> Vec<WireMutation> {
         let steps = [
             (
                 "create",
-                serde_json::json!({"event": {"township": "500112108", "matter_code": "CG-001", "release_id": "CQ-SAMPLE-2025-07-R3",
+                serde_json::json!({"event": {"township": "500112108", "matter_code": "CG-001", "release_id": "CQ-SAMPLE-2025-07-R4",
                 "violation_time": "2026-03-10T09:50:00", "officers": ["OFF-LX-01", "OFF-LX-02"]}, "kind": "create", "from": null, "to": "draft", "version": 1}),
             ),
             (

@@ -35,7 +35,7 @@ async fn enrolled_device_syncs_a_full_case_end_to_end(b: Backend, e: Evidence) {
     let first = dev.sync(&t).await.unwrap();
     assert_eq!(
         first.catalogue_release.as_deref(),
-        Some("CQ-SAMPLE-2025-07-R3")
+        Some("CQ-SAMPLE-2025-07-R4")
     );
     assert_eq!(first.leases_granted, 3);
     let (id, number, sha) = dev.full_case();
@@ -241,7 +241,7 @@ async fn t8_killed_mid_snapshot_resumes_at_the_page_and_keeps_the_old_release(b:
     assert!(dev.session(&f).await.is_err());
     // Killed here: the old release is still the one in force.
     dev.restart();
-    assert!(has_release(&dev, "CQ-SAMPLE-2025-07-R3"));
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-07-R4"));
     assert!(!has_release(&dev, "CQ-SYNTH-2026-03"));
     let g = Faulty::new(server.transport(), 9);
     dev.sync(&g).await.unwrap();
@@ -803,7 +803,7 @@ async fn lease_overlap_case(b: &Backend, local_size: i64) {
     let first = dev.sync(&server.transport()).await.unwrap();
     assert_eq!(
         first.catalogue_release.as_deref(),
-        Some("CQ-SAMPLE-2025-07-R3")
+        Some("CQ-SAMPLE-2025-07-R4")
     );
     let overlaps: Vec<_> = engine::conflicts(&dev.store)
         .unwrap()
@@ -940,7 +940,7 @@ async fn a_corrupted_catalogue_delta_is_refused_and_the_snapshot_is_taken(b: Bac
     f.only = "/v1/catalogue/".into();
     f.script(&[Fault::None, Fault::FlipResponseBit, Fault::DropRequest]);
     assert!(dev.session(&f).await.is_err());
-    assert!(has_release(&dev, "CQ-SAMPLE-2025-07-R3"));
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-07-R4"));
     assert!(!has_release(&dev, "CQ-SAMPLE-2025-08"));
     // Next time: the damaged delta again, then the snapshot goes through.
     let mut g = Faulty::new(server.transport(), 32);
@@ -962,7 +962,7 @@ async fn an_interrupted_delta_keeps_the_previous_release_and_resumes(b: Backend)
     f.script(&[Fault::DropResponse]);
     assert!(dev.session(&f).await.is_err());
     dev.restart();
-    assert!(has_release(&dev, "CQ-SAMPLE-2025-07-R3"));
+    assert!(has_release(&dev, "CQ-SAMPLE-2025-07-R4"));
     assert!(!has_release(&dev, "CQ-SAMPLE-2025-08"));
     let g = Faulty::new(server.transport(), 34);
     let r = dev.sync(&g).await.unwrap();

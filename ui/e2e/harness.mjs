@@ -2,7 +2,8 @@
 // processes they drive (the device's `zhifa web` on the sample defaults
 // and the central `zhifa-server --demo`), the two screen sizes and
 // Debian's Chromium. Needs ZHIFA_BIN (the built `zhifa`) and
-// ZHIFA_SERVER_BIN (default: the `zhifa-server` beside it), and ui/dist.
+// ZHIFA_SERVER_BIN (default: the `zhifa-server` beside it); `zhifa web`
+// serves the screens built into it (cargo build after npm run build).
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -48,7 +49,7 @@ export async function startSyncServer(data) {
 
 /** The device's `zhifa web` on a data folder; resolves to the URL it prints (with its token). */
 export async function startServer(data) {
-  const child = spawn(bin, ['--data', data, 'web', '--listen', '127.0.0.1:0', '--sample', '--ui', join(ui, 'dist')], {
+  const child = spawn(bin, ['--data', data, 'web', '--listen', '127.0.0.1:0', '--sample'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const url = await firstLine(child, 'zhifa web')

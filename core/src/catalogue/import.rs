@@ -200,6 +200,7 @@ fn write_release(
                 .chain(&m.penalty)
                 .filter_map(|pid| texts.get(pid.as_str()).map(|t| (*t).to_owned()))
                 .collect(),
+            aliases: m.aliases.clone(),
         });
     }
     index::write(tx, &r.id, indexed)?;

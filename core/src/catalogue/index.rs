@@ -22,7 +22,8 @@
 //! | `p` + g | full pinyin contains g |
 //! | `v` + g | text of a linked provision contains g |
 //!
-//! Each distinct domain has its posting list in `search_domain`.
+//! Each distinct domain has its posting list in `search_domain`, and each
+//! everyday name (俗称) its matters in `search_alias` (schema v13).
 //!
 //! The importer builds the index in the import transaction; migration 0004
 //! builds it for releases stored before v4 from their catalogue rows
@@ -67,6 +68,8 @@ pub(crate) struct IndexMatter {
     pub(crate) name_len: i64,
     /// Texts of the linked provisions (violated and penalty).
     pub(crate) provisions: Vec<String>,
+    /// Everyday names (俗称), normalised as queries are.
+    pub(crate) aliases: Vec<String>,
 }
 
 /// The posting key of `chars` in namespace `ns`, ASCII lower-cased.
@@ -233,6 +236,18 @@ pub(crate) fn write(
     for (d, p) in domains {
         ins_domain.execute(params![release_id, d, p.bytes])?;
     }
+    // Only a release with aliases touches search_alias: the v4 backfill
+    // runs this function before migration 13 creates the table.
+    if matters.iter().any(|m| !m.aliases.is_empty()) {
+        let mut ins_alias = conn.prepare(
+            "INSERT OR IGNORE INTO search_alias (release_id, alias, rid) VALUES (?1, ?2, ?3)",
+        )?;
+        for (rank, m) in (0..count).zip(&matters) {
+            for a in &m.aliases {
+                ins_alias.execute(params![release_id, a, base + i64::from(rank)])?;
+            }
+        }
+    }
     let keys = postings.into_sorted();
     let mut ins_gram =
         conn.prepare("INSERT INTO search_gram (release_id, key, ranks) VALUES (?1, ?2, ?3)")?;
@@ -350,6 +365,8 @@ pub(crate) fn backfill(conn: &Connection) -> rusqlite::Result<()> {
                     initials: r.get(6)?,
                     name_len: r.get(7)?,
                     provisions: Vec::new(),
+                    // Releases stored before v13 carried no aliases.
+                    aliases: Vec::new(),
                 })
             })?
             .map(|m| {

@@ -23,7 +23,9 @@ pub use import::{ImportOutcome, import};
 pub use read::{
     Catalogue, MatterRecord, ProvisionRecord, ProvisionRole, ReleaseInfo, TownshipInfo,
 };
-pub use search::{MatchKind, SearchHit, SearchQuery, SearchResults, SearchScope};
+pub use search::{
+    MatchKind, OutsideHit, OutsideReason, SearchHit, SearchQuery, SearchResults, SearchScope,
+};
 pub use validate::{CheckedPackage, Issue, check_package};
 
 use crate::ErrorCode;

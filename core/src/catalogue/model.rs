@@ -199,6 +199,11 @@ impl MatterKind {
     }
 }
 
+/// The most everyday names (aliases) one matter may carry.
+pub const MAX_ALIASES: usize = 32;
+/// The longest everyday name, in characters.
+pub const MAX_ALIAS_CHARS: usize = 16;
+
 /// An enforcement matter (执法事项) with its provisions and discretion table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -215,6 +220,14 @@ pub struct Matter {
     /// documents are issued (道路交通安全法实施条例 and the 委托书).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrusting_authority: Option<String>,
+    /// Everyday names of the violation (俗称): the officers' and the
+    /// public's words for it (`牛皮癣`, `小广告` for 乱张贴), found by the
+    /// search as the name is. Maintained by the city beside the matter and
+    /// shipped in releases; optional, at most [`MAX_ALIASES`] of up to
+    /// [`MAX_ALIAS_CHARS`] characters each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
+    pub aliases: Vec<String>,
     /// Enforcement domain, e.g. `城市管理`, `应急消防`, `水利`, `生态环境`.
     #[schemars(length(min = 1))]
     pub domain: String,

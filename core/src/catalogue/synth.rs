@@ -211,8 +211,16 @@ pub fn synth(opts: &SynthOptions) -> Package {
             conditions: "1.初次违法；2.危害后果轻微；3.及时改正".into(),
             circumstances: codes.iter().map(|s| (*s).into()).collect(),
         };
+        // Everyday names shared by many matters, as real ones are (乱堆,
+        // 小广告 cover several matters each); derived from the draws above so
+        // the random stream, and every other field, stays as it was.
+        let aliases = vec![format!("{action}{object}"), format!("{place}{object}")]
+            .into_iter()
+            .filter(|a| *a != name)
+            .collect();
         matters.push(Matter {
             code: format!("SYN-{i:06}"),
+            aliases,
             name,
             kind,
             entrusting_authority: (kind == MatterKind::Entrusted)

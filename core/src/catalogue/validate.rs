@@ -21,7 +21,8 @@ use sha2::{Digest, Sha256};
 
 use super::CatalogueError;
 use super::model::{
-    FineRange, LevelPenalty, Matter, MatterKind, PACKAGE_FORMAT, PACKAGE_FORMAT_V1, Package,
+    FineRange, LevelPenalty, MAX_ALIAS_CHARS, MAX_ALIASES, Matter, MatterKind, PACKAGE_FORMAT,
+    PACKAGE_FORMAT_V1, Package,
 };
 
 mod clause_rules;
@@ -577,6 +578,7 @@ fn check_matter(m: &Matter, i: usize, provisions: &HashSet<&str>, out: &mut Issu
     out.text(&m.name, || format!("$.matters[{i}].name"));
     out.text(&m.domain, || format!("$.matters[{i}].domain"));
     out.text(&m.department, || format!("$.matters[{i}].department"));
+    check_aliases(m, i, out);
     for (role, list) in [("violated", &m.violated), ("penalty", &m.penalty)] {
         if list.is_empty() {
             out.push(
@@ -672,6 +674,44 @@ fn check_matter(m: &Matter, i: usize, provisions: &HashSet<&str>, out: &mut Issu
     if m.levels_contiguous {
         check_contiguous(m, i, out, "individual", |l| l.individual.as_ref());
         check_contiguous(m, i, out, "organization", |l| l.organization.as_ref());
+    }
+}
+
+/// Everyday names: each a searchable phrase (already in the form the
+/// search normalises queries to, so it can match), at most
+/// [`MAX_ALIASES`] of at most [`MAX_ALIAS_CHARS`] characters, none twice and
+/// none the matter's own name.
+fn check_aliases(m: &Matter, i: usize, out: &mut Issues) {
+    if m.aliases.len() > MAX_ALIASES {
+        out.push(
+            || format!("$.matters[{i}].aliases"),
+            "schema_violation",
+            format!("俗称最多 {MAX_ALIASES} 个，此处有 {} 个", m.aliases.len()),
+        );
+    }
+    let mut seen = HashSet::new();
+    for (j, a) in m.aliases.iter().enumerate() {
+        let path = || format!("$.matters[{i}].aliases[{j}]");
+        let n = a.chars().count();
+        if n == 0 || n > MAX_ALIAS_CHARS {
+            out.push(
+                path,
+                "schema_violation",
+                format!("俗称应为 1 至 {MAX_ALIAS_CHARS} 个字，“{a}”有 {n} 个"),
+            );
+        } else if crate::text::normalize_query(a) != *a {
+            out.push(
+                path,
+                "alias_not_normalised",
+                format!("俗称“{a}”含空格、全角字母数字或大写字母，检索时无法命中"),
+            );
+        } else if *a == m.name || !seen.insert(a.as_str()) {
+            out.push(
+                path,
+                "alias_duplicate",
+                format!("俗称“{a}”重复（或与事项名称相同）"),
+            );
+        }
     }
 }
 

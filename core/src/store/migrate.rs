@@ -106,6 +106,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/device/0012_provision_source.sql"),
         backfill: None,
     },
+    Migration {
+        version: 13,
+        name: "0013_search_alias.sql",
+        sql: include_str!("../../../schema/device/0013_search_alias.sql"),
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -104,6 +104,7 @@ pub(crate) fn stalls() -> Matter {
         ],
         clause: None,
         scope_note: None,
+        aliases: Vec::new(),
     }
 }
 
@@ -139,6 +140,7 @@ pub(crate) fn traffic() -> Matter {
         )],
         clause: None,
         scope_note: None,
+        aliases: Vec::new(),
     }
 }
 

@@ -251,7 +251,34 @@ township: string | null,
 /**
  * Hits, best first.
  */
-hits: Array<SearchHit>, };
+hits: Array<SearchHit>, 
+/**
+ * Matters the query finds that the officer's township may not enforce
+ * today, best first, each with the reason (empty with `all`).
+ */
+outside: Array<OutsideHit>, };
+
+export type OutsideHit = { 
+/**
+ * Matter code.
+ */
+code: string, 
+/**
+ * Matter name.
+ */
+name: string, 
+/**
+ * Kind in Chinese.
+ */
+kind_label: string, 
+/**
+ * Domain.
+ */
+domain: string, 
+/**
+ * Why the township may not enforce it, in Chinese.
+ */
+reason: string, };
 
 export type MatterReq = { 
 /**

@@ -46,8 +46,10 @@ export default {
   },
   catalogue: {
     title: '执法事项',
-    placeholder: '输入名称、拼音首字母或编号，如 zdjy',
+    placeholder: '输入名称、俗称、拼音首字母或编号，如 zdjy',
     empty: '未找到匹配的事项',
+    emptyInTownship: '本镇（街道）可办理的事项中未找到',
+    outsideTitle: '不在本镇（街道）办理范围内',
     provisions: '法律依据',
     statutory: '法定处罚幅度',
     individual: '个人',

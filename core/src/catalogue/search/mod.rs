@@ -7,9 +7,12 @@
 //! | tier | score | match |
 //! |---|---|---|
 //! | exact | 100 / 95 | the whole name / the whole code |
+//! | everyday name | 90 | an everyday name (俗称, catalogue data) is the query |
 //! | prefix | 80 | the name or the code starts with the query |
 //! | pinyin | 70 / 65 / 60 | initials equal / initials start with / full pinyin starts with the query |
+//! | everyday name within | 50 | the query holds an everyday name, or one starts with the query |
 //! | substring | 40 | the name (or its full pinyin) contains the query |
+//! | near | 35 | the name contains the query but for one character (a typo: 占到经营 → 占道经营; one too many, one missing, two swapped), or holds its two halves with words between (排放污水 → 向街面排放倾倒污水) |
 //! | domain | 30 | the domain (城市管理, 水利, …) contains the query |
 //! | provision | 20 | the text of a 违则 or 罚则 contains the query |
 //!
@@ -32,13 +35,23 @@
 //!
 //! By default only the matters the officer's township may enforce on the
 //! date are returned: statutory and common matters, plus the optional and
-//! entrusted ones it adopted. [`SearchScope::All`] lifts that filter.
+//! entrusted ones it adopted. The matters the query finds outside that
+//! scope come apart, in [`SearchResults::outside`], each with the reason
+//! (not adopted by the township, or adopted for another period), so an
+//! officer can tell "not ours" from "not found". [`SearchScope::All`] lifts
+//! the filter.
 
 use std::collections::{HashSet, VecDeque};
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use serde::Serialize;
+
+mod outside;
+mod words;
+
+pub use outside::{OutsideHit, OutsideReason};
+use words::{alias_pieces, near_applies, near_patterns};
 
 use super::index::{self, ns};
 use super::model::MatterKind;
@@ -78,6 +91,8 @@ pub enum MatchKind {
     NameExact,
     /// The whole code.
     CodeExact,
+    /// An everyday name (俗称) of the matter is the query.
+    AliasExact,
     /// The start of the name or code.
     Prefix,
     /// The pinyin initials equal the query.
@@ -86,8 +101,13 @@ pub enum MatchKind {
     InitialsPrefix,
     /// The full pinyin starts with the query.
     PinyinPrefix,
+    /// The query holds an everyday name, or an everyday name starts with it.
+    AliasWithin,
     /// The name or its pinyin contains the query.
     Substring,
+    /// The name contains the query but for one character (substituted,
+    /// extra, missing, or two neighbours swapped).
+    Near,
     /// The domain contains the query.
     Domain,
     /// A provision's text contains the query.
@@ -100,11 +120,14 @@ impl MatchKind {
         match self {
             Self::NameExact => 100,
             Self::CodeExact => 95,
+            Self::AliasExact => 90,
             Self::Prefix => 80,
             Self::InitialsExact => 70,
             Self::InitialsPrefix => 65,
             Self::PinyinPrefix => 60,
+            Self::AliasWithin => 50,
             Self::Substring => 40,
+            Self::Near => 35,
             Self::Domain => 30,
             Self::ProvisionText => 20,
         }
@@ -137,6 +160,11 @@ pub struct SearchResults {
     pub township: Option<String>,
     /// The hits, best first.
     pub results: Vec<SearchHit>,
+    /// With a township filter: matters the query finds that the township
+    /// may not enforce on the date, best first, each with the reason.
+    /// Always empty for [`SearchScope::All`] (and then not serialised).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outside: Vec<OutsideHit>,
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
@@ -379,6 +407,20 @@ impl Source {
         )
     }
 
+    /// A trigram `MATCH` whose hits must also be `LIKE` a pattern: the
+    /// near tier's "contains the anchor, and the name fits the pattern".
+    fn fts_like(table: &str, phrase: String, hi: i64, like: String) -> Self {
+        Self::sql(
+            format!(
+                "SELECT s.rid FROM {table} JOIN matter_search s ON s.rid = {table}.rowid
+                 WHERE {table} MATCH ?6 AND {table}.rowid > ?4 AND {table}.rowid <= ?7
+                   AND s.release_id = ?1 AND s.name LIKE ?8 ESCAPE '\\' AND {SCOPE}
+                 ORDER BY {table}.rowid LIMIT ?5"
+            ),
+            vec![phrase.into(), Value::Integer(hi), like.into()],
+        )
+    }
+
     /// The next rid, without consuming it; `first` is the size of the first chunk.
     fn peek(&mut self, cx: &Ctx<'_>, first: usize) -> Result<Option<i64>, CatalogueError> {
         match self {
@@ -492,6 +534,9 @@ struct Tier {
     sources: Vec<Source>,
 }
 
+/// The most matters shown apart as outside the township's scope.
+pub const OUTSIDE_MAX: usize = 5;
+
 impl Catalogue<'_> {
     /// Searches the release in force on `q.on`.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, CatalogueError> {
@@ -517,12 +562,12 @@ impl Catalogue<'_> {
                 Some(code.clone())
             }
         };
-        let mut results = Vec::new();
         if q.limit == 0 {
             return Ok(SearchResults {
                 release_id: release.id,
                 township,
-                results,
+                results: Vec::new(),
+                outside: Vec::new(),
             });
         }
         let (lo, hi): (i64, i64) = self
@@ -535,7 +580,7 @@ impl Catalogue<'_> {
                 }
                 e => e.into(),
             })?;
-        let cx = Ctx {
+        let mut cx = Ctx {
             conn: self.conn(),
             release: Value::Text(release.id.clone()),
             township: township.clone().map_or(Value::Null, Value::Text),
@@ -543,62 +588,96 @@ impl Catalogue<'_> {
             lo,
             hi,
         };
-
-        let mut seen: HashSet<i64> = HashSet::new();
-        let mut detail = self
-            .conn()
-            .prepare_cached("SELECT code, name, kind, domain FROM matter_search WHERE rid = ?1")?;
-        for kind in tier_kinds(&text) {
-            let need = q.limit - results.len();
-            // A tier yields its in-scope matters best first; the ones a
-            // better tier already returned are skipped.
-            let first = need + seen.len();
-            let mut tier = build_tier(&cx, kind, &text)?;
-            while results.len() < q.limit {
-                let mut best: Option<i64> = None;
-                for s in &mut tier.sources {
-                    if let Some(rid) = s.peek(&cx, first)? {
-                        best = Some(best.map_or(rid, |b: i64| b.min(rid)));
-                    }
+        let results = run_tiers(&cx, &text, q.limit)?;
+        let mut outside = Vec::new();
+        if let Some(code) = &township {
+            // The same query without the filter: the hits the township may
+            // not enforce come apart, with the reason. Statutory and
+            // common matters bind every township, so only optional and
+            // entrusted ones can be outside.
+            cx.township = Value::Null;
+            for hit in run_tiers(&cx, &text, q.limit + OUTSIDE_MAX)? {
+                if outside.len() == OUTSIDE_MAX {
+                    break;
                 }
-                let Some(rid) = best else { break };
-                for s in &mut tier.sources {
-                    if s.peek(&cx, first)? == Some(rid) {
-                        s.advance();
-                    }
-                }
-                if !seen.insert(rid) {
+                if !matches!(
+                    hit.kind,
+                    MatterKind::EmpoweredOptional | MatterKind::Entrusted
+                ) {
                     continue;
                 }
-                let (code, name, kind, domain) = detail.query_row([rid], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                    ))
-                })?;
-                let kind = MatterKind::parse(&kind)
-                    .ok_or_else(|| CatalogueError::Corrupt(format!("matter {code} kind {kind}")))?;
-                results.push(SearchHit {
-                    code,
-                    name,
-                    kind,
-                    domain,
-                    score: tier.kind.score(),
-                    matched: tier.kind,
-                });
-            }
-            if results.len() == q.limit {
-                break;
+                if let Some(reason) = self.outside_reason(&release.id, code, &hit.code, q.on)? {
+                    let reason_zh = reason.label_zh(hit.kind);
+                    outside.push(OutsideHit {
+                        hit,
+                        reason,
+                        reason_zh,
+                    });
+                }
             }
         }
         Ok(SearchResults {
             release_id: release.id,
             township,
             results,
+            outside,
         })
     }
+}
+
+/// The in-scope hits of every tier, best first, at most `limit`.
+fn run_tiers(cx: &Ctx<'_>, text: &str, limit: usize) -> Result<Vec<SearchHit>, CatalogueError> {
+    let mut results = Vec::new();
+    let mut seen: HashSet<i64> = HashSet::new();
+    let mut detail = cx
+        .conn
+        .prepare_cached("SELECT code, name, kind, domain FROM matter_search WHERE rid = ?1")?;
+    for kind in tier_kinds(text) {
+        let need = limit - results.len();
+        // A tier yields its in-scope matters best first; the ones a
+        // better tier already returned are skipped.
+        let first = need + seen.len();
+        let mut tier = build_tier(cx, kind, text)?;
+        while results.len() < limit {
+            let mut best: Option<i64> = None;
+            for s in &mut tier.sources {
+                if let Some(rid) = s.peek(cx, first)? {
+                    best = Some(best.map_or(rid, |b: i64| b.min(rid)));
+                }
+            }
+            let Some(rid) = best else { break };
+            for s in &mut tier.sources {
+                if s.peek(cx, first)? == Some(rid) {
+                    s.advance();
+                }
+            }
+            if !seen.insert(rid) {
+                continue;
+            }
+            let (code, name, kind, domain) = detail.query_row([rid], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?;
+            let kind = MatterKind::parse(&kind)
+                .ok_or_else(|| CatalogueError::Corrupt(format!("matter {code} kind {kind}")))?;
+            results.push(SearchHit {
+                code,
+                name,
+                kind,
+                domain,
+                score: tier.kind.score(),
+                matched: tier.kind,
+            });
+        }
+        if results.len() == limit {
+            break;
+        }
+    }
+    Ok(results)
 }
 
 /// The pinyin key of a query: its letters without white space, when it is
@@ -613,6 +692,7 @@ fn tier_kinds(q: &str) -> Vec<MatchKind> {
     let mut out = vec![
         MatchKind::NameExact,
         MatchKind::CodeExact,
+        MatchKind::AliasExact,
         MatchKind::Prefix,
     ];
     if latin_of(q).is_some() {
@@ -622,11 +702,15 @@ fn tier_kinds(q: &str) -> Vec<MatchKind> {
             MatchKind::PinyinPrefix,
         ]);
     }
-    out.extend([
-        MatchKind::Substring,
-        MatchKind::Domain,
-        MatchKind::ProvisionText,
-    ]);
+    let n = q.chars().count();
+    if n >= 2 {
+        out.push(MatchKind::AliasWithin);
+    }
+    out.push(MatchKind::Substring);
+    if near_applies(q) {
+        out.push(MatchKind::Near);
+    }
+    out.extend([MatchKind::Domain, MatchKind::ProvisionText]);
     out
 }
 
@@ -707,6 +791,59 @@ fn build_tier(cx: &Ctx<'_>, kind: MatchKind, q: &str) -> Result<Tier, CatalogueE
                     ],
                 ),
             ]
+        }
+        MatchKind::AliasExact => vec![Source::sql(
+            format!(
+                "SELECT a.rid FROM search_alias a JOIN matter_search s ON s.rid = a.rid
+                 WHERE a.release_id = ?1 AND a.alias = ?6 AND a.rid > ?4 AND {SCOPE}
+                 ORDER BY a.rid LIMIT ?5"
+            ),
+            vec![q.to_owned().into()],
+        )],
+        MatchKind::AliasWithin => {
+            let mut v = vec![Source::sql(
+                format!(
+                    "SELECT DISTINCT a.rid FROM search_alias a JOIN matter_search s ON s.rid = a.rid
+                     WHERE a.release_id = ?1 AND a.alias > ?6 AND a.alias < ?7 AND a.rid > ?4
+                       AND {SCOPE} ORDER BY a.rid LIMIT ?5"
+                ),
+                vec![q.to_owned().into(), prefix_end(q).into()],
+            )];
+            let pieces = alias_pieces(q);
+            if !pieces.is_empty() {
+                let list = serde_json::to_string(&pieces)
+                    .map_err(|e| CatalogueError::Corrupt(format!("alias pieces: {e}")))?;
+                v.push(Source::sql(
+                    format!(
+                        "SELECT DISTINCT a.rid FROM search_alias a JOIN matter_search s ON s.rid = a.rid
+                         WHERE a.release_id = ?1 AND a.alias IN (SELECT value FROM json_each(?6))
+                           AND a.rid > ?4 AND {SCOPE} ORDER BY a.rid LIMIT ?5"
+                    ),
+                    vec![list.into()],
+                ));
+            }
+            v
+        }
+        MatchKind::Near => {
+            let mut v = Vec::new();
+            for p in near_patterns(q) {
+                if p.anchor.len() >= 3 {
+                    let anchor: String = p.anchor.iter().collect();
+                    v.push(Source::fts_like(
+                        "search_name_fts",
+                        fts_phrase(&anchor),
+                        cx.hi,
+                        p.like,
+                    ));
+                } else {
+                    v.push(Source::candidates(
+                        cx.posting(&index::key(ns::NAME, &p.anchor))?,
+                        "s.name LIKE ?5 ESCAPE '\\'",
+                        vec![p.like.into()],
+                    ));
+                }
+            }
+            v
         }
         MatchKind::InitialsExact => vec![Source::equal("initials", latin.clone().into())],
         MatchKind::InitialsPrefix => vec![Source::candidates(
