@@ -55,7 +55,7 @@ pub fn typescript() -> String {
         ProvisionView, PenaltyView, LevelView, ExemptionView, MatterDetail, CheckIdReq, IdCheck,
         PartyInput, NewCaseReq, CaseReq, PartyFactsReq, EvidenceAddReq, AttachReq, PenaltyInput,
         SuggestReq, LevelOption, BandView, Suggestion, RightsReq, DecideReq, ServeReq, DocumentFile, SavedFile,
-        PaymentQr, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,
+        PaymentQr, TicketReq, TicketView, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,
         CaseListReq, CaseDetail, ServerNote, StreamState, SyncState, Settings, TownshipOption, SetTownshipReq,
         SyncErrorView, EnrolmentView, SyncEnrolReq, SyncNowReq, SyncNetworkReq, StreamProgress,
         SyncReportView, SyncLive, RecordCounts, SyncStatus, SyncRecordsReq, SyncRecordView,

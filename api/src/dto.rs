@@ -602,6 +602,30 @@ pub struct DocumentFile {
     pub document_hash: String,
 }
 
+/// Print the served decision on a thermal printer.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TicketReq {
+    /// Case id.
+    pub case_id: String,
+    /// Paper width in millimetres: `58` or `80`.
+    pub roll: String,
+}
+
+/// A ticket sent to the printer.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TicketView {
+    /// Paper width in millimetres.
+    pub roll: String,
+    /// Bytes sent.
+    pub bytes: u32,
+    /// The ESC/POS stream, base64 (for a shell that prints it itself).
+    pub escpos_base64: String,
+    /// The document hash printed on it (the PDF's).
+    pub document_hash: String,
+    /// Where it went, in Chinese.
+    pub sent_to: String,
+}
+
 /// The decision saved as a file on the device.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SavedFile {

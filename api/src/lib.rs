@@ -16,8 +16,10 @@ pub mod dto;
 mod error;
 mod inspection;
 mod ops;
+mod print;
 pub mod sample;
 pub mod sync;
+pub use print::{CaptureTransport, PrinterTransport};
 mod sync_cmd;
 
 use std::path::{Path, PathBuf};
@@ -48,6 +50,9 @@ pub struct App {
     shell: &'static str,
     sync_ctx: sync::SyncContext,
     sync_hub: Arc<sync::SyncHub>,
+    /// The shell's thermal printer connection; `None` until the shell sets
+    /// one or the first ticket is captured to the export folder.
+    printer: Option<Box<dyn print::PrinterTransport>>,
 }
 
 impl std::fmt::Debug for App {
@@ -85,6 +90,7 @@ impl App {
             shell,
             sync_ctx,
             sync_hub: sync::SyncHub::new(),
+            printer: None,
         })
     }
 
@@ -193,6 +199,7 @@ macro_rules! for_each_command {
             (case_serve, $crate::dto::ServeReq, $crate::dto::CaseView),
             (case_document, $crate::dto::CaseReq, $crate::dto::DocumentFile),
             (case_save_document, $crate::dto::CaseReq, $crate::dto::SavedFile),
+            (case_print, $crate::dto::TicketReq, $crate::dto::TicketView),
             (case_payment_qr, $crate::dto::CaseReq, $crate::dto::PaymentQr),
             (case_list, $crate::dto::CaseListReq, ::std::vec::Vec<$crate::dto::CaseSummary>),
             (case_detail, $crate::dto::CaseReq, $crate::dto::CaseDetail),

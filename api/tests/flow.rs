@@ -314,6 +314,11 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
         err_code(&mut app, "case_document", json!({"case_id": id})),
         "API_INVALID"
     );
+    assert_eq!(
+        err_code(&mut app, "case_print", json!({"case_id": id, "roll": "58"})),
+        "API_INVALID",
+        "nothing prints before service"
+    );
     let home = call(&mut app, "home", json!({}));
     assert_eq!(home["deadlines"][0]["kind"], "service");
     let c = call(
@@ -341,6 +346,28 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
     assert!(!saved_path.starts_with(app.data_dir()));
     let on_disk = std::fs::read(&saved_path).unwrap();
     assert_eq!(on_disk, pdf);
+    // On the spot on a thermal printer: with none connected, the ticket is
+    // kept in the export folder, byte for byte what a printer would get,
+    // carrying the PDF's document hash.
+    for roll in ["58", "80"] {
+        let t = call(&mut app, "case_print", json!({"case_id": id, "roll": roll}));
+        let bytes = B64.decode(t["escpos_base64"].as_str().unwrap()).unwrap();
+        assert!(bytes.starts_with(&[0x1b, 0x40, 0x1c, 0x26]), "ESC @, FS &");
+        assert_eq!(t["bytes"].as_u64().unwrap() as usize, bytes.len());
+        assert_eq!(t["document_hash"], doc["document_hash"]);
+        assert!(t["sent_to"].as_str().unwrap().contains("热敏打印机"), "{t}");
+        let kept: Vec<_> = std::fs::read_dir(exports.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(&format!("-{roll}mm.escpos")))
+            .collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(std::fs::read(&kept[0]).unwrap(), bytes);
+    }
+    assert_eq!(
+        err_code(&mut app, "case_print", json!({"case_id": id, "roll": "76"})),
+        "API_INVALID"
+    );
     let qr = call(&mut app, "case_payment_qr", json!({"case_id": id}));
     assert!(
         qr["svg"].as_str().unwrap().starts_with("<?xml")

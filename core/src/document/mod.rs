@@ -11,12 +11,14 @@
 //! and clause, the case supplied the number.
 
 pub mod capitals;
+pub mod escpos;
 pub mod fonts;
 pub mod model;
 pub mod qr;
 pub mod render;
 pub mod template;
 
+pub use escpos::{Roll, Ticket, TicketOptions, render_escpos};
 pub use render::{
     Paper, RenderOptions, RenderedDocument, document_hash, render_pdf, verification_payload,
 };

@@ -862,6 +862,38 @@ amount_fen: number,
  */
 due: string | null, };
 
+export type TicketReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * Paper width in millimetres: `58` or `80`.
+ */
+roll: string, };
+
+export type TicketView = { 
+/**
+ * Paper width in millimetres.
+ */
+roll: string, 
+/**
+ * Bytes sent.
+ */
+bytes: number, 
+/**
+ * The ESC/POS stream, base64 (for a shell that prints it itself).
+ */
+escpos_base64: string, 
+/**
+ * The document hash printed on it (the PDF's).
+ */
+document_hash: string, 
+/**
+ * Where it went, in Chinese.
+ */
+sent_to: string, };
+
 export type CaseView = { 
 /**
  * Id.
@@ -2104,6 +2136,7 @@ export interface Commands {
   case_serve: { req: ServeReq; resp: CaseView };
   case_document: { req: CaseReq; resp: DocumentFile };
   case_save_document: { req: CaseReq; resp: SavedFile };
+  case_print: { req: TicketReq; resp: TicketView };
   case_payment_qr: { req: CaseReq; resp: PaymentQr };
   case_list: { req: CaseListReq; resp: Array<CaseSummary> };
   case_detail: { req: CaseReq; resp: CaseDetail };
@@ -2158,6 +2191,7 @@ export const COMMANDS = [
   'case_serve',
   'case_document',
   'case_save_document',
+  'case_print',
   'case_payment_qr',
   'case_list',
   'case_detail',

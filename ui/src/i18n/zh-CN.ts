@@ -150,6 +150,8 @@ export default {
     doneTitle: '已送达',
     pdf: '打印 / 分享决定书',
     download: '下载 PDF',
+    print58: '58 毫米热敏打印',
+    print80: '80 毫米热敏打印',
     saveDevice: '保存到本机文书目录',
     qr: '缴款二维码',
     qrFull: '全屏显示二维码',
