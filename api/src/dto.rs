@@ -319,6 +319,8 @@ pub struct MatterDetail {
     pub minor_violation: Option<ExemptionView>,
     /// 裁量阶次, lightest first.
     pub levels: Vec<LevelView>,
+    /// Quick phrases for the 违法事实 (`__` marks what to fill in).
+    pub fact_phrases: Vec<String>,
     /// The release read.
     pub release: ReleaseBrief,
 }

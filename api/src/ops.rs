@@ -624,6 +624,7 @@ impl App {
             department: m.department.clone(),
             entrusting_authority: m.entrusting_authority.clone(),
             scope_note: m.scope_note.clone(),
+            fact_phrases: m.fact_phrases.clone(),
             provisions: rec
                 .provisions
                 .iter()

@@ -127,6 +127,19 @@ fn catalogue_search_and_matter_detail() {
     );
     assert!(m["levels"].as_array().unwrap().len() >= 2);
     assert!(m["statutory_individual"]["max_fen"].as_i64().unwrap() > 0);
+    // The catalogue's quick phrases for the facts screen.
+    let phrases = m["fact_phrases"].as_array().unwrap();
+    assert!(
+        phrases.iter().any(|p| p.as_str().unwrap().contains("摆摊")),
+        "{phrases:?}"
+    );
+    // Everyday words find it too, as the officer says them.
+    let slang = call(
+        &mut app,
+        "catalogue_search",
+        json!({"text": "路边摆摊", "limit": 5}),
+    );
+    assert_eq!(slang["hits"][0]["code"], code);
     assert_eq!(
         err_code(&mut app, "matter_detail", json!({"code": "NOPE"})),
         "API_NOT_FOUND"

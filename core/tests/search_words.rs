@@ -193,6 +193,7 @@ fn malformed_everyday_names_are_refused_with_their_path() {
         "占道经营",
         "一二三四五六七八九十一二三四五六七"
     ]);
+    m["fact_phrases"] = serde_json::json!(["占道经营", "  "]);
     let err = check_package(&serde_json::to_vec(&pkg).unwrap()).unwrap_err();
     assert_eq!(err.code(), "CATALOGUE_INVALID");
     let text = format!("{err:?}");
@@ -201,6 +202,7 @@ fn malformed_everyday_names_are_refused_with_their_path() {
         ("$.matters[8].aliases[2]", "alias_duplicate"),
         ("$.matters[8].aliases[3]", "alias_duplicate"),
         ("$.matters[8].aliases[4]", "schema_violation"),
+        ("$.matters[8].fact_phrases[1]", "schema_violation"),
     ] {
         assert!(
             text.contains(path) && text.contains(code),
@@ -208,4 +210,5 @@ fn malformed_everyday_names_are_refused_with_their_path() {
         );
     }
     assert!(!text.contains("$.matters[8].aliases[1]"), "{text}");
+    assert!(!text.contains("$.matters[8].fact_phrases[0]"), "{text}");
 }

@@ -228,6 +228,13 @@ pub struct Matter {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 32))]
     pub aliases: Vec<String>,
+    /// Quick phrases for the 违法事实 (事实常用语): the sentences officers
+    /// write for this violation, offered as one-tap inserts beside the
+    /// keyboard's dictation. Maintained with the catalogue; a blank
+    /// (`__`) marks what the officer fills in (an area, a count).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 16))]
+    pub fact_phrases: Vec<String>,
     /// Enforcement domain, e.g. `城市管理`, `应急消防`, `水利`, `生态环境`.
     #[schemars(length(min = 1))]
     pub domain: String,

@@ -221,6 +221,7 @@ pub fn synth(opts: &SynthOptions) -> Package {
         matters.push(Matter {
             code: format!("SYN-{i:06}"),
             aliases,
+            fact_phrases: Vec::new(),
             name,
             kind,
             entrusting_authority: (kind == MatterKind::Entrusted)

@@ -579,6 +579,23 @@ fn check_matter(m: &Matter, i: usize, provisions: &HashSet<&str>, out: &mut Issu
     out.text(&m.domain, || format!("$.matters[{i}].domain"));
     out.text(&m.department, || format!("$.matters[{i}].department"));
     check_aliases(m, i, out);
+    if m.fact_phrases.len() > 16 {
+        out.push(
+            || format!("$.matters[{i}].fact_phrases"),
+            "schema_violation",
+            format!("事实常用语最多 16 条，此处有 {} 条", m.fact_phrases.len()),
+        );
+    }
+    for (j, f) in m.fact_phrases.iter().enumerate() {
+        let n = f.chars().count();
+        if f.trim().is_empty() || n > 200 {
+            out.push(
+                || format!("$.matters[{i}].fact_phrases[{j}]"),
+                "schema_violation",
+                format!("事实常用语应为 1 至 200 个字，此处 {n} 个"),
+            );
+        }
+    }
     for (role, list) in [("violated", &m.violated), ("penalty", &m.penalty)] {
         if list.is_empty() {
             out.push(

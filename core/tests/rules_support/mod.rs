@@ -105,6 +105,7 @@ pub(crate) fn stalls() -> Matter {
         clause: None,
         scope_note: None,
         aliases: Vec::new(),
+        fact_phrases: Vec::new(),
     }
 }
 
@@ -141,6 +142,7 @@ pub(crate) fn traffic() -> Matter {
         clause: None,
         scope_note: None,
         aliases: Vec::new(),
+        fact_phrases: Vec::new(),
     }
 }
 

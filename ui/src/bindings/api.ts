@@ -432,6 +432,10 @@ minor_violation: ExemptionView | null,
  */
 levels: Array<LevelView>, 
 /**
+ * Quick phrases for the 违法事实 (`__` marks what to fill in).
+ */
+fact_phrases: Array<string>, 
+/**
  * The release read.
  */
 release: ReleaseBrief, };

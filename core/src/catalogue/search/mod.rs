@@ -35,8 +35,9 @@
 //!
 //! By default only the matters the officer's township may enforce on the
 //! date are returned: statutory and common matters, plus the optional and
-//! entrusted ones it adopted. The matters the query finds outside that
-//! scope come apart, in [`SearchResults::outside`], each with the reason
+//! entrusted ones it adopted. When those do not fill the page, the matters
+//! the query finds outside that scope come apart, in
+//! [`SearchResults::outside`], each with the reason
 //! (not adopted by the township, or adopted for another period), so an
 //! officer can tell "not ours" from "not found". [`SearchScope::All`] lifts
 //! the filter.
@@ -160,8 +161,9 @@ pub struct SearchResults {
     pub township: Option<String>,
     /// The hits, best first.
     pub results: Vec<SearchHit>,
-    /// With a township filter: matters the query finds that the township
-    /// may not enforce on the date, best first, each with the reason.
+    /// With a township filter whose matters do not fill the page: matters
+    /// the query finds that the township may not enforce on the date, best
+    /// first, each with the reason.
     /// Always empty for [`SearchScope::All`] (and then not serialised).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outside: Vec<OutsideHit>,
@@ -407,20 +409,6 @@ impl Source {
         )
     }
 
-    /// A trigram `MATCH` whose hits must also be `LIKE` a pattern: the
-    /// near tier's "contains the anchor, and the name fits the pattern".
-    fn fts_like(table: &str, phrase: String, hi: i64, like: String) -> Self {
-        Self::sql(
-            format!(
-                "SELECT s.rid FROM {table} JOIN matter_search s ON s.rid = {table}.rowid
-                 WHERE {table} MATCH ?6 AND {table}.rowid > ?4 AND {table}.rowid <= ?7
-                   AND s.release_id = ?1 AND s.name LIKE ?8 ESCAPE '\\' AND {SCOPE}
-                 ORDER BY {table}.rowid LIMIT ?5"
-            ),
-            vec![phrase.into(), Value::Integer(hi), like.into()],
-        )
-    }
-
     /// The next rid, without consuming it; `first` is the size of the first chunk.
     fn peek(&mut self, cx: &Ctx<'_>, first: usize) -> Result<Option<i64>, CatalogueError> {
         match self {
@@ -590,13 +578,15 @@ impl Catalogue<'_> {
         };
         let results = run_tiers(&cx, &text, q.limit)?;
         let mut outside = Vec::new();
-        if let Some(code) = &township {
+        // Only a page the township's matters do not fill can leave "not
+        // ours" to be mistaken for "not found".
+        if let Some(code) = township.as_ref().filter(|_| results.len() < q.limit) {
             // The same query without the filter: the hits the township may
             // not enforce come apart, with the reason. Statutory and
             // common matters bind every township, so only optional and
             // entrusted ones can be outside.
             cx.township = Value::Null;
-            for hit in run_tiers(&cx, &text, q.limit + OUTSIDE_MAX)? {
+            for hit in run_tiers(&cx, &text, 2 * OUTSIDE_MAX)? {
                 if outside.len() == OUTSIDE_MAX {
                     break;
                 }
@@ -714,6 +704,37 @@ fn tier_kinds(q: &str) -> Vec<MatchKind> {
     out
 }
 
+/// The rids (ascending) of the names that hold all but at most one of the
+/// distinct characters of `q`, from the one-character posting lists: every
+/// near pattern keeps at least that many of them.
+fn near_candidates(cx: &Ctx<'_>, q: &str) -> Result<Vec<i64>, CatalogueError> {
+    let mut distinct: Vec<char> = q.chars().filter(|c| !c.is_whitespace()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let need = distinct.len() - 1;
+    let span = usize::try_from(cx.hi - cx.lo + 1).unwrap_or(0);
+    let mut counts = vec![0u8; span];
+    for c in &distinct {
+        for rid in cx.posting(&index::key(ns::NAME, &[*c]))? {
+            if let Some(n) = usize::try_from(rid - cx.lo)
+                .ok()
+                .and_then(|i| counts.get_mut(i))
+            {
+                *n = n.saturating_add(1);
+            }
+        }
+    }
+    Ok(counts
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| usize::from(**n) >= need)
+        .map(|(i, _)| cx.lo + i as i64)
+        .collect())
+}
+
 /// Candidates for "`column` starts with `p`": the sorted range when it is
 /// small, else the posting list of the first one or two characters.
 fn prefix_candidates(
@@ -825,25 +846,36 @@ fn build_tier(cx: &Ctx<'_>, kind: MatchKind, q: &str) -> Result<Tier, CatalogueE
             v
         }
         MatchKind::Near => {
-            let mut v = Vec::new();
-            for p in near_patterns(q) {
-                if p.anchor.len() >= 3 {
-                    let anchor: String = p.anchor.iter().collect();
-                    v.push(Source::fts_like(
-                        "search_name_fts",
-                        fts_phrase(&anchor),
-                        cx.hi,
-                        p.like,
-                    ));
-                } else {
-                    v.push(Source::candidates(
-                        cx.posting(&index::key(ns::NAME, &p.anchor))?,
-                        "s.name LIKE ?5 ESCAPE '\\'",
-                        vec![p.like.into()],
-                    ));
+            // One candidate list for every pattern: the names holding all
+            // but at most one of the query's characters (what any one slip
+            // leaves), each checked against the patterns.
+            // One statement reads the candidates in rid order (a rowid
+            // lookup each), so the tier pays no per-candidate statement.
+            let patterns = near_patterns(q);
+            let rids = near_candidates(cx, q)?;
+            if patterns.is_empty() || rids.is_empty() {
+                Vec::new()
+            } else {
+                let list = serde_json::to_string(&rids)
+                    .map_err(|e| CatalogueError::Corrupt(format!("near candidates: {e}")))?;
+                let mut cond = String::new();
+                let mut params: Vec<Value> = vec![list.into()];
+                for (i, p) in patterns.into_iter().enumerate() {
+                    if i > 0 {
+                        cond.push_str(" OR ");
+                    }
+                    cond.push_str(&format!("s.name LIKE ?{} ESCAPE '\\'", 7 + i));
+                    params.push(p.like.into());
                 }
+                vec![Source::sql(
+                    format!(
+                        "SELECT s.rid FROM matter_search s
+                         WHERE s.rid IN (SELECT value FROM json_each(?6)) AND s.rid > ?4
+                           AND ({cond}) AND {SCOPE} ORDER BY s.rid LIMIT ?5"
+                    ),
+                    params,
+                )]
             }
-            v
         }
         MatchKind::InitialsExact => vec![Source::equal("initials", latin.clone().into())],
         MatchKind::InitialsPrefix => vec![Source::candidates(

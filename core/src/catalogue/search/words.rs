@@ -43,18 +43,18 @@ pub(super) fn alias_pieces(q: &str) -> Vec<String> {
 }
 
 /// One way a typed query may be the name but for one slip: the `LIKE`
-/// pattern (escaped, `_` the unknown character) and the longest run of
-/// known characters in it, which candidates must contain.
+/// pattern, escaped, `_` the unknown character, `%` a left-out stretch.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct NearPattern {
     pub(super) like: String,
-    pub(super) anchor: Vec<char>,
 }
 
 /// The near patterns of `q`: its two halves with anything between
 /// (`排放污水` → `排放%污水`); each character replaced (`占到经营` →
 /// `占_经营`), dropped (one too many typed), a character missing between
-/// two (`占经营` → `占_经营`), and two neighbours swapped.
+/// two (`占经营` → `占_经营`), and two neighbours swapped. Every pattern
+/// keeps all but at most one of the query's characters, which is how the
+/// search picks its candidates.
 pub(super) fn near_patterns(q: &str) -> Vec<NearPattern> {
     // `None` is the unknown character.
     let chars: Vec<char> = q.chars().collect();
@@ -92,37 +92,21 @@ pub(super) fn near_patterns(q: &str) -> Vec<NearPattern> {
             like_escape(&a.iter().collect::<String>()),
             like_escape(&b.iter().collect::<String>())
         );
-        let anchor = if b.len() > a.len() { b } else { a }.to_vec();
-        let p = NearPattern { like, anchor };
-        if seen.insert(p.clone()) {
-            out.push(p);
+        if seen.insert(like.clone()) {
+            out.push(NearPattern { like });
         }
     }
     for shape in shapes {
         let mut like = String::from("%");
-        let (mut best, mut run): (Vec<char>, Vec<char>) = (Vec::new(), Vec::new());
         for c in &shape {
             match c {
-                Some(c) => {
-                    like.push_str(&like_escape(&c.to_string()));
-                    run.push(*c);
-                }
-                None => {
-                    like.push('_');
-                    if run.len() > best.len() {
-                        best = std::mem::take(&mut run);
-                    }
-                    run.clear();
-                }
+                Some(c) => like.push_str(&like_escape(&c.to_string())),
+                None => like.push('_'),
             }
         }
-        if run.len() > best.len() {
-            best = run;
-        }
         like.push('%');
-        let p = NearPattern { like, anchor: best };
-        if !p.anchor.is_empty() && seen.insert(p.clone()) {
-            out.push(p);
+        if seen.insert(like.clone()) {
+            out.push(NearPattern { like });
         }
     }
     out
@@ -140,10 +124,10 @@ mod tests {
         for want in ["%占_经营%", "%占到%经营%", "%占_到经营%", "%到占经营%"] {
             assert!(likes.contains(&want), "{want}: {likes:?}");
         }
-        // Every pattern carries an anchor of known characters it holds.
+        // Each pattern keeps all but at most one of the query's characters.
         for p in &p {
-            let anchor: String = p.anchor.iter().collect();
-            assert!(!anchor.is_empty() && p.like.contains(&anchor), "{p:?}");
+            let kept = "占到经营".chars().filter(|c| p.like.contains(*c)).count();
+            assert!(kept >= 3, "{p:?}");
         }
         // Wildcards typed by the officer stay literal.
         assert!(
