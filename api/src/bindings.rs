@@ -69,18 +69,18 @@ pub fn typescript() -> String {
     out
 }
 
-/// The sync protocol's stable codes (`zhifa_sync::error`), so the UI's
+/// The sync protocol's stable codes (`zhifa_protocol::error`), so the UI's
 /// plain-words table is checked against them (ui/tests/sync.test.ts).
 fn sync_codes() -> String {
     let list = |codes: &mut dyn Iterator<Item = &str>| {
         codes.map(|c| format!("  '{c}',\n")).collect::<String>()
     };
     format!(
-        "\n/** Request-level error codes of the sync protocol (sync/src/error.rs `ErrorKind`). */\n\
+        "\n/** Request-level error codes of the sync protocol (protocol/src/error.rs `ErrorKind`). */\n\
          export const SYNC_ERROR_KINDS = [\n{}] as const;\n\n\
-         /** Codes of mutations the server rejected (sync/src/error.rs `reject`). */\n\
+         /** Codes of mutations the server rejected (protocol/src/error.rs `RejectCode`). */\n\
          export const SYNC_REJECT_CODES = [\n{}] as const;\n",
         list(&mut zhifa_sync::ErrorKind::ALL.iter().map(|k| k.code())),
-        list(&mut zhifa_sync::error::reject::ALL.iter().copied()),
+        list(&mut zhifa_sync::error::RejectCode::ALL.iter().map(|c| c.code())),
     )
 }

@@ -302,7 +302,7 @@ impl App {
         if cert.body.officer_id != officer || cert.body.device_id != self.device.id().to_string() {
             return Err(ApiError::BadgeOfficerMismatch);
         }
-        let request = badge::Request::for_inspection(&insp);
+        let request = badge::Request::from(&insp);
         let device = &self.device;
         let (token, claims) = badge::issue(
             &cert,

@@ -114,7 +114,7 @@ fn badge(ctx: &Ctx, id: Uuid, hours: i64) -> Result<(), Failure> {
         .ok_or_else(|| Failure::internal("SYNC_NO_DEVICE", "设备身份缺失"))?;
     let insp = inspection::get(&store, id)?
         .ok_or_else(|| Failure::bad_input("API_NOT_FOUND", format!("未找到检查记录 {id}")))?;
-    let req = badge::Request::for_inspection(&insp);
+    let req = badge::Request::from(&insp);
     let (token, claims) = badge::issue(&cert, &req, Utc::now(), hours, |m| device.sign(m))
         .map_err(|e| Failure::bad_input(e.code(), e.to_string()))?;
     let url = format!("{}/v/{token}", enrolment.server_url.trim_end_matches('/'));

@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod inspection;
 pub mod money;
 pub mod procedure;
+pub mod protocol;
 pub mod rules;
 pub mod sealed;
 pub mod signin;

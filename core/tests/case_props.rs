@@ -95,6 +95,22 @@ fn event(i: u8, fen: i64) -> CaseEvent {
     }
 }
 
+/// The protocol's record of a case serializes to exactly the device's JSON
+/// of it, and parses back from that JSON to the same record: what the
+/// server stores is what the device holds, field for field.
+fn check_wire_record(c: &Case) {
+    let device = serde_json::to_value(c).unwrap();
+    let record = zhifa_protocol::record::CaseRecord::from(c);
+    assert_eq!(
+        serde_json::to_value(&record).unwrap(),
+        device,
+        "{}",
+        c.status
+    );
+    let parsed: zhifa_protocol::record::CaseRecord = serde_json::from_value(device).unwrap();
+    assert_eq!(parsed, record);
+}
+
 /// What must hold of a case in each status, whatever the path.
 fn check_invariants(c: &Case) {
     use CaseStatus as S;
@@ -206,6 +222,7 @@ proptest! {
             }
             let stored = case::get(&env.store, c.id).unwrap().unwrap();
             check_invariants(&stored);
+            check_wire_record(&stored);
             prop_assert_eq!(env.outbox_len(), outbox0 + accepted);
             prop_assert_eq!(case::timeline(&env.store, c.id).unwrap().len(), 1 + accepted);
         }

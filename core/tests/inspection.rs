@@ -343,6 +343,25 @@ fn a_joint_inspection_ends_in_a_record_orders_a_case_and_a_referral() {
     let now = env.tick();
     let e = task::accept(&mut env.store, t.id, now).unwrap_err();
     assert_eq!(e.code(), "TASK_ILLEGAL_STEP");
+
+    // The protocol's records are the device's JSON, field for field, and
+    // parse back from it (what the server keeps is what the device holds).
+    let insp_json = serde_json::to_value(&done).unwrap();
+    let insp_rec = zhifa_protocol::record::InspectionRecord::from(&done);
+    assert_eq!(serde_json::to_value(&insp_rec).unwrap(), insp_json);
+    assert_eq!(
+        serde_json::from_value::<zhifa_protocol::record::InspectionRecord>(insp_json).unwrap(),
+        insp_rec
+    );
+    for t in [t, &done_task] {
+        let task_json = serde_json::to_value(t).unwrap();
+        let task_rec = zhifa_protocol::record::TaskRecord::from(t);
+        assert_eq!(serde_json::to_value(&task_rec).unwrap(), task_json);
+        assert_eq!(
+            serde_json::from_value::<zhifa_protocol::record::TaskRecord>(task_json).unwrap(),
+            task_rec
+        );
+    }
 }
 
 #[test]

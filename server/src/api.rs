@@ -25,9 +25,9 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::OpenApi;
-use zhifa_sync::ErrorKind;
-use zhifa_sync::sign::{enrol_bytes, push_bytes, refresh_bytes};
-use zhifa_sync::wire::{
+use zhifa_protocol::ErrorKind;
+use zhifa_protocol::sign::{enrol_bytes, push_bytes, refresh_bytes};
+use zhifa_protocol::wire::{
     self, CaseSummary, CatalogueRelease, EnrolRequest, ErrorBody, InboxPage, LeaseGrant,
     LeaseRequest, NumberAssigned, PaymentCallback, PushRequest, PushResponse, RefreshRequest,
     TokenResponse, UploadCreate, UploadState,
@@ -951,8 +951,8 @@ async fn console_case_reassign(
                        PaymentCallback, CaseSummary, NumberAssigned, crate::inspection::NewTask,
                        crate::inspection::TaskRow, crate::inspection::DepartmentFinding,
                        crate::console::CaseReview, crate::console::CaseReassign,
-                       zhifa_sync::badge::BadgeKey, zhifa_sync::badge::Certificate,
-                       zhifa_sync::badge::CertificateBody, crate::badge::RatingRow, crate::badge::Rating)),
+                       zhifa_protocol::badge::BadgeKey, zhifa_protocol::badge::Certificate,
+                       zhifa_protocol::badge::CertificateBody, crate::badge::RatingRow, crate::badge::Rating)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;

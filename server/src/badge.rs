@@ -3,14 +3,14 @@
 //!
 //! The authority is an Ed25519 key of its own (`DIR/badge.key`, created
 //! once, 0600, never logged); it signs each enrolled device's certificate
-//! at enrolment and token refresh ([`zhifa_sync::badge::certify`]) for an
+//! at enrolment and token refresh ([`zhifa_protocol::badge::certify`]) for an
 //! officer with a credential on record (`badge_credential`, set by
 //! `zhifa-server officer add --credential-no` or `--demo`). Its public key
 //! is published at `GET /v1/badge/key`.
 //!
 //! `GET /v/{token}` is what a phone camera opens from the QR: plain,
 //! self-contained Chinese HTML (no scripts, no external assets) that runs
-//! [`zhifa_sync::badge::verify`] and then the one check only the server
+//! [`zhifa_protocol::badge::verify`] and then the one check only the server
 //! can make — the device is still enrolled with the certified key and not
 //! revoked — and shows either the officer, credential, township, task and
 //! items, or the reason with its stable code. `POST /v/{token}/rating`
@@ -36,8 +36,8 @@ use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use zhifa_sync::ErrorKind;
-use zhifa_sync::badge::{self as b, BadgeError, BadgeKey, Certificate, Claims, Subject};
+use zhifa_protocol::ErrorKind;
+use zhifa_protocol::badge::{self as b, BadgeError, BadgeKey, Certificate, Claims, Subject};
 
 use crate::api::{AppState, Auth};
 use crate::error::ApiError;
@@ -856,8 +856,8 @@ impl From<ApiOrBadge> for RatingOutcome {
 /// `GET /v1/badge/ratings`: the ratings of the caller's district (district
 /// supervisors only).
 #[utoipa::path(get, path = "/v1/badge/ratings",
-    responses((status = 200, body = Vec<RatingRow>), (status = 401, body = zhifa_sync::wire::ErrorBody),
-              (status = 403, body = zhifa_sync::wire::ErrorBody)),
+    responses((status = 200, body = Vec<RatingRow>), (status = 401, body = zhifa_protocol::wire::ErrorBody),
+              (status = 403, body = zhifa_protocol::wire::ErrorBody)),
     security(("bearer" = [])))]
 pub(crate) async fn ratings_http(
     State(s): State<St>,

@@ -44,7 +44,7 @@ use object_store::{
 };
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
-use zhifa_sync::ErrorKind;
+use zhifa_protocol::ErrorKind;
 
 use crate::error::ApiError;
 

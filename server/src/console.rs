@@ -214,7 +214,7 @@ pub fn revoke(tx: &mut dyn Conn, id: &str, now: DateTime<Utc>) -> Result<bool, D
 }
 
 /// Why a console write was refused: (error kind, message).
-pub type Refusal = (zhifa_sync::ErrorKind, String);
+pub type Refusal = (zhifa_protocol::ErrorKind, String);
 
 /// A legal review's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -245,7 +245,7 @@ fn case_in_scope(
     case_id: &str,
     staff: &Staff,
 ) -> Result<Result<(String, String, i64), Refusal>, DbError> {
-    use zhifa_sync::ErrorKind;
+    use zhifa_protocol::ErrorKind;
     let row = tx.query_opt(
         "SELECT township, officer_id, server_version FROM cases WHERE case_id = ?1",
         p![case_id],
@@ -320,7 +320,7 @@ pub fn review(
     review_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, DbError> {
-    use zhifa_sync::ErrorKind;
+    use zhifa_protocol::ErrorKind;
     if staff.role != StaffRole::LegalReview {
         return Ok(Err((
             ErrorKind::Forbidden,
@@ -378,7 +378,7 @@ pub fn reassign(
     staff: &Staff,
     now: DateTime<Utc>,
 ) -> Result<Result<bool, Refusal>, DbError> {
-    use zhifa_sync::ErrorKind;
+    use zhifa_protocol::ErrorKind;
     if staff.role != StaffRole::CommandCentre {
         return Ok(Err((
             ErrorKind::Forbidden,

@@ -2,7 +2,7 @@
 //!
 //! A device that holds release A's snapshot asks for the delta to the
 //! latest release B. The delta is B's snapshot encoded against A's
-//! ([`zhifa_sync::delta::encode`]), computed once per (A, B) and cached
+//! ([`zhifa_protocol::delta::encode`]), computed once per (A, B) and cached
 //! beside the snapshots as `deltas/<A>-<B>.zst` (written to a temporary
 //! file, fsynced, then renamed, so a crash never leaves half a delta). No
 //! delta is served — the device takes the snapshot — when A is not a
@@ -13,7 +13,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use zhifa_sync::wire::CatalogueRelease;
+use zhifa_protocol::wire::CatalogueRelease;
 
 use crate::error::ApiError;
 
@@ -52,7 +52,7 @@ pub fn delta_to_latest(
             let base = fs::read(&base_path).map_err(io)?;
             let target =
                 fs::read(catalogue_dir.join(format!("{}.json", latest.sha256))).map_err(io)?;
-            let bytes = match zhifa_sync::delta::encode(&base, &target) {
+            let bytes = match zhifa_protocol::delta::encode(&base, &target) {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::warn!(code = e.code(), "no catalogue delta");

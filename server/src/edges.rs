@@ -24,8 +24,8 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use zhifa_sync::ErrorKind;
-use zhifa_sync::wire::{PaymentCallback, PushRequest, UploadCreate};
+use zhifa_protocol::ErrorKind;
+use zhifa_protocol::wire::{PaymentCallback, PushRequest, UploadCreate};
 
 use crate::api::AppState;
 use crate::error::ApiError;

@@ -6,8 +6,8 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use zhifa_sync::ErrorKind;
-use zhifa_sync::wire::ErrorBody;
+use zhifa_protocol::ErrorKind;
+use zhifa_protocol::wire::ErrorBody;
 
 /// An error answered to a request.
 #[derive(Debug, Clone, thiserror::Error)]

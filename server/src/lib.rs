@@ -10,6 +10,8 @@
 //!   SQL abstraction, and its two backends: SQLite (embedded, one writer)
 //!   and PostgreSQL (a pool, SERIALIZABLE transactions retried on
 //!   conflict).
+//! - [`push`]: the outbox push: each mutation decoded once into the
+//!   protocol's typed payload, then one typed `apply` per aggregate.
 //! - [`api`]: the axum router, jurisdiction checks and the OpenAPI document.
 //! - [`badge`]: the 亮码: the badge authority key, certificates at
 //!   enrolment, the public verification page and the party's rating.
@@ -34,6 +36,7 @@ pub mod edges;
 pub mod error;
 pub mod gc;
 pub mod inspection;
+pub mod push;
 pub mod record;
 pub mod serve;
 pub mod store;
@@ -45,7 +48,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use zhifa_sync::wire::CatalogueRelease;
+use zhifa_protocol::wire::CatalogueRelease;
 
 use crate::api::AppState;
 use crate::blobs::Blobs;

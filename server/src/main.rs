@@ -622,7 +622,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Badge(BadgeCmd::Key) => {
-            let key = zhifa_sync::badge::BadgeKey::of(&service.state.badge.public());
+            let key = zhifa_protocol::badge::BadgeKey::of(&service.state.badge.public());
             let text = format!("{} {}", key.key_id, key.public_key);
             print(cli.json, serde_json::to_value(&key)?, text);
             Ok(())

@@ -18,12 +18,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
-use zhifa_server::store::pg::{Scratch, test_url};
-use zhifa_server::store::{OfficerRow, PgStorage, Principal, SqliteStorage, Storage};
-use zhifa_sync::sign::payload_sha256;
-use zhifa_sync::wire::{
+use zhifa_protocol::sign::payload_sha256;
+use zhifa_protocol::wire::{
     EnrolRequest, LeaseRequest, MutationStatus, PaymentCallback, PushRequest, WireMutation,
 };
+use zhifa_server::store::pg::{Scratch, test_url};
+use zhifa_server::store::{OfficerRow, PgStorage, Principal, SqliteStorage, Storage};
 
 const TOWNSHIP: &str = "500112108";
 

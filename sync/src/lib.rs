@@ -1,4 +1,5 @@
-//! Zhifa's sync protocol (Zhifa Sync v1) and the device's sync engine.
+//! The device's sync engine, over Zhifa's sync protocol (Zhifa Sync v1,
+//! the `zhifa-protocol` crate, re-exported here).
 //!
 //! - [`wire`]: the versioned request and response bodies of the five
 //!   streams — outbox push, inbox pull, catalogue releases, evidence blobs
@@ -22,14 +23,13 @@
 //!
 //! docs/PROTOCOL.md is the prose specification of the same protocol.
 
-pub mod badge;
-pub mod delta;
 pub mod engine;
-pub mod error;
 pub mod review;
 pub mod server_url;
-pub mod sign;
 pub mod transport;
-pub mod wire;
+
+// The protocol half lives in `zhifa-protocol` (the crate the server needs);
+// re-exported here so `zhifa_sync::wire::…` paths keep working.
+pub use zhifa_protocol::{badge, delta, error, mutation, record, sign, wire};
 
 pub use error::ErrorKind;

@@ -74,7 +74,7 @@ async fn finding_1_a_rejected_mutation_naming_another_devices_case_never_blocks_
         .await;
     let cases = server.cases();
     assert_eq!(cases.len(), 1);
-    assert_eq!(cases[0].status, "investigating");
+    assert_eq!(cases[0].status, "party_and_facts");
 }
 
 /// Finding 1, existing databases: a blocked case recorded the old way
@@ -383,7 +383,7 @@ fn token_for(dev: &TestDevice, insp: &inspection::Inspection) -> String {
     let cert = engine::badge_certificate(&dev.store)
         .unwrap()
         .expect("certificate stored at enrolment");
-    let req = badge::Request::for_inspection(insp);
+    let req = badge::Request::from(insp);
     let d = &dev.device;
     badge::issue(&cert, &req, dev.clock.now_utc(), 4, |m| d.sign(m))
         .unwrap()

@@ -83,7 +83,7 @@ fn token_for(dev: &TestDevice, insp: &inspection::Inspection) -> String {
     let cert = engine::badge_certificate(&dev.store)
         .unwrap()
         .expect("certificate stored at enrolment");
-    let req = badge::Request::for_inspection(insp);
+    let req = badge::Request::from(insp);
     let d = &dev.device;
     badge::issue(&cert, &req, dev.clock.now_utc(), 4, |m| d.sign(m))
         .unwrap()

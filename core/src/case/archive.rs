@@ -28,6 +28,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+use zhifa_protocol::mutation::{
+    CaseSnapshot, DocumentRecord, InspectionSnapshot, SCHEMA, TaskSnapshot, entity,
+};
 
 use super::outbox::{self, OutboxEntry};
 use super::{CaseError, uuid_v7};
@@ -199,20 +202,21 @@ pub fn archive_documents(
             outbox::append(
                 &tx,
                 &OutboxEntry {
-                    entity: "document",
+                    entity: entity::DOCUMENT,
                     entity_id: entity_id.clone(),
                     op: "record",
-                    payload: serde_json::json!({
-                        "case_id": case_id,
-                        "kind": kind,
-                        "stage": stage,
-                        "number": number,
-                        "title": title_zh(data.kind()),
-                        "sha256": sha,
-                        "size": size,
-                        "media_type": PDF,
-                        "document_sha256": document_sha,
-                    }),
+                    payload: to_json(&DocumentRecord {
+                        schema: SCHEMA,
+                        case_id: case_id.clone(),
+                        kind: kind.clone(),
+                        stage: stage.clone(),
+                        number: Some(number.clone()),
+                        title: title_zh(data.kind()).to_owned(),
+                        sha256: sha.clone(),
+                        size: i64::try_from(size).map_err(|e| CaseError::Corrupt(e.to_string()))?,
+                        media_type: PDF.to_owned(),
+                        document_sha256: Some(document_sha.clone()),
+                    })?,
                 },
                 now,
                 uuid_v7(now),
@@ -283,28 +287,28 @@ pub fn enqueue_snapshots(store: &mut Store, now: DateTime<Utc>) -> Result<usize,
     let mut n = 0;
     // Oldest first, so the server meets them in the order they were made.
     for (c, timeline) in cases.iter().rev().zip(timelines.iter().rev()) {
-        let payload = serde_json::json!({ "case": to_json(c)?, "timeline": to_json(timeline)? });
-        append(&tx, "case", c.id, payload, now)?;
+        let payload = to_json(&CaseSnapshot {
+            schema: SCHEMA,
+            case: c.into(),
+            timeline: timeline.iter().map(Into::into).collect(),
+        })?;
+        append(&tx, entity::CASE, c.id, payload, now)?;
         n += 1;
     }
     for i in &inspections {
-        append(
-            &tx,
-            "inspection",
-            i.id,
-            serde_json::json!({ "inspection": to_json(i)? }),
-            now,
-        )?;
+        let payload = to_json(&InspectionSnapshot {
+            schema: SCHEMA,
+            inspection: i.into(),
+        })?;
+        append(&tx, entity::INSPECTION, i.id, payload, now)?;
         n += 1;
     }
     for t in &tasks {
-        append(
-            &tx,
-            "task",
-            t.id,
-            serde_json::json!({ "task": to_json(t)? }),
-            now,
-        )?;
+        let payload = to_json(&TaskSnapshot {
+            schema: SCHEMA,
+            task: t.into(),
+        })?;
+        append(&tx, entity::TASK, t.id, payload, now)?;
         n += 1;
     }
     tx.execute(

@@ -1399,15 +1399,31 @@ pub fn served_decision(store: &Store, id: Uuid) -> Result<Option<DocumentData>, 
 // ---------------------------------------------------------------------------
 // Writing
 
+/// What a write of a case records: its creation or one step's input.
+enum Written {
+    /// `case/create`.
+    Create(zhifa_protocol::mutation::CaseCreated),
+    /// `case/advance`.
+    Advance(zhifa_protocol::mutation::CaseStepEvent),
+}
+
 /// Writes the new state, one timeline row and one outbox record on `tx`.
+/// The outbox payload is the protocol's typed mutation (schema 2: with the
+/// whole case after the write).
 fn persist(
     tx: &Connection,
     case: &Case,
     kind: &str,
     from: Option<CaseStatus>,
-    payload: serde_json::Value,
+    written: Written,
     now: DateTime<Utc>,
 ) -> Result<(), CaseError> {
+    use zhifa_protocol::mutation::{CaseAdvance, CaseCreate, SCHEMA, entity};
+    let payload = match &written {
+        Written::Create(c) => serde_json::to_value(c),
+        Written::Advance(e) => serde_json::to_value(e),
+    }
+    .map_err(json_err)?;
     let state = serde_json::to_value(case).map_err(json_err)?;
     let (state_json, _) = canonical(&state);
     let version = i64::try_from(case.version).map_err(|e| CaseError::Corrupt(e.to_string()))?;
@@ -1455,22 +1471,40 @@ fn persist(
             payload.to_string(),
         ],
     )?;
+    let record = Some(Box::new(zhifa_protocol::record::CaseRecord::from(case)));
+    let (op, body) = match written {
+        Written::Create(event) => (
+            "create",
+            serde_json::to_value(CaseCreate {
+                schema: SCHEMA,
+                event,
+                kind: Some(kind.to_owned()),
+                from: None,
+                to: Some(case.status.into()),
+                version: Some(case.version),
+                case: record,
+            }),
+        ),
+        Written::Advance(event) => (
+            "advance",
+            serde_json::to_value(CaseAdvance {
+                schema: SCHEMA,
+                event,
+                kind: kind.to_owned(),
+                from: from.map(Into::into),
+                to: case.status.into(),
+                version,
+                case: record,
+            }),
+        ),
+    };
     outbox::append(
         tx,
         &outbox::OutboxEntry {
-            entity: "case",
+            entity: entity::CASE,
             entity_id: case.id.to_string(),
-            op: if from.is_none() { "create" } else { "advance" },
-            payload: serde_json::json!({
-                "event": payload,
-                "kind": kind,
-                "from": from.map(CaseStatus::as_str),
-                "to": case.status.as_str(),
-                "version": case.version,
-                // The full case after the step, for the centre's record
-                // (issue 15 item 2).
-                "case": state,
-            }),
+            op,
+            payload: body.map_err(json_err)?,
         },
         now,
         mutation_id,
@@ -1548,14 +1582,14 @@ pub fn create(store: &mut Store, new: &NewCase, now: DateTime<Utc>) -> Result<Ca
         created_at: at.clone(),
         updated_at: at,
     };
-    let payload = serde_json::json!({
-        "township": case.township,
-        "matter_code": case.matter_code,
-        "release_id": case.release_id,
-        "violation_time": case.violation_time,
-        "officers": [case.officers[0].id, case.officers[1].id],
-    });
-    persist(&tx, &case, "create", None, payload, now)?;
+    let created = zhifa_protocol::mutation::CaseCreated {
+        township: case.township.clone(),
+        matter_code: case.matter_code.clone(),
+        release_id: case.release_id.clone(),
+        violation_time: Some(case.violation_time),
+        officers: vec![case.officers[0].id.clone(), case.officers[1].id.clone()],
+    };
+    persist(&tx, &case, "create", None, Written::Create(created), now)?;
     tx.commit()?;
     Ok(case)
 }
@@ -1714,8 +1748,19 @@ pub fn advance(
     case.status = to;
     case.version += 1;
     case.updated_at = rfc3339(now);
-    let payload = serde_json::to_value(event).map_err(json_err)?;
-    persist(&tx, &case, event.name(), Some(from), payload, now)?;
+    // The step's input as the protocol carries it: the event's JSON, with
+    // the tag and evidence ids named.
+    let step = serde_json::to_value(event)
+        .and_then(serde_json::from_value)
+        .map_err(json_err)?;
+    persist(
+        &tx,
+        &case,
+        event.name(),
+        Some(from),
+        Written::Advance(step),
+        now,
+    )?;
     tx.commit()?;
     Ok(case)
 }

@@ -327,7 +327,18 @@ pub fn grant_lease(
             entity: "number_lease",
             entity_id: lease_id.to_string(),
             op: "grant",
-            payload: serde_json::to_value(&lease).map_err(|e| CaseError::Corrupt(e.to_string()))?,
+            payload: serde_json::to_value(zhifa_protocol::mutation::LeaseGrant {
+                schema: 1,
+                id: Some(lease.id),
+                township: lease.township.clone(),
+                series: lease.series.clone(),
+                year: i64::from(lease.year),
+                start: lease.start,
+                end: lease.end,
+                next: Some(lease.next),
+                source: Some(lease.source.clone()),
+            })
+            .map_err(|e| CaseError::Corrupt(e.to_string()))?,
         },
         now,
         super::uuid_v7(now),
@@ -552,12 +563,34 @@ fn append_number_event(
                 record.township, record.series, record.year, record.seq
             ),
             op,
-            payload: serde_json::to_value(record).map_err(|e| CaseError::Corrupt(e.to_string()))?,
+            payload: serde_json::to_value(number_use(record)?)
+                .map_err(|e| CaseError::Corrupt(e.to_string()))?,
         },
         now,
         super::uuid_v7(now),
     )?;
     Ok(())
+}
+
+/// The protocol's `issued_number` payload of a number's record.
+fn number_use(r: &NumberRecord) -> Result<zhifa_protocol::mutation::NumberUse, CaseError> {
+    use zhifa_protocol::mutation::NumberStatus;
+    let status = match r.status.as_str() {
+        "used" => NumberStatus::Used,
+        "voided" => NumberStatus::Voided,
+        other => return Err(CaseError::Corrupt(format!("number status {other}"))),
+    };
+    Ok(zhifa_protocol::mutation::NumberUse {
+        schema: 1,
+        township: r.township.clone(),
+        series: r.series.clone(),
+        year: i64::from(r.year),
+        seq: r.seq,
+        formatted: Some(r.formatted.clone()),
+        status: Some(status),
+        case_id: r.case_id.clone(),
+        void_reason: r.void_reason.clone(),
+    })
 }
 
 /// A number's record.
@@ -838,17 +871,19 @@ pub(crate) fn issue_provisional(
             entity: PROVISIONAL_ENTITY,
             entity_id: number.clone(),
             op: "issue",
-            payload: serde_json::json!({
-                "provisional": number,
-                "device_seq": seq,
-                "township": township,
-                "series": series,
-                "year": year,
-                "case_id": case_id.map(|c| c.to_string()),
-                "template": template.as_str(),
-                "short_name": short_name,
-                "issued_at": issued_at,
-            }),
+            payload: serde_json::to_value(zhifa_protocol::mutation::ProvisionalIssue {
+                schema: 1,
+                provisional: number.clone(),
+                device_seq: seq,
+                township: township.to_owned(),
+                series: series.to_owned(),
+                year: i64::from(year),
+                case_id: case_id.map(|c| c.to_string()),
+                template: template.as_str().to_owned(),
+                short_name: short_name.to_owned(),
+                issued_at: Some(issued_at.clone()),
+            })
+            .map_err(|e| CaseError::Corrupt(e.to_string()))?,
         },
         now,
         super::uuid_v7(now),

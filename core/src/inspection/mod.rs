@@ -39,6 +39,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+use zhifa_protocol::mutation;
 
 pub use checklist::{ChecklistItem, ScenarioInfo, checklist, merge, scenarios};
 pub use task::{Task, TaskKind, TaskStatus};
@@ -482,12 +483,28 @@ pub fn order_documents(insp: &Inspection) -> Vec<DocumentData> {
 // ---------------------------------------------------------------------------
 // Writing
 
-/// Writes the state, one timeline row and one outbox record, on `tx`.
+/// One step's typed payload (the protocol's `inspection` mutations).
+enum StepPayload {
+    Start(Box<mutation::InspectionStart>),
+    Result(mutation::InspectionResult),
+    Outcome(mutation::InspectionOutcome),
+    Finish(mutation::InspectionFinish),
+}
+
+/// `NaiveDateTime` as serde writes it (`2026-03-03T10:00:00`): chrono's
+/// serializer prints its `Debug` form.
+fn iso(t: NaiveDateTime) -> String {
+    format!("{t:?}")
+}
+
+/// Writes the state, one timeline row and one outbox record, on `tx`. The
+/// timeline row keeps the step's own fields; the outbox record adds the
+/// version and township and (schema 2) the whole inspection after the step.
 fn save(
     tx: &Connection,
     insp: &Inspection,
     step: &'static str,
-    payload: serde_json::Value,
+    payload: StepPayload,
     now: DateTime<Utc>,
     first: bool,
 ) -> Result<(), InspectionError> {
@@ -519,25 +536,51 @@ fn save(
             ],
         )?;
     }
+    let version = insp.version as i64;
+    let record = Some(Box::new(zhifa_protocol::record::InspectionRecord::from(
+        insp,
+    )));
+    // The timeline row: the step's own fields (as before typed payloads).
+    // The outbox: the same plus version, township and the whole record.
+    let event_of = |v: serde_json::Value| {
+        let mut v = v;
+        if let serde_json::Value::Object(m) = &mut v {
+            m.remove("version");
+            m.remove("township");
+        }
+        v
+    };
+    macro_rules! finish_payload {
+        ($p:ident, $township:expr) => {{
+            let event = event_of(serde_json::to_value(&$p).map_err(json_err)?);
+            $p.version = version;
+            $p.township = $township;
+            $p.schema = mutation::SCHEMA;
+            $p.inspection = record;
+            (event, serde_json::to_value(&$p).map_err(json_err)?)
+        }};
+    }
+    let (event, body) = match payload {
+        StepPayload::Start(mut p) => {
+            let event = event_of(serde_json::to_value(&p).map_err(json_err)?);
+            p.version = version;
+            p.township = insp.township.clone();
+            p.schema = mutation::SCHEMA;
+            p.inspection = record;
+            (event, serde_json::to_value(&p).map_err(json_err)?)
+        }
+        StepPayload::Result(mut p) => finish_payload!(p, Some(insp.township.clone())),
+        StepPayload::Outcome(mut p) => finish_payload!(p, Some(insp.township.clone())),
+        StepPayload::Finish(mut p) => finish_payload!(p, Some(insp.township.clone())),
+    };
     tx.execute(
         "INSERT INTO inspection_event (inspection_id, version, step, payload, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            insp.id.to_string(),
-            insp.version as i64,
-            step,
-            payload.to_string(),
-            at
-        ],
+        params![insp.id.to_string(), version, step, event.to_string(), at],
     )?;
-    let mut body = payload;
-    if let serde_json::Value::Object(m) = &mut body {
-        m.insert("version".into(), insp.version.into());
-        m.insert("township".into(), insp.township.clone().into());
-    }
     outbox::append(
         tx,
         &OutboxEntry {
-            entity: "inspection",
+            entity: mutation::entity::INSPECTION,
             entity_id: insp.id.to_string(),
             op: step,
             payload: body,
@@ -625,21 +668,38 @@ pub fn start(
             .collect(),
         finish: None,
     };
-    let payload = serde_json::json!({
-        "release_id": insp.release_id,
-        "place": insp.place,
-        "party_kind": insp.party.kind,
-        "party_name": insp.party.name,
-        "officers": [insp.officers[0].id, insp.officers[1].id],
-        "scenarios": insp.scenarios.iter().map(|s| &s.code).collect::<Vec<_>>(),
-        "task_id": insp.task_id,
-        "started_at": insp.started_at,
-        "items": insp.findings.iter().map(|f| serde_json::json!({
-            "item": f.item.code, "department": f.item.department,
-            "department_name": f.item.department_name, "subject": f.item.subject,
-        })).collect::<Vec<_>>(),
-    });
-    save(&tx, &insp, "start", payload, now, true)?;
+    let payload = mutation::InspectionStart {
+        schema: 1,
+        release_id: Some(insp.release_id.clone()),
+        place: insp.place.clone(),
+        party_kind: Some(zhifa_protocol::record::PartyRecord::from(&insp.party).kind),
+        party_name: insp.party.name.clone(),
+        officers: vec![insp.officers[0].id.clone(), insp.officers[1].id.clone()],
+        scenarios: insp.scenarios.iter().map(|s| s.code.clone()).collect(),
+        task_id: insp.task_id.map(|t| t.to_string()),
+        started_at: iso(insp.started_at),
+        items: insp
+            .findings
+            .iter()
+            .map(|f| mutation::StartItem {
+                item: f.item.code.clone(),
+                department: f.item.department.clone(),
+                department_name: f.item.department_name.clone(),
+                subject: f.item.subject.clone(),
+            })
+            .collect(),
+        version: 0,
+        township: String::new(),
+        inspection: None,
+    };
+    save(
+        &tx,
+        &insp,
+        "start",
+        StepPayload::Start(Box::new(payload)),
+        now,
+        true,
+    )?;
     tx.commit()?;
     Ok(insp)
 }
@@ -690,16 +750,27 @@ pub fn record_result(
         evidence: evidence.to_vec(),
         at,
     });
-    let payload = serde_json::json!({
-        "item": f.item.code,
-        "department": f.item.department,
-        "verdict": verdict,
-        "note": note.trim(),
-        "evidence": evidence,
-        "at": at,
-    });
+    let payload = mutation::InspectionResult {
+        schema: 1,
+        item: f.item.code.clone(),
+        department: Some(f.item.department.clone()),
+        verdict: verdict.into(),
+        note: Some(note.trim().to_owned()),
+        evidence: evidence.to_vec(),
+        at: Some(at),
+        version: 0,
+        township: None,
+        inspection: None,
+    };
     insp.version += 1;
-    save(&tx, &insp, "result", payload, now, false)?;
+    save(
+        &tx,
+        &insp,
+        "result",
+        StepPayload::Result(payload),
+        now,
+        false,
+    )?;
     tx.commit()?;
     Ok(insp)
 }
@@ -899,16 +970,20 @@ pub fn decide(
         }
     };
     let f = insp.finding_mut(item)?;
-    let payload = serde_json::json!({
-        "item": f.item.code,
-        "department": f.item.department,
-        "violation": f.item.violation,
-        "matter": f.item.matter,
-        "note": f.result.as_ref().map(|r| r.note.clone()),
-        "outcome": outcome,
-    });
+    let payload = mutation::InspectionOutcome {
+        schema: 1,
+        item: f.item.code.clone(),
+        department: Some(f.item.department.clone()),
+        violation: Some(f.item.violation.clone()),
+        matter: f.item.matter.clone(),
+        note: f.result.as_ref().map(|r| r.note.clone()),
+        outcome: (&outcome).into(),
+        version: 0,
+        township: None,
+        inspection: None,
+    };
     insp.version += 1;
-    save(&tx, &insp, step, payload, now, false)?;
+    save(&tx, &insp, step, StepPayload::Outcome(payload), now, false)?;
     tx.commit()?;
     Ok(insp)
 }
@@ -1103,7 +1178,7 @@ pub fn finish(
     });
     insp.status = InspectionStatus::Finished;
     insp.version += 1;
-    let by_department: Vec<serde_json::Value> = insp
+    let departments: Vec<mutation::DepartmentCount> = insp
         .departments()
         .into_iter()
         .map(|d| {
@@ -1112,19 +1187,37 @@ pub fn finish(
                 .iter()
                 .filter(|f| f.item.department == d)
                 .collect();
-            serde_json::json!({
-                "department": d,
-                "items": mine.len(),
-                "failed": mine.iter().filter(|f| f.result.as_ref().is_some_and(|r| r.verdict == Verdict::Fail)).count(),
-            })
+            mutation::DepartmentCount {
+                department: d,
+                items: mine.len() as u64,
+                failed: mine
+                    .iter()
+                    .filter(|f| {
+                        f.result
+                            .as_ref()
+                            .is_some_and(|r| r.verdict == Verdict::Fail)
+                    })
+                    .count() as u64,
+            }
         })
         .collect();
-    let payload = serde_json::json!({
-        "ended_at": ended_at,
-        "record_sha256": record_sha256,
-        "departments": by_department,
-    });
-    save(&tx, &insp, "finish", payload, now, false)?;
+    let payload = mutation::InspectionFinish {
+        schema: 1,
+        ended_at: Some(iso(ended_at)),
+        record_sha256: Some(record_sha256),
+        departments,
+        version: 0,
+        township: None,
+        inspection: None,
+    };
+    save(
+        &tx,
+        &insp,
+        "finish",
+        StepPayload::Finish(payload),
+        now,
+        false,
+    )?;
     tx.commit()?;
     Ok(insp)
 }

@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use zhifa_protocol::mutation;
 
 use super::InspectionError;
 use crate::case::outbox::{self, OutboxEntry};
@@ -189,16 +190,20 @@ pub(crate) fn insert_follow_up(
     f: &FollowUp,
     now: DateTime<Utc>,
 ) -> Result<(), InspectionError> {
-    let payload = serde_json::json!({
-        "kind": TaskKind::FollowUp,
-        "township": f.township,
-        "place": f.place,
-        "detail": f.detail,
-        "due_on": f.due_on,
-        "inspection_id": f.inspection_id,
-        "item": f.item_code,
-        "department": f.department,
-    });
+    let mut create = mutation::TaskCreate {
+        schema: 1,
+        kind: TaskKind::FollowUp.into(),
+        township: f.township.clone(),
+        place: f.place.clone(),
+        detail: f.detail.clone(),
+        due_on: Some(f.due_on),
+        inspection_id: Some(f.inspection_id.to_string()),
+        item: Some(f.item_code.clone()),
+        department: Some(f.department.clone()),
+        task: None,
+    };
+    let payload =
+        serde_json::to_value(&create).map_err(|e| InspectionError::Corrupt(e.to_string()))?;
     tx.execute(
         "INSERT INTO task (id, origin, kind, status, township, place, party_name, detail, due_on,
                            inspection_id, item_code, department, payload, created_at)
@@ -217,18 +222,26 @@ pub(crate) fn insert_follow_up(
             rfc3339(now)
         ],
     )?;
+    // The outbox (schema 2) adds the whole task as stored.
+    let t = load(tx, f.id)?.ok_or(InspectionError::TaskNotFound(f.id))?;
+    create.schema = mutation::SCHEMA;
+    create.task = Some(Box::new((&t).into()));
     outbox::append(
         tx,
         &OutboxEntry {
-            entity: "task",
+            entity: mutation::entity::TASK,
             entity_id: f.id.to_string(),
             op: "create",
-            payload,
+            payload: to_json(&create)?,
         },
         now,
         uuid_v7(now),
     )?;
     Ok(())
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, InspectionError> {
+    serde_json::to_value(v).map_err(|e| InspectionError::Corrupt(e.to_string()))
 }
 
 /// Stores a task the server assigned (idempotent: the same task twice is
@@ -378,18 +391,24 @@ pub fn accept(store: &mut Store, id: Uuid, now: DateTime<Utc>) -> Result<Task, I
         "UPDATE task SET status = 'accepted', accepted_at = ?2 WHERE id = ?1",
         params![id.to_string(), at],
     )?;
+    let origin = t.origin;
+    let t = load(&tx, id)?.ok_or(InspectionError::TaskNotFound(id))?;
     outbox::append(
         &tx,
         &OutboxEntry {
-            entity: "task",
+            entity: mutation::entity::TASK,
             entity_id: id.to_string(),
             op: "accept",
-            payload: serde_json::json!({ "accepted_at": at, "origin": t.origin }),
+            payload: to_json(&mutation::TaskAccept {
+                schema: mutation::SCHEMA,
+                accepted_at: Some(at),
+                origin: Some(origin),
+                task: Some(Box::new((&t).into())),
+            })?,
         },
         now,
         uuid_v7(now),
     )?;
-    let t = load(&tx, id)?.ok_or(InspectionError::TaskNotFound(id))?;
     tx.commit()?;
     Ok(t)
 }
@@ -435,21 +454,26 @@ pub fn report(
             report.inspection_id.map(|i| i.to_string())
         ],
     )?;
+    let (origin, accepted_at) = (t.origin, t.accepted_at);
+    let t = load(&tx, id)?.ok_or(InspectionError::TaskNotFound(id))?;
     outbox::append(
         &tx,
         &OutboxEntry {
-            entity: "task",
+            entity: mutation::entity::TASK,
             entity_id: id.to_string(),
             op: "report",
-            payload: serde_json::json!({
-                "done_at": at, "origin": t.origin, "report": report,
-                "accepted_at": t.accepted_at,
-            }),
+            payload: to_json(&mutation::TaskReport {
+                schema: mutation::SCHEMA,
+                done_at: Some(at),
+                origin: Some(origin),
+                report: report.into(),
+                accepted_at,
+                task: Some(Box::new((&t).into())),
+            })?,
         },
         now,
         uuid_v7(now),
     )?;
-    let t = load(&tx, id)?.ok_or(InspectionError::TaskNotFound(id))?;
     tx.commit()?;
     Ok(t)
 }

@@ -9,13 +9,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use zhifa_sync::error::reject;
+use zhifa_protocol::error::{Reject, RejectCode};
+use zhifa_protocol::mutation::DocumentRecord;
 
 use super::{RecordError, ts};
 use crate::store::sql::{Conn, DbError, p};
-
-/// A refusal: (stable code, message).
-pub type Refusal = (&'static str, String);
 
 /// A document of a case as the server lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -32,24 +30,11 @@ pub struct DocumentRef {
     pub verified: bool,
 }
 
-/// The fields of a `document/record` payload.
-#[derive(Debug, Deserialize)]
-struct Announce {
-    case_id: String,
-    kind: String,
-    stage: String,
-    #[serde(default)]
-    number: Option<String>,
-    title: String,
-    sha256: String,
-    size: i64,
-    media_type: String,
-    #[serde(default)]
-    document_sha256: Option<String>,
-}
-
-fn bad(what: &str) -> Refusal {
-    (reject::INVALID_PAYLOAD, format!("载荷缺少或错误：{what}"))
+fn bad(what: &str) -> Reject {
+    Reject::new(
+        RejectCode::InvalidPayload,
+        format!("载荷缺少或错误：{what}"),
+    )
 }
 
 /// Applies `document/record` of `device_id` (serving `township`): only for
@@ -58,12 +43,9 @@ pub fn apply(
     tx: &mut dyn Conn,
     device_id: &str,
     township: &str,
-    payload: &serde_json::Value,
+    a: &DocumentRecord,
     now: DateTime<Utc>,
-) -> Result<Result<(), Refusal>, DbError> {
-    let Ok(a) = serde_json::from_value::<Announce>(payload.clone()) else {
-        return Ok(Err(bad("document")));
-    };
+) -> Result<Result<(), Reject>, DbError> {
     if a.sha256.len() != 64 || !a.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(Err(bad("sha256")));
     }
@@ -79,18 +61,18 @@ pub fn apply(
         p![a.case_id],
     )?
     else {
-        return Ok(Err((
-            reject::UNKNOWN_CASE,
-            "服务器上没有此文书所属的案件".into(),
+        return Ok(Err(Reject::new(
+            RejectCode::UnknownCase,
+            "服务器上没有此文书所属的案件",
         )));
     };
     let (owner, t): (String, String) = (row.get(0)?, row.get(1)?);
     if owner != device_id {
-        return Ok(Err((reject::NOT_OWNER, "案件属于另一台设备".into())));
+        return Ok(Err(Reject::new(RejectCode::NotOwner, "案件属于另一台设备")));
     }
     if t != township {
-        return Ok(Err((
-            reject::JURISDICTION,
+        return Ok(Err(Reject::new(
+            RejectCode::Jurisdiction,
             format!("案件属地 {t} 不在本设备现执法人员的辖区"),
         )));
     }

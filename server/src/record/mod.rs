@@ -3,8 +3,10 @@
 //! per-case timeline, the documents issued, the replay of the rules on
 //! every decision, and the centre's read API over them.
 //!
-//! - [`push`]: the hook of the push transaction: checks a mutation's
-//!   record before it is applied, stores it after, and applies the ops of
+//! - [`push`]: the hook of the push transaction, on the typed values
+//!   `crate::push` decoded once (`zhifa_protocol::mutation`): checks a case
+//!   step's record before it is applied, stores it after (and the whole
+//!   inspection or task a schema-2 step carries), and applies the ops of
 //!   this module (`document/record`, `case|inspection|task/snapshot`).
 //! - [`cases`]: the latest full case by version (never an older version
 //!   over a newer one; duplicates change nothing) and one timeline row per
@@ -81,7 +83,7 @@ impl From<RecordError> for Fail {
             other => {
                 tracing::error!(code = other.code(), "record error");
                 Fail::Api(ApiError::new(
-                    zhifa_sync::ErrorKind::Internal,
+                    zhifa_protocol::error::ErrorKind::Internal,
                     format!("服务器记录错误（{}）", other.code()),
                 ))
             }

@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 
-use zhifa_sync::ErrorKind;
+use zhifa_protocol::ErrorKind;
 
 use crate::error::ApiError;
 

@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use zhifa_sync::ErrorKind;
+use zhifa_protocol::ErrorKind;
 
 use super::sql::{Backend, Cell, Conn, DbError, Fail, Row, Val};
 use crate::error::ApiError;

@@ -218,7 +218,7 @@ pub fn case_create(township: &str) -> serde_json::Value {
 /// A plain `case/advance` to `version`.
 pub fn case_advance(version: i64) -> serde_json::Value {
     serde_json::json!({"event": {"event": "record_party_and_facts"}, "kind": "record_party_and_facts",
-        "from": "draft", "to": "investigating", "version": version})
+        "from": "draft", "to": "party_and_facts", "version": version})
 }
 
 /// `evidence/record` of `sha256` (`size` bytes) for `case_id`.
@@ -254,7 +254,7 @@ pub fn task_accept() -> serde_json::Value {
 
 /// `task/report`.
 pub fn task_report() -> serde_json::Value {
-    serde_json::json!({"done_at": "2026-03-10T11:00:00+08:00", "report": {"result": "已整改"}})
+    serde_json::json!({"done_at": "2026-03-10T11:00:00+08:00", "report": {"note": "已整改"}})
 }
 
 /// A console account's token.

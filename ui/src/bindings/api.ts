@@ -2228,7 +2228,7 @@ export const COMMANDS = [
   'task_report',
 ] as const;
 
-/** Request-level error codes of the sync protocol (sync/src/error.rs `ErrorKind`). */
+/** Request-level error codes of the sync protocol (protocol/src/error.rs `ErrorKind`). */
 export const SYNC_ERROR_KINDS = [
   'bad_request',
   'protocol_version',
@@ -2257,7 +2257,7 @@ export const SYNC_ERROR_KINDS = [
   'internal',
 ] as const;
 
-/** Codes of mutations the server rejected (sync/src/error.rs `reject`). */
+/** Codes of mutations the server rejected (protocol/src/error.rs `RejectCode`). */
 export const SYNC_REJECT_CODES = [
   'seq_reuse',
   'dependency_rejected',

@@ -166,26 +166,6 @@ pub struct Request {
     pub items: Vec<Item>,
 }
 
-impl Request {
-    /// The 亮码 request of an inspection: its id, task, place and merged
-    /// checklist in order.
-    pub fn for_inspection(insp: &zhifa_core::inspection::Inspection) -> Self {
-        Self {
-            inspection_id: insp.id.to_string(),
-            task_id: insp.task_id.map(|t| t.to_string()),
-            place: insp.place.clone(),
-            items: insp
-                .findings
-                .iter()
-                .map(|f| Item {
-                    code: f.item.code.clone(),
-                    name: f.item.subject.clone(),
-                })
-                .collect(),
-        }
-    }
-}
-
 /// Why a 亮码 does not verify (or cannot be made). Codes are stable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BadgeError {

@@ -170,52 +170,148 @@ impl ErrorKind {
     }
 }
 
-/// Codes of rejected mutations (`results[].code` with status `rejected`).
-pub mod reject {
+/// Declares [`RejectCode`] once: each variant with its stable code and doc;
+/// `ALL`, `code()` and `parse()` follow from the one list.
+macro_rules! reject_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $code:literal,)+) => {
+        /// Why the server rejected one mutation (`results[].code` with status
+        /// `rejected`). The snake_case [`RejectCode::code`] strings are stable:
+        /// devices, the UI (`syncErrors` in ui/src/i18n/zh-CN.ts) and the
+        /// server's conflict records store them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum RejectCode {
+            $($(#[doc = $doc])* $variant,)+
+        }
+
+        impl RejectCode {
+            /// Every code, in declaration order (derived from the enum).
+            pub const ALL: &'static [RejectCode] = &[$(RejectCode::$variant,)+];
+
+            /// The stable snake_case code.
+            pub const fn code(self) -> &'static str {
+                match self {
+                    $(RejectCode::$variant => $code,)+
+                }
+            }
+        }
+    };
+}
+
+reject_codes! {
     /// Same `(device_id, seq)` as a stored mutation but a different payload
     /// hash: a cloned or restored device. Quarantined; clone alarm raised.
-    pub const SEQ_REUSE: &str = "seq_reuse";
+    SeqReuse = "seq_reuse",
     /// An earlier mutation of the same aggregate was rejected.
-    pub const DEPENDENCY_REJECTED: &str = "dependency_rejected";
+    DependencyRejected = "dependency_rejected",
     /// The record is outside the officer's township.
-    pub const JURISDICTION: &str = "jurisdiction";
+    Jurisdiction = "jurisdiction",
     /// An advance of a case the server does not hold.
-    pub const UNKNOWN_CASE: &str = "unknown_case";
+    UnknownCase = "unknown_case",
     /// A create of a case id the server already holds.
-    pub const CASE_EXISTS: &str = "case_exists";
+    CaseExists = "case_exists",
     /// A case of another device.
-    pub const NOT_OWNER: &str = "not_owner";
+    NotOwner = "not_owner",
     /// The case version does not follow the stored one.
-    pub const VERSION_CONFLICT: &str = "version_conflict";
+    VersionConflict = "version_conflict",
     /// Evidence attached that the server was never told of.
-    pub const UNKNOWN_EVIDENCE: &str = "unknown_evidence";
+    UnknownEvidence = "unknown_evidence",
     /// A number outside every lease the server granted this device.
-    pub const NUMBER_OUTSIDE_LEASE: &str = "number_outside_lease";
+    NumberOutsideLease = "number_outside_lease",
     /// A number already used or voided.
-    pub const NUMBER_REUSED: &str = "number_reused";
+    NumberReused = "number_reused",
     /// A lease the server never granted to this device.
-    pub const LEASE_NOT_GRANTED: &str = "lease_not_granted";
-    /// Malformed payload for its entity/op.
-    pub const INVALID_PAYLOAD: &str = "invalid_payload";
+    LeaseNotGranted = "lease_not_granted",
+    /// Malformed payload for its entity/op (ill-typed, missing field, or a
+    /// schema version newer than the server knows).
+    InvalidPayload = "invalid_payload",
     /// Unknown entity/op.
-    pub const UNSUPPORTED: &str = "unsupported_mutation";
+    Unsupported = "unsupported_mutation",
+}
 
-    /// Every code, for documentation and tests.
-    pub const ALL: [&str; 13] = [
-        SEQ_REUSE,
-        DEPENDENCY_REJECTED,
-        JURISDICTION,
-        UNKNOWN_CASE,
-        CASE_EXISTS,
-        NOT_OWNER,
-        VERSION_CONFLICT,
-        UNKNOWN_EVIDENCE,
-        NUMBER_OUTSIDE_LEASE,
-        NUMBER_REUSED,
-        LEASE_NOT_GRANTED,
-        INVALID_PAYLOAD,
-        UNSUPPORTED,
-    ];
+impl RejectCode {
+    /// Parses [`Self::code`].
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.code() == code)
+    }
+}
+
+impl std::fmt::Display for RejectCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for RejectCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for RejectCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown reject code {s}")))
+    }
+}
+
+/// A rejection: the stable code and a message (Chinese, shown to the
+/// officer in the conflict review).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct Reject {
+    /// The code.
+    pub code: RejectCode,
+    /// The message.
+    pub message: String,
+}
+
+impl Reject {
+    /// A rejection with `code` and `message`.
+    pub fn new(code: RejectCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// The reject codes as string constants (the spelling before
+/// [`RejectCode`]; kept so existing callers compile).
+pub mod reject {
+    use super::RejectCode;
+
+    /// [`RejectCode::SeqReuse`].
+    pub const SEQ_REUSE: &str = RejectCode::SeqReuse.code();
+    /// [`RejectCode::DependencyRejected`].
+    pub const DEPENDENCY_REJECTED: &str = RejectCode::DependencyRejected.code();
+    /// [`RejectCode::Jurisdiction`].
+    pub const JURISDICTION: &str = RejectCode::Jurisdiction.code();
+    /// [`RejectCode::UnknownCase`].
+    pub const UNKNOWN_CASE: &str = RejectCode::UnknownCase.code();
+    /// [`RejectCode::CaseExists`].
+    pub const CASE_EXISTS: &str = RejectCode::CaseExists.code();
+    /// [`RejectCode::NotOwner`].
+    pub const NOT_OWNER: &str = RejectCode::NotOwner.code();
+    /// [`RejectCode::VersionConflict`].
+    pub const VERSION_CONFLICT: &str = RejectCode::VersionConflict.code();
+    /// [`RejectCode::UnknownEvidence`].
+    pub const UNKNOWN_EVIDENCE: &str = RejectCode::UnknownEvidence.code();
+    /// [`RejectCode::NumberOutsideLease`].
+    pub const NUMBER_OUTSIDE_LEASE: &str = RejectCode::NumberOutsideLease.code();
+    /// [`RejectCode::NumberReused`].
+    pub const NUMBER_REUSED: &str = RejectCode::NumberReused.code();
+    /// [`RejectCode::LeaseNotGranted`].
+    pub const LEASE_NOT_GRANTED: &str = RejectCode::LeaseNotGranted.code();
+    /// [`RejectCode::InvalidPayload`].
+    pub const INVALID_PAYLOAD: &str = RejectCode::InvalidPayload.code();
+    /// [`RejectCode::Unsupported`].
+    pub const UNSUPPORTED: &str = RejectCode::Unsupported.code();
+
+    /// Every code (from [`RejectCode::ALL`]), for documentation and tests.
+    pub fn all() -> impl Iterator<Item = &'static str> {
+        RejectCode::ALL.iter().map(|c| c.code())
+    }
 }
 
 #[cfg(test)]
@@ -232,8 +328,10 @@ mod tests {
             assert!((400..600).contains(&k.status()));
             assert_eq!(serde_json::to_value(k).unwrap(), k.code());
         }
-        for c in reject::ALL {
-            assert!(seen.insert(c), "{c}");
+        for c in RejectCode::ALL {
+            assert!(seen.insert(c.code()), "{}", c.code());
+            assert_eq!(RejectCode::parse(c.code()), Some(*c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.code());
         }
     }
 }
