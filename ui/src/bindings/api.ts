@@ -432,7 +432,7 @@ minor_violation: ExemptionView | null,
  */
 levels: Array<LevelView>, 
 /**
- * Quick phrases for the 违法事实 (`__` marks what to fill in).
+ * Quick phrases for the 违法事实 (`＿＿` marks what to fill in).
  */
 fact_phrases: Array<string>, 
 /**
