@@ -18,10 +18,10 @@ use zhifa_core::catalogue::model::{ClauseParty, FineRange, Matter, Precondition}
 use zhifa_core::catalogue::{ProvisionRole, SearchQuery, SearchScope};
 use zhifa_core::device;
 use zhifa_core::document::fonts::FontSet;
-use zhifa_core::document::model::DocumentData;
 use zhifa_core::document::model::mask_id_number;
+use zhifa_core::document::model::{DocumentData, DocumentKind};
 use zhifa_core::document::qr::qr_svg;
-use zhifa_core::document::template::TemplateLibrary;
+use zhifa_core::document::template::{Template, TemplateLibrary};
 use zhifa_core::document::{Paper, RenderOptions, RenderedDocument, render_pdf};
 use zhifa_core::evidence::{
     self, Capture, EvidenceDir, EvidenceRecord, Fix, IngestOptions, Source,
@@ -786,6 +786,32 @@ impl App {
         self.ingest_photo(photo, Some(c.id), officers, c.place.clone())
     }
 
+    /// The template of `kind` in the set and version `township` uses.
+    pub(crate) fn township_template(
+        &self,
+        township: &str,
+        kind: DocumentKind,
+    ) -> Result<Template, ApiError> {
+        let library = TemplateLibrary::builtin()?;
+        let templates = case::township_config(&self.store, township)?
+            .map(|c| c.templates)
+            .unwrap_or_default();
+        Ok(library.get(&templates, kind)?.clone())
+    }
+
+    /// The served decision of a case with its case, or `API_INVALID`
+    /// before service (nothing official is printed earlier).
+    pub(crate) fn served_decision_of(
+        &self,
+        case_id: &str,
+    ) -> Result<(case::Case, DocumentData), ApiError> {
+        let c = self.case(case_id)?;
+        let data = case::served_decision(&self.store, c.id)?.ok_or_else(|| {
+            ApiError::Invalid("决定书尚未送达（签收或注明拒签后方可打印正式文书）".into())
+        })?;
+        Ok((c, data))
+    }
+
     /// Renders a document on A4 with the township's templates (IDs unmasked:
     /// the copy handed to the party and kept on file).
     pub(crate) fn render_a4(
@@ -794,14 +820,10 @@ impl App {
         township: &str,
     ) -> Result<RenderedDocument, ApiError> {
         let fonts = FontSet::bundled()?;
-        let library = TemplateLibrary::builtin()?;
-        let templates = case::township_config(&self.store, township)?
-            .map(|c| c.templates)
-            .unwrap_or_default();
-        let template = library.get(&templates, data.kind())?;
+        let template = self.township_template(township, data.kind())?;
         Ok(render_pdf(
             data,
-            template,
+            &template,
             &fonts,
             &RenderOptions {
                 paper: Paper::A4,
@@ -1101,10 +1123,7 @@ impl App {
 
     pub(crate) fn case_document(&mut self, req: CaseReq) -> Result<DocumentFile, ApiError> {
         self.officer_id()?;
-        let c = self.case(&req.case_id)?;
-        let data = case::served_decision(&self.store, c.id)?.ok_or_else(|| {
-            ApiError::Invalid("决定书尚未送达（签收或注明拒签后方可打印正式文书）".into())
-        })?;
+        let (c, data) = self.served_decision_of(&req.case_id)?;
         let doc = self.render_a4(&data, &c.township)?;
         let number = c
             .issue
@@ -1134,11 +1153,7 @@ impl App {
         std::fs::create_dir_all(&dir).map_err(fail)?;
         // The number contains no path separators (〔2026〕1号), but the name
         // is still reduced to safe characters.
-        let name: String = doc
-            .file_name
-            .chars()
-            .map(|c| if c == '/' || c == '\\' { '_' } else { c })
-            .collect();
+        let name = safe_file_name(&doc.file_name);
         let path = dir.join(name);
         let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(fail)?;
         std::io::Write::write_all(&mut tmp, &pdf).map_err(fail)?;
@@ -1440,4 +1455,12 @@ impl App {
         self.store.set_setting(TOWNSHIP_SETTING, &req.township)?;
         self.settings_get(Empty {})
     }
+}
+
+/// A file name with path separators replaced, for a name built from a
+/// document number (〔2026〕1号 has none, but the name is made safe anyway).
+pub(crate) fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c == '/' || c == '\\' { '_' } else { c })
+        .collect()
 }

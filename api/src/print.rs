@@ -13,11 +13,10 @@ use std::path::PathBuf;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use zhifa_core::case;
-use zhifa_core::document::template::TemplateLibrary;
 use zhifa_core::document::{Roll, TicketOptions, render_escpos};
 
 use crate::dto::{TicketReq, TicketView};
+use crate::ops::safe_file_name;
 use crate::{ApiError, App};
 
 /// Where a ticket goes: the shell's printer connection.
@@ -72,18 +71,11 @@ impl App {
     pub(crate) fn case_print(&mut self, req: TicketReq) -> Result<TicketView, ApiError> {
         self.officer_id()?;
         let roll = roll(&req.roll)?;
-        let c = self.case(&req.case_id)?;
-        let data = case::served_decision(&self.store, c.id)?.ok_or_else(|| {
-            ApiError::Invalid("决定书尚未送达（签收或注明拒签后方可打印正式文书）".into())
-        })?;
-        let library = TemplateLibrary::builtin()?;
-        let templates = case::township_config(&self.store, &c.township)?
-            .map(|c| c.templates)
-            .unwrap_or_default();
-        let template = library.get(&templates, data.kind())?;
+        let (c, data) = self.served_decision_of(&req.case_id)?;
+        let template = self.township_template(&c.township, data.kind())?;
         let ticket = render_escpos(
             &data,
-            template,
+            &template,
             &TicketOptions {
                 roll,
                 mask_id: Some(false),
@@ -93,10 +85,7 @@ impl App {
             .issue
             .as_ref()
             .map_or("决定书".to_owned(), |i| i.number.clone());
-        let name: String = format!("{number}-{}mm.escpos", req.roll)
-            .chars()
-            .map(|c| if c == '/' || c == '\\' { '_' } else { c })
-            .collect();
+        let name = safe_file_name(&format!("{number}-{}mm.escpos", req.roll));
         let export = self.export_dir();
         let transport = self
             .printer
