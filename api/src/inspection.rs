@@ -302,16 +302,33 @@ impl App {
         if cert.body.officer_id != officer || cert.body.device_id != self.device.id().to_string() {
             return Err(ApiError::BadgeOfficerMismatch);
         }
-        let request = badge::Request::from(&insp);
         let device = &self.device;
-        let (token, claims) = badge::issue(
+        let now = self.now();
+        // The long token: every check of the certificate and the device's
+        // key offline, and the names shown on this screen.
+        let (_, claims) = badge::issue(
             &cert,
-            &request,
-            self.now(),
+            &badge::Request::from(&insp),
+            now,
             badge::DEFAULT_TOKEN_HOURS,
             |m| device.sign(m),
         )?;
-        let url = format!("{}/v/{token}", enrolment.server_url.trim_end_matches('/'));
+        // The short token the QR carries (≤ 57 modules a side); the
+        // server's page looks the rest up (`badge::short`).
+        let server = enrolment.server_url.clone();
+        let fits = |t: &str| {
+            zhifa_core::document::qr::QrMatrix::encode(&badge::short::url(&server, t))
+                .is_ok_and(|m| m.width() <= badge::short::MAX_MODULES)
+        };
+        let (token, short) = badge::short::issue(
+            &badge::short::ShortRequest::from(&insp),
+            device.id(),
+            now,
+            badge::DEFAULT_TOKEN_HOURS,
+            |m| device.sign(m),
+            fits,
+        )?;
+        let url = badge::short::url(&server, &token);
         let bj = |s: &str| {
             chrono::DateTime::parse_from_rfc3339(s)
                 .ok()
@@ -319,6 +336,8 @@ impl App {
                 .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_else(|| s.to_owned())
         };
+        let utc =
+            |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         Ok(BadgeView {
             svg: zhifa_core::document::qr::qr_svg(&url, 4)?,
             url,
@@ -329,9 +348,9 @@ impl App {
             place: claims.place.clone(),
             items: claims.items.iter().map(|i| i.name.clone()).collect(),
             items_total: claims.items_total,
-            issued_at: bj(&claims.issued_at),
-            expires_at: bj(&claims.expires_at),
-            expires_at_utc: claims.expires_at.clone(),
+            issued_at: bj(&utc(short.issued_at)),
+            expires_at: bj(&utc(short.expires_at())),
+            expires_at_utc: utc(short.expires_at()),
             certificate_valid_until: bj(&claims.cert.body.valid_until),
         })
     }

@@ -199,9 +199,14 @@ fn every_command_through_ipc_in_one_case() {
     assert_eq!(s["suggested_level"], "L2");
     let fine = json!({"kind": "fine", "amount_fen": 15000});
     call(
-        "case_rights",
-        json!({"case_id": id, "penalty": fine, "content": null, "statement": null, "review": null}),
+        "case_inform",
+        json!({"case_id": id, "penalty": fine, "content": null}),
     );
+    let waived = call(
+        "case_statement",
+        json!({"case_id": id, "statement": null, "review": null, "waiver_words": "我不说了，认罚"}),
+    );
+    assert_eq!(waived["statement"], "当事人放弃陈述申辩：“我不说了，认罚”");
     call(
         "case_decide",
         json!({"case_id": id, "penalty": fine, "circumstances": ["area_5_to_10sqm"], "deviation_reason": null}),
@@ -497,8 +502,21 @@ fn enrolment_and_background_sync_through_ipc_against_a_real_server() {
         json!({"inspection_id": insp["summary"]["id"]}),
     );
     let token = badge["token"].as_str().unwrap();
-    assert_eq!(badge["url"], format!("{}/v/{token}", srv.url));
-    assert!(badge["svg"].as_str().unwrap().contains("<svg"));
+    // The short token in an upper-case URL: a QR of at most 57 modules
+    // (drawn at 4 units a module with a 4-module quiet zone each side).
+    assert!(!token.contains('.'), "{token}");
+    assert_eq!(
+        badge["url"],
+        format!("{}/V/{token}", srv.url.to_ascii_uppercase())
+    );
+    let svg = badge["svg"].as_str().unwrap();
+    let side: usize = svg
+        .split("width=\"")
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .unwrap();
+    assert!(side / 4 - 8 <= 57, "{side}");
     assert!(badge["credential_no"].as_str().unwrap().starts_with("渝执"));
     assert_eq!(
         badge["items"].as_array().unwrap().len() as u64,
@@ -517,14 +535,14 @@ fn enrolment_and_background_sync_through_ipc_against_a_real_server() {
         s.read_to_string(&mut out).unwrap();
         out
     };
-    let page = get(&format!("/v/{token}"));
+    let page = get(&format!("/V/{token}"));
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains("x-badge-result: verified"));
     assert!(page.contains(badge["officer_name"].as_str().unwrap()));
     let i = token.len() / 2;
     let flip = if &token[i..=i] == "A" { "B" } else { "A" };
     let bad = format!("{}{flip}{}", &token[..i], &token[i + 1..]);
-    let page = get(&format!("/v/{bad}"));
+    let page = get(&format!("/V/{bad}"));
     assert!(page.starts_with("HTTP/1.1 422"), "{page}");
     assert!(page.contains("x-badge-result: badge_"));
     hub.unwrap().stop();

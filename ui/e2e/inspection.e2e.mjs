@@ -175,7 +175,7 @@ async function showBadge(page, ctx, tap, shot, sizeName) {
   await link.waitFor()
   const href = await link.getAttribute('href')
   const token = await link.getAttribute('data-token')
-  if (!href.endsWith(`/v/${token}`)) throw new Error(`badge link ${href} does not carry its token`)
+  if (!href.endsWith(`/V/${token}`) || token.includes('.')) throw new Error(`badge link ${href} does not carry its short token`)
   const officer = await page.getByTestId('badge-officer').innerText()
   const credential = await page.getByTestId('badge-credential').innerText()
   const items = await page.getByTestId('badge-items').locator('li').count()
@@ -183,7 +183,8 @@ async function showBadge(page, ctx, tap, shot, sizeName) {
   // QR size: the SVG is drawn at 4 units per module plus a 4-module quiet zone each side.
   const svg = decodeURIComponent((await page.getByTestId('badge-qr').getAttribute('src')).replace(/^data:image\/svg\+xml;charset=utf-8,/, ''))
   const modules = Number(/width="(\d+)"/.exec(svg)?.[1] ?? 0) / 4 - 8
-  if (!(modules >= 21)) throw new Error(`badge QR: ${svg.slice(0, 120)}`)
+  // Issue 19: at most 57×57 modules (QR version 10), so it reads when shown small.
+  if (!(modules >= 21 && modules <= 57)) throw new Error(`badge QR ${modules} modules: ${svg.slice(0, 120)}`)
   await shot('badge')
 
   // A rating belongs to an inspection the server holds (issue 13): the

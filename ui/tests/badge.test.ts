@@ -12,7 +12,7 @@ const i18n = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': z
 function badge(n: number): BadgeView {
   const items = Array.from({ length: n }, (_, i) => `检查事项${i + 1}`)
   return {
-    url: 'https://zhifa.example.invalid/v/AAAA.BBBB', token: 'AAAA.BBBB', svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>',
+    url: 'HTTPS://ZHIFA.EXAMPLE.INVALID/V/AAAABBBB', token: 'AAAABBBB', svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>',
     officer_name: '张建国', credential_no: '渝执500112108001', township_name: '重庆市渝北区龙兴镇人民政府', place: '龙华大道88号',
     items, items_total: n, issued_at: '2026-03-02 10:00', expires_at: '2026-03-02 14:00', expires_at_utc: '2026-03-02T06:00:00Z',
     certificate_valid_until: '2026-04-01 10:00',

@@ -37,6 +37,8 @@ use utoipa::ToSchema;
 
 use crate::sign::canonical_json;
 
+pub mod short;
+
 /// Domain tag of the bytes the badge authority signs.
 pub const CERT_TAG: &[u8] = b"zhifa-badge-cert-v1\n";
 /// Domain tag of the bytes a device signs for a 亮码.

@@ -8,12 +8,14 @@
 //! `zhifa-server officer add --credential-no` or `--demo`). Its public key
 //! is published at `GET /v1/badge/key`.
 //!
-//! `GET /v/{token}` is what a phone camera opens from the QR: plain,
-//! self-contained Chinese HTML (no scripts, no external assets) that runs
-//! [`zhifa_protocol::badge::verify`] and then the one check only the server
-//! can make — the device is still enrolled with the certified key and not
-//! revoked — and shows either the officer, credential, township, task and
-//! items, or the reason with its stable code. `POST /v/{token}/rating`
+//! `GET /v/{token}` (and `/V/{token}`, the short token's upper-case URL)
+//! is what a phone camera opens from the QR: plain, self-contained Chinese
+//! HTML (no scripts, no external assets) that verifies the token
+//! ([`shown`]: the long token against the authority key plus the device's
+//! enrolment; the short one against the device's registered key, with the
+//! officer and the scenarios' items looked up) and shows either the
+//! officer, credential, township and items, or the reason with its stable
+//! code. `POST /v/{token}/rating`
 //! takes one rating per token (a second is refused, `rating_exists`); the
 //! page's form posts it. Nothing about the rating party is collected.
 //! Supervisors read ratings at `GET /v1/badge/ratings` (district
@@ -21,7 +23,6 @@
 //! Tables: `badge.sql`, portable SQL on both backends; every rating and
 //! every verification writes an audit row.
 
-use std::fmt::Write as _;
 use std::fs;
 use std::path::Path as FsPath;
 
@@ -29,19 +30,25 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use zhifa_protocol::ErrorKind;
-use zhifa_protocol::badge::{self as b, BadgeError, BadgeKey, Certificate, Claims, Subject};
+use zhifa_protocol::badge::{self as b, BadgeError, BadgeKey, Certificate, Subject};
 
 use crate::api::{AppState, Auth};
 use crate::error::ApiError;
 use crate::store::sql::{Conn, DbError, p};
+
+mod page;
+pub mod shown;
+
+use page::{beijing, failed_page, failure, html, page, verified_page};
+pub use shown::{ApiOrBadge, Shown, check};
 
 /// The badge tables (`badge.sql`), applied at every open.
 pub const SCHEMA: &str = include_str!("badge.sql");
@@ -385,16 +392,21 @@ pub enum Rated {
 /// no party, so the visit is the key; a fresh token of the same
 /// inspection is refused like the same token twice).
 pub fn rate(tx: &mut dyn Conn, r: &RatingRow) -> Result<Rated, DbError> {
-    let held: Option<String> = tx
+    let held: Option<(String, Option<String>)> = tx
         .query_opt(
-            "SELECT township FROM inspection WHERE inspection_id = ?1",
+            "SELECT township, task_id FROM inspection WHERE inspection_id = ?1",
             p![r.inspection_id],
         )?
-        .map(|row| row.get(0))
+        .map(|row| Ok::<_, DbError>((row.get(0)?, row.get(1)?)))
         .transpose()?;
-    if held.as_deref() != Some(r.township.as_str()) {
+    let Some((township, held_task)) = held else {
+        return Ok(Rated::UnknownInspection);
+    };
+    if township != r.township {
         return Ok(Rated::UnknownInspection);
     }
+    // The short token names no task: the inspection on record does.
+    let task_id = r.task_id.clone().or(held_task);
     if tx.exists(
         "SELECT 1 FROM badge_rating WHERE inspection_id = ?1",
         p![r.inspection_id],
@@ -412,7 +424,7 @@ pub fn rate(tx: &mut dyn Conn, r: &RatingRow) -> Result<Rated, DbError> {
             r.township,
             r.device_id,
             r.inspection_id,
-            r.task_id,
+            task_id,
             r.rating.code(),
             r.comment,
             r.rated_at
@@ -500,205 +512,6 @@ pub fn view_count(conn: &mut dyn Conn, token_id: &str) -> Result<i64, DbError> {
     .map_or(Ok(0), |r| r.get(0))
 }
 
-/// Verifies a token on this server: [`b::verify`] against the authority
-/// key, then the device must be known, bound to the certified key and not
-/// revoked.
-pub fn check(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Claims, ApiOrBadge> {
-    let claims = b::verify(token, &state.badge.public(), now).map_err(ApiOrBadge::Badge)?;
-    server_side(state, &claims)?;
-    Ok(claims)
-}
-
-fn server_side(state: &AppState, claims: &Claims) -> Result<(), ApiOrBadge> {
-    let dev = state
-        .store
-        .badge_subject(&claims.cert.body.device_id)
-        .map_err(ApiOrBadge::Api)?;
-    match dev {
-        Some(d) if !d.revoked && d.device_key == claims.cert.body.device_key => Ok(()),
-        _ => Err(ApiOrBadge::Badge(BadgeError::Revoked)),
-    }
-}
-
-/// A verification that failed on the token or on storage.
-#[derive(Debug)]
-pub enum ApiOrBadge {
-    /// The token.
-    Badge(BadgeError),
-    /// The storage (the page says "try again").
-    Api(ApiError),
-}
-
-// ---- HTML ----------------------------------------------------------------
-
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-fn beijing(s: &str) -> String {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .and_then(|t| FixedOffset::east_opt(8 * 3600).map(|bj| t.with_timezone(&bj)))
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| s.to_owned())
-}
-
-fn page(title: &str, result: &str, body: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{title}</title>
-<style>
-body{{font:18px/1.6 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#f4f5f7;color:#1a1a1a}}
-main{{max-width:560px;margin:0 auto;padding:16px}}
-.banner{{border-radius:12px;padding:20px;color:#fff;font-size:24px;font-weight:700;text-align:center}}
-.ok{{background:#0a7d38}} .bad{{background:#b3261e}}
-dl{{background:#fff;border-radius:12px;padding:12px 16px;margin:16px 0}}
-dt{{color:#555;font-size:15px;margin-top:8px}} dd{{margin:0;font-size:20px;word-break:break-all}}
-ol{{margin:4px 0;padding-left:24px}}
-form,.note{{background:#fff;border-radius:12px;padding:16px;margin:16px 0}}
-label.opt{{display:block;font-size:20px;padding:12px;border:1px solid #ccc;border-radius:10px;margin:8px 0}}
-textarea{{width:100%;box-sizing:border-box;font-size:18px;min-height:88px}}
-button{{width:100%;font-size:22px;padding:14px;border:0;border-radius:10px;background:#1565c0;color:#fff;margin-top:12px}}
-code{{font-size:15px;background:#eee;padding:2px 6px;border-radius:4px}}
-small{{color:#666}}
-</style></head>
-<body><main data-badge-result="{result}">
-{body}
-<p><small>掌上执法 · 亮码核验。核验依据服务器公布的亮码公钥（/v1/badge/key）。评价不收集您的任何个人信息。</small></p>
-</main></body></html>
-"#
-    )
-}
-
-fn verified_page(claims: &Claims, token: &str, rated: Option<&RatingRow>) -> String {
-    let c = &claims.cert.body;
-    let mut items = String::new();
-    for i in &claims.items {
-        let _ = write!(items, "<li>{}</li>", esc(&i.name));
-    }
-    if claims.items_total as usize > claims.items.len() {
-        let _ = write!(items, "<li>……共 {} 项</li>", claims.items_total);
-    }
-    let township = if c.township_name.is_empty() {
-        esc(&c.township)
-    } else {
-        format!("{}（{}）", esc(&c.township_name), esc(&c.township))
-    };
-    let mut body = format!(
-        r#"<div class="banner ok" id="result">✔ 亮码验证通过</div>
-<dl>
-<dt>执法人员</dt><dd id="officer">{}</dd>
-<dt>执法证号</dt><dd id="credential">{}</dd>
-<dt>执法单位</dt><dd>{}</dd>
-<dt>检查地点</dt><dd>{}</dd>
-<dt>本次检查事项</dt><dd><ol>{}</ol></dd>
-<dt>亮码签发</dt><dd>{}</dd>
-<dt>亮码有效至</dt><dd>{}</dd>
-<dt>执法证书有效至</dt><dd>{}</dd>
-</dl>"#,
-        esc(&c.officer_name),
-        esc(&c.credential_no),
-        township,
-        esc(&claims.place),
-        items,
-        beijing(&claims.issued_at),
-        beijing(&claims.expires_at),
-        beijing(&c.valid_until),
-    );
-    match rated {
-        Some(r) => {
-            let _ = write!(
-                body,
-                r#"<div class="note" id="rated">本次检查已评价：<b>{}</b>（{}）</div>"#,
-                r.rating.label(),
-                beijing(&r.rated_at)
-            );
-        }
-        None => {
-            let mut opts = String::new();
-            for r in Rating::ALL {
-                let _ = write!(
-                    opts,
-                    r#"<label class="opt"><input type="radio" name="rating" value="{}" required> {}</label>"#,
-                    r.code(),
-                    r.label()
-                );
-            }
-            let _ = write!(
-                body,
-                r#"<form method="post" action="/v/{}/rating" id="rating">
-<b>请评价本次执法检查（执法社会评议）</b>
-{opts}
-<label>意见（选填，最多 {MAX_COMMENT_CHARS} 字）<textarea name="comment" maxlength="{MAX_COMMENT_CHARS}"></textarea></label>
-<button type="submit">提交评价</button>
-</form>"#,
-                esc(token)
-            );
-        }
-    }
-    page("亮码验证通过", "verified", &body)
-}
-
-fn failed_page(code: &str, message: &str) -> String {
-    page(
-        "亮码无效",
-        code,
-        &format!(
-            r#"<div class="banner bad" id="result">✘ 亮码无效</div>
-<div class="note"><p id="reason">{}</p><p>代码：<code id="code">{}</code></p>
-<p>请勿配合未通过核验的检查，可拨打当地政务服务热线 12345 核实。</p></div>"#,
-            esc(message),
-            esc(code)
-        ),
-    )
-}
-
-fn html(status: StatusCode, result: &str, body: String) -> Response {
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-            ),
-        ],
-        [("x-badge-result", result.to_owned())],
-        body,
-    )
-        .into_response()
-}
-
-fn failure(e: &ApiOrBadge) -> Response {
-    match e {
-        ApiOrBadge::Badge(b) => html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            b.code(),
-            failed_page(b.code(), &b.to_string()),
-        ),
-        ApiOrBadge::Api(a) => html(
-            StatusCode::from_u16(a.kind.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
-            a.kind.code(),
-            failed_page(a.kind.code(), "暂时无法核验，请稍后再试"),
-        ),
-    }
-}
-
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -722,7 +535,7 @@ pub(crate) async fn show(State(s): State<St>, Path(token): Path<String>) -> Resp
     let st = s.clone();
     let out = blocking(move || {
         let id = b::token_id(&token);
-        let res = check(&st, &token, now).and_then(|c| {
+        let res = check(&st, &token, now, false).and_then(|c| {
             let rated = st.store.badge_rating(&id).map_err(ApiOrBadge::Api)?;
             Ok((c, rated))
         });
@@ -744,12 +557,12 @@ pub(crate) async fn show(State(s): State<St>, Path(token): Path<String>) -> Resp
     })
     .await;
     match out {
-        Ok((token, Ok((claims, rated)))) => {
-            tracing::info!(device = %claims.cert.body.device_id, "badge verified");
+        Ok((token, Ok((shown, rated)))) => {
+            tracing::info!(device = %shown.device_id, "badge verified");
             html(
                 StatusCode::OK,
                 "verified",
-                verified_page(&claims, &token, rated.as_ref()),
+                verified_page(&shown, &token, rated.as_ref()),
             )
         }
         Ok((_, Err(e))) => failure(&e),
@@ -773,34 +586,15 @@ pub(crate) async fn rate_http(
     let st = s.clone();
     let out = blocking(move || -> Result<RatingRow, RatingOutcome> {
         let (rating, comment) = parse_rating_form(&body).map_err(RatingOutcome::Refused)?;
-        let claims = match check(&st, &token, now) {
-            Ok(c) => c,
-            Err(ApiOrBadge::Badge(BadgeError::Expired(at))) => {
-                // A visit may be rated for a week after its code expired.
-                let expired = DateTime::parse_from_rfc3339(&at)
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| {
-                        RatingOutcome::Refused(RatingError::Badge(BadgeError::Expired(at.clone())))
-                    })?;
-                if now - expired > chrono::Duration::days(RATING_GRACE_DAYS) {
-                    return Err(RatingOutcome::Refused(RatingError::Badge(
-                        BadgeError::Expired(at),
-                    )));
-                }
-                let (c, _, _) =
-                    b::decode(&token).map_err(|e| RatingOutcome::Refused(RatingError::Badge(e)))?;
-                server_side(&st, &c).map_err(RatingOutcome::from)?;
-                c
-            }
-            Err(e) => return Err(e.into()),
-        };
+        // A visit may be rated for a week after its code expired.
+        let shown = check(&st, &token, now, true).map_err(RatingOutcome::from)?;
         let row = RatingRow {
             token_id: b::token_id(&token),
-            officer_id: claims.cert.body.officer_id.clone(),
-            township: claims.cert.body.township.clone(),
-            device_id: claims.cert.body.device_id.clone(),
-            inspection_id: claims.inspection_id.clone(),
-            task_id: claims.task_id.clone(),
+            officer_id: shown.officer_id,
+            township: shown.township,
+            device_id: shown.device_id,
+            inspection_id: shown.inspection_id,
+            task_id: shown.task_id,
             rating,
             comment,
             rated_at: ts(now),
@@ -884,6 +678,13 @@ pub fn routes() -> Router<St> {
         .route("/v/{token}", get(show))
         .route(
             "/v/{token}/rating",
+            axum::routing::post(rate_http).layer(DefaultBodyLimit::max(MAX_RATING_BODY)),
+        )
+        // The short 亮码's URL is upper case throughout (one QR
+        // alphanumeric segment: `zhifa_protocol::badge::short::url`).
+        .route("/V/{token}", get(show))
+        .route(
+            "/V/{token}/rating",
             axum::routing::post(rate_http).layer(DefaultBodyLimit::max(MAX_RATING_BODY)),
         )
 }
