@@ -180,6 +180,41 @@ fn everyday_names_rank_as_names() {
     assert!(top5(&s, "量子纠缠", on).is_empty());
 }
 
+/// A code typed without its hyphens finds its matter as the code itself
+/// does, in both code shapes of the sample (`CG-001`, `JT-WT-01`), in any
+/// case and width; a code-like query that is no code finds no code hit.
+#[test]
+fn codes_typed_without_hyphens_find_their_matter() {
+    let (_d, s) = sample_store();
+    let on = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let pkg: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+    let codes: Vec<String> = pkg["matters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(codes.iter().any(|c| c.matches('-').count() == 2));
+    for code in &codes {
+        let compact = code.replace('-', "");
+        for typed in [compact.clone(), compact.to_lowercase()] {
+            let hits = top5(&s, &typed, on);
+            assert_eq!(
+                (
+                    hits.first().map(|h| h.0.as_str()),
+                    hits.first().map(|h| h.2)
+                ),
+                (Some(code.as_str()), Some(MatchKind::CodeExact)),
+                "{typed}: {hits:?}"
+            );
+        }
+    }
+    let full_width = top5(&s, "ＣＧ００１", on);
+    assert_eq!(full_width[0].0, "CG-001");
+    let none = top5(&s, "CG999", on);
+    assert!(none.iter().all(|h| h.2 != MatchKind::CodeExact), "{none:?}");
+}
+
 /// Everyday names must be searchable as written: normalised, unique, short.
 #[test]
 fn malformed_everyday_names_are_refused_with_their_path() {

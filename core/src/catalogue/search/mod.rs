@@ -752,6 +752,21 @@ fn prefix_candidates(
     cx.posting(&index::key(namespace, &chars[..chars.len().min(2)]))
 }
 
+/// The first two letters of a query that looks like a matter code typed
+/// without its hyphens (upper case): letters then digits, 3 to 16
+/// characters, no hyphen. `None` for anything else.
+fn compact_code_start(upper: &str) -> Option<String> {
+    let letters = upper.bytes().take_while(u8::is_ascii_uppercase).count();
+    let ok = (3..=16).contains(&upper.len())
+        && letters >= 2
+        && letters < upper.len()
+        && upper
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && upper.bytes().last().is_some_and(|b| b.is_ascii_digit());
+    ok.then(|| upper[..2].to_owned())
+}
+
 /// The condition "`column` starts with `?a`" in the original range form.
 fn range_cond(column: &str, a: usize) -> String {
     format!("s.{column} >= ?{a} AND s.{column} < ?{}", a + 1)
@@ -768,6 +783,23 @@ fn build_tier(cx: &Ctx<'_>, kind: MatchKind, q: &str) -> Result<Tier, CatalogueE
             let mut v = vec![Source::equal("code", q.to_owned().into())];
             if upper != q {
                 v.push(Source::equal("code", upper.clone().into()));
+            }
+            // A code typed without its hyphens (`cg001` for `CG-001`: the
+            // hyphen is a second keyboard page on a phone): the codes that
+            // start with the same two letters, compared without hyphens.
+            if let Some(start) = compact_code_start(&upper) {
+                v.push(Source::sql(
+                    format!(
+                        "SELECT s.rid FROM matter_search s WHERE s.release_id = ?1
+                           AND s.code >= ?6 AND s.code < ?7 AND replace(s.code, '-', '') = ?8
+                           AND s.rid > ?4 AND {SCOPE} ORDER BY s.rid LIMIT ?5"
+                    ),
+                    vec![
+                        start.clone().into(),
+                        prefix_end(&start).into(),
+                        upper.clone().into(),
+                    ],
+                ));
             }
             v
         }
