@@ -54,7 +54,7 @@ pub fn typescript() -> String {
         CaseSummary, Deadline, Home, SearchReq, SearchHit, SearchResp, OutsideHit, MatterReq, Range,
         ProvisionView, PenaltyView, LevelView, ExemptionView, MatterDetail, CheckIdReq, IdCheck,
         PartyInput, NewCaseReq, CaseReq, PartyFactsReq, EvidenceAddReq, AttachReq, PenaltyInput,
-        SuggestReq, LevelOption, BandView, Suggestion, RightsReq, DecideReq, ServeReq, DocumentFile, SavedFile,
+        SuggestReq, LevelOption, BandView, Suggestion, InformReq, StatementReq, DecideReq, ServeReq, DocumentFile, SavedFile,
         PaymentQr, TicketReq, TicketView, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,
         CaseListReq, CaseDetail, ServerNote, StreamState, SyncState, Settings, TownshipOption, SetTownshipReq,
         SyncErrorView, EnrolmentView, SyncEnrolReq, SyncNowReq, SyncNetworkReq, StreamProgress,

@@ -546,19 +546,31 @@ pub struct BandView {
     pub reason: String,
 }
 
-/// Tell the rights (Art. 44) and hear the statement (Art. 45) or record its waiver.
+/// 告知 (行政处罚法 Art. 44): the proposed penalty, its facts, reasons and
+/// basis, and the rights, told to the party. The statement is its own act
+/// ([`StatementReq`]).
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct RightsReq {
+pub struct InformReq {
     /// Case id.
     pub case_id: String,
     /// The penalty told.
     pub penalty: PenaltyInput,
     /// What was told; a standard text is written when empty.
     pub content: Option<String>,
-    /// The party's statement; `null` when the party waives it (Art. 62).
+}
+
+/// 陈述申辩 (行政处罚法 Art. 45) or its waiver (Art. 62), after the 告知
+/// and as its own act, with its own time.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct StatementReq {
+    /// Case id.
+    pub case_id: String,
+    /// The party's statement; `null` or empty when the party waives it.
     pub statement: Option<String>,
-    /// The officers' review of the statement.
+    /// The officers' review of the statement (required with a statement).
     pub review: Option<String>,
+    /// When waived: what the party said, in the party's words (optional).
+    pub waiver_words: Option<String>,
 }
 
 /// Decide.
@@ -1350,9 +1362,11 @@ pub struct InspectionView {
 /// inspected party, and what it says (docs/PROTOCOL.md, "亮码").
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct BadgeView {
-    /// The verification URL the QR encodes (`{server}/v/{token}`).
+    /// The verification URL the QR encodes (`{SERVER}/V/{token}`, the
+    /// short token, scheme and host upper-cased: a QR of at most 57
+    /// modules a side).
     pub url: String,
-    /// The token text alone.
+    /// The short token text alone (base32).
     pub token: String,
     /// The QR as SVG.
     pub svg: String,

@@ -305,7 +305,10 @@ impl App {
                 StatementRecord::Heard { text, review, .. } => {
                     format!("陈述申辩：{text}；复核意见：{review}")
                 }
-                StatementRecord::Waived { .. } => "当事人放弃陈述申辩".into(),
+                StatementRecord::Waived { words: None, .. } => "当事人放弃陈述申辩".into(),
+                StatementRecord::Waived { words: Some(w), .. } => {
+                    format!("当事人放弃陈述申辩：“{w}”")
+                }
             }),
             penalty_text: c
                 .decision
@@ -1038,7 +1041,9 @@ impl App {
             .collect())
     }
 
-    pub(crate) fn case_rights(&mut self, req: RightsReq) -> Result<CaseView, ApiError> {
+    /// 告知 alone: the statement or its waiver is the next act
+    /// ([`Self::case_statement`]), so each has its own time on the record.
+    pub(crate) fn case_inform(&mut self, req: InformReq) -> Result<CaseView, ApiError> {
         let c = self.case(&req.case_id)?;
         let p = penalty(&req.penalty)?;
         let content = req
@@ -1052,27 +1057,29 @@ impl App {
                     penalty_text(&p)
                 )
             });
-        self.step(
+        let c = self.step(
             &req.case_id,
             &CaseEvent::InformRights {
                 proposed: p,
                 content,
             },
         )?;
-        let event = match req
-            .statement
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-        {
+        Ok(self.view(&c))
+    }
+
+    /// The party's statement with the officers' review (Art. 45), or the
+    /// waiver in the party's words (Art. 62).
+    pub(crate) fn case_statement(&mut self, req: StatementReq) -> Result<CaseView, ApiError> {
+        let trimmed = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let event = match trimmed(req.statement) {
             Some(text) => CaseEvent::HearStatement {
                 text,
-                review: req
-                    .review
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
+                review: trimmed(req.review)
                     .ok_or_else(|| ApiError::Invalid("请填写对陈述申辩的复核意见".into()))?,
             },
-            None => CaseEvent::WaiveStatement,
+            None => CaseEvent::WaiveStatement {
+                words: trimmed(req.waiver_words),
+            },
         };
         let c = self.step(&req.case_id, &event)?;
         Ok(self.view(&c))

@@ -18,6 +18,14 @@ fn fixed_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).single().unwrap()
 }
 
+fn two_minutes_on() -> DateTime<Utc> {
+    fixed_now() + chrono::Duration::minutes(2)
+}
+
+fn five_minutes_on() -> DateTime<Utc> {
+    fixed_now() + chrono::Duration::minutes(5)
+}
+
 fn app() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
     let key = DbKey::Raw([9; 32]);
@@ -301,13 +309,48 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
     }));
 
     let fine = json!({"kind": "fine", "amount_fen": 15000});
+    // 告知, 陈述申辩 and 决定 are three acts, each at its own time (issue
+    // 19): no command does two of them.
     let c = call(
         &mut app,
-        "case_rights",
-        json!({"case_id": id, "penalty": fine, "content": null,
-        "statement": "刚到此处，愿意立即收摊", "review": "陈述不影响违法事实认定，在阶次内从轻"}),
+        "case_inform",
+        json!({"case_id": id, "penalty": fine, "content": null}),
     );
     assert_eq!(c["status"], "rights_told");
+    assert!(c["statement"].is_null());
+    // Not decided before the party was heard or waived (Art. 44, 45, 62).
+    assert_eq!(
+        err_code(
+            &mut app,
+            "case_decide",
+            json!({"case_id": id, "penalty": fine,
+            "circumstances": ["area_5_to_10sqm"], "deviation_reason": null}),
+        ),
+        "CASE_STATEMENT_MISSING"
+    );
+    // A statement without the officers' review is refused.
+    assert_eq!(
+        err_code(
+            &mut app,
+            "case_statement",
+            json!({"case_id": id, "statement": "刚到此处", "review": " ", "waiver_words": null}),
+        ),
+        "API_INVALID"
+    );
+    app.set_clock(two_minutes_on);
+    let c = call(
+        &mut app,
+        "case_statement",
+        json!({"case_id": id, "statement": "刚到此处，愿意立即收摊",
+        "review": "陈述不影响违法事实认定，在阶次内从轻", "waiver_words": null}),
+    );
+    assert!(
+        c["statement"]
+            .as_str()
+            .unwrap()
+            .contains("刚到此处，愿意立即收摊")
+    );
+    app.set_clock(five_minutes_on);
     let c = call(
         &mut app,
         "case_decide",
@@ -412,6 +455,25 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
             "issue",
             "serve"
         ]
+    );
+    // Each act at its own time, in order: told, heard two minutes later,
+    // decided three minutes after that.
+    let at = |kind: &str| {
+        let t = detail["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kind"] == kind)
+            .unwrap();
+        DateTime::parse_from_rfc3339(t["at"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(
+        at("hear_statement") - at("inform_rights"),
+        chrono::Duration::minutes(2)
+    );
+    assert_eq!(
+        at("decide") - at("hear_statement"),
+        chrono::Duration::minutes(3)
     );
     let masked = detail["case"]["party_id_masked"].as_str().unwrap();
     assert!(masked.matches('*').count() >= 8, "{masked}");

@@ -188,9 +188,13 @@ fn case_to_issue(app: &mut App) -> String {
     let fine = json!({"kind": "fine", "amount_fen": 15000});
     call(
         app,
-        "case_rights",
-        json!({"case_id": id, "penalty": fine, "content": null,
-               "statement": "愿意立即收摊", "review": "在阶次内从轻"}),
+        "case_inform",
+        json!({"case_id": id, "penalty": fine, "content": null}),
+    );
+    call(
+        app,
+        "case_statement",
+        json!({"case_id": id, "statement": "愿意立即收摊", "review": "在阶次内从轻", "waiver_words": null}),
     );
     call(
         app,

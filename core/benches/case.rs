@@ -93,7 +93,7 @@ impl Bench {
                 proposed: fine.clone(),
                 content: "拟罚款150元，告知陈述申辩权".into(),
             },
-            CaseEvent::WaiveStatement,
+            CaseEvent::WaiveStatement { words: None },
             CaseEvent::Decide {
                 penalty: fine.clone(),
                 circumstances: vec!["area_5_to_10sqm".into()],

@@ -116,7 +116,10 @@ impl From<&StatementRecord> for wire::StatementRecord {
                 review: review.clone(),
                 at: at.clone(),
             },
-            StatementRecord::Waived { at } => Self::Waived { at: at.clone() },
+            StatementRecord::Waived { at, words } => Self::Waived {
+                at: at.clone(),
+                words: words.clone(),
+            },
         }
     }
 }
@@ -517,6 +520,19 @@ impl From<&Inspection> for badge::Request {
                     name: f.item.subject.clone(),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The short 亮码 request of an inspection: its id, place, scenario codes
+/// and how many items its merged checklist has.
+impl From<&Inspection> for badge::short::ShortRequest {
+    fn from(insp: &Inspection) -> Self {
+        Self {
+            inspection_id: insp.id,
+            place: insp.place.clone(),
+            scenarios: insp.scenarios.iter().map(|s| s.code.clone()).collect(),
+            items_total: insp.findings.len(),
         }
     }
 }

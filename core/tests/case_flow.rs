@@ -371,7 +371,8 @@ fn entrusted_matters_issue_in_the_entrusting_authoritys_name() {
     env.advance(c.id, party_and_facts(individual())).unwrap();
     env.advance(c.id, evidence()).unwrap();
     env.advance(c.id, inform(fine(1_000))).unwrap();
-    env.advance(c.id, CaseEvent::WaiveStatement).unwrap();
+    env.advance(c.id, CaseEvent::WaiveStatement { words: None })
+        .unwrap();
     env.advance(c.id, decide(fine(1_000), &["obstructs_traffic"], None))
         .unwrap();
     env.advance(c.id, CaseEvent::Issue).unwrap();
@@ -395,7 +396,8 @@ fn other_townships_use_their_own_payment_schemes() {
         env.advance(c.id, party_and_facts(individual())).unwrap();
         env.advance(c.id, evidence()).unwrap();
         env.advance(c.id, inform(fine(12_000))).unwrap();
-        env.advance(c.id, CaseEvent::WaiveStatement).unwrap();
+        env.advance(c.id, CaseEvent::WaiveStatement { words: None })
+            .unwrap();
         env.advance(
             c.id,
             decide(fine(12_000), &["ordinary_circumstances"], None),
@@ -426,7 +428,8 @@ fn other_townships_use_their_own_payment_schemes() {
     env.advance(c.id, party_and_facts(individual())).unwrap();
     env.advance(c.id, evidence()).unwrap();
     env.advance(c.id, inform(fine(12_000))).unwrap();
-    env.advance(c.id, CaseEvent::WaiveStatement).unwrap();
+    env.advance(c.id, CaseEvent::WaiveStatement { words: None })
+        .unwrap();
     let e = env
         .advance(c.id, decide(warning(), &["ordinary_circumstances"], None))
         .unwrap_err();
@@ -802,7 +805,7 @@ fn every_illegal_transition_is_refused_and_changes_nothing() {
             text: "t".into(),
             review: "r".into(),
         },
-        CaseEvent::WaiveStatement,
+        CaseEvent::WaiveStatement { words: None },
         decide(fine(10_000), &["area_5_to_10sqm"], None),
         CaseEvent::Issue,
         signed(),

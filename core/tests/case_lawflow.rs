@@ -52,7 +52,8 @@ fn told_a_warning_waived_then_a_fine_of_200_yuan_is_refused_until_told_again() {
     let mut env = Env::new(10);
     let id = at_evidence(&mut env, individual());
     env.advance(id, inform(warning())).unwrap();
-    env.advance(id, CaseEvent::WaiveStatement).unwrap();
+    env.advance(id, CaseEvent::WaiveStatement { words: None })
+        .unwrap();
     let before = env.digest();
     let e = env
         .advance(id, decide(fine(20_000), &["area_5_to_10sqm"], None))
@@ -65,7 +66,8 @@ fn told_a_warning_waived_then_a_fine_of_200_yuan_is_refused_until_told_again() {
     env.advance(id, inform(fine(20_000))).unwrap();
     let c = case::get(&env.store, id).unwrap().unwrap();
     assert!(c.statement.is_none(), "a new 告知 needs a new statement");
-    env.advance(id, CaseEvent::WaiveStatement).unwrap();
+    env.advance(id, CaseEvent::WaiveStatement { words: None })
+        .unwrap();
     let c = env
         .advance(id, decide(fine(20_000), &["area_5_to_10sqm"], None))
         .unwrap();
@@ -110,7 +112,8 @@ fn a_fine_on_no_captured_evidence_needs_a_recorded_reason() {
     )
     .unwrap();
     env.advance(c.id, inform(fine(15_000))).unwrap();
-    env.advance(c.id, CaseEvent::WaiveStatement).unwrap();
+    env.advance(c.id, CaseEvent::WaiveStatement { words: None })
+        .unwrap();
     let before = env.digest();
     let e = env
         .advance(c.id, decide(fine(15_000), &["area_5_to_10sqm"], None))
@@ -397,7 +400,8 @@ fn a_fine_that_needs_an_expired_order_to_correct_waits_for_it() {
     env.advance(c.id, party_and_facts(individual())).unwrap();
     env.advance(c.id, evidence()).unwrap();
     env.advance(c.id, inform(fine(20_000))).unwrap();
-    env.advance(c.id, CaseEvent::WaiveStatement).unwrap();
+    env.advance(c.id, CaseEvent::WaiveStatement { words: None })
+        .unwrap();
     let before = env.digest();
     let e = env
         .advance(c.id, decide(fine(20_000), circ, None))
@@ -434,7 +438,8 @@ fn a_fine_that_needs_an_expired_order_to_correct_waits_for_it() {
     )
     .unwrap();
     env.advance(c.id, inform(fine(20_000))).unwrap();
-    env.advance(c.id, CaseEvent::WaiveStatement).unwrap();
+    env.advance(c.id, CaseEvent::WaiveStatement { words: None })
+        .unwrap();
     let case1 = case::get(&env.store, c.id).unwrap().unwrap();
     let a = case::correction_attestation(&case1, d(2026, 3, 3));
     assert!(a.not_corrected_by_deadline, "{a:?}");

@@ -193,7 +193,7 @@ fn the_outbox_is_gapless_with_one_record_per_mutation() {
         party_and_facts(individual()),
         evidence(),
         inform(fine(10_000)),
-        CaseEvent::WaiveStatement,
+        CaseEvent::WaiveStatement { words: None },
         decide(fine(10_000), &["area_5_to_10sqm"], None),
         CaseEvent::Issue,
     ] {
@@ -233,7 +233,8 @@ fn dongxi_decided(env: &mut Env) -> uuid::Uuid {
     env.advance(c.id, party_and_facts(individual())).unwrap();
     env.advance(c.id, evidence()).unwrap();
     env.advance(c.id, inform(fine(10_000))).unwrap();
-    env.advance(c.id, CaseEvent::WaiveStatement).unwrap();
+    env.advance(c.id, CaseEvent::WaiveStatement { words: None })
+        .unwrap();
     env.advance(c.id, decide(fine(10_000), &["area_5_to_10sqm"], None))
         .unwrap();
     c.id

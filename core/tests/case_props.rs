@@ -37,7 +37,7 @@ fn event(i: u8, fen: i64) -> CaseEvent {
             text: "陈述".into(),
             review: "复核".into(),
         },
-        5 => CaseEvent::WaiveStatement,
+        5 => CaseEvent::WaiveStatement { words: None },
         6 => decide(fine(fen), &["area_5_to_10sqm"], None),
         7 => decide(fine(fen), &["area_5_to_10sqm"], Some("情节特殊")),
         8 => CaseEvent::Issue,

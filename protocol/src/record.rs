@@ -258,6 +258,9 @@ pub enum StatementRecord {
     Waived {
         /// When.
         at: String,
+        /// The party's words, as recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        words: Option<String>,
     },
 }
 

@@ -1162,7 +1162,7 @@ impl TestDevice {
                 proposed: fine.clone(),
                 content: "已告知拟处罚款150元及陈述申辩权利".into(),
             },
-            CaseEvent::WaiveStatement,
+            CaseEvent::WaiveStatement { words: None },
             CaseEvent::Decide {
                 penalty: fine,
                 circumstances: vec!["area_5_to_10sqm".into()],

@@ -64,7 +64,7 @@ fn decided_case(dev: &mut TestDevice) -> uuid::Uuid {
             proposed: fine.clone(),
             content: "已告知拟处罚款150元及陈述申辩权利".into(),
         },
-        CaseEvent::WaiveStatement,
+        CaseEvent::WaiveStatement { words: None },
         CaseEvent::Decide {
             penalty: fine,
             circumstances: vec!["area_5_to_10sqm".into()],

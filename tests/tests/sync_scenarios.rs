@@ -595,7 +595,7 @@ async fn t27_exhausted_lease_is_topped_up_and_numbers_stay_unique(b: Backend) {
             proposed: fine.clone(),
             content: "已告知".into(),
         },
-        CaseEvent::WaiveStatement,
+        CaseEvent::WaiveStatement { words: None },
         CaseEvent::Decide {
             penalty: fine,
             circumstances: vec!["area_5_to_10sqm".into()],

@@ -40,7 +40,9 @@ export function technical(text) {
   return found
 }
 const MAX_SCREENS = 8
-const MAX_TAPS = 16
+// 告知, 陈述申辩 and 决定 are three recorded acts (issue 19): two taps more
+// than when one tap did all three.
+const MAX_TAPS = 18
 
 function idNumber(body) {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -205,12 +207,23 @@ async function runCase(browser, url, size) {
   await tap('next')
 
   await onScreen('rights')
+  // Three acts, three times: the 告知 is recorded first, on its own tap.
+  await tap('inform')
+  await page.getByTestId('informed-at').waitFor()
   if (phone) {
     await tap('heard')
     await page.getByTestId('statement').locator('textarea').fill('当事人称刚到此处摆摊，愿意立即收摊')
     await page.getByTestId('review').locator('textarea').fill('经复核，陈述不影响违法事实认定；已立即收摊，在阶次内从轻')
     await reloadKeeps('rights', { statement: '当事人称刚到此处摆摊，愿意立即收摊', review: '经复核，陈述不影响违法事实认定；已立即收摊，在阶次内从轻' })
-  } else await reloadKeeps('rights')
+  } else {
+    // The waiver in the party's words (a one-tap phrase, editable).
+    await tap('waiver-phrase')
+    await reloadKeeps('rights', { 'waiver-words': '我放弃陈述、申辩' })
+  }
+  await page.getByTestId('informed-at').waitFor()
+  await tap('record-statement')
+  const recorded = await page.getByTestId('statement-recorded').innerText()
+  if (!recorded.includes(phone ? '当事人称刚到此处摆摊' : '我放弃陈述、申辩')) throw new Error(`statement recorded: ${recorded}`)
   await shot('wizard-rights')
   await tap('next')
 

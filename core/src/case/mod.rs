@@ -520,6 +520,9 @@ pub enum StatementRecord {
     Waived {
         /// When.
         at: String,
+        /// The party's words, as recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        words: Option<String>,
     },
 }
 
@@ -877,8 +880,14 @@ pub enum CaseEvent {
         /// The review (复核) result.
         review: String,
     },
-    /// The party expressly waives the statement (Art. 62).
-    WaiveStatement,
+    /// The party expressly waives the statement (Art. 62), in the party's
+    /// own words when the officers recorded them (a separate act from the
+    /// 告知, with its own time).
+    WaiveStatement {
+        /// What the party said, as recorded (optional; empty is none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        words: Option<String>,
+    },
     /// Decide the penalty (runs the assessment).
     Decide {
         /// The penalty.
@@ -970,7 +979,7 @@ impl CaseEvent {
             Self::AttachEvidence { .. } => "attach_evidence",
             Self::InformRights { .. } => "inform_rights",
             Self::HearStatement { .. } => "hear_statement",
-            Self::WaiveStatement => "waive_statement",
+            Self::WaiveStatement { .. } => "waive_statement",
             Self::Decide { .. } => "decide",
             Self::Issue => "issue",
             Self::Serve { .. } => "serve",
@@ -994,9 +1003,9 @@ impl CaseEvent {
         let to = match self {
             Self::RecordPartyAndFacts { .. } => S::PartyAndFacts,
             Self::AttachEvidence { .. } => S::Evidence,
-            Self::InformRights { .. } | Self::HearStatement { .. } | Self::WaiveStatement => {
-                S::RightsTold
-            }
+            Self::InformRights { .. }
+            | Self::HearStatement { .. }
+            | Self::WaiveStatement { .. } => S::RightsTold,
             Self::Decide { .. } => S::Decided,
             Self::Issue => S::Issued,
             Self::Serve { .. } => S::Served,
@@ -1024,7 +1033,7 @@ impl CaseEvent {
             // A new 告知 (e.g. of a heavier penalty, Art. 44) replaces the
             // last one and its statement.
             Self::InformRights { .. } => matches!(from, S::Evidence | S::RightsTold),
-            Self::HearStatement { .. } | Self::WaiveStatement => from == S::RightsTold,
+            Self::HearStatement { .. } | Self::WaiveStatement { .. } => from == S::RightsTold,
             Self::Decide { .. } => from == S::RightsTold,
             Self::Issue => from == S::Decided,
             Self::Serve { .. } => from == S::Issued,
@@ -1993,8 +2002,13 @@ fn apply(
                 at,
             });
         }
-        CaseEvent::WaiveStatement => {
-            case.statement = Some(StatementRecord::Waived { at });
+        CaseEvent::WaiveStatement { words } => {
+            let words = words
+                .as_deref()
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned);
+            case.statement = Some(StatementRecord::Waived { at, words });
         }
         CaseEvent::Decide {
             penalty,

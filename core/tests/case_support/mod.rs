@@ -147,7 +147,7 @@ impl Env {
                 review: "经复核，陈述的事实与现场情况不符，不予采纳".into(),
             }
         } else {
-            CaseEvent::WaiveStatement
+            CaseEvent::WaiveStatement { words: None }
         };
         self.advance(c.id, step).unwrap();
         c.id

@@ -750,7 +750,7 @@ bands: Array<BandView>,
  */
 band: string | null, };
 
-export type RightsReq = { 
+export type InformReq = { 
 /**
  * Case id.
  */
@@ -762,15 +762,25 @@ penalty: PenaltyInput,
 /**
  * What was told; a standard text is written when empty.
  */
-content: string | null, 
+content: string | null, };
+
+export type StatementReq = { 
 /**
- * The party's statement; `null` when the party waives it (Art. 62).
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The party's statement; `null` or empty when the party waives it.
  */
 statement: string | null, 
 /**
- * The officers' review of the statement.
+ * The officers' review of the statement (required with a statement).
  */
-review: string | null, };
+review: string | null, 
+/**
+ * When waived: what the party said, in the party's words (optional).
+ */
+waiver_words: string | null, };
 
 export type DecideReq = { 
 /**
@@ -1940,11 +1950,13 @@ task_id: string | null, };
 
 export type BadgeView = { 
 /**
- * The verification URL the QR encodes (`{server}/v/{token}`).
+ * The verification URL the QR encodes (`{SERVER}/V/{token}`, the
+ * short token, scheme and host upper-cased: a QR of at most 57
+ * modules a side).
  */
 url: string, 
 /**
- * The token text alone.
+ * The short token text alone (base32).
  */
 token: string, 
 /**
@@ -2134,7 +2146,8 @@ export interface Commands {
   evidence_add: { req: EvidenceAddReq; resp: EvidenceView };
   case_attach_evidence: { req: AttachReq; resp: CaseView };
   case_suggest: { req: SuggestReq; resp: Suggestion };
-  case_rights: { req: RightsReq; resp: CaseView };
+  case_inform: { req: InformReq; resp: CaseView };
+  case_statement: { req: StatementReq; resp: CaseView };
   case_decide: { req: DecideReq; resp: CaseView };
   case_issue: { req: CaseReq; resp: CaseView };
   case_serve: { req: ServeReq; resp: CaseView };
@@ -2189,7 +2202,8 @@ export const COMMANDS = [
   'evidence_add',
   'case_attach_evidence',
   'case_suggest',
-  'case_rights',
+  'case_inform',
+  'case_statement',
   'case_decide',
   'case_issue',
   'case_serve',

@@ -66,6 +66,7 @@ function initial() {
     heard: false,
     statement: '',
     review: '',
+    waiverWords: '',
   }
 }
 
