@@ -716,6 +716,11 @@ pub struct CaseView {
     pub deviation_reason: Option<String>,
     /// Remedy clause.
     pub remedy_clause: Option<String>,
+    /// 违则: the provisions violated, cited as the decision prints them
+    /// (from the catalogue release in force on the violation date).
+    pub violated_provisions: Vec<String>,
+    /// 罚则: the provisions the penalty rests on, cited as printed.
+    pub penalty_provisions: Vec<String>,
     /// Document number as printed on the decision.
     pub document_number: Option<String>,
     /// Whether the printed number is a provisional one (no leased number

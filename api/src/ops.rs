@@ -235,7 +235,9 @@ impl App {
         })
     }
 
-    fn matter_name(&self, c: &Case) -> String {
+    /// The case's matter as the core reads it for its documents: the
+    /// case's release, on the violation date.
+    fn matter_record(&self, c: &Case) -> Option<zhifa_core::catalogue::MatterRecord> {
         self.store
             .catalogue()
             .release(&c.release_id)
@@ -248,8 +250,29 @@ impl App {
                     .ok()
                     .flatten()
             })
+    }
+
+    fn matter_name(&self, c: &Case) -> String {
+        self.matter_record(c)
             .map(|m| m.matter.name)
             .unwrap_or_else(|| c.matter_code.clone())
+    }
+
+    /// 违则 and 罚则 cited as the decision prints them (the core's
+    /// `citations`), for the preview.
+    fn basis(&self, c: &Case) -> (Vec<String>, Vec<String>) {
+        let provisions = self
+            .matter_record(c)
+            .map(|m| m.provisions)
+            .unwrap_or_default();
+        let of = |role: ProvisionRole| {
+            provisions
+                .iter()
+                .filter(|p| p.role == role)
+                .map(|p| p.citation.clone())
+                .collect()
+        };
+        (of(ProvisionRole::Violated), of(ProvisionRole::Penalty))
     }
 
     fn summary(&self, c: &Case) -> CaseSummary {
@@ -268,6 +291,7 @@ impl App {
     }
 
     pub(crate) fn view(&self, c: &Case) -> CaseView {
+        let basis = self.basis(c);
         // A read failure shows as "no deadline known", never as a wrong one.
         let filing = self
             .today()
@@ -324,6 +348,8 @@ impl App {
             suggested_level: c.decision.as_ref().and_then(|d| d.suggested_level.clone()),
             deviation_reason: c.decision.as_ref().and_then(|d| d.deviation_reason.clone()),
             remedy_clause: c.decision.as_ref().map(|d| d.remedy_clause.clone()),
+            violated_provisions: basis.0,
+            penalty_provisions: basis.1,
             document_number: c.issue.as_ref().map(|i| i.number.clone()),
             number_provisional: c.issue.as_ref().is_some_and(|i| i.number_provisional),
             // A read failure shows as "not yet assigned", never as a wrong number.

@@ -359,6 +359,21 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
     );
     assert_eq!(c["status"], "decided");
     assert_eq!(c["penalty_text"], "罚款人民币150元");
+    // The preview shows the legal basis the decision prints (issue 19):
+    // the matter's 违则 and 罚则, cited.
+    let m = call(&mut app, "matter_detail", json!({"code": c["matter_code"]}));
+    let cited = |role: &str| -> Vec<Value> {
+        m["provisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["role_label"] == role)
+            .map(|p| p["citation"].clone())
+            .collect()
+    };
+    assert!(!cited("违则").is_empty() && !cited("罚则").is_empty());
+    assert_eq!(c["violated_provisions"].as_array().unwrap(), &cited("违则"));
+    assert_eq!(c["penalty_provisions"].as_array().unwrap(), &cited("罚则"));
     // The PDF is printed only once served.
     let c = call(&mut app, "case_issue", json!({"case_id": id}));
     assert!(

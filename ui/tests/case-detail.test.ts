@@ -19,7 +19,7 @@ const view = (over: Partial<CaseView>): CaseView => ({
   suggested_level: null, deviation_reason: null, remedy_clause: null, document_number: '东溪综执当罚〔2026〕1号',
   number_provisional: false, final_document_number: null, payment_due: null, served_at: '2026-03-02 10:20',
   has_payment: false, created_at: '2026-03-02T02:00:00Z', act_end: null, filing_due: null, filing_overdue: false,
-  payment_due_estimated: false, filing_due_estimated: false, calendar_note: null, void_reason: null, ...over,
+  payment_due_estimated: false, filing_due_estimated: false, calendar_note: null, void_reason: null, violated_provisions: [], penalty_provisions: [], ...over,
 })
 
 async function shown(c: CaseView) {

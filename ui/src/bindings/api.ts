@@ -1003,6 +1003,15 @@ deviation_reason: string | null,
  */
 remedy_clause: string | null, 
 /**
+ * 违则: the provisions violated, cited as the decision prints them
+ * (from the catalogue release in force on the violation date).
+ */
+violated_provisions: Array<string>, 
+/**
+ * 罚则: the provisions the penalty rests on, cited as printed.
+ */
+penalty_provisions: Array<string>, 
+/**
  * Document number as printed on the decision.
  */
 document_number: string | null, 
