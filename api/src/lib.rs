@@ -193,6 +193,7 @@ macro_rules! for_each_command {
             (evidence_add, $crate::dto::EvidenceAddReq, $crate::dto::EvidenceView),
             (case_attach_evidence, $crate::dto::AttachReq, $crate::dto::CaseView),
             (case_suggest, $crate::dto::SuggestReq, $crate::dto::Suggestion),
+            (case_show_credentials, $crate::dto::CaseReq, $crate::dto::CaseView),
             (case_inform, $crate::dto::InformReq, $crate::dto::CaseView),
             (case_statement, $crate::dto::StatementReq, $crate::dto::CaseView),
             (case_decide, $crate::dto::DecideReq, $crate::dto::CaseView),

@@ -1067,6 +1067,13 @@ impl App {
             .collect())
     }
 
+    /// 出示执法证件 (行政处罚法 Art. 52, 55), recorded with its time: the
+    /// decision is refused without it (`CASE_CREDENTIALS_NOT_SHOWN`).
+    pub(crate) fn case_show_credentials(&mut self, req: CaseReq) -> Result<CaseView, ApiError> {
+        let c = self.step(&req.case_id, &CaseEvent::ShowCredentials)?;
+        Ok(self.view(&c))
+    }
+
     /// 告知 alone: the statement or its waiver is the next act
     /// ([`Self::case_statement`]), so each has its own time on the record.
     pub(crate) fn case_inform(&mut self, req: InformReq) -> Result<CaseView, ApiError> {

@@ -212,6 +212,9 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
     );
     let id = c["id"].as_str().unwrap().to_owned();
     assert_eq!(c["status"], "draft");
+    // 出示执法证件 (Art. 52, 55): recorded, the case stays a draft.
+    let c = call(&mut app, "case_show_credentials", json!({"case_id": id}));
+    assert_eq!(c["status"], "draft");
     call(
         &mut app,
         "case_party_facts",
@@ -462,6 +465,7 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
         kinds,
         [
             "create",
+            "show_credentials",
             "record_party_and_facts",
             "attach_evidence",
             "inform_rights",

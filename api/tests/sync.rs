@@ -166,6 +166,7 @@ fn case_to_issue(app: &mut App) -> String {
         json!({"matter_code": "CG-001", "partner_officer_id": "OFF-LX-02", "minutes_ago": 5}),
     );
     let id = c["id"].as_str().unwrap().to_owned();
+    call(app, "case_show_credentials", json!({"case_id": id}));
     call(
         app,
         "case_party_facts",

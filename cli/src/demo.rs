@@ -286,6 +286,9 @@ fn one_case(
         };
         Ok(case::advance(store, id, &event, now)?)
     })?;
+    steps.time("show_credentials", |now| {
+        Ok(case::advance(store, id, &CaseEvent::ShowCredentials, now)?)
+    })?;
     steps.time("inform_rights", |now| {
         let event = CaseEvent::InformRights {
             proposed: fine(),

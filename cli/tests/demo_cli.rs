@@ -188,8 +188,17 @@ fn demo_runs_a_whole_case_to_a_served_decision_with_every_mandatory_field() {
     assert_eq!(shown["status"], "served");
     assert_eq!(
         shown["timeline"].as_array().unwrap().len(),
-        8,
-        "create + 7 steps"
+        9,
+        "create + 8 steps"
+    );
+    // The credentials shown (行政处罚法 Art. 52) are a step of their own.
+    assert!(
+        shown["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["kind"] == "show_credentials"),
+        "{shown}"
     );
     let outbox = json(&zhifa(&data, &["case", "outbox", "--json"], None));
     let seqs: Vec<i64> = outbox

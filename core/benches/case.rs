@@ -89,6 +89,7 @@ impl Bench {
                 // (行政处罚法 Art. 40, 47: the reason is recorded instead).
                 no_evidence_reason: Some("基准测试：证据由执法记录仪另行存档".into()),
             },
+            CaseEvent::ShowCredentials,
             CaseEvent::InformRights {
                 proposed: fine.clone(),
                 content: "拟罚款150元，告知陈述申辩权".into(),

@@ -296,6 +296,7 @@ impl From<&Case> for wire::CaseRecord {
             filed,
             closed,
             voided,
+            credentials_shown_at,
             created_at,
             updated_at,
         } = c;
@@ -326,6 +327,7 @@ impl From<&Case> for wire::CaseRecord {
             filed: filed.clone(),
             closed: closed.clone(),
             voided: voided.clone(),
+            credentials_shown_at: credentials_shown_at.clone(),
             created_at: created_at.clone(),
             updated_at: updated_at.clone(),
         }

@@ -34,6 +34,7 @@ fn the_whole_happy_path_from_draft_to_closed() {
     let steps = vec![
         (party_and_facts(individual()), CaseStatus::PartyAndFacts),
         (evidence(), CaseStatus::Evidence),
+        (CaseEvent::ShowCredentials, CaseStatus::Evidence),
         (inform(fine(15_000)), CaseStatus::RightsTold),
         (
             CaseEvent::HearStatement {
@@ -253,6 +254,7 @@ fn art_45_no_heavier_penalty_after_a_statement() {
     let c = env.create(LONGXING, STALLS, officers(LONGXING)).unwrap();
     env.advance(c.id, party_and_facts(individual())).unwrap();
     env.advance(c.id, evidence()).unwrap();
+    env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
     env.advance(c.id, inform(warning())).unwrap();
     env.advance(
         c.id,
@@ -286,6 +288,7 @@ fn no_decision_before_the_statement_is_heard_or_waived() {
     let c = env.create(LONGXING, STALLS, officers(LONGXING)).unwrap();
     env.advance(c.id, party_and_facts(individual())).unwrap();
     env.advance(c.id, evidence()).unwrap();
+    env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
     env.advance(c.id, inform(fine(15_000))).unwrap();
     let before = env.digest();
     let e = env
@@ -370,6 +373,7 @@ fn entrusted_matters_issue_in_the_entrusting_authoritys_name() {
     let c = env.create(LONGXING, TRAFFIC, officers(LONGXING)).unwrap();
     env.advance(c.id, party_and_facts(individual())).unwrap();
     env.advance(c.id, evidence()).unwrap();
+    env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
     env.advance(c.id, inform(fine(1_000))).unwrap();
     env.advance(c.id, CaseEvent::WaiveStatement { words: None })
         .unwrap();
@@ -395,6 +399,7 @@ fn other_townships_use_their_own_payment_schemes() {
         let c = env.create(township, "CG-014", officers(township)).unwrap();
         env.advance(c.id, party_and_facts(individual())).unwrap();
         env.advance(c.id, evidence()).unwrap();
+        env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
         env.advance(c.id, inform(fine(12_000))).unwrap();
         env.advance(c.id, CaseEvent::WaiveStatement { words: None })
             .unwrap();
@@ -427,6 +432,7 @@ fn other_townships_use_their_own_payment_schemes() {
     let c = env.create(DONGXI, "CG-014", officers(DONGXI)).unwrap();
     env.advance(c.id, party_and_facts(individual())).unwrap();
     env.advance(c.id, evidence()).unwrap();
+    env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
     env.advance(c.id, inform(fine(12_000))).unwrap();
     env.advance(c.id, CaseEvent::WaiveStatement { words: None })
         .unwrap();
@@ -800,6 +806,7 @@ fn every_illegal_transition_is_refused_and_changes_nothing() {
     let all_events = vec![
         party_and_facts(individual()),
         evidence(),
+        CaseEvent::ShowCredentials,
         inform(fine(10_000)),
         CaseEvent::HearStatement {
             text: "t".into(),

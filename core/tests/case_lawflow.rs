@@ -42,7 +42,57 @@ fn at_evidence(env: &mut Env, party: case::CaseParty) -> uuid::Uuid {
     let c = env.create(LONGXING, STALLS, officers(LONGXING)).unwrap();
     env.advance(c.id, party_and_facts(party)).unwrap();
     env.advance(c.id, evidence()).unwrap();
+    env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
     c.id
+}
+
+#[test]
+fn no_decision_on_the_spot_before_the_credentials_are_shown() {
+    // 行政处罚法 Art. 52: the officers show their 执法证件 before deciding
+    // on the spot; the case must record it, with its time.
+    let mut env = Env::new(10);
+    let c = env.create(LONGXING, STALLS, officers(LONGXING)).unwrap();
+    let id = c.id;
+    env.advance(id, party_and_facts(individual())).unwrap();
+    env.advance(id, evidence()).unwrap();
+    env.advance(id, inform(fine(15_000))).unwrap();
+    env.advance(
+        id,
+        CaseEvent::WaiveStatement {
+            words: Some("不用说了".into()),
+        },
+    )
+    .unwrap();
+    let before = env.digest();
+    let e = env
+        .advance(id, decide(fine(15_000), &["area_5_to_10sqm"], None))
+        .unwrap_err();
+    assert_eq!(e.code(), "CASE_CREDENTIALS_NOT_SHOWN", "{e}");
+    assert!(e.to_string().contains("第五十二条"), "{e}");
+    assert_eq!(env.digest(), before, "a refused step changes nothing");
+    // Shown (the status stays), then decided.
+    let c = env.advance(id, CaseEvent::ShowCredentials).unwrap();
+    assert_eq!(c.status, CaseStatus::RightsTold);
+    assert!(c.credentials_shown_at.is_some());
+    assert!(matches!(
+        &c.statement,
+        Some(case::StatementRecord::Waived { words: Some(w), .. }) if w == "不用说了"
+    ));
+    let c = env
+        .advance(id, decide(fine(15_000), &["area_5_to_10sqm"], None))
+        .unwrap();
+    assert_eq!(c.status, CaseStatus::Decided);
+    // A record of the steps before the decision, not after it.
+    let e = env.advance(id, CaseEvent::ShowCredentials).unwrap_err();
+    assert_eq!(e.code(), "CASE_ILLEGAL_TRANSITION", "{e}");
+    let timeline = case::timeline(&env.store, id).unwrap();
+    assert_eq!(
+        timeline
+            .iter()
+            .filter(|t| t.kind == "show_credentials")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -111,6 +161,7 @@ fn a_fine_on_no_captured_evidence_needs_a_recorded_reason() {
         },
     )
     .unwrap();
+    env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
     env.advance(c.id, inform(fine(15_000))).unwrap();
     env.advance(c.id, CaseEvent::WaiveStatement { words: None })
         .unwrap();
@@ -399,6 +450,7 @@ fn a_fine_that_needs_an_expired_order_to_correct_waits_for_it() {
     let c = env.create(LONGXING, SIGNBOARD, officers(LONGXING)).unwrap();
     env.advance(c.id, party_and_facts(individual())).unwrap();
     env.advance(c.id, evidence()).unwrap();
+    env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
     env.advance(c.id, inform(fine(20_000))).unwrap();
     env.advance(c.id, CaseEvent::WaiveStatement { words: None })
         .unwrap();
@@ -437,6 +489,7 @@ fn a_fine_that_needs_an_expired_order_to_correct_waits_for_it() {
         },
     )
     .unwrap();
+    env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
     env.advance(c.id, inform(fine(20_000))).unwrap();
     env.advance(c.id, CaseEvent::WaiveStatement { words: None })
         .unwrap();

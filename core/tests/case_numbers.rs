@@ -192,6 +192,7 @@ fn the_outbox_is_gapless_with_one_record_per_mutation() {
     for step in [
         party_and_facts(individual()),
         evidence(),
+        CaseEvent::ShowCredentials,
         inform(fine(10_000)),
         CaseEvent::WaiveStatement { words: None },
         decide(fine(10_000), &["area_5_to_10sqm"], None),
@@ -232,6 +233,7 @@ fn dongxi_decided(env: &mut Env) -> uuid::Uuid {
     let c = env.create(DONGXI, STALLS, officers(DONGXI)).unwrap();
     env.advance(c.id, party_and_facts(individual())).unwrap();
     env.advance(c.id, evidence()).unwrap();
+    env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
     env.advance(c.id, inform(fine(10_000))).unwrap();
     env.advance(c.id, CaseEvent::WaiveStatement { words: None })
         .unwrap();

@@ -538,6 +538,9 @@ pub struct CaseRecord {
     /// Voided before a decision (a draft given up): time and reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voided: Option<(NaiveDateTime, String)>,
+    /// When the officers showed their 执法证件 (行政处罚法 Art. 52, 55).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_shown_at: Option<String>,
     /// Created (RFC 3339).
     pub created_at: String,
     /// Last changed (RFC 3339).

@@ -178,6 +178,7 @@ fn every_command_through_ipc_in_one_case() {
         json!({"matter_code": "CG-001", "partner_officer_id": "OFF-LX-02", "minutes_ago": 5}),
     );
     let id = c["id"].as_str().unwrap().to_owned();
+    call("case_show_credentials", json!({"case_id": id}));
     call(
         "case_party_facts",
         json!({"case_id": id, "party": {"kind": "individual", "name": "周小川",
@@ -263,7 +264,7 @@ fn every_command_through_ipc_in_one_case() {
             .as_array()
             .unwrap()
             .len(),
-        8
+        9
     );
     assert_eq!(
         call("evidence_list", json!({"case_id": null, "verify": true}))["items"][0]["verification"],

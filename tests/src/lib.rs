@@ -1158,6 +1158,7 @@ impl TestDevice {
             band: None,
         };
         let steps = [
+            CaseEvent::ShowCredentials,
             CaseEvent::InformRights {
                 proposed: fine.clone(),
                 content: "已告知拟处罚款150元及陈述申辩权利".into(),

@@ -60,6 +60,7 @@ fn decided_case(dev: &mut TestDevice) -> uuid::Uuid {
         band: None,
     };
     for s in [
+        CaseEvent::ShowCredentials,
         CaseEvent::InformRights {
             proposed: fine.clone(),
             content: "已告知拟处罚款150元及陈述申辩权利".into(),

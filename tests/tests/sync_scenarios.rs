@@ -591,6 +591,7 @@ async fn t27_exhausted_lease_is_topped_up_and_numbers_stay_unique(b: Backend) {
         band: None,
     };
     for s in [
+        CaseEvent::ShowCredentials,
         CaseEvent::InformRights {
             proposed: fine.clone(),
             content: "已告知".into(),

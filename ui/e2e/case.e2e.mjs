@@ -132,6 +132,9 @@ async function runCase(browser, url, size) {
   await tap('hit-CG-001')
   await reloadKeeps('new')
   await page.getByTestId('chosen-matter').waitFor()
+  // Not started before the credentials are shown (Art. 52, 55).
+  if (!(await page.getByTestId('next').isDisabled())) throw new Error('new case starts with no credentials shown')
+  await tap('credentials-shown')
   await tap('next')
 
   await onScreen('party')
@@ -305,6 +308,7 @@ async function runCase(browser, url, size) {
  *  leaves the home screen's open cases and stays readable, 已作废. */
 async function voidADraft(page) {
   await page.goto(new URL('/case/new?matter=CG-001&name=x', page.url()).href)
+  await page.getByTestId('credentials-shown').click()
   await page.getByTestId('next').click()
   await page.getByTestId('screen-party').waitFor({ state: 'visible' })
   const id = new URL(page.url()).pathname.split('/')[2]

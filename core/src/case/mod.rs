@@ -151,6 +151,10 @@ pub enum CaseError {
     /// An evidence item is not recorded for this case.
     #[error("证据 {0} 不属于本案")]
     EvidenceNotOfCase(Uuid),
+    /// 行政处罚法 Art. 52: the officers show their credentials before an
+    /// on-the-spot decision; the case must record it.
+    #[error("尚未记录执法人员向当事人出示执法证件，不得当场作出处罚决定（行政处罚法第五十二条）")]
+    CredentialsNotShown,
     /// 行政处罚法 Art. 62: no decision before the statement was heard or waived.
     #[error("尚未听取当事人陈述、申辩，当事人也未明确放弃，不得作出决定（行政处罚法第六十二条）")]
     StatementMissing,
@@ -275,6 +279,7 @@ impl ErrorCode for CaseError {
             Self::InvalidField { .. } => "CASE_FIELD_INVALID",
             Self::EvidenceNotOfCase(_) => "CASE_EVIDENCE_NOT_OF_CASE",
             Self::StatementMissing => "CASE_STATEMENT_MISSING",
+            Self::CredentialsNotShown => "CASE_CREDENTIALS_NOT_SHOWN",
             Self::HeavierAfterStatement { .. } => "CASE_HEAVIER_AFTER_STATEMENT",
             Self::AssessmentRefused { .. } => "CASE_ASSESSMENT_REFUSED",
             Self::SimpleProcedureNotAllowed(_) => "CASE_SIMPLE_PROCEDURE_NOT_ALLOWED",
@@ -817,6 +822,11 @@ pub struct Case {
     /// never deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voided: Option<(NaiveDateTime, String)>,
+    /// When the officers showed the party their 执法证件 (UTC, RFC 3339):
+    /// 行政处罚法 Art. 52 for the on-the-spot decision, Art. 55 for the
+    /// investigation. A decision needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_shown_at: Option<String>,
     /// Created (RFC 3339).
     pub created_at: String,
     /// Last changed (RFC 3339).
@@ -866,6 +876,9 @@ pub enum CaseEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         no_evidence_reason: Option<String>,
     },
+    /// 出示执法证件 (Art. 52, 55): the officers showed the party their
+    /// credentials; recorded with its time, needed before a decision.
+    ShowCredentials,
     /// 告知 (Art. 44): the proposed penalty with its facts, reasons, basis.
     InformRights {
         /// The penalty told.
@@ -977,6 +990,7 @@ impl CaseEvent {
         match self {
             Self::RecordPartyAndFacts { .. } => "record_party_and_facts",
             Self::AttachEvidence { .. } => "attach_evidence",
+            Self::ShowCredentials => "show_credentials",
             Self::InformRights { .. } => "inform_rights",
             Self::HearStatement { .. } => "hear_statement",
             Self::WaiveStatement { .. } => "waive_statement",
@@ -1003,6 +1017,8 @@ impl CaseEvent {
         let to = match self {
             Self::RecordPartyAndFacts { .. } => S::PartyAndFacts,
             Self::AttachEvidence { .. } => S::Evidence,
+            // A record; the case stays where it is.
+            Self::ShowCredentials => from,
             Self::InformRights { .. }
             | Self::HearStatement { .. }
             | Self::WaiveStatement { .. } => S::RightsTold,
@@ -1030,6 +1046,10 @@ impl CaseEvent {
         let ok = match self {
             Self::RecordPartyAndFacts { .. } => matches!(from, S::Draft | S::PartyAndFacts),
             Self::AttachEvidence { .. } => matches!(from, S::PartyAndFacts | S::Evidence),
+            Self::ShowCredentials => matches!(
+                from,
+                S::Draft | S::PartyAndFacts | S::Evidence | S::RightsTold
+            ),
             // A new 告知 (e.g. of a heavier penalty, Art. 44) replaces the
             // last one and its statement.
             Self::InformRights { .. } => matches!(from, S::Evidence | S::RightsTold),
@@ -1241,6 +1261,7 @@ pub fn step_label_zh(name: &str) -> &'static str {
         "create" => "立案（简易程序）",
         "record_party_and_facts" => "登记当事人和违法事实",
         "attach_evidence" => "固定证据",
+        "show_credentials" => "出示执法证件",
         "inform_rights" => "告知拟处罚内容及权利",
         "hear_statement" => "听取陈述申辩并复核",
         "waive_statement" => "当事人放弃陈述申辩",
@@ -1588,6 +1609,7 @@ pub fn create(store: &mut Store, new: &NewCase, now: DateTime<Utc>) -> Result<Ca
         filed: None,
         closed: None,
         voided: None,
+        credentials_shown_at: None,
         created_at: at.clone(),
         updated_at: at,
     };
@@ -1982,6 +2004,10 @@ fn apply(
             }
             case.evidence_summary = Some(summary.clone());
         }
+        CaseEvent::ShowCredentials => {
+            // 行政处罚法 Art. 52, 55: shown, and when.
+            case.credentials_shown_at = Some(at);
+        }
         CaseEvent::InformRights { proposed, content } => {
             // 行政处罚法 Art. 44: the proposed penalty, facts, reasons and basis.
             required("content", content)?;
@@ -2191,6 +2217,10 @@ fn decide(
     place: &str,
 ) -> Result<(), CaseError> {
     required("place", place)?;
+    // 行政处罚法 Art. 52: credentials shown before the decision on the spot.
+    if case.credentials_shown_at.is_none() {
+        return Err(CaseError::CredentialsNotShown);
+    }
     let rights = case.rights.as_ref().ok_or(CaseError::StatementMissing)?;
     // 行政处罚法 Art. 62: heard or expressly waived, else no decision.
     let statement = case.statement.as_ref().ok_or(CaseError::StatementMissing)?;

@@ -140,6 +140,7 @@ impl Env {
         let c = self.create(LONGXING, STALLS, officers(LONGXING)).unwrap();
         self.advance(c.id, party_and_facts(individual())).unwrap();
         self.advance(c.id, evidence()).unwrap();
+        self.advance(c.id, CaseEvent::ShowCredentials).unwrap();
         self.advance(c.id, inform(fine(told_fen))).unwrap();
         let step = if heard {
             CaseEvent::HearStatement {

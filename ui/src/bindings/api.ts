@@ -2155,6 +2155,7 @@ export interface Commands {
   evidence_add: { req: EvidenceAddReq; resp: EvidenceView };
   case_attach_evidence: { req: AttachReq; resp: CaseView };
   case_suggest: { req: SuggestReq; resp: Suggestion };
+  case_show_credentials: { req: CaseReq; resp: CaseView };
   case_inform: { req: InformReq; resp: CaseView };
   case_statement: { req: StatementReq; resp: CaseView };
   case_decide: { req: DecideReq; resp: CaseView };
@@ -2211,6 +2212,7 @@ export const COMMANDS = [
   'evidence_add',
   'case_attach_evidence',
   'case_suggest',
+  'case_show_credentials',
   'case_inform',
   'case_statement',
   'case_decide',
