@@ -68,6 +68,52 @@ describe('wizard drafts', () => {
     expect(again.step).toBe('facts')
   })
 
+  it('never reports saved over a change made as a save ends (a reload would lose it)', async () => {
+    // A change can land after the save loop's last check but before it
+    // reports; sweep that window microtask by microtask.
+    for (let depth = 0; depth < 12; depth++) {
+      setActivePinia(createPinia())
+      const rows = new Map<string, string>()
+      const pending: (() => void)[] = []
+      setBackend({
+        kind: 'mock',
+        async call(command, req) {
+          const r = req as { case_id: string; data: string }
+          if (command !== 'draft_save') throw new Error(command)
+          await new Promise<void>((resolve) => pending.push(resolve))
+          rows.set(r.case_id, r.data)
+          return {} as never
+        },
+      })
+      const w = useWizard()
+      w.start('case-r')
+      const saver = autosave(w, 'facts')
+      // The first save (on showing the screen) settles.
+      for (let round = 0; round < 5; round++) {
+        await flushPromises()
+        while (pending.length) pending.shift()!()
+      }
+      await flushPromises()
+      // One change, its save in flight; it ends, and the facts change
+      // `depth` microtasks later.
+      w.facts = 'A'
+      await flushPromises()
+      expect(pending.length).toBe(1)
+      pending.shift()!()
+      for (let i = 0; i < depth; i++) await Promise.resolve()
+      w.facts = `B${depth}`
+      for (let round = 0; round < 20; round++) {
+        await flushPromises()
+        while (pending.length) pending.shift()!()
+      }
+      await saver.saved()
+      await flushPromises()
+      saver.stop()
+      expect(JSON.parse(rows.get('case-r') ?? '{}').facts, `depth ${depth}`).toBe(`B${depth}`)
+      expect(document.documentElement.dataset.draft).toBe('saved')
+    }
+  })
+
   it('ignores a damaged draft and keeps another case apart', async () => {
     const rows = new Map([['case-2', { step: 'party', data: '{"place": 7, "facts": "占道"' }]])
     draftBackend(rows)

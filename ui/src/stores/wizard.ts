@@ -163,7 +163,11 @@ export function autosave(wizard: Wizard, step: Step): { stop: () => void; saved:
       await running
     } finally {
       running = null
-      mark('saved')
+      // A change that arrived after the loop's last check but before this
+      // line set `again` on a save that had already ended: write it now,
+      // never report `saved` over it (a reload would lose it).
+      if (again) void save()
+      else mark('saved')
     }
   }
   wizard.step = step
