@@ -418,6 +418,12 @@ pub struct PartyFactsReq {
     #[serde(default)]
     #[ts(optional)]
     pub act_ongoing: Option<bool>,
+    /// 违法时间 as established (Beijing time, `YYYY-MM-DDTHH:MM`, as a
+    /// `datetime-local` input gives it); absent or empty keeps the time
+    /// the case was opened with.
+    #[serde(default)]
+    #[ts(optional)]
+    pub violation_time: Option<String>,
 }
 
 /// Add a photo (or other evidence file) to a case.

@@ -7,7 +7,7 @@ use std::io::Cursor;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 use zhifa_core::case::{
     self, ActEnd, Case, CaseEvent, CaseParty, CaseStatus, NewCase, PaymentRecord, Service,
@@ -89,6 +89,18 @@ fn act_end(date: Option<&str>, ongoing: Option<bool>) -> Result<Option<ActEnd>, 
             .map_err(|_| ApiError::Invalid(format!("违法行为终了日期无效：{d}"))),
         (None, false) => Ok(None),
     }
+}
+
+/// A violation time as the screens send it (`YYYY-MM-DDTHH:MM`, seconds
+/// optional); empty is none.
+fn violation_time(s: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> {
+    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .map(Some)
+        .map_err(|_| ApiError::Invalid(format!("违法时间无效：{s}")))
 }
 
 /// The mark beside a deadline counted on a calendar year the catalogue marks
@@ -796,6 +808,7 @@ impl App {
             facts: req.facts.trim().to_owned(),
             place: req.place.trim().to_owned(),
             act_end: act_end(req.act_end_date.as_deref(), req.act_ongoing)?,
+            violation_time: violation_time(req.violation_time.as_deref())?,
         };
         let c = self.step(&req.case_id, &event)?;
         Ok(self.view(&c))

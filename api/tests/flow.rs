@@ -215,16 +215,33 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
     // 出示执法证件 (Art. 52, 55): recorded, the case stays a draft.
     let c = call(&mut app, "case_show_credentials", json!({"case_id": id}));
     assert_eq!(c["status"], "draft");
-    call(
+    // The violation time is entered (issue 19), as a datetime-local input
+    // sends it; a malformed one is refused in Chinese.
+    assert_eq!(
+        err_code(
+            &mut app,
+            "case_party_facts",
+            json!({
+                "case_id": id,
+                "party": {"kind": "individual", "name": "周小川", "id_number": id_number(), "phone": null,
+                          "address": "重庆市渝北区龙兴镇示例路1号", "representative": null},
+                "facts": "摆摊", "place": "示例路", "violation_time": "3月2日上午"
+            }),
+        ),
+        "API_INVALID"
+    );
+    let c = call(
         &mut app,
         "case_party_facts",
         json!({
             "case_id": id,
             "party": {"kind": "individual", "name": "周小川", "id_number": id_number(), "phone": "13800001234",
                       "address": "重庆市渝北区龙兴镇示例路1号", "representative": null},
-            "facts": "在人行道上摆摊经营水果，占道面积约6平方米", "place": "龙兴镇示例路12号门前"
+            "facts": "在人行道上摆摊经营水果，占道面积约6平方米", "place": "龙兴镇示例路12号门前",
+            "violation_time": "2026-03-02T09:20"
         }),
     );
+    assert_eq!(c["violation_time"], "2026-03-02 09:20");
     // Attaching needs a photo first.
     assert_eq!(
         err_code(

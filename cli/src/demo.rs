@@ -233,6 +233,7 @@ fn one_case(
             facts: "在示例路人行道上摆摊经营水果，占道面积约6平方米，影响行人通行".into(),
             place: place.into(),
             act_end: None,
+            violation_time: None,
         };
         Ok(case::advance(store, id, &event, now)?)
     })?;

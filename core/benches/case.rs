@@ -81,6 +81,7 @@ impl Bench {
                 facts: "在人行道上摆摊经营水果，占道面积约6平方米".into(),
                 place: "龙兴镇示例路12号门前".into(),
                 act_end: None,
+                violation_time: None,
             },
             CaseEvent::AttachEvidence {
                 evidence_ids: vec![],

@@ -121,6 +121,7 @@ fn add_case(
             facts: "测试事实".into(),
             place: "测试地点".into(),
             act_end: None,
+            violation_time: None,
         },
         when,
     )?;

@@ -583,3 +583,53 @@ fn a_date_past_the_calendar_refuses_only_the_step_that_needs_it() {
         CaseStatus::Evidence
     );
 }
+
+#[test]
+fn the_violation_time_is_entered_never_in_the_future_nor_under_another_release() {
+    // Issue 19: the violation time was the moment the case was opened and
+    // could not be changed. It is entered with the facts; the case opened
+    // at 10:00 on 2 March (t0 is 10:30).
+    let mut env = Env::new(10);
+    let c = env.create(LONGXING, STALLS, officers(LONGXING)).unwrap();
+    let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+    let with_time = |t: &str| {
+        let mut e = party_and_facts(individual());
+        if let CaseEvent::RecordPartyAndFacts { violation_time, .. } = &mut e {
+            *violation_time = Some(at(t));
+        }
+        e
+    };
+    // In the future: refused, nothing changes.
+    let before = env.digest();
+    let e = env
+        .advance(c.id, with_time("2026-03-02 11:45"))
+        .unwrap_err();
+    assert_eq!(e.code(), "CASE_FIELD_INVALID", "{e}");
+    assert!(e.to_string().contains("违法时间"), "{e}");
+    assert_eq!(env.digest(), before);
+    // A day the case's catalogue release does not govern (R4 governs from
+    // 2025-07-01): refused with the way forward.
+    let e = env
+        .advance(c.id, with_time("2025-06-30 18:00"))
+        .unwrap_err();
+    assert_eq!(e.code(), "CASE_FIELD_INVALID", "{e}");
+    assert!(e.to_string().contains("重新立案"), "{e}");
+    // Earlier that morning, and the day before: recorded.
+    let c1 = env.advance(c.id, with_time("2026-03-02 08:15")).unwrap();
+    assert_eq!(c1.violation_time, at("2026-03-02 08:15"));
+    let c2 = env.advance(c.id, with_time("2026-03-01 21:40")).unwrap();
+    assert_eq!(c2.violation_time, at("2026-03-01 21:40"));
+    // Recording the facts again without a time keeps the one entered.
+    let c3 = env.advance(c.id, party_and_facts(individual())).unwrap();
+    assert_eq!(c3.violation_time, at("2026-03-01 21:40"));
+    // And the decision prints it.
+    env.advance(c.id, evidence()).unwrap();
+    env.advance(c.id, CaseEvent::ShowCredentials).unwrap();
+    env.advance(c.id, inform(fine(15_000))).unwrap();
+    env.advance(c.id, CaseEvent::WaiveStatement { words: None })
+        .unwrap();
+    env.advance(c.id, decide(fine(15_000), &["area_5_to_10sqm"], None))
+        .unwrap();
+    let issued = env.advance(c.id, CaseEvent::Issue).unwrap();
+    assert_eq!(issued.violation_time, at("2026-03-01 21:40"));
+}

@@ -1123,6 +1123,7 @@ impl TestDevice {
                 facts: "在人行道上摆摊经营水果，占道约6平方米".into(),
                 place: "龙兴镇示例路12号".into(),
                 act_end: None,
+                violation_time: None,
             },
             now,
         )

@@ -173,7 +173,11 @@ async function runCase(browser, url, size) {
   taps++
   await page.getByTestId('evidence-tile').first().waitFor()
   await page.locator('.van-toast').first().waitFor({ state: 'hidden' }).catch(() => undefined)
-  const factsWanted = { place: '龙兴镇示例路12号门前人行道', facts: '在人行道上摆摊经营水果，占道面积约6平方米，影响行人通行' }
+  // The violation time is entered (issue 19): 20 minutes before the case
+  // was opened, Beijing time, as a datetime-local input takes it.
+  const violationTime = new Date(Date.now() - 20 * 60e3 + 8 * 3600e3).toISOString().slice(0, 16)
+  await page.getByTestId('violation-time').locator('input').fill(violationTime)
+  const factsWanted = { place: '龙兴镇示例路12号门前人行道', facts: '在人行道上摆摊经营水果，占道面积约6平方米，影响行人通行', 'violation-time': violationTime }
   await reloadKeeps('facts', factsWanted)
   await page.getByTestId('evidence-tile').first().waitFor()
   await shot('wizard-facts')
@@ -233,6 +237,8 @@ async function runCase(browser, url, size) {
   await onScreen('preview')
   const penalty = await page.getByTestId('penalty').innerText()
   if (penalty !== '罚款人民币150元') throw new Error(`preview shows ${penalty}`)
+  const shownTime = await page.getByTestId('violation-time-shown').innerText()
+  if (!shownTime.includes(violationTime.replace('T', ' '))) throw new Error(`preview shows violation time ${shownTime}, entered ${violationTime}`)
   await reloadKeeps('preview')
   await shot('wizard-preview')
   await tap('next')

@@ -6,6 +6,7 @@ import { createMemoryHistory, createRouter } from 'vue-router'
 import zhCN from '../src/i18n/zh-CN'
 import Facts from '../src/views/wizard/Facts.vue'
 import { setBackend } from '../src/backend'
+import { useWizard } from '../src/stores/wizard'
 
 // Issue 19: quick phrases per matter for 违法事实 (catalogue data), one tap
 // each, appended to what is already written.
@@ -47,5 +48,58 @@ describe('Facts screen', () => {
   it('shows no phrase row for a matter without phrases', async () => {
     const { w } = await mountFacts([])
     expect(w.find('[data-testid=phrases]').exists()).toBe(false)
+  })
+})
+
+// Issue 19: the violation time is entered, not assumed: filled from the
+// case (the moment it was opened) and sent only when the officer changed it.
+describe('Facts screen, violation time', () => {
+  async function run(change: string | null) {
+    const sent: Record<string, unknown>[] = []
+    setBackend({
+      kind: 'mock',
+      async call(command, req) {
+        if (command === 'case_detail') {
+          return {
+            case: { status: 'draft', matter_code: 'CG-001', place: null, facts: null, violation_time: '2026-03-02 09:50' },
+            evidence: [{ id: 'e1', sha256: 'ab', thumb_base64: null, kind: 'photo', verification: 'verified' }],
+          } as never
+        }
+        if (command === 'matter_detail') return { fact_phrases: [] } as never
+        if (command === 'draft_get' || command === 'draft_save') return null as never
+        if (command === 'case_party_facts') {
+          sent.push(req as Record<string, unknown>)
+          return { status: 'party_and_facts' } as never
+        }
+        if (command === 'case_attach_evidence') return { status: 'evidence' } as never
+        throw new Error(command)
+      },
+    })
+    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)*', component: { template: '<div/>' } }] })
+    const i18n = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN } })
+    const pinia = createPinia()
+    const w = mount(Facts, { props: { id: 'c1' }, global: { plugins: [pinia, router, i18n] } })
+    await flushPromises()
+    useWizard(pinia).party.name = '周小川'
+    const time = w.find('[data-testid=violation-time] input')
+    expect((time.element as HTMLInputElement).value).toBe('2026-03-02T09:50')
+    if (change) await time.setValue(change)
+    await w.find('[data-testid=place] textarea').setValue('示例路12号')
+    await w.find('[data-testid=facts] textarea').setValue('摆摊')
+    await w.find('[data-testid=next]').trigger('click')
+    await flushPromises()
+    return sent
+  }
+
+  it('sends the time the officer entered', async () => {
+    const sent = await run('2026-03-02T08:30')
+    expect(sent).toHaveLength(1)
+    expect(sent[0].violation_time).toBe('2026-03-02T08:30')
+  })
+
+  it('sends no time when the officer kept the one on record', async () => {
+    const sent = await run(null)
+    expect(sent).toHaveLength(1)
+    expect(sent[0].violation_time).toBeUndefined()
   })
 })

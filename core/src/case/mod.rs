@@ -864,6 +864,12 @@ pub enum CaseEvent {
         /// is still going on; `None` for a one-off act.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         act_end: Option<ActEnd>,
+        /// 违法时间 as the officers established it (Beijing time), when it
+        /// is not the moment the case was opened; `None` keeps the time on
+        /// record. Never in the future; its date must fall under the case's
+        /// catalogue release and the township's scope (Art. 37).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        violation_time: Option<NaiveDateTime>,
     },
     /// Attach evidence (ids recorded for this case) with a summary.
     AttachEvidence {
@@ -1730,6 +1736,39 @@ pub fn advance(
             matter: case0.matter_code.clone(),
             date,
         })?;
+    // A violation time entered on another day: the same release governs it
+    // and the township may enforce the matter then (行政处罚法 Art. 37).
+    if let CaseEvent::RecordPartyAndFacts {
+        violation_time: Some(t),
+        ..
+    } = event
+        && t.date() != date
+    {
+        let on = t.date();
+        let governing = cat.release_in_force(on).ok().map(|r| r.id);
+        if governing.as_deref() != Some(case0.release_id.as_str()) {
+            return Err(CaseError::InvalidField {
+                field: "violation_time",
+                reason: format!(
+                    "{on} 适用的事项目录版本不是本案立案时的版本（{}），请作废本案后按该违法时间重新立案",
+                    case0.release_id
+                ),
+            });
+        }
+        let in_force = match cat.release(&case0.release_id)? {
+            Some(r) => cat.matter(r, &case0.matter_code, on)?.is_some(),
+            None => false,
+        };
+        if !in_force
+            || !cat.township_may_enforce(&case0.release_id, &case0.township, &record.matter, on)?
+        {
+            return Err(CaseError::NotEnforceable {
+                township: case0.township.clone(),
+                matter: case0.matter_code.clone(),
+                date: on,
+            });
+        }
+    }
     let calendar = newest_calendar(cat, local.date(), date);
     let town = cat
         .township(&case0.release_id, &case0.township)?
@@ -1954,7 +1993,20 @@ fn apply(
             facts,
             place,
             act_end,
+            violation_time,
         } => {
+            if let Some(t) = violation_time {
+                if *t > ctx.local {
+                    return Err(CaseError::InvalidField {
+                        field: "violation_time",
+                        reason: format!(
+                            "违法时间不得晚于现在（{}）",
+                            ctx.local.format("%Y-%m-%d %H:%M")
+                        ),
+                    });
+                }
+                case.violation_time = *t;
+            }
             if let Some(ActEnd::Ended { date }) = act_end {
                 // Art. 36 ¶2: the end of the act lies between its start and today.
                 if *date < case.violation_time.date() || *date > ctx.local.date() {

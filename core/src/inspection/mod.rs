@@ -878,6 +878,7 @@ pub fn decide(
                 facts,
                 place: insp.place.clone(),
                 act_end: None,
+                violation_time: None,
             },
             now,
         )?;

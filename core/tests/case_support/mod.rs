@@ -202,6 +202,7 @@ pub fn party_and_facts(party: CaseParty) -> CaseEvent {
         facts: "在龙兴镇示例路人行道上摆摊经营水果，占道面积约6平方米".into(),
         place: "龙兴镇示例路12号门前人行道".into(),
         act_end: None,
+        violation_time: None,
     }
 }
 

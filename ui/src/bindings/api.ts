@@ -559,7 +559,13 @@ act_end_date?: string,
 /**
  * A continuing act still going on (持续中).
  */
-act_ongoing?: boolean, };
+act_ongoing?: boolean, 
+/**
+ * 违法时间 as established (Beijing time, `YYYY-MM-DDTHH:MM`, as a
+ * `datetime-local` input gives it); absent or empty keeps the time
+ * the case was opened with.
+ */
+violation_time?: string, };
 
 export type EvidenceAddReq = { 
 /**

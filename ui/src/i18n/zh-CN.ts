@@ -138,6 +138,7 @@ export default {
     statement: '陈述申辩内容',
     review: '复核意见',
     inform: '已告知当事人',
+    violationTime: '违法时间',
     credentialsShown: '已向当事人出示执法证件',
     credentialsShownLaw: '行政处罚法第五十二条、第五十五条：未出示不得当场作出处罚决定',
     informedAt: '告知时间',

@@ -58,6 +58,9 @@ function initial() {
     facts: '',
     actOngoing: false,
     actEndDate: '',
+    // 违法时间 as entered (`YYYY-MM-DDTHH:MM`); '' until the facts screen
+    // fills it from the case.
+    violationTime: '',
     circumstances: [] as string[],
     level: null as string | null,
     penalty: { kind: 'fine', amount_fen: null } as PenaltyInput,
