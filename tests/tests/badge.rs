@@ -6,11 +6,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+mod badge_support;
+
+use axum::http::StatusCode;
+use badge_support::call;
 use chrono::Duration;
 use rand::{Rng, SeedableRng};
-use tower::ServiceExt;
 use zhifa_core::inspection;
 use zhifa_sync::badge::{self, BadgeKey};
 use zhifa_sync::engine;
@@ -23,48 +24,6 @@ zhifa_tests::on_both_backends!(
     garbage_never_panics_or_reaches_storage,
     refresh_renews_the_certificate,
 );
-
-struct Answer {
-    status: StatusCode,
-    result: String,
-    body: String,
-}
-
-async fn call(
-    server: &TestServer,
-    method: &str,
-    uri: &str,
-    body: Vec<u8>,
-    auth: Option<&str>,
-) -> Answer {
-    let mut req = Request::builder().method(method).uri(uri);
-    if method == "POST" {
-        req = req.header("content-type", "application/x-www-form-urlencoded");
-    }
-    if let Some(a) = auth {
-        req = req
-            .header("authorization", format!("Bearer {a}"))
-            .header("sync-protocol", "1");
-    }
-    let router = server.router();
-    let req = req.body(Body::from(body)).unwrap();
-    // Storage calls block; the router runs them on the blocking pool.
-    let resp = router.oneshot(req).await.unwrap();
-    let status = resp.status();
-    let result = resp
-        .headers()
-        .get("x-badge-result")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    Answer {
-        status,
-        result,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
-}
 
 /// An enrolled device with an inspection; returns it, the inspection and a fresh token.
 async fn setup(server: &TestServer, officer: &str) -> (TestDevice, inspection::Inspection, String) {

@@ -8,11 +8,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+mod badge_support;
+
+use axum::http::StatusCode;
 use chrono::Duration;
 use ed25519_dalek::{Signer, SigningKey};
-use tower::ServiceExt;
 use zhifa_core::document::qr::{QrMatrix, qr_png};
 use zhifa_core::inspection;
 use zhifa_sync::badge::{self, short};
@@ -27,33 +27,9 @@ zhifa_tests::on_both_backends!(
 /// A production-length server URL (the QR budget depends on it).
 const CITY_URL: &str = "https://zhifa.cqzhzf.gov.cn";
 
-struct Answer {
-    status: StatusCode,
-    result: String,
-    body: String,
-}
-
-async fn call(server: &TestServer, method: &str, uri: &str, body: &str) -> Answer {
-    let mut req = Request::builder().method(method).uri(uri);
-    if method == "POST" {
-        req = req.header("content-type", "application/x-www-form-urlencoded");
-    }
-    let req = req.body(Body::from(body.to_owned())).unwrap();
-    let resp = server.router().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let result = resp
-        .headers()
-        .get("x-badge-result")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    Answer {
-        status,
-        result,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
+/// `GET` or `POST` (a form) on the public pages, no sign-in.
+async fn public(server: &TestServer, method: &str, uri: &str, body: &str) -> badge_support::Answer {
+    badge_support::call(server, method, uri, body.as_bytes().to_vec(), None).await
 }
 
 fn fits(server_url: &str) -> impl Fn(&str) -> bool + '_ {
@@ -230,7 +206,7 @@ async fn the_short_token_verifies_with_the_officer_and_items_looked_up(b: Backen
     let (token, claims) = short_token(&dev, &insp, CITY_URL);
     let cert = engine::badge_certificate(&dev.store).unwrap().unwrap();
 
-    let page = call(&server, "GET", &format!("/V/{token}"), "").await;
+    let page = public(&server, "GET", &format!("/V/{token}"), "").await;
     assert_eq!(
         (page.status, page.result.as_str()),
         (StatusCode::OK, "verified"),
@@ -251,12 +227,12 @@ async fn the_short_token_verifies_with_the_officer_and_items_looked_up(b: Backen
     assert_eq!(page.body.matches("<li>").count(), insp.findings.len());
     assert!(page.body.contains(&claims.place));
     // The lower-case path answers the same.
-    let lower = call(&server, "GET", &format!("/v/{token}"), "").await;
+    let lower = public(&server, "GET", &format!("/v/{token}"), "").await;
     assert_eq!(lower.result, "verified");
 
     // One rating per visit, recorded against the officer and the
     // inspection on record.
-    let a = call(
+    let a = public(
         &server,
         "POST",
         &format!("/V/{token}/rating"),
@@ -264,7 +240,7 @@ async fn the_short_token_verifies_with_the_officer_and_items_looked_up(b: Backen
     )
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    let again = call(
+    let again = public(
         &server,
         "POST",
         &format!("/V/{token}/rating"),
@@ -305,7 +281,7 @@ async fn changed_unknown_revoked_and_expired_short_tokens_are_refused(b: Backend
         let mut bytes = token.clone().into_bytes();
         bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
         let bad = String::from_utf8(bytes).unwrap();
-        let page = call(&server, "GET", &format!("/V/{bad}"), "").await;
+        let page = public(&server, "GET", &format!("/V/{bad}"), "").await;
         assert_eq!(
             page.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -329,7 +305,7 @@ async fn changed_unknown_revoked_and_expired_short_tokens_are_refused(b: Backend
         |_| true,
     )
     .unwrap();
-    let page = call(&server, "GET", &format!("/V/{forged}"), "").await;
+    let page = public(&server, "GET", &format!("/V/{forged}"), "").await;
     assert_eq!(page.result, "badge_certificate_invalid");
     // The real device's id with the stranger's signature.
     let (forged, _) = short::issue(
@@ -341,16 +317,16 @@ async fn changed_unknown_revoked_and_expired_short_tokens_are_refused(b: Backend
         |_| true,
     )
     .unwrap();
-    let page = call(&server, "GET", &format!("/V/{forged}"), "").await;
+    let page = public(&server, "GET", &format!("/V/{forged}"), "").await;
     assert_eq!(page.result, "badge_signature_invalid");
 
     // Expired: refused on the page, still rateable within the week.
     server
         .clock
         .advance(Duration::hours(4) + Duration::minutes(1));
-    let page = call(&server, "GET", &format!("/V/{token}"), "").await;
+    let page = public(&server, "GET", &format!("/V/{token}"), "").await;
     assert_eq!(page.result, "badge_expired");
-    let a = call(
+    let a = public(
         &server,
         "POST",
         &format!("/V/{token}/rating"),
@@ -359,7 +335,7 @@ async fn changed_unknown_revoked_and_expired_short_tokens_are_refused(b: Backend
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     server.clock.advance(Duration::days(8));
-    let page = call(
+    let page = public(
         &server,
         "POST",
         &format!("/V/{token}/rating"),
@@ -373,7 +349,7 @@ async fn changed_unknown_revoked_and_expired_short_tokens_are_refused(b: Backend
     let (dev, insp) = setup(&server, OFFICERS[1]).await;
     let (token, _) = short_token(&dev, &insp, CITY_URL);
     assert_eq!(
-        call(&server, "GET", &format!("/V/{token}"), "")
+        public(&server, "GET", &format!("/V/{token}"), "")
             .await
             .result,
         "verified"
@@ -381,6 +357,6 @@ async fn changed_unknown_revoked_and_expired_short_tokens_are_refused(b: Backend
     let now = server.clock.now_utc();
     let id = dev.id();
     assert!(server.store(|s| s.revoke_device(&id, now).unwrap()));
-    let page = call(&server, "GET", &format!("/V/{token}"), "").await;
+    let page = public(&server, "GET", &format!("/V/{token}"), "").await;
     assert_eq!(page.result, "badge_revoked");
 }
