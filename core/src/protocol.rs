@@ -407,6 +407,7 @@ impl From<&ChecklistItem> for wire::ChecklistItemRecord {
             basis: i.basis.clone(),
             violation: i.violation.clone(),
             matter: i.matter.clone(),
+            order_basis: i.order_basis.clone(),
             correction_days: i.correction_days,
             scenarios: i.scenarios.clone(),
         }

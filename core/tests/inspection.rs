@@ -259,6 +259,11 @@ fn a_joint_inspection_ends_in_a_record_orders_a_case_and_a_referral() {
     let orders = inspection::order_documents(&done);
     assert_eq!(orders.len(), 1);
     assert_eq!(orders[0].fields(false)["deadline"], "2026年3月3日");
+    // The order cites the matter's own clause (XF-001's 罚则, 消防法 Art.
+    // 60), not the general duty of 行政处罚法 Art. 28 (issue 19).
+    let basis = &orders[0].fields(false)["order_basis"];
+    assert!(basis.contains("《中华人民共和国消防法》第60条"), "{basis}");
+    assert!(!basis.contains("行政处罚法"), "{basis}");
 
     let fonts = FontSet::bundled().unwrap();
     for doc in std::iter::once(&record).chain(&orders) {

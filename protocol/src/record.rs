@@ -624,6 +624,10 @@ pub struct ChecklistItemRecord {
     pub violation: String,
     /// The catalogue matter a failure maps to, if any.
     pub matter: Option<String>,
+    /// The basis of an order to correct for a failure, cited (the matter's
+    /// own 罚则).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order_basis: Vec<String>,
     /// 改正期限 in calendar days.
     pub correction_days: u32,
     /// The scenarios of this inspection that list the item.

@@ -95,6 +95,11 @@ pub struct ChecklistItem {
     pub violation: String,
     /// The catalogue matter a failure maps to, if any.
     pub matter: Option<String>,
+    /// The legal basis of an order to correct for a failure, cited: the
+    /// matter's own 罚则 (the clause that orders the correction), empty
+    /// when the item maps to no matter in force on the inspection date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order_basis: Vec<String>,
     /// 改正期限 in calendar days.
     pub correction_days: u32,
     /// The scenarios of this inspection that list the item.
@@ -203,6 +208,21 @@ pub fn checklist(
                 &law, article, clause, item,
             ));
         }
+        // The matter's own 罚则, as the case flow's order cites it.
+        let order_basis = match &matter {
+            Some(code) => store
+                .catalogue()
+                .matter(release.clone(), code, on)?
+                .map(|m| {
+                    m.provisions
+                        .into_iter()
+                        .filter(|p| p.role == crate::catalogue::ProvisionRole::Penalty)
+                        .map(|p| p.citation)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
         out.push(ChecklistItem {
             code: m.item,
             department,
@@ -212,6 +232,7 @@ pub fn checklist(
             basis: cited,
             violation,
             matter,
+            order_basis,
             correction_days: days,
             scenarios: m.scenarios,
         });

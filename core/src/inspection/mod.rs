@@ -1158,7 +1158,14 @@ pub fn finish(
                     r.note
                 ),
                 violated_provisions: f.item.basis.clone(),
-                order_basis: vec!["《中华人民共和国行政处罚法》第二十八条第一款".into()],
+                // The matter's own clause; the general duty to order
+                // correction (行政处罚法 Art. 28 ¶1) only when the item
+                // maps to no matter.
+                order_basis: if f.item.order_basis.is_empty() {
+                    vec!["《中华人民共和国行政处罚法》第二十八条第一款".into()]
+                } else {
+                    f.item.order_basis.clone()
+                },
                 requirement: requirement.clone(),
                 deadline: *deadline,
                 consequence: "逾期不改正的，本机关将依法予以处理。".into(),
