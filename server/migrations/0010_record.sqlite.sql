@@ -1,6 +1,6 @@
 -- zhifa-server migration 0010 (SQLite): the server as the system of record
--- (issue 15 items 2, 3, 5, 8; server/src/record/). Idempotent (IF NOT
--- EXISTS) until the versioned-migration runner applies it once.
+-- (issue 15 items 2, 3, 5, 8; server/src/record/). IF NOT EXISTS because
+-- releases before the migration runner applied it at every open.
 --
 -- Personal data never sits here in plaintext: the whole record JSON and
 -- every timeline step's data are sealed by the vault (`sealed`, AAD = the

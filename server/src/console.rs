@@ -13,7 +13,7 @@
 //! Everything it reads or writes stays inside that scope, and a
 //! department account reads its own department's findings only.
 //!
-//! Storage is the `staff` table of `inspection.sql`, written through the
+//! Storage is the `staff` table of migration `0002_inspection.sql`, written through the
 //! storage layer's [`Conn`] (SQLite and PostgreSQL alike).
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};

@@ -5,7 +5,7 @@
 //! the findings of its own items (its orders, cases and referrals),
 //! wherever the joint inspection took place.
 //!
-//! Storage is a few tables of its own (`inspection.sql`, portable SQL)
+//! Storage is a few tables of its own (migration `0002_inspection.sql`, portable SQL)
 //! written through the storage layer's [`Conn`], so it runs on SQLite and
 //! PostgreSQL alike, inside the push transaction: a finding is stored
 //! exactly once with its ledger row (sync.md I2).
@@ -15,9 +15,6 @@ use serde::{Deserialize, Serialize};
 use zhifa_protocol::error::reject;
 
 use crate::store::sql::{Conn, DbError, Row, p};
-
-/// The schema of this module (idempotent).
-pub const SCHEMA: &str = include_str!("inspection.sql");
 
 /// A refusal: (stable code, message).
 pub type Refusal = (&'static str, String);

@@ -17,6 +17,10 @@
 //!   enrolment, the public verification page and the party's rating.
 //! - [`blobs`]: evidence blobs: local staging of uploads, verified originals
 //!   on the filesystem (default) or an S3-compatible object store.
+//! - [`record`]: the system of record — every case, inspection and task
+//!   in full, the replay of the rules, the documents issued.
+//! - [`pii`]: the personal-data vault: envelope encryption, master keys,
+//!   rotation.
 //! - [`delta`]: catalogue release deltas, computed once and cached.
 //! - [`gc`]: upload expiry and collection of unreferenced evidence blobs.
 //! - [`clock`]: the injected clock.
@@ -36,6 +40,7 @@ pub mod edges;
 pub mod error;
 pub mod gc;
 pub mod inspection;
+pub mod pii;
 pub mod push;
 pub mod record;
 pub mod serve;
@@ -97,6 +102,13 @@ pub enum ServiceError {
     /// plain HTTP off loopback, bad S3 settings); never shows credentials.
     #[error(transparent)]
     Evidence(#[from] blobs::ConfigError),
+    /// The master key could not be read.
+    #[error(transparent)]
+    Keys(#[from] pii::keys::KeyError),
+    /// The vault's data keys could not be made or unwrapped (a wrong or
+    /// missing master key, a changed key row).
+    #[error("个人信息保管库无法打开：{0}")]
+    Vault(String),
 }
 
 impl ServiceError {
@@ -107,6 +119,8 @@ impl ServiceError {
             Self::Io { .. } => "io",
             Self::Catalogue(_) => "catalogue_invalid",
             Self::UnsupportedDatabase(_) => "unsupported_database",
+            Self::Keys(_) => "master_key",
+            Self::Vault(_) => "vault",
             Self::Database(e) => e.code(),
             Self::Evidence(e) => e.code(),
             Self::Badge(_) => "badge_key",
@@ -142,6 +156,8 @@ pub struct Service {
     pub state: Arc<AppState>,
     /// The data folder.
     pub data: PathBuf,
+    /// The personal-data vault (`zhifa-server keys …`).
+    pub vault: Arc<pii::Vault>,
 }
 
 impl Service {
@@ -195,8 +211,9 @@ impl Service {
         }
         let catalogue_dir = data.join("catalogue");
         fs::create_dir_all(&catalogue_dir).map_err(io(&catalogue_dir))?;
+        let vault = Arc::new(pii::Vault::new(Arc::new(pii::keys::master_keys(data)?)));
         let keeper = Arc::new(record::Keeper::new(
-            Arc::new(record::KeySeal::load_or_create(data).map_err(io(data))?),
+            vault.clone(),
             Some(catalogue_dir.clone()),
         ));
         let store: Arc<dyn Storage> = match database {
@@ -222,12 +239,34 @@ impl Service {
                 return Err(ServiceError::UnsupportedDatabase(scheme.to_owned()));
             }
         };
+        // The vault's data keys, before any request: created once, the
+        // previous release's record.key adopted (then removed).
+        let legacy = record::KeySeal::read_legacy(data).map_err(io(data))?;
+        let mut failed = None;
+        let prepared = store.record_write(&mut |tx, _| match vault.prepare(tx, legacy.as_ref()) {
+            Ok(()) => Ok(serde_json::Value::Null),
+            Err(record::RecordError::Db(e)) => Err(e.into()),
+            Err(e) => {
+                failed = Some(e.to_string());
+                Err(record::RecordError::Seal(String::new()).into())
+            }
+        });
+        if let Some(why) = failed {
+            return Err(ServiceError::Vault(why));
+        }
+        prepared?;
+        if legacy.is_some() {
+            let old = data.join("record.key");
+            fs::remove_file(&old).map_err(io(&old))?;
+            tracing::info!("record.key adopted by the vault and removed");
+        }
         tracing::info!(evidence = %blobs.describe(), "evidence store");
         let secret = finance_secret(data)?;
         let badge = badge::Authority::load_or_create(data)?;
         Ok(Self {
             state: AppState::new(store, blobs, catalogue_dir, clock, secret, badge),
             data: data.to_owned(),
+            vault,
         })
     }
 

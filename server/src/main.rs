@@ -10,6 +10,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod ops;
+
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use zhifa_server::clock::{Clock, SystemClock};
@@ -97,6 +99,9 @@ enum Command {
     /// 亮码: the badge key and the parties' ratings (执法社会评议).
     #[command(subcommand)]
     Badge(BadgeCmd),
+    /// The personal-data vault's keys: status and rotation.
+    #[command(subcommand)]
+    Keys(ops::keys::KeysCmd),
     /// Publish a catalogue package as the latest release.
     PublishCatalogue {
         /// The package JSON.
@@ -320,13 +325,7 @@ enum DeviceCmd {
     },
 }
 
-fn print(json: bool, value: serde_json::Value, text: String) {
-    if json {
-        println!("{value}");
-    } else {
-        println!("{text}");
-    }
-}
+use ops::print;
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -443,6 +442,7 @@ fn main() -> anyhow::Result<()> {
             print(cli.json, serde_json::to_value(&rows)?, text);
             Ok(())
         }
+        Command::Keys(cmd) => ops::keys::run(&service, &cmd, cli.json),
         Command::Case(CaseCmd::List) => {
             let cases = service
                 .store()

@@ -7,8 +7,8 @@
 //! statements, a [`sql::Backend`] that runs a closure in one transaction);
 //! [`sqlite`] and [`pg`] are its two drivers. The statements use the
 //! dialect subset both databases share (see [`sql`]), so porting a new
-//! method means writing it here once and adding its tables to both
-//! `schema.sql` and `schema_pg.sql`.
+//! method means writing it here once and adding its tables as a new
+//! migration ([`migrate`], `server/migrations/`).
 //!
 //! Every push batch is one transaction holding the ledger rows, the
 //! effects, the conflicts, the inbox rows and the audit rows; the response
@@ -20,19 +20,10 @@
 //! `device.last_seq` move together, each (device, seq) is applied exactly
 //! once, and the inbox cursor is commit-ordered (sync.md §6.11).
 
+pub mod migrate;
 pub mod pg;
 pub mod sql;
 pub mod sqlite;
-
-/// The tables of provisional → final numbers (`numbering.sql`), idempotent,
-/// applied at every open by both backends.
-pub const NUMBERING_SCHEMA: &str = include_str!("numbering.sql");
-
-/// The per-device ownership tables (`authz.sql`: blocked aggregates keyed
-/// by device, 亮码 view counters), idempotent, applied at every open by
-/// both backends after the other units; it also moves the rows of a
-/// database written before into them.
-pub const AUTHZ_SCHEMA: &str = include_str!("authz.sql");
 
 use std::path::Path;
 

@@ -20,7 +20,7 @@
 //! page's form posts it. Nothing about the rating party is collected.
 //! Supervisors read ratings at `GET /v1/badge/ratings` (district
 //! supervisors, their district) and `zhifa-server badge ratings`.
-//! Tables: `badge.sql`, portable SQL on both backends; every rating and
+//! Tables: migration `0004_badge.sql`, portable SQL on both backends; every rating and
 //! every verification writes an audit row.
 
 use std::fs;
@@ -49,9 +49,6 @@ pub mod shown;
 
 use page::{beijing, failed_page, failure, html, page, verified_page};
 pub use shown::{ApiOrBadge, Shown, check};
-
-/// The badge tables (`badge.sql`), applied at every open.
-pub const SCHEMA: &str = include_str!("badge.sql");
 
 /// Longest rating comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 200;

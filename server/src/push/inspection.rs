@@ -2,7 +2,7 @@
 //! exactly once with its ledger row (sync.md I2). An inspection is started
 //! only in the officer's own township (`jurisdiction`); its later steps
 //! only by the device that started it, still serving that township
-//! (docs/AUTHZ.md). The tables are `inspection.sql` (crate::inspection).
+//! (docs/AUTHZ.md). The tables are migration `0002_inspection.sql` (crate::inspection).
 
 use chrono::{DateTime, Utc};
 use zhifa_protocol::error::RejectCode;

@@ -45,12 +45,6 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use crate::error::ApiError;
 use crate::store::sql::{Conn, DbError, Fail};
 
-/// Migration 0010 on SQLite (idempotent: applied at every open until the
-/// versioned-migration runner takes it).
-pub const SCHEMA_SQLITE: &str = include_str!("../../migrations/0010_record.sqlite.sql");
-/// Migration 0010 on PostgreSQL.
-pub const SCHEMA_PG: &str = include_str!("../../migrations/0010_record.pg.sql");
-
 /// Why a record could not be stored or read.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
@@ -93,8 +87,9 @@ impl From<RecordError> for Fail {
 
 /// The seam to the personal-data vault: seals and opens values for a
 /// purpose with associated data, and computes the keyed blind index of an
-/// ID number. Implemented by `crate::pii`'s vault; it may keep its data
-/// keys in the database, hence the connection.
+/// ID number. Implemented by [`crate::pii::Vault`] (data keys in the
+/// database, hence the connection) and by [`KeySeal`] for stores opened
+/// without a service.
 pub trait Seal: Send + Sync {
     /// Seals `plain`; the ciphertext as text (stored in a TEXT column).
     fn seal(
@@ -178,7 +173,8 @@ pub(crate) fn district_of(township: &str) -> String {
 /// the associated data, and HMAC-SHA256 blind indexes under a key derived
 /// from it. The seal of stores opened without the service's vault
 /// (in-memory databases, benchmarks): a fresh random key, so nothing
-/// sealed under it outlives the process.
+/// sealed under it outlives the process. (The previous release sealed
+/// with it over `DIR/record.key`; the vault opens those values.)
 pub struct KeySeal {
     key: [u8; 32],
     index_key: [u8; 32],
@@ -278,32 +274,22 @@ impl Keeper {
 }
 
 impl KeySeal {
-    /// The seal over the data folder's `record.key` (32 random bytes, hex,
-    /// created once with mode 0600 under the server's umask), until the
-    /// personal-data vault (`crate::pii`) takes its place.
-    pub fn load_or_create(data: &std::path::Path) -> std::io::Result<Self> {
-        use std::io::Write as _;
-        let path = data.join("record.key");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let bytes = hex::decode(text.trim())
-                    .ok()
-                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                    .ok_or_else(|| {
-                        std::io::Error::other("record.key 不是 32 字节的十六进制密钥")
-                    })?;
-                Ok(Self::new(bytes))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut key = [0u8; 32];
-                getrandom::fill(&mut key).map_err(|e| std::io::Error::other(e.to_string()))?;
-                let tmp = data.join("record.key.tmp");
-                let mut f = std::fs::File::create(&tmp)?;
-                f.write_all(hex::encode(key).as_bytes())?;
-                f.sync_all()?;
-                std::fs::rename(&tmp, &path)?;
-                Ok(Self::new(key))
-            }
+    /// The key of its blind indexes (what the vault adopts as data key
+    /// `blind_index/1` for a data folder of the previous release).
+    pub fn index_key(&self) -> [u8; 32] {
+        self.index_key
+    }
+
+    /// The previous release's `DIR/record.key` (32 bytes, hex), if there
+    /// is one: the vault adopts it on first start (`crate::pii`).
+    pub fn read_legacy(data: &std::path::Path) -> std::io::Result<Option<[u8; 32]>> {
+        match std::fs::read_to_string(data.join("record.key")) {
+            Ok(text) => hex::decode(text.trim())
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .map(Some)
+                .ok_or_else(|| std::io::Error::other("record.key 不是 32 字节的十六进制密钥")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
     }

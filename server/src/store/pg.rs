@@ -19,10 +19,9 @@
 //! cursor order is then commit order and a pulling device never skips an
 //! event (sync.md §6.11).
 //!
-//! The schema (`schema_pg.sql`) is created on first start inside a
+//! The schema is migrated at every start ([`super::migrate`]) inside one
 //! transaction holding an advisory lock (two servers starting at once on
-//! an empty database create it once); `meta.schema_version` is checked on
-//! every start. Connection strings are never logged: [`redact`] shows
+//! one database migrate it once). Connection strings are never logged: [`redact`] shows
 //! user, host, port and database only.
 
 use std::collections::HashMap;
@@ -33,12 +32,10 @@ use postgres::config::Host;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, NoTls, Statement};
 
-use super::sql::{Backend, Cell, Conn, DbError, Fail, Row, Val, dollar_placeholders};
+use super::migrate::{self, Dialect, Found, MigrateError};
+use super::sql::{Backend, Cell, Conn, DbError, Fail, Row, Val, dollar_placeholders, p};
 use crate::error::ApiError;
 
-const SCHEMA: &str = include_str!("../schema_pg.sql");
-/// The schema version this build writes (`meta.schema_version`).
-const VERSION: i64 = 1;
 /// Connections kept open at most (the server's concurrent storage calls).
 pub const POOL_SIZE: u32 = 8;
 /// How often a transaction is run before a serialization conflict is
@@ -340,60 +337,54 @@ impl Postgres {
         }
         config.application_name("zhifa-server");
         let target = redact(&config);
-        let mut client = config.connect(NoTls).map_err(|e| OpenError::Unreachable {
+        let client = config.connect(NoTls).map_err(|e| OpenError::Unreachable {
             target: target.clone(),
             reason: reason(&e),
         })?;
-        let schema_err = |e: postgres::Error| OpenError::Schema {
-            target: target.clone(),
-            reason: reason(&e),
+        // Migrate in one transaction under the advisory lock: two servers
+        // starting at once on one database migrate it once.
+        let mut c = PgConn {
+            client: Some(client),
+            stmts: HashMap::new(),
+            in_tx: false,
         };
-        let mut tx = client.transaction().map_err(schema_err)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&INIT_LOCK])
-            .map_err(schema_err)?;
-        let exists: Option<String> = tx
-            .query_one("SELECT CAST(to_regclass('meta') AS TEXT)", &[])
-            .and_then(|r| r.try_get(0))
-            .map_err(schema_err)?;
-        if exists.is_none() {
-            tx.batch_execute(SCHEMA).map_err(schema_err)?;
-            let epoch = super::random_token().map_err(|e| OpenError::Schema {
-                target: target.clone(),
-                reason: e.message,
-            })?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('epoch', $1), ('schema_version', $2)",
-                &[&epoch, &VERSION.to_string()],
-            )
-            .map_err(schema_err)?;
-            tracing::info!(database = %target, version = VERSION, "created the PostgreSQL schema");
-        } else {
-            let v: Option<String> = tx
-                .query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])
-                .and_then(|r| r.map(|r| r.try_get(0)).transpose())
-                .map_err(schema_err)?;
-            if v.as_deref() != Some(&VERSION.to_string()) {
-                return Err(OpenError::Schema {
-                    target,
-                    reason: format!(
-                        "数据库版本 {} 不受支持（本版本为 {VERSION}）",
-                        v.as_deref().unwrap_or("（无）")
-                    ),
-                });
+        let migrated = (|| -> Result<Vec<i64>, MigrateError> {
+            c.batch("BEGIN")?;
+            c.exec("SELECT pg_advisory_xact_lock(?1)", p![INIT_LOCK])?;
+            let has = |c: &mut PgConn, t: &str| -> Result<bool, DbError> {
+                let r = c.query_one("SELECT CAST(to_regclass(?1) AS TEXT)", p![t])?;
+                Ok(r.get::<Option<String>>(0)?.is_some())
+            };
+            let found = if has(&mut c, "schema_migration")? {
+                Found::Versioned
+            } else if has(&mut c, "meta")? {
+                let v = c.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?;
+                Found::Legacy(match v {
+                    Some(r) => r.get::<String>(0)?,
+                    None => String::new(),
+                })
+            } else {
+                Found::Empty
+            };
+            let ran = migrate::run(&mut c, Dialect::Postgres, &found, None)?;
+            if found == Found::Empty {
+                let epoch = super::random_token().map_err(|e| MigrateError::Setup(e.message))?;
+                c.exec(
+                    "INSERT INTO meta (key, value) VALUES ('epoch', ?1)",
+                    p![epoch],
+                )?;
             }
+            c.batch("COMMIT")?;
+            Ok(ran)
+        })()
+        .map_err(|e| OpenError::Schema {
+            target: target.clone(),
+            reason: e.to_string(),
+        })?;
+        if !migrated.is_empty() {
+            tracing::info!(database = %target, versions = ?migrated, "migrated the PostgreSQL schema");
         }
-        // The inspection tables are their own idempotent unit, applied at
-        // every start under the same lock.
-        tx.batch_execute(crate::inspection::SCHEMA)
-            .map_err(schema_err)?;
-        tx.batch_execute(super::NUMBERING_SCHEMA)
-            .map_err(schema_err)?;
-        tx.batch_execute(crate::badge::SCHEMA).map_err(schema_err)?;
-        tx.batch_execute(super::AUTHZ_SCHEMA).map_err(schema_err)?;
-        tx.batch_execute(crate::record::SCHEMA_PG)
-            .map_err(schema_err)?;
-        tx.commit().map_err(schema_err)?;
-        drop(client);
+        drop(c);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(0))
@@ -627,13 +618,15 @@ mod tests {
             .query("SELECT value FROM meta WHERE key = 'epoch'", &[])
             .unwrap();
         assert_eq!(epochs.len(), 1);
+        // A version a newer server recorded is refused.
         c.exec(
-            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+            "INSERT INTO schema_migration (version, name, sha256, applied_at) \
+             VALUES (9999, '9999_future', '', '')",
             &[],
         )
         .unwrap();
         let e = Postgres::open(scratch.url()).unwrap_err();
         assert_eq!(e.code(), "database_schema");
-        assert!(e.to_string().contains("99"), "{e}");
+        assert!(e.to_string().contains("9999"), "{e}");
     }
 }

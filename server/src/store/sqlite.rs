@@ -12,12 +12,9 @@ use rusqlite::Connection;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use zhifa_protocol::ErrorKind;
 
-use super::sql::{Backend, Cell, Conn, DbError, Fail, Row, Val};
+use super::migrate::{self, Dialect, Found, MigrateError};
+use super::sql::{Backend, Cell, Conn, DbError, Fail, Row, Val, p};
 use crate::error::ApiError;
-
-const SCHEMA: &str = include_str!("../schema.sql");
-/// The schema version this build writes (`PRAGMA user_version`).
-const VERSION: i64 = 1;
 
 /// The SQLite database.
 #[derive(Debug)]
@@ -79,6 +76,41 @@ impl Conn for Connection {
     }
 }
 
+/// Migrates the database inside the caller's `BEGIN IMMEDIATE`: a
+/// pre-runner database is recognised by its `meta` table and its
+/// `user_version` (1); `user_version` is then set to the latest migration,
+/// so a build from before the runner refuses the database instead of
+/// writing to a schema it does not know.
+fn migrate_sqlite(conn: &mut Connection) -> Result<Vec<i64>, MigrateError> {
+    let has = |conn: &mut Connection, t: &str| -> Result<bool, DbError> {
+        conn.exists(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            p![t],
+        )
+    };
+    let found = if has(conn, "schema_migration")? {
+        Found::Versioned
+    } else if has(conn, "meta")? {
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(DbError::from)?;
+        Found::Legacy(v.to_string())
+    } else {
+        Found::Empty
+    };
+    let ran = migrate::run(conn, Dialect::Sqlite, &found, None)?;
+    if found == Found::Empty {
+        let epoch = super::random_token().map_err(|e| MigrateError::Setup(e.message))?;
+        conn.exec(
+            "INSERT INTO meta (key, value) VALUES ('epoch', ?1)",
+            p![epoch],
+        )?;
+    }
+    conn.pragma_update(None, "user_version", migrate::latest())
+        .map_err(DbError::from)?;
+    Ok(ran)
+}
+
 impl Sqlite {
     /// Opens (creating) the database file.
     pub fn open(path: &Path) -> Result<Self, ApiError> {
@@ -98,29 +130,19 @@ impl Sqlite {
             conn.pragma_update(None, "foreign_keys", "ON")?;
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
             conn.set_prepared_statement_cache_capacity(128);
-            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-            if version == 0 {
-                let tx = conn.transaction()?;
-                tx.execute_batch(SCHEMA)?;
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES ('epoch', ?1)",
-                    [super::random_token()?],
-                )?;
-                tx.pragma_update(None, "user_version", VERSION)?;
-                tx.commit()?;
-            } else if version != VERSION {
-                return Err(ApiError::new(
-                    ErrorKind::Internal,
-                    format!("服务器数据库版本 {version} 不受支持（本版本为 {VERSION}）"),
-                )
-                .into());
+            conn.batch("BEGIN IMMEDIATE")?;
+            match migrate_sqlite(conn) {
+                Ok(ran) => {
+                    conn.batch("COMMIT")?;
+                    if !ran.is_empty() {
+                        tracing::info!(versions = ?ran, "migrated the SQLite schema");
+                    }
+                }
+                Err(e) => {
+                    conn.batch("ROLLBACK")?;
+                    return Err(ApiError::new(ErrorKind::Internal, e.to_string()).into());
+                }
             }
-            // The inspection tables are their own idempotent unit.
-            conn.execute_batch(crate::inspection::SCHEMA)?;
-            conn.execute_batch(super::NUMBERING_SCHEMA)?;
-            conn.execute_batch(crate::badge::SCHEMA)?;
-            conn.execute_batch(super::AUTHZ_SCHEMA)?;
-            conn.execute_batch(crate::record::SCHEMA_SQLITE)?;
             Ok(())
         };
         setup(&mut conn)?;

@@ -1,5 +1,6 @@
--- zhifa-server's SQLite schema, version 1. Applied once at open in one
--- transaction; `user_version` records it.
+-- zhifa-server migration 0001 (SQLite): the base schema. Applied once by
+-- the migration runner (server/src/store/migrate.rs); never edited after
+-- it shipped — a change is a new migration, in both dialects.
 --
 -- One writer connection owns every write (server/src/store.rs), so the
 -- inbox cursor (an INTEGER PRIMARY KEY assigned inside the write

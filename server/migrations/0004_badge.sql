@@ -1,7 +1,7 @@
 -- zhifa-server: the 亮码 (show-the-code) tables, kept apart from
--- schema.sql like inspection.sql. Idempotent (IF NOT EXISTS): applied at
--- every open, on new and existing databases alike. Plain types and SQL
--- both SQLite and PostgreSQL run.
+-- the base schema. One file for both databases (plain types, SQL both
+-- SQLite and PostgreSQL run); IF NOT EXISTS because releases before the
+-- migration runner applied it at every open.
 
 -- What a certificate says of an officer beyond the officer table: the
 -- 执法证号 and the name of the township (or its authority) shown on the

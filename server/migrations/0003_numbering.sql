@@ -1,8 +1,7 @@
 -- zhifa-server: final numbers for provisional document numbers (sync.md
--- §5, §9 open question 1; docs/PROTOCOL.md stream E). Kept apart from
--- schema.sql like inspection.sql: idempotent (IF NOT EXISTS), applied at
--- every open on new and existing databases alike, plain types (TEXT,
--- BIGINT) and SQL both SQLite and PostgreSQL run.
+-- §5, §9 open question 1; docs/PROTOCOL.md stream E). One file for both
+-- databases (plain types, SQL both run); IF NOT EXISTS because releases
+-- before the migration runner applied it at every open.
 --
 -- A device that ran out of leased numbers offline, in a township whose
 -- published policy allows it, prints `T{township}-D{device}-{seq}` on the

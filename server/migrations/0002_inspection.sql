@@ -1,7 +1,7 @@
 -- zhifa-server: joint inspections (综合查一次) and tasks, kept apart from
--- schema.sql so that the storage port (PostgreSQL) can take them as one
--- small unit. Idempotent (IF NOT EXISTS): applied at every open, on new
--- and existing databases alike. Plain types only (TEXT, BIGINT) and SQL both SQLite and PostgreSQL run.
+-- the base schema. One file for both databases (plain types, SQL both
+-- SQLite and PostgreSQL run); IF NOT EXISTS because releases before the
+-- migration runner applied it at every open.
 
 -- One inspection as the device announced it (entity "inspection", op "start").
 CREATE TABLE IF NOT EXISTS inspection (

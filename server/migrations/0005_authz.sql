@@ -1,7 +1,7 @@
 -- zhifa-server: per-device ownership state (issue 13), kept apart from
--- schema.sql like inspection.sql. Idempotent (IF NOT EXISTS): applied at
--- every open, on new and existing databases alike. Plain types and SQL
--- both SQLite and PostgreSQL run.
+-- the base schema. One file for both databases (plain types, SQL both
+-- SQLite and PostgreSQL run); IF NOT EXISTS because releases before the
+-- migration runner applied it at every open.
 
 -- Aggregates with a rejected mutation, per device: that device's later
 -- mutations of the aggregate get dependency_rejected. Keyed by the device

@@ -1,12 +1,10 @@
--- zhifa-server's PostgreSQL schema, version 1: the same tables, columns,
--- keys and checks as schema.sql (SQLite), in PostgreSQL types — TEXT and
--- BIGINT (every integer the storage code binds is an i64), identity
--- columns for SQLite's INTEGER PRIMARY KEY, timestamps kept as RFC 3339
--- TEXT so both backends compare them the same way. Created once, in one
--- transaction, on first start; `meta.schema_version` records it.
---
--- A change here is a change to schema.sql too (and the other way round):
--- the storage logic (server/src/store.rs) runs the same statements on both.
+-- zhifa-server migration 0001 (PostgreSQL): the base schema — the same
+-- tables, columns, keys and checks as 0001_base.sqlite.sql, in PostgreSQL
+-- types: TEXT and BIGINT (every integer the storage code binds is an i64),
+-- identity columns for SQLite's INTEGER PRIMARY KEY, timestamps kept as
+-- RFC 3339 TEXT so both backends compare them the same way. Applied once
+-- by the migration runner (server/src/store/migrate.rs); never edited
+-- after it shipped — a change is a new migration, in both dialects.
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,

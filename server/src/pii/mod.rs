@@ -1,0 +1,390 @@
+//! The personal-data vault (issue 15 item 4): envelope encryption of the
+//! record keeper's sealed columns.
+//!
+//! - A **data key** per purpose (`record.case`, `record.case_event`,
+//!   `record.inspection`, `record.task`, and `blind_index`) seals the
+//!   values; it lives in table `pii_key` (migration 0011) only **wrapped**
+//!   by a master key, and in this process's memory once unwrapped.
+//! - A **master key** comes from a [`keys::KeyProvider`]: the key file
+//!   (`--master-key-file`, default `DIR/master.key`) or `ZHIFA_MASTER_KEY`;
+//!   a KMS or HSM plugs in behind the same trait.
+//! - A sealed value is `zv1:{data key id}:{base64(nonce ‖ ciphertext)}`,
+//!   XChaCha20-Poly1305 with the purpose and the row's identity as
+//!   associated data, so a value copied to another row does not open.
+//! - The **blind index** of an ID number is HMAC-SHA256 under the
+//!   `blind_index` data key: equal numbers, equal index; the number is not
+//!   recoverable from it. That key is not rotated by `rotate-data` (every
+//!   index would change).
+//! - **Rotation** ([`rotate`]): `zhifa-server keys rotate-master` rewraps
+//!   every data key under a fresh master key (the key file holds old and
+//!   new until the rewrap committed); `keys rotate-data [--reseal]` gives
+//!   each purpose a new data key for new values and, with `--reseal`,
+//!   re-encrypts the stored rows under it.
+//! - **Adoption**: a data folder whose records were sealed by the single
+//!   `record.key` of the previous release keeps opening them: on first
+//!   start that key becomes data key `legacy/1` (wrapped like the others;
+//!   values without the `zv1:` prefix open with it) and its derived index
+//!   key the `blind_index/1` key, so earlier indexes still match; the file
+//!   is then removed.
+//!
+//! Data keys are created only in [`Vault::prepare`] (its own transaction at
+//! start), never inside a push, so no value is ever sealed under a key
+//! whose row a rolled-back transaction took with it. Two servers starting
+//! at once both try to insert generation 1 of each purpose; the ids are
+//! deterministic (`{purpose}/{generation}`), so one insert wins and the
+//! other reads it.
+
+pub mod keys;
+pub mod rotate;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chacha20poly1305::XChaCha20Poly1305;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chrono::Utc;
+
+use crate::record::{RecordError, Seal, b64, purpose, ts, unb64};
+use crate::store::sql::{Conn, p};
+use keys::{KeyProvider, random_key};
+
+/// The purpose of the blind-index key.
+pub const BLIND_INDEX: &str = "blind_index";
+/// The purpose of the adopted `record.key` of the previous release.
+pub const LEGACY: &str = "legacy";
+/// Every purpose the vault keeps a data key for.
+pub const PURPOSES: [&str; 5] = [
+    purpose::CASE,
+    purpose::CASE_EVENT,
+    purpose::INSPECTION,
+    purpose::TASK,
+    BLIND_INDEX,
+];
+
+const PREFIX: &str = "zv1:";
+
+fn seal_err(e: impl std::fmt::Display) -> RecordError {
+    RecordError::Seal(e.to_string())
+}
+
+/// The associated data a data key is wrapped with: its id.
+fn wrap_aad(id: &str) -> Vec<u8> {
+    format!("zhifa-pii-data-key\n{id}").into_bytes()
+}
+
+/// The vault: data keys by id, unwrapped on first use.
+pub struct Vault {
+    keys: Arc<dyn KeyProvider>,
+    /// Unwrapped data keys by id.
+    cache: RwLock<HashMap<String, [u8; 32]>>,
+    /// The data key id new values of each purpose are sealed with.
+    active: RwLock<HashMap<String, String>>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("master", &self.keys.current_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    /// A vault over `keys`; [`Vault::prepare`] it before use.
+    pub fn new(keys: Arc<dyn KeyProvider>) -> Self {
+        Self {
+            keys,
+            cache: RwLock::new(HashMap::new()),
+            active: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The master keys.
+    pub fn provider(&self) -> &Arc<dyn KeyProvider> {
+        &self.keys
+    }
+
+    /// Inserts a wrapped data key row (nothing when its id exists).
+    pub(crate) fn insert_key(
+        &self,
+        tx: &mut dyn Conn,
+        id: &str,
+        purpose: &str,
+        key: &[u8; 32],
+    ) -> Result<(), RecordError> {
+        let (master, wrapped) = self.keys.wrap(key, &wrap_aad(id)).map_err(seal_err)?;
+        tx.exec(
+            "INSERT INTO pii_key (id, purpose, master_id, wrapped, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+            p![id, purpose, master, b64(&wrapped), ts(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    /// Makes sure every purpose has an active data key (creating
+    /// generation 1 where none exists), adopts the previous release's
+    /// `record.key` when given, and loads the active ids. Runs in its own
+    /// write transaction at start.
+    pub fn prepare(
+        &self,
+        tx: &mut dyn Conn,
+        legacy_key: Option<&[u8; 32]>,
+    ) -> Result<(), RecordError> {
+        if let Some(k) = legacy_key {
+            self.insert_key(tx, &format!("{LEGACY}/1"), LEGACY, k)?;
+            let index = crate::record::KeySeal::new(*k).index_key();
+            self.insert_key(tx, &format!("{BLIND_INDEX}/1"), BLIND_INDEX, &index)?;
+        }
+        let mut active = HashMap::new();
+        for purpose in PURPOSES {
+            let id = match Self::active_id(tx, purpose)? {
+                Some(id) => id,
+                None => {
+                    let id = format!("{purpose}/1");
+                    self.insert_key(tx, &id, purpose, &random_key().map_err(seal_err)?)?;
+                    Self::active_id(tx, purpose)?.unwrap_or(id)
+                }
+            };
+            // Unwrap now: a wrong master key fails at start, not mid-push.
+            self.data_key(tx, &id)?;
+            active.insert(purpose.to_owned(), id);
+        }
+        *self.active.write().unwrap_or_else(|p| p.into_inner()) = active;
+        Ok(())
+    }
+
+    /// The newest unretired data key of `purpose`.
+    pub(crate) fn active_id(
+        c: &mut dyn Conn,
+        purpose: &str,
+    ) -> Result<Option<String>, RecordError> {
+        Ok(c.query_opt(
+            "SELECT id FROM pii_key WHERE purpose = ?1 AND retired_at IS NULL
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+            p![purpose],
+        )?
+        .map(|r| r.get::<String>(0))
+        .transpose()?)
+    }
+
+    /// Data key `id`, unwrapped (cached).
+    pub(crate) fn data_key(&self, c: &mut dyn Conn, id: &str) -> Result<[u8; 32], RecordError> {
+        if let Some(k) = self.cache.read().unwrap_or_else(|p| p.into_inner()).get(id) {
+            return Ok(*k);
+        }
+        let r = c
+            .query_opt(
+                "SELECT master_id, wrapped FROM pii_key WHERE id = ?1",
+                p![id],
+            )?
+            .ok_or_else(|| RecordError::Seal(format!("数据密钥 {id} 不存在")))?;
+        let wrapped = unb64(&r.get::<String>(1)?)?;
+        let key = self
+            .keys
+            .unwrap(&r.get::<String>(0)?, &wrapped, &wrap_aad(id))
+            .map_err(seal_err)?;
+        self.cache
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_owned(), key);
+        Ok(key)
+    }
+
+    fn active_for(&self, purpose: &str) -> Result<String, RecordError> {
+        self.active
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(purpose)
+            .cloned()
+            .ok_or_else(|| {
+                RecordError::Seal(format!("保管库未就绪：没有用途 {purpose} 的数据密钥"))
+            })
+    }
+
+    /// Seals under data key `id` (rotation seals under a chosen key).
+    pub(crate) fn seal_with(
+        &self,
+        c: &mut dyn Conn,
+        id: &str,
+        purpose: &str,
+        aad: &[u8],
+        plain: &[u8],
+    ) -> Result<String, RecordError> {
+        let key = self.data_key(c, id)?;
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).map_err(seal_err)?;
+        let ct = XChaCha20Poly1305::new((&key).into())
+            .encrypt(
+                (&nonce).into(),
+                Payload {
+                    msg: plain,
+                    aad: &value_aad(purpose, aad),
+                },
+            )
+            .map_err(|_| RecordError::Seal("加密失败".into()))?;
+        Ok(format!(
+            "{PREFIX}{id}:{}",
+            b64(&[nonce.as_slice(), &ct].concat())
+        ))
+    }
+
+    /// The data key id a sealed value names (`legacy/1` for a value of
+    /// the previous release).
+    pub fn key_of(sealed: &str) -> Option<&str> {
+        match sealed.strip_prefix(PREFIX) {
+            Some(rest) => rest.split_once(':').map(|(id, _)| id),
+            None => Some("legacy/1"),
+        }
+    }
+}
+
+fn value_aad(purpose: &str, aad: &[u8]) -> Vec<u8> {
+    [purpose.as_bytes(), b"\n", aad].concat()
+}
+
+impl Seal for Vault {
+    fn seal(
+        &self,
+        tx: &mut dyn Conn,
+        purpose: &str,
+        aad: &[u8],
+        plain: &[u8],
+    ) -> Result<String, RecordError> {
+        let id = self.active_for(purpose)?;
+        self.seal_with(tx, &id, purpose, aad, plain)
+    }
+
+    fn open(
+        &self,
+        c: &mut dyn Conn,
+        purpose: &str,
+        aad: &[u8],
+        sealed: &str,
+    ) -> Result<Vec<u8>, RecordError> {
+        let (id, body) = match sealed.strip_prefix(PREFIX) {
+            Some(rest) => rest
+                .split_once(':')
+                .ok_or_else(|| RecordError::Seal("密文格式无效".into()))?,
+            None => ("legacy/1", sealed),
+        };
+        let key = self.data_key(c, id)?;
+        let bytes = unb64(body)?;
+        if bytes.len() < 24 {
+            return Err(RecordError::Seal("密文过短".into()));
+        }
+        let (nonce, ct) = bytes.split_at(24);
+        XChaCha20Poly1305::new((&key).into())
+            .decrypt(
+                nonce.into(),
+                Payload {
+                    msg: ct,
+                    aad: &value_aad(purpose, aad),
+                },
+            )
+            .map_err(|_| RecordError::Seal("密文校验失败（数据被改动或不属于此记录）".into()))
+    }
+
+    fn blind_index(&self, c: &mut dyn Conn, value: &str) -> Result<String, RecordError> {
+        use hmac::{Hmac, Mac};
+        let id = self.active_for(BLIND_INDEX)?;
+        let key = self.data_key(c, &id)?;
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).map_err(seal_err)?;
+        mac.update(value.as_bytes());
+        Ok(hex::encode(mac.finalize().into_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::keys::LocalKeys;
+    use super::*;
+    use crate::record::KeySeal;
+    use crate::store::{SqliteStorage, Storage};
+
+    fn vault(master: u8) -> Vault {
+        Vault::new(Arc::new(LocalKeys::new(vec![[master; 32]]).unwrap()))
+    }
+
+    /// Runs `f` in one write transaction of `store`.
+    fn write<T: serde::Serialize + serde::de::DeserializeOwned>(
+        store: &SqliteStorage,
+        mut f: impl FnMut(&mut dyn Conn) -> Result<T, RecordError>,
+    ) -> Result<T, String> {
+        let mut failed = None;
+        let v = store.record_write(&mut |tx, _| match f(tx) {
+            Ok(v) => Ok(serde_json::to_value(v).unwrap()),
+            Err(e) => {
+                failed = Some(e.to_string());
+                Err(RecordError::Seal(String::new()).into())
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        Ok(serde_json::from_value(v.unwrap()).unwrap())
+    }
+
+    #[test]
+    fn values_open_only_for_their_row_and_survive_a_restart() {
+        let store = SqliteStorage::in_memory().unwrap();
+        let v = vault(1);
+        write(&store, |tx| v.prepare(tx, None)).unwrap();
+        let sealed: String = write(&store, |tx| {
+            v.seal(tx, purpose::CASE, b"case:a:v1", "周小川".as_bytes())
+        })
+        .unwrap();
+        assert!(sealed.starts_with("zv1:record.case/1:"), "{sealed}");
+        assert!(!sealed.contains("周小川"));
+        let open = |v: &Vault, aad: &[u8]| {
+            let s = sealed.clone();
+            write(&store, move |tx| v.open(tx, purpose::CASE, aad, &s))
+        };
+        assert_eq!(open(&v, b"case:a:v1").unwrap(), "周小川".as_bytes());
+        assert!(open(&v, b"case:b:v1").is_err(), "another row's AAD");
+        // Another process with the same master key: the keys are in the
+        // database, wrapped; it opens the value.
+        let again = vault(1);
+        write(&store, |tx| again.prepare(tx, None)).unwrap();
+        assert_eq!(open(&again, b"case:a:v1").unwrap(), "周小川".as_bytes());
+        // Another master key cannot unwrap them: refused at prepare.
+        let wrong = vault(2);
+        let e = write(&store, |tx| wrong.prepare(tx, None)).unwrap_err();
+        assert!(e.contains("主密钥"), "{e}");
+        // The blind index is stable and keyed.
+        let a: String = write(&store, |tx| v.blind_index(tx, "500112198506120031")).unwrap();
+        let b: String = write(&store, |tx| again.blind_index(tx, "500112198506120031")).unwrap();
+        let c: String = write(&store, |tx| v.blind_index(tx, "500112198506120032")).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert!(!a.contains("500112"));
+    }
+
+    #[test]
+    fn the_previous_release_record_key_is_adopted() {
+        let store = SqliteStorage::in_memory().unwrap();
+        let old = KeySeal::new([9; 32]);
+        let (sealed, index): (String, String) = write(&store, |tx| {
+            Ok((
+                old.seal(tx, purpose::TASK, b"task:t:r0", b"{}")?,
+                old.blind_index(tx, "500112198506120031")?,
+            ))
+        })
+        .unwrap();
+        let v = vault(1);
+        write(&store, |tx| v.prepare(tx, Some(&[9; 32]))).unwrap();
+        assert_eq!(Vault::key_of(&sealed), Some("legacy/1"));
+        let opened: Vec<u8> = write(&store, |tx| {
+            v.open(tx, purpose::TASK, b"task:t:r0", &sealed)
+        })
+        .unwrap();
+        assert_eq!(opened, b"{}");
+        let now: String = write(&store, |tx| v.blind_index(tx, "500112198506120031")).unwrap();
+        assert_eq!(now, index, "earlier indexes still match");
+        // New values are sealed under the vault's own key, not the legacy one.
+        let fresh: String =
+            write(&store, |tx| v.seal(tx, purpose::TASK, b"task:t:r1", b"{}")).unwrap();
+        assert_eq!(Vault::key_of(&fresh), Some("record.task/1"));
+    }
+}
