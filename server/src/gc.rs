@@ -26,6 +26,12 @@
 //! and a crash between the two leaves both copies, which the next run
 //! resolves the same way (restore = copy back over identical bytes).
 //!
+//! **One collector at a time.** Several servers may share one database
+//! and one evidence store (scale-out); a run first wins the election
+//! ([`Storage::elect_collector`]: a PostgreSQL session advisory lock, held
+//! by a connection that is closed afterwards, so a crashed collector
+//! releases it too) or reports `skipped`.
+//!
 //! The SQL each backend runs is kept here ([`SQL_EXPIRED_UPLOADS`] …) in
 //! plain SQL so the PostgreSQL port uses the same text with `$n` markers.
 
@@ -59,6 +65,10 @@ pub const SQL_FORGET_BLOB: &str = "DELETE FROM blob WHERE sha256 = ?1
 /// How many rows blob `?1` has (0 or 1; a count reads the same on both backends).
 pub const SQL_BLOB_KNOWN: &str = "SELECT count(*) FROM blob WHERE sha256 = ?1";
 
+/// The advisory-lock key electing the one collector among the servers
+/// on one database (any value no other lock of ours uses).
+pub const ELECTION_KEY: i64 = 0x7a68_6966_6167;
+
 /// How long things are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GcPolicy {
@@ -90,6 +100,8 @@ pub struct GcReport {
     pub bytes_freed: u64,
     /// Candidates that gained a reference during the run and were kept.
     pub blobs_kept: u64,
+    /// Another server was collecting: this run did nothing.
+    pub skipped: bool,
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -105,6 +117,30 @@ pub async fn collect(
     now: DateTime<Utc>,
 ) -> Result<GcReport, ApiError> {
     let mut report = GcReport::default();
+    // One collector among all servers on this database and evidence
+    // store: two at once could restore what the other set aside.
+    let st = store.clone();
+    let Some(lease) = blocking(move || st.elect_collector()).await? else {
+        tracing::info!("another server is collecting evidence: skipped");
+        report.skipped = true;
+        return Ok(report);
+    };
+    let r = collect_elected(store, blobs, policy, now, report).await;
+    blocking(move || {
+        drop(lease);
+        Ok(())
+    })
+    .await?;
+    r
+}
+
+async fn collect_elected(
+    store: &Arc<dyn Storage>,
+    blobs: &Blobs,
+    policy: GcPolicy,
+    now: DateTime<Utc>,
+    mut report: GcReport,
+) -> Result<GcReport, ApiError> {
     // Interrupted earlier runs first: a blob set aside whose row survived
     // goes back, one whose row is gone is deleted.
     for sha in blobs.set_aside().await? {

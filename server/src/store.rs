@@ -249,6 +249,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Deletes a blob's row only if it is still unreferenced, in one
     /// transaction; true when deleted ([`crate::gc::SQL_FORGET_BLOB`]).
     fn forget_blob(&self, sha256: &str) -> Result<bool, ApiError>;
+    /// Becomes the one server running the evidence collector on this
+    /// database (PostgreSQL: a session advisory lock, released when the
+    /// guard drops); `None` while another server runs it.
+    fn elect_collector(&self) -> Result<Option<sql::Lease>, ApiError>;
     /// Whether a blob has a row ([`crate::gc::SQL_BLOB_KNOWN`]).
     fn blob_known(&self, sha256: &str) -> Result<bool, ApiError>;
     /// Every recorded blob with its size, in hash order (evidence verify).
@@ -1362,6 +1366,10 @@ impl<B: sql::Backend> Storage for Db<B> {
     fn forget_blob(&self, sha256: &str) -> Result<bool, ApiError> {
         self.b
             .write(&mut |tx| Ok(tx.exec(crate::gc::SQL_FORGET_BLOB, p![sha256])? == 1))
+    }
+
+    fn elect_collector(&self) -> Result<Option<sql::Lease>, ApiError> {
+        self.b.elect(crate::gc::ELECTION_KEY)
     }
 
     fn blob_known(&self, sha256: &str) -> Result<bool, ApiError> {

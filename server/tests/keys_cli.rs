@@ -13,7 +13,11 @@ use std::process::{Command, Output};
 fn run(data: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_zhifa-server"));
     c.arg("--data").arg(data).arg("--json").args(args);
-    for v in ["ZHIFA_MASTER_KEY", "ZHIFA_MASTER_KEY_PREVIOUS", "ZHIFA_MASTER_KEY_FILE"] {
+    for v in [
+        "ZHIFA_MASTER_KEY",
+        "ZHIFA_MASTER_KEY_PREVIOUS",
+        "ZHIFA_MASTER_KEY_FILE",
+    ] {
         c.env_remove(v);
     }
     c.envs(env.iter().copied());
@@ -44,8 +48,17 @@ fn keys_are_listed_and_rotated() {
     let d = dir.path();
     let status = json(&run(d, &[], &["keys", "status"]));
     let rows = status.as_array().unwrap();
-    let purposes: Vec<&str> = rows.iter().map(|r| r["purpose"].as_str().unwrap()).collect();
-    for p in ["record.case", "record.case_event", "record.inspection", "record.task", "blind_index"] {
+    let purposes: Vec<&str> = rows
+        .iter()
+        .map(|r| r["purpose"].as_str().unwrap())
+        .collect();
+    for p in [
+        "record.case",
+        "record.case_event",
+        "record.inspection",
+        "record.task",
+        "blind_index",
+    ] {
         assert!(purposes.contains(&p), "{p} in {purposes:?}");
     }
     let file = d.join("master.key");
@@ -62,7 +75,13 @@ fn keys_are_listed_and_rotated() {
     assert_eq!(after.len(), 1);
     assert_ne!(after, before);
     let status = json(&run(d, &[], &["keys", "status"]));
-    assert!(status.as_array().unwrap().iter().all(|r| r["master_id"] == rotated["master_id"]));
+    assert!(
+        status
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["master_id"] == rotated["master_id"])
+    );
 
     let data = json(&run(d, &[], &["keys", "rotate-data", "--reseal"]));
     assert_eq!(data["new_data_keys"].as_array().unwrap().len(), 4);
@@ -90,16 +109,26 @@ fn env_supplied_keys_rewrap_but_do_not_rotate_in_a_file() {
     let old = "11".repeat(32);
     let new = "22".repeat(32);
     json(&run(d, &[("ZHIFA_MASTER_KEY", &old)], &["keys", "status"]));
-    assert!(!d.join("master.key").exists(), "no key file beside an env key");
+    assert!(
+        !d.join("master.key").exists(),
+        "no key file beside an env key"
+    );
     let out = run(d, &[("ZHIFA_MASTER_KEY", &old)], &["keys", "rotate-master"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ZHIFA_MASTER_KEY_PREVIOUS"));
     // The new key alone cannot open the data keys; with the old one as
     // previous, rewrap moves them; then the new key alone opens them.
-    assert!(!run(d, &[("ZHIFA_MASTER_KEY", &new)], &["keys", "status"]).status.success());
+    assert!(
+        !run(d, &[("ZHIFA_MASTER_KEY", &new)], &["keys", "status"])
+            .status
+            .success()
+    );
     let r = json(&run(
         d,
-        &[("ZHIFA_MASTER_KEY", &new), ("ZHIFA_MASTER_KEY_PREVIOUS", &old)],
+        &[
+            ("ZHIFA_MASTER_KEY", &new),
+            ("ZHIFA_MASTER_KEY_PREVIOUS", &old),
+        ],
         &["keys", "rewrap"],
     ));
     assert_eq!(r["rewrapped"], 5);

@@ -299,3 +299,31 @@ fn inbox_pages_read_during_concurrent_writes_skip_nothing() {
         assert_eq!(seen.len(), 40, "{name}: none seen twice");
     }
 }
+
+/// Scale-out: of several servers on one database, one at a time runs the
+/// evidence collector. On PostgreSQL a second store on the same schema
+/// (another server process) loses the election while the first holds it
+/// and wins once the first lets go; SQLite (one process per file) always
+/// elects its caller.
+#[test]
+fn one_collector_at_a_time() {
+    for (name, store, scratch) in stores("one_collector_at_a_time") {
+        let first = store.elect_collector().unwrap();
+        assert!(first.is_some(), "{name}: the first caller is elected");
+        let Some(s) = &scratch else {
+            continue;
+        };
+        let other = PgStorage::connect(s.url()).unwrap();
+        assert!(
+            other.elect_collector().unwrap().is_none(),
+            "{name}: a second server loses while the first collects"
+        );
+        drop(first);
+        let won = other.elect_collector().unwrap();
+        assert!(won.is_some(), "{name}: released on drop");
+        assert!(
+            store.elect_collector().unwrap().is_none(),
+            "{name}: and now held by the other"
+        );
+    }
+}

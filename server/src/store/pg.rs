@@ -542,7 +542,34 @@ fn backoff(attempt: u32) {
     std::thread::sleep(Duration::from_micros(1000 + jitter));
 }
 
+/// The connection holding an election's session-level advisory lock.
+/// Dropping it closes the connection (never returned to the pool), which
+/// releases the lock even if the process dies mid-job.
+struct Elected(r2d2::PooledConnection<Manager>);
+
+impl Drop for Elected {
+    fn drop(&mut self) {
+        // `None` marks the connection broken (`has_broken`), so the pool
+        // discards it; `PgConn`'s own drop closes the client off any
+        // async runtime.
+        drop(PgConn {
+            client: self.0.client.take(),
+            stmts: HashMap::new(),
+            in_tx: false,
+        });
+    }
+}
+
 impl Backend for Postgres {
+    fn elect(&self, key: i64) -> Result<Option<super::sql::Lease>, ApiError> {
+        let mut c = self.conn()?;
+        let won: bool = c
+            .query_one("SELECT pg_try_advisory_lock(?1)", p![key])?
+            .get::<i64>(0)?
+            == 1;
+        Ok(won.then(|| super::sql::Lease(Box::new(Elected(c)))))
+    }
+
     fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, ApiError> {
         let mut attempt = 1;
         loop {

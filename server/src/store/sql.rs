@@ -295,6 +295,23 @@ pub trait Backend: Send + Sync + 'static {
     fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, ApiError>;
     /// Runs `f` outside a transaction: each statement stands alone.
     fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, ApiError>;
+    /// Tries to become the one process doing the job `key` names (the
+    /// evidence collector) among every server on this database: the
+    /// guard holds the role until dropped; `None` while another holds it.
+    /// The default (SQLite: one process owns the file) always succeeds.
+    fn elect(&self, key: i64) -> Result<Option<Lease>, ApiError> {
+        let _ = key;
+        Ok(Some(Lease(Box::new(()))))
+    }
+}
+
+/// Held while this process is the elected one ([`Backend::elect`]).
+pub struct Lease(pub Box<dyn std::any::Any + Send>);
+
+impl std::fmt::Debug for Lease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lease")
+    }
 }
 
 /// `?N` placeholders as PostgreSQL's `$N` (statements contain no `?`
