@@ -103,7 +103,7 @@ impl AppState {
     }
 }
 
-type St = Arc<AppState>;
+pub(crate) type St = Arc<AppState>;
 
 /// Runs a blocking storage call on tokio's blocking pool.
 pub(crate) async fn blocking<T: Send + 'static>(
@@ -944,11 +944,14 @@ async fn console_case_reassign(
     paths(enrol, refresh, push, inbox, catalogue_latest, catalogue_snapshot, catalogue_delta, leases, blob_head,
           upload_create, upload_get, upload_patch, finance_payment, cases,
           console_task_assign, console_tasks, console_findings, console_cases, console_case_review,
-          console_case_reassign, crate::badge::key, crate::badge::show, crate::badge::rate_http,
+          console_case_reassign, crate::record::routes::case_list, crate::record::routes::case_detail,
+          crate::record::routes::inspection_list, crate::record::routes::task_list, crate::badge::key, crate::badge::show, crate::badge::rate_http,
           crate::badge::ratings_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
-                       PaymentCallback, CaseSummary, NumberAssigned, crate::inspection::NewTask,
+                       PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
+                       crate::record::read::CaseRow, crate::record::read::InspectionPage,
+                       crate::record::read::InspectionRow, crate::record::read::TaskPage, crate::record::read::TaskRow, crate::inspection::NewTask,
                        crate::inspection::TaskRow, crate::inspection::DepartmentFinding,
                        crate::console::CaseReview, crate::console::CaseReassign,
                        zhifa_protocol::badge::BadgeKey, zhifa_protocol::badge::Certificate,
@@ -1016,6 +1019,7 @@ pub fn router(state: St) -> Router {
             post(console_case_reassign),
         )
         .merge(crate::badge::routes())
+        .merge(crate::record::routes::routes())
         .fallback(crate::edges::unknown_route)
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))
         // Framework answers (405, 413, query and path rejections) become

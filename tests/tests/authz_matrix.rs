@@ -51,6 +51,8 @@ const MATRIX: &str = "\
 | `console.task_assign` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
 | `console.review` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
 | `console.reassign` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `console.records_cases` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
+| `console.records_case` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
 ";
 
 /// One parsed cell.
@@ -110,6 +112,8 @@ struct World {
     inspection_id: String,
     inspection_version: i64,
     task_id: String,
+    /// A case of OFF-LX-01 whose full record the centre holds.
+    record_case_id: String,
 }
 
 const DEVICE_ACTORS: [&str; 8] = [
@@ -127,6 +131,17 @@ impl World {
     async fn new(b: &Backend) -> Self {
         let server = TestServer::on(b);
         add_officer(&server, OTHER_TOWNSHIP_OFFICER, OTHER_TOWNSHIP);
+        // A case of the owner's officer with its full content (another
+        // device of OFF-LX-01), for the centre's record reads.
+        let record_case_id = {
+            let t = server.transport();
+            let mut full = zhifa_tests::TestDevice::new();
+            full.enrol(&t, &server.new_code(A_OFFICER)).await.unwrap();
+            full.sync(&t).await.unwrap();
+            let id = full.full_case().0.to_string();
+            assert_eq!(full.sync(&t).await.unwrap().rejected, 0);
+            id
+        };
         let mut a = Dev::enrolled(&server, A_OFFICER).await;
         // The owner's case: a stored original and one still uploading.
         let case_id = uuid::Uuid::now_v7().to_string();
@@ -248,6 +263,7 @@ impl World {
             inspection_id,
             inspection_version: 1,
             task_id,
+            record_case_id,
         }
     }
 
@@ -467,6 +483,15 @@ impl World {
                     serde_json::json!({"officer_id": COLLEAGUE_OFFICER, "reason": "矩阵测试"});
                 self.post(actor, &path, body).await.0 == 200
             }
+            "console.records_cases" => {
+                let (s, body) = self.get(actor, "/v1/console/records/cases").await;
+                s == 200 && body.contains(&self.record_case_id)
+            }
+            "console.records_case" => {
+                let path = format!("/v1/console/records/cases/{}", self.record_case_id);
+                let (s, body) = self.get(actor, &path).await;
+                s == 200 && body.contains(&self.record_case_id)
+            }
             other => panic!("operation {other} has no runner"),
         }
     }
@@ -532,5 +557,5 @@ fn the_docs_table_is_the_tested_table() {
     // And every operation has a runner and every row its 16 cells.
     let (actors, rows) = parse(MATRIX);
     assert_eq!(actors.len(), 16);
-    assert_eq!(rows.len(), 26);
+    assert_eq!(rows.len(), 28);
 }

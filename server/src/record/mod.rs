@@ -20,7 +20,8 @@
 //!   flagged for the legal-review body.
 //! - [`show`]: a case in the JSON shape of the device's `zhifa case show
 //!   --json` (`zhifa-server case show`).
-//! - [`read`]: the console's list and detail endpoints' queries.
+//! - [`read`]: the console's list and detail queries (filters, keyset
+//!   pages, scope, audit); [`routes`] their HTTP endpoints.
 //!
 //! **Personal data at rest.** A record's JSON and every step's data are
 //! sealed by the vault ([`Seal`]; AAD = what the row is and its version,
@@ -33,7 +34,9 @@ pub mod cases;
 pub mod documents;
 pub mod others;
 pub mod push;
+pub mod read;
 pub mod replay;
+pub mod routes;
 pub mod show;
 
 use std::path::PathBuf;

@@ -1,0 +1,141 @@
+//! The console's read API over the record, over HTTP (issue 15 item 8;
+//! the queries are [`super::read`]): `GET /v1/console/records/cases`,
+//! `/inspections`, `/tasks` (filters, keyset pages) and
+//! `/v1/console/records/cases/{case_id}` (the full case). Command-centre
+//! and legal-review accounts read cases; department accounts read
+//! inspections and tasks only (their findings stay on
+//! `/v1/console/findings`), so no department account ever opens a
+//! party's personal data.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use zhifa_protocol::ErrorKind;
+
+use super::read::{
+    self, CasePage, CaseQuery, InspectionPage, InspectionQuery, TaskPage, TaskQuery,
+};
+use zhifa_protocol::wire::ErrorBody;
+
+use crate::api::{St, StaffAuth, blocking};
+use crate::console::{Staff, StaffRole};
+use crate::error::ApiError;
+
+/// The routes of this module.
+pub fn routes() -> Router<St> {
+    Router::new()
+        .route("/v1/console/records/cases", get(case_list))
+        .route("/v1/console/records/cases/{case_id}", get(case_detail))
+        .route("/v1/console/records/inspections", get(inspection_list))
+        .route("/v1/console/records/tasks", get(task_list))
+}
+
+fn no_department(who: &Staff) -> Result<(), ApiError> {
+    if who.role == StaffRole::Department {
+        return Err(ApiError::new(ErrorKind::Forbidden, "部门账号不能查看案件"));
+    }
+    Ok(())
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, crate::store::sql::Fail> {
+    serde_json::to_value(v).map_err(|e| crate::record::RecordError::Corrupt(e.to_string()).into())
+}
+
+fn typed<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(v)
+        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("应答生成失败：{e}")))
+}
+
+/// `GET /v1/console/records/cases`: a page of the cases in the account's
+/// scope (no personal data but the masked name), audited `record.list`.
+#[utoipa::path(get, path = "/v1/console/records/cases", params(CaseQuery),
+    responses((status = 200, body = CasePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn case_list(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Query(q): Query<CaseQuery>,
+) -> Result<Json<CasePage>, ApiError> {
+    no_department(&who)?;
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let v = blocking(move || {
+        store.record_write(&mut |tx, _| json(&read::cases(tx, &who.scope, &q, &who.actor(), now)?))
+    })
+    .await?;
+    Ok(Json(typed(v)?))
+}
+
+/// `GET /v1/console/records/cases/{case_id}`: the full case (the device's
+/// `case show` shape plus documents, replay, flag), personal data opened,
+/// for an account whose scope covers it; audited `case.read`.
+#[utoipa::path(get, path = "/v1/console/records/cases/{case_id}",
+    params(("case_id" = String, Path, description = "the case")),
+    responses((status = 200, description = "the case, as `zhifa-server case show --json`"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn case_detail(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(case_id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    no_department(&who)?;
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let on = super::show::beijing_today(now);
+    let v = blocking(move || {
+        store.record_write(&mut |tx, k| {
+            Ok(read::case(
+                tx,
+                k,
+                &who.scope,
+                &case_id,
+                on,
+                &who.actor(),
+                now,
+            )?)
+        })
+    })
+    .await?;
+    Ok(Json(v))
+}
+
+/// `GET /v1/console/records/inspections`: a page of the inspections in
+/// the account's scope, audited `record.list`.
+#[utoipa::path(get, path = "/v1/console/records/inspections", params(InspectionQuery),
+    responses((status = 200, body = InspectionPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn inspection_list(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Query(q): Query<InspectionQuery>,
+) -> Result<Json<InspectionPage>, ApiError> {
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let v = blocking(move || {
+        store.record_write(&mut |tx, _| {
+            json(&read::inspections(tx, &who.scope, &q, &who.actor(), now)?)
+        })
+    })
+    .await?;
+    Ok(Json(typed(v)?))
+}
+
+/// `GET /v1/console/records/tasks`: a page of the tasks in the account's
+/// scope, audited `record.list`.
+#[utoipa::path(get, path = "/v1/console/records/tasks", params(TaskQuery),
+    responses((status = 200, body = TaskPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn task_list(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Query(q): Query<TaskQuery>,
+) -> Result<Json<TaskPage>, ApiError> {
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let v = blocking(move || {
+        store.record_write(&mut |tx, _| json(&read::tasks(tx, &who.scope, &q, &who.actor(), now)?))
+    })
+    .await?;
+    Ok(Json(typed(v)?))
+}
