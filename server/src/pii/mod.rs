@@ -40,11 +40,11 @@ pub mod rotate;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use chacha20poly1305::XChaCha20Poly1305;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chrono::Utc;
 
-use crate::record::{RecordError, Seal, b64, purpose, ts, unb64};
+use crate::record::{
+    RecordError, Seal, aead_open, aead_seal, b64, purpose, purpose_aad, ts, unb64,
+};
 use crate::store::sql::{Conn, p};
 use keys::{KeyProvider, random_key};
 
@@ -211,21 +211,8 @@ impl Vault {
         plain: &[u8],
     ) -> Result<String, RecordError> {
         let key = self.data_key(c, id)?;
-        let mut nonce = [0u8; 24];
-        getrandom::fill(&mut nonce).map_err(seal_err)?;
-        let ct = XChaCha20Poly1305::new((&key).into())
-            .encrypt(
-                (&nonce).into(),
-                Payload {
-                    msg: plain,
-                    aad: &value_aad(purpose, aad),
-                },
-            )
-            .map_err(|_| RecordError::Seal("加密失败".into()))?;
-        Ok(format!(
-            "{PREFIX}{id}:{}",
-            b64(&[nonce.as_slice(), &ct].concat())
-        ))
+        let bytes = aead_seal(&key, &purpose_aad(purpose, aad), plain)?;
+        Ok(format!("{PREFIX}{id}:{}", b64(&bytes)))
     }
 
     /// The data key id a sealed value names (`legacy/1` for a value of
@@ -236,10 +223,6 @@ impl Vault {
             None => Some("legacy/1"),
         }
     }
-}
-
-fn value_aad(purpose: &str, aad: &[u8]) -> Vec<u8> {
-    [purpose.as_bytes(), b"\n", aad].concat()
 }
 
 impl Seal for Vault {
@@ -268,20 +251,7 @@ impl Seal for Vault {
             None => ("legacy/1", sealed),
         };
         let key = self.data_key(c, id)?;
-        let bytes = unb64(body)?;
-        if bytes.len() < 24 {
-            return Err(RecordError::Seal("密文过短".into()));
-        }
-        let (nonce, ct) = bytes.split_at(24);
-        XChaCha20Poly1305::new((&key).into())
-            .decrypt(
-                nonce.into(),
-                Payload {
-                    msg: ct,
-                    aad: &value_aad(purpose, aad),
-                },
-            )
-            .map_err(|_| RecordError::Seal("密文校验失败（数据被改动或不属于此记录）".into()))
+        aead_open(&key, &purpose_aad(purpose, aad), &unb64(body)?)
     }
 
     fn blind_index(&self, c: &mut dyn Conn, value: &str) -> Result<String, RecordError> {

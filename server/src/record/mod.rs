@@ -171,6 +171,29 @@ pub(crate) fn district_of(township: &str) -> String {
     township.chars().take(6).collect()
 }
 
+/// XChaCha20-Poly1305 under `key` with a random nonce: `nonce ‖ ciphertext`.
+pub(crate) fn aead_seal(key: &[u8; 32], aad: &[u8], plain: &[u8]) -> Result<Vec<u8>, RecordError> {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut nonce).map_err(|e| RecordError::Seal(e.to_string()))?;
+    let ct = chacha20poly1305::XChaCha20Poly1305::new(key.into())
+        .encrypt((&nonce).into(), Payload { msg: plain, aad })
+        .map_err(|_| RecordError::Seal("加密失败".into()))?;
+    Ok([nonce.as_slice(), &ct].concat())
+}
+
+/// Opens what [`aead_seal`] made under `key` with the same `aad`.
+pub(crate) fn aead_open(key: &[u8; 32], aad: &[u8], bytes: &[u8]) -> Result<Vec<u8>, RecordError> {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    if bytes.len() < 24 {
+        return Err(RecordError::Seal("密文过短".into()));
+    }
+    let (nonce, ct) = bytes.split_at(24);
+    chacha20poly1305::XChaCha20Poly1305::new(key.into())
+        .decrypt(nonce.into(), Payload { msg: ct, aad })
+        .map_err(|_| RecordError::Seal("密文校验失败（数据被改动或不属于此记录）".into()))
+}
+
 /// A [`Seal`] over one 256-bit key held in memory: XChaCha20-Poly1305 with
 /// a random nonce (`base64(nonce ‖ ciphertext)`), the purpose bound into
 /// the associated data, and HMAC-SHA256 blind indexes under a key derived
@@ -198,10 +221,12 @@ impl KeySeal {
         getrandom::fill(&mut key).map_err(|e| RecordError::Seal(e.to_string()))?;
         Ok(Self::new(key))
     }
+}
 
-    fn aad(purpose: &str, aad: &[u8]) -> Vec<u8> {
-        [purpose.as_bytes(), b"\n", aad].concat()
-    }
+/// The associated data of a sealed value: its purpose, then the row's
+/// identity (so a value moved to another row or column does not open).
+pub(crate) fn purpose_aad(purpose: &str, aad: &[u8]) -> Vec<u8> {
+    [purpose.as_bytes(), b"\n", aad].concat()
 }
 
 impl Seal for KeySeal {
@@ -212,20 +237,11 @@ impl Seal for KeySeal {
         aad: &[u8],
         plain: &[u8],
     ) -> Result<String, RecordError> {
-        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.key).into());
-        let mut nonce = [0u8; 24];
-        getrandom::fill(&mut nonce).map_err(|e| RecordError::Seal(e.to_string()))?;
-        let ct = cipher
-            .encrypt(
-                (&nonce).into(),
-                Payload {
-                    msg: plain,
-                    aad: &Self::aad(purpose, aad),
-                },
-            )
-            .map_err(|_| RecordError::Seal("加密失败".into()))?;
-        Ok(b64(&[nonce.as_slice(), &ct].concat()))
+        Ok(b64(&aead_seal(
+            &self.key,
+            &purpose_aad(purpose, aad),
+            plain,
+        )?))
     }
 
     fn open(
@@ -235,22 +251,7 @@ impl Seal for KeySeal {
         aad: &[u8],
         sealed: &str,
     ) -> Result<Vec<u8>, RecordError> {
-        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-        let bytes = unb64(sealed)?;
-        if bytes.len() < 24 {
-            return Err(RecordError::Seal("密文过短".into()));
-        }
-        let (nonce, ct) = bytes.split_at(24);
-        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.key).into());
-        cipher
-            .decrypt(
-                nonce.into(),
-                Payload {
-                    msg: ct,
-                    aad: &Self::aad(purpose, aad),
-                },
-            )
-            .map_err(|_| RecordError::Seal("密文校验失败（数据被改动或不属于此记录）".into()))
+        aead_open(&self.key, &purpose_aad(purpose, aad), &unb64(sealed)?)
     }
 
     fn blind_index(&self, _c: &mut dyn Conn, value: &str) -> Result<String, RecordError> {
