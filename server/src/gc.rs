@@ -65,8 +65,9 @@ pub const SQL_FORGET_BLOB: &str = "DELETE FROM blob WHERE sha256 = ?1
 /// How many rows blob `?1` has (0 or 1; a count reads the same on both backends).
 pub const SQL_BLOB_KNOWN: &str = "SELECT count(*) FROM blob WHERE sha256 = ?1";
 
-/// The advisory-lock key electing the one collector among the servers
-/// on one database (any value no other lock of ours uses).
+/// The base of the advisory-lock key electing the one collector among the
+/// servers of one deployment (combined with its epoch, so deployments in
+/// separate schemas of one database elect apart).
 pub const ELECTION_KEY: i64 = 0x7a68_6966_6167;
 
 /// How long things are kept.
@@ -127,7 +128,7 @@ pub async fn collect(
     };
     let r = collect_elected(store, blobs, policy, now, report).await;
     blocking(move || {
-        drop(lease);
+        lease.release();
         Ok(())
     })
     .await?;

@@ -1369,7 +1369,14 @@ impl<B: sql::Backend> Storage for Db<B> {
     }
 
     fn elect_collector(&self) -> Result<Option<sql::Lease>, ApiError> {
-        self.b.elect(crate::gc::ELECTION_KEY)
+        // Advisory locks are per database; the key is this deployment's
+        // (its epoch), so deployments sharing a PostgreSQL database in
+        // separate schemas never skip each other's collection.
+        let epoch = self.epoch()?;
+        let digest = Sha256::digest(format!("{}:{epoch}", crate::gc::ELECTION_KEY));
+        let mut key = [0u8; 8];
+        key.copy_from_slice(&digest[..8]);
+        self.b.elect(i64::from_be_bytes(key))
     }
 
     fn blob_known(&self, sha256: &str) -> Result<bool, ApiError> {

@@ -543,17 +543,36 @@ fn backoff(attempt: u32) {
 }
 
 /// The connection holding an election's session-level advisory lock.
-/// Dropping it closes the connection (never returned to the pool), which
-/// releases the lock even if the process dies mid-job.
-struct Elected(r2d2::PooledConnection<Manager>);
+/// Released: unlocked and returned to the pool. Dropped unreleased (a
+/// panic, an early return): the connection is closed, never returned to
+/// the pool, which releases the lock; a process that dies releases it
+/// with its connections.
+struct Elected {
+    conn: r2d2::PooledConnection<Manager>,
+    key: i64,
+    released: bool,
+}
+
+impl super::sql::Held for Elected {
+    fn release(mut self: Box<Self>) {
+        let key = self.key;
+        self.released = self
+            .conn
+            .exec("SELECT pg_advisory_unlock(?1)", p![key])
+            .is_ok();
+    }
+}
 
 impl Drop for Elected {
     fn drop(&mut self) {
+        if self.released {
+            return;
+        }
         // `None` marks the connection broken (`has_broken`), so the pool
         // discards it; `PgConn`'s own drop closes the client off any
         // async runtime.
         drop(PgConn {
-            client: self.0.client.take(),
+            client: self.conn.client.take(),
             stmts: HashMap::new(),
             in_tx: false,
         });
@@ -567,7 +586,13 @@ impl Backend for Postgres {
             .query_one("SELECT pg_try_advisory_lock(?1)", p![key])?
             .get::<i64>(0)?
             == 1;
-        Ok(won.then(|| super::sql::Lease(Box::new(Elected(c)))))
+        Ok(won.then(|| {
+            super::sql::Lease(Box::new(Elected {
+                conn: c,
+                key,
+                released: false,
+            }))
+        }))
     }
 
     fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, ApiError> {

@@ -305,8 +305,28 @@ pub trait Backend: Send + Sync + 'static {
     }
 }
 
+/// What an election holds until released.
+pub trait Held: Send {
+    /// Gives the role up now (a blocking call: run it off the async
+    /// runtime's workers).
+    fn release(self: Box<Self>);
+}
+
+impl Held for () {
+    fn release(self: Box<Self>) {}
+}
+
 /// Held while this process is the elected one ([`Backend::elect`]).
-pub struct Lease(pub Box<dyn std::any::Any + Send>);
+/// [`Lease::release`] gives it up at once; dropping it unreleased gives it
+/// up too, possibly a moment later (the connection is closed).
+pub struct Lease(pub Box<dyn Held>);
+
+impl Lease {
+    /// Gives the role up now (blocking).
+    pub fn release(self) {
+        self.0.release();
+    }
+}
 
 impl std::fmt::Debug for Lease {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
