@@ -28,9 +28,10 @@
 //!
 //! **One collector at a time.** Several servers may share one database
 //! and one evidence store (scale-out); a run first wins the election
-//! ([`Storage::elect_collector`]: a PostgreSQL session advisory lock, held
-//! by a connection that is closed afterwards, so a crashed collector
-//! releases it too) or reports `skipped`.
+//! ([`Storage::elect_collector`]: a PostgreSQL session advisory lock,
+//! unlocked when the run ends; left unreleased, its connection is closed
+//! and the database drops the lock with the session, as it does for a
+//! crashed server) or reports `skipped`.
 //!
 //! The SQL each backend runs is kept here ([`SQL_EXPIRED_UPLOADS`] …) in
 //! plain SQL so the PostgreSQL port uses the same text with `$n` markers.
