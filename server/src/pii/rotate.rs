@@ -20,7 +20,7 @@ use serde::Serialize;
 use super::{BLIND_INDEX, PURPOSES, Vault, wrap_aad};
 use crate::record::cases::{event_aad, record_aad};
 use crate::record::others::{inspection_aad, task_aad};
-use crate::record::{RecordError, Seal, b64, purpose, ts, unb64};
+use crate::record::{RecordError, Seal, b64, from_json, purpose, to_json, ts, unb64};
 use crate::store::sql::{Conn, p};
 
 /// Rewraps every data key under the provider's current master key; how
@@ -258,24 +258,11 @@ pub struct Rotated {
 /// Stored values re-encrypted per transaction by `--reseal`.
 pub const RESEAL_PAGE: i64 = 500;
 
-fn json_of<T: Serialize>(v: &T) -> Result<serde_json::Value, crate::store::sql::Fail> {
-    serde_json::to_value(v).map_err(|e| RecordError::Corrupt(e.to_string()).into())
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(
-    v: serde_json::Value,
-) -> Result<T, crate::ServiceError> {
-    serde_json::from_value(v).map_err(|e| {
-        crate::error::ApiError::new(zhifa_protocol::ErrorKind::Internal, format!("json: {e}"))
-            .into()
-    })
-}
-
 impl crate::Service {
     /// Every data key with the values it seals (`keys status`).
     pub fn keys_status(&self) -> Result<Vec<KeyRow>, crate::ServiceError> {
-        let v = self.store().record_read(&mut |c, _| json_of(&status(c)?))?;
-        from_json(v)
+        let v = self.store().record_read(&mut |c, _| to_json(&status(c)?))?;
+        Ok(from_json(v)?)
     }
 
     /// Rewraps every data key under the provider's current master key
@@ -285,7 +272,7 @@ impl crate::Service {
         let vault = self.vault.clone();
         let v = self
             .store()
-            .record_write(&mut |tx, _| json_of(&rewrap(tx, &vault)?))?;
+            .record_write(&mut |tx, _| to_json(&rewrap(tx, &vault)?))?;
         Ok(Rotated {
             master_id: self.vault.provider().current_id(),
             rewrapped: from_json(v)?,
@@ -314,7 +301,7 @@ impl crate::Service {
         let vault = Vault::new(std::sync::Arc::new(both));
         let v = self
             .store()
-            .record_write(&mut |tx, _| json_of(&rewrap(tx, &vault)?))?;
+            .record_write(&mut |tx, _| to_json(&rewrap(tx, &vault)?))?;
         let dropped_masters = keys.drop_old()?;
         Ok(Rotated {
             master_id,
@@ -332,7 +319,7 @@ impl crate::Service {
         let v = self.store().record_write(&mut |tx, _| {
             let made = rotate_data(tx, &vault)?;
             vault.prepare(tx, None)?;
-            json_of(&made)
+            to_json(&made)
         })?;
         let mut out = Rotated {
             master_id: self.vault.provider().current_id(),
@@ -345,7 +332,7 @@ impl crate::Service {
         loop {
             let v = self
                 .store()
-                .record_write(&mut |tx, _| json_of(&reseal_page(tx, &vault, RESEAL_PAGE)?))?;
+                .record_write(&mut |tx, _| to_json(&reseal_page(tx, &vault, RESEAL_PAGE)?))?;
             let n: usize = from_json(v)?;
             if n == 0 {
                 break;

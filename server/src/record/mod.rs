@@ -152,6 +152,24 @@ impl Keeper {
     }
 }
 
+/// A record-keeper answer as JSON, for `Storage::record_read` /
+/// `record_write` (whose closures answer JSON).
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, Fail> {
+    serde_json::to_value(v).map_err(|e| RecordError::Corrupt(e.to_string()).into())
+}
+
+/// The typed value back from what [`to_json`] made.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    v: serde_json::Value,
+) -> Result<T, ApiError> {
+    serde_json::from_value(v).map_err(|e| {
+        ApiError::new(
+            zhifa_protocol::error::ErrorKind::Internal,
+            format!("应答生成失败：{e}"),
+        )
+    })
+}
+
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }

@@ -445,26 +445,27 @@ pub fn cases(
             })
         },
     )?;
-    audit_list(c, now, actor, "cases", &filters_of(q))?;
+    let given = filters(&[
+        ("township", q.township.clone()),
+        ("matter", q.matter.clone()),
+        ("officer", q.officer.clone()),
+        ("status", q.status.clone()),
+        ("from", q.from.map(|d| d.to_string())),
+        ("to", q.to.map(|d| d.to_string())),
+        ("flagged", q.flagged.map(|f| f.to_string())),
+        ("after", q.after.clone()),
+    ]);
+    audit_list(c, now, actor, "cases", &given)?;
     Ok(CasePage { rows, next })
 }
 
-fn filters_of(q: &CaseQuery) -> String {
-    let mut out = Vec::new();
-    let mut add = |k: &str, v: Option<String>| {
-        if let Some(v) = v {
-            out.push(format!("{k}={v}"));
-        }
-    };
-    add("township", q.township.clone());
-    add("matter", q.matter.clone());
-    add("officer", q.officer.clone());
-    add("status", q.status.clone());
-    add("from", q.from.map(|d| d.to_string()));
-    add("to", q.to.map(|d| d.to_string()));
-    add("flagged", q.flagged.map(|f| f.to_string()));
-    add("after", q.after.clone());
-    out.join("&")
+/// The filters given, as `k=v&…` for the audit row.
+fn filters(pairs: &[(&str, Option<String>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// A page of the inspections inside `scope` that match `q`; audited.
@@ -519,13 +520,16 @@ pub fn inspections(
             })
         },
     )?;
-    let filters = format!(
-        "township={}&status={}&officer={}",
-        q.township.as_deref().unwrap_or(""),
-        q.status.as_deref().unwrap_or(""),
-        q.officer.as_deref().unwrap_or("")
-    );
-    audit_list(c, now, actor, "inspections", &filters)?;
+    let given = filters(&[
+        ("township", q.township.clone()),
+        ("status", q.status.clone()),
+        ("officer", q.officer.clone()),
+        ("from", q.from.map(|d| d.to_string())),
+        ("to", q.to.map(|d| d.to_string())),
+        ("failed", q.failed.map(|f| f.to_string())),
+        ("after", q.after.clone()),
+    ]);
+    audit_list(c, now, actor, "inspections", &given)?;
     Ok(InspectionPage { rows, next })
 }
 
@@ -564,13 +568,13 @@ pub fn tasks(
             })
         },
     )?;
-    let filters = format!(
-        "township={}&status={}&kind={}",
-        q.township.as_deref().unwrap_or(""),
-        q.status.as_deref().unwrap_or(""),
-        q.kind.as_deref().unwrap_or("")
-    );
-    audit_list(c, now, actor, "tasks", &filters)?;
+    let given = filters(&[
+        ("township", q.township.clone()),
+        ("status", q.status.clone()),
+        ("kind", q.kind.clone()),
+        ("after", q.after.clone()),
+    ]);
+    audit_list(c, now, actor, "tasks", &given)?;
     Ok(TaskPage { rows, next })
 }
 

@@ -21,6 +21,8 @@ use zhifa_protocol::wire::ErrorBody;
 use crate::api::{St, StaffAuth, blocking};
 use crate::console::{Staff, StaffRole};
 use crate::error::ApiError;
+use crate::record::{from_json, to_json};
+use crate::store::sql::Conn;
 
 /// The routes of this module.
 pub fn routes() -> Router<St> {
@@ -38,13 +40,26 @@ fn no_department(who: &Staff) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, crate::store::sql::Fail> {
-    serde_json::to_value(v).map_err(|e| crate::record::RecordError::Corrupt(e.to_string()).into())
-}
-
-fn typed<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
-    serde_json::from_value(v)
-        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("应答生成失败：{e}")))
+/// Runs one list query of [`read`] for `who` in a write transaction (its
+/// audit row), off the async workers; the typed page.
+async fn list<T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static>(
+    s: &St,
+    who: Staff,
+    query: impl Fn(
+        &mut dyn Conn,
+        &str,
+        &str,
+        chrono::DateTime<chrono::Utc>,
+    ) -> Result<T, read::ReadError>
+    + Send
+    + 'static,
+) -> Result<Json<T>, ApiError> {
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let v = blocking(move || {
+        store.record_write(&mut |tx, _| to_json(&query(tx, &who.scope, &who.actor(), now)?))
+    })
+    .await?;
+    Ok(Json(from_json(v)?))
 }
 
 /// `GET /v1/console/records/cases`: a page of the cases in the account's
@@ -59,12 +74,10 @@ pub(crate) async fn case_list(
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<CasePage>, ApiError> {
     no_department(&who)?;
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let v = blocking(move || {
-        store.record_write(&mut |tx, _| json(&read::cases(tx, &who.scope, &q, &who.actor(), now)?))
+    list(&s, who, move |tx, scope, actor, now| {
+        read::cases(tx, scope, &q, actor, now)
     })
-    .await?;
-    Ok(Json(typed(v)?))
+    .await
 }
 
 /// `GET /v1/console/records/cases/{case_id}`: the full case (the device's
@@ -111,14 +124,10 @@ pub(crate) async fn inspection_list(
     StaffAuth(who): StaffAuth,
     Query(q): Query<InspectionQuery>,
 ) -> Result<Json<InspectionPage>, ApiError> {
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let v = blocking(move || {
-        store.record_write(&mut |tx, _| {
-            json(&read::inspections(tx, &who.scope, &q, &who.actor(), now)?)
-        })
+    list(&s, who, move |tx, scope, actor, now| {
+        read::inspections(tx, scope, &q, actor, now)
     })
-    .await?;
-    Ok(Json(typed(v)?))
+    .await
 }
 
 /// `GET /v1/console/records/tasks`: a page of the tasks in the account's
@@ -132,10 +141,8 @@ pub(crate) async fn task_list(
     StaffAuth(who): StaffAuth,
     Query(q): Query<TaskQuery>,
 ) -> Result<Json<TaskPage>, ApiError> {
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let v = blocking(move || {
-        store.record_write(&mut |tx, _| json(&read::tasks(tx, &who.scope, &q, &who.actor(), now)?))
+    list(&s, who, move |tx, scope, actor, now| {
+        read::tasks(tx, scope, &q, actor, now)
     })
-    .await?;
-    Ok(Json(typed(v)?))
+    .await
 }
