@@ -18,9 +18,9 @@ use std::time::Instant;
 use chrono::Utc;
 use rand::Rng;
 use zhifa_server::record::read::{self, CaseQuery};
+use zhifa_server::store::Db;
 use zhifa_server::store::pg::Scratch;
 use zhifa_server::store::sql::Conn;
-use zhifa_server::store::{PgStorage, Storage};
 
 const TOWNSHIPS: i64 = 1031;
 const DISTRICTS: i64 = 40;
@@ -47,7 +47,7 @@ fn main() {
     let cases: i64 = arg("--cases").map_or(1_000_000, |v| v.parse().unwrap());
     let queries: usize = arg("--queries").map_or(2000, |v| v.parse().unwrap());
     let scratch = Scratch::create(&base).unwrap();
-    let store = PgStorage::connect(scratch.url()).unwrap();
+    let store = Db::connect_pg(scratch.url()).unwrap();
     let mut raw = zhifa_server::store::pg::connect_one(scratch.url()).unwrap();
     let t = Instant::now();
     // One statement: rows i = 1..cases, township i % 1031, updated over a
@@ -89,7 +89,7 @@ fn main() {
         let run = |q: &CaseQuery| {
             let t = Instant::now();
             let v = store
-                .record_write(&mut |tx: &mut dyn Conn, _| {
+                .record_write(|tx: &mut dyn Conn, _| {
                     let page = read::cases(tx, "", q, "staff:bench", Utc::now())
                         .map_err(zhifa_server::store::sql::Fail::from)?;
                     Ok(serde_json::to_value(page).unwrap())

@@ -36,12 +36,12 @@ use zhifa_protocol::wire::{
 use crate::blobs::{Blobs, Check, Finish};
 use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::store::{Principal, Storage};
+use crate::store::{Db, Principal};
 
 /// Everything a handler needs.
 pub struct AppState {
     /// The storage backend.
-    pub store: Arc<dyn Storage>,
+    pub store: Db,
     /// Evidence blobs (staging + the filesystem or S3 store).
     pub blobs: Blobs,
     /// Published catalogue snapshots (`<sha256>.json`).
@@ -63,7 +63,7 @@ pub struct AppState {
 impl AppState {
     /// Builds the state.
     pub fn new(
-        store: Arc<dyn Storage>,
+        store: Db,
         blobs: Blobs,
         catalogue_dir: PathBuf,
         clock: Arc<dyn Clock>,
@@ -106,12 +106,13 @@ impl AppState {
 pub(crate) type St = Arc<AppState>;
 
 /// Runs a blocking storage call on tokio's blocking pool.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+pub(crate) async fn blocking<T: Send + 'static, E: Into<ApiError> + Send + 'static>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|_| ApiError::new(ErrorKind::Internal, "服务器任务中断"))?
+        .map_err(Into::into)
 }
 
 /// The authenticated caller (bearer token + protocol version).
@@ -582,7 +583,7 @@ async fn own_upload(
     let store = s.store.clone();
     let device = who.device_id.clone();
     blocking(move || {
-        Ok(match store.upload(&id)? {
+        Ok::<_, ApiError>(match store.upload(&id)? {
             Some(r) if r.device_id == device || store.evidence_named(&device, &r.sha256)? => {
                 Some(r)
             }
@@ -659,7 +660,9 @@ async fn upload_patch(
     } else {
         let blobs = s.blobs.clone();
         let chunk_id = id.clone();
-        let new_offset = blocking(move || Ok(blobs.write_chunk(&chunk_id, offset, &body)?)).await?;
+        let new_offset =
+            blocking(move || Ok::<_, ApiError>(blobs.write_chunk(&chunk_id, offset, &body)?))
+                .await?;
         let store = s.store.clone();
         let adv = id.clone();
         blocking(move || store.upload_advance(&adv, new_offset)).await?;

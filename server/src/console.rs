@@ -457,6 +457,110 @@ pub fn reassign(
     Ok(Ok(true))
 }
 
+/// Staff accounts and the centre's case actions, on the server's database.
+impl crate::store::Db {
+    /// Creates a console account, or re-issues its token; returns the
+    /// token (shown once: only its hash is stored).
+    pub fn issue_staff(
+        &self,
+        staff: &crate::console::NewStaff,
+        ttl: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<String, crate::error::ApiError> {
+        staff.check().map_err(crate::error::ApiError::bad)?;
+        let token = format!("zs_{}", crate::store::random_token()?);
+        let sha = crate::store::sha_hex(&token);
+        self.write(|tx| {
+            crate::console::upsert(tx, staff, &sha, now, ttl)?;
+            Ok(())
+        })?;
+        Ok(token)
+    }
+
+    /// Revokes a console account; true when it was active.
+    pub fn revoke_staff(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, crate::error::ApiError> {
+        self.write(|tx| Ok(crate::console::revoke(tx, id, now)?))
+    }
+
+    /// Every console account.
+    pub fn staff(&self) -> Result<Vec<crate::console::Staff>, crate::error::ApiError> {
+        self.read(|c| Ok(crate::console::list(c)?))
+    }
+
+    /// A legal-review account's result on a case, queued to the officer's
+    /// inbox as `review.completed`.
+    pub fn review_case(
+        &self,
+        case_id: &str,
+        review: &crate::console::CaseReview,
+        staff: &crate::console::Staff,
+        now: DateTime<Utc>,
+    ) -> Result<(), crate::error::ApiError> {
+        let id = crate::store::new_id(now);
+        self.write(
+            |tx| match crate::console::review(tx, case_id, review, staff, &id, now)? {
+                Ok(()) => Ok(()),
+                Err((kind, msg)) => Err(crate::store::sql::Fail::Api(crate::error::ApiError::new(
+                    kind, msg,
+                ))),
+            },
+        )
+    }
+
+    /// The command centre reassigns a case (`case.reassigned` to the
+    /// officer's inbox); false when that officer already has it.
+    pub fn reassign_case(
+        &self,
+        case_id: &str,
+        to: &crate::console::CaseReassign,
+        staff: &crate::console::Staff,
+        now: DateTime<Utc>,
+    ) -> Result<bool, crate::error::ApiError> {
+        self.write(
+            |tx| match crate::console::reassign(tx, case_id, to, staff, now)? {
+                Ok(changed) => Ok(changed),
+                Err((kind, msg)) => Err(crate::store::sql::Fail::Api(crate::error::ApiError::new(
+                    kind, msg,
+                ))),
+            },
+        )
+    }
+
+    /// The console account of a bearer token (`unauthorized` when unknown,
+    /// expired or revoked).
+    pub fn authenticate_staff(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::console::Staff, crate::error::ApiError> {
+        let sha = crate::store::sha_hex(token);
+        let found = self.read(|c| Ok(crate::console::by_token(c, &sha)?))?;
+        let Some(staff) = found else {
+            return Err(crate::error::ApiError::new(
+                zhifa_protocol::ErrorKind::Unauthorized,
+                "未登录或令牌无效",
+            ));
+        };
+        if staff.revoked_at.is_some() {
+            return Err(crate::error::ApiError::new(
+                zhifa_protocol::ErrorKind::Unauthorized,
+                "此账号已被停用",
+            ));
+        }
+        if staff.expires_at < crate::store::ts(now) {
+            return Err(crate::error::ApiError::new(
+                zhifa_protocol::ErrorKind::Unauthorized,
+                "账号令牌已过期，请重新签发",
+            ));
+        }
+        Ok(staff)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,12 +39,10 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 
-use std::sync::Arc;
-
 use crate::api::blocking;
 use crate::blobs::Blobs;
 use crate::error::ApiError;
-use crate::store::Storage;
+use crate::store::Db;
 
 /// Uploads created before `?1` (RFC 3339): the expired ones.
 pub const SQL_EXPIRED_UPLOADS: &str =
@@ -113,7 +111,7 @@ fn ts(t: DateTime<Utc>) -> String {
 /// One collector run at `now`, on either evidence store. Storage calls
 /// run on the blocking pool, store calls are async.
 pub async fn collect(
-    store: &Arc<dyn Storage>,
+    store: &Db,
     blobs: &Blobs,
     policy: GcPolicy,
     now: DateTime<Utc>,
@@ -130,14 +128,14 @@ pub async fn collect(
     let r = collect_elected(store, blobs, policy, now, report).await;
     blocking(move || {
         lease.release();
-        Ok(())
+        Ok::<_, ApiError>(())
     })
     .await?;
     r
 }
 
 async fn collect_elected(
-    store: &Arc<dyn Storage>,
+    store: &Db,
     blobs: &Blobs,
     policy: GcPolicy,
     now: DateTime<Utc>,
@@ -159,7 +157,7 @@ async fn collect_elected(
         let (st, b, i) = (store.clone(), blobs.clone(), id.clone());
         blocking(move || {
             st.upload_discard(&i)?;
-            Ok(b.discard(&i)?)
+            Ok::<_, ApiError>(b.discard(&i)?)
         })
         .await?;
         report.uploads_expired += 1;
@@ -173,7 +171,7 @@ async fn collect_elected(
                 live.push(id);
             }
         }
-        Ok(b.remove_orphan_parts(&live, ttl, now)?)
+        Ok::<_, ApiError>(b.remove_orphan_parts(&live, ttl, now)?)
     })
     .await?;
     let (st, before) = (store.clone(), ts(now - policy.blob_grace));

@@ -338,3 +338,73 @@ pub fn assign(
     crate::store::audit(tx, now, actor, "task.assign", task_id)?;
     Ok(Ok(()))
 }
+
+/// The inspection records and tasks, on the server's database.
+impl crate::store::Db {
+    /// Joint-inspection findings of one department (or all) in the
+    /// townships under `scope` (a code prefix, '' = all); `failed_only`
+    /// keeps what the department must act on. Each inspection read is
+    /// audited under `actor`.
+    pub fn inspection_findings(
+        &self,
+        department: Option<&str>,
+        failed_only: bool,
+        scope: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<crate::inspection::DepartmentFinding>, crate::error::ApiError> {
+        self.write(|tx| {
+            let rows = crate::inspection::findings(tx, department, failed_only, scope)?;
+            let mut seen: Vec<&str> = Vec::new();
+            for f in &rows {
+                if !seen.contains(&f.inspection_id.as_str()) {
+                    seen.push(&f.inspection_id);
+                    crate::store::audit(tx, now, actor, "inspection.read", &f.inspection_id)?;
+                }
+            }
+            Ok(rows)
+        })
+    }
+
+    /// Tasks of the townships under `scope` with their closed-loop times.
+    pub fn tasks(
+        &self,
+        scope: &str,
+    ) -> Result<Vec<crate::inspection::TaskRow>, crate::error::ApiError> {
+        self.read(|c| Ok(crate::inspection::tasks(c, scope)?))
+    }
+
+    /// Assigns a task to an officer under `scope` (stored and queued to
+    /// the inbox; `forbidden` outside it); returns its id.
+    pub fn assign_task(
+        &self,
+        task: &crate::inspection::NewTask,
+        now: DateTime<Utc>,
+        scope: &str,
+        actor: &str,
+    ) -> Result<String, crate::error::ApiError> {
+        let stamp = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            u64::try_from(now.timestamp()).unwrap_or(0),
+            now.timestamp_subsec_nanos(),
+        );
+        let id = uuid::Uuid::new_v7(stamp).to_string();
+        self.write(
+            |tx| match crate::inspection::assign(tx, task, &id, now, scope, actor)? {
+                Ok(()) => Ok(()),
+                Err((code, msg)) => {
+                    let kind = if code == crate::inspection::FORBIDDEN {
+                        zhifa_protocol::ErrorKind::Forbidden
+                    } else {
+                        zhifa_protocol::ErrorKind::BadRequest
+                    };
+                    Err(crate::store::sql::Fail::Api(crate::error::ApiError::new(
+                        kind,
+                        msg.clone(),
+                    )))
+                }
+            },
+        )?;
+        Ok(id)
+    }
+}

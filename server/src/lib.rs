@@ -59,7 +59,7 @@ use crate::api::AppState;
 use crate::blobs::Blobs;
 use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::store::{OfficerRow, PgStorage, SqliteStorage, Storage};
+use crate::store::{Db, OfficerRow};
 
 /// The sample catalogue package published by `--demo`.
 pub const SAMPLE_CATALOGUE: &str =
@@ -110,6 +110,24 @@ pub enum ServiceError {
     #[error("个人信息保管库无法打开：{0}")]
     Vault(String),
 }
+
+/// The storage areas' errors reach the operator as their answers.
+macro_rules! service_error_from_area {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ServiceError {
+            fn from(e: $t) -> Self {
+                Self::Api(ApiError::from(e))
+            }
+        }
+    )*};
+}
+service_error_from_area!(
+    store::devices::DeviceError,
+    store::payments::PaymentError,
+    store::leases::LeaseError,
+    store::catalogue::ReleaseError,
+    store::uploads::UploadError
+);
 
 impl ServiceError {
     /// A stable code.
@@ -216,8 +234,8 @@ impl Service {
             vault.clone(),
             Some(catalogue_dir.clone()),
         ));
-        let store: Arc<dyn Storage> = match database {
-            None => Arc::new(SqliteStorage::open(&data.join("server.db"))?.with_keeper(keeper)),
+        let store: Db = match database {
+            None => Db::open_sqlite(&data.join("server.db"))?.with_keeper(keeper),
             Some(url) if url.starts_with("sqlite:") => {
                 let path = url
                     .trim_start_matches("sqlite://")
@@ -226,12 +244,12 @@ impl Service {
                     let f = PathBuf::from(format!("{path}{suffix}"));
                     at_rest::secure_file(&f).map_err(io(&f))?;
                 }
-                Arc::new(SqliteStorage::open(Path::new(path))?.with_keeper(keeper))
+                Db::open_sqlite(Path::new(path))?.with_keeper(keeper)
             }
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                let pg = PgStorage::connect(url)?.with_keeper(keeper);
+                let pg = Db::connect_pg(url)?.with_keeper(keeper);
                 tracing::info!(database = %pg.target(), "storage: PostgreSQL");
-                Arc::new(pg)
+                pg
             }
             Some(url) => {
                 // Only the scheme: the rest may hold a password.
@@ -243,7 +261,7 @@ impl Service {
         // previous release's record.key adopted (then removed).
         let legacy = record::KeySeal::read_legacy(data).map_err(io(data))?;
         let mut failed = None;
-        let prepared = store.record_write(&mut |tx, _| match vault.prepare(tx, legacy.as_ref()) {
+        let prepared = store.record_write(|tx, _| match vault.prepare(tx, legacy.as_ref()) {
             Ok(()) => Ok(serde_json::Value::Null),
             Err(record::RecordError::Db(e)) => Err(e.into()),
             Err(e) => {
@@ -280,7 +298,7 @@ impl Service {
     }
 
     /// The storage backend.
-    pub fn store(&self) -> &Arc<dyn Storage> {
+    pub fn store(&self) -> &Db {
         &self.state.store
     }
 

@@ -480,7 +480,7 @@ fn main() -> anyhow::Result<()> {
         Command::Case(CaseCmd::Show { id }) => {
             let now = clock.now();
             let doc = zhifa_server::record::show::show(
-                service.store().as_ref(),
+                service.store(),
                 &id,
                 zhifa_server::record::show::beijing_today(now),
                 "operator:cli",

@@ -14,7 +14,7 @@ use chrono::Utc;
 use zhifa_server::store::migrate::{self, Dialect, Found, MIGRATIONS};
 use zhifa_server::store::pg::{Scratch, connect_one, test_url};
 use zhifa_server::store::sql::Conn;
-use zhifa_server::store::{PgStorage, Scope, SqliteStorage, Storage};
+use zhifa_server::store::{Db, Scope};
 
 /// Rows each version's tables held, applied after that version.
 const FIXTURES: [(i64, &str); 3] = [
@@ -66,7 +66,7 @@ fn build_legacy(c: &mut dyn Conn, d: Dialect) {
 
 /// What every migrated database must show: all versions recorded, the
 /// fixture rows there, readable through the storage.
-fn check(store: &dyn Storage, c: &mut dyn Conn, upto: i64) {
+fn check(store: &Db, c: &mut dyn Conn, upto: i64) {
     let versions: Vec<i64> = c
         .query("SELECT version FROM schema_migration ORDER BY version", &[])
         .unwrap()
@@ -128,7 +128,7 @@ fn sqlite_databases_of_every_version_migrate() {
             Dialect::Sqlite,
             m.version,
         );
-        let store = SqliteStorage::open(&path).unwrap();
+        let store = Db::open_sqlite(&path).unwrap();
         let mut raw = rusqlite::Connection::open(&path).unwrap();
         check(&store, &mut raw, m.version);
         let v: i64 = raw
@@ -137,7 +137,7 @@ fn sqlite_databases_of_every_version_migrate() {
         assert_eq!(v, migrate::latest());
         // Opening again changes nothing.
         drop(store);
-        let store = SqliteStorage::open(&path).unwrap();
+        let store = Db::open_sqlite(&path).unwrap();
         check(&store, &mut raw, m.version);
     }
 }
@@ -149,7 +149,7 @@ fn a_sqlite_database_from_before_the_runner_is_adopted() {
         &mut rusqlite::Connection::open(&path).unwrap(),
         Dialect::Sqlite,
     );
-    let store = SqliteStorage::open(&path).unwrap();
+    let store = Db::open_sqlite(&path).unwrap();
     check(&store, &mut rusqlite::Connection::open(&path).unwrap(), 10);
 }
 
@@ -166,12 +166,12 @@ fn sqlite_refuses_a_newer_or_changed_schema() {
         ),
     ] {
         let (_dir, path) = sqlite_file();
-        drop(SqliteStorage::open(&path).unwrap());
+        drop(Db::open_sqlite(&path).unwrap());
         rusqlite::Connection::open(&path)
             .unwrap()
             .execute_batch(sql)
             .unwrap();
-        let e = SqliteStorage::open(&path).unwrap_err();
+        let e = Db::open_sqlite(&path).unwrap_err();
         assert!(e.message.contains(needle), "{}", e.message);
     }
 }
@@ -192,7 +192,7 @@ fn postgres_databases_of_every_version_migrate() {
             Dialect::Postgres,
             m.version,
         );
-        let store = PgStorage::connect(scratch.url()).unwrap();
+        let store = Db::connect_pg(scratch.url()).unwrap();
         check(&store, &mut connect_one(scratch.url()).unwrap(), m.version);
     }
 }
@@ -204,7 +204,7 @@ fn a_postgres_database_from_before_the_runner_is_adopted() {
     };
     let scratch = Scratch::create(&base).unwrap();
     build_legacy(&mut connect_one(scratch.url()).unwrap(), Dialect::Postgres);
-    let store = PgStorage::connect(scratch.url()).unwrap();
+    let store = Db::connect_pg(scratch.url()).unwrap();
     check(&store, &mut connect_one(scratch.url()).unwrap(), 10);
 }
 
@@ -214,12 +214,12 @@ fn postgres_refuses_a_changed_schema() {
         return;
     };
     let scratch = Scratch::create(&base).unwrap();
-    drop(PgStorage::connect(scratch.url()).unwrap());
+    drop(Db::connect_pg(scratch.url()).unwrap());
     connect_one(scratch.url())
         .unwrap()
         .batch("UPDATE schema_migration SET sha256 = 'edited' WHERE version = 2")
         .unwrap();
-    let e = PgStorage::connect(scratch.url()).unwrap_err();
+    let e = Db::connect_pg(scratch.url()).unwrap_err();
     assert_eq!(e.code(), "database_schema");
     assert!(e.to_string().contains("第 2 号迁移"), "{e}");
 }

@@ -14,7 +14,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -23,7 +22,7 @@ use zhifa_protocol::wire::{
     EnrolRequest, LeaseRequest, MutationStatus, PaymentCallback, PushRequest, WireMutation,
 };
 use zhifa_server::store::pg::{Scratch, test_url};
-use zhifa_server::store::{OfficerRow, PgStorage, Principal, SqliteStorage, Storage};
+use zhifa_server::store::{Db, OfficerRow, Principal};
 
 const TOWNSHIP: &str = "500112108";
 
@@ -33,21 +32,18 @@ fn now() -> DateTime<Utc> {
 
 /// Both backends: SQLite always, PostgreSQL when configured. The scratch
 /// schema lives as long as the store.
-fn stores(test: &str) -> Vec<(&'static str, Arc<dyn Storage>, Option<Scratch>)> {
-    let mut out: Vec<(&'static str, Arc<dyn Storage>, Option<Scratch>)> = vec![(
-        "sqlite",
-        Arc::new(SqliteStorage::in_memory().unwrap()),
-        None,
-    )];
+fn stores(test: &str) -> Vec<(&'static str, Db, Option<Scratch>)> {
+    let mut out: Vec<(&'static str, Db, Option<Scratch>)> =
+        vec![("sqlite", Db::in_memory().unwrap(), None)];
     if let Some(base) = test_url(test).unwrap() {
         let scratch = Scratch::create(&base).unwrap();
-        let pg = PgStorage::connect(scratch.url()).unwrap();
-        out.push(("postgres", Arc::new(pg), Some(scratch)));
+        let pg = Db::connect_pg(scratch.url()).unwrap();
+        out.push(("postgres", pg, Some(scratch)));
     }
     out
 }
 
-fn device(store: &dyn Storage, n: usize) -> Principal {
+fn device(store: &Db, n: usize) -> Principal {
     let officer = format!("OFF-C-{n:03}");
     store
         .upsert_officer(&OfficerRow {
@@ -106,7 +102,7 @@ fn batch(who: &Principal, mutations: Vec<WireMutation>) -> PushRequest {
 fn concurrent_lease_grants_never_overlap_and_leave_no_gap() {
     for (name, store, _scratch) in stores("concurrent_lease_grants_never_overlap_and_leave_no_gap")
     {
-        let devices: Vec<Principal> = (0..6).map(|n| device(store.as_ref(), n)).collect();
+        let devices: Vec<Principal> = (0..6).map(|n| device(&store, n)).collect();
         let grants = std::thread::scope(|s| {
             let handles: Vec<_> = devices
                 .iter()
@@ -155,7 +151,7 @@ fn one_batch_pushed_by_several_threads_at_once_applies_exactly_once() {
     for (name, store, _scratch) in
         stores("one_batch_pushed_by_several_threads_at_once_applies_exactly_once")
     {
-        let who = device(store.as_ref(), 1);
+        let who = device(&store, 1);
         for round in 0..5i64 {
             let ms: Vec<WireMutation> = (1..=20)
                 .map(|i| {
@@ -209,7 +205,7 @@ fn one_batch_pushed_by_several_threads_at_once_applies_exactly_once() {
 fn inbox_pages_read_during_concurrent_writes_skip_nothing() {
     for (name, store, _scratch) in stores("inbox_pages_read_during_concurrent_writes_skip_nothing")
     {
-        let who = device(store.as_ref(), 2);
+        let who = device(&store, 2);
         store
             .grant_lease(
                 &who,
@@ -313,7 +309,7 @@ fn one_collector_at_a_time() {
         let Some(s) = &scratch else {
             continue;
         };
-        let other = PgStorage::connect(s.url()).unwrap();
+        let other = Db::connect_pg(s.url()).unwrap();
         assert!(
             other.elect_collector().unwrap().is_none(),
             "{name}: a second server loses while the first collects"

@@ -32,7 +32,7 @@ use zhifa_core::rules::identity::citizen_check_character;
 use zhifa_core::store::{DbKey, Store};
 use zhifa_server::Service;
 use zhifa_server::clock::ManualClock as ServerClock;
-use zhifa_server::store::Storage;
+use zhifa_server::store::Db;
 use zhifa_server::store::sql::{Conn, Row, Val};
 use zhifa_sync::engine::{self, Engine, ManualClock, SyncConfig, SyncError, SyncReport};
 use zhifa_sync::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
@@ -754,9 +754,9 @@ impl TestServer {
     }
 
     /// Runs `f` on the storage, off the async runtime.
-    pub fn store<T: Send>(&self, f: impl FnOnce(&dyn Storage) -> T + Send) -> T {
+    pub fn store<T: Send>(&self, f: impl FnOnce(&Db) -> T + Send) -> T {
         let store = self.service.store().clone();
-        off_runtime(move || f(store.as_ref()))
+        off_runtime(move || f(&store))
     }
 
     /// Publishes a catalogue package (off the async runtime).

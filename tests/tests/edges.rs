@@ -544,7 +544,8 @@ async fn number_leases_have_a_quota_per_device(b: Backend) {
         (first, second, later)
     });
     assert!(first.is_ok());
-    assert_eq!(second.unwrap_err().kind.code(), "lease_quota");
+    let second = zhifa_server::error::ApiError::from(second.unwrap_err());
+    assert_eq!(second.kind.code(), "lease_quota");
     assert!(later.is_ok());
 }
 

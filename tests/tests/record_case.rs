@@ -445,7 +445,7 @@ async fn an_old_device_sends_its_content_once(b: Backend) {
         1
     );
     let stored = server.store(|st| {
-        st.record_read(&mut |c, k| {
+        st.record_read(|c, k| {
             Ok(
                 zhifa_server::record::others::load_inspection(c, k, &insp.id.to_string())?
                     .unwrap_or_default(),

@@ -1214,8 +1214,9 @@ async fn the_server_grants_leases_only_for_years_its_clock_allows(b: Backend) {
         (at(2027, 1, 1, 7), "order_to_correct", 2027, true),
     ];
     for (n, (now, series, year, granted)) in cases.into_iter().enumerate() {
-        let r =
-            server.store(|st| st.grant_lease(&who, &lease_request(n as u32, series, year), now));
+        let r = server
+            .store(|st| st.grant_lease(&who, &lease_request(n as u32, series, year), now))
+            .map_err(zhifa_server::error::ApiError::from);
         match (granted, r) {
             (true, Ok(g)) => assert_eq!((g.series.as_str(), g.year), (series, year)),
             (false, Err(e)) => assert_eq!(

@@ -685,3 +685,74 @@ pub fn routes() -> Router<St> {
             axum::routing::post(rate_http).layer(DefaultBodyLimit::max(MAX_RATING_BODY)),
         )
 }
+
+/// The 亮码 badge's rows, on the server's database.
+impl crate::store::Db {
+    /// What the 亮码 certificate and page need of a device
+    /// ([`crate::badge::subject`]).
+    pub fn badge_subject(
+        &self,
+        device_id: &str,
+    ) -> Result<Option<crate::badge::DeviceSubject>, crate::error::ApiError> {
+        self.read(|c| Ok(crate::badge::subject(c, device_id)?))
+    }
+
+    /// Records an officer's 执法证号 and township name; false when the
+    /// officer is unknown.
+    pub fn badge_set_credential(
+        &self,
+        officer_id: &str,
+        credential_no: &str,
+        township_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, crate::error::ApiError> {
+        self.write(|tx| {
+            Ok(crate::badge::set_credential(
+                tx,
+                officer_id,
+                credential_no,
+                township_name,
+                now,
+            )?)
+        })
+    }
+
+    /// Stores a 亮码 rating unless its token has one; true when stored.
+    pub fn badge_rate(
+        &self,
+        row: &crate::badge::RatingRow,
+    ) -> Result<crate::badge::Rated, crate::error::ApiError> {
+        self.write(|tx| Ok(crate::badge::rate(tx, row)?))
+    }
+
+    /// How many times a token's page was viewed (signatures holding).
+    pub fn badge_view_count(&self, token_id: &str) -> Result<i64, crate::error::ApiError> {
+        self.read(|c| Ok(crate::badge::view_count(c, token_id)?))
+    }
+
+    /// The rating of one token (by [`zhifa_protocol::badge::token_id`]).
+    pub fn badge_rating(
+        &self,
+        token_id: &str,
+    ) -> Result<Option<crate::badge::RatingRow>, crate::error::ApiError> {
+        self.read(|c| Ok(crate::badge::rating_of(c, token_id)?))
+    }
+
+    /// Every rating, or a district's (6-digit code), newest first.
+    pub fn badge_ratings(
+        &self,
+        district: Option<&str>,
+    ) -> Result<Vec<crate::badge::RatingRow>, crate::error::ApiError> {
+        self.read(|c| Ok(crate::badge::ratings(c, district)?))
+    }
+
+    /// Audits one verification of a 亮码 and its result code.
+    pub fn badge_audit(
+        &self,
+        token_id: &str,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), crate::error::ApiError> {
+        self.write(|tx| Ok(crate::badge::audit_check(tx, now, token_id, code)?))
+    }
+}

@@ -271,7 +271,7 @@ mod tests {
     use super::keys::LocalKeys;
     use super::*;
     use crate::record::KeySeal;
-    use crate::store::{SqliteStorage, Storage};
+    use crate::store::Db;
 
     fn vault(master: u8) -> Vault {
         Vault::new(Arc::new(LocalKeys::new(vec![[master; 32]]).unwrap()))
@@ -279,11 +279,11 @@ mod tests {
 
     /// Runs `f` in one write transaction of `store`.
     fn write<T: serde::Serialize + serde::de::DeserializeOwned>(
-        store: &SqliteStorage,
+        store: &Db,
         mut f: impl FnMut(&mut dyn Conn) -> Result<T, RecordError>,
     ) -> Result<T, String> {
         let mut failed = None;
-        let v = store.record_write(&mut |tx, _| match f(tx) {
+        let v = store.record_write(|tx, _| match f(tx) {
             Ok(v) => Ok(serde_json::to_value(v).unwrap()),
             Err(e) => {
                 failed = Some(e.to_string());
@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn values_open_only_for_their_row_and_survive_a_restart() {
-        let store = SqliteStorage::in_memory().unwrap();
+        let store = Db::in_memory().unwrap();
         let v = vault(1);
         write(&store, |tx| v.prepare(tx, None)).unwrap();
         let sealed: String = write(&store, |tx| {
@@ -333,7 +333,7 @@ mod tests {
 
     #[test]
     fn the_previous_release_record_key_is_adopted() {
-        let store = SqliteStorage::in_memory().unwrap();
+        let store = Db::in_memory().unwrap();
         let old = KeySeal::new([9; 32]);
         let (sealed, index): (String, String) = write(&store, |tx| {
             Ok((

@@ -261,7 +261,7 @@ pub const RESEAL_PAGE: i64 = 500;
 impl crate::Service {
     /// Every data key with the values it seals (`keys status`).
     pub fn keys_status(&self) -> Result<Vec<KeyRow>, crate::ServiceError> {
-        let v = self.store().record_read(&mut |c, _| to_json(&status(c)?))?;
+        let v = self.store().record_read(|c, _| to_json(&status(c)?))?;
         Ok(from_json(v)?)
     }
 
@@ -272,7 +272,7 @@ impl crate::Service {
         let vault = self.vault.clone();
         let v = self
             .store()
-            .record_write(&mut |tx, _| to_json(&rewrap(tx, &vault)?))?;
+            .record_write(|tx, _| to_json(&rewrap(tx, &vault)?))?;
         Ok(Rotated {
             master_id: self.vault.provider().current_id(),
             rewrapped: from_json(v)?,
@@ -301,7 +301,7 @@ impl crate::Service {
         let vault = Vault::new(std::sync::Arc::new(both));
         let v = self
             .store()
-            .record_write(&mut |tx, _| to_json(&rewrap(tx, &vault)?))?;
+            .record_write(|tx, _| to_json(&rewrap(tx, &vault)?))?;
         let dropped_masters = keys.drop_old()?;
         Ok(Rotated {
             master_id,
@@ -316,7 +316,7 @@ impl crate::Service {
     /// the new keys, [`RESEAL_PAGE`] per transaction (`keys rotate-data`).
     pub fn keys_rotate_data(&self, reseal: bool) -> Result<Rotated, crate::ServiceError> {
         let vault = self.vault.clone();
-        let v = self.store().record_write(&mut |tx, _| {
+        let v = self.store().record_write(|tx, _| {
             let made = rotate_data(tx, &vault)?;
             vault.prepare(tx, None)?;
             to_json(&made)
@@ -332,7 +332,7 @@ impl crate::Service {
         loop {
             let v = self
                 .store()
-                .record_write(&mut |tx, _| to_json(&reseal_page(tx, &vault, RESEAL_PAGE)?))?;
+                .record_write(|tx, _| to_json(&reseal_page(tx, &vault, RESEAL_PAGE)?))?;
             let n: usize = from_json(v)?;
             if n == 0 {
                 break;

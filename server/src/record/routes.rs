@@ -56,7 +56,7 @@ async fn list<T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static
 ) -> Result<Json<T>, ApiError> {
     let (store, now) = (s.store.clone(), s.clock.now());
     let v = blocking(move || {
-        store.record_write(&mut |tx, _| to_json(&query(tx, &who.scope, &who.actor(), now)?))
+        store.record_write(|tx, _| to_json(&query(tx, &who.scope, &who.actor(), now)?))
     })
     .await?;
     Ok(Json(from_json(v)?))
@@ -97,7 +97,7 @@ pub(crate) async fn case_detail(
     let (store, now) = (s.store.clone(), s.clock.now());
     let on = super::show::beijing_today(now);
     let v = blocking(move || {
-        store.record_write(&mut |tx, k| {
+        store.record_write(|tx, k| {
             Ok(read::case(
                 tx,
                 k,

@@ -95,13 +95,13 @@ fn provisional(c: &mut dyn Conn, case_id: &str) -> Result<Option<ProvisionalReco
 /// payment standing on `on`, read by `actor` (audited `case.read`);
 /// `None` when the server holds no full record of it.
 pub fn show(
-    store: &dyn crate::store::Storage,
+    store: &crate::store::Db,
     case_id: &str,
     on: NaiveDate,
     actor: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<serde_json::Value>, crate::error::ApiError> {
-    let v = store.record_write(&mut |tx, k| {
+    let v = store.record_write(|tx, k| {
         let doc = case_doc(tx, k, case_id, on)?;
         if doc.is_some() {
             crate::store::audit(tx, now, actor, "case.read", case_id)?;

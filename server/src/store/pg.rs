@@ -34,7 +34,6 @@ use postgres::{Client, Config, NoTls, Statement};
 
 use super::migrate::{self, Dialect, Found, MigrateError};
 use super::sql::{Backend, Cell, Conn, DbError, Fail, Row, Val, dollar_placeholders, p};
-use crate::error::ApiError;
 
 /// Connections kept open at most (the server's concurrent storage calls).
 pub const POOL_SIZE: u32 = 8;
@@ -580,7 +579,7 @@ impl Drop for Elected {
 }
 
 impl Backend for Postgres {
-    fn elect(&self, key: i64) -> Result<Option<super::sql::Lease>, ApiError> {
+    fn elect(&self, key: i64) -> Result<Option<super::sql::Lease>, Fail> {
         let mut c = self.conn()?;
         let won: bool = c
             .query_one("SELECT pg_try_advisory_lock(?1)", p![key])?
@@ -595,7 +594,7 @@ impl Backend for Postgres {
         }))
     }
 
-    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, ApiError> {
+    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, Fail> {
         let mut attempt = 1;
         loop {
             let mut c = self.conn()?;
@@ -606,14 +605,18 @@ impl Backend for Postgres {
                     backoff(attempt);
                     attempt += 1;
                 }
-                r => return Ok(r?),
+                r => return r,
             }
         }
     }
 
-    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, ApiError> {
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, Fail> {
         let mut c = self.conn()?;
-        Ok(f(&mut *c)?)
+        f(&mut *c)
+    }
+
+    fn target(&self) -> String {
+        self.target.clone()
     }
 }
 

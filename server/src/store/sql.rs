@@ -226,6 +226,9 @@ pub enum Fail {
     Db(DbError),
     /// A request-level error.
     Api(ApiError),
+    /// An area's refusal, held by [`super::Db::write_as`] while the
+    /// transaction rolls back.
+    Refused,
 }
 
 impl From<DbError> for Fail {
@@ -253,6 +256,7 @@ impl From<Fail> for ApiError {
         match f {
             Fail::Db(e) => e.into(),
             Fail::Api(e) => e,
+            Fail::Refused => Self::new(ErrorKind::Internal, "事务被拒绝"),
         }
     }
 }
@@ -292,14 +296,16 @@ pub trait Backend: Send + Sync + 'static {
     /// `Ok`; rolls back on `Err`. The closure may run more than once
     /// (PostgreSQL retries it on serialization failures), so it must not
     /// act outside the database.
-    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, ApiError>;
+    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, Fail>;
     /// Runs `f` outside a transaction: each statement stands alone.
-    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, ApiError>;
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, Fail>;
+    /// The database reached, without credentials (for logs).
+    fn target(&self) -> String;
     /// Tries to become the one process doing the job `key` names (the
     /// evidence collector) among every server on this database: the
     /// guard holds the role until dropped; `None` while another holds it.
     /// The default (SQLite: one process owns the file) always succeeds.
-    fn elect(&self, key: i64) -> Result<Option<Lease>, ApiError> {
+    fn elect(&self, key: i64) -> Result<Option<Lease>, Fail> {
         let _ = key;
         Ok(Some(Lease(Box::new(()))))
     }

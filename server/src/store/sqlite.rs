@@ -20,6 +20,8 @@ use crate::error::ApiError;
 #[derive(Debug)]
 pub struct Sqlite {
     conn: Mutex<Connection>,
+    /// The file (or `:memory:`), for logs.
+    path: String,
 }
 
 impl rusqlite::ToSql for Val<'_> {
@@ -115,15 +117,18 @@ impl Sqlite {
     /// Opens (creating) the database file.
     pub fn open(path: &Path) -> Result<Self, ApiError> {
         let conn = Connection::open(path).map_err(DbError::from)?;
-        Self::init(conn)
+        Self::init(conn, path.display().to_string())
     }
 
     /// An in-memory database (tests and benchmarks).
     pub fn in_memory() -> Result<Self, ApiError> {
-        Self::init(Connection::open_in_memory().map_err(DbError::from)?)
+        Self::init(
+            Connection::open_in_memory().map_err(DbError::from)?,
+            ":memory:".to_owned(),
+        )
     }
 
-    fn init(mut conn: Connection) -> Result<Self, ApiError> {
+    fn init(mut conn: Connection, path: String) -> Result<Self, ApiError> {
         let setup = |conn: &mut Connection| -> Result<(), Fail> {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "FULL")?;
@@ -148,6 +153,7 @@ impl Sqlite {
         setup(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
+            path,
         })
     }
 
@@ -163,27 +169,30 @@ impl Sqlite {
 }
 
 impl Backend for Sqlite {
-    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, ApiError> {
+    fn write<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, Fail> {
         let mut conn = self.lock()?;
-        conn.execute_batch("BEGIN IMMEDIATE")
-            .map_err(DbError::from)?;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
         match f(&mut *conn) {
             Ok(v) => match conn.execute_batch("COMMIT") {
                 Ok(()) => Ok(v),
                 Err(e) => {
                     let _ = conn.execute_batch("ROLLBACK");
-                    Err(DbError::from(e).into())
+                    Err(e.into())
                 }
             },
             Err(e) => {
-                conn.execute_batch("ROLLBACK").map_err(DbError::from)?;
-                Err(e.into())
+                conn.execute_batch("ROLLBACK")?;
+                Err(e)
             }
         }
     }
 
-    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, ApiError> {
+    fn read<T>(&self, f: &mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, Fail> {
         let mut conn = self.lock()?;
-        Ok(f(&mut *conn)?)
+        f(&mut *conn)
+    }
+
+    fn target(&self) -> String {
+        self.path.clone()
     }
 }
