@@ -43,6 +43,7 @@ use zhifa_protocol::wire::{
 mod catalogue;
 mod centre;
 mod device;
+mod refusals;
 mod uploads;
 
 pub use catalogue::{DeltaQuery, RANGE_SHA256};

@@ -412,3 +412,69 @@ pub(crate) fn audit(
 fn size_of(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    enum Refusal {
+        #[error("refused")]
+        No,
+        #[error(transparent)]
+        Db(#[from] DbError),
+    }
+
+    impl AreaError for Refusal {
+        fn into_db(self) -> Result<DbError, Self> {
+            match self {
+                Self::Db(e) => Ok(e),
+                other => Err(other),
+            }
+        }
+    }
+
+    fn marks(db: &Db) -> i64 {
+        db.read(|c| {
+            Ok(
+                c.query_one("SELECT count(*) FROM meta WHERE key LIKE 'mark%'", p![])?
+                    .get(0)?,
+            )
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn an_area_refusal_rolls_back_and_reaches_the_caller_unchanged() {
+        let db = Db::in_memory().unwrap();
+        let refused: Result<(), Refusal> = db.write_as(|tx| {
+            tx.exec("INSERT INTO meta (key, value) VALUES ('mark1', 'x')", p![])?;
+            Err(Refusal::No)
+        });
+        assert!(matches!(refused, Err(Refusal::No)), "{refused:?}");
+        assert_eq!(
+            marks(&db),
+            0,
+            "the refused transaction's insert was rolled back"
+        );
+
+        let done: Result<i64, Refusal> = db.write_as(|tx| {
+            tx.exec("INSERT INTO meta (key, value) VALUES ('mark2', 'x')", p![])?;
+            Ok(7)
+        });
+        assert_eq!(done.unwrap(), 7);
+        assert_eq!(marks(&db), 1);
+
+        let fault: Result<(), Refusal> = db.write_as(|tx| {
+            tx.exec("INSERT INTO meta (key, value) VALUES ('mark3', 'x')", p![])?;
+            tx.exec("INSERT INTO no_such_table VALUES (1)", p![])?;
+            Ok(())
+        });
+        assert!(matches!(fault, Err(Refusal::Db(_))), "{fault:?}");
+        assert_eq!(marks(&db), 1, "a fault rolls back too");
+
+        let read: Result<(), Refusal> = db.read_as(|_| Err(Refusal::No));
+        assert!(matches!(read, Err(Refusal::No)));
+    }
+}
