@@ -16,7 +16,7 @@
 //!   `verified`), so the collector never races an active upload.
 //! - **Order of steps for one blob**, safe at every crash point: move the
 //!   file aside into `gc/`, then delete the row in one transaction that
-//!   re-checks "unreferenced" ([`Storage::forget_blob`]); if a reference
+//!   re-checks "unreferenced" ([`Db::forget_blob`](crate::store::Db::forget_blob)); if a reference
 //!   arrived in between, the file is moved back. Only then is the file
 //!   deleted. A crash leaves either the blob in place or an orphan in
 //!   `gc/`, which the next run restores (row present) or deletes (row gone).
@@ -28,12 +28,12 @@
 //!
 //! **One collector at a time.** Several servers may share one database
 //! and one evidence store (scale-out); a run first wins the election
-//! ([`Storage::elect_collector`]: a PostgreSQL session advisory lock,
+//! ([`Db::elect_collector`](crate::store::Db::elect_collector): a PostgreSQL session advisory lock,
 //! unlocked when the run ends; left unreleased, its connection is closed
 //! and the database drops the lock with the session, as it does for a
 //! crashed server) or reports `skipped`.
 //!
-//! The SQL each backend runs is kept here ([`SQL_EXPIRED_UPLOADS`] …) in
+//! The SQL it runs is in `crate::store::uploads`, in
 //! plain SQL so the PostgreSQL port uses the same text with `$n` markers.
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};

@@ -103,7 +103,7 @@ pub(super) async fn adopt_stored(s: &St, who: &Principal, sha: &str, size: u64) 
 
 /// The upload `id` if the caller may see it: its creator, or a device whose
 /// own evidence record names the same bytes (which shares it, see
-/// `Storage::upload_create`); to anyone else it does not exist (404).
+/// `Db::upload_create`); to anyone else it does not exist (404).
 pub(super) async fn own_upload(
     s: &St,
     who: &Principal,

@@ -152,7 +152,7 @@ impl Keeper {
     }
 }
 
-/// A record-keeper answer as JSON, for `Storage::record_read` /
+/// A record-keeper answer as JSON, for `Db::record_read` /
 /// `record_write` (whose closures answer JSON).
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, Fail> {
     serde_json::to_value(v).map_err(|e| RecordError::Corrupt(e.to_string()).into())
