@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use zhifa_protocol::wire::CatalogueRelease;
 
 use super::sql::{DbError, p};
-use super::{AreaError, Db, size_of, ts};
+use super::{Db, size_of, ts};
 
 /// Why a release was not published.
 #[derive(Debug, thiserror::Error)]
@@ -18,14 +18,7 @@ pub enum ReleaseError {
     Db(#[from] DbError),
 }
 
-impl AreaError for ReleaseError {
-    fn into_db(self) -> Result<DbError, Self> {
-        match self {
-            Self::Db(e) => Ok(e),
-            other => Err(other),
-        }
-    }
-}
+super::area_error!(ReleaseError);
 
 impl Db {
     /// Publishes a catalogue release (idempotent for the same content);

@@ -7,8 +7,8 @@ use zhifa_protocol::wire::{EnrolRequest, OfficerInfo, RefreshRequest, TokenRespo
 
 use super::sql::{Conn, DbError, p};
 use super::{
-    ACCESS_TTL, AreaError, Db, ENROL_CODE_TTL, OfficerRow, Principal, REFRESH_TTL, audit,
-    district_of, epoch_of, random_token, sha_hex, ts,
+    ACCESS_TTL, Db, ENROL_CODE_TTL, OfficerRow, Principal, REFRESH_TTL, audit, district_of,
+    epoch_of, random_token, sha_hex, ts,
 };
 
 /// Why a device was not let in.
@@ -40,14 +40,7 @@ pub enum DeviceError {
     Db(#[from] DbError),
 }
 
-impl AreaError for DeviceError {
-    fn into_db(self) -> Result<DbError, Self> {
-        match self {
-            Self::Db(e) => Ok(e),
-            other => Err(other),
-        }
-    }
-}
+super::area_error!(DeviceError);
 
 fn token() -> Result<String, DeviceError> {
     random_token().map_err(|_| DeviceError::Random)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use zhifa_protocol::wire::{LeaseGrant, LeaseRequest};
 
 use super::sql::{Conn, DbError, Row, p};
-use super::{AreaError, Db, Principal, ts};
+use super::{Db, Principal, ts};
 
 /// The number series a device may lease: the on-the-spot decision and the
 /// order to correct (document numbers, 行政处罚法 Art. 52 "编有号码"), and the
@@ -68,14 +68,7 @@ pub enum LeaseError {
     Db(#[from] DbError),
 }
 
-impl AreaError for LeaseError {
-    fn into_db(self) -> Result<DbError, Self> {
-        match self {
-            Self::Db(e) => Ok(e),
-            other => Err(other),
-        }
-    }
-}
+super::area_error!(LeaseError);
 
 /// Refuses (`lease_refused`) a lease of a series nobody numbers or of a
 /// year the server's own clock does not allow. A document number carries

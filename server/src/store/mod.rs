@@ -198,6 +198,22 @@ pub trait AreaError: From<DbError> + Sized {
     fn into_db(self) -> Result<DbError, Self>;
 }
 
+/// Implements [`AreaError`] for an enum whose `Db(DbError)` variant is its
+/// database fault and every other variant a refusal.
+macro_rules! area_error {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::store::AreaError for $t {
+            fn into_db(self) -> Result<$crate::store::sql::DbError, Self> {
+                match self {
+                    Self::Db(e) => Ok(e),
+                    other => Err(other),
+                }
+            }
+        }
+    )*};
+}
+pub(crate) use area_error;
+
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
@@ -268,39 +284,17 @@ impl Db {
     /// the transaction back and is returned unchanged.
     pub fn write_as<T, E: AreaError>(
         &self,
-        mut f: impl FnMut(&mut dyn Conn) -> Result<T, E>,
+        f: impl FnMut(&mut dyn Conn) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut refused: Option<E> = None;
-        let r = self.b.write(&mut |tx| match f(tx) {
-            Ok(v) => Ok(v),
-            Err(e) => match e.into_db() {
-                Ok(db) => Err(Fail::Db(db)),
-                Err(e) => {
-                    refused = Some(e);
-                    Err(Fail::Refused)
-                }
-            },
-        });
-        settle(r, refused)
+        run_as(|g| self.b.write(g), f)
     }
 
     /// [`Db::read`] for an area with its own error type.
     pub fn read_as<T, E: AreaError>(
         &self,
-        mut f: impl FnMut(&mut dyn Conn) -> Result<T, E>,
+        f: impl FnMut(&mut dyn Conn) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut refused: Option<E> = None;
-        let r = self.b.read(&mut |c| match f(c) {
-            Ok(v) => Ok(v),
-            Err(e) => match e.into_db() {
-                Ok(db) => Err(Fail::Db(db)),
-                Err(e) => {
-                    refused = Some(e);
-                    Err(Fail::Refused)
-                }
-            },
-        });
-        settle(r, refused)
+        run_as(|g| self.b.read(g), f)
     }
 
     /// A record-keeper read: `f` gets the connection and the keeper.
@@ -341,9 +335,25 @@ impl Db {
     }
 }
 
-/// The answer of an area transaction: the refusal it stopped on, the
-/// database fault, or its value.
-fn settle<T, E: AreaError>(r: Result<T, Fail>, refused: Option<E>) -> Result<T, E> {
+/// Runs an area closure `f` through `run` (a write transaction or a read):
+/// its database faults go to the backend as [`Fail::Db`] (so PostgreSQL
+/// retries the retryable ones), its refusal is held aside while the
+/// backend rolls back, then returned as it was.
+fn run_as<T, E: AreaError>(
+    run: impl FnOnce(&mut dyn FnMut(&mut dyn Conn) -> Result<T, Fail>) -> Result<T, Fail>,
+    mut f: impl FnMut(&mut dyn Conn) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut refused: Option<E> = None;
+    let r = run(&mut |c| match f(c) {
+        Ok(v) => Ok(v),
+        Err(e) => match e.into_db() {
+            Ok(db) => Err(Fail::Db(db)),
+            Err(e) => {
+                refused = Some(e);
+                Err(Fail::Refused)
+            }
+        },
+    });
     match (r, refused) {
         (Ok(v), _) => Ok(v),
         (Err(_), Some(e)) => Err(e),
@@ -426,14 +436,7 @@ mod tests {
         Db(#[from] DbError),
     }
 
-    impl AreaError for Refusal {
-        fn into_db(self) -> Result<DbError, Self> {
-            match self {
-                Self::Db(e) => Ok(e),
-                other => Err(other),
-            }
-        }
-    }
+    area_error!(Refusal);
 
     fn marks(db: &Db) -> i64 {
         db.read(|c| {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use zhifa_protocol::wire::PaymentCallback;
 
 use super::sql::{Conn, DbError, Row, p};
-use super::{AreaError, Db, audit, ts};
+use super::{Db, audit, ts};
 
 /// Why a payment confirmation was not recorded.
 #[derive(Debug, thiserror::Error)]
@@ -30,14 +30,7 @@ pub enum PaymentError {
     Db(#[from] DbError),
 }
 
-impl AreaError for PaymentError {
-    fn into_db(self) -> Result<DbError, Self> {
-        match self {
-            Self::Db(e) => Ok(e),
-            other => Err(other),
-        }
-    }
-}
+super::area_error!(PaymentError);
 
 /// The case a payment names: by final document number, else through the
 /// provisional → final mapping when exactly one case matches (the party

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use zhifa_protocol::wire::{UploadCreate, UploadState};
 
 use super::sql::{DbError, p};
-use super::{AreaError, Db, Principal, UploadRow, audit, size_of, ts};
+use super::{Db, Principal, UploadRow, audit, size_of, ts};
 
 /// Uploads created before `?1` (RFC 3339): the expired ones.
 const SQL_EXPIRED_UPLOADS: &str =
@@ -51,14 +51,7 @@ pub enum UploadError {
     Db(#[from] DbError),
 }
 
-impl AreaError for UploadError {
-    fn into_db(self) -> Result<DbError, Self> {
-        match self {
-            Self::Db(e) => Ok(e),
-            other => Err(other),
-        }
-    }
-}
+super::area_error!(UploadError);
 
 impl Db {
     /// Whether a verified blob exists; logged as an evidence read.
