@@ -27,7 +27,6 @@ use axum::response::{IntoResponse, Response};
 use zhifa_protocol::ErrorKind;
 use zhifa_protocol::wire::{PaymentCallback, PushRequest, UploadCreate};
 
-use crate::api::AppState;
 use crate::error::ApiError;
 
 /// The longest request target (path and query) read, in bytes. The
@@ -342,14 +341,14 @@ pub fn is_public(path: &str) -> bool {
 /// (`ConnectInfo`, set by `crate::serve`). A request with no peer address
 /// (an in-process call in tests) is not limited. Behind a reverse proxy
 /// every client has the proxy's address: limit there instead.
-pub async fn rate_limit(State(s): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+pub async fn rate_limit(State(rate): State<RateLimiter>, req: Request, next: Next) -> Response {
     if is_public(req.uri().path()) {
         let peer = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
         if let Some(ip) = peer
-            && !s.public_rate.check(ip)
+            && !rate.check(ip)
         {
             tracing::warn!(%ip, path = %req.uri().path(), "rate limited");
             return ApiError::new(ErrorKind::RateLimited, "请求过于频繁，请稍后再试")

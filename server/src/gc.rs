@@ -39,7 +39,7 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::api::blocking;
+use crate::api::state::blocking;
 use crate::blobs::Blobs;
 use crate::error::ApiError;
 use crate::store::Db;

@@ -1,7 +1,7 @@
 //! The catalogue endpoints: the latest release, its snapshot in verified
 //! ranges, and the delta between two releases (stream C).
 
-use super::*;
+use super::prelude::*;
 
 /// `GET /v1/catalogue/latest`
 #[utoipa::path(get, path = "/v1/catalogue/latest",

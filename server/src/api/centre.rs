@@ -2,30 +2,7 @@
 //! bearer extractor, task assignment and lists, department findings, and
 //! the legal-review and reassignment actions on a case.
 
-use super::*;
-
-/// The authenticated console caller: a command-centre or department
-/// account's bearer token (`console`; no device, no protocol header).
-pub struct StaffAuth(pub crate::console::Staff);
-
-impl FromRequestParts<St> for StaffAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "缺少访问令牌"))?
-            .to_owned();
-        let store = state.store.clone();
-        let now = state.clock.now();
-        Ok(StaffAuth(
-            blocking(move || store.authenticate_staff(&token, now)).await?,
-        ))
-    }
-}
+use super::prelude::*;
 
 /// `POST /v1/console/tasks`: the command centre assigns a task to an
 /// officer of its scope; it reaches the officer's devices via the inbox.

@@ -2,7 +2,7 @@
 //! (signed by the device key), push and inbox (streams A and B), number
 //! leases, the payment platform's callback, and a device's case list.
 
-use super::*;
+use super::prelude::*;
 
 /// `POST /v1/enrol`
 #[utoipa::path(post, path = "/v1/enrol", request_body = EnrolRequest,

@@ -15,25 +15,14 @@
 //! the shared state, the extractors and checks, the router and the
 //! OpenAPI document.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, head, post};
-use axum::{Json, Router};
-use base64::Engine as _;
-use ed25519_dalek::{Signature, VerifyingKey};
-use hmac::{Hmac, Mac};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::OpenApi;
 use zhifa_protocol::ErrorKind;
-use zhifa_protocol::sign::{enrol_bytes, push_bytes, refresh_bytes};
 use zhifa_protocol::wire::{
     self, CaseSummary, CatalogueRelease, EnrolRequest, ErrorBody, InboxPage, LeaseGrant,
     LeaseRequest, NumberAssigned, PaymentCallback, PushRequest, PushResponse, RefreshRequest,
@@ -43,159 +32,16 @@ use zhifa_protocol::wire::{
 mod catalogue;
 mod centre;
 mod device;
+mod prelude;
 mod refusals;
+pub mod state;
 mod uploads;
 
 pub use catalogue::{DeltaQuery, RANGE_SHA256};
-pub use centre::StaffAuth;
+pub use state::{AppState, Auth, StaffAuth};
+pub(crate) use state::{St, blocking};
 
-use crate::blobs::Blobs;
-use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::store::{Db, Principal};
-
-/// Everything a handler needs.
-pub struct AppState {
-    /// The storage backend.
-    pub store: Db,
-    /// Evidence blobs (staging + the filesystem or S3 store).
-    pub blobs: Blobs,
-    /// Published catalogue snapshots (`<sha256>.json`).
-    pub catalogue_dir: PathBuf,
-    /// The clock.
-    pub clock: Arc<dyn Clock>,
-    /// The finance platform's HMAC key.
-    pub finance_secret: Vec<u8>,
-    /// The 亮码 badge authority (its own Ed25519 key).
-    pub badge: crate::badge::Authority,
-    /// Striped locks so two PATCHes of one upload never interleave.
-    upload_locks: Vec<tokio::sync::Mutex<()>>,
-    /// The limits of `serve` (upload size, lease quota, rates, timeouts).
-    pub limits: crate::edges::Limits,
-    /// The per-client rate of the public endpoints (from `limits`).
-    pub public_rate: crate::edges::RateLimiter,
-}
-
-impl AppState {
-    /// Builds the state.
-    pub fn new(
-        store: Db,
-        blobs: Blobs,
-        catalogue_dir: PathBuf,
-        clock: Arc<dyn Clock>,
-        finance_secret: Vec<u8>,
-        badge: crate::badge::Authority,
-    ) -> Arc<Self> {
-        Arc::new(Self {
-            store,
-            blobs,
-            catalogue_dir,
-            clock,
-            finance_secret,
-            badge,
-            upload_locks: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
-            limits: crate::edges::Limits::default(),
-            public_rate: crate::edges::RateLimiter::new(
-                crate::edges::Limits::default().public_per_minute,
-                crate::edges::Limits::default().public_burst,
-            ),
-        })
-    }
-
-    /// Sets the limits (before the state is shared: `None` once it is).
-    pub fn set_limits(this: &mut Arc<Self>, limits: crate::edges::Limits) -> Option<()> {
-        let s = Arc::get_mut(this)?;
-        s.public_rate =
-            crate::edges::RateLimiter::new(limits.public_per_minute, limits.public_burst);
-        s.limits = limits;
-        Some(())
-    }
-
-    fn lock_for(&self, id: &str) -> &tokio::sync::Mutex<()> {
-        let mut h = DefaultHasher::new();
-        id.hash(&mut h);
-        // 64 stripes: the modulo is below the length, so the index exists.
-        &self.upload_locks[(h.finish() % self.upload_locks.len() as u64) as usize]
-    }
-}
-
-pub(crate) type St = Arc<AppState>;
-
-/// Runs a blocking storage call on tokio's blocking pool.
-pub(crate) async fn blocking<T: Send + 'static, E: Into<ApiError> + Send + 'static>(
-    f: impl FnOnce() -> Result<T, E> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| ApiError::new(ErrorKind::Internal, "服务器任务中断"))?
-        .map_err(Into::into)
-}
-
-/// The authenticated caller (bearer token + protocol version).
-pub struct Auth(pub Principal);
-
-impl FromRequestParts<St> for Auth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
-        check_protocol(&parts.headers)?;
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "缺少访问令牌"))?
-            .to_owned();
-        let store = state.store.clone();
-        let now = state.clock.now();
-        let p = blocking(move || store.authenticate(&token, now)).await?;
-        Ok(Auth(p))
-    }
-}
-
-fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
-    match headers
-        .get(wire::PROTOCOL_HEADER)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(v) if v == wire::PROTOCOL_VERSION.to_string() => Ok(()),
-        Some(v) => Err(ApiError::new(
-            ErrorKind::ProtocolVersion,
-            format!(
-                "不支持的同步协议版本 {v}（本服务器支持 {}）",
-                wire::PROTOCOL_VERSION
-            ),
-        )),
-        None => Err(ApiError::new(
-            ErrorKind::ProtocolVersion,
-            format!("缺少 {} 请求头", wire::PROTOCOL_HEADER),
-        )),
-    }
-}
-
-fn parse_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad(format!("请求体无效：{e}")))
-}
-
-fn verify_sig(public_key_hex: &str, msg: &[u8], sig_hex: &str) -> Result<(), ApiError> {
-    let bad = || ApiError::new(ErrorKind::SignatureInvalid, "设备签名无效");
-    let key: [u8; 32] = hex::decode(public_key_hex)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(bad)?;
-    let key = VerifyingKey::from_bytes(&key).map_err(|_| bad())?;
-    let sig = hex::decode(sig_hex)
-        .ok()
-        .and_then(|b| Signature::from_slice(&b).ok())
-        .ok_or_else(bad)?;
-    key.verify_strict(msg, &sig).map_err(|_| bad())
-}
-
-fn is_sha256(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-}
 
 /// The OpenAPI document of this API.
 #[derive(OpenApi)]
@@ -205,8 +51,8 @@ fn is_sha256(s: &str) -> bool {
           uploads::upload_create, uploads::upload_get, uploads::upload_patch, device::finance_payment, device::cases,
           centre::console_task_assign, centre::console_tasks, centre::console_findings, centre::console_cases, centre::console_case_review,
           centre::console_case_reassign, crate::record::routes::case_list, crate::record::routes::case_detail,
-          crate::record::routes::inspection_list, crate::record::routes::task_list, crate::badge::key, crate::badge::show, crate::badge::rate_http,
-          crate::badge::ratings_http),
+          crate::record::routes::inspection_list, crate::record::routes::task_list, crate::badge::http::key, crate::badge::http::show, crate::badge::http::rate_http,
+          crate::badge::http::ratings_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -281,7 +127,7 @@ pub fn router(state: St) -> Router {
             "/v1/console/cases/{case_id}/reassign",
             post(centre::console_case_reassign),
         )
-        .merge(crate::badge::routes())
+        .merge(crate::badge::http::routes())
         .merge(crate::record::routes::routes())
         .fallback(crate::edges::unknown_route)
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))
@@ -289,7 +135,7 @@ pub fn router(state: St) -> Router {
         // `{code, message}` before their digest is taken.
         .layer(axum::middleware::from_fn(crate::edges::json_rejections))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.public_rate.clone(),
             crate::edges::rate_limit,
         ))
         .layer(axum::middleware::from_fn(crate::edges::uri_length))

@@ -2,7 +2,7 @@
 //! resumable upload — create, read its offset, append chunks, complete
 //! with a full re-hash — scoped to the device that announced the bytes.
 
-use super::*;
+use super::prelude::*;
 use crate::blobs::{Check, Finish};
 
 /// `HEAD /v1/blobs/{sha256}`: 200 when stored and verified, else 404.

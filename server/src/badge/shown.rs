@@ -22,7 +22,7 @@ use serde::Deserialize;
 use zhifa_protocol::badge::{self as b, BadgeError, short};
 
 use super::RATING_GRACE_DAYS;
-use crate::api::AppState;
+use crate::api::state::AppState;
 use crate::error::ApiError;
 
 /// A verification that failed on the token or on storage.

@@ -11,7 +11,6 @@
 //! (case, seq) and never changed.
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use zhifa_core::case::{Case, CaseStatus, TimelineEntry};
 
 use super::{Keeper, RecordError, district_of, purpose, ts};
@@ -44,13 +43,6 @@ pub fn record_aad(case_id: &str, version: u64) -> Vec<u8> {
 /// The AAD of a timeline row's step data.
 pub fn event_aad(case_id: &str, seq: u64) -> Vec<u8> {
     format!("case:{case_id}:event:{seq}").into_bytes()
-}
-
-/// The SHA-256 (hex) of a value's JSON text.
-pub(crate) fn sha_of(v: &impl serde::Serialize) -> String {
-    hex::encode(Sha256::digest(
-        serde_json::to_string(v).unwrap_or_default().as_bytes(),
-    ))
 }
 
 /// Stores `raw` (the device's JSON of `case`) unless the stored version is

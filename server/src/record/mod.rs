@@ -170,6 +170,14 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// The SHA-256 (hex) of a value's JSON text.
+pub(crate) fn sha_of(v: &impl serde::Serialize) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(
+        serde_json::to_string(v).unwrap_or_default().as_bytes(),
+    ))
+}
+
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }

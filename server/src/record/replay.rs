@@ -31,8 +31,7 @@ use zhifa_core::case::Case;
 use zhifa_core::catalogue::model::Package;
 use zhifa_core::rules::RulesConfig;
 
-use super::cases::sha_of;
-use super::{Keeper, RecordError, district_of, ts};
+use super::{Keeper, RecordError, district_of, sha_of, ts};
 use crate::store::sql::{Conn, p};
 
 /// The code of a decision made under a release other than the one the

@@ -18,7 +18,7 @@ use super::read::{
 };
 use zhifa_protocol::wire::ErrorBody;
 
-use crate::api::{St, StaffAuth, blocking};
+use crate::api::state::{St, StaffAuth, blocking};
 use crate::console::{Staff, StaffRole};
 use crate::error::ApiError;
 use crate::record::{from_json, to_json};
@@ -64,7 +64,7 @@ async fn list<T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static
 
 /// `GET /v1/console/records/cases`: a page of the cases in the account's
 /// scope (no personal data but the masked name), audited `record.list`.
-#[utoipa::path(get, path = "/v1/console/records/cases", params(CaseQuery),
+#[utoipa::path(get, tag = "records", path = "/v1/console/records/cases", params(CaseQuery),
     responses((status = 200, body = CasePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -83,7 +83,7 @@ pub(crate) async fn case_list(
 /// `GET /v1/console/records/cases/{case_id}`: the full case (the device's
 /// `case show` shape plus documents, replay, flag), personal data opened,
 /// for an account whose scope covers it; audited `case.read`.
-#[utoipa::path(get, path = "/v1/console/records/cases/{case_id}",
+#[utoipa::path(get, tag = "records", path = "/v1/console/records/cases/{case_id}",
     params(("case_id" = String, Path, description = "the case")),
     responses((status = 200, description = "the case, as `zhifa-server case show --json`"),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -115,7 +115,7 @@ pub(crate) async fn case_detail(
 
 /// `GET /v1/console/records/inspections`: a page of the inspections in
 /// the account's scope, audited `record.list`.
-#[utoipa::path(get, path = "/v1/console/records/inspections", params(InspectionQuery),
+#[utoipa::path(get, tag = "records", path = "/v1/console/records/inspections", params(InspectionQuery),
     responses((status = 200, body = InspectionPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -132,7 +132,7 @@ pub(crate) async fn inspection_list(
 
 /// `GET /v1/console/records/tasks`: a page of the tasks in the account's
 /// scope, audited `record.list`.
-#[utoipa::path(get, path = "/v1/console/records/tasks", params(TaskQuery),
+#[utoipa::path(get, tag = "records", path = "/v1/console/records/tasks", params(TaskQuery),
     responses((status = 200, body = TaskPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
