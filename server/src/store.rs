@@ -1257,7 +1257,19 @@ impl<B: sql::Backend> Storage for Db<B> {
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         self.b.write(&mut |tx| {
-            let r = tx.query_one("SELECT sha256, size FROM upload WHERE id = ?1", p![id])?;
+            // Gone between the handler's read and here: another device's
+            // POST of the same bytes found them in the store after this
+            // completion's put and adopted them (`blob_adopt` drops the
+            // upload). Answered 404 as `blob_adopt` intends: the device
+            // re-POSTs and is told `verified`.
+            let Some(r) = tx.query_opt("SELECT sha256, size FROM upload WHERE id = ?1", p![id])?
+            else {
+                return Err(ApiError::new(
+                    ErrorKind::NotFound,
+                    "上传已由同一内容的存证记录取代，请重新查询",
+                )
+                .into());
+            };
             let (sha, size): (String, i64) = (r.get(0)?, r.get(1)?);
             tx.exec(
                 "INSERT INTO blob (sha256, size, verified_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
