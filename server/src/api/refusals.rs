@@ -118,6 +118,10 @@ impl From<UploadError> for ApiError {
                 ErrorKind::Unavailable,
                 "另一台设备正在上传同一文件，请稍后重试",
             ),
+            UploadError::Replaced => Self::new(
+                ErrorKind::NotFound,
+                "上传已由同一内容的存证记录取代，请重新查询",
+            ),
         }
     }
 }

@@ -46,6 +46,9 @@ pub enum UploadError {
     /// Another device is uploading the same bytes.
     #[error("another device is uploading the same bytes")]
     Busy,
+    /// The upload was replaced by a stored blob of the same bytes.
+    #[error("upload replaced by the stored blob of the same bytes")]
+    Replaced,
     /// A database fault.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -216,7 +219,15 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<(), UploadError> {
         self.write_as(|tx| {
-            let r = tx.query_one("SELECT sha256, size FROM upload WHERE id = ?1", p![id])?;
+            // Gone between the handler's read and here: another device's
+            // POST of the same bytes found them in the store after this
+            // completion's put and adopted them (`blob_adopt` drops the
+            // upload). Answered 404 as `blob_adopt` intends: the device
+            // re-POSTs and is told `verified`.
+            let Some(r) = tx.query_opt("SELECT sha256, size FROM upload WHERE id = ?1", p![id])?
+            else {
+                return Err(UploadError::Replaced);
+            };
             let (sha, size): (String, i64) = (r.get(0)?, r.get(1)?);
             tx.exec(
                 "INSERT INTO blob (sha256, size, verified_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",

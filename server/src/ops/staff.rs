@@ -1,0 +1,132 @@
+//! `zhifa-server staff …`: the console accounts of `/v1/console/*`
+//! (command centre, departments, legal review): create or re-issue,
+//! revoke, list.
+
+use anyhow::bail;
+use clap::Subcommand;
+use zhifa_server::Service;
+use zhifa_server::clock::Clock;
+
+use super::print;
+
+/// `staff` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum StaffCmd {
+    /// Create a console account (or re-issue its token); prints the bearer
+    /// token once — only its hash is stored.
+    Add {
+        /// Login id, e.g. zhzx-500112.
+        #[arg(long)]
+        id: String,
+        /// Display name of the unit.
+        #[arg(long)]
+        name: String,
+        /// command_centre | department | legal_review.
+        #[arg(long)]
+        role: String,
+        /// Township-code prefix it covers: omitted = the whole city,
+        /// 6 digits = a district, 9 digits = a township.
+        #[arg(long, default_value = "")]
+        scope: String,
+        /// The department code of a department account (e.g. CQ-SCJG).
+        #[arg(long)]
+        department: Option<String>,
+        /// Days the token stays valid.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// Revoke a console account: its token stops working at once.
+    Revoke {
+        /// Login id.
+        id: String,
+    },
+    /// Every console account (no tokens).
+    List,
+}
+
+/// Runs `cmd`.
+pub(crate) fn run(
+    service: &Service,
+    clock: &dyn Clock,
+    cmd: StaffCmd,
+    json: bool,
+) -> anyhow::Result<()> {
+    match cmd {
+        StaffCmd::Add {
+            id,
+            name,
+            role,
+            scope,
+            department,
+            days,
+        } => {
+            let Some(role) = zhifa_server::console::StaffRole::parse(&role) else {
+                bail!("role must be command_centre, department or legal_review");
+            };
+            if !(1..=366).contains(&days) {
+                bail!("--days must be between 1 and 366");
+            }
+            let token = service.store().issue_staff(
+                &zhifa_server::console::NewStaff {
+                    id: id.clone(),
+                    name,
+                    role,
+                    scope,
+                    department,
+                },
+                chrono::Duration::days(days),
+                clock.now(),
+            )?;
+            print(
+                json,
+                serde_json::json!({ "id": id, "token": token }),
+                token.clone(),
+            );
+            Ok(())
+        }
+        StaffCmd::Revoke { id } => {
+            let revoked = service.store().revoke_staff(&id, clock.now())?;
+            print(
+                json,
+                serde_json::json!({ "id": id, "revoked": revoked }),
+                if revoked {
+                    format!("staff {id} revoked")
+                } else {
+                    format!("staff {id} was not active")
+                },
+            );
+            Ok(())
+        }
+        StaffCmd::List => list(service, json),
+    }
+}
+
+fn list(service: &Service, json: bool) -> anyhow::Result<()> {
+    let rows = service.store().staff()?;
+    let text = rows
+        .iter()
+        .map(|s| {
+            format!(
+                "{}  {}  {}  辖区 {}  {}  至 {}{}",
+                s.id,
+                s.name,
+                s.role.as_str(),
+                if s.scope.is_empty() {
+                    "全市"
+                } else {
+                    &s.scope
+                },
+                s.department.as_deref().unwrap_or("-"),
+                s.expires_at,
+                if s.revoked_at.is_some() {
+                    "（已停用）"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    print(json, serde_json::to_value(&rows)?, text);
+    Ok(())
+}
