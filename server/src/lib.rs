@@ -260,6 +260,7 @@ impl Service {
             fs::remove_file(&old).map_err(io(&old))?;
             tracing::info!("record.key adopted by the vault and removed");
         }
+        install_evidence_keys(&store, &vault, &blobs)?;
         tracing::info!(evidence = %blobs.describe(), "evidence store");
         let secret = finance_secret(data)?;
         let badge = badge::Authority::load_or_create(data)?;
@@ -444,6 +445,53 @@ pub struct EvidenceReport {
     pub bytes: u64,
     /// Those missing, of the wrong size or whose bytes hash differently.
     pub broken: Vec<BrokenBlob>,
+}
+
+/// Gives the evidence store the vault's `evidence` data keys (at start,
+/// and after a rotation): objects are sealed under the active one, read
+/// under the one their header names — fetched from the vault when another
+/// process made it after this one started.
+pub(crate) fn install_evidence_keys(
+    store: &Arc<dyn Storage>,
+    vault: &Arc<pii::Vault>,
+    blobs: &Blobs,
+) -> Result<(), ServiceError> {
+    let fetch: blobs::seal::Fetch = {
+        let (store, vault) = (store.clone(), vault.clone());
+        Box::new(move |id: &str| {
+            let v = store
+                .record_read(&mut |c, _| {
+                    record::to_json(&vault.evidence_key(c, id)?.map(hex::encode))
+                })
+                .map_err(|e| e.to_string())?;
+            let hexed: Option<String> = serde_json::from_value(v).map_err(|e| e.to_string())?;
+            hexed
+                .map(|h| {
+                    hex::decode(h)
+                        .ok()
+                        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                        .ok_or_else(|| "malformed data key".to_owned())
+                })
+                .transpose()
+        })
+    };
+    let mut fetch = Some(fetch);
+    let mut failed = None;
+    let mut ring = None;
+    let res = store.record_read(&mut |c, _| {
+        match vault.evidence_ring(c, fetch.take()) {
+            Ok(r) => ring = Some(r),
+            Err(e) => failed = Some(e.to_string()),
+        }
+        Ok(serde_json::Value::Null)
+    });
+    if let Some(why) = failed {
+        return Err(ServiceError::Vault(why));
+    }
+    res?;
+    let ring = ring.ok_or_else(|| ServiceError::Vault("evidence keys not read".into()))?;
+    blobs.install_keys(ring);
+    Ok(())
 }
 
 /// One blob that failed [`Service::verify_evidence`].

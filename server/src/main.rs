@@ -180,6 +180,13 @@ enum EvidenceCmd {
     /// Read every recorded blob back from the evidence store and check its
     /// size and SHA-256; exit status 3 when any is missing or corrupt.
     Verify,
+    /// Seal every plaintext object written before sealing (and, with
+    /// --rekey, every object under an older data key); ops/seal.rs.
+    Seal {
+        /// Also seal again objects sealed under a retired data key.
+        #[arg(long)]
+        rekey: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -700,6 +707,7 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Evidence(EvidenceCmd::Seal { rekey }) => ops::seal::run(&service, rekey, cli.json),
         Command::Evidence(EvidenceCmd::Verify) => {
             let r = runtime()?.block_on(service.verify_evidence())?;
             let text = r

@@ -5,6 +5,7 @@
 //! [`Service`]: zhifa_server::Service
 
 pub(crate) mod keys;
+pub(crate) mod seal;
 
 /// Prints `value` as JSON or `text`.
 pub(crate) fn print(json: bool, value: serde_json::Value, text: String) {
