@@ -16,7 +16,8 @@
 //! - [`badge`]: the 亮码: the badge authority key, certificates at
 //!   enrolment, the public verification page and the party's rating.
 //! - [`blobs`]: evidence blobs: local staging of uploads, verified originals
-//!   on the filesystem (default) or an S3-compatible object store.
+//!   sealed (the vault's `evidence` data key) on the filesystem (default)
+//!   or an S3-compatible object store.
 //! - [`record`]: the system of record — every case, inspection and task
 //!   in full, the replay of the rules, the documents issued.
 //! - [`pii`]: the personal-data vault: envelope encryption, master keys,

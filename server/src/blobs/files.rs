@@ -9,7 +9,8 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::seal::{self, KeyRing, Opened, Reader, SealError};
+use super::reader::{Opened, Reader};
+use super::seal::{self, KeyRing, SealError};
 use super::{BlobError, Loc, Stat, sync_dir};
 
 /// The path of `sha256`'s object.

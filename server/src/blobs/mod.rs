@@ -14,6 +14,8 @@
 //!   (`evidence/{generation}`, wrapped by the master key like the record
 //!   keeper's keys, created by `Vault::prepare`, rotated by
 //!   `keys rotate-data`), bound to the object's address.
+//! - [`reader`]: one pass over a stored object — raw hash, and the
+//!   segments opened when it is sealed.
 //! - [`s3`]: the S3 client's configuration and the sealed (multipart) put.
 //! - [`files`]: the filesystem store's paths and blocking steps.
 //! - [`upkeep`]: the collector's moves (gc.rs), listing, and
@@ -55,6 +57,7 @@
 //! logged: [`Blobs::describe`] names only bucket, prefix and endpoint.
 
 pub mod files;
+pub mod reader;
 pub mod s3;
 pub mod seal;
 pub mod staging;
@@ -72,7 +75,8 @@ use crate::error::ApiError;
 use files::fs_blob;
 use s3::{not_found, without_userinfo};
 pub use s3::{S3Target, test_url};
-use seal::{Header, KeyRing, Opened, Reader, SealError};
+use reader::{Opened, Reader};
+use seal::{Header, KeyRing, SealError};
 pub use upkeep::{SealReport, Sealing};
 
 /// The S3 client's builder, for callers that override the environment's

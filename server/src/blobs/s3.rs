@@ -17,7 +17,8 @@ use object_store::{
 };
 use tokio::io::AsyncReadExt;
 
-use super::seal::{Encoder, KeyRing, Reader};
+use super::reader::Reader;
+use super::seal::{Encoder, KeyRing};
 use super::{BlobError, Blobs, ConfigError, MULTIPART_THRESHOLD, PART_SIZE, Store};
 
 /// Parts in flight at once during a multipart upload.

@@ -16,7 +16,8 @@ use std::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use serde::Serialize;
 
-use super::seal::{self, Opened, SealError};
+use super::reader::{self, Opened};
+use super::seal::{self, SealError};
 use super::{BlobError, Blobs, Loc, Store, files, on_pool, on_pool_b, s3};
 use files::fs_blob;
 use s3::not_found;
@@ -129,7 +130,7 @@ impl Blobs {
                 };
                 let ranges = s3::Ranges::new(s3, &src, stored);
                 let plain = if reseal {
-                    s3::Plain::Opened(ranges, Box::new(seal::Reader::new(sha256, stored, Some(&ring))))
+                    s3::Plain::Opened(ranges, Box::new(reader::Reader::new(sha256, stored, Some(&ring))))
                 } else {
                     s3::Plain::Object(ranges)
                 };
@@ -247,7 +248,7 @@ impl Blobs {
         let Some(raw) = self.read_raw(sha256).await? else {
             return Ok(None);
         };
-        if seal::Reader::header_of(&raw, raw.len() as u64).is_none() {
+        if reader::Reader::header_of(&raw, raw.len() as u64).is_none() {
             return Ok(Some(raw));
         }
         let Some(ring) = self.keys() else {
