@@ -20,7 +20,9 @@
 //!   every data key under a fresh master key (the key file holds old and
 //!   new until the rewrap committed); `keys rotate-data [--reseal]` gives
 //!   each purpose a new data key for new values and, with `--reseal`,
-//!   re-encrypts the stored rows under it.
+//!   re-encrypts the stored rows under it. Evidence objects keep the key
+//!   id in their header and stay readable under a retired key;
+//!   `zhifa-server evidence seal --rekey` re-encrypts them.
 //! - **Adoption**: a data folder whose records were sealed by the single
 //!   `record.key` of the previous release keeps opening them: on first
 //!   start that key becomes data key `legacy/1` (wrapped like the others;
