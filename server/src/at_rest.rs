@@ -4,8 +4,9 @@
 //! snapshots and deltas). Opening a data folder sets the process umask to
 //! 077, so every file and folder the server (and SQLite) creates from then
 //! on is private, and tightens the modes of a folder made by an older
-//! version. Encryption of personal data on the server is a separate matter
-//! (the system-of-record issue).
+//! version. Encryption is a separate matter: personal data in the record
+//! is sealed by the vault (`pii`), evidence objects by the store
+//! (`blobs::seal`).
 
 use std::fs;
 use std::io;

@@ -16,7 +16,8 @@
 //! - [`badge`]: the 亮码: the badge authority key, certificates at
 //!   enrolment, the public verification page and the party's rating.
 //! - [`blobs`]: evidence blobs: local staging of uploads, verified originals
-//!   on the filesystem (default) or an S3-compatible object store.
+//!   sealed (the vault's `evidence` data key) on the filesystem (default)
+//!   or an S3-compatible object store.
 //! - [`record`]: the system of record — every case, inspection and task
 //!   in full, the replay of the rules, the documents issued.
 //! - [`pii`]: the personal-data vault: envelope encryption, master keys,
@@ -278,6 +279,7 @@ impl Service {
             fs::remove_file(&old).map_err(io(&old))?;
             tracing::info!("record.key adopted by the vault and removed");
         }
+        install_evidence_keys(&store, &vault, &blobs)?;
         tracing::info!(evidence = %blobs.describe(), "evidence store");
         let secret = finance_secret(data)?;
         let badge = badge::Authority::load_or_create(data)?;
@@ -462,6 +464,42 @@ pub struct EvidenceReport {
     pub bytes: u64,
     /// Those missing, of the wrong size or whose bytes hash differently.
     pub broken: Vec<BrokenBlob>,
+}
+
+/// Gives the evidence store the vault's `evidence` data keys (at start,
+/// and after a rotation): objects are sealed under the active one, read
+/// under the one their header names — fetched from the vault when another
+/// process made it after this one started.
+pub(crate) fn install_evidence_keys(
+    store: &Db,
+    vault: &Arc<pii::Vault>,
+    blobs: &Blobs,
+) -> Result<(), ServiceError> {
+    let fetch: blobs::seal::Fetch = {
+        let (store, vault) = (store.clone(), vault.clone());
+        Box::new(move |id: &str| {
+            store
+                .record_read(|c, _| Ok(vault.evidence_key(c, id)?))
+                .map_err(|e| e.to_string())
+        })
+    };
+    let mut fetch = Some(fetch);
+    let mut failed = None;
+    let mut ring = None;
+    let res = store.record_read(|c, _| {
+        match vault.evidence_ring(c, fetch.take()) {
+            Ok(r) => ring = Some(r),
+            Err(e) => failed = Some(e.to_string()),
+        }
+        Ok(())
+    });
+    if let Some(why) = failed {
+        return Err(ServiceError::Vault(why));
+    }
+    res?;
+    let ring = ring.ok_or_else(|| ServiceError::Vault("evidence keys not read".into()))?;
+    blobs.install_keys(ring);
+    Ok(())
 }
 
 /// One blob that failed [`Service::verify_evidence`].

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
 use sha2::{Digest, Sha256};
+use zhifa_server::blobs::seal::KeyRing;
 use zhifa_server::blobs::{Blobs, Check, Finish, S3Builder, S3Target};
 use zhifa_sync::engine::SyncError;
 use zhifa_tests::{Backend, Evidence, OFFICERS, S3Proxy, TestDevice, TestServer};
@@ -39,6 +40,10 @@ fn noisy_jpeg(w: u32, h: u32, salt: u32) -> Vec<u8> {
 
 fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    sha(bytes)
 }
 
 fn count(server: &TestServer, table: &str) -> i64 {
@@ -185,6 +190,10 @@ async fn corrupted_objects_are_found_by_verify_and_replaced_by_an_upload(b: Back
 }
 
 fn blobs_for(dir: &std::path::Path, e: &Evidence, endpoint: Option<&str>) -> Blobs {
+    store_for(dir, e, endpoint).with_keys(KeyRing::single("evidence/1", [5; 32]))
+}
+
+fn store_for(dir: &std::path::Path, e: &Evidence, endpoint: Option<&str>) -> Blobs {
     match e {
         Evidence::Fs => Blobs::filesystem(dir.join("evidence")).unwrap(),
         Evidence::S3(url) => {
@@ -227,6 +236,13 @@ async fn a_large_blob_goes_in_parts_and_a_repeated_completion_is_harmless(
     );
     assert_eq!(blobs.verify(&sha, size).await.unwrap(), Check::Intact);
     assert_eq!(blobs.read_unchecked(&sha).await.unwrap().unwrap(), bytes);
+    // Sealed at rest, segment by segment (64 KiB + a 16-byte tag each).
+    let raw = blobs.read_raw(&sha).await.unwrap().unwrap();
+    assert_eq!(
+        raw.len() as u64,
+        zhifa_server::blobs::seal::sealed_size("evidence/1", size)
+    );
+    assert!(!raw.windows(64).any(|w| w == &bytes[1000..1064]));
     blobs.drop_staging("up-1").await.unwrap();
     assert!(blobs.part_ids().unwrap().is_empty());
     // Bytes that do not match the declared hash are refused and dropped.
@@ -280,7 +296,140 @@ async fn a_multipart_put_cut_by_an_outage_completes_on_retry(url: String) {
     assert_eq!(blobs.verify(&sha, size).await.unwrap(), Check::Intact);
 }
 
+/// Issue 15 item 4: evidence is sealed at rest. An upload through the
+/// resumable path is stored sealed (not its plaintext), verified and read
+/// back as the original; a legacy plaintext object stays readable and is
+/// sealed in place by `evidence seal` (`seal_all`), and a second run
+/// changes nothing; after a data-key rotation new objects use the new key,
+/// old ones still open, and `--rekey` moves them.
+async fn evidence_is_sealed_at_rest_and_legacy_objects_are_sealed_in_place(
+    b: Backend,
+    e: Evidence,
+) {
+    let server = TestServer::on_store(&b, &e);
+    let t = server.transport();
+    let mut dev = enrolled(&server).await;
+    dev.sync(&t).await.unwrap();
+    let id = dev.new_case();
+    let bytes = noisy_jpeg(400, 300, 71);
+    let (ev, sha) = dev.photo_bytes(id, &bytes);
+    dev.attach(id, vec![ev]);
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.blobs_uploaded, 1, "{r:?}");
+    let raw = server.blobs().read_raw(&sha).await.unwrap().unwrap();
+    assert_ne!(raw, bytes);
+    assert!(raw.starts_with(zhifa_server::blobs::seal::MAGIC));
+    assert!(
+        !raw.windows(64).any(|w| w == &bytes[200..264]),
+        "plaintext at rest"
+    );
+    assert_eq!(server.stored(&sha).await.unwrap(), bytes);
+    assert_eq!(
+        server.blobs().head(&sha).await.unwrap(),
+        Some(bytes.len() as u64),
+        "the original's size"
+    );
+    let v = server.service.verify_evidence().await.unwrap();
+    assert_eq!((v.checked, v.broken.len()), (1, 0), "{v:?}");
+    // A legacy object (written before sealing): plaintext, recorded.
+    let legacy = noisy_jpeg(200, 100, 72);
+    let legacy_sha = sha256(&legacy);
+    server
+        .blobs()
+        .put_unchecked(&legacy_sha, legacy.clone())
+        .await
+        .unwrap();
+    server.db().rows(
+        &format!(
+            "INSERT INTO blob (sha256, size, verified_at) VALUES (?1, {}, '2026-03-10T02:00:00.000Z')",
+            legacy.len()
+        ),
+        &[&legacy_sha],
+    );
+    assert_eq!(server.stored(&legacy_sha).await.unwrap(), legacy);
+    let v = server.service.verify_evidence().await.unwrap();
+    assert_eq!((v.checked, v.broken.len()), (2, 0), "{v:?}");
+    // A legacy original that happens to begin with the magic stays a
+    // plaintext original (its tags cannot verify), not "corrupt".
+    let mut forged = zhifa_server::blobs::seal::MAGIC.to_vec();
+    forged.extend_from_slice(&legacy[..500]);
+    let forged_sha = sha256(&forged);
+    server
+        .blobs()
+        .put_unchecked(&forged_sha, forged.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        server
+            .blobs()
+            .verify(&forged_sha, forged.len() as u64)
+            .await
+            .unwrap(),
+        Check::Intact
+    );
+    // `evidence seal`: both legacy objects sealed, the upload left alone.
+    let r = server.blobs().seal_all(false).await.unwrap();
+    assert_eq!(
+        (r.checked, r.sealed, r.already_sealed, r.not_intact.len()),
+        (3, 2, 1, 0),
+        "{r:?}"
+    );
+    for (s, plain) in [(&legacy_sha, &legacy), (&forged_sha, &forged)] {
+        let raw = server.blobs().read_raw(s).await.unwrap().unwrap();
+        assert!(
+            !raw.windows(64).any(|w| w == &plain[10..74]),
+            "plaintext at rest"
+        );
+        assert_eq!(&server.stored(s).await.unwrap(), plain);
+        assert_eq!(
+            server.blobs().verify(s, plain.len() as u64).await.unwrap(),
+            Check::Intact
+        );
+    }
+    let v = server.service.verify_evidence().await.unwrap();
+    assert_eq!((v.checked, v.broken.len()), (2, 0), "{v:?}");
+    // A second run changes nothing.
+    let before = server.blobs().read_raw(&legacy_sha).await.unwrap();
+    let again = server.blobs().seal_all(false).await.unwrap();
+    assert_eq!(
+        (again.sealed, again.resealed, again.already_sealed),
+        (0, 0, 3),
+        "{again:?}"
+    );
+    assert_eq!(server.blobs().read_raw(&legacy_sha).await.unwrap(), before);
+    // A new data key: new objects use it, old ones still open; --rekey
+    // moves them, once.
+    let rotated = zhifa_tests::off_runtime(|| server.service.keys_rotate_data(false).unwrap());
+    assert!(
+        rotated.new_data_keys.contains(&"evidence/2".to_owned()),
+        "{rotated:?}"
+    );
+    let fresh = noisy_jpeg(240, 180, 73);
+    let id = dev.new_case();
+    let (ev, fresh_sha) = dev.photo_bytes(id, &fresh);
+    dev.attach(id, vec![ev]);
+    dev.sync(&t).await.unwrap();
+    let raw = server.blobs().read_raw(&fresh_sha).await.unwrap().unwrap();
+    let header = zhifa_server::blobs::seal::Header::parse(&raw).unwrap();
+    assert_eq!(header.key_id, "evidence/2");
+    assert_eq!(
+        server.stored(&sha).await.unwrap(),
+        bytes,
+        "old key still opens"
+    );
+    let r = server.blobs().seal_all(true).await.unwrap();
+    assert_eq!((r.resealed, r.already_sealed), (3, 1), "{r:?}");
+    let r = server.blobs().seal_all(true).await.unwrap();
+    assert_eq!((r.resealed, r.already_sealed), (0, 4), "{r:?}");
+    assert_eq!(server.stored(&sha).await.unwrap(), bytes);
+    // After a restart (keys read from the vault again) all still verify.
+    let server = server.restart();
+    let v = server.service.verify_evidence().await.unwrap();
+    assert_eq!((v.checked, v.broken.len()), (3, 0), "{v:?}");
+}
+
 zhifa_tests::on_both_evidence_stores!(
+    evidence_is_sealed_at_rest_and_legacy_objects_are_sealed_in_place,
     an_intact_object_at_its_address_counts_as_present_and_is_not_resent,
     corrupted_objects_are_found_by_verify_and_replaced_by_an_upload,
     a_large_blob_goes_in_parts_and_a_repeated_completion_is_harmless,

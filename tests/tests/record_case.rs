@@ -108,6 +108,10 @@ async fn a_wiped_device_loses_nothing(b: Backend) {
     let pdf = server.stored(&pdf_sha).await.expect("PDF stored");
     assert_eq!(hex::encode(Sha256::digest(&pdf)), pdf_sha);
     assert!(pdf.starts_with(b"%PDF"));
+    // At rest the PDF is sealed: none of its bytes show.
+    let raw = server.blobs().read_raw(&pdf_sha).await.unwrap().unwrap();
+    assert!(!raw.starts_with(b"%PDF"));
+    assert!(!raw.windows(64).any(|w| w == &pdf[..64]));
     assert!(server.stored(&photo_sha).await.is_some());
     // `zhifa-server evidence verify`.
     let report = server.service.verify_evidence().await.unwrap();
@@ -165,8 +169,8 @@ fn personal_in(bytes: &[u8]) -> Option<&'static str> {
     None
 }
 
-/// Every file under `dir` but the evidence store's objects (photos and
-/// issued documents: sealed separately, not by this vault).
+/// Every file under `dir`, the evidence store's objects (photos and
+/// issued documents, sealed under the vault's `evidence` key) included.
 fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
@@ -174,9 +178,7 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         for e in std::fs::read_dir(&d).unwrap() {
             let path = e.unwrap().path();
             if path.is_dir() {
-                if !path.ends_with("blobs") {
-                    stack.push(path);
-                }
+                stack.push(path);
             } else {
                 out.push(path);
             }
@@ -267,13 +269,18 @@ async fn personal_data_is_sealed_and_its_keys_rotate(b: Backend) {
     // New data keys; every stored value re-encrypted under them.
     let keys_before = zhifa_tests::off_runtime(|| server.service.keys_status().unwrap());
     let rotated = zhifa_tests::off_runtime(|| server.service.keys_rotate_data(true).unwrap());
-    assert_eq!(rotated.new_data_keys.len(), 4, "{rotated:?}");
+    // record.case, record.case_event, record.inspection, record.task, evidence.
+    assert_eq!(rotated.new_data_keys.len(), 5, "{rotated:?}");
     assert!(rotated.resealed >= 2, "{rotated:?}");
     let status = zhifa_tests::off_runtime(|| server.service.keys_status().unwrap());
     for k in &keys_before {
         let now = status.iter().find(|s| s.id == k.id).unwrap();
         if k.purpose == "blind_index" {
             assert!(now.retired_at.is_none());
+        } else if k.purpose == "evidence" {
+            // Objects are not counted; they stay readable under the old
+            // key (`evidence seal --rekey` moves them).
+            assert!(now.retired_at.is_some(), "{now:?}");
         } else {
             assert!(now.retired_at.is_some(), "{now:?}");
             assert_eq!(now.values, 0, "nothing left under {}", k.id);

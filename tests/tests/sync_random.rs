@@ -259,12 +259,12 @@ fn check(seed: u64, server: &TestServer, devs: &[TestDevice], paid: &BTreeSet<St
                 .join("evidence/blobs")
                 .join(&e.meta.sha256[..2])
                 .join(&e.meta.sha256);
-            let (h, _) = zhifa_core::evidence::hash_file(
-                &p,
-                &zhifa_core::sealed::FileKey::from_bytes([0; 32]), // server blobs are plain
-            )
-            .unwrap()
-            .unwrap_or_else(|| panic!("seed {seed}: I5 blob missing"));
+            // Sealed at rest under the vault's evidence key: open it.
+            let raw = std::fs::read(&p).unwrap_or_else(|_| panic!("seed {seed}: I5 blob missing"));
+            let ring = server.blobs().keys().expect("evidence keys installed");
+            let plain = zhifa_server::blobs::seal::open_bytes(&ring, &e.meta.sha256, &raw)
+                .unwrap_or_else(|err| panic!("seed {seed}: I5 blob does not open: {err}"));
+            let h = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&plain));
             assert_eq!(h, e.meta.sha256, "seed {seed}: I5 blob hash");
         }
     }

@@ -15,6 +15,13 @@ pub(crate) enum EvidenceCmd {
     /// Read every recorded blob back from the evidence store and check its
     /// size and SHA-256; exit status 3 when any is missing or corrupt.
     Verify,
+    /// Seal every plaintext object written before sealing (and, with
+    /// --rekey, every object under an older data key); ops/seal.rs.
+    Seal {
+        /// Also seal again objects sealed under a retired data key.
+        #[arg(long)]
+        rekey: bool,
+    },
 }
 
 /// The policy flags of `gc`.
@@ -30,7 +37,9 @@ pub(crate) struct GcArgs {
 
 /// Runs `cmd`; exits the process with status 3 when a blob is not intact.
 pub(crate) fn run(service: &Service, cmd: EvidenceCmd, json: bool) -> anyhow::Result<()> {
-    let EvidenceCmd::Verify = cmd;
+    if let EvidenceCmd::Seal { rekey } = cmd {
+        return super::seal::run(service, rekey, json);
+    }
     let r = runtime()?.block_on(service.verify_evidence())?;
     let text = r
         .broken

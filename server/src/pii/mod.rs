@@ -2,7 +2,8 @@
 //! record keeper's sealed columns.
 //!
 //! - A **data key** per purpose (`record.case`, `record.case_event`,
-//!   `record.inspection`, `record.task`, and `blind_index`) seals the
+//!   `record.inspection`, `record.task`, `blind_index`, and `evidence` —
+//!   the evidence store's objects, `crate::blobs::seal`) seals the
 //!   values; it lives in table `pii_key` (migration 0011) only **wrapped**
 //!   by a master key, and in this process's memory once unwrapped.
 //! - A **master key** comes from a [`keys::KeyProvider`]: the key file
@@ -19,7 +20,9 @@
 //!   every data key under a fresh master key (the key file holds old and
 //!   new until the rewrap committed); `keys rotate-data [--reseal]` gives
 //!   each purpose a new data key for new values and, with `--reseal`,
-//!   re-encrypts the stored rows under it.
+//!   re-encrypts the stored rows under it. Evidence objects keep the key
+//!   id in their header and stay readable under a retired key;
+//!   `zhifa-server evidence seal --rekey` re-encrypts them.
 //! - **Adoption**: a data folder whose records were sealed by the single
 //!   `record.key` of the previous release keeps opening them: on first
 //!   start that key becomes data key `legacy/1` (wrapped like the others;
@@ -52,13 +55,16 @@ use keys::{KeyProvider, random_key};
 pub const BLIND_INDEX: &str = "blind_index";
 /// The purpose of the adopted `record.key` of the previous release.
 pub const LEGACY: &str = "legacy";
+/// The purpose of the evidence store's data keys (`crate::blobs::seal`).
+pub const EVIDENCE: &str = crate::blobs::seal::PURPOSE;
 /// Every purpose the vault keeps a data key for.
-pub const PURPOSES: [&str; 5] = [
+pub const PURPOSES: [&str; 6] = [
     purpose::CASE,
     purpose::CASE_EVENT,
     purpose::INSPECTION,
     purpose::TASK,
     BLIND_INDEX,
+    EVIDENCE,
 ];
 
 const PREFIX: &str = "zv1:";
@@ -213,6 +219,42 @@ impl Vault {
         let key = self.data_key(c, id)?;
         let bytes = aead_seal(&key, &purpose_aad(purpose, aad), plain)?;
         Ok(format!("{PREFIX}{id}:{}", b64(&bytes)))
+    }
+
+    /// The evidence store's key ring: every `evidence` data key,
+    /// unwrapped, the active one for new objects, and `fetch` for a key
+    /// another process made later (a blocking vault read).
+    pub fn evidence_ring(
+        &self,
+        c: &mut dyn Conn,
+        fetch: Option<crate::blobs::seal::Fetch>,
+    ) -> Result<crate::blobs::seal::KeyRing, RecordError> {
+        let active = self.active_for(EVIDENCE)?;
+        let mut keys = HashMap::new();
+        for r in c.query("SELECT id FROM pii_key WHERE purpose = ?1", p![EVIDENCE])? {
+            let id: String = r.get(0)?;
+            let key = self.data_key(c, &id)?;
+            keys.insert(id, key);
+        }
+        Ok(crate::blobs::seal::KeyRing::new(&active, keys, fetch))
+    }
+
+    /// Evidence data key `id` (`None`: no such key of that purpose).
+    pub fn evidence_key(
+        &self,
+        c: &mut dyn Conn,
+        id: &str,
+    ) -> Result<Option<[u8; 32]>, RecordError> {
+        let known = c
+            .query_opt(
+                "SELECT id FROM pii_key WHERE id = ?1 AND purpose = ?2",
+                p![id, EVIDENCE],
+            )?
+            .is_some();
+        if !known {
+            return Ok(None);
+        }
+        Ok(Some(self.data_key(c, id)?))
     }
 
     /// The data key id a sealed value names (`legacy/1` for a value of

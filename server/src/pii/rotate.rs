@@ -321,6 +321,8 @@ impl crate::Service {
             vault.prepare(tx, None)?;
             to_json(&made)
         })?;
+        // This process seals new evidence under the new key at once.
+        crate::install_evidence_keys(self.store(), &self.vault, &self.state.blobs)?;
         let mut out = Rotated {
             master_id: self.vault.provider().current_id(),
             new_data_keys: from_json(v)?,
