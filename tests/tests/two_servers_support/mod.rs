@@ -293,7 +293,7 @@ impl Transport for Route {
             let mut st = self.state.lock().unwrap();
             if is_push {
                 st.pushes += 1;
-                ((st.pushes - 1) % 2, (st.pushes - 1) % 3 == 0)
+                ((st.pushes - 1) % 2, (st.pushes - 1).is_multiple_of(3))
             } else if let Some(off) = offset {
                 let k = off / self.chunk;
                 let lose = k == 1 && st.lost_chunk.insert(path.clone());
