@@ -106,13 +106,7 @@ impl FromRequestParts<St> for Auth {
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
         check_protocol(&parts.headers)?;
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "缺少访问令牌"))?
-            .to_owned();
+        let token = bearer(parts)?;
         let store = state.store.clone();
         let now = state.clock.now();
         let p = blocking(move || store.authenticate(&token, now)).await?;
@@ -168,17 +162,22 @@ pub(crate) fn is_sha256(s: &str) -> bool {
 /// account's bearer token (`console`; no device, no protocol header).
 pub struct StaffAuth(pub crate::console::Staff);
 
+/// The bearer token of a request (`unauthorized` when there is none).
+fn bearer(parts: &Parts) -> Result<String, ApiError> {
+    Ok(parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "缺少访问令牌"))?
+        .to_owned())
+}
+
 impl FromRequestParts<St> for StaffAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "缺少访问令牌"))?
-            .to_owned();
+        let token = bearer(parts)?;
         let store = state.store.clone();
         let now = state.clock.now();
         Ok(StaffAuth(
