@@ -113,48 +113,102 @@ async fn enrol(service: &Service, t: &InProcess, n: usize) -> SimDevice {
     }
 }
 
-/// Five mutations per case, shaped like the device's own.
-fn case_mutations(d: &mut SimDevice, cases: usize) -> Vec<WireMutation> {
-    let mut out = Vec::new();
+/// One case as a real device's outbox holds it, full content: every
+/// `case` and `evidence` mutation of [`TestDevice::full_case`] (create,
+/// party and facts, evidence, attach, credentials, rights, waiver,
+/// decision, issue, service), each carrying the whole case record
+/// (payload schema 2). Captured once from a device run against a
+/// throwaway server; each synthetic case is a copy with fresh UUIDs.
+struct Template {
+    /// (entity, entity id, op, payload JSON) in outbox order.
+    steps: Vec<(String, String, String, String)>,
+    /// Every UUID in the payloads (the case's, its evidence's …), replaced
+    /// by fresh ones in each copy.
+    uuids: Vec<String>,
+}
+
+impl Template {
+    async fn capture() -> Self {
+        let server = TestServer::new();
+        let t = server.transport();
+        let mut dev = TestDevice::new();
+        dev.enrol(&t, &server.code(zhifa_tests::OFFICERS[0]))
+            .await
+            .unwrap();
+        dev.sync(&t).await.unwrap(); // catalogue and number leases
+        let (id, _, _) = dev.full_case();
+        let mut st = dev
+            .store
+            .conn()
+            .prepare(
+                "SELECT entity, entity_id, op, payload FROM outbox WHERE entity IN ('case', 'evidence')
+                 AND (entity_id = ?1 OR payload LIKE '%' || ?1 || '%') ORDER BY seq",
+            )
+            .unwrap();
+        let steps: Vec<(String, String, String, String)> = st
+            .query_map([id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut uuids = Vec::new();
+        for (_, entity_id, _, p) in &steps {
+            uuids.push(entity_id.clone());
+            collect_uuids(&serde_json::from_str(p).unwrap(), &mut uuids);
+        }
+        uuids.sort();
+        uuids.dedup();
+        assert!(
+            steps
+                .iter()
+                .all(|(e, _, _, p)| e != "case" || p.contains("\"case\":{")),
+            "every case step carries the full record"
+        );
+        Self { steps, uuids }
+    }
+
+    /// Mutations per case.
+    fn len(&self) -> usize {
+        self.steps.len()
+    }
+}
+
+fn collect_uuids(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) if s.len() == 36 && uuid::Uuid::parse_str(s).is_ok() => {
+            out.push(s.clone())
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_uuids(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| collect_uuids(x, out)),
+        _ => {}
+    }
+}
+
+/// `cases` copies of the template case, each with fresh UUIDs, as the
+/// device's next outbox seqs.
+fn case_mutations(t: &Template, d: &mut SimDevice, cases: usize) -> Vec<WireMutation> {
+    let mut out = Vec::with_capacity(cases * t.len());
     for _ in 0..cases {
-        let case_id = uuid::Uuid::now_v7().to_string();
-        let steps = [
-            (
-                "create",
-                serde_json::json!({"event": {"township": "500112108", "matter_code": "CG-001", "release_id": "CQ-SAMPLE-2025-07-R4",
-                "violation_time": "2026-03-10T09:50:00", "officers": ["OFF-LX-01", "OFF-LX-02"]}, "kind": "create", "from": null, "to": "draft", "version": 1}),
-            ),
-            (
-                "advance",
-                serde_json::json!({"event": {"event": "record_party_and_facts", "party": {"kind": "individual", "name": "周小川",
-                "id_number": "500112198506120035", "phone": "13800001234", "address": "重庆市渝北区龙兴镇示例路1号"},
-                "facts": "在人行道上摆摊经营水果，占道约6平方米", "place": "龙兴镇示例路12号"}, "kind": "record_party_and_facts",
-                "from": "draft", "to": "party_and_facts", "version": 2}),
-            ),
-            (
-                "advance",
-                serde_json::json!({"event": {"event": "inform_rights", "proposed": {"kind": "fine", "amount_fen": 15000},
-                "content": "已告知拟处罚款150元及陈述申辩权利"}, "kind": "inform_rights", "from": "party_and_facts", "to": "rights_told", "version": 3}),
-            ),
-            (
-                "advance",
-                serde_json::json!({"event": {"event": "waive_statement"}, "kind": "waive_statement", "from": "rights_told", "to": "rights_told", "version": 4}),
-            ),
-            (
-                "advance",
-                serde_json::json!({"event": {"event": "decide", "penalty": {"kind": "fine", "amount_fen": 15000},
-                "circumstances": ["area_5_to_10sqm"], "deviation_reason": null, "place": "龙兴镇示例路12号"}, "kind": "decide",
-                "from": "rights_told", "to": "decided", "version": 5}),
-            ),
-        ];
-        for (op, payload) in steps {
+        let fresh: Vec<(String, String)> = t
+            .uuids
+            .iter()
+            .map(|u| (u.clone(), uuid::Uuid::now_v7().to_string()))
+            .collect();
+        let swap = |s: &str| {
+            fresh
+                .iter()
+                .fold(s.to_owned(), |acc, (old, new)| acc.replace(old, new))
+        };
+        for (entity, entity_id, op, payload) in &t.steps {
+            let payload: serde_json::Value = serde_json::from_str(&swap(payload)).unwrap();
             d.seq += 1;
             out.push(WireMutation {
                 seq: d.seq,
                 mutation_id: uuid::Uuid::now_v7().to_string(),
-                entity: "case".into(),
-                entity_id: case_id.clone(),
-                op: op.into(),
+                entity: entity.clone(),
+                entity_id: swap(entity_id),
+                op: op.clone(),
                 payload_sha256: payload_sha256(&payload),
                 payload,
                 device_time: "2026-03-10T02:00:00.000Z".into(),
@@ -162,6 +216,18 @@ fn case_mutations(d: &mut SimDevice, cases: usize) -> Vec<WireMutation> {
         }
     }
     out
+}
+
+/// Prints the rejection codes, counted (a rejected mutation is work the
+/// server did, but a benchmark that rejects is not measuring ingest).
+fn report_rejections(codes: &[String]) {
+    let mut counts = std::collections::BTreeMap::new();
+    for c in codes {
+        *counts.entry(c.as_str()).or_insert(0usize) += 1;
+    }
+    for (c, n) in counts {
+        println!("  rejected {c}: {n}");
+    }
 }
 
 async fn push(t: &InProcess, d: &SimDevice, ms: Vec<WireMutation>) -> (HttpResponse, usize) {
@@ -218,6 +284,7 @@ fn server() -> (tempfile::TempDir, Service, Option<Scratch>) {
 /// `concurrency` devices pushing at once (each device's batches in order,
 /// as its engine sends them; 1 = one request at a time).
 async fn ingest(total: usize, concurrency: usize) {
+    let template = Template::capture().await;
     let (_dir, service, _scratch) = server();
     let router = zhifa_server::api::router(service.state.clone());
     let t = InProcess::new(router.clone());
@@ -225,11 +292,17 @@ async fn ingest(total: usize, concurrency: usize) {
     for i in 0..20 {
         devs.push(enrol(&service, &t, i).await);
     }
-    let per_batch = 200;
+    // Whole cases per batch, about 200 mutations.
+    let per_case = template.len();
+    let per_batch = (200 / per_case).max(1) * per_case;
     let mut queues: Vec<Vec<Vec<WireMutation>>> = vec![Vec::new(); devs.len()];
-    for b in 0..total / per_batch {
+    for b in 0..total.div_ceil(per_batch) {
         let d = b % devs.len();
-        queues[d].push(case_mutations(&mut devs[d], per_batch / 5));
+        queues[d].push(case_mutations(
+            &template,
+            &mut devs[d],
+            per_batch / per_case,
+        ));
     }
     let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let start = Instant::now();
@@ -238,31 +311,40 @@ async fn ingest(total: usize, concurrency: usize) {
         let t = InProcess::new(router.clone());
         let sem = sem.clone();
         handles.push(tokio::spawn(async move {
-            let mut applied = 0;
+            let (mut applied, mut rejected) = (0, Vec::new());
             for ms in batches {
                 let _permit = sem.acquire().await.unwrap();
                 let (r, _) = push(&t, &d, ms).await;
                 assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
                 let p: PushResponse = serde_json::from_slice(&r.body).unwrap();
-                applied += p.results.len();
+                for m in p.results {
+                    match m.code {
+                        None => applied += 1,
+                        Some(c) => rejected.push(c),
+                    }
+                }
             }
-            applied
+            (applied, rejected)
         }));
     }
-    let mut applied = 0;
+    let (mut applied, mut rejected) = (0, Vec::new());
     for h in handles {
-        applied += h.await.unwrap();
+        let (a, r) = h.await.unwrap();
+        applied += a;
+        rejected.extend(r);
     }
     let s = start.elapsed().as_secs_f64();
     println!(
-        "ingest ({}, batches of {per_batch}, {concurrency} in flight): {applied} mutations in {s:.2} s = {:.0} mutations/s",
+        "ingest ({}, full-content cases of {per_case} mutations, batches of {per_batch}, {concurrency} in flight): {applied} applied + {} rejected in {s:.2} s = {:.0} mutations/s",
         backend_label(),
-        applied as f64 / s
+        rejected.len(),
+        (applied + rejected.len()) as f64 / s
     );
+    report_rejections(&rejected);
 }
 
-/// The end-of-day burst: `devices` devices each push `cases` cases (5
-/// mutations each), pull their inbox and the catalogue head. With
+/// The end-of-day burst: `devices` devices each push `cases` full-content
+/// cases ([`Template`]), pull their inbox and the catalogue head. With
 /// `window` = 0 all arrive at once; otherwise each arrives at a seeded,
 /// uniformly random moment within the first `window` seconds (officers
 /// coming back from patrol). A device's sync time runs from its arrival —
@@ -270,6 +352,7 @@ async fn ingest(total: usize, concurrency: usize) {
 /// included — to its last answer.
 async fn burst(devices: usize, cases: usize, concurrency: usize, window: f64) {
     use rand::{Rng, SeedableRng};
+    let template = Arc::new(Template::capture().await);
     let (_dir, service, _scratch) = server();
     let router = zhifa_server::api::router(service.state.clone());
     let t = InProcess::new(router.clone());
@@ -279,7 +362,7 @@ async fn burst(devices: usize, cases: usize, concurrency: usize, window: f64) {
     }
     println!(
         "burst: {devices} devices enrolled; each pushes {cases} cases ({} mutations), pulls its inbox and the catalogue head; arrivals over {window:.0} s",
-        cases * 5
+        cases * template.len()
     );
     let mut rng = rand::rngs::StdRng::seed_from_u64(9_000);
     let start = Instant::now();
@@ -288,6 +371,7 @@ async fn burst(devices: usize, cases: usize, concurrency: usize, window: f64) {
     for mut d in devs {
         let t = InProcess::new(router.clone());
         let sem = sem.clone();
+        let template = template.clone();
         let arrival = start
             + std::time::Duration::from_secs_f64(if window > 0.0 {
                 rng.random_range(0.0..window)
@@ -297,14 +381,17 @@ async fn burst(devices: usize, cases: usize, concurrency: usize, window: f64) {
         handles.push(tokio::spawn(async move {
             tokio::time::sleep_until(arrival.into()).await;
             let t0 = Instant::now();
-            let ms = case_mutations(&mut d, cases);
+            let ms = case_mutations(&template, &mut d, cases);
             let _permit = sem.acquire().await.unwrap();
-            let mut errors = 0;
+            let (mut errors, mut rejected) = (0, Vec::new());
             for chunk in ms.chunks(200) {
                 let (r, _) = push(&t, &d, chunk.to_vec()).await;
                 if r.status != 200 {
                     errors += 1;
+                    continue;
                 }
+                let p: PushResponse = serde_json::from_slice(&r.body).unwrap();
+                rejected.extend(p.results.into_iter().filter_map(|m| m.code));
             }
             for path in ["/v1/sync/inbox?cursor=0", "/v1/catalogue/latest"] {
                 let r = t
@@ -315,27 +402,30 @@ async fn burst(devices: usize, cases: usize, concurrency: usize, window: f64) {
                     errors += 1;
                 }
             }
-            (t0.elapsed().as_secs_f64(), errors)
+            (t0.elapsed().as_secs_f64(), errors, rejected)
         }));
     }
     let mut times = Vec::new();
-    let mut errors = 0;
+    let (mut errors, mut rejected) = (0, Vec::new());
     for h in handles {
-        let (s, e) = h.await.unwrap();
+        let (s, e, r) = h.await.unwrap();
         times.push(s);
         errors += e;
+        rejected.extend(r);
     }
     let wall = start.elapsed().as_secs_f64();
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let q = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
     println!(
-        "burst ({}): {devices} devices × {cases} cases, arrivals over {window:.0} s, {concurrency} concurrent: wall {wall:.1} s, per-device sync (from arrival) p50 {:.2} s, p99 {:.2} s, max {:.2} s, errors {errors}, {:.0} mutations/s",
+        "burst ({}): {devices} devices × {cases} cases, arrivals over {window:.0} s, {concurrency} concurrent: wall {wall:.1} s, per-device sync (from arrival) p50 {:.2} s, p99 {:.2} s, max {:.2} s, errors {errors}, rejected {}, {:.0} mutations/s",
         backend_label(),
         q(0.5),
         q(0.99),
         q(1.0),
-        (devices * cases * 5) as f64 / wall
+        rejected.len(),
+        (devices * cases * template.len()) as f64 / wall
     );
+    report_rejections(&rejected);
 }
 
 async fn catalogue(matters: usize) {

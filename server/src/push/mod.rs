@@ -147,13 +147,15 @@ fn plain_step(d: &Decoded) -> bool {
 }
 
 /// Inserts `vals` (rows of `width` values, in order) with multi-row
-/// `INSERT … VALUES (…), (…)` statements of at most 50 rows: one round
-/// trip for many rows.
+/// `INSERT … VALUES (…), (…)` statements of at most 50 rows, each followed
+/// by `tail` (an `ON CONFLICT` clause, or nothing): one round trip for
+/// many rows.
 pub(crate) fn insert_rows(
     tx: &mut dyn Conn,
     head: &str,
     width: usize,
     vals: &[sql::Val<'_>],
+    tail: &str,
 ) -> Result<(), DbError> {
     use std::fmt::Write as _;
     for chunk in vals.chunks(width * 50) {
@@ -170,6 +172,7 @@ pub(crate) fn insert_rows(
             }
             q.push(')');
         }
+        q.push_str(tail);
         tx.exec(&q, chunk)?;
     }
     Ok(())
@@ -184,6 +187,8 @@ struct Ctx<'a, 'b> {
     batch: rec::Batch<'a>,
     now: DateTime<Utc>,
     audits: &'a mut Vec<AuditRow>,
+    /// Timeline rows of the applied case steps, inserted with the ledger.
+    events: &'a mut Vec<crate::record::cases::EventRow>,
 }
 
 impl<'b> Ctx<'_, 'b> {
@@ -235,7 +240,7 @@ fn apply(cx: &mut Ctx<'_, '_>, m: &WireMutation, mutation: &Mutation) -> Applied
         }
         Mutation::Case(CaseMutation::Snapshot(s)) => {
             let rw = cx.rec_who();
-            let r = rec::case_snapshot(cx.tx, cx.keeper, &rw, &cx.batch, m, s, now);
+            let r = rec::case_snapshot(cx.tx, cx.keeper, &rw, &cx.batch, m, s, now, cx.events);
             owned(r)?;
             cx.audits.push((who.actor(), "case.write", id.to_owned()));
             Ok(())
@@ -305,7 +310,8 @@ fn after(
     checked: Option<&rec::Checked>,
 ) -> Applied {
     let rw = cx.rec_who();
-    rec::after(cx.tx, cx.keeper, &rw, &cx.batch, m, step, checked, cx.now).map_err(|f| match f {
+    let (tx, keeper, batch, now) = (&mut *cx.tx, cx.keeper, cx.batch, cx.now);
+    rec::after(tx, keeper, &rw, &batch, m, step, checked, now, cx.events).map_err(|f| match f {
         Fail::Db(e) => PushError::Db(e),
         f => PushError::Fail(f),
     })
@@ -390,6 +396,7 @@ pub fn push_tx(
     // (same transaction), in a few multi-row statements.
     let mut ledger: Vec<LedgerRow> = Vec::new();
     let mut audits: Vec<AuditRow> = Vec::new();
+    let mut events: Vec<crate::record::cases::EventRow> = Vec::new();
     for (m, d) in req.mutations.iter().zip(&decoded) {
         let offered = payload_sha256(&m.payload);
         if m.seq <= last {
@@ -442,7 +449,7 @@ pub fn push_tx(
                     if savepoint {
                         tx.batch("SAVEPOINT m")?;
                     }
-                    let mark = audits.len();
+                    let mark = (audits.len(), events.len());
                     let mut cx = Ctx {
                         tx: &mut *tx,
                         keeper,
@@ -453,6 +460,7 @@ pub fn push_tx(
                         },
                         now,
                         audits: &mut audits,
+                        events: &mut events,
                     };
                     match apply(&mut cx, m, mutation) {
                         Ok(()) => Ok(()),
@@ -462,7 +470,8 @@ pub fn push_tx(
                             if savepoint {
                                 tx.batch("ROLLBACK TO SAVEPOINT m")?;
                             }
-                            audits.truncate(mark);
+                            audits.truncate(mark.0);
+                            events.truncate(mark.1);
                             Err(r)
                         }
                     }
@@ -504,6 +513,9 @@ pub fn push_tx(
         last = m.seq;
     }
     write_ledger(tx, who, req, &ledger, &audits, now)?;
+    let vals: Vec<sql::Val<'_>> = events.iter().flat_map(|e| e.vals()).collect();
+    use crate::record::cases::{EVENT_CONFLICT, EVENT_INSERT, EVENT_WIDTH};
+    insert_rows(tx, EVENT_INSERT, EVENT_WIDTH, &vals, EVENT_CONFLICT)?;
     tx.exec(
         "UPDATE device SET last_seq = ?2 WHERE id = ?1",
         p![who.device_id, last],
@@ -595,6 +607,7 @@ fn write_ledger(
         "INSERT INTO ledger (device_id, seq, mutation_id, payload_sha256, entity, entity_id, op, status, code, message, device_time, received_at)",
         12,
         &vals,
+        "",
     )?;
     let mut vals: Vec<sql::Val<'_>> = Vec::with_capacity(audits.len() * 4);
     for (actor, action, object) in audits {
@@ -610,5 +623,6 @@ fn write_ledger(
         "INSERT INTO audit (at, actor, action, object)",
         4,
         &vals,
+        "",
     )
 }

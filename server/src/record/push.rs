@@ -124,8 +124,9 @@ fn pushed<'a>(who: &Who<'a>, batch: &Batch<'a>, m: &'a WireMutation) -> Pushed<'
 }
 
 /// After an applied case step: its timeline row (as the device's own
-/// timeline has it: seq = the version, `at` = the outbox record's time)
-/// and its record.
+/// timeline has it: seq = the version, `at` = the outbox record's time),
+/// added to `events` for the push to insert with the rest of its batch
+/// ([`cases::EVENT_INSERT`]), and its record, stored now.
 #[allow(clippy::too_many_arguments)] // the push context, spelled out
 pub fn after(
     tx: &mut dyn Conn,
@@ -136,6 +137,7 @@ pub fn after(
     step: Step<'_>,
     record: Option<&Checked>,
     now: DateTime<Utc>,
+    events: &mut Vec<cases::EventRow>,
 ) -> Result<(), Fail> {
     let by = pushed(who, batch, m);
     let status = |s: &str| zhifa_core::case::CaseStatus::parse(s);
@@ -149,7 +151,7 @@ pub fn after(
             mutation_id,
             payload: step.event,
         };
-        cases::store_event(tx, k, &m.entity_id, &e, &by, "push", now)?;
+        events.push(cases::event_row(tx, k, &m.entity_id, &e, &by, "push", now)?);
     }
     if let Some(c) = record {
         cases::store(tx, k, &c.case, &c.json, who.device_id, now)?;
@@ -189,7 +191,9 @@ fn owned(owner: &str, township: &str, who: &Who<'_>) -> Result<(), Reject> {
 
 /// `case/snapshot {case, timeline}`: the full record and every timeline
 /// row of a case the server already knows (it arrived step by step,
-/// perhaps without content), from the device that owns it.
+/// perhaps without content), from the device that owns it. The timeline
+/// rows join the batch's `events`, in order with its steps' rows.
+#[allow(clippy::too_many_arguments)] // the push context, spelled out
 pub fn case_snapshot(
     tx: &mut dyn Conn,
     k: &Keeper,
@@ -198,6 +202,7 @@ pub fn case_snapshot(
     m: &WireMutation,
     s: &CaseSnapshot,
     now: DateTime<Utc>,
+    events: &mut Vec<cases::EventRow>,
 ) -> Owned {
     let Ok(case) = zhifa_core::protocol::case_of(&s.case) else {
         return Ok(Err(bad("case")));
@@ -231,7 +236,15 @@ pub fn case_snapshot(
     };
     let by = pushed(who, batch, m);
     for e in &timeline {
-        cases::store_event(tx, k, &m.entity_id, e, &by, "snapshot", now)?;
+        events.push(cases::event_row(
+            tx,
+            k,
+            &m.entity_id,
+            e,
+            &by,
+            "snapshot",
+            now,
+        )?);
     }
     cases::store(tx, k, &case, &json, who.device_id, now)?;
     Ok(Ok(()))

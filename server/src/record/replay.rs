@@ -214,12 +214,14 @@ pub fn replay(
 }
 
 /// After a record is stored: replays its decision when the server has not
-/// judged this decision content yet, stores the result and flags a
+/// judged this decision content yet (`done`: the digest of the decision
+/// last replayed, as the store read it), stores the result and flags a
 /// refusal (sticky).
 pub fn after_store(
     tx: &mut dyn Conn,
     k: &Keeper,
     case: &Case,
+    done: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), RecordError> {
     let Some(decision) = &case.decision else {
@@ -227,15 +229,7 @@ pub fn after_store(
     };
     let id = case.id.to_string();
     let digest = sha_of(decision);
-    let done: Option<String> = tx
-        .query_opt(
-            "SELECT replay_decision FROM record_case WHERE case_id = ?1",
-            p![id],
-        )?
-        .map(|r| r.get(0))
-        .transpose()?
-        .flatten();
-    if done.as_deref() == Some(digest.as_str()) {
+    if done == Some(digest.as_str()) {
         return Ok(());
     }
     let Some(r) = replay(tx, k, case, now)? else {
