@@ -20,6 +20,33 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
         Ok(())
     }
 
+    /// Whether the server already holds blob `sha` (`HEAD`; then it is
+    /// marked verified here and counted); `false` on 404.
+    async fn server_has(
+        &mut self,
+        sha: &str,
+        size: u64,
+        report: &mut SyncReport,
+    ) -> Result<bool, SyncError> {
+        let head = self
+            .call(HttpRequest {
+                method: Method::Head,
+                path: format!("/v1/blobs/{sha}"),
+                headers: vec![],
+                body: vec![],
+            })
+            .await?;
+        match head.status {
+            200 => {
+                self.set_blob(sha, size, None, size, "verified")?;
+                report.blobs_uploaded += 1;
+                Ok(true)
+            }
+            404 => Ok(false),
+            _ => Err(server_error(&head)),
+        }
+    }
+
     /// Uploads every original the server has not verified.
     pub(super) async fn upload_blobs(&mut self, report: &mut SyncReport) -> Result<(), SyncError> {
         let pending: Vec<(String, i64, String, String)> = {
@@ -34,21 +61,8 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
         };
         for (sha, size, ext, media) in pending {
             let size = u64::try_from(size).unwrap_or(0);
-            let head = self
-                .call(HttpRequest {
-                    method: Method::Head,
-                    path: format!("/v1/blobs/{sha}"),
-                    headers: vec![],
-                    body: vec![],
-                })
-                .await?;
-            if head.status == 200 {
-                self.set_blob(&sha, size, None, size, "verified")?;
-                report.blobs_uploaded += 1;
+            if self.server_has(&sha, size, report).await? {
                 continue;
-            }
-            if head.status != 404 {
-                return Err(server_error(&head));
             }
             let path = zhifa_core::evidence::EvidenceDir::new(&self.cfg.evidence_dir)
                 .original_path(&sha, &ext);
@@ -85,21 +99,8 @@ impl<'a, T: Transport, C: Clock> Engine<'a, T, C> {
             if state.as_deref() == Some("verified") {
                 continue;
             }
-            let head = self
-                .call(HttpRequest {
-                    method: Method::Head,
-                    path: format!("/v1/blobs/{sha}"),
-                    headers: vec![],
-                    body: vec![],
-                })
-                .await?;
-            if head.status == 200 {
-                self.set_blob(&sha, size, None, size, "verified")?;
-                report.blobs_uploaded += 1;
+            if self.server_has(&sha, size, report).await? {
                 continue;
-            }
-            if head.status != 404 {
-                return Err(server_error(&head));
             }
             let path = archive::document_path(&self.cfg.documents_dir, &sha);
             let key = zhifa_core::sealed::FileKey::for_reading(self.store)
