@@ -218,6 +218,33 @@ fn case_mutations(t: &Template, d: &mut SimDevice, cases: usize) -> Vec<WireMuta
     out
 }
 
+/// Cuts a device's mutations into push batches as its engine does: at
+/// most 200 (`SyncConfig::batch_size`), and under the server's request
+/// limit (`wire::MAX_PUSH_BYTES`; the engine halves its batch until the
+/// signed body fits — a full-content case step carries the whole record).
+fn pack(ms: Vec<WireMutation>) -> Vec<Vec<WireMutation>> {
+    // The request's own fields and the signature, with room to spare.
+    const FRAME: usize = 1024;
+    let mut out = Vec::new();
+    let mut batch: Vec<WireMutation> = Vec::new();
+    let mut bytes = FRAME;
+    for m in ms {
+        let len = serde_json::to_vec(&m).unwrap().len() + 1;
+        if !batch.is_empty()
+            && (batch.len() == 200 || bytes + len > zhifa_sync::wire::MAX_PUSH_BYTES)
+        {
+            out.push(std::mem::take(&mut batch));
+            bytes = FRAME;
+        }
+        bytes += len;
+        batch.push(m);
+    }
+    if !batch.is_empty() {
+        out.push(batch);
+    }
+    out
+}
+
 /// Prints the rejection codes, counted (a rejected mutation is work the
 /// server did, but a benchmark that rejects is not measuring ingest).
 fn report_rejections(codes: &[String]) {
@@ -292,18 +319,24 @@ async fn ingest(total: usize, concurrency: usize) {
     for i in 0..20 {
         devs.push(enrol(&service, &t, i).await);
     }
-    // Whole cases per batch, about 200 mutations.
+    // Whole cases, spread over the devices, in the batches the device
+    // engine would send.
     let per_case = template.len();
-    let per_batch = (200 / per_case).max(1) * per_case;
-    let mut queues: Vec<Vec<Vec<WireMutation>>> = vec![Vec::new(); devs.len()];
-    for b in 0..total.div_ceil(per_batch) {
-        let d = b % devs.len();
-        queues[d].push(case_mutations(
-            &template,
-            &mut devs[d],
-            per_batch / per_case,
-        ));
-    }
+    let cases = total.div_ceil(per_case);
+    let n = devs.len();
+    let queues: Vec<Vec<Vec<WireMutation>>> = devs
+        .iter_mut()
+        .enumerate()
+        .map(|(i, d)| {
+            pack(case_mutations(
+                &template,
+                d,
+                cases / n + usize::from(i < cases % n),
+            ))
+        })
+        .collect();
+    let batches: usize = queues.iter().map(Vec::len).sum();
+    let per_batch = cases * per_case / batches.max(1);
     let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let start = Instant::now();
     let mut handles = Vec::new();
@@ -335,7 +368,7 @@ async fn ingest(total: usize, concurrency: usize) {
     }
     let s = start.elapsed().as_secs_f64();
     println!(
-        "ingest ({}, full-content cases of {per_case} mutations, batches of {per_batch}, {concurrency} in flight): {applied} applied + {} rejected in {s:.2} s = {:.0} mutations/s",
+        "ingest ({}, full-content cases of {per_case} mutations, {batches} batches of ~{per_batch}, {concurrency} in flight): {applied} applied + {} rejected in {s:.2} s = {:.0} mutations/s",
         backend_label(),
         rejected.len(),
         (applied + rejected.len()) as f64 / s
@@ -384,8 +417,8 @@ async fn burst(devices: usize, cases: usize, concurrency: usize, window: f64) {
             let ms = case_mutations(&template, &mut d, cases);
             let _permit = sem.acquire().await.unwrap();
             let (mut errors, mut rejected) = (0, Vec::new());
-            for chunk in ms.chunks(200) {
-                let (r, _) = push(&t, &d, chunk.to_vec()).await;
+            for chunk in pack(ms) {
+                let (r, _) = push(&t, &d, chunk).await;
                 if r.status != 200 {
                     errors += 1;
                     continue;

@@ -189,6 +189,10 @@ struct Ctx<'a, 'b> {
     audits: &'a mut Vec<AuditRow>,
     /// Timeline rows of the applied case steps, inserted with the ledger.
     events: &'a mut Vec<crate::record::cases::EventRow>,
+    /// Case records of the applied steps, stored by `rec::store_records`.
+    records: &'a mut Vec<rec::Checked>,
+    /// The case rows this batch wrote (plain steps applied in memory).
+    rows: &'a mut case::Rows,
 }
 
 impl<'b> Ctx<'_, 'b> {
@@ -215,7 +219,7 @@ fn apply(cx: &mut Ctx<'_, '_>, m: &WireMutation, mutation: &Mutation) -> Applied
         // (`Null` would stand in should it).
         Mutation::Case(CaseMutation::Create(c)) => {
             let checked = rec::check(id, c.version, c.case.as_deref(), &cx.rec_who())?;
-            case::create(cx.tx, who, id, c, now, cx.audits)?;
+            case::create(cx.tx, who, id, c, now, cx.audits, cx.rows)?;
             let step = rec::Step {
                 version: c.version.unwrap_or(1),
                 kind: c.kind.as_deref().unwrap_or("create"),
@@ -223,12 +227,12 @@ fn apply(cx: &mut Ctx<'_, '_>, m: &WireMutation, mutation: &Mutation) -> Applied
                 to: c.to.map_or("draft", |s| s.as_str()),
                 event: serde_json::to_value(&c.event).unwrap_or_default(),
             };
-            after(cx, m, step, checked.as_ref())
+            after(cx, m, step, checked)
         }
         Mutation::Case(CaseMutation::Advance(a)) => {
             let version = u64::try_from(a.version).ok();
             let checked = rec::check(id, version, a.case.as_deref(), &cx.rec_who())?;
-            case::advance(cx.tx, who, id, a, now, cx.audits)?;
+            case::advance(cx.tx, who, id, a, now, cx.audits, cx.rows)?;
             let step = rec::Step {
                 version: version.unwrap_or_default(),
                 kind: &a.kind,
@@ -236,7 +240,7 @@ fn apply(cx: &mut Ctx<'_, '_>, m: &WireMutation, mutation: &Mutation) -> Applied
                 to: a.to.as_str(),
                 event: serde_json::to_value(&a.event).unwrap_or_default(),
             };
-            after(cx, m, step, checked.as_ref())
+            after(cx, m, step, checked)
         }
         Mutation::Case(CaseMutation::Snapshot(s)) => {
             let rw = cx.rec_who();
@@ -307,11 +311,15 @@ fn after(
     cx: &mut Ctx<'_, '_>,
     m: &WireMutation,
     step: rec::Step<'_>,
-    checked: Option<&rec::Checked>,
+    checked: Option<rec::Checked>,
 ) -> Applied {
     let rw = cx.rec_who();
     let (tx, keeper, batch, now) = (&mut *cx.tx, cx.keeper, cx.batch, cx.now);
-    rec::after(tx, keeper, &rw, &batch, m, step, checked, now, cx.events).map_err(|f| match f {
+    let (events, records) = (&mut *cx.events, &mut *cx.records);
+    rec::after(
+        tx, keeper, &rw, &batch, m, step, checked, now, events, records,
+    )
+    .map_err(|f| match f {
         Fail::Db(e) => PushError::Db(e),
         f => PushError::Fail(f),
     })
@@ -397,6 +405,8 @@ pub fn push_tx(
     let mut ledger: Vec<LedgerRow> = Vec::new();
     let mut audits: Vec<AuditRow> = Vec::new();
     let mut events: Vec<crate::record::cases::EventRow> = Vec::new();
+    let mut records: Vec<rec::Checked> = Vec::new();
+    let mut rows = case::Rows::default();
     for (m, d) in req.mutations.iter().zip(&decoded) {
         let offered = payload_sha256(&m.payload);
         if m.seq <= last {
@@ -447,6 +457,9 @@ pub fn push_tx(
                     // round trip fewer on PostgreSQL).
                     let savepoint = !plain_step(d);
                     if savepoint {
+                        // What the batch applied in memory is written
+                        // before a savepoint that might roll back.
+                        rows.flush(tx, now)?;
                         tx.batch("SAVEPOINT m")?;
                     }
                     let mark = (audits.len(), events.len());
@@ -461,6 +474,8 @@ pub fn push_tx(
                         now,
                         audits: &mut audits,
                         events: &mut events,
+                        records: &mut records,
+                        rows: &mut rows,
                     };
                     match apply(&mut cx, m, mutation) {
                         Ok(()) => Ok(()),
@@ -512,6 +527,8 @@ pub fn push_tx(
         });
         last = m.seq;
     }
+    rows.flush(tx, now)?;
+    rec::store_records(tx, keeper, who.device_id, &mut records, now)?;
     write_ledger(tx, who, req, &ledger, &audits, now)?;
     let vals: Vec<sql::Val<'_>> = events.iter().flat_map(|e| e.vals()).collect();
     use crate::record::cases::{EVENT_CONFLICT, EVENT_INSERT, EVENT_WIDTH};

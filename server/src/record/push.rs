@@ -126,7 +126,8 @@ fn pushed<'a>(who: &Who<'a>, batch: &Batch<'a>, m: &'a WireMutation) -> Pushed<'
 /// After an applied case step: its timeline row (as the device's own
 /// timeline has it: seq = the version, `at` = the outbox record's time),
 /// added to `events` for the push to insert with the rest of its batch
-/// ([`cases::EVENT_INSERT`]), and its record, stored now.
+/// ([`cases::EVENT_INSERT`]), and its record, added to `records` for
+/// [`store_records`].
 #[allow(clippy::too_many_arguments)] // the push context, spelled out
 pub fn after(
     tx: &mut dyn Conn,
@@ -135,9 +136,10 @@ pub fn after(
     batch: &Batch<'_>,
     m: &WireMutation,
     step: Step<'_>,
-    record: Option<&Checked>,
+    record: Option<Checked>,
     now: DateTime<Utc>,
     events: &mut Vec<cases::EventRow>,
+    records: &mut Vec<Checked>,
 ) -> Result<(), Fail> {
     let by = pushed(who, batch, m);
     let status = |s: &str| zhifa_core::case::CaseStatus::parse(s);
@@ -153,8 +155,33 @@ pub fn after(
         };
         events.push(cases::event_row(tx, k, &m.entity_id, &e, &by, "push", now)?);
     }
-    if let Some(c) = record {
-        cases::store(tx, k, &c.case, &c.json, who.device_id, now)?;
+    records.extend(record);
+    Ok(())
+}
+
+/// Stores the case records a push collected ([`after`]): of each case
+/// only the newest version — every step carries the whole record, so in a
+/// batch with a case's ten steps the first nine are superseded before
+/// they would be read (one sealed write instead of ten). The push calls
+/// this before any savepoint of another kind of mutation (which might
+/// roll back) and at the end of its batch; `records` is left empty.
+pub fn store_records(
+    tx: &mut dyn Conn,
+    k: &Keeper,
+    device_id: &str,
+    records: &mut Vec<Checked>,
+    now: DateTime<Utc>,
+) -> Result<(), Fail> {
+    let mut newest: Vec<Checked> = Vec::with_capacity(records.len());
+    for c in records.drain(..) {
+        match newest.iter_mut().find(|n| n.case.id == c.case.id) {
+            Some(n) if n.case.version < c.case.version => *n = c,
+            Some(_) => {}
+            None => newest.push(c),
+        }
+    }
+    for c in &newest {
+        cases::store(tx, k, &c.case, &c.json, device_id, now)?;
     }
     Ok(())
 }
