@@ -45,6 +45,7 @@ pub mod pii;
 pub mod push;
 pub mod record;
 pub mod serve;
+pub mod session;
 pub mod store;
 
 use std::fs;
