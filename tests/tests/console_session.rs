@@ -404,3 +404,57 @@ on_both_backends!(
     writes_need_the_sessions_csrf_token,
     revoking_an_account_ends_its_sessions,
 );
+
+/// `serve --demo`'s accounts: one per role, each signing in with the
+/// password and TOTP secret written to demo-enrolment.json, each reading
+/// what its role may.
+#[tokio::test]
+async fn the_demo_accounts_sign_in_one_per_role() {
+    let server = TestServer::new();
+    let staff = zhifa_tests::off_runtime(|| server.service.demo_staff().unwrap());
+    let file: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(server.dir.path().join("demo-enrolment.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        file["officers"].as_array().unwrap().len() > 1,
+        "officers kept"
+    );
+    let listed = file["staff"].as_array().unwrap();
+    let roles: Vec<&str> = listed.iter().map(|s| s["role"].as_str().unwrap()).collect();
+    assert_eq!(
+        roles,
+        [
+            "command_centre",
+            "department",
+            "legal_review",
+            "approver",
+            "supervisor",
+            "administrator"
+        ]
+    );
+    for (s, written) in staff.iter().zip(listed) {
+        assert_eq!(written["password"], s.password.as_str());
+        assert_eq!(written["totp_secret"], s.totp_secret.as_str());
+        let a = sign_in(
+            &server,
+            &s.username,
+            &s.password,
+            &code_now(&server, &s.totp_secret),
+        )
+        .await;
+        assert_eq!(a.status, 200, "{}: {}", s.username, a.body);
+        assert_eq!(a.body["role"], s.role.as_str());
+        let cases = send(
+            &server,
+            "GET",
+            "/v1/console/records/cases",
+            Some(&token_of(&a)),
+            None,
+            None,
+        )
+        .await;
+        let want = if s.role == "department" { 403 } else { 200 };
+        assert_eq!(cases.status, want, "{} reads cases", s.username);
+    }
+}
