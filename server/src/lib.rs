@@ -36,6 +36,7 @@ pub mod badge;
 pub mod blobs;
 pub mod clock;
 pub mod console;
+pub mod console_web;
 pub mod delta;
 pub mod edges;
 pub mod error;

@@ -141,6 +141,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::badge::http::routes())
         .merge(crate::record::routes::routes())
         .merge(crate::session::http::routes())
+        .merge(crate::console_web::routes())
         .fallback(crate::edges::unknown_route)
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))
         // Framework answers (405, 413, query and path rejections) become
