@@ -197,6 +197,12 @@ async fn wrong_password_wrong_code_and_unknown_user_read_alike(b: Backend) {
         assert!(a.cookies.is_empty());
     }
     assert_eq!(audits(&server, "session.signin_failed"), 3);
+    // The unknown name is not logged (it may be a mistyped password).
+    let logged = server.db().int(
+        "SELECT count(*) FROM audit WHERE action = 'session.signin_failed' AND object = 'nobody'",
+        &[],
+    );
+    assert_eq!(logged, 0);
     assert_eq!(audits(&server, "session.signin"), 0);
     // An account without a second factor never signs in.
     let now = server.clock.now_utc();

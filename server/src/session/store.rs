@@ -129,11 +129,14 @@ enum Outcome {
 /// One failure on the caller's transaction: counted, audited, and the
 /// account locked when it reaches the policy's limit.
 fn fail(tx: &mut dyn Conn, id: &str, p: &Policy, now: DateTime<Utc>) -> Result<Outcome, DbError> {
-    audit(tx, now, "anonymous", "session.signin_failed", id)?;
     let n = tx.exec(
         "UPDATE staff SET failed_count = failed_count + 1 WHERE id = ?1",
         p![id],
     )?;
+    // What was typed as a user name is logged only when it names an
+    // account: a password typed into the wrong field stays out of the log.
+    let object = if n == 0 { "(unknown)" } else { id };
+    audit(tx, now, "anonymous", "session.signin_failed", object)?;
     if n == 0 {
         return Ok(Outcome::Failed);
     }
