@@ -53,6 +53,7 @@ const MATRIX: &str = "\
 | `console.reassign` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
 | `console.records_cases` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ |
 | `console.records_case` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ |
+| `console.records_inspections` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ |
 ";
 
 /// One parsed cell.
@@ -114,6 +115,8 @@ struct World {
     task_id: String,
     /// A case of OFF-LX-01 whose full record the centre holds.
     record_case_id: String,
+    /// An inspection of OFF-LX-01 whose full record the centre holds.
+    record_inspection_id: String,
 }
 
 const DEVICE_ACTORS: [&str; 8] = [
@@ -133,14 +136,18 @@ impl World {
         add_officer(&server, OTHER_TOWNSHIP_OFFICER, OTHER_TOWNSHIP);
         // A case of the owner's officer with its full content (another
         // device of OFF-LX-01), for the centre's record reads.
-        let record_case_id = {
+        let (record_case_id, record_inspection_id) = {
             let t = server.transport();
             let mut full = zhifa_tests::TestDevice::new();
             full.enrol(&t, &server.new_code(A_OFFICER)).await.unwrap();
             full.sync(&t).await.unwrap();
             let id = full.full_case().0.to_string();
+            let insp = full
+                .start_inspection("龙兴镇示例路18号", &["CJ-XXSC"], None)
+                .id
+                .to_string();
             assert_eq!(full.sync(&t).await.unwrap().rejected, 0);
-            id
+            (id, insp)
         };
         let mut a = Dev::enrolled(&server, A_OFFICER).await;
         // The owner's case: a stored original and one still uploading.
@@ -289,6 +296,7 @@ impl World {
             inspection_version: 1,
             task_id,
             record_case_id,
+            record_inspection_id,
         }
     }
 
@@ -517,6 +525,10 @@ impl World {
                 let (s, body) = self.get(actor, &path).await;
                 s == 200 && body.contains(&self.record_case_id)
             }
+            "console.records_inspections" => {
+                let (s, body) = self.get(actor, "/v1/console/records/inspections").await;
+                s == 200 && body.contains(&self.record_inspection_id)
+            }
             other => panic!("operation {other} has no runner"),
         }
     }
@@ -582,5 +594,5 @@ fn the_docs_table_is_the_tested_table() {
     // And every operation has a runner and every row its 16 cells.
     let (actors, rows) = parse(MATRIX);
     assert_eq!(actors.len(), 22);
-    assert_eq!(rows.len(), 28);
+    assert_eq!(rows.len(), 29);
 }
