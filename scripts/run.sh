@@ -18,8 +18,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
 
-echo "== building the UI (ui/dist)"
+echo "== building the UI (ui/dist) and the centre's web console (console/dist, embedded in zhifa-server)"
 (cd ui && npm run -s build)
+(cd console && npm run -s build)
 
 # The central service on loopback, on its embedded defaults: SQLite in
 # its own data folder, the sample catalogue published, fresh one-time
@@ -34,11 +35,28 @@ start_sync_server() {
     >"$SERVER_DATA/server.log" 2>&1 &
   SERVER_PID=$!
   trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
+  # The officers' codes are written first, the console accounts (`staff`)
+  # right after.
   for _ in $(seq 1 100); do
-    [ -s "$SERVER_DATA/demo-enrolment.json" ] && break
+    grep -q '"staff"' "$SERVER_DATA/demo-enrolment.json" 2>/dev/null && break
     sleep 0.1
   done
   echo "== zhifa-server --demo on http://$SERVER_ADDR (pid $SERVER_PID, data $SERVER_DATA, log server.log)"
+  console_signin
+}
+
+# The centre's web console and the demo reviewer's sign-in (password and
+# the secret for an authenticator app; every account is in the file).
+console_signin() {
+  python3 - "$SERVER_DATA/demo-enrolment.json" "http://$SERVER_ADDR/console/" <<'PY' || true
+import json, sys
+staff = json.load(open(sys.argv[1])).get("staff", [])
+r = next((s for s in staff if s["username"] == "demo-reviewer"), None)
+if r:
+    print(f"== 指挥中心控制台 {sys.argv[2]}  登录名 {r['username']}  密码 {r['password']}")
+    print(f"   动态验证码：在身份验证器中添加密钥 {r['totp_secret']}（或扫描 {r['otpauth_url']} 的二维码）")
+    print(f"   其他角色的账号见 {sys.argv[1]} 的 staff")
+PY
 }
 
 # The one-time code of sample officer 张建国 (OFF-LX-01) from the server.

@@ -11,8 +11,8 @@
 #     for the S3 test server.
 #   - moto's S3 server (PyPI, into ~/.cache/zhifa/tools/moto-venv) for the
 #     evidence tests on S3 (scripts/s3.sh).
-#   - Node.js (Debian's, when none is installed) and the UI's npm packages
-#     (npm ci in ui/).
+#   - Node.js (Debian's, when none is installed) and the npm packages of
+#     the UI and the console (npm ci in ui/ and console/).
 #   - Rust components: rustfmt and clippy; tauri-driver (crates.io).
 #   - All crates, fetched once, so later builds need no network.
 set -euo pipefail
@@ -53,13 +53,16 @@ fi
 # moto[server]: the S3-compatible store the evidence tests run against.
 MOTO_VENV="$TOOLS/moto-venv" bash scripts/s3.sh install
 
-# npm ci only when ui/package-lock.json changed since the last install
+# npm ci only when a package-lock.json changed since the last install
 # (it deletes and rewrites node_modules, which run.sh and test.sh need not
-# pay for on every start).
-lock_sum="$(sha256sum ui/package-lock.json | cut -d' ' -f1)"
-if [ "$(cat ui/node_modules/.zhifa-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
-  echo "setup: npm ci (ui/)"
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$lock_sum" > ui/node_modules/.zhifa-lock-sha256
-fi
+# pay for on every start): the officer's screens (ui/) and the centre's
+# web console (console/).
+for app in ui console; do
+  lock_sum="$(sha256sum "$app/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$app/node_modules/.zhifa-lock-sha256" 2>/dev/null)" != "$lock_sum" ]; then
+    echo "setup: npm ci ($app/)"
+    (cd "$app" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_sum" > "$app/node_modules/.zhifa-lock-sha256"
+  fi
+done
 echo "setup: done"

@@ -2,7 +2,10 @@
 # The README's test command: formatting, lints and every test — the Rust
 # workspace (the server's storage tests on SQLite and on a throwaway
 # PostgreSQL cluster, scripts/pg.sh), the UI (lint, type check, Vitest, build), the Playwright e2e
-# of a whole case in Debian's Chromium against `zhifa web`, the Tauri
+# of a whole case in Debian's Chromium against `zhifa web`, the centre's
+# web console (lint, type check, generated API types up to date, Vitest,
+# build — before the server is built, so it embeds the console — and its
+# e2e against `zhifa-server serve --demo`), the Tauri
 # shell's mock-runtime tests, and the desktop app's WebDriver smoke test
 # under Xvfb. The evidence tests also run on a throwaway S3-compatible store
 # (moto's server, scripts/s3.sh).
@@ -12,6 +15,9 @@ cd "$(dirname "$0")/.."
 # so this one command is all a fresh Debian machine needs to run every test.
 bash scripts/setup.sh
 source scripts/env.sh
+
+echo "== console: lint, type check, API types, unit tests, build (before cargo builds the server that embeds it)"
+(cd console && npm run -s lint && npm run -s typecheck && npm run -s check:api && npm run -s test && npm run -s build)
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
@@ -42,6 +48,9 @@ cargo build --locked -q -p zhifa-cli -p zhifa-server
 ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" node ui/e2e/case.e2e.mjs
 echo "== ui e2e: Chromium through a joint inspection over four departments with its 亮码 verified and rated on a real zhifa-server (phone and tablet)"
 ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" node ui/e2e/inspection.e2e.mjs
+
+echo "== console e2e: Chromium signs in (password + TOTP) to the console of a real zhifa-server --demo (1366×768 and 1920×1080), a synced demo case listed and opened, axe-core on every screen"
+ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" node console/e2e/console.e2e.mjs
 
 echo "== src-tauri: clippy and the mock-runtime command tests"
 cargo clippy --locked -p zhifa-app --all-targets -- -D warnings

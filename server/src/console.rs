@@ -34,6 +34,15 @@ pub enum StaffRole {
     Department,
     /// The legal-review body (法制审核机构): reviews cases in its scope.
     LegalReview,
+    /// The township's 负责人 (approver): reads the record in its scope
+    /// (its approval inbox comes with the normal procedure).
+    Approver,
+    /// The district 司法局's supervision body (执法监督): reads the record
+    /// in its scope (the supervision screens come with their issue).
+    Supervisor,
+    /// The centre's administrator: reads the record in its scope (account
+    /// and device administration comes later).
+    Administrator,
 }
 
 impl StaffRole {
@@ -43,6 +52,31 @@ impl StaffRole {
             Self::CommandCentre => "command_centre",
             Self::Department => "department",
             Self::LegalReview => "legal_review",
+            Self::Approver => "approver",
+            Self::Supervisor => "supervisor",
+            Self::Administrator => "administrator",
+        }
+    }
+
+    /// Every role, in the order the console lists them.
+    pub const ALL: [Self; 6] = [
+        Self::CommandCentre,
+        Self::Department,
+        Self::LegalReview,
+        Self::Approver,
+        Self::Supervisor,
+        Self::Administrator,
+    ];
+
+    /// The role's Chinese name, as the console shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CommandCentre => "指挥中心",
+            Self::Department => "业务部门",
+            Self::LegalReview => "法制审核",
+            Self::Approver => "负责人",
+            Self::Supervisor => "司法局监督",
+            Self::Administrator => "系统管理员",
         }
     }
 
@@ -52,6 +86,9 @@ impl StaffRole {
             "command_centre" => Some(Self::CommandCentre),
             "department" => Some(Self::Department),
             "legal_review" => Some(Self::LegalReview),
+            "approver" => Some(Self::Approver),
+            "supervisor" => Some(Self::Supervisor),
+            "administrator" => Some(Self::Administrator),
             _ => None,
         }
     }
@@ -99,7 +136,7 @@ impl NewStaff {
             (StaffRole::Department, Some(d)) if d.trim().is_empty() => {
                 Err("部门账号必须指定部门代码".into())
             }
-            (StaffRole::CommandCentre | StaffRole::LegalReview, Some(_)) => {
+            (_, Some(_)) if self.role != StaffRole::Department => {
                 Err("只有部门账号才指定部门代码".into())
             }
             _ => Ok(()),
@@ -120,7 +157,8 @@ pub struct Staff {
     pub scope: String,
     /// Its department (department accounts).
     pub department: Option<String>,
-    /// Token expiry (RFC 3339).
+    /// Bearer-token expiry (RFC 3339); empty when the account has no
+    /// token (people sign in with password and TOTP instead).
     pub expires_at: String,
     /// Revocation time, if revoked.
     pub revoked_at: Option<String>,
@@ -144,11 +182,12 @@ fn staff_row(r: &crate::store::sql::Row) -> Result<Staff, DbError> {
     Ok(Staff {
         id: r.get(0)?,
         name: r.get(1)?,
-        // The CHECK constraint of the table admits only the two roles.
+        // The CHECK constraint of the table admits only the known roles;
+        // an unknown one falls to the narrowest (department).
         role: StaffRole::parse(&role).unwrap_or(StaffRole::Department),
         scope: r.get(3)?,
         department: r.get(4)?,
-        expires_at: r.get(5)?,
+        expires_at: r.get::<Option<String>>(5)?.unwrap_or_default(),
         revoked_at: r.get(6)?,
     })
 }
@@ -195,6 +234,16 @@ pub fn by_token(conn: &mut dyn Conn, token_sha256: &str) -> Result<Option<Staff>
     .transpose()
 }
 
+/// The account of an id, whatever its state.
+pub fn by_id(conn: &mut dyn Conn, id: &str) -> Result<Option<Staff>, DbError> {
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM staff WHERE id = ?1"),
+        p![id],
+    )?
+    .map(|r| staff_row(&r))
+    .transpose()
+}
+
 /// Every account, by id.
 pub fn list(conn: &mut dyn Conn) -> Result<Vec<Staff>, DbError> {
     conn.query(&format!("SELECT {COLUMNS} FROM staff ORDER BY id"), p![])?
@@ -209,8 +258,19 @@ pub fn revoke(tx: &mut dyn Conn, id: &str, now: DateTime<Utc>) -> Result<bool, D
         "UPDATE staff SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         p![id, ts(now)],
     )?;
+    end_sessions(tx, id, now)?;
     crate::store::audit(tx, now, "operator", "staff.revoke", id)?;
     Ok(n == 1)
+}
+
+/// Ends every open console session of an account (its credentials
+/// changed, or it was revoked; `staff_session`, migration 0012).
+pub(crate) fn end_sessions(tx: &mut dyn Conn, id: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    tx.exec(
+        "UPDATE staff_session SET ended_at = ?2 WHERE staff_id = ?1 AND ended_at IS NULL",
+        p![id, ts(now)],
+    )?;
+    Ok(())
 }
 
 /// Why a console write was refused: (error kind, message).
@@ -627,8 +687,9 @@ mod tests {
 
     #[test]
     fn roles_round_trip_through_their_stored_form() {
-        for r in [StaffRole::CommandCentre, StaffRole::Department] {
+        for r in StaffRole::ALL {
             assert_eq!(StaffRole::parse(r.as_str()), Some(r));
+            assert!(!r.label().is_empty());
         }
         assert_eq!(StaffRole::parse("admin"), None);
     }

@@ -58,6 +58,8 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// Connections one client (IP address) may hold open at once.
     pub max_connections_per_ip: usize,
+    /// The console's session and lock-out policy.
+    pub console: crate::session::Policy,
 }
 
 impl Limits {
@@ -78,6 +80,7 @@ impl Default for Limits {
             public_burst: 20,
             header_timeout: Duration::from_secs(10),
             max_connections_per_ip: 64,
+            console: crate::session::Policy::default(),
         }
     }
 }
@@ -333,7 +336,7 @@ impl RateLimiter {
 /// or party-facing) endpoints the per-client rate applies to: the 亮码 page
 /// and its rating (`/v/…`) and enrolment.
 pub fn is_public(path: &str) -> bool {
-    path.starts_with("/v/") || path == "/v1/enrol"
+    path.starts_with("/v/") || path == "/v1/enrol" || path == "/v1/console/session"
 }
 
 /// Middleware: the public endpoints ([`is_public`]) are rate-limited per

@@ -11,7 +11,7 @@ use zhifa_protocol::wire::ErrorBody;
 
 /// An error answered to a request.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{}: {message}", kind.code())]
+#[error("{}: {message}", code.unwrap_or(kind.code()))]
 pub struct ApiError {
     /// The stable kind.
     pub kind: ErrorKind,
@@ -19,6 +19,10 @@ pub struct ApiError {
     pub message: String,
     /// With `seq_gap`: the seq expected next.
     pub expected_seq: Option<i64>,
+    /// A finer stable code than the kind's, sent instead of it (the
+    /// console sign-in's `signin_failed`, `csrf_missing` …, see
+    /// `crate::session::SessionError`); the status stays the kind's.
+    pub code: Option<&'static str>,
 }
 
 impl ApiError {
@@ -28,6 +32,7 @@ impl ApiError {
             kind,
             message: message.into(),
             expected_seq: None,
+            code: None,
         }
     }
 
@@ -39,7 +44,7 @@ impl ApiError {
     /// The body sent.
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
-            code: self.kind.code().to_owned(),
+            code: self.code.unwrap_or(self.kind.code()).to_owned(),
             message: self.message.clone(),
             expected_seq: self.expected_seq,
             retry_after_ms: matches!(self.kind, ErrorKind::Unavailable | ErrorKind::RateLimited)

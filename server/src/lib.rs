@@ -36,6 +36,7 @@ pub mod badge;
 pub mod blobs;
 pub mod clock;
 pub mod console;
+pub mod console_web;
 pub mod delta;
 pub mod edges;
 pub mod error;
@@ -45,6 +46,7 @@ pub mod pii;
 pub mod push;
 pub mod record;
 pub mod serve;
+pub mod session;
 pub mod store;
 
 use std::fs;

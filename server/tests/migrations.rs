@@ -101,8 +101,25 @@ fn check(store: &Db, c: &mut dyn Conn, upto: i64) {
         ),
         1
     );
-    let staff = count(c, "SELECT count(*) FROM staff WHERE id = 'fx-staff'");
+    let staff = count(
+        c,
+        "SELECT count(*) FROM staff WHERE id = 'fx-staff' AND token_sha256 = 'fx-token-sha'",
+    );
     assert_eq!(staff, i64::from(upto >= 2), "staff row from {upto}");
+    // 0012: the roles issue 17 adds and accounts without a bearer token
+    // (password + TOTP sign-in) are stored; a session row too.
+    c.batch(
+        "INSERT INTO staff (id, name, role, scope, created_at, password_phc, totp_secret)
+         VALUES ('fx-approver', '负责人', 'approver', '500112108', '2026-01-01T00:00:00.000Z', 'phc', 'SECRET')
+         ON CONFLICT (id) DO NOTHING;
+         INSERT INTO staff_session (token_sha256, staff_id, created_at, last_seen_at, expires_at)
+         VALUES ('fx-session', 'fx-approver', 'a', 'a', 'b') ON CONFLICT (token_sha256) DO NOTHING",
+    )
+    .unwrap();
+    assert_eq!(
+        count(c, "SELECT count(*) FROM staff WHERE failed_count = 0"),
+        1 + i64::from(upto >= 2)
+    );
     let credential = count(
         c,
         "SELECT count(*) FROM badge_credential WHERE officer_id = 'fx-officer'",

@@ -67,6 +67,16 @@ pub(super) async fn console_findings(
     StaffAuth(who): StaffAuth,
     Query(q): Query<FindingsQuery>,
 ) -> Result<Json<Vec<crate::inspection::DepartmentFinding>>, ApiError> {
+    use crate::console::StaffRole;
+    if !matches!(
+        who.role,
+        StaffRole::CommandCentre | StaffRole::Department | StaffRole::LegalReview
+    ) {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "本账号的角色不能查看部门检查结果",
+        ));
+    }
     let failed_only = match q.failed_only.as_deref() {
         None | Some("false") | Some("0") => false,
         Some("true") | Some("1") => true,
@@ -111,8 +121,12 @@ pub(super) async fn console_cases(
     State(s): State<St>,
     StaffAuth(who): StaffAuth,
 ) -> Result<Json<Vec<CaseSummary>>, ApiError> {
-    if who.role == crate::console::StaffRole::Department {
-        return Err(ApiError::new(ErrorKind::Forbidden, "部门账号不能查看案件"));
+    use crate::console::StaffRole;
+    if !matches!(who.role, StaffRole::CommandCentre | StaffRole::LegalReview) {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "只有指挥中心和法制审核账号可以查看案件证据状态",
+        ));
     }
     let scope = match who.scope.len() {
         0 => crate::store::Scope::All,

@@ -52,7 +52,8 @@ use crate::error::ApiError;
           centre::console_task_assign, centre::console_tasks, centre::console_findings, centre::console_cases, centre::console_case_review,
           centre::console_case_reassign, crate::record::routes::case_list, crate::record::routes::case_detail,
           crate::record::routes::inspection_list, crate::record::routes::task_list, crate::badge::http::key, crate::badge::http::show, crate::badge::http::rate_http,
-          crate::badge::http::ratings_http),
+          crate::badge::http::ratings_http, crate::session::http::sign_in, crate::session::http::whoami,
+          crate::session::http::sign_out),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -61,7 +62,9 @@ use crate::error::ApiError;
                        crate::inspection::TaskRow, crate::inspection::DepartmentFinding,
                        crate::console::CaseReview, crate::console::CaseReassign,
                        zhifa_protocol::badge::BadgeKey, zhifa_protocol::badge::Certificate,
-                       zhifa_protocol::badge::CertificateBody, crate::badge::RatingRow, crate::badge::Rating)),
+                       zhifa_protocol::badge::CertificateBody, crate::badge::RatingRow, crate::badge::Rating,
+                       crate::session::SignIn, crate::session::SessionInfo,
+                       crate::record::documents::DocumentRef, crate::record::replay::Replay)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -75,6 +78,14 @@ impl utoipa::Modify for Bearer {
         c.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // The console's session cookie (crate::session); non-GET requests
+        // also send its CSRF token in `x-csrf-token`.
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::new(crate::session::http::COOKIE),
+            )),
         );
     }
 }
@@ -129,6 +140,8 @@ pub fn router(state: St) -> Router {
         )
         .merge(crate::badge::http::routes())
         .merge(crate::record::routes::routes())
+        .merge(crate::session::http::routes())
+        .merge(crate::console_web::routes())
         .fallback(crate::edges::unknown_route)
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))
         // Framework answers (405, 413, query and path rejections) become

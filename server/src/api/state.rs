@@ -158,30 +158,24 @@ pub(crate) fn is_sha256(s: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-/// The authenticated console caller: a command-centre or department
-/// account's bearer token (`console`; no device, no protocol header).
+/// The authenticated console caller (`/v1/console/*`; no device, no
+/// protocol header): a staff account's bearer token (scripts), or a
+/// signed-in session's cookie with its CSRF header on every request but
+/// GET and HEAD. Its extractor is `crate::session::http`'s (that module
+/// builds on this one, never the other way round).
 pub struct StaffAuth(pub crate::console::Staff);
 
-/// The bearer token of a request (`unauthorized` when there is none).
-fn bearer(parts: &Parts) -> Result<String, ApiError> {
-    Ok(parts
+/// The bearer token of a request, if it has one.
+pub(crate) fn bearer_opt(parts: &Parts) -> Option<String> {
+    parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "缺少访问令牌"))?
-        .to_owned())
+        .map(str::to_owned)
 }
 
-impl FromRequestParts<St> for StaffAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
-        let store = state.store.clone();
-        let now = state.clock.now();
-        Ok(StaffAuth(
-            blocking(move || store.authenticate_staff(&token, now)).await?,
-        ))
-    }
+/// The bearer token of a request (`unauthorized` when there is none).
+fn bearer(parts: &Parts) -> Result<String, ApiError> {
+    bearer_opt(parts).ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "缺少访问令牌"))
 }

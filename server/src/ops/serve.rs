@@ -57,6 +57,18 @@ struct LimitArgs {
     /// Connections one client IP may hold open at once.
     #[arg(long, value_name = "N", default_value_t = 64)]
     max_connections_per_ip: usize,
+    /// Minutes without a request after which a console session ends.
+    #[arg(long, value_name = "MIN", default_value_t = 30)]
+    console_idle_minutes: i64,
+    /// Hours after sign-in at which a console session ends regardless.
+    #[arg(long, value_name = "H", default_value_t = 12)]
+    console_session_hours: i64,
+    /// Failed console sign-ins in a row that lock the account.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    console_max_failures: i64,
+    /// Minutes a locked console account stays locked.
+    #[arg(long, value_name = "MIN", default_value_t = 15)]
+    console_lockout_minutes: i64,
 }
 
 impl LimitArgs {
@@ -66,6 +78,16 @@ impl LimitArgs {
         }
         if self.header_timeout_secs < 1 || self.max_connections_per_ip < 1 {
             bail!("--header-timeout-secs and --max-connections-per-ip must be at least 1");
+        }
+        if !(1..=24 * 60).contains(&self.console_idle_minutes)
+            || !(1..=72).contains(&self.console_session_hours)
+            || !(1..=100).contains(&self.console_max_failures)
+            || !(1..=24 * 60).contains(&self.console_lockout_minutes)
+        {
+            bail!(
+                "--console-idle-minutes and --console-lockout-minutes must be 1–1440, \
+                 --console-session-hours 1–72, --console-max-failures 1–100"
+            );
         }
         Ok(zhifa_server::edges::Limits {
             max_upload_bytes: self.max_upload_bytes,
@@ -77,6 +99,12 @@ impl LimitArgs {
             public_burst: self.public_burst,
             header_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
             max_connections_per_ip: self.max_connections_per_ip,
+            console: zhifa_server::session::Policy {
+                idle: chrono::Duration::minutes(self.console_idle_minutes),
+                lifetime: chrono::Duration::hours(self.console_session_hours),
+                max_failures: self.console_max_failures,
+                lockout: chrono::Duration::minutes(self.console_lockout_minutes),
+            },
         })
     }
 }
@@ -98,6 +126,11 @@ pub(crate) fn run(service: Service, args: ServeArgs) -> anyhow::Result<()> {
             "demo: {} enrolment codes written to {}",
             officers.len(),
             service.data.join("demo-enrolment.json").display()
+        );
+        let staff = service.demo_staff()?;
+        eprintln!(
+            "demo: {} console accounts (password + TOTP) written under \"staff\" in the same file",
+            staff.len()
         );
     }
     serve(service, listen, tls_cert.zip(tls_key), &limits)

@@ -1,6 +1,7 @@
 //! `zhifa-server staff …`: the console accounts of `/v1/console/*`
-//! (command centre, departments, legal review): create or re-issue,
-//! revoke, list.
+//! (command centre, departments, legal review, approver, supervisor,
+//! administrator): create or re-issue a bearer token, set the sign-in
+//! password, enrol the TOTP second factor, revoke, list.
 
 use anyhow::bail;
 use clap::Subcommand;
@@ -35,6 +36,20 @@ pub(crate) enum StaffCmd {
         #[arg(long, default_value_t = 90)]
         days: i64,
     },
+    /// Set the sign-in password of a console account, read from the first
+    /// line of standard input (never from the command line); ends its
+    /// sessions and clears a lock-out.
+    Password {
+        /// Login id.
+        id: String,
+    },
+    /// Enrol a new TOTP second factor (RFC 6238, 30 s, 6 digits): prints
+    /// the otpauth:// URL to show as a QR code in an authenticator app;
+    /// the former secret stops working and the account's sessions end.
+    Totp {
+        /// Login id.
+        id: String,
+    },
     /// Revoke a console account: its token stops working at once.
     Revoke {
         /// Login id.
@@ -61,7 +76,9 @@ pub(crate) fn run(
             days,
         } => {
             let Some(role) = zhifa_server::console::StaffRole::parse(&role) else {
-                bail!("role must be command_centre, department or legal_review");
+                bail!(
+                    "role must be command_centre, department, legal_review, approver, supervisor or administrator"
+                );
             };
             if !(1..=366).contains(&days) {
                 bail!("--days must be between 1 and 366");
@@ -97,6 +114,30 @@ pub(crate) fn run(
             );
             Ok(())
         }
+        StaffCmd::Password { id } => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            service
+                .store()
+                .set_staff_password(&id, password, clock.now())?;
+            print(
+                json,
+                serde_json::json!({ "id": id, "password_set": true }),
+                format!("staff {id}: password set"),
+            );
+            Ok(())
+        }
+        StaffCmd::Totp { id } => {
+            let secret = service.store().enrol_staff_totp(&id, clock.now())?;
+            let url = zhifa_server::session::totp::otpauth_url(&secret, &id)?;
+            print(
+                json,
+                serde_json::json!({ "id": id, "otpauth_url": url, "totp_secret": secret }),
+                url,
+            );
+            Ok(())
+        }
         StaffCmd::List => list(service, json),
     }
 }
@@ -117,7 +158,11 @@ fn list(service: &Service, json: bool) -> anyhow::Result<()> {
                     &s.scope
                 },
                 s.department.as_deref().unwrap_or("-"),
-                s.expires_at,
+                if s.expires_at.is_empty() {
+                    "（无令牌）"
+                } else {
+                    &s.expires_at
+                },
                 if s.revoked_at.is_some() {
                     "（已停用）"
                 } else {

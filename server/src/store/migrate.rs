@@ -100,6 +100,7 @@ pub const MIGRATIONS: &[Migration] = &[
     shared!(5, "0005_authz"),
     paired!(10, "0010_record"),
     shared!(11, "0011_vault"),
+    paired!(12, "0012_staff_signin"),
 ];
 
 /// The newest version this build knows.

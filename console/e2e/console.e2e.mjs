@@ -1,0 +1,220 @@
+// The centre's web console end to end (issue 17): a real
+// `zhifa-server serve --demo` (ZHIFA_SERVER_BIN, default the debug build
+// under CARGO_TARGET_DIR) serving the console it embeds at /console/, and
+// Debian's Chromium driven by playwright-core at 1366×768 and 1920×1080.
+// With ZHIFA_BIN (the `zhifa` device CLI) a real device first runs the
+// demo case and syncs it, so the case list and the dossier have a case.
+// Every screen is screenshotted into test-results/ and checked with
+// axe-core: no serious or critical violation.
+import { spawn, execFileSync } from 'node:child_process'
+import { createHmac } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import { chromium } from 'playwright-core'
+
+const here = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const out = join(here, 'test-results')
+mkdirSync(out, { recursive: true })
+const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || '/root', '.cache/zhifa/target')
+const serverBin = process.env.ZHIFA_SERVER_BIN || join(target, 'debug/zhifa-server')
+if (!existsSync(serverBin)) throw new Error(`no zhifa-server at ${serverBin} (set ZHIFA_SERVER_BIN)`)
+const deviceBin = process.env.ZHIFA_BIN && existsSync(process.env.ZHIFA_BIN) ? process.env.ZHIFA_BIN : null
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+const sizes = [
+  { name: '1366x768', width: 1366, height: 768 },
+  { name: '1920x1080', width: 1920, height: 1080 },
+]
+
+/** RFC 6238 (HMAC-SHA1, 30 s, 6 digits) from a base32 secret. */
+export function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0')
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)))
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)))
+  const h = createHmac('sha1', key).update(counter).digest()
+  const o = h[h.length - 1] & 0xf
+  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]
+  return String(n % 1_000_000).padStart(6, '0')
+}
+
+function firstLine(child, what, log) {
+  const rl = createInterface({ input: child.stdout })
+  return new Promise((res, rej) => {
+    rl.once('line', res)
+    child.once('exit', (c) => rej(new Error(`${what} exited ${c}: ${log()}`)))
+  })
+}
+
+async function startServer(data) {
+  const child = spawn(serverBin, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--demo'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let log = ''
+  child.stderr.on('data', (b) => (log += b))
+  const line = await firstLine(child, 'zhifa-server', () => log)
+  const url = JSON.parse(line).listening
+  const demo = JSON.parse(readFileSync(join(data, 'demo-enrolment.json'), 'utf8'))
+  return { child, url, demo }
+}
+
+/** A device runs the demo case and syncs it to the server. */
+function syncDemoCase(url, demo) {
+  const dev = mkdtempSync(join(tmpdir(), 'console-e2e-dev-'))
+  const code = demo.officers.find((o) => o.id === 'OFF-LX-01').code
+  const run = (...args) => execFileSync(deviceBin, ['--data', dev, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  run('demo')
+  run('enrol', '--server', url, '--code', code)
+  run('sync')
+  return dev
+}
+
+const problems = []
+
+async function axe(page, screen) {
+  // Colours are judged once Element Plus's fade-in transitions are over.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'))
+  // Through the DevTools protocol, not a <script>: the console's CSP
+  // (script-src 'self') stays on and would refuse an inline script.
+  await page.evaluate(axeSource)
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] })
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3), why: v.nodes[0]?.failureSummary ?? '' }))
+  })
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  for (const v of bad) problems.push(`${screen}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(', ')}: ${v.why}`)
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true })
+}
+
+function expect(ok, what) {
+  if (!ok) problems.push(what)
+}
+
+async function main() {
+  const data = mkdtempSync(join(tmpdir(), 'console-e2e-'))
+  const server = await startServer(data)
+  let dev = null
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  try {
+    if (deviceBin) dev = syncDemoCase(server.url, server.demo)
+    const staff = (u) => server.demo.staff.find((s) => s.username === u)
+    const reviewer = staff('demo-reviewer')
+    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: sizes[0] })
+    const page = await ctx.newPage()
+    const base = `${server.url}/console/`
+
+    // Sign-in screen at both sizes, a wrong code refused with its code.
+    await page.goto(base)
+    await page.waitForSelector('#username')
+    expect(page.url().includes('/console/signin'), `not sent to sign-in: ${page.url()}`)
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `signin-${s.name}`)
+      await axe(page, `signin ${s.name}`)
+    }
+    const fill = async (u, p, c) => {
+      await page.fill('#username', u)
+      await page.fill('#password', p)
+      await page.fill('#totp', c)
+      await page.click('button[type=submit]')
+    }
+    const wrong = totp(reviewer.totp_secret) === '000000' ? '111111' : '000000'
+    await fill(reviewer.username, reviewer.password, wrong)
+    const alert = await page.waitForSelector('[role=alert]')
+    const text = await alert.innerText()
+    expect(text.includes('signin_failed') && text.includes('不正确'), `wrong code message: ${text}`)
+    await shot(page, 'signin-refused')
+
+    // Lock-out: five wrong passwords on the administrator's account.
+    const admin = staff('demo-admin')
+    let lockText = ''
+    for (let i = 0; i < 5; i++) {
+      await fill(admin.username, 'Wrong-password-1', '123456')
+      await page.waitForFunction((n) => document.querySelector('[role=alert]')?.textContent?.includes(n), i < 4 ? 'signin_failed' : 'account_locked')
+      lockText = await page.innerText('[role=alert]')
+    }
+    expect(lockText.includes('已锁定') && lockText.includes('account_locked'), `lock-out message: ${lockText}`)
+    await shot(page, 'signin-locked')
+
+    // The reviewer signs in; the case list is the first screen.
+    await fill(reviewer.username, reviewer.password, totp(reviewer.totp_secret))
+    await page.waitForURL(/\/console\/cases/)
+    await page.waitForSelector('.el-table, .el-empty')
+    const rows = await page.locator('.el-table__body tr').count()
+    if (deviceBin) expect(rows > 0, 'the synced demo case is not listed')
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `cases-${s.name}`)
+      await axe(page, `cases ${s.name}`)
+    }
+    // A filter goes into the URL and survives a reload.
+    await page.goto(`${base}cases?status=closed`)
+    await page.waitForSelector('.el-table, .el-empty')
+    await page.reload()
+    await page.waitForSelector('.el-table, .el-empty')
+    expect(page.url().includes('status=closed'), `filter lost on reload: ${page.url()}`)
+    const emptyText = await page.locator('.el-empty').innerText().catch(() => '')
+    if (!deviceBin || rows === 0 || emptyText) {
+      expect(emptyText.includes('清除筛选条件') || (await page.locator('.el-table__body tr').count()) > 0, 'the filtered empty state says nothing to do')
+    }
+    await shot(page, 'cases-filtered')
+
+    if (rows > 0) {
+      await page.goto(`${base}cases`)
+      await page.waitForSelector('.el-table__body tr')
+      await page.click('.el-table__body tr >> text=查看案卷')
+      await page.waitForSelector('text=服务器规则复核')
+      const body = await page.innerText('main')
+      expect(body.includes('当事人') && body.includes('处罚决定与依据') && body.includes('文书'), 'dossier sections missing')
+      expect(/[0-9a-f]{64}/.test(body), 'no document hash in the dossier')
+      for (const s of sizes) {
+        await page.setViewportSize(s)
+        await shot(page, `dossier-${s.name}`)
+        await axe(page, `dossier ${s.name}`)
+      }
+    }
+
+    for (const screen of ['inspections', 'tasks']) {
+      await page.goto(`${base}${screen}`)
+      await page.waitForSelector('.el-table, .el-empty')
+      for (const s of sizes) {
+        await page.setViewportSize(s)
+        await shot(page, `${screen}-${s.name}`)
+        await axe(page, `${screen} ${s.name}`)
+      }
+    }
+
+    // Sign-out ends the session: the app goes to sign-in and stays there.
+    await page.click('text=退出登录')
+    await page.waitForURL(/\/console\/signin/)
+    await page.goto(`${base}cases`)
+    await page.waitForSelector('#username')
+    expect(page.url().includes('/console/signin'), 'a signed-out session still opens the case list')
+    await ctx.close()
+  } finally {
+    await browser.close()
+    server.child.kill('SIGTERM')
+    rmSync(data, { recursive: true, force: true })
+    if (dev) rmSync(dev, { recursive: true, force: true })
+  }
+  if (problems.length) {
+    console.error(problems.join('\n'))
+    process.exit(1)
+  }
+  console.log(`console e2e: passed (${deviceBin ? 'with a synced demo case' : 'no device binary: lists and empty states only'}); screenshots in ${out}`)
+}
+
+await main()

@@ -1,0 +1,98 @@
+/**
+ * The console's one way to the server: same-origin fetch with the session
+ * cookie (HttpOnly, set by the server), the CSRF token echoed on every
+ * request that is not GET, and every failure turned into an `ApiError`
+ * with the server's stable code. Wire types are `schema.d.ts`, generated
+ * from docs/openapi.json (`npm run gen:api`), never written by hand.
+ */
+import type { components, operations } from './schema'
+import { ApiError, errorFrom } from './errors'
+
+export type SessionInfo = components['schemas']['SessionInfo']
+export type SignIn = components['schemas']['SignIn']
+export type CasePage = components['schemas']['CasePage']
+export type CaseRow = components['schemas']['CaseRow']
+export type InspectionPage = components['schemas']['InspectionPage']
+export type TaskPage = components['schemas']['TaskPage']
+export type DocumentRef = components['schemas']['DocumentRef']
+export type Replay = components['schemas']['Replay']
+export type CaseQuery = NonNullable<operations['case_list']['parameters']['query']>
+export type InspectionQuery = NonNullable<operations['inspection_list']['parameters']['query']>
+export type TaskQuery = NonNullable<operations['task_list']['parameters']['query']>
+
+/** The fetch the client uses (tests put a fake here). */
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
+
+let csrfToken: string | null = null
+let onSignedOut: (() => void) | null = null
+
+/** Remembers the CSRF token of the current session (in memory only). */
+export function setCsrf(token: string | null | undefined): void {
+  csrfToken = token ?? null
+}
+
+/** Called when the server says the session is gone (the app goes to sign-in). */
+export function setSignedOutHandler(f: (() => void) | null): void {
+  onSignedOut = f
+}
+
+/** Builds `path?query`, leaving out empty values. */
+export function withQuery(path: string, query: Record<string, string | number | boolean | null | undefined>): string {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v))
+  }
+  const s = q.toString()
+  return s ? `${path}?${s}` : path
+}
+
+/** One request; the JSON answer, or an `ApiError`. */
+export async function request<T>(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+  fetchImpl: Fetch = (i, init) => fetch(i, init),
+): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken
+  let resp: Response
+  try {
+    resp = await fetchImpl(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError('network', 0, '')
+  }
+  const text = await resp.text()
+  let json: unknown = null
+  try {
+    json = text ? JSON.parse(text) : null
+  } catch {
+    json = null
+  }
+  if (!resp.ok) {
+    const err = errorFrom(resp.status, json)
+    if (err.needsSignIn && path !== '/v1/console/session') onSignedOut?.()
+    throw err
+  }
+  return json as T
+}
+
+export const api = {
+  signIn: (b: SignIn) => request<SessionInfo>('POST', '/v1/console/session', b),
+  session: () => request<SessionInfo>('GET', '/v1/console/session'),
+  signOut: () => request<{ signed_out: boolean }>('DELETE', '/v1/console/session'),
+  cases: (q: CaseQuery) => request<CasePage>('GET', withQuery('/v1/console/records/cases', q)),
+  /** The case dossier (`zhifa-server case show --json` shape plus
+   * documents, replay and flag): the OpenAPI document describes it as an
+   * untyped object, so screens read it through `dossier.ts`. */
+  caseDetail: (id: string) =>
+    request<Record<string, unknown>>('GET', `/v1/console/records/cases/${encodeURIComponent(id)}`),
+  inspections: (q: InspectionQuery) =>
+    request<InspectionPage>('GET', withQuery('/v1/console/records/inspections', q)),
+  tasks: (q: TaskQuery) => request<TaskPage>('GET', withQuery('/v1/console/records/tasks', q)),
+}

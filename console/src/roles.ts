@@ -1,0 +1,30 @@
+/**
+ * What each console role sees in the menu: the screens the server lets it
+ * use (docs/AUTHZ.md). Department accounts read inspections and tasks but
+ * never cases (no party's personal data); the other roles read all three
+ * record lists in their scope.
+ */
+export type Screen = 'cases' | 'inspections' | 'tasks'
+
+export const MENU: { screen: Screen; label: string }[] = [
+  { screen: 'cases', label: '案件' },
+  { screen: 'inspections', label: '检查' },
+  { screen: 'tasks', label: '任务' },
+]
+
+export function screensOf(role: string): Screen[] {
+  if (role === 'department') return ['inspections', 'tasks']
+  return ['cases', 'inspections', 'tasks']
+}
+
+/** The first screen after sign-in. */
+export function homeOf(role: string): Screen {
+  return screensOf(role)[0] ?? 'tasks'
+}
+
+/** A scope ('' / 6 / 9 digits) in words. */
+export function scopeLabel(scope: string): string {
+  if (!scope) return '全市'
+  if (scope.length === 6) return `区县 ${scope}`
+  return `镇街 ${scope}`
+}

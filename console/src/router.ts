@@ -1,0 +1,50 @@
+/**
+ * The console's screens. Everything but sign-in needs a session; a screen
+ * the role may not use sends it to its own first screen.
+ */
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
+import { loadSession, session } from './session'
+import { homeOf, screensOf, type Screen } from './roles'
+
+export const router = createRouter({
+  history: createWebHistory('/console/'),
+  routes: [
+    { path: '/signin', name: 'signin', component: () => import('./views/SignIn.vue'), meta: { title: '登录' } },
+    {
+      path: '/',
+      component: () => import('./views/Shell.vue'),
+      children: [
+        { path: '', name: 'home', redirect: () => ({ name: homeOf(session.info?.role ?? '') }) },
+        { path: 'cases', name: 'cases', component: () => import('./views/CaseList.vue'), meta: { screen: 'cases', title: '案件' } },
+        {
+          path: 'cases/:id',
+          name: 'case',
+          component: () => import('./views/CaseDossier.vue'),
+          meta: { screen: 'cases', title: '案卷' },
+        },
+        {
+          path: 'inspections',
+          name: 'inspections',
+          component: () => import('./views/InspectionList.vue'),
+          meta: { screen: 'inspections', title: '检查' },
+        },
+        { path: 'tasks', name: 'tasks', component: () => import('./views/TaskList.vue'), meta: { screen: 'tasks', title: '任务' } },
+      ],
+    },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach(async (to: RouteLocationNormalized) => {
+  const info = await loadSession()
+  if (to.name === 'signin') return info ? { name: 'home' } : true
+  if (!info) return { name: 'signin', query: { next: to.fullPath } }
+  const screen = to.meta.screen as Screen | undefined
+  if (screen && !screensOf(info.role).includes(screen)) return { name: homeOf(info.role) }
+  return true
+})
+
+router.afterEach((to) => {
+  const title = to.meta.title as string | undefined
+  document.title = title ? `${title} · 掌上执法控制台` : '掌上执法控制台'
+})

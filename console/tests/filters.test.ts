@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { CASE_FILTERS, apiQuery, fromQuery, sameFilters, toQuery } from '../src/filters'
+import { homeOf, screensOf } from '../src/roles'
+import { readDossier } from '../src/dossier'
+
+describe('filters kept in the URL', () => {
+  it('read only the list’s keys, drop empties and take the first of repeated values', () => {
+    const q = { township: '500112108', status: ['served', 'paid'], matter: '  ', junk: 'x', from: '2026-03-01' }
+    expect(fromQuery(q, CASE_FILTERS)).toEqual({ township: '500112108', status: 'served', from: '2026-03-01' })
+  })
+
+  it('round-trip through the query', () => {
+    const f = { township: '500112108', flagged: 'true', to: '2026-03-31' }
+    expect(fromQuery(toQuery(f, CASE_FILTERS) as Record<string, string>, CASE_FILTERS)).toEqual(f)
+    expect(toQuery({ township: ' ', officer: 'OFF-LX-01' }, CASE_FILTERS)).toEqual({ officer: 'OFF-LX-01' })
+  })
+
+  it('give the server booleans and the page cursor', () => {
+    expect(apiQuery({ flagged: 'true', status: 'served' }, 'CUR')).toEqual({ flagged: true, status: 'served', after: 'CUR' })
+    expect(apiQuery({ flagged: 'false' }, null)).toEqual({ flagged: false })
+  })
+
+  it('compare filter sets by content', () => {
+    expect(sameFilters({ a: '1', b: '2' }, { b: '2', a: '1' })).toBe(true)
+    expect(sameFilters({ a: '1' }, { a: '2' })).toBe(false)
+    expect(sameFilters({ a: '1' }, {})).toBe(false)
+  })
+})
+
+describe('roles and the dossier', () => {
+  it('never shows cases to a department account', () => {
+    expect(screensOf('department')).toEqual(['inspections', 'tasks'])
+    expect(homeOf('department')).toBe('inspections')
+    for (const r of ['command_centre', 'legal_review', 'approver', 'supervisor', 'administrator']) {
+      expect(homeOf(r)).toBe('cases')
+    }
+  })
+
+  it('reads a dossier and survives missing or odd fields', () => {
+    const d = readDossier({
+      id: 'c1',
+      status: 'served',
+      status_zh: '已送达',
+      party: { kind: 'individual', name: '张三', id_number: '500112199001011234', address: '龙兴镇' },
+      decision: { penalty: { kind: 'fine', amount_fen: 20000, band: 'B1' }, circumstances: ['初次', 3], decided_at: '2026-03-10T10:00:00' },
+      issue: { number: '渝北龙兴当罚〔2026〕1号' },
+      timeline: [{ seq: 1, at: '2026-03-10T02:00:00Z', kind: 'create', to: 'draft' }, 'junk'],
+      documents: [{ kind: 'decision_on_the_spot', title: '当场处罚决定书', sha256: 'ab', size: 10, verified: true }],
+      replay: { ok: false, codes: ['X'], messages: ['不符'], release_id: 'r1', at: '2026-03-10T02:00:00Z' },
+      flagged: true,
+    })
+    expect(d.party?.name).toBe('张三')
+    expect(d.decision?.amountFen).toBe(20000)
+    expect(d.decision?.circumstances).toEqual(['初次'])
+    expect(d.number).toBe('渝北龙兴当罚〔2026〕1号')
+    expect(d.timeline).toHaveLength(1)
+    expect(d.replay?.codes).toEqual(['X'])
+    expect(d.flagged).toBe(true)
+    const empty = readDossier(null)
+    expect(empty.party).toBeNull()
+    expect(empty.decision).toBeNull()
+    expect(empty.documents).toEqual([])
+    expect(empty.statusZh).toBe('—')
+  })
+})
+
+describe('display helpers', () => {
+  it('show device wall-clock times to the minute and Beijing times for RFC 3339', async () => {
+    const { wallClock, beijing, yuan, size } = await import('../src/format')
+    expect(wallClock('2026-12-07T16:05:52.780886235')).toBe('2026-12-07 16:05')
+    expect(wallClock(null)).toBe('—')
+    expect(beijing('2026-03-10T02:00:00.000Z')).toBe('2026-03-10 10:00')
+    expect(yuan(15000)).toBe('150.00 元')
+    expect(size(2048)).toBe('2.0 KB')
+  })
+})
