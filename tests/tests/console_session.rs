@@ -4,7 +4,8 @@
 //! token every non-GET request echoes; wrong factors answered alike;
 //! a TOTP code taken once; sign-out, idle timeout and absolute lifetime
 //! end a session; five failures lock the account for fifteen minutes;
-//! every step audited. The clock is the server's manual clock.
+//! every step audited; the TOTP secret sealed at rest by the vault and
+//! resealed by key rotation. The clock is the server's manual clock.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
@@ -120,6 +121,13 @@ fn audits(server: &TestServer, action: &str) -> i64 {
 async fn the_right_factors_sign_in_with_a_strict_cookie(b: Backend) {
     let server = TestServer::on(&b);
     let secret = account(&server, "rev-1", StaffRole::LegalReview);
+    // The second factor's secret is sealed at rest by the vault (purpose
+    // `staff.totp`), never stored as the base32 it is enrolled with.
+    let stored = server
+        .db()
+        .text("SELECT totp_secret FROM staff WHERE id = ?1", &["rev-1"]);
+    assert!(stored.starts_with("zv1:staff.totp/"), "{stored}");
+    assert!(!stored.contains(&secret), "the TOTP secret in plaintext");
     let a = sign_in(&server, "rev-1", PASSWORD, &code_now(&server, &secret)).await;
     assert_eq!(a.status, 200, "{}", a.body);
     let cookie = &a.cookies[0];
@@ -400,7 +408,29 @@ async fn revoking_an_account_ends_its_sessions(b: Backend) {
     assert_eq!(again.code(), "signin_failed");
 }
 
+async fn a_resealed_totp_secret_still_signs_in(b: Backend) {
+    let server = TestServer::on(&b);
+    let secret = account(&server, "rev-2", StaffRole::LegalReview);
+    let before = server
+        .db()
+        .text("SELECT totp_secret FROM staff WHERE id = ?1", &["rev-2"]);
+    let rotated = zhifa_tests::off_runtime(|| server.service.keys_rotate_data(true).unwrap());
+    let fresh = rotated
+        .new_data_keys
+        .iter()
+        .find(|k| k.starts_with("staff.totp/"))
+        .expect("a new staff.totp key");
+    let after = server
+        .db()
+        .text("SELECT totp_secret FROM staff WHERE id = ?1", &["rev-2"]);
+    assert_ne!(after, before);
+    assert!(after.starts_with(&format!("zv1:{fresh}:")), "{after}");
+    let a = sign_in(&server, "rev-2", PASSWORD, &code_now(&server, &secret)).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+}
+
 on_both_backends!(
+    a_resealed_totp_secret_still_signs_in,
     the_right_factors_sign_in_with_a_strict_cookie,
     wrong_password_wrong_code_and_unknown_user_read_alike,
     a_totp_code_is_taken_once,

@@ -269,8 +269,20 @@ async fn personal_data_is_sealed_and_its_keys_rotate(b: Backend) {
     // New data keys; every stored value re-encrypted under them.
     let keys_before = zhifa_tests::off_runtime(|| server.service.keys_status().unwrap());
     let rotated = zhifa_tests::off_runtime(|| server.service.keys_rotate_data(true).unwrap());
-    // record.case, record.case_event, record.inspection, record.task, evidence.
-    assert_eq!(rotated.new_data_keys.len(), 5, "{rotated:?}");
+    // Every purpose but the blind index (record.case, record.case_event,
+    // record.inspection, record.task, evidence, staff.totp).
+    assert_eq!(
+        rotated.new_data_keys.len(),
+        zhifa_server::pii::PURPOSES.len() - 1,
+        "{rotated:?}"
+    );
+    assert!(
+        rotated
+            .new_data_keys
+            .iter()
+            .any(|k| k.starts_with("staff.totp/")),
+        "{rotated:?}"
+    );
     assert!(rotated.resealed >= 2, "{rotated:?}");
     let status = zhifa_tests::off_runtime(|| server.service.keys_status().unwrap());
     for k in &keys_before {

@@ -57,14 +57,18 @@ pub const BLIND_INDEX: &str = "blind_index";
 pub const LEGACY: &str = "legacy";
 /// The purpose of the evidence store's data keys (`crate::blobs::seal`).
 pub const EVIDENCE: &str = crate::blobs::seal::PURPOSE;
+/// The purpose of the console accounts' TOTP secrets (`staff.totp_secret`,
+/// a second factor: kept sealed like personal data).
+pub const STAFF_TOTP: &str = "staff.totp";
 /// Every purpose the vault keeps a data key for.
-pub const PURPOSES: [&str; 6] = [
+pub const PURPOSES: [&str; 7] = [
     purpose::CASE,
     purpose::CASE_EVENT,
     purpose::INSPECTION,
     purpose::TASK,
     BLIND_INDEX,
     EVIDENCE,
+    STAFF_TOTP,
 ];
 
 const PREFIX: &str = "zv1:";

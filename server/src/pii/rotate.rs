@@ -84,11 +84,13 @@ pub fn rotate_data(tx: &mut dyn Conn, vault: &Vault) -> Result<Vec<String>, Reco
     Ok(made)
 }
 
-/// One sealed column: its table, key columns, purpose and AAD.
+/// One sealed column: its table, key columns (the rank an expression
+/// where a table keeps one value per id), the column, purpose and AAD.
 struct Column {
     table: &'static str,
     id: &'static str,
     rank: &'static str,
+    sealed: &'static str,
     purpose: &'static str,
     aad: fn(&str, i64) -> Vec<u8>,
 }
@@ -97,11 +99,12 @@ fn as_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or_default()
 }
 
-const COLUMNS: [Column; 4] = [
+const COLUMNS: [Column; 5] = [
     Column {
         table: "record_case",
         id: "case_id",
         rank: "version",
+        sealed: "sealed",
         purpose: purpose::CASE,
         aad: |id, v| record_aad(id, as_u64(v)),
     },
@@ -109,6 +112,7 @@ const COLUMNS: [Column; 4] = [
         table: "record_case_event",
         id: "case_id",
         rank: "seq",
+        sealed: "sealed",
         purpose: purpose::CASE_EVENT,
         aad: |id, v| event_aad(id, as_u64(v)),
     },
@@ -116,6 +120,7 @@ const COLUMNS: [Column; 4] = [
         table: "record_inspection",
         id: "inspection_id",
         rank: "version",
+        sealed: "sealed",
         purpose: purpose::INSPECTION,
         aad: |id, v| inspection_aad(id, as_u64(v)),
     },
@@ -123,8 +128,17 @@ const COLUMNS: [Column; 4] = [
         table: "record_task",
         id: "task_id",
         rank: "rank",
+        sealed: "sealed",
         purpose: purpose::TASK,
         aad: task_aad,
+    },
+    Column {
+        table: "staff",
+        id: "id",
+        rank: "CAST(0 AS BIGINT)",
+        sealed: "totp_secret",
+        purpose: super::STAFF_TOTP,
+        aad: |id, _| crate::session::totp_aad(id),
     },
 ];
 
@@ -144,9 +158,10 @@ pub fn reseal_page(tx: &mut dyn Conn, vault: &Vault, limit: i64) -> Result<usize
         }
         let rows = tx.query(
             &format!(
-                "SELECT {id}, {rank}, sealed FROM {t} WHERE substr(sealed, 1, ?1) <> ?2 LIMIT ?3",
+                "SELECT {id}, {rank}, {s} FROM {t} WHERE substr({s}, 1, ?1) <> ?2 LIMIT ?3",
                 id = col.id,
                 rank = col.rank,
+                s = col.sealed,
                 t = col.table
             ),
             p![len, prefix, room],
@@ -158,7 +173,8 @@ pub fn reseal_page(tx: &mut dyn Conn, vault: &Vault, limit: i64) -> Result<usize
             let again = vault.seal_with(tx, &active, col.purpose, &aad, &plain)?;
             tx.exec(
                 &format!(
-                    "UPDATE {t} SET sealed = ?1 WHERE {id} = ?2 AND {rank} = ?3",
+                    "UPDATE {t} SET {s} = ?1 WHERE {id} = ?2 AND {rank} = ?3",
+                    s = col.sealed,
                     t = col.table,
                     id = col.id,
                     rank = col.rank
@@ -206,16 +222,16 @@ pub fn status(c: &mut dyn Conn) -> Result<Vec<KeyRow>, RecordError> {
             let (sql, prefix) = if purpose == super::LEGACY {
                 (
                     format!(
-                        "SELECT COUNT(*) FROM {} WHERE substr(sealed, 1, 4) <> ?1",
-                        col.table
+                        "SELECT COUNT(*) FROM {} WHERE substr({}, 1, 4) <> ?1",
+                        col.table, col.sealed
                     ),
                     super::PREFIX.to_owned(),
                 )
             } else {
                 (
                     format!(
-                        "SELECT COUNT(*) FROM {} WHERE substr(sealed, 1, ?2) = ?1",
-                        col.table
+                        "SELECT COUNT(*) FROM {} WHERE substr({}, 1, ?2) = ?1",
+                        col.table, col.sealed
                     ),
                     format!("{}{id}:", super::PREFIX),
                 )

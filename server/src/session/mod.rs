@@ -178,6 +178,12 @@ impl SessionInfo {
     }
 }
 
+/// The associated data a staff account's sealed TOTP secret is bound to
+/// (a sealed secret moved to another account does not open).
+pub fn totp_aad(id: &str) -> Vec<u8> {
+    format!("staff:{id}:totp").into_bytes()
+}
+
 /// Checks a new password against the console's rule (等保: length and
 /// character classes); the message says what is missing.
 pub fn check_password(pw: &str) -> Result<(), String> {

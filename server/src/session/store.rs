@@ -15,6 +15,7 @@ use zhifa_protocol::ErrorKind;
 use super::{Policy, SessionError, SignIn, beijing_hhmm, totp};
 use crate::console::Staff;
 use crate::error::ApiError;
+use crate::pii::STAFF_TOTP;
 use crate::store::sql::{Conn, DbError, Fail, p};
 use crate::store::{Db, audit, sha_hex, ts};
 
@@ -103,7 +104,13 @@ struct Credentials {
     locked_until: Option<String>,
 }
 
-fn credentials(c: &mut dyn Conn, id: &str) -> Result<Option<Credentials>, DbError> {
+/// The account's credentials, its TOTP secret opened (sealed at rest by
+/// the vault, purpose `staff.totp`, AAD [`super::totp_aad`]).
+fn credentials(
+    c: &mut dyn Conn,
+    k: &crate::record::Keeper,
+    id: &str,
+) -> Result<Option<Credentials>, Fail> {
     let Some(staff) = crate::console::by_id(c, id)? else {
         return Ok(None);
     };
@@ -111,10 +118,23 @@ fn credentials(c: &mut dyn Conn, id: &str) -> Result<Option<Credentials>, DbErro
         "SELECT password_phc, totp_secret, locked_until FROM staff WHERE id = ?1",
         p![id],
     )?;
+    let totp_secret =
+        match r.get::<Option<String>>(1)? {
+            Some(sealed) => {
+                let plain = k
+                    .seal
+                    .open(c, STAFF_TOTP, &super::totp_aad(id), &sealed)
+                    .map_err(Fail::from)?;
+                Some(String::from_utf8(plain).map_err(|_| {
+                    Fail::from(crate::record::RecordError::Corrupt("TOTP 密钥".into()))
+                })?)
+            }
+            None => None,
+        };
     Ok(Some(Credentials {
         staff,
         password_phc: r.get(0)?,
-        totp_secret: r.get(1)?,
+        totp_secret,
         locked_until: r.get(2)?,
     }))
 }
@@ -173,7 +193,8 @@ impl Db {
             })?;
             return Err(SessionError::SigninFailed);
         }
-        let found = self.read(|c| Ok(credentials(c, &id)?))?;
+        let keeper = self.keeper();
+        let found = self.read(|c| credentials(c, keeper, &id))?;
         let locked = found
             .as_ref()
             .and_then(|c| c.locked_until.clone())
@@ -344,10 +365,15 @@ impl Db {
     /// it (base32) for the `otpauth://` URL. Ends its sessions.
     pub fn enrol_staff_totp(&self, id: &str, now: DateTime<Utc>) -> Result<String, ApiError> {
         let secret = totp::new_secret()?;
+        let keeper = self.keeper();
         self.write(|tx| {
+            let sealed =
+                keeper
+                    .seal
+                    .seal(tx, STAFF_TOTP, &super::totp_aad(id), secret.as_bytes())?;
             let n = tx.exec(
                 "UPDATE staff SET totp_secret = ?2, totp_last_step = NULL WHERE id = ?1",
-                p![id, secret],
+                p![id, sealed],
             )?;
             if n == 0 {
                 return Err(Fail::Api(ApiError::new(
