@@ -175,6 +175,26 @@ fn fail(tx: &mut dyn Conn, id: &str, p: &Policy, now: DateTime<Utc>) -> Result<O
     Ok(Outcome::Failed)
 }
 
+/// After an operator changed an account's credentials (`n` rows): no
+/// such account is `not_found`; otherwise its sessions end, audited.
+fn credentials_changed(
+    tx: &mut dyn Conn,
+    id: &str,
+    n: u64,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Fail> {
+    if n == 0 {
+        return Err(Fail::Api(ApiError::new(
+            ErrorKind::NotFound,
+            format!("没有控制台账号 {id}"),
+        )));
+    }
+    crate::console::end_sessions(tx, id, now)?;
+    audit(tx, now, "operator", action, id)?;
+    Ok(())
+}
+
 impl Db {
     /// Signs a staff member in with password and TOTP code: a new session,
     /// or why not (never which factor was wrong).
@@ -349,15 +369,7 @@ impl Db {
                 "UPDATE staff SET password_phc = ?2, failed_count = 0, locked_until = NULL WHERE id = ?1",
                 p![id, phc],
             )?;
-            if n == 0 {
-                return Err(Fail::Api(ApiError::new(
-                    ErrorKind::NotFound,
-                    format!("没有控制台账号 {id}"),
-                )));
-            }
-            crate::console::end_sessions(tx, id, now)?;
-            audit(tx, now, "operator", "staff.password", id)?;
-            Ok(())
+            credentials_changed(tx, id, n, "staff.password", now)
         })
     }
 
@@ -375,15 +387,7 @@ impl Db {
                 "UPDATE staff SET totp_secret = ?2, totp_last_step = NULL WHERE id = ?1",
                 p![id, sealed],
             )?;
-            if n == 0 {
-                return Err(Fail::Api(ApiError::new(
-                    ErrorKind::NotFound,
-                    format!("没有控制台账号 {id}"),
-                )));
-            }
-            crate::console::end_sessions(tx, id, now)?;
-            audit(tx, now, "operator", "staff.totp", id)?;
-            Ok(())
+            credentials_changed(tx, id, n, "staff.totp", now)
         })?;
         Ok(secret)
     }
