@@ -414,8 +414,11 @@ async fn burst(devices: usize, cases: usize, concurrency: usize, window: f64) {
         handles.push(tokio::spawn(async move {
             tokio::time::sleep_until(arrival.into()).await;
             let t0 = Instant::now();
-            let ms = case_mutations(&template, &mut d, cases);
+            // The device's cases are made once it holds a slot: a queue
+            // of thousands of waiting devices each holding 500 full-content
+            // mutations ran the benchmark out of memory (24 GB).
             let _permit = sem.acquire().await.unwrap();
+            let ms = case_mutations(&template, &mut d, cases);
             let (mut errors, mut rejected) = (0, Vec::new());
             for chunk in pack(ms) {
                 let (r, _) = push(&t, &d, chunk).await;
