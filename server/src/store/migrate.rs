@@ -101,6 +101,7 @@ pub const MIGRATIONS: &[Migration] = &[
     paired!(10, "0010_record"),
     shared!(11, "0011_vault"),
     paired!(12, "0012_staff_signin"),
+    shared!(13, "0013_evidence_by_case"),
 ];
 
 /// The newest version this build knows.
