@@ -222,6 +222,19 @@ async fn a_large_blob_goes_in_parts_and_a_repeated_completion_is_harmless(
     for chunk in bytes.chunks(1 << 20) {
         offset = blobs.write_chunk("up-1", offset, chunk).unwrap();
     }
+    // Staged, not yet complete: sealed on disk, chunk by chunk.
+    let part = std::fs::read(dir.path().join("evidence/uploads/up-1.part")).unwrap();
+    assert!(part.starts_with(zhifa_server::blobs::part::MAGIC));
+    assert!(
+        part.len() as u64 > size,
+        "every record carries a nonce and tag"
+    );
+    for at in [0, 1000, 5 << 20, (20 << 20) - 64] {
+        assert!(
+            !part.windows(64).any(|w| w == &bytes[at..at + 64]),
+            "staged plaintext at {at}"
+        );
+    }
     assert_eq!(
         blobs.finish("up-1", &sha, size).await.unwrap(),
         Finish::Stored

@@ -76,19 +76,19 @@ pub(super) fn pass(
     Ok(Some(rd.finish()))
 }
 
-/// Seals the `size`-byte plaintext file `plain` (the original at
-/// `sha256`) into `side`, fsyncs it, and renames it over `dest`.
+/// Seals the `size` bytes of plaintext read from `plain` (a staged part,
+/// opened; the original at `sha256`) into `side`, fsyncs it, and renames
+/// it over `dest`.
 pub(super) fn seal_into(
     ring: &KeyRing,
     sha256: &str,
     size: u64,
-    plain: &Path,
+    plain: &mut dyn std::io::Read,
     side: &Path,
     dest: &Path,
 ) -> Result<(), BlobError> {
-    let mut src = File::open(plain)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, File::create(side)?);
-    let (hash, len) = seal::seal_stream(ring, sha256, size, &mut src, &mut out)?;
+    let (hash, len) = seal::seal_stream(ring, sha256, size, plain, &mut out)?;
     let f = out.into_inner().map_err(|e| e.into_error())?;
     f.sync_all()?;
     if hash != sha256 || len != size {

@@ -8,6 +8,10 @@
 //!   `DIR/evidence/uploads/<id>.part` and fsynced before the offset is
 //!   acknowledged (sync.md T17); staging stays on local disk for both
 //!   stores (chunks are small and S3 parts must be at least 5 MiB).
+//! - [`part`]: the staged part's own sealed format — each chunk
+//!   encrypted under the evidence data key before it reaches the disk,
+//!   bound to the upload and its offset, so no original is plaintext at
+//!   rest even half uploaded.
 //! - [`seal`]: the sealed object format — a header (magic, version, data
 //!   key id, nonce prefix, plaintext size) and 64 KiB STREAM segments of
 //!   XChaCha20-Poly1305 under a vault data key of purpose `evidence`
@@ -57,6 +61,7 @@
 //! logged: [`Blobs::describe`] names only bucket, prefix and endpoint.
 
 pub mod files;
+pub mod part;
 pub mod reader;
 pub mod s3;
 pub mod seal;
@@ -386,40 +391,64 @@ impl Blobs {
     /// With no staged file, an intact stored object counts as stored (a
     /// completion interrupted after its put).
     pub async fn finish(&self, id: &str, sha256: &str, size: u64) -> Result<Finish, BlobError> {
+        let ring = self.ring()?;
         let part = self.part(id);
-        let p = part.clone();
-        let staged = on_pool(move || match staging::hash_file(&p) {
-            Ok(h) => Ok(Some(h)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        let (p, r, upload) = (part.clone(), ring.clone(), id.to_owned());
+        /// What the staging folder holds for the upload.
+        enum Staged {
+            /// Nothing: completed (and dropped) before, or never staged.
+            Missing,
+            /// Bytes whose SHA-256 and length are these.
+            Hashed(String, u64),
+        }
+        let staged = on_pool_b(move || match staging::hash_part(&r, &upload, &p) {
+            Ok((h, n)) => Ok(Staged::Hashed(h, n)),
+            Err(BlobError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Staged::Missing)
+            }
+            // A record that does not open: not the bytes the device sent,
+            // so they cannot match — the upload starts over.
+            Err(BlobError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                Ok(Staged::Hashed(String::new(), 0))
+            }
             Err(e) => Err(e),
         })
         .await?;
-        let Some((hash, len)) = staged else {
-            return Ok(if self.verify(sha256, size).await? == Check::Intact {
-                Finish::Stored
-            } else {
-                Finish::Lost
-            });
+        let (hash, len) = match staged {
+            Staged::Hashed(h, n) => (h, n),
+            Staged::Missing => {
+                return Ok(if self.verify(sha256, size).await? == Check::Intact {
+                    Finish::Stored
+                } else {
+                    Finish::Lost
+                });
+            }
         };
         if hash != sha256 || len != size {
             let p = part.clone();
             on_pool(move || staging::remove_if_present(&p)).await?;
             return Ok(Finish::Mismatch);
         }
-        let ring = self.ring()?;
         match &self.inner.store {
             Store::Fs { root } => {
-                let (dest, side, sha) = (
+                let (dest, side, sha, upload) = (
                     fs_blob(root, sha256),
                     self.sealed_part(id),
                     sha256.to_owned(),
+                    id.to_owned(),
                 );
-                on_pool_b(move || files::seal_into(&ring, &sha, size, &part, &side, &dest)).await?;
+                on_pool_b(move || {
+                    let mut plain = part::PartReader::open(&ring, &upload, &part)?;
+                    files::seal_into(&ring, &sha, size, &mut plain, &side, &dest)
+                })
+                .await?;
             }
             Store::S3 { s3, target, .. } => {
                 let key = s3::key(target, "blobs", sha256);
-                let (expected, hash) =
-                    s3::put_sealed(s3, &key, s3::Plain::File(&part), &ring, sha256, size).await?;
+                let (r, upload) = (ring.clone(), id.to_owned());
+                let plain = on_pool_b(move || part::PartReader::open(&r, &upload, &part)).await?;
+                let plain = s3::Plain::Staged(Some(Box::new(plain)));
+                let (expected, hash) = s3::put_sealed(s3, &key, plain, &ring, sha256, size).await?;
                 if hash != sha256 {
                     // The staged file changed under us: never recorded.
                     return Ok(Finish::Mismatch);

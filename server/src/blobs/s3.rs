@@ -6,15 +6,16 @@
 //! segment by segment from it on, so an original is never whole in memory.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path as ObjectPath;
 use object_store::{ClientConfigKey, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart};
-use tokio::io::AsyncReadExt;
 
+use super::part::PartReader;
 use super::reader::Reader;
 use super::seal::{Encoder, KeyRing};
 use super::{BlobError, Blobs, ConfigError, MULTIPART_THRESHOLD, PART_SIZE, Store};
@@ -227,8 +228,9 @@ impl<'a> Ranges<'a> {
 
 /// Where a sealed put reads its plaintext.
 pub(super) enum Plain<'a> {
-    /// A local file (a staged upload).
-    File(&'a Path),
+    /// A staged upload, opened record by record (read on the blocking
+    /// pool; `None` only while a read is under way there).
+    Staged(Option<Box<PartReader>>),
     /// Another object, read in ranges (sealing a legacy object).
     Object(Ranges<'a>),
     /// Another object, sealed, opened as it is read (sealing it again).
@@ -236,22 +238,24 @@ pub(super) enum Plain<'a> {
 }
 
 impl Plain<'_> {
-    async fn next(
-        &mut self,
-        file: &mut Option<tokio::fs::File>,
-        buf: &mut Vec<u8>,
-    ) -> Result<bool, BlobError> {
+    async fn next(&mut self, buf: &mut Vec<u8>) -> Result<bool, BlobError> {
         buf.clear();
         match self {
-            Self::File(p) => {
-                if file.is_none() {
-                    *file = Some(tokio::fs::File::open(p).await?);
-                }
-                let Some(f) = file.as_mut() else {
+            Self::Staged(slot) => {
+                let Some(mut reader) = slot.take() else {
                     return Ok(false);
                 };
-                buf.resize(1 << 20, 0);
-                let n = f.read(buf).await?;
+                let mut chunk = std::mem::take(buf);
+                let (reader, chunk, n) = tokio::task::spawn_blocking(move || {
+                    chunk.resize(1 << 20, 0);
+                    let n = reader.read(&mut chunk);
+                    (reader, chunk, n)
+                })
+                .await
+                .map_err(|e| BlobError::Io(std::io::Error::other(e)))?;
+                *buf = chunk;
+                *slot = Some(reader);
+                let n = n?;
                 buf.truncate(n);
                 Ok(n > 0)
             }
@@ -290,11 +294,10 @@ pub(super) async fn put_sealed(
     let mut enc = Encoder::new(ring, sha256, size)?;
     let sealed_size = enc.header().len() as u64 + super::seal::body_size(size);
     let mut hash = Sha256::new();
-    let mut file = None;
     let mut buf = Vec::new();
     let mut out = enc.header().to_vec();
     if sealed_size < MULTIPART_THRESHOLD {
-        while plain.next(&mut file, &mut buf).await? {
+        while plain.next(&mut buf).await? {
             hash.update(&buf);
             enc.update(&buf, &mut out)?;
         }
@@ -305,7 +308,7 @@ pub(super) async fn put_sealed(
     let upload = s3.put_multipart(key).await?;
     let mut w = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
     let res: Result<(), BlobError> = async {
-        while plain.next(&mut file, &mut buf).await? {
+        while plain.next(&mut buf).await? {
             hash.update(&buf);
             enc.update(&buf, &mut out)?;
             w.wait_for_capacity(PART_CONCURRENCY).await?;

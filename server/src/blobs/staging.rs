@@ -1,18 +1,20 @@
 //! Staging of resumable uploads on local disk (`…/uploads/<id>.part`,
 //! both stores): each chunk is appended at the recorded offset and fsynced
 //! before the offset is recorded and acknowledged, so a `HEAD` never
-//! reports bytes the disk may lose (sync.md T17). A staged file is
-//! plaintext only until its upload completes: [`Blobs::finish`] seals it
-//! into the store (the filesystem store through `<id>.sealed` beside it)
-//! and the caller drops it once the blob row is recorded; the collector
-//! removes what an abandoned upload left.
+//! reports bytes the disk may lose (sync.md T17). Each chunk is sealed
+//! before it is written (the format is in [`super::part`]): no staged byte
+//! is plaintext. [`Blobs::finish`] re-hashes the opened plaintext, seals
+//! it into the store (the filesystem store through `<id>.sealed` beside
+//! it) and the caller drops the part once the blob row is recorded; the
+//! collector removes what an abandoned upload left.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::seal::KeyRing;
 use super::{BlobError, Blobs, on_pool};
 
 impl Blobs {
@@ -25,20 +27,13 @@ impl Blobs {
         self.inner.staging.join(format!("{id}.sealed"))
     }
 
-    /// Writes `chunk` at `offset` of upload `id` and fsyncs it. Bytes past
+    /// Seals `chunk` into upload `id` at plaintext `offset` and fsyncs it
+    /// (under the evidence data key; see [`super::part`]). Bytes past
     /// `offset` left by an unacknowledged earlier attempt are cut first.
     /// Blocking: call it on the blocking pool.
-    pub fn write_chunk(&self, id: &str, offset: u64, chunk: &[u8]) -> std::io::Result<u64> {
-        let mut f = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.part(id))?;
-        f.set_len(offset)?;
-        f.seek(SeekFrom::Start(offset))?;
-        f.write_all(chunk)?;
-        f.sync_all()?;
-        Ok(offset + chunk.len() as u64)
+    pub fn write_chunk(&self, id: &str, offset: u64, chunk: &[u8]) -> Result<u64, BlobError> {
+        let ring = self.ring()?;
+        super::part::write_at(&ring, id, &self.part(id), offset, chunk)
     }
 
     /// Deletes the staging file of a completed upload (after its row is
@@ -98,9 +93,10 @@ pub(super) fn remove_if_present(p: &Path) -> std::io::Result<()> {
     }
 }
 
-/// SHA-256 (hex) and length of a file.
-pub(super) fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = File::open(path)?;
+/// SHA-256 (hex) and length of the plaintext of the staged part at `path`
+/// (upload `id`). Blocking.
+pub(super) fn hash_part(ring: &KeyRing, id: &str, path: &Path) -> Result<(String, u64), BlobError> {
+    let mut f = super::part::PartReader::open(ring, id, path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut len = 0u64;
