@@ -48,6 +48,7 @@ pub mod record;
 pub mod serve;
 pub mod session;
 pub mod store;
+pub mod supervise;
 
 use std::fs;
 use std::io::Write;

@@ -95,6 +95,9 @@ enum Command {
     },
     /// Print the OpenAPI document (docs/openapi.json).
     Openapi,
+    /// 执法监督: the problem models' clues and the indicators per township.
+    #[command(subcommand)]
+    Supervise(ops::supervise::SuperviseCmd),
     /// Evidence store checks.
     #[command(subcommand)]
     Evidence(ops::evidence::EvidenceCmd),
@@ -139,6 +142,7 @@ fn main() -> anyhow::Result<()> {
         Command::Keys(cmd) => ops::keys::run(&service, &cmd, json),
         Command::PublishCatalogue { file } => ops::catalogue::publish(&service, &file, json),
         Command::Evidence(cmd) => ops::evidence::run(&service, cmd, json),
+        Command::Supervise(cmd) => ops::supervise::run(&service, clock, cmd, json),
         Command::Gc(args) => ops::evidence::gc(&service, &args, json),
         Command::Openapi => Ok(()),
     }

@@ -16,6 +16,7 @@ pub(crate) mod officer;
 pub(crate) mod seal;
 pub(crate) mod serve;
 pub(crate) mod staff;
+pub(crate) mod supervise;
 pub(crate) mod task;
 
 /// Prints `value` as JSON or `text`.

@@ -231,6 +231,38 @@ pub struct Stored {
     pub device_id: String,
 }
 
+/// Opens the sealed record of `case_id` at `version`: the device's JSON
+/// and its typed form.
+fn open_raw(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    case_id: &str,
+    version: i64,
+    sealed: &str,
+) -> Result<(serde_json::Value, Case), RecordError> {
+    let version = u64::try_from(version).map_err(|e| RecordError::Corrupt(e.to_string()))?;
+    let bytes = k
+        .seal
+        .open(c, purpose::CASE, &record_aad(case_id, version), sealed)?;
+    let raw: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| RecordError::Corrupt(e.to_string()))?;
+    let case: Case =
+        serde_json::from_value(raw.clone()).map_err(|e| RecordError::Corrupt(e.to_string()))?;
+    Ok((raw, case))
+}
+
+/// Opens the sealed record of `case_id` at `version` (a `record_case`
+/// row's `sealed`), typed.
+pub fn open_record(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    case_id: &str,
+    version: i64,
+    sealed: &str,
+) -> Result<Case, RecordError> {
+    Ok(open_raw(c, k, case_id, version, sealed)?.1)
+}
+
 /// The latest record of a case, opened; `None` when the server holds no
 /// full record of it.
 pub fn load(c: &mut dyn Conn, k: &Keeper, case_id: &str) -> Result<Option<Stored>, RecordError> {
@@ -241,16 +273,7 @@ pub fn load(c: &mut dyn Conn, k: &Keeper, case_id: &str) -> Result<Option<Stored
     else {
         return Ok(None);
     };
-    let version: i64 = r.get(0)?;
-    let sealed: String = r.get(1)?;
-    let version = u64::try_from(version).map_err(|e| RecordError::Corrupt(e.to_string()))?;
-    let bytes = k
-        .seal
-        .open(c, purpose::CASE, &record_aad(case_id, version), &sealed)?;
-    let raw: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| RecordError::Corrupt(e.to_string()))?;
-    let case: Case =
-        serde_json::from_value(raw.clone()).map_err(|e| RecordError::Corrupt(e.to_string()))?;
+    let (raw, case) = open_raw(c, k, case_id, r.get(0)?, &r.get::<String>(1)?)?;
     Ok(Some(Stored {
         raw,
         case,

@@ -102,6 +102,7 @@ pub const MIGRATIONS: &[Migration] = &[
     shared!(11, "0011_vault"),
     paired!(12, "0012_staff_signin"),
     shared!(13, "0013_evidence_by_case"),
+    shared!(14, "0014_supervise"),
 ];
 
 /// The newest version this build knows.
