@@ -54,6 +54,7 @@ const MATRIX: &str = "\
 | `console.records_cases` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ |
 | `console.records_case` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ |
 | `console.records_inspections` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ |
+| `console.supervise_report` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
 ";
 
 /// One parsed cell.
@@ -529,6 +530,12 @@ impl World {
                 let (s, body) = self.get(actor, "/v1/console/records/inspections").await;
                 s == 200 && body.contains(&self.record_inspection_id)
             }
+            "console.supervise_report" => {
+                let (s, body) = self
+                    .get(actor, "/v1/console/supervise/report?from=2020-01-01&to=2030-12-31")
+                    .await;
+                s == 200 && body.contains("\"township\":\"500112108\"")
+            }
             other => panic!("operation {other} has no runner"),
         }
     }
@@ -594,5 +601,5 @@ fn the_docs_table_is_the_tested_table() {
     // And every operation has a runner and every row its 16 cells.
     let (actors, rows) = parse(MATRIX);
     assert_eq!(actors.len(), 22);
-    assert_eq!(rows.len(), 29);
+    assert_eq!(rows.len(), 30);
 }

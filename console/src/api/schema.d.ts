@@ -351,6 +351,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/supervise/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/report`: the indicators per township and
+         *     the open clues of the account's scope for the period.
+         */
+        get: operations["report_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/tasks": {
         parameters: {
             query?: never;
@@ -667,6 +687,17 @@ export interface components {
             /** @description Valid until (UTC, RFC 3339, seconds). */
             valid_until: string;
         };
+        /** @description One clue: a model found a pattern in these cases (or inspections). */
+        Clue: {
+            /** @description The cases (or inspections) involved. */
+            cases: string[];
+            /** @description The model's name. */
+            model: string;
+            /** @description Why, in Chinese. */
+            reason: string;
+            /** @description The township the clue belongs to. */
+            township: string;
+        };
         /** @description One finding as a department sees it. */
         DepartmentFinding: {
             /** @description The department's code. */
@@ -775,6 +806,89 @@ export interface components {
             /** @description The server's epoch. */
             server_epoch: string;
         };
+        /** @description The efficiency indicators of one township over the period. */
+        Indicators: {
+            /**
+             * Format: int64
+             * @description Mean minutes from opening to decision (Beijing time), if any.
+             */
+            avg_minutes_to_decision?: number | null;
+            /**
+             * Format: int64
+             * @description Cases opened or decided in the period (voided ones apart).
+             */
+            cases: number;
+            /**
+             * Format: int64
+             * @description With nothing left to do (paid or collected, no penalty, corrected,
+             *     filed or closed).
+             */
+            closed: number;
+            /**
+             * Format: int64
+             * @description Decided: a penalty or none.
+             */
+            decided: number;
+            /**
+             * Format: int64
+             * @description Fines decided, fen — for information only, never ranked or a
+             *     target (行政处罚法 Art. 74 ¶3).
+             */
+            fines_fen_information_only: number;
+            /**
+             * Format: int64
+             * @description Of those, on the first-violation ground (首违不罚).
+             */
+            first_violation_no_penalty: number;
+            /**
+             * Format: int64
+             * @description Refused by the server's replay.
+             */
+            flagged: number;
+            /**
+             * Format: int64
+             * @description Items checked in them.
+             */
+            inspection_items: number;
+            /**
+             * Format: int64
+             * @description Joint inspections begun in the period.
+             */
+            inspections: number;
+            /**
+             * Format: int64
+             * @description No penalty (Art. 30, 31, 33).
+             */
+            no_penalty: number;
+            /**
+             * Format: int64
+             * @description Not yet decided.
+             */
+            open: number;
+            /**
+             * Format: int64
+             * @description With a deadline run out (unpaid past its due date, not served on
+             *     the spot).
+             */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description Penalties decided.
+             */
+            penalties: number;
+            /**
+             * Format: int64
+             * @description Of them, simple-procedure cases.
+             */
+            simple: number;
+            /** @description Township code. */
+            township: string;
+            /**
+             * Format: int64
+             * @description Voided before a decision.
+             */
+            voided: number;
+        };
         /** @description A page of inspections. */
         InspectionPage: {
             /** @description The cursor of the next page. */
@@ -854,6 +968,20 @@ export interface components {
              * @description Year.
              */
             year: number;
+        };
+        /** @description One model as the report ran it. */
+        ModelRun: {
+            /** @description What it rests on. */
+            basis: string;
+            /**
+             * Format: int64
+             * @description Clues it found in the period.
+             */
+            clues: number;
+            /** @description Stable name. */
+            name: string;
+            /** @description Title. */
+            title: string;
         };
         /** @description The result of one mutation. */
         MutationResult: {
@@ -1014,6 +1142,32 @@ export interface components {
             ok: boolean;
             /** @description The release the server judged by. */
             release_id?: string | null;
+        };
+        /** @description The report. */
+        Report: {
+            /**
+             * Format: date
+             * @description The day the report was made.
+             */
+            as_of: string;
+            /** @description The open clues. */
+            clues: components["schemas"]["Clue"][];
+            /**
+             * Format: date
+             * @description First day of the period.
+             */
+            from: string;
+            /** @description Per township, by code. */
+            indicators: components["schemas"]["Indicators"][];
+            /** @description The models run. */
+            models: components["schemas"]["ModelRun"][];
+            /** @description The township-code prefix (empty: everywhere). */
+            scope: string;
+            /**
+             * Format: date
+             * @description Last day of the period.
+             */
+            to: string;
         };
         /** @description Who is signed in (the answer of `POST` and `GET /v1/console/session`). */
         SessionInfo: {
@@ -1951,6 +2105,54 @@ export interface operations {
                 };
             };
             /** @description `csrf_missing` or `csrf_invalid` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    report_http: {
+        parameters: {
+            query?: {
+                /** @description First day (default: 1 January of this year, Beijing). */
+                from?: string;
+                /** @description Last day (default: today, Beijing). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;

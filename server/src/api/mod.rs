@@ -53,7 +53,7 @@ use crate::error::ApiError;
           centre::console_case_reassign, crate::record::routes::case_list, crate::record::routes::case_detail,
           crate::record::routes::inspection_list, crate::record::routes::task_list, crate::badge::http::key, crate::badge::http::show, crate::badge::http::rate_http,
           crate::badge::http::ratings_http, crate::session::http::sign_in, crate::session::http::whoami,
-          crate::session::http::sign_out),
+          crate::session::http::sign_out, crate::supervise::routes::report_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -64,7 +64,9 @@ use crate::error::ApiError;
                        zhifa_protocol::badge::BadgeKey, zhifa_protocol::badge::Certificate,
                        zhifa_protocol::badge::CertificateBody, crate::badge::RatingRow, crate::badge::Rating,
                        crate::session::SignIn, crate::session::SessionInfo,
-                       crate::record::documents::DocumentRef, crate::record::replay::Replay)),
+                       crate::record::documents::DocumentRef, crate::record::replay::Replay,
+                       crate::supervise::report::Report, crate::supervise::report::Indicators,
+                       crate::supervise::report::ModelRun, crate::supervise::Clue)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -140,6 +142,7 @@ pub fn router(state: St) -> Router {
         )
         .merge(crate::badge::http::routes())
         .merge(crate::record::routes::routes())
+        .merge(crate::supervise::routes::routes())
         .merge(crate::session::http::routes())
         .merge(crate::console_web::routes())
         .fallback(crate::edges::unknown_route)

@@ -16,7 +16,8 @@
 //!   marks them as design choices, not Chongqing rules, so they are
 //!   settings with the research's defaults.
 //! - [`report`]: `zhifa-server supervise report`: the indicators per
-//!   township and the open clues, inside a scope and a period.
+//!   township and the open clues, inside a scope and a period;
+//!   [`routes`] serves it to the console's supervisor accounts.
 //!
 //! Fine totals are reported for information only and never ranked or
 //! targeted (行政处罚法 Art. 74 ¶3): indicators are ordered by township
@@ -25,6 +26,7 @@
 pub mod facts;
 pub mod models;
 pub mod report;
+pub mod routes;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
