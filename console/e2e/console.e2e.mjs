@@ -197,12 +197,51 @@ async function main() {
       }
     }
 
+    // The reviewer has no 执法监督: the screen sends it to its own first one.
+    await page.goto(`${base}supervise`)
+    await page.waitForURL(/\/console\/cases/)
+
     // Sign-out ends the session: the app goes to sign-in and stays there.
     await page.click('text=退出登录')
     await page.waitForURL(/\/console\/signin/)
     await page.goto(`${base}cases`)
     await page.waitForSelector('#username')
     expect(page.url().includes('/console/signin'), 'a signed-out session still opens the case list')
+
+    // The 司法局 supervisor lands on the cockpit (issue 18): indicators per
+    // township with the chart, the models run, and the clues; a township
+    // drills down to its cases.
+    const supervisor = staff('demo-supervisor')
+    await page.goto(`${base}signin`)
+    await page.waitForSelector('#username')
+    await fill(supervisor.username, supervisor.password, totp(supervisor.totp_secret))
+    await page.waitForURL(/\/console\/supervise/)
+    await page.waitForSelector('text=已运行的问题模型')
+    const cockpit = await page.innerText('main')
+    expect(/已运行的问题模型（1[0-9]）/.test(cockpit), `models not listed: ${cockpit.slice(0, 400)}`)
+    expect(cockpit.includes('不作排名'), 'the fines note (Art. 74) is missing')
+    if (deviceBin) {
+      await page.waitForSelector('figure.chart canvas')
+      const town = page.locator('.el-table__body a').first()
+      const code = (await town.innerText()).trim()
+      expect(/^\d{9}$/.test(code), `no township row: ${code}`)
+      for (const s of sizes) {
+        await page.setViewportSize(s)
+        await shot(page, `supervise-${s.name}`)
+        await axe(page, `supervise ${s.name}`)
+      }
+      await town.click()
+      await page.waitForURL(new RegExp(`/console/cases\\?township=${code}`))
+      await page.waitForSelector('.el-table__body tr')
+    } else {
+      for (const s of sizes) {
+        await page.setViewportSize(s)
+        await shot(page, `supervise-${s.name}`)
+        await axe(page, `supervise ${s.name}`)
+      }
+    }
+    await page.click('text=退出登录')
+    await page.waitForURL(/\/console\/signin/)
     await ctx.close()
   } finally {
     await browser.close()

@@ -2,11 +2,12 @@
  * What each console role sees in the menu: the screens the server lets it
  * use (docs/AUTHZ.md). Department accounts read inspections and tasks but
  * never cases (no party's personal data); the other roles read all three
- * record lists in their scope.
+ * record lists in their scope; the supervisor also has 执法监督 first.
  */
-export type Screen = 'cases' | 'inspections' | 'tasks'
+export type Screen = 'supervise' | 'cases' | 'inspections' | 'tasks'
 
 export const MENU: { screen: Screen; label: string }[] = [
+  { screen: 'supervise', label: '执法监督' },
   { screen: 'cases', label: '案件' },
   { screen: 'inspections', label: '检查' },
   { screen: 'tasks', label: '任务' },
@@ -14,6 +15,8 @@ export const MENU: { screen: Screen; label: string }[] = [
 
 export function screensOf(role: string): Screen[] {
   if (role === 'department') return ['inspections', 'tasks']
+  // Only the 司法局's supervision accounts run the supervision report.
+  if (role === 'supervisor') return ['supervise', 'cases', 'inspections', 'tasks']
   return ['cases', 'inspections', 'tasks']
 }
 

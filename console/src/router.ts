@@ -15,6 +15,12 @@ export const router = createRouter({
       component: () => import('./views/Shell.vue'),
       children: [
         { path: '', name: 'home', redirect: () => ({ name: homeOf(session.info?.role ?? '') }) },
+        {
+          path: 'supervise',
+          name: 'supervise',
+          component: () => import('./views/SuperviseCockpit.vue'),
+          meta: { screen: 'supervise', title: '执法监督' },
+        },
         { path: 'cases', name: 'cases', component: () => import('./views/CaseList.vue'), meta: { screen: 'cases', title: '案件' } },
         {
           path: 'cases/:id',

@@ -31,9 +31,16 @@ describe('roles and the dossier', () => {
   it('never shows cases to a department account', () => {
     expect(screensOf('department')).toEqual(['inspections', 'tasks'])
     expect(homeOf('department')).toBe('inspections')
-    for (const r of ['command_centre', 'legal_review', 'approver', 'supervisor', 'administrator']) {
+    for (const r of ['command_centre', 'legal_review', 'approver', 'administrator']) {
       expect(homeOf(r)).toBe('cases')
+      expect(screensOf(r)).not.toContain('supervise')
     }
+  })
+
+  it('gives 执法监督 to the supervisor only, first', () => {
+    expect(screensOf('supervisor')[0]).toBe('supervise')
+    expect(homeOf('supervisor')).toBe('supervise')
+    expect(screensOf('supervisor')).toContain('cases')
   })
 
   it('reads a dossier and survives missing or odd fields', () => {

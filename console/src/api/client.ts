@@ -19,6 +19,11 @@ export type Replay = components['schemas']['Replay']
 export type CaseQuery = NonNullable<operations['case_list']['parameters']['query']>
 export type InspectionQuery = NonNullable<operations['inspection_list']['parameters']['query']>
 export type TaskQuery = NonNullable<operations['task_list']['parameters']['query']>
+export type SuperviseReport = components['schemas']['Report']
+export type Indicators = components['schemas']['Indicators']
+export type Clue = components['schemas']['Clue']
+export type ModelRun = components['schemas']['ModelRun']
+export type SuperviseQuery = NonNullable<operations['report_http']['parameters']['query']>
 
 /** The fetch the client uses (tests put a fake here). */
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
@@ -95,4 +100,8 @@ export const api = {
   inspections: (q: InspectionQuery) =>
     request<InspectionPage>('GET', withQuery('/v1/console/records/inspections', q)),
   tasks: (q: TaskQuery) => request<TaskPage>('GET', withQuery('/v1/console/records/tasks', q)),
+  /** 执法监督: indicators per township and the open clues of the
+   * supervisor's scope for a period (issue 18). */
+  superviseReport: (q: SuperviseQuery) =>
+    request<SuperviseReport>('GET', withQuery('/v1/console/supervise/report', q)),
 }

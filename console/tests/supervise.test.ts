@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import type { SuperviseReport } from '../src/api/client'
+import { chartOption, clueOpensCases, minutes, periodFromQuery, totals } from '../src/supervise'
+
+function ind(township: string, cases: number, decided: number, overdue: number, flagged: number, fines: number) {
+  return {
+    township,
+    cases,
+    simple: cases,
+    open: cases - decided,
+    decided,
+    penalties: decided,
+    no_penalty: 0,
+    first_violation_no_penalty: 0,
+    closed: 0,
+    overdue,
+    flagged,
+    voided: 0,
+    avg_minutes_to_decision: 12,
+    fines_fen_information_only: fines,
+    inspections: 0,
+    inspection_items: 0,
+  }
+}
+
+const report: SuperviseReport = {
+  scope: '500112',
+  from: '2026-01-01',
+  to: '2026-12-31',
+  as_of: '2026-12-07',
+  indicators: [ind('500112108', 7, 6, 2, 1, 900_000), ind('500112109', 3, 1, 0, 0, 5_000)],
+  models: [{ name: 'peer_dispersion', title: '同案不同罚', basis: '第五条', clues: 1 }],
+  clues: [{ model: 'peer_dispersion', township: '500112108', cases: ['c1'], reason: '远高于同类' }],
+}
+
+describe('the supervision cockpit', () => {
+  it('keeps only well-formed days of the period from the URL', () => {
+    expect(periodFromQuery({ from: '2026-01-01', to: 'yesterday' })).toEqual({ from: '2026-01-01' })
+    expect(periodFromQuery({ from: ['2026-02-01', 'x'] })).toEqual({ from: '2026-02-01' })
+    expect(periodFromQuery({})).toEqual({})
+  })
+
+  it('adds the townships up', () => {
+    expect(totals(report)).toEqual({ cases: 10, decided: 7, overdue: 2, flagged: 1, clues: 1 })
+  })
+
+  it('charts counts per township in code order, never the fines', () => {
+    const o = chartOption(report)
+    expect(o.xAxis.data).toEqual(['500112108', '500112109'])
+    expect(o.series.map((s) => s.name)).toEqual(['案件', '已决定', '超期'])
+    expect(o.series[0]?.data).toEqual([7, 3])
+    expect(JSON.stringify(o)).not.toContain('900000')
+    expect(o.aria.enabled).toBe(true)
+  })
+
+  it('links case clues to dossiers but not inspection clues', () => {
+    expect(clueOpensCases('peer_dispersion')).toBe(true)
+    expect(clueOpensCases('repeated_inspection')).toBe(false)
+  })
+
+  it('says minutes in words', () => {
+    expect(minutes(null)).toBe('—')
+    expect(minutes(45)).toBe('45 分钟')
+    expect(minutes(125)).toBe('2 小时 5 分钟')
+  })
+})
