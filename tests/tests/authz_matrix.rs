@@ -55,6 +55,8 @@ const MATRIX: &str = "\
 | `console.records_case` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ |
 | `console.records_inspections` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ |
 | `console.supervise_report` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
+| `console.supervise_clues` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ |
+| `console.supervise_step` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ |
 ";
 
 /// One parsed cell.
@@ -356,6 +358,20 @@ impl World {
         (r.status, String::from_utf8_lossy(&r.body).into_owned())
     }
 
+    /// A fresh clue of 500112108 in `status` (a row as a report leaves it);
+    /// its id.
+    fn plant_clue(&self, status: &str) -> String {
+        let id = uuid::Uuid::now_v7().to_string();
+        self.server.db().rows(
+            "INSERT INTO supervise_clue (clue_id, model, township, cases, reason, status, track, due_on,
+                 found_at, last_seen_at, updated_at)
+             VALUES (?1, 'single_officer', '500112108', '[]', '执法人员少于两人', ?2, ?2, '2026-12-31',
+                 '2026-03-10T00:00:00.000Z', '2026-03-10T00:00:00.000Z', '2026-03-10T00:00:00.000Z')",
+            &[&id, status],
+        );
+        id
+    }
+
     /// Runs one cell: whether the operation took effect for `actor`.
     async fn run(&mut self, op: &str, actor: &str) -> bool {
         let new_id = || uuid::Uuid::now_v7().to_string();
@@ -530,9 +546,33 @@ impl World {
                 let (s, body) = self.get(actor, "/v1/console/records/inspections").await;
                 s == 200 && body.contains(&self.record_inspection_id)
             }
+            "console.supervise_clues" => {
+                let id = self.plant_clue("simple");
+                let (s, body) = self.get(actor, "/v1/console/supervise/clues").await;
+                s == 200 && body.contains(&id)
+            }
+            "console.supervise_step" => {
+                let id = self.plant_clue("simple");
+                let (action, text) = if actor.starts_with("sv_") {
+                    ("general", "请限期整改")
+                } else {
+                    ("reply", "已整改")
+                };
+                let (s, _) = self
+                    .post(
+                        actor,
+                        &format!("/v1/console/supervise/clues/{id}"),
+                        serde_json::json!({"action": action, "text": text}),
+                    )
+                    .await;
+                s == 200
+            }
             "console.supervise_report" => {
                 let (s, body) = self
-                    .get(actor, "/v1/console/supervise/report?from=2020-01-01&to=2030-12-31")
+                    .get(
+                        actor,
+                        "/v1/console/supervise/report?from=2020-01-01&to=2030-12-31",
+                    )
                     .await;
                 s == 200 && body.contains("\"township\":\"500112108\"")
             }
@@ -601,5 +641,5 @@ fn the_docs_table_is_the_tested_table() {
     // And every operation has a runner and every row its 16 cells.
     let (actors, rows) = parse(MATRIX);
     assert_eq!(actors.len(), 22);
-    assert_eq!(rows.len(), 30);
+    assert_eq!(rows.len(), 32);
 }

@@ -9,13 +9,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
 use chrono::NaiveDate;
+use serde_json::json;
 use uuid::Uuid;
+use zhifa_server::console::StaffRole;
 use zhifa_server::supervise::models::MODELS;
 use zhifa_server::supervise::report::{Report, report};
 use zhifa_server::supervise::{Config, facts};
+use zhifa_sync::transport::Method;
 use zhifa_tests::{Backend, OFFICERS, TestDevice, TestServer, party};
 
-zhifa_tests::on_both_backends!(the_report_finds_planted_patterns_and_counts_what_happened);
+zhifa_tests::on_both_backends!(
+    the_report_finds_planted_patterns_and_counts_what_happened,
+    clues_are_disposed_of_through_the_console
+);
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -29,6 +35,7 @@ fn run(server: &TestServer, scope: &str, as_of: NaiveDate) -> Report {
             day(2026, 1, 1),
             day(2026, 12, 31),
             as_of,
+            zhifa_tests::t0(),
             &Config::default(),
         )
         .unwrap()
@@ -79,17 +86,11 @@ fn clue_cases<'a>(r: &'a Report, model: &str) -> Vec<&'a str> {
 }
 
 async fn the_report_finds_planted_patterns_and_counts_what_happened(b: Backend) {
-    let server = TestServer::on(&b);
-    let t = server.transport();
-    let mut dev = TestDevice::new();
-    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
-    dev.sync(&t).await.unwrap();
     // Six decided, served, unpaid fines of one matter; one left open.
-    let served: Vec<Uuid> = (0..6).map(|_| dev.full_case().0).collect();
+    let (server, mut dev, served) = six_fines(&b).await;
     let tampered = served[5];
-    tamper_decision(&dev, tampered, 50_000);
     let open = dev.new_case();
-    let r = dev.sync(&t).await.unwrap();
+    let r = dev.sync(&server.transport()).await.unwrap();
     assert_eq!(r.rejected, 0, "{r:?}");
     let ids = |v: &[Uuid]| v.iter().map(Uuid::to_string).collect::<Vec<_>>();
 
@@ -191,4 +192,164 @@ async fn the_report_finds_planted_patterns_and_counts_what_happened(b: Backend) 
     let rebuilt = server.store(|db| db.write_as(|c| facts::refresh(c, db.keeper())).unwrap());
     assert_eq!(rebuilt, 7);
     assert_eq!(run(&server, "", due + chrono::Duration::days(1)), late);
+}
+
+/// A server holding six decided, served fines of one device, the last
+/// one tampered to 500 元 (refused by the replay, far from its peers).
+async fn six_fines(b: &Backend) -> (TestServer, TestDevice, Vec<Uuid>) {
+    let server = TestServer::on(b);
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let served: Vec<Uuid> = (0..6).map(|_| dev.full_case().0).collect();
+    tamper_decision(&dev, served[5], 50_000);
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.rejected, 0, "{r:?}");
+    (server, dev, served)
+}
+
+async fn clues_are_disposed_of_through_the_console(b: Backend) {
+    let (server, dev, served) = six_fines(&b).await;
+    let district = &dev.township[..6];
+    let sv = server.staff("SV-T", StaffRole::Supervisor, district, None);
+    let sv_out = server.staff("SV-O", StaffRole::Supervisor, "500110", None);
+    let unit = server.staff("AP-T", StaffRole::Approver, &dev.township, None);
+    let dept = server.staff("DP-T", StaffRole::Department, district, Some("CQ-SCJG"));
+    let report = "/v1/console/supervise/report?from=2026-01-01&to=2026-12-31";
+    let (s, r) = server.console(Method::Get, report, &unit, None).await;
+    assert_eq!(s, 403, "only a supervisor runs the report: {r}");
+    let (s, r) = server.console(Method::Get, report, &sv, None).await;
+    assert_eq!(s, 200, "{r}");
+    let refused = r["clues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["model"] == "replay_refused")
+        .expect("the refused decision's clue");
+    assert_eq!(refused["cases"], json!([served[5].to_string()]));
+    let id = refused["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/console/supervise/clues/{id}");
+
+    // Listed, open, for the supervisor and the unit; not for a department.
+    let (s, list) = server
+        .console(Method::Get, "/v1/console/supervise/clues", &unit, None)
+        .await;
+    assert_eq!(s, 200, "{list}");
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["clue_id"] == id.as_str() && c["status"] == "open")
+    );
+    let (s, _) = server
+        .console(Method::Get, "/v1/console/supervise/clues", &dept, None)
+        .await;
+    assert_eq!(s, 403);
+
+    let step = |action: &str, text: &str| Some(json!({"action": action, "text": text}));
+    // Each side takes only its own steps; another district's supervisor
+    // does not even find the clue.
+    let (s, e) = server
+        .console(Method::Post, &path, &unit, step("warn", ""))
+        .await;
+    assert_eq!((s, e["code"].as_str()), (403, Some("clue_not_yours")));
+    let (s, _) = server
+        .console(Method::Post, &path, &sv_out, step("warn", ""))
+        .await;
+    assert_eq!(s, 404);
+    let (s, e) = server
+        .console(Method::Post, &path, &sv, step("general", " "))
+        .await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("clue_text_missing")));
+
+    // 监督意见书 → 整改 report → returned → reported again → accepted.
+    let opinion = "请于期限内复核该案罚款金额并书面报告整改情况";
+    let (s, c) = server
+        .console(Method::Post, &path, &sv, step("general", opinion))
+        .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("general")), "{c}");
+    let today = zhifa_server::supervise::report::beijing_today(zhifa_tests::t0());
+    assert_eq!(
+        c["due_on"],
+        json!((today + chrono::Duration::days(30)).to_string())
+    );
+    let (s, e) = server
+        .console(Method::Post, &path, &sv, step("reply", "x"))
+        .await;
+    assert_eq!((s, e["code"].as_str()), (403, Some("clue_not_yours")));
+    for (token, action, text, status) in [
+        (&unit, "reply", "已撤销原决定，依法重新作出", "replied"),
+        (&sv, "return", "未附重新作出的决定书", "general"),
+        (&unit, "reply", "已补充决定书及送达回证", "replied"),
+        (&sv, "accept", "", "closed"),
+    ] {
+        let (s, c) = server
+            .console(Method::Post, &path, token, step(action, text))
+            .await;
+        assert_eq!(
+            (s, c["status"].as_str()),
+            (200, Some(status)),
+            "{action}: {c}"
+        );
+    }
+    let (s, e) = server
+        .console(Method::Post, &path, &sv, step("accept", ""))
+        .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (400, Some("clue_step_not_allowed"))
+    );
+
+    // The history, words opened for the accounts in scope; sealed at rest.
+    let (_, list) = server
+        .console(
+            Method::Get,
+            "/v1/console/supervise/clues?status=closed",
+            &sv,
+            None,
+        )
+        .await;
+    let clue = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clue_id"] == id.as_str())
+        .unwrap();
+    let events = clue["events"].as_array().unwrap();
+    assert_eq!(events.len(), 5);
+    assert_eq!(events[0]["text"], opinion);
+    assert_eq!(events[4]["action"], "accept");
+    assert!(events[4]["text"].is_null());
+    let raw = server.db().text(
+        "SELECT text FROM supervise_clue_event WHERE clue_id = ?1 AND seq = 1",
+        &[&id],
+    );
+    assert!(raw.starts_with("zv1:supervise.text/"), "{raw}");
+    assert!(!raw.contains("复核"));
+
+    // A later report finds the same pattern: the same clue, still closed.
+    let (s, r) = server.console(Method::Get, report, &sv, None).await;
+    assert_eq!(s, 200);
+    assert!(
+        r["clues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id.as_str())
+    );
+    let (_, list) = server
+        .console(
+            Method::Get,
+            "/v1/console/supervise/clues?status=closed",
+            &sv,
+            None,
+        )
+        .await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["clue_id"] == id.as_str())
+    );
 }

@@ -351,6 +351,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/supervise/clues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/clues`: the clues of the account's scope
+         *     with their steps, newest first; audited `supervise.clues`.
+         */
+        get: operations["clues_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/clues/{clue_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/clues/{clue_id}`: one step on a clue of
+         *     the account's scope; the clue as it now stands. Audited
+         *     `supervise.clue`.
+         */
+        post: operations["clue_step_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/supervise/report": {
         parameters: {
             query?: never;
@@ -536,6 +577,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description One step on a clue.
+         * @enum {string}
+         */
+        Action: "warn" | "simple" | "general" | "reply" | "accept" | "return" | "dismiss";
         /** @description The published badge key (`GET /v1/badge/key`). */
         BadgeKey: {
             /** @description Algorithm, `Ed25519`. */
@@ -691,12 +737,73 @@ export interface components {
         Clue: {
             /** @description The cases (or inspections) involved. */
             cases: string[];
+            /** @description Its id once remembered (`clues::clue_id`); empty from a model. */
+            id?: string;
             /** @description The model's name. */
             model: string;
             /** @description Why, in Chinese. */
             reason: string;
             /** @description The township the clue belongs to. */
             township: string;
+        };
+        /** @description One step taken on a clue, its words opened. */
+        ClueEvent: {
+            /** @description The step. */
+            action: components["schemas"]["Action"];
+            /** @description The console account. */
+            actor: string;
+            /** @description When (RFC 3339). */
+            at: string;
+            /**
+             * Format: int64
+             * @description 1, 2, …
+             */
+            seq: number;
+            /** @description The status after it. */
+            status: components["schemas"]["ClueStatus"];
+            /** @description Its words, if any. */
+            text?: string | null;
+        };
+        /** @description A clue with its disposal. */
+        ClueRow: {
+            /** @description The cases (or inspections). */
+            cases: string[];
+            /** @description Its id. */
+            clue_id: string;
+            /**
+             * Format: date
+             * @description The reply's last day.
+             */
+            due_on?: string | null;
+            /** @description Its steps, oldest first. */
+            events: components["schemas"]["ClueEvent"][];
+            /** @description First found (RFC 3339). */
+            found_at: string;
+            /** @description Last found by a report. */
+            last_seen_at: string;
+            /** @description The model that found it. */
+            model: string;
+            /** @description Why. */
+            reason: string;
+            /** @description Where it stands. */
+            status: components["schemas"]["ClueStatus"];
+            /** @description The status in Chinese. */
+            status_zh: string;
+            /** @description Township. */
+            township: string;
+            track?: null | components["schemas"]["ClueStatus"];
+        };
+        /**
+         * @description Where a clue stands.
+         * @enum {string}
+         */
+        ClueStatus: "open" | "warned" | "simple" | "general" | "replied" | "closed" | "dismissed";
+        /** @description One step asked for. */
+        ClueStep: {
+            /** @description The step. */
+            action: components["schemas"]["Action"];
+            /** @description Its words (an opinion, a reply, a reason); empty for the others. */
+            text?: string;
         };
         /** @description One finding as a department sees it. */
         DepartmentFinding: {
@@ -2106,6 +2213,102 @@ export interface operations {
             };
             /** @description `csrf_missing` or `csrf_invalid` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    clues_http: {
+        parameters: {
+            query?: {
+                /** @description Only clues in this status. */
+                status?: components["schemas"]["ClueStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueRow"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    clue_step_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The clue */
+                clue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClueStep"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueRow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

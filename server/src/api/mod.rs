@@ -53,7 +53,8 @@ use crate::error::ApiError;
           centre::console_case_reassign, crate::record::routes::case_list, crate::record::routes::case_detail,
           crate::record::routes::inspection_list, crate::record::routes::task_list, crate::badge::http::key, crate::badge::http::show, crate::badge::http::rate_http,
           crate::badge::http::ratings_http, crate::session::http::sign_in, crate::session::http::whoami,
-          crate::session::http::sign_out, crate::supervise::routes::report_http),
+          crate::session::http::sign_out, crate::supervise::routes::report_http,
+          crate::supervise::routes::clues_http, crate::supervise::routes::clue_step_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -66,7 +67,10 @@ use crate::error::ApiError;
                        crate::session::SignIn, crate::session::SessionInfo,
                        crate::record::documents::DocumentRef, crate::record::replay::Replay,
                        crate::supervise::report::Report, crate::supervise::report::Indicators,
-                       crate::supervise::report::ModelRun, crate::supervise::Clue)),
+                       crate::supervise::report::ModelRun, crate::supervise::Clue,
+                       crate::supervise::clues::ClueRow, crate::supervise::clues::ClueEvent,
+                       crate::supervise::clues::ClueStep, crate::supervise::disposal::ClueStatus,
+                       crate::supervise::disposal::Action)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;

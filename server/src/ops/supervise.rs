@@ -59,7 +59,7 @@ pub(crate) fn run(
     };
     let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
     let to = to.unwrap_or(today);
-    let r = report::report(service.store(), &scope, from, to, today, &cfg)
+    let r = report::report(service.store(), &scope, from, to, today, clock.now(), &cfg)
         .map_err(|e| anyhow::anyhow!("{}: {e}", e.code()))?;
     let mut text = vec![format!(
         "执法监督报告 {} 至 {}（范围：{}）",

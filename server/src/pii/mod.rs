@@ -60,8 +60,11 @@ pub const EVIDENCE: &str = crate::blobs::seal::PURPOSE;
 /// The purpose of the console accounts' TOTP secrets (`staff.totp_secret`,
 /// a second factor: kept sealed like personal data).
 pub const STAFF_TOTP: &str = "staff.totp";
+/// The purpose of the words of a supervision step (an opinion, a reply, a
+/// reason: they may name a party), `supervise_clue_event.text`.
+pub const SUPERVISE_TEXT: &str = "supervise.text";
 /// Every purpose the vault keeps a data key for.
-pub const PURPOSES: [&str; 7] = [
+pub const PURPOSES: [&str; 8] = [
     purpose::CASE,
     purpose::CASE_EVENT,
     purpose::INSPECTION,
@@ -69,6 +72,7 @@ pub const PURPOSES: [&str; 7] = [
     BLIND_INDEX,
     EVIDENCE,
     STAFF_TOTP,
+    SUPERVISE_TEXT,
 ];
 
 const PREFIX: &str = "zv1:";

@@ -99,7 +99,7 @@ fn as_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or_default()
 }
 
-const COLUMNS: [Column; 5] = [
+const COLUMNS: [Column; 6] = [
     Column {
         table: "record_case",
         id: "case_id",
@@ -139,6 +139,14 @@ const COLUMNS: [Column; 5] = [
         sealed: "totp_secret",
         purpose: super::STAFF_TOTP,
         aad: |id, _| crate::session::totp_aad(id),
+    },
+    Column {
+        table: "supervise_clue_event",
+        id: "clue_id",
+        rank: "seq",
+        sealed: "text",
+        purpose: super::SUPERVISE_TEXT,
+        aad: crate::supervise::clues::text_aad,
     },
 ];
 

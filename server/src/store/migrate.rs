@@ -103,6 +103,7 @@ pub const MIGRATIONS: &[Migration] = &[
     paired!(12, "0012_staff_signin"),
     shared!(13, "0013_evidence_by_case"),
     shared!(14, "0014_supervise"),
+    shared!(15, "0015_supervise_clue"),
 ];
 
 /// The newest version this build knows.

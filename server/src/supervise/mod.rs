@@ -23,6 +23,8 @@
 //! targeted (行政处罚法 Art. 74 ¶3): indicators are ordered by township
 //! code, and no model rewards or flags a low total.
 
+pub mod clues;
+pub mod disposal;
 pub mod facts;
 pub mod models;
 pub mod report;
@@ -180,6 +182,9 @@ pub struct Data {
 /// One clue: a model found a pattern in these cases (or inspections).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Clue {
+    /// Its id once remembered (`clues::clue_id`); empty from a model.
+    #[serde(default)]
+    pub id: String,
     /// The model's name.
     pub model: String,
     /// The township the clue belongs to.

@@ -119,6 +119,7 @@ pub fn run_all(data: &Data, config: &Config) -> Vec<Clue> {
 
 fn clue(model: &str, c: &CaseFacts, reason: String) -> Clue {
     Clue {
+        id: String::new(),
         model: model.to_owned(),
         township: c.township.clone(),
         cases: vec![c.case_id.clone()],
@@ -254,6 +255,7 @@ fn township_median_shift(d: &Data, cfg: &Config) -> Vec<Clue> {
             let shift = (m - district) / district;
             if shift.abs() > cfg.median_shift {
                 out.push(Clue {
+                    id: String::new(),
                     model: "township_median_shift".to_owned(),
                     township: township.to_owned(),
                     cases: own.iter().map(|c| c.case_id.clone()).collect(),
@@ -308,6 +310,7 @@ fn officer_leniency(d: &Data, cfg: &Config) -> Vec<Clue> {
             let z = (ok as f64 - on as f64 * p) / (on as f64 * p * (1.0 - p)).sqrt();
             if z.abs() > cfg.leniency_z {
                 out.push(Clue {
+                    id: String::new(),
                     model: "officer_leniency".to_owned(),
                     township: cases[0].township.clone(),
                     cases: cases.iter().map(|c| c.case_id.clone()).collect(),
@@ -347,6 +350,7 @@ fn repeat_party_first_violation(d: &Data, cfg: &Config) -> Vec<Clue> {
                 let mut ids = vec![c.case_id.clone()];
                 ids.extend(earlier.iter().map(|e| e.case_id.clone()));
                 out.push(Clue {
+                    id: String::new(),
                     model: "repeat_party_first_violation".to_owned(),
                     township: c.township.clone(),
                     cases: ids,
@@ -488,6 +492,7 @@ fn repeated_inspection(d: &Data, cfg: &Config) -> Vec<Clue> {
             if end + 1 - start > cfg.inspection_max {
                 let hit = &list[start..=end];
                 out.push(Clue {
+                    id: String::new(),
                     model: "repeated_inspection".to_owned(),
                     township: township.to_owned(),
                     cases: hit.iter().map(|i| i.inspection_id.clone()).collect(),

@@ -104,6 +104,11 @@ pub struct Report {
     pub clues: Vec<Clue>,
 }
 
+/// Today in Beijing at `now` (the report's `as_of`).
+pub fn beijing_today(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    zhifa_core::procedure::beijing_date(now)
+}
+
 /// Checks a scope: empty, or the digits that start a township code.
 pub fn check_scope(scope: &str) -> Result<(), SuperviseError> {
     if scope.len() > 12 || !scope.chars().all(|c| c.is_ascii_digit()) {
@@ -114,14 +119,16 @@ pub fn check_scope(scope: &str) -> Result<(), SuperviseError> {
     Ok(())
 }
 
-/// Refreshes the facts, runs every model and computes the indicators of
-/// the townships under `scope` for `from ..= to`.
+/// Refreshes the facts, runs every model, remembers the clues it finds
+/// (`now` is when) and computes the indicators of the townships under
+/// `scope` for `from ..= to`.
 pub fn report(
     db: &Db,
     scope: &str,
     from: NaiveDate,
     to: NaiveDate,
     as_of: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
     cfg: &Config,
 ) -> Result<Report, SuperviseError> {
     check_scope(scope)?;
@@ -159,6 +166,10 @@ pub fn report(
         .filter(|c| c.cases.iter().any(|id| in_period.contains(id.as_str())))
         .collect();
     clues.sort_by(|a, b| (&a.township, &a.model, &a.cases).cmp(&(&b.township, &b.model, &b.cases)));
+    for c in &mut clues {
+        c.id = super::clues::clue_id(c);
+    }
+    db.write_as(|c| super::clues::remember(c, &clues, now))?;
     let models = MODELS
         .iter()
         .map(|m| ModelRun {

@@ -1,17 +1,23 @@
-//! The supervision report over HTTP for the console (issue 18 items 4, 6):
+//! Supervision over HTTP for the console (issue 18 items 4–6):
 //! `GET /v1/console/supervise/report?from=&to=` — the indicators and open
-//! clues of the account's own scope. Only a 司法局 supervisor account
-//! (`supervisor`) may run it; each run is audited (`supervise.report`).
+//! clues of the account's own scope, for a 司法局 supervisor account
+//! (`supervisor`) only, audited (`supervise.report`);
+//! `GET /v1/console/supervise/clues` and `POST …/clues/{clue_id}` — the
+//! clues and their disposal: the supervisor chooses the track, issues the
+//! 监督意见书, accepts or returns the reply; the supervised unit (the
+//! township's `command_centre` or `approver` account in scope) replies.
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use zhifa_protocol::ErrorKind;
 use zhifa_protocol::wire::ErrorBody;
 
+use super::clues::{self, ClueError, ClueRow, ClueStep};
+use super::disposal::{Actor, ClueStatus, DisposalError, Periods};
 use super::report::{Report, report};
 use super::{Config, SuperviseError};
 use crate::api::state::{St, StaffAuth, blocking};
@@ -20,7 +26,110 @@ use crate::error::ApiError;
 
 /// The routes of this module.
 pub fn routes() -> Router<St> {
-    Router::new().route("/v1/console/supervise/report", get(report_http))
+    Router::new()
+        .route("/v1/console/supervise/report", get(report_http))
+        .route("/v1/console/supervise/clues", get(clues_http))
+        .route(
+            "/v1/console/supervise/clues/{clue_id}",
+            axum::routing::post(clue_step_http),
+        )
+}
+
+/// Who an account is to a clue: the supervisor, the supervised unit, or
+/// neither (403).
+fn actor_of(role: StaffRole) -> Result<Actor, ApiError> {
+    match role {
+        StaffRole::Supervisor => Ok(Actor::Supervisor),
+        StaffRole::CommandCentre | StaffRole::Approver => Ok(Actor::Unit),
+        _ => Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "本账号不处置执法监督线索",
+        )),
+    }
+}
+
+/// The clue filter.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClueQuery {
+    /// Only clues in this status.
+    pub status: Option<ClueStatus>,
+}
+
+/// `GET /v1/console/supervise/clues`: the clues of the account's scope
+/// with their steps, newest first; audited `supervise.clues`.
+#[utoipa::path(get, tag = "supervise", path = "/v1/console/supervise/clues", params(ClueQuery),
+    responses((status = 200, body = [ClueRow]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn clues_http(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Query(q): Query<ClueQuery>,
+) -> Result<Json<Vec<ClueRow>>, ApiError> {
+    actor_of(who.role)?;
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let rows = blocking(move || {
+        let k = store.keeper();
+        Ok::<_, ApiError>(
+            store.write_as(|c| clues::list(c, k, &who.scope, q.status, &who.actor(), now))?,
+        )
+    })
+    .await?;
+    Ok(Json(rows))
+}
+
+impl From<ClueError> for ApiError {
+    fn from(e: ClueError) -> Self {
+        match e {
+            ClueError::Supervise(e) => e.into(),
+            ClueError::NotFound => Self::new(ErrorKind::NotFound, e.to_string()),
+            ClueError::Refused(r) => {
+                let kind = match r {
+                    DisposalError::NotYours(_) => ErrorKind::Forbidden,
+                    _ => ErrorKind::BadRequest,
+                };
+                let mut a = Self::new(kind, r.to_string());
+                a.code = Some(r.code());
+                a
+            }
+        }
+    }
+}
+
+/// `POST /v1/console/supervise/clues/{clue_id}`: one step on a clue of
+/// the account's scope; the clue as it now stands. Audited
+/// `supervise.clue`.
+#[utoipa::path(post, tag = "supervise", path = "/v1/console/supervise/clues/{clue_id}", request_body = ClueStep,
+    params(("clue_id" = String, Path, description = "The clue")),
+    responses((status = 200, body = ClueRow), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn clue_step_http(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(id): Path<String>,
+    Json(step): Json<ClueStep>,
+) -> Result<Json<ClueRow>, ApiError> {
+    let kind = actor_of(who.role)?;
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let row = blocking(move || {
+        let k = store.keeper();
+        Ok::<_, ApiError>(store.write_as(|c| {
+            clues::act(
+                c,
+                k,
+                &id,
+                &step,
+                kind,
+                &who.actor(),
+                &who.scope,
+                now,
+                &Periods::default(),
+            )
+        })?)
+    })
+    .await?;
+    Ok(Json(row))
 }
 
 /// The period asked for.
@@ -72,7 +181,7 @@ pub(crate) async fn report_http(
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
     let to = q.to.unwrap_or(today);
     let r = blocking(move || {
-        let r = report(&store, &who.scope, from, to, today, &Config::default())?;
+        let r = report(&store, &who.scope, from, to, today, now, &Config::default())?;
         let object = format!("scope={}&from={from}&to={to}", who.scope);
         store.write_as(|c| {
             crate::store::audit(c, now, &who.actor(), "supervise.report", &object)

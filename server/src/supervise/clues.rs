@@ -1,0 +1,337 @@
+//! Clues kept and disposed of (issue 18 item 5; migration 0015): a report
+//! remembers every clue it finds ([`remember`]); supervisors and the
+//! supervised units list them in their scope ([`list`]) and take the steps
+//! of [`super::disposal`] on them ([`act`]). Each step is a row of
+//! `supervise_clue_event` whose words are sealed by the vault, and an
+//! audit row (`supervise.clue`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::disposal::{self, Action, Actor, ClueStatus, DisposalError, Periods, State};
+use super::{Clue, SuperviseError};
+use crate::pii::SUPERVISE_TEXT;
+use crate::record::{Keeper, ts};
+use crate::store::sql::{Conn, Row, p};
+
+/// A clue's id: the SHA-256 of its model, township and cases, so the same
+/// pattern found again is the same clue.
+pub fn clue_id(c: &Clue) -> String {
+    let mut h = Sha256::new();
+    for part in [c.model.as_str(), c.township.as_str()]
+        .into_iter()
+        .chain(c.cases.iter().map(String::as_str))
+    {
+        h.update(part.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+/// The AAD of a step's sealed words.
+pub fn text_aad(clue_id: &str, seq: i64) -> Vec<u8> {
+    format!("clue:{clue_id}:event:{seq}").into_bytes()
+}
+
+/// One step taken on a clue, its words opened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClueEvent {
+    /// 1, 2, …
+    pub seq: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The console account.
+    pub actor: String,
+    /// The step.
+    pub action: Action,
+    /// The status after it.
+    pub status: ClueStatus,
+    /// Its words, if any.
+    pub text: Option<String>,
+}
+
+/// A clue with its disposal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClueRow {
+    /// Its id.
+    pub clue_id: String,
+    /// The model that found it.
+    pub model: String,
+    /// Township.
+    pub township: String,
+    /// The cases (or inspections).
+    pub cases: Vec<String>,
+    /// Why.
+    pub reason: String,
+    /// Where it stands.
+    pub status: ClueStatus,
+    /// The status in Chinese.
+    pub status_zh: String,
+    /// The track chosen (simple or general).
+    pub track: Option<ClueStatus>,
+    /// The reply's last day.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_on: Option<NaiveDate>,
+    /// First found (RFC 3339).
+    pub found_at: String,
+    /// Last found by a report.
+    pub last_seen_at: String,
+    /// Its steps, oldest first.
+    pub events: Vec<ClueEvent>,
+}
+
+/// Remembers `clues` (found now): new ones open, known ones seen again.
+pub fn remember(
+    c: &mut dyn Conn,
+    clues: &[Clue],
+    now: DateTime<Utc>,
+) -> Result<(), SuperviseError> {
+    let at = ts(now);
+    for clue in clues {
+        let cases = serde_json::to_string(&clue.cases)
+            .map_err(|e| SuperviseError::Corrupt(e.to_string()))?;
+        c.exec(
+            "INSERT INTO supervise_clue (clue_id, model, township, cases, reason, status, found_at, last_seen_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?6, ?6)
+             ON CONFLICT (clue_id) DO UPDATE SET reason = excluded.reason, last_seen_at = excluded.last_seen_at",
+            p![clue_id(clue), clue.model, clue.township, cases, clue.reason, at],
+        )?;
+    }
+    Ok(())
+}
+
+const SELECT: &str =
+    "SELECT clue_id, model, township, cases, reason, status, track, due_on, found_at, last_seen_at
+     FROM supervise_clue";
+
+fn status_of(s: &str) -> Result<ClueStatus, SuperviseError> {
+    ClueStatus::parse(s).ok_or_else(|| SuperviseError::Corrupt(format!("clue status {s:?}")))
+}
+
+fn row_of(c: &mut dyn Conn, k: &Keeper, r: &Row) -> Result<ClueRow, SuperviseError> {
+    let id: String = r.get(0)?;
+    let status = status_of(&r.get::<String>(5)?)?;
+    let due: Option<String> = r.get(7)?;
+    let events = c.query(
+        "SELECT seq, at, actor, action, status, text FROM supervise_clue_event WHERE clue_id = ?1 ORDER BY seq",
+        p![id],
+    )?;
+    let mut out = Vec::with_capacity(events.len());
+    for e in &events {
+        let seq: i64 = e.get(0)?;
+        let sealed: Option<String> = e.get(5)?;
+        let text = match sealed {
+            Some(s) => Some(
+                String::from_utf8(k.seal.open(c, SUPERVISE_TEXT, &text_aad(&id, seq), &s)?)
+                    .map_err(|e| SuperviseError::Corrupt(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let action: String = e.get(3)?;
+        out.push(ClueEvent {
+            seq,
+            at: e.get(1)?,
+            actor: e.get(2)?,
+            action: serde_json::from_value(serde_json::Value::String(action))
+                .map_err(|e| SuperviseError::Corrupt(e.to_string()))?,
+            status: status_of(&e.get::<String>(4)?)?,
+            text,
+        });
+    }
+    Ok(ClueRow {
+        clue_id: id,
+        model: r.get(1)?,
+        township: r.get(2)?,
+        cases: serde_json::from_str(&r.get::<String>(3)?)
+            .map_err(|e| SuperviseError::Corrupt(e.to_string()))?,
+        reason: r.get(4)?,
+        status,
+        status_zh: status.label_zh().to_owned(),
+        track: r
+            .get::<Option<String>>(6)?
+            .as_deref()
+            .map(status_of)
+            .transpose()?,
+        due_on: due
+            .map(|d| d.parse())
+            .transpose()
+            .map_err(|e| SuperviseError::Corrupt(format!("due_on: {e}")))?,
+        found_at: r.get(8)?,
+        last_seen_at: r.get(9)?,
+        events: out,
+    })
+}
+
+/// The clues of the townships under `scope`, newest first; only those in
+/// `status` when given. Audited under `actor`.
+pub fn list(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    scope: &str,
+    status: Option<ClueStatus>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<ClueRow>, SuperviseError> {
+    let prefix = format!("{scope}%");
+    let rows = match status {
+        Some(s) => c.query(
+            &format!(
+                "{SELECT} WHERE township LIKE ?1 AND status = ?2 ORDER BY found_at DESC, clue_id"
+            ),
+            p![prefix, s.as_str()],
+        )?,
+        None => c.query(
+            &format!("{SELECT} WHERE township LIKE ?1 ORDER BY found_at DESC, clue_id"),
+            p![prefix],
+        )?,
+    };
+    let out = rows
+        .iter()
+        .map(|r| row_of(c, k, r))
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::store::audit(
+        c,
+        now,
+        actor,
+        "supervise.clues",
+        &format!(
+            "scope={scope}&status={}",
+            status.map_or("", ClueStatus::as_str)
+        ),
+    )?;
+    Ok(out)
+}
+
+/// Why a step on a clue was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum ClueError {
+    /// Supervision storage.
+    #[error(transparent)]
+    Supervise(#[from] SuperviseError),
+    /// No such clue in the account's scope.
+    #[error("没有找到该线索，或不在本账号辖区")]
+    NotFound,
+    /// The disposal rules refuse the step.
+    #[error(transparent)]
+    Refused(#[from] DisposalError),
+}
+
+impl From<crate::store::sql::DbError> for ClueError {
+    fn from(e: crate::store::sql::DbError) -> Self {
+        Self::Supervise(e.into())
+    }
+}
+
+impl From<crate::record::RecordError> for ClueError {
+    fn from(e: crate::record::RecordError) -> Self {
+        Self::Supervise(e.into())
+    }
+}
+
+impl crate::store::AreaError for ClueError {
+    fn into_db(self) -> Result<crate::store::sql::DbError, Self> {
+        match self {
+            Self::Supervise(SuperviseError::Db(e)) => Ok(e),
+            other => Err(other),
+        }
+    }
+}
+
+/// One step asked for.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ClueStep {
+    /// The step.
+    pub action: Action,
+    /// Its words (an opinion, a reply, a reason); empty for the others.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Takes `step` on clue `id` for `actor` (an account of `kind` whose scope
+/// is `scope`) on `today`; the clue as it now stands.
+#[allow(clippy::too_many_arguments)] // the step, its actor and its time, each needed
+pub fn act(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    id: &str,
+    step: &ClueStep,
+    kind: Actor,
+    actor: &str,
+    scope: &str,
+    now: DateTime<Utc>,
+    periods: &Periods,
+) -> Result<ClueRow, ClueError> {
+    let Some(r) = c.query_opt(
+        &format!("{SELECT} WHERE clue_id = ?1 AND township LIKE ?2"),
+        p![id, format!("{scope}%")],
+    )?
+    else {
+        return Err(ClueError::NotFound);
+    };
+    let due: Option<String> = r.get(7)?;
+    let state = State {
+        status: status_of(&r.get::<String>(5)?)?,
+        track: r
+            .get::<Option<String>>(6)?
+            .as_deref()
+            .map(status_of)
+            .transpose()?,
+        due_on: due.and_then(|d| d.parse().ok()),
+    };
+    let today = zhifa_core::procedure::beijing_date(now);
+    let next = disposal::apply(state, step.action, kind, &step.text, today, periods)?;
+    let seq: i64 = c
+        .query_one(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM supervise_clue_event WHERE clue_id = ?1",
+            p![id],
+        )?
+        .get(0)?;
+    let text = step.text.trim();
+    let sealed = if text.is_empty() {
+        None
+    } else {
+        Some(
+            k.seal
+                .seal(c, SUPERVISE_TEXT, &text_aad(id, seq), text.as_bytes())?,
+        )
+    };
+    let at = ts(now);
+    c.exec(
+        "INSERT INTO supervise_clue_event (clue_id, seq, at, actor, action, status, text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        p![
+            id,
+            seq,
+            at,
+            actor,
+            step.action.as_str(),
+            next.status.as_str(),
+            sealed
+        ],
+    )?;
+    c.exec(
+        "UPDATE supervise_clue SET status = ?2, track = ?3, due_on = ?4, updated_at = ?5 WHERE clue_id = ?1",
+        p![
+            id,
+            next.status.as_str(),
+            next.track.map(|t| t.as_str().to_owned()),
+            next.due_on.map(|d| d.to_string()),
+            at
+        ],
+    )?;
+    crate::store::audit(
+        c,
+        now,
+        actor,
+        "supervise.clue",
+        &format!("{id}:{}", step.action.as_str()),
+    )?;
+    Ok(row_of(c, k, &r).map(|mut row| {
+        row.status = next.status;
+        row.status_zh = next.status.label_zh().to_owned();
+        row.track = next.track;
+        row.due_on = next.due_on;
+        row
+    })?)
+}
