@@ -242,6 +242,23 @@ async function main() {
     }
     await page.click('text=退出登录')
     await page.waitForURL(/\/console\/signin/)
+
+    // The supervised township's command centre answers its clues.
+    const dispatcher = staff('demo-dispatcher')
+    await page.goto(`${base}signin`)
+    await page.waitForSelector('#username')
+    await fill(dispatcher.username, dispatcher.password, totp(dispatcher.totp_secret))
+    await page.waitForURL(/\/console\/cases/)
+    await page.click('text=监督线索')
+    await page.waitForURL(/\/console\/clues/)
+    await page.waitForSelector('.el-table, .el-empty')
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `clues-${s.name}`)
+      await axe(page, `clues ${s.name}`)
+    }
+    await page.goto(`${base}supervise`)
+    await page.waitForURL(/\/console\/cases/)
     await ctx.close()
   } finally {
     await browser.close()

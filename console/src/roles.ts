@@ -4,10 +4,11 @@
  * never cases (no party's personal data); the other roles read all three
  * record lists in their scope; the supervisor also has 执法监督 first.
  */
-export type Screen = 'supervise' | 'cases' | 'inspections' | 'tasks'
+export type Screen = 'supervise' | 'clues' | 'cases' | 'inspections' | 'tasks'
 
 export const MENU: { screen: Screen; label: string }[] = [
   { screen: 'supervise', label: '执法监督' },
+  { screen: 'clues', label: '监督线索' },
   { screen: 'cases', label: '案件' },
   { screen: 'inspections', label: '检查' },
   { screen: 'tasks', label: '任务' },
@@ -17,6 +18,8 @@ export function screensOf(role: string): Screen[] {
   if (role === 'department') return ['inspections', 'tasks']
   // Only the 司法局's supervision accounts run the supervision report.
   if (role === 'supervisor') return ['supervise', 'cases', 'inspections', 'tasks']
+  // The supervised unit answers the clues of its township.
+  if (role === 'command_centre' || role === 'approver') return ['cases', 'clues', 'inspections', 'tasks']
   return ['cases', 'inspections', 'tasks']
 }
 

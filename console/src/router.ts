@@ -21,6 +21,12 @@ export const router = createRouter({
           component: () => import('./views/SuperviseCockpit.vue'),
           meta: { screen: 'supervise', title: '执法监督' },
         },
+        {
+          path: 'clues',
+          name: 'clues',
+          component: () => import('./views/ClueList.vue'),
+          meta: { screen: 'clues', title: '监督线索' },
+        },
         { path: 'cases', name: 'cases', component: () => import('./views/CaseList.vue'), meta: { screen: 'cases', title: '案件' } },
         {
           path: 'cases/:id',

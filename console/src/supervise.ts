@@ -6,7 +6,7 @@
  * chart shows case counts only, and townships stay in code order.
  */
 import type { LocationQuery } from 'vue-router'
-import type { Indicators, SuperviseReport } from './api/client'
+import type { ClueAction, ClueStatus, Indicators, SuperviseReport } from './api/client'
 
 export interface Period {
   from?: string
@@ -74,4 +74,59 @@ export function minutes(m: number | null | undefined): string {
   if (m === null || m === undefined) return '—'
   if (m < 60) return `${m} 分钟`
   return `${Math.floor(m / 60)} 小时 ${m % 60} 分钟`
+}
+
+/** Which side of a clue an account is on (the server decides; this only
+ * chooses the buttons): the 司法局 supervisor, or the supervised unit. */
+export type Side = 'supervisor' | 'unit' | null
+
+export function sideOf(role: string): Side {
+  if (role === 'supervisor') return 'supervisor'
+  if (role === 'command_centre' || role === 'approver') return 'unit'
+  return null
+}
+
+/** The steps open to `side` on a clue in `status`, mirroring
+ * server/src/supervise/disposal.rs. */
+export function allowedActions(status: ClueStatus, side: Side): ClueAction[] {
+  if (side === 'unit') return status === 'simple' || status === 'general' ? ['reply'] : []
+  if (side !== 'supervisor') return []
+  switch (status) {
+    case 'open':
+      return ['warn', 'simple', 'general', 'dismiss']
+    case 'warned':
+      return ['simple', 'general', 'dismiss']
+    case 'simple':
+      return ['general', 'dismiss']
+    case 'replied':
+      return ['accept', 'return']
+    default:
+      return []
+  }
+}
+
+export const ACTION_ZH: Record<ClueAction, string> = {
+  warn: '预警提醒',
+  simple: '简易处置（请镇街说明）',
+  general: '制发监督意见书',
+  reply: '答复 / 报告整改情况',
+  accept: '审核通过，办结',
+  return: '退回重新整改',
+  dismiss: '排除（非问题）',
+}
+
+/** Whether the step needs words, and what they are called. */
+export function textLabel(a: ClueAction): string | null {
+  switch (a) {
+    case 'general':
+      return '监督意见'
+    case 'reply':
+      return '答复或整改情况'
+    case 'return':
+      return '退回理由'
+    case 'dismiss':
+      return '排除理由'
+    default:
+      return null
+  }
 }

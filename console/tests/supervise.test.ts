@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SuperviseReport } from '../src/api/client'
-import { chartOption, clueOpensCases, minutes, periodFromQuery, totals } from '../src/supervise'
+import { allowedActions, chartOption, clueOpensCases, minutes, periodFromQuery, sideOf, textLabel, totals } from '../src/supervise'
 
 function ind(township: string, cases: number, decided: number, overdue: number, flagged: number, fines: number) {
   return {
@@ -30,7 +30,7 @@ const report: SuperviseReport = {
   as_of: '2026-12-07',
   indicators: [ind('500112108', 7, 6, 2, 1, 900_000), ind('500112109', 3, 1, 0, 0, 5_000)],
   models: [{ name: 'peer_dispersion', title: '同案不同罚', basis: '第五条', clues: 1 }],
-  clues: [{ model: 'peer_dispersion', township: '500112108', cases: ['c1'], reason: '远高于同类' }],
+  clues: [{ id: 'k1', model: 'peer_dispersion', township: '500112108', cases: ['c1'], reason: '远高于同类' }],
 }
 
 describe('the supervision cockpit', () => {
@@ -62,5 +62,28 @@ describe('the supervision cockpit', () => {
     expect(minutes(null)).toBe('—')
     expect(minutes(45)).toBe('45 分钟')
     expect(minutes(125)).toBe('2 小时 5 分钟')
+  })
+})
+
+describe('clue disposal buttons', () => {
+  it('gives each side only its own steps, as the server does', () => {
+    expect(sideOf('supervisor')).toBe('supervisor')
+    expect(sideOf('approver')).toBe('unit')
+    expect(sideOf('command_centre')).toBe('unit')
+    expect(sideOf('department')).toBeNull()
+    expect(allowedActions('open', 'supervisor')).toEqual(['warn', 'simple', 'general', 'dismiss'])
+    expect(allowedActions('open', 'unit')).toEqual([])
+    expect(allowedActions('general', 'unit')).toEqual(['reply'])
+    expect(allowedActions('general', 'supervisor')).toEqual([])
+    expect(allowedActions('replied', 'supervisor')).toEqual(['accept', 'return'])
+    expect(allowedActions('closed', 'supervisor')).toEqual([])
+    expect(allowedActions('simple', null)).toEqual([])
+  })
+
+  it('asks for words where the server requires them', () => {
+    expect(textLabel('general')).toBe('监督意见')
+    expect(textLabel('reply')).not.toBeNull()
+    expect(textLabel('warn')).toBeNull()
+    expect(textLabel('accept')).toBeNull()
   })
 })

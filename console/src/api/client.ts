@@ -24,6 +24,10 @@ export type Indicators = components['schemas']['Indicators']
 export type Clue = components['schemas']['Clue']
 export type ModelRun = components['schemas']['ModelRun']
 export type SuperviseQuery = NonNullable<operations['report_http']['parameters']['query']>
+export type ClueRow = components['schemas']['ClueRow']
+export type ClueStatus = components['schemas']['ClueStatus']
+export type ClueAction = components['schemas']['Action']
+export type ClueStep = components['schemas']['ClueStep']
 
 /** The fetch the client uses (tests put a fake here). */
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
@@ -104,4 +108,9 @@ export const api = {
    * supervisor's scope for a period (issue 18). */
   superviseReport: (q: SuperviseQuery) =>
     request<SuperviseReport>('GET', withQuery('/v1/console/supervise/report', q)),
+  /** The clues of the account's scope with their disposal. */
+  clues: (status?: ClueStatus) => request<ClueRow[]>('GET', withQuery('/v1/console/supervise/clues', { status })),
+  /** One step on a clue (the server checks side, status and words). */
+  clueStep: (id: string, step: ClueStep) =>
+    request<ClueRow>('POST', `/v1/console/supervise/clues/${encodeURIComponent(id)}`, step),
 }

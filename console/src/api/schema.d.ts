@@ -789,6 +789,8 @@ export interface components {
             status: components["schemas"]["ClueStatus"];
             /** @description The status in Chinese. */
             status_zh: string;
+            /** @description The model's title, in Chinese. */
+            title: string;
             /** @description Township. */
             township: string;
             track?: null | components["schemas"]["ClueStatus"];

@@ -58,6 +58,8 @@ pub struct ClueRow {
     pub clue_id: String,
     /// The model that found it.
     pub model: String,
+    /// The model's title, in Chinese.
+    pub title: String,
     /// Township.
     pub township: String,
     /// The cases (or inspections).
@@ -139,9 +141,16 @@ fn row_of(c: &mut dyn Conn, k: &Keeper, r: &Row) -> Result<ClueRow, SuperviseErr
             text,
         });
     }
+    let model: String = r.get(1)?;
+    let title = super::models::MODELS
+        .iter()
+        .find(|m| m.name == model)
+        .map_or("问题线索", |m| m.title)
+        .to_owned();
     Ok(ClueRow {
         clue_id: id,
-        model: r.get(1)?,
+        model,
+        title,
         township: r.get(2)?,
         cases: serde_json::from_str(&r.get::<String>(3)?)
             .map_err(|e| SuperviseError::Corrupt(e.to_string()))?,
