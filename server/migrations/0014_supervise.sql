@@ -39,4 +39,5 @@ CREATE TABLE IF NOT EXISTS supervise_case (
     replay_codes       TEXT NOT NULL      -- JSON array
 );
 CREATE INDEX IF NOT EXISTS supervise_case_by_township ON supervise_case (township, activity_on);
+CREATE INDEX IF NOT EXISTS supervise_case_by_district ON supervise_case (district, activity_on);
 CREATE INDEX IF NOT EXISTS supervise_case_by_activity ON supervise_case (activity_on);

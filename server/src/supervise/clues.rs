@@ -13,7 +13,7 @@ use super::disposal::{self, Action, Actor, ClueStatus, DisposalError, Periods, S
 use super::{Clue, SuperviseError};
 use crate::pii::SUPERVISE_TEXT;
 use crate::record::{Keeper, ts};
-use crate::store::sql::{Conn, Row, p};
+use crate::store::sql::{Conn, Row, Val, p};
 
 /// A clue's id: the SHA-256 of its model, township and cases, so the same
 /// pattern found again is the same clue.
@@ -83,6 +83,9 @@ pub struct ClueRow {
     pub events: Vec<ClueEvent>,
 }
 
+/// Clues remembered per statement.
+const REMEMBER_PAGE: usize = 500;
+
 /// Remembers `clues` (found now): new ones open, known ones seen again.
 pub fn remember(
     c: &mut dyn Conn,
@@ -90,14 +93,44 @@ pub fn remember(
     now: DateTime<Utc>,
 ) -> Result<(), SuperviseError> {
     let at = ts(now);
-    for clue in clues {
-        let cases = serde_json::to_string(&clue.cases)
-            .map_err(|e| SuperviseError::Corrupt(e.to_string()))?;
+    // One row per id: a statement may not upsert the same row twice.
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&Clue> = clues.iter().filter(|c| seen.insert(clue_id(c))).collect();
+    for page in unique.chunks(REMEMBER_PAGE) {
+        let mut owned: Vec<[String; 5]> = Vec::with_capacity(page.len());
+        for clue in page {
+            let cases = serde_json::to_string(&clue.cases)
+                .map_err(|e| SuperviseError::Corrupt(e.to_string()))?;
+            owned.push([
+                clue_id(clue),
+                clue.model.clone(),
+                clue.township.clone(),
+                cases,
+                clue.reason.clone(),
+            ]);
+        }
+        let mut vals: Vec<Val<'_>> = vec![Val::Text(&at)];
+        let mut rows = Vec::with_capacity(owned.len());
+        for (i, o) in owned.iter().enumerate() {
+            let b = 2 + i * 5;
+            rows.push(format!(
+                "(?{}, ?{}, ?{}, ?{}, ?{}, 'open', ?1, ?1, ?1)",
+                b,
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4
+            ));
+            vals.extend(o.iter().map(|v| Val::Text(v)));
+        }
         c.exec(
-            "INSERT INTO supervise_clue (clue_id, model, township, cases, reason, status, found_at, last_seen_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?6, ?6)
-             ON CONFLICT (clue_id) DO UPDATE SET reason = excluded.reason, last_seen_at = excluded.last_seen_at",
-            p![clue_id(clue), clue.model, clue.township, cases, clue.reason, at],
+            &format!(
+                "INSERT INTO supervise_clue (clue_id, model, township, cases, reason, status, found_at, last_seen_at, updated_at)
+                 VALUES {}
+                 ON CONFLICT (clue_id) DO UPDATE SET reason = excluded.reason, last_seen_at = excluded.last_seen_at",
+                rows.join(", ")
+            ),
+            &vals,
         )?;
     }
     Ok(())
@@ -182,19 +215,16 @@ pub fn list(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<ClueRow>, SuperviseError> {
-    let prefix = format!("{scope}%");
-    let rows = match status {
-        Some(s) => c.query(
-            &format!(
-                "{SELECT} WHERE township LIKE ?1 AND status = ?2 ORDER BY found_at DESC, clue_id"
-            ),
-            p![prefix, s.as_str()],
-        )?,
-        None => c.query(
-            &format!("{SELECT} WHERE township LIKE ?1 ORDER BY found_at DESC, clue_id"),
-            p![prefix],
-        )?,
-    };
+    let (mut cond, mut params) = super::scope_where(scope, None, 1);
+    if let Some(s) = status {
+        params.push(s.as_str().to_owned());
+        cond = format!("{cond} AND status = ?{}", params.len());
+    }
+    let vals: Vec<Val<'_>> = params.iter().map(|p| Val::Text(p)).collect();
+    let rows = c.query(
+        &format!("{SELECT} WHERE {cond} ORDER BY found_at DESC, clue_id"),
+        &vals,
+    )?;
     let out = rows
         .iter()
         .map(|r| row_of(c, k, r))
@@ -271,11 +301,10 @@ pub fn act(
     now: DateTime<Utc>,
     periods: &Periods,
 ) -> Result<ClueRow, ClueError> {
-    let Some(r) = c.query_opt(
-        &format!("{SELECT} WHERE clue_id = ?1 AND township LIKE ?2"),
-        p![id, format!("{scope}%")],
-    )?
-    else {
+    let (cond, mut params) = super::scope_where(scope, None, 2);
+    params.insert(0, id.to_owned());
+    let vals: Vec<Val<'_>> = params.iter().map(|p| Val::Text(p)).collect();
+    let Some(r) = c.query_opt(&format!("{SELECT} WHERE clue_id = ?1 AND {cond}"), &vals)? else {
         return Err(ClueError::NotFound);
     };
     let due: Option<String> = r.get(7)?;

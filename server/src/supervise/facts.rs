@@ -293,20 +293,23 @@ fn row_facts(r: &Row) -> Result<CaseFacts, SuperviseError> {
 }
 
 /// The facts of the cases in townships starting with `scope` whose
-/// activity day lies in `from ..= to`, by case id.
+/// activity day lies in `from ..= to` (in no particular order: the models
+/// order what they report).
 pub fn load(
     c: &mut dyn Conn,
     scope: &str,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<CaseFacts>, SuperviseError> {
-    let (prefix, from, to) = (format!("{scope}%"), from.to_string(), to.to_string());
+    let (cond, mut params) = super::scope_where(scope, Some("district"), 3);
+    params.splice(0..0, [from.to_string(), to.to_string()]);
+    let vals: Vec<Val<'_>> = params.iter().map(|p| Val::Text(p)).collect();
     let rows = c.query(
         &format!(
             "SELECT {COLUMNS} FROM supervise_case
-             WHERE township LIKE ?1 AND activity_on >= ?2 AND activity_on <= ?3 ORDER BY case_id"
+             WHERE {cond} AND activity_on >= ?1 AND activity_on <= ?2"
         ),
-        p![prefix, from, to],
+        &vals,
     )?;
     rows.iter().map(row_facts).collect()
 }
@@ -319,11 +322,15 @@ pub fn load_inspections(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<InspectionFacts>, SuperviseError> {
-    let (prefix, from, to) = (format!("{scope}%"), from.to_string(), to.to_string());
+    let (cond, mut params) = super::scope_where(scope, Some("district"), 3);
+    params.splice(0..0, [from.to_string(), to.to_string()]);
+    let vals: Vec<Val<'_>> = params.iter().map(|p| Val::Text(p)).collect();
     let rows = c.query(
-        "SELECT inspection_id, township, party_index, started_on, items FROM record_inspection
-         WHERE township LIKE ?1 AND started_on >= ?2 AND started_on <= ?3 ORDER BY inspection_id",
-        p![prefix, from, to],
+        &format!(
+            "SELECT inspection_id, township, party_index, started_on, items FROM record_inspection
+             WHERE {cond} AND started_on >= ?1 AND started_on <= ?2"
+        ),
+        &vals,
     )?;
     rows.iter()
         .map(|r| {

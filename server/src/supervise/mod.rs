@@ -242,6 +242,44 @@ impl Default for Config {
     }
 }
 
+/// The SQL condition that keeps the rows of townships under `scope` (a
+/// code prefix of digits, see `report::check_scope`), with its parameters
+/// numbered from `?{first}`: an equality on the district or township
+/// column where the prefix is one, else a range (never `LIKE`, which a
+/// non-C collation cannot serve from the index).
+pub(crate) fn scope_where(
+    scope: &str,
+    district_col: Option<&str>,
+    first: usize,
+) -> (String, Vec<String>) {
+    match (scope.len(), district_col) {
+        (0, _) => ("1 = 1".to_owned(), Vec::new()),
+        (6, Some(d)) => (format!("{d} = ?{first}"), vec![scope.to_owned()]),
+        (9, _) => (format!("township = ?{first}"), vec![scope.to_owned()]),
+        _ => match next_prefix(scope) {
+            Some(next) => (
+                format!("township >= ?{first} AND township < ?{}", first + 1),
+                vec![scope.to_owned(), next],
+            ),
+            None => (format!("township >= ?{first}"), vec![scope.to_owned()]),
+        },
+    }
+}
+
+/// The digit string right after every code starting with `prefix`
+/// ("500112" → "500113", "5009" → "5010"); `None` for all nines.
+fn next_prefix(prefix: &str) -> Option<String> {
+    let mut d: Vec<u8> = prefix.bytes().collect();
+    for i in (0..d.len()).rev() {
+        if d[i] < b'9' {
+            d[i] += 1;
+            return String::from_utf8(d).ok();
+        }
+        d[i] = b'0';
+    }
+    None
+}
+
 /// Why supervision could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum SuperviseError {
@@ -277,3 +315,32 @@ impl From<crate::record::RecordError> for SuperviseError {
 }
 
 crate::store::area_error!(SuperviseError);
+
+#[cfg(test)]
+mod scope_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_next_prefix_carries() {
+        assert_eq!(next_prefix("500112").as_deref(), Some("500113"));
+        assert_eq!(next_prefix("5009").as_deref(), Some("5010"));
+        assert_eq!(next_prefix("99"), None);
+    }
+
+    proptest! {
+        /// A nine-digit code is inside the range of a prefix exactly when
+        /// it starts with the prefix.
+        #[test]
+        fn the_range_is_the_prefix(code in "[0-9]{9}", len in 1usize..9) {
+            let prefix = &code[..len];
+            let other = format!("{:09}", (code.parse::<u64>().unwrap() + 1) % 1_000_000_000);
+            for c in [code.as_str(), other.as_str()] {
+                let inside = c >= prefix && next_prefix(prefix).is_none_or(|n| c < n.as_str());
+                prop_assert_eq!(inside, c.starts_with(prefix));
+            }
+        }
+    }
+}
