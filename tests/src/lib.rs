@@ -1197,6 +1197,43 @@ impl TestDevice {
         (id, number, sha)
     }
 
+    /// Rewrites this device's pending outbox so the decision of `id` carries
+    /// `amount_fen` as its fine — a decision the simple procedure does not
+    /// allow, as a device with other rules (or a tampered one) would push
+    /// it. The step and every later full record of the case carry it.
+    pub fn tamper_decision(&self, id: Uuid, amount_fen: i64) {
+        let rows: Vec<(i64, String)> = {
+            let mut st = self
+                .store
+                .conn()
+                .prepare("SELECT seq, payload FROM outbox WHERE entity = 'case' AND entity_id = ?1 ORDER BY seq")
+                .unwrap();
+            st.query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let mut decided = false;
+        for (seq, payload) in rows {
+            let mut v: serde_json::Value = serde_json::from_str(&payload).unwrap();
+            decided |= v["kind"] == "decide";
+            if v["kind"] == "decide" {
+                v["event"]["penalty"]["amount_fen"] = amount_fen.into();
+            }
+            if decided {
+                v["case"]["decision"]["penalty"]["amount_fen"] = amount_fen.into();
+                self.store
+                    .conn()
+                    .execute(
+                        "UPDATE outbox SET payload = ?2 WHERE seq = ?1",
+                        rusqlite::params![seq, v.to_string()],
+                    )
+                    .unwrap();
+            }
+        }
+        assert!(decided, "no decision of {id} in the outbox");
+    }
+
     /// Outbox rows still pending.
     pub fn pending(&self) -> i64 {
         self.store

@@ -336,43 +336,6 @@ async fn personal_data_is_sealed_and_its_keys_rotate(b: Backend) {
     assert!(e.contains("密钥"), "{e}");
 }
 
-/// Rewrites the device's queued case records from the decision on, as if
-/// the device had decided a 500 元 fine on the spot (行政处罚法 Art. 51
-/// allows at most 200 元 for a citizen): the device signs what it sends, so
-/// the server receives a properly signed decision its rules refuse.
-fn tamper_decision(dev: &TestDevice, id: Uuid, amount_fen: i64) {
-    let rows: Vec<(i64, String)> = {
-        let mut st = dev
-            .store
-            .conn()
-            .prepare("SELECT seq, payload FROM outbox WHERE entity = 'case' AND entity_id = ?1 ORDER BY seq")
-            .unwrap();
-        st.query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    };
-    let mut decided = false;
-    for (seq, payload) in rows {
-        let mut v: serde_json::Value = serde_json::from_str(&payload).unwrap();
-        if v["kind"] == "decide" {
-            decided = true;
-            v["event"]["penalty"]["amount_fen"] = amount_fen.into();
-        }
-        if decided {
-            v["case"]["decision"]["penalty"]["amount_fen"] = amount_fen.into();
-            dev.store
-                .conn()
-                .execute(
-                    "UPDATE outbox SET payload = ?2 WHERE seq = ?1",
-                    rusqlite::params![seq, v.to_string()],
-                )
-                .unwrap();
-        }
-    }
-    assert!(decided);
-}
-
 async fn a_refused_decision_is_kept_and_flagged(b: Backend) {
     let server = TestServer::on(&b);
     let t = server.transport();
@@ -380,7 +343,7 @@ async fn a_refused_decision_is_kept_and_flagged(b: Backend) {
     dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
     dev.sync(&t).await.unwrap();
     let (id, _, _) = dev.full_case();
-    tamper_decision(&dev, id, 50_000);
+    dev.tamper_decision(id, 50_000);
     let r = dev.sync(&t).await.unwrap();
     // Kept: the legal act happened; nothing is rejected.
     assert_eq!(r.rejected, 0, "{r:?}");

@@ -42,41 +42,6 @@ fn run(server: &TestServer, scope: &str, as_of: NaiveDate) -> Report {
     })
 }
 
-/// Makes the device's outbox carry `amount_fen` as the decided fine of
-/// `id` (a decision the simple procedure does not allow).
-fn tamper_decision(dev: &TestDevice, id: Uuid, amount_fen: i64) {
-    let rows: Vec<(i64, String)> = {
-        let mut st = dev
-            .store
-            .conn()
-            .prepare("SELECT seq, payload FROM outbox WHERE entity = 'case' AND entity_id = ?1 ORDER BY seq")
-            .unwrap();
-        st.query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    };
-    let mut decided = false;
-    for (seq, payload) in rows {
-        let mut v: serde_json::Value = serde_json::from_str(&payload).unwrap();
-        decided |= v["kind"] == "decide";
-        if v["kind"] == "decide" {
-            v["event"]["penalty"]["amount_fen"] = amount_fen.into();
-        }
-        if decided {
-            v["case"]["decision"]["penalty"]["amount_fen"] = amount_fen.into();
-            dev.store
-                .conn()
-                .execute(
-                    "UPDATE outbox SET payload = ?2 WHERE seq = ?1",
-                    rusqlite::params![seq, v.to_string()],
-                )
-                .unwrap();
-        }
-    }
-    assert!(decided);
-}
-
 fn clue_cases<'a>(r: &'a Report, model: &str) -> Vec<&'a str> {
     r.clues
         .iter()
@@ -203,7 +168,7 @@ async fn six_fines(b: &Backend) -> (TestServer, TestDevice, Vec<Uuid>) {
     dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
     dev.sync(&t).await.unwrap();
     let served: Vec<Uuid> = (0..6).map(|_| dev.full_case().0).collect();
-    tamper_decision(&dev, served[5], 50_000);
+    dev.tamper_decision(served[5], 50_000);
     let r = dev.sync(&t).await.unwrap();
     assert_eq!(r.rejected, 0, "{r:?}");
     (server, dev, served)
@@ -302,20 +267,9 @@ async fn clues_are_disposed_of_through_the_console(b: Backend) {
     );
 
     // The history, words opened for the accounts in scope; sealed at rest.
-    let (_, list) = server
-        .console(
-            Method::Get,
-            "/v1/console/supervise/clues?status=closed",
-            &sv,
-            None,
-        )
-        .await;
-    let clue = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["clue_id"] == id.as_str())
-        .unwrap();
+    let clue = closed_clue(&server, &sv, &id)
+        .await
+        .expect("listed as closed");
     let events = clue["events"].as_array().unwrap();
     assert_eq!(events.len(), 5);
     assert_eq!(events[0]["text"], opinion);
@@ -338,18 +292,22 @@ async fn clues_are_disposed_of_through_the_console(b: Backend) {
             .iter()
             .any(|c| c["id"] == id.as_str())
     );
-    let (_, list) = server
+    assert!(closed_clue(&server, &sv, &id).await.is_some());
+}
+
+/// The clue `id` among the closed clues `token` lists.
+async fn closed_clue(server: &TestServer, token: &str, id: &str) -> Option<serde_json::Value> {
+    let (s, list) = server
         .console(
             Method::Get,
             "/v1/console/supervise/clues?status=closed",
-            &sv,
+            token,
             None,
         )
         .await;
-    assert!(
-        list.as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["clue_id"] == id.as_str())
-    );
+    assert_eq!(s, 200, "{list}");
+    list.as_array()?
+        .iter()
+        .find(|c| c["clue_id"] == id)
+        .cloned()
 }
