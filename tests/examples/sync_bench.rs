@@ -30,7 +30,7 @@ use zhifa_server::Service;
 use zhifa_server::clock::SystemClock;
 use zhifa_server::store::OfficerRow;
 use zhifa_server::store::pg::Scratch;
-use zhifa_sync::sign::{enrol_bytes, payload_sha256, push_bytes};
+use zhifa_sync::sign::{enrol_bytes, payload_sha256, push_bytes, refresh_bytes};
 use zhifa_sync::transport::{HttpRequest, HttpResponse, Method, Transport};
 use zhifa_sync::wire::{PushRequest, PushResponse, TokenResponse, WireMutation};
 use zhifa_tests::{InProcess, TestDevice, TestServer, off_runtime};
@@ -51,7 +51,45 @@ struct SimDevice {
     id: String,
     key: SigningKey,
     token: String,
+    /// The refresh token and when the access token was issued: a device
+    /// whose access token is about to expire (1 h) refreshes it before a
+    /// session, as the sync engine does.
+    refresh: String,
+    issued: Instant,
     seq: i64,
+}
+
+impl SimDevice {
+    /// Refreshes the access token when it has less than 5 minutes left.
+    async fn fresh_token(&mut self, t: &InProcess) {
+        let ttl = zhifa_server::store::ACCESS_TTL.to_std().unwrap();
+        // ZHIFA_BENCH_REFRESH=always: refresh before every session (checks
+        // this path without waiting an hour).
+        let always = std::env::var("ZHIFA_BENCH_REFRESH").is_ok_and(|v| v == "always");
+        if !always && self.issued.elapsed() + std::time::Duration::from_secs(300) < ttl {
+            return;
+        }
+        let sig = hex::encode(
+            self.key
+                .sign(&refresh_bytes(&self.id, &self.refresh))
+                .to_bytes(),
+        );
+        let body = serde_json::json!({"device_id": self.id, "refresh_token": self.refresh, "signature": sig});
+        let r = t
+            .send(json_req(
+                Method::Post,
+                "/v1/token/refresh",
+                None,
+                serde_json::to_vec(&body).unwrap(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        let tok: TokenResponse = serde_json::from_slice(&r.body).unwrap();
+        self.token = tok.access_token;
+        self.refresh = tok.refresh_token;
+        self.issued = Instant::now();
+    }
 }
 
 fn json_req(method: Method, path: &str, token: Option<&str>, body: Vec<u8>) -> HttpRequest {
@@ -109,6 +147,8 @@ async fn enrol(service: &Service, t: &InProcess, n: usize) -> SimDevice {
         id,
         key,
         token: tok.access_token,
+        refresh: tok.refresh_token,
+        issued: Instant::now(),
         seq: 0,
     }
 }
@@ -418,12 +458,13 @@ async fn burst(devices: usize, cases: usize, concurrency: usize, window: f64) {
             // of thousands of waiting devices each holding 500 full-content
             // mutations ran the benchmark out of memory (24 GB).
             let _permit = sem.acquire().await.unwrap();
+            d.fresh_token(&t).await;
             let ms = case_mutations(&template, &mut d, cases);
-            let (mut errors, mut rejected) = (0, Vec::new());
+            let (mut errors, mut rejected) = (Vec::new(), Vec::new());
             for chunk in pack(ms) {
                 let (r, _) = push(&t, &d, chunk).await;
                 if r.status != 200 {
-                    errors += 1;
+                    errors.push(r.status);
                     continue;
                 }
                 let p: PushResponse = serde_json::from_slice(&r.body).unwrap();
@@ -435,25 +476,30 @@ async fn burst(devices: usize, cases: usize, concurrency: usize, window: f64) {
                     .await
                     .unwrap();
                 if r.status != 200 {
-                    errors += 1;
+                    errors.push(r.status);
                 }
             }
             (t0.elapsed().as_secs_f64(), errors, rejected)
         }));
     }
     let mut times = Vec::new();
-    let (mut errors, mut rejected) = (0, Vec::new());
+    let (mut statuses, mut rejected) = (Vec::new(), Vec::new());
     for h in handles {
         let (s, e, r) = h.await.unwrap();
         times.push(s);
-        errors += e;
+        statuses.extend(e);
         rejected.extend(r);
+    }
+    let errors = statuses.len();
+    let mut by_status = std::collections::BTreeMap::<u16, usize>::new();
+    for s in statuses {
+        *by_status.entry(s).or_default() += 1;
     }
     let wall = start.elapsed().as_secs_f64();
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let q = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
     println!(
-        "burst ({}): {devices} devices × {cases} cases, arrivals over {window:.0} s, {concurrency} concurrent: wall {wall:.1} s, per-device sync (from arrival) p50 {:.2} s, p99 {:.2} s, max {:.2} s, errors {errors}, rejected {}, {:.0} mutations/s",
+        "burst ({}): {devices} devices × {cases} cases, arrivals over {window:.0} s, {concurrency} concurrent: wall {wall:.1} s, per-device sync (from arrival) p50 {:.2} s, p99 {:.2} s, max {:.2} s, errors {errors} (by HTTP status {by_status:?}), rejected {}, {:.0} mutations/s",
         backend_label(),
         q(0.5),
         q(0.99),
