@@ -3,9 +3,10 @@
  * Chinese, served by zhifa-server at /console/.
  */
 import { createApp } from 'vue'
-import ElementPlus from 'element-plus'
-import zhCn from 'element-plus/es/locale/lang/zh-cn'
-import 'element-plus/dist/index.css'
+// Element Plus components are imported by each screen on demand
+// (unplugin-vue-components, vite.config.ts); the locale is App.vue's
+// <el-config-provider>. The base styles every component relies on:
+import 'element-plus/theme-chalk/base.css'
 import App from './App.vue'
 import { router } from './router'
 import { setSignedOutHandler } from './api/client'
@@ -17,4 +18,4 @@ setSignedOutHandler(() => {
   if (here.name !== 'signin') void router.push({ name: 'signin', query: { expired: '1', next: here.fullPath } })
 })
 
-createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount('#app')
+createApp(App).use(router).mount('#app')
