@@ -239,6 +239,14 @@ async function main() {
         await shot(page, `supervise-${s.name}`)
         await axe(page, `supervise ${s.name}`)
       }
+      // The periodic statistics as XLSX (a real download, read back).
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=导出统计表（XLSX）')])
+      const name = download.suggestedFilename()
+      expect(/^执法监督统计_500112_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.xlsx$/.test(name), `export name: ${name}`)
+      const saved = join(out, 'supervise-export.xlsx')
+      await download.saveAs(saved)
+      const xlsx = readFileSync(saved)
+      expect(xlsx.subarray(0, 2).toString() === 'PK' && xlsx.length > 4000, `export is not an XLSX (${xlsx.length} bytes)`)
       await town.click()
       await page.waitForURL(new RegExp(`/console/cases\\?township=${code}`))
       await page.waitForSelector('.el-table__body tr')
