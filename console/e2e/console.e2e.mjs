@@ -147,8 +147,8 @@ async function main() {
     expect(text.includes('signin_failed') && text.includes('不正确'), `wrong code message: ${text}`)
     await shot(page, 'signin-refused')
 
-    // Lock-out: five wrong passwords on the administrator's account.
-    const admin = staff('demo-admin')
+    // Lock-out: five wrong passwords on the department's account.
+    const admin = staff('demo-department')
     let lockText = ''
     for (let i = 0; i < 5; i++) {
       await fill(admin.username, 'Wrong-password-1', '123456')
@@ -276,6 +276,25 @@ async function main() {
     }
     await page.goto(`${base}supervise`)
     await page.waitForURL(/\/console\/cases/)
+    await page.click('text=退出登录')
+    await page.waitForURL(/\/console\/signin/)
+
+    // The city-wide administrator reads the audit log: the reviewer's
+    // opening of the dossier is there, filtered by action.
+    const cityAdmin = staff('demo-admin')
+    await page.goto(`${base}signin`)
+    await page.waitForSelector('#username')
+    await fill(cityAdmin.username, cityAdmin.password, totp(cityAdmin.totp_secret))
+    await page.waitForURL(/\/console\/cases/)
+    await page.goto(`${base}audit?action=case.read`)
+    await page.waitForSelector('.el-table, .el-empty')
+    const audit = await page.innerText('main')
+    if (rows > 0) expect(audit.includes('staff:demo-reviewer') && audit.includes('查看案卷'), `the dossier read is not in the audit log: ${audit.slice(0, 300)}`)
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `audit-${s.name}`)
+      await axe(page, `audit ${s.name}`)
+    }
     await ctx.close()
   } finally {
     await browser.close()

@@ -14,7 +14,7 @@ export const router = createRouter({
       path: '/',
       component: () => import('./views/Shell.vue'),
       children: [
-        { path: '', name: 'home', redirect: () => ({ name: homeOf(session.info?.role ?? '') }) },
+        { path: '', name: 'home', redirect: () => ({ name: homeOf(session.info?.role ?? '', session.info?.scope ?? '') }) },
         {
           path: 'supervise',
           name: 'supervise',
@@ -40,6 +40,7 @@ export const router = createRouter({
           component: () => import('./views/InspectionList.vue'),
           meta: { screen: 'inspections', title: '检查' },
         },
+        { path: 'audit', name: 'audit', component: () => import('./views/AuditLog.vue'), meta: { screen: 'audit', title: '审计日志' } },
         { path: 'tasks', name: 'tasks', component: () => import('./views/TaskList.vue'), meta: { screen: 'tasks', title: '任务' } },
       ],
     },
@@ -52,7 +53,7 @@ router.beforeEach(async (to: RouteLocationNormalized) => {
   if (to.name === 'signin') return info ? { name: 'home' } : true
   if (!info) return { name: 'signin', query: { next: to.fullPath } }
   const screen = to.meta.screen as Screen | undefined
-  if (screen && !screensOf(info.role).includes(screen)) return { name: homeOf(info.role) }
+  if (screen && !screensOf(info.role, info.scope).includes(screen)) return { name: homeOf(info.role, info.scope) }
   return true
 })
 

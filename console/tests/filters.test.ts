@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CASE_FILTERS, apiQuery, fromQuery, sameFilters, toQuery } from '../src/filters'
 import { homeOf, screensOf } from '../src/roles'
+import { auditQuery } from '../src/audit'
 import { readDossier } from '../src/dossier'
 
 describe('filters kept in the URL', () => {
@@ -79,5 +80,24 @@ describe('display helpers', () => {
     expect(beijing('2026-03-10T02:00:00.000Z')).toBe('2026-03-10 10:00')
     expect(yuan(15000)).toBe('150.00 元')
     expect(size(2048)).toBe('2.0 KB')
+  })
+})
+
+describe('the audit screen', () => {
+  it('is a city-wide administrator\'s only', () => {
+    expect(screensOf('administrator', '')).toContain('audit')
+    expect(screensOf('administrator', '500112')).not.toContain('audit')
+    expect(screensOf('supervisor', '')).not.toContain('audit')
+  })
+
+  it('sends days as Beijing moments, the last day inclusive', () => {
+    expect(auditQuery({ from: '2026-03-01', to: '2026-03-31', action: 'case.read', after: '42' })).toEqual({
+      from: '2026-03-01T00:00:00+08:00',
+      to: '2026-04-01T00:00:00+08:00',
+      action: 'case.read',
+      after: 42,
+    })
+    expect(auditQuery({ from: 'yesterday', to: '2026-12-31' }).to).toBe('2027-01-01T00:00:00+08:00')
+    expect(auditQuery({ from: 'yesterday' }).from).toBeUndefined()
   })
 })

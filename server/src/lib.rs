@@ -32,6 +32,7 @@
 
 pub mod api;
 pub mod at_rest;
+pub mod audit;
 pub mod badge;
 pub mod blobs;
 pub mod clock;

@@ -24,6 +24,9 @@ export type Indicators = components['schemas']['Indicators']
 export type Clue = components['schemas']['Clue']
 export type ModelRun = components['schemas']['ModelRun']
 export type SuperviseQuery = NonNullable<operations['report_http']['parameters']['query']>
+export type AuditPage = components['schemas']['AuditPage']
+export type AuditRow = components['schemas']['AuditRow']
+export type AuditQuery = NonNullable<operations['audit_http']['parameters']['query']>
 export type ClueRow = components['schemas']['ClueRow']
 export type ClueStatus = components['schemas']['ClueStatus']
 export type ClueAction = components['schemas']['Action']
@@ -110,6 +113,8 @@ export const api = {
     request<SuperviseReport>('GET', withQuery('/v1/console/supervise/report', q)),
   /** The clues of the account's scope with their disposal. */
   clues: (status?: ClueStatus) => request<ClueRow[]>('GET', withQuery('/v1/console/supervise/clues', { status })),
+  /** A page of the audit log (city-wide administrators). */
+  audit: (q: AuditQuery) => request<AuditPage>('GET', withQuery('/v1/console/audit', q)),
   /** One step on a clue (the server checks side, status and words). */
   clueStep: (id: string, step: ClueStep) =>
     request<ClueRow>('POST', `/v1/console/supervise/clues/${encodeURIComponent(id)}`, step),

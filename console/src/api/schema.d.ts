@@ -164,6 +164,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/audit`: a page of the audit log for a city-wide
+         *     administrator.
+         */
+        get: operations["audit_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/cases": {
         parameters: {
             query?: never;
@@ -582,6 +602,32 @@ export interface components {
          * @enum {string}
          */
         Action: "warn" | "simple" | "general" | "reply" | "accept" | "return" | "dismiss";
+        /** @description A page of the audit log. */
+        AuditPage: {
+            /**
+             * Format: int64
+             * @description The cursor of the next page; absent on the last.
+             */
+            next?: number | null;
+            /** @description The rows, newest first. */
+            rows: components["schemas"]["AuditRow"][];
+        };
+        /** @description One audit row. */
+        AuditRow: {
+            /** @description What. */
+            action: string;
+            /** @description Who. */
+            actor: string;
+            /** @description When (RFC 3339, UTC). */
+            at: string;
+            /**
+             * Format: int64
+             * @description Its id (increasing).
+             */
+            id: number;
+            /** @description On what. */
+            object: string;
+        };
         /** @description The published badge key (`GET /v1/badge/key`). */
         BadgeKey: {
             /** @description Algorithm, `Ed25519`. */
@@ -1684,6 +1730,62 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    audit_http: {
+        parameters: {
+            query?: {
+                /** @description Only this actor (`staff:ID`, `device:…/officer:…`, `operator:cli` …). */
+                actor?: string;
+                /** @description Only this action (`case.read`, `record.list`, `session.signin` …). */
+                action?: string;
+                /** @description From this moment (RFC 3339), inclusive. */
+                from?: string;
+                /** @description Before this moment (RFC 3339). */
+                to?: string;
+                /** @description The cursor of the page before (its `next`). */
+                after?: number;
+                /** @description Rows per page, 1–200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

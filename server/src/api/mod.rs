@@ -54,7 +54,8 @@ use crate::error::ApiError;
           crate::record::routes::inspection_list, crate::record::routes::task_list, crate::badge::http::key, crate::badge::http::show, crate::badge::http::rate_http,
           crate::badge::http::ratings_http, crate::session::http::sign_in, crate::session::http::whoami,
           crate::session::http::sign_out, crate::supervise::routes::report_http,
-          crate::supervise::routes::clues_http, crate::supervise::routes::clue_step_http),
+          crate::supervise::routes::clues_http, crate::supervise::routes::clue_step_http,
+          crate::audit::audit_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -70,7 +71,7 @@ use crate::error::ApiError;
                        crate::supervise::report::ModelRun, crate::supervise::Clue,
                        crate::supervise::clues::ClueRow, crate::supervise::clues::ClueEvent,
                        crate::supervise::clues::ClueStep, crate::supervise::disposal::ClueStatus,
-                       crate::supervise::disposal::Action)),
+                       crate::supervise::disposal::Action, crate::audit::AuditPage, crate::audit::AuditRow)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -147,6 +148,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::badge::http::routes())
         .merge(crate::record::routes::routes())
         .merge(crate::supervise::routes::routes())
+        .merge(crate::audit::routes())
         .merge(crate::session::http::routes())
         .merge(crate::console_web::routes())
         .fallback(crate::edges::unknown_route)

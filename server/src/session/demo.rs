@@ -76,9 +76,11 @@ fn accounts() -> [(
         ),
         (
             "demo-admin",
-            "指挥中心系统管理员（样例）",
+            "全市执法平台系统管理员（样例）",
             StaffRole::Administrator,
-            DEMO_DISTRICT,
+            // City-wide: the audit log names no township, so only a
+            // city-wide administrator reads it.
+            "",
             None,
         ),
     ]

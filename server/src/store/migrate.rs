@@ -104,6 +104,7 @@ pub const MIGRATIONS: &[Migration] = &[
     shared!(13, "0013_evidence_by_case"),
     shared!(14, "0014_supervise"),
     shared!(15, "0015_supervise_clue"),
+    shared!(16, "0016_audit_by"),
 ];
 
 /// The newest version this build knows.
