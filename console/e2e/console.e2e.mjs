@@ -295,6 +295,22 @@ async function main() {
       await shot(page, `audit-${s.name}`)
       await axe(page, `audit ${s.name}`)
     }
+
+    // 账号与终端: the device that synced is listed and can be revoked.
+    await page.click('text=账号与终端')
+    await page.waitForURL(/\/console\/admin/)
+    await page.waitForSelector('.el-table, .el-empty')
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `admin-${s.name}`)
+      await axe(page, `admin ${s.name}`)
+    }
+    if (deviceBin) {
+      await page.click('text=停用终端')
+      await page.click('.el-popconfirm button:has-text("停用")')
+      await page.waitForSelector('text=已停用')
+      await shot(page, 'admin-device-revoked')
+    }
     await ctx.close()
   } finally {
     await browser.close()

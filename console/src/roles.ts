@@ -4,7 +4,7 @@
  * never cases (no party's personal data); the other roles read all three
  * record lists in their scope; the supervisor also has 执法监督 first.
  */
-export type Screen = 'supervise' | 'clues' | 'cases' | 'inspections' | 'tasks' | 'audit'
+export type Screen = 'supervise' | 'clues' | 'cases' | 'inspections' | 'tasks' | 'admin' | 'audit'
 
 export const MENU: { screen: Screen; label: string }[] = [
   { screen: 'supervise', label: '执法监督' },
@@ -12,12 +12,15 @@ export const MENU: { screen: Screen; label: string }[] = [
   { screen: 'cases', label: '案件' },
   { screen: 'inspections', label: '检查' },
   { screen: 'tasks', label: '任务' },
+  { screen: 'admin', label: '账号与终端' },
   { screen: 'audit', label: '审计日志' },
 ]
 
 export function screensOf(role: string, scope = ''): Screen[] {
   // Audit rows name no township: only a city-wide administrator reads them.
-  if (role === 'administrator' && scope === '') return ['cases', 'inspections', 'tasks', 'audit']
+  if (role === 'administrator') {
+    return scope === '' ? ['cases', 'inspections', 'tasks', 'admin', 'audit'] : ['cases', 'inspections', 'tasks', 'admin']
+  }
   if (role === 'department') return ['inspections', 'tasks']
   // Only the 司法局's supervision accounts run the supervision report.
   if (role === 'supervisor') return ['supervise', 'cases', 'inspections', 'tasks']

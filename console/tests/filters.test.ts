@@ -87,6 +87,8 @@ describe('the audit screen', () => {
   it('is a city-wide administrator\'s only', () => {
     expect(screensOf('administrator', '')).toContain('audit')
     expect(screensOf('administrator', '500112')).not.toContain('audit')
+    expect(screensOf('administrator', '500112')).toContain('admin')
+    expect(screensOf('approver', '')).not.toContain('admin')
     expect(screensOf('supervisor', '')).not.toContain('audit')
   })
 

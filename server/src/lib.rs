@@ -30,6 +30,7 @@
 //! [`Service::open`] wires them for a data folder; the binary adds TLS,
 //! logging and the operator commands.
 
+pub mod admin;
 pub mod api;
 pub mod at_rest;
 pub mod audit;

@@ -58,6 +58,10 @@ const MATRIX: &str = "\
 | `console.supervise_clues` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ |
 | `console.supervise_step` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ |
 | `console.audit` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `console.admin_staff` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
+| `console.admin_staff_revoke` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
+| `console.admin_devices` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
+| `console.admin_device_revoke` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 ";
 
 /// One parsed cell.
@@ -568,6 +572,37 @@ impl World {
                     .await;
                 s == 200
             }
+            "console.admin_staff" => {
+                let (s, body) = self.get(actor, "/v1/console/admin/staff").await;
+                s == 200 && body.contains("\"lr-in\"")
+            }
+            "console.admin_devices" => {
+                let (s, body) = self.get(actor, "/v1/console/admin/devices").await;
+                s == 200 && body.contains(&self.devs.iter().find(|(a, _)| a == "own").unwrap().1.id)
+            }
+            "console.admin_staff_revoke" => {
+                let id = format!("tmp-{}", new_id());
+                staff(&self.server, &id, StaffRole::CommandCentre, TOWNSHIP, None);
+                let (s, body) = self
+                    .post(
+                        actor,
+                        &format!("/v1/console/admin/staff/{id}/revoke"),
+                        serde_json::json!({}),
+                    )
+                    .await;
+                s == 200 && body.contains("true")
+            }
+            "console.admin_device_revoke" => {
+                let d = Dev::enrolled(&self.server, "OFF-LX-01").await;
+                let (s, body) = self
+                    .post(
+                        actor,
+                        &format!("/v1/console/admin/devices/{}/revoke", d.id),
+                        serde_json::json!({}),
+                    )
+                    .await;
+                s == 200 && body.contains("true")
+            }
             "console.audit" => {
                 let (s, body) = self.get(actor, "/v1/console/audit?limit=200").await;
                 s == 200 && body.contains("\"rows\"")
@@ -646,5 +681,5 @@ fn the_docs_table_is_the_tested_table() {
     // And every operation has a runner and every row its 16 cells.
     let (actors, rows) = parse(MATRIX);
     assert_eq!(actors.len(), 22);
-    assert_eq!(rows.len(), 33);
+    assert_eq!(rows.len(), 37);
 }

@@ -151,11 +151,25 @@ async fn the_report_finds_planted_patterns_and_counts_what_happened(b: Backend) 
     );
 
     // Refreshed only when a record changes; lost facts are rebuilt.
-    let again = server.store(|db| db.write_as(|c| facts::refresh(c, db.keeper())).unwrap());
+    let again = server.store(|db| facts::refresh(db).unwrap());
     assert_eq!(again, 0, "nothing changed since the report");
     server.db().rows("DELETE FROM supervise_case", &[]);
-    let rebuilt = server.store(|db| db.write_as(|c| facts::refresh(c, db.keeper())).unwrap());
+    let rebuilt = server.store(|db| facts::refresh(db).unwrap());
     assert_eq!(rebuilt, 7);
+    // A record that no longer opens is skipped (and logged), never fatal:
+    // its last good facts stay, the report still runs.
+    server.db().rows(
+        "UPDATE record_case SET sealed = 'zv1:record.case/1:AAAA', version = version + 1 WHERE case_id = ?1",
+        &[&open.to_string()],
+    );
+    assert_eq!(server.store(|db| facts::refresh(db).unwrap()), 0);
+    assert_eq!(
+        server.db().text(
+            "SELECT outcome FROM supervise_case WHERE case_id = ?1",
+            &[&open.to_string()]
+        ),
+        "open"
+    );
     assert_eq!(run(&server, "", due + chrono::Duration::days(1)), late);
 }
 

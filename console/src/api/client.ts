@@ -24,6 +24,9 @@ export type Indicators = components['schemas']['Indicators']
 export type Clue = components['schemas']['Clue']
 export type ModelRun = components['schemas']['ModelRun']
 export type SuperviseQuery = NonNullable<operations['report_http']['parameters']['query']>
+export type StaffView = components['schemas']['StaffView']
+export type DeviceView = components['schemas']['DeviceView']
+export type Revoked = components['schemas']['Revoked']
 export type AuditPage = components['schemas']['AuditPage']
 export type AuditRow = components['schemas']['AuditRow']
 export type AuditQuery = NonNullable<operations['audit_http']['parameters']['query']>
@@ -113,6 +116,11 @@ export const api = {
     request<SuperviseReport>('GET', withQuery('/v1/console/supervise/report', q)),
   /** The clues of the account's scope with their disposal. */
   clues: (status?: ClueStatus) => request<ClueRow[]>('GET', withQuery('/v1/console/supervise/clues', { status })),
+  /** The accounts and devices of an administrator's scope, and revoking them. */
+  adminStaff: () => request<StaffView[]>('GET', '/v1/console/admin/staff'),
+  adminDevices: () => request<DeviceView[]>('GET', '/v1/console/admin/devices'),
+  revokeStaff: (id: string) => request<Revoked>('POST', `/v1/console/admin/staff/${encodeURIComponent(id)}/revoke`),
+  revokeDevice: (id: string) => request<Revoked>('POST', `/v1/console/admin/devices/${encodeURIComponent(id)}/revoke`),
   /** A page of the audit log (city-wide administrators). */
   audit: (q: AuditQuery) => request<AuditPage>('GET', withQuery('/v1/console/audit', q)),
   /** One step on a clue (the server checks side, status and words). */

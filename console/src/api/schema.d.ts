@@ -164,6 +164,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/admin/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /v1/console/admin/devices`: the devices of the officers in scope. */
+        get: operations["devices_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/admin/devices/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/admin/devices/{id}/revoke`: a lost or stolen device
+         *     is refused from its next request on (`device_revoked`).
+         */
+        post: operations["device_revoke_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/admin/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /v1/console/admin/staff`: the accounts inside the scope. */
+        get: operations["staff_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/admin/staff/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/admin/staff/{id}/revoke`: stops an account at once
+         *     (its sessions and token end).
+         */
+        post: operations["staff_revoke_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/audit": {
         parameters: {
             query?: never;
@@ -882,6 +956,21 @@ export interface components {
             /** @description pass | fail | not_applicable, once checked. */
             verdict?: string | null;
         };
+        /** @description An officer's device as the administrator sees it. */
+        DeviceView: {
+            /** @description The device id. */
+            device_id: string;
+            /** @description When enrolled (RFC 3339). */
+            enrolled_at: string;
+            /** @description The officer it is enrolled for. */
+            officer_id: string;
+            /** @description The officer's name, masked (personal data). */
+            officer_masked: string;
+            /** @description When revoked, if. */
+            revoked_at?: string | null;
+            /** @description The officer's township. */
+            township: string;
+        };
         /** @description A document of a case as the server lists it. */
         DocumentRef: {
             /** @description The document kind (`decision_on_the_spot`, `order_to_correct` …). */
@@ -1324,6 +1413,11 @@ export interface components {
              */
             to: string;
         };
+        /** @description The answer of a revocation. */
+        Revoked: {
+            /** @description Whether it was active and is now revoked (`false`: already was). */
+            revoked: boolean;
+        };
         /** @description Who is signed in (the answer of `POST` and `GET /v1/console/session`). */
         SessionInfo: {
             /**
@@ -1365,6 +1459,26 @@ export interface components {
             totp: string;
             /** @description The account id (登录名). */
             username: string;
+        };
+        /**
+         * @description A console account as the administrator sees it (never its token,
+         *     password verifier or TOTP secret).
+         */
+        StaffView: {
+            /** @description Its department, if a department account. */
+            department?: string | null;
+            /** @description Its id (login). */
+            id: string;
+            /** @description Display name. */
+            name: string;
+            /** @description When revoked (RFC 3339), if. */
+            revoked_at?: string | null;
+            /** @description Role. */
+            role: string;
+            /** @description The role in Chinese. */
+            role_label: string;
+            /** @description Its scope (township-code prefix; empty: the city). */
+            scope: string;
         };
         /** @description A page of tasks. */
         TaskPage: {
@@ -1728,6 +1842,176 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    devices_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    device_revoke_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revoked"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_revoke_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revoked"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             404: {
                 headers: {

@@ -55,7 +55,8 @@ use crate::error::ApiError;
           crate::badge::http::ratings_http, crate::session::http::sign_in, crate::session::http::whoami,
           crate::session::http::sign_out, crate::supervise::routes::report_http,
           crate::supervise::routes::clues_http, crate::supervise::routes::clue_step_http,
-          crate::audit::audit_http),
+          crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http,
+          crate::admin::devices_http, crate::admin::device_revoke_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -71,7 +72,8 @@ use crate::error::ApiError;
                        crate::supervise::report::ModelRun, crate::supervise::Clue,
                        crate::supervise::clues::ClueRow, crate::supervise::clues::ClueEvent,
                        crate::supervise::clues::ClueStep, crate::supervise::disposal::ClueStatus,
-                       crate::supervise::disposal::Action, crate::audit::AuditPage, crate::audit::AuditRow)),
+                       crate::supervise::disposal::Action, crate::audit::AuditPage, crate::audit::AuditRow,
+                       crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -149,6 +151,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::record::routes::routes())
         .merge(crate::supervise::routes::routes())
         .merge(crate::audit::routes())
+        .merge(crate::admin::routes())
         .merge(crate::session::http::routes())
         .merge(crate::console_web::routes())
         .fallback(crate::edges::unknown_route)

@@ -119,49 +119,69 @@ const COLUMNS: &str = "case_id, version, township, district, matter_code, proced
 const PAGE: i64 = 500;
 
 /// Refreshes the facts of every case whose record is newer than its facts
-/// (or has none yet); returns how many were refreshed. A record that does
-/// not open is skipped and counted in the error log, never half-written.
-pub fn refresh(c: &mut dyn Conn, k: &Keeper) -> Result<usize, SuperviseError> {
-    let mut after = String::new();
+/// (or has none yet), [`PAGE`] cases a transaction (a first run over a
+/// large record is many pages, none of them long); returns how many were
+/// refreshed. A record that does not open or decode is logged and
+/// skipped, never half-written.
+pub fn refresh(db: &crate::store::Db) -> Result<usize, SuperviseError> {
+    let (mut after, mut n) = (String::new(), 0);
+    while let Some((done, last)) = db.write_as(|c| refresh_page(c, db.keeper(), &after))? {
+        n += done;
+        after = last;
+    }
+    Ok(n)
+}
+
+/// One page of [`refresh`]: the cases after `after` (by id) whose facts are
+/// stale; how many were refreshed and the last id looked at, or `None`
+/// when there are none left.
+pub fn refresh_page(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    after: &str,
+) -> Result<Option<(usize, String)>, SuperviseError> {
+    let rows = c.query(
+        "SELECT r.case_id, r.version, r.sealed, r.district, r.procedure, r.party_index, r.replay_ok,
+                r.replay_codes
+         FROM record_case r LEFT JOIN supervise_case s ON s.case_id = r.case_id
+         WHERE r.case_id > ?1 AND (s.case_id IS NULL OR s.version < r.version)
+         ORDER BY r.case_id LIMIT ?2",
+        p![after, PAGE],
+    )?;
+    let Some(last) = rows.last() else {
+        return Ok(None);
+    };
+    let last: String = last.get(0)?;
     let mut n = 0;
-    loop {
-        let rows = c.query(
-            "SELECT r.case_id, r.version, r.sealed, r.district, r.procedure, r.party_index, r.replay_ok,
-                    r.replay_codes
-             FROM record_case r LEFT JOIN supervise_case s ON s.case_id = r.case_id
-             WHERE r.case_id > ?1 AND (s.case_id IS NULL OR s.version < r.version)
-             ORDER BY r.case_id LIMIT ?2",
-            p![after, PAGE],
-        )?;
-        let Some(last) = rows.last() else {
-            return Ok(n);
+    for r in &rows {
+        let id: String = r.get(0)?;
+        let version: i64 = r.get(1)?;
+        let codes: Option<String> = r.get(7)?;
+        let extras = RowExtras {
+            version,
+            district: r.get(3)?,
+            procedure: r.get(4)?,
+            party_index: r.get(5)?,
+            replay_ok: r.get::<Option<i64>>(6)?.map(|v| v != 0),
+            replay_codes: codes
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default(),
         };
-        after = last.get(0)?;
-        for r in &rows {
-            let id: String = r.get(0)?;
-            let version: i64 = r.get(1)?;
-            let case = match open_record(c, k, &id, version, &r.get::<String>(2)?) {
-                Ok(case) => case,
-                Err(e) => {
-                    tracing::error!(case = %id, code = e.code(), "supervision facts: record does not open");
-                    continue;
-                }
-            };
-            let codes: Option<String> = r.get(7)?;
-            let extras = RowExtras {
-                version,
-                district: r.get(3)?,
-                procedure: r.get(4)?,
-                party_index: r.get(5)?,
-                replay_ok: r.get::<Option<i64>>(6)?.map(|v| v != 0),
-                replay_codes: codes
-                    .and_then(|s| serde_json::from_str(&s).ok())
-                    .unwrap_or_default(),
-            };
-            save(c, &of_case(&case, extras)?)?;
-            n += 1;
+        let facts = open_record(c, k, &id, version, &r.get::<String>(2)?)
+            .map_err(SuperviseError::from)
+            .and_then(|case| of_case(&case, extras));
+        match facts {
+            Ok(f) => {
+                save(c, &f)?;
+                n += 1;
+            }
+            Err(SuperviseError::Db(e)) => return Err(SuperviseError::Db(e)),
+            Err(e) => {
+                tracing::error!(case = %id, code = e.code(), "supervision facts: record does not open or decode");
+            }
         }
     }
+    Ok(Some((n, last)))
 }
 
 fn date(d: Option<NaiveDate>) -> Option<String> {

@@ -137,8 +137,7 @@ pub fn report(
             "起始日期 {from} 晚于截止日期 {to}"
         )));
     }
-    let keeper = db.keeper();
-    db.write_as(|c| facts::refresh(c, keeper))?;
+    facts::refresh(db)?;
     let back = |days: i64| {
         from.checked_sub_signed(Duration::days(days.max(0)))
             .unwrap_or(from)
