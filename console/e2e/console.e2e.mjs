@@ -276,6 +276,23 @@ async function main() {
     }
     await page.goto(`${base}supervise`)
     await page.waitForURL(/\/console\/cases/)
+
+    // The command centre dispatches a task to an officer of its township.
+    await page.goto(`${base}tasks`)
+    await page.click('button:has-text("派发任务")')
+    await page.waitForSelector('.el-dialog #d-officer')
+    await page.click('#d-officer')
+    await page.click('.el-select-dropdown__item:visible:has-text("OFF-LX-01")')
+    await page.fill('#d-place', '龙兴镇示例路12号')
+    await page.fill('#d-detail', '12345 转来投诉：门前占道经营，请核查处置')
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `dispatch-${s.name}`)
+      await axe(page, `dispatch ${s.name}`)
+    }
+    await page.click('.el-dialog__footer button:has-text("派发")')
+    const dispatched = await page.waitForSelector('text=任务已派发')
+    expect((await dispatched.innerText()).includes('下次同步'), 'no dispatch confirmation')
     await page.click('text=退出登录')
     await page.waitForURL(/\/console\/signin/)
 

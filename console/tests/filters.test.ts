@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CASE_FILTERS, apiQuery, fromQuery, sameFilters, toQuery } from '../src/filters'
 import { homeOf, screensOf } from '../src/roles'
 import { auditQuery } from '../src/audit'
+import { newTask } from '../src/tasks'
 import { readDossier } from '../src/dossier'
 
 describe('filters kept in the URL', () => {
@@ -101,5 +102,26 @@ describe('the audit screen', () => {
     })
     expect(auditQuery({ from: 'yesterday', to: '2026-12-31' }).to).toBe('2027-01-01T00:00:00+08:00')
     expect(auditQuery({ from: 'yesterday' }).from).toBeUndefined()
+  })
+})
+
+describe('the dispatch form', () => {
+  const full = { officer_id: ' OFF-LX-01 ', kind: 'complaint', place: '示例路12号', detail: '12345 转来投诉：占道经营', party_name: ' ', due_on: '2026-12-10' }
+  it('sends a trimmed request and leaves empty optional fields out', () => {
+    expect(newTask(full)).toEqual({
+      officer_id: 'OFF-LX-01',
+      kind: 'complaint',
+      place: '示例路12号',
+      detail: '12345 转来投诉：占道经营',
+      party_name: null,
+      due_on: '2026-12-10',
+      scenarios: [],
+    })
+  })
+  it('is not ready while a required field is empty or the kind unknown', () => {
+    expect(newTask({ ...full, officer_id: '' })).toBeNull()
+    expect(newTask({ ...full, detail: '  ' })).toBeNull()
+    expect(newTask({ ...full, kind: 'arrest' })).toBeNull()
+    expect(newTask({ ...full, due_on: 'tomorrow' })?.due_on).toBeNull()
   })
 })

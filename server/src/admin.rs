@@ -8,6 +8,10 @@
 //!
 //! - `GET /v1/console/admin/staff` · `POST /v1/console/admin/staff/{id}/revoke`
 //! - `GET /v1/console/admin/devices` · `POST /v1/console/admin/devices/{id}/revoke`
+//!
+//! Beside them, `GET /v1/console/officers`: the officers of the scope (names
+//! masked) for the command centre to dispatch a task to, and for the
+//! administrator.
 
 use axum::Json;
 use axum::Router;
@@ -36,6 +40,69 @@ pub fn routes() -> Router<St> {
             "/v1/console/admin/devices/{id}/revoke",
             post(device_revoke_http),
         )
+        .route("/v1/console/officers", get(officers_http))
+}
+
+/// An officer as the centre sees it when dispatching.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OfficerView {
+    /// The officer id.
+    pub id: String,
+    /// The name, masked (personal data).
+    pub name_masked: String,
+    /// Township.
+    pub township: String,
+    /// `officer` or `district_supervisor`.
+    pub role: String,
+}
+
+/// The officers of the townships under `scope`, by township and id.
+pub fn officers_in(c: &mut dyn Conn, scope: &str) -> Result<Vec<OfficerView>, Fail> {
+    let rows = c.query(
+        "SELECT id, name, township, role FROM officer WHERE township LIKE ?1 ORDER BY township, id",
+        p![format!("{scope}%")],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(OfficerView {
+                id: r.get(0)?,
+                name_masked: zhifa_core::case::mask_text(&r.get::<String>(1)?),
+                township: r.get(2)?,
+                role: r.get(3)?,
+            })
+        })
+        .collect::<Result<_, crate::store::sql::DbError>>()
+        .map_err(Fail::from)
+}
+
+/// `GET /v1/console/officers`: the officers of the scope, for the command
+/// centre (dispatching) and the administrator; audited `officers.list`.
+#[utoipa::path(get, tag = "admin", path = "/v1/console/officers",
+    responses((status = 200, body = [OfficerView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn officers_http(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+) -> Result<Json<Vec<OfficerView>>, ApiError> {
+    if !matches!(
+        who.role,
+        StaffRole::CommandCentre | StaffRole::Administrator
+    ) {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "只有指挥中心和系统管理员账号可以查看执法人员名单",
+        ));
+    }
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let rows = blocking(move || {
+        store.write(|c| {
+            let rows = officers_in(c, &who.scope)?;
+            crate::store::audit(c, now, &who.actor(), "officers.list", &who.scope)?;
+            Ok(rows)
+        })
+    })
+    .await?;
+    Ok(Json(rows))
 }
 
 /// A console account as the administrator sees it (never its token,

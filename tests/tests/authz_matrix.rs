@@ -62,6 +62,7 @@ const MATRIX: &str = "\
 | `console.admin_staff_revoke` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 | `console.admin_devices` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 | `console.admin_device_revoke` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
+| `console.officers` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 ";
 
 /// One parsed cell.
@@ -572,6 +573,10 @@ impl World {
                     .await;
                 s == 200
             }
+            "console.officers" => {
+                let (s, body) = self.get(actor, "/v1/console/officers").await;
+                s == 200 && body.contains("\"OFF-LX-01\"")
+            }
             "console.admin_staff" => {
                 let (s, body) = self.get(actor, "/v1/console/admin/staff").await;
                 s == 200 && body.contains("\"lr-in\"")
@@ -681,5 +686,5 @@ fn the_docs_table_is_the_tested_table() {
     // And every operation has a runner and every row its 16 cells.
     let (actors, rows) = parse(MATRIX);
     assert_eq!(actors.len(), 22);
-    assert_eq!(rows.len(), 37);
+    assert_eq!(rows.len(), 38);
 }

@@ -25,6 +25,8 @@ export type Clue = components['schemas']['Clue']
 export type ModelRun = components['schemas']['ModelRun']
 export type SuperviseQuery = NonNullable<operations['report_http']['parameters']['query']>
 export type StaffView = components['schemas']['StaffView']
+export type OfficerView = components['schemas']['OfficerView']
+export type NewTask = components['schemas']['NewTask']
 export type DeviceView = components['schemas']['DeviceView']
 export type Revoked = components['schemas']['Revoked']
 export type AuditPage = components['schemas']['AuditPage']
@@ -116,6 +118,10 @@ export const api = {
     request<SuperviseReport>('GET', withQuery('/v1/console/supervise/report', q)),
   /** The clues of the account's scope with their disposal. */
   clues: (status?: ClueStatus) => request<ClueRow[]>('GET', withQuery('/v1/console/supervise/clues', { status })),
+  /** The officers of the scope (names masked), to dispatch to. */
+  officers: () => request<OfficerView[]>('GET', '/v1/console/officers'),
+  /** Dispatches a task (command centre); it reaches the officer's device at its next sync. */
+  assignTask: (t: NewTask) => request<{ task_id: string }>('POST', '/v1/console/tasks', t),
   /** The accounts and devices of an administrator's scope, and revoking them. */
   adminStaff: () => request<StaffView[]>('GET', '/v1/console/admin/staff'),
   adminDevices: () => request<DeviceView[]>('GET', '/v1/console/admin/devices'),

@@ -339,6 +339,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/officers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/officers`: the officers of the scope, for the command
+         *     centre (dispatching) and the administrator; audited `officers.list`.
+         */
+        get: operations["officers_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/records/cases": {
         parameters: {
             query?: never;
@@ -1295,6 +1315,17 @@ export interface components {
             /** @description `officer` or `district_supervisor`. */
             role: string;
             /** @description The township code (9 digits) the officer works in. */
+            township: string;
+        };
+        /** @description An officer as the centre sees it when dispatching. */
+        OfficerView: {
+            /** @description The officer id. */
+            id: string;
+            /** @description The name, masked (personal data). */
+            name_masked: string;
+            /** @description `officer` or `district_supervisor`. */
+            role: string;
+            /** @description Township. */
             township: string;
         };
         /**
@@ -2256,6 +2287,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    officers_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficerView"][];
                 };
             };
             401: {

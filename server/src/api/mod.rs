@@ -56,7 +56,7 @@ use crate::error::ApiError;
           crate::session::http::sign_out, crate::supervise::routes::report_http,
           crate::supervise::routes::clues_http, crate::supervise::routes::clue_step_http,
           crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http,
-          crate::admin::devices_http, crate::admin::device_revoke_http),
+          crate::admin::devices_http, crate::admin::device_revoke_http, crate::admin::officers_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -73,7 +73,8 @@ use crate::error::ApiError;
                        crate::supervise::clues::ClueRow, crate::supervise::clues::ClueEvent,
                        crate::supervise::clues::ClueStep, crate::supervise::disposal::ClueStatus,
                        crate::supervise::disposal::Action, crate::audit::AuditPage, crate::audit::AuditRow,
-                       crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked)),
+                       crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked,
+                       crate::admin::OfficerView)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
