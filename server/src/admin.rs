@@ -93,16 +93,7 @@ pub(crate) async fn officers_http(
             "只有指挥中心和系统管理员账号可以查看执法人员名单",
         ));
     }
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let rows = blocking(move || {
-        store.write(|c| {
-            let rows = officers_in(c, &who.scope)?;
-            crate::store::audit(c, now, &who.actor(), "officers.list", &who.scope)?;
-            Ok(rows)
-        })
-    })
-    .await?;
-    Ok(Json(rows))
+    scoped_list(&s, who, "officers.list", officers_in).await
 }
 
 /// A console account as the administrator sees it (never its token,
@@ -252,6 +243,26 @@ fn revoke_device(
     Ok(Revoked { revoked: n > 0 })
 }
 
+/// Runs `list` over the account's scope in one transaction with its audit
+/// row (`action`, the scope as object), off the async workers.
+async fn scoped_list<T: Send + 'static>(
+    s: &St,
+    who: Staff,
+    action: &'static str,
+    list: fn(&mut dyn Conn, &str) -> Result<Vec<T>, Fail>,
+) -> Result<Json<Vec<T>>, ApiError> {
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let rows = blocking(move || {
+        store.write(|c| {
+            let rows = list(c, &who.scope)?;
+            crate::store::audit(c, now, &who.actor(), action, &who.scope)?;
+            Ok(rows)
+        })
+    })
+    .await?;
+    Ok(Json(rows))
+}
+
 /// `GET /v1/console/admin/staff`: the accounts inside the scope.
 #[utoipa::path(get, tag = "admin", path = "/v1/console/admin/staff",
     responses((status = 200, body = [StaffView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
@@ -261,16 +272,7 @@ pub(crate) async fn staff_http(
     StaffAuth(who): StaffAuth,
 ) -> Result<Json<Vec<StaffView>>, ApiError> {
     admin_only(&who)?;
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let rows = blocking(move || {
-        store.write(|c| {
-            let rows = staff_in(c, &who.scope)?;
-            crate::store::audit(c, now, &who.actor(), "admin.staff", &who.scope)?;
-            Ok(rows)
-        })
-    })
-    .await?;
-    Ok(Json(rows))
+    scoped_list(&s, who, "admin.staff", staff_in).await
 }
 
 /// `POST /v1/console/admin/staff/{id}/revoke`: stops an account at once
@@ -300,16 +302,7 @@ pub(crate) async fn devices_http(
     StaffAuth(who): StaffAuth,
 ) -> Result<Json<Vec<DeviceView>>, ApiError> {
     admin_only(&who)?;
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let rows = blocking(move || {
-        store.write(|c| {
-            let rows = devices_in(c, &who.scope)?;
-            crate::store::audit(c, now, &who.actor(), "admin.devices", &who.scope)?;
-            Ok(rows)
-        })
-    })
-    .await?;
-    Ok(Json(rows))
+    scoped_list(&s, who, "admin.devices", devices_in).await
 }
 
 /// `POST /v1/console/admin/devices/{id}/revoke`: a lost or stolen device
