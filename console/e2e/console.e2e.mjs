@@ -189,6 +189,13 @@ async function main() {
       const body = await page.innerText('main')
       expect(body.includes('当事人') && body.includes('处罚决定与依据') && body.includes('文书'), 'dossier sections missing')
       expect(/[0-9a-f]{64}/.test(body), 'no document hash in the dossier')
+      // The decision PDF and the evidence photo come from the centre's
+      // store: the PDF by its link (same session), the photo in the gallery.
+      const href = await page.getAttribute('a.open-doc', 'href')
+      const pdf = await page.request.get(new URL(href, base).toString())
+      const pdfBytes = await pdf.body()
+      expect(pdf.status() === 200 && pdf.headers()['content-type'] === 'application/pdf' && pdfBytes.subarray(0, 4).toString() === '%PDF', `decision PDF: ${pdf.status()} ${pdf.headers()['content-type']}`)
+      await page.waitForFunction(() => [...document.querySelectorAll('.gallery img')].some((i) => i.complete && i.naturalWidth > 0))
       for (const s of sizes) {
         await page.setViewportSize(s)
         await shot(page, `dossier-${s.name}`)

@@ -48,8 +48,22 @@ export interface Dossier {
   number: string | null
   timeline: { seq: number | null; at: string | null; kind: string | null; to: string | null }[]
   documents: DocumentRef[]
+  evidenceFiles: EvidenceFile[]
   replay: Replay | null
   flagged: boolean
+}
+
+/** An evidence original of the case (the dossier's `evidence_files`). */
+export interface EvidenceFile {
+  sha256: string
+  mediaType: string
+  size: number
+  held: boolean
+}
+
+/** The URL of one of a case's files (served by the centre, audited). */
+export function fileUrl(caseId: string, sha256: string): string {
+  return `/v1/console/records/cases/${encodeURIComponent(caseId)}/files/${encodeURIComponent(sha256)}`
 }
 
 export function readDossier(raw: unknown): Dossier {
@@ -61,6 +75,9 @@ export function readDossier(raw: unknown): Dossier {
   const officers = Array.isArray(d.officers) ? d.officers.map(obj).filter((o): o is Json => o !== null) : []
   const timeline = Array.isArray(d.timeline) ? d.timeline.map(obj).filter((o): o is Json => o !== null) : []
   const documents = Array.isArray(d.documents) ? (d.documents as DocumentRef[]) : []
+  const evidenceFiles = (Array.isArray(d.evidence_files) ? d.evidence_files.map(obj) : [])
+    .filter((e): e is Json => e !== null && typeof e.sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.sha256))
+    .map((e) => ({ sha256: str(e.sha256) ?? '', mediaType: str(e.media_type) ?? '', size: num(e.size) ?? 0, held: e.held === true }))
   return {
     id: str(d.id) ?? '',
     township: str(d.township) ?? '—',
@@ -97,6 +114,7 @@ export function readDossier(raw: unknown): Dossier {
     number: str(issue?.number),
     timeline: timeline.map((t) => ({ seq: num(t.seq), at: str(t.at), kind: str(t.kind), to: str(t.to) })),
     documents,
+    evidenceFiles,
     replay: (obj(d.replay) as Replay | null) ?? null,
     flagged: d.flagged === true,
   }

@@ -3,7 +3,7 @@ import { CASE_FILTERS, apiQuery, fromQuery, sameFilters, toQuery } from '../src/
 import { homeOf, screensOf } from '../src/roles'
 import { auditQuery } from '../src/audit'
 import { newTask } from '../src/tasks'
-import { readDossier } from '../src/dossier'
+import { fileUrl, readDossier } from '../src/dossier'
 
 describe('filters kept in the URL', () => {
   it('read only the list’s keys, drop empties and take the first of repeated values', () => {
@@ -43,6 +43,14 @@ describe('roles and the dossier', () => {
     expect(screensOf('supervisor')[0]).toBe('supervise')
     expect(homeOf('supervisor')).toBe('supervise')
     expect(screensOf('supervisor')).toContain('cases')
+  })
+
+  it('reads the evidence files, dropping malformed ones, and builds their URLs', () => {
+    const sha = 'a'.repeat(64)
+    const d = readDossier({ id: 'c 1', evidence_files: [{ sha256: sha, media_type: 'image/jpeg', size: 10, held: true }, { sha256: '../x' }, 3] })
+    expect(d.evidenceFiles).toEqual([{ sha256: sha, mediaType: 'image/jpeg', size: 10, held: true }])
+    expect(fileUrl('c 1', sha)).toBe(`/v1/console/records/cases/c%201/files/${sha}`)
+    expect(readDossier({}).evidenceFiles).toEqual([])
   })
 
   it('reads a dossier and survives missing or odd fields', () => {

@@ -50,7 +50,7 @@ fn server_doc(server: &TestServer, id: Uuid) -> serde_json::Value {
 /// list, its replay of the rules, the flag), which the device never shows.
 fn device_part(mut v: serde_json::Value) -> serde_json::Value {
     let m = v.as_object_mut().unwrap();
-    for k in ["documents", "replay", "flagged"] {
+    for k in ["documents", "evidence_files", "replay", "flagged"] {
         assert!(
             m.remove(k).is_some() || k == "replay",
             "server field {k} missing"

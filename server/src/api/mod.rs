@@ -50,7 +50,7 @@ use crate::error::ApiError;
     paths(device::enrol, device::refresh, device::push, device::inbox, catalogue::catalogue_latest, catalogue::catalogue_snapshot, catalogue::catalogue_delta, device::leases, uploads::blob_head,
           uploads::upload_create, uploads::upload_get, uploads::upload_patch, device::finance_payment, device::cases,
           centre::console_task_assign, centre::console_tasks, centre::console_findings, centre::console_cases, centre::console_case_review,
-          centre::console_case_reassign, crate::record::routes::case_list, crate::record::routes::case_detail,
+          centre::console_case_reassign, crate::record::routes::case_list, crate::record::routes::case_detail, crate::record::routes::case_file,
           crate::record::routes::inspection_list, crate::record::routes::task_list, crate::badge::http::key, crate::badge::http::show, crate::badge::http::rate_http,
           crate::badge::http::ratings_http, crate::session::http::sign_in, crate::session::http::whoami,
           crate::session::http::sign_out, crate::supervise::routes::report_http,

@@ -605,6 +605,64 @@ pub fn case(
     serde_json::to_value(doc).map_err(|e| RecordError::Corrupt(e.to_string()).into())
 }
 
+/// The media types a case file is shown inline as; anything else is sent
+/// as a download (`application/octet-stream`), never rendered.
+pub const INLINE_TYPES: [&str; 5] = [
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "video/mp4",
+    "audio/mp4",
+];
+
+/// Checks that `sha256` is a file of case `case_id` (a document it issued
+/// or evidence it expects) inside `scope`; its media type as recorded.
+/// Audited `case.file`.
+pub fn case_file(
+    c: &mut dyn Conn,
+    scope: &str,
+    case_id: &str,
+    sha256: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<String, ReadError> {
+    let missing = || ReadError::NotFound(format!("案件 {case_id} 没有该文件"));
+    let township: String = c
+        .query_opt(
+            "SELECT township FROM record_case WHERE case_id = ?1",
+            &[Val::Text(case_id)],
+        )?
+        .ok_or_else(missing)?
+        .get(0)?;
+    if !township.starts_with(scope) {
+        return Err(ReadError::OutOfScope("案件不在本账号的辖区内".into()));
+    }
+    let linked = c.query_opt(
+        "SELECT 1 FROM case_evidence WHERE case_id = ?1 AND sha256 = ?2",
+        &[Val::Text(case_id), Val::Text(sha256)],
+    )?;
+    if linked.is_none() {
+        return Err(missing());
+    }
+    let media = match c.query_opt(
+        "SELECT media_type FROM record_document WHERE case_id = ?1 AND sha256 = ?2",
+        &[Val::Text(case_id), Val::Text(sha256)],
+    )? {
+        Some(r) => Some(r.get::<String>(0)?),
+        None => c
+            .query_opt(
+                "SELECT media_type FROM evidence WHERE case_id = ?1 AND sha256 = ?2",
+                &[Val::Text(case_id), Val::Text(sha256)],
+            )?
+            .map(|r| r.get::<String>(0))
+            .transpose()?,
+    };
+    crate::store::audit(c, now, actor, "case.file", &format!("{case_id}:{sha256}"))?;
+    Ok(media
+        .filter(|m| INLINE_TYPES.contains(&m.as_str()))
+        .unwrap_or_else(|| "application/octet-stream".to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

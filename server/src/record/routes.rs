@@ -29,6 +29,10 @@ pub fn routes() -> Router<St> {
     Router::new()
         .route("/v1/console/records/cases", get(case_list))
         .route("/v1/console/records/cases/{case_id}", get(case_detail))
+        .route(
+            "/v1/console/records/cases/{case_id}/files/{sha256}",
+            get(case_file),
+        )
         .route("/v1/console/records/inspections", get(inspection_list))
         .route("/v1/console/records/tasks", get(task_list))
 }
@@ -111,6 +115,85 @@ pub(crate) async fn case_detail(
     })
     .await?;
     Ok(Json(v))
+}
+
+/// `GET /v1/console/records/cases/{case_id}/files/{sha256}`: one file of
+/// the case — an issued document or an evidence original — decrypted from
+/// the evidence store and checked against its SHA-256 before it is sent;
+/// shown inline only for the media types of [`read::INLINE_TYPES`], under a
+/// sandboxing Content-Security-Policy; audited `case.file`.
+#[utoipa::path(get, tag = "records", path = "/v1/console/records/cases/{case_id}/files/{sha256}",
+    params(("case_id" = String, Path, description = "the case"), ("sha256" = String, Path, description = "the file's SHA-256")),
+    responses((status = 200, description = "the file's bytes"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn case_file(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path((case_id, sha256)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    use sha2::Digest;
+    no_department(&who)?;
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::bad("文件须以 64 位十六进制 SHA-256 指定"));
+    }
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let (case, sha) = (case_id.clone(), sha256.clone());
+    let media = blocking(move || {
+        store.record_write(|tx, _| {
+            Ok(read::case_file(
+                tx,
+                &who.scope,
+                &case,
+                &sha,
+                &who.actor(),
+                now,
+            )?)
+        })
+    })
+    .await?;
+    let Some(bytes) = s.blobs.read_unchecked(&sha256).await? else {
+        return Err(ApiError::new(
+            ErrorKind::NotFound,
+            "该文件尚未上传到中心，请待执法终端同步后再查看",
+        ));
+    };
+    if hex::encode(sha2::Sha256::digest(&bytes)) != sha256 {
+        tracing::error!(case = %case_id, sha256 = %sha256, "case file does not hash to its address");
+        return Err(ApiError::new(
+            ErrorKind::Internal,
+            "中心存档的文件校验不符，请联系管理员",
+        ));
+    }
+    let pdf = media == "application/pdf";
+    let disposition = if media == "application/octet-stream" {
+        format!("attachment; filename=\"{sha256}\"")
+    } else {
+        "inline".to_owned()
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, media),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            // Nothing a file holds may run or load anything; a PDF is not
+            // sandboxed, since the browser's PDF viewer does not open in a
+            // sandboxed document.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                if pdf {
+                    "default-src 'none'".to_owned()
+                } else {
+                    "default-src 'none'; sandbox".to_owned()
+                },
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `GET /v1/console/records/inspections`: a page of the inspections in

@@ -2,7 +2,9 @@
 //! `zhifa case show ID --json` ([`zhifa_core::case::CaseDoc`]: the case's
 //! fields flattened, `status_zh`, `payment_standing`, `timeline`,
 //! `provisional_number`), plus what only the centre has: `documents`
-//! (`[{kind, title, sha256, size, verified}]`), the `replay` of the rules
+//! (`[{kind, title, sha256, size, verified}]`), `evidence_files` (the
+//! originals the case's evidence records name: `[{sha256, media_type,
+//! size, held}]`), the `replay` of the rules
 //! and the `flagged` mark (`zhifa-server case show ID --json`, the
 //! console's case detail).
 //!
@@ -29,11 +31,46 @@ pub struct ServerCaseDoc {
     pub doc: CaseDoc,
     /// The documents issued, held by hash.
     pub documents: Vec<DocumentRef>,
+    /// The evidence originals the case names, and whether the centre
+    /// holds each (verified).
+    pub evidence_files: Vec<EvidenceFile>,
     /// The server's replay of the decision, if decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<Replay>,
     /// Flagged for the legal-review body (the replay refused the decision).
     pub flagged: bool,
+}
+
+/// One evidence original of a case.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceFile {
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its media type as the device recorded it.
+    pub media_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Whether the centre holds it, verified.
+    pub held: bool,
+}
+
+fn evidence_files(c: &mut dyn Conn, case_id: &str) -> Result<Vec<EvidenceFile>, RecordError> {
+    let rows = c.query(
+        "SELECT e.sha256, e.media_type, e.size, CASE WHEN b.sha256 IS NULL THEN 0 ELSE 1 END
+         FROM evidence e LEFT JOIN blob b ON b.sha256 = e.sha256
+         WHERE e.case_id = ?1 ORDER BY e.evidence_id",
+        p![case_id],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(EvidenceFile {
+                sha256: r.get(0)?,
+                media_type: r.get(1)?,
+                size: r.get(2)?,
+                held: r.get::<i64>(3)? == 1,
+            })
+        })
+        .collect()
 }
 
 /// The case `case_id` with the payment standing on `on`; `None` when the
@@ -61,6 +98,7 @@ pub fn case_doc(
     Ok(Some(ServerCaseDoc {
         doc: CaseDoc::of(stored.case, timeline, provisional, on),
         documents: documents::list(c, case_id)?,
+        evidence_files: evidence_files(c, case_id)?,
         replay: replay::stored(c, case_id)?,
         flagged,
     }))
