@@ -25,7 +25,7 @@ use zhifa_protocol::wire::ErrorBody;
 use crate::api::state::{St, StaffAuth, blocking};
 use crate::console::{Staff, StaffRole};
 use crate::error::ApiError;
-use crate::store::sql::{Conn, Fail, p};
+use crate::store::sql::{Conn, Fail, Val, p};
 
 /// The routes of this module.
 pub fn routes() -> Router<St> {
@@ -58,9 +58,11 @@ pub struct OfficerView {
 
 /// The officers of the townships under `scope`, by township and id.
 pub fn officers_in(c: &mut dyn Conn, scope: &str) -> Result<Vec<OfficerView>, Fail> {
+    let (cond, params) = crate::supervise::scope_where(scope, Some("district"), 1);
+    let vals: Vec<Val<'_>> = params.iter().map(|p| Val::Text(p)).collect();
     let rows = c.query(
-        "SELECT id, name, township, role FROM officer WHERE township LIKE ?1 ORDER BY township, id",
-        p![format!("{scope}%")],
+        &format!("SELECT id, name, township, role FROM officer WHERE {cond} ORDER BY township, id"),
+        &vals,
     )?;
     rows.iter()
         .map(|r| {
@@ -177,12 +179,16 @@ pub fn staff_in(c: &mut dyn Conn, scope: &str) -> Result<Vec<StaffView>, Fail> {
 /// The devices of the officers of the townships under `scope`, newest
 /// enrolment first.
 pub fn devices_in(c: &mut dyn Conn, scope: &str) -> Result<Vec<DeviceView>, Fail> {
-    let prefix = format!("{scope}%");
+    // `township` and `district` are the officer's (the device has neither).
+    let (cond, params) = crate::supervise::scope_where(scope, Some("district"), 1);
+    let vals: Vec<Val<'_>> = params.iter().map(|p| Val::Text(p)).collect();
     let rows = c.query(
-        "SELECT d.id, d.officer_id, o.name, o.township, d.enrolled_at, d.revoked_at
-         FROM device d JOIN officer o ON o.id = d.officer_id
-         WHERE o.township LIKE ?1 ORDER BY d.enrolled_at DESC, d.id",
-        p![prefix],
+        &format!(
+            "SELECT d.id, d.officer_id, o.name, o.township, d.enrolled_at, d.revoked_at
+             FROM device d JOIN officer o ON o.id = d.officer_id
+             WHERE {cond} ORDER BY d.enrolled_at DESC, d.id"
+        ),
+        &vals,
     )?;
     rows.iter()
         .map(|r| {

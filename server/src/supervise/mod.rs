@@ -243,7 +243,8 @@ impl Default for Config {
 }
 
 /// The SQL condition that keeps the rows of townships under `scope` (a
-/// code prefix of digits, see `report::check_scope`), with its parameters
+/// code prefix of digits, see `report::check_scope`; also the console's
+/// administration lists, `crate::admin`), with its parameters
 /// numbered from `?{first}`: an equality on the district or township
 /// column where the prefix is one, else a range (never `LIKE`, which a
 /// non-C collation cannot serve from the index).
