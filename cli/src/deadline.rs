@@ -58,28 +58,9 @@ struct DeadlineDoc {
     calendar_release: String,
 }
 
-/// The kinds by their command-line names.
-const KINDS: &[(&str, ClockKind)] = &[
-    ("filing", ClockKind::Filing),
-    ("decision", ClockKind::Decision),
-    ("registration_save", ClockKind::RegistrationSave),
-    ("seizure", ClockKind::Seizure),
-    ("statement", ClockKind::Statement),
-    ("hearing_request", ClockKind::HearingRequest),
-    ("hearing_notice", ClockKind::HearingNotice),
-    ("legal_review", ClockKind::LegalReview),
-    ("service", ClockKind::Service),
-    ("publication", ClockKind::Publication),
-    ("publication_withdrawal", ClockKind::PublicationWithdrawal),
-    ("payment", ClockKind::Payment),
-    ("surcharge", ClockKind::Surcharge),
-    ("reminder", ClockKind::Reminder),
-    ("court_application", ClockKind::CourtApplication),
-];
-
 pub(crate) fn run(ctx: &Ctx, args: DeadlineArgs) -> Result<(), Failure> {
-    let Some(kind) = KINDS.iter().find(|(n, _)| *n == args.kind).map(|(_, k)| *k) else {
-        let names: Vec<&str> = KINDS.iter().map(|(n, _)| *n).collect();
+    let Some(kind) = ClockKind::ALL.into_iter().find(|k| k.name() == args.kind) else {
+        let names: Vec<&str> = ClockKind::ALL.iter().map(|k| k.name()).collect();
         return Err(Failure::bad_input(
             "DEADLINE_UNKNOWN_KIND",
             format!("未知的期限种类“{}”，可用：{}", args.kind, names.join("、")),

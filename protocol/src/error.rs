@@ -227,6 +227,9 @@ reject_codes! {
     InvalidPayload = "invalid_payload",
     /// Unknown entity/op.
     Unsupported = "unsupported_mutation",
+    /// A normal-procedure step the procedure core refuses against the
+    /// centre's log (the message names the article that stops it).
+    ProcedureRefused = "procedure_refused",
 }
 
 impl RejectCode {

@@ -10,6 +10,8 @@
 //!   its schema version, and [`mutation::Mutation::decode`].
 //! - [`record`]: the full content of a case, an inspection and a task, in
 //!   the same JSON shape as the device's own records.
+//! - [`procedure`]: the normal procedure's steps (普通程序), recorded on a
+//!   device or at the centre, and their states and roles.
 //! - [`error`]: the stable error codes of requests and of rejected
 //!   mutations ([`error::RejectCode`]).
 //! - [`sign`]: the canonical bytes devices sign (push batches, enrolment,
@@ -26,6 +28,7 @@ pub mod badge;
 pub mod delta;
 pub mod error;
 pub mod mutation;
+pub mod procedure;
 pub mod record;
 pub mod sign;
 pub mod wire;

@@ -71,6 +71,8 @@ pub mod entity {
     pub const TASK: &str = "task";
     /// A document issued for a case (the served decision as a PDF …).
     pub const DOCUMENT: &str = "document";
+    /// A normal-procedure case's step (普通程序).
+    pub const PROCEDURE: &str = "procedure";
 }
 
 // ---------------------------------------------------------------------------
@@ -759,6 +761,67 @@ pub struct DocumentRecord {
 }
 
 // ---------------------------------------------------------------------------
+// The normal procedure
+
+/// What the centre holds of a normal-procedure case besides its steps: the
+/// party, the matter and the facts (personal data: sealed on the server).
+/// Sent with the first step and again whenever the officer changes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NormalCaseDetails {
+    /// The township the case belongs to (9 digits).
+    pub township: String,
+    /// The party.
+    pub party: crate::record::PartyRecord,
+    /// The catalogue matter code.
+    pub matter_code: String,
+    /// The matter's name.
+    pub matter_name: String,
+    /// Where the violation was found.
+    pub place: String,
+    /// The facts as found (案情).
+    pub facts: String,
+    /// The officers on the case (two at least, 行政处罚法 Art. 42, 55).
+    pub officers: Vec<crate::record::OfficerRecord>,
+    /// The simple-procedure case it was converted from, if any.
+    #[serde(default)]
+    pub converted_from: Option<String>,
+    /// The deciding authority as the township is configured on the device
+    /// (its `TownshipConfig`): printed on the centre's documents.
+    pub authority: AuthorityDetails,
+}
+
+/// The deciding authority of a township and where its decisions are
+/// challenged (行政处罚法 Art. 59(五); 行政复议法 2023 Art. 24).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorityDetails {
+    /// The authority, e.g. `重庆市渝北区龙兴镇人民政府`.
+    pub name: String,
+    /// The township's short name for document numbers (镇街代字).
+    pub short_name: String,
+    /// The 行政复议 body, e.g. `重庆市渝北区人民政府`.
+    pub reconsideration_body: String,
+    /// The court of first instance, e.g. `重庆市渝北区人民法院`.
+    pub court: String,
+}
+
+/// `procedure/event`: one step an officer recorded on the device. The entity
+/// id is the case id; the mutation id makes the step idempotent. The
+/// server appends it to the case's log only if the procedure core accepts
+/// it against the centre's log (`procedure_refused` naming the article
+/// otherwise).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureStep {
+    /// Payload schema (absent = 1).
+    #[serde(default = "schema_1", skip_serializing_if = "is_schema_1")]
+    pub schema: u32,
+    /// The step.
+    pub event: crate::procedure::ProcedureEvent,
+    /// The case's details: required with the first step (案源登记).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Box<NormalCaseDetails>>,
+}
+
+// ---------------------------------------------------------------------------
 // The mutation
 
 /// One decoded mutation.
@@ -780,6 +843,8 @@ pub enum Mutation {
     Task(TaskMutation),
     /// `document/record`.
     Document(DocumentRecord),
+    /// `procedure/event`.
+    Procedure(Box<ProcedureStep>),
 }
 
 fn typed<T: DeserializeOwned>(
@@ -851,6 +916,7 @@ impl Mutation {
             (e::TASK, "report") => Self::Task(TaskMutation::Report(t!()?)),
             (e::TASK, "snapshot") => Self::Task(TaskMutation::Snapshot(Box::new(t!()?))),
             (e::DOCUMENT, "record") => Self::Document(t!()?),
+            (e::PROCEDURE, "event") => Self::Procedure(Box::new(t!()?)),
             _ => {
                 return Err(Reject::new(
                     RejectCode::Unsupported,

@@ -124,6 +124,69 @@ pub enum ClockKind {
     CourtApplication,
 }
 
+impl ClockKind {
+    /// Every clock, in the order of the procedure.
+    pub const ALL: [Self; 15] = [
+        Self::Filing,
+        Self::Decision,
+        Self::RegistrationSave,
+        Self::Seizure,
+        Self::Statement,
+        Self::HearingRequest,
+        Self::HearingNotice,
+        Self::LegalReview,
+        Self::Service,
+        Self::Publication,
+        Self::PublicationWithdrawal,
+        Self::Payment,
+        Self::Surcharge,
+        Self::Reminder,
+        Self::CourtApplication,
+    ];
+
+    /// The stable snake_case name (`zhifa deadline KIND`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Filing => "filing",
+            Self::Decision => "decision",
+            Self::RegistrationSave => "registration_save",
+            Self::Seizure => "seizure",
+            Self::Statement => "statement",
+            Self::HearingRequest => "hearing_request",
+            Self::HearingNotice => "hearing_notice",
+            Self::LegalReview => "legal_review",
+            Self::Service => "service",
+            Self::Publication => "publication",
+            Self::PublicationWithdrawal => "publication_withdrawal",
+            Self::Payment => "payment",
+            Self::Surcharge => "surcharge",
+            Self::Reminder => "reminder",
+            Self::CourtApplication => "court_application",
+        }
+    }
+
+    /// The clock's name in Chinese.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Filing => "立案期限",
+            Self::Decision => "办案期限（作出决定）",
+            Self::RegistrationSave => "先行登记保存处理期限",
+            Self::Seizure => "查封扣押期限",
+            Self::Statement => "陈述申辩期限",
+            Self::HearingRequest => "听证申请期限",
+            Self::HearingNotice => "听证通知最迟日",
+            Self::LegalReview => "法制审核期限",
+            Self::Service => "决定书送达期限",
+            Self::Publication => "公示期限",
+            Self::PublicationWithdrawal => "撤回公示期限",
+            Self::Payment => "缴纳罚款期限",
+            Self::Surcharge => "加处罚款上限日",
+            Self::Reminder => "催告期",
+            Self::CourtApplication => "申请强制执行期限",
+        }
+    }
+}
+
 /// One clock's length and counting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Period {
