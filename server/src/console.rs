@@ -537,6 +537,28 @@ impl crate::store::Db {
         Ok(token)
     }
 
+    /// Records a 法制审核 account's 法律职业资格 certificate number (行政处罚法
+    /// Art. 58 ¶2), copied onto every 法制审核 it makes; true when the
+    /// account exists and is a legal-review account.
+    pub fn set_qualification(
+        &self,
+        id: &str,
+        number: &str,
+    ) -> Result<bool, crate::error::ApiError> {
+        let number = number.trim();
+        if number.is_empty() || number.chars().count() > 40 {
+            return Err(crate::error::ApiError::bad(
+                "法律职业资格证书编号不能为空，最长 40 个字符",
+            ));
+        }
+        self.write(|tx| {
+            Ok(tx.exec(
+                "UPDATE staff SET qualification = ?2 WHERE id = ?1 AND role = 'legal_review'",
+                p![id, number],
+            )? == 1)
+        })
+    }
+
     /// Revokes a console account; true when it was active.
     pub fn revoke_staff(
         &self,

@@ -359,6 +359,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/procedure/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /v1/console/procedure/cases`. */
+        get: operations["list_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/procedure/cases/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /v1/console/procedure/cases/{case_id}`. */
+        get: operations["show_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/procedure/cases/{case_id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/procedure/cases/{case_id}/steps`: the case as it
+         *     now stands.
+         */
+        post: operations["step_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/records/cases": {
         parameters: {
             query?: never;
@@ -758,6 +812,36 @@ export interface components {
             /** @description Tag of the device signature. */
             token_tag: string;
         };
+        /** @description A document of the case. */
+        CaseDocument: {
+            /** @description Kind (`penalty_decision`, `dossier`, …). */
+            kind: string;
+            /** @description Number, if any. */
+            number?: string | null;
+            /** @description SHA-256 of the PDF (its address: `…/files/{sha256}`). */
+            sha256: string;
+            /**
+             * Format: int64
+             * @description Size in bytes.
+             */
+            size: number;
+            /** @description Title. */
+            title: string;
+        };
+        /** @description What the case facts say about the review and discussion it needs. */
+        CaseFlags: {
+            /**
+             * @description 情节复杂或者重大违法行为 (Art. 57 ¶2).
+             * @default false
+             */
+            complex_or_major: boolean;
+            /**
+             * @description Art. 58 grounds found: `public_interest` (一), `major_rights` (二),
+             *     `complex` (三), or a code of the township's extra 目录清单 items.
+             * @default []
+             */
+            review_grounds: string[];
+        };
         /** @description A page of cases. */
         CasePage: {
             /** @description The cursor of the next page; absent on the last. */
@@ -813,28 +897,49 @@ export interface components {
             /** @description The violation's day. */
             violation_date: string;
         };
-        /** @description A case as the server holds it (`GET /v1/cases`). */
+        /** @description A case in a queue. */
         CaseSummary: {
-            /** @description Case UUID. */
+            /** @description The case. */
             case_id: string;
-            /** @description The decision's document number, once issued. */
-            document_number?: string | null;
-            /** @description True when every expected evidence original arrived and was verified. */
-            evidence_complete: boolean;
-            /** @description Hashes still expected. */
-            evidence_missing: string[];
-            /** @description Payment confirmed by the finance platform. */
-            payment_confirmed: boolean;
+            /** @description The decision's number. */
+            decision_number?: string | null;
             /**
-             * @description The provisional number the device printed on the decision when it
-             *     had no leased number left (`document_number` is then the final
-             *     number the server assigned to it); absent otherwise.
+             * Format: int64
+             * @description Steps in the log.
              */
-            provisional_number?: string | null;
-            /** @description The device-reported status. */
-            status: string;
-            /** @description Township code. */
+            events: number;
+            /** @description The matter. */
+            matter: string;
+            nearest?: null | components["schemas"]["ClockView"];
+            /** @description The party, masked. */
+            party: string;
+            /** @description Where it stands (S0–S18). */
+            stage: string;
+            /** @description Its name in Chinese. */
+            stage_label: string;
+            /** @description The state's number, e.g. `S9`. */
+            stage_number: string;
+            /** @description Township. */
             township: string;
+            /** @description Last change (RFC 3339). */
+            updated_at: string;
+            /** @description The centre's acts it waits for (待审批). */
+            waiting_for: string[];
+        };
+        /** @description One case with its whole log. */
+        CaseView: {
+            /** @description Every open clock. */
+            clocks: components["schemas"]["ClockView"][];
+            /** @description The party, the matter and the facts (unmasked; audited). */
+            details: Record<string, never>;
+            /** @description The documents the centre issued. */
+            documents: components["schemas"]["CaseDocument"][];
+            /** @description The fold of the log (the core's `CaseState`). */
+            state: Record<string, never>;
+            /** @description The steps, in order. */
+            steps: components["schemas"]["StepView"][];
+            /** @description Where it stands. */
+            summary: components["schemas"]["CaseSummary"];
         };
         /** @description The latest catalogue release (`GET /v1/catalogue/latest`). */
         CatalogueRelease: {
@@ -895,6 +1000,29 @@ export interface components {
             valid_from: string;
             /** @description Valid until (UTC, RFC 3339, seconds). */
             valid_until: string;
+        };
+        /** @description A clock as the console shows it. */
+        ClockView: {
+            /** @description The article(s). */
+            basis: string;
+            /**
+             * Format: date
+             * @description Its last day.
+             */
+            due: string;
+            /** @description The clock (`decision`, `service`, …). */
+            kind: string;
+            /** @description Its name in Chinese. */
+            label: string;
+            /** @description `normal` | `yellow` (near) | `red` (run out). */
+            level: string;
+            /**
+             * @description Whether the length is a township setting Chongqing has not
+             *     published (the research's default).
+             */
+            unverified: boolean;
+            /** @description A waiting period (no step before it ends) rather than a deadline. */
+            waiting: boolean;
         };
         /** @description One clue: a model found a pattern in these cases (or inspections). */
         Clue: {
@@ -1057,6 +1185,216 @@ export interface components {
              * @description With a transient error: when to retry, in milliseconds.
              */
             retry_after_ms?: number | null;
+        };
+        /** @description A step of the normal procedure with its data. */
+        EventKind: {
+            /**
+             * Format: date
+             * @description The date the violation was found (发现).
+             */
+            discovered_on: string;
+            /** @description The party kind, for Art. 63's thresholds. */
+            party: components["schemas"]["PartyKind"];
+            /** @description Where the case comes from (巡查, 投诉举报, 移送, 交办 …). */
+            source: string;
+            /** @enum {string} */
+            step: "register_source";
+        } | {
+            /** @enum {string} */
+            step: "file";
+        } | {
+            /** @description Why. */
+            reason: string;
+            /** @enum {string} */
+            step: "decline_filing";
+        } | {
+            /** @description What was done, e.g. `询问笔录`. */
+            act: string;
+            /** @description The record's or evidence's hash. */
+            document?: string | null;
+            /** @description The two (or more) officers (Art. 42, 55). */
+            officers: string[];
+            /** @enum {string} */
+            step: "investigate";
+        } | {
+            /** @description What is preserved. */
+            items: string;
+            /** @enum {string} */
+            step: "register_save";
+        } | {
+            /** @description The registration's number (0-based, in order). */
+            index: number;
+            /** @enum {string} */
+            step: "dispose_save";
+        } | {
+            /** @description What is seized. */
+            items: string;
+            /** @description The law or regulation that gives the power (行政强制法 Art. 22). */
+            power: string;
+            /** @enum {string} */
+            step: "seize";
+        } | {
+            /**
+             * Format: int32
+             * @description Days added (1–30).
+             */
+            days: number;
+            /** @description The seizure's number. */
+            index: number;
+            /** @description Why (told to the party in writing). */
+            reason: string;
+            /** @enum {string} */
+            step: "extend_seizure";
+        } | {
+            /** @description The seizure's number. */
+            index: number;
+            /** @enum {string} */
+            step: "release_seizure";
+        } | {
+            /** @description Review and discussion flags found. */
+            flags?: components["schemas"]["CaseFlags"];
+            /** @description The proposed outcome. */
+            proposal: components["schemas"]["Outcome"];
+            /** @enum {string} */
+            step: "end_investigation";
+        } | {
+            /** @description The opinion. */
+            opinion: string;
+            /** @description Whether the review passed. */
+            passed: boolean;
+            /** @enum {string} */
+            step: "review_case";
+        } | {
+            /** @enum {string} */
+            step: "approve_proposal";
+        } | {
+            /** @description The legal basis. */
+            basis: string[];
+            /** @description The facts. */
+            facts: string;
+            /** @description Whether the 听证告知 was given. */
+            hearing_offered: boolean;
+            /** @description The officers (Art. 42). */
+            officers: string[];
+            /** @description The penalty told. */
+            penalty: components["schemas"]["Penalty"];
+            /** @description The reasons. */
+            reasons: string;
+            /** @enum {string} */
+            step: "inform";
+        } | {
+            /** @description Whether the party's facts or reasons were adopted. */
+            adopted: boolean;
+            /** @description The 复核 result. */
+            review: string;
+            /** @enum {string} */
+            step: "hear_statement";
+        } | {
+            /** @description Waives the hearing. */
+            hearing: boolean;
+            /** @description Waives 陈述申辩. */
+            statement: boolean;
+            /** @enum {string} */
+            step: "waive";
+        } | {
+            /** @enum {string} */
+            step: "request_hearing";
+        } | {
+            /**
+             * Format: date
+             * @description The hearing day.
+             */
+            hearing_on: string;
+            /** @description The presider (not an investigator, Art. 64(四)). */
+            presider: string;
+            /** @enum {string} */
+            step: "notice_hearing";
+        } | {
+            /** @description Whether the party attended. */
+            party_attended: boolean;
+            /** @enum {string} */
+            step: "hold_hearing";
+        } | {
+            /** @enum {string} */
+            step: "submit_legal_review";
+        } | {
+            /** @description The opinion. */
+            opinion: string;
+            /** @description Whether the review passed; failing returns the case to S2. */
+            passed: boolean;
+            /** @description The reviewer's 法律职业资格 certificate number (Art. 58 ¶2). */
+            qualification: string;
+            /** @enum {string} */
+            step: "legal_review";
+        } | {
+            /** @description The attendees. */
+            attendees: string[];
+            /** @description The conclusion. */
+            conclusion: string;
+            /** @enum {string} */
+            step: "discuss_collectively";
+        } | {
+            /**
+             * Format: int32
+             * @description Days added.
+             */
+            days: number;
+            /** @description Why. */
+            reason: string;
+            /** @enum {string} */
+            step: "extend_decision";
+        } | {
+            /** @description The decision number. */
+            number: string;
+            /** @description The outcome decided. */
+            outcome: components["schemas"]["Outcome"];
+            /** @enum {string} */
+            step: "decide";
+        } | {
+            /** @description How. */
+            method: components["schemas"]["ServiceMethod"];
+            /** @description The officers. */
+            officers: string[];
+            /** @enum {string} */
+            step: "serve";
+        } | {
+            /** @enum {string} */
+            step: "publish";
+        } | {
+            /**
+             * Format: int64
+             * @description The amount paid, fen.
+             */
+            amount_fen: number;
+            /** @enum {string} */
+            step: "confirm_payment";
+        } | {
+            /** @enum {string} */
+            step: "approve_deferral";
+            /**
+             * Format: date
+             * @description The new (last) due day.
+             */
+            until: string;
+        } | {
+            /** @enum {string} */
+            step: "remind";
+        } | {
+            /** @enum {string} */
+            step: "apply_to_court";
+        } | {
+            /** @description Why the case ends (paid, enforced, 终结执行 …). */
+            reason: string;
+            /** @enum {string} */
+            step: "close";
+        } | {
+            /** @enum {string} */
+            step: "archive";
+        } | {
+            /** @description Why. */
+            reason: string;
+            /** @enum {string} */
+            step: "withdraw";
         };
         /** @description One server-side change to a case the officer holds. */
         InboxEvent: {
@@ -1351,6 +1689,28 @@ export interface components {
             /** @description Township. */
             township: string;
         };
+        /** @description The outcome the 负责人 reviews and decides (行政处罚法 Art. 57 ¶1). */
+        Outcome: {
+            /** @enum {string} */
+            outcome: "penalty";
+            /** @description The penalty. */
+            penalty: components["schemas"]["Penalty"];
+        } | {
+            /** @enum {string} */
+            outcome: "no_penalty_minor";
+        } | {
+            /** @enum {string} */
+            outcome: "not_established";
+        } | {
+            /** @enum {string} */
+            outcome: "transfer";
+        };
+        /**
+         * @description Whether the party is a citizen or an organisation (for Art. 63's
+         *     thresholds).
+         * @enum {string}
+         */
+        PartyKind: "citizen" | "organisation";
         /**
          * @description `POST /v1/finance/payments`: the finance platform's payment callback,
          *     signed with HMAC-SHA256 in [`FINANCE_SIGNATURE`].
@@ -1368,6 +1728,26 @@ export interface components {
             /** @description The platform's unique reference (idempotency key). */
             reference: string;
         };
+        /** @description A penalty as proposed, told or decided. Money in fen. */
+        Penalty: {
+            /**
+             * Format: int64
+             * @description The value confiscated, fen (0 without confiscation).
+             */
+            confiscation_fen?: number;
+            /**
+             * Format: int64
+             * @description The fine, fen (0 without a fine).
+             */
+            fine_fen?: number;
+            /** @description The kinds imposed (罚款 and 没收 are listed here too). */
+            kinds: components["schemas"]["PenaltyKind"][];
+        };
+        /**
+         * @description Kinds of administrative penalty (行政处罚法 Art. 9).
+         * @enum {string}
+         */
+        PenaltyKind: "warning" | "criticism" | "fine" | "confiscation" | "suspend_licence" | "downgrade_qualification" | "revoke_licence" | "limit_business" | "stop_production" | "order_closure" | "restrict_practice";
         /** @description `POST /v1/sync/push`: a batch of outbox records in seq order. */
         PushRequest: {
             /** @description Random id of this batch (logs). */
@@ -1472,6 +1852,28 @@ export interface components {
             /** @description Whether it was active and is now revoked (`false`: already was). */
             revoked: boolean;
         };
+        /** @description How the decision is served. */
+        ServiceMethod: {
+            /** @enum {string} */
+            method: "on_the_spot";
+        } | {
+            /** @enum {string} */
+            method: "direct";
+        } | {
+            /** @enum {string} */
+            method: "left_at_address";
+        } | {
+            /** @enum {string} */
+            method: "post";
+        } | {
+            /** @description The id (hash) of the party's signed 电子送达确认书. */
+            consent?: string | null;
+            /** @enum {string} */
+            method: "electronic";
+        } | {
+            /** @enum {string} */
+            method: "public_notice";
+        };
         /** @description Who is signed in (the answer of `POST` and `GET /v1/console/session`). */
         SessionInfo: {
             /**
@@ -1533,6 +1935,40 @@ export interface components {
             role_label: string;
             /** @description Its scope (township-code prefix; empty: the city). */
             scope: string;
+        };
+        /** @description A step the centre records. */
+        StepRequest: {
+            /**
+             * @description The step and its data. For `decide` the server assigns the number
+             *     (leave it empty); for `legal_review` the reviewer's 法律职业资格
+             *     number is the account's own.
+             */
+            step: components["schemas"]["EventKind"];
+        };
+        /** @description One step of the log as the console shows it. */
+        StepView: {
+            /** @description The actor. */
+            actor: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /** @description The article(s). */
+            basis: string[];
+            /** @description The step and its data. */
+            event: components["schemas"]["EventKind"];
+            /** @description The step's name in Chinese. */
+            label: string;
+            /** @description Where it was recorded: `device:…` or `console:…`. */
+            origin: string;
+            /** @description The actor's role in Chinese. */
+            role: string;
+            /**
+             * Format: int64
+             * @description Its place in the log.
+             */
+            seq: number;
         };
         /** @description A page of tasks. */
         TaskPage: {
@@ -2356,6 +2792,158 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_http: {
+        parameters: {
+            query?: {
+                /** @description Only cases in this stage (`filed`, `legal_reviewed` …). */
+                stage?: string;
+                /** @description Only cases waiting for the centre (待审批). */
+                waiting?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseSummary"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    show_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    step_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

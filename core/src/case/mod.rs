@@ -43,6 +43,7 @@
 pub mod archive;
 pub mod config;
 pub mod doc;
+pub mod normal;
 pub mod numbers;
 pub mod outbox;
 pub mod payment;

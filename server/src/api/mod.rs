@@ -55,6 +55,7 @@ use crate::error::ApiError;
           crate::badge::http::ratings_http, crate::session::http::sign_in, crate::session::http::whoami,
           crate::session::http::sign_out, crate::supervise::routes::report_http,
           crate::supervise::routes::clues_http, crate::supervise::routes::clue_step_http,
+          crate::procedure::routes::list_http, crate::procedure::routes::show_http, crate::procedure::routes::step_http,
           crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http,
           crate::admin::devices_http, crate::admin::device_revoke_http, crate::admin::officers_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
@@ -73,6 +74,9 @@ use crate::error::ApiError;
                        crate::supervise::clues::ClueRow, crate::supervise::clues::ClueEvent,
                        crate::supervise::clues::ClueStep, crate::supervise::disposal::ClueStatus,
                        crate::supervise::disposal::Action, crate::audit::AuditPage, crate::audit::AuditRow,
+                       crate::procedure::routes::CaseSummary, crate::procedure::routes::CaseView,
+                       crate::procedure::routes::StepView, crate::procedure::routes::ClockView,
+                       crate::procedure::routes::CaseDocument, crate::procedure::routes::StepRequest,
                        crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked,
                        crate::admin::OfficerView)),
     modifiers(&Bearer)
@@ -151,6 +155,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::badge::http::routes())
         .merge(crate::record::routes::routes())
         .merge(crate::supervise::routes::routes())
+        .merge(crate::procedure::routes::routes())
         .merge(crate::audit::routes())
         .merge(crate::admin::routes())
         .merge(crate::session::http::routes())

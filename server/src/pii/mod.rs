@@ -63,8 +63,11 @@ pub const STAFF_TOTP: &str = "staff.totp";
 /// The purpose of the words of a supervision step (an opinion, a reply, a
 /// reason: they may name a party), `supervise_clue_event.text`.
 pub const SUPERVISE_TEXT: &str = "supervise.text";
+/// The purpose of a normal-procedure case's steps and details
+/// (`procedure_event.event`, `procedure_case.details`).
+pub const PROCEDURE: &str = "procedure";
 /// Every purpose the vault keeps a data key for.
-pub const PURPOSES: [&str; 8] = [
+pub const PURPOSES: [&str; 9] = [
     purpose::CASE,
     purpose::CASE_EVENT,
     purpose::INSPECTION,
@@ -73,6 +76,7 @@ pub const PURPOSES: [&str; 8] = [
     EVIDENCE,
     STAFF_TOTP,
     SUPERVISE_TEXT,
+    PROCEDURE,
 ];
 
 const PREFIX: &str = "zv1:";

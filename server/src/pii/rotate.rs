@@ -99,7 +99,7 @@ fn as_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or_default()
 }
 
-const COLUMNS: [Column; 6] = [
+const COLUMNS: [Column; 8] = [
     Column {
         table: "record_case",
         id: "case_id",
@@ -147,6 +147,22 @@ const COLUMNS: [Column; 6] = [
         sealed: "text",
         purpose: super::SUPERVISE_TEXT,
         aad: crate::supervise::clues::text_aad,
+    },
+    Column {
+        table: "procedure_event",
+        id: "case_id",
+        rank: "seq",
+        sealed: "event",
+        purpose: super::PROCEDURE,
+        aad: crate::procedure::event_aad,
+    },
+    Column {
+        table: "procedure_case",
+        id: "case_id",
+        rank: "CAST(0 AS BIGINT)",
+        sealed: "details",
+        purpose: super::PROCEDURE,
+        aad: |id, _| crate::procedure::details_aad(id),
     },
 ];
 

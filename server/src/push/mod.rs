@@ -121,6 +121,9 @@ type Decoded = Result<Mutation, Reject>;
 /// or inspection itself, or the case an evidence item or a number names.
 /// A payload that does not decode still blocks the case it names, as it
 /// did before typed payloads (read from the raw JSON only for that).
+/// A normal-procedure step (`procedure/event`) is no aggregate here: the
+/// procedure core judges each against the centre's log on its own, so a
+/// refused step never blocks the officer's corrected one.
 fn aggregate(m: &WireMutation, d: &Decoded) -> Option<String> {
     match m.entity.as_str() {
         "case" | "inspection" => return Some(m.entity_id.clone()),
@@ -297,6 +300,12 @@ fn apply(cx: &mut Ctx<'_, '_>, m: &WireMutation, mutation: &Mutation) -> Applied
                 owned(rec::task_record(cx.tx, cx.keeper, &rw, id, r, now))?;
             }
             cx.audits.push((who.actor(), "task.write", id.to_owned()));
+            Ok(())
+        }
+        Mutation::Procedure(step) => {
+            crate::procedure::push::apply(cx.tx, cx.keeper, who, id, step, now)?;
+            cx.audits
+                .push((who.actor(), "procedure.write", id.to_owned()));
             Ok(())
         }
         _ => Err(PushError::reject(

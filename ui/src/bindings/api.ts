@@ -2303,4 +2303,5 @@ export const SYNC_REJECT_CODES = [
   'lease_not_granted',
   'invalid_payload',
   'unsupported_mutation',
+  'procedure_refused',
 ] as const;

@@ -307,6 +307,7 @@ export default {
     lease_not_granted: '此号段不是中心分配给本机的（例如本机离线试用时自行生成的号段）。',
     invalid_payload: '记录内容格式有误，中心无法处理。',
     unsupported_mutation: '中心不支持此类记录，可能需要升级应用。',
+    procedure_refused: '中心依法拒绝了这一办案步骤，原因见详情。',
   } as Record<string, string>,
   /** Plain words for sync failures (sync/src/error.rs `ErrorKind`, sync/src/engine.rs `SyncError`). */
   syncErrors: {

@@ -1,0 +1,420 @@
+//! A normal-procedure case (普通程序, issue 16) between a real device and a
+//! real server: the officer's steps go through the outbox and the push
+//! (`procedure/event`), the centre's through the console API; the server
+//! appends a step only if the procedure core accepts it against its log,
+//! the centre's steps reach the device's inbox, an unlawful step changes
+//! nothing and says which article stops it, each account acts only in its
+//! own role and scope, and the whole log is sealed at rest. On SQLite and
+//! PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use zhifa_core::procedure::{
+    Actor, CaseFlags, EventKind, Origin, Outcome, PartyKind, Penalty, ProcedureEvent, Role,
+    beijing_date,
+};
+use zhifa_protocol::mutation::{AuthorityDetails, NormalCaseDetails, ProcedureStep};
+use zhifa_protocol::record::{OfficerRecord, PartyRecord};
+use zhifa_server::console::StaffRole;
+use zhifa_sync::transport::Method;
+use zhifa_tests::{Backend, DeviceNow, OFFICERS, TestDevice, TestServer};
+
+zhifa_tests::on_both_backends!(a_normal_case_runs_between_device_and_centre);
+
+fn details(township: &str) -> NormalCaseDetails {
+    NormalCaseDetails {
+        township: township.into(),
+        party: PartyRecord {
+            kind: "individual".into(),
+            name: "张三丰".into(),
+            id_number: "500112198001011234".into(),
+            phone: Some("13800000000".into()),
+            address: "重庆市渝北区龙兴镇和平街1号".into(),
+            representative: None,
+        },
+        matter_code: "M-SAMPLE".into(),
+        matter_name: "擅自占用城市道路".into(),
+        place: "龙兴镇和平街".into(),
+        facts: "当事人在和平街占道堆放建筑材料约30平方米".into(),
+        officers: OFFICERS
+            .iter()
+            .map(|o| OfficerRecord {
+                id: (*o).into(),
+                name: format!("{o} 姓名"),
+                credential_no: format!("渝执{o}"),
+            })
+            .collect(),
+        converted_from: None,
+        authority: AuthorityDetails {
+            name: "重庆市渝北区龙兴镇人民政府".into(),
+            short_name: "渝北龙兴".into(),
+            reconsideration_body: "重庆市渝北区人民政府".into(),
+            court: "重庆市渝北区人民法院".into(),
+        },
+    }
+}
+
+/// Both clocks (device and server) at `at`.
+fn set_time(server: &TestServer, dev: &TestDevice, at: DateTime<Utc>) {
+    let now = zhifa_server::clock::Clock::now(&*server.clock);
+    server.clock.advance(at - now);
+    dev.clock.advance(at - dev.clock.now_utc());
+}
+
+/// The officer records `kind` on the device and syncs; the sync report.
+async fn officer_step(
+    server: &TestServer,
+    dev: &mut TestDevice,
+    case: &str,
+    kind: EventKind,
+    with_details: Option<NormalCaseDetails>,
+) -> zhifa_sync::engine::SyncReport {
+    let event = ProcedureEvent::new(
+        kind,
+        Actor {
+            id: OFFICERS[0].into(),
+            role: Role::Officer,
+        },
+        dev.clock.now_utc(),
+        Origin::Device(dev.id()),
+    );
+    let step = ProcedureStep {
+        schema: 2,
+        event,
+        details: with_details.map(Box::new),
+    };
+    zhifa_core::case::normal::queue_step(&dev.store, case, &step, dev.clock.now_utc()).unwrap();
+    dev.sync(&server.transport()).await.unwrap()
+}
+
+async fn centre_step(server: &TestServer, token: &str, case: &str, step: Value) -> (u16, Value) {
+    server
+        .console(
+            Method::Post,
+            &format!("/v1/console/procedure/cases/{case}/steps"),
+            token,
+            Some(json!({ "step": step })),
+        )
+        .await
+}
+
+fn stage(server: &TestServer, case: &str) -> (String, i64) {
+    let db = server.db();
+    (
+        db.text(
+            "SELECT stage FROM procedure_case WHERE case_id = ?1",
+            &[case],
+        ),
+        db.int(
+            "SELECT count(*) FROM procedure_event WHERE case_id = ?1",
+            &[case],
+        ),
+    )
+}
+
+fn officers() -> Vec<String> {
+    OFFICERS.iter().map(|o| (*o).to_owned()).collect()
+}
+
+async fn a_normal_case_runs_between_device_and_centre(b: Backend) {
+    let server = TestServer::on(&b);
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let township = dev.township.clone();
+    let approver = server.staff("AP-N", StaffRole::Approver, &township, None);
+    let reviewer = server.staff("LR-N", StaffRole::LegalReview, &township, None);
+    let far_approver = server.staff("AP-FAR", StaffRole::Approver, "500110", None);
+    let dept = server.staff(
+        "DP-N",
+        StaffRole::Department,
+        &township[..6],
+        Some("CQ-SCJG"),
+    );
+    let case = Uuid::now_v7().to_string();
+    let start = zhifa_tests::t0();
+    let today = beijing_date(start);
+
+    // S0 案源登记 on the device, with the party and facts.
+    let r = officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::RegisterSource {
+            discovered_on: today,
+            source: "巡查".into(),
+            party: PartyKind::Citizen,
+        },
+        Some(details(&township)),
+    )
+    .await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+    assert_eq!(stage(&server, &case), ("case_source".into(), 1));
+
+    // The approver's queue shows it waiting for 立案审批, the party masked.
+    let (s, list) = server
+        .console(
+            Method::Get,
+            "/v1/console/procedure/cases?waiting=true",
+            &approver,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{list}");
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["case_id"] == case.as_str())
+        .expect("the case is in the approver's queue");
+    assert_eq!(row["waiting_for"], json!(["立案审批"]));
+    assert_eq!(row["party"], "张**", "a list masks the party");
+    assert!(row["nearest"].is_object(), "the 立案 clock runs: {row}");
+
+    // Outside its role or scope an account takes no step and reads nothing.
+    let (s, _) = centre_step(&server, &reviewer, &case, json!({"step": "file"})).await;
+    assert_eq!(s, 403, "a reviewer does not approve 立案");
+    let (s, _) = centre_step(&server, &far_approver, &case, json!({"step": "file"})).await;
+    assert_eq!(s, 404, "another district's approver does not see the case");
+    let (s, _) = server
+        .console(
+            Method::Get,
+            &format!("/v1/console/procedure/cases/{case}"),
+            &dept,
+            None,
+        )
+        .await;
+    assert_eq!(s, 403, "a department has no part in the procedure");
+    assert_eq!(stage(&server, &case), ("case_source".into(), 1));
+
+    // S1 立案 by the 负责人; it reaches the device's inbox.
+    set_time(&server, &dev, start + Duration::hours(1));
+    let (s, v) = centre_step(&server, &approver, &case, json!({"step": "file"})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["summary"]["stage"], "filed");
+    assert_eq!(v["steps"][1]["role"], "行政机关负责人");
+    assert!(
+        v["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["kind"] == "decision" && c["basis"].as_str().unwrap().contains("第六十条")),
+        "the 90-day clock runs from 立案: {}",
+        v["clocks"]
+    );
+    dev.sync(&t).await.unwrap();
+    let got: i64 = dev
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM inbox_event WHERE case_id = ?1 AND kind = 'procedure.event'",
+            [&case],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(got, 1, "the 立案 reached the officer's device");
+
+    // S2 调查取证 and S3 调查终结 on the device: a fine that reaches the
+    // hearing threshold (Art. 63; 5,000 元 for a citizen, configured).
+    set_time(&server, &dev, start + Duration::hours(2));
+    let r = officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Investigate {
+            act: "询问笔录".into(),
+            officers: officers(),
+            document: None,
+        },
+        None,
+    )
+    .await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+    let fine = Penalty::fine(800_000);
+    let r = officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::EndInvestigation {
+            proposal: Outcome::Penalty {
+                penalty: fine.clone(),
+            },
+            flags: CaseFlags::default(),
+        },
+        None,
+    )
+    .await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+
+    // S4 案件审核 and S5 负责人审批.
+    set_time(&server, &dev, start + Duration::hours(3));
+    let (s, v) = centre_step(
+        &server,
+        &reviewer,
+        &case,
+        json!({"step": "review_case", "passed": true, "opinion": "事实清楚，证据确凿"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "approve_proposal"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["summary"]["stage"], "proposal_approved");
+
+    // An unlawful 告知 — the hearing right left out of a fine that reaches
+    // Art. 63 — is refused at the centre, names the article, changes nothing.
+    set_time(&server, &dev, start + Duration::hours(4));
+    let before = stage(&server, &case);
+    let inform = |hearing_offered: bool| EventKind::Inform {
+        penalty: fine.clone(),
+        facts: "占道堆放建筑材料".into(),
+        reasons: "违反城市道路管理条例".into(),
+        basis: vec!["《城市道路管理条例》第二十七条".into()],
+        hearing_offered,
+        officers: officers(),
+    };
+    let r = officer_step(&server, &mut dev, &case, inform(false), None).await;
+    assert_eq!(r.rejected, 1, "{r:?}");
+    let (code, msg): (String, String) = {
+        let db = server.db();
+        let rows = db.rows(
+            "SELECT code, message FROM conflict WHERE entity_id = ?1 ORDER BY id DESC",
+            &[&case],
+        );
+        (rows[0].get(0).unwrap(), rows[0].get(1).unwrap())
+    };
+    assert_eq!(code, "procedure_refused");
+    assert!(
+        msg.contains("第六十三条"),
+        "the refusal names the article: {msg}"
+    );
+    assert_eq!(
+        stage(&server, &case),
+        before,
+        "a refused step changes nothing"
+    );
+
+    // The corrected 告知 is accepted. No decision while the party may still
+    // state a case or ask for a hearing (Art. 45, 62, 64); once the party
+    // waives both, the 负责人 decides (no hearing held and no Art. 58
+    // ground: no 法制审核 needed).
+    let r = officer_step(&server, &mut dev, &case, inform(true), None).await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+    let (s, v) = centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "decide", "outcome": {"outcome": "penalty", "penalty": {"kinds": ["fine"], "fine_fen": 800000}}, "number": ""}),
+    )
+    .await;
+    assert_eq!(
+        s, 400,
+        "no decision while the party may still be heard: {v}"
+    );
+    assert!(
+        v["message"].as_str().unwrap().contains("第四十五条")
+            || v["message"].as_str().unwrap().contains("第六十四条"),
+        "{v}"
+    );
+    let r = officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Waive {
+            statement: true,
+            hearing: true,
+        },
+        None,
+    )
+    .await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+
+    // A decision heavier than the one told is refused (Art. 62).
+    set_time(&server, &dev, start + Duration::hours(5));
+    let decide = |fen: i64| json!({"step": "decide", "outcome": {"outcome": "penalty", "penalty": {"kinds": ["fine"], "fine_fen": fen}}, "number": "任意"});
+    let (s, v) = centre_step(&server, &approver, &case, decide(900_000)).await;
+    assert_eq!(s, 400, "{v}");
+    let (s, v) = centre_step(&server, &approver, &case, decide(800_000)).await;
+    assert_eq!(s, 200, "{v}");
+    let year = today.format("%Y").to_string();
+    assert_eq!(
+        v["summary"]["decision_number"],
+        format!("渝北龙兴罚决字〔{year}〕第1号"),
+        "the server numbers the decision, ignoring the one sent"
+    );
+    assert!(
+        v["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["kind"] == "service"),
+        "the 7-working-day service clock runs (Art. 61): {}",
+        v["clocks"]
+    );
+
+    // The whole log, read back in order, with its actors and articles;
+    // the steps and details are sealed at rest (no party data in clear).
+    let (s, v) = server
+        .console(
+            Method::Get,
+            &format!("/v1/console/procedure/cases/{case}"),
+            &approver,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["event"]["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "register_source",
+            "file",
+            "investigate",
+            "end_investigation",
+            "review_case",
+            "approve_proposal",
+            "inform",
+            "waive",
+            "decide"
+        ]
+    );
+    assert_eq!(
+        v["details"]["party"]["name"], "张三丰",
+        "the dossier shows the party"
+    );
+    let db = server.db();
+    for (table, col) in [("procedure_event", "event"), ("procedure_case", "details")] {
+        let rows = db.rows(
+            &format!("SELECT {col} FROM {table} WHERE case_id = ?1"),
+            &[&case],
+        );
+        for r in rows {
+            let text: String = r.get(0).unwrap();
+            assert!(
+                !text.contains("张三丰") && !text.contains("占道"),
+                "{table}.{col} is sealed"
+            );
+        }
+    }
+    assert!(
+        db.int(
+            "SELECT count(*) FROM audit WHERE action = 'procedure.read' AND object = ?1",
+            &[&case]
+        ) >= 1,
+        "reading the case is audited"
+    );
+}
