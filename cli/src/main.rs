@@ -33,6 +33,7 @@ mod demo;
 mod evidence;
 mod export;
 mod inspection;
+mod normal;
 mod output;
 mod rules;
 mod settings;
@@ -84,6 +85,9 @@ enum Command {
     /// Simple-procedure cases: new, advance (a step as JSON), show, list, outbox.
     #[command(subcommand)]
     Case(case::CaseCmd),
+    /// Normal-procedure cases (普通程序): the officer's steps, offline.
+    #[command(subcommand)]
+    Normal(normal::NormalCmd),
     /// Offline document-number and payment-code leases: grant, void, list.
     #[command(subcommand)]
     Numbers(case::NumbersCmd),
@@ -130,6 +134,7 @@ fn main() -> ExitCode {
         Command::CheckId(args) => rules::check_id_cmd(&ctx, args),
         Command::Assess(args) => rules::assess_cmd(&ctx, args),
         Command::Deadline(args) => deadline::run(&ctx, args),
+        Command::Normal(cmd) => normal::run(&ctx, cmd),
         Command::Evidence(cmd) => match evidence::run(&ctx, cmd) {
             Ok(code) => return code,
             Err(f) => Err(f),

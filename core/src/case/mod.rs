@@ -255,6 +255,9 @@ pub enum CaseError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The normal procedure refuses the step (the message names the article).
+    #[error(transparent)]
+    Procedure(#[from] crate::procedure::ProcedureError),
 }
 
 impl From<rusqlite::Error> for CaseError {
@@ -301,6 +304,7 @@ impl ErrorCode for CaseError {
             Self::Corrupt(_) => "CASE_CORRUPT",
             Self::Catalogue(e) => e.code(),
             Self::Store(e) => e.code(),
+            Self::Procedure(e) => e.code(),
         }
     }
 }
