@@ -1,5 +1,6 @@
 //! Enforcement documents: 当场行政处罚决定书, 现场检查（勘验）笔录,
-//! 责令（限期）改正通知书 and 送达回证.
+//! 责令（限期）改正通知书 and 送达回证; the normal procedure's documents
+//! ([`normal`]: 行政处罚决定书, 立案审批表, 询问笔录 …).
 //!
 //! A document is typed data ([`model`]) flattened into named text fields,
 //! laid out by a template that is data, not code ([`template`], files under
@@ -14,6 +15,7 @@ pub mod capitals;
 pub mod escpos;
 pub mod fonts;
 pub mod model;
+pub mod normal;
 pub mod qr;
 pub mod render;
 pub mod template;
