@@ -846,7 +846,7 @@ fn draw(
 }
 
 /// Draws one line, in runs of the face that has each character.
-fn draw_text(
+pub(crate) fn draw_text(
     s: &mut krilla::surface::Surface<'_>,
     fonts: &FontSet,
     metrics: &Metrics<'_>,
