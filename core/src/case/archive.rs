@@ -101,12 +101,7 @@ pub struct ArchivedDocument {
 
 /// The Chinese title of a document kind.
 pub fn title_zh(kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::DecisionOnTheSpot => "当场行政处罚决定书",
-        DocumentKind::InspectionRecord => "现场检查（勘验）笔录",
-        DocumentKind::OrderToCorrect => "责令（限期）改正通知书",
-        DocumentKind::ServiceReceipt => "送达回证",
-    }
+    kind.title_zh()
 }
 
 /// The sealed file of an archived document under `dir`.

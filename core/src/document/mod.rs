@@ -1,5 +1,8 @@
 //! Enforcement documents: 当场行政处罚决定书, 现场检查（勘验）笔录,
-//! 责令（限期）改正通知书 and 送达回证.
+//! 责令（限期）改正通知书 and 送达回证; the normal procedure's documents
+//! ([`normal`]: 行政处罚决定书, 立案审批表, 询问笔录 …), and the archived
+//! case file as one PDF ([`dossier`]: cover, 目录, the documents, evidence,
+//! timeline).
 //!
 //! A document is typed data ([`model`]) flattened into named text fields,
 //! laid out by a template that is data, not code ([`template`], files under
@@ -11,13 +14,16 @@
 //! and clause, the case supplied the number.
 
 pub mod capitals;
+pub mod dossier;
 pub mod escpos;
 pub mod fonts;
 pub mod model;
+pub mod normal;
 pub mod qr;
 pub mod render;
 pub mod template;
 
+pub use dossier::{Dossier, RenderedDossier, render_dossier};
 pub use escpos::{Roll, Ticket, TicketOptions, render_escpos};
 pub use render::{
     Paper, RenderOptions, RenderedDocument, document_hash, render_pdf, verification_payload,

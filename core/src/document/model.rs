@@ -15,6 +15,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::capitals::amount_in_capitals;
+pub use super::normal::{
+    ClosingApproval, CollectiveDiscussion, ElectronicServiceConsent, FilingApproval,
+    InterviewRecord, InvestigationReport, LegalReview, PenaltyDecision, PreservationNotice,
+    PriorNotice, Reminder, StatementRecord,
+};
 use crate::money::format_yuan;
 use crate::rules::assess::LATE_FEE_PERCENT_PER_DAY;
 
@@ -34,58 +39,78 @@ pub enum DocumentData {
     OrderToCorrect(OrderToCorrect),
     /// 送达回证.
     ServiceReceipt(ServiceReceipt),
+    /// 行政处罚决定书 (普通程序).
+    PenaltyDecision(PenaltyDecision),
+    /// 立案审批表.
+    FilingApproval(FilingApproval),
+    /// 询问笔录.
+    InterviewRecord(InterviewRecord),
+    /// 先行登记保存证据通知书及清单.
+    PreservationNotice(PreservationNotice),
+    /// 行政处罚事先告知书.
+    PriorNotice(PriorNotice),
+    /// 陈述申辩笔录.
+    StatementRecord(StatementRecord),
+    /// 案件调查终结报告.
+    InvestigationReport(InvestigationReport),
+    /// 法制审核意见书.
+    LegalReview(LegalReview),
+    /// 集体讨论记录.
+    CollectiveDiscussion(CollectiveDiscussion),
+    /// 电子送达确认书.
+    ElectronicServiceConsent(ElectronicServiceConsent),
+    /// 催告书.
+    Reminder(Reminder),
+    /// 结案审批表.
+    ClosingApproval(ClosingApproval),
 }
 
 impl DocumentData {
+    /// The typed document behind the enum, for the per-kind answers below.
+    fn printable(&self) -> &dyn Printable {
+        match self {
+            Self::DecisionOnTheSpot(d) => d,
+            Self::InspectionRecord(d) => d,
+            Self::OrderToCorrect(d) => d,
+            Self::ServiceReceipt(d) => d,
+            Self::PenaltyDecision(d) => d,
+            Self::FilingApproval(d) => d,
+            Self::InterviewRecord(d) => d,
+            Self::PreservationNotice(d) => d,
+            Self::PriorNotice(d) => d,
+            Self::StatementRecord(d) => d,
+            Self::InvestigationReport(d) => d,
+            Self::LegalReview(d) => d,
+            Self::CollectiveDiscussion(d) => d,
+            Self::ElectronicServiceConsent(d) => d,
+            Self::Reminder(d) => d,
+            Self::ClosingApproval(d) => d,
+        }
+    }
+
     /// The document kind.
     pub fn kind(&self) -> DocumentKind {
-        match self {
-            Self::DecisionOnTheSpot(_) => DocumentKind::DecisionOnTheSpot,
-            Self::InspectionRecord(_) => DocumentKind::InspectionRecord,
-            Self::OrderToCorrect(_) => DocumentKind::OrderToCorrect,
-            Self::ServiceReceipt(_) => DocumentKind::ServiceReceipt,
-        }
+        self.printable().kind()
     }
 
     /// The party, where the document has one.
     pub fn party(&self) -> Option<&PartyDetails> {
-        match self {
-            Self::DecisionOnTheSpot(d) => Some(&d.party),
-            Self::InspectionRecord(d) => d.party.as_ref(),
-            Self::OrderToCorrect(d) => Some(&d.party),
-            Self::ServiceReceipt(_) => None,
-        }
+        self.printable().party()
     }
 
     /// The signature (or refusal) of the party or recipient.
     pub fn signature(&self) -> Option<&PartySignature> {
-        match self {
-            Self::DecisionOnTheSpot(d) => Some(&d.party_signature),
-            Self::InspectionRecord(d) => Some(&d.party_signature),
-            Self::OrderToCorrect(d) => Some(&d.party_signature),
-            Self::ServiceReceipt(d) => Some(&d.recipient_signature),
-        }
+        self.printable().signature()
     }
 
     /// The document number, where the document has one.
     pub fn number(&self) -> Option<&str> {
-        match self {
-            Self::DecisionOnTheSpot(d) => Some(&d.number),
-            Self::InspectionRecord(d) => d.number.as_deref(),
-            Self::OrderToCorrect(d) => Some(&d.number),
-            Self::ServiceReceipt(d) => Some(&d.document_number),
-        }
+        self.printable().number()
     }
 
     /// The payment QR content, for a decision with an electronic payment code.
     pub fn payment_qr(&self) -> Option<&str> {
-        match self {
-            Self::DecisionOnTheSpot(d) => match &d.payment {
-                Some(Payment::Electronic { qr_content, .. }) => qr_content.as_deref(),
-                _ => None,
-            },
-            _ => None,
-        }
+        self.printable().payment_qr()
     }
 
     /// The template conditions that hold for this document (see
@@ -95,11 +120,7 @@ impl DocumentData {
         if let Some(p) = self.party() {
             c.push(p.kind_key());
         }
-        if let Self::DecisionOnTheSpot(d) = self
-            && d.penalty.amount_fen().is_some()
-        {
-            c.push("fine");
-        }
+        self.printable().conditions(&mut c);
         if self.payment_qr().is_some() {
             c.push("payment_qr");
         }
@@ -115,17 +136,119 @@ impl DocumentData {
     /// whether a citizen ID number is printed masked.
     pub fn fields(&self, mask_id: bool) -> Fields {
         let mut f = Fields::new();
-        match self {
-            Self::DecisionOnTheSpot(d) => d.fill(&mut f, mask_id),
-            Self::InspectionRecord(d) => d.fill(&mut f, mask_id),
-            Self::OrderToCorrect(d) => d.fill(&mut f, mask_id),
-            Self::ServiceReceipt(d) => d.fill(&mut f),
-        }
+        self.printable().fill(&mut f, mask_id);
         if let Some(s) = self.signature() {
             put(&mut f, "party_signature", &s.text());
         }
         f.retain(|_, v| !v.trim().is_empty());
         f
+    }
+}
+
+/// What the renderers ask of each typed document; [`DocumentData`]
+/// dispatches to it.
+pub(crate) trait Printable {
+    /// The kind.
+    fn kind(&self) -> DocumentKind;
+    /// The party, where the document has one.
+    fn party(&self) -> Option<&PartyDetails> {
+        None
+    }
+    /// The party's (or recipient's) signature or refusal.
+    fn signature(&self) -> Option<&PartySignature> {
+        None
+    }
+    /// The document number.
+    fn number(&self) -> Option<&str> {
+        None
+    }
+    /// The payment QR content.
+    fn payment_qr(&self) -> Option<&str> {
+        None
+    }
+    /// Conditions beyond the party kind, payment QR and signature.
+    fn conditions(&self, _c: &mut Vec<&'static str>) {}
+    /// Writes the named fields.
+    fn fill(&self, f: &mut Fields, mask_id: bool);
+}
+
+impl Printable for DecisionOnTheSpot {
+    fn kind(&self) -> DocumentKind {
+        DocumentKind::DecisionOnTheSpot
+    }
+    fn party(&self) -> Option<&PartyDetails> {
+        Some(&self.party)
+    }
+    fn signature(&self) -> Option<&PartySignature> {
+        Some(&self.party_signature)
+    }
+    fn number(&self) -> Option<&str> {
+        Some(&self.number)
+    }
+    fn payment_qr(&self) -> Option<&str> {
+        match &self.payment {
+            Some(Payment::Electronic { qr_content, .. }) => qr_content.as_deref(),
+            _ => None,
+        }
+    }
+    fn conditions(&self, c: &mut Vec<&'static str>) {
+        if self.penalty.amount_fen().is_some() {
+            c.push("fine");
+        }
+    }
+    fn fill(&self, f: &mut Fields, mask_id: bool) {
+        self.fill_fields(f, mask_id);
+    }
+}
+
+impl Printable for InspectionRecord {
+    fn kind(&self) -> DocumentKind {
+        DocumentKind::InspectionRecord
+    }
+    fn party(&self) -> Option<&PartyDetails> {
+        self.party.as_ref()
+    }
+    fn signature(&self) -> Option<&PartySignature> {
+        Some(&self.party_signature)
+    }
+    fn number(&self) -> Option<&str> {
+        self.number.as_deref()
+    }
+    fn fill(&self, f: &mut Fields, mask_id: bool) {
+        self.fill_fields(f, mask_id);
+    }
+}
+
+impl Printable for OrderToCorrect {
+    fn kind(&self) -> DocumentKind {
+        DocumentKind::OrderToCorrect
+    }
+    fn party(&self) -> Option<&PartyDetails> {
+        Some(&self.party)
+    }
+    fn signature(&self) -> Option<&PartySignature> {
+        Some(&self.party_signature)
+    }
+    fn number(&self) -> Option<&str> {
+        Some(&self.number)
+    }
+    fn fill(&self, f: &mut Fields, mask_id: bool) {
+        self.fill_fields(f, mask_id);
+    }
+}
+
+impl Printable for ServiceReceipt {
+    fn kind(&self) -> DocumentKind {
+        DocumentKind::ServiceReceipt
+    }
+    fn signature(&self) -> Option<&PartySignature> {
+        Some(&self.recipient_signature)
+    }
+    fn number(&self) -> Option<&str> {
+        Some(&self.document_number)
+    }
+    fn fill(&self, f: &mut Fields, _mask_id: bool) {
+        self.fill_fields(f);
     }
 }
 
@@ -141,6 +264,30 @@ pub enum DocumentKind {
     OrderToCorrect,
     /// 送达回证 (民事诉讼法 Art. 87).
     ServiceReceipt,
+    /// 行政处罚决定书, 普通程序 (行政处罚法 Art. 59).
+    PenaltyDecision,
+    /// 立案审批表 (行政处罚法 Art. 54 ¶2).
+    FilingApproval,
+    /// 询问笔录 (行政处罚法 Art. 55).
+    InterviewRecord,
+    /// 先行登记保存证据通知书及清单 (行政处罚法 Art. 56).
+    PreservationNotice,
+    /// 行政处罚事先告知书 (行政处罚法 Art. 44, 63, 64).
+    PriorNotice,
+    /// 陈述申辩笔录 (行政处罚法 Art. 45).
+    StatementRecord,
+    /// 案件调查终结报告 (行政处罚法 Art. 57 ¶1).
+    InvestigationReport,
+    /// 法制审核意见书 (行政处罚法 Art. 58).
+    LegalReview,
+    /// 集体讨论记录 (行政处罚法 Art. 57 ¶2).
+    CollectiveDiscussion,
+    /// 电子送达确认书 (行政处罚法 Art. 61 ¶2).
+    ElectronicServiceConsent,
+    /// 催告书 (行政强制法 Art. 35).
+    Reminder,
+    /// 结案审批表 (行政处罚法 Art. 47; model sets).
+    ClosingApproval,
 }
 
 impl DocumentKind {
@@ -151,8 +298,40 @@ impl DocumentKind {
             Self::InspectionRecord => "inspection-record",
             Self::OrderToCorrect => "order-to-correct",
             Self::ServiceReceipt => "service-receipt",
+            Self::PenaltyDecision => "penalty-decision",
+            Self::FilingApproval => "filing-approval",
+            Self::InterviewRecord => "interview-record",
+            Self::PreservationNotice => "preservation-notice",
+            Self::PriorNotice => "prior-notice",
+            Self::StatementRecord => "statement-record",
+            Self::InvestigationReport => "investigation-report",
+            Self::LegalReview => "legal-review",
+            Self::CollectiveDiscussion => "collective-discussion",
+            Self::ElectronicServiceConsent => "electronic-service-consent",
+            Self::Reminder => "reminder",
+            Self::ClosingApproval => "closing-approval",
         }
     }
+
+    /// Every kind, in declaration order.
+    pub const ALL: [DocumentKind; 16] = [
+        Self::DecisionOnTheSpot,
+        Self::InspectionRecord,
+        Self::OrderToCorrect,
+        Self::ServiceReceipt,
+        Self::PenaltyDecision,
+        Self::FilingApproval,
+        Self::InterviewRecord,
+        Self::PreservationNotice,
+        Self::PriorNotice,
+        Self::StatementRecord,
+        Self::InvestigationReport,
+        Self::LegalReview,
+        Self::CollectiveDiscussion,
+        Self::ElectronicServiceConsent,
+        Self::Reminder,
+        Self::ClosingApproval,
+    ];
 }
 
 /// The deciding authority and, for an entrusted matter, the authority in
@@ -226,7 +405,7 @@ impl PartyDetails {
         }
     }
 
-    fn fill(&self, f: &mut Fields, mask_id: bool) {
+    pub(crate) fn fill(&self, f: &mut Fields, mask_id: bool) {
         match self {
             Self::Individual {
                 name,
@@ -299,7 +478,8 @@ pub struct Officer {
 }
 
 impl Officer {
-    fn line(&self) -> String {
+    /// `姓名（执法证号：…）`, as printed.
+    pub fn line(&self) -> String {
         format!("{}（执法证号：{}）", self.name, self.credential_number)
     }
 }
@@ -504,7 +684,7 @@ pub fn surcharge_sentence() -> String {
 }
 
 impl DecisionOnTheSpot {
-    fn fill(&self, f: &mut Fields, mask_id: bool) {
+    fn fill_fields(&self, f: &mut Fields, mask_id: bool) {
         if self.number_provisional {
             put(
                 f,
@@ -687,7 +867,7 @@ pub struct InspectionRecord {
 }
 
 impl InspectionRecord {
-    fn fill(&self, f: &mut Fields, mask_id: bool) {
+    fn fill_fields(&self, f: &mut Fields, mask_id: bool) {
         put_opt(f, "number", self.number.as_deref());
         put(f, "authority", self.authority.issuing_name());
         put(f, "cause", &self.cause);
@@ -769,7 +949,7 @@ pub struct OrderToCorrect {
 }
 
 impl OrderToCorrect {
-    fn fill(&self, f: &mut Fields, mask_id: bool) {
+    fn fill_fields(&self, f: &mut Fields, mask_id: bool) {
         put(f, "number", &self.number);
         put(f, "authority", self.authority.issuing_name());
         self.party.fill(f, mask_id);
@@ -851,7 +1031,7 @@ pub struct ServiceReceipt {
 }
 
 impl ServiceReceipt {
-    fn fill(&self, f: &mut Fields) {
+    fn fill_fields(&self, f: &mut Fields) {
         put(f, "authority", self.authority.issuing_name());
         put(f, "document_name", &self.document_name);
         put(f, "document_number", &self.document_number);
@@ -877,11 +1057,11 @@ pub fn datetime_zh(t: NaiveDateTime) -> String {
     t.format("%Y年%-m月%-d日%H时%M分").to_string()
 }
 
-fn put(f: &mut Fields, key: &str, value: &str) {
+pub(crate) fn put(f: &mut Fields, key: &str, value: &str) {
     f.insert(key.to_owned(), value.to_owned());
 }
 
-fn put_opt(f: &mut Fields, key: &str, value: Option<&str>) {
+pub(crate) fn put_opt(f: &mut Fields, key: &str, value: Option<&str>) {
     if let Some(v) = value {
         put(f, key, v);
     }

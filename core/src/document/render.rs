@@ -220,7 +220,24 @@ pub fn render_pdf(
         Some(n) => format!("{} {n}", template.title),
         None => template.title.clone(),
     };
-    let pdf = draw(&pages, &geometry, fonts, &metrics, &qrs, signature, &title)?;
+    // The per-page signature line of a 笔录 (A4 only: a receipt is one page).
+    let footer = match opts.paper {
+        Paper::A4 => template.fill_footer(&fields),
+        Paper::Thermal80mm => None,
+    };
+    if let Some(text) = &footer {
+        check_glyphs(fonts, "template:page_footer", text)?;
+    }
+    let pdf = draw(
+        &pages,
+        &geometry,
+        fonts,
+        &metrics,
+        &qrs,
+        signature,
+        &title,
+        footer.as_deref(),
+    )?;
     Ok(RenderedDocument {
         pdf,
         document_hash: hash,
@@ -746,6 +763,7 @@ fn wrap_paragraph(p: &str, max_width: f32, advance: &dyn Fn(char) -> f32, lines:
 }
 
 /// Draws the laid-out pages.
+#[allow(clippy::too_many_arguments)] // one call site; the pieces are unrelated
 fn draw(
     pages: &[PageLayout],
     g: &Geometry,
@@ -754,6 +772,7 @@ fn draw(
     qrs: &[(QrMatrix, &str)],
     signature: Option<Image>,
     title: &str,
+    page_footer: Option<&str>,
 ) -> Result<Vec<u8>, DocumentError> {
     let render_err = |reason: String| DocumentError::Render { reason };
     let mut doc = Document::new();
@@ -792,6 +811,18 @@ fn draw(
                 }
             }
         }
+        if let (Some(from_bottom), Some(line)) = (g.footer_from_bottom, page_footer) {
+            // Between the content's bottom margin and the page number.
+            draw_text(
+                &mut s,
+                fonts,
+                metrics,
+                g.margin_x,
+                height - from_bottom - g.small * 1.6,
+                g.small,
+                line,
+            )?;
+        }
         if let Some(from_bottom) = g.footer_from_bottom {
             let text = format!("第 {} 页 共 {total} 页", n + 1);
             let w = text
@@ -815,7 +846,7 @@ fn draw(
 }
 
 /// Draws one line, in runs of the face that has each character.
-fn draw_text(
+pub(crate) fn draw_text(
     s: &mut krilla::surface::Surface<'_>,
     fonts: &FontSet,
     metrics: &Metrics<'_>,

@@ -22,7 +22,8 @@ pub const TEMPLATE_FORMAT: &str = "zhifa.document-template";
 /// The conditions a template may test (`when`, `mandatory_if`):
 /// `individual` / `organization` (the party kind), `fine` (the penalty
 /// includes a fine), `payment_qr` (a payment QR is printed), `signed` /
-/// `refused` (the party signed or refused to sign).
+/// `refused` (the party signed or refused to sign), `hearing` (a hearing
+/// right is told, or a hearing was held: 行政处罚法 Art. 63–65).
 pub const CONDITIONS: &[&str] = &[
     "individual",
     "organization",
@@ -30,6 +31,7 @@ pub const CONDITIONS: &[&str] = &[
     "payment_qr",
     "signed",
     "refused",
+    "hearing",
 ];
 
 /// Which template set and version a township uses.
@@ -75,6 +77,15 @@ pub struct Template {
     pub mandatory_if: BTreeMap<String, Vec<String>>,
     /// The sections, in print order.
     pub sections: Vec<Section>,
+    /// The model document set the template follows (e.g. `河南省政府法制办
+    /// 2016《行政处罚文书格式范本》第20号`), for the reader of the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// A line with `{field}` placeholders printed at the foot of every A4
+    /// page, above the page number: the signatures a 笔录 carries on each
+    /// page. Left out when a field it names is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_footer: Option<String>,
 }
 
 /// One section of a template.
@@ -182,7 +193,34 @@ pub(crate) fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
 }
 
 /// The field names each document kind produces; templates may use no other.
-pub fn known_fields(kind: DocumentKind) -> &'static [&'static str] {
+pub fn known_fields(kind: DocumentKind) -> Vec<&'static str> {
+    let own = super::normal::own_fields(kind);
+    if own.is_empty() {
+        return simple_fields(kind).to_vec();
+    }
+    let mut v = own.to_vec();
+    v.extend_from_slice(PARTY_FIELDS);
+    v.push("verification_hash");
+    v
+}
+
+/// The party's fields, shared by every kind with a party.
+const PARTY_FIELDS: &[&str] = &[
+    "party_name",
+    "party_sex",
+    "party_birth_date",
+    "party_id_kind",
+    "party_id_number",
+    "party_address",
+    "party_phone",
+    "party_uscc",
+    "party_legal_representative",
+    "party_representative_title",
+    "party_signature",
+];
+
+/// The fields of the four simple-procedure kinds.
+fn simple_fields(kind: DocumentKind) -> &'static [&'static str] {
     const PARTY: [&str; 11] = [
         "party_name",
         "party_sex",
@@ -282,6 +320,7 @@ pub fn known_fields(kind: DocumentKind) -> &'static [&'static str] {
             "date",
             "verification_hash",
         ),
+        _ => &[],
     }
 }
 
@@ -311,6 +350,42 @@ impl Template {
             }
             DocumentKind::ServiceReceipt => {
                 include_str!("../../../schema/templates/default/service-receipt.v1.json")
+            }
+            DocumentKind::PenaltyDecision => {
+                include_str!("../../../schema/templates/default/penalty-decision.v1.json")
+            }
+            DocumentKind::FilingApproval => {
+                include_str!("../../../schema/templates/default/filing-approval.v1.json")
+            }
+            DocumentKind::InterviewRecord => {
+                include_str!("../../../schema/templates/default/interview-record.v1.json")
+            }
+            DocumentKind::PreservationNotice => {
+                include_str!("../../../schema/templates/default/preservation-notice.v1.json")
+            }
+            DocumentKind::PriorNotice => {
+                include_str!("../../../schema/templates/default/prior-notice.v1.json")
+            }
+            DocumentKind::StatementRecord => {
+                include_str!("../../../schema/templates/default/statement-record.v1.json")
+            }
+            DocumentKind::InvestigationReport => {
+                include_str!("../../../schema/templates/default/investigation-report.v1.json")
+            }
+            DocumentKind::LegalReview => {
+                include_str!("../../../schema/templates/default/legal-review.v1.json")
+            }
+            DocumentKind::CollectiveDiscussion => {
+                include_str!("../../../schema/templates/default/collective-discussion.v1.json")
+            }
+            DocumentKind::ElectronicServiceConsent => {
+                include_str!("../../../schema/templates/default/electronic-service-consent.v1.json")
+            }
+            DocumentKind::Reminder => {
+                include_str!("../../../schema/templates/default/reminder.v1.json")
+            }
+            DocumentKind::ClosingApproval => {
+                include_str!("../../../schema/templates/default/closing-approval.v1.json")
             }
         };
         Self::from_json(json)
@@ -347,6 +422,15 @@ impl Template {
         if let Some(name) = self.mandatory.iter().find(|n| !known.contains(&n.as_str())) {
             return Err(unknown(name));
         }
+        if let Some(footer) = &self.page_footer {
+            for piece in pieces(footer).map_err(invalid)? {
+                if let Piece::Field(name) = piece
+                    && !known.contains(&name)
+                {
+                    return Err(unknown(name));
+                }
+            }
+        }
         for s in &self.sections {
             if let Some(c) = &s.when
                 && !CONDITIONS.contains(&c.as_str())
@@ -362,6 +446,20 @@ impl Template {
             }
         }
         Ok(())
+    }
+
+    /// The page footer filled from `fields`, or `None` when the template
+    /// has none or a field it names is absent.
+    pub(crate) fn fill_footer(&self, fields: &Fields) -> Option<String> {
+        let footer = self.page_footer.as_deref()?;
+        let mut out = String::new();
+        for p in pieces(footer).ok()? {
+            match p {
+                Piece::Literal(l) => out.push_str(l),
+                Piece::Field(name) => out.push_str(fields.get(name)?),
+            }
+        }
+        Some(out)
     }
 
     /// The mandatory fields under the conditions that hold.
@@ -426,13 +524,7 @@ pub struct TemplateLibrary {
 impl TemplateLibrary {
     /// A library holding the built-in default set.
     pub fn builtin() -> Result<Self, DocumentError> {
-        let kinds = [
-            DocumentKind::DecisionOnTheSpot,
-            DocumentKind::InspectionRecord,
-            DocumentKind::OrderToCorrect,
-            DocumentKind::ServiceReceipt,
-        ];
-        let templates = kinds
+        let templates = DocumentKind::ALL
             .into_iter()
             .map(Template::builtin)
             .collect::<Result<_, _>>()?;
@@ -482,12 +574,7 @@ mod tests {
     #[test]
     fn every_builtin_template_parses() {
         let lib = TemplateLibrary::builtin().unwrap();
-        for kind in [
-            DocumentKind::DecisionOnTheSpot,
-            DocumentKind::InspectionRecord,
-            DocumentKind::OrderToCorrect,
-            DocumentKind::ServiceReceipt,
-        ] {
+        for kind in DocumentKind::ALL {
             let t = lib.get(&TemplateRef::default(), kind).unwrap();
             assert_eq!(t.kind, kind);
         }

@@ -3,6 +3,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // test support: each test binary uses a part
 
+pub(crate) mod normal;
+pub(crate) mod poppler;
+
 use std::io::Cursor;
 
 use chrono::{NaiveDate, NaiveDateTime};
