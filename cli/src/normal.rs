@@ -50,6 +50,10 @@ pub(crate) struct NewArgs {
     /// The facts as found.
     #[arg(long)]
     facts: String,
+    /// When the violation took place, Beijing time (`2026-03-10T09:30:00`;
+    /// default: now).
+    #[arg(long)]
+    violation_time: Option<chrono::NaiveDateTime>,
     /// The two officers (ids), given twice (行政处罚法 Art. 42).
     #[arg(long = "officer", num_args = 1)]
     officers: Vec<String>,
@@ -139,7 +143,10 @@ pub(crate) fn run(ctx: &Ctx, cmd: NormalCmd) -> Result<(), Failure> {
     match cmd {
         NormalCmd::New(a) => {
             let party: PartyRecord = serde_json::from_str(&a.party).map_err(|e| {
-                Failure::bad_input("NORMAL_PARTY_INVALID", format!("--party 不是当事人 JSON：{e}"))
+                Failure::bad_input(
+                    "NORMAL_PARTY_INVALID",
+                    format!("--party 不是当事人 JSON：{e}"),
+                )
             })?;
             let party_kind = if party.kind == "organization" {
                 PartyKind::Organisation
@@ -159,6 +166,9 @@ pub(crate) fn run(ctx: &Ctx, cmd: NormalCmd) -> Result<(), Failure> {
                     matter_code: a.matter,
                     party,
                     place: a.place.clone(),
+                    violation_time: a
+                        .violation_time
+                        .unwrap_or_else(|| (now + chrono::TimeDelta::hours(8)).naive_utc()),
                     facts: a.facts,
                     officers,
                     converted_from: a.converted_from,
@@ -182,7 +192,10 @@ pub(crate) fn run(ctx: &Ctx, cmd: NormalCmd) -> Result<(), Failure> {
         }
         NormalCmd::Step(a) => {
             let kind: EventKind = serde_json::from_str(&a.step).map_err(|e| {
-                Failure::bad_input("NORMAL_STEP_INVALID", format!("--step 不是办案步骤 JSON：{e}"))
+                Failure::bad_input(
+                    "NORMAL_STEP_INVALID",
+                    format!("--step 不是办案步骤 JSON：{e}"),
+                )
             })?;
             normal::record(&store, &a.case_id, kind, a.place, None, now)?;
             show(ctx, &store, &a.case_id, today)
@@ -202,7 +215,9 @@ pub(crate) fn run(ctx: &Ctx, cmd: NormalCmd) -> Result<(), Failure> {
                     d.case_id,
                     d.stage_number,
                     d.stage_label,
-                    d.waiting_for.map(|w| format!("（待审批：{w}）")).unwrap_or_default()
+                    d.waiting_for
+                        .map(|w| format!("（待审批：{w}）"))
+                        .unwrap_or_default()
                 );
             }
             Ok(())
@@ -259,7 +274,10 @@ fn show(
             StepStatus::Refused { message } => format!("中心退回：{message}"),
             StepStatus::Centre { .. } => "中心作出".to_owned(),
         };
-        println!("  {} {}（{}，{}）{}", s.at, s.label, s.role, s.actor, status);
+        println!(
+            "  {} {}（{}，{}）{}",
+            s.at, s.label, s.role, s.actor, status
+        );
     }
     for c in &d.clocks {
         println!("  期限 {}：{}（{}）", c.label, c.due, c.basis);

@@ -778,6 +778,8 @@ pub struct NormalCaseDetails {
     pub matter_name: String,
     /// Where the violation was found.
     pub place: String,
+    /// When the violation took place (Beijing time), as found.
+    pub violation_time: NaiveDateTime,
     /// The facts as found (案情).
     pub facts: String,
     /// The officers on the case (two at least, 行政处罚法 Art. 42, 55).
@@ -802,6 +804,9 @@ pub struct AuthorityDetails {
     pub reconsideration_body: String,
     /// The court of first instance, e.g. `重庆市渝北区人民法院`.
     pub court: String,
+    /// Where fines are paid (the township's payment channel), printed on a
+    /// decision with a fine (行政处罚法 Art. 59(四), 67).
+    pub payment_channel: String,
 }
 
 /// `procedure/event`: one step an officer recorded on the device. The entity

@@ -865,6 +865,22 @@ impl TestServer {
         (resp.status, json)
     }
 
+    /// A console GET whose answer is bytes (a case's file): the status and
+    /// the body.
+    pub async fn console_bytes(&self, path: &str, token: &str) -> (u16, Vec<u8>) {
+        let resp = self
+            .transport()
+            .send(HttpRequest {
+                method: Method::Get,
+                path: path.into(),
+                headers: vec![("authorization".to_string(), format!("Bearer {token}"))],
+                body: Vec::new(),
+            })
+            .await
+            .unwrap();
+        (resp.status, resp.body)
+    }
+
     /// Signs and posts a payment callback; returns the status.
     pub async fn pay(&self, document_number: &str, reference: &str, amount_fen: i64) -> u16 {
         let body = serde_json::to_vec(&zhifa_sync::wire::PaymentCallback {
@@ -1354,4 +1370,24 @@ impl TestDb {
     pub fn text(&self, sql: &str, args: &[&str]) -> String {
         self.rows(sql, args)[0].get(0).unwrap()
     }
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// The text of a PDF, read by poppler's `pdftotext` (Debian's
+/// poppler-utils; the README's setup installs it).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

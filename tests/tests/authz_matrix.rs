@@ -402,9 +402,11 @@ impl World {
         let details: zhifa_protocol::mutation::NormalCaseDetails = serde_json::from_value(serde_json::json!({
             "township": TOWNSHIP,
             "party": {"kind": "individual", "name": "李四", "id_number": "500112198001011234", "address": "龙兴镇"},
-            "matter_code": "M1", "matter_name": "占道", "place": "龙兴镇", "facts": "占道经营",
+            "matter_code": "CG-001", "matter_name": "占道经营", "place": "龙兴镇", "facts": "占道经营",
+            "violation_time": "2026-03-10T09:00:00",
             "officers": [], "authority": {"name": "龙兴镇人民政府", "short_name": "渝北龙兴",
-                "reconsideration_body": "渝北区人民政府", "court": "渝北区人民法院"}
+                "reconsideration_body": "渝北区人民政府", "court": "渝北区人民法院",
+                "payment_channel": "重庆市非税收入电子缴款平台"}
         }))
         .unwrap();
         self.server.store(|db| {

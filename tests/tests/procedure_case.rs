@@ -35,9 +35,13 @@ fn details(township: &str) -> NormalCaseDetails {
             address: "重庆市渝北区龙兴镇和平街1号".into(),
             representative: None,
         },
-        matter_code: "M-SAMPLE".into(),
-        matter_name: "擅自占用城市道路".into(),
+        matter_code: "CG-001".into(),
+        matter_name: "占道经营".into(),
         place: "龙兴镇和平街".into(),
+        violation_time: chrono::NaiveDate::from_ymd_opt(2026, 3, 10)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap(),
         facts: "当事人在和平街占道堆放建筑材料约30平方米".into(),
         officers: OFFICERS
             .iter()
@@ -53,6 +57,7 @@ fn details(township: &str) -> NormalCaseDetails {
             short_name: "渝北龙兴".into(),
             reconsideration_body: "重庆市渝北区人民政府".into(),
             court: "重庆市渝北区人民法院".into(),
+            payment_channel: "重庆市非税收入电子缴款平台".into(),
         },
     }
 }

@@ -24,11 +24,11 @@ use zhifa_protocol::mutation::{NormalCaseDetails, ProcedureStep, entity};
 
 use super::CaseError;
 use super::outbox::{OutboxEntry, append, device_id};
+use crate::catalogue::model::Calendar;
 use crate::procedure::{
     Actor, CaseState, EventKind, OpenClock, Origin, ProcedureConfig, ProcedureEvent, Role, Stage,
     beijing_date, fold, open_clocks,
 };
-use crate::catalogue::model::Calendar;
 use crate::store::Store;
 
 /// Where one step of the device's log stands.
@@ -116,10 +116,10 @@ pub fn case(store: &Store, case_id: &str) -> Result<Option<NormalCase>, CaseErro
             },
             Some(_) => StepStatus::Accepted,
         };
-        if let Some(d) = step.details {
-            if !matches!(status, StepStatus::Refused { .. }) || details.is_none() {
-                details = Some(*d);
-            }
+        if let Some(d) = step.details
+            && (!matches!(status, StepStatus::Refused { .. }) || details.is_none())
+        {
+            details = Some(*d);
         }
         steps.push((
             step.event.at,
@@ -185,7 +185,9 @@ pub fn enrolled_officer(store: &Store) -> Result<String, CaseError> {
             |r| r.get(0),
         )
         .optional()?
-        .ok_or_else(|| CaseError::Config("设备尚未登记到中心：普通程序案件由中心审批，须先登记".into()))
+        .ok_or_else(|| {
+            CaseError::Config("设备尚未登记到中心：普通程序案件由中心审批，须先登记".into())
+        })
 }
 
 /// The township's procedure settings (its configuration, or the
@@ -204,7 +206,11 @@ pub fn rules_for(
 }
 
 /// The state of `c` on the device, and its open clocks.
-pub fn state(store: &Store, c: &NormalCase, today: chrono::NaiveDate) -> Result<(CaseState, Vec<OpenClock>), CaseError> {
+pub fn state(
+    store: &Store,
+    c: &NormalCase,
+    today: chrono::NaiveDate,
+) -> Result<(CaseState, Vec<OpenClock>), CaseError> {
     let township = c
         .township()
         .ok_or_else(|| CaseError::Corrupt(format!("普通程序案件 {} 缺少案件信息", c.case_id)))?;
@@ -332,6 +338,8 @@ pub struct NewCaseInput {
     pub party: zhifa_protocol::record::PartyRecord,
     /// Where.
     pub place: String,
+    /// When the violation took place (Beijing time).
+    pub violation_time: chrono::NaiveDateTime,
     /// The facts as found.
     pub facts: String,
     /// The two officers (ids of the device's officer list).
@@ -387,7 +395,11 @@ pub fn details(
             credential_no,
         });
     }
-    for (what, v) in [("当事人姓名或名称", &input.party.name), ("案情", &input.facts), ("地点", &input.place)] {
+    for (what, v) in [
+        ("当事人姓名或名称", &input.party.name),
+        ("案情", &input.facts),
+        ("地点", &input.place),
+    ] {
         if v.trim().is_empty() {
             return Err(CaseError::InvalidField {
                 field: what,
@@ -401,6 +413,7 @@ pub fn details(
         matter_code: input.matter_code,
         matter_name: matter.matter.name,
         place: input.place,
+        violation_time: input.violation_time,
         facts: input.facts,
         officers,
         converted_from: input.converted_from,
@@ -409,6 +422,7 @@ pub fn details(
             short_name: township.short_name,
             reconsideration_body: config.reconsideration_body,
             court: format!("重庆市{}人民法院", config.district),
+            payment_channel: config.payment.channel,
         },
     })
 }

@@ -121,6 +121,19 @@ impl Authority {
         self.key.verifying_key()
     }
 
+    /// The server's seal over a document: its Ed25519 signature (hex) over
+    /// `ZHIFA-SEAL:1:{document_hash}`, checkable with the published badge
+    /// key (`GET /v1/badge/key`). Only the server holds the key, so only
+    /// the server seals a decision.
+    pub fn seal_document(&self, document_hash: &str) -> String {
+        use ed25519_dalek::Signer;
+        hex::encode(
+            self.key
+                .sign(format!("ZHIFA-SEAL:1:{document_hash}").as_bytes())
+                .to_bytes(),
+        )
+    }
+
     /// A certificate for `subject`, valid from `now`.
     pub fn certify(&self, subject: &Subject, now: DateTime<Utc>) -> Certificate {
         b::certify(&self.key, subject, now)

@@ -8,12 +8,26 @@
 //! `server`), so `GET /v1/console/records/cases/{id}/files/{sha256}`
 //! serves it like any file of a case.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+use zhifa_core::catalogue::model::Package;
+use zhifa_core::document::fonts::FontSet;
+use zhifa_core::document::model::{Authority, DocumentData, DocumentKind, PartyDetails, date_zh};
+use zhifa_core::document::normal::{Defence, HearingSummary, PaymentRoute, PenaltyDecision};
+use zhifa_core::document::render::{RenderOptions, render_pdf};
+use zhifa_core::document::template::Template;
+use zhifa_core::procedure::{EventKind, ProcedureEvent};
+use zhifa_protocol::mutation::NormalCaseDetails;
+use zhifa_protocol::record::PartyRecord;
 
+use crate::api::state::{St, blocking};
+use crate::blobs::{Blobs, Finish};
+use crate::console::Staff;
+use crate::error::ApiError;
 use crate::record::{Keeper, ts};
 use crate::store::sql::{Conn, p};
 
-use super::routes::CaseDocument;
+use super::routes::{CaseDocument, CaseView};
 use super::{CaseError, CaseRow, details_of};
 
 /// The decision number of `row`'s case: the one already reserved for it,
@@ -56,7 +70,7 @@ pub fn decision_number(
 /// The documents of a case the centre issued.
 pub fn list(c: &mut dyn Conn, case_id: &str) -> Result<Vec<CaseDocument>, CaseError> {
     let rows = c.query(
-        "SELECT kind, title, number, sha256, size FROM record_document
+        "SELECT kind, title, number, sha256, size, document_sha256 FROM record_document
          WHERE case_id = ?1 AND device_id = 'server' ORDER BY received_at, kind",
         p![case_id],
     )?;
@@ -68,7 +82,301 @@ pub fn list(c: &mut dyn Conn, case_id: &str) -> Result<Vec<CaseDocument>, CaseEr
                 number: r.get(2)?,
                 sha256: r.get(3)?,
                 size: r.get(4)?,
+                document_hash: r.get(5)?,
             })
         })
         .collect()
+}
+
+/// The provisions `ids` of the matter, cited, as in force on `on`.
+fn citations(pkg: &Package, ids: &[String], on: NaiveDate) -> Vec<String> {
+    ids.iter()
+        .filter_map(|id| {
+            pkg.provisions
+                .iter()
+                .filter(|p| {
+                    &p.id == id && p.effective_from <= on && p.effective_to.is_none_or(|t| t >= on)
+                })
+                .map(|p| p.citation())
+                .next()
+        })
+        .collect()
+}
+
+/// The party as a document prints it.
+fn party_details(p: &PartyRecord) -> PartyDetails {
+    if p.kind == "organization" {
+        PartyDetails::Organization {
+            name: p.name.clone(),
+            uscc: p.id_number.clone(),
+            legal_representative: p.representative.clone().unwrap_or_default(),
+            representative_title: None,
+            address: p.address.clone(),
+            phone: p.phone.clone(),
+        }
+    } else {
+        PartyDetails::Individual {
+            name: p.name.clone(),
+            sex: None,
+            birth_date: None,
+            id_kind: "居民身份证".to_owned(),
+            id_number: p.id_number.clone(),
+            address: p.address.clone(),
+            phone: p.phone.clone(),
+        }
+    }
+}
+
+/// The 行政处罚决定书 of a case whose log (`events`, ending with the
+/// decision `decide`) and details are given; `None` for an outcome that
+/// is no penalty (不予处罚, 不成立, 移送: other documents, not this one).
+pub fn decision_data(
+    d: &NormalCaseDetails,
+    events: &[ProcedureEvent],
+    decide: &ProcedureEvent,
+    pkg: &Package,
+) -> Result<Option<PenaltyDecision>, CaseError> {
+    let EventKind::Decide { outcome, number } = &decide.kind else {
+        return Err(CaseError::Invalid("不是作出决定的步骤".into()));
+    };
+    let Some(penalty) = outcome.penalty() else {
+        return Ok(None);
+    };
+    let on = decide.on();
+    let matter = pkg
+        .matters
+        .iter()
+        .find(|m| m.code == d.matter_code)
+        .ok_or_else(|| CaseError::Invalid(format!("事项 {} 不在生效目录中", d.matter_code)))?;
+    let told = events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::Inform { facts, .. } => Some((facts.clone(), e.on())),
+        _ => None,
+    });
+    let mut defence = Defence::Lapsed {
+        notice_number: "见卷内《行政处罚事先告知书》".to_owned(),
+        served_on: told.as_ref().map_or(on, |t| t.1),
+    };
+    let mut hearing = None;
+    let mut evidence = Vec::new();
+    for e in events {
+        match &e.kind {
+            EventKind::Investigate { act, document, .. } => evidence.push(match document {
+                Some(h) => format!("{act}（{}，SHA-256 {}）", date_zh(e.on()), h),
+                None => format!("{act}（{}）", date_zh(e.on())),
+            }),
+            EventKind::Waive {
+                statement: true, ..
+            } => defence = Defence::Waived,
+            EventKind::HearStatement { review, adopted } => {
+                defence = Defence::Heard {
+                    summary: "当事人在法定期限内提出了陈述、申辩意见".to_owned(),
+                    adoption: format!(
+                        "{review}（{}）",
+                        if *adopted {
+                            "予以采纳"
+                        } else {
+                            "不予采纳"
+                        }
+                    ),
+                };
+            }
+            EventKind::HoldHearing {
+                party_attended: true,
+            } => {
+                hearing = Some(HearingSummary {
+                    held_on: e.on(),
+                    summary: "听证笔录及听证报告见卷内。".to_owned(),
+                });
+            }
+            _ => {}
+        }
+    }
+    let has_fine = penalty.fine_fen > 0;
+    Ok(Some(PenaltyDecision {
+        number: number.clone(),
+        authority: Authority {
+            name: d.authority.name.clone(),
+            entrusted_by: matter.entrusting_authority.clone(),
+        },
+        party: party_details(&d.party),
+        cause: format!("{}{}案", d.party.name, d.matter_name),
+        violation_time: d.violation_time,
+        violation_place: d.place.clone(),
+        facts: told.map_or_else(|| d.facts.clone(), |t| t.0),
+        evidence,
+        violated_provisions: citations(pkg, &matter.violated, on),
+        defence,
+        hearing,
+        discretion: None,
+        penalty_provisions: citations(pkg, &matter.penalty, on),
+        penalty: penalty.clone(),
+        payment: has_fine.then(|| PaymentRoute::Electronic {
+            channel: d.authority.payment_channel.clone(),
+            code: None,
+            qr_content: None,
+        }),
+        review_body: d.authority.reconsideration_body.clone(),
+        court: d.authority.court.clone(),
+        date: on,
+    }))
+}
+
+/// A decision rendered and sealed, ready to store.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The decision step, its number and seal set.
+    pub event: ProcedureEvent,
+    /// The PDF, if the outcome has a 决定书 here.
+    pub pdf: Option<(Vec<u8>, String)>,
+}
+
+/// Phase one of a decision: the account's step with the number reserved
+/// for the case, checked by the core against the log (a refused decision
+/// reserves nothing: the transaction rolls back), and its 决定书 rendered.
+pub fn prepare_decision(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    who: &Staff,
+    case_id: &str,
+    kind: EventKind,
+    now: DateTime<Utc>,
+) -> Result<Rendered, CaseError> {
+    let row = super::routes::in_scope(c, who, case_id)?;
+    let mut event = super::routes::console_event(c, who, kind, now)?;
+    if let EventKind::Decide { number, .. } = &mut event.kind {
+        *number = decision_number(c, k, &row, now)?;
+    }
+    let events = super::events_of(c, k, case_id)?;
+    let pkg = super::release_of(c, k, &row.township, event.on())?;
+    let config = super::config_of(&row.township);
+    let state = super::state_of(&events, &config, &pkg)?;
+    zhifa_core::procedure::apply(&state, &event, &config, &pkg.calendar)?;
+    let details = details_of(c, k, case_id)?
+        .ok_or_else(|| CaseError::Corrupt(format!("{case_id} 缺少案件信息")))?;
+    let Some(data) = decision_data(&details, &events, &event, &pkg)? else {
+        return Ok(Rendered { event, pdf: None });
+    };
+    let data = DocumentData::PenaltyDecision(data);
+    let template = Template::builtin(DocumentKind::PenaltyDecision)
+        .map_err(|e| CaseError::Document(e.to_string()))?;
+    let fonts = FontSet::bundled().map_err(|e| CaseError::Document(e.to_string()))?;
+    let r = render_pdf(&data, &template, &fonts, &RenderOptions::default())
+        .map_err(|e| CaseError::Document(e.to_string()))?;
+    Ok(Rendered {
+        event,
+        pdf: Some((r.pdf, r.document_hash)),
+    })
+}
+
+/// Stores `bytes` in the evidence store (sealed like every object) and
+/// returns their SHA-256; the blob row is written by [`link_file`].
+pub async fn store_file(blobs: &Blobs, bytes: Vec<u8>) -> Result<(String, u64), CaseError> {
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let size = bytes.len() as u64;
+    let id = format!("server-{}", uuid::Uuid::now_v7());
+    let b = blobs.clone();
+    let staged = id.clone();
+    tokio::task::spawn_blocking(move || b.write_chunk(&staged, 0, &bytes))
+        .await
+        .map_err(|e| CaseError::Document(format!("文书未能写入：{e}")))?
+        .map_err(|e| CaseError::Document(format!("文书未能写入：{}", e.code())))?;
+    match blobs.finish(&id, &sha, size).await {
+        Ok(Finish::Stored) => {
+            if let Err(e) = blobs.drop_staging(&id).await {
+                tracing::warn!(
+                    code = e.code(),
+                    "staging file of a server document not removed"
+                );
+            }
+            Ok((sha, size))
+        }
+        Ok(_) => Err(CaseError::Document("文书写入后校验不一致".into())),
+        Err(e) => Err(CaseError::Document(format!("文书未能保存：{}", e.code()))),
+    }
+}
+
+/// Links a stored file to its case: the blob row, the case's manifest
+/// (`case_evidence`, so the collector keeps it) and the document row.
+#[allow(clippy::too_many_arguments)] // one document row, spelled out
+pub fn link_file(
+    c: &mut dyn Conn,
+    case_id: &str,
+    kind: &str,
+    stage: &str,
+    title: &str,
+    number: Option<&str>,
+    (sha, size): (&str, u64),
+    document_hash: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), CaseError> {
+    let size = i64::try_from(size).unwrap_or(i64::MAX);
+    c.exec(
+        "INSERT INTO blob (sha256, size, verified_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        p![sha, size, ts(now)],
+    )?;
+    c.exec(
+        "INSERT INTO case_evidence (case_id, sha256) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        p![case_id, sha],
+    )?;
+    c.exec(
+        "INSERT INTO record_document (case_id, kind, stage, title, number, sha256, size, media_type,
+             document_sha256, device_id, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'application/pdf', ?8, 'server', ?9)
+         ON CONFLICT (case_id, kind, stage) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size,
+             number = excluded.number, document_sha256 = excluded.document_sha256,
+             received_at = excluded.received_at",
+        p![case_id, kind, stage, title, number, sha, size, document_hash, ts(now)],
+    )?;
+    Ok(())
+}
+
+/// The decision step over HTTP: prepare (number, check, render), store the
+/// PDF, then append the step sealed by the server with the document row.
+pub async fn decide_http(
+    s: St,
+    who: Staff,
+    case_id: String,
+    kind: EventKind,
+) -> Result<CaseView, ApiError> {
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let (w, id) = (who.clone(), case_id.clone());
+    let rendered = blocking(move || {
+        let k = store.keeper();
+        store.write_as(|c| prepare_decision(c, k, &w, &id, kind.clone(), now))
+    })
+    .await?;
+    let Rendered { mut event, pdf } = rendered;
+    let file = match pdf {
+        Some((bytes, hash)) => {
+            event.signature = Some(s.badge.seal_document(&hash));
+            Some((store_file(&s.blobs, bytes).await?, hash))
+        }
+        None => None,
+    };
+    let store = s.store.clone();
+    let view = blocking(move || {
+        let k = store.keeper();
+        store.write_as(|c| {
+            if let Some(((sha, size), hash)) = &file {
+                let number = match &event.kind {
+                    EventKind::Decide { number, .. } => Some(number.as_str()),
+                    _ => None,
+                };
+                link_file(
+                    c,
+                    &case_id,
+                    "penalty_decision",
+                    "decided",
+                    "行政处罚决定书",
+                    number,
+                    (sha, *size),
+                    Some(hash),
+                    now,
+                )?;
+            }
+            super::routes::append_centre_step(c, k, &who, &case_id, &event, now)
+        })
+    })
+    .await?;
+    Ok(view)
 }

@@ -205,6 +205,9 @@ pub struct StepView {
     pub origin: String,
     /// The article(s).
     pub basis: Vec<String>,
+    /// The server's seal (a decision: Ed25519, hex, over
+    /// `ZHIFA-SEAL:1:{document_hash}` with the badge key).
+    pub signature: Option<String>,
     /// The step and its data.
     pub event: EventKind,
 }
@@ -222,6 +225,9 @@ pub struct CaseDocument {
     pub sha256: String,
     /// Size in bytes.
     pub size: i64,
+    /// The document hash (SHA-256 of its canonical fields) its QR and
+    /// seal name.
+    pub document_hash: Option<String>,
 }
 
 /// One case with its whole log.
@@ -342,6 +348,7 @@ fn view_of(
             at: e.at,
             origin,
             basis: e.basis.clone(),
+            signature: e.signature.clone(),
             event: e.kind,
         });
     }
@@ -531,6 +538,11 @@ pub(crate) async fn step_http(
     Json(req): Json<StepRequest>,
 ) -> Result<Json<CaseView>, ApiError> {
     may_read(&who)?;
+    if matches!(req.step, EventKind::Decide { .. }) {
+        return Ok(Json(
+            super::documents::decide_http(s, who, id, req.step).await?,
+        ));
+    }
     let (store, now) = (s.store.clone(), s.clock.now());
     let view = blocking(move || {
         let k = store.keeper();
@@ -549,14 +561,30 @@ pub fn record_step(
     kind: EventKind,
     now: DateTime<Utc>,
 ) -> Result<CaseView, CaseError> {
-    let row = in_scope(c, who, case_id)?;
+    in_scope(c, who, case_id)?;
     let mut event = console_event(c, who, kind, now)?;
     if let EventKind::Decide { number, .. } = &mut event.kind {
-        // The number is the server's, from the township's series.
+        // The number is the server's, from the township's series (the
+        // HTTP path renders and seals the 决定书 too: documents.rs).
+        let row = in_scope(c, who, case_id)?;
         *number = super::documents::decision_number(c, k, &row, now)?;
     }
-    let a = super::append(c, k, case_id, &event, None, None, now)?;
-    super::to_inbox(c, &a, case_id, &event, now)?;
+    append_centre_step(c, k, who, case_id, &event, now)
+}
+
+/// Appends a centre step already made, sends it to the officer's inbox,
+/// audits it and returns the case.
+pub fn append_centre_step(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    who: &Staff,
+    case_id: &str,
+    event: &ProcedureEvent,
+    now: DateTime<Utc>,
+) -> Result<CaseView, CaseError> {
+    let row = in_scope(c, who, case_id)?;
+    let a = super::append(c, k, case_id, event, None, None, now)?;
+    super::to_inbox(c, &a, case_id, event, now)?;
     audit(c, now, &who.actor(), "procedure.step", case_id)?;
     let row = case_of(c, case_id)?.unwrap_or(row);
     view_of(c, k, &row, beijing_date(now))

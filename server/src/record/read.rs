@@ -590,9 +590,11 @@ pub fn case(
     now: DateTime<Utc>,
 ) -> Result<serde_json::Value, ReadError> {
     let missing = || ReadError::NotFound(format!("服务器上没有案件 {case_id} 的完整记录"));
+    // A simple-procedure case's record, or a normal-procedure case's row.
     let township: String = c
         .query_opt(
-            "SELECT township FROM record_case WHERE case_id = ?1",
+            "SELECT township FROM record_case WHERE case_id = ?1
+             UNION ALL SELECT township FROM procedure_case WHERE case_id = ?1",
             &[Val::Text(case_id)],
         )?
         .ok_or_else(missing)?
@@ -627,9 +629,11 @@ pub fn case_file(
     now: DateTime<Utc>,
 ) -> Result<String, ReadError> {
     let missing = || ReadError::NotFound(format!("案件 {case_id} 没有该文件"));
+    // A simple-procedure case's record, or a normal-procedure case's row.
     let township: String = c
         .query_opt(
-            "SELECT township FROM record_case WHERE case_id = ?1",
+            "SELECT township FROM record_case WHERE case_id = ?1
+             UNION ALL SELECT township FROM procedure_case WHERE case_id = ?1",
             &[Val::Text(case_id)],
         )?
         .ok_or_else(missing)?
