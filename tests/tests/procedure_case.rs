@@ -366,6 +366,95 @@ async fn a_normal_case_runs_between_device_and_centre(b: Backend) {
         v["clocks"]
     );
 
+    // S12 送达 on the device; S13 公示 by the reviewer; S14 the payment
+    // confirmed on the device; S17 结案 by the 负责人; S18 归档 by the
+    // archivist, which binds the 卷宗.
+    set_time(&server, &dev, start + Duration::hours(6));
+    let r = officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Serve {
+            method: zhifa_core::procedure::ServiceMethod::Direct,
+            officers: officers(),
+        },
+        None,
+    )
+    .await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+    let (s, v) = centre_step(&server, &reviewer, &case, json!({"step": "publish"})).await;
+    assert_eq!(s, 200, "{v}");
+    let admin = server.staff("AD-N", StaffRole::Administrator, &township, None);
+    let (s, v) = centre_step(&server, &admin, &case, json!({"step": "archive"})).await;
+    assert_eq!(s, 400, "no 归档 before 结案: {v}");
+    let r = officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::ConfirmPayment {
+            amount_fen: 800_000,
+        },
+        None,
+    )
+    .await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+    let (s, v) = centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "close", "reason": "罚款已缴纳，案件执行完毕"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    set_time(&server, &dev, start + Duration::hours(7));
+    let (s, v) = centre_step(&server, &admin, &case, json!({"step": "archive"})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["summary"]["stage"], "archived");
+    let dossier = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "dossier")
+        .expect("the 卷宗 is a file of the case")
+        .clone();
+    let (s, pdf) = server
+        .console_bytes(
+            &format!(
+                "/v1/console/records/cases/{case}/files/{}",
+                dossier["sha256"].as_str().unwrap()
+            ),
+            &approver,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let text = zhifa_tests::pdf_text(&pdf);
+    for element in [
+        "卷内目录",
+        "行政处罚决定书",
+        "立案",
+        "案件审核",
+        "归档",
+        "行政处罚法第四十八条",
+        "张三丰占道经营案",
+    ] {
+        assert!(text.contains(element), "the 卷宗 holds {element}: {text}");
+    }
+    // The device's copy of the log is the centre's: its own steps and the
+    // centre's, in order, ending archived.
+    dev.sync(&t).await.unwrap();
+    let local = zhifa_core::case::normal::case(&dev.store, &case)
+        .unwrap()
+        .unwrap();
+    let (state, _) = zhifa_core::case::normal::state(&dev.store, &local, today).unwrap();
+    assert_eq!(state.stage, zhifa_core::procedure::Stage::Archived);
+    assert!(
+        local
+            .steps
+            .iter()
+            .any(|s| matches!(&s.status, zhifa_core::case::normal::StepStatus::Refused { message } if message.contains("第六十三条"))),
+        "the refused 告知 stays on the device, marked with its reason"
+    );
+
     // The whole log, read back in order, with its actors and articles;
     // the steps and details are sealed at rest (no party data in clear).
     let (s, v) = server
@@ -394,7 +483,12 @@ async fn a_normal_case_runs_between_device_and_centre(b: Backend) {
             "approve_proposal",
             "inform",
             "waive",
-            "decide"
+            "decide",
+            "serve",
+            "publish",
+            "confirm_payment",
+            "close",
+            "archive"
         ]
     );
     assert_eq!(

@@ -27,6 +27,7 @@
 //!   normal-procedure series and rendered and sealed on the server only
 //!   ([`documents`]).
 
+pub mod archive;
 pub mod documents;
 pub mod push;
 pub mod routes;

@@ -538,6 +538,11 @@ pub(crate) async fn step_http(
     Json(req): Json<StepRequest>,
 ) -> Result<Json<CaseView>, ApiError> {
     may_read(&who)?;
+    if matches!(req.step, EventKind::Archive) {
+        return Ok(Json(
+            super::archive::archive_http(s, who, id, req.step).await?,
+        ));
+    }
     if matches!(req.step, EventKind::Decide { .. }) {
         return Ok(Json(
             super::documents::decide_http(s, who, id, req.step).await?,
