@@ -106,6 +106,11 @@ impl Service {
                 &password,
                 now,
             )?;
+            if role == StaffRole::LegalReview {
+                // A demo 法律职业资格 number (Art. 58 ¶2), marked as one:
+                // a real reviewer's is entered by the administrator.
+                store.set_qualification(id, "演示-A0000000000000")?;
+            }
             out.push(DemoStaff {
                 username: id.into(),
                 password,
