@@ -15,12 +15,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::capitals::amount_in_capitals;
-pub(crate) use super::printable::Printable;
 pub use super::normal::{
     ClosingApproval, CollectiveDiscussion, ElectronicServiceConsent, FilingApproval,
     InterviewRecord, InvestigationReport, LegalReview, PenaltyDecision, PreservationNotice,
     PriorNotice, Reminder, StatementRecord,
 };
+pub(crate) use super::printable::Printable;
 use crate::money::format_yuan;
 use crate::rules::assess::LATE_FEE_PERCENT_PER_DAY;
 

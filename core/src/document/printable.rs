@@ -193,4 +193,3 @@ impl Printable for ServiceReceipt {
         self.fill_fields(f);
     }
 }
-
