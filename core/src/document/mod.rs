@@ -19,6 +19,7 @@ pub mod escpos;
 pub mod fonts;
 pub mod model;
 pub mod normal;
+mod printable;
 pub mod qr;
 pub mod render;
 pub mod template;

@@ -20,6 +20,7 @@ pub use super::normal::{
     InterviewRecord, InvestigationReport, LegalReview, PenaltyDecision, PreservationNotice,
     PriorNotice, Reminder, StatementRecord,
 };
+pub(crate) use super::printable::Printable;
 use crate::money::format_yuan;
 use crate::rules::assess::LATE_FEE_PERCENT_PER_DAY;
 
@@ -63,193 +64,6 @@ pub enum DocumentData {
     Reminder(Reminder),
     /// 结案审批表.
     ClosingApproval(ClosingApproval),
-}
-
-impl DocumentData {
-    /// The typed document behind the enum, for the per-kind answers below.
-    fn printable(&self) -> &dyn Printable {
-        match self {
-            Self::DecisionOnTheSpot(d) => d,
-            Self::InspectionRecord(d) => d,
-            Self::OrderToCorrect(d) => d,
-            Self::ServiceReceipt(d) => d,
-            Self::PenaltyDecision(d) => d,
-            Self::FilingApproval(d) => d,
-            Self::InterviewRecord(d) => d,
-            Self::PreservationNotice(d) => d,
-            Self::PriorNotice(d) => d,
-            Self::StatementRecord(d) => d,
-            Self::InvestigationReport(d) => d,
-            Self::LegalReview(d) => d,
-            Self::CollectiveDiscussion(d) => d,
-            Self::ElectronicServiceConsent(d) => d,
-            Self::Reminder(d) => d,
-            Self::ClosingApproval(d) => d,
-        }
-    }
-
-    /// The document kind.
-    pub fn kind(&self) -> DocumentKind {
-        self.printable().kind()
-    }
-
-    /// The party, where the document has one.
-    pub fn party(&self) -> Option<&PartyDetails> {
-        self.printable().party()
-    }
-
-    /// The signature (or refusal) of the party or recipient.
-    pub fn signature(&self) -> Option<&PartySignature> {
-        self.printable().signature()
-    }
-
-    /// The document number, where the document has one.
-    pub fn number(&self) -> Option<&str> {
-        self.printable().number()
-    }
-
-    /// The payment QR content, for a decision with an electronic payment code.
-    pub fn payment_qr(&self) -> Option<&str> {
-        self.printable().payment_qr()
-    }
-
-    /// The template conditions that hold for this document (see
-    /// [`super::template::CONDITIONS`]).
-    pub fn conditions(&self) -> Vec<&'static str> {
-        let mut c = Vec::new();
-        if let Some(p) = self.party() {
-            c.push(p.kind_key());
-        }
-        self.printable().conditions(&mut c);
-        if self.payment_qr().is_some() {
-            c.push("payment_qr");
-        }
-        match self.signature() {
-            Some(PartySignature::Signed { .. }) => c.push("signed"),
-            Some(PartySignature::Refused { .. }) => c.push("refused"),
-            None => {}
-        }
-        c
-    }
-
-    /// The named text fields the templates refer to, with `mask_id` deciding
-    /// whether a citizen ID number is printed masked.
-    pub fn fields(&self, mask_id: bool) -> Fields {
-        let mut f = Fields::new();
-        self.printable().fill(&mut f, mask_id);
-        if let Some(s) = self.signature() {
-            put(&mut f, "party_signature", &s.text());
-        }
-        f.retain(|_, v| !v.trim().is_empty());
-        f
-    }
-}
-
-/// What the renderers ask of each typed document; [`DocumentData`]
-/// dispatches to it.
-pub(crate) trait Printable {
-    /// The kind.
-    fn kind(&self) -> DocumentKind;
-    /// The party, where the document has one.
-    fn party(&self) -> Option<&PartyDetails> {
-        None
-    }
-    /// The party's (or recipient's) signature or refusal.
-    fn signature(&self) -> Option<&PartySignature> {
-        None
-    }
-    /// The document number.
-    fn number(&self) -> Option<&str> {
-        None
-    }
-    /// The payment QR content.
-    fn payment_qr(&self) -> Option<&str> {
-        None
-    }
-    /// Conditions beyond the party kind, payment QR and signature.
-    fn conditions(&self, _c: &mut Vec<&'static str>) {}
-    /// Writes the named fields.
-    fn fill(&self, f: &mut Fields, mask_id: bool);
-}
-
-impl Printable for DecisionOnTheSpot {
-    fn kind(&self) -> DocumentKind {
-        DocumentKind::DecisionOnTheSpot
-    }
-    fn party(&self) -> Option<&PartyDetails> {
-        Some(&self.party)
-    }
-    fn signature(&self) -> Option<&PartySignature> {
-        Some(&self.party_signature)
-    }
-    fn number(&self) -> Option<&str> {
-        Some(&self.number)
-    }
-    fn payment_qr(&self) -> Option<&str> {
-        match &self.payment {
-            Some(Payment::Electronic { qr_content, .. }) => qr_content.as_deref(),
-            _ => None,
-        }
-    }
-    fn conditions(&self, c: &mut Vec<&'static str>) {
-        if self.penalty.amount_fen().is_some() {
-            c.push("fine");
-        }
-    }
-    fn fill(&self, f: &mut Fields, mask_id: bool) {
-        self.fill_fields(f, mask_id);
-    }
-}
-
-impl Printable for InspectionRecord {
-    fn kind(&self) -> DocumentKind {
-        DocumentKind::InspectionRecord
-    }
-    fn party(&self) -> Option<&PartyDetails> {
-        self.party.as_ref()
-    }
-    fn signature(&self) -> Option<&PartySignature> {
-        Some(&self.party_signature)
-    }
-    fn number(&self) -> Option<&str> {
-        self.number.as_deref()
-    }
-    fn fill(&self, f: &mut Fields, mask_id: bool) {
-        self.fill_fields(f, mask_id);
-    }
-}
-
-impl Printable for OrderToCorrect {
-    fn kind(&self) -> DocumentKind {
-        DocumentKind::OrderToCorrect
-    }
-    fn party(&self) -> Option<&PartyDetails> {
-        Some(&self.party)
-    }
-    fn signature(&self) -> Option<&PartySignature> {
-        Some(&self.party_signature)
-    }
-    fn number(&self) -> Option<&str> {
-        Some(&self.number)
-    }
-    fn fill(&self, f: &mut Fields, mask_id: bool) {
-        self.fill_fields(f, mask_id);
-    }
-}
-
-impl Printable for ServiceReceipt {
-    fn kind(&self) -> DocumentKind {
-        DocumentKind::ServiceReceipt
-    }
-    fn signature(&self) -> Option<&PartySignature> {
-        Some(&self.recipient_signature)
-    }
-    fn number(&self) -> Option<&str> {
-        Some(&self.document_number)
-    }
-    fn fill(&self, f: &mut Fields, _mask_id: bool) {
-        self.fill_fields(f);
-    }
 }
 
 /// The document kinds this module renders.
@@ -684,7 +498,7 @@ pub fn surcharge_sentence() -> String {
 }
 
 impl DecisionOnTheSpot {
-    fn fill_fields(&self, f: &mut Fields, mask_id: bool) {
+    pub(super) fn fill_fields(&self, f: &mut Fields, mask_id: bool) {
         if self.number_provisional {
             put(
                 f,
@@ -867,7 +681,7 @@ pub struct InspectionRecord {
 }
 
 impl InspectionRecord {
-    fn fill_fields(&self, f: &mut Fields, mask_id: bool) {
+    pub(super) fn fill_fields(&self, f: &mut Fields, mask_id: bool) {
         put_opt(f, "number", self.number.as_deref());
         put(f, "authority", self.authority.issuing_name());
         put(f, "cause", &self.cause);
@@ -949,7 +763,7 @@ pub struct OrderToCorrect {
 }
 
 impl OrderToCorrect {
-    fn fill_fields(&self, f: &mut Fields, mask_id: bool) {
+    pub(super) fn fill_fields(&self, f: &mut Fields, mask_id: bool) {
         put(f, "number", &self.number);
         put(f, "authority", self.authority.issuing_name());
         self.party.fill(f, mask_id);
@@ -1031,7 +845,7 @@ pub struct ServiceReceipt {
 }
 
 impl ServiceReceipt {
-    fn fill_fields(&self, f: &mut Fields) {
+    pub(super) fn fill_fields(&self, f: &mut Fields) {
         put(f, "authority", self.authority.issuing_name());
         put(f, "document_name", &self.document_name);
         put(f, "document_number", &self.document_number);

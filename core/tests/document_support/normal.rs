@@ -53,7 +53,7 @@ pub(crate) fn penalty_decision() -> PenaltyDecision {
         violated_provisions: vec!["《重庆市城市建筑垃圾管理办法》第十九条".into()],
         defence: Defence::Heard {
             summary: "当事人称系首次违法且已主动清运".into(),
-            adoption: "经复核，主动清运的情节属实，予以采纳，在裁量基准内从轻处罚".into(),
+            adoption: "主动清运的情节属实，予以采纳，在裁量基准内从轻处罚。".into(),
         },
         hearing: Some(HearingSummary {
             held_on: day(2026, 12, 4),
