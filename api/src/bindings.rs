@@ -6,6 +6,7 @@
 use ts_rs::{Config, TS};
 
 use crate::dto::*;
+use crate::dto_normal::*;
 
 macro_rules! decls {
     ($cfg:ident, $out:ident; $($t:ty),* $(,)?) => {
@@ -63,6 +64,8 @@ pub fn typescript() -> String {
         ScenarioView, InspStartReq, InspReq, InspResultReq, InspEvidenceReq, InspDecideReq, InspFinishReq,
         InspDocumentReq, InspectionSummary, OutcomeView, FindingView, InspectionView, BadgeView, TaskReq,
         TaskReportReq, TaskView, VoidReq, DraftSaveReq, DraftView,
+        NormalReq, NormalNewReq, NormalFromCaseReq, OfficerStep, NormalStepReq, NormalStepView,
+        NormalClockView, NormalView, NormalSummary,
     );
     out.push_str(&command_map(cfg));
     out.push_str(&sync_codes());

@@ -13,8 +13,10 @@
 pub mod bindings;
 mod drafts;
 pub mod dto;
+pub mod dto_normal;
 mod error;
 mod inspection;
+mod normal;
 mod ops;
 mod print;
 pub mod sample;
@@ -232,6 +234,11 @@ macro_rules! for_each_command {
             (task_list, $crate::dto::Empty, ::std::vec::Vec<$crate::dto::TaskView>),
             (task_accept, $crate::dto::TaskReq, $crate::dto::TaskView),
             (task_report, $crate::dto::TaskReportReq, $crate::dto::TaskView),
+            (normal_list, $crate::dto::Empty, ::std::vec::Vec<$crate::dto_normal::NormalSummary>),
+            (normal_get, $crate::dto_normal::NormalReq, $crate::dto_normal::NormalView),
+            (normal_new, $crate::dto_normal::NormalNewReq, $crate::dto_normal::NormalView),
+            (normal_from_case, $crate::dto_normal::NormalFromCaseReq, $crate::dto_normal::NormalView),
+            (normal_step, $crate::dto_normal::NormalStepReq, $crate::dto_normal::NormalView),
         }
     };
 }

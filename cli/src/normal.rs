@@ -168,7 +168,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: NormalCmd) -> Result<(), Failure> {
                     place: a.place.clone(),
                     violation_time: a
                         .violation_time
-                        .unwrap_or_else(|| (now + chrono::TimeDelta::hours(8)).naive_utc()),
+                        .unwrap_or_else(|| normal::beijing_minute(now)),
                     facts: a.facts,
                     officers,
                     converted_from: a.converted_from,

@@ -72,6 +72,12 @@ function syncDemoCase(url, demo) {
   run('demo')
   run('enrol', '--server', url, '--code', code)
   run('sync')
+  // A normal-procedure case (普通程序): 案源登记 on the device, waiting
+  // for the 负责人's 立案 at the centre.
+  const party = JSON.stringify({ kind: 'individual', name: '王五（演示）', id_number: '500112199001011237', address: '重庆市渝北区龙兴镇和平街2号' })
+  run('normal', 'new', '--township', '500112108', '--matter', 'CG-001', '--party', party, '--place', '龙兴镇和平街',
+    '--facts', '当事人在人行道上摆摊经营，占用道路约6平方米', '--officer', 'OFF-LX-01', '--officer', 'OFF-LX-02')
+  run('sync')
   return dev
 }
 
@@ -158,9 +164,21 @@ async function main() {
     expect(lockText.includes('已锁定') && lockText.includes('account_locked'), `lock-out message: ${lockText}`)
     await shot(page, 'signin-locked')
 
-    // The reviewer signs in; the case list is the first screen.
+    // The reviewer signs in; the normal procedure's queue is the first
+    // screen (nearest legal deadline first), then the case list.
     await fill(reviewer.username, reviewer.password, totp(reviewer.totp_secret))
-    await page.waitForURL(/\/console\/cases/)
+    await page.waitForURL(/\/console\/normal/)
+    await page.waitForSelector('.el-table, .el-empty')
+    if (deviceBin) {
+      const queue = await page.innerText('main')
+      expect(queue.includes('立案审批') && queue.includes('王**'), `the normal case waiting for 立案 is not queued (party masked): ${queue.slice(0, 300)}`)
+    }
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `normal-${s.name}`)
+      await axe(page, `normal queue ${s.name}`)
+    }
+    await page.goto(`${base}cases`)
     await page.waitForSelector('.el-table, .el-empty')
     const rows = await page.locator('.el-table__body tr').count()
     if (deviceBin) expect(rows > 0, 'the synced demo case is not listed')
@@ -213,9 +231,10 @@ async function main() {
       }
     }
 
-    // The reviewer has no 执法监督: the screen sends it to its own first one.
+    // The reviewer has no 执法监督: the screen sends it to its own first one
+    // (its normal-procedure queue).
     await page.goto(`${base}supervise`)
-    await page.waitForURL(/\/console\/cases/)
+    await page.waitForURL(/\/console\/normal/)
 
     // Sign-out ends the session: the app goes to sign-in and stays there.
     await page.click('text=退出登录')
@@ -302,6 +321,35 @@ async function main() {
     expect((await dispatched.innerText()).includes('下次同步'), 'no dispatch confirmation')
     await page.click('text=退出登录')
     await page.waitForURL(/\/console\/signin/)
+
+    // The 负责人 opens the normal case from the queue and approves 立案:
+    // the server records the step, the case moves to S1 and its 90-day
+    // clock (Art. 60) appears.
+    if (deviceBin) {
+      const approver = staff('demo-approver')
+      await page.goto(`${base}signin`)
+      await page.waitForSelector('#username')
+      await fill(approver.username, approver.password, totp(approver.totp_secret))
+      await page.waitForURL(/\/console\/normal/)
+      await page.click('.el-table__body tr >> text=王**')
+      await page.waitForURL(/\/console\/normal\//)
+      await page.waitForSelector('text=办案过程')
+      for (const s of sizes) {
+        await page.setViewportSize(s)
+        await shot(page, `normal-case-${s.name}`)
+        await axe(page, `normal case ${s.name}`)
+      }
+      await page.click('button:has-text("批准立案")')
+      await page.waitForSelector('.el-dialog')
+      await axe(page, 'normal step dialog')
+      await page.click('.el-dialog button:has-text("确认批准立案")')
+      await page.waitForFunction(() => document.querySelector('main')?.innerText.includes('S1 立案'))
+      const after = await page.innerText('main')
+      expect(after.includes('第六十条') && after.includes('行政机关负责人'), `立案 not recorded with its clock: ${after.slice(0, 400)}`)
+      await shot(page, 'normal-case-filed')
+      await page.click('text=退出登录')
+      await page.waitForURL(/\/console\/signin/)
+    }
 
     // The city-wide administrator reads the audit log: the reviewer's
     // opening of the dossier is there, filtered by action.

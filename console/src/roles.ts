@@ -4,11 +4,12 @@
  * never cases (no party's personal data); the other roles read all three
  * record lists in their scope; the supervisor also has 执法监督 first.
  */
-export type Screen = 'supervise' | 'clues' | 'cases' | 'inspections' | 'tasks' | 'admin' | 'audit'
+export type Screen = 'supervise' | 'clues' | 'normal' | 'cases' | 'inspections' | 'tasks' | 'admin' | 'audit'
 
 export const MENU: { screen: Screen; label: string }[] = [
   { screen: 'supervise', label: '执法监督' },
   { screen: 'clues', label: '监督线索' },
+  { screen: 'normal', label: '普通程序' },
   { screen: 'cases', label: '案件' },
   { screen: 'inspections', label: '检查' },
   { screen: 'tasks', label: '任务' },
@@ -19,13 +20,19 @@ export const MENU: { screen: Screen; label: string }[] = [
 export function screensOf(role: string, scope = ''): Screen[] {
   // Audit rows name no township: only a city-wide administrator reads them.
   if (role === 'administrator') {
-    return scope === '' ? ['cases', 'inspections', 'tasks', 'admin', 'audit'] : ['cases', 'inspections', 'tasks', 'admin']
+    return scope === ''
+      ? ['cases', 'normal', 'inspections', 'tasks', 'admin', 'audit']
+      : ['cases', 'normal', 'inspections', 'tasks', 'admin']
   }
   if (role === 'department') return ['inspections', 'tasks']
   // Only the 司法局's supervision accounts run the supervision report.
-  if (role === 'supervisor') return ['supervise', 'cases', 'inspections', 'tasks']
+  if (role === 'supervisor') return ['supervise', 'normal', 'cases', 'inspections', 'tasks']
   // The supervised unit answers the clues of its township.
-  if (role === 'command_centre' || role === 'approver') return ['cases', 'clues', 'inspections', 'tasks']
+  // The 负责人 approves: the normal procedure's inbox comes first.
+  if (role === 'approver') return ['normal', 'cases', 'clues', 'inspections', 'tasks']
+  if (role === 'command_centre') return ['cases', 'normal', 'clues', 'inspections', 'tasks']
+  // 法制审核: the review queue of the normal procedure first.
+  if (role === 'legal_review') return ['normal', 'cases', 'inspections', 'tasks']
   return ['cases', 'inspections', 'tasks']
 }
 

@@ -27,6 +27,18 @@ export const router = createRouter({
           component: () => import('./views/ClueList.vue'),
           meta: { screen: 'clues', title: '监督线索' },
         },
+        {
+          path: 'normal',
+          name: 'normal',
+          component: () => import('./views/NormalQueue.vue'),
+          meta: { screen: 'normal', title: '普通程序' },
+        },
+        {
+          path: 'normal/:id',
+          name: 'normal-case',
+          component: () => import('./views/NormalCase.vue'),
+          meta: { screen: 'normal', title: '普通程序案件' },
+        },
         { path: 'cases', name: 'cases', component: () => import('./views/CaseList.vue'), meta: { screen: 'cases', title: '案件' } },
         {
           path: 'cases/:id',
@@ -52,7 +64,9 @@ export const router = createRouter({
 router.beforeEach(async (to: RouteLocationNormalized) => {
   const info = await loadSession()
   if (to.name === 'signin') return info ? { name: 'home' } : true
-  if (!info) return { name: 'signin', query: { next: to.fullPath } }
+  // The home page's redirect was resolved without a session: after
+  // sign-in, home again, so the role's own first screen is chosen.
+  if (!info) return { name: 'signin', query: to.redirectedFrom?.fullPath === '/' ? {} : { next: to.fullPath } }
   const screen = to.meta.screen as Screen | undefined
   if (screen && !screensOf(info.role, info.scope).includes(screen)) return { name: homeOf(info.role, info.scope) }
   return true

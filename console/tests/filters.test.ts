@@ -33,10 +33,14 @@ describe('roles and the dossier', () => {
   it('never shows cases to a department account', () => {
     expect(screensOf('department')).toEqual(['inspections', 'tasks'])
     expect(homeOf('department')).toBe('inspections')
+    for (const r of ['command_centre', 'administrator']) expect(homeOf(r)).toBe('cases')
+    // The reviewer's and the 负责人's first screen is their normal-procedure queue.
+    for (const r of ['legal_review', 'approver']) expect(homeOf(r)).toBe('normal')
     for (const r of ['command_centre', 'legal_review', 'approver', 'administrator']) {
-      expect(homeOf(r)).toBe('cases')
       expect(screensOf(r)).not.toContain('supervise')
+      expect(screensOf(r)).toContain('normal')
     }
+    expect(screensOf('department')).not.toContain('normal')
   })
 
   it('gives 执法监督 to the supervisor only, first', () => {

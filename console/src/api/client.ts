@@ -36,6 +36,10 @@ export type ClueRow = components['schemas']['ClueRow']
 export type ClueStatus = components['schemas']['ClueStatus']
 export type ClueAction = components['schemas']['Action']
 export type ClueStep = components['schemas']['ClueStep']
+export type NormalCaseSummary = components['schemas']['CaseSummary']
+export type NormalCaseView = components['schemas']['CaseView']
+export type NormalStepRequest = components['schemas']['StepRequest']
+export type NormalQuery = NonNullable<operations['list_http']['parameters']['query']>
 
 /** The fetch the client uses (tests put a fake here). */
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
@@ -129,6 +133,13 @@ export const api = {
   revokeDevice: (id: string) => request<Revoked>('POST', `/v1/console/admin/devices/${encodeURIComponent(id)}/revoke`),
   /** A page of the audit log (city-wide administrators). */
   audit: (q: AuditQuery) => request<AuditPage>('GET', withQuery('/v1/console/audit', q)),
+  /** The normal-procedure cases of the scope, nearest legal deadline first. */
+  normalCases: (q: NormalQuery) => request<NormalCaseSummary[]>('GET', withQuery('/v1/console/procedure/cases', q)),
+  /** One normal-procedure case with its log, clocks and documents. */
+  normalCase: (id: string) => request<NormalCaseView>('GET', `/v1/console/procedure/cases/${encodeURIComponent(id)}`),
+  /** One centre step; the server decides whether it is lawful now. */
+  normalStep: (id: string, body: NormalStepRequest) =>
+    request<NormalCaseView>('POST', `/v1/console/procedure/cases/${encodeURIComponent(id)}/steps`, body),
   /** One step on a clue (the server checks side, status and words). */
   clueStep: (id: string, step: ClueStep) =>
     request<ClueRow>('POST', `/v1/console/supervise/clues/${encodeURIComponent(id)}`, step),

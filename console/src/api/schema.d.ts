@@ -814,6 +814,11 @@ export interface components {
         };
         /** @description A document of the case. */
         CaseDocument: {
+            /**
+             * @description The document hash (SHA-256 of its canonical fields) its QR and
+             *     seal name.
+             */
+            document_hash?: string | null;
             /** @description Kind (`penalty_decision`, `dossier`, …). */
             kind: string;
             /** @description Number, if any. */
@@ -1969,6 +1974,11 @@ export interface components {
              * @description Its place in the log.
              */
             seq: number;
+            /**
+             * @description The server's seal (a decision: Ed25519, hex, over
+             *     `ZHIFA-SEAL:1:{document_hash}` with the badge key).
+             */
+            signature?: string | null;
         };
         /** @description A page of tasks. */
         TaskPage: {

@@ -277,6 +277,15 @@ pub fn record(
     Ok(state)
 }
 
+/// `at` as Beijing wall-clock time, to the minute (a violation time as
+/// an officer records it).
+pub fn beijing_minute(at: DateTime<Utc>) -> chrono::NaiveDateTime {
+    use chrono::DurationRound;
+    let t = (at + chrono::TimeDelta::hours(8)).naive_utc();
+    // Truncating to a whole minute cannot overflow a date in range.
+    t.duration_trunc(chrono::TimeDelta::minutes(1)).unwrap_or(t)
+}
+
 /// Whether a case in `stage` waits for the centre (待审批), and for what.
 pub fn waiting_for(stage: Stage) -> Option<&'static str> {
     match stage {

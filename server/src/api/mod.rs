@@ -74,9 +74,9 @@ use crate::error::ApiError;
                        crate::supervise::clues::ClueRow, crate::supervise::clues::ClueEvent,
                        crate::supervise::clues::ClueStep, crate::supervise::disposal::ClueStatus,
                        crate::supervise::disposal::Action, crate::audit::AuditPage, crate::audit::AuditRow,
-                       crate::procedure::routes::CaseSummary, crate::procedure::routes::CaseView,
-                       crate::procedure::routes::StepView, crate::procedure::routes::ClockView,
-                       crate::procedure::routes::CaseDocument, crate::procedure::routes::StepRequest,
+                       crate::procedure::view::CaseSummary, crate::procedure::view::CaseView,
+                       crate::procedure::view::StepView, crate::procedure::view::ClockView,
+                       crate::procedure::CaseDocument, crate::procedure::routes::StepRequest,
                        crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked,
                        crate::admin::OfficerView)),
     modifiers(&Bearer)

@@ -20,7 +20,7 @@ use zhifa_core::procedure::{EventKind, Outcome, PenaltyKind, ProcedureEvent};
 use zhifa_protocol::mutation::NormalCaseDetails;
 
 use super::documents::{link_file, store_file};
-use super::routes::{CaseView, console_event, in_scope};
+use super::view::{CaseView, console_event, in_scope};
 use super::{CaseError, config_of, details_of, events_of, release_of, state_of};
 use crate::api::state::{St, blocking};
 use crate::console::Staff;
@@ -283,7 +283,7 @@ pub async fn archive_http(
                 None,
                 now,
             )?;
-            super::routes::append_centre_step(c, k, &who, &case_id, &g.event, now)
+            super::view::append_centre_step(c, k, &who, &case_id, &g.event, now)
         })
     })
     .await?;

@@ -4,7 +4,7 @@
 //! officer's device and the centre's console.
 //!
 //! - A device pushes its officer's steps as `procedure/event` mutations
-//!   ([`push`]); the console's accounts record the centre's steps (立案审批,
+//!   (`crate::push::procedure`); the console's accounts record the centre's steps (立案审批,
 //!   案件审核, 法制审核, 集体讨论, the 负责人's approvals, the decision,
 //!   公示, 结案, 归档) through [`routes`]. Both go through [`append`], which
 //!   folds the stored log with the procedure core
@@ -29,12 +29,12 @@
 
 pub mod archive;
 pub mod documents;
-pub mod push;
 pub mod routes;
+pub mod view;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zhifa_core::ErrorCode;
 use zhifa_core::catalogue::model::Package;
@@ -371,7 +371,7 @@ pub fn append(
                 p![
                     case_id,
                     township,
-                    crate::push::district_of(&township),
+                    township.chars().take(6).collect::<String>(),
                     n.officer_id,
                     n.device_id,
                     stage_str(next.stage),
@@ -466,4 +466,80 @@ pub fn to_inbox(
         ],
     )?;
     Ok(())
+}
+
+/// A document of the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CaseDocument {
+    /// Kind (`penalty_decision`, `dossier`, …).
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Number, if any.
+    pub number: Option<String>,
+    /// SHA-256 of the PDF (its address: `…/files/{sha256}`).
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// The document hash (SHA-256 of its canonical fields) its QR and
+    /// seal name.
+    pub document_hash: Option<String>,
+}
+
+/// The decision number of `row`'s case: the one already reserved for it,
+/// or the next of its township's series for the year of `now` (Beijing).
+/// The format `{镇街代字}罚决字〔{year}〕第{seq}号` follows the model
+/// documents the research cites (§1.5); the series is the server's alone,
+/// so two decisions never share a number.
+pub fn decision_number(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    row: &CaseRow,
+    now: DateTime<Utc>,
+) -> Result<String, CaseError> {
+    if let Some(r) = c.query_opt(
+        "SELECT number FROM procedure_number WHERE case_id = ?1",
+        p![row.case_id],
+    )? {
+        return Ok(r.get(0)?);
+    }
+    let short = details_of(c, k, &row.case_id)?
+        .map(|d| d.authority.short_name)
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| CaseError::Invalid("案件缺少执法机关代字，无法编号".into()))?;
+    let year = i64::from(zhifa_core::procedure::beijing_date(now).year());
+    let seq: i64 = c
+        .query_one(
+            "SELECT coalesce(max(seq), 0) + 1 FROM procedure_number WHERE township = ?1 AND year = ?2",
+            p![row.township, year],
+        )?
+        .get(0)?;
+    let number = format!("{short}罚决字〔{year}〕第{seq}号");
+    c.exec(
+        "INSERT INTO procedure_number (township, year, seq, case_id, number, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        p![row.township, year, seq, row.case_id, number, ts(now)],
+    )?;
+    Ok(number)
+}
+
+/// The documents of a case the centre issued.
+pub fn documents_of(c: &mut dyn Conn, case_id: &str) -> Result<Vec<CaseDocument>, CaseError> {
+    let rows = c.query(
+        "SELECT kind, title, number, sha256, size, document_sha256 FROM record_document
+         WHERE case_id = ?1 AND device_id = 'server' ORDER BY received_at, kind",
+        p![case_id],
+    )?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(CaseDocument {
+                kind: r.get(0)?,
+                title: r.get(1)?,
+                number: r.get(2)?,
+                sha256: r.get(3)?,
+                size: r.get(4)?,
+                document_hash: r.get(5)?,
+            })
+        })
+        .collect()
 }

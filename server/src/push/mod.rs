@@ -17,6 +17,7 @@ pub mod case;
 pub mod evidence;
 pub mod inspection;
 pub mod numbers;
+pub mod procedure;
 pub mod task;
 
 use std::collections::HashMap;
@@ -303,7 +304,7 @@ fn apply(cx: &mut Ctx<'_, '_>, m: &WireMutation, mutation: &Mutation) -> Applied
             Ok(())
         }
         Mutation::Procedure(step) => {
-            crate::procedure::push::apply(cx.tx, cx.keeper, who, id, step, now)?;
+            procedure::apply(cx.tx, cx.keeper, who, id, step, now)?;
             cx.audits
                 .push((who.actor(), "procedure.write", id.to_owned()));
             Ok(())

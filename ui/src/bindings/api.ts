@@ -2145,6 +2145,264 @@ data: string,
  */
 saved_at: string, };
 
+export type NormalReq = { 
+/**
+ * Case id.
+ */
+case_id: string, };
+
+export type NormalNewReq = { 
+/**
+ * The catalogue matter code.
+ */
+matter_code: string, 
+/**
+ * The party.
+ */
+party: PartyInput, 
+/**
+ * Where.
+ */
+place: string, 
+/**
+ * The facts as found.
+ */
+facts: string, 
+/**
+ * The second officer (the signed-in officer is the first; Art. 42).
+ */
+partner: string, 
+/**
+ * Where the case comes from (巡查, 投诉举报, 移送, 交办 …).
+ */
+source: string, 
+/**
+ * 违法时间 (Beijing, `YYYY-MM-DDTHH:MM`); default now.
+ */
+violation_time?: string, };
+
+export type NormalFromCaseReq = { 
+/**
+ * The simple-procedure case.
+ */
+case_id: string, };
+
+export type OfficerStep = { "step": "investigate", 
+/**
+ * What, e.g. `询问笔录`.
+ */
+act: string, 
+/**
+ * The record's or evidence's SHA-256.
+ */
+document?: string, } | { "step": "end_investigation", 
+/**
+ * The proposed fine, fen.
+ */
+fine_fen?: number, 
+/**
+ * Art. 58 grounds found (`public_interest`, `major_rights`, `complex`).
+ */
+review_grounds: Array<string>, 
+/**
+ * 情节复杂或者重大违法行为 (Art. 57 ¶2).
+ */
+complex_or_major: boolean, } | { "step": "inform", 
+/**
+ * The fine told, fen.
+ */
+fine_fen: number, 
+/**
+ * The facts.
+ */
+facts: string, 
+/**
+ * The reasons.
+ */
+reasons: string, 
+/**
+ * The legal basis.
+ */
+basis: Array<string>, 
+/**
+ * Whether the 听证 right was told.
+ */
+hearing_offered: boolean, } | { "step": "hear_statement", 
+/**
+ * The 复核.
+ */
+review: string, 
+/**
+ * Whether adopted.
+ */
+adopted: boolean, } | { "step": "waive", 
+/**
+ * 陈述申辩.
+ */
+statement: boolean, 
+/**
+ * 听证.
+ */
+hearing: boolean, } | { "step": "request_hearing" } | { "step": "serve", 
+/**
+ * How.
+ */
+method: string, } | { "step": "confirm_payment", 
+/**
+ * The amount paid, fen.
+ */
+amount_fen: number, } | { "step": "remind" };
+
+export type NormalStepReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The step.
+ */
+step: OfficerStep, };
+
+export type NormalStepView = { 
+/**
+ * The step in Chinese.
+ */
+label: string, 
+/**
+ * The actor's role in Chinese.
+ */
+role: string, 
+/**
+ * The actor.
+ */
+actor: string, 
+/**
+ * When (RFC 3339).
+ */
+at: string, 
+/**
+ * The articles.
+ */
+basis: string, 
+/**
+ * 待同步 / 中心已接收 / 中心退回 / 中心作出.
+ */
+status: string, 
+/**
+ * The centre's reason for a refused step (naming the article).
+ */
+message: string | null, };
+
+export type NormalClockView = { 
+/**
+ * The clock in Chinese.
+ */
+label: string, 
+/**
+ * Its last day (`YYYY-MM-DD`).
+ */
+due: string, 
+/**
+ * The articles.
+ */
+basis: string, 
+/**
+ * `normal`, `yellow`, `red`.
+ */
+level: string, 
+/**
+ * A waiting period rather than a deadline.
+ */
+waiting: boolean, };
+
+export type NormalView = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * S0–S18.
+ */
+stage: string, 
+/**
+ * The stage in Chinese.
+ */
+stage_label: string, 
+/**
+ * The centre's act it waits for (待审批).
+ */
+waiting_for: string | null, 
+/**
+ * The party.
+ */
+party_name: string, 
+/**
+ * The matter.
+ */
+matter_name: string, 
+/**
+ * Where.
+ */
+place: string, 
+/**
+ * The facts.
+ */
+facts: string, 
+/**
+ * The decision's number, once decided.
+ */
+decision_number: string | null, 
+/**
+ * The fine told, fen.
+ */
+told_fine_fen: number | null, 
+/**
+ * Whether the hearing right was told.
+ */
+hearing_offered: boolean, 
+/**
+ * Every step, in time order.
+ */
+steps: Array<NormalStepView>, 
+/**
+ * The open clocks.
+ */
+clocks: Array<NormalClockView>, 
+/**
+ * The officer's steps it may take next (request names).
+ */
+next: Array<string>, };
+
+export type NormalSummary = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * S0–S18.
+ */
+stage: string, 
+/**
+ * The stage in Chinese.
+ */
+stage_label: string, 
+/**
+ * 待审批.
+ */
+waiting_for: string | null, 
+/**
+ * The party, masked.
+ */
+party_name: string, 
+/**
+ * The matter.
+ */
+matter_name: string, 
+/**
+ * The nearest deadline.
+ */
+nearest: NormalClockView | null, };
+
 /** Every command: its request and response types. */
 export interface Commands {
   app_state: { req: Empty; resp: AppState };
@@ -2200,6 +2458,11 @@ export interface Commands {
   task_list: { req: Empty; resp: Array<TaskView> };
   task_accept: { req: TaskReq; resp: TaskView };
   task_report: { req: TaskReportReq; resp: TaskView };
+  normal_list: { req: Empty; resp: Array<NormalSummary> };
+  normal_get: { req: NormalReq; resp: NormalView };
+  normal_new: { req: NormalNewReq; resp: NormalView };
+  normal_from_case: { req: NormalFromCaseReq; resp: NormalView };
+  normal_step: { req: NormalStepReq; resp: NormalView };
 }
 
 /** Every command's name. */
@@ -2257,6 +2520,11 @@ export const COMMANDS = [
   'task_list',
   'task_accept',
   'task_report',
+  'normal_list',
+  'normal_get',
+  'normal_new',
+  'normal_from_case',
+  'normal_step',
 ] as const;
 
 /** Request-level error codes of the sync protocol (protocol/src/error.rs `ErrorKind`). */

@@ -13,8 +13,8 @@ use zhifa_core::procedure::{Origin, Role};
 use zhifa_protocol::error::RejectCode;
 use zhifa_protocol::mutation::ProcedureStep;
 
-use super::{CaseError, NewCase, append, case_of};
-use crate::push::{Applied, PushError, Who};
+use super::{Applied, PushError, Who};
+use crate::procedure::{CaseError, NewCase, append, case_of};
 use crate::record::Keeper;
 use crate::store::sql::Conn;
 

@@ -1,0 +1,207 @@
+//! Request and response types of the officer's normal-procedure commands
+//! (`crate::normal`), generated into `ui/src/bindings/api.ts` by ts-rs.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::dto::PartyInput;
+
+/// One normal-procedure case.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NormalReq {
+    /// Case id.
+    pub case_id: String,
+}
+
+/// 案源登记: a new normal-procedure case in the officer's township.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NormalNewReq {
+    /// The catalogue matter code.
+    pub matter_code: String,
+    /// The party.
+    pub party: PartyInput,
+    /// Where.
+    pub place: String,
+    /// The facts as found.
+    pub facts: String,
+    /// The second officer (the signed-in officer is the first; Art. 42).
+    pub partner: String,
+    /// Where the case comes from (巡查, 投诉举报, 移送, 交办 …).
+    pub source: String,
+    /// 违法时间 (Beijing, `YYYY-MM-DDTHH:MM`); default now.
+    #[serde(default)]
+    #[ts(optional)]
+    pub violation_time: Option<String>,
+}
+
+/// 转普通程序 of a simple-procedure case.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NormalFromCaseReq {
+    /// The simple-procedure case.
+    pub case_id: String,
+}
+
+/// An officer's step (the others are the centre's).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum OfficerStep {
+    /// 调查取证: a record or evidence (Art. 54, 55).
+    Investigate {
+        /// What, e.g. `询问笔录`.
+        act: String,
+        /// The record's or evidence's SHA-256.
+        #[serde(default)]
+        #[ts(optional)]
+        document: Option<String>,
+    },
+    /// 调查终结 with the proposal (Art. 57): a fine in fen, or none for
+    /// 轻微不予处罚.
+    EndInvestigation {
+        /// The proposed fine, fen.
+        #[serde(default)]
+        #[ts(optional)]
+        fine_fen: Option<i64>,
+        /// Art. 58 grounds found (`public_interest`, `major_rights`, `complex`).
+        #[serde(default)]
+        review_grounds: Vec<String>,
+        /// 情节复杂或者重大违法行为 (Art. 57 ¶2).
+        #[serde(default)]
+        complex_or_major: bool,
+    },
+    /// 事先告知 (Art. 44), with the hearing right where it applies (Art. 63).
+    Inform {
+        /// The fine told, fen.
+        fine_fen: i64,
+        /// The facts.
+        facts: String,
+        /// The reasons.
+        reasons: String,
+        /// The legal basis.
+        basis: Vec<String>,
+        /// Whether the 听证 right was told.
+        hearing_offered: bool,
+    },
+    /// 陈述申辩 heard and reviewed (Art. 45).
+    HearStatement {
+        /// The 复核.
+        review: String,
+        /// Whether adopted.
+        adopted: bool,
+    },
+    /// The party waives in writing (Art. 62).
+    Waive {
+        /// 陈述申辩.
+        statement: bool,
+        /// 听证.
+        hearing: bool,
+    },
+    /// The party asks for a hearing (Art. 64(一)).
+    RequestHearing,
+    /// 送达 (Art. 61): `on_the_spot`, `direct`, `left_at_address`, `post`.
+    Serve {
+        /// How.
+        method: String,
+    },
+    /// The payment confirmed (Art. 67).
+    ConfirmPayment {
+        /// The amount paid, fen.
+        amount_fen: i64,
+    },
+    /// 催告书 served (行政强制法 Art. 35, 54).
+    Remind,
+}
+
+/// One step of an officer's step request.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NormalStepReq {
+    /// Case id.
+    pub case_id: String,
+    /// The step.
+    pub step: OfficerStep,
+}
+
+/// A step as the officer sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NormalStepView {
+    /// The step in Chinese.
+    pub label: String,
+    /// The actor's role in Chinese.
+    pub role: String,
+    /// The actor.
+    pub actor: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The articles.
+    pub basis: String,
+    /// 待同步 / 中心已接收 / 中心退回 / 中心作出.
+    pub status: String,
+    /// The centre's reason for a refused step (naming the article).
+    pub message: Option<String>,
+}
+
+/// An open clock.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NormalClockView {
+    /// The clock in Chinese.
+    pub label: String,
+    /// Its last day (`YYYY-MM-DD`).
+    pub due: String,
+    /// The articles.
+    pub basis: String,
+    /// `normal`, `yellow`, `red`.
+    pub level: String,
+    /// A waiting period rather than a deadline.
+    pub waiting: bool,
+}
+
+/// A normal-procedure case.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NormalView {
+    /// Case id.
+    pub case_id: String,
+    /// S0–S18.
+    pub stage: String,
+    /// The stage in Chinese.
+    pub stage_label: String,
+    /// The centre's act it waits for (待审批).
+    pub waiting_for: Option<String>,
+    /// The party.
+    pub party_name: String,
+    /// The matter.
+    pub matter_name: String,
+    /// Where.
+    pub place: String,
+    /// The facts.
+    pub facts: String,
+    /// The decision's number, once decided.
+    pub decision_number: Option<String>,
+    /// The fine told, fen.
+    pub told_fine_fen: Option<i64>,
+    /// Whether the hearing right was told.
+    pub hearing_offered: bool,
+    /// Every step, in time order.
+    pub steps: Vec<NormalStepView>,
+    /// The open clocks.
+    pub clocks: Vec<NormalClockView>,
+    /// The officer's steps it may take next (request names).
+    pub next: Vec<String>,
+}
+
+/// A case in the officer's list.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NormalSummary {
+    /// Case id.
+    pub case_id: String,
+    /// S0–S18.
+    pub stage: String,
+    /// The stage in Chinese.
+    pub stage_label: String,
+    /// 待审批.
+    pub waiting_for: Option<String>,
+    /// The party, masked.
+    pub party_name: String,
+    /// The matter.
+    pub matter_name: String,
+    /// The nearest deadline.
+    pub nearest: Option<NormalClockView>,
+}

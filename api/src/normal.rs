@@ -1,0 +1,299 @@
+//! The officer's normal-procedure (普通程序) commands over
+//! `zhifa_core::case::normal`: a new case (案源登记), or one converted from
+//! a simple-procedure case with its party, facts, place and officers —
+//! never typed twice; the officer's steps (调查取证, 调查终结, 事先告知,
+//! 陈述申辩, 放弃, 申请听证, 送达, 确认缴款, 催告) as typed requests; the
+//! case with its steps (待同步 / 中心已接收 / 中心退回 with the reason / 中心作出),
+//! its open clocks and what it waits for (待审批). Each step is checked by
+//! the procedure core offline before it is queued; the error names the
+//! article.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+use zhifa_core::case::normal::{self, NewCaseInput, NormalCase, StepStatus};
+use zhifa_core::procedure::{
+    CaseFlags, EventKind, Outcome, PartyKind, Penalty, ServiceMethod, Stage, beijing_date, deadline,
+};
+use zhifa_sync::record::PartyRecord;
+
+use crate::dto_normal::{
+    NormalClockView, NormalFromCaseReq, NormalNewReq, NormalReq, NormalStepReq, NormalStepView,
+    NormalSummary, NormalView, OfficerStep,
+};
+use crate::{ApiError, App};
+
+/// The officer steps a case in `stage` may take next, by their request
+/// names (the core decides; this only orders the buttons).
+fn next_steps(stage: Stage) -> Vec<&'static str> {
+    match stage {
+        Stage::Filed | Stage::Investigating => vec!["investigate", "end_investigation"],
+        Stage::ProposalApproved => vec!["inform"],
+        Stage::Informed => vec!["hear_statement", "waive", "request_hearing"],
+        Stage::StatementHeard => vec!["request_hearing"],
+        Stage::Decided | Stage::Published => vec!["serve", "confirm_payment"],
+        Stage::Served | Stage::Executing => vec!["confirm_payment", "remind"],
+        _ => Vec::new(),
+    }
+}
+
+fn status_label(s: &StepStatus) -> (&'static str, Option<String>) {
+    match s {
+        StepStatus::Pending => ("待同步", None),
+        StepStatus::Accepted => ("中心已接收", None),
+        StepStatus::Refused { message } => ("中心退回", Some(message.clone())),
+        StepStatus::Centre { .. } => ("中心作出", None),
+    }
+}
+
+impl App {
+    fn normal_view(&self, c: &NormalCase, today: NaiveDate) -> Result<NormalView, ApiError> {
+        let (state, clocks) = normal::state(&self.store, c, today)?;
+        let config = c
+            .township()
+            .and_then(|t| {
+                zhifa_core::case::township_config(&self.store, t)
+                    .ok()
+                    .flatten()
+            })
+            .map(|t| t.procedure)
+            .unwrap_or_default();
+        let details = c.details.as_ref();
+        Ok(NormalView {
+            case_id: c.case_id.clone(),
+            stage: state.stage.number().to_owned(),
+            stage_label: state.stage.label_zh().to_owned(),
+            waiting_for: normal::waiting_for(state.stage).map(str::to_owned),
+            party_name: details.map(|d| d.party.name.clone()).unwrap_or_default(),
+            matter_name: details.map(|d| d.matter_name.clone()).unwrap_or_default(),
+            place: details.map(|d| d.place.clone()).unwrap_or_default(),
+            facts: details.map(|d| d.facts.clone()).unwrap_or_default(),
+            decision_number: state.decision.as_ref().map(|d| d.number.clone()),
+            told_fine_fen: state.told.as_ref().map(|t| t.penalty.fine_fen),
+            hearing_offered: state.told.as_ref().is_some_and(|t| t.hearing_offered),
+            steps: c
+                .steps
+                .iter()
+                .map(|s| {
+                    let (status, message) = status_label(&s.status);
+                    NormalStepView {
+                        label: s.event.kind.label_zh().to_owned(),
+                        role: s.event.actor.role.label_zh().to_owned(),
+                        actor: s.event.actor.id.clone(),
+                        at: s.event.at.to_rfc3339(),
+                        basis: s.event.basis.join("、"),
+                        status: status.to_owned(),
+                        message,
+                    }
+                })
+                .collect(),
+            clocks: clocks
+                .into_iter()
+                .map(|k| NormalClockView {
+                    label: k.kind.label_zh().to_owned(),
+                    due: k.due.to_string(),
+                    basis: k.basis,
+                    level: match deadline::level(k.due, today, &config) {
+                        deadline::Level::Normal => "normal",
+                        deadline::Level::Yellow => "yellow",
+                        deadline::Level::Red => "red",
+                    }
+                    .to_owned(),
+                    waiting: k.sense == deadline::ClockSense::Waiting,
+                })
+                .collect(),
+            next: next_steps(state.stage)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        })
+    }
+
+    fn normal_case(&self, case_id: &str) -> Result<NormalCase, ApiError> {
+        normal::case(&self.store, case_id)?
+            .ok_or_else(|| ApiError::Invalid(format!("普通程序案件 {case_id} 不存在")))
+    }
+
+    pub(crate) fn normal_list(
+        &mut self,
+        _: crate::dto::Empty,
+    ) -> Result<Vec<NormalSummary>, ApiError> {
+        self.officer_id()?;
+        let today = beijing_date(self.now());
+        let mut out = Vec::new();
+        for id in normal::case_ids(&self.store)? {
+            let c = self.normal_case(&id)?;
+            let v = self.normal_view(&c, today)?;
+            out.push(NormalSummary {
+                case_id: v.case_id,
+                stage: v.stage,
+                stage_label: v.stage_label,
+                waiting_for: v.waiting_for,
+                party_name: zhifa_core::case::mask_text(&v.party_name),
+                matter_name: v.matter_name,
+                nearest: v.clocks.into_iter().find(|c| !c.waiting),
+            });
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn normal_get(&mut self, req: NormalReq) -> Result<NormalView, ApiError> {
+        self.officer_id()?;
+        let c = self.normal_case(&req.case_id)?;
+        self.normal_view(&c, beijing_date(self.now()))
+    }
+
+    fn normal_open(
+        &mut self,
+        input: NewCaseInput,
+        source: String,
+        now: DateTime<Utc>,
+    ) -> Result<NormalView, ApiError> {
+        let party = if input.party.kind == "organization" {
+            PartyKind::Organisation
+        } else {
+            PartyKind::Citizen
+        };
+        let today = beijing_date(now);
+        let details = normal::details(&self.store, input, today)?;
+        let id = Uuid::now_v7().to_string();
+        let place = details.place.clone();
+        normal::record(
+            &self.store,
+            &id,
+            EventKind::RegisterSource {
+                discovered_on: today,
+                source,
+                party,
+            },
+            Some(place),
+            Some(details),
+            now,
+        )?;
+        let c = self.normal_case(&id)?;
+        self.normal_view(&c, today)
+    }
+
+    pub(crate) fn normal_new(&mut self, req: NormalNewReq) -> Result<NormalView, ApiError> {
+        let me = self.officer_id()?.to_owned();
+        let now = self.now();
+        let township = self
+            .township()?
+            .ok_or_else(|| ApiError::Invalid("请先在设置中选择所在镇街".into()))?;
+        let violation_time = match req.violation_time.as_deref().filter(|s| !s.is_empty()) {
+            Some(t) => chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
+                .map_err(|_| ApiError::Invalid(format!("违法时间无效：{t}")))?,
+            None => normal::beijing_minute(now),
+        };
+        let input = NewCaseInput {
+            township,
+            matter_code: req.matter_code,
+            party: PartyRecord {
+                kind: req.party.kind,
+                name: req.party.name,
+                id_number: req.party.id_number,
+                phone: req.party.phone,
+                address: req.party.address,
+                representative: req.party.representative,
+            },
+            place: req.place,
+            violation_time,
+            facts: req.facts,
+            officers: [me, req.partner],
+            converted_from: None,
+        };
+        self.normal_open(input, req.source, now)
+    }
+
+    /// 转普通程序: a simple-procedure case that may not be decided on the
+    /// spot opens a normal case with its party, facts, place, time and
+    /// officers (never typed twice).
+    pub(crate) fn normal_from_case(
+        &mut self,
+        req: NormalFromCaseReq,
+    ) -> Result<NormalView, ApiError> {
+        self.officer_id()?;
+        let now = self.now();
+        let c = self.case(&req.case_id)?;
+        let party = c
+            .party
+            .as_ref()
+            .ok_or_else(|| ApiError::Invalid("简易程序案件尚未登记当事人".into()))?;
+        let input = NewCaseInput {
+            township: c.township.clone(),
+            matter_code: c.matter_code.clone(),
+            party: PartyRecord::from(party),
+            place: c.place.clone().unwrap_or_default(),
+            violation_time: c.violation_time,
+            facts: c.facts.clone().unwrap_or_default(),
+            officers: [c.officers[0].id.clone(), c.officers[1].id.clone()],
+            converted_from: Some(c.id.to_string()),
+        };
+        self.normal_open(input, "简易程序转普通程序".to_owned(), now)
+    }
+
+    pub(crate) fn normal_step(&mut self, req: NormalStepReq) -> Result<NormalView, ApiError> {
+        self.officer_id()?;
+        let now = self.now();
+        let c = self.normal_case(&req.case_id)?;
+        let officers: Vec<String> = c
+            .details
+            .as_ref()
+            .map(|d| d.officers.iter().map(|o| o.id.clone()).collect())
+            .unwrap_or_default();
+        let fine = |fen: i64| Penalty::fine(fen);
+        let kind = match req.step {
+            OfficerStep::Investigate { act, document } => EventKind::Investigate {
+                act,
+                officers,
+                document,
+            },
+            OfficerStep::EndInvestigation {
+                fine_fen,
+                review_grounds,
+                complex_or_major,
+            } => EventKind::EndInvestigation {
+                proposal: match fine_fen {
+                    Some(f) => Outcome::Penalty { penalty: fine(f) },
+                    None => Outcome::NoPenaltyMinor,
+                },
+                flags: CaseFlags {
+                    review_grounds,
+                    complex_or_major,
+                },
+            },
+            OfficerStep::Inform {
+                fine_fen,
+                facts,
+                reasons,
+                basis,
+                hearing_offered,
+            } => EventKind::Inform {
+                penalty: fine(fine_fen),
+                facts,
+                reasons,
+                basis,
+                hearing_offered,
+                officers,
+            },
+            OfficerStep::HearStatement { review, adopted } => {
+                EventKind::HearStatement { review, adopted }
+            }
+            OfficerStep::Waive { statement, hearing } => EventKind::Waive { statement, hearing },
+            OfficerStep::RequestHearing => EventKind::RequestHearing,
+            OfficerStep::Serve { method } => EventKind::Serve {
+                method: match method.as_str() {
+                    "on_the_spot" => ServiceMethod::OnTheSpot,
+                    "left_at_address" => ServiceMethod::LeftAtAddress,
+                    "post" => ServiceMethod::Post,
+                    _ => ServiceMethod::Direct,
+                },
+                officers,
+            },
+            OfficerStep::ConfirmPayment { amount_fen } => EventKind::ConfirmPayment { amount_fen },
+            OfficerStep::Remind => EventKind::Remind,
+        };
+        normal::record(&self.store, &req.case_id, kind, None, None, now)?;
+        let c = self.normal_case(&req.case_id)?;
+        self.normal_view(&c, beijing_date(now))
+    }
+}

@@ -1,0 +1,251 @@
+/**
+ * The normal procedure (普通程序) on the console: which steps each role
+ * takes (the server's `console_role`, server/src/procedure/routes.rs — the
+ * server decides, this only offers the buttons), the steps a case in a
+ * stage may want next, and how a clock is shown. Wire types are generated.
+ */
+import type { components } from './api/schema'
+
+export type CaseSummary = components['schemas']['CaseSummary']
+export type CaseView = components['schemas']['CaseView']
+export type ClockView = components['schemas']['ClockView']
+export type StepView = components['schemas']['StepView']
+export type EventKind = components['schemas']['EventKind']
+export type StepName = EventKind['step']
+
+/** The steps of each console role (行政机关负责人, 审核人/法制审核人员/主持人, 档案员). */
+const ROLE_STEPS: Record<string, StepName[]> = {
+  approver: [
+    'file',
+    'decline_filing',
+    'register_save',
+    'dispose_save',
+    'seize',
+    'extend_seizure',
+    'release_seizure',
+    'approve_proposal',
+    'discuss_collectively',
+    'extend_decision',
+    'decide',
+    'approve_deferral',
+    'apply_to_court',
+    'close',
+    'withdraw',
+  ],
+  legal_review: ['review_case', 'submit_legal_review', 'legal_review', 'notice_hearing', 'hold_hearing', 'publish'],
+  administrator: ['archive'],
+}
+
+/** The steps a role may take at all. */
+export function stepsOfRole(role: string): StepName[] {
+  return ROLE_STEPS[role] ?? []
+}
+
+/** What a case in `stage` usually needs next from the centre, in order. */
+const NEXT: Record<string, StepName[]> = {
+  case_source: ['file', 'decline_filing'],
+  filed: ['withdraw'],
+  investigating: ['withdraw', 'extend_decision'],
+  investigation_ended: ['review_case'],
+  case_reviewed: ['approve_proposal'],
+  proposal_approved: [],
+  informed: [],
+  statement_heard: ['submit_legal_review', 'legal_review', 'discuss_collectively', 'decide', 'extend_decision'],
+  hearing: ['notice_hearing', 'hold_hearing', 'submit_legal_review', 'legal_review', 'decide'],
+  legal_reviewed: ['discuss_collectively', 'decide'],
+  collectively_discussed: ['decide'],
+  decided: ['publish'],
+  served: ['publish', 'close'],
+  published: ['close', 'approve_deferral'],
+  executing: ['publish', 'close', 'apply_to_court'],
+  reminded: ['apply_to_court'],
+  court_applied: ['close'],
+  closed: ['archive'],
+}
+
+/** The steps `role` is offered on a case in `stage`. */
+export function offered(role: string, stage: string): StepName[] {
+  const mine = new Set(stepsOfRole(role))
+  return (NEXT[stage] ?? []).filter((s) => mine.has(s))
+}
+
+/** Each step's name on its button. */
+export const STEP_LABEL: Partial<Record<StepName, string>> = {
+  file: '批准立案',
+  decline_filing: '不予立案',
+  withdraw: '撤销立案',
+  review_case: '案件审核',
+  approve_proposal: '审批拟处理意见',
+  submit_legal_review: '受理法制审核',
+  legal_review: '出具法制审核意见',
+  notice_hearing: '听证通知',
+  hold_hearing: '记录听证',
+  discuss_collectively: '集体讨论',
+  extend_decision: '延长办案期限',
+  decide: '作出处罚决定',
+  publish: '公示',
+  approve_deferral: '批准延期（分期）缴纳',
+  apply_to_court: '申请法院强制执行',
+  close: '批准结案',
+  archive: '归档',
+}
+
+/** What confirming each step means, with its article (shown in the dialog). */
+export const STEP_NOTE: Partial<Record<StepName, string>> = {
+  file: '以行政机关负责人身份批准立案，办案期限自立案之日起计算（《行政处罚法》第五十四条第二款、第六十条）。',
+  decline_filing: '以行政机关负责人身份决定不予立案（《行政处罚法》第五十四条第二款）。',
+  withdraw: '以行政机关负责人身份撤销立案。',
+  review_case: '以审核人身份审核调查终结报告；退回的案件回到调查取证。',
+  approve_proposal: '以行政机关负责人身份批准拟处理意见，之后由执法人员事先告知当事人（《行政处罚法》第五十七条、第四十四条）。',
+  submit_legal_review: '受理法制审核，法制审核期限自此计算（《行政处罚法》第五十八条）。',
+  legal_review: '以法制审核人员身份出具审核意见；未通过的案件回到调查取证（《行政处罚法》第五十八条）。',
+  discuss_collectively: '记录行政机关负责人集体讨论的参加人员与结论（《行政处罚法》第五十七条第二款）。',
+  extend_decision: '以行政机关负责人身份延长办案期限（《行政处罚法》第六十条）。',
+  decide: '以行政机关负责人身份作出决定；中心编定文号、生成决定书并加盖电子签章（《行政处罚法》第五十七条、第五十九条）。',
+  publish: '公示行政处罚决定，个人信息依法遮蔽（《行政处罚法》第四十八条）。',
+  close: '以行政机关负责人身份批准结案。',
+  archive: '以档案员身份归档：生成卷宗（封面、卷内目录、文书、证据清单、办案过程记录）（《行政处罚法》第四十七条）。',
+  apply_to_court: '以行政机关负责人身份申请人民法院强制执行（《行政强制法》第五十三条至第五十五条）。',
+  approve_deferral: '以行政机关负责人身份批准延期或者分期缴纳罚款（《行政处罚法》第六十六条第二款）。',
+  notice_hearing: '以听证主持人身份通知听证，通知应在听证七个工作日前送达（《行政处罚法》第六十四条）。',
+  hold_hearing: '以听证主持人身份记录听证（《行政处罚法》第六十四条、第六十五条）。',
+}
+
+/** The tag type of a clock's level. */
+export function levelTag(level: string): 'danger' | 'warning' | 'success' {
+  if (level === 'red') return 'danger'
+  if (level === 'yellow') return 'warning'
+  return 'success'
+}
+
+/** A clock in words: `办案期限（作出决定） 2026-06-08（已超期）`. */
+export function clockText(c: ClockView): string {
+  const state = c.waiting ? '（等待期）' : c.level === 'red' ? '（已超期）' : c.level === 'yellow' ? '（临近）' : ''
+  return `${c.label} ${c.due}${state}`
+}
+
+/** The 法制审核 checklist (research §1.5: 主体、事实、证据、依据、程序、裁量). */
+export const REVIEW_CHECKLIST = [
+  '执法主体合法、执法人员具备资格',
+  '案件事实清楚',
+  '证据确凿充分',
+  '适用法律依据正确',
+  '程序合法',
+  '裁量基准适用适当',
+  '执法文书规范完备',
+] as const
+
+/** The 法制审核 outcome (通过 / 退回补充调查 / 修改后再报) as the step sends it. */
+export function reviewStep(
+  outcome: 'pass' | 'return' | 'revise',
+  checked: readonly string[],
+  opinion: string,
+): Extract<EventKind, { step: 'legal_review' }> {
+  const failed = REVIEW_CHECKLIST.filter((c) => !checked.includes(c))
+  const head = outcome === 'pass' ? '审核通过' : outcome === 'return' ? '退回补充调查' : '修改后再报'
+  const notes = failed.length > 0 ? `；不符合项：${failed.join('、')}` : '；各审核项均符合'
+  return {
+    step: 'legal_review',
+    // The server puts the reviewer's own 法律职业资格 number here.
+    qualification: '',
+    passed: outcome === 'pass',
+    opinion: `${head}${notes}。${opinion.trim()}`,
+  }
+}
+
+/** The penalty a case's 事先告知 told (a decision may not be heavier). */
+export function toldFineFen(view: CaseView): number | null {
+  const state = view.state as { told?: { penalty?: { fine_fen?: number } } | null }
+  return state.told?.penalty?.fine_fen ?? null
+}
+
+/** What a step dialog collects (only the fields its step uses are read). */
+export interface StepForm {
+  reason: string
+  opinion: string
+  passed: boolean
+  outcome: 'pass' | 'return' | 'revise'
+  checked: string[]
+  attendees: string
+  conclusion: string
+  days: number
+  decision: 'penalty' | 'no_penalty_minor' | 'not_established' | 'transfer'
+  fineYuan: string
+  until: string
+  hearingOn: string
+  presider: string
+  partyAttended: boolean
+}
+
+export function emptyForm(): StepForm {
+  return {
+    reason: '',
+    opinion: '',
+    passed: true,
+    outcome: 'pass',
+    checked: [...REVIEW_CHECKLIST],
+    attendees: '',
+    conclusion: '',
+    days: 30,
+    decision: 'penalty',
+    fineYuan: '',
+    until: '',
+    hearingOn: '',
+    presider: '',
+    partyAttended: true,
+  }
+}
+
+/** 元 as typed (`8000`, `8000.5`, `8,000.50`) to integer fen, without
+ * floating point; `null` when it is not an amount. */
+export function yuanToFen(text: string): number | null {
+  const t = text.replace(/[,，\s]/g, '')
+  const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(t)
+  if (!m) return null
+  const cents = (m[2] ?? '').padEnd(2, '0')
+  return Number(m[1]) * 100 + Number(cents)
+}
+
+/** The step a dialog sends, or the reason it cannot be sent yet. */
+export function buildStep(name: StepName, f: StepForm): EventKind | string {
+  const need = (v: string, what: string) => (v.trim() ? null : `请填写${what}`)
+  switch (name) {
+    case 'decline_filing':
+    case 'withdraw':
+    case 'close':
+      return need(f.reason, '理由') ?? { step: name, reason: f.reason.trim() }
+    case 'review_case':
+      return need(f.opinion, '审核意见') ?? { step: 'review_case', passed: f.passed, opinion: f.opinion.trim() }
+    case 'legal_review':
+      return reviewStep(f.outcome, f.checked, f.opinion)
+    case 'discuss_collectively': {
+      const attendees = f.attendees.split(/[,，、\s]+/).filter(Boolean)
+      if (attendees.length === 0) return '请填写参加讨论的人员'
+      return need(f.conclusion, '讨论结论') ?? { step: 'discuss_collectively', attendees, conclusion: f.conclusion.trim() }
+    }
+    case 'extend_decision':
+      if (!Number.isInteger(f.days) || f.days < 1) return '延长天数应为正整数'
+      return need(f.reason, '延长理由') ?? { step: 'extend_decision', days: f.days, reason: f.reason.trim() }
+    case 'decide': {
+      if (f.decision !== 'penalty') return { step: 'decide', outcome: { outcome: f.decision }, number: '' }
+      const fen = yuanToFen(f.fineYuan)
+      if (fen === null || fen <= 0) return '请填写罚款金额（元，最多两位小数）'
+      return { step: 'decide', outcome: { outcome: 'penalty', penalty: { kinds: ['fine'], fine_fen: fen, confiscation_fen: 0 } }, number: '' }
+    }
+    case 'approve_deferral':
+      return need(f.until, '延期（分期）的最后缴纳日') ?? { step: 'approve_deferral', until: f.until }
+    case 'notice_hearing':
+      return need(f.hearingOn, '听证日期') ?? need(f.presider, '听证主持人') ?? { step: 'notice_hearing', hearing_on: f.hearingOn, presider: f.presider.trim() }
+    case 'hold_hearing':
+      return { step: 'hold_hearing', party_attended: f.partyAttended }
+    case 'file':
+    case 'approve_proposal':
+    case 'submit_legal_review':
+    case 'publish':
+    case 'apply_to_court':
+    case 'archive':
+      return { step: name }
+    default:
+      return '此步骤由执法人员在终端办理'
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { REVIEW_CHECKLIST, buildStep, emptyForm, offered, reviewStep, stepsOfRole, yuanToFen } from '../src/normal'
+
+describe('the normal procedure on the console', () => {
+  it('offers each role only its own steps, and only those a stage wants', () => {
+    expect(offered('approver', 'case_source')).toEqual(['file', 'decline_filing'])
+    expect(offered('legal_review', 'case_source')).toEqual([])
+    expect(offered('legal_review', 'investigation_ended')).toEqual(['review_case'])
+    expect(offered('administrator', 'closed')).toEqual(['archive'])
+    expect(offered('department', 'closed')).toEqual([])
+    for (const s of stepsOfRole('legal_review')) expect(stepsOfRole('approver')).not.toContain(s)
+  })
+
+  it('turns typed 元 into integer fen without floating point', () => {
+    expect(yuanToFen('8000')).toBe(800000)
+    expect(yuanToFen('8,000.5')).toBe(800050)
+    expect(yuanToFen('0.07')).toBe(7)
+    expect(yuanToFen('19.99')).toBe(1999)
+    for (const bad of ['', '1.234', '-5', 'abc', '1e3']) expect(yuanToFen(bad)).toBeNull()
+  })
+
+  it('builds each step or says what is missing', () => {
+    const f = emptyForm()
+    expect(buildStep('decline_filing', f)).toBe('请填写理由')
+    f.reason = '  不属于本机关管辖  '
+    expect(buildStep('decline_filing', f)).toEqual({ step: 'decline_filing', reason: '不属于本机关管辖' })
+    expect(buildStep('decide', f)).toBe('请填写罚款金额（元，最多两位小数）')
+    f.fineYuan = '8000'
+    expect(buildStep('decide', f)).toEqual({
+      step: 'decide',
+      outcome: { outcome: 'penalty', penalty: { kinds: ['fine'], fine_fen: 800000, confiscation_fen: 0 } },
+      number: '',
+    })
+    f.decision = 'not_established'
+    expect(buildStep('decide', f)).toEqual({ step: 'decide', outcome: { outcome: 'not_established' }, number: '' })
+    expect(buildStep('investigate', f)).toBe('此步骤由执法人员在终端办理')
+    f.attendees = '张三、李四，王五'
+    f.conclusion = '同意'
+    expect(buildStep('discuss_collectively', f)).toEqual({ step: 'discuss_collectively', attendees: ['张三', '李四', '王五'], conclusion: '同意' })
+  })
+
+  it('writes the 法制审核 outcome with every item that failed', () => {
+    const all = reviewStep('pass', REVIEW_CHECKLIST, '同意')
+    expect(all.passed).toBe(true)
+    expect(all.opinion).toContain('各审核项均符合')
+    const some = reviewStep('return', REVIEW_CHECKLIST.slice(1), '请补充证据')
+    expect(some.passed).toBe(false)
+    expect(some.opinion).toContain('退回补充调查')
+    expect(some.opinion).toContain(REVIEW_CHECKLIST[0])
+    expect(some.qualification).toBe('')
+  })
+})
