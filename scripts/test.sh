@@ -49,6 +49,8 @@ ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/de
 echo "== ui e2e: Chromium through a joint inspection over four departments with its 亮码 verified and rated on a real zhifa-server (phone and tablet)"
 ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" node ui/e2e/inspection.e2e.mjs
 
+echo "== ui e2e: Chromium through the officer's part of a normal-procedure case (phone and tablet) against zhifa web and a real zhifa-server, the centre's steps through the console API; steps, screens, taps and the system's time per step printed; axe-core on every screen"
+ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" node ui/e2e/normal.e2e.mjs
 echo "== normal procedure: the walk-through (scripts/demo-normal.sh) on SQLite and PostgreSQL, its decision and 卷宗 read back with pdftotext"
 ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" bash scripts/e2e-normal.sh
 echo "== console e2e: Chromium signs in (password + TOTP) to the console of a real zhifa-server --demo (1366×768 and 1920×1080), a synced demo case listed and opened, axe-core on every screen"

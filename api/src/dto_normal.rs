@@ -177,6 +177,8 @@ pub struct NormalView {
     pub decision_number: Option<String>,
     /// The fine told, fen.
     pub told_fine_fen: Option<i64>,
+    /// The fine the 负责人 approved (or, before that, proposed), fen.
+    pub proposed_fine_fen: Option<i64>,
     /// Whether the hearing right was told.
     pub hearing_offered: bool,
     /// Every step, in time order.

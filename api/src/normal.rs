@@ -69,6 +69,12 @@ impl App {
             facts: details.map(|d| d.facts.clone()).unwrap_or_default(),
             decision_number: state.decision.as_ref().map(|d| d.number.clone()),
             told_fine_fen: state.told.as_ref().map(|t| t.penalty.fine_fen),
+            proposed_fine_fen: state
+                .approved
+                .as_ref()
+                .or(state.proposal.as_ref())
+                .and_then(Outcome::penalty)
+                .map(|p| p.fine_fen),
             hearing_offered: state.told.as_ref().is_some_and(|t| t.hearing_offered),
             steps: c
                 .steps

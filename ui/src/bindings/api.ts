@@ -2357,6 +2357,10 @@ decision_number: string | null,
  */
 told_fine_fen: number | null, 
 /**
+ * The fine the 负责人 approved (or, before that, proposed), fen.
+ */
+proposed_fine_fen: number | null, 
+/**
  * Whether the hearing right was told.
  */
 hearing_offered: boolean, 
