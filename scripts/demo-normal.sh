@@ -86,7 +86,7 @@ step waive '{"step":"waive","statement":true,"hearing":true}'
 dev sync > /dev/null
 
 centre submit_legal_review demo-reviewer '{"step":"submit_legal_review"}'
-centre legal_review demo-reviewer '{"step":"legal_review","qualification":"","passed":true,"opinion":"主体适格，事实清楚，证据确凿，适用依据正确，程序合法，裁量适当"}'
+centre legal_review demo-reviewer '{"step":"legal_review","qualification":"","passed":true,"opinion":"主体适格，事实清楚，证据确凿，适用依据正确，程序合法，裁量适当","checklist":[{"point":"执法主体合法、执法人员具备资格","finding":"符合"},{"point":"案件事实清楚","finding":"符合"},{"point":"证据确凿充分","finding":"符合"},{"point":"适用法律依据正确","finding":"符合"},{"point":"程序合法","finding":"符合"},{"point":"裁量基准适用适当","finding":"符合"}]}'
 centre decide demo-approver '{"step":"decide","outcome":{"outcome":"penalty","penalty":{"kinds":["fine"],"fine_fen":800000}},"number":""}'
 dev sync > /dev/null
 step serve '{"step":"serve","method":{"method":"direct"},"officers":["OFF-LX-01","OFF-LX-02"]}'

@@ -36,11 +36,11 @@ for element in ["行政处罚决定书", "罚决字", "张三（演示）", "500
                 "行政诉讼", "重庆市渝北区人民法院", "重庆市渝北区龙兴镇人民政府", "2026年"]:
     expect(element in decision, f"the decision lacks {element}")
 archive = text(r["archive_pdf"])
-order = ["行政处罚案卷", "卷内目录", "行政处罚决定书", "证据清单", "办案过程记录"]
+order = ["行政处罚案卷", "卷内目录", "法制审核意见书", "行政处罚决定书", "证据清单", "办案过程记录"]
 pos = [archive.find(t) for t in order]
 expect(all(p >= 0 for p in pos), f"the 卷宗 lacks one of {order}: {pos}")
 expect(pos == sorted(pos), f"the 卷宗's parts are out of order: {list(zip(order, pos))}")
-for step in ["案源登记", "立案", "法制审核", "作出决定", "送达", "结案", "归档"]:
+for step in ["案源登记", "立案", "法制审核", "作出决定", "送达", "结案", "归档", "演示-A0000000000000", "适用法律依据正确"]:
     expect(step in archive, f"the 卷宗's timeline lacks {step}")
 if problems:
     sys.exit(f"{label}: " + "; ".join(problems))

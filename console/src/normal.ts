@@ -150,6 +150,7 @@ export function reviewStep(
     qualification: '',
     passed: outcome === 'pass',
     opinion: `${head}${notes}。${opinion.trim()}`,
+    checklist: REVIEW_CHECKLIST.map((point) => ({ point, finding: checked.includes(point) ? '符合' : '不符合' })),
   }
 }
 

@@ -48,5 +48,7 @@ describe('the normal procedure on the console', () => {
     expect(some.opinion).toContain('退回补充调查')
     expect(some.opinion).toContain(REVIEW_CHECKLIST[0])
     expect(some.qualification).toBe('')
+    expect(some.checklist?.[0]).toEqual({ point: REVIEW_CHECKLIST[0], finding: '不符合' })
+    expect(some.checklist?.slice(1).every((i) => i.finding === '符合')).toBe(true)
   })
 })

@@ -69,6 +69,7 @@ fn article_58_cases_need_a_qualified_legal_review() {
         qualification: " ".into(),
         passed: true,
         opinion: "同意".into(),
+        checklist: Vec::new(),
     };
     assert_eq!(
         code(apply(&s, &review, &cfg, &cal)),
@@ -80,6 +81,7 @@ fn article_58_cases_need_a_qualified_legal_review() {
         qualification: "A2023".into(),
         passed: false,
         opinion: "证据不足".into(),
+        checklist: Vec::new(),
     };
     let back = apply(&s, &review, &cfg, &cal).unwrap();
     assert_eq!(back.stage, Stage::Investigating, "Art. 58: 审核未通过");

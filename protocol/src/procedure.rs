@@ -335,6 +335,15 @@ pub enum ServiceMethod {
     PublicNotice,
 }
 
+/// One point of a 法制审核 and what the reviewer found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReviewItem {
+    /// The point, e.g. `适用法律依据是否正确`.
+    pub point: String,
+    /// The finding, e.g. `符合` or what is wrong.
+    pub finding: String,
+}
+
 /// A step of the normal procedure with its data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case", tag = "step")]
@@ -468,6 +477,10 @@ pub enum EventKind {
         passed: bool,
         /// The opinion.
         opinion: String,
+        /// Each point reviewed with its finding (the 法制审核意见书's
+        /// checklist: 主体, 事实, 证据, 依据, 程序, 裁量 …).
+        #[serde(default)]
+        checklist: Vec<ReviewItem>,
     },
     /// S10 集体讨论 (Art. 57 ¶2).
     DiscussCollectively {

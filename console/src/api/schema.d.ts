@@ -1323,6 +1323,11 @@ export interface components {
             /** @enum {string} */
             step: "submit_legal_review";
         } | {
+            /**
+             * @description Each point reviewed with its finding (the 法制审核意见书's
+             *     checklist: 主体, 事实, 证据, 依据, 程序, 裁量 …).
+             */
+            checklist?: components["schemas"]["ReviewItem"][];
             /** @description The opinion. */
             opinion: string;
             /** @description Whether the review passed; failing returns the case to S2. */
@@ -1851,6 +1856,13 @@ export interface components {
              * @description Last day of the period.
              */
             to: string;
+        };
+        /** @description One point of a 法制审核 and what the reviewer found. */
+        ReviewItem: {
+            /** @description The finding, e.g. `符合` or what is wrong. */
+            finding: string;
+            /** @description The point, e.g. `适用法律依据是否正确`. */
+            point: string;
         };
         /** @description The answer of a revocation. */
         Revoked: {

@@ -615,6 +615,7 @@ fn step(
             qualification,
             passed,
             opinion,
+            ..
         } => {
             if !s.deciding() {
                 return Err(illegal(s, event));

@@ -89,5 +89,5 @@ pub use error::ProcedureError;
 // centre sends its own back): it lives in the protocol crate.
 pub use zhifa_protocol::procedure::{
     Actor, CaseFlags, EventKind, Origin, Outcome, PartyKind, Penalty, PenaltyKind, ProcedureEvent,
-    Role, ServiceMethod, Stage, beijing_date,
+    ReviewItem, Role, ServiceMethod, Stage, beijing_date,
 };

@@ -255,6 +255,7 @@ pub(crate) fn script(plan: &Plan, config: &ProcedureConfig) -> Vec<ProcedureEven
                 qualification: "A20233100001".to_owned(),
                 passed: true,
                 opinion: "同意".to_owned(),
+                checklist: Vec::new(),
             },
             Role::LegalReviewer,
             next(1),

@@ -49,11 +49,14 @@ struct Gathered {
     events: Vec<ProcedureEvent>,
     held: Vec<Held>,
     decision_number: Option<String>,
+    /// The reviewers' names by account id (for the 法制审核意见书).
+    reviewers: Vec<(String, String)>,
 }
 
 fn entry_kind(kind: &str) -> EntryKind {
     match kind {
         "penalty_decision" => EntryKind::Document(DocumentKind::PenaltyDecision),
+        "legal_review" => EntryKind::Document(DocumentKind::LegalReview),
         "decision_on_the_spot" => EntryKind::Document(DocumentKind::DecisionOnTheSpot),
         "order_to_correct" => EntryKind::Document(DocumentKind::OrderToCorrect),
         "inspection_record" => EntryKind::Document(DocumentKind::InspectionRecord),
@@ -98,7 +101,21 @@ fn gather(
             sha256: r.get(3)?,
         });
     }
+    let mut reviewers = Vec::new();
+    for e in &events {
+        if matches!(e.kind, EventKind::LegalReview { .. }) {
+            let name: Option<String> = c
+                .query_opt("SELECT name FROM staff WHERE id = ?1", p![e.actor.id])?
+                .map(|r| r.get(0))
+                .transpose()?;
+            reviewers.push((
+                e.actor.id.clone(),
+                name.unwrap_or_else(|| e.actor.id.clone()),
+            ));
+        }
+    }
     Ok(Gathered {
+        reviewers,
         case_id: case_id.to_owned(),
         event,
         details,
@@ -136,6 +153,29 @@ fn result_of(events: &[ProcedureEvent]) -> String {
             _ => None,
         })
         .unwrap_or_else(|| "撤销立案".to_owned())
+}
+
+/// The documents the centre renders from its own steps for the 卷宗: each
+/// 法制审核意见书 (Art. 58), dated its review.
+fn centre_documents(g: &Gathered) -> Result<Vec<(Held, Vec<u8>)>, CaseError> {
+    let mut out = Vec::new();
+    for e in &g.events {
+        let Some((_, name)) = g.reviewers.iter().find(|(id, _)| *id == e.actor.id) else {
+            continue;
+        };
+        if let Some(pdf) = super::documents::legal_review_pdf(&g.case_id, &g.details, e, name)? {
+            out.push((
+                Held {
+                    kind: "legal_review".to_owned(),
+                    title: "法制审核意见书".to_owned(),
+                    date: e.on(),
+                    sha256: String::new(),
+                },
+                pdf,
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// The 卷宗 of a gathered case, its documents' bytes given in order.
@@ -258,10 +298,13 @@ pub async fn archive_http(
     }
     let archivist = who.name.clone();
     let (g, rendered) = tokio::task::spawn_blocking(move || {
-        let d = dossier(&g, files, &archivist);
-        let r = FontSet::bundled()
-            .and_then(|f| zhifa_core::document::render_dossier(&d, &f))
-            .map_err(|e| CaseError::Document(e.to_string()));
+        let r = centre_documents(&g).and_then(|mut own| {
+            own.extend(files);
+            let d = dossier(&g, own, &archivist);
+            FontSet::bundled()
+                .and_then(|f| zhifa_core::document::render_dossier(&d, &f))
+                .map_err(|e| CaseError::Document(e.to_string()))
+        });
         (g, r)
     })
     .await

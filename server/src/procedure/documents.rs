@@ -163,6 +163,64 @@ pub fn decision_data(
     }))
 }
 
+/// The 法制审核意见书 of a 法制审核 step (行政处罚法 Art. 58), by the
+/// reviewer `reviewer` (the account's name), rendered as A4.
+pub fn legal_review_pdf(
+    case_id: &str,
+    d: &NormalCaseDetails,
+    review: &ProcedureEvent,
+    reviewer: &str,
+) -> Result<Option<Vec<u8>>, CaseError> {
+    use zhifa_core::document::normal::{LegalReview, ReviewOutcome, ReviewPoint};
+    let EventKind::LegalReview {
+        qualification,
+        passed,
+        opinion,
+        checklist,
+    } = &review.kind
+    else {
+        return Ok(None);
+    };
+    let mut points: Vec<ReviewPoint> = checklist
+        .iter()
+        .map(|i| ReviewPoint {
+            point: i.point.clone(),
+            finding: i.finding.clone(),
+        })
+        .collect();
+    if points.is_empty() {
+        // A review recorded without its checklist: its opinion stands for it.
+        points.push(ReviewPoint {
+            point: "综合审核".to_owned(),
+            finding: opinion.clone(),
+        });
+    }
+    let data = DocumentData::LegalReview(LegalReview {
+        case_number: case_id.to_owned(),
+        authority: Authority {
+            name: d.authority.name.clone(),
+            entrusted_by: None,
+        },
+        cause: format!("{}{}案", d.party.name, d.matter_name),
+        reviewer: reviewer.to_owned(),
+        qualification_number: qualification.clone(),
+        checklist: points,
+        outcome: if *passed {
+            ReviewOutcome::Pass
+        } else {
+            ReviewOutcome::ReturnForInvestigation
+        },
+        opinion: opinion.clone(),
+        date: review.on(),
+    });
+    let template = Template::builtin(DocumentKind::LegalReview)
+        .map_err(|e| CaseError::Document(e.to_string()))?;
+    let fonts = FontSet::bundled().map_err(|e| CaseError::Document(e.to_string()))?;
+    let r = render_pdf(&data, &template, &fonts, &RenderOptions::default())
+        .map_err(|e| CaseError::Document(e.to_string()))?;
+    Ok(Some(r.pdf))
+}
+
 /// A decision rendered and sealed, ready to store.
 #[derive(Debug)]
 pub struct Rendered {

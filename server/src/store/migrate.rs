@@ -105,7 +105,7 @@ pub const MIGRATIONS: &[Migration] = &[
     shared!(14, "0014_supervise"),
     shared!(15, "0015_supervise_clue"),
     shared!(16, "0016_audit_by"),
-    shared!(17, "0017_procedure"),
+    paired!(17, "0017_procedure"),
 ];
 
 /// The newest version this build knows.

@@ -1,4 +1,4 @@
--- zhifa-server migration 0017 (both databases): the normal procedure
+-- zhifa-server migration 0017 (SQLite; the PostgreSQL file differs only in adding the column IF NOT EXISTS, as an upgraded legacy database re-runs 0012 without recreating `staff`): the normal procedure
 -- (普通程序, issue 16; server/src/procedure/). A case is the append-only log
 -- of its steps (`procedure_event`), each sealed by the vault (purpose
 -- `procedure`, AAD = case and seq: a step's words may name the party),
