@@ -7,7 +7,6 @@
 // Every screen is screenshotted into test-results/ and checked with
 // axe-core: no serious or critical violation.
 import { spawn, execFileSync } from 'node:child_process'
-import { createHmac } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -15,6 +14,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { chromium } from 'playwright-core'
+import { totp } from './totp.mjs'
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const out = join(here, 'test-results')
@@ -31,18 +31,6 @@ const sizes = [
 ]
 
 /** RFC 6238 (HMAC-SHA1, 30 s, 6 digits) from a base32 secret. */
-export function totp(secret, at = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-  let bits = ''
-  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0')
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)))
-  const counter = Buffer.alloc(8)
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)))
-  const h = createHmac('sha1', key).update(counter).digest()
-  const o = h[h.length - 1] & 0xf
-  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]
-  return String(n % 1_000_000).padStart(6, '0')
-}
 
 function firstLine(child, what, log) {
   const rl = createInterface({ input: child.stdout })

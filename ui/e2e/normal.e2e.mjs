@@ -13,28 +13,16 @@
 // step (from the tap on 确认 to the step in the case's list) and to each
 // sync; docs/BENCHMARKS.md records them (measured, never asserted).
 import { execFileSync } from 'node:child_process'
-import { createHmac } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bin, launchBrowser, out, sizes, startServer, startSyncServer } from './harness.mjs'
+import { totp } from '../../console/e2e/totp.mjs'
 
 const MAX_STEPS = 12
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
-function totp(secret, at = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-  let bits = ''
-  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0')
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)))
-  const counter = Buffer.alloc(8)
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)))
-  const h = createHmac('sha1', key).update(counter).digest()
-  const o = h[h.length - 1] & 0xf
-  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]
-  return String(n % 1_000_000).padStart(6, '0')
-}
 
 /** The centre's accounts, each signed in once (a TOTP code is used once). */
 async function centre(url, staffFile) {

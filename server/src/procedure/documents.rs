@@ -12,9 +12,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 use zhifa_core::catalogue::model::Package;
 use zhifa_core::document::fonts::FontSet;
-use zhifa_core::document::model::{Authority, DocumentData, DocumentKind, PartyDetails, date_zh};
+use zhifa_core::document::model::{Authority, DocumentData, PartyDetails, date_zh};
 use zhifa_core::document::normal::{Defence, HearingSummary, PaymentRoute, PenaltyDecision};
-use zhifa_core::document::render::{RenderOptions, render_pdf};
+use zhifa_core::document::render::{RenderOptions, RenderedDocument, render_pdf};
 use zhifa_core::document::template::Template;
 use zhifa_core::procedure::{EventKind, ProcedureEvent};
 use zhifa_protocol::mutation::NormalCaseDetails;
@@ -213,12 +213,17 @@ pub fn legal_review_pdf(
         opinion: opinion.clone(),
         date: review.on(),
     });
-    let template = Template::builtin(DocumentKind::LegalReview)
-        .map_err(|e| CaseError::Document(e.to_string()))?;
+    Ok(Some(render_a4(&data)?.pdf))
+}
+
+/// A document rendered on A4 with the built-in template of its kind and
+/// the bundled fonts.
+fn render_a4(data: &DocumentData) -> Result<RenderedDocument, CaseError> {
+    let template =
+        Template::builtin(data.kind()).map_err(|e| CaseError::Document(e.to_string()))?;
     let fonts = FontSet::bundled().map_err(|e| CaseError::Document(e.to_string()))?;
-    let r = render_pdf(&data, &template, &fonts, &RenderOptions::default())
-        .map_err(|e| CaseError::Document(e.to_string()))?;
-    Ok(Some(r.pdf))
+    render_pdf(data, &template, &fonts, &RenderOptions::default())
+        .map_err(|e| CaseError::Document(e.to_string()))
 }
 
 /// A decision rendered and sealed, ready to store.
@@ -256,12 +261,7 @@ pub fn prepare_decision(
     let Some(data) = decision_data(&details, &events, &event, &pkg)? else {
         return Ok(Rendered { event, pdf: None });
     };
-    let data = DocumentData::PenaltyDecision(data);
-    let template = Template::builtin(DocumentKind::PenaltyDecision)
-        .map_err(|e| CaseError::Document(e.to_string()))?;
-    let fonts = FontSet::bundled().map_err(|e| CaseError::Document(e.to_string()))?;
-    let r = render_pdf(&data, &template, &fonts, &RenderOptions::default())
-        .map_err(|e| CaseError::Document(e.to_string()))?;
+    let r = render_a4(&DocumentData::PenaltyDecision(data))?;
     Ok(Rendered {
         event,
         pdf: Some((r.pdf, r.document_hash)),
