@@ -116,7 +116,7 @@ impl App {
 
     fn normal_case(&self, case_id: &str) -> Result<NormalCase, ApiError> {
         normal::case(&self.store, case_id)?
-            .ok_or_else(|| ApiError::Invalid(format!("普通程序案件 {case_id} 不存在")))
+            .ok_or_else(|| ApiError::NotFound(format!("普通程序案件 {case_id} 不存在")))
     }
 
     pub(crate) fn normal_list(

@@ -383,6 +383,34 @@ fn every_command_through_ipc_in_one_case() {
     );
     assert_eq!(reported["status"], "done");
 
+    // The normal procedure (普通程序): none yet; its 立案 is the centre's,
+    // so a device not enrolled with a centre is told so, and an unknown
+    // case is not found.
+    assert_eq!(call("normal_list", json!({})), json!([]));
+    let party = json!({"kind": "individual", "name": "周小川", "id_number": id_number,
+                       "phone": null, "address": "重庆市渝北区龙兴镇", "representative": null});
+    for (cmd, req) in [
+        (
+            "normal_new",
+            json!({"matter_code": "CG-001", "party": party, "place": "龙兴镇", "facts": "占道经营",
+                   "partner": "OFF-LX-02", "source": "巡查"}),
+        ),
+        ("normal_from_case", json!({"case_id": id})),
+    ] {
+        assert_eq!(err_code(&h, cmd, req), "CASE_CONFIG_INVALID", "{cmd}");
+        refused.push(cmd.to_owned());
+    }
+    for (cmd, req) in [
+        ("normal_get", json!({"case_id": "no-such-case"})),
+        (
+            "normal_step",
+            json!({"case_id": "no-such-case", "step": {"step": "remind"}}),
+        ),
+    ] {
+        assert_eq!(err_code(&h, cmd, req), "API_NOT_FOUND", "{cmd}");
+        refused.push(cmd.to_owned());
+    }
+
     let all: std::collections::BTreeSet<String> = COMMANDS.iter().map(|s| s.to_string()).collect();
     used.extend(refused);
     assert_eq!(used, all, "every command is exercised through IPC");

@@ -366,6 +366,95 @@ async fn a_normal_case_runs_between_device_and_centre(b: Backend) {
         v["clocks"]
     );
 
+    // Decided but not yet published: not on the 公示 page.
+    let (s, public) = server
+        .console(Method::Get, "/v1/public/decisions", "", None)
+        .await;
+    assert_eq!(
+        (s, public.as_array().map(Vec::len)),
+        (200, Some(0)),
+        "{public}"
+    );
+    // The 决定书 was rendered, sealed by the server and stored by hash; it
+    // carries every element of Art. 59.
+    let doc = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "penalty_decision")
+        .expect("the decision is a file of the case")
+        .clone();
+    let decide_step = v["steps"].as_array().unwrap().last().unwrap().clone();
+    let (s, pdf) = server
+        .console_bytes(
+            &format!(
+                "/v1/console/records/cases/{case}/files/{}",
+                doc["sha256"].as_str().unwrap()
+            ),
+            &approver,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        zhifa_tests::sha256_hex(&pdf),
+        doc["sha256"].as_str().unwrap(),
+        "the file is the one its hash names"
+    );
+    let text = zhifa_tests::pdf_text(&pdf);
+    for element in [
+        "行政处罚决定书",
+        &format!("渝北龙兴罚决字〔{year}〕第1号"),
+        "张三丰",
+        "占道",
+        "8000",
+        "十五日内",
+        "重庆市渝北区人民政府",
+        "重庆市渝北区人民法院",
+        "重庆市渝北区龙兴镇人民政府",
+        "放弃陈述、申辩",
+        "重庆市市容环境卫生管理条例",
+        "询问笔录",
+    ] {
+        assert!(
+            text.contains(element),
+            "the decision prints {element}: {text}"
+        );
+    }
+    // The seal: the server's Ed25519 signature over the document hash,
+    // checked with the published key alone.
+    let (s, key) = server
+        .console(Method::Get, "/v1/badge/key", &approver, None)
+        .await;
+    assert_eq!(s, 200, "{key}");
+    use ed25519_dalek::Verifier;
+    let public: [u8; 32] = hex::decode(key["public_key"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let public = ed25519_dalek::VerifyingKey::from_bytes(&public).unwrap();
+    let sig: [u8; 64] = hex::decode(
+        decide_step["signature"]
+            .as_str()
+            .expect("the decision is sealed"),
+    )
+    .unwrap()
+    .try_into()
+    .unwrap();
+    let hash = doc["document_hash"].as_str().unwrap();
+    let sig = ed25519_dalek::Signature::from_bytes(&sig);
+    assert!(
+        public
+            .verify(format!("ZHIFA-SEAL:1:{hash}").as_bytes(), &sig)
+            .is_ok(),
+        "the seal verifies with the published key"
+    );
+    assert!(
+        public
+            .verify(format!("ZHIFA-SEAL:1:{}", "0".repeat(64)).as_bytes(), &sig)
+            .is_err(),
+        "and only for its own document"
+    );
+
     // S12 送达 on the device; S13 公示 by the reviewer; S14 the payment
     // confirmed on the device; S17 结案 by the 负责人; S18 归档 by the
     // archivist, which binds the 卷宗.
@@ -384,6 +473,32 @@ async fn a_normal_case_runs_between_device_and_centre(b: Backend) {
     assert_eq!(r.rejected, 0, "{r:?}");
     let (s, v) = centre_step(&server, &reviewer, &case, json!({"step": "publish"})).await;
     assert_eq!(s, 200, "{v}");
+    // 公示 (Art. 48): anyone reads the published decision, the person's
+    // name masked and nothing else of theirs shown.
+    let (s, public) = server
+        .console(Method::Get, "/v1/public/decisions", "", None)
+        .await;
+    assert_eq!(s, 200, "{public}");
+    let listed = public.to_string();
+    assert!(
+        listed.contains(&format!("渝北龙兴罚决字〔{year}〕第1号")) && listed.contains("张**"),
+        "{listed}"
+    );
+    for private in ["张三丰", "500112198001011234", "13800000000", "和平街1号"] {
+        assert!(
+            !listed.contains(private),
+            "the 公示 shows {private}: {listed}"
+        );
+    }
+    let (s, page) = server.console_bytes("/public/decisions", "").await;
+    assert_eq!(s, 200);
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        page.contains("行政处罚决定公示")
+            && page.contains("罚款8000元")
+            && !page.contains("张三丰"),
+        "{page}"
+    );
     let admin = server.staff("AD-N", StaffRole::Administrator, &township, None);
     let (s, v) = centre_step(&server, &admin, &case, json!({"step": "archive"})).await;
     assert_eq!(s, 400, "no 归档 before 结案: {v}");

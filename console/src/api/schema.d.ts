@@ -678,6 +678,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /v1/public/decisions`: the published decisions (no sign-in). */
+        get: operations["list_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sync/inbox": {
         parameters: {
             query?: never;
@@ -1758,6 +1775,29 @@ export interface components {
          * @enum {string}
          */
         PenaltyKind: "warning" | "criticism" | "fine" | "confiscation" | "suspend_licence" | "downgrade_qualification" | "revoke_licence" | "limit_business" | "stop_production" | "order_closure" | "restrict_practice";
+        /** @description One published decision. */
+        PublicDecision: {
+            /** @description The deciding authority. */
+            authority: string;
+            /**
+             * Format: date
+             * @description The decision date.
+             */
+            decided_on: string;
+            /** @description The violation (the matter). */
+            matter: string;
+            /** @description 行政处罚决定书文号. */
+            number: string;
+            /** @description The party: an organisation's name, a person's masked. */
+            party: string;
+            /** @description The penalty, in words. */
+            penalty: string;
+            /**
+             * Format: date
+             * @description The day it was published.
+             */
+            published_on: string;
+        };
         /** @description `POST /v1/sync/push`: a batch of outbox records in seq order. */
         PushRequest: {
             /** @description Random id of this batch (logs). */
@@ -3691,6 +3731,44 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_http: {
+        parameters: {
+            query?: {
+                /** @description Only this township (9 digits). */
+                township?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicDecision"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,10 +25,12 @@
 //!   defaults, marked unverified where the console shows them.
 //! - The decision (行政处罚决定书) is numbered from the township's
 //!   normal-procedure series and rendered and sealed on the server only
-//!   ([`documents`]).
+//!   ([`documents`]); 公示 is a public page of the published decisions
+//!   ([`publication`]).
 
 pub mod archive;
 pub mod documents;
+pub mod publication;
 pub mod routes;
 pub mod view;
 
