@@ -16,7 +16,7 @@ use zhifa_core::document::dossier::{
 };
 use zhifa_core::document::fonts::FontSet;
 use zhifa_core::document::model::DocumentKind;
-use zhifa_core::procedure::{EventKind, Outcome, PenaltyKind, ProcedureEvent};
+use zhifa_core::procedure::{EventKind, ProcedureEvent};
 use zhifa_protocol::mutation::NormalCaseDetails;
 
 use super::documents::{link_file, store_file};
@@ -130,26 +130,7 @@ fn result_of(events: &[ProcedureEvent]) -> String {
         .iter()
         .rev()
         .find_map(|e| match &e.kind {
-            EventKind::Decide { outcome, .. } => Some(match outcome {
-                Outcome::Penalty { penalty } => {
-                    let mut parts: Vec<String> = penalty
-                        .kinds
-                        .iter()
-                        .filter(|k| **k != PenaltyKind::Fine)
-                        .map(|k| k.label_zh().to_owned())
-                        .collect();
-                    if penalty.fine_fen > 0 {
-                        parts.push(format!(
-                            "罚款{}",
-                            zhifa_core::money::format_yuan(penalty.fine_fen)
-                        ));
-                    }
-                    parts.join("，")
-                }
-                Outcome::NoPenaltyMinor => "违法行为轻微，不予行政处罚".to_owned(),
-                Outcome::NotEstablished => "违法事实不能成立，不予行政处罚".to_owned(),
-                Outcome::Transfer => "涉嫌犯罪，移送司法机关".to_owned(),
-            }),
+            EventKind::Decide { outcome, .. } => Some(super::outcome_words(outcome)),
             _ => None,
         })
         .unwrap_or_else(|| "撤销立案".to_owned())

@@ -545,3 +545,28 @@ pub fn documents_of(c: &mut dyn Conn, case_id: &str) -> Result<Vec<CaseDocument>
         })
         .collect()
 }
+
+/// A decided outcome in words, as the 卷宗's cover and the 公示 print it.
+pub fn outcome_words(outcome: &zhifa_core::procedure::Outcome) -> String {
+    use zhifa_core::procedure::{Outcome, PenaltyKind};
+    match outcome {
+        Outcome::Penalty { penalty } => {
+            let mut parts: Vec<String> = penalty
+                .kinds
+                .iter()
+                .filter(|k| **k != PenaltyKind::Fine)
+                .map(|k| k.label_zh().to_owned())
+                .collect();
+            if penalty.fine_fen > 0 {
+                parts.push(format!(
+                    "罚款{}",
+                    zhifa_core::money::format_yuan(penalty.fine_fen)
+                ));
+            }
+            parts.join("，")
+        }
+        Outcome::NoPenaltyMinor => "违法行为轻微，不予行政处罚".to_owned(),
+        Outcome::NotEstablished => "违法事实不能成立，不予行政处罚".to_owned(),
+        Outcome::Transfer => "涉嫌犯罪，移送司法机关".to_owned(),
+    }
+}

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use zhifa_core::procedure::{EventKind, Outcome, PenaltyKind};
+use zhifa_core::procedure::EventKind;
 
 use super::{CaseError, details_of, events_of};
 use crate::api::state::{St, blocking};
@@ -57,29 +57,6 @@ fn mask_person(name: &str) -> String {
     match chars.next() {
         Some(first) => format!("{first}{}", "*".repeat(chars.count().clamp(1, 8))),
         None => String::new(),
-    }
-}
-
-fn penalty_words(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Penalty { penalty } => {
-            let mut parts: Vec<String> = penalty
-                .kinds
-                .iter()
-                .filter(|k| **k != PenaltyKind::Fine)
-                .map(|k| k.label_zh().to_owned())
-                .collect();
-            if penalty.fine_fen > 0 {
-                parts.push(format!(
-                    "罚款{}",
-                    zhifa_core::money::format_yuan(penalty.fine_fen)
-                ));
-            }
-            parts.join("，")
-        }
-        Outcome::NoPenaltyMinor => "不予行政处罚".to_owned(),
-        Outcome::NotEstablished => "违法事实不能成立".to_owned(),
-        Outcome::Transfer => "移送司法机关".to_owned(),
     }
 }
 
@@ -134,7 +111,7 @@ pub fn published(
                 mask_person(&d.party.name)
             },
             matter: d.matter_name.clone(),
-            penalty: penalty_words(outcome),
+            penalty: super::outcome_words(outcome),
             decided_on,
             published_on,
         });
