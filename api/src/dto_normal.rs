@@ -97,7 +97,8 @@ pub enum OfficerStep {
     },
     /// The party asks for a hearing (Art. 64(一)).
     RequestHearing,
-    /// 送达 (Art. 61): `on_the_spot`, `direct`, `left_at_address`, `post`.
+    /// 送达 (Art. 61): `on_the_spot`, `direct`, `left_at_address`, `post`,
+    /// `electronic` (with the signed 电子送达确认书 as its record).
     Serve {
         /// How.
         method: String,
@@ -118,6 +119,118 @@ pub struct NormalStepReq {
     pub case_id: String,
     /// The step.
     pub step: OfficerStep,
+    /// The record written with it (询问笔录, 陈述申辩笔录, 送达回证,
+    /// 电子送达确认书), rendered into the case's documents.
+    #[serde(default)]
+    #[ts(optional)]
+    pub record: Option<OfficerRecordInput>,
+}
+
+/// A party's signature on a record: `signed` (name and the PNG drawn on
+/// the screen) or `refused` (the circumstances, a witness if any).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SignatureInput {
+    /// `signed` or `refused`.
+    pub kind: String,
+    /// The signer's name (signed).
+    #[serde(default)]
+    #[ts(optional)]
+    pub signer_name: Option<String>,
+    /// The signature as PNG, base64 (signed).
+    #[serde(default)]
+    #[ts(optional)]
+    pub signature_png_base64: Option<String>,
+    /// Why the party refused (refused).
+    #[serde(default)]
+    #[ts(optional)]
+    pub refusal_reason: Option<String>,
+    /// A witness (见证人, refused).
+    #[serde(default)]
+    #[ts(optional)]
+    pub witness: Option<String>,
+}
+
+/// One question and its answer in a 询问笔录.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct QaInput {
+    /// 问.
+    pub question: String,
+    /// 答.
+    pub answer: String,
+}
+
+/// What the officer writes down with a step. Times are Beijing,
+/// `YYYY-MM-DDTHH:MM`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum OfficerRecordInput {
+    /// 询问笔录 (行政处罚法 Art. 55), with 调查取证.
+    Interview {
+        /// Start.
+        start: String,
+        /// End.
+        end: String,
+        /// Where.
+        place: String,
+        /// The interviewee's relation (`当事人本人`, `法定代表人` …).
+        relation: String,
+        /// The questions and answers.
+        qa: Vec<QaInput>,
+        /// The interviewee's signature on every page, or the refusal.
+        signature: SignatureInput,
+    },
+    /// 陈述申辩笔录 (Art. 45), with 陈述申辩及复核.
+    Statement {
+        /// Start.
+        start: String,
+        /// End.
+        end: String,
+        /// Where.
+        place: String,
+        /// What the party said.
+        statement: String,
+        /// Evidence offered.
+        #[serde(default)]
+        #[ts(optional)]
+        evidence_offered: Option<String>,
+        /// The party's signature, or the refusal.
+        signature: SignatureInput,
+    },
+    /// 送达回证 (民事诉讼法 Art. 87, 89), with 送达 in person.
+    ServiceReceipt {
+        /// Where.
+        place: String,
+        /// When received.
+        received_at: String,
+        /// 代收人 and relation, if not the party.
+        #[serde(default)]
+        #[ts(optional)]
+        proxy: Option<String>,
+        /// The signature, or the refusal.
+        signature: SignatureInput,
+    },
+    /// 电子送达确认书 (Art. 61 ¶2), with an electronic 送达.
+    ServiceConsent {
+        /// The channels agreed (`短信 138…` …).
+        channels: Vec<String>,
+        /// The documents it covers.
+        scope: String,
+        /// The party's signature.
+        signature: SignatureInput,
+    },
+}
+
+/// A document the device made for a case.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct NormalDocView {
+    /// The title, e.g. `询问笔录`.
+    pub title: String,
+    /// Its number, if it has one.
+    pub number: Option<String>,
+    /// SHA-256 of the PDF.
+    pub sha256: String,
+    /// `待同步` or `已同步`.
+    pub status: String,
 }
 
 /// A step as the officer sees it.
@@ -187,6 +300,8 @@ pub struct NormalView {
     pub clocks: Vec<NormalClockView>,
     /// The officer's steps it may take next (request names).
     pub next: Vec<String>,
+    /// The documents the device made for it, oldest first.
+    pub documents: Vec<NormalDocView>,
 }
 
 /// A case in the officer's list.

@@ -53,6 +53,9 @@ pub enum ApiError {
     /// Documents.
     #[error(transparent)]
     Document(#[from] DocumentError),
+    /// A document made and archived on the device.
+    #[error(transparent)]
+    Archive(#[from] zhifa_core::case::archive::ArchiveError),
     /// Store.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -92,6 +95,7 @@ impl ErrorCode for ApiError {
             Self::Evidence(e) => e.code(),
             Self::Device(e) => e.code(),
             Self::Document(e) => e.code(),
+            Self::Archive(e) => e.code(),
             Self::Store(e) => e.code(),
             Self::Sync(e) => crate::sync::static_code(e),
             Self::Review(e) => e.code(),

@@ -8,18 +8,22 @@
 //! the procedure core offline before it is queued; the error names the
 //! article.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 use zhifa_core::case::normal::{self, NewCaseInput, NormalCase, StepStatus};
+use zhifa_core::case::normal_docs::{self, FieldRecord};
+use zhifa_core::document::model::PartySignature;
+use zhifa_core::document::normal::QuestionAnswer;
 use zhifa_core::procedure::{
     CaseFlags, EventKind, Outcome, PartyKind, Penalty, ServiceMethod, Stage, beijing_date, deadline,
 };
 use zhifa_sync::record::PartyRecord;
 
 use crate::dto_normal::{
-    NormalClockView, NormalFromCaseReq, NormalNewReq, NormalReq, NormalStepReq, NormalStepView,
-    NormalSummary, NormalView, OfficerStep,
+    NormalClockView, NormalDocView, NormalFromCaseReq, NormalNewReq, NormalReq, NormalStepReq,
+    NormalStepView, NormalSummary, NormalView, OfficerRecordInput, OfficerStep, SignatureInput,
 };
+use crate::ops::{required_text, signature_png};
 use crate::{ApiError, App};
 
 /// The officer steps a case in `stage` may take next, by their request
@@ -34,6 +38,101 @@ fn next_steps(stage: Stage) -> Vec<&'static str> {
         Stage::Served | Stage::Executing => vec!["confirm_payment", "remind"],
         _ => Vec::new(),
     }
+}
+
+/// A Beijing time as the screen sends it (`YYYY-MM-DDTHH:MM`).
+fn minute(s: &str, what: &str) -> Result<NaiveDateTime, ApiError> {
+    NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| ApiError::Invalid(format!("{what}须为“年-月-日T时:分”")))
+}
+
+/// The party's signature on a record, at `at`.
+fn signature(s: SignatureInput, at: NaiveDateTime) -> Result<PartySignature, ApiError> {
+    match s.kind.as_str() {
+        "signed" => Ok(PartySignature::Signed {
+            name: required_text(s.signer_name, "请填写签名人姓名")?,
+            png: signature_png(s.signature_png_base64, "请当事人签名")?,
+            signed_at: at,
+        }),
+        "refused" => Ok(PartySignature::Refused {
+            reason: required_text(s.refusal_reason, "请注明拒绝签名的情况")?,
+            witness: s.witness.filter(|w| !w.trim().is_empty()),
+        }),
+        other => Err(ApiError::Invalid(format!("签名方式无效：{other}"))),
+    }
+}
+
+/// The record the screen sent, typed.
+fn field_record(r: OfficerRecordInput, now: DateTime<Utc>) -> Result<FieldRecord, ApiError> {
+    Ok(match r {
+        OfficerRecordInput::Interview {
+            start,
+            end,
+            place,
+            relation,
+            qa,
+            signature: s,
+        } => {
+            let end = minute(&end, "询问结束时间")?;
+            FieldRecord::Interview {
+                start: minute(&start, "询问开始时间")?,
+                end,
+                place,
+                relation,
+                qa: qa
+                    .into_iter()
+                    .map(|x| QuestionAnswer {
+                        question: x.question,
+                        answer: x.answer,
+                    })
+                    .collect(),
+                signature: signature(s, end)?,
+            }
+        }
+        OfficerRecordInput::Statement {
+            start,
+            end,
+            place,
+            statement,
+            evidence_offered,
+            signature: s,
+        } => {
+            let end = minute(&end, "结束时间")?;
+            FieldRecord::Statement {
+                start: minute(&start, "开始时间")?,
+                end,
+                place,
+                statement,
+                evidence_offered,
+                signature: signature(s, end)?,
+            }
+        }
+        OfficerRecordInput::ServiceReceipt {
+            place,
+            received_at,
+            proxy,
+            signature: s,
+        } => {
+            let at = minute(&received_at, "收到时间")?;
+            FieldRecord::ServiceReceipt {
+                place,
+                received_at: at,
+                proxy,
+                signature: signature(s, at)?,
+            }
+        }
+        OfficerRecordInput::ServiceConsent {
+            channels,
+            scope,
+            signature: s,
+        } => FieldRecord::ServiceConsent {
+            channels,
+            scope,
+            // The consent is signed when the step is recorded.
+            signature: signature(s, normal::beijing_minute(now))?,
+        },
+    })
 }
 
 fn status_label(s: &StepStatus) -> (&'static str, Option<String>) {
@@ -110,6 +209,20 @@ impl App {
             next: next_steps(state.stage)
                 .into_iter()
                 .map(str::to_owned)
+                .collect(),
+            documents: normal_docs::documents(&self.store, &c.case_id)?
+                .into_iter()
+                .map(|d| NormalDocView {
+                    title: d.record.title,
+                    number: d.record.number,
+                    sha256: d.record.sha256,
+                    status: match d.accepted {
+                        None => "待同步",
+                        Some(true) => "中心已接收",
+                        Some(false) => "中心退回",
+                    }
+                    .to_owned(),
+                })
                 .collect(),
         })
     }
@@ -291,6 +404,7 @@ impl App {
                     "on_the_spot" => ServiceMethod::OnTheSpot,
                     "left_at_address" => ServiceMethod::LeftAtAddress,
                     "post" => ServiceMethod::Post,
+                    "electronic" => ServiceMethod::Electronic { consent: None },
                     _ => ServiceMethod::Direct,
                 },
                 officers,
@@ -298,7 +412,17 @@ impl App {
             OfficerStep::ConfirmPayment { amount_fen } => EventKind::ConfirmPayment { amount_fen },
             OfficerStep::Remind => EventKind::Remind,
         };
-        normal::record(&self.store, &req.case_id, kind, None, None, now)?;
+        let record = req.record.map(|r| field_record(r, now)).transpose()?;
+        let dir = self.data_dir.join("documents");
+        normal_docs::record_with_documents(
+            &mut self.store,
+            &dir,
+            &req.case_id,
+            kind,
+            record,
+            None,
+            now,
+        )?;
         let c = self.normal_case(&req.case_id)?;
         self.normal_view(&c, beijing_date(now))
     }

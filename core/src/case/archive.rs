@@ -154,33 +154,13 @@ pub fn archive_documents(
     if pending.iter().all(|p| !printable(&p.1, &p.2)) {
         return Ok(out);
     }
-    let fonts = FontSet::bundled()?;
-    let library = TemplateLibrary::builtin()?;
-    let key = FileKey::load_or_create(store)?;
-    let tmp = dir.join("tmp");
     for (case_id, kind, stage, number, json, document_sha, township) in pending {
         if !printable(&kind, &stage) {
             continue;
         }
         let data: DocumentData = serde_json::from_str(&json)
             .map_err(|e| CaseError::Corrupt(format!("document {case_id}/{kind}/{stage}: {e}")))?;
-        let templates = super::township_config(store, &township)?
-            .map(|c| c.templates)
-            .unwrap_or_default();
-        let template = library.get(&templates, data.kind())?;
-        let pdf = render_pdf(
-            &data,
-            template,
-            &fonts,
-            &RenderOptions {
-                paper: Paper::A4,
-                mask_id: Some(false),
-            },
-        )?
-        .pdf;
-        let sha = hex::encode(Sha256::digest(&pdf));
-        let path = document_path(dir, &sha);
-        crate::sealed::write_durable(&path, &tmp, &pdf, &key)?;
+        let sealed = render_sealed(store, dir, &township, &data)?;
         let entity_id = format!("{case_id}:{kind}:{stage}");
         let tx = store
             .conn_mut()
@@ -193,41 +173,105 @@ pub fn archive_documents(
             )
             .optional()?;
         if known.is_none() {
-            let size = pdf.len() as u64;
-            outbox::append(
+            announce(
                 &tx,
-                &OutboxEntry {
-                    entity: entity::DOCUMENT,
-                    entity_id: entity_id.clone(),
-                    op: "record",
-                    payload: to_json(&DocumentRecord {
-                        schema: SCHEMA,
-                        case_id: case_id.clone(),
-                        kind: kind.clone(),
-                        stage: stage.clone(),
-                        number: Some(number.clone()),
-                        title: title_zh(data.kind()).to_owned(),
-                        sha256: sha.clone(),
-                        size: i64::try_from(size).map_err(|e| CaseError::Corrupt(e.to_string()))?,
-                        media_type: PDF.to_owned(),
-                        document_sha256: Some(document_sha.clone()),
-                    })?,
+                &DocumentRecord {
+                    schema: SCHEMA,
+                    case_id: case_id.clone(),
+                    kind: kind.clone(),
+                    stage: stage.clone(),
+                    number: Some(number.clone()),
+                    title: title_zh(data.kind()).to_owned(),
+                    sha256: sealed.sha256.clone(),
+                    size: i64::try_from(sealed.size)
+                        .map_err(|e| CaseError::Corrupt(e.to_string()))?,
+                    media_type: PDF.to_owned(),
+                    document_sha256: Some(document_sha.clone()),
                 },
                 now,
-                uuid_v7(now),
             )?;
             tx.commit()?;
             out.push(ArchivedDocument {
                 case_id,
                 kind,
                 stage,
-                sha256: sha,
-                size,
-                path,
+                sha256: sealed.sha256,
+                size: sealed.size,
+                path: sealed.path,
             });
         }
     }
     Ok(out)
+}
+
+/// A document rendered on A4 and sealed on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedPdf {
+    /// SHA-256 of the PDF bytes.
+    pub sha256: String,
+    /// Its size.
+    pub size: u64,
+    /// The document hash printed on it (of its fields).
+    pub document_hash: String,
+    /// The sealed file.
+    pub path: PathBuf,
+}
+
+/// Renders `data` on A4 with `township`'s templates (IDs unmasked: the
+/// copy kept on file) and seals it durably into `dir` under its SHA-256.
+/// Rendering is deterministic, so a re-run writes the same file.
+pub fn render_sealed(
+    store: &Store,
+    dir: &Path,
+    township: &str,
+    data: &DocumentData,
+) -> Result<SealedPdf, ArchiveError> {
+    let fonts = FontSet::bundled()?;
+    let library = TemplateLibrary::builtin()?;
+    let key = FileKey::load_or_create(store)?;
+    let templates = super::township_config(store, township)?
+        .map(|c| c.templates)
+        .unwrap_or_default();
+    let template = library.get(&templates, data.kind())?;
+    let rendered = render_pdf(
+        data,
+        template,
+        &fonts,
+        &RenderOptions {
+            paper: Paper::A4,
+            mask_id: Some(false),
+        },
+    )?;
+    let sha = hex::encode(Sha256::digest(&rendered.pdf));
+    let path = document_path(dir, &sha);
+    crate::sealed::write_durable(&path, &dir.join("tmp"), &rendered.pdf, &key)?;
+    Ok(SealedPdf {
+        sha256: sha,
+        size: rendered.pdf.len() as u64,
+        document_hash: rendered.document_hash,
+        path,
+    })
+}
+
+/// Announces a sealed document to the centre inside the caller's
+/// transaction: one outbox record `document/record`, whose entity id
+/// `case:kind:stage` is the marker that it was announced.
+pub fn announce(
+    tx: &rusqlite::Connection,
+    record: &DocumentRecord,
+    now: DateTime<Utc>,
+) -> Result<i64, ArchiveError> {
+    Ok(outbox::append(
+        tx,
+        &OutboxEntry {
+            entity: entity::DOCUMENT,
+            entity_id: format!("{}:{}:{}", record.case_id, record.kind, record.stage),
+            op: "record",
+            payload: to_json(record)?,
+        },
+        now,
+        uuid_v7(now),
+    )?)
 }
 
 /// The archived documents (sha256, size) the device announced, oldest

@@ -44,6 +44,7 @@ pub mod archive;
 pub mod config;
 pub mod doc;
 pub mod normal;
+pub mod normal_docs;
 pub mod numbers;
 pub mod outbox;
 pub mod payment;

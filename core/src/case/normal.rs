@@ -233,37 +233,26 @@ pub fn record(
     details: Option<NormalCaseDetails>,
     now: DateTime<Utc>,
 ) -> Result<CaseState, CaseError> {
-    let officer = enrolled_officer(store)?;
-    let device = device_id(store.conn())?;
     let existing = case(store, case_id)?;
-    let township = match (&existing, &details) {
-        (Some(c), _) => c
-            .township()
-            .ok_or_else(|| CaseError::Corrupt(format!("普通程序案件 {case_id} 缺少案件信息")))?
-            .to_owned(),
-        (None, Some(d)) => d.township.clone(),
+    let (event, state) = match (&existing, &details) {
+        (Some(c), d) => {
+            if let Some(d) = d
+                && c.township() != Some(d.township.as_str())
+            {
+                return Err(CaseError::Config("案件属地不能更改".into()));
+            }
+            check(store, c, kind, place, now)?
+        }
+        (None, Some(d)) => {
+            let empty = NormalCase {
+                case_id: case_id.to_owned(),
+                details: Some(d.clone()),
+                steps: Vec::new(),
+            };
+            check(store, &empty, kind, place, now)?
+        }
         (None, None) => return Err(CaseError::FieldRequired("新案件的当事人、事项与案情")),
     };
-    if let (Some(c), Some(d)) = (&existing, &details)
-        && c.township() != Some(d.township.as_str())
-    {
-        return Err(CaseError::Config("案件属地不能更改".into()));
-    }
-    let (config, calendar) = rules_for(store, &township, beijing_date(now))?;
-    let log = existing.as_ref().map(NormalCase::log).unwrap_or_default();
-    let mut state = fold(&log, &config, &calendar)
-        .map_err(|(i, e)| CaseError::Corrupt(format!("第 {} 步不再成立：{e}", i + 1)))?;
-    let mut event = ProcedureEvent::new(
-        kind,
-        Actor {
-            id: officer,
-            role: Role::Officer,
-        },
-        now,
-        Origin::Device(device),
-    );
-    event.place = place;
-    state = crate::procedure::apply(&state, &event, &config, &calendar)?;
     queue_step(
         store,
         case_id,
@@ -275,6 +264,39 @@ pub fn record(
         now,
     )?;
     Ok(state)
+}
+
+/// The officer's step `kind` of case `c` at `now` as this device records
+/// it, checked by the procedure core against the device's log on the
+/// township's calendar and settings; with the state after it. Nothing is
+/// written.
+pub fn check(
+    store: &Store,
+    c: &NormalCase,
+    kind: EventKind,
+    place: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(ProcedureEvent, CaseState), CaseError> {
+    let officer = enrolled_officer(store)?;
+    let device = device_id(store.conn())?;
+    let township = c
+        .township()
+        .ok_or_else(|| CaseError::Corrupt(format!("普通程序案件 {} 缺少案件信息", c.case_id)))?;
+    let (config, calendar) = rules_for(store, township, beijing_date(now))?;
+    let state = fold(&c.log(), &config, &calendar)
+        .map_err(|(i, e)| CaseError::Corrupt(format!("第 {} 步不再成立：{e}", i + 1)))?;
+    let mut event = ProcedureEvent::new(
+        kind,
+        Actor {
+            id: officer,
+            role: Role::Officer,
+        },
+        now,
+        Origin::Device(device),
+    );
+    event.place = place;
+    let state = crate::procedure::apply(&state, &event, &config, &calendar)?;
+    Ok((event, state))
 }
 
 /// `at` as Beijing wall-clock time, to the minute (a violation time as
@@ -307,7 +329,19 @@ pub fn queue_step(
     step: &ProcedureStep,
     now: DateTime<Utc>,
 ) -> Result<i64, CaseError> {
-    let conn = store.conn();
+    let tx = store.conn().unchecked_transaction()?;
+    let seq = queue_step_in(&tx, case_id, step, now)?;
+    tx.commit()?;
+    Ok(seq)
+}
+
+/// [`queue_step`] inside the caller's transaction.
+pub fn queue_step_in(
+    conn: &rusqlite::Connection,
+    case_id: &str,
+    step: &ProcedureStep,
+    now: DateTime<Utc>,
+) -> Result<i64, CaseError> {
     let device = device_id(conn)?;
     if step.event.actor.role != Role::Officer {
         return Err(CaseError::Config(format!(
@@ -320,9 +354,8 @@ pub fn queue_step(
         return Err(CaseError::Config("步骤的记录设备不是本设备".into()));
     }
     let payload = serde_json::to_value(step).map_err(|e| CaseError::Config(e.to_string()))?;
-    let tx = conn.unchecked_transaction()?;
-    let seq = append(
-        &tx,
+    append(
+        conn,
         &OutboxEntry {
             entity: entity::PROCEDURE,
             entity_id: case_id.to_owned(),
@@ -331,9 +364,7 @@ pub fn queue_step(
         },
         now,
         Uuid::now_v7(),
-    )?;
-    tx.commit()?;
-    Ok(seq)
+    )
 }
 
 /// What the officer gives for a new case; the rest comes from the device.

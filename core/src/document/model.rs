@@ -127,6 +127,34 @@ impl DocumentKind {
         }
     }
 
+    /// The kind's stable snake_case name (its serde name, and the `kind`
+    /// of a `document/record`), e.g. `prior_notice`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DecisionOnTheSpot => "decision_on_the_spot",
+            Self::InspectionRecord => "inspection_record",
+            Self::OrderToCorrect => "order_to_correct",
+            Self::ServiceReceipt => "service_receipt",
+            Self::PenaltyDecision => "penalty_decision",
+            Self::FilingApproval => "filing_approval",
+            Self::InterviewRecord => "interview_record",
+            Self::PreservationNotice => "preservation_notice",
+            Self::PriorNotice => "prior_notice",
+            Self::StatementRecord => "statement_record",
+            Self::InvestigationReport => "investigation_report",
+            Self::LegalReview => "legal_review",
+            Self::CollectiveDiscussion => "collective_discussion",
+            Self::ElectronicServiceConsent => "electronic_service_consent",
+            Self::Reminder => "reminder",
+            Self::ClosingApproval => "closing_approval",
+        }
+    }
+
+    /// The kind named `s` ([`Self::as_str`]).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     /// Every kind, in declaration order.
     pub const ALL: [DocumentKind; 16] = [
         Self::DecisionOnTheSpot,

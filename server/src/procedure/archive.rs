@@ -53,16 +53,9 @@ struct Gathered {
     reviewers: Vec<(String, String)>,
 }
 
+/// The 卷宗 entry of a held document by its `kind` (the core's names).
 fn entry_kind(kind: &str) -> EntryKind {
-    match kind {
-        "penalty_decision" => EntryKind::Document(DocumentKind::PenaltyDecision),
-        "legal_review" => EntryKind::Document(DocumentKind::LegalReview),
-        "decision_on_the_spot" => EntryKind::Document(DocumentKind::DecisionOnTheSpot),
-        "order_to_correct" => EntryKind::Document(DocumentKind::OrderToCorrect),
-        "inspection_record" => EntryKind::Document(DocumentKind::InspectionRecord),
-        "service_receipt" => EntryKind::Document(DocumentKind::ServiceReceipt),
-        _ => EntryKind::Other,
-    }
+    DocumentKind::parse(kind).map_or(EntryKind::Other, EntryKind::Document)
 }
 
 fn gather(

@@ -56,11 +56,19 @@ pub fn apply(
     if !short(&a.kind) || !short(&a.stage) || !short(&a.title) || !short(&a.media_type) {
         return Ok(Err(bad("kind/stage/title/media_type")));
     }
-    let Some(row) = tx.query_opt(
+    // A simple-procedure case, or a normal-procedure one (whose device
+    // announces the records it made: 询问笔录, 事先告知书, 送达回证 …).
+    let row = match tx.query_opt(
         "SELECT device_id, township FROM cases WHERE case_id = ?1",
         p![a.case_id],
-    )?
-    else {
+    )? {
+        Some(r) => Some(r),
+        None => tx.query_opt(
+            "SELECT device_id, township FROM procedure_case WHERE case_id = ?1",
+            p![a.case_id],
+        )?,
+    };
+    let Some(row) = row else {
         return Ok(Err(Reject::new(
             RejectCode::UnknownCase,
             "服务器上没有此文书所属的案件",

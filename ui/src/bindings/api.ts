@@ -2261,7 +2261,12 @@ case_id: string,
 /**
  * The step.
  */
-step: OfficerStep, };
+step: OfficerStep, 
+/**
+ * The record written with it (询问笔录, 陈述申辩笔录, 送达回证,
+ * 电子送达确认书), rendered into the case's documents.
+ */
+record?: OfficerRecordInput, };
 
 export type NormalStepView = { 
 /**
@@ -2375,7 +2380,11 @@ clocks: Array<NormalClockView>,
 /**
  * The officer's steps it may take next (request names).
  */
-next: Array<string>, };
+next: Array<string>, 
+/**
+ * The documents the device made for it, oldest first.
+ */
+documents: Array<NormalDocView>, };
 
 export type NormalSummary = { 
 /**

@@ -33,6 +33,33 @@ use super::model::{Fields, Officer, date_zh, put};
 use crate::money::format_yuan;
 use crate::procedure::{Penalty, PenaltyKind};
 
+/// The party of a case record as a document prints it (a person's ID is
+/// a 居民身份证 unless the record says otherwise; sex and birth date are
+/// not recorded on a case and print blank).
+pub fn party_details(p: &zhifa_protocol::record::PartyRecord) -> super::model::PartyDetails {
+    use super::model::PartyDetails;
+    if p.kind == "organization" {
+        PartyDetails::Organization {
+            name: p.name.clone(),
+            uscc: p.id_number.clone(),
+            legal_representative: p.representative.clone().unwrap_or_default(),
+            representative_title: None,
+            address: p.address.clone(),
+            phone: p.phone.clone(),
+        }
+    } else {
+        PartyDetails::Individual {
+            name: p.name.clone(),
+            sex: None,
+            birth_date: None,
+            id_kind: "居民身份证".to_owned(),
+            id_number: p.id_number.clone(),
+            address: p.address.clone(),
+            phone: p.phone.clone(),
+        }
+    }
+}
+
 /// An opinion written on an approval form (承办人意见, 承办机构意见,
 /// 负责人审批意见 …): the text, who signed it and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
