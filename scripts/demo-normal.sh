@@ -53,10 +53,27 @@ dev enrol --server "$url" --code "$code" > /dev/null
 dev sync > /dev/null
 
 officer_steps=()
-step() { # NAME JSON: one officer step, offline, then synced
+step() { # NAME JSON [RECORD]: one officer step, offline, with the record written with it
   officer_steps+=("$1")
-  dev --json normal step "$case_id" --step "$2" > /dev/null
+  if [ -n "${3:-}" ]; then
+    dev --json normal step "$case_id" --step "$2" --record "$3" > /dev/null
+  else
+    dev --json normal step "$case_id" --step "$2" > /dev/null
+  fi
 }
+# The party's signature as drawn on the pad: a small PNG, in hex.
+sig_png="$(python3 - <<'PNG'
+import struct, zlib
+w, h = 120, 40
+rows = b"".join(b"\0" + bytes(0 if abs(y - 20 - (x % 17) + 8) < 2 else 255 for x in range(w)) for y in range(h))
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+print(png.hex())
+PNG
+)"
+now_min() { TZ=Asia/Shanghai date -d "${1:-now}" +%Y-%m-%dT%H:%M:00; }
+signed() { printf '{"kind":"signed","name":"张三（演示）","png":"%s","signed_at":"%s"}' "$sig_png" "$(now_min)"; }
 centre() { # NAME ACCOUNT JSON
   python3 "$here/demo_normal_centre.py" "$url" "$dir/server/demo-enrolment.json" "$case_id" "$2" "$3"
   centre_steps+=("$1")
@@ -73,7 +90,8 @@ dev sync > /dev/null
 
 centre file demo-approver '{"step":"file"}'
 dev sync > /dev/null
-step investigate '{"step":"investigate","act":"询问笔录","officers":["OFF-LX-01","OFF-LX-02"]}'
+step investigate '{"step":"investigate","act":"询问笔录","officers":["OFF-LX-01","OFF-LX-02"]}' \
+  "{\"record\":\"interview\",\"start\":\"$(now_min '20 minutes ago')\",\"end\":\"$(now_min)\",\"place\":\"龙兴镇综合行政执法办公室\",\"relation\":\"当事人本人\",\"qa\":[{\"question\":\"你是否在和平街人行道上摆摊经营水果？\",\"answer\":\"是的，摆了一个上午。\"},{\"question\":\"占用面积多大？\",\"answer\":\"大约六平方米。\"}],\"signature\":$(signed)}"
 step investigate '{"step":"investigate","act":"现场检查（勘验）笔录","officers":["OFF-LX-01","OFF-LX-02"]}'
 step end_investigation '{"step":"end_investigation","proposal":{"outcome":"penalty","penalty":{"kinds":["fine"],"fine_fen":800000}},"flags":{"review_grounds":["major_rights"]}}'
 dev sync > /dev/null
@@ -89,7 +107,8 @@ centre submit_legal_review demo-reviewer '{"step":"submit_legal_review"}'
 centre legal_review demo-reviewer '{"step":"legal_review","qualification":"","passed":true,"opinion":"主体适格，事实清楚，证据确凿，适用依据正确，程序合法，裁量适当","checklist":[{"point":"执法主体合法、执法人员具备资格","finding":"符合"},{"point":"案件事实清楚","finding":"符合"},{"point":"证据确凿充分","finding":"符合"},{"point":"适用法律依据正确","finding":"符合"},{"point":"程序合法","finding":"符合"},{"point":"裁量基准适用适当","finding":"符合"}]}'
 centre decide demo-approver '{"step":"decide","outcome":{"outcome":"penalty","penalty":{"kinds":["fine"],"fine_fen":800000}},"number":""}'
 dev sync > /dev/null
-step serve '{"step":"serve","method":{"method":"direct"},"officers":["OFF-LX-01","OFF-LX-02"]}'
+step serve '{"step":"serve","method":{"method":"direct"},"officers":["OFF-LX-01","OFF-LX-02"]}' \
+  "{\"record\":\"service_receipt\",\"place\":\"重庆市渝北区龙兴镇和平街1号\",\"received_at\":\"$(now_min)\",\"signature\":$(signed)}"
 dev sync > /dev/null
 centre publish demo-reviewer '{"step":"publish"}'
 dev sync > /dev/null

@@ -65,7 +65,8 @@ pub fn typescript() -> String {
         InspDocumentReq, InspectionSummary, OutcomeView, FindingView, InspectionView, BadgeView, TaskReq,
         TaskReportReq, TaskView, VoidReq, DraftSaveReq, DraftView,
         NormalReq, NormalNewReq, NormalFromCaseReq, OfficerStep, NormalStepReq, NormalStepView,
-        NormalClockView, NormalView, NormalSummary,
+        NormalClockView, NormalView, NormalSummary, SignatureInput, QaInput, OfficerRecordInput,
+        NormalDocView,
     );
     out.push_str(&command_map(cfg));
     out.push_str(&sync_codes());

@@ -43,6 +43,18 @@ impl From<CaseError> for Failure {
     }
 }
 
+impl From<zhifa_core::case::archive::ArchiveError> for Failure {
+    fn from(e: zhifa_core::case::archive::ArchiveError) -> Self {
+        use zhifa_core::case::archive::ArchiveError as A;
+        match e {
+            A::Case(e) => e.into(),
+            A::Document(e) => e.into(),
+            A::Seal(e) => e.into(),
+            A::Inspection(e) => e.into(),
+        }
+    }
+}
+
 impl From<DocumentError> for Failure {
     fn from(e: DocumentError) -> Self {
         match e {

@@ -12,6 +12,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use uuid::Uuid;
 use zhifa_core::case::normal::{self, LocalStep, NewCaseInput, StepStatus};
+use zhifa_core::case::normal_docs::{self, FieldRecord};
 use zhifa_core::procedure::{EventKind, PartyKind, Stage, beijing_date};
 use zhifa_sync::mutation::NormalCaseDetails;
 use zhifa_sync::record::PartyRecord;
@@ -82,6 +83,12 @@ pub(crate) struct StepArgs {
     /// Where it was taken.
     #[arg(long)]
     place: Option<String>,
+    /// The record written with it, as JSON
+    /// (`zhifa_core::case::normal_docs::FieldRecord`: 询问笔录, 陈述申辩笔录,
+    /// 送达回证, 电子送达确认书; a signature's PNG in hex), rendered into the
+    /// case's documents with the step.
+    #[arg(long)]
+    record: Option<String>,
 }
 
 /// `zhifa normal show`.
@@ -137,7 +144,7 @@ fn step_doc(s: &LocalStep) -> StepDoc {
 }
 
 pub(crate) fn run(ctx: &Ctx, cmd: NormalCmd) -> Result<(), Failure> {
-    let store = crate::store::open(ctx)?;
+    let mut store = crate::store::open(ctx)?;
     let now = Utc::now();
     let today = beijing_date(now);
     match cmd {
@@ -197,7 +204,21 @@ pub(crate) fn run(ctx: &Ctx, cmd: NormalCmd) -> Result<(), Failure> {
                     format!("--step 不是办案步骤 JSON：{e}"),
                 )
             })?;
-            normal::record(&store, &a.case_id, kind, a.place, None, now)?;
+            let record = a
+                .record
+                .as_deref()
+                .map(serde_json::from_str::<FieldRecord>)
+                .transpose()
+                .map_err(|e| {
+                    Failure::bad_input(
+                        "NORMAL_RECORD_INVALID",
+                        format!("--record 不是笔录 JSON：{e}"),
+                    )
+                })?;
+            let dir = crate::store::data_dir(ctx)?.join("documents");
+            normal_docs::record_with_documents(
+                &mut store, &dir, &a.case_id, kind, record, a.place, now,
+            )?;
             show(ctx, &store, &a.case_id, today)
         }
         NormalCmd::Show(a) => show(ctx, &store, &a.case_id, today),

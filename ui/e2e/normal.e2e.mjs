@@ -148,7 +148,12 @@ async function runOfficerOn(browser, url, size, centreStep, pages) {
     if (fill) await fill()
     const t0 = Date.now()
     await tap('n-confirm')
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=n-step]').length > n, before, { timeout: 10000 })
+    try {
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid=n-step]').length > n, before, { timeout: 10000 })
+    } catch (e) {
+      const said = await page.getByTestId('n-sheet-error').allInnerTexts()
+      throw new Error(`${name} was not recorded: ${said.join(' ') || e.message}`)
+    }
     stepMs.push(Date.now() - t0)
     officerSteps.push(name)
     await page.getByTestId('n-sheet').waitFor({ state: 'hidden' })
@@ -194,7 +199,28 @@ async function runOfficerOn(browser, url, size, centreStep, pages) {
   await sync()
   if (!(await stage()).startsWith('S1')) throw new Error(`after 立案: ${await stage()}`)
 
-  await step('investigate')
+  // 询问笔录: two questions and answers, the party signs on the pad.
+  const signPad = async () => {
+    const padEl = page.locator('[data-testid=n-sheet] [data-testid=signature]')
+    await padEl.scrollIntoViewIfNeeded()
+    const pad = await padEl.boundingBox()
+    await page.mouse.move(pad.x + 30, pad.y + pad.height / 2)
+    await page.mouse.down()
+    for (let i = 1; i <= 24; i++) {
+      await page.mouse.move(pad.x + 30 + i * ((pad.width - 60) / 24), pad.y + pad.height / 2 + Math.sin(i / 2) * pad.height * 0.25)
+    }
+    await page.mouse.up()
+    taps++ // one signature stroke
+  }
+  await step('investigate', async () => {
+    await page.getByTestId('n-q-0').locator('textarea').fill('你是否在人行道上摆摊经营水果？')
+    await page.getByTestId('n-a-0').locator('textarea').fill('是的，摆了一个上午。')
+    await tap('n-qa-add')
+    await page.getByTestId('n-q-1').locator('textarea').fill('占用面积多大？')
+    await page.getByTestId('n-a-1').locator('textarea').fill('大约六平方米。')
+    await signPad()
+  })
+  await shot('interview')
   await step('investigate', async () => {
     await page.locator('[data-testid=n-sheet] .van-radio', { hasText: '现场检查（勘验）笔录' }).click()
     taps++
@@ -248,14 +274,24 @@ async function runOfficerOn(browser, url, size, centreStep, pages) {
   await sync()
   const number = decided.summary.decision_number
   if (!(await page.locator('.card').first().innerText()).includes(number)) throw new Error(`the device does not show ${number}`)
-  await step('serve')
+  // 送达 in person: the party signs the 送达回证 on the pad.
+  await step('serve', signPad)
+  const docs = await page.getByTestId('n-doc').allInnerTexts()
+  for (const title of ['询问笔录', '行政处罚事先告知书', '送达回证']) {
+    if (!docs.some((d) => d.includes(title))) throw new Error(`the device lists no ${title}: ${docs.join(' | ')}`)
+  }
+  await shot('served')
   await sync()
   await centreStep('demo-reviewer', id, { step: 'publish' })
   await sync()
   await step('confirm_payment')
   await sync()
   await centreStep('demo-approver', id, { step: 'close', reason: '罚款已缴纳，执行完毕' })
-  await centreStep('demo-admin', id, { step: 'archive' })
+  const archived = await centreStep('demo-admin', id, { step: 'archive' })
+  const held = archived.documents.map((d) => d.kind)
+  for (const kind of ['interview_record', 'prior_notice', 'service_receipt', 'penalty_decision', 'dossier']) {
+    if (!held.includes(kind)) throw new Error(`the centre holds no ${kind}: ${held.join(', ')}`)
+  }
   await sync()
   if (!(await stage()).startsWith('S18')) throw new Error(`the case ends at ${await stage()}`)
   await shot('archived')

@@ -2,7 +2,7 @@
 // each step and the request each sends. Money is integer fen; the
 // procedure core decides whether a step is lawful (offline, then again at
 // the centre) and its error names the article.
-import type { OfficerStep } from './bindings/api'
+import type { OfficerRecordInput, OfficerStep, SignatureInput } from './bindings/api'
 import { parseYuan } from './util/format'
 
 /** What the step sheet collects (each step reads its own fields). */
@@ -21,6 +21,27 @@ export interface StepForm {
   waiveHearing: boolean
   method: string
   paidYuan: string
+  /** 询问笔录: the questions and answers. */
+  qa: { question: string; answer: string }[]
+  /** 被询问人身份. */
+  relation: string
+  /** Start and end of an interview or statement (`YYYY-MM-DDTHH:MM`, Beijing). */
+  start: string
+  end: string
+  /** Where the interview, statement or service took place. */
+  recordPlace: string
+  /** 陈述申辩: the party's words, and evidence offered. */
+  statement: string
+  evidenceOffered: string
+  /** 电子送达: the channels and the documents covered. */
+  channels: string
+  scope: string
+}
+
+/** `YYYY-MM-DDTHH:MM` in Beijing time, `minutes` from `now`. */
+export function beijingMinute(now: Date, minutes = 0): string {
+  const t = new Date(now.getTime() + (minutes + 8 * 60) * 60_000)
+  return t.toISOString().slice(0, 16)
 }
 
 export function emptyStepForm(): StepForm {
@@ -39,6 +60,83 @@ export function emptyStepForm(): StepForm {
     waiveHearing: true,
     method: 'direct',
     paidYuan: '',
+    qa: [{ question: '', answer: '' }],
+    relation: '当事人本人',
+    start: '',
+    end: '',
+    recordPlace: '',
+    statement: '',
+    evidenceOffered: '',
+    channels: '',
+    scope: '行政处罚决定书及本案其他执法文书',
+  }
+}
+
+/** The party's signature as the backend takes it (a refusal or the pad's PNG). */
+export interface Signed {
+  kind: 'signed' | 'refused'
+  signer_name: string | null
+  signature_png_base64: string | null
+  refusal_reason: string | null
+  witness: string | null
+}
+
+function signature(s: Signed): SignatureInput {
+  return {
+    kind: s.kind,
+    signer_name: s.signer_name ?? undefined,
+    signature_png_base64: s.signature_png_base64 ?? undefined,
+    refusal_reason: s.refusal_reason ?? undefined,
+    witness: s.witness ?? undefined,
+  }
+}
+
+/** Whether step `name` with the form `f` carries a signed record (and so shows the pad). */
+export function needsRecord(name: string, f: StepForm): boolean {
+  if (name === 'investigate') return f.act === '询问笔录'
+  if (name === 'hear_statement') return f.statement.trim() !== ''
+  if (name === 'serve') return f.method !== 'post'
+  return false
+}
+
+/**
+ * The record written with step `name` (询问笔录, 陈述申辩笔录, 送达回证,
+ * 电子送达确认书), `null` when the step has none, or what is missing.
+ * `sig` is the party's signature or refusal, `null` while unsigned.
+ */
+export function officerRecord(name: string, f: StepForm, sig: Signed | null): OfficerRecordInput | null | string {
+  if (!needsRecord(name, f)) return null
+  if (!sig) return '请当事人签名，或注明拒绝签名的情况'
+  if (sig.kind === 'signed' && !sig.signer_name?.trim()) return '请填写签名人姓名'
+  if (sig.kind === 'refused' && !sig.refusal_reason?.trim()) return '请注明拒绝签名的情况'
+  if (name === 'serve') {
+    if (f.method === 'electronic') {
+      if (sig.kind !== 'signed') return '电子送达须经当事人签名同意（行政处罚法第六十一条第二款）'
+      const channels = f.channels.split(/[；;\n]+/).map((c) => c.trim()).filter(Boolean)
+      if (channels.length === 0) return '请填写当事人同意的电子送达方式（如手机号码）'
+      return { record: 'service_consent', channels, scope: f.scope.trim(), signature: signature(sig) }
+    }
+    if (f.method === 'left_at_address' && sig.kind !== 'refused') return '留置送达须为受送达人拒绝签收（民事诉讼法第八十九条）'
+    if (!f.recordPlace.trim()) return '请填写送达地点'
+    return { record: 'service_receipt', place: f.recordPlace.trim(), received_at: f.end, signature: signature(sig) }
+  }
+  if (!f.start || !f.end) return '请填写开始和结束时间'
+  if (f.end < f.start) return '结束时间不能早于开始时间'
+  if (!f.recordPlace.trim()) return '请填写地点'
+  if (name === 'investigate') {
+    const qa = f.qa.map((x) => ({ question: x.question.trim(), answer: x.answer.trim() }))
+    if (qa.length === 0 || qa.some((x) => !x.question || !x.answer)) return '询问笔录每一问都须有问有答'
+    if (!f.relation.trim()) return '请填写被询问人身份'
+    return { record: 'interview', start: f.start, end: f.end, place: f.recordPlace.trim(), relation: f.relation.trim(), qa, signature: signature(sig) }
+  }
+  return {
+    record: 'statement',
+    start: f.start,
+    end: f.end,
+    place: f.recordPlace.trim(),
+    statement: f.statement.trim(),
+    evidence_offered: f.evidenceOffered.trim() || undefined,
+    signature: signature(sig),
   }
 }
 

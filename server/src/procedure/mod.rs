@@ -525,11 +525,12 @@ pub fn decision_number(
     Ok(number)
 }
 
-/// The documents of a case the centre issued.
+/// The documents of a case: those the centre issued and those the
+/// officer's device made and uploaded, in the order they arrived.
 pub fn documents_of(c: &mut dyn Conn, case_id: &str) -> Result<Vec<CaseDocument>, CaseError> {
     let rows = c.query(
         "SELECT kind, title, number, sha256, size, document_sha256 FROM record_document
-         WHERE case_id = ?1 AND device_id = 'server' ORDER BY received_at, kind",
+         WHERE case_id = ?1 ORDER BY received_at, kind",
         p![case_id],
     )?;
     rows.into_iter()

@@ -2416,6 +2416,134 @@ matter_name: string,
  */
 nearest: NormalClockView | null, };
 
+export type SignatureInput = { 
+/**
+ * `signed` or `refused`.
+ */
+kind: string, 
+/**
+ * The signer's name (signed).
+ */
+signer_name?: string, 
+/**
+ * The signature as PNG, base64 (signed).
+ */
+signature_png_base64?: string, 
+/**
+ * Why the party refused (refused).
+ */
+refusal_reason?: string, 
+/**
+ * A witness (见证人, refused).
+ */
+witness?: string, };
+
+export type QaInput = { 
+/**
+ * 问.
+ */
+question: string, 
+/**
+ * 答.
+ */
+answer: string, };
+
+export type OfficerRecordInput = { "record": "interview", 
+/**
+ * Start.
+ */
+start: string, 
+/**
+ * End.
+ */
+end: string, 
+/**
+ * Where.
+ */
+place: string, 
+/**
+ * The interviewee's relation (`当事人本人`, `法定代表人` …).
+ */
+relation: string, 
+/**
+ * The questions and answers.
+ */
+qa: Array<QaInput>, 
+/**
+ * The interviewee's signature on every page, or the refusal.
+ */
+signature: SignatureInput, } | { "record": "statement", 
+/**
+ * Start.
+ */
+start: string, 
+/**
+ * End.
+ */
+end: string, 
+/**
+ * Where.
+ */
+place: string, 
+/**
+ * What the party said.
+ */
+statement: string, 
+/**
+ * Evidence offered.
+ */
+evidence_offered?: string, 
+/**
+ * The party's signature, or the refusal.
+ */
+signature: SignatureInput, } | { "record": "service_receipt", 
+/**
+ * Where.
+ */
+place: string, 
+/**
+ * When received.
+ */
+received_at: string, 
+/**
+ * 代收人 and relation, if not the party.
+ */
+proxy?: string, 
+/**
+ * The signature, or the refusal.
+ */
+signature: SignatureInput, } | { "record": "service_consent", 
+/**
+ * The channels agreed (`短信 138…` …).
+ */
+channels: Array<string>, 
+/**
+ * The documents it covers.
+ */
+scope: string, 
+/**
+ * The party's signature.
+ */
+signature: SignatureInput, };
+
+export type NormalDocView = { 
+/**
+ * The title, e.g. `询问笔录`.
+ */
+title: string, 
+/**
+ * Its number, if it has one.
+ */
+number: string | null, 
+/**
+ * SHA-256 of the PDF.
+ */
+sha256: string, 
+/**
+ * `待同步` or `已同步`.
+ */
+status: string, };
+
 /** Every command: its request and response types. */
 export interface Commands {
   app_state: { req: Empty; resp: AppState };
