@@ -5,7 +5,9 @@
 //! are rendered on the device at their step, announced with it, uploaded,
 //! held by the centre by hash and bound into the 卷宗 in the order of the
 //! 案卷评查 standard. A record that does not belong, or lacks what the law
-//! asks, is refused on the device and queues nothing.
+//! asks, is refused on the device and queues nothing; a step a device
+//! should never send — the centre's, another officer's, into another
+//! device's case or another township — is refused at the centre.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
@@ -27,7 +29,10 @@ use zhifa_server::console::StaffRole;
 use zhifa_sync::transport::Method;
 use zhifa_tests::{Backend, DeviceNow, OFFICERS, TestDevice, TestServer};
 
-zhifa_tests::on_both_backends!(the_officers_records_reach_the_dossier);
+zhifa_tests::on_both_backends!(
+    the_officers_records_reach_the_dossier,
+    a_device_pushes_only_its_own_officers_steps
+);
 
 /// Both clocks (device and server) at `at`.
 fn set_time(server: &TestServer, dev: &TestDevice, at: DateTime<Utc>) {
@@ -476,4 +481,208 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
         at("直接送达"),
     ];
     assert!(order.is_sorted(), "{order:?}: {text}");
+}
+
+/// Puts `step` in the device's outbox as it is, past the device's own
+/// checks (a tampered or buggy device), for the server to judge.
+fn inject(dev: &TestDevice, case: &str, step: &zhifa_protocol::mutation::ProcedureStep) {
+    let conn = dev.store.conn();
+    let device = dev.id();
+    let seq: i64 = conn
+        .query_row(
+            "SELECT coalesce(max(seq), 0) + 1 FROM outbox WHERE device_id = ?1",
+            [&device],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        "INSERT INTO outbox (device_id, seq, mutation_id, entity, entity_id, op, payload, created_at)
+         VALUES (?1, ?2, ?3, 'procedure', ?4, 'event', ?5, ?6)",
+        rusqlite::params![
+            device,
+            seq,
+            Uuid::now_v7().to_string(),
+            case,
+            serde_json::to_string(step).unwrap(),
+            dev.clock.now_utc().to_rfc3339()
+        ],
+    )
+    .unwrap();
+}
+
+fn event_as(
+    dev: &TestDevice,
+    kind: EventKind,
+    officer: &str,
+    role: zhifa_core::procedure::Role,
+) -> zhifa_core::procedure::ProcedureEvent {
+    zhifa_core::procedure::ProcedureEvent::new(
+        kind,
+        zhifa_core::procedure::Actor {
+            id: officer.into(),
+            role,
+        },
+        dev.clock.now_utc(),
+        zhifa_core::procedure::Origin::Device(dev.id()),
+    )
+}
+
+fn last_conflict(server: &TestServer, case: &str) -> String {
+    let db = server.db();
+    let rows = db.rows(
+        "SELECT code FROM conflict WHERE entity_id = ?1 ORDER BY id DESC",
+        &[case],
+    );
+    rows.first()
+        .map(|r| r.get::<String>(0).unwrap())
+        .unwrap_or_default()
+}
+
+async fn a_device_pushes_only_its_own_officers_steps(b: Backend) {
+    use zhifa_core::procedure::Role;
+    use zhifa_protocol::mutation::ProcedureStep;
+    let server = TestServer::on(&b);
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let mut other = TestDevice::new();
+    other.enrol(&t, &server.code(OFFICERS[1])).await.unwrap();
+    other.sync(&t).await.unwrap();
+    let township = dev.township.clone();
+    let start = zhifa_tests::t0();
+    let today = beijing_date(start);
+    let case = Uuid::now_v7().to_string();
+    let details = normal::details(
+        &dev.store,
+        NewCaseInput {
+            township: township.clone(),
+            matter_code: "CG-001".into(),
+            party: PartyRecord {
+                kind: "individual".into(),
+                name: "李四".into(),
+                id_number: "500112198001011234".into(),
+                phone: None,
+                address: "重庆市渝北区龙兴镇和平街2号".into(),
+                representative: None,
+            },
+            place: "龙兴镇和平街".into(),
+            violation_time: normal::beijing_minute(start),
+            facts: "占道经营".into(),
+            officers: [OFFICERS[0].into(), OFFICERS[1].into()],
+            converted_from: None,
+        },
+        today,
+    )
+    .unwrap();
+    normal::record(
+        &dev.store,
+        &case,
+        EventKind::RegisterSource {
+            discovered_on: today,
+            source: "巡查".into(),
+            party: PartyKind::Citizen,
+        },
+        None,
+        Some(details.clone()),
+        start,
+    )
+    .unwrap();
+    dev.sync(&t).await.unwrap();
+    let events = |server: &TestServer| {
+        server.db().int(
+            "SELECT count(*) FROM procedure_event WHERE case_id = ?1",
+            &[&case],
+        )
+    };
+    assert_eq!(events(&server), 1);
+
+    // The device claims the 负责人's 立案: the centre's step, not a device's.
+    inject(
+        &dev,
+        &case,
+        &ProcedureStep {
+            schema: 2,
+            event: event_as(&dev, EventKind::File, OFFICERS[0], Role::Leader),
+            details: None,
+        },
+    );
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.rejected, 1, "{r:?}");
+    assert_eq!(last_conflict(&server, &case), "not_owner");
+    // A step in another officer's name.
+    inject(
+        &dev,
+        &case,
+        &ProcedureStep {
+            schema: 2,
+            event: event_as(
+                &dev,
+                EventKind::DeclineFiling { reason: "x".into() },
+                OFFICERS[1],
+                Role::Officer,
+            ),
+            details: None,
+        },
+    );
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.rejected, 1, "{r:?}");
+    assert_eq!(last_conflict(&server, &case), "not_owner");
+    // Another device steps into this device's case.
+    set_time(&server, &other, start + Duration::minutes(5));
+    inject(
+        &other,
+        &case,
+        &ProcedureStep {
+            schema: 2,
+            event: event_as(
+                &other,
+                EventKind::Investigate {
+                    act: "询问".into(),
+                    officers: officers(),
+                    document: None,
+                },
+                OFFICERS[1],
+                Role::Officer,
+            ),
+            details: None,
+        },
+    );
+    let r = other.sync(&t).await.unwrap();
+    assert_eq!(r.rejected, 1, "{r:?}");
+    assert_eq!(last_conflict(&server, &case), "not_owner");
+    assert_eq!(events(&server), 1, "no refused step reached the log");
+
+    // A new case in a township the officer does not serve.
+    let far = Uuid::now_v7().to_string();
+    let mut d = details;
+    d.township = "500110106".into();
+    inject(
+        &dev,
+        &far,
+        &ProcedureStep {
+            schema: 2,
+            event: event_as(
+                &dev,
+                EventKind::RegisterSource {
+                    discovered_on: today,
+                    source: "巡查".into(),
+                    party: PartyKind::Citizen,
+                },
+                OFFICERS[0],
+                Role::Officer,
+            ),
+            details: Some(Box::new(d)),
+        },
+    );
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.rejected, 1, "{r:?}");
+    assert_eq!(last_conflict(&server, &far), "jurisdiction");
+    assert_eq!(
+        server.db().int(
+            "SELECT count(*) FROM procedure_case WHERE case_id = ?1",
+            &[&far]
+        ),
+        0
+    );
 }
