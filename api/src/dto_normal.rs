@@ -265,6 +265,9 @@ pub struct NormalClockView {
     pub level: String,
     /// A waiting period rather than a deadline.
     pub waiting: bool,
+    /// Its length is a township setting Chongqing has not published: the
+    /// research's default, shown as such.
+    pub unverified: bool,
 }
 
 /// A normal-procedure case.

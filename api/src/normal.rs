@@ -204,6 +204,7 @@ impl App {
                     }
                     .to_owned(),
                     waiting: k.sense == deadline::ClockSense::Waiting,
+                    unverified: deadline::period(k.kind, &config).configured_unverified,
                 })
                 .collect(),
             next: next_steps(state.stage)

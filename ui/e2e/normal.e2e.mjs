@@ -192,6 +192,10 @@ async function runOfficerOn(browser, url, size, centreStep, pages) {
   officerSteps.push('register_source')
   const waiting = await page.getByTestId('n-waiting').innerText()
   if (!waiting.includes('立案审批')) throw new Error(`a new case waits for: ${waiting}`)
+  // The 立案 period is a township setting Chongqing has not published: the
+  // screen says it runs on the default.
+  const clocks = await page.getByTestId('n-clock').allInnerTexts()
+  if (!clocks.some((c) => c.includes('暂按默认值'))) throw new Error(`no clock says it is a default: ${clocks.join(' | ')}`)
   await shot('source')
   const id = caseId()
   await sync()

@@ -2318,7 +2318,12 @@ level: string,
 /**
  * A waiting period rather than a deadline.
  */
-waiting: boolean, };
+waiting: boolean, 
+/**
+ * Its length is a township setting Chongqing has not published: the
+ * research's default, shown as such.
+ */
+unverified: boolean, };
 
 export type NormalView = { 
 /**
