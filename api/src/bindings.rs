@@ -66,7 +66,7 @@ pub fn typescript() -> String {
         TaskReportReq, TaskView, VoidReq, DraftSaveReq, DraftView,
         NormalReq, NormalNewReq, NormalFromCaseReq, OfficerStep, NormalStepReq, NormalStepView,
         NormalClockView, NormalView, NormalSummary, SignatureInput, QaInput, OfficerRecordInput,
-        NormalDocView,
+        NormalDocView, PreservedItemInput,
     );
     out.push_str(&command_map(cfg));
     out.push_str(&sync_codes());

@@ -54,6 +54,13 @@ pub enum OfficerStep {
         #[ts(optional)]
         document: Option<String>,
     },
+    /// Ask the 负责人 at once to approve a 先行登记保存 (Art. 56).
+    RequestSave {
+        /// What is to be preserved.
+        items: String,
+        /// Why the evidence may be lost or hard to obtain later.
+        reason: String,
+    },
     /// 调查终结 with the proposal (Art. 57): a fine in fen, or none for
     /// 轻微不予处罚.
     EndInvestigation {
@@ -150,6 +157,19 @@ pub struct SignatureInput {
     pub witness: Option<String>,
 }
 
+/// One item of a 先行登记保存 清单.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PreservedItemInput {
+    /// 名称.
+    pub name: String,
+    /// 规格.
+    #[serde(default)]
+    #[ts(optional)]
+    pub spec: Option<String>,
+    /// 数量 with its unit.
+    pub quantity: String,
+}
+
 /// One question and its answer in a 询问笔录.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct QaInput {
@@ -207,6 +227,15 @@ pub enum OfficerRecordInput {
         #[ts(optional)]
         proxy: Option<String>,
         /// The signature, or the refusal.
+        signature: SignatureInput,
+    },
+    /// 先行登记保存证据通知书及清单 (Art. 56), with 调查取证 once approved.
+    Preservation {
+        /// The items.
+        items: Vec<PreservedItemInput>,
+        /// 保存地点.
+        storage_place: String,
+        /// The party's signature, or the refusal.
         signature: SignatureInput,
     },
     /// 电子送达确认书 (Art. 61 ¶2), with an electronic 送达.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use zhifa_core::case::normal::{self, NewCaseInput, NormalCase, StepStatus};
 use zhifa_core::case::normal_docs::{self, FieldRecord};
 use zhifa_core::document::model::PartySignature;
-use zhifa_core::document::normal::QuestionAnswer;
+use zhifa_core::document::normal::{PreservedItem, QuestionAnswer};
 use zhifa_core::procedure::{
     CaseFlags, EventKind, Outcome, PartyKind, Penalty, ServiceMethod, Stage, beijing_date, deadline,
 };
@@ -30,7 +30,9 @@ use crate::{ApiError, App};
 /// names (the core decides; this only orders the buttons).
 fn next_steps(stage: Stage) -> Vec<&'static str> {
     match stage {
-        Stage::Filed | Stage::Investigating => vec!["investigate", "end_investigation"],
+        Stage::Filed | Stage::Investigating => {
+            vec!["investigate", "request_save", "end_investigation"]
+        }
         Stage::ProposalApproved => vec!["inform"],
         Stage::Informed => vec!["hear_statement", "waive", "request_hearing"],
         Stage::StatementHeard => vec!["request_hearing"],
@@ -122,6 +124,23 @@ fn field_record(r: OfficerRecordInput, now: DateTime<Utc>) -> Result<FieldRecord
                 signature: signature(s, at)?,
             }
         }
+        OfficerRecordInput::Preservation {
+            items,
+            storage_place,
+            signature: s,
+        } => FieldRecord::Preservation {
+            items: items
+                .into_iter()
+                .map(|i| PreservedItem {
+                    name: i.name,
+                    spec: i.spec.filter(|x| !x.trim().is_empty()),
+                    quantity: i.quantity,
+                    remark: None,
+                })
+                .collect(),
+            storage_place,
+            signature: signature(s, normal::beijing_minute(now))?,
+        },
         OfficerRecordInput::ServiceConsent {
             channels,
             scope,
@@ -161,7 +180,7 @@ impl App {
             case_id: c.case_id.clone(),
             stage: state.stage.number().to_owned(),
             stage_label: state.stage.label_zh().to_owned(),
-            waiting_for: normal::waiting_for(state.stage).map(str::to_owned),
+            waiting_for: normal::waiting_for(&state),
             party_name: details.map(|d| d.party.name.clone()).unwrap_or_default(),
             matter_name: details.map(|d| d.matter_name.clone()).unwrap_or_default(),
             place: details.map(|d| d.place.clone()).unwrap_or_default(),
@@ -367,6 +386,7 @@ impl App {
                 officers,
                 document,
             },
+            OfficerStep::RequestSave { items, reason } => EventKind::RequestSave { items, reason },
             OfficerStep::EndInvestigation {
                 fine_fen,
                 review_grounds,

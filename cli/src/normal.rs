@@ -115,7 +115,7 @@ struct CaseDoc {
     stage_number: &'static str,
     stage_label: &'static str,
     /// The centre's act it waits for (待审批), if any.
-    waiting_for: Option<&'static str>,
+    waiting_for: Option<String>,
     details: Option<NormalCaseDetails>,
     steps: Vec<StepDoc>,
     clocks: Vec<ClockDoc>,
@@ -237,6 +237,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: NormalCmd) -> Result<(), Failure> {
                     d.stage_number,
                     d.stage_label,
                     d.waiting_for
+                        .as_ref()
                         .map(|w| format!("（待审批：{w}）"))
                         .unwrap_or_default()
                 );
@@ -259,7 +260,7 @@ fn doc(store: &zhifa_core::store::Store, id: &str, today: NaiveDate) -> Result<C
         stage: state.stage,
         stage_number: state.stage.number(),
         stage_label: state.stage.label_zh(),
-        waiting_for: normal::waiting_for(state.stage),
+        waiting_for: normal::waiting_for(&state),
         steps: c.steps.iter().map(step_doc).collect(),
         clocks: clocks
             .into_iter()
@@ -285,7 +286,7 @@ fn show(
         return print_json(&d);
     }
     println!("案件 {}：{} {}", d.case_id, d.stage_number, d.stage_label);
-    if let Some(w) = d.waiting_for {
+    if let Some(w) = &d.waiting_for {
         println!("待审批：{w}");
     }
     for s in &d.steps {

@@ -375,6 +375,14 @@ pub enum EventKind {
         #[serde(default)]
         document: Option<String>,
     },
+    /// S2a the officer asks the 负责人 at once to approve a 先行登记保存
+    /// (Art. 56: 经行政机关负责人批准): the case waits for the approval.
+    RequestSave {
+        /// What is to be preserved.
+        items: String,
+        /// Why the evidence may be lost or hard to obtain later.
+        reason: String,
+    },
     /// S2a 先行登记保存, approved by the 负责人 (Art. 56).
     RegisterSave {
         /// What is preserved.
@@ -548,6 +556,7 @@ impl EventKind {
             Self::File => "file",
             Self::DeclineFiling { .. } => "decline_filing",
             Self::Investigate { .. } => "investigate",
+            Self::RequestSave { .. } => "request_save",
             Self::RegisterSave { .. } => "register_save",
             Self::DisposeSave { .. } => "dispose_save",
             Self::Seize { .. } => "seize",
@@ -586,6 +595,7 @@ impl EventKind {
             Self::File => "立案",
             Self::DeclineFiling { .. } => "不予立案",
             Self::Investigate { .. } => "调查取证",
+            Self::RequestSave { .. } => "申请先行登记保存",
             Self::RegisterSave { .. } => "先行登记保存",
             Self::DisposeSave { .. } => "先行登记保存处理决定",
             Self::Seize { .. } => "查封扣押",
@@ -623,7 +633,9 @@ impl EventKind {
             Self::RegisterSource { .. } => &["行政处罚法第五十四条第一款"],
             Self::File | Self::DeclineFiling { .. } => &["行政处罚法第五十四条第二款"],
             Self::Investigate { .. } => &["行政处罚法第五十四条", "行政处罚法第五十五条"],
-            Self::RegisterSave { .. } | Self::DisposeSave { .. } => &["行政处罚法第五十六条"],
+            Self::RequestSave { .. } | Self::RegisterSave { .. } | Self::DisposeSave { .. } => {
+                &["行政处罚法第五十六条"]
+            }
             Self::Seize { .. } | Self::ReleaseSeizure { .. } => &[
                 "行政强制法第十八条",
                 "行政强制法第二十四条",

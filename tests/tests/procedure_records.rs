@@ -31,7 +31,8 @@ use zhifa_tests::{Backend, DeviceNow, OFFICERS, TestDevice, TestServer};
 
 zhifa_tests::on_both_backends!(
     the_officers_records_reach_the_dossier,
-    a_device_pushes_only_its_own_officers_steps
+    a_device_pushes_only_its_own_officers_steps,
+    an_offline_step_is_judged_in_its_place
 );
 
 /// Both clocks (device and server) at `at`.
@@ -224,6 +225,71 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
         "the step names its record by hash"
     );
 
+    // 先行登记保存 (Art. 56): the officer asks at once; the case waits for
+    // the 负责人 in the approver's queue; once approved, the officer makes
+    // the 通知书及清单 with the party, its disposal date computed.
+    step(
+        &mut dev,
+        &case,
+        EventKind::RequestSave {
+            items: "建筑材料（钢管）".into(),
+            reason: "当事人可能连夜转移材料".into(),
+        },
+        None,
+    )
+    .unwrap();
+    let preservation = || FieldRecord::Preservation {
+        items: vec![zhifa_core::document::normal::PreservedItem {
+            name: "脚手架钢管".into(),
+            spec: Some("6米".into()),
+            quantity: "40根".into(),
+            remark: None,
+        }],
+        storage_place: "龙兴镇综合行政执法办公室仓库".into(),
+        signature: PartySignature::Refused {
+            reason: "当事人拒绝签名".into(),
+            witness: Some("社区网格员王五".into()),
+        },
+    };
+    assert!(
+        step(&mut dev, &case, investigate(), Some(preservation())).is_err(),
+        "no 通知书 before the 负责人 approved"
+    );
+    dev.sync(&t).await.unwrap();
+    let (s, queue) = server
+        .console(
+            Method::Get,
+            "/v1/console/procedure/cases?waiting=true",
+            &approver,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{queue}");
+    let row = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["case_id"] == case.as_str())
+        .expect("the request is in the approver's queue");
+    assert_eq!(row["waiting_for"][0], "先行登记保存审批", "{row}");
+    set_time(&server, &dev, start + Duration::minutes(150));
+    centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "register_save", "items": "建筑材料（钢管）"}),
+    )
+    .await;
+    dev.sync(&t).await.unwrap();
+    let rec = step(&mut dev, &case, investigate(), Some(preservation())).unwrap();
+    let notice_save = rec.documents[0].clone();
+    assert_eq!(notice_save.kind, "preservation_notice");
+    step(&mut dev, &case, EventKind::DisposeSave { index: 0 }, None).unwrap();
+    let saved_on = beijing_date(start + Duration::minutes(150));
+    let (config, calendar) = normal::rules_for(&dev.store, &township, saved_on).unwrap();
+    let decide_by =
+        gates::due_of(ClockKind::RegistrationSave, saved_on, &config, &calendar).unwrap();
+
     // 调查终结 and the centre's approvals; then the 事先告知 makes its
     // 告知书, its periods from the deadline engine.
     let fine = Penalty::fine(800_000);
@@ -370,6 +436,7 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
             .collect::<Vec<_>>(),
         [
             "interview_record",
+            "preservation_notice",
             "prior_notice",
             "statement_record",
             "service_receipt"
@@ -430,6 +497,21 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
             "the 告知书 prints {element}: {text}"
         );
     }
+    let text = file(&notice_save.sha256).await;
+    let flat: String = text.split_whitespace().collect();
+    for element in [
+        "先行登记保存".to_owned(),
+        "脚手架钢管".to_owned(),
+        "40根".to_owned(),
+        "第五十六条".to_owned(),
+        "拒绝签名".to_owned(),
+        date_zh(decide_by),
+    ] {
+        assert!(
+            flat.contains(&element),
+            "the 通知书 prints {element}: {text}"
+        );
+    }
     let text = file(&statement.sha256).await;
     assert!(text.contains("临时堆放"), "{text}");
     let text = file(&receipt.sha256).await;
@@ -450,7 +532,8 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
         None,
     )
     .unwrap();
-    dev.sync(&t).await.unwrap();
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.rejected, 0, "{r:?}");
     centre_step(
         &server,
         &approver,
@@ -476,6 +559,7 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
     };
     let order = [
         at("大约三十平方米"),
+        at("脚手架钢管"),
         at("违反市容环境卫生管理规定"),
         at("准备当天运走"),
         at("直接送达"),
@@ -685,4 +769,142 @@ async fn a_device_pushes_only_its_own_officers_steps(b: Backend) {
         ),
         0
     );
+}
+
+/// A step the officer took offline reaches the centre after a step the
+/// centre took later: it is judged in its place in time, accepted if every
+/// later step still holds, refused (naming why) if it would undo one.
+async fn an_offline_step_is_judged_in_its_place(b: Backend) {
+    let server = TestServer::on(&b);
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let township = dev.township.clone();
+    let approver = server.staff("AP-O", StaffRole::Approver, &township, None);
+    let start = zhifa_tests::t0();
+    let today = beijing_date(start);
+    let open = |dev: &TestDevice, case: &str| {
+        let details = normal::details(
+            &dev.store,
+            NewCaseInput {
+                township: township.clone(),
+                matter_code: "CG-001".into(),
+                party: PartyRecord {
+                    kind: "individual".into(),
+                    name: "王五".into(),
+                    id_number: "500112198001011234".into(),
+                    phone: None,
+                    address: "重庆市渝北区龙兴镇和平街3号".into(),
+                    representative: None,
+                },
+                place: "龙兴镇和平街".into(),
+                violation_time: normal::beijing_minute(start),
+                facts: "占道经营".into(),
+                officers: [OFFICERS[0].into(), OFFICERS[1].into()],
+                converted_from: None,
+            },
+            today,
+        )
+        .unwrap();
+        normal::record(
+            &dev.store,
+            case,
+            EventKind::RegisterSource {
+                discovered_on: today,
+                source: "巡查".into(),
+                party: PartyKind::Citizen,
+            },
+            None,
+            Some(details),
+            dev.clock.now_utc(),
+        )
+        .unwrap();
+    };
+    let request = EventKind::RequestSave {
+        items: "三轮车一辆".into(),
+        reason: "当事人可能驶离".into(),
+    };
+    let approve = json!({"step": "register_save", "items": "三轮车一辆"});
+    let steps = |server: &TestServer, case: &str| {
+        server.db().int(
+            "SELECT count(*) FROM procedure_event WHERE case_id = ?1",
+            &[case],
+        )
+    };
+
+    for (i, (case, offline, accepted)) in [
+        (
+            Uuid::now_v7().to_string(),
+            EventKind::Investigate {
+                act: "现场检查（勘验）笔录".into(),
+                officers: officers(),
+                document: None,
+            },
+            true,
+        ),
+        (
+            Uuid::now_v7().to_string(),
+            EventKind::EndInvestigation {
+                proposal: Outcome::NoPenaltyMinor,
+                flags: CaseFlags::default(),
+            },
+            false,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let base = start + Duration::hours(4 * i64::try_from(i).unwrap());
+        set_time(&server, &dev, base + Duration::hours(1));
+        open(&dev, &case);
+        dev.sync(&t).await.unwrap();
+        centre_step(&server, &approver, &case, json!({"step": "file"})).await;
+        dev.sync(&t).await.unwrap();
+        step(
+            &mut dev,
+            &case,
+            EventKind::Investigate {
+                act: "询问".into(),
+                officers: officers(),
+                document: None,
+            },
+            None,
+        )
+        .unwrap();
+        step(&mut dev, &case, request.clone(), None).unwrap();
+        dev.sync(&t).await.unwrap();
+        // Offline: the officer goes on with the case at +2 h …
+        set_time(&server, &dev, base + Duration::hours(2));
+        step(&mut dev, &case, offline, None).unwrap();
+        // … while the 负责人 approves the registration at +3 h.
+        set_time(&server, &dev, base + Duration::hours(3));
+        centre_step(&server, &approver, &case, approve.clone()).await;
+        let before = steps(&server, &case);
+        let r = dev.sync(&t).await.unwrap();
+        if accepted {
+            assert_eq!(r.rejected, 0, "{r:?}");
+            assert_eq!(steps(&server, &case), before + 1);
+            let (s, v) = server
+                .console(
+                    Method::Get,
+                    &format!("/v1/console/procedure/cases/{case}"),
+                    &approver,
+                    None,
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+            assert_eq!(v["summary"]["stage"], "investigating", "{v}");
+        } else {
+            // Ending the investigation before the approval would leave the
+            // 负责人's 先行登记保存 outside the investigation (Art. 56).
+            assert_eq!(r.rejected, 1, "{r:?}");
+            assert_eq!(last_conflict(&server, &case), "procedure_refused");
+            assert_eq!(steps(&server, &case), before);
+        }
+        // The device's log still folds, the refused step marked.
+        let local = normal::case(&dev.store, &case).unwrap().unwrap();
+        let (state, _) = normal::state(&dev.store, &local, today).unwrap();
+        assert_eq!(state.saves.len(), 1);
+    }
 }

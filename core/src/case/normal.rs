@@ -26,7 +26,7 @@ use super::CaseError;
 use super::outbox::{OutboxEntry, append, device_id};
 use crate::catalogue::model::Calendar;
 use crate::procedure::{
-    Actor, CaseState, EventKind, OpenClock, Origin, ProcedureConfig, ProcedureEvent, Role, Stage,
+    Actor, CaseState, EventKind, OpenClock, Origin, ProcedureConfig, ProcedureEvent, Role,
     beijing_date, fold, open_clocks,
 };
 use crate::store::Store;
@@ -283,15 +283,23 @@ pub fn check(
         .township()
         .ok_or_else(|| CaseError::Corrupt(format!("普通程序案件 {} 缺少案件信息", c.case_id)))?;
     let (config, calendar) = rules_for(store, township, beijing_date(now))?;
-    let state = fold(&c.log(), &config, &calendar)
+    let log = c.log();
+    let state = fold(&log, &config, &calendar)
         .map_err(|(i, e)| CaseError::Corrupt(format!("第 {} 步不再成立：{e}", i + 1)))?;
+    // The step follows everything the device holds: were the device's
+    // clock behind the centre's, its time is the millisecond after the
+    // last step it knows, so the log's order is the order of the acts.
+    let at = match log.last() {
+        Some(last) if last.at >= now => last.at + chrono::TimeDelta::milliseconds(1),
+        _ => now,
+    };
     let mut event = ProcedureEvent::new(
         kind,
         Actor {
             id: officer,
             role: Role::Officer,
         },
-        now,
+        at,
         Origin::Device(device),
     );
     event.place = place;
@@ -308,17 +316,10 @@ pub fn beijing_minute(at: DateTime<Utc>) -> chrono::NaiveDateTime {
     t.duration_trunc(chrono::TimeDelta::minutes(1)).unwrap_or(t)
 }
 
-/// Whether a case in `stage` waits for the centre (待审批), and for what.
-pub fn waiting_for(stage: Stage) -> Option<&'static str> {
-    match stage {
-        Stage::CaseSource => Some("立案审批"),
-        Stage::InvestigationEnded => Some("案件审核"),
-        Stage::CaseReviewed => Some("负责人审批拟处理意见"),
-        Stage::LegalReviewed | Stage::CollectivelyDiscussed => Some("负责人决定"),
-        Stage::Served => Some("公示"),
-        Stage::Closed => Some("归档"),
-        _ => None,
-    }
+/// Whether a case in `state` waits for the centre (待审批), and for what.
+pub fn waiting_for(state: &CaseState) -> Option<String> {
+    let w = crate::procedure::waiting::waiting_for(state);
+    (!w.is_empty()).then(|| w.join("、"))
 }
 
 /// Queues `step` of case `case_id` for the centre; returns its outbox seq.

@@ -4,6 +4,7 @@
 //! | step | document | basis |
 //! |---|---|---|
 //! | 调查取证 with a [`FieldRecord::Interview`] | 询问笔录, every page with the interviewee's and both officers' signatures or the refusal | 行政处罚法 Art. 42, 55 |
+//! | 调查取证 with a [`FieldRecord::Preservation`], once the 负责人 approved the 先行登记保存 the officer asked for (`request_save`) | 先行登记保存证据通知书及清单, its disposal date computed | Art. 56, 85 |
 //! | 事先告知 | 行政处罚事先告知书, its periods computed by the deadline engine | Art. 44, 45, 63, 64 |
 //! | 陈述申辩及复核 with a [`FieldRecord::Statement`] | 陈述申辩笔录 | Art. 45 |
 //! | 送达 in person, on the spot or left at the address | 送达回证 with the signature or the refusal and witness | Art. 61; 民事诉讼法 Art. 87, 89 |
@@ -43,8 +44,8 @@ use crate::document::model::{
     ServiceReceipt,
 };
 use crate::document::normal::{
-    ElectronicServiceConsent, InterviewRecord, PriorNotice, QuestionAnswer, StatementRecord,
-    party_details,
+    ElectronicServiceConsent, InterviewRecord, Opinion, PreservationNotice, PreservedItem,
+    PriorNotice, QuestionAnswer, StatementRecord, party_details,
 };
 use crate::procedure::{CaseState, ClockKind, EventKind, ProcedureEvent, ServiceMethod, gates};
 use crate::store::Store;
@@ -98,6 +99,16 @@ pub enum FieldRecord {
         /// The signature, or the refusal with reason and witness (Art. 89).
         signature: PartySignature,
     },
+    /// 先行登记保存证据通知书及清单 (Art. 56), with an 调查取证 step once
+    /// the 负责人 approved the registration.
+    Preservation {
+        /// The items (清单).
+        items: Vec<PreservedItem>,
+        /// 保存地点.
+        storage_place: String,
+        /// The party's signature, or the refusal.
+        signature: PartySignature,
+    },
     /// 电子送达确认书 (Art. 61 ¶2), with an electronic 送达.
     ServiceConsent {
         /// The channels the party agrees to (`短信 138…`, `电子邮箱 …`).
@@ -115,6 +126,7 @@ impl FieldRecord {
             Self::Interview { .. } => "询问笔录",
             Self::Statement { .. } => "陈述申辩笔录",
             Self::ServiceReceipt { .. } => "送达回证",
+            Self::Preservation { .. } => "先行登记保存证据通知书及清单",
             Self::ServiceConsent { .. } => "电子送达确认书",
         }
     }
@@ -176,7 +188,7 @@ fn pair(kind: &EventKind, record: Option<&FieldRecord>) -> Result<(), ArchiveErr
             true
         }
         (_, None) => true,
-        (EventKind::Investigate { .. }, Some(R::Interview { .. }))
+        (EventKind::Investigate { .. }, Some(R::Interview { .. } | R::Preservation { .. }))
         | (EventKind::HearStatement { .. }, Some(R::Statement { .. })) => true,
         _ => false,
     };
@@ -363,6 +375,85 @@ impl Ctx<'_> {
         }))
     }
 
+    /// The 先行登记保存证据通知书及清单 of the registration the 负责人
+    /// approved last (Art. 56: 经行政机关负责人批准; the disposal within
+    /// seven working days, Art. 85).
+    fn preservation(
+        &self,
+        items: &[PreservedItem],
+        storage_place: &str,
+        signature: &PartySignature,
+    ) -> Result<DocumentData, ArchiveError> {
+        check_signature(signature)?;
+        if items.is_empty()
+            || items
+                .iter()
+                .any(|i| i.name.trim().is_empty() || i.quantity.trim().is_empty())
+        {
+            return Err(invalid("清单", "每一项都须有名称和数量"));
+        }
+        if storage_place.trim().is_empty() {
+            return Err(invalid("保存地点", "不能为空"));
+        }
+        let log = self.case.log();
+        let approval = log
+            .iter()
+            .rev()
+            .find(|e| matches!(e.kind, EventKind::RegisterSave { .. }))
+            .ok_or_else(|| {
+                CaseError::Config(
+                    "先行登记保存须经行政机关负责人批准（《行政处罚法》第五十六条），批准尚未到达本机"
+                        .into(),
+                )
+            })?;
+        let index = self.state.saves.len().saturating_sub(1);
+        if self
+            .state
+            .saves
+            .get(index)
+            .is_some_and(|m| m.disposed_on.is_some())
+        {
+            return Err(CaseError::Config("该先行登记保存已作出处理决定".into()).into());
+        }
+        let reason = log
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                EventKind::RequestSave { reason, .. } if e.at <= approval.at => {
+                    Some(reason.clone())
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| "证据可能灭失或者以后难以取得".to_owned());
+        let d = self.details;
+        let approved_on = approval.on();
+        let (config, calendar) = normal::rules_for(self.store, &d.township, approved_on)?;
+        let decide_by = gates::due_of(ClockKind::RegistrationSave, approved_on, &config, &calendar)
+            .map_err(CaseError::from)?;
+        let n = next_stage(self.store, &self.case.case_id, "preservation_notice")?;
+        Ok(DocumentData::PreservationNotice(PreservationNotice {
+            number: format!("{}-保{n}", case_reference(&self.case.case_id)),
+            authority: authority(d),
+            party: party_details(&d.party),
+            reason,
+            approved: Opinion {
+                text: "同意先行登记保存".to_owned(),
+                signer: format!(
+                    "{}（{}）",
+                    approval.actor.role.label_zh(),
+                    approval.actor.id
+                ),
+                date: approved_on,
+            },
+            items: items.to_vec(),
+            storage_place: storage_place.to_owned(),
+            decide_by,
+            officers: two_officers(d)?,
+            party_signature: signature.clone(),
+            date: self.event.on(),
+        }))
+    }
+
     /// The number of the case's latest 事先告知书.
     fn notice_number(&self) -> Result<String, ArchiveError> {
         let told = next_stage(self.store, &self.case.case_id, "prior_notice")?;
@@ -492,6 +583,11 @@ impl Ctx<'_> {
                     date,
                 })
             }
+            FieldRecord::Preservation {
+                items,
+                storage_place,
+                signature,
+            } => self.preservation(items, storage_place, signature)?,
             FieldRecord::ServiceConsent {
                 channels,
                 scope,
@@ -580,7 +676,11 @@ pub fn record_with_documents(
         .map(|s| s.sha256.clone());
     match &mut kind {
         EventKind::Investigate { act, document, .. } if record_hash.is_some() => {
-            "询问笔录".clone_into(act);
+            if let Some(FieldRecord::Preservation { .. }) = &record {
+                "先行登记保存证据通知书及清单".clone_into(act);
+            } else {
+                "询问笔录".clone_into(act);
+            }
             *document = record_hash;
         }
         EventKind::Serve {
@@ -644,6 +744,7 @@ fn data_number(data: &DocumentData) -> Option<String> {
     match data {
         DocumentData::PriorNotice(n) => Some(n.number.clone()),
         DocumentData::ServiceReceipt(r) => Some(r.document_number.clone()),
+        DocumentData::PreservationNotice(n) => Some(n.number.clone()),
         _ => None,
     }
 }

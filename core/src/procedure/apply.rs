@@ -91,6 +91,8 @@ pub struct CaseState {
     pub investigators: Vec<String>,
     /// 先行登记保存.
     pub saves: Vec<Measure>,
+    /// The day the officer asked for a 先行登记保存 not yet approved.
+    pub save_requested: Option<NaiveDate>,
     /// 查封扣押.
     pub seizures: Vec<Measure>,
     /// The 调查终结报告's proposal.
@@ -159,6 +161,7 @@ impl CaseState {
             investigation_acts: 0,
             investigators: Vec::new(),
             saves: Vec::new(),
+            save_requested: None,
             seizures: Vec::new(),
             proposal: None,
             flags: CaseFlags::default(),
@@ -350,12 +353,24 @@ fn step(
             }
             s.stage = Stage::Investigating;
         }
+        EventKind::RequestSave { items, reason } => {
+            if !matches!(s.stage, Stage::Filed | Stage::Investigating) || s.save_requested.is_some()
+            {
+                return Err(illegal(s, event));
+            }
+            require_role(event, &officer, "承办人", "《行政处罚法》第五十六条")?;
+            non_empty(items, "先行登记保存的物品")?;
+            non_empty(reason, "先行登记保存的理由（证据可能灭失或者以后难以取得）")?;
+            s.save_requested = Some(on);
+        }
         EventKind::RegisterSave { items } => {
             if !matches!(s.stage, Stage::Filed | Stage::Investigating) {
                 return Err(illegal(s, event));
             }
             require_leader(event, config, "《行政处罚法》第五十六条")?;
             non_empty(items, "先行登记保存的物品")?;
+            // The approval answers the officer's request, if there is one.
+            s.save_requested = None;
             s.saves.push(Measure {
                 on,
                 extended_days: 0,

@@ -79,6 +79,7 @@ pub mod config;
 pub mod deadline;
 pub mod error;
 pub mod gates;
+pub mod waiting;
 
 pub use apply::{CaseState, ProcedureLog, apply, fold};
 pub use clocks::{Alert, OpenClock, nearest, open_clocks};

@@ -139,6 +139,14 @@ pub(crate) fn script(plan: &Plan, config: &ProcedureConfig) -> Vec<ProcedureEven
     ];
     if plan.preserve {
         out.push(ev(
+            EventKind::RequestSave {
+                items: "经营用三轮车一辆".to_owned(),
+                reason: "当事人可能转移车辆".to_owned(),
+            },
+            Role::Officer,
+            next(0),
+        ));
+        out.push(ev(
             EventKind::RegisterSave {
                 items: "经营用三轮车一辆".to_owned(),
             },

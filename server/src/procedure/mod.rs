@@ -257,8 +257,19 @@ pub fn state_of(
     config: &ProcedureConfig,
     pkg: &Package,
 ) -> Result<CaseState, CaseError> {
-    fold(events, config, &pkg.calendar)
+    fold(&in_time_order(events), config, &pkg.calendar)
         .map_err(|(i, e)| CaseError::Corrupt(format!("第 {} 步不再成立：{e}", i + 1)))
+}
+
+/// The log in the order of its steps' times (ties in the order the centre
+/// accepted them): a step the officer recorded offline may reach the
+/// centre after a centre step taken later, and the law judges each step
+/// by when it was taken.
+fn in_time_order(events: &[ProcedureEvent]) -> Vec<ProcedureEvent> {
+    let mut v = events.to_vec();
+    // A stable sort: equal times keep the centre's order.
+    v.sort_by_key(|e| e.at);
+    v
 }
 
 /// A new case: who holds it and its details (with its first step).
@@ -281,6 +292,9 @@ pub struct Appended {
     pub officer_id: String,
     /// The state after it.
     pub state: CaseState,
+    /// The step as stored (a console step's time may have been moved after
+    /// the last step's).
+    pub event: ProcedureEvent,
 }
 
 /// Appends `event` to `case_id`'s log if the procedure core accepts it
@@ -327,7 +341,31 @@ pub fn append(
     let pkg = release_of(c, k, &township, on)?;
     let config = config_of(&township);
     let state = state_of(&events, &config, &pkg)?;
-    let next = apply(&state, event, &config, &pkg.calendar)?;
+    // The centre acts after everything it holds: a console step stamped
+    // before the last step (a device whose clock ran ahead) takes the
+    // millisecond after it.
+    let clamped;
+    let event = match (&event.origin, state.last_at) {
+        (zhifa_core::procedure::Origin::Console(_), Some(last)) if event.at <= last => {
+            let mut e = event.clone();
+            e.at = last + chrono::TimeDelta::milliseconds(1);
+            clamped = e;
+            &clamped
+        }
+        _ => event,
+    };
+    let next = match state.last_at {
+        // Recorded (offline) before steps the centre has taken since: the
+        // log is judged again in time order with the step in its place, and
+        // the step is accepted only if every step after it still holds.
+        Some(last) if event.at < last => {
+            let mut all = in_time_order(&events);
+            let at = all.partition_point(|e| e.at <= event.at);
+            all.insert(at, event.clone());
+            fold(&all, &config, &pkg.calendar).map_err(|(_, e)| CaseError::Refused(e))?
+        }
+        _ => apply(&state, event, &config, &pkg.calendar)?,
+    };
     let seq = i64::try_from(events.len()).unwrap_or(i64::MAX - 1) + 1;
     let json =
         serde_json::to_vec(event).map_err(|e| CaseError::Invalid(format!("步骤无法保存：{e}")))?;
@@ -410,6 +448,7 @@ pub fn append(
         township,
         officer_id,
         state: next,
+        event: event.clone(),
     })
 }
 

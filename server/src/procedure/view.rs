@@ -9,8 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zhifa_core::procedure::deadline::ClockSense;
 use zhifa_core::procedure::{
-    Actor, CaseState, EventKind, Level, Origin, ProcedureEvent, Role, Stage, beijing_date,
-    open_clocks,
+    Actor, CaseState, EventKind, Level, Origin, ProcedureEvent, Role, beijing_date, open_clocks,
 };
 use zhifa_protocol::mutation::NormalCaseDetails;
 
@@ -60,24 +59,6 @@ pub fn console_role(staff: StaffRole, kind: &EventKind) -> Option<Role> {
         }
         (StaffRole::Administrator, K::Archive) => Some(Role::Archivist),
         _ => None,
-    }
-}
-
-/// The centre's acts a case in `stage` waits for (待审批), in Chinese;
-/// empty when the next step is the officer's.
-pub fn waiting_for(stage: Stage) -> &'static [&'static str] {
-    match stage {
-        Stage::CaseSource => &["立案审批"],
-        Stage::InvestigationEnded => &["案件审核"],
-        Stage::CaseReviewed => &["负责人审批拟处理意见"],
-        Stage::StatementHeard
-        | Stage::Hearing
-        | Stage::LegalReviewed
-        | Stage::CollectivelyDiscussed => &["法制审核", "集体讨论", "负责人决定"],
-        Stage::Served => &["公示"],
-        Stage::Executing | Stage::CourtApplied => &["结案审批"],
-        Stage::Closed => &["归档"],
-        _ => &[],
     }
 }
 
@@ -212,6 +193,7 @@ fn clock_views(
 
 fn summary(
     row: &CaseRow,
+    state: &CaseState,
     details: Option<&NormalCaseDetails>,
     clocks: &[ClockView],
 ) -> CaseSummary {
@@ -221,9 +203,9 @@ fn summary(
         stage: super::stage_str(row.stage),
         stage_number: row.stage.number().to_owned(),
         stage_label: row.stage.label_zh().to_owned(),
-        waiting_for: waiting_for(row.stage)
-            .iter()
-            .map(|s| (*s).to_owned())
+        waiting_for: zhifa_core::procedure::waiting::waiting_for(state)
+            .into_iter()
+            .map(str::to_owned)
             .collect(),
         party: details.map_or_else(String::new, |d| mask_name(&d.party.name)),
         matter: details.map_or_else(
@@ -279,7 +261,7 @@ pub fn view_of(
     }
     let documents = super::documents_of(c, &row.case_id)?;
     Ok(CaseView {
-        summary: summary(row, details.as_ref(), &clocks),
+        summary: summary(row, &state, details.as_ref(), &clocks),
         details,
         steps,
         clocks,
@@ -326,15 +308,15 @@ pub fn list(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let row = super::case_row(&r)?;
-        if q.waiting && waiting_for(row.stage).is_empty() {
-            continue;
-        }
         let events = events_of(c, k, &row.case_id)?;
-        let details = details_of(c, k, &row.case_id)?;
         let pkg = release_of(c, k, &row.township, today)?;
         let state = state_of(&events, &config_of(&row.township), &pkg)?;
+        if q.waiting && zhifa_core::procedure::waiting::waiting_for(&state).is_empty() {
+            continue;
+        }
+        let details = details_of(c, k, &row.case_id)?;
         let clocks = clock_views(&state, &row.township, today, &pkg)?;
-        out.push(summary(&row, details.as_ref(), &clocks));
+        out.push(summary(&row, &state, details.as_ref(), &clocks));
     }
     out.sort_by(|a, b| {
         let due = |s: &CaseSummary| s.nearest.as_ref().map(|c| c.due);
@@ -426,7 +408,7 @@ pub fn append_centre_step(
 ) -> Result<CaseView, CaseError> {
     let row = in_scope(c, who, case_id)?;
     let a = super::append(c, k, case_id, event, None, None, now)?;
-    super::to_inbox(c, &a, case_id, event, now)?;
+    super::to_inbox(c, &a, case_id, &a.event, now)?;
     audit(c, now, &who.actor(), "procedure.step", case_id)?;
     let row = case_of(c, case_id)?.unwrap_or(row);
     view_of(c, k, &row, beijing_date(now))

@@ -2195,7 +2195,15 @@ act: string,
 /**
  * The record's or evidence's SHA-256.
  */
-document?: string, } | { "step": "end_investigation", 
+document?: string, } | { "step": "request_save", 
+/**
+ * What is to be preserved.
+ */
+items: string, 
+/**
+ * Why the evidence may be lost or hard to obtain later.
+ */
+reason: string, } | { "step": "end_investigation", 
 /**
  * The proposed fine, fen.
  */
@@ -2517,6 +2525,18 @@ proxy?: string,
 /**
  * The signature, or the refusal.
  */
+signature: SignatureInput, } | { "record": "preservation", 
+/**
+ * The items.
+ */
+items: Array<PreservedItemInput>, 
+/**
+ * 保存地点.
+ */
+storage_place: string, 
+/**
+ * The party's signature, or the refusal.
+ */
 signature: SignatureInput, } | { "record": "service_consent", 
 /**
  * The channels agreed (`短信 138…` …).
@@ -2548,6 +2568,20 @@ sha256: string,
  * `待同步` or `已同步`.
  */
 status: string, };
+
+export type PreservedItemInput = { 
+/**
+ * 名称.
+ */
+name: string, 
+/**
+ * 规格.
+ */
+spec?: string, 
+/**
+ * 数量 with its unit.
+ */
+quantity: string, };
 
 /** Every command: its request and response types. */
 export interface Commands {
