@@ -63,10 +63,13 @@ const NEXT: Record<string, StepName[]> = {
   closed: ['archive'],
 }
 
-/** The steps `role` is offered on a case in `stage`. */
-export function offered(role: string, stage: string): StepName[] {
+/** The steps `role` is offered on a case in `stage` that waits for `waiting`. */
+export function offered(role: string, stage: string, waiting: string[] = []): StepName[] {
   const mine = new Set(stepsOfRole(role))
-  return (NEXT[stage] ?? []).filter((s) => mine.has(s))
+  const next: StepName[] = [...(NEXT[stage] ?? [])]
+  // The officer asked for a 先行登记保存 (行政处罚法第五十六条).
+  if (waiting.includes('先行登记保存审批')) next.unshift('register_save')
+  return next.filter((s) => mine.has(s))
 }
 
 /** Each step's name on its button. */
@@ -88,6 +91,7 @@ export const STEP_LABEL: Partial<Record<StepName, string>> = {
   apply_to_court: '申请法院强制执行',
   close: '批准结案',
   archive: '归档',
+  register_save: '批准先行登记保存',
 }
 
 /** What confirming each step means, with its article (shown in the dialog). */
@@ -95,6 +99,7 @@ export const STEP_NOTE: Partial<Record<StepName, string>> = {
   file: '以行政机关负责人身份批准立案，办案期限自立案之日起计算（《行政处罚法》第五十四条第二款、第六十条）。',
   decline_filing: '以行政机关负责人身份决定不予立案（《行政处罚法》第五十四条第二款）。',
   withdraw: '以行政机关负责人身份撤销立案。',
+  register_save: '以行政机关负责人身份批准先行登记保存；应当在七个工作日内作出处理决定（《行政处罚法》第五十六条、第八十五条）。',
   review_case: '以审核人身份审核调查终结报告；退回的案件回到调查取证。',
   approve_proposal: '以行政机关负责人身份批准拟处理意见，之后由执法人员事先告知当事人（《行政处罚法》第五十七条、第四十四条）。',
   submit_legal_review: '受理法制审核，法制审核期限自此计算（《行政处罚法》第五十八条）。',
@@ -176,6 +181,7 @@ export interface StepForm {
   hearingOn: string
   presider: string
   partyAttended: boolean
+  items: string
 }
 
 export function emptyForm(): StepForm {
@@ -194,6 +200,7 @@ export function emptyForm(): StepForm {
     hearingOn: '',
     presider: '',
     partyAttended: true,
+    items: '',
   }
 }
 
@@ -237,6 +244,8 @@ export function buildStep(name: StepName, f: StepForm): EventKind | string {
       return need(f.until, '延期（分期）的最后缴纳日') ?? { step: 'approve_deferral', until: f.until }
     case 'notice_hearing':
       return need(f.hearingOn, '听证日期') ?? need(f.presider, '听证主持人') ?? { step: 'notice_hearing', hearing_on: f.hearingOn, presider: f.presider.trim() }
+    case 'register_save':
+      return need(f.items, '先行登记保存的物品') ?? { step: 'register_save', items: f.items.trim() }
     case 'hold_hearing':
       return { step: 'hold_hearing', party_attended: f.partyAttended }
     case 'file':

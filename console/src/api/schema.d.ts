@@ -1239,6 +1239,13 @@ export interface components {
             /** @enum {string} */
             step: "investigate";
         } | {
+            /** @description What is to be preserved. */
+            items: string;
+            /** @description Why the evidence may be lost or hard to obtain later. */
+            reason: string;
+            /** @enum {string} */
+            step: "request_save";
+        } | {
             /** @description What is preserved. */
             items: string;
             /** @enum {string} */
