@@ -28,6 +28,7 @@ const ROLE_STEPS: Record<string, StepName[]> = {
     'extend_decision',
     'decide',
     'approve_deferral',
+    'remind',
     'apply_to_court',
     'close',
     'withdraw',
@@ -55,9 +56,9 @@ const NEXT: Record<string, StepName[]> = {
   legal_reviewed: ['discuss_collectively', 'decide'],
   collectively_discussed: ['decide'],
   decided: ['publish'],
-  served: ['publish', 'close'],
-  published: ['close', 'approve_deferral'],
-  executing: ['publish', 'close', 'apply_to_court'],
+  served: ['publish', 'close', 'remind'],
+  published: ['close', 'approve_deferral', 'remind'],
+  executing: ['publish', 'close', 'remind', 'apply_to_court'],
   reminded: ['apply_to_court'],
   court_applied: ['close'],
   closed: ['archive'],
@@ -85,6 +86,7 @@ export const STEP_LABEL: Partial<Record<StepName, string>> = {
   decide: '作出处罚决定',
   publish: '公示',
   approve_deferral: '批准延期（分期）缴纳',
+  remind: '催告',
   apply_to_court: '申请法院强制执行',
   close: '批准结案',
   archive: '归档',
@@ -105,7 +107,8 @@ export const STEP_NOTE: Partial<Record<StepName, string>> = {
   publish: '公示行政处罚决定，个人信息依法遮蔽（《行政处罚法》第四十八条）。',
   close: '以行政机关负责人身份批准结案。',
   archive: '以档案员身份归档：生成卷宗（封面、卷内目录、文书、证据清单、办案过程记录）（《行政处罚法》第四十七条）。',
-  apply_to_court: '以行政机关负责人身份申请人民法院强制执行（《行政强制法》第五十三条至第五十五条）。',
+  remind: '缴款期限届满仍未缴纳的，以行政机关书面催告当事人履行；中心生成催告书，载明罚款及截至今日的加处罚款（《行政强制法》第三十五条、第五十四条，《行政处罚法》第七十二条第一款第一项）。',
+  apply_to_court: '以行政机关负责人身份申请人民法院强制执行；中心生成由负责人签名并加盖电子签章的强制执行申请书（《行政强制法》第五十三条至第五十五条）。',
   approve_deferral: '以行政机关负责人身份批准延期或者分期缴纳罚款（《行政处罚法》第六十六条第二款）。',
   notice_hearing: '以听证主持人身份通知听证，通知应在听证七个工作日前送达（《行政处罚法》第六十四条）。',
   hold_hearing: '以听证主持人身份记录听证（《行政处罚法》第六十四条、第六十五条）。',
@@ -243,6 +246,7 @@ export function buildStep(name: StepName, f: StepForm): EventKind | string {
     case 'approve_proposal':
     case 'submit_legal_review':
     case 'publish':
+    case 'remind':
     case 'apply_to_court':
     case 'archive':
       return { step: name }

@@ -11,6 +11,13 @@ describe('the normal procedure on the console', () => {
     for (const s of stepsOfRole('legal_review')) expect(stepsOfRole('approver')).not.toContain(s)
   })
 
+  it('offers the 负责人 the 催告 of an unpaid fine, which issues its 催告书 on the server', () => {
+    expect(offered('approver', 'executing')).toContain('remind')
+    expect(offered('legal_review', 'executing')).not.toContain('remind')
+    expect(offered('approver', 'reminded')).toEqual(['apply_to_court'])
+    expect(buildStep('remind', emptyForm())).toEqual({ step: 'remind' })
+  })
+
   it('turns typed 元 into integer fen without floating point', () => {
     expect(yuanToFen('8000')).toBe(800000)
     expect(yuanToFen('8,000.5')).toBe(800050)

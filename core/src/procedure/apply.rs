@@ -791,7 +791,14 @@ fn step(
             {
                 return Err(illegal(s, event));
             }
-            require_role(event, &officer, "承办人", "《行政强制法》第三十五条")?;
+            // The 催告书 is the authority's (行政强制法 Art. 35): the centre's
+            // 负责人 issues it, or the officer records one served.
+            require_role(
+                event,
+                &[Role::Officer, Role::Leader],
+                "承办人或者负责人",
+                "《行政强制法》第三十五条",
+            )?;
             if let Some(due) = gates::payment_due(s, config, cal)?
                 && on <= due
             {

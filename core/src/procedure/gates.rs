@@ -252,6 +252,36 @@ pub fn payment_due(
     }
 }
 
+/// The fine owed and the surcharge (加处罚款) accrued as of `on`: 行政处罚法
+/// Art. 72(一) — 3 % of the fine a day after the payment due day, never
+/// more than the fine (行政强制法 Art. 45), computed by the rules engine's
+/// one rule ([`crate::rules::assess::late_fee`]); none once paid, nor
+/// before the decision is served (the payment period has not started).
+/// The surcharge runs on the fine only, not on a confiscated value.
+/// Returns `(fine_fen, surcharge_fen)`.
+pub fn owed_on(
+    state: &CaseState,
+    on: NaiveDate,
+    config: &ProcedureConfig,
+    cal: &dyn WorkCalendar,
+) -> Result<(i64, i64), ProcedureError> {
+    let fine = state
+        .decision
+        .as_ref()
+        .and_then(|d| d.outcome.penalty())
+        .map_or(0, |p| p.fine_fen);
+    if fine == 0 || state.paid_on.is_some() {
+        return Ok((0, 0));
+    }
+    let surcharge = match payment_due(state, config, cal)? {
+        // Art. 73 ¶3 (none while a remedy is pending) is not recorded in
+        // the log: the surcharge runs.
+        Some(due) => crate::rules::assess::late_fee(fine, due, on, false),
+        None => 0,
+    };
+    Ok((fine, surcharge))
+}
+
 /// The day the remedy periods end after service: the later of 60 days
 /// (行政复议法 Art. 20) and 6 months (行政诉讼法 Art. 46), or the end of an
 /// approved deferral (行政处罚法 Art. 72 ¶2), whichever is later.

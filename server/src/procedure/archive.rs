@@ -53,16 +53,12 @@ struct Gathered {
     reviewers: Vec<(String, String)>,
 }
 
+/// A held document's place in the 卷宗: its kind is a `DocumentKind`'s
+/// snake_case name (the centre's documents and the device's alike), or
+/// anything else (a scan), bound after the 结案 documents.
 fn entry_kind(kind: &str) -> EntryKind {
-    match kind {
-        "penalty_decision" => EntryKind::Document(DocumentKind::PenaltyDecision),
-        "legal_review" => EntryKind::Document(DocumentKind::LegalReview),
-        "decision_on_the_spot" => EntryKind::Document(DocumentKind::DecisionOnTheSpot),
-        "order_to_correct" => EntryKind::Document(DocumentKind::OrderToCorrect),
-        "inspection_record" => EntryKind::Document(DocumentKind::InspectionRecord),
-        "service_receipt" => EntryKind::Document(DocumentKind::ServiceReceipt),
-        _ => EntryKind::Other,
-    }
+    serde_json::from_value::<DocumentKind>(serde_json::Value::String(kind.to_owned()))
+        .map_or(EntryKind::Other, EntryKind::Document)
 }
 
 fn gather(

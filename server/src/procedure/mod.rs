@@ -25,11 +25,14 @@
 //!   defaults, marked unverified where the console shows them.
 //! - The decision (行政处罚决定书) is numbered from the township's
 //!   normal-procedure series and rendered and sealed on the server only
-//!   ([`documents`]); 公示 is a public page of the published decisions
+//!   ([`documents`]); the centre's other documents (立案审批表, 集体讨论记录,
+//!   催告书, 强制执行申请书, 结案审批表) are rendered and held at their step
+//!   ([`issued`]); 公示 is a public page of the published decisions
 //!   ([`publication`]).
 
 pub mod archive;
 pub mod documents;
+pub mod issued;
 pub mod publication;
 pub mod routes;
 pub mod view;

@@ -47,6 +47,7 @@ pub fn console_role(staff: StaffRole, kind: &EventKind) -> Option<Role> {
             | K::ExtendDecision { .. }
             | K::Decide { .. }
             | K::ApproveDeferral { .. }
+            | K::Remind
             | K::ApplyToCourt
             | K::Close { .. }
             | K::Withdraw { .. },

@@ -1,0 +1,459 @@
+//! The centre's documents of a normal-procedure case, issued at their
+//! steps (server/src/procedure/issued.rs): a case the party never pays
+//! runs from 立案 through 集体讨论, 决定, 送达, 催告 and 申请法院强制执行 to
+//! 结案 and 归档. At each of 立案, 集体讨论, 催告, 申请强制执行 and 结案 the
+//! server renders the township's document, holds it by hash as a file of
+//! the case, and the file reads with pdftotext; the 催告书's surcharge is
+//! the core's computation as of the 催告 day (行政处罚法 Art. 72(一)); the
+//! 强制执行申请书 carries the 负责人's name and the server's seal
+//! (行政强制法 Art. 55); the 卷宗 binds them in the 案卷评查 order. On SQLite
+//! and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use zhifa_core::procedure::{
+    Actor, CaseFlags, EventKind, Origin, Outcome, PartyKind, Penalty, ProcedureEvent, Role,
+    beijing_date,
+};
+use zhifa_protocol::mutation::{AuthorityDetails, NormalCaseDetails, ProcedureStep};
+use zhifa_protocol::record::{OfficerRecord, PartyRecord};
+use zhifa_server::console::StaffRole;
+use zhifa_sync::transport::Method;
+use zhifa_tests::{Backend, DeviceNow, OFFICERS, TestDevice, TestServer};
+
+zhifa_tests::on_both_backends!(the_centre_issues_its_documents_at_their_steps);
+
+fn details(township: &str) -> NormalCaseDetails {
+    NormalCaseDetails {
+        township: township.into(),
+        party: PartyRecord {
+            kind: "individual".into(),
+            name: "李四光".into(),
+            id_number: "500112198001011234".into(),
+            phone: Some("13800000001".into()),
+            address: "重庆市渝北区龙兴镇和平街2号".into(),
+            representative: None,
+        },
+        matter_code: "CG-001".into(),
+        matter_name: "占道经营".into(),
+        place: "龙兴镇和平街".into(),
+        violation_time: NaiveDate::from_ymd_opt(2026, 3, 10)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap(),
+        facts: "当事人在和平街占道堆放建筑材料约30平方米".into(),
+        officers: OFFICERS
+            .iter()
+            .map(|o| OfficerRecord {
+                id: (*o).into(),
+                name: format!("{o} 姓名"),
+                credential_no: format!("渝执{o}"),
+            })
+            .collect(),
+        converted_from: None,
+        authority: AuthorityDetails {
+            name: "重庆市渝北区龙兴镇人民政府".into(),
+            short_name: "渝北龙兴".into(),
+            reconsideration_body: "重庆市渝北区人民政府".into(),
+            court: "重庆市渝北区人民法院".into(),
+            payment_channel: "重庆市非税收入电子缴款平台".into(),
+        },
+    }
+}
+
+fn set_time(server: &TestServer, dev: &TestDevice, at: DateTime<Utc>) {
+    let now = zhifa_server::clock::Clock::now(&*server.clock);
+    server.clock.advance(at - now);
+    dev.clock.advance(at - dev.clock.now_utc());
+}
+
+async fn officer_step(
+    server: &TestServer,
+    dev: &mut TestDevice,
+    case: &str,
+    kind: EventKind,
+    with_details: Option<NormalCaseDetails>,
+) {
+    let event = ProcedureEvent::new(
+        kind,
+        Actor {
+            id: OFFICERS[0].into(),
+            role: Role::Officer,
+        },
+        dev.clock.now_utc(),
+        Origin::Device(dev.id()),
+    );
+    let step = ProcedureStep {
+        schema: 2,
+        event,
+        details: with_details.map(Box::new),
+    };
+    zhifa_core::case::normal::queue_step(&dev.store, case, &step, dev.clock.now_utc()).unwrap();
+    let r = dev.sync(&server.transport()).await.unwrap();
+    assert_eq!(r.rejected, 0, "{r:?}");
+}
+
+async fn centre_step(server: &TestServer, token: &str, case: &str, step: Value) -> Value {
+    let (s, v) = server
+        .console(
+            Method::Post,
+            &format!("/v1/console/procedure/cases/{case}/steps"),
+            token,
+            Some(json!({ "step": step })),
+        )
+        .await;
+    assert_eq!(s, 200, "{step}: {v}");
+    v
+}
+
+/// The document of `kind` the case view lists, its bytes checked against
+/// its hash, and its text (whitespace removed: a line may wrap).
+async fn held(server: &TestServer, token: &str, case: &str, v: &Value, kind: &str) -> String {
+    let doc = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == kind)
+        .unwrap_or_else(|| panic!("the case holds its {kind}: {}", v["documents"]))
+        .clone();
+    let sha = doc["sha256"].as_str().unwrap();
+    let (s, pdf) = server
+        .console_bytes(
+            &format!("/v1/console/records/cases/{case}/files/{sha}"),
+            token,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(zhifa_tests::sha256_hex(&pdf), sha, "held by its hash");
+    assert!(
+        kind == "dossier" || doc["document_hash"].as_str().is_some_and(|h| h.len() == 64),
+        "{doc}"
+    );
+    let text: String = zhifa_tests::pdf_text(&pdf).split_whitespace().collect();
+    assert!(
+        kind == "dossier" || text.contains(doc["title"].as_str().unwrap()),
+        "{kind} reads with pdftotext: {text}"
+    );
+    text
+}
+
+/// `¥1234.56`.
+fn figures(fen: i64) -> String {
+    format!("¥{}.{:02}", fen / 100, fen % 100)
+}
+
+fn officers() -> Vec<String> {
+    OFFICERS.iter().map(|o| (*o).to_owned()).collect()
+}
+
+#[allow(clippy::too_many_lines)] // one case from 案源 to 归档, read top to bottom
+async fn the_centre_issues_its_documents_at_their_steps(b: Backend) {
+    let server = TestServer::on(&b);
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let township = dev.township.clone();
+    let approver = server.staff("AP-D", StaffRole::Approver, &township, None);
+    let reviewer = server.staff("LR-D", StaffRole::LegalReview, &township, None);
+    let case = Uuid::now_v7().to_string();
+    let start = zhifa_tests::t0();
+    let fine = 800_000;
+
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::RegisterSource {
+            discovered_on: beijing_date(start),
+            source: "群众举报".into(),
+            party: PartyKind::Citizen,
+        },
+        Some(details(&township)),
+    )
+    .await;
+
+    // 立案: the 立案审批表 with the 案源 and the 负责人's 审批意见.
+    set_time(&server, &dev, start + Duration::hours(1));
+    let v = centre_step(&server, &approver, &case, json!({"step": "file"})).await;
+    let text = held(&server, &approver, &case, &v, "filing_approval").await;
+    for element in [
+        "案件来源：群众举报",
+        "李四光占道经营案",
+        "建议立案",
+        "同意立案",
+        "AP-D",
+        "和平街占道堆放建筑材料",
+        "重庆市市容环境卫生管理条例",
+    ] {
+        assert!(
+            text.contains(element),
+            "the 立案审批表 prints {element}: {text}"
+        );
+    }
+
+    set_time(&server, &dev, start + Duration::hours(2));
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Investigate {
+            act: "询问笔录".into(),
+            officers: officers(),
+            document: None,
+        },
+        None,
+    )
+    .await;
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::EndInvestigation {
+            proposal: Outcome::Penalty {
+                penalty: Penalty::fine(fine),
+            },
+            flags: CaseFlags {
+                review_grounds: Vec::new(),
+                complex_or_major: true,
+            },
+        },
+        None,
+    )
+    .await;
+    set_time(&server, &dev, start + Duration::hours(3));
+    centre_step(
+        &server,
+        &reviewer,
+        &case,
+        json!({"step": "review_case", "passed": true, "opinion": "事实清楚"}),
+    )
+    .await;
+    centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "approve_proposal"}),
+    )
+    .await;
+    set_time(&server, &dev, start + Duration::hours(4));
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Inform {
+            penalty: Penalty::fine(fine),
+            facts: "占道堆放建筑材料".into(),
+            reasons: "违反城市道路管理条例".into(),
+            basis: vec!["《城市道路管理条例》第二十七条".into()],
+            hearing_offered: true,
+            officers: officers(),
+        },
+        None,
+    )
+    .await;
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Waive {
+            statement: true,
+            hearing: true,
+        },
+        None,
+    )
+    .await;
+
+    // 集体讨论 (Art. 57 ¶2): its record.
+    set_time(&server, &dev, start + Duration::hours(5));
+    let v = centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "discuss_collectively", "attendees": ["镇长甲", "副镇长乙", "司法所长丙"], "conclusion": "同意罚款8000元"}),
+    )
+    .await;
+    let text = held(&server, &approver, &case, &v, "collective_discussion").await;
+    for element in [
+        "镇长甲",
+        "副镇长乙",
+        "司法所长丙",
+        "同意罚款8000元",
+        "占道堆放建筑材料",
+    ] {
+        assert!(
+            text.contains(element),
+            "the 集体讨论记录 prints {element}: {text}"
+        );
+    }
+    let v = centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "decide", "outcome": {"outcome": "penalty", "penalty": {"kinds": ["fine"], "fine_fen": fine}}, "number": ""}),
+    )
+    .await;
+    let number = v["summary"]["decision_number"].as_str().unwrap().to_owned();
+    set_time(&server, &dev, start + Duration::hours(6));
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Serve {
+            method: zhifa_core::procedure::ServiceMethod::Direct,
+            officers: officers(),
+        },
+        None,
+    )
+    .await;
+    let (_, v) = server
+        .console(
+            Method::Get,
+            &format!("/v1/console/procedure/cases/{case}"),
+            &approver,
+            None,
+        )
+        .await;
+    let due: NaiveDate = v["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "payment")
+        .and_then(|c| c["due"].as_str())
+        .expect("the payment clock runs after service")
+        .parse()
+        .unwrap();
+
+    // Unpaid: the 负责人 issues the 催告书 (行政强制法 Art. 35, 54) past the
+    // due day; the surcharge is the core's, as of the 催告 day.
+    let remind_at = start + Duration::days(31);
+    set_time(&server, &dev, remind_at);
+    let v = centre_step(&server, &approver, &case, json!({"step": "remind"})).await;
+    assert_eq!(v["summary"]["stage"], "reminded");
+    let remind_on = beijing_date(remind_at);
+    let surcharge = zhifa_core::rules::assess::late_fee(fine, due, remind_on, false);
+    assert!(surcharge > 0 && surcharge < fine, "{surcharge}");
+    let text = held(&server, &approver, &case, &v, "reminder").await;
+    for element in [
+        number.clone(),
+        format!("罚款人民币{}元（{}）", fine / 100, figures(fine)),
+        format!(
+            "加处罚款人民币{}（{}）",
+            zhifa_core::money::format_yuan(surcharge),
+            figures(surcharge)
+        ),
+        format!("（{}）", figures(fine + surcharge)),
+        "第三十五条".to_owned(),
+        "陈述和申辩".to_owned(),
+    ] {
+        assert!(
+            text.contains(&element),
+            "the 催告书 prints {element}: {text}"
+        );
+    }
+
+    // 申请法院强制执行 after the remedy periods (行政强制法 Art. 53, 54):
+    // signed by the 负责人, sealed by the server.
+    set_time(&server, &dev, start + Duration::days(200));
+    // Bearer tokens last 90 days: the 负责人 signs in afresh.
+    let approver = server.staff("AP-D2", StaffRole::Approver, &township, None);
+    let v = centre_step(&server, &approver, &case, json!({"step": "apply_to_court"})).await;
+    assert_eq!(v["summary"]["stage"], "court_applied");
+    let text = held(&server, &approver, &case, &v, "court_application").await;
+    for element in [
+        "重庆市渝北区人民法院：",
+        number.as_str(),
+        "明确放弃陈述、申辩权利",
+        "催告书",
+        "行政机关负责人（签名）：AP-D2",
+        "（印章）",
+        // 200 days on, the surcharge has reached its cap: the fine.
+        &format!("（{}）", figures(fine * 2)),
+    ] {
+        assert!(
+            text.contains(element),
+            "the 强制执行申请书 prints {element}: {text}"
+        );
+    }
+    let step = v["steps"].as_array().unwrap().last().unwrap();
+    assert_eq!(step["event"]["step"], "apply_to_court");
+    assert!(
+        step["signature"].as_str().is_some_and(|s| s.len() == 128),
+        "sealed: {step}"
+    );
+
+    // 结案 and 归档: the 卷宗 binds every document in the 案卷评查 order.
+    set_time(
+        &server,
+        &dev,
+        start + Duration::days(200) + Duration::hours(1),
+    );
+    let v = centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "close", "reason": "已申请人民法院强制执行"}),
+    )
+    .await;
+    let text = held(&server, &approver, &case, &v, "closing_approval").await;
+    for element in [
+        "已申请人民法院强制执行。同意结案",
+        "重庆市渝北区人民法院强制执行",
+        "物品处理情况：无",
+    ] {
+        assert!(
+            text.contains(element),
+            "the 结案审批表 prints {element}: {text}"
+        );
+    }
+    set_time(
+        &server,
+        &dev,
+        start + Duration::days(200) + Duration::hours(2),
+    );
+    let admin = server.staff("AD-D", StaffRole::Administrator, &township, None);
+    let v = centre_step(&server, &admin, &case, json!({"step": "archive"})).await;
+    let kinds: Vec<&str> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "filing_approval",
+        "collective_discussion",
+        "penalty_decision",
+        "reminder",
+        "court_application",
+        "closing_approval",
+        "dossier",
+    ] {
+        assert_eq!(
+            kinds.iter().filter(|x| **x == k).count(),
+            1,
+            "{k}: {kinds:?}"
+        );
+    }
+    let text = held(&server, &approver, &case, &v, "dossier").await;
+    let contents = &text[text.find("卷内目录").expect("the 卷宗 has its 目录")..];
+    let mut last = 0;
+    for title in [
+        "立案审批表",
+        "集体讨论记录",
+        "行政处罚决定书",
+        "催告书",
+        "强制执行申请书",
+        "结案审批表",
+    ] {
+        let at = contents[last..]
+            .find(title)
+            .map(|i| i + last)
+            .unwrap_or_else(|| {
+                panic!("the 卷内目录 lists {title} after the one before: {contents}")
+            });
+        last = at + title.len();
+    }
+}
