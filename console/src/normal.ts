@@ -32,6 +32,7 @@ const ROLE_STEPS: Record<string, StepName[]> = {
     'apply_to_court',
     'close',
     'withdraw',
+    'revoke',
   ],
   legal_review: ['review_case', 'submit_legal_review', 'legal_review', 'notice_hearing', 'hold_hearing', 'publish'],
   administrator: ['archive'],
@@ -55,13 +56,14 @@ const NEXT: Record<string, StepName[]> = {
   hearing: ['notice_hearing', 'hold_hearing', 'submit_legal_review', 'legal_review', 'decide'],
   legal_reviewed: ['discuss_collectively', 'decide'],
   collectively_discussed: ['decide'],
-  decided: ['publish'],
-  served: ['publish', 'close', 'remind'],
-  published: ['close', 'approve_deferral', 'remind'],
-  executing: ['publish', 'close', 'remind', 'apply_to_court'],
-  reminded: ['apply_to_court'],
-  court_applied: ['close'],
-  closed: ['archive'],
+  decided: ['publish', 'revoke'],
+  served: ['publish', 'close', 'remind', 'revoke'],
+  published: ['close', 'approve_deferral', 'remind', 'revoke'],
+  executing: ['publish', 'close', 'remind', 'apply_to_court', 'revoke'],
+  reminded: ['apply_to_court', 'revoke'],
+  court_applied: ['close', 'revoke'],
+  closed: ['archive', 'revoke'],
+  revoked: ['archive'],
 }
 
 /** The steps `role` is offered on a case in `stage`. */
@@ -90,6 +92,7 @@ export const STEP_LABEL: Partial<Record<StepName, string>> = {
   apply_to_court: '申请法院强制执行',
   close: '批准结案',
   archive: '归档',
+  revoke: '撤销处罚决定',
 }
 
 /** What confirming each step means, with its article (shown in the dialog). */
@@ -106,6 +109,8 @@ export const STEP_NOTE: Partial<Record<StepName, string>> = {
   decide: '以行政机关负责人身份作出决定；中心编定文号、生成决定书并加盖电子签章（《行政处罚法》第五十七条、第五十九条）。',
   publish: '公示行政处罚决定，个人信息依法遮蔽（《行政处罚法》第四十八条）。',
   close: '以行政机关负责人身份批准结案。',
+  revoke:
+    '以行政机关负责人身份记录处罚决定被变更、撤销、确认违法或者确认无效（复议决定、判决或者自行纠错）；已公示的决定在记录的同时撤下公示（《行政处罚法》第四十八条第二款：三个工作日内）。此后只能归档。',
   archive: '以档案员身份归档：生成卷宗（封面、卷内目录、文书、证据清单、办案过程记录）（《行政处罚法》第四十七条）。',
   remind: '缴款期限届满仍未缴纳的，以行政机关书面催告当事人履行；中心生成催告书，载明罚款及截至今日的加处罚款（《行政强制法》第三十五条、第五十四条，《行政处罚法》第七十二条第一款第一项）。',
   apply_to_court: '以行政机关负责人身份申请人民法院强制执行；中心生成由负责人签名并加盖电子签章的强制执行申请书（《行政强制法》第五十三条至第五十五条）。',
@@ -179,6 +184,7 @@ export interface StepForm {
   hearingOn: string
   presider: string
   partyAttended: boolean
+  source: string
 }
 
 export function emptyForm(): StepForm {
@@ -197,6 +203,7 @@ export function emptyForm(): StepForm {
     hearingOn: '',
     presider: '',
     partyAttended: true,
+    source: '',
   }
 }
 
@@ -218,6 +225,11 @@ export function buildStep(name: StepName, f: StepForm): EventKind | string {
     case 'withdraw':
     case 'close':
       return need(f.reason, '理由') ?? { step: name, reason: f.reason.trim() }
+    case 'revoke':
+      return (
+        need(f.reason, '撤销理由') ??
+        need(f.source, '撤销依据（复议决定书、判决书文号或者自行纠错）') ?? { step: 'revoke', reason: f.reason.trim(), source: f.source.trim() }
+      )
     case 'review_case':
       return need(f.opinion, '审核意见') ?? { step: 'review_case', passed: f.passed, opinion: f.opinion.trim() }
     case 'legal_review':

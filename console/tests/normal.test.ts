@@ -14,8 +14,24 @@ describe('the normal procedure on the console', () => {
   it('offers the 负责人 the 催告 of an unpaid fine, which issues its 催告书 on the server', () => {
     expect(offered('approver', 'executing')).toContain('remind')
     expect(offered('legal_review', 'executing')).not.toContain('remind')
-    expect(offered('approver', 'reminded')).toEqual(['apply_to_court'])
+    expect(offered('approver', 'reminded')).toContain('apply_to_court')
     expect(buildStep('remind', emptyForm())).toEqual({ step: 'remind' })
+  })
+
+  it('lets only the 负责人 record a revocation, with its reason and source, after which only 归档 is offered', () => {
+    for (const stage of ['decided', 'served', 'published', 'executing', 'reminded', 'court_applied', 'closed']) {
+      expect(offered('approver', stage)).toContain('revoke')
+      expect(offered('legal_review', stage)).not.toContain('revoke')
+    }
+    for (const stage of ['case_source', 'filed', 'informed', 'collectively_discussed']) expect(offered('approver', stage)).not.toContain('revoke')
+    expect(offered('approver', 'revoked')).toEqual([])
+    expect(offered('administrator', 'revoked')).toEqual(['archive'])
+    const f = emptyForm()
+    expect(buildStep('revoke', f)).toBe('请填写撤销理由')
+    f.reason = ' 认定事实不清 '
+    expect(buildStep('revoke', f)).toBe('请填写撤销依据（复议决定书、判决书文号或者自行纠错）')
+    f.source = ' 渝北府复决〔2026〕1号 '
+    expect(buildStep('revoke', f)).toEqual({ step: 'revoke', reason: '认定事实不清', source: '渝北府复决〔2026〕1号' })
   })
 
   it('turns typed 元 into integer fen without floating point', () => {

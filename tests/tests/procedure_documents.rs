@@ -6,8 +6,10 @@
 //! the case, and the file reads with pdftotext; the 催告书's surcharge is
 //! the core's computation as of the 催告 day (行政处罚法 Art. 72(一)); the
 //! 强制执行申请书 carries the 负责人's name and the server's seal
-//! (行政强制法 Art. 55); the 卷宗 binds them in the 案卷评查 order. On SQLite
-//! and PostgreSQL.
+//! (行政强制法 Art. 55); the 卷宗 binds them in the 案卷评查 order. And a
+//! published decision that is revoked leaves the 公示 — JSON and page — in
+//! the step that records the revocation (行政处罚法 Art. 48 ¶2), after which
+//! only 归档 is accepted. On SQLite and PostgreSQL.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
@@ -24,7 +26,10 @@ use zhifa_server::console::StaffRole;
 use zhifa_sync::transport::Method;
 use zhifa_tests::{Backend, DeviceNow, OFFICERS, TestDevice, TestServer};
 
-zhifa_tests::on_both_backends!(the_centre_issues_its_documents_at_their_steps);
+zhifa_tests::on_both_backends!(
+    the_centre_issues_its_documents_at_their_steps,
+    a_revoked_decision_leaves_the_publication_at_once
+);
 
 fn details(township: &str) -> NormalCaseDetails {
     NormalCaseDetails {
@@ -138,6 +143,17 @@ async fn held(server: &TestServer, token: &str, case: &str, v: &Value, kind: &st
         "{kind} reads with pdftotext: {text}"
     );
     text
+}
+
+/// The 公示 as JSON and as a page.
+async fn listed(server: &TestServer) -> (String, String) {
+    let (s, json) = server
+        .console(Method::Get, "/v1/public/decisions", "", None)
+        .await;
+    assert_eq!(s, 200, "{json}");
+    let (s, page) = server.console_bytes("/public/decisions", "").await;
+    assert_eq!(s, 200);
+    (json.to_string(), String::from_utf8(page).unwrap())
 }
 
 /// `¥1234.56`.
@@ -456,4 +472,213 @@ async fn the_centre_issues_its_documents_at_their_steps(b: Backend) {
             });
         last = at + title.len();
     }
+}
+
+async fn a_revoked_decision_leaves_the_publication_at_once(b: Backend) {
+    let server = TestServer::on(&b);
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let township = dev.township.clone();
+    let approver = server.staff("AP-R", StaffRole::Approver, &township, None);
+    let reviewer = server.staff("LR-R", StaffRole::LegalReview, &township, None);
+    let admin = server.staff("AD-R", StaffRole::Administrator, &township, None);
+    let case = Uuid::now_v7().to_string();
+    let start = zhifa_tests::t0();
+    let fine = 300_000;
+
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::RegisterSource {
+            discovered_on: beijing_date(start),
+            source: "巡查".into(),
+            party: PartyKind::Citizen,
+        },
+        Some(details(&township)),
+    )
+    .await;
+    set_time(&server, &dev, start + Duration::hours(1));
+    // No 撤销 before there is a decision to revoke.
+    let (s, v) = server
+        .console(
+            Method::Post,
+            &format!("/v1/console/procedure/cases/{case}/steps"),
+            &approver,
+            Some(
+                json!({"step": {"step": "revoke", "reason": "认定事实不清", "source": "自行纠错"}}),
+            ),
+        )
+        .await;
+    assert_eq!(s, 400, "{v}");
+    centre_step(&server, &approver, &case, json!({"step": "file"})).await;
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Investigate {
+            act: "询问笔录".into(),
+            officers: officers(),
+            document: None,
+        },
+        None,
+    )
+    .await;
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::EndInvestigation {
+            proposal: Outcome::Penalty {
+                penalty: Penalty::fine(fine),
+            },
+            flags: CaseFlags::default(),
+        },
+        None,
+    )
+    .await;
+    set_time(&server, &dev, start + Duration::hours(2));
+    centre_step(
+        &server,
+        &reviewer,
+        &case,
+        json!({"step": "review_case", "passed": true, "opinion": "事实清楚"}),
+    )
+    .await;
+    centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "approve_proposal"}),
+    )
+    .await;
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Inform {
+            penalty: Penalty::fine(fine),
+            facts: "占道堆放建筑材料".into(),
+            reasons: "违反城市道路管理条例".into(),
+            basis: vec!["《城市道路管理条例》第二十七条".into()],
+            hearing_offered: false,
+            officers: officers(),
+        },
+        None,
+    )
+    .await;
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Waive {
+            statement: true,
+            hearing: true,
+        },
+        None,
+    )
+    .await;
+    set_time(&server, &dev, start + Duration::hours(3));
+    let v = centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "decide", "outcome": {"outcome": "penalty", "penalty": {"kinds": ["fine"], "fine_fen": fine}}, "number": ""}),
+    )
+    .await;
+    let number = v["summary"]["decision_number"].as_str().unwrap().to_owned();
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::Serve {
+            method: zhifa_core::procedure::ServiceMethod::Direct,
+            officers: officers(),
+        },
+        None,
+    )
+    .await;
+    let v = centre_step(&server, &reviewer, &case, json!({"step": "publish"})).await;
+    assert!(v["publication_withdrawn_on"].is_null(), "{v}");
+    let (json, page) = listed(&server).await;
+    assert!(
+        json.contains(&number) && page.contains(&number),
+        "published: {json}"
+    );
+
+    // The decision is revoked by a 复议决定 (Art. 48 ¶2): recorded by the
+    // 负责人, it leaves the 公示 in the same step — JSON and page alike.
+    set_time(&server, &dev, start + Duration::hours(5));
+    let (s, v) = server
+        .console(
+            Method::Post,
+            &format!("/v1/console/procedure/cases/{case}/steps"),
+            &reviewer,
+            Some(
+                json!({"step": {"step": "revoke", "reason": "认定事实不清", "source": "复议决定"}}),
+            ),
+        )
+        .await;
+    assert_eq!(s, 403, "only the 负责人 records a revocation: {v}");
+    let v = centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "revoke", "reason": "认定事实不清、证据不足", "source": "重庆市渝北区人民政府行政复议决定书（渝北府复决〔2026〕1号）"}),
+    )
+    .await;
+    assert_eq!(v["summary"]["stage"], "revoked");
+    assert_eq!(v["summary"]["waiting_for"], json!(["归档"]));
+    assert_eq!(
+        v["publication_withdrawn_on"],
+        beijing_date(start + Duration::hours(5)).to_string(),
+        "the withdrawal is dated the revocation's day"
+    );
+    assert_eq!(v["clocks"], json!([]), "no payment or surcharge runs");
+    let (json, page) = listed(&server).await;
+    for text in [&json, &page] {
+        assert!(!text.contains(&number), "withdrawn from the 公示: {text}");
+        assert!(
+            !text.contains("李*"),
+            "nothing of the party is kept: {text}"
+        );
+    }
+    assert_eq!(json, "[]");
+
+    // Nothing but 归档 follows.
+    let event = ProcedureEvent::new(
+        EventKind::ConfirmPayment { amount_fen: fine },
+        Actor {
+            id: OFFICERS[0].into(),
+            role: Role::Officer,
+        },
+        dev.clock.now_utc(),
+        Origin::Device(dev.id()),
+    );
+    let step = ProcedureStep {
+        schema: 2,
+        event,
+        details: None,
+    };
+    zhifa_core::case::normal::queue_step(&dev.store, &case, &step, dev.clock.now_utc()).unwrap();
+    let r = dev.sync(&t).await.unwrap();
+    assert_eq!(r.rejected, 1, "no payment after a revocation: {r:?}");
+    let (s, v) = server
+        .console(
+            Method::Post,
+            &format!("/v1/console/procedure/cases/{case}/steps"),
+            &approver,
+            Some(json!({"step": {"step": "close", "reason": "已撤销"}})),
+        )
+        .await;
+    assert_eq!(s, 400, "{v}");
+    set_time(&server, &dev, start + Duration::hours(6));
+    let v = centre_step(&server, &admin, &case, json!({"step": "archive"})).await;
+    assert_eq!(v["summary"]["stage"], "archived");
+    let text = held(&server, &approver, &case, &v, "dossier").await;
+    assert!(text.contains("已撤销"), "the 卷宗's cover says so: {text}");
+    let (json, _) = listed(&server).await;
+    assert_eq!(json, "[]", "an archived revoked case stays withdrawn");
 }

@@ -956,6 +956,13 @@ export interface components {
             details: Record<string, never>;
             /** @description The documents the centre issued. */
             documents: components["schemas"]["CaseDocument"][];
+            /**
+             * Format: date
+             * @description The day a published decision was withdrawn from the 公示 because
+             *     it was revoked (行政处罚法 Art. 48 ¶2): the revocation's day, the
+             *     withdrawal being part of the same step.
+             */
+            publication_withdrawn_on?: string | null;
             /** @description The fold of the log (the core's `CaseState`). */
             state: Record<string, never>;
             /** @description The steps, in order. */
@@ -1422,6 +1429,16 @@ export interface components {
             reason: string;
             /** @enum {string} */
             step: "withdraw";
+        } | {
+            /** @description Why (what the revoking act found). */
+            reason: string;
+            /**
+             * @description The act that revoked it: the 复议决定书 or 判决书 with its number,
+             *     or the authority's own correction (自行纠错).
+             */
+            source: string;
+            /** @enum {string} */
+            step: "revoke";
         };
         /** @description One server-side change to a case the officer holds. */
         InboxEvent: {

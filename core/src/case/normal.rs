@@ -294,7 +294,7 @@ pub fn waiting_for(stage: Stage) -> Option<&'static str> {
         Stage::CaseReviewed => Some("负责人审批拟处理意见"),
         Stage::LegalReviewed | Stage::CollectivelyDiscussed => Some("负责人决定"),
         Stage::Served => Some("公示"),
-        Stage::Closed => Some("归档"),
+        Stage::Closed | Stage::Revoked => Some("归档"),
         _ => None,
     }
 }

@@ -135,6 +135,9 @@ pub struct CaseState {
     pub closed_on: Option<NaiveDate>,
     /// 归档.
     pub archived_on: Option<NaiveDate>,
+    /// The decision revoked (行政处罚法 Art. 48 ¶2).
+    #[serde(default)]
+    pub revoked_on: Option<NaiveDate>,
     /// The last event's time.
     pub last_at: Option<DateTime<Utc>>,
     /// How many events were applied.
@@ -181,6 +184,7 @@ impl CaseState {
             court_applied_on: None,
             closed_on: None,
             archived_on: None,
+            revoked_on: None,
             last_at: None,
             events: 0,
         }
@@ -267,6 +271,11 @@ pub fn apply(
     cal: &dyn WorkCalendar,
 ) -> Result<CaseState, ProcedureError> {
     if state.stage.is_terminal() {
+        return Err(illegal(state, event));
+    }
+    // A revoked decision leaves nothing to do but file the case
+    // (行政处罚法 Art. 47): no service, payment, 催告 or measure follows.
+    if state.stage == Stage::Revoked && !matches!(event.kind, EventKind::Archive) {
         return Err(illegal(state, event));
     }
     if let Some(last) = state.last_at
@@ -852,7 +861,7 @@ fn step(
             s.stage = Stage::Closed;
         }
         EventKind::Archive => {
-            if s.stage != Stage::Closed {
+            if !matches!(s.stage, Stage::Closed | Stage::Revoked) {
                 return Err(illegal(s, event));
             }
             require_role(
@@ -876,6 +885,19 @@ fn step(
             non_empty(reason, "撤销立案理由")?;
             open_measures(s)?;
             s.stage = Stage::Withdrawn;
+        }
+        EventKind::Revoke { reason, source } => {
+            // Art. 48 ¶2: a decision that is changed, revoked, held illegal
+            // or void — so only once there is a decision, and before 归档.
+            let decided = matches!(s.stage, Stage::Decided | Stage::Closed) || s.executing();
+            if s.decision.is_none() || !decided {
+                return Err(illegal(s, event));
+            }
+            require_leader(event, config, "《行政处罚法》第四十八条第二款")?;
+            non_empty(reason, "撤销理由")?;
+            non_empty(source, "撤销依据（复议决定、判决或者自行纠错）")?;
+            s.revoked_on = Some(on);
+            s.stage = Stage::Revoked;
         }
     }
     Ok(())

@@ -122,11 +122,18 @@ fn gather(
 }
 
 fn result_of(events: &[ProcedureEvent]) -> String {
+    let revoked = events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::Revoke { source, .. } => Some(source.clone()),
+        _ => None,
+    });
     events
         .iter()
         .rev()
         .find_map(|e| match &e.kind {
-            EventKind::Decide { outcome, .. } => Some(super::outcome_words(outcome)),
+            EventKind::Decide { outcome, .. } => Some(match &revoked {
+                Some(by) => format!("{}（已撤销：{by}）", super::outcome_words(outcome)),
+                None => super::outcome_words(outcome),
+            }),
             _ => None,
         })
         .unwrap_or_else(|| "撤销立案".to_owned())

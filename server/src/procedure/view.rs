@@ -50,7 +50,8 @@ pub fn console_role(staff: StaffRole, kind: &EventKind) -> Option<Role> {
             | K::Remind
             | K::ApplyToCourt
             | K::Close { .. }
-            | K::Withdraw { .. },
+            | K::Withdraw { .. }
+            | K::Revoke { .. },
         ) => Some(Role::Leader),
         (StaffRole::LegalReview, K::ReviewCase { .. } | K::Publish | K::SubmitLegalReview) => {
             Some(Role::CaseReviewer)
@@ -77,7 +78,7 @@ pub fn waiting_for(stage: Stage) -> &'static [&'static str] {
         | Stage::CollectivelyDiscussed => &["法制审核", "集体讨论", "负责人决定"],
         Stage::Served => &["公示"],
         Stage::Executing | Stage::CourtApplied => &["结案审批"],
-        Stage::Closed => &["归档"],
+        Stage::Closed | Stage::Revoked => &["归档"],
         _ => &[],
     }
 }
@@ -172,6 +173,10 @@ pub struct CaseView {
     pub state: CaseState,
     /// The documents the centre issued.
     pub documents: Vec<CaseDocument>,
+    /// The day a published decision was withdrawn from the 公示 because
+    /// it was revoked (行政处罚法 Art. 48 ¶2): the revocation's day, the
+    /// withdrawal being part of the same step.
+    pub publication_withdrawn_on: Option<NaiveDate>,
 }
 
 fn clock_views(
@@ -279,7 +284,9 @@ pub fn view_of(
         });
     }
     let documents = super::documents_of(c, &row.case_id)?;
+    let publication_withdrawn_on = state.published_on.and(state.revoked_on);
     Ok(CaseView {
+        publication_withdrawn_on,
         summary: summary(row, details.as_ref(), &clocks),
         details,
         steps,
