@@ -185,6 +185,8 @@ export interface StepForm {
   presider: string
   partyAttended: boolean
   source: string
+  /** 分期: one instalment a line, `2026-04-30 1500` (date, 元); empty for a 延期. */
+  instalments: string
 }
 
 export function emptyForm(): StepForm {
@@ -204,6 +206,7 @@ export function emptyForm(): StepForm {
     presider: '',
     partyAttended: true,
     source: '',
+    instalments: '',
   }
 }
 
@@ -215,6 +218,28 @@ export function yuanToFen(text: string): number | null {
   if (!m) return null
   const cents = (m[2] ?? '').padEnd(2, '0')
   return Number(m[1]) * 100 + Number(cents)
+}
+
+export type Instalment = components['schemas']['Instalment']
+
+/** A 分期 plan as typed, one instalment a line (`2026-04-30 1500` or
+ * `2026-04-30，1,500.00元`), to instalments in fen; the reason it is not a
+ * plan otherwise. Whether it adds up to the fine is the server's question
+ * (《行政处罚法》第六十六条第二款). */
+export function parseInstalments(text: string): Instalment[] | string {
+  const lines = text
+    .split(/\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+  const out: Instalment[] = []
+  for (const [i, line] of lines.entries()) {
+    const m = /^(\d{4}-\d{2}-\d{2})[\s,，]+(.+?)元?$/.exec(line)
+    const fen = m ? yuanToFen(m[2]) : null
+    if (!m || fen === null || fen <= 0) return `第${i + 1}行应为“缴纳日 金额（元）”，如 2026-04-30 1500`
+    out.push({ due: m[1], amount_fen: fen })
+  }
+  if (out.length === 1) return '分期缴纳至少分为两期；一次缴清的请只填最后缴纳日'
+  return out
 }
 
 /** The step a dialog sends, or the reason it cannot be sent yet. */
@@ -248,8 +273,14 @@ export function buildStep(name: StepName, f: StepForm): EventKind | string {
       if (fen === null || fen <= 0) return '请填写罚款金额（元，最多两位小数）'
       return { step: 'decide', outcome: { outcome: 'penalty', penalty: { kinds: ['fine'], fine_fen: fen, confiscation_fen: 0 } }, number: '' }
     }
-    case 'approve_deferral':
+    case 'approve_deferral': {
+      const plan = parseInstalments(f.instalments)
+      if (typeof plan === 'string') return plan
+      const last = plan[plan.length - 1]
+      // A 分期 plan ends on its last instalment's day.
+      if (last) return { step: 'approve_deferral', until: last.due, instalments: plan }
       return need(f.until, '延期（分期）的最后缴纳日') ?? { step: 'approve_deferral', until: f.until }
+    }
     case 'notice_hearing':
       return need(f.hearingOn, '听证日期') ?? need(f.presider, '听证主持人') ?? { step: 'notice_hearing', hearing_on: f.hearingOn, presider: f.presider.trim() }
     case 'hold_hearing':

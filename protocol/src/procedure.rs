@@ -340,6 +340,16 @@ pub enum ServiceMethod {
     PublicNotice,
 }
 
+/// One instalment of a 分期缴纳 plan (行政处罚法 Art. 66 ¶2). Money in fen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Instalment {
+    /// Its last day.
+    pub due: NaiveDate,
+    /// The amount, fen.
+    pub amount_fen: i64,
+}
+
 /// One point of a 法制审核 and what the reviewer found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReviewItem {
@@ -526,6 +536,10 @@ pub enum EventKind {
     ApproveDeferral {
         /// The new (last) due day.
         until: NaiveDate,
+        /// 分期: the instalments in order, the last due on `until`, summing
+        /// to the amount the decision orders paid; empty for a 延期.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        instalments: Vec<Instalment>,
     },
     /// S15 催告书 served (行政强制法 Art. 35, 54).
     Remind,

@@ -352,6 +352,10 @@ async fn the_centre_issues_its_documents_at_their_steps(b: Backend) {
     let remind_on = beijing_date(remind_at);
     let surcharge = zhifa_core::rules::assess::late_fee(fine, due, remind_on, false);
     assert!(surcharge > 0 && surcharge < fine, "{surcharge}");
+    // The case view shows the same amounts, computed for today.
+    assert_eq!(v["owed"]["fine_fen"], fine, "{}", v["owed"]);
+    assert_eq!(v["owed"]["surcharge_fen"], surcharge, "{}", v["owed"]);
+    assert_eq!(v["owed"]["total_fen"], fine + surcharge);
     let text = held(&server, &approver, &case, &v, "reminder").await;
     for element in [
         number.clone(),
@@ -606,6 +610,38 @@ async fn a_revoked_decision_leaves_the_publication_at_once(b: Backend) {
     assert!(
         json.contains(&number) && page.contains(&number),
         "published: {json}"
+    );
+
+    // 分期 (Art. 66 ¶2): the parts must add up to the fine, in fen.
+    let plan = |second: i64| {
+        json!({"step": "approve_deferral", "until": "2026-05-29", "instalments": [
+            {"due": "2026-04-30", "amount_fen": 150_000},
+            {"due": "2026-05-29", "amount_fen": second},
+        ]})
+    };
+    let (s, v) = server
+        .console(
+            Method::Post,
+            &format!("/v1/console/procedure/cases/{case}/steps"),
+            &approver,
+            Some(json!({ "step": plan(149_999) })),
+        )
+        .await;
+    assert_eq!(
+        (s, &v["code"]),
+        (400, &json!("PROCEDURE_INSTALMENT_PLAN")),
+        "{v}"
+    );
+    let v = centre_step(&server, &approver, &case, plan(150_000)).await;
+    assert_eq!(
+        v["state"]["instalments"].as_array().map(Vec::len),
+        Some(2),
+        "{v}"
+    );
+    assert_eq!(
+        v["owed"],
+        json!({"on": beijing_date(start + Duration::hours(3)).to_string(), "fine_fen": fine,
+               "surcharge_fen": 0, "total_fen": fine, "due": "2026-05-29"}),
     );
 
     // The decision is revoked by a 复议决定 (Art. 48 ¶2): recorded by the

@@ -956,6 +956,7 @@ export interface components {
             details: Record<string, never>;
             /** @description The documents the centre issued. */
             documents: components["schemas"]["CaseDocument"][];
+            owed?: null | components["schemas"]["OwedView"];
             /**
              * Format: date
              * @description The day a published decision was withdrawn from the 公示 because
@@ -1403,6 +1404,11 @@ export interface components {
             /** @enum {string} */
             step: "confirm_payment";
         } | {
+            /**
+             * @description 分期: the instalments in order, the last due on `until`, summing
+             *     to the amount the decision orders paid; empty for a 延期.
+             */
+            instalments?: components["schemas"]["Instalment"][];
             /** @enum {string} */
             step: "approve_deferral";
             /**
@@ -1592,6 +1598,19 @@ export interface components {
             /** @description When the centre's record last changed. */
             updated_at: string;
         };
+        /** @description One instalment of a 分期缴纳 plan (行政处罚法 Art. 66 ¶2). Money in fen. */
+        Instalment: {
+            /**
+             * Format: int64
+             * @description The amount, fen.
+             */
+            amount_fen: number;
+            /**
+             * Format: date
+             * @description Its last day.
+             */
+            due: string;
+        };
         /** @description A range of numbers granted to one device. */
         LeaseGrant: {
             /**
@@ -1748,6 +1767,38 @@ export interface components {
         } | {
             /** @enum {string} */
             outcome: "transfer";
+        };
+        /**
+         * @description What the party owes on a day: the fine unpaid and the surcharge
+         *     accrued (行政处罚法 Art. 72(一), at most the fine: 行政强制法 Art. 45),
+         *     computed by the core (`gates::owed_on`), never stored.
+         */
+        OwedView: {
+            /**
+             * Format: date
+             * @description The last day to pay without surcharge (the deferral's, if approved).
+             */
+            due?: string | null;
+            /**
+             * Format: int64
+             * @description The fine unpaid, fen.
+             */
+            fine_fen: number;
+            /**
+             * Format: date
+             * @description The day it is computed for (today, Beijing).
+             */
+            on: string;
+            /**
+             * Format: int64
+             * @description The surcharge accrued to `on`, fen.
+             */
+            surcharge_fen: number;
+            /**
+             * Format: int64
+             * @description Both, fen.
+             */
+            total_fen: number;
         };
         /**
          * @description Whether the party is a citizen or an organisation (for Art. 63's

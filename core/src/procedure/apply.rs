@@ -127,6 +127,9 @@ pub struct CaseState {
     pub paid_on: Option<NaiveDate>,
     /// An approved 延期/分期 last day.
     pub deferred_until: Option<NaiveDate>,
+    /// The approved 分期 plan (empty for none or a 延期).
+    #[serde(default)]
+    pub instalments: Vec<super::Instalment>,
     /// 催告书 served.
     pub reminded_on: Option<NaiveDate>,
     /// The court application.
@@ -180,6 +183,7 @@ impl CaseState {
             published_on: None,
             paid_on: None,
             deferred_until: None,
+            instalments: Vec::new(),
             reminded_on: None,
             court_applied_on: None,
             closed_on: None,
@@ -777,7 +781,7 @@ fn step(
                 s.stage = Stage::Executing;
             }
         }
-        EventKind::ApproveDeferral { until } => {
+        EventKind::ApproveDeferral { until, instalments } => {
             if !s.executing() || money_penalty(s) == 0 || s.paid_on.is_some() {
                 return Err(illegal(s, event));
             }
@@ -788,7 +792,11 @@ fn step(
                     what: "延期（分期）缴纳的期限应当晚于原缴款期限".to_owned(),
                 });
             }
+            if !instalments.is_empty() {
+                gates::check_instalments(instalments, money_penalty(s), *until, on)?;
+            }
             s.deferred_until = Some(*until);
+            s.instalments = instalments.clone();
             if matches!(s.stage, Stage::Served | Stage::Published) {
                 s.stage = Stage::Executing;
             }

@@ -92,6 +92,6 @@ pub use error::ProcedureError;
 // The data of the procedure is wire data (the device pushes its steps, the
 // centre sends its own back): it lives in the protocol crate.
 pub use zhifa_protocol::procedure::{
-    Actor, CaseFlags, EventKind, Origin, Outcome, PartyKind, Penalty, PenaltyKind, ProcedureEvent,
-    ReviewItem, Role, ServiceMethod, Stage, beijing_date,
+    Actor, CaseFlags, EventKind, Instalment, Origin, Outcome, PartyKind, Penalty, PenaltyKind,
+    ProcedureEvent, ReviewItem, Role, ServiceMethod, Stage, beijing_date,
 };

@@ -156,6 +156,23 @@ pub struct StepView {
     pub event: EventKind,
 }
 
+/// What the party owes on a day: the fine unpaid and the surcharge
+/// accrued (行政处罚法 Art. 72(一), at most the fine: 行政强制法 Art. 45),
+/// computed by the core (`gates::owed_on`), never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OwedView {
+    /// The day it is computed for (today, Beijing).
+    pub on: NaiveDate,
+    /// The fine unpaid, fen.
+    pub fine_fen: i64,
+    /// The surcharge accrued to `on`, fen.
+    pub surcharge_fen: i64,
+    /// Both, fen.
+    pub total_fen: i64,
+    /// The last day to pay without surcharge (the deferral's, if approved).
+    pub due: Option<NaiveDate>,
+}
+
 /// One case with its whole log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseView {
@@ -177,6 +194,8 @@ pub struct CaseView {
     /// it was revoked (行政处罚法 Art. 48 ¶2): the revocation's day, the
     /// withdrawal being part of the same step.
     pub publication_withdrawn_on: Option<NaiveDate>,
+    /// What the party owes today, while a served fine is unpaid.
+    pub owed: Option<OwedView>,
 }
 
 fn clock_views(
@@ -252,6 +271,36 @@ fn mask_name(name: &str) -> String {
     }
 }
 
+/// What a served, unpaid fine comes to on `today` (none once paid, closed,
+/// revoked or archived).
+fn owed_view(
+    state: &CaseState,
+    township: &str,
+    today: NaiveDate,
+    pkg: &zhifa_core::catalogue::model::Package,
+) -> Result<Option<OwedView>, CaseError> {
+    let open = matches!(
+        state.stage,
+        Stage::Served | Stage::Published | Stage::Executing | Stage::Reminded | Stage::CourtApplied
+    );
+    if !open || state.served_on.is_none() {
+        return Ok(None);
+    }
+    let config = config_of(township);
+    let (fine_fen, surcharge_fen) =
+        zhifa_core::procedure::gates::owed_on(state, today, &config, &pkg.calendar)?;
+    if fine_fen == 0 {
+        return Ok(None);
+    }
+    Ok(Some(OwedView {
+        on: today,
+        fine_fen,
+        surcharge_fen,
+        total_fen: fine_fen.saturating_add(surcharge_fen),
+        due: zhifa_core::procedure::gates::payment_due(state, &config, &pkg.calendar)?,
+    }))
+}
+
 /// The case as the console shows it, on `today`.
 pub fn view_of(
     c: &mut dyn Conn,
@@ -285,8 +334,10 @@ pub fn view_of(
     }
     let documents = super::documents_of(c, &row.case_id)?;
     let publication_withdrawn_on = state.published_on.and(state.revoked_on);
+    let owed = owed_view(&state, &row.township, today, &pkg)?;
     Ok(CaseView {
         publication_withdrawn_on,
+        owed,
         summary: summary(row, details.as_ref(), &clocks),
         details,
         steps,
