@@ -28,7 +28,8 @@ use zhifa_tests::{Backend, DeviceNow, OFFICERS, TestDevice, TestServer};
 
 zhifa_tests::on_both_backends!(
     the_centre_issues_its_documents_at_their_steps,
-    a_revoked_decision_leaves_the_publication_at_once
+    a_revoked_decision_leaves_the_publication_at_once,
+    a_reminder_recorded_on_the_device_has_its_letter_in_the_dossier
 );
 
 fn details(township: &str) -> NormalCaseDetails {
@@ -143,6 +144,115 @@ async fn held(server: &TestServer, token: &str, case: &str, v: &Value, kind: &st
         "{kind} reads with pdftotext: {text}"
     );
     text
+}
+
+/// From 案源登记 to 送达 for a fine of `fine_fen` (no Art. 57 ¶2 or 58
+/// ground, the party waiving): the decision's number. The clocks start at
+/// [`zhifa_tests::t0`] and end 3 hours on.
+async fn walk_to_served(
+    server: &TestServer,
+    dev: &mut TestDevice,
+    [approver, reviewer]: [&str; 2],
+    case: &str,
+    fine: i64,
+) -> String {
+    let start = zhifa_tests::t0();
+    let township = dev.township.clone();
+    officer_step(
+        server,
+        dev,
+        case,
+        EventKind::RegisterSource {
+            discovered_on: beijing_date(start),
+            source: "巡查".into(),
+            party: PartyKind::Citizen,
+        },
+        Some(details(&township)),
+    )
+    .await;
+    set_time(server, dev, start + Duration::hours(1));
+    centre_step(server, approver, case, json!({"step": "file"})).await;
+    officer_step(
+        server,
+        dev,
+        case,
+        EventKind::Investigate {
+            act: "询问笔录".into(),
+            officers: officers(),
+            document: None,
+        },
+        None,
+    )
+    .await;
+    officer_step(
+        server,
+        dev,
+        case,
+        EventKind::EndInvestigation {
+            proposal: Outcome::Penalty {
+                penalty: Penalty::fine(fine),
+            },
+            flags: CaseFlags::default(),
+        },
+        None,
+    )
+    .await;
+    set_time(server, dev, start + Duration::hours(2));
+    centre_step(
+        server,
+        reviewer,
+        case,
+        json!({"step": "review_case", "passed": true, "opinion": "事实清楚"}),
+    )
+    .await;
+    centre_step(server, approver, case, json!({"step": "approve_proposal"})).await;
+    officer_step(
+        server,
+        dev,
+        case,
+        EventKind::Inform {
+            penalty: Penalty::fine(fine),
+            facts: "占道堆放建筑材料".into(),
+            reasons: "违反城市道路管理条例".into(),
+            basis: vec!["《城市道路管理条例》第二十七条".into()],
+            hearing_offered: false,
+            officers: officers(),
+        },
+        None,
+    )
+    .await;
+    officer_step(
+        server,
+        dev,
+        case,
+        EventKind::Waive {
+            statement: true,
+            hearing: true,
+        },
+        None,
+    )
+    .await;
+    set_time(server, dev, start + Duration::hours(3));
+    let v = centre_step(
+        server,
+        approver,
+        case,
+        json!({"step": "decide", "outcome": {"outcome": "penalty", "penalty": {"kinds": ["fine"], "fine_fen": fine}}, "number": ""}),
+    )
+    .await;
+    let number = v["summary"]["decision_number"].as_str().unwrap().to_owned();
+    officer_step(
+        server,
+        dev,
+        case,
+        EventKind::Serve {
+            method: zhifa_core::procedure::ServiceMethod::Direct,
+            officers: officers(),
+        },
+        None,
+    )
+    .await;
+    number
 }
 
 /// The 公示 as JSON and as a page.
@@ -492,10 +602,13 @@ async fn a_revoked_decision_leaves_the_publication_at_once(b: Backend) {
     let start = zhifa_tests::t0();
     let fine = 300_000;
 
+    let number = walk_to_served(&server, &mut dev, [&approver, &reviewer], &case, fine).await;
+    // No 撤销 before there is a decision to revoke.
+    let other = Uuid::now_v7().to_string();
     officer_step(
         &server,
         &mut dev,
-        &case,
+        &other,
         EventKind::RegisterSource {
             discovered_on: beijing_date(start),
             source: "巡查".into(),
@@ -504,12 +617,10 @@ async fn a_revoked_decision_leaves_the_publication_at_once(b: Backend) {
         Some(details(&township)),
     )
     .await;
-    set_time(&server, &dev, start + Duration::hours(1));
-    // No 撤销 before there is a decision to revoke.
     let (s, v) = server
         .console(
             Method::Post,
-            &format!("/v1/console/procedure/cases/{case}/steps"),
+            &format!("/v1/console/procedure/cases/{other}/steps"),
             &approver,
             Some(
                 json!({"step": {"step": "revoke", "reason": "认定事实不清", "source": "自行纠错"}}),
@@ -517,93 +628,6 @@ async fn a_revoked_decision_leaves_the_publication_at_once(b: Backend) {
         )
         .await;
     assert_eq!(s, 400, "{v}");
-    centre_step(&server, &approver, &case, json!({"step": "file"})).await;
-    officer_step(
-        &server,
-        &mut dev,
-        &case,
-        EventKind::Investigate {
-            act: "询问笔录".into(),
-            officers: officers(),
-            document: None,
-        },
-        None,
-    )
-    .await;
-    officer_step(
-        &server,
-        &mut dev,
-        &case,
-        EventKind::EndInvestigation {
-            proposal: Outcome::Penalty {
-                penalty: Penalty::fine(fine),
-            },
-            flags: CaseFlags::default(),
-        },
-        None,
-    )
-    .await;
-    set_time(&server, &dev, start + Duration::hours(2));
-    centre_step(
-        &server,
-        &reviewer,
-        &case,
-        json!({"step": "review_case", "passed": true, "opinion": "事实清楚"}),
-    )
-    .await;
-    centre_step(
-        &server,
-        &approver,
-        &case,
-        json!({"step": "approve_proposal"}),
-    )
-    .await;
-    officer_step(
-        &server,
-        &mut dev,
-        &case,
-        EventKind::Inform {
-            penalty: Penalty::fine(fine),
-            facts: "占道堆放建筑材料".into(),
-            reasons: "违反城市道路管理条例".into(),
-            basis: vec!["《城市道路管理条例》第二十七条".into()],
-            hearing_offered: false,
-            officers: officers(),
-        },
-        None,
-    )
-    .await;
-    officer_step(
-        &server,
-        &mut dev,
-        &case,
-        EventKind::Waive {
-            statement: true,
-            hearing: true,
-        },
-        None,
-    )
-    .await;
-    set_time(&server, &dev, start + Duration::hours(3));
-    let v = centre_step(
-        &server,
-        &approver,
-        &case,
-        json!({"step": "decide", "outcome": {"outcome": "penalty", "penalty": {"kinds": ["fine"], "fine_fen": fine}}, "number": ""}),
-    )
-    .await;
-    let number = v["summary"]["decision_number"].as_str().unwrap().to_owned();
-    officer_step(
-        &server,
-        &mut dev,
-        &case,
-        EventKind::Serve {
-            method: zhifa_core::procedure::ServiceMethod::Direct,
-            officers: officers(),
-        },
-        None,
-    )
-    .await;
     let v = centre_step(&server, &reviewer, &case, json!({"step": "publish"})).await;
     assert!(v["publication_withdrawn_on"].is_null(), "{v}");
     let (json, page) = listed(&server).await;
@@ -717,4 +741,73 @@ async fn a_revoked_decision_leaves_the_publication_at_once(b: Backend) {
     assert!(text.contains("已撤销"), "the 卷宗's cover says so: {text}");
     let (json, _) = listed(&server).await;
     assert_eq!(json, "[]", "an archived revoked case stays withdrawn");
+}
+
+/// The officer may record the 催告 on the device (the core allows the
+/// 承办人 or the 负责人): its step carries no document, so 归档 renders
+/// the 催告书 from the log as it stood that day and binds it.
+async fn a_reminder_recorded_on_the_device_has_its_letter_in_the_dossier(b: Backend) {
+    let server = TestServer::on(&b);
+    let t = server.transport();
+    let mut dev = TestDevice::new();
+    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
+    dev.sync(&t).await.unwrap();
+    let township = dev.township.clone();
+    let approver = server.staff("AP-M", StaffRole::Approver, &township, None);
+    let reviewer = server.staff("LR-M", StaffRole::LegalReview, &township, None);
+    let admin = server.staff("AD-M", StaffRole::Administrator, &township, None);
+    let case = Uuid::now_v7().to_string();
+    let start = zhifa_tests::t0();
+    let fine = 300_000;
+    let number = walk_to_served(&server, &mut dev, [&approver, &reviewer], &case, fine).await;
+    // A sync within the refresh token's 30 days keeps the device enrolled.
+    set_time(&server, &dev, start + Duration::days(20));
+    dev.sync(&t).await.unwrap();
+    let remind_at = start + Duration::days(31);
+    set_time(&server, &dev, remind_at);
+    officer_step(&server, &mut dev, &case, EventKind::Remind, None).await;
+    officer_step(
+        &server,
+        &mut dev,
+        &case,
+        EventKind::ConfirmPayment { amount_fen: fine },
+        None,
+    )
+    .await;
+    let (_, v) = server
+        .console(
+            Method::Get,
+            &format!("/v1/console/procedure/cases/{case}"),
+            &approver,
+            None,
+        )
+        .await;
+    assert!(
+        !v["documents"].to_string().contains("reminder"),
+        "a device's step issues nothing at the centre: {}",
+        v["documents"]
+    );
+    set_time(&server, &dev, remind_at + Duration::hours(1));
+    centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "close", "reason": "催告后已缴纳罚款"}),
+    )
+    .await;
+    let v = centre_step(&server, &admin, &case, json!({"step": "archive"})).await;
+    let text = held(&server, &approver, &case, &v, "dossier").await;
+    let contents = &text[text.find("卷内目录").unwrap()..];
+    let decision = contents
+        .find("行政处罚决定书")
+        .expect("the decision is bound");
+    let letter = contents.find("催告书").expect("the 催告书 is bound");
+    let closing = contents
+        .find("结案审批表")
+        .expect("the 结案审批表 is bound");
+    assert!(decision < letter && letter < closing, "{contents}");
+    assert!(
+        text.contains(&format!("{number}（催告第1号）")),
+        "the letter is the one of its day: {text}"
+    );
 }

@@ -36,6 +36,8 @@ pub const RETENTION_YEARS: u32 = 30;
 /// A document of the case to bind: its kind, title, date and file.
 struct Held {
     kind: String,
+    /// `record_document.stage` (empty for a document made at 归档).
+    stage: String,
     title: String,
     date: chrono::NaiveDate,
     sha256: String,
@@ -51,6 +53,8 @@ struct Gathered {
     decision_number: Option<String>,
     /// The reviewers' names by account id (for the 法制审核意见书).
     reviewers: Vec<(String, String)>,
+    /// The catalogue release in force (a device 催告's 催告书).
+    pkg: std::sync::Arc<zhifa_core::catalogue::model::Package>,
 }
 
 /// A held document's place in the 卷宗: its kind is a `DocumentKind`'s
@@ -80,7 +84,7 @@ fn gather(
     let details = details_of(c, k, case_id)?
         .ok_or_else(|| CaseError::Corrupt(format!("{case_id} 缺少案件信息")))?;
     let rows = c.query(
-        "SELECT kind, title, received_at, sha256 FROM record_document
+        "SELECT kind, title, received_at, sha256, stage FROM record_document
          WHERE case_id = ?1 AND kind <> 'dossier' ORDER BY received_at",
         p![case_id],
     )?;
@@ -91,6 +95,7 @@ fn gather(
             .map(|t| zhifa_core::procedure::beijing_date(t.with_timezone(&Utc)))
             .map_err(|e| CaseError::Corrupt(format!("文书时间 {received}: {e}")))?;
         held.push(Held {
+            stage: r.get(4)?,
             kind: r.get(0)?,
             title: r.get(1)?,
             date,
@@ -111,6 +116,7 @@ fn gather(
         }
     }
     Ok(Gathered {
+        pkg,
         reviewers,
         case_id: case_id.to_owned(),
         event,
@@ -140,7 +146,8 @@ fn result_of(events: &[ProcedureEvent]) -> String {
 }
 
 /// The documents the centre renders from its own steps for the 卷宗: each
-/// 法制审核意见书 (Art. 58), dated its review.
+/// 法制审核意见书 (Art. 58), dated its review, and the 催告书 of a 催告 the
+/// officer recorded on the device (行政强制法 Art. 35).
 fn centre_documents(g: &Gathered) -> Result<Vec<(Held, Vec<u8>)>, CaseError> {
     let mut out = Vec::new();
     for e in &g.events {
@@ -150,6 +157,7 @@ fn centre_documents(g: &Gathered) -> Result<Vec<(Held, Vec<u8>)>, CaseError> {
         if let Some(pdf) = super::documents::legal_review_pdf(&g.case_id, &g.details, e, name)? {
             out.push((
                 Held {
+                    stage: String::new(),
                     kind: "legal_review".to_owned(),
                     title: "法制审核意见书".to_owned(),
                     date: e.on(),
@@ -158,6 +166,22 @@ fn centre_documents(g: &Gathered) -> Result<Vec<(Held, Vec<u8>)>, CaseError> {
                 pdf,
             ));
         }
+    }
+    let stages: Vec<String> = g.held.iter().map(|h| h.stage.clone()).collect();
+    let config = config_of(&g.details.township);
+    for (stage, date, pdf) in super::issued::device_reminders(
+        &g.case_id, &g.details, &g.events, &g.pkg, &config, &stages,
+    )? {
+        out.push((
+            Held {
+                stage,
+                kind: "reminder".to_owned(),
+                title: "催告书".to_owned(),
+                date,
+                sha256: String::new(),
+            },
+            pdf,
+        ));
     }
     Ok(out)
 }
@@ -272,6 +296,7 @@ pub async fn archive_http(
         }
         files.push((
             Held {
+                stage: h.stage.clone(),
                 kind: h.kind.clone(),
                 title: h.title.clone(),
                 date: h.date,

@@ -12,7 +12,10 @@
 //! | `close` | 结案审批表 | 行政处罚法 Art. 47 |
 //!
 //! Each occurrence of a step is its own document (`stage` = `{step}:{n}`),
-//! so a second 集体讨论 does not replace the first. Every amount is the
+//! so a second 集体讨论 does not replace the first. A 催告 the officer
+//! recorded on the device (the core allows either) has no document from
+//! its step; 归档 renders its 催告书 from the log as it stood then
+//! ([`device_reminders`]), so the 卷宗 holds every 催告书 either way. Every amount is the
 //! core's: the surcharge is `zhifa_core::procedure::gates::owed_on`, never
 //! typed. A step whose document cannot be made is not recorded.
 
@@ -410,6 +413,45 @@ fn property(s: &CaseState) -> String {
         (0, 0) => "无".to_owned(),
         (a, b) => format!("先行登记保存{a}次、查封扣押{b}次，均已依法处理或者解除"),
     }
+}
+
+/// The 催告书 of every 催告 recorded on a device whose `remind:{n}`
+/// document the case does not hold (`held_stages`), rendered from the log
+/// up to it (the same amounts as on its day): `(stage, date, pdf)`.
+pub fn device_reminders(
+    case_id: &str,
+    d: &NormalCaseDetails,
+    events: &[ProcedureEvent],
+    pkg: &Package,
+    config: &ProcedureConfig,
+    held_stages: &[String],
+) -> Result<Vec<(String, NaiveDate, Vec<u8>)>, CaseError> {
+    let mut out = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        let on_device = matches!(e.origin, zhifa_core::procedure::Origin::Device(_));
+        if !on_device || !matches!(e.kind, EventKind::Remind) {
+            continue;
+        }
+        let before = state_of(&events[..i], config, pkg)?;
+        let ctx = Ctx {
+            case_id,
+            d,
+            events: &events[..i],
+            before: &before,
+            event: e,
+            pkg,
+            config,
+            signer: "",
+        };
+        let stage = format!("remind:{}", ctx.occurrence("remind"));
+        if held_stages.contains(&stage) {
+            continue;
+        }
+        if let Some((data, _)) = data_of(&ctx)? {
+            out.push((stage, e.on(), render_a4(&data)?.pdf));
+        }
+    }
+    Ok(out)
 }
 
 /// Phase one of a step that issues a document: the account's step checked
