@@ -83,6 +83,7 @@ pub mod config;
 pub mod deadline;
 pub mod error;
 pub mod gates;
+mod state;
 
 pub use apply::{CaseState, ProcedureLog, apply, fold};
 pub use clocks::{Alert, OpenClock, nearest, open_clocks};
