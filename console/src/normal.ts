@@ -28,9 +28,11 @@ const ROLE_STEPS: Record<string, StepName[]> = {
     'extend_decision',
     'decide',
     'approve_deferral',
+    'remind',
     'apply_to_court',
     'close',
     'withdraw',
+    'revoke',
   ],
   legal_review: ['review_case', 'submit_legal_review', 'legal_review', 'notice_hearing', 'hold_hearing', 'publish'],
   administrator: ['archive'],
@@ -54,13 +56,14 @@ const NEXT: Record<string, StepName[]> = {
   hearing: ['notice_hearing', 'hold_hearing', 'submit_legal_review', 'legal_review', 'decide'],
   legal_reviewed: ['discuss_collectively', 'decide'],
   collectively_discussed: ['decide'],
-  decided: ['publish'],
-  served: ['publish', 'close'],
-  published: ['close', 'approve_deferral'],
-  executing: ['publish', 'close', 'apply_to_court'],
-  reminded: ['apply_to_court'],
-  court_applied: ['close'],
-  closed: ['archive'],
+  decided: ['publish', 'revoke'],
+  served: ['publish', 'close', 'remind', 'revoke'],
+  published: ['close', 'approve_deferral', 'remind', 'revoke'],
+  executing: ['publish', 'close', 'remind', 'apply_to_court', 'revoke'],
+  reminded: ['apply_to_court', 'revoke'],
+  court_applied: ['close', 'revoke'],
+  closed: ['archive', 'revoke'],
+  revoked: ['archive'],
 }
 
 /** The steps `role` is offered on a case in `stage` that waits for `waiting`. */
@@ -88,10 +91,12 @@ export const STEP_LABEL: Partial<Record<StepName, string>> = {
   decide: '作出处罚决定',
   publish: '公示',
   approve_deferral: '批准延期（分期）缴纳',
+  remind: '催告',
   apply_to_court: '申请法院强制执行',
   close: '批准结案',
   archive: '归档',
   register_save: '批准先行登记保存',
+  revoke: '撤销处罚决定',
 }
 
 /** What confirming each step means, with its article (shown in the dialog). */
@@ -109,8 +114,11 @@ export const STEP_NOTE: Partial<Record<StepName, string>> = {
   decide: '以行政机关负责人身份作出决定；中心编定文号、生成决定书并加盖电子签章（《行政处罚法》第五十七条、第五十九条）。',
   publish: '公示行政处罚决定，个人信息依法遮蔽（《行政处罚法》第四十八条）。',
   close: '以行政机关负责人身份批准结案。',
+  revoke:
+    '以行政机关负责人身份记录处罚决定被变更、撤销、确认违法或者确认无效（复议决定、判决或者自行纠错）；已公示的决定在记录的同时撤下公示（《行政处罚法》第四十八条第二款：三个工作日内）。此后只能归档。',
   archive: '以档案员身份归档：生成卷宗（封面、卷内目录、文书、证据清单、办案过程记录）（《行政处罚法》第四十七条）。',
-  apply_to_court: '以行政机关负责人身份申请人民法院强制执行（《行政强制法》第五十三条至第五十五条）。',
+  remind: '缴款期限届满仍未缴纳的，以行政机关书面催告当事人履行；中心生成催告书，载明罚款及截至今日的加处罚款（《行政强制法》第三十五条、第五十四条，《行政处罚法》第七十二条第一款第一项）。',
+  apply_to_court: '以行政机关负责人身份申请人民法院强制执行；中心生成由负责人签名并加盖电子签章的强制执行申请书（《行政强制法》第五十三条至第五十五条）。',
   approve_deferral: '以行政机关负责人身份批准延期或者分期缴纳罚款（《行政处罚法》第六十六条第二款）。',
   notice_hearing: '以听证主持人身份通知听证，通知应在听证七个工作日前送达（《行政处罚法》第六十四条）。',
   hold_hearing: '以听证主持人身份记录听证（《行政处罚法》第六十四条、第六十五条）。',
@@ -182,6 +190,9 @@ export interface StepForm {
   presider: string
   partyAttended: boolean
   items: string
+  source: string
+  /** 分期: one instalment a line, `2026-04-30 1500` (date, 元); empty for a 延期. */
+  instalments: string
 }
 
 export function emptyForm(): StepForm {
@@ -201,6 +212,8 @@ export function emptyForm(): StepForm {
     presider: '',
     partyAttended: true,
     items: '',
+    source: '',
+    instalments: '',
   }
 }
 
@@ -214,6 +227,28 @@ export function yuanToFen(text: string): number | null {
   return Number(m[1]) * 100 + Number(cents)
 }
 
+export type Instalment = components['schemas']['Instalment']
+
+/** A 分期 plan as typed, one instalment a line (`2026-04-30 1500` or
+ * `2026-04-30，1,500.00元`), to instalments in fen; the reason it is not a
+ * plan otherwise. Whether it adds up to the fine is the server's question
+ * (《行政处罚法》第六十六条第二款). */
+export function parseInstalments(text: string): Instalment[] | string {
+  const lines = text
+    .split(/\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+  const out: Instalment[] = []
+  for (const [i, line] of lines.entries()) {
+    const m = /^(\d{4}-\d{2}-\d{2})[\s,，]+(.+?)元?$/.exec(line)
+    const fen = m ? yuanToFen(m[2]) : null
+    if (!m || fen === null || fen <= 0) return `第${i + 1}行应为“缴纳日 金额（元）”，如 2026-04-30 1500`
+    out.push({ due: m[1], amount_fen: fen })
+  }
+  if (out.length === 1) return '分期缴纳至少分为两期；一次缴清的请只填最后缴纳日'
+  return out
+}
+
 /** The step a dialog sends, or the reason it cannot be sent yet. */
 export function buildStep(name: StepName, f: StepForm): EventKind | string {
   const need = (v: string, what: string) => (v.trim() ? null : `请填写${what}`)
@@ -222,6 +257,11 @@ export function buildStep(name: StepName, f: StepForm): EventKind | string {
     case 'withdraw':
     case 'close':
       return need(f.reason, '理由') ?? { step: name, reason: f.reason.trim() }
+    case 'revoke':
+      return (
+        need(f.reason, '撤销理由') ??
+        need(f.source, '撤销依据（复议决定书、判决书文号或者自行纠错）') ?? { step: 'revoke', reason: f.reason.trim(), source: f.source.trim() }
+      )
     case 'review_case':
       return need(f.opinion, '审核意见') ?? { step: 'review_case', passed: f.passed, opinion: f.opinion.trim() }
     case 'legal_review':
@@ -240,8 +280,14 @@ export function buildStep(name: StepName, f: StepForm): EventKind | string {
       if (fen === null || fen <= 0) return '请填写罚款金额（元，最多两位小数）'
       return { step: 'decide', outcome: { outcome: 'penalty', penalty: { kinds: ['fine'], fine_fen: fen, confiscation_fen: 0 } }, number: '' }
     }
-    case 'approve_deferral':
+    case 'approve_deferral': {
+      const plan = parseInstalments(f.instalments)
+      if (typeof plan === 'string') return plan
+      const last = plan[plan.length - 1]
+      // A 分期 plan ends on its last instalment's day.
+      if (last) return { step: 'approve_deferral', until: last.due, instalments: plan }
       return need(f.until, '延期（分期）的最后缴纳日') ?? { step: 'approve_deferral', until: f.until }
+    }
     case 'notice_hearing':
       return need(f.hearingOn, '听证日期') ?? need(f.presider, '听证主持人') ?? { step: 'notice_hearing', hearing_on: f.hearingOn, presider: f.presider.trim() }
     case 'register_save':
@@ -252,6 +298,7 @@ export function buildStep(name: StepName, f: StepForm): EventKind | string {
     case 'approve_proposal':
     case 'submit_legal_review':
     case 'publish':
+    case 'remind':
     case 'apply_to_court':
     case 'archive':
       return { step: name }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REVIEW_CHECKLIST, buildStep, emptyForm, offered, reviewStep, stepsOfRole, yuanToFen } from '../src/normal'
+import { REVIEW_CHECKLIST, buildStep, emptyForm, offered, parseInstalments, reviewStep, stepsOfRole, yuanToFen } from '../src/normal'
 
 describe('the normal procedure on the console', () => {
   it('offers each role only its own steps, and only those a stage wants', () => {
@@ -9,6 +9,29 @@ describe('the normal procedure on the console', () => {
     expect(offered('administrator', 'closed')).toEqual(['archive'])
     expect(offered('department', 'closed')).toEqual([])
     for (const s of stepsOfRole('legal_review')) expect(stepsOfRole('approver')).not.toContain(s)
+  })
+
+  it('offers the 负责人 the 催告 of an unpaid fine, which issues its 催告书 on the server', () => {
+    expect(offered('approver', 'executing')).toContain('remind')
+    expect(offered('legal_review', 'executing')).not.toContain('remind')
+    expect(offered('approver', 'reminded')).toContain('apply_to_court')
+    expect(buildStep('remind', emptyForm())).toEqual({ step: 'remind' })
+  })
+
+  it('lets only the 负责人 record a revocation, with its reason and source, after which only 归档 is offered', () => {
+    for (const stage of ['decided', 'served', 'published', 'executing', 'reminded', 'court_applied', 'closed']) {
+      expect(offered('approver', stage)).toContain('revoke')
+      expect(offered('legal_review', stage)).not.toContain('revoke')
+    }
+    for (const stage of ['case_source', 'filed', 'informed', 'collectively_discussed']) expect(offered('approver', stage)).not.toContain('revoke')
+    expect(offered('approver', 'revoked')).toEqual([])
+    expect(offered('administrator', 'revoked')).toEqual(['archive'])
+    const f = emptyForm()
+    expect(buildStep('revoke', f)).toBe('请填写撤销理由')
+    f.reason = ' 认定事实不清 '
+    expect(buildStep('revoke', f)).toBe('请填写撤销依据（复议决定书、判决书文号或者自行纠错）')
+    f.source = ' 渝北府复决〔2026〕1号 '
+    expect(buildStep('revoke', f)).toEqual({ step: 'revoke', reason: '认定事实不清', source: '渝北府复决〔2026〕1号' })
   })
 
   it('turns typed 元 into integer fen without floating point', () => {
@@ -37,6 +60,30 @@ describe('the normal procedure on the console', () => {
     f.attendees = '张三、李四，王五'
     f.conclusion = '同意'
     expect(buildStep('discuss_collectively', f)).toEqual({ step: 'discuss_collectively', attendees: ['张三', '李四', '王五'], conclusion: '同意' })
+  })
+
+  it('reads a 分期 plan line by line into fen, the last day its end', () => {
+    expect(parseInstalments('')).toEqual([])
+    expect(parseInstalments('2026-04-30 1500\n 2026-05-29，1,500.50元 ')).toEqual([
+      { due: '2026-04-30', amount_fen: 150000 },
+      { due: '2026-05-29', amount_fen: 150050 },
+    ])
+    expect(parseInstalments('2026-04-30 1500')).toBe('分期缴纳至少分为两期；一次缴清的请只填最后缴纳日')
+    expect(parseInstalments('2026-04-30 1500\n明天 1500')).toBe('第2行应为“缴纳日 金额（元）”，如 2026-04-30 1500')
+    expect(parseInstalments('2026-04-30 0\n2026-05-29 1')).toBe('第1行应为“缴纳日 金额（元）”，如 2026-04-30 1500')
+    const f = emptyForm()
+    expect(buildStep('approve_deferral', f)).toBe('请填写延期（分期）的最后缴纳日')
+    f.until = '2026-06-30'
+    expect(buildStep('approve_deferral', f)).toEqual({ step: 'approve_deferral', until: '2026-06-30' })
+    f.instalments = '2026-04-30 1500\n2026-05-29 1500'
+    expect(buildStep('approve_deferral', f)).toEqual({
+      step: 'approve_deferral',
+      until: '2026-05-29',
+      instalments: [
+        { due: '2026-04-30', amount_fen: 150000 },
+        { due: '2026-05-29', amount_fen: 150000 },
+      ],
+    })
   })
 
   it('writes the 法制审核 outcome with every item that failed', () => {

@@ -255,6 +255,7 @@ fn the_order_is_the_standards_stages() {
         K::ElectronicServiceConsent,
         K::ServiceReceipt,
         K::Reminder,
+        K::CourtApplication,
         K::ClosingApproval,
     ];
     for w in stages.windows(2) {

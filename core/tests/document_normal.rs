@@ -520,3 +520,52 @@ fn every_kind_has_a_builtin_template_naming_its_source() {
         }
     }
 }
+
+#[test]
+fn the_court_application_carries_what_article_55_lists() {
+    use zhifa_core::document::normal::{CourtApplication, court_materials};
+    let a = CourtApplication {
+        number: "渝北龙兴强申字〔2027〕第1号".into(),
+        authority: authority(),
+        court: "重庆市渝北区人民法院".into(),
+        party: company(),
+        decision_number: DECISION_NUMBER.into(),
+        decided_on: day(2026, 12, 18),
+        served_on: day(2026, 12, 19),
+        facts: "当事人未按规定处置建筑垃圾".into(),
+        basis: vec!["《重庆市城市建筑垃圾管理办法》第十九条".into()],
+        penalty: "罚款人民币12000元".into(),
+        party_opinion: "当事人在法定期限内未提出陈述、申辩".into(),
+        reminded_on: day(2027, 7, 6),
+        reminder_number: "渝北龙兴催字〔2027〕第1号".into(),
+        fine_fen: 1_200_000,
+        surcharge_fen: 1_200_000,
+        materials: court_materials(),
+        head: "赵镇长".into(),
+        date: day(2027, 7, 25),
+    };
+    let doc = render(&DocumentData::CourtApplication(a.clone())).unwrap();
+    assert_contains_all(
+        &pdf_text(&doc.pdf),
+        &[
+            "强制执行申请书",
+            "重庆市渝北区人民法院：",
+            DECISION_NUMBER,
+            "第十九条",
+            "当事人在法定期限内未提出陈述、申辩",
+            "2027年7月6日",
+            "第五十四条",
+            "人民币24000元（¥24000.00）",
+            "截至2027年7月25日加处罚款",
+            "当事人的陈述、申辩意见及催告书",
+            "行政机关负责人（签名）：赵镇长",
+            "（印章）",
+        ],
+    );
+    let mut unsigned = a;
+    unsigned.head.clear();
+    assert!(matches!(
+        render(&DocumentData::CourtApplication(unsigned)),
+        Err(DocumentError::MissingField { field }) if field == "head"
+    ));
+}

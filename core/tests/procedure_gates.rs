@@ -608,3 +608,60 @@ fn township_configs_without_a_procedure_section_load_with_the_defaults() {
         assert!(!c.procedure.hearing_threshold_citizen_fen.verified);
     }
 }
+
+#[test]
+fn an_instalment_plan_adds_up_to_the_amount_owed() {
+    use zhifa_core::procedure::Instalment;
+    let cfg = ProcedureConfig::default();
+    let cal = calendar();
+    let plan = Plan::simple(start(), 20_000);
+    // Approved the day the fine is confirmed in the script (served, unpaid).
+    let (s, pay) = before(&plan, &cfg, "confirm_payment");
+    let day = pay.on();
+    let later = |n| day.checked_add_days(Days::new(n)).unwrap();
+    let deferral = |until, instalments: Vec<Instalment>| {
+        ev(
+            EventKind::ApproveDeferral { until, instalments },
+            Role::Leader,
+            day,
+        )
+    };
+    let part = |n, amount_fen| Instalment {
+        due: later(n),
+        amount_fen,
+    };
+    // 行政处罚法 Art. 66 ¶2: the parts sum to the fine, in fen.
+    for bad in [
+        vec![part(30, 20_000)],
+        vec![part(30, 10_000), part(60, 9_999)],
+        vec![part(30, 10_000), part(60, 10_001)],
+        vec![part(30, 20_000), part(60, 0)],
+        vec![part(60, 10_000), part(30, 10_000)],
+        vec![part(30, 10_000), part(30, 10_000)],
+    ] {
+        let until = bad.last().unwrap().due;
+        assert_eq!(
+            code(apply(&s, &deferral(until, bad.clone()), &cfg, &cal)),
+            "PROCEDURE_INSTALMENT_PLAN",
+            "{bad:?}"
+        );
+    }
+    // The last part falls on the approved last day.
+    assert_eq!(
+        code(apply(
+            &s,
+            &deferral(later(90), vec![part(30, 10_000), part(60, 10_000)]),
+            &cfg,
+            &cal
+        )),
+        "PROCEDURE_INSTALMENT_PLAN"
+    );
+    let good = vec![part(30, 6_667), part(60, 6_667), part(90, 6_666)];
+    let approved = apply(&s, &deferral(later(90), good.clone()), &cfg, &cal).unwrap();
+    assert_eq!(approved.instalments, good);
+    assert_eq!(approved.deferred_until, Some(later(90)));
+    assert_eq!(approved.stage, Stage::Executing);
+    // A plain 延期 needs no plan.
+    let plain = apply(&s, &deferral(later(30), Vec::new()), &cfg, &cal).unwrap();
+    assert!(plain.instalments.is_empty());
+}

@@ -6,6 +6,7 @@
 //! - an illegal step changes nothing;
 //! - the log is append-only: folding any prefix gives the state at that
 //!   point;
+//! - a revocation (Art. 48 ¶2) needs a decision, and only 归档 follows it;
 //! - every deadline is computed from its start event: moving the start
 //!   moves the due day the same way, working-day periods never end on a
 //!   rest day, calendar periods ending on a rest day roll forward.
@@ -20,7 +21,7 @@ use proptest::prelude::*;
 use zhifa_core::procedure::deadline::{self, ClockKind, ClockSense, DayType, WorkCalendar};
 use zhifa_core::procedure::{
     CaseFlags, CaseState, EventKind, Outcome, PartyKind, PenaltyKind, ProcedureConfig,
-    ProcedureEvent, ProcedureLog, Role, Stage, fold, gates,
+    ProcedureEvent, ProcedureLog, Role, Stage, apply, fold, gates,
 };
 
 const ALL_KINDS: [ClockKind; 15] = [
@@ -405,5 +406,59 @@ proptest! {
         prop_assert!(due_for(a) <= due_for(b));
         let nominal = deadline::add_days(a.checked_add_days(Days::new(1)).unwrap(), 90);
         prop_assert!(due_for(a) >= nominal);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// 撤销 (行政处罚法 Art. 48 ¶2) at any point of a lawful script: refused
+    /// while there is no decision (and refused steps change nothing);
+    /// once recorded, every later step of the script is refused except
+    /// 归档, which is accepted.
+    #[test]
+    fn a_revocation_needs_a_decision_and_only_archive_follows_it(
+        plan in plan_strategy(),
+        cut in 0usize..40,
+    ) {
+        prop_assume!(plan.decided_fine_fen <= plan.fine_fen);
+        let cal = calendar();
+        let config = ProcedureConfig::default();
+        let events = script(&plan, &config);
+        let cut = cut % events.len();
+        let s = fold(&events[..cut], &config, &cal).unwrap();
+        let day = events[..cut].last().map_or(plan.start, ProcedureEvent::on);
+        let revoke = ev(
+            EventKind::Revoke {
+                reason: "处罚决定认定事实不清".to_owned(),
+                source: "重庆市渝北区人民政府行政复议决定书（渝北府复决〔2026〕1号）".to_owned(),
+            },
+            Role::Leader,
+            day,
+        );
+        match apply(&s, &revoke, &config, &cal) {
+            Err(e) => {
+                prop_assert!(s.decision.is_none(), "a decided case refused the revocation: {e}");
+                prop_assert_eq!(zhifa_core::ErrorCode::code(&e), "PROCEDURE_ILLEGAL_STEP");
+            }
+            Ok(r) => {
+                prop_assert!(s.decision.is_some(), "revoked before any decision");
+                prop_assert_eq!(r.stage, Stage::Revoked);
+                prop_assert_eq!(r.revoked_on, Some(day));
+                prop_assert!(zhifa_core::procedure::open_clocks(&r, &config, &cal).unwrap().is_empty());
+                for e in &events[cut..] {
+                    let mut e = e.clone();
+                    e.at = e.at.max(revoke.at);
+                    let next = apply(&r, &e, &config, &cal);
+                    if matches!(e.kind, EventKind::Archive) {
+                        prop_assert_eq!(next.unwrap().stage, Stage::Archived);
+                    } else {
+                        prop_assert!(next.is_err(), "{} followed a revocation", e.kind.name());
+                    }
+                }
+                let again = apply(&r, &revoke, &config, &cal);
+                prop_assert!(again.is_err(), "revoked twice");
+            }
+        }
     }
 }

@@ -63,6 +63,9 @@ pub enum Stage {
     NotFiled,
     /// 撤销立案 (an exit from S1–S10).
     Withdrawn,
+    /// 决定已撤销: a decision revoked by a 复议决定, a judgment or the
+    /// authority's own correction (行政处罚法 Art. 48 ¶2); only 归档 follows.
+    Revoked,
 }
 
 impl Stage {
@@ -91,6 +94,7 @@ impl Stage {
             Self::Archived => "S18",
             Self::NotFiled => "不予立案",
             Self::Withdrawn => "撤销立案",
+            Self::Revoked => "决定撤销",
         }
     }
 
@@ -119,6 +123,7 @@ impl Stage {
             Self::Archived => "归档",
             Self::NotFiled => "不予立案",
             Self::Withdrawn => "撤销立案",
+            Self::Revoked => "决定已撤销",
         }
     }
 
@@ -335,6 +340,16 @@ pub enum ServiceMethod {
     PublicNotice,
 }
 
+/// One instalment of a 分期缴纳 plan (行政处罚法 Art. 66 ¶2). Money in fen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Instalment {
+    /// Its last day.
+    pub due: NaiveDate,
+    /// The amount, fen.
+    pub amount_fen: i64,
+}
+
 /// One point of a 法制审核 and what the reviewer found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReviewItem {
@@ -529,6 +544,10 @@ pub enum EventKind {
     ApproveDeferral {
         /// The new (last) due day.
         until: NaiveDate,
+        /// 分期: the instalments in order, the last due on `until`, summing
+        /// to the amount the decision orders paid; empty for a 延期.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        instalments: Vec<Instalment>,
     },
     /// S15 催告书 served (行政强制法 Art. 35, 54).
     Remind,
@@ -545,6 +564,16 @@ pub enum EventKind {
     Withdraw {
         /// Why.
         reason: String,
+    },
+    /// The decision is revoked (changed, revoked, held illegal or void),
+    /// recorded by the 负责人; a published decision is withdrawn from the
+    /// 公示 at once (行政处罚法 Art. 48 ¶2: within 3 working days, Art. 85).
+    Revoke {
+        /// Why (what the revoking act found).
+        reason: String,
+        /// The act that revoked it: the 复议决定书 or 判决书 with its number,
+        /// or the authority's own correction (自行纠错).
+        source: String,
     },
 }
 
@@ -585,6 +614,7 @@ impl EventKind {
             Self::Close { .. } => "close",
             Self::Archive => "archive",
             Self::Withdraw { .. } => "withdraw",
+            Self::Revoke { .. } => "revoke",
         }
     }
 
@@ -624,6 +654,7 @@ impl EventKind {
             Self::Close { .. } => "结案",
             Self::Archive => "归档",
             Self::Withdraw { .. } => "撤销立案",
+            Self::Revoke { .. } => "撤销处罚决定",
         }
     }
 
@@ -671,6 +702,7 @@ impl EventKind {
             Self::Close { .. } => &["行政处罚法第四十七条"],
             Self::Archive => &["行政处罚法第四十七条"],
             Self::Withdraw { .. } => &["行政处罚法第五十七条"],
+            Self::Revoke { .. } => &["行政处罚法第四十八条第二款", "行政处罚法第八十五条"],
         }
     }
 }

@@ -404,7 +404,10 @@ impl World {
             "party": {"kind": "individual", "name": "李四", "id_number": "500112198001011234", "address": "龙兴镇"},
             "matter_code": "CG-001", "matter_name": "占道经营", "place": "龙兴镇", "facts": "占道经营",
             "violation_time": "2026-03-10T09:00:00",
-            "officers": [], "authority": {"name": "龙兴镇人民政府", "short_name": "渝北龙兴",
+            // Two 承办人 (Art. 42): the 立案审批表 names both.
+            "officers": [{"id": "OFF-LX-01", "name": "王建国", "credential_no": "渝执01"},
+                         {"id": "OFF-LX-02", "name": "刘晓燕", "credential_no": "渝执02"}],
+            "authority": {"name": "龙兴镇人民政府", "short_name": "渝北龙兴",
                 "reconsideration_body": "渝北区人民政府", "court": "渝北区人民法院",
                 "payment_channel": "重庆市非税收入电子缴款平台"}
         }))

@@ -956,6 +956,14 @@ export interface components {
             details: Record<string, never>;
             /** @description The documents the centre issued. */
             documents: components["schemas"]["CaseDocument"][];
+            owed?: null | components["schemas"]["OwedView"];
+            /**
+             * Format: date
+             * @description The day a published decision was withdrawn from the 公示 because
+             *     it was revoked (行政处罚法 Art. 48 ¶2): the revocation's day, the
+             *     withdrawal being part of the same step.
+             */
+            publication_withdrawn_on?: string | null;
             /** @description The fold of the log (the core's `CaseState`). */
             state: Record<string, never>;
             /** @description The steps, in order. */
@@ -1403,6 +1411,11 @@ export interface components {
             /** @enum {string} */
             step: "confirm_payment";
         } | {
+            /**
+             * @description 分期: the instalments in order, the last due on `until`, summing
+             *     to the amount the decision orders paid; empty for a 延期.
+             */
+            instalments?: components["schemas"]["Instalment"][];
             /** @enum {string} */
             step: "approve_deferral";
             /**
@@ -1429,6 +1442,16 @@ export interface components {
             reason: string;
             /** @enum {string} */
             step: "withdraw";
+        } | {
+            /** @description Why (what the revoking act found). */
+            reason: string;
+            /**
+             * @description The act that revoked it: the 复议决定书 or 判决书 with its number,
+             *     or the authority's own correction (自行纠错).
+             */
+            source: string;
+            /** @enum {string} */
+            step: "revoke";
         };
         /** @description One server-side change to a case the officer holds. */
         InboxEvent: {
@@ -1581,6 +1604,19 @@ export interface components {
             township: string;
             /** @description When the centre's record last changed. */
             updated_at: string;
+        };
+        /** @description One instalment of a 分期缴纳 plan (行政处罚法 Art. 66 ¶2). Money in fen. */
+        Instalment: {
+            /**
+             * Format: int64
+             * @description The amount, fen.
+             */
+            amount_fen: number;
+            /**
+             * Format: date
+             * @description Its last day.
+             */
+            due: string;
         };
         /** @description A range of numbers granted to one device. */
         LeaseGrant: {
@@ -1738,6 +1774,38 @@ export interface components {
         } | {
             /** @enum {string} */
             outcome: "transfer";
+        };
+        /**
+         * @description What the party owes on a day: the fine unpaid and the surcharge
+         *     accrued (行政处罚法 Art. 72(一), at most the fine: 行政强制法 Art. 45),
+         *     computed by the core (`gates::owed_on`), never stored.
+         */
+        OwedView: {
+            /**
+             * Format: date
+             * @description The last day to pay without surcharge (the deferral's, if approved).
+             */
+            due?: string | null;
+            /**
+             * Format: int64
+             * @description The fine unpaid, fen.
+             */
+            fine_fen: number;
+            /**
+             * Format: date
+             * @description The day it is computed for (today, Beijing).
+             */
+            on: string;
+            /**
+             * Format: int64
+             * @description The surcharge accrued to `on`, fen.
+             */
+            surcharge_fen: number;
+            /**
+             * Format: int64
+             * @description Both, fen.
+             */
+            total_fen: number;
         };
         /**
          * @description Whether the party is a citizen or an organisation (for Art. 63's

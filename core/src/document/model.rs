@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use super::capitals::amount_in_capitals;
 pub use super::normal::{
-    ClosingApproval, CollectiveDiscussion, ElectronicServiceConsent, FilingApproval,
-    InterviewRecord, InvestigationReport, LegalReview, PenaltyDecision, PreservationNotice,
-    PriorNotice, Reminder, StatementRecord,
+    ClosingApproval, CollectiveDiscussion, CourtApplication, ElectronicServiceConsent,
+    FilingApproval, InterviewRecord, InvestigationReport, LegalReview, PenaltyDecision,
+    PreservationNotice, PriorNotice, Reminder, StatementRecord,
 };
 pub(crate) use super::printable::Printable;
 use crate::money::format_yuan;
@@ -64,6 +64,8 @@ pub enum DocumentData {
     Reminder(Reminder),
     /// 结案审批表.
     ClosingApproval(ClosingApproval),
+    /// 强制执行申请书.
+    CourtApplication(CourtApplication),
 }
 
 /// The document kinds this module renders.
@@ -102,6 +104,8 @@ pub enum DocumentKind {
     Reminder,
     /// 结案审批表 (行政处罚法 Art. 47; model sets).
     ClosingApproval,
+    /// 强制执行申请书 (行政强制法 Art. 53–55).
+    CourtApplication,
 }
 
 impl DocumentKind {
@@ -124,6 +128,7 @@ impl DocumentKind {
             Self::ElectronicServiceConsent => "electronic-service-consent",
             Self::Reminder => "reminder",
             Self::ClosingApproval => "closing-approval",
+            Self::CourtApplication => "court-application",
         }
     }
 
@@ -147,6 +152,7 @@ impl DocumentKind {
             Self::ElectronicServiceConsent => "electronic_service_consent",
             Self::Reminder => "reminder",
             Self::ClosingApproval => "closing_approval",
+            Self::CourtApplication => "court_application",
         }
     }
 
@@ -156,7 +162,7 @@ impl DocumentKind {
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [DocumentKind; 16] = [
+    pub const ALL: [DocumentKind; 17] = [
         Self::DecisionOnTheSpot,
         Self::InspectionRecord,
         Self::OrderToCorrect,
@@ -173,6 +179,7 @@ impl DocumentKind {
         Self::ElectronicServiceConsent,
         Self::Reminder,
         Self::ClosingApproval,
+        Self::CourtApplication,
     ];
 }
 

@@ -27,6 +27,7 @@ impl DocumentData {
             Self::ElectronicServiceConsent(d) => d,
             Self::Reminder(d) => d,
             Self::ClosingApproval(d) => d,
+            Self::CourtApplication(d) => d,
         }
     }
 

@@ -387,6 +387,9 @@ impl Template {
             DocumentKind::ClosingApproval => {
                 include_str!("../../../schema/templates/default/closing-approval.v1.json")
             }
+            DocumentKind::CourtApplication => {
+                include_str!("../../../schema/templates/default/court-application.v1.json")
+            }
         };
         Self::from_json(json)
     }

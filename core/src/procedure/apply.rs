@@ -1,248 +1,14 @@
 //! The transition: [`apply`] one event to a state, [`fold`] a log, and the
 //! append-only [`ProcedureLog`].
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::config::ProcedureConfig;
 use super::deadline::{self, ClockKind, WorkCalendar};
 use super::error::ProcedureError;
 use super::gates::{self, check_officers, non_empty, require_leader, require_role};
-use super::{
-    CaseFlags, EventKind, Outcome, PartyKind, Penalty, ProcedureEvent, Role, ServiceMethod, Stage,
-};
-
-/// A 先行登记保存 or a 查封扣押.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Measure {
-    /// The day it was taken.
-    pub on: NaiveDate,
-    /// Days added by an approved extension (查封扣押 only).
-    pub extended_days: u32,
-    /// The day it was disposed of or released.
-    pub disposed_on: Option<NaiveDate>,
-}
-
-/// The 事先告知 as given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Told {
-    /// The day.
-    pub on: NaiveDate,
-    /// The penalty told.
-    pub penalty: Penalty,
-    /// Whether the hearing right was told.
-    pub hearing_offered: bool,
-}
-
-/// A requested hearing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HearingRecord {
-    /// The day of the request.
-    pub requested_on: NaiveDate,
-    /// The hearing day, once noticed.
-    pub hearing_on: Option<NaiveDate>,
-    /// The presider, once noticed.
-    pub presider: Option<String>,
-    /// The day it was held (or the party deemed to waive, Art. 64(六)).
-    pub held_on: Option<NaiveDate>,
-}
-
-/// A passed 法制审核.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReviewRecord {
-    /// The day.
-    pub on: NaiveDate,
-    /// The reviewer.
-    pub reviewer: String,
-    /// The reviewer's 法律职业资格 number.
-    pub qualification: String,
-}
-
-/// The decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DecisionRecord {
-    /// The decision date (printed on the 决定书).
-    pub on: NaiveDate,
-    /// What was decided.
-    pub outcome: Outcome,
-    /// The document number.
-    pub number: String,
-    /// Decided after the Art. 60 deadline (only where the township accepts it).
-    pub late: bool,
-}
-
-/// The state of a normal-procedure case: the fold of its events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseState {
-    /// The state S0–S18 or an exit.
-    pub stage: Stage,
-    /// The party kind.
-    pub party: Option<PartyKind>,
-    /// 发现 (the 案源登记's date of discovery).
-    pub discovered_on: Option<NaiveDate>,
-    /// 立案.
-    pub filed_on: Option<NaiveDate>,
-    /// Whether 立案 came after the configured days (`None`: the calendar
-    /// could not tell).
-    pub filed_late: Option<bool>,
-    /// Records of investigation.
-    pub investigation_acts: u32,
-    /// The officers who investigated (not eligible to preside, Art. 64(四)).
-    pub investigators: Vec<String>,
-    /// 先行登记保存.
-    pub saves: Vec<Measure>,
-    /// The day the officer asked for a 先行登记保存 not yet approved.
-    pub save_requested: Option<NaiveDate>,
-    /// 查封扣押.
-    pub seizures: Vec<Measure>,
-    /// The 调查终结报告's proposal.
-    pub proposal: Option<Outcome>,
-    /// Review and discussion flags.
-    pub flags: CaseFlags,
-    /// The proposal as the 负责人 approved it.
-    pub approved: Option<Outcome>,
-    /// The 事先告知.
-    pub told: Option<Told>,
-    /// The party was heard and the 复核 recorded.
-    pub statement_heard: bool,
-    /// The party expressly waived 陈述申辩.
-    pub statement_waived: bool,
-    /// The party expressly waived the hearing (or was absent, Art. 64(六)).
-    pub hearing_waived: bool,
-    /// The hearing, if requested.
-    pub hearing: Option<HearingRecord>,
-    /// Submitted for 法制审核.
-    pub legal_review_submitted_on: Option<NaiveDate>,
-    /// A passed 法制审核.
-    pub legal_review: Option<ReviewRecord>,
-    /// The 集体讨论's day.
-    pub collective_on: Option<NaiveDate>,
-    /// Days added to the Art. 60 period.
-    pub extension_days: u32,
-    /// The decision.
-    pub decision: Option<DecisionRecord>,
-    /// The day the decision was served (received).
-    pub served_on: Option<NaiveDate>,
-    /// 公示.
-    pub published_on: Option<NaiveDate>,
-    /// The payment confirmed.
-    pub paid_on: Option<NaiveDate>,
-    /// An approved 延期/分期 last day.
-    pub deferred_until: Option<NaiveDate>,
-    /// 催告书 served.
-    pub reminded_on: Option<NaiveDate>,
-    /// The court application.
-    pub court_applied_on: Option<NaiveDate>,
-    /// 结案.
-    pub closed_on: Option<NaiveDate>,
-    /// 归档.
-    pub archived_on: Option<NaiveDate>,
-    /// The last event's time.
-    pub last_at: Option<DateTime<Utc>>,
-    /// How many events were applied.
-    pub events: usize,
-}
-
-impl Default for CaseState {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl CaseState {
-    /// The state before any event.
-    pub fn new() -> Self {
-        Self {
-            stage: Stage::Empty,
-            party: None,
-            discovered_on: None,
-            filed_on: None,
-            filed_late: None,
-            investigation_acts: 0,
-            investigators: Vec::new(),
-            saves: Vec::new(),
-            save_requested: None,
-            seizures: Vec::new(),
-            proposal: None,
-            flags: CaseFlags::default(),
-            approved: None,
-            told: None,
-            statement_heard: false,
-            statement_waived: false,
-            hearing_waived: false,
-            hearing: None,
-            legal_review_submitted_on: None,
-            legal_review: None,
-            collective_on: None,
-            extension_days: 0,
-            decision: None,
-            served_on: None,
-            published_on: None,
-            paid_on: None,
-            deferred_until: None,
-            reminded_on: None,
-            court_applied_on: None,
-            closed_on: None,
-            archived_on: None,
-            last_at: None,
-            events: 0,
-        }
-    }
-
-    /// Forgets everything after the investigation (a review that returns
-    /// the case for more investigation starts the decision path again).
-    fn reopen_investigation(&mut self) {
-        self.stage = Stage::Investigating;
-        self.proposal = None;
-        self.approved = None;
-        self.told = None;
-        self.statement_heard = false;
-        self.statement_waived = false;
-        self.hearing_waived = false;
-        self.hearing = None;
-        self.legal_review_submitted_on = None;
-        self.legal_review = None;
-        self.collective_on = None;
-    }
-
-    /// Whether the case stands between the proposal and the decision.
-    fn deciding(&self) -> bool {
-        matches!(
-            self.stage,
-            Stage::CaseReviewed
-                | Stage::ProposalApproved
-                | Stage::Informed
-                | Stage::StatementHeard
-                | Stage::Hearing
-                | Stage::LegalReviewed
-                | Stage::CollectivelyDiscussed
-        )
-    }
-
-    /// Whether the 事先告知 has been given and no decision made.
-    fn after_informing(&self) -> bool {
-        matches!(
-            self.stage,
-            Stage::Informed
-                | Stage::StatementHeard
-                | Stage::Hearing
-                | Stage::LegalReviewed
-                | Stage::CollectivelyDiscussed
-        )
-    }
-
-    /// Whether the case is decided and served but not closed.
-    fn executing(&self) -> bool {
-        matches!(
-            self.stage,
-            Stage::Served
-                | Stage::Published
-                | Stage::Executing
-                | Stage::Reminded
-                | Stage::CourtApplied
-        )
-    }
-}
+pub use super::state::{CaseState, DecisionRecord, HearingRecord, Measure, ReviewRecord, Told};
+use super::{EventKind, Outcome, PartyKind, ProcedureEvent, Role, ServiceMethod, Stage};
 
 fn illegal(state: &CaseState, event: &ProcedureEvent) -> ProcedureError {
     ProcedureError::IllegalStep {
@@ -270,6 +36,11 @@ pub fn apply(
     cal: &dyn WorkCalendar,
 ) -> Result<CaseState, ProcedureError> {
     if state.stage.is_terminal() {
+        return Err(illegal(state, event));
+    }
+    // A revoked decision leaves nothing to do but file the case
+    // (行政处罚法 Art. 47): no service, payment, 催告 or measure follows.
+    if state.stage == Stage::Revoked && !matches!(event.kind, EventKind::Archive) {
         return Err(illegal(state, event));
     }
     if let Some(last) = state.last_at
@@ -783,7 +554,7 @@ fn step(
                 s.stage = Stage::Executing;
             }
         }
-        EventKind::ApproveDeferral { until } => {
+        EventKind::ApproveDeferral { until, instalments } => {
             if !s.executing() || money_penalty(s) == 0 || s.paid_on.is_some() {
                 return Err(illegal(s, event));
             }
@@ -794,7 +565,11 @@ fn step(
                     what: "延期（分期）缴纳的期限应当晚于原缴款期限".to_owned(),
                 });
             }
+            if !instalments.is_empty() {
+                gates::check_instalments(instalments, money_penalty(s), *until, on)?;
+            }
             s.deferred_until = Some(*until);
+            s.instalments = instalments.clone();
             if matches!(s.stage, Stage::Served | Stage::Published) {
                 s.stage = Stage::Executing;
             }
@@ -806,7 +581,14 @@ fn step(
             {
                 return Err(illegal(s, event));
             }
-            require_role(event, &officer, "承办人", "《行政强制法》第三十五条")?;
+            // The 催告书 is the authority's (行政强制法 Art. 35): the centre's
+            // 负责人 issues it, or the officer records one served.
+            require_role(
+                event,
+                &[Role::Officer, Role::Leader],
+                "承办人或者负责人",
+                "《行政强制法》第三十五条",
+            )?;
             if let Some(due) = gates::payment_due(s, config, cal)?
                 && on <= due
             {
@@ -860,7 +642,7 @@ fn step(
             s.stage = Stage::Closed;
         }
         EventKind::Archive => {
-            if s.stage != Stage::Closed {
+            if !matches!(s.stage, Stage::Closed | Stage::Revoked) {
                 return Err(illegal(s, event));
             }
             require_role(
@@ -884,6 +666,19 @@ fn step(
             non_empty(reason, "撤销立案理由")?;
             open_measures(s)?;
             s.stage = Stage::Withdrawn;
+        }
+        EventKind::Revoke { reason, source } => {
+            // Art. 48 ¶2: a decision that is changed, revoked, held illegal
+            // or void — so only once there is a decision, and before 归档.
+            let decided = matches!(s.stage, Stage::Decided | Stage::Closed) || s.executing();
+            if s.decision.is_none() || !decided {
+                return Err(illegal(s, event));
+            }
+            require_leader(event, config, "《行政处罚法》第四十八条第二款")?;
+            non_empty(reason, "撤销理由")?;
+            non_empty(source, "撤销依据（复议决定、判决或者自行纠错）")?;
+            s.revoked_on = Some(on);
+            s.stage = Stage::Revoked;
         }
     }
     Ok(())

@@ -71,7 +71,7 @@ pub fn open_clocks(
     cal: &dyn WorkCalendar,
 ) -> Result<Vec<OpenClock>, ProcedureError> {
     let mut out = Vec::new();
-    if state.stage.is_terminal() || state.stage == Stage::Closed {
+    if state.stage.is_terminal() || matches!(state.stage, Stage::Closed | Stage::Revoked) {
         return Ok(out);
     }
     let add = |out: &mut Vec<OpenClock>,

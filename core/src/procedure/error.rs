@@ -48,6 +48,12 @@ pub enum ProcedureError {
         /// What is wrong, in Chinese.
         what: String,
     },
+    /// A 分期 plan that does not hold (行政处罚法 Art. 66 ¶2).
+    #[error("分期缴纳计划不成立：{reason}（《行政处罚法》第六十六条第二款）")]
+    InstalmentPlan {
+        /// What is wrong, in Chinese.
+        reason: String,
+    },
     /// 调查终结 without any record of investigation.
     #[error("尚无调查取证记录，不能调查终结（《行政处罚法》第四十条、第五十四条、第五十五条）")]
     NoInvestigation,
@@ -242,6 +248,7 @@ impl ErrorCode for ProcedureError {
             Self::WrongRole { .. } => "PROCEDURE_WRONG_ROLE",
             Self::OfficersNotTwo => "PROCEDURE_OFFICERS_NOT_TWO",
             Self::InvalidInput { .. } => "PROCEDURE_INVALID_INPUT",
+            Self::InstalmentPlan { .. } => "PROCEDURE_INSTALMENT_PLAN",
             Self::NoInvestigation => "PROCEDURE_NO_INVESTIGATION",
             Self::InformIncomplete => "PROCEDURE_INFORM_INCOMPLETE",
             Self::ToldHeavierThanApproved => "PROCEDURE_TOLD_HEAVIER_THAN_APPROVED",

@@ -252,6 +252,79 @@ pub fn payment_due(
     }
 }
 
+/// 行政处罚法 Art. 66 ¶2 (分期缴纳, approved by the 负责人): a plan of at
+/// least two instalments, each a positive amount, due on strictly later
+/// days from the approval day `from` on, the last on the approved last day
+/// `until`, together exactly the amount the decision orders paid
+/// (`owed_fen`, integer fen: nothing is rounded).
+pub fn check_instalments(
+    plan: &[super::Instalment],
+    owed_fen: i64,
+    until: NaiveDate,
+    from: NaiveDate,
+) -> Result<(), ProcedureError> {
+    let bad = |reason: String| Err(ProcedureError::InstalmentPlan { reason });
+    if plan.len() < 2 {
+        return bad("分期缴纳至少分为两期；一次缴清的请批准延期".to_owned());
+    }
+    let mut last: Option<NaiveDate> = None;
+    let mut sum: i64 = 0;
+    for (i, p) in plan.iter().enumerate() {
+        if p.amount_fen <= 0 {
+            return bad(format!("第{}期金额应大于零", i + 1));
+        }
+        if p.due < from || last.is_some_and(|l| p.due <= l) {
+            return bad(format!(
+                "第{}期的缴纳日不得早于批准日，且应晚于前一期的缴纳日",
+                i + 1
+            ));
+        }
+        last = Some(p.due);
+        sum = sum.saturating_add(p.amount_fen);
+    }
+    if last != Some(until) {
+        return bad("最后一期的缴纳日应为批准的最后缴纳日".to_owned());
+    }
+    if sum != owed_fen {
+        return bad(format!(
+            "各期合计{}，应等于决定应缴纳的金额{}",
+            format_yuan(sum),
+            format_yuan(owed_fen)
+        ));
+    }
+    Ok(())
+}
+
+/// The fine owed and the surcharge (加处罚款) accrued as of `on`: 行政处罚法
+/// Art. 72(一) — 3 % of the fine a day after the payment due day, never
+/// more than the fine (行政强制法 Art. 45), computed by the rules engine's
+/// one rule ([`crate::rules::assess::late_fee`]); none once paid, nor
+/// before the decision is served (the payment period has not started).
+/// The surcharge runs on the fine only, not on a confiscated value.
+/// Returns `(fine_fen, surcharge_fen)`.
+pub fn owed_on(
+    state: &CaseState,
+    on: NaiveDate,
+    config: &ProcedureConfig,
+    cal: &dyn WorkCalendar,
+) -> Result<(i64, i64), ProcedureError> {
+    let fine = state
+        .decision
+        .as_ref()
+        .and_then(|d| d.outcome.penalty())
+        .map_or(0, |p| p.fine_fen);
+    if fine == 0 || state.paid_on.is_some() {
+        return Ok((0, 0));
+    }
+    let surcharge = match payment_due(state, config, cal)? {
+        // Art. 73 ¶3 (none while a remedy is pending) is not recorded in
+        // the log: the surcharge runs.
+        Some(due) => crate::rules::assess::late_fee(fine, due, on, false),
+        None => 0,
+    };
+    Ok((fine, surcharge))
+}
+
 /// The day the remedy periods end after service: the later of 60 days
 /// (行政复议法 Art. 20) and 6 months (行政诉讼法 Art. 46), or the end of an
 /// approved deferral (行政处罚法 Art. 72 ¶2), whichever is later.

@@ -31,6 +31,7 @@
 //! S12/S13 ─► S14 履行 (15 日; 延期/分期 负责人批准; 加处罚款 3 %/日 ≤ 罚款)
 //! S14 ─(逾期)─► S15 催告 ─(≥10 工作日)─► S16 申请法院强制执行 (≤ 3 个月)
 //! S12/S13/S14/S16 ─► S17 结案 (负责人) ─► S18 归档
+//! S11–S17 ─撤销决定(负责人; 复议/判决/自行纠错; 公示撤回 Art. 48 ¶2)─► 决定已撤销 ─► S18 归档
 //! ```
 //!
 //! The legal gates, each a function in [`gates`] beside its article:
@@ -62,7 +63,10 @@
 //!   application only 10 working days after the 催告书 (Art. 54, 69), after
 //!   the remedy periods and within 3 months of them (Art. 53);
 //! - 结案 only with every 先行登记保存 and 查封扣押 disposed of (Art. 56;
-//!   行政强制法 Art. 27) and the decision served and performed or enforced.
+//!   行政强制法 Art. 27) and the decision served and performed or enforced;
+//! - a revocation (撤销, Art. 48 ¶2: the decision changed, revoked, held
+//!   illegal or void) only once there is a decision and before 归档, by
+//!   the 负责人; after it only 归档.
 //!
 //! The clocks are in [`deadline`] (lengths, day types, articles) and
 //! [`clocks`] (which clocks a state has open, the nearest one and its
@@ -79,6 +83,7 @@ pub mod config;
 pub mod deadline;
 pub mod error;
 pub mod gates;
+mod state;
 pub mod waiting;
 
 pub use apply::{CaseState, ProcedureLog, apply, fold};
@@ -89,6 +94,6 @@ pub use error::ProcedureError;
 // The data of the procedure is wire data (the device pushes its steps, the
 // centre sends its own back): it lives in the protocol crate.
 pub use zhifa_protocol::procedure::{
-    Actor, CaseFlags, EventKind, Origin, Outcome, PartyKind, Penalty, PenaltyKind, ProcedureEvent,
-    ReviewItem, Role, ServiceMethod, Stage, beijing_date,
+    Actor, CaseFlags, EventKind, Instalment, Origin, Outcome, PartyKind, Penalty, PenaltyKind,
+    ProcedureEvent, ReviewItem, Role, ServiceMethod, Stage, beijing_date,
 };

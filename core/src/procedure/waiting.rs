@@ -17,7 +17,7 @@ pub fn waiting_for(state: &CaseState) -> Vec<&'static str> {
         | Stage::CollectivelyDiscussed => vec!["法制审核", "集体讨论", "负责人决定"],
         Stage::Served => vec!["公示"],
         Stage::Executing | Stage::CourtApplied => vec!["结案审批"],
-        Stage::Closed => vec!["归档"],
+        Stage::Closed | Stage::Revoked => vec!["归档"],
         _ => Vec::new(),
     };
     // 行政处罚法 Art. 56: the officer asked, the 负责人 approves.

@@ -77,6 +77,7 @@ use crate::error::ApiError;
                        crate::supervise::disposal::Action, crate::audit::AuditPage, crate::audit::AuditRow,
                        crate::procedure::view::CaseSummary, crate::procedure::view::CaseView,
                        crate::procedure::view::StepView, crate::procedure::view::ClockView,
+                       crate::procedure::view::OwedView,
                        crate::procedure::CaseDocument, crate::procedure::routes::StepRequest,
                        crate::procedure::publication::PublicDecision,
                        crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked,

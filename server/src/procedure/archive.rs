@@ -36,6 +36,8 @@ pub const RETENTION_YEARS: u32 = 30;
 /// A document of the case to bind: its kind, title, date and file.
 struct Held {
     kind: String,
+    /// `record_document.stage` (empty for a document made at 归档).
+    stage: String,
     title: String,
     date: chrono::NaiveDate,
     sha256: String,
@@ -51,6 +53,8 @@ struct Gathered {
     decision_number: Option<String>,
     /// The reviewers' names by account id (for the 法制审核意见书).
     reviewers: Vec<(String, String)>,
+    /// The catalogue release in force (a device 催告's 催告书).
+    pkg: std::sync::Arc<zhifa_core::catalogue::model::Package>,
 }
 
 /// The 卷宗 entry of a held document by its `kind` (the core's names).
@@ -67,7 +71,7 @@ fn gather(
     now: DateTime<Utc>,
 ) -> Result<Gathered, CaseError> {
     let row = in_scope(c, who, case_id)?;
-    let event = console_event(c, who, kind, now)?;
+    let event = console_event(c, who, case_id, kind, now)?;
     let events = events_of(c, k, case_id)?;
     let pkg = release_of(c, k, &row.township, event.on())?;
     let config = config_of(&row.township);
@@ -77,7 +81,7 @@ fn gather(
     let details = details_of(c, k, case_id)?
         .ok_or_else(|| CaseError::Corrupt(format!("{case_id} 缺少案件信息")))?;
     let rows = c.query(
-        "SELECT kind, title, received_at, sha256 FROM record_document
+        "SELECT kind, title, received_at, sha256, stage FROM record_document
          WHERE case_id = ?1 AND kind <> 'dossier' ORDER BY received_at",
         p![case_id],
     )?;
@@ -88,6 +92,7 @@ fn gather(
             .map(|t| zhifa_core::procedure::beijing_date(t.with_timezone(&Utc)))
             .map_err(|e| CaseError::Corrupt(format!("文书时间 {received}: {e}")))?;
         held.push(Held {
+            stage: r.get(4)?,
             kind: r.get(0)?,
             title: r.get(1)?,
             date,
@@ -108,6 +113,7 @@ fn gather(
         }
     }
     Ok(Gathered {
+        pkg,
         reviewers,
         case_id: case_id.to_owned(),
         event,
@@ -119,18 +125,26 @@ fn gather(
 }
 
 fn result_of(events: &[ProcedureEvent]) -> String {
+    let revoked = events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::Revoke { source, .. } => Some(source.clone()),
+        _ => None,
+    });
     events
         .iter()
         .rev()
         .find_map(|e| match &e.kind {
-            EventKind::Decide { outcome, .. } => Some(super::outcome_words(outcome)),
+            EventKind::Decide { outcome, .. } => Some(match &revoked {
+                Some(by) => format!("{}（已撤销：{by}）", super::outcome_words(outcome)),
+                None => super::outcome_words(outcome),
+            }),
             _ => None,
         })
         .unwrap_or_else(|| "撤销立案".to_owned())
 }
 
 /// The documents the centre renders from its own steps for the 卷宗: each
-/// 法制审核意见书 (Art. 58), dated its review.
+/// 法制审核意见书 (Art. 58), dated its review, and the 催告书 of a 催告 the
+/// officer recorded on the device (行政强制法 Art. 35).
 fn centre_documents(g: &Gathered) -> Result<Vec<(Held, Vec<u8>)>, CaseError> {
     let mut out = Vec::new();
     for e in &g.events {
@@ -140,6 +154,7 @@ fn centre_documents(g: &Gathered) -> Result<Vec<(Held, Vec<u8>)>, CaseError> {
         if let Some(pdf) = super::documents::legal_review_pdf(&g.case_id, &g.details, e, name)? {
             out.push((
                 Held {
+                    stage: String::new(),
                     kind: "legal_review".to_owned(),
                     title: "法制审核意见书".to_owned(),
                     date: e.on(),
@@ -148,6 +163,22 @@ fn centre_documents(g: &Gathered) -> Result<Vec<(Held, Vec<u8>)>, CaseError> {
                 pdf,
             ));
         }
+    }
+    let stages: Vec<String> = g.held.iter().map(|h| h.stage.clone()).collect();
+    let config = config_of(&g.details.township);
+    for (stage, date, pdf) in super::issued::device_reminders(
+        &g.case_id, &g.details, &g.events, &g.pkg, &config, &stages,
+    )? {
+        out.push((
+            Held {
+                stage,
+                kind: "reminder".to_owned(),
+                title: "催告书".to_owned(),
+                date,
+                sha256: String::new(),
+            },
+            pdf,
+        ));
     }
     Ok(out)
 }
@@ -262,6 +293,7 @@ pub async fn archive_http(
         }
         files.push((
             Held {
+                stage: h.stage.clone(),
                 kind: h.kind.clone(),
                 title: h.title.clone(),
                 date: h.date,

@@ -31,7 +31,7 @@ use super::view::CaseView;
 use super::{CaseError, decision_number, details_of};
 
 /// The provisions `ids` of the matter, cited, as in force on `on`.
-fn citations(pkg: &Package, ids: &[String], on: NaiveDate) -> Vec<String> {
+pub(super) fn citations(pkg: &Package, ids: &[String], on: NaiveDate) -> Vec<String> {
     ids.iter()
         .filter_map(|id| {
             pkg.provisions
@@ -46,7 +46,7 @@ fn citations(pkg: &Package, ids: &[String], on: NaiveDate) -> Vec<String> {
 }
 
 /// The party as a document prints it.
-fn party_details(p: &PartyRecord) -> PartyDetails {
+pub(super) fn party_details(p: &PartyRecord) -> PartyDetails {
     if p.kind == "organization" {
         PartyDetails::Organization {
             name: p.name.clone(),
@@ -218,7 +218,7 @@ pub fn legal_review_pdf(
 
 /// A document rendered on A4 with the built-in template of its kind and
 /// the bundled fonts.
-fn render_a4(data: &DocumentData) -> Result<RenderedDocument, CaseError> {
+pub(super) fn render_a4(data: &DocumentData) -> Result<RenderedDocument, CaseError> {
     let template =
         Template::builtin(data.kind()).map_err(|e| CaseError::Document(e.to_string()))?;
     let fonts = FontSet::bundled().map_err(|e| CaseError::Document(e.to_string()))?;
@@ -247,7 +247,7 @@ pub fn prepare_decision(
     now: DateTime<Utc>,
 ) -> Result<Rendered, CaseError> {
     let row = super::view::in_scope(c, who, case_id)?;
-    let mut event = super::view::console_event(c, who, kind, now)?;
+    let mut event = super::view::console_event(c, who, case_id, kind, now)?;
     if let EventKind::Decide { number, .. } = &mut event.kind {
         *number = decision_number(c, k, &row, now)?;
     }

@@ -25,11 +25,14 @@
 //!   defaults, marked unverified where the console shows them.
 //! - The decision (行政处罚决定书) is numbered from the township's
 //!   normal-procedure series and rendered and sealed on the server only
-//!   ([`documents`]); 公示 is a public page of the published decisions
+//!   ([`documents`]); the centre's other documents (立案审批表, 集体讨论记录,
+//!   催告书, 强制执行申请书, 结案审批表) are rendered and held at their step
+//!   ([`issued`]); 公示 is a public page of the published decisions
 //!   ([`publication`]).
 
 pub mod archive;
 pub mod documents;
+pub mod issued;
 pub mod publication;
 pub mod routes;
 pub mod view;
@@ -341,19 +344,6 @@ pub fn append(
     let pkg = release_of(c, k, &township, on)?;
     let config = config_of(&township);
     let state = state_of(&events, &config, &pkg)?;
-    // The centre acts after everything it holds: a console step stamped
-    // before the last step (a device whose clock ran ahead) takes the
-    // millisecond after it.
-    let clamped;
-    let event = match (&event.origin, state.last_at) {
-        (zhifa_core::procedure::Origin::Console(_), Some(last)) if event.at <= last => {
-            let mut e = event.clone();
-            e.at = last + chrono::TimeDelta::milliseconds(1);
-            clamped = e;
-            &clamped
-        }
-        _ => event,
-    };
     let next = match state.last_at {
         // Recorded (offline) before steps the centre has taken since: the
         // log is judged again in time order with the step in its place, and

@@ -5,8 +5,12 @@
 //! number, address or phone is ever shown — an organisation's name is
 //! public. Both are rate-limited per client like every public endpoint.
 //!
-//! Not yet: withdrawal within 3 working days of a revocation (Art. 48 ¶2)
-//! needs a revocation step the procedure core does not have.
+//! Withdrawal (Art. 48 ¶2: a published decision that is changed, revoked,
+//! held illegal or void is withdrawn within 3 working days, Art. 85): a
+//! case whose log holds a `revoke` step is never listed, and nothing of
+//! it is kept here — both endpoints read the log as it stands, and the
+//! `revoke` row is written in the same transaction as the step, so the
+//! decision leaves the 公示 the moment the revocation is recorded.
 
 use axum::Json;
 use axum::Router;
@@ -71,12 +75,15 @@ pub fn published(
     {
         return Err(CaseError::Invalid("镇街代码应为 9 位数字".into()));
     }
+    // Art. 48 ¶2: a revoked decision is withdrawn (never listed).
     let mut sql = "SELECT p.case_id FROM procedure_case p
-         JOIN procedure_event e ON e.case_id = p.case_id AND e.step = 'publish'"
+         JOIN procedure_event e ON e.case_id = p.case_id AND e.step = 'publish'
+         WHERE NOT EXISTS (SELECT 1 FROM procedure_event r
+                           WHERE r.case_id = p.case_id AND r.step = 'revoke')"
         .to_owned();
     let mut args: Vec<Val<'_>> = Vec::new();
     if let Some(t) = township {
-        sql.push_str(" WHERE p.township = ?1");
+        sql.push_str(" AND p.township = ?1");
         args.push(Val::Text(t));
     }
     sql.push_str(" ORDER BY e.at DESC LIMIT 200");

@@ -13,7 +13,8 @@
 //!   step: the account's role decides the procedure role it acts in
 //!   ([`console_role`]); the procedure core decides whether the step is
 //!   lawful now. A 决定 is numbered, rendered and sealed here
-//!   ([`super::documents`]). The step reaches the officer's device through
+//!   ([`super::documents`]); 立案, 集体讨论, 催告, 申请强制执行 and 结案
+//!   issue their documents ([`super::issued`]). The step reaches the officer's device through
 //!   the inbox. Audited `procedure.step`.
 //!
 //! The 业务部门 (department) accounts have no part in a case's procedure.
@@ -152,6 +153,9 @@ pub(crate) async fn step_http(
         return Ok(Json(
             super::documents::decide_http(s, who, id, req.step).await?,
         ));
+    }
+    if super::issued::issues_document(&req.step) {
+        return Ok(Json(super::issued::step_http(s, who, id, req.step).await?));
     }
     let (store, now) = (s.store.clone(), s.clock.now());
     let view = blocking(move || {

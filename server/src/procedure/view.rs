@@ -9,7 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zhifa_core::procedure::deadline::ClockSense;
 use zhifa_core::procedure::{
-    Actor, CaseState, EventKind, Level, Origin, ProcedureEvent, Role, beijing_date, open_clocks,
+    Actor, CaseState, EventKind, Level, Origin, ProcedureEvent, Role, Stage, beijing_date,
+    open_clocks,
 };
 use zhifa_protocol::mutation::NormalCaseDetails;
 
@@ -46,9 +47,11 @@ pub fn console_role(staff: StaffRole, kind: &EventKind) -> Option<Role> {
             | K::ExtendDecision { .. }
             | K::Decide { .. }
             | K::ApproveDeferral { .. }
+            | K::Remind
             | K::ApplyToCourt
             | K::Close { .. }
-            | K::Withdraw { .. },
+            | K::Withdraw { .. }
+            | K::Revoke { .. },
         ) => Some(Role::Leader),
         (StaffRole::LegalReview, K::ReviewCase { .. } | K::Publish | K::SubmitLegalReview) => {
             Some(Role::CaseReviewer)
@@ -135,6 +138,23 @@ pub struct StepView {
     pub event: EventKind,
 }
 
+/// What the party owes on a day: the fine unpaid and the surcharge
+/// accrued (行政处罚法 Art. 72(一), at most the fine: 行政强制法 Art. 45),
+/// computed by the core (`gates::owed_on`), never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OwedView {
+    /// The day it is computed for (today, Beijing).
+    pub on: NaiveDate,
+    /// The fine unpaid, fen.
+    pub fine_fen: i64,
+    /// The surcharge accrued to `on`, fen.
+    pub surcharge_fen: i64,
+    /// Both, fen.
+    pub total_fen: i64,
+    /// The last day to pay without surcharge (the deferral's, if approved).
+    pub due: Option<NaiveDate>,
+}
+
 /// One case with its whole log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseView {
@@ -152,6 +172,12 @@ pub struct CaseView {
     pub state: CaseState,
     /// The documents the centre issued.
     pub documents: Vec<CaseDocument>,
+    /// The day a published decision was withdrawn from the 公示 because
+    /// it was revoked (行政处罚法 Art. 48 ¶2): the revocation's day, the
+    /// withdrawal being part of the same step.
+    pub publication_withdrawn_on: Option<NaiveDate>,
+    /// What the party owes today, while a served fine is unpaid.
+    pub owed: Option<OwedView>,
 }
 
 fn clock_views(
@@ -228,6 +254,36 @@ fn mask_name(name: &str) -> String {
     }
 }
 
+/// What a served, unpaid fine comes to on `today` (none once paid, closed,
+/// revoked or archived).
+fn owed_view(
+    state: &CaseState,
+    township: &str,
+    today: NaiveDate,
+    pkg: &zhifa_core::catalogue::model::Package,
+) -> Result<Option<OwedView>, CaseError> {
+    let open = matches!(
+        state.stage,
+        Stage::Served | Stage::Published | Stage::Executing | Stage::Reminded | Stage::CourtApplied
+    );
+    if !open || state.served_on.is_none() {
+        return Ok(None);
+    }
+    let config = config_of(township);
+    let (fine_fen, surcharge_fen) =
+        zhifa_core::procedure::gates::owed_on(state, today, &config, &pkg.calendar)?;
+    if fine_fen == 0 {
+        return Ok(None);
+    }
+    Ok(Some(OwedView {
+        on: today,
+        fine_fen,
+        surcharge_fen,
+        total_fen: fine_fen.saturating_add(surcharge_fen),
+        due: zhifa_core::procedure::gates::payment_due(state, &config, &pkg.calendar)?,
+    }))
+}
+
 /// The case as the console shows it, on `today`.
 pub fn view_of(
     c: &mut dyn Conn,
@@ -260,7 +316,11 @@ pub fn view_of(
         });
     }
     let documents = super::documents_of(c, &row.case_id)?;
+    let publication_withdrawn_on = state.published_on.and(state.revoked_on);
+    let owed = owed_view(&state, &row.township, today, &pkg)?;
     Ok(CaseView {
+        publication_withdrawn_on,
+        owed,
         summary: summary(row, &state, details.as_ref(), &clocks),
         details,
         steps,
@@ -339,14 +399,32 @@ pub fn in_scope(c: &mut dyn Conn, who: &Staff, case_id: &str) -> Result<CaseRow,
     }
 }
 
-/// The event the centre records for `who`: its role for the step, now,
-/// from the console; the reviewer's qualification from its account.
+/// The event the centre records for `who` on `case_id`: its role for the
+/// step, now, from the console; the reviewer's qualification from its
+/// account. The centre acts after everything it holds: were the last step
+/// stamped later than now (a device whose clock ran ahead), the event
+/// takes the millisecond after it.
 pub fn console_event(
     c: &mut dyn Conn,
     who: &Staff,
+    case_id: &str,
     mut kind: EventKind,
     now: DateTime<Utc>,
 ) -> Result<ProcedureEvent, CaseError> {
+    let last = c
+        .query(
+            "SELECT at FROM procedure_event WHERE case_id = ?1",
+            p![case_id],
+        )?
+        .into_iter()
+        .filter_map(|r| r.get::<String>(0).ok())
+        .filter_map(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .max();
+    let now = match last {
+        Some(l) if l >= now => l + chrono::TimeDelta::milliseconds(1),
+        _ => now,
+    };
     let Some(role) = console_role(who.role, &kind) else {
         return Err(CaseError::Forbidden(format!(
             "{}账号不能执行“{}”",
@@ -386,7 +464,7 @@ pub fn record_step(
     now: DateTime<Utc>,
 ) -> Result<CaseView, CaseError> {
     in_scope(c, who, case_id)?;
-    let mut event = console_event(c, who, kind, now)?;
+    let mut event = console_event(c, who, case_id, kind, now)?;
     if let EventKind::Decide { number, .. } = &mut event.kind {
         // The number is the server's, from the township's series (the
         // HTTP path renders and seals the 决定书 too: documents.rs).

@@ -1,7 +1,8 @@
 //! The documents of the normal procedure (普通程序文书) as typed data:
 //! 行政处罚决定书 (行政处罚法 Art. 59) and the file around it — 立案审批表,
 //! 询问笔录, 先行登记保存通知书及清单, 事先告知书, 陈述申辩笔录, 调查终结报告,
-//! 法制审核意见书, 集体讨论记录, 电子送达确认书, 催告书 and 结案审批表
+//! 法制审核意见书, 集体讨论记录, 电子送达确认书, 催告书, 强制执行申请书
+//! (行政强制法 Art. 55) and 结案审批表
 //! (shared/domain/normal-procedure-and-supervision.md §1.5).
 //!
 //! Like [`super::model`], nothing here decides: the procedure core judged
@@ -12,6 +13,7 @@
 //! and 现场检查（勘验）笔录 of the simple procedure serve here too.
 
 mod decision;
+mod enforcement;
 mod investigation;
 mod review;
 
@@ -19,6 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use decision::{Defence, HearingSummary, PaymentRoute, PenaltyDecision, PriorNotice, Reminder};
+pub use enforcement::{CourtApplication, court_materials};
 pub use investigation::{
     FilingApproval, InterviewRecord, InvestigationReport, PreservationNotice, PreservedItem,
     QuestionAnswer, StatementRecord,
@@ -346,6 +349,23 @@ pub(crate) fn own_fields(kind: super::model::DocumentKind) -> &'static [&'static
             "head_opinion",
             "closed_on",
         ],
+        K::CourtApplication => &[
+            "number",
+            "authority",
+            "court",
+            "decision",
+            "facts",
+            "basis",
+            "party_opinion",
+            "reminder",
+            "remedy",
+            "amount_figures",
+            "amount_capitals",
+            "amount_detail",
+            "materials",
+            "head",
+            "date",
+        ],
         K::DecisionOnTheSpot | K::InspectionRecord | K::OrderToCorrect | K::ServiceReceipt => &[],
     }
 }
@@ -371,6 +391,7 @@ impl super::model::DocumentKind {
             K::ElectronicServiceConsent => "电子送达确认书",
             K::Reminder => "催告书",
             K::ClosingApproval => "结案审批表",
+            K::CourtApplication => "强制执行申请书",
         }
     }
 }
