@@ -583,6 +583,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/supervise/deadlines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/deadlines`: every open clock of the open
+         *     normal-procedure cases of the account's scope, with its level on today
+         *     (Beijing) and who it escalates to; audited `supervise.deadlines`.
+         */
+        get: operations["deadlines_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/supervise/report": {
         parameters: {
             query?: never;
@@ -1119,6 +1140,69 @@ export interface components {
             action: components["schemas"]["Action"];
             /** @description Its words (an opinion, a reply, a reason); empty for the others. */
             text?: string;
+        };
+        /** @description One open clock of one case. */
+        DeadlineItem: {
+            /** @description The article(s) it rests on. */
+            basis: string;
+            /** @description The case. */
+            case_id: string;
+            /** @description The clock (`decision`, `service`, …). */
+            clock: string;
+            /**
+             * Format: int64
+             * @description Days from today to the due day (negative: overdue).
+             */
+            days_left: number;
+            /**
+             * Format: date
+             * @description Its last day.
+             */
+            due: string;
+            /**
+             * @description Who it is escalated to: `approver` (the township's 负责人) when
+             *     yellow; `approver` and `supervisor` (the 司法局) when red.
+             */
+            escalate_to: string[];
+            /** @description Whether the count crossed a year the calendar marks estimated. */
+            estimated: boolean;
+            /** @description The clock's name in Chinese. */
+            label: string;
+            /**
+             * @description `normal` | `yellow` (near) | `red` (run out); a waiting period is
+             *     always `normal`.
+             */
+            level: string;
+            /** @description Where the case stands (`filed`, `decided`, …). */
+            stage: string;
+            /** @description The stage in Chinese. */
+            stage_label: string;
+            /**
+             * Format: date
+             * @description The day of its start event.
+             */
+            started_on: string;
+            /** @description Its township. */
+            township: string;
+            /**
+             * @description Whether its length is a township setting Chongqing has not published
+             *     (the research's default).
+             */
+            unverified: boolean;
+            /** @description A waiting period (no step before it ends) rather than a deadline. */
+            waiting: boolean;
+        };
+        /** @description The monitor's answer. */
+        Deadlines: {
+            /**
+             * Format: date
+             * @description The day the levels are judged on (Beijing).
+             */
+            as_of: string;
+            /** @description Every open clock, red first, then yellow, then by due day. */
+            items: components["schemas"]["DeadlineItem"][];
+            /** @description Cases whose clocks could not be computed. */
+            unavailable: components["schemas"]["Unavailable"][];
         };
         /** @description One finding as a department sees it. */
         DepartmentFinding: {
@@ -1881,6 +1965,11 @@ export interface components {
             /** @description The open clues. */
             clues: components["schemas"]["Clue"][];
             /**
+             * @description Every open clock of the open normal-procedure cases in the scope,
+             *     with its level and escalation on `as_of`.
+             */
+            deadlines: components["schemas"]["Deadlines"];
+            /**
              * Format: date
              * @description First day of the period.
              */
@@ -2065,6 +2154,15 @@ export interface components {
             refresh_token: string;
             /** @description The server's epoch (changes when the server is restored from backup). */
             server_epoch: string;
+        };
+        /** @description A case whose clocks could not be computed, and why. */
+        Unavailable: {
+            /** @description The case. */
+            case_id: string;
+            /** @description Why, in Chinese. */
+            reason: string;
+            /** @description Its township. */
+            township: string;
         };
         /** @description `POST /v1/uploads`: start (or find) the upload of one original. */
         UploadCreate: {
@@ -3491,6 +3589,41 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deadlines_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deadlines"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{Duration, NaiveDate, TimeDelta};
 use serde::Serialize;
 
+use super::deadlines::{Deadlines, deadlines, normal_facts};
 use super::models::{MODELS, run_all};
 use super::{CaseFacts, Clue, Config, Data, Outcome, SuperviseError, facts};
 use crate::store::Db;
@@ -102,6 +103,9 @@ pub struct Report {
     pub models: Vec<ModelRun>,
     /// The open clues.
     pub clues: Vec<Clue>,
+    /// Every open clock of the open normal-procedure cases in the scope,
+    /// with its level and escalation on `as_of`.
+    pub deadlines: Deadlines,
 }
 
 /// Today in Beijing at `now` (the report's `as_of`).
@@ -146,6 +150,7 @@ pub fn report(
         cases: db.read_as(|c| facts::load(c, scope, back(cfg.repeat_window_days), to))?,
         inspections: db
             .read_as(|c| facts::load_inspections(c, scope, back(cfg.inspection_window_days), to))?,
+        normal: db.read_as(|c| normal_facts(c, db.keeper(), scope, as_of))?,
         as_of,
     };
     let in_period: HashSet<&str> = data
@@ -158,6 +163,12 @@ pub fn report(
                 .iter()
                 .filter(|i| (from..=to).contains(&i.started_on))
                 .map(|i| i.inspection_id.as_str()),
+        )
+        .chain(
+            data.normal
+                .iter()
+                .filter(|c| (from..=to).contains(&c.activity_on(as_of)))
+                .map(|c| c.case_id.as_str()),
         )
         .collect();
     let mut clues: Vec<Clue> = run_all(&data, cfg)
@@ -179,6 +190,7 @@ pub fn report(
         })
         .collect();
     let indicators = indicators(&data, &in_period, &clues);
+    let deadlines = db.read_as(|c| deadlines(c, db.keeper(), scope, as_of))?;
     Ok(Report {
         scope: scope.to_owned(),
         from,
@@ -187,6 +199,7 @@ pub fn report(
         indicators,
         models,
         clues,
+        deadlines,
     })
 }
 

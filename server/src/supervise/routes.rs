@@ -5,7 +5,11 @@
 //! `GET /v1/console/supervise/clues` and `POST …/clues/{clue_id}` — the
 //! clues and their disposal: the supervisor chooses the track, issues the
 //! 监督意见书, accepts or returns the reply; the supervised unit (the
-//! township's `command_centre` or `approver` account in scope) replies.
+//! township's `command_centre` or `approver` account in scope) replies;
+//! `GET /v1/console/supervise/deadlines` — the deadline monitor over the
+//! open normal-procedure cases of the account's scope, for the supervisor
+//! and the supervised unit (`approver`, `command_centre`), audited
+//! (`supervise.deadlines`).
 
 use axum::Json;
 use axum::Router;
@@ -17,6 +21,7 @@ use zhifa_protocol::ErrorKind;
 use zhifa_protocol::wire::ErrorBody;
 
 use super::clues::{self, ClueError, ClueRow, ClueStep};
+use super::deadlines::{Deadlines, deadlines};
 use super::disposal::{Actor, ClueStatus, DisposalError, Periods};
 use super::report::{Report, report};
 use super::{Config, SuperviseError};
@@ -29,6 +34,7 @@ pub fn routes() -> Router<St> {
     Router::new()
         .route("/v1/console/supervise/report", get(report_http))
         .route("/v1/console/supervise/clues", get(clues_http))
+        .route("/v1/console/supervise/deadlines", get(deadlines_http))
         .route(
             "/v1/console/supervise/clues/{clue_id}",
             axum::routing::post(clue_step_http),
@@ -191,4 +197,37 @@ pub(crate) async fn report_http(
     })
     .await?;
     Ok(Json(r))
+}
+
+/// `GET /v1/console/supervise/deadlines`: every open clock of the open
+/// normal-procedure cases of the account's scope, with its level on today
+/// (Beijing) and who it escalates to; audited `supervise.deadlines`.
+#[utoipa::path(get, tag = "supervise", path = "/v1/console/supervise/deadlines",
+    responses((status = 200, body = Deadlines), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn deadlines_http(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+) -> Result<Json<Deadlines>, ApiError> {
+    if !matches!(
+        who.role,
+        StaffRole::Supervisor | StaffRole::Approver | StaffRole::CommandCentre
+    ) {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "本账号不查看办案期限监控",
+        ));
+    }
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let today = zhifa_core::procedure::beijing_date(now);
+    let d = blocking(move || {
+        let d = store.read_as(|c| deadlines(c, store.keeper(), &who.scope, today))?;
+        store.write_as(|c| {
+            crate::store::audit(c, now, &who.actor(), "supervise.deadlines", &who.scope)
+                .map_err(SuperviseError::from)
+        })?;
+        Ok::<_, ApiError>(d)
+    })
+    .await?;
+    Ok(Json(d))
 }
