@@ -6,7 +6,7 @@
  * chart shows case counts only, and townships stay in code order.
  */
 import type { LocationQuery } from 'vue-router'
-import type { ClueAction, ClueStatus, Indicators, SuperviseReport } from './api/client'
+import type { ClueAction, ClueStatus, DeadlineItem, Indicators, SuperviseReport } from './api/client'
 
 export interface Period {
   from?: string
@@ -128,5 +128,35 @@ export function textLabel(a: ClueAction): string | null {
       return '排除理由'
     default:
       return null
+  }
+}
+
+/** How a clock's level is shown: red (run out), yellow (near), normal. */
+export function levelTag(level: string): { type: 'danger' | 'warning' | 'info'; text: string } {
+  if (level === 'red') return { type: 'danger', text: '已超期' }
+  if (level === 'yellow') return { type: 'warning', text: '临近到期' }
+  return { type: 'info', text: '正常' }
+}
+
+const ESCALATION: Record<string, string> = { approver: '负责人', supervisor: '执法监督（司法局）' }
+
+/** Who a clock is escalated to, in words ('—' for none). */
+export function escalationText(roles: readonly string[]): string {
+  return roles.length === 0 ? '—' : roles.map((r) => ESCALATION[r] ?? r).join('、')
+}
+
+/** The days left in words: overdue, due today, or days to go. */
+export function daysLeftText(item: Pick<DeadlineItem, 'days_left' | 'waiting'>): string {
+  if (item.waiting) return item.days_left > 0 ? `等待期，剩 ${item.days_left} 天` : '等待期已满'
+  if (item.days_left < 0) return `已超期 ${-item.days_left} 天`
+  if (item.days_left === 0) return '今日到期'
+  return `剩 ${item.days_left} 天`
+}
+
+/** How many clocks are red and yellow. */
+export function deadlineCounts(items: readonly Pick<DeadlineItem, 'level'>[]): { red: number; yellow: number } {
+  return {
+    red: items.filter((i) => i.level === 'red').length,
+    yellow: items.filter((i) => i.level === 'yellow').length,
   }
 }

@@ -30,6 +30,7 @@ const report: SuperviseReport = {
   ],
   models: [{ name: 'peer_dispersion', title: '同案不同罚：罚款偏离同类案件', basis: '行政处罚法第五条第二款', clues: 1 }],
   clues: [{ id: 'k1', model: 'peer_dispersion', township: '500112108', cases: ['c1'], reason: '远高于同类' }],
+  deadlines: { as_of: '2026-12-07', items: [], unavailable: [] },
 }
 
 const clue: ClueRow = {
