@@ -624,6 +624,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/supervise/review/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/review/{case_id}`: the 案卷评查 of a
+         *     normal-procedure case of the supervisor's scope — veto items, the
+         *     100-point sheet row by row, the grade, the items for a human scorer;
+         *     audited `supervise.review`.
+         */
+        get: operations["review_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/tasks": {
         parameters: {
             query?: never;
@@ -1507,6 +1529,26 @@ export interface components {
             /** @enum {string} */
             step: "withdraw";
         };
+        /** @description One row of the 100-point sheet judged. */
+        Finding: {
+            /**
+             * Format: int32
+             * @description Points off (0 unless failed).
+             */
+            deducted: number;
+            /** @description What the machine found, in Chinese. */
+            finding: string;
+            /** @description Stable id. */
+            id: string;
+            /** @description `document` (必备文书), `item` (内容要素) or `deadline` (期限). */
+            kind: string;
+            /** @description The result. */
+            result: components["schemas"]["ItemResult"];
+            /** @description Where the rule comes from. */
+            source: string;
+            /** @description The document or what is checked. */
+            title: string;
+        };
         /** @description One server-side change to a case the officer holds. */
         InboxEvent: {
             /** @description The case it concerns. */
@@ -1659,6 +1701,11 @@ export interface components {
             /** @description When the centre's record last changed. */
             updated_at: string;
         };
+        /**
+         * @description The outcome of one item.
+         * @enum {string}
+         */
+        ItemResult: "pass" | "fail" | "not_applicable" | "needs_human";
         /** @description A range of numbers granted to one device. */
         LeaseGrant: {
             /**
@@ -1986,6 +2033,44 @@ export interface components {
              */
             to: string;
         };
+        /** @description The review of one file. */
+        Review: {
+            /** @description The case. */
+            case_id: string;
+            /** @description Part 2, row by row. */
+            findings: components["schemas"]["Finding"][];
+            /** @description 优秀 / 良好 / 合格 / 不合格 (不合格 whenever a veto fails). */
+            grade: string;
+            /** @description How the grade is set: the thresholds in use, which are settings. */
+            grade_basis: string;
+            /** @description The judgement items for a human scorer, in Chinese. */
+            needs_human: string[];
+            /**
+             * @description Whether items wait for a human scorer (the grade is then the
+             *     machine's provisional one).
+             */
+            provisional: boolean;
+            /**
+             * Format: int32
+             * @description The score out of [`standard::TOTAL`].
+             */
+            score: number;
+            /** @description Where its rules were read. */
+            source: string;
+            /** @description The standard scored. */
+            standard: string;
+            /**
+             * Format: int32
+             * @description The full marks.
+             */
+            total: number;
+            /** @description Its township. */
+            township: string;
+            /** @description Whether every machine-checked veto item holds. */
+            veto_passed: boolean;
+            /** @description Part 1. */
+            vetoes: components["schemas"]["VetoFinding"][];
+        };
         /** @description One point of a 法制审核 and what the reviewer found. */
         ReviewItem: {
             /** @description The finding, e.g. `符合` or what is wrong. */
@@ -2192,6 +2277,19 @@ export interface components {
             upload_id: string;
             /** @description True once the whole blob arrived and its SHA-256 was verified. */
             verified: boolean;
+        };
+        /** @description One veto item judged. */
+        VetoFinding: {
+            /** @description What the machine found, in Chinese. */
+            finding: string;
+            /** @description Its group. */
+            group: string;
+            /** @description Stable id. */
+            id: string;
+            /** @description The result. */
+            result: components["schemas"]["ItemResult"];
+            /** @description What must hold. */
+            text: string;
         };
         /** @description One outbox record on the wire. */
         WireMutation: {
@@ -3672,6 +3770,52 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    review_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The normal-procedure case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -29,6 +29,7 @@ pub mod disposal;
 pub mod facts;
 pub mod models;
 pub mod report;
+pub mod review;
 pub mod routes;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};

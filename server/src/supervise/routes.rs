@@ -9,7 +9,9 @@
 //! `GET /v1/console/supervise/deadlines` — the deadline monitor over the
 //! open normal-procedure cases of the account's scope, for the supervisor
 //! and the supervised unit (`approver`, `command_centre`), audited
-//! (`supervise.deadlines`).
+//! (`supervise.deadlines`); `GET /v1/console/supervise/review/{case_id}` —
+//! the 案卷评查 of a normal-procedure case of the scope, for the supervisor
+//! only, audited (`supervise.review`).
 
 use axum::Json;
 use axum::Router;
@@ -24,6 +26,8 @@ use super::clues::{self, ClueError, ClueRow, ClueStep};
 use super::deadlines::{Deadlines, deadlines};
 use super::disposal::{Actor, ClueStatus, DisposalError, Periods};
 use super::report::{Report, report};
+use super::review::standard::Grading;
+use super::review::{Review, ReviewError, review_of};
 use super::{Config, SuperviseError};
 use crate::api::state::{St, StaffAuth, blocking};
 use crate::console::StaffRole;
@@ -35,6 +39,7 @@ pub fn routes() -> Router<St> {
         .route("/v1/console/supervise/report", get(report_http))
         .route("/v1/console/supervise/clues", get(clues_http))
         .route("/v1/console/supervise/deadlines", get(deadlines_http))
+        .route("/v1/console/supervise/review/{case_id}", get(review_http))
         .route(
             "/v1/console/supervise/clues/{clue_id}",
             axum::routing::post(clue_step_http),
@@ -230,4 +235,60 @@ pub(crate) async fn deadlines_http(
     })
     .await?;
     Ok(Json(d))
+}
+
+impl From<ReviewError> for ApiError {
+    fn from(e: ReviewError) -> Self {
+        let code = e.code();
+        let mut a = match e {
+            ReviewError::Db(e) => return e.into(),
+            ReviewError::Supervise(e) => return e.into(),
+            ReviewError::NotFound(_) => Self::new(ErrorKind::NotFound, e.to_string()),
+        };
+        a.code = Some(code);
+        a
+    }
+}
+
+/// `GET /v1/console/supervise/review/{case_id}`: the 案卷评查 of a
+/// normal-procedure case of the supervisor's scope — veto items, the
+/// 100-point sheet row by row, the grade, the items for a human scorer;
+/// audited `supervise.review`.
+#[utoipa::path(get, tag = "supervise", path = "/v1/console/supervise/review/{case_id}",
+    params(("case_id" = String, Path, description = "The normal-procedure case")),
+    responses((status = 200, body = Review), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn review_http(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(case_id): Path<String>,
+) -> Result<Json<Review>, ApiError> {
+    if who.role != StaffRole::Supervisor {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "只有执法监督账号可以评查案卷",
+        ));
+    }
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let today = zhifa_core::procedure::beijing_date(now);
+    let r = blocking(move || {
+        let r = store.read_as(|c| {
+            review_of(
+                c,
+                store.keeper(),
+                &who.scope,
+                &case_id,
+                today,
+                &Grading::default(),
+            )
+        })?;
+        store.write_as(|c| {
+            crate::store::audit(c, now, &who.actor(), "supervise.review", &case_id)
+                .map_err(SuperviseError::from)
+        })?;
+        Ok::<_, ApiError>(r)
+    })
+    .await?;
+    Ok(Json(r))
 }
