@@ -6,7 +6,7 @@
  * chart shows case counts only, and townships stay in code order.
  */
 import type { LocationQuery } from 'vue-router'
-import type { ClueAction, ClueStatus, DeadlineItem, Indicators, SuperviseReport } from './api/client'
+import type { ClueAction, ClueStatus, DeadlineItem, Indicators, ReviewFinding, ReviewResult, SuperviseReport } from './api/client'
 
 export interface Period {
   from?: string
@@ -159,4 +159,31 @@ export function deadlineCounts(items: readonly Pick<DeadlineItem, 'level'>[]): {
     red: items.filter((i) => i.level === 'red').length,
     yellow: items.filter((i) => i.level === 'yellow').length,
   }
+}
+
+/** How a 评查 item's result is shown. */
+export function resultTag(r: ReviewResult): { type: 'success' | 'danger' | 'info' | 'warning'; text: string } {
+  switch (r) {
+    case 'pass':
+      return { type: 'success', text: '符合' }
+    case 'fail':
+      return { type: 'danger', text: '不符合' }
+    case 'not_applicable':
+      return { type: 'info', text: '不适用' }
+    default:
+      return { type: 'warning', text: '待人工评查' }
+  }
+}
+
+const FINDING_KIND: Record<string, string> = { document: '必备文书', item: '内容要素', deadline: '期限' }
+
+/** The kind of a 100-point-sheet row in words. */
+export function findingKind(kind: string): string {
+  return FINDING_KIND[kind] ?? kind
+}
+
+/** The rows that cost points, largest first, and their sum. */
+export function deductions(findings: readonly ReviewFinding[]): { rows: ReviewFinding[]; total: number } {
+  const rows = findings.filter((f) => f.deducted > 0).sort((a, b) => b.deducted - a.deducted)
+  return { rows, total: rows.reduce((n, f) => n + f.deducted, 0) }
 }

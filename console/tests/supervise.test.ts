@@ -6,8 +6,11 @@ import {
   clueOpensCases,
   daysLeftText,
   deadlineCounts,
+  deductions,
   escalationText,
+  findingKind,
   levelTag,
+  resultTag,
   minutes,
   periodFromQuery,
   sideOf,
@@ -125,5 +128,33 @@ describe('the deadline monitor', () => {
 
   it('counts red and yellow clocks', () => {
     expect(deadlineCounts([{ level: 'red' }, { level: 'yellow' }, { level: 'red' }, { level: 'normal' }])).toEqual({ red: 2, yellow: 1 })
+  })
+})
+
+describe('the 案卷评查 panel', () => {
+  const f = (id: string, kind: string, deducted: number) => ({
+    id,
+    kind,
+    title: id,
+    result: (deducted > 0 ? 'fail' : 'pass') as 'fail' | 'pass',
+    deducted,
+    finding: '',
+    source: '§2.3',
+  })
+
+  it('shows each result in words', () => {
+    expect(resultTag('pass').text).toBe('符合')
+    expect(resultTag('fail')).toEqual({ type: 'danger', text: '不符合' })
+    expect(resultTag('not_applicable').text).toBe('不适用')
+    expect(resultTag('needs_human').text).toBe('待人工评查')
+    expect(findingKind('document')).toBe('必备文书')
+    expect(findingKind('deadline')).toBe('期限')
+  })
+
+  it('lists the rows that cost points, largest first, with their sum', () => {
+    const d = deductions([f('a', 'item', 1), f('b', 'document', 0), f('c', 'document', 5)])
+    expect(d.rows.map((r) => r.id)).toEqual(['c', 'a'])
+    expect(d.total).toBe(6)
+    expect(deductions([]).total).toBe(0)
   })
 })
