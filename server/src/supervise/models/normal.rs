@@ -215,7 +215,8 @@ mod tests {
     /// that case, and only with its model.
     #[test]
     fn each_planted_pattern_is_found() {
-        let plants: [(&str, fn(&mut NormalFacts)); 4] = [
+        type Plant = fn(&mut NormalFacts);
+        let plants: [(&str, Plant); 4] = [
             ("decision_overdue", |c| c.decided_on = Some(day(2026, 6, 1))),
             ("service_overdue", |c| c.served_on = Some(day(2026, 4, 30))),
             ("publication_overdue", |c| c.published_on = None),
