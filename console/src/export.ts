@@ -14,6 +14,7 @@ const INDICATOR_COLUMNS: [string, (i: SuperviseReport['indicators'][number]) => 
   ['镇街', (i) => i.township],
   ['案件', (i) => i.cases],
   ['其中简易程序', (i) => i.simple],
+  ['其中普通程序', (i) => i.normal],
   ['未决定', (i) => i.open],
   ['已决定', (i) => i.decided],
   ['处罚', (i) => i.penalties],

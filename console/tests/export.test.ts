@@ -13,6 +13,7 @@ const report: SuperviseReport = {
       township: '500112108',
       cases: 7,
       simple: 7,
+      normal: 0,
       open: 1,
       decided: 6,
       penalties: 5,
@@ -65,7 +66,7 @@ describe('the supervision export', () => {
     expect(ind.getRow(3).getCell(1).value).toBe('500112108')
     expect(ind.getRow(3).getCell(2).value).toBe(7)
     // Fines in 元, the last column, for information only.
-    expect(ind.getRow(3).getCell(16).value).toBe(1234.5)
+    expect(ind.getRow(3).getCell(17).value).toBe(1234.5)
     expect(String(ind.getRow(4).getCell(1).value)).toContain('第七十四条')
     const cl = wb.getWorksheet(SHEETS.clues)!
     expect(cl.getRow(2).getCell(3).value).toBe('远高于同类')

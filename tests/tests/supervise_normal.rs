@@ -223,6 +223,23 @@ async fn the_monitor_colours_and_escalates_the_normal_cases_clocks(b: Backend) {
             .any(|i| i.case_id == case && i.level == "red")
     );
     assert_eq!(models(&r), ["registration_save_overdue"]);
+    // The indicators count it: a normal-procedure case, open, overdue.
+    let ind = r
+        .indicators
+        .iter()
+        .find(|i| i.township == TOWNSHIP)
+        .unwrap();
+    assert_eq!(
+        (
+            ind.cases,
+            ind.normal,
+            ind.simple,
+            ind.open,
+            ind.decided,
+            ind.overdue
+        ),
+        (1, 1, 0, 1, 0, 1)
+    );
     let r = run(decision_due);
     assert_eq!(models(&r), ["registration_save_overdue"]);
     let r = run(decision_due + Duration::days(1));

@@ -1640,6 +1640,11 @@ export interface components {
             no_penalty: number;
             /**
              * Format: int64
+             * @description Of them, normal-procedure cases (普通程序).
+             */
+            normal: number;
+            /**
+             * Format: int64
              * @description Not yet decided.
              */
             open: number;

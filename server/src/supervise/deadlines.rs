@@ -309,6 +309,10 @@ fn facts_of(f: &Folded) -> Result<NormalFacts, zhifa_core::procedure::ProcedureE
         decided_on,
         penalty,
         transfer: decision.is_some_and(|d| d.outcome == Outcome::Transfer),
+        fine_fen: decision
+            .and_then(|d| d.outcome.penalty())
+            .map_or(0, |p| p.fine_fen),
+        concluded: f.stage.is_terminal() || f.stage == Stage::Closed,
         service_due: due_from(ClockKind::Service, decided_on)?,
         served_on: s.served_on,
         publication_due,

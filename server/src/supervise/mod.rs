@@ -203,6 +203,11 @@ pub struct NormalFacts {
     pub penalty: bool,
     /// Whether the decision is a 移送 (nothing to serve).
     pub transfer: bool,
+    /// The fine decided, fen (information only, 行政处罚法 Art. 74 ¶3).
+    pub fine_fen: i64,
+    /// Whether the case has ended: 结案, 归档, or an exit before a
+    /// decision (不予立案, 撤销立案).
+    pub concluded: bool,
     /// The last day to serve the decision (Art. 61 + 85: 7 working days).
     pub service_due: Option<NaiveDate>,
     /// The day the decision was served.

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::deadlines::{Deadlines, deadlines, normal_facts};
 use super::models::{MODELS, run_all};
-use super::{CaseFacts, Clue, Config, Data, Outcome, SuperviseError, facts};
+use super::{CaseFacts, Clue, Config, Data, NormalFacts, Outcome, SuperviseError, facts};
 use crate::store::Db;
 
 /// The statuses of a case with nothing left to do.
@@ -28,7 +28,14 @@ const CONCLUDED: [&str; 6] = [
 ];
 
 /// The models whose clue means a deadline ran out.
-const OVERDUE_MODELS: [&str; 2] = ["unpaid_not_pursued", "not_served_on_the_spot"];
+const OVERDUE_MODELS: [&str; 6] = [
+    "unpaid_not_pursued",
+    "not_served_on_the_spot",
+    "decision_overdue",
+    "service_overdue",
+    "publication_overdue",
+    "registration_save_overdue",
+];
 
 /// The efficiency indicators of one township over the period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
@@ -39,6 +46,8 @@ pub struct Indicators {
     pub cases: u64,
     /// Of them, simple-procedure cases.
     pub simple: u64,
+    /// Of them, normal-procedure cases (普通程序).
+    pub normal: u64,
     /// Not yet decided.
     pub open: u64,
     /// Decided: a penalty or none.
@@ -232,6 +241,16 @@ fn indicators(data: &Data, in_period: &HashSet<&str>, clues: &[Clue]) -> Vec<Ind
         };
         count_case(ind, minutes, c, overdue.contains(c.case_id.as_str()));
     }
+    for c in data
+        .normal
+        .iter()
+        .filter(|c| in_period.contains(c.case_id.as_str()))
+    {
+        slot(&mut by, &c.township);
+        if let Some((ind, _)) = by.get_mut(&c.township) {
+            count_normal(ind, c, overdue.contains(c.case_id.as_str()));
+        }
+    }
     for i in data
         .inspections
         .iter()
@@ -278,4 +297,19 @@ fn count_case(ind: &mut Indicators, minutes: &mut Vec<i64>, c: &CaseFacts, overd
         let opened = c.created_at.naive_utc() + TimeDelta::hours(8);
         minutes.push((d - opened).num_minutes().max(0));
     }
+}
+
+/// A normal-procedure case in the indicators (its minutes to decision are
+/// left out: the mean is the on-the-spot procedure's).
+fn count_normal(ind: &mut Indicators, c: &NormalFacts, overdue: bool) {
+    let decided = c.decided_on.is_some();
+    ind.cases += 1;
+    ind.normal += 1;
+    ind.open += u64::from(!decided && !c.concluded);
+    ind.decided += u64::from(decided);
+    ind.penalties += u64::from(c.penalty);
+    ind.no_penalty += u64::from(decided && !c.penalty && !c.transfer);
+    ind.closed += u64::from(c.concluded);
+    ind.overdue += u64::from(overdue);
+    ind.fines_fen_information_only += c.fine_fen;
 }

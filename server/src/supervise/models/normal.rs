@@ -163,6 +163,8 @@ mod tests {
             decided_on: Some(day(2026, 4, 20)),
             penalty: true,
             transfer: false,
+            fine_fen: 800_000,
+            concluded: true,
             service_due: Some(day(2026, 4, 29)),
             served_on: Some(day(2026, 4, 22)),
             publication_due: Some(day(2026, 4, 29)),
