@@ -492,6 +492,10 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
     );
     assert_eq!(r["veto_passed"], true, "{r:#}");
     assert_eq!(r["total"], 100);
+    assert_eq!(
+        r["projected"], false,
+        "closed and archived: not a projection"
+    );
     let complete = r["score"].as_u64().unwrap();
     assert!(complete >= 60, "{r:#}");
     assert!(!r["needs_human"].as_array().unwrap().is_empty());

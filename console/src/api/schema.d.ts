@@ -2051,6 +2051,12 @@ export interface components {
             /** @description The judgement items for a human scorer, in Chinese. */
             needs_human: string[];
             /**
+             * @description Whether the case is not yet closed (结案): the score is then a
+             *     projection over what applies so far (research §2.3 [design]: shown
+             *     to the reviewer before 结案).
+             */
+            projected: boolean;
+            /**
              * @description Whether items wait for a human scorer (the grade is then the
              *     machine's provisional one).
              */

@@ -107,6 +107,10 @@ pub struct Review {
     /// Whether items wait for a human scorer (the grade is then the
     /// machine's provisional one).
     pub provisional: bool,
+    /// Whether the case is not yet closed (结案): the score is then a
+    /// projection over what applies so far (research §2.3 [design]: shown
+    /// to the reviewer before 结案).
+    pub projected: bool,
     /// Part 1.
     pub vetoes: Vec<VetoFinding>,
     /// Part 2, row by row.
@@ -637,6 +641,7 @@ pub fn score(i: &Input<'_>) -> Review {
             g.excellent_from, g.good_from, g.pass_from
         ),
         provisional: !needs_human.is_empty(),
+        projected: i.state.closed_on.is_none(),
         vetoes,
         findings,
         needs_human,

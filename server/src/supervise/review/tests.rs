@@ -186,6 +186,7 @@ fn a_complete_lawful_file_scores_full_marks() {
     assert_eq!((r.score, r.total), (100, 100));
     assert!(r.veto_passed, "{:#?}", r.vetoes);
     assert_eq!(r.grade, "优秀");
+    assert!(!r.projected, "closed");
     // The judgement items wait for a person; the grade is provisional.
     assert!(r.provisional);
     for item in ["事实与证据", "适用依据", "用语"] {
@@ -290,4 +291,5 @@ fn an_unfinished_case_is_scored_on_what_applies() {
     let r = run(&events, &["interview_record"]);
     assert_eq!(r.score, 100, "{:#?}", r.findings);
     assert!(r.veto_passed);
+    assert!(r.projected, "not closed: a projection");
 }
