@@ -261,6 +261,24 @@ async function main() {
       await download.saveAs(saved)
       const xlsx = readFileSync(saved)
       expect(xlsx.subarray(0, 2).toString() === 'PK' && xlsx.length > 4000, `export is not an XLSX (${xlsx.length} bytes)`)
+      // The normal-procedure deadlines on the cockpit, each case opening
+      // its 案卷评查 (issue 18 item 2): score, grade, the veto items.
+      const review = page.locator('.el-table__body a:has-text("评查")').first()
+      expect((await review.count()) > 0, 'no normal-procedure deadline on the cockpit')
+      if ((await review.count()) > 0) {
+        await review.click()
+        await page.waitForURL(/\/console\/supervise\/review\//)
+        await page.waitForSelector('text=文书规范得分')
+        const text = await page.innerText('main')
+        expect(text.includes('基础标准') && text.includes('待人工评查'), `review page: ${text.slice(0, 300)}`)
+        for (const s of sizes) {
+          await page.setViewportSize(s)
+          await shot(page, `review-${s.name}`)
+          await axe(page, `review ${s.name}`)
+        }
+        await page.goBack()
+        await page.waitForSelector('text=已运行的问题模型')
+      }
       await town.click()
       await page.waitForURL(new RegExp(`/console/cases\\?township=${code}`))
       await page.waitForSelector('.el-table__body tr')

@@ -1,19 +1,22 @@
 /**
  * The supervision report as an XLSX workbook for the periodic statistics
  * (issue 18 item 6): one sheet of indicators per township, one of the
- * clues with where each stands, one of the models run. Built in the
+ * clues with where each stands, one of the models run, one of the open
+ * normal-procedure deadlines with their levels. Built in the
  * browser from the report the cockpit already holds, with ExcelJS (loaded
  * only when someone exports). Fines stay a column for information, in
  * township-code order, never ranked (行政处罚法 Art. 74 ¶3).
  */
 import type { ClueRow, SuperviseReport } from './api/client'
+import { escalationText, levelTag } from './supervise'
 
-export const SHEETS = { indicators: '各镇街指标', clues: '问题线索', models: '问题模型' } as const
+export const SHEETS = { indicators: '各镇街指标', clues: '问题线索', models: '问题模型', deadlines: '普通程序期限' } as const
 
 const INDICATOR_COLUMNS: [string, (i: SuperviseReport['indicators'][number]) => string | number][] = [
   ['镇街', (i) => i.township],
   ['案件', (i) => i.cases],
   ['其中简易程序', (i) => i.simple],
+  ['其中普通程序', (i) => i.normal],
   ['未决定', (i) => i.open],
   ['已决定', (i) => i.decided],
   ['处罚', (i) => i.penalties],
@@ -52,6 +55,11 @@ export async function reportWorkbook(r: SuperviseReport, clues: ClueRow[]): Prom
   const md = wb.addWorksheet(SHEETS.models)
   md.addRow(['模型', '依据', '线索数'])
   for (const m of r.models) md.addRow([m.title, m.basis, m.clues])
-  for (const ws of [ind, cl, md]) ws.columns.forEach((col) => (col.width = 16))
+  const dl = wb.addWorksheet(SHEETS.deadlines)
+  dl.addRow(['状态', '期限', '到期日', '剩余天数', '案件', '镇街', '依据', '提醒'])
+  for (const d of r.deadlines.items) {
+    dl.addRow([levelTag(d.level).text, d.label, d.due, d.days_left, d.case_id, d.township, d.basis, escalationText(d.escalate_to)])
+  }
+  for (const ws of [ind, cl, md, dl]) ws.columns.forEach((col) => (col.width = 16))
   return (await wb.xlsx.writeBuffer()) as ArrayBuffer
 }

@@ -22,6 +22,12 @@ export const router = createRouter({
           meta: { screen: 'supervise', title: '执法监督' },
         },
         {
+          path: 'supervise/review/:id',
+          name: 'case-review',
+          component: () => import('./views/CaseReview.vue'),
+          meta: { screen: 'supervise', title: '案卷评查' },
+        },
+        {
           path: 'clues',
           name: 'clues',
           component: () => import('./views/ClueList.vue'),

@@ -6,7 +6,7 @@
  * chart shows case counts only, and townships stay in code order.
  */
 import type { LocationQuery } from 'vue-router'
-import type { ClueAction, ClueStatus, Indicators, SuperviseReport } from './api/client'
+import type { ClueAction, ClueStatus, DeadlineItem, Indicators, ReviewFinding, ReviewResult, SuperviseReport } from './api/client'
 
 export interface Period {
   from?: string
@@ -129,4 +129,61 @@ export function textLabel(a: ClueAction): string | null {
     default:
       return null
   }
+}
+
+/** How a clock's level is shown: red (run out), yellow (near), normal. */
+export function levelTag(level: string): { type: 'danger' | 'warning' | 'info'; text: string } {
+  if (level === 'red') return { type: 'danger', text: '已超期' }
+  if (level === 'yellow') return { type: 'warning', text: '临近到期' }
+  return { type: 'info', text: '正常' }
+}
+
+const ESCALATION: Record<string, string> = { approver: '负责人', supervisor: '执法监督（司法局）' }
+
+/** Who a clock is escalated to, in words ('—' for none). */
+export function escalationText(roles: readonly string[]): string {
+  return roles.length === 0 ? '—' : roles.map((r) => ESCALATION[r] ?? r).join('、')
+}
+
+/** The days left in words: overdue, due today, or days to go. */
+export function daysLeftText(item: Pick<DeadlineItem, 'days_left' | 'waiting'>): string {
+  if (item.waiting) return item.days_left > 0 ? `等待期，剩 ${item.days_left} 天` : '等待期已满'
+  if (item.days_left < 0) return `已超期 ${-item.days_left} 天`
+  if (item.days_left === 0) return '今日到期'
+  return `剩 ${item.days_left} 天`
+}
+
+/** How many clocks are red and yellow. */
+export function deadlineCounts(items: readonly Pick<DeadlineItem, 'level'>[]): { red: number; yellow: number } {
+  return {
+    red: items.filter((i) => i.level === 'red').length,
+    yellow: items.filter((i) => i.level === 'yellow').length,
+  }
+}
+
+/** How a 评查 item's result is shown. */
+export function resultTag(r: ReviewResult): { type: 'success' | 'danger' | 'info' | 'warning'; text: string } {
+  switch (r) {
+    case 'pass':
+      return { type: 'success', text: '符合' }
+    case 'fail':
+      return { type: 'danger', text: '不符合' }
+    case 'not_applicable':
+      return { type: 'info', text: '不适用' }
+    default:
+      return { type: 'warning', text: '待人工评查' }
+  }
+}
+
+const FINDING_KIND: Record<string, string> = { document: '必备文书', item: '内容要素', deadline: '期限' }
+
+/** The kind of a 100-point-sheet row in words. */
+export function findingKind(kind: string): string {
+  return FINDING_KIND[kind] ?? kind
+}
+
+/** The rows that cost points, largest first, and their sum. */
+export function deductions(findings: readonly ReviewFinding[]): { rows: ReviewFinding[]; total: number } {
+  const rows = findings.filter((f) => f.deducted > 0).sort((a, b) => b.deducted - a.deducted)
+  return { rows, total: rows.reduce((n, f) => n + f.deducted, 0) }
 }

@@ -13,6 +13,7 @@ const report: SuperviseReport = {
       township: '500112108',
       cases: 7,
       simple: 7,
+      normal: 0,
       open: 1,
       decided: 6,
       penalties: 5,
@@ -30,6 +31,29 @@ const report: SuperviseReport = {
   ],
   models: [{ name: 'peer_dispersion', title: '同案不同罚：罚款偏离同类案件', basis: '行政处罚法第五条第二款', clues: 1 }],
   clues: [{ id: 'k1', model: 'peer_dispersion', township: '500112108', cases: ['c1'], reason: '远高于同类' }],
+  deadlines: {
+    as_of: '2026-12-07',
+    items: [
+      {
+        case_id: 'n1',
+        township: '500112108',
+        stage: 'filed',
+        stage_label: '立案',
+        clock: 'decision',
+        label: '办案期限（作出决定）',
+        started_on: '2026-09-01',
+        due: '2026-11-30',
+        days_left: -7,
+        level: 'red',
+        basis: '《行政处罚法》第六十条',
+        unverified: false,
+        estimated: false,
+        waiting: false,
+        escalate_to: ['approver', 'supervisor'],
+      },
+    ],
+    unavailable: [],
+  },
 }
 
 const clue: ClueRow = {
@@ -64,7 +88,7 @@ describe('the supervision export', () => {
     expect(ind.getRow(3).getCell(1).value).toBe('500112108')
     expect(ind.getRow(3).getCell(2).value).toBe(7)
     // Fines in 元, the last column, for information only.
-    expect(ind.getRow(3).getCell(16).value).toBe(1234.5)
+    expect(ind.getRow(3).getCell(17).value).toBe(1234.5)
     expect(String(ind.getRow(4).getCell(1).value)).toContain('第七十四条')
     const cl = wb.getWorksheet(SHEETS.clues)!
     expect(cl.getRow(2).getCell(3).value).toBe('远高于同类')
@@ -72,5 +96,9 @@ describe('the supervision export', () => {
     expect(cl.getRow(2).getCell(5).value).toBe('监督意见书待整改')
     const md = wb.getWorksheet(SHEETS.models)!
     expect(md.getRow(2).getCell(3).value).toBe(1)
+    const dl = wb.getWorksheet(SHEETS.deadlines)!
+    expect(dl.getRow(2).getCell(1).value).toBe('已超期')
+    expect(dl.getRow(2).getCell(4).value).toBe(-7)
+    expect(dl.getRow(2).getCell(8).value).toBe('负责人、执法监督（司法局）')
   })
 })

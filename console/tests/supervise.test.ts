@@ -1,12 +1,29 @@
 import { describe, expect, it } from 'vitest'
 import type { SuperviseReport } from '../src/api/client'
-import { allowedActions, chartOption, clueOpensCases, minutes, periodFromQuery, sideOf, textLabel, totals } from '../src/supervise'
+import {
+  allowedActions,
+  chartOption,
+  clueOpensCases,
+  daysLeftText,
+  deadlineCounts,
+  deductions,
+  escalationText,
+  findingKind,
+  levelTag,
+  resultTag,
+  minutes,
+  periodFromQuery,
+  sideOf,
+  textLabel,
+  totals,
+} from '../src/supervise'
 
 function ind(township: string, cases: number, decided: number, overdue: number, flagged: number, fines: number) {
   return {
     township,
     cases,
     simple: cases,
+    normal: 0,
     open: cases - decided,
     decided,
     penalties: decided,
@@ -31,6 +48,7 @@ const report: SuperviseReport = {
   indicators: [ind('500112108', 7, 6, 2, 1, 900_000), ind('500112109', 3, 1, 0, 0, 5_000)],
   models: [{ name: 'peer_dispersion', title: '同案不同罚', basis: '第五条', clues: 1 }],
   clues: [{ id: 'k1', model: 'peer_dispersion', township: '500112108', cases: ['c1'], reason: '远高于同类' }],
+  deadlines: { as_of: '2026-12-07', items: [], unavailable: [] },
 }
 
 describe('the supervision cockpit', () => {
@@ -85,5 +103,59 @@ describe('clue disposal buttons', () => {
     expect(textLabel('reply')).not.toBeNull()
     expect(textLabel('warn')).toBeNull()
     expect(textLabel('accept')).toBeNull()
+  })
+})
+
+describe('the deadline monitor', () => {
+  it('colours red, yellow and normal clocks', () => {
+    expect(levelTag('red')).toEqual({ type: 'danger', text: '已超期' })
+    expect(levelTag('yellow')).toEqual({ type: 'warning', text: '临近到期' })
+    expect(levelTag('normal')).toEqual({ type: 'info', text: '正常' })
+  })
+
+  it('names who a clock escalates to', () => {
+    expect(escalationText([])).toBe('—')
+    expect(escalationText(['approver'])).toBe('负责人')
+    expect(escalationText(['approver', 'supervisor'])).toBe('负责人、执法监督（司法局）')
+  })
+
+  it('says how many days are left', () => {
+    expect(daysLeftText({ days_left: -2, waiting: false })).toBe('已超期 2 天')
+    expect(daysLeftText({ days_left: 0, waiting: false })).toBe('今日到期')
+    expect(daysLeftText({ days_left: 5, waiting: false })).toBe('剩 5 天')
+    expect(daysLeftText({ days_left: 3, waiting: true })).toBe('等待期，剩 3 天')
+    expect(daysLeftText({ days_left: -1, waiting: true })).toBe('等待期已满')
+  })
+
+  it('counts red and yellow clocks', () => {
+    expect(deadlineCounts([{ level: 'red' }, { level: 'yellow' }, { level: 'red' }, { level: 'normal' }])).toEqual({ red: 2, yellow: 1 })
+  })
+})
+
+describe('the 案卷评查 panel', () => {
+  const f = (id: string, kind: string, deducted: number) => ({
+    id,
+    kind,
+    title: id,
+    result: (deducted > 0 ? 'fail' : 'pass') as 'fail' | 'pass',
+    deducted,
+    finding: '',
+    source: '§2.3',
+  })
+
+  it('shows each result in words', () => {
+    expect(resultTag('pass').text).toBe('符合')
+    expect(resultTag('fail')).toEqual({ type: 'danger', text: '不符合' })
+    expect(resultTag('not_applicable').text).toBe('不适用')
+    expect(resultTag('needs_human').text).toBe('待人工评查')
+    expect(findingKind('document')).toBe('必备文书')
+    expect(findingKind('deadline')).toBe('期限')
+  })
+
+  it('lists the rows that cost points, largest first, with their sum', () => {
+    const d = deductions([f('a', 'item', 1), f('b', 'document', 0), f('c', 'document', 5)])
+    expect(d.rows.map((r) => r.id)).toEqual(['c', 'a'])
+    expect(d.total).toBe(6)
+    expect(deductions([]).total).toBe(0)
   })
 })

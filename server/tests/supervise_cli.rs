@@ -50,6 +50,9 @@ fn the_report_prints_its_contract_and_refuses_bad_input() {
     );
     assert_eq!(v["indicators"], serde_json::json!([]));
     assert_eq!(v["clues"], serde_json::json!([]));
+    // The deadline monitor over the normal-procedure cases: none here.
+    assert_eq!(v["deadlines"]["items"], serde_json::json!([]));
+    assert_eq!(v["deadlines"]["unavailable"], serde_json::json!([]));
     let names: Vec<&str> = v["models"]
         .as_array()
         .unwrap()
@@ -61,6 +64,10 @@ fn the_report_prints_its_contract_and_refuses_bad_input() {
         "peer_dispersion",
         "repeat_party_first_violation",
         "repeated_inspection",
+        "decision_overdue",
+        "service_overdue",
+        "publication_overdue",
+        "registration_save_overdue",
     ] {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }

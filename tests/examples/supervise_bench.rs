@@ -188,6 +188,7 @@ async fn main() {
         let data = zhifa_server::supervise::Data {
             cases,
             inspections: Vec::new(),
+            normal: Vec::new(),
             as_of,
         };
         let (clues, models) = timed(|| zhifa_server::supervise::models::run_all(&data, &cfg));

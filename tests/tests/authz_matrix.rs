@@ -57,6 +57,8 @@ const MATRIX: &str = "\
 | `console.supervise_report` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
 | `console.supervise_clues` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ |
 | `console.supervise_step` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ |
+| `console.supervise_deadlines` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ |
+| `console.supervise_review` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
 | `console.audit` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
 | `console.admin_staff` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 | `console.admin_staff_revoke` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
@@ -627,6 +629,17 @@ impl World {
                     .await;
                 s == 200
             }
+            "console.supervise_review" => {
+                let id = self.plant_procedure_case();
+                let path = format!("/v1/console/supervise/review/{id}");
+                let (s, body) = self.get(actor, &path).await;
+                s == 200 && body.contains(&id)
+            }
+            "console.supervise_deadlines" => {
+                let id = self.plant_procedure_case();
+                let (s, body) = self.get(actor, "/v1/console/supervise/deadlines").await;
+                s == 200 && body.contains(&id)
+            }
             "console.procedure_cases" => {
                 let id = self.plant_procedure_case();
                 let (s, body) = self.get(actor, "/v1/console/procedure/cases").await;
@@ -753,5 +766,5 @@ fn the_docs_table_is_the_tested_table() {
     // And every operation has a runner and every row its 16 cells.
     let (actors, rows) = parse(MATRIX);
     assert_eq!(actors.len(), 22);
-    assert_eq!(rows.len(), 40);
+    assert_eq!(rows.len(), 42);
 }

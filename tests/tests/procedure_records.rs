@@ -565,6 +565,60 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
         at("直接送达"),
     ];
     assert!(order.is_sorted(), "{order:?}: {text}");
+
+    // 案卷评查 (issue 18 item 2): the complete file reaches 合格 or better
+    // on 《重庆市行政处罚案卷评查标准（试行）》; removing one mandatory
+    // document (its record_document row) costs the 5 points the standard
+    // says (§2.3: 每缺一份必备文书扣5分). Supervisors only, in scope, audited.
+    let sv = server.staff("SV-R", StaffRole::Supervisor, &township[..6], None);
+    let sv_out = server.staff("SV-RO", StaffRole::Supervisor, "500110", None);
+    let review_path = format!("/v1/console/supervise/review/{case}");
+    let (s, r) = server.console(Method::Get, &review_path, &sv, None).await;
+    assert_eq!(s, 200, "{r}");
+    assert!(
+        ["优秀", "良好", "合格"].contains(&r["grade"].as_str().unwrap()),
+        "{r:#}"
+    );
+    assert_eq!(r["veto_passed"], true, "{r:#}");
+    assert_eq!(r["total"], 100);
+    assert_eq!(
+        r["projected"], false,
+        "closed and archived: not a projection"
+    );
+    let complete = r["score"].as_u64().unwrap();
+    assert!(complete >= 60, "{r:#}");
+    assert!(!r["needs_human"].as_array().unwrap().is_empty());
+    assert!(!r.to_string().contains("张三丰"), "no personal data");
+    let (s, _) = server
+        .console(Method::Get, &review_path, &sv_out, None)
+        .await;
+    assert_eq!(s, 404, "another district's supervisor does not find it");
+    let (s, _) = server
+        .console(Method::Get, &review_path, &approver, None)
+        .await;
+    assert_eq!(s, 403, "the township does not score its own file");
+    server.db().rows(
+        "DELETE FROM record_document WHERE case_id = ?1 AND kind = 'interview_record'",
+        &[&case],
+    );
+    let (s, r) = server.console(Method::Get, &review_path, &sv, None).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["score"].as_u64().unwrap(), complete - 5, "{r:#}");
+    let lost: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "investigation_record")
+        .collect();
+    assert_eq!(lost[0]["result"], "fail");
+    assert_eq!(lost[0]["deducted"], 5);
+    assert_eq!(
+        server.db().int(
+            "SELECT count(*) FROM audit WHERE action = 'supervise.review'",
+            &[]
+        ),
+        2
+    );
 }
 
 /// Puts `step` in the device's outbox as it is, past the device's own

@@ -23,6 +23,11 @@ export type SuperviseReport = components['schemas']['Report']
 export type Indicators = components['schemas']['Indicators']
 export type Clue = components['schemas']['Clue']
 export type ModelRun = components['schemas']['ModelRun']
+export type Deadlines = components['schemas']['Deadlines']
+export type DeadlineItem = components['schemas']['DeadlineItem']
+export type CaseFileReview = components['schemas']['Review']
+export type ReviewFinding = components['schemas']['Finding']
+export type ReviewResult = components['schemas']['ItemResult']
 export type SuperviseQuery = NonNullable<operations['report_http']['parameters']['query']>
 export type StaffView = components['schemas']['StaffView']
 export type OfficerView = components['schemas']['OfficerView']
@@ -120,6 +125,13 @@ export const api = {
    * supervisor's scope for a period (issue 18). */
   superviseReport: (q: SuperviseQuery) =>
     request<SuperviseReport>('GET', withQuery('/v1/console/supervise/report', q)),
+  /** The deadline monitor: every open clock of the open normal-procedure
+   * cases of the scope, red first (supervisor, 负责人, command centre). */
+  deadlines: () => request<Deadlines>('GET', '/v1/console/supervise/deadlines'),
+  /** 案卷评查: a normal-procedure file scored against the Chongqing
+   * standard (supervisor). */
+  caseReview: (id: string) =>
+    request<CaseFileReview>('GET', `/v1/console/supervise/review/${encodeURIComponent(id)}`),
   /** The clues of the account's scope with their disposal. */
   clues: (status?: ClueStatus) => request<ClueRow[]>('GET', withQuery('/v1/console/supervise/clues', { status })),
   /** The officers of the scope (names masked), to dispatch to. */

@@ -583,6 +583,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/supervise/deadlines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/deadlines`: every open clock of the open
+         *     normal-procedure cases of the account's scope, with its level on today
+         *     (Beijing) and who it escalates to; audited `supervise.deadlines`.
+         */
+        get: operations["deadlines_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/supervise/report": {
         parameters: {
             query?: never;
@@ -595,6 +616,28 @@ export interface paths {
          *     the open clues of the account's scope for the period.
          */
         get: operations["report_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/review/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/review/{case_id}`: the 案卷评查 of a
+         *     normal-procedure case of the supervisor's scope — veto items, the
+         *     100-point sheet row by row, the grade, the items for a human scorer;
+         *     audited `supervise.review`.
+         */
+        get: operations["review_http"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1128,6 +1171,69 @@ export interface components {
             /** @description Its words (an opinion, a reply, a reason); empty for the others. */
             text?: string;
         };
+        /** @description One open clock of one case. */
+        DeadlineItem: {
+            /** @description The article(s) it rests on. */
+            basis: string;
+            /** @description The case. */
+            case_id: string;
+            /** @description The clock (`decision`, `service`, …). */
+            clock: string;
+            /**
+             * Format: int64
+             * @description Days from today to the due day (negative: overdue).
+             */
+            days_left: number;
+            /**
+             * Format: date
+             * @description Its last day.
+             */
+            due: string;
+            /**
+             * @description Who it is escalated to: `approver` (the township's 负责人) when
+             *     yellow; `approver` and `supervisor` (the 司法局) when red.
+             */
+            escalate_to: string[];
+            /** @description Whether the count crossed a year the calendar marks estimated. */
+            estimated: boolean;
+            /** @description The clock's name in Chinese. */
+            label: string;
+            /**
+             * @description `normal` | `yellow` (near) | `red` (run out); a waiting period is
+             *     always `normal`.
+             */
+            level: string;
+            /** @description Where the case stands (`filed`, `decided`, …). */
+            stage: string;
+            /** @description The stage in Chinese. */
+            stage_label: string;
+            /**
+             * Format: date
+             * @description The day of its start event.
+             */
+            started_on: string;
+            /** @description Its township. */
+            township: string;
+            /**
+             * @description Whether its length is a township setting Chongqing has not published
+             *     (the research's default).
+             */
+            unverified: boolean;
+            /** @description A waiting period (no step before it ends) rather than a deadline. */
+            waiting: boolean;
+        };
+        /** @description The monitor's answer. */
+        Deadlines: {
+            /**
+             * Format: date
+             * @description The day the levels are judged on (Beijing).
+             */
+            as_of: string;
+            /** @description Every open clock, red first, then yellow, then by due day. */
+            items: components["schemas"]["DeadlineItem"][];
+            /** @description Cases whose clocks could not be computed. */
+            unavailable: components["schemas"]["Unavailable"][];
+        };
         /** @description One finding as a department sees it. */
         DepartmentFinding: {
             /** @description The department's code. */
@@ -1453,6 +1559,26 @@ export interface components {
             /** @enum {string} */
             step: "revoke";
         };
+        /** @description One row of the 100-point sheet judged. */
+        Finding: {
+            /**
+             * Format: int32
+             * @description Points off (0 unless failed).
+             */
+            deducted: number;
+            /** @description What the machine found, in Chinese. */
+            finding: string;
+            /** @description Stable id. */
+            id: string;
+            /** @description `document` (必备文书), `item` (内容要素) or `deadline` (期限). */
+            kind: string;
+            /** @description The result. */
+            result: components["schemas"]["ItemResult"];
+            /** @description Where the rule comes from. */
+            source: string;
+            /** @description The document or what is checked. */
+            title: string;
+        };
         /** @description One server-side change to a case the officer holds. */
         InboxEvent: {
             /** @description The case it concerns. */
@@ -1544,6 +1670,11 @@ export interface components {
             no_penalty: number;
             /**
              * Format: int64
+             * @description Of them, normal-procedure cases (普通程序).
+             */
+            normal: number;
+            /**
+             * Format: int64
              * @description Not yet decided.
              */
             open: number;
@@ -1618,6 +1749,11 @@ export interface components {
              */
             due: string;
         };
+        /**
+         * @description The outcome of one item.
+         * @enum {string}
+         */
+        ItemResult: "pass" | "fail" | "not_applicable" | "needs_human";
         /** @description A range of numbers granted to one device. */
         LeaseGrant: {
             /**
@@ -1956,6 +2092,11 @@ export interface components {
             /** @description The open clues. */
             clues: components["schemas"]["Clue"][];
             /**
+             * @description Every open clock of the open normal-procedure cases in the scope,
+             *     with its level and escalation on `as_of`.
+             */
+            deadlines: components["schemas"]["Deadlines"];
+            /**
              * Format: date
              * @description First day of the period.
              */
@@ -1971,6 +2112,50 @@ export interface components {
              * @description Last day of the period.
              */
             to: string;
+        };
+        /** @description The review of one file. */
+        Review: {
+            /** @description The case. */
+            case_id: string;
+            /** @description Part 2, row by row. */
+            findings: components["schemas"]["Finding"][];
+            /** @description 优秀 / 良好 / 合格 / 不合格 (不合格 whenever a veto fails). */
+            grade: string;
+            /** @description How the grade is set: the thresholds in use, which are settings. */
+            grade_basis: string;
+            /** @description The judgement items for a human scorer, in Chinese. */
+            needs_human: string[];
+            /**
+             * @description Whether the case is not yet closed (结案): the score is then a
+             *     projection over what applies so far (research §2.3 [design]: shown
+             *     to the reviewer before 结案).
+             */
+            projected: boolean;
+            /**
+             * @description Whether items wait for a human scorer (the grade is then the
+             *     machine's provisional one).
+             */
+            provisional: boolean;
+            /**
+             * Format: int32
+             * @description The score out of [`standard::TOTAL`].
+             */
+            score: number;
+            /** @description Where its rules were read. */
+            source: string;
+            /** @description The standard scored. */
+            standard: string;
+            /**
+             * Format: int32
+             * @description The full marks.
+             */
+            total: number;
+            /** @description Its township. */
+            township: string;
+            /** @description Whether every machine-checked veto item holds. */
+            veto_passed: boolean;
+            /** @description Part 1. */
+            vetoes: components["schemas"]["VetoFinding"][];
         };
         /** @description One point of a 法制审核 and what the reviewer found. */
         ReviewItem: {
@@ -2141,6 +2326,15 @@ export interface components {
             /** @description The server's epoch (changes when the server is restored from backup). */
             server_epoch: string;
         };
+        /** @description A case whose clocks could not be computed, and why. */
+        Unavailable: {
+            /** @description The case. */
+            case_id: string;
+            /** @description Why, in Chinese. */
+            reason: string;
+            /** @description Its township. */
+            township: string;
+        };
         /** @description `POST /v1/uploads`: start (or find) the upload of one original. */
         UploadCreate: {
             /** @description MIME type. */
@@ -2169,6 +2363,19 @@ export interface components {
             upload_id: string;
             /** @description True once the whole blob arrived and its SHA-256 was verified. */
             verified: boolean;
+        };
+        /** @description One veto item judged. */
+        VetoFinding: {
+            /** @description What the machine found, in Chinese. */
+            finding: string;
+            /** @description Its group. */
+            group: string;
+            /** @description Stable id. */
+            id: string;
+            /** @description The result. */
+            result: components["schemas"]["ItemResult"];
+            /** @description What must hold. */
+            text: string;
         };
         /** @description One outbox record on the wire. */
         WireMutation: {
@@ -3575,6 +3782,41 @@ export interface operations {
             };
         };
     };
+    deadlines_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deadlines"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     report_http: {
         parameters: {
             query?: {
@@ -3614,6 +3856,52 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    review_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The normal-procedure case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

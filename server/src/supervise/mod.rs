@@ -24,10 +24,12 @@
 //! code, and no model rewards or flags a low total.
 
 pub mod clues;
+pub mod deadlines;
 pub mod disposal;
 pub mod facts;
 pub mod models;
 pub mod report;
+pub mod review;
 pub mod routes;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -167,6 +169,66 @@ pub struct InspectionFacts {
     pub items: i64,
 }
 
+/// A 先行登记保存 of a normal-procedure case, as supervision sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveFacts {
+    /// The day it was taken.
+    pub on: NaiveDate,
+    /// Its last day to be disposed of (行政处罚法 Art. 56 + 85: 7 working
+    /// days on the township's calendar).
+    pub due: NaiveDate,
+    /// The day it was disposed of.
+    pub disposed_on: Option<NaiveDate>,
+}
+
+/// The supervision facts of one normal-procedure case (普通程序): the
+/// dates of its log and the due days the core's deadline engine computes
+/// on the township's calendar (`deadlines::normal_facts`). No personal
+/// data: the party is absent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NormalFacts {
+    /// The case.
+    pub case_id: String,
+    /// Township code.
+    pub township: String,
+    /// 立案.
+    pub filed_on: Option<NaiveDate>,
+    /// The last day to decide: 立案 + 90 days + the approved extensions
+    /// (行政处罚法 Art. 60), once filed.
+    pub decision_due: Option<NaiveDate>,
+    /// The decision's date: the date of the decision step, printed on the
+    /// 决定书 (research §0 finding 2), never an internal memo's.
+    pub decided_on: Option<NaiveDate>,
+    /// Whether the decision is a penalty (公示 applies to penalties).
+    pub penalty: bool,
+    /// Whether the decision is a 移送 (nothing to serve).
+    pub transfer: bool,
+    /// The fine decided, fen (information only, 行政处罚法 Art. 74 ¶3).
+    pub fine_fen: i64,
+    /// Whether the case has ended: 结案, 归档, or an exit before a
+    /// decision (不予立案, 撤销立案).
+    pub concluded: bool,
+    /// The last day to serve the decision (Art. 61 + 85: 7 working days).
+    pub service_due: Option<NaiveDate>,
+    /// The day the decision was served.
+    pub served_on: Option<NaiveDate>,
+    /// The last day to publish a penalty decision (国办发〔2018〕118号 as
+    /// the research reports it, 🟡: 7 working days; a township setting).
+    pub publication_due: Option<NaiveDate>,
+    /// The day it was published (公示).
+    pub published_on: Option<NaiveDate>,
+    /// Its 先行登记保存.
+    pub saves: Vec<SaveFacts>,
+}
+
+impl NormalFacts {
+    /// The day a case counts in a period: its decision's, else its
+    /// filing's, else `fallback` (the report's day).
+    pub fn activity_on(&self, fallback: NaiveDate) -> NaiveDate {
+        self.decided_on.or(self.filed_on).unwrap_or(fallback)
+    }
+}
+
 /// What the models look at: the cases and inspections in view, and the
 /// day the report is made (for periods still running).
 #[derive(Debug, Clone, Default)]
@@ -175,6 +237,8 @@ pub struct Data {
     pub cases: Vec<CaseFacts>,
     /// The inspections.
     pub inspections: Vec<InspectionFacts>,
+    /// The normal-procedure cases.
+    pub normal: Vec<NormalFacts>,
     /// Today (Beijing), when the report is made.
     pub as_of: NaiveDate,
 }

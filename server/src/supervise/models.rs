@@ -11,6 +11,8 @@ use chrono::Duration;
 
 use super::{CaseFacts, Clue, Config, Data, Outcome};
 
+pub mod normal;
+
 /// One model: its name (stable, in clues and the CLI), its title, the
 /// basis it rests on, and its rule.
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +105,30 @@ pub const MODELS: &[Model] = &[
         title: "逾期未缴纳罚款",
         basis: "行政处罚法第六十七条、第七十二条；行政强制法第三十五条、第五十四条",
         run: unpaid_not_pursued,
+    },
+    Model {
+        name: "decision_overdue",
+        title: "普通程序超期作出决定",
+        basis: "行政处罚法第六十条（以决定书所载日期判断）；研究 §2.6 超期作出决定",
+        run: normal::decision_overdue,
+    },
+    Model {
+        name: "service_overdue",
+        title: "决定书送达超期",
+        basis: "行政处罚法第六十一条、第八十五条（七个工作日）",
+        run: normal::service_overdue,
+    },
+    Model {
+        name: "publication_overdue",
+        title: "行政处罚决定公示超期",
+        basis: "行政处罚法第四十八条；国办发〔2018〕118号（七个工作日，据研究转引的新闻发布会摘要，未核原文 🟡；本镇街配置）",
+        run: normal::publication_overdue,
+    },
+    Model {
+        name: "registration_save_overdue",
+        title: "先行登记保存超期未处理",
+        basis: "行政处罚法第五十六条、第八十五条（七个工作日）",
+        run: normal::registration_save_overdue,
     },
     Model {
         name: "repeated_inspection",

@@ -12,8 +12,9 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{Duration, NaiveDate, TimeDelta};
 use serde::Serialize;
 
+use super::deadlines::{Deadlines, deadlines, normal_facts};
 use super::models::{MODELS, run_all};
-use super::{CaseFacts, Clue, Config, Data, Outcome, SuperviseError, facts};
+use super::{CaseFacts, Clue, Config, Data, NormalFacts, Outcome, SuperviseError, facts};
 use crate::store::Db;
 
 /// The statuses of a case with nothing left to do.
@@ -27,7 +28,14 @@ const CONCLUDED: [&str; 6] = [
 ];
 
 /// The models whose clue means a deadline ran out.
-const OVERDUE_MODELS: [&str; 2] = ["unpaid_not_pursued", "not_served_on_the_spot"];
+const OVERDUE_MODELS: [&str; 6] = [
+    "unpaid_not_pursued",
+    "not_served_on_the_spot",
+    "decision_overdue",
+    "service_overdue",
+    "publication_overdue",
+    "registration_save_overdue",
+];
 
 /// The efficiency indicators of one township over the period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
@@ -38,6 +46,8 @@ pub struct Indicators {
     pub cases: u64,
     /// Of them, simple-procedure cases.
     pub simple: u64,
+    /// Of them, normal-procedure cases (普通程序).
+    pub normal: u64,
     /// Not yet decided.
     pub open: u64,
     /// Decided: a penalty or none.
@@ -102,6 +112,9 @@ pub struct Report {
     pub models: Vec<ModelRun>,
     /// The open clues.
     pub clues: Vec<Clue>,
+    /// Every open clock of the open normal-procedure cases in the scope,
+    /// with its level and escalation on `as_of`.
+    pub deadlines: Deadlines,
 }
 
 /// Today in Beijing at `now` (the report's `as_of`).
@@ -146,6 +159,7 @@ pub fn report(
         cases: db.read_as(|c| facts::load(c, scope, back(cfg.repeat_window_days), to))?,
         inspections: db
             .read_as(|c| facts::load_inspections(c, scope, back(cfg.inspection_window_days), to))?,
+        normal: db.read_as(|c| normal_facts(c, db.keeper(), scope, as_of))?,
         as_of,
     };
     let in_period: HashSet<&str> = data
@@ -158,6 +172,12 @@ pub fn report(
                 .iter()
                 .filter(|i| (from..=to).contains(&i.started_on))
                 .map(|i| i.inspection_id.as_str()),
+        )
+        .chain(
+            data.normal
+                .iter()
+                .filter(|c| (from..=to).contains(&c.activity_on(as_of)))
+                .map(|c| c.case_id.as_str()),
         )
         .collect();
     let mut clues: Vec<Clue> = run_all(&data, cfg)
@@ -179,6 +199,7 @@ pub fn report(
         })
         .collect();
     let indicators = indicators(&data, &in_period, &clues);
+    let deadlines = db.read_as(|c| deadlines(c, db.keeper(), scope, as_of))?;
     Ok(Report {
         scope: scope.to_owned(),
         from,
@@ -187,6 +208,7 @@ pub fn report(
         indicators,
         models,
         clues,
+        deadlines,
     })
 }
 
@@ -218,6 +240,16 @@ fn indicators(data: &Data, in_period: &HashSet<&str>, clues: &[Clue]) -> Vec<Ind
             continue;
         };
         count_case(ind, minutes, c, overdue.contains(c.case_id.as_str()));
+    }
+    for c in data
+        .normal
+        .iter()
+        .filter(|c| in_period.contains(c.case_id.as_str()))
+    {
+        slot(&mut by, &c.township);
+        if let Some((ind, _)) = by.get_mut(&c.township) {
+            count_normal(ind, c, overdue.contains(c.case_id.as_str()));
+        }
     }
     for i in data
         .inspections
@@ -265,4 +297,19 @@ fn count_case(ind: &mut Indicators, minutes: &mut Vec<i64>, c: &CaseFacts, overd
         let opened = c.created_at.naive_utc() + TimeDelta::hours(8);
         minutes.push((d - opened).num_minutes().max(0));
     }
+}
+
+/// A normal-procedure case in the indicators (its minutes to decision are
+/// left out: the mean is the on-the-spot procedure's).
+fn count_normal(ind: &mut Indicators, c: &NormalFacts, overdue: bool) {
+    let decided = c.decided_on.is_some();
+    ind.cases += 1;
+    ind.normal += 1;
+    ind.open += u64::from(!decided && !c.concluded);
+    ind.decided += u64::from(decided);
+    ind.penalties += u64::from(c.penalty);
+    ind.no_penalty += u64::from(decided && !c.penalty && !c.transfer);
+    ind.closed += u64::from(c.concluded);
+    ind.overdue += u64::from(overdue);
+    ind.fines_fen_information_only += c.fine_fen;
 }

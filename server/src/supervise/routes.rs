@@ -5,7 +5,13 @@
 //! `GET /v1/console/supervise/clues` and `POST …/clues/{clue_id}` — the
 //! clues and their disposal: the supervisor chooses the track, issues the
 //! 监督意见书, accepts or returns the reply; the supervised unit (the
-//! township's `command_centre` or `approver` account in scope) replies.
+//! township's `command_centre` or `approver` account in scope) replies;
+//! `GET /v1/console/supervise/deadlines` — the deadline monitor over the
+//! open normal-procedure cases of the account's scope, for the supervisor
+//! and the supervised unit (`approver`, `command_centre`), audited
+//! (`supervise.deadlines`); `GET /v1/console/supervise/review/{case_id}` —
+//! the 案卷评查 of a normal-procedure case of the scope, for the supervisor
+//! only, audited (`supervise.review`).
 
 use axum::Json;
 use axum::Router;
@@ -17,8 +23,11 @@ use zhifa_protocol::ErrorKind;
 use zhifa_protocol::wire::ErrorBody;
 
 use super::clues::{self, ClueError, ClueRow, ClueStep};
+use super::deadlines::{Deadlines, deadlines};
 use super::disposal::{Actor, ClueStatus, DisposalError, Periods};
 use super::report::{Report, report};
+use super::review::standard::Grading;
+use super::review::{Review, ReviewError, review_of};
 use super::{Config, SuperviseError};
 use crate::api::state::{St, StaffAuth, blocking};
 use crate::console::StaffRole;
@@ -29,6 +38,8 @@ pub fn routes() -> Router<St> {
     Router::new()
         .route("/v1/console/supervise/report", get(report_http))
         .route("/v1/console/supervise/clues", get(clues_http))
+        .route("/v1/console/supervise/deadlines", get(deadlines_http))
+        .route("/v1/console/supervise/review/{case_id}", get(review_http))
         .route(
             "/v1/console/supervise/clues/{clue_id}",
             axum::routing::post(clue_step_http),
@@ -185,6 +196,95 @@ pub(crate) async fn report_http(
         let object = format!("scope={}&from={from}&to={to}", who.scope);
         store.write_as(|c| {
             crate::store::audit(c, now, &who.actor(), "supervise.report", &object)
+                .map_err(SuperviseError::from)
+        })?;
+        Ok::<_, ApiError>(r)
+    })
+    .await?;
+    Ok(Json(r))
+}
+
+/// `GET /v1/console/supervise/deadlines`: every open clock of the open
+/// normal-procedure cases of the account's scope, with its level on today
+/// (Beijing) and who it escalates to; audited `supervise.deadlines`.
+#[utoipa::path(get, tag = "supervise", path = "/v1/console/supervise/deadlines",
+    responses((status = 200, body = Deadlines), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn deadlines_http(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+) -> Result<Json<Deadlines>, ApiError> {
+    if !matches!(
+        who.role,
+        StaffRole::Supervisor | StaffRole::Approver | StaffRole::CommandCentre
+    ) {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "本账号不查看办案期限监控",
+        ));
+    }
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let today = zhifa_core::procedure::beijing_date(now);
+    let d = blocking(move || {
+        let d = store.read_as(|c| deadlines(c, store.keeper(), &who.scope, today))?;
+        store.write_as(|c| {
+            crate::store::audit(c, now, &who.actor(), "supervise.deadlines", &who.scope)
+                .map_err(SuperviseError::from)
+        })?;
+        Ok::<_, ApiError>(d)
+    })
+    .await?;
+    Ok(Json(d))
+}
+
+impl From<ReviewError> for ApiError {
+    fn from(e: ReviewError) -> Self {
+        let code = e.code();
+        let mut a = match e {
+            ReviewError::Db(e) => return e.into(),
+            ReviewError::Supervise(e) => return e.into(),
+            ReviewError::NotFound(_) => Self::new(ErrorKind::NotFound, e.to_string()),
+        };
+        a.code = Some(code);
+        a
+    }
+}
+
+/// `GET /v1/console/supervise/review/{case_id}`: the 案卷评查 of a
+/// normal-procedure case of the supervisor's scope — veto items, the
+/// 100-point sheet row by row, the grade, the items for a human scorer;
+/// audited `supervise.review`.
+#[utoipa::path(get, tag = "supervise", path = "/v1/console/supervise/review/{case_id}",
+    params(("case_id" = String, Path, description = "The normal-procedure case")),
+    responses((status = 200, body = Review), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn review_http(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(case_id): Path<String>,
+) -> Result<Json<Review>, ApiError> {
+    if who.role != StaffRole::Supervisor {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "只有执法监督账号可以评查案卷",
+        ));
+    }
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let today = zhifa_core::procedure::beijing_date(now);
+    let r = blocking(move || {
+        let r = store.read_as(|c| {
+            review_of(
+                c,
+                store.keeper(),
+                &who.scope,
+                &case_id,
+                today,
+                &Grading::default(),
+            )
+        })?;
+        store.write_as(|c| {
+            crate::store::audit(c, now, &who.actor(), "supervise.review", &case_id)
                 .map_err(SuperviseError::from)
         })?;
         Ok::<_, ApiError>(r)

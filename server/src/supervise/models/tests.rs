@@ -98,6 +98,7 @@ fn clean(townships: usize, seed: u64) -> Data {
     Data {
         cases,
         inspections,
+        normal: Vec::new(),
         as_of: day(2026, 6, 1),
     }
 }
