@@ -5,55 +5,31 @@
 //! are rendered on the device at their step, announced with it, uploaded,
 //! held by the centre by hash and bound into the 卷宗 in the order of the
 //! 案卷评查 standard. A record that does not belong, or lacks what the law
-//! asks, is refused on the device and queues nothing; a step a device
-//! should never send — the centre's, another officer's, into another
-//! device's case or another township — is refused at the centre.
+//! asks, is refused on the device and queues nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
 use std::io::Cursor;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde_json::{Value, json};
 use uuid::Uuid;
-use zhifa_core::case::normal::{self, NewCaseInput};
+use zhifa_core::case::normal;
 use zhifa_core::case::normal_docs::{self, FieldRecord};
 use zhifa_core::document::model::{PartySignature, date_zh};
 use zhifa_core::document::normal::QuestionAnswer;
 use zhifa_core::procedure::{
-    CaseFlags, ClockKind, EventKind, Outcome, PartyKind, Penalty, ServiceMethod, beijing_date,
-    gates,
+    CaseFlags, ClockKind, EventKind, Outcome, Penalty, ServiceMethod, beijing_date, gates,
 };
-use zhifa_protocol::record::PartyRecord;
 use zhifa_server::console::StaffRole;
 use zhifa_sync::transport::Method;
 use zhifa_tests::{Backend, DeviceNow, OFFICERS, TestDevice, TestServer};
 
-zhifa_tests::on_both_backends!(
-    the_officers_records_reach_the_dossier,
-    a_device_pushes_only_its_own_officers_steps,
-    an_offline_step_is_judged_in_its_place
-);
+mod procedure_support;
 
-/// Both clocks (device and server) at `at`.
-fn set_time(server: &TestServer, dev: &TestDevice, at: DateTime<Utc>) {
-    let now = zhifa_server::clock::Clock::now(&*server.clock);
-    server.clock.advance(at - now);
-    dev.clock.advance(at - dev.clock.now_utc());
-}
+use procedure_support::{centre_step, officers, open_case, set_time, step};
 
-async fn centre_step(server: &TestServer, token: &str, case: &str, step: Value) -> Value {
-    let (s, v) = server
-        .console(
-            Method::Post,
-            &format!("/v1/console/procedure/cases/{case}/steps"),
-            token,
-            Some(json!({ "step": step })),
-        )
-        .await;
-    assert_eq!(s, 200, "{step}: {v}");
-    v
-}
+zhifa_tests::on_both_backends!(the_officers_records_reach_the_dossier);
 
 fn png() -> Vec<u8> {
     let img = image::RgbImage::from_fn(60, 20, |x, y| {
@@ -76,27 +52,11 @@ fn signed(dev: &TestDevice) -> PartySignature {
     }
 }
 
-fn officers() -> Vec<String> {
-    OFFICERS.iter().map(|o| (*o).to_owned()).collect()
-}
-
 fn outbox_len(dev: &TestDevice) -> i64 {
     dev.store
         .conn()
         .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
         .unwrap()
-}
-
-/// The officer records `kind` with `record` on the device.
-fn step(
-    dev: &mut TestDevice,
-    case: &str,
-    kind: EventKind,
-    record: Option<FieldRecord>,
-) -> Result<normal_docs::Recorded, zhifa_core::case::archive::ArchiveError> {
-    let dir = dev.dir.path().join("documents");
-    let now = dev.clock.now_utc();
-    normal_docs::record_with_documents(&mut dev.store, &dir, case, kind, record, None, now)
 }
 
 async fn the_officers_records_reach_the_dossier(b: Backend) {
@@ -111,44 +71,16 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
     let admin = server.staff("AD-R", StaffRole::Administrator, &township, None);
     let case = Uuid::now_v7().to_string();
     let start = zhifa_tests::t0();
-    let today = beijing_date(start);
 
     // 案源登记 with the case's details from the catalogue and officer list.
-    let details = normal::details(
-        &dev.store,
-        NewCaseInput {
-            township: township.clone(),
-            matter_code: "CG-001".into(),
-            party: PartyRecord {
-                kind: "individual".into(),
-                name: "张三丰".into(),
-                id_number: "500112198001011234".into(),
-                phone: Some("13800000000".into()),
-                address: "重庆市渝北区龙兴镇和平街1号".into(),
-                representative: None,
-            },
-            place: "龙兴镇和平街".into(),
-            violation_time: normal::beijing_minute(start - Duration::hours(1)),
-            facts: "当事人在和平街占道堆放建筑材料约30平方米".into(),
-            officers: [OFFICERS[0].into(), OFFICERS[1].into()],
-            converted_from: None,
-        },
-        today,
-    )
-    .unwrap();
-    normal::record(
-        &dev.store,
+    open_case(
+        &dev,
         &case,
-        EventKind::RegisterSource {
-            discovered_on: today,
-            source: "巡查".into(),
-            party: PartyKind::Citizen,
-        },
-        None,
-        Some(details),
+        "张三丰",
+        "重庆市渝北区龙兴镇和平街1号",
+        "当事人在和平街占道堆放建筑材料约30平方米",
         start,
-    )
-    .unwrap();
+    );
     dev.sync(&t).await.unwrap();
     set_time(&server, &dev, start + Duration::hours(1));
     centre_step(&server, &approver, &case, json!({"step": "file"})).await;
@@ -619,346 +551,4 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
         ),
         2
     );
-}
-
-/// Puts `step` in the device's outbox as it is, past the device's own
-/// checks (a tampered or buggy device), for the server to judge.
-fn inject(dev: &TestDevice, case: &str, step: &zhifa_protocol::mutation::ProcedureStep) {
-    let conn = dev.store.conn();
-    let device = dev.id();
-    let seq: i64 = conn
-        .query_row(
-            "SELECT coalesce(max(seq), 0) + 1 FROM outbox WHERE device_id = ?1",
-            [&device],
-            |r| r.get(0),
-        )
-        .unwrap();
-    conn.execute(
-        "INSERT INTO outbox (device_id, seq, mutation_id, entity, entity_id, op, payload, created_at)
-         VALUES (?1, ?2, ?3, 'procedure', ?4, 'event', ?5, ?6)",
-        rusqlite::params![
-            device,
-            seq,
-            Uuid::now_v7().to_string(),
-            case,
-            serde_json::to_string(step).unwrap(),
-            dev.clock.now_utc().to_rfc3339()
-        ],
-    )
-    .unwrap();
-}
-
-fn event_as(
-    dev: &TestDevice,
-    kind: EventKind,
-    officer: &str,
-    role: zhifa_core::procedure::Role,
-) -> zhifa_core::procedure::ProcedureEvent {
-    zhifa_core::procedure::ProcedureEvent::new(
-        kind,
-        zhifa_core::procedure::Actor {
-            id: officer.into(),
-            role,
-        },
-        dev.clock.now_utc(),
-        zhifa_core::procedure::Origin::Device(dev.id()),
-    )
-}
-
-fn last_conflict(server: &TestServer, case: &str) -> String {
-    let db = server.db();
-    let rows = db.rows(
-        "SELECT code FROM conflict WHERE entity_id = ?1 ORDER BY id DESC",
-        &[case],
-    );
-    rows.first()
-        .map(|r| r.get::<String>(0).unwrap())
-        .unwrap_or_default()
-}
-
-async fn a_device_pushes_only_its_own_officers_steps(b: Backend) {
-    use zhifa_core::procedure::Role;
-    use zhifa_protocol::mutation::ProcedureStep;
-    let server = TestServer::on(&b);
-    let t = server.transport();
-    let mut dev = TestDevice::new();
-    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
-    dev.sync(&t).await.unwrap();
-    let mut other = TestDevice::new();
-    other.enrol(&t, &server.code(OFFICERS[1])).await.unwrap();
-    other.sync(&t).await.unwrap();
-    let township = dev.township.clone();
-    let start = zhifa_tests::t0();
-    let today = beijing_date(start);
-    let case = Uuid::now_v7().to_string();
-    let details = normal::details(
-        &dev.store,
-        NewCaseInput {
-            township: township.clone(),
-            matter_code: "CG-001".into(),
-            party: PartyRecord {
-                kind: "individual".into(),
-                name: "李四".into(),
-                id_number: "500112198001011234".into(),
-                phone: None,
-                address: "重庆市渝北区龙兴镇和平街2号".into(),
-                representative: None,
-            },
-            place: "龙兴镇和平街".into(),
-            violation_time: normal::beijing_minute(start),
-            facts: "占道经营".into(),
-            officers: [OFFICERS[0].into(), OFFICERS[1].into()],
-            converted_from: None,
-        },
-        today,
-    )
-    .unwrap();
-    normal::record(
-        &dev.store,
-        &case,
-        EventKind::RegisterSource {
-            discovered_on: today,
-            source: "巡查".into(),
-            party: PartyKind::Citizen,
-        },
-        None,
-        Some(details.clone()),
-        start,
-    )
-    .unwrap();
-    dev.sync(&t).await.unwrap();
-    let events = |server: &TestServer| {
-        server.db().int(
-            "SELECT count(*) FROM procedure_event WHERE case_id = ?1",
-            &[&case],
-        )
-    };
-    assert_eq!(events(&server), 1);
-
-    // The device claims the 负责人's 立案: the centre's step, not a device's.
-    inject(
-        &dev,
-        &case,
-        &ProcedureStep {
-            schema: 2,
-            event: event_as(&dev, EventKind::File, OFFICERS[0], Role::Leader),
-            details: None,
-        },
-    );
-    let r = dev.sync(&t).await.unwrap();
-    assert_eq!(r.rejected, 1, "{r:?}");
-    assert_eq!(last_conflict(&server, &case), "not_owner");
-    // A step in another officer's name.
-    inject(
-        &dev,
-        &case,
-        &ProcedureStep {
-            schema: 2,
-            event: event_as(
-                &dev,
-                EventKind::DeclineFiling { reason: "x".into() },
-                OFFICERS[1],
-                Role::Officer,
-            ),
-            details: None,
-        },
-    );
-    let r = dev.sync(&t).await.unwrap();
-    assert_eq!(r.rejected, 1, "{r:?}");
-    assert_eq!(last_conflict(&server, &case), "not_owner");
-    // Another device steps into this device's case.
-    set_time(&server, &other, start + Duration::minutes(5));
-    inject(
-        &other,
-        &case,
-        &ProcedureStep {
-            schema: 2,
-            event: event_as(
-                &other,
-                EventKind::Investigate {
-                    act: "询问".into(),
-                    officers: officers(),
-                    document: None,
-                },
-                OFFICERS[1],
-                Role::Officer,
-            ),
-            details: None,
-        },
-    );
-    let r = other.sync(&t).await.unwrap();
-    assert_eq!(r.rejected, 1, "{r:?}");
-    assert_eq!(last_conflict(&server, &case), "not_owner");
-    assert_eq!(events(&server), 1, "no refused step reached the log");
-
-    // A new case in a township the officer does not serve.
-    let far = Uuid::now_v7().to_string();
-    let mut d = details;
-    d.township = "500110106".into();
-    inject(
-        &dev,
-        &far,
-        &ProcedureStep {
-            schema: 2,
-            event: event_as(
-                &dev,
-                EventKind::RegisterSource {
-                    discovered_on: today,
-                    source: "巡查".into(),
-                    party: PartyKind::Citizen,
-                },
-                OFFICERS[0],
-                Role::Officer,
-            ),
-            details: Some(Box::new(d)),
-        },
-    );
-    let r = dev.sync(&t).await.unwrap();
-    assert_eq!(r.rejected, 1, "{r:?}");
-    assert_eq!(last_conflict(&server, &far), "jurisdiction");
-    assert_eq!(
-        server.db().int(
-            "SELECT count(*) FROM procedure_case WHERE case_id = ?1",
-            &[&far]
-        ),
-        0
-    );
-}
-
-/// A step the officer took offline reaches the centre after a step the
-/// centre took later: it is judged in its place in time, accepted if every
-/// later step still holds, refused (naming why) if it would undo one.
-async fn an_offline_step_is_judged_in_its_place(b: Backend) {
-    let server = TestServer::on(&b);
-    let t = server.transport();
-    let mut dev = TestDevice::new();
-    dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
-    dev.sync(&t).await.unwrap();
-    let township = dev.township.clone();
-    let approver = server.staff("AP-O", StaffRole::Approver, &township, None);
-    let start = zhifa_tests::t0();
-    let today = beijing_date(start);
-    let open = |dev: &TestDevice, case: &str| {
-        let details = normal::details(
-            &dev.store,
-            NewCaseInput {
-                township: township.clone(),
-                matter_code: "CG-001".into(),
-                party: PartyRecord {
-                    kind: "individual".into(),
-                    name: "王五".into(),
-                    id_number: "500112198001011234".into(),
-                    phone: None,
-                    address: "重庆市渝北区龙兴镇和平街3号".into(),
-                    representative: None,
-                },
-                place: "龙兴镇和平街".into(),
-                violation_time: normal::beijing_minute(start),
-                facts: "占道经营".into(),
-                officers: [OFFICERS[0].into(), OFFICERS[1].into()],
-                converted_from: None,
-            },
-            today,
-        )
-        .unwrap();
-        normal::record(
-            &dev.store,
-            case,
-            EventKind::RegisterSource {
-                discovered_on: today,
-                source: "巡查".into(),
-                party: PartyKind::Citizen,
-            },
-            None,
-            Some(details),
-            dev.clock.now_utc(),
-        )
-        .unwrap();
-    };
-    let request = EventKind::RequestSave {
-        items: "三轮车一辆".into(),
-        reason: "当事人可能驶离".into(),
-    };
-    let approve = json!({"step": "register_save", "items": "三轮车一辆"});
-    let steps = |server: &TestServer, case: &str| {
-        server.db().int(
-            "SELECT count(*) FROM procedure_event WHERE case_id = ?1",
-            &[case],
-        )
-    };
-
-    for (i, (case, offline, accepted)) in [
-        (
-            Uuid::now_v7().to_string(),
-            EventKind::Investigate {
-                act: "现场检查（勘验）笔录".into(),
-                officers: officers(),
-                document: None,
-            },
-            true,
-        ),
-        (
-            Uuid::now_v7().to_string(),
-            EventKind::EndInvestigation {
-                proposal: Outcome::NoPenaltyMinor,
-                flags: CaseFlags::default(),
-            },
-            false,
-        ),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let base = start + Duration::hours(4 * i64::try_from(i).unwrap());
-        set_time(&server, &dev, base + Duration::hours(1));
-        open(&dev, &case);
-        dev.sync(&t).await.unwrap();
-        centre_step(&server, &approver, &case, json!({"step": "file"})).await;
-        dev.sync(&t).await.unwrap();
-        step(
-            &mut dev,
-            &case,
-            EventKind::Investigate {
-                act: "询问".into(),
-                officers: officers(),
-                document: None,
-            },
-            None,
-        )
-        .unwrap();
-        step(&mut dev, &case, request.clone(), None).unwrap();
-        dev.sync(&t).await.unwrap();
-        // Offline: the officer goes on with the case at +2 h …
-        set_time(&server, &dev, base + Duration::hours(2));
-        step(&mut dev, &case, offline, None).unwrap();
-        // … while the 负责人 approves the registration at +3 h.
-        set_time(&server, &dev, base + Duration::hours(3));
-        centre_step(&server, &approver, &case, approve.clone()).await;
-        let before = steps(&server, &case);
-        let r = dev.sync(&t).await.unwrap();
-        if accepted {
-            assert_eq!(r.rejected, 0, "{r:?}");
-            assert_eq!(steps(&server, &case), before + 1);
-            let (s, v) = server
-                .console(
-                    Method::Get,
-                    &format!("/v1/console/procedure/cases/{case}"),
-                    &approver,
-                    None,
-                )
-                .await;
-            assert_eq!(s, 200, "{v}");
-            assert_eq!(v["summary"]["stage"], "investigating", "{v}");
-        } else {
-            // Ending the investigation before the approval would leave the
-            // 负责人's 先行登记保存 outside the investigation (Art. 56).
-            assert_eq!(r.rejected, 1, "{r:?}");
-            assert_eq!(last_conflict(&server, &case), "procedure_refused");
-            assert_eq!(steps(&server, &case), before);
-        }
-        // The device's log still folds, the refused step marked.
-        let local = normal::case(&dev.store, &case).unwrap().unwrap();
-        let (state, _) = normal::state(&dev.store, &local, today).unwrap();
-        assert_eq!(state.saves.len(), 1);
-    }
 }

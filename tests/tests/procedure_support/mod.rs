@@ -1,11 +1,15 @@
 //! Shared by the normal-procedure document tests (`procedure_documents.rs`):
 //! a case's details, the officer's and the centre's steps, the walk from
-//! 案源登记 to 送达, and reading a held document or the 公示.
+//! 案源登记 to 送达, reading a held document or the 公示, and the officer's
+//! steps through the device's own path (`open_case`, `step`).
 
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
+use zhifa_core::case::archive::ArchiveError;
+use zhifa_core::case::normal::{self, NewCaseInput};
+use zhifa_core::case::normal_docs::{self, FieldRecord};
 use zhifa_core::procedure::{
     Actor, CaseFlags, EventKind, Origin, Outcome, PartyKind, Penalty, ProcedureEvent, Role,
     beijing_date,
@@ -259,4 +263,66 @@ pub fn figures(fen: i64) -> String {
 
 pub fn officers() -> Vec<String> {
     OFFICERS.iter().map(|o| (*o).to_owned()).collect()
+}
+
+/// 案源登记 on `dev` of case `case` for the party `name` living at `address`,
+/// with its details from the device's catalogue and officer list, at `at`;
+/// returns the details.
+pub fn open_case(
+    dev: &TestDevice,
+    case: &str,
+    name: &str,
+    address: &str,
+    facts: &str,
+    at: DateTime<Utc>,
+) -> NormalCaseDetails {
+    let today = beijing_date(at);
+    let details = normal::details(
+        &dev.store,
+        NewCaseInput {
+            township: dev.township.clone(),
+            matter_code: "CG-001".into(),
+            party: PartyRecord {
+                kind: "individual".into(),
+                name: name.into(),
+                id_number: "500112198001011234".into(),
+                phone: Some("13800000000".into()),
+                address: address.into(),
+                representative: None,
+            },
+            place: "龙兴镇和平街".into(),
+            violation_time: normal::beijing_minute(at - Duration::hours(1)),
+            facts: facts.into(),
+            officers: [OFFICERS[0].into(), OFFICERS[1].into()],
+            converted_from: None,
+        },
+        today,
+    )
+    .unwrap();
+    normal::record(
+        &dev.store,
+        case,
+        EventKind::RegisterSource {
+            discovered_on: today,
+            source: "巡查".into(),
+            party: PartyKind::Citizen,
+        },
+        None,
+        Some(details.clone()),
+        at,
+    )
+    .unwrap();
+    details
+}
+
+/// The officer records `kind` with `record` on the device.
+pub fn step(
+    dev: &mut TestDevice,
+    case: &str,
+    kind: EventKind,
+    record: Option<FieldRecord>,
+) -> Result<normal_docs::Recorded, ArchiveError> {
+    let dir = dev.dir.path().join("documents");
+    let now = dev.clock.now_utc();
+    normal_docs::record_with_documents(&mut dev.store, &dir, case, kind, record, None, now)
 }
