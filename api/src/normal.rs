@@ -370,6 +370,49 @@ impl App {
         self.normal_open(input, "简易程序转普通程序".to_owned(), now)
     }
 
+    /// A photo, video or recording taken for a normal-procedure case: the
+    /// original is kept and hashed at capture like any evidence, and the
+    /// officer's 调查取证 step names it by hash (Art. 55), so the 卷宗's
+    /// evidence list holds it. The step is checked first: no evidence is
+    /// gathered before 立案 or after 调查终结 (Art. 54, 55).
+    pub(crate) fn normal_evidence(
+        &mut self,
+        c: NormalCase,
+        req: crate::dto::EvidenceAddReq,
+    ) -> Result<crate::dto::EvidenceView, ApiError> {
+        let now = self.now();
+        let details = c
+            .details
+            .clone()
+            .ok_or_else(|| ApiError::Invalid("普通程序案件缺少案件信息".into()))?;
+        let officers: Vec<String> = details.officers.iter().map(|o| o.id.clone()).collect();
+        let act = |document| EventKind::Investigate {
+            act: "现场取证（照片、录像或录音）".to_owned(),
+            officers: officers.clone(),
+            document,
+        };
+        normal::check(&self.store, &c, act(None), None, now)?;
+        let id = Uuid::parse_str(&c.case_id)
+            .map_err(|_| ApiError::Invalid(format!("案件编号无效：{}", c.case_id)))?;
+        let photo = crate::ops::Photo {
+            data_base64: &req.data_base64,
+            file_name: req.file_name,
+            lat: req.lat,
+            lon: req.lon,
+            accuracy_m: req.accuracy_m,
+        };
+        let view = self.ingest_photo(photo, Some(id), officers.clone(), Some(details.place))?;
+        normal::record(
+            &self.store,
+            &c.case_id,
+            act(Some(view.sha256.clone())),
+            None,
+            None,
+            self.now(),
+        )?;
+        Ok(view)
+    }
+
     pub(crate) fn normal_step(&mut self, req: NormalStepReq) -> Result<NormalView, ApiError> {
         self.officer_id()?;
         let now = self.now();

@@ -816,6 +816,9 @@ impl App {
 
     pub(crate) fn evidence_add(&mut self, req: EvidenceAddReq) -> Result<EvidenceView, ApiError> {
         self.officer_id()?;
+        if let Some(nc) = zhifa_core::case::normal::case(&self.store, &req.case_id)? {
+            return self.normal_evidence(nc, req);
+        }
         let c = self.case(&req.case_id)?;
         let officers: Vec<String> = c.officers.iter().map(|o| o.id.clone()).collect();
         let photo = Photo {

@@ -225,6 +225,24 @@ async function runOfficerOn(browser, url, size, centreStep, pages) {
     await signPad()
   })
   await shot('interview')
+  // 现场取证: a photo, kept and hashed, named by an 调查取证 step.
+  const jpeg = await page.evaluate(async () => {
+    const c = document.createElement('canvas')
+    c.width = 320
+    c.height = 240
+    const g = c.getContext('2d')
+    g.fillStyle = '#3a6'
+    g.fillRect(0, 0, 320, 240)
+    g.fillStyle = '#fff'
+    g.fillText('占道经营现场', 20, 120)
+    const blob = await new Promise((res) => c.toBlob(res, 'image/jpeg', 0.9))
+    return Array.from(new Uint8Array(await blob.arrayBuffer()))
+  })
+  const beforePhoto = await page.getByTestId('n-step').count()
+  await page.getByTestId('n-media-input').setInputFiles({ name: 'scene.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpeg) })
+  taps++
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=n-step]').length > n, beforePhoto, { timeout: 10000 })
+  officerSteps.push('investigate')
   await step('investigate', async () => {
     await page.locator('[data-testid=n-sheet] .van-radio', { hasText: '现场检查（勘验）笔录' }).click()
     taps++

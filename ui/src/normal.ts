@@ -36,6 +36,10 @@ export interface StepForm {
   /** 电子送达: the channels and the documents covered. */
   channels: string
   scope: string
+  /** 先行登记保存: the items, one a line (`名称 数量`), why, and where kept. */
+  saveItems: string
+  saveReason: string
+  storagePlace: string
 }
 
 /** `YYYY-MM-DDTHH:MM` in Beijing time, `minutes` from `now`. */
@@ -69,6 +73,9 @@ export function emptyStepForm(): StepForm {
     evidenceOffered: '',
     channels: '',
     scope: '行政处罚决定书及本案其他执法文书',
+    saveItems: '',
+    saveReason: '',
+    storagePlace: '',
   }
 }
 
@@ -93,7 +100,7 @@ function signature(s: Signed): SignatureInput {
 
 /** Whether step `name` with the form `f` carries a signed record (and so shows the pad). */
 export function needsRecord(name: string, f: StepForm): boolean {
-  if (name === 'investigate') return f.act === '询问笔录'
+  if (name === 'investigate') return f.act === '询问笔录' || f.act === SAVE_NOTICE
   if (name === 'hear_statement') return f.statement.trim() !== ''
   if (name === 'serve') return f.method !== 'post'
   return false
@@ -120,6 +127,12 @@ export function officerRecord(name: string, f: StepForm, sig: Signed | null): Of
     if (!f.recordPlace.trim()) return '请填写送达地点'
     return { record: 'service_receipt', place: f.recordPlace.trim(), received_at: f.end, signature: signature(sig) }
   }
+  if (name === 'investigate' && f.act === SAVE_NOTICE) {
+    const items = parseItems(f.saveItems)
+    if (!items) return '清单每行写一项：名称 数量（如：脚手架钢管 40根）'
+    if (!f.storagePlace.trim()) return '请填写保存地点'
+    return { record: 'preservation', items, storage_place: f.storagePlace.trim(), signature: signature(sig) }
+  }
   if (!f.start || !f.end) return '请填写开始和结束时间'
   if (f.end < f.start) return '结束时间不能早于开始时间'
   if (!f.recordPlace.trim()) return '请填写地点'
@@ -141,7 +154,20 @@ export function officerRecord(name: string, f: StepForm, sig: Signed | null): Of
 }
 
 /** The acts of investigation an officer records (行政处罚法 Art. 54, 55). */
-export const ACTS = ['询问笔录', '现场检查（勘验）笔录', '抽样取证', '视听资料', '书证物证'] as const
+export const ACTS = ['询问笔录', '先行登记保存通知书及清单', '现场检查（勘验）笔录', '抽样取证', '视听资料', '书证物证'] as const
+
+/** The act whose record is the 先行登记保存 notice (行政处罚法第五十六条). */
+export const SAVE_NOTICE = '先行登记保存通知书及清单'
+
+/** The 清单 as typed, one item a line, `名称 数量` (the quantity last). */
+export function parseItems(text: string): { name: string; quantity: string }[] | null {
+  const lines = text.split(/\n+/).map((l) => l.trim()).filter(Boolean)
+  const items = lines.map((l) => {
+    const m = /^(.+?)\s+(\S+)$/.exec(l)
+    return m ? { name: m[1].trim(), quantity: m[2] } : null
+  })
+  return items.length > 0 && items.every((i) => i !== null) ? (items as { name: string; quantity: string }[]) : null
+}
 
 /** The Art. 58 grounds (法制审核) the 调查终结报告 may find. */
 export const REVIEW_GROUNDS = [
@@ -155,6 +181,9 @@ export function officerStep(name: string, f: StepForm): OfficerStep | string {
   switch (name) {
     case 'investigate':
       return f.act.trim() ? { step: 'investigate', act: f.act.trim() } : '请选择调查取证的方式'
+    case 'request_save':
+      if (!f.saveItems.trim() || !f.saveReason.trim()) return '请填写拟先行登记保存的物品和理由（行政处罚法第五十六条）'
+      return { step: 'request_save', items: f.saveItems.trim(), reason: f.saveReason.trim() }
     case 'end_investigation': {
       if (f.fineYuan.trim() === '') return { step: 'end_investigation', review_grounds: f.grounds, complex_or_major: f.complex }
       const fen = parseYuan(f.fineYuan)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { beijingMinute, emptyStepForm, needsRecord, officerRecord, officerStep } from '../src/normal'
+import { SAVE_NOTICE, beijingMinute, emptyStepForm, needsRecord, officerRecord, officerStep, parseItems } from '../src/normal'
 
 describe("the officer's normal-procedure steps", () => {
   it('sends a proposal in integer fen, or none for 不予处罚', () => {
@@ -96,6 +96,30 @@ describe("the officer's normal-procedure steps", () => {
     it('gives Beijing minutes', () => {
       expect(beijingMinute(new Date('2026-12-07T01:02:30Z'))).toBe('2026-12-07T09:02')
       expect(beijingMinute(new Date('2026-12-07T16:30:00Z'), 45)).toBe('2026-12-08T01:15')
+    })
+  })
+
+  it('asks for a 先行登记保存 with what and why, and writes its 清单', () => {
+    const f = emptyStepForm()
+    expect(officerStep('request_save', f)).toContain('第五十六条')
+    f.saveItems = '脚手架钢管 40根'
+    f.saveReason = '可能被转移'
+    expect(officerStep('request_save', f)).toEqual({ step: 'request_save', items: '脚手架钢管 40根', reason: '可能被转移' })
+    expect(parseItems('脚手架钢管 40根\n 三轮车  1辆 ')).toEqual([
+      { name: '脚手架钢管', quantity: '40根' },
+      { name: '三轮车', quantity: '1辆' },
+    ])
+    expect(parseItems('只有名称')).toBeNull()
+    f.act = SAVE_NOTICE
+    expect(needsRecord('investigate', f)).toBe(true)
+    const refused = { kind: 'refused' as const, signer_name: null, signature_png_base64: null, refusal_reason: '拒签', witness: null }
+    expect(officerRecord('investigate', f, refused)).toBe('请填写保存地点')
+    f.storagePlace = '执法队仓库'
+    expect(officerRecord('investigate', f, refused)).toMatchObject({
+      record: 'preservation',
+      items: [{ name: '脚手架钢管', quantity: '40根' }],
+      storage_place: '执法队仓库',
+      signature: { kind: 'refused', refusal_reason: '拒签' },
     })
   })
 })

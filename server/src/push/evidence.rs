@@ -35,9 +35,14 @@ pub fn apply(
            e.record_hash.as_deref().unwrap_or(""), e.signature.as_deref().unwrap_or("")],
     )?;
     if let Some(case_id) = &e.case_id {
+        // The device's own case in its township: a simple-procedure case or
+        // a normal-procedure one (whose 调查取证 names the original by hash).
         tx.exec(
             "INSERT INTO case_evidence (case_id, sha256)
              SELECT case_id, CAST(?2 AS TEXT) FROM cases
+              WHERE case_id = ?1 AND device_id = ?3 AND township = ?4
+             UNION ALL
+             SELECT case_id, CAST(?2 AS TEXT) FROM procedure_case
               WHERE case_id = ?1 AND device_id = ?3 AND township = ?4
              ON CONFLICT DO NOTHING",
             p![case_id, e.sha256, who.device_id, who.township],
