@@ -230,7 +230,7 @@ impl App {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
-            documents: normal_docs::documents(&self.store, &c.case_id)?
+            documents: normal::documents(&self.store, &c.case_id)?
                 .into_iter()
                 .map(|d| NormalDocView {
                     title: d.record.title,

@@ -15,7 +15,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 use uuid::Uuid;
 use zhifa_core::case::normal;
-use zhifa_core::case::normal_docs::{self, FieldRecord};
+use zhifa_core::case::normal_docs::FieldRecord;
 use zhifa_core::document::model::{PartySignature, date_zh};
 use zhifa_core::document::normal::QuestionAnswer;
 use zhifa_core::procedure::{
@@ -360,7 +360,7 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
 
     // The device lists its documents as received by the centre; the
     // centre holds each file by hash.
-    let listed = normal_docs::documents(&dev.store, &case).unwrap();
+    let listed = normal::documents(&dev.store, &case).unwrap();
     assert_eq!(
         listed
             .iter()

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use zhifa_protocol::mutation::{NormalCaseDetails, ProcedureStep, entity};
+use zhifa_protocol::mutation::{DocumentRecord, NormalCaseDetails, ProcedureStep, entity};
 
 use super::CaseError;
 use super::outbox::{OutboxEntry, append, device_id};
@@ -466,4 +466,38 @@ pub fn details(
             payment_channel: config.payment.channel,
         },
     })
+}
+
+/// A document the device announced for a case, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseDocument {
+    /// What the device announced.
+    pub record: DocumentRecord,
+    /// `None` before the centre answered; `Some(true)` accepted,
+    /// `Some(false)` refused.
+    pub accepted: Option<bool>,
+}
+
+/// The documents the device announced for `case_id`, oldest first.
+pub fn documents(store: &Store, case_id: &str) -> Result<Vec<CaseDocument>, CaseError> {
+    let mut q = store.conn().prepare(
+        "SELECT o.payload, r.status FROM outbox o
+         LEFT JOIN sync_result r ON r.device_id = o.device_id AND r.seq = o.seq
+         WHERE o.entity = 'document' AND substr(o.entity_id, 1, length(?1) + 1) = ?1 || ':'
+         ORDER BY o.seq",
+    )?;
+    let rows = q.query_map([case_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (payload, status) = row?;
+        let record: DocumentRecord = serde_json::from_str(&payload)
+            .map_err(|e| CaseError::Corrupt(format!("文书记录 {case_id}: {e}")))?;
+        out.push(CaseDocument {
+            record,
+            accepted: status.map(|s| s != "rejected"),
+        });
+    }
+    Ok(out)
 }

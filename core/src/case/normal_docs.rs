@@ -375,6 +375,90 @@ impl Ctx<'_> {
         }))
     }
 
+    /// The 送达回证 of the decision (民事诉讼法 Art. 87–89).
+    fn receipt(
+        &self,
+        place: &str,
+        received_at: NaiveDateTime,
+        proxy: Option<&str>,
+        signature: &PartySignature,
+    ) -> Result<DocumentData, ArchiveError> {
+        let d = self.details;
+        let officers = two_officers(d)?;
+        let date = self.event.on();
+        check_signature(signature)?;
+        if place.trim().is_empty() {
+            return Err(invalid("送达地点", "不能为空"));
+        }
+        let number = self
+            .state
+            .decision
+            .as_ref()
+            .map(|x| x.number.clone())
+            .ok_or_else(|| CaseError::Config("案件尚未作出决定".into()))?;
+        let method = match &self.event.kind {
+            EventKind::Serve {
+                method: ServiceMethod::LeftAtAddress,
+                ..
+            } => PrintedMethod::LeftAtPremises,
+            _ => PrintedMethod::Direct,
+        };
+        if method == PrintedMethod::LeftAtPremises
+            && !matches!(signature, PartySignature::Refused { .. })
+        {
+            return Err(invalid(
+                "留置送达",
+                "须为受送达人拒绝签收（《民事诉讼法》第八十九条）",
+            ));
+        }
+        Ok(DocumentData::ServiceReceipt(ServiceReceipt {
+            authority: authority(d),
+            document_name: "行政处罚决定书".to_owned(),
+            document_number: number,
+            recipient: d.party.name.clone(),
+            place: place.to_owned(),
+            method,
+            received_at,
+            proxy: proxy.filter(|s| !s.trim().is_empty()).map(str::to_owned),
+            recipient_signature: signature.clone(),
+            servers: officers,
+            remarks: None,
+            date,
+        }))
+    }
+
+    /// The 电子送达确认书 (Art. 61 ¶2): the party's signed consent.
+    fn consent(
+        &self,
+        channels: &[String],
+        scope: &str,
+        signature: &PartySignature,
+    ) -> Result<DocumentData, ArchiveError> {
+        let d = self.details;
+        let date = self.event.on();
+        if !matches!(signature, PartySignature::Signed { .. }) {
+            return Err(invalid(
+                "电子送达确认书",
+                "须经当事人签名同意（《行政处罚法》第六十一条第二款）",
+            ));
+        }
+        check_signature(signature)?;
+        if channels.iter().all(|c| c.trim().is_empty()) || scope.trim().is_empty() {
+            return Err(invalid("电子送达确认书", "须写明送达方式与文书范围"));
+        }
+        Ok(DocumentData::ElectronicServiceConsent(
+            ElectronicServiceConsent {
+                authority: authority(d),
+                cause: cause(d),
+                party: party_details(&d.party),
+                channels: channels.to_vec(),
+                scope: scope.to_owned(),
+                party_signature: signature.clone(),
+                date,
+            },
+        ))
+    }
+
     /// The 先行登记保存证据通知书及清单 of the registration the 负责人
     /// approved last (Art. 56: 经行政机关负责人批准; the disposal within
     /// seven working days, Art. 85).
@@ -542,47 +626,7 @@ impl Ctx<'_> {
                 received_at,
                 proxy,
                 signature,
-            } => {
-                check_signature(signature)?;
-                if place.trim().is_empty() {
-                    return Err(invalid("送达地点", "不能为空"));
-                }
-                let number = self
-                    .state
-                    .decision
-                    .as_ref()
-                    .map(|x| x.number.clone())
-                    .ok_or_else(|| CaseError::Config("案件尚未作出决定".into()))?;
-                let method = match &self.event.kind {
-                    EventKind::Serve {
-                        method: ServiceMethod::LeftAtAddress,
-                        ..
-                    } => PrintedMethod::LeftAtPremises,
-                    _ => PrintedMethod::Direct,
-                };
-                if method == PrintedMethod::LeftAtPremises
-                    && !matches!(signature, PartySignature::Refused { .. })
-                {
-                    return Err(invalid(
-                        "留置送达",
-                        "须为受送达人拒绝签收（《民事诉讼法》第八十九条）",
-                    ));
-                }
-                DocumentData::ServiceReceipt(ServiceReceipt {
-                    authority: authority(d),
-                    document_name: "行政处罚决定书".to_owned(),
-                    document_number: number,
-                    recipient: d.party.name.clone(),
-                    place: place.clone(),
-                    method,
-                    received_at: *received_at,
-                    proxy: proxy.clone().filter(|s| !s.trim().is_empty()),
-                    recipient_signature: signature.clone(),
-                    servers: officers,
-                    remarks: None,
-                    date,
-                })
-            }
+            } => self.receipt(place, *received_at, proxy.as_deref(), signature)?,
             FieldRecord::Preservation {
                 items,
                 storage_place,
@@ -592,27 +636,7 @@ impl Ctx<'_> {
                 channels,
                 scope,
                 signature,
-            } => {
-                if !matches!(signature, PartySignature::Signed { .. }) {
-                    return Err(invalid(
-                        "电子送达确认书",
-                        "须经当事人签名同意（《行政处罚法》第六十一条第二款）",
-                    ));
-                }
-                check_signature(signature)?;
-                if channels.iter().all(|c| c.trim().is_empty()) || scope.trim().is_empty() {
-                    return Err(invalid("电子送达确认书", "须写明送达方式与文书范围"));
-                }
-                DocumentData::ElectronicServiceConsent(ElectronicServiceConsent {
-                    authority: authority(d),
-                    cause: cause(d),
-                    party: party_details(&d.party),
-                    channels: channels.clone(),
-                    scope: scope.clone(),
-                    party_signature: signature.clone(),
-                    date,
-                })
-            }
+            } => self.consent(channels, scope, signature)?,
         })
     }
 }
@@ -747,38 +771,4 @@ fn data_number(data: &DocumentData) -> Option<String> {
         DocumentData::PreservationNotice(n) => Some(n.number.clone()),
         _ => None,
     }
-}
-
-/// A document the device announced for a case, and where it stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseDocument {
-    /// What the device announced.
-    pub record: DocumentRecord,
-    /// `None` before the centre answered; `Some(true)` accepted,
-    /// `Some(false)` refused.
-    pub accepted: Option<bool>,
-}
-
-/// The documents the device announced for `case_id`, oldest first.
-pub fn documents(store: &Store, case_id: &str) -> Result<Vec<CaseDocument>, CaseError> {
-    let mut q = store.conn().prepare(
-        "SELECT o.payload, r.status FROM outbox o
-         LEFT JOIN sync_result r ON r.device_id = o.device_id AND r.seq = o.seq
-         WHERE o.entity = 'document' AND substr(o.entity_id, 1, length(?1) + 1) = ?1 || ':'
-         ORDER BY o.seq",
-    )?;
-    let rows = q.query_map([case_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (payload, status) = row?;
-        let record: DocumentRecord = serde_json::from_str(&payload)
-            .map_err(|e| CaseError::Corrupt(format!("文书记录 {case_id}: {e}")))?;
-        out.push(CaseDocument {
-            record,
-            accepted: status.map(|s| s != "rejected"),
-        });
-    }
-    Ok(out)
 }
