@@ -335,13 +335,17 @@ impl RateLimiter {
 /// Whether `path` is one of the public (unauthenticated, officer-facing
 /// or party-facing) endpoints the per-client rate applies to: the 亮码 page
 /// and its rating (`/v/…`), enrolment, the console's sign-in and the 公示
-/// of decisions (`/v1/public/decisions`, `/public/decisions`).
+/// of decisions (`/v1/public/decisions`, `/public/decisions`), and the
+/// verification of a document by its hash (`/d/…`,
+/// `/v1/public/documents/…`, the 核验 QR's link).
 pub fn is_public(path: &str) -> bool {
     path.starts_with("/v/")
         || path == "/v1/enrol"
         || path == "/v1/console/session"
         || path == "/v1/public/decisions"
         || path == "/public/decisions"
+        || path.starts_with("/d/")
+        || path.starts_with("/v1/public/documents/")
 }
 
 /// Middleware: the public endpoints ([`is_public`]) are rate-limited per

@@ -52,6 +52,7 @@ pub mod serve;
 pub mod session;
 pub mod store;
 pub mod supervise;
+pub mod verify;
 
 use std::fs;
 use std::io::Write;
