@@ -306,6 +306,16 @@ impl Service {
         self
     }
 
+    /// Sets the centre's public base URL, the base of the 核验 links on
+    /// the documents the server renders ([`api::AppState::public_url`]);
+    /// call before the state is shared.
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        if AppState::set_public_url(&mut self.state, url).is_none() {
+            tracing::warn!("public URL set after the state was shared: ignored");
+        }
+        self
+    }
+
     /// The storage backend.
     pub fn store(&self) -> &Db {
         &self.state.store

@@ -43,6 +43,22 @@ async fn a_device_document_is_verified_by_its_hash(b: Backend) {
     assert_eq!(r.rejected, 0, "{r:?}");
     let hash = announced_hash(&dev);
     assert_eq!(hash.len(), 64);
+    // The decision the device archived carries the link to its centre's
+    // page in its 核验 QR.
+    let centre = zhifa_core::case::archive::centre_url(&dev.store)
+        .unwrap()
+        .unwrap();
+    let (pdf_sha, _) =
+        zhifa_core::case::archive::announced_documents(&dev.store).unwrap()[0].clone();
+    let pdf = server
+        .stored(&pdf_sha)
+        .await
+        .expect("the decision PDF is held");
+    let qrs = zhifa_tests::qr_contents(&pdf);
+    assert!(
+        qrs.contains(&zhifa_core::document::verification_url(&centre, &hash)),
+        "{qrs:?} {centre} {hash}"
+    );
 
     // The page, by the link's upper-case hash and by the lower-case one.
     let p = party();

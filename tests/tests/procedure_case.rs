@@ -424,6 +424,16 @@ async fn a_normal_case_runs_between_device_and_centre(b: Backend) {
         doc["sha256"].as_str().unwrap(),
         "the file is the one its hash names"
     );
+    // Its 核验 QR links to the centre's own page for it (issue 19).
+    assert!(
+        zhifa_tests::qr_contents(&pdf).contains(&format!(
+            "{}/d/{}",
+            zhifa_tests::PUBLIC_URL,
+            doc["document_hash"].as_str().unwrap().to_uppercase()
+        )),
+        "{:?}",
+        zhifa_tests::qr_contents(&pdf)
+    );
     let text = zhifa_tests::pdf_text(&pdf);
     for element in [
         "行政处罚决定书",

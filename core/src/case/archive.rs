@@ -154,7 +154,7 @@ pub fn archive_documents(
     if pending.iter().all(|p| !printable(&p.1, &p.2)) {
         return Ok(out);
     }
-    for (case_id, kind, stage, number, json, document_sha, township) in pending {
+    for (case_id, kind, stage, number, json, _record_sha, township) in pending {
         if !printable(&kind, &stage) {
             continue;
         }
@@ -186,7 +186,11 @@ pub fn archive_documents(
                     size: i64::try_from(sealed.size)
                         .map_err(|e| CaseError::Corrupt(e.to_string()))?,
                     media_type: PDF.to_owned(),
-                    document_sha256: Some(document_sha.clone()),
+                    // The hash the print carries under its 核验 QR (the
+                    // rendered fields, signature line included), so the
+                    // centre's page `/d/{hash}` finds it; not the issue
+                    // record's hash of the stored JSON.
+                    document_sha256: Some(sealed.document_hash.clone()),
                 },
                 now,
             )?;
