@@ -369,3 +369,26 @@ pub async fn rate_limit(State(rate): State<RateLimiter>, req: Request, next: Nex
     }
     next.run(req).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn the_public_pages_are_rate_limited() {
+        for path in [
+            "/v/ABC",
+            "/v1/enrol",
+            "/v1/console/session",
+            "/public/decisions",
+            "/v1/public/decisions",
+            "/d/0123abcd",
+            "/v1/public/documents/0123abcd",
+        ] {
+            assert!(is_public(path), "{path}");
+        }
+        for path in ["/v1/sync/push", "/v1/console/records/cases", "/dx"] {
+            assert!(!is_public(path), "{path}");
+        }
+    }
+}
