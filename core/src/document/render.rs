@@ -140,14 +140,14 @@ pub fn verification_url(base: &str, document_hash: &str) -> String {
     )
 }
 
-/// The content of the verification QR under `opts`: the link when a base
-/// URL is set, the text payload otherwise.
+/// The content of the verification QR: the link under the centre's base
+/// URL when there is one, the text payload otherwise.
 pub fn verification_content(
-    opts: &RenderOptions,
+    base: Option<&str>,
     number: Option<&str>,
     document_hash: &str,
 ) -> String {
-    match opts.verification_base.as_deref().map(str::trim) {
+    match base.map(str::trim) {
         Some(base) if !base.is_empty() => verification_url(base, document_hash),
         _ => verification_payload(number, document_hash),
     }
@@ -179,7 +179,7 @@ pub fn render_pdf(
     }
     let metrics = fonts.metrics();
     let hash = document_hash(data);
-    let payload = verification_content(opts, data.number(), &hash);
+    let payload = verification_content(opts.verification_base.as_deref(), data.number(), &hash);
 
     let mut fields: Fields = data.fields(opts.mask_id.unwrap_or(template.mask_id_number));
     fields.insert("verification_hash".to_owned(), hash.clone());
