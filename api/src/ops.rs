@@ -873,6 +873,7 @@ impl App {
             &RenderOptions {
                 paper: Paper::A4,
                 mask_id: Some(false),
+                verification_base: case::archive::centre_url(&self.store)?,
             },
         )?)
     }

@@ -79,6 +79,7 @@ impl App {
             &TicketOptions {
                 roll,
                 mask_id: Some(false),
+                verification_base: zhifa_core::case::archive::centre_url(&self.store)?,
             },
         )?;
         let number = c

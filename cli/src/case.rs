@@ -584,6 +584,7 @@ pub(crate) fn render(
         &RenderOptions {
             paper,
             mask_id: Some(mask_id),
+            verification_base: case::archive::centre_url(store)?,
         },
     )?)
 }

@@ -114,6 +114,7 @@ fn main() {
         let opts = RenderOptions {
             paper,
             mask_id: None,
+            verification_base: None,
         };
         g.bench_function(name, |b| {
             b.iter(|| render_pdf(black_box(&data), &template, &fonts, &opts).unwrap())
@@ -126,6 +127,7 @@ fn main() {
         let opts = RenderOptions {
             paper,
             mask_id: None,
+            verification_base: None,
         };
         let mut times: Vec<Duration> = Vec::with_capacity(50);
         let mut last = None;

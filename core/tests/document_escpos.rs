@@ -99,6 +99,7 @@ fn ticket(data: &DocumentData, roll: Roll) -> Result<Ticket, DocumentError> {
         &TicketOptions {
             roll,
             mask_id: None,
+            verification_base: None,
         },
     )
 }
@@ -177,6 +178,27 @@ fn the_decision_prints_whole_on_both_rolls() {
         assert_eq!(ticket(&data, roll).unwrap().bytes, t.bytes);
         golden(name, &t.bytes);
     }
+}
+
+#[test]
+fn with_a_centre_url_the_ticket_qr_is_the_link() {
+    let data = DocumentData::DecisionOnTheSpot(decision());
+    let template = Template::builtin(data.kind()).unwrap();
+    let hash = document_hash(&data);
+    let t = render_escpos(
+        &data,
+        &template,
+        &TicketOptions {
+            roll: Roll::Mm80,
+            mask_id: None,
+            verification_base: Some("https://zhifa.example.cn".into()),
+        },
+    )
+    .unwrap();
+    let url = format!("https://zhifa.example.cn/d/{}", hash.to_uppercase());
+    assert_eq!(t.verification_payload, url);
+    assert_eq!(decode(&t.bytes).qrs, vec![PAY_URL.to_owned(), url]);
+    assert_eq!(t.document_hash, hash);
 }
 
 #[test]

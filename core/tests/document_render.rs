@@ -20,10 +20,11 @@ use zhifa_core::document::model::{
     DocumentData, DocumentKind, EvidenceItem, InspectionRecord, OrderToCorrect, PartyDetails,
     PartySignature, Penalty, ServiceMethod, ServiceReceipt,
 };
+use zhifa_core::document::qr::QrMatrix;
 use zhifa_core::document::template::Template;
 use zhifa_core::document::{
     DocumentError, Paper, RenderOptions, RenderedDocument, canonical_field_json, document_hash,
-    render_pdf,
+    render_pdf, verification_url,
 };
 
 mod document_support;
@@ -47,6 +48,7 @@ fn render(
         &RenderOptions {
             paper,
             mask_id: mask,
+            verification_base: None,
         },
     )?;
     // For looking at the output: ZHIFA_RENDER_DUMP=/tmp/dir cargo test …
@@ -149,10 +151,15 @@ fn image_count(pdf: &[u8]) -> usize {
 
 /// Every QR code on every page, rasterised at 150 dpi.
 fn qr_contents(pdf: &[u8]) -> Vec<String> {
+    qr_contents_at(pdf, 150)
+}
+
+/// Every QR code on every page, rasterised at `dpi`.
+fn qr_contents_at(pdf: &[u8], dpi: u32) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = write_pdf(dir.path(), pdf);
     let mut cmd = tool("pdftoppm");
-    cmd.args(["-r", "150", "-gray", "-png"])
+    cmd.args(["-r", &dpi.to_string(), "-gray", "-png"])
         .arg(&path)
         .arg(dir.path().join("page"));
     run(cmd);
@@ -270,6 +277,56 @@ fn a4_decision_has_every_mandatory_field_and_both_qr_codes() {
     let mut want = vec![PAY_URL.to_owned(), payload];
     want.sort();
     assert_eq!(qrs, want);
+}
+
+#[test]
+fn with_a_centre_url_the_verification_qr_is_a_link_to_its_page() {
+    let data = DocumentData::DecisionOnTheSpot(decision());
+    let template = Template::builtin(data.kind()).unwrap();
+    let hash = document_hash(&data);
+    for (paper, base) in [
+        (Paper::A4, "https://zhifa.example.cn/"),
+        (Paper::Thermal80mm, "http://127.0.0.1:8080"),
+    ] {
+        let opts = RenderOptions {
+            paper,
+            mask_id: None,
+            verification_base: Some(base.to_owned()),
+        };
+        let doc = render_pdf(&data, &template, fonts(), &opts).unwrap();
+        let url = format!("{}/d/{}", base.trim_end_matches('/'), hash.to_uppercase());
+        assert_eq!(doc.verification_payload, url);
+        assert_eq!(verification_url(base, &hash), url);
+        assert_eq!(doc.document_hash, hash, "the hash does not follow the URL");
+        assert!(
+            QrMatrix::encode(&url).unwrap().width() <= 37,
+            "the link stays as small as the text payload"
+        );
+        // Read at 200 dpi: at 150 dpi rqrr misreads the A4 pair (one grid,
+        // `DataEcc`), while the receipt's codes read at 150 dpi too.
+        let mut qrs = qr_contents_at(&doc.pdf, 200);
+        qrs.sort();
+        let mut want = vec![PAY_URL.to_owned(), url];
+        want.sort();
+        assert_eq!(qrs, want, "{paper:?}");
+        // The printed hash stays readable under the link.
+        assert!(squash(&pdf_text(&doc.pdf)).contains(&hash), "{paper:?}");
+        // Deterministic given the options.
+        assert_eq!(
+            render_pdf(&data, &template, fonts(), &opts).unwrap().pdf,
+            doc.pdf
+        );
+    }
+    // No base (not enrolled), or an empty one: the text payload as before.
+    for base in [None, Some("  ".to_owned())] {
+        let opts = RenderOptions {
+            verification_base: base,
+            ..RenderOptions::default()
+        };
+        let doc = render_pdf(&data, &template, fonts(), &opts).unwrap();
+        assert_eq!(doc.verification_payload, expected_payload(&data));
+        assert!(qr_contents(&doc.pdf).contains(&expected_payload(&data)));
+    }
 }
 
 #[test]

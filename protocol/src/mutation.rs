@@ -755,7 +755,9 @@ pub struct DocumentRecord {
     pub size: i64,
     /// The media type (`application/pdf`).
     pub media_type: String,
-    /// SHA-256 of the document's canonical fields (the issue record's).
+    /// The document hash: SHA-256 of the document's canonical fields as
+    /// rendered, the hash printed under its 核验 QR and looked up by the
+    /// centre's public page `/d/{hash}`.
     #[serde(default)]
     pub document_sha256: Option<String>,
 }

@@ -335,13 +335,17 @@ impl RateLimiter {
 /// Whether `path` is one of the public (unauthenticated, officer-facing
 /// or party-facing) endpoints the per-client rate applies to: the 亮码 page
 /// and its rating (`/v/…`), enrolment, the console's sign-in and the 公示
-/// of decisions (`/v1/public/decisions`, `/public/decisions`).
+/// of decisions (`/v1/public/decisions`, `/public/decisions`), and the
+/// verification of a document by its hash (`/d/…`,
+/// `/v1/public/documents/…`, the 核验 QR's link).
 pub fn is_public(path: &str) -> bool {
     path.starts_with("/v/")
         || path == "/v1/enrol"
         || path == "/v1/console/session"
         || path == "/v1/public/decisions"
         || path == "/public/decisions"
+        || path.starts_with("/d/")
+        || path.starts_with("/v1/public/documents/")
 }
 
 /// Middleware: the public endpoints ([`is_public`]) are rate-limited per
@@ -364,4 +368,27 @@ pub async fn rate_limit(State(rate): State<RateLimiter>, req: Request, next: Nex
         }
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn the_public_pages_are_rate_limited() {
+        for path in [
+            "/v/ABC",
+            "/v1/enrol",
+            "/v1/console/session",
+            "/public/decisions",
+            "/v1/public/decisions",
+            "/d/0123abcd",
+            "/v1/public/documents/0123abcd",
+        ] {
+            assert!(is_public(path), "{path}");
+        }
+        for path in ["/v1/sync/push", "/v1/console/records/cases", "/dx"] {
+            assert!(!is_public(path), "{path}");
+        }
+    }
 }

@@ -52,6 +52,7 @@ pub mod serve;
 pub mod session;
 pub mod store;
 pub mod supervise;
+pub mod verify;
 
 use std::fs;
 use std::io::Write;
@@ -301,6 +302,16 @@ impl Service {
     pub fn with_limits(mut self, limits: edges::Limits) -> Self {
         if AppState::set_limits(&mut self.state, limits).is_none() {
             tracing::warn!("limits set after the state was shared: ignored");
+        }
+        self
+    }
+
+    /// Sets the centre's public base URL, the base of the 核验 links on
+    /// the documents the server renders ([`api::AppState::public_url`]);
+    /// call before the state is shared.
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        if AppState::set_public_url(&mut self.state, url).is_none() {
+            tracing::warn!("public URL set after the state was shared: ignored");
         }
         self
     }

@@ -643,8 +643,16 @@ fn open_service(
     blobs: &BlobsSpec,
     clock: Arc<ServerClock>,
 ) -> Service {
-    off_runtime(|| Service::open_with_blobs(dir, url, make_blobs(dir, blobs), clock).unwrap())
+    off_runtime(|| {
+        Service::open_with_blobs(dir, url, make_blobs(dir, blobs), clock)
+            .unwrap()
+            .with_public_url(Some(PUBLIC_URL.to_owned()))
+    })
 }
+
+/// The public URL of every [`TestServer`] (`serve --public-url`): the base
+/// of the 核验 links on the documents it renders.
+pub const PUBLIC_URL: &str = "https://zhifa.test";
 
 impl TestServer {
     /// A fresh SQLite server with the demo officers, codes and sample catalogue.
@@ -1376,6 +1384,41 @@ impl TestDb {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Every QR code a PDF shows, rasterised at 200 dpi by poppler's
+/// `pdftoppm` and read by rqrr (a grid it cannot read is left out).
+pub fn qr_contents(pdf: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-r", "200", "-gray", "-png", path.to_str().unwrap()])
+        .arg(dir.path().join("page"))
+        .output()
+        .expect("pdftoppm (poppler-utils) is installed");
+    assert!(out.status.success(), "pdftoppm failed");
+    let mut pngs: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    pngs.sort();
+    let mut found = Vec::new();
+    for png in pngs {
+        let img = image::open(&png).unwrap().to_luma8();
+        let (w, h) = img.dimensions();
+        let mut prepared =
+            rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+                img.get_pixel(x as u32, y as u32).0[0]
+            });
+        for grid in prepared.detect_grids() {
+            if let Ok((_, content)) = grid.decode() {
+                found.push(content);
+            }
+        }
+    }
+    found
 }
 
 /// The text of a PDF, read by poppler's `pdftotext` (Debian's

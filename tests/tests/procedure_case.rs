@@ -385,6 +385,30 @@ async fn a_normal_case_runs_between_device_and_centre(b: Backend) {
         .expect("the decision is a file of the case")
         .clone();
     let decide_step = v["steps"].as_array().unwrap().last().unwrap().clone();
+    // The 核验 QR's page shows the centre's seal verified and the
+    // authority, never the party (issue 19).
+    let hash = doc["document_hash"].as_str().unwrap();
+    let (s, page) = server.console_bytes(&format!("/d/{hash}"), "").await;
+    let page = String::from_utf8(page).unwrap();
+    assert_eq!(s, 200, "{page}");
+    for shown in ["行政处罚决定书", "签章有效", "重庆市渝北区龙兴镇人民政府"]
+    {
+        assert!(page.contains(shown), "the page shows {shown}: {page}");
+    }
+    assert!(!page.contains("张三丰"), "{page}");
+    let (s, public) = server
+        .console(
+            Method::Get,
+            &format!("/v1/public/documents/{hash}"),
+            "",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, &public["seal_verified"]),
+        (200, &json!(true)),
+        "{public}"
+    );
     let (s, pdf) = server
         .console_bytes(
             &format!(
@@ -399,6 +423,16 @@ async fn a_normal_case_runs_between_device_and_centre(b: Backend) {
         zhifa_tests::sha256_hex(&pdf),
         doc["sha256"].as_str().unwrap(),
         "the file is the one its hash names"
+    );
+    // Its 核验 QR links to the centre's own page for it (issue 19).
+    assert!(
+        zhifa_tests::qr_contents(&pdf).contains(&format!(
+            "{}/d/{}",
+            zhifa_tests::PUBLIC_URL,
+            doc["document_hash"].as_str().unwrap().to_uppercase()
+        )),
+        "{:?}",
+        zhifa_tests::qr_contents(&pdf)
     );
     let text = zhifa_tests::pdf_text(&pdf);
     for element in [

@@ -738,6 +738,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/documents/{document_hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/public/documents/{document_hash}`: what the public may see of
+         *     an issued document (no sign-in).
+         */
+        get: operations["json_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sync/inbox": {
         parameters: {
             query?: never;
@@ -2008,6 +2028,31 @@ export interface components {
              * @description The day it was published.
              */
             published_on: string;
+        };
+        /** @description What the public may see of an issued document. */
+        PublicDocument: {
+            /** @description The issuing authority, when the centre knows it. */
+            authority?: string | null;
+            /** @description The document hash (lower-case hex), as printed under the QR. */
+            document_hash: string;
+            /** @description Whether the centre holds the intact file (a verified blob). */
+            held: boolean;
+            /** @description Its number (文号), if it has one. */
+            number?: string | null;
+            /**
+             * Format: date
+             * @description The day (Beijing) the centre received or issued it.
+             */
+            received_on: string;
+            /** @description Whether the decision was revoked (撤销, 行政处罚法 Art. 48 ¶2). */
+            revoked: boolean;
+            /**
+             * @description For a decision the centre sealed: whether the seal verifies with
+             *     the centre's key (`GET /v1/badge/key`); `None` otherwise.
+             */
+            seal_verified?: boolean | null;
+            /** @description The document's Chinese title. */
+            title: string;
         };
         /** @description `POST /v1/sync/push`: a batch of outbox records in seq order. */
         PushRequest: {
@@ -4124,6 +4169,44 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    json_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the document hash printed under the 核验 QR (64 hex digits, either case) */
+                document_hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicDocument"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -154,7 +154,7 @@ pub fn archive_documents(
     if pending.iter().all(|p| !printable(&p.1, &p.2)) {
         return Ok(out);
     }
-    for (case_id, kind, stage, number, json, document_sha, township) in pending {
+    for (case_id, kind, stage, number, json, _record_sha, township) in pending {
         if !printable(&kind, &stage) {
             continue;
         }
@@ -186,7 +186,11 @@ pub fn archive_documents(
                     size: i64::try_from(sealed.size)
                         .map_err(|e| CaseError::Corrupt(e.to_string()))?,
                     media_type: PDF.to_owned(),
-                    document_sha256: Some(document_sha.clone()),
+                    // The hash the print carries under its 核验 QR (the
+                    // rendered fields, signature line included), so the
+                    // centre's page `/d/{hash}` finds it; not the issue
+                    // record's hash of the stored JSON.
+                    document_sha256: Some(sealed.document_hash.clone()),
                 },
                 now,
             )?;
@@ -217,8 +221,27 @@ pub struct SealedPdf {
     pub path: PathBuf,
 }
 
+/// The public address of the centre the device is enrolled with (its
+/// `server_url`, the same base the 亮码 links use), or `None` before
+/// enrolment: the base of the documents' verification links.
+pub fn centre_url(store: &Store) -> Result<Option<String>, ArchiveError> {
+    use rusqlite::OptionalExtension;
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT server_url FROM sync_enrolment WHERE singleton = 1",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty()))
+}
+
 /// Renders `data` on A4 with `township`'s templates (IDs unmasked: the
 /// copy kept on file) and seals it durably into `dir` under its SHA-256.
+/// Its verification QR links to the enrolled centre's page
+/// ([`centre_url`]), or carries the text payload before enrolment.
 /// Rendering is deterministic, so a re-run writes the same file.
 pub fn render_sealed(
     store: &Store,
@@ -240,6 +263,7 @@ pub fn render_sealed(
         &RenderOptions {
             paper: Paper::A4,
             mask_id: Some(false),
+            verification_base: centre_url(store)?,
         },
     )?;
     let sha = hex::encode(Sha256::digest(&rendered.pdf));

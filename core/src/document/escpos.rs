@@ -40,7 +40,7 @@ use escpos::utils::{
 use super::DocumentError;
 use super::model::{DocumentData, Fields, PartySignature, datetime_zh};
 use super::render::{
-    PAYMENT_QR_CAPTION, VERIFICATION_QR_CAPTION, document_hash, verification_payload, wrap,
+    PAYMENT_QR_CAPTION, VERIFICATION_QR_CAPTION, document_hash, verification_content, wrap,
 };
 use super::template::{Align, Block, Style, Template};
 
@@ -77,13 +77,17 @@ impl Roll {
 }
 
 /// How to print a ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TicketOptions {
     /// The roll.
     pub roll: Roll,
     /// Whether a citizen ID number is printed masked; `None` follows the
     /// template's `mask_id_number`.
     pub mask_id: Option<bool>,
+    /// The centre's public base URL: when set, the verification QR is the
+    /// link to its page for the document, as on the PDF
+    /// ([`super::render::RenderOptions::verification_base`]).
+    pub verification_base: Option<String>,
 }
 
 /// A ticket ready for the printer.
@@ -195,7 +199,7 @@ pub fn render_escpos(
         });
     }
     let hash = document_hash(data);
-    let payload = verification_payload(data.number(), &hash);
+    let payload = verification_content(opts.verification_base.as_deref(), data.number(), &hash);
     let mut fields: Fields = data.fields(opts.mask_id.unwrap_or(template.mask_id_number));
     fields.insert("verification_hash".to_owned(), hash.clone());
     // The PDF draws a captured signature beside its line ("签名见右"); the

@@ -27,7 +27,8 @@ pub mod template;
 pub use dossier::{Dossier, RenderedDossier, render_dossier};
 pub use escpos::{Roll, Ticket, TicketOptions, render_escpos};
 pub use render::{
-    Paper, RenderOptions, RenderedDocument, document_hash, render_pdf, verification_payload,
+    Paper, RenderOptions, RenderedDocument, document_hash, render_pdf, verification_content,
+    verification_payload, verification_url,
 };
 
 use crate::ErrorCode;

@@ -25,7 +25,12 @@
 //! record verify alike). The hash covers the text fields, including the
 //! signature line (`party_signature`), but not the signature image bytes.
 //! A document without a number (an unnumbered inspection record) has an
-//! empty number part: `ZHIFA-DOC:1::<hash>`.
+//! empty number part: `ZHIFA-DOC:1::<hash>`. When the options name the
+//! centre's public address ([`RenderOptions::verification_base`]), the QR
+//! is a link a citizen's phone opens instead, [`verification_url`]:
+//! `<base>/d/<DOCUMENT HASH HEX>` (the centre's public verification page;
+//! upper-case hex packs tighter in a QR); the printed hash under it stays
+//! the same.
 //!
 //! The output is deterministic: no creation date is written (this crate
 //! never reads the clock), so the same data gives the same bytes.
@@ -74,7 +79,7 @@ pub enum Paper {
 }
 
 /// How to render a document.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct RenderOptions {
     /// The paper.
     pub paper: Paper,
@@ -82,6 +87,11 @@ pub struct RenderOptions {
     /// characters kept, see [`super::model::mask_id_number`]); `None`
     /// follows the template's `mask_id_number`.
     pub mask_id: Option<bool>,
+    /// The centre's public base URL (e.g. `https://zhifa.example.cn`):
+    /// when set, the verification QR is the link [`verification_url`] to
+    /// the centre's page for this document; `None` keeps the text payload
+    /// [`verification_payload`] (a device not enrolled with a centre).
+    pub verification_base: Option<String>,
 }
 
 /// A rendered document.
@@ -92,7 +102,8 @@ pub struct RenderedDocument {
     /// The document hash: lower-case hex SHA-256 of the canonical JSON of
     /// the unmasked fields (see [`document_hash`]).
     pub document_hash: String,
-    /// The content of the verification QR (see [`verification_payload`]).
+    /// The content of the verification QR ([`verification_payload`], or
+    /// the link [`verification_url`] when the options name a base URL).
     pub verification_payload: String,
     /// The number of pages.
     pub page_count: usize,
@@ -114,6 +125,32 @@ pub fn verification_payload(number: Option<&str>, document_hash: &str) -> String
         "{VERIFICATION_PREFIX}{}:{document_hash}",
         number.unwrap_or("")
     )
+}
+
+/// The verification link: `<base>/d/<DOCUMENT HASH>`, the centre's public
+/// page for the document (a trailing `/` of `base` is dropped). The hash
+/// is written in upper-case hex, which the QR's alphanumeric mode packs
+/// tighter than bytes (a typical link: 37 modules a side instead of 41,
+/// so it still scans when printed small); the page takes either case.
+pub fn verification_url(base: &str, document_hash: &str) -> String {
+    format!(
+        "{}/d/{}",
+        base.trim_end_matches('/'),
+        document_hash.to_ascii_uppercase()
+    )
+}
+
+/// The content of the verification QR: the link under the centre's base
+/// URL when there is one, the text payload otherwise.
+pub fn verification_content(
+    base: Option<&str>,
+    number: Option<&str>,
+    document_hash: &str,
+) -> String {
+    match base.map(str::trim) {
+        Some(base) if !base.is_empty() => verification_url(base, document_hash),
+        _ => verification_payload(number, document_hash),
+    }
 }
 
 /// Renders `data` with `template` into a PDF.
@@ -142,7 +179,7 @@ pub fn render_pdf(
     }
     let metrics = fonts.metrics();
     let hash = document_hash(data);
-    let payload = verification_payload(data.number(), &hash);
+    let payload = verification_content(opts.verification_base.as_deref(), data.number(), &hash);
 
     let mut fields: Fields = data.fields(opts.mask_id.unwrap_or(template.mask_id_number));
     fields.insert("verification_hash".to_owned(), hash.clone());

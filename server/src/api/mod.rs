@@ -57,7 +57,7 @@ use crate::error::ApiError;
           crate::supervise::routes::clues_http, crate::supervise::routes::clue_step_http,
           crate::supervise::routes::deadlines_http, crate::supervise::routes::review_http,
           crate::procedure::routes::list_http, crate::procedure::routes::show_http, crate::procedure::routes::step_http,
-          crate::procedure::publication::list_http,
+          crate::procedure::publication::list_http, crate::verify::json_http,
           crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http,
           crate::admin::devices_http, crate::admin::device_revoke_http, crate::admin::officers_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
@@ -84,7 +84,7 @@ use crate::error::ApiError;
                        crate::procedure::view::StepView, crate::procedure::view::ClockView,
                        crate::procedure::view::OwedView,
                        crate::procedure::CaseDocument, crate::procedure::routes::StepRequest,
-                       crate::procedure::publication::PublicDecision,
+                       crate::procedure::publication::PublicDecision, crate::verify::PublicDocument,
                        crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked,
                        crate::admin::OfficerView)),
     modifiers(&Bearer)
@@ -165,6 +165,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::supervise::routes::routes())
         .merge(crate::procedure::routes::routes())
         .merge(crate::procedure::publication::routes())
+        .merge(crate::verify::routes())
         .merge(crate::audit::routes())
         .merge(crate::admin::routes())
         .merge(crate::session::http::routes())

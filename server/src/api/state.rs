@@ -41,6 +41,10 @@ pub struct AppState {
     pub limits: crate::edges::Limits,
     /// The per-client rate of the public endpoints (from `limits`).
     pub public_rate: crate::edges::RateLimiter,
+    /// The centre's public base URL (`serve --public-url`, no trailing
+    /// `/`): the documents the server renders carry a 核验 QR linking to
+    /// `{public_url}/d/{hash}`; `None` keeps the text payload.
+    pub public_url: Option<String>,
 }
 
 impl AppState {
@@ -66,6 +70,7 @@ impl AppState {
                 crate::edges::Limits::default().public_per_minute,
                 crate::edges::Limits::default().public_burst,
             ),
+            public_url: None,
         })
     }
 
@@ -75,6 +80,15 @@ impl AppState {
         s.public_rate =
             crate::edges::RateLimiter::new(limits.public_per_minute, limits.public_burst);
         s.limits = limits;
+        Some(())
+    }
+
+    /// Sets the public base URL (before the state is shared: `None` once
+    /// it is).
+    pub fn set_public_url(this: &mut Arc<Self>, url: Option<String>) -> Option<()> {
+        Arc::get_mut(this)?.public_url = url
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty());
         Some(())
     }
 

@@ -26,6 +26,13 @@ pub(crate) struct ServeArgs {
     /// TLS private key (PEM).
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// The centre's public base URL as citizens' phones reach it (e.g.
+    /// https://zhifa.example.cn): the 核验 QR of every document the server
+    /// renders links to URL/d/{hash}. Default: http://ADDR when ADDR is
+    /// loopback (the demo, whose devices enrol with that URL); otherwise
+    /// none, and the QR carries the text payload ZHIFA-DOC:1:….
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -116,10 +123,25 @@ pub(crate) fn run(service: Service, args: ServeArgs) -> anyhow::Result<()> {
         demo,
         tls_cert,
         tls_key,
+        public_url,
         limits,
     } = args;
     let limits = limits.limits()?;
-    let service = service.with_limits(limits.clone());
+    let public_url = match public_url {
+        Some(u) if u.starts_with("https://") || u.starts_with("http://") => Some(u),
+        Some(u) => bail!("--public-url {u}: expected an http:// or https:// URL"),
+        None if listen.ip().is_loopback() && tls_cert.is_none() => Some(format!("http://{listen}")),
+        None if listen.ip().is_loopback() => Some(format!("https://{listen}")),
+        None => {
+            tracing::warn!(
+                "no --public-url: documents rendered here carry the text 核验 payload, not a link"
+            );
+            None
+        }
+    };
+    let service = service
+        .with_limits(limits.clone())
+        .with_public_url(public_url);
     if demo {
         let officers = service.demo()?;
         eprintln!(

@@ -145,13 +145,15 @@ fn result_of(events: &[ProcedureEvent]) -> String {
 /// The documents the centre renders from its own steps for the 卷宗: each
 /// 法制审核意见书 (Art. 58), dated its review, and the 催告书 of a 催告 the
 /// officer recorded on the device (行政强制法 Art. 35).
-fn centre_documents(g: &Gathered) -> Result<Vec<(Held, Vec<u8>)>, CaseError> {
+fn centre_documents(g: &Gathered, base: Option<&str>) -> Result<Vec<(Held, Vec<u8>)>, CaseError> {
     let mut out = Vec::new();
     for e in &g.events {
         let Some((_, name)) = g.reviewers.iter().find(|(id, _)| *id == e.actor.id) else {
             continue;
         };
-        if let Some(pdf) = super::documents::legal_review_pdf(&g.case_id, &g.details, e, name)? {
+        if let Some(pdf) =
+            super::documents::legal_review_pdf(&g.case_id, &g.details, e, name, base)?
+        {
             out.push((
                 Held {
                     stage: String::new(),
@@ -167,7 +169,7 @@ fn centre_documents(g: &Gathered) -> Result<Vec<(Held, Vec<u8>)>, CaseError> {
     let stages: Vec<String> = g.held.iter().map(|h| h.stage.clone()).collect();
     let config = config_of(&g.details.township);
     for (stage, date, pdf) in super::issued::device_reminders(
-        &g.case_id, &g.details, &g.events, &g.pkg, &config, &stages,
+        &g.case_id, &g.details, &g.events, &g.pkg, &config, &stages, base,
     )? {
         out.push((
             Held {
@@ -303,8 +305,9 @@ pub async fn archive_http(
         ));
     }
     let archivist = who.name.clone();
+    let base = s.public_url.clone();
     let (g, rendered) = tokio::task::spawn_blocking(move || {
-        let r = centre_documents(&g).and_then(|mut own| {
+        let r = centre_documents(&g, base.as_deref()).and_then(|mut own| {
             own.extend(files);
             let d = dossier(&g, own, &archivist);
             FontSet::bundled()

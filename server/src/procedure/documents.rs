@@ -164,12 +164,14 @@ pub fn decision_data(
 }
 
 /// The 法制审核意见书 of a 法制审核 step (行政处罚法 Art. 58), by the
-/// reviewer `reviewer` (the account's name), rendered as A4.
+/// reviewer `reviewer` (the account's name), rendered as A4 with its
+/// verification QR linking under `base` (see [`render_a4`]).
 pub fn legal_review_pdf(
     case_id: &str,
     d: &NormalCaseDetails,
     review: &ProcedureEvent,
     reviewer: &str,
+    base: Option<&str>,
 ) -> Result<Option<Vec<u8>>, CaseError> {
     use zhifa_core::document::normal::{LegalReview, ReviewOutcome, ReviewPoint};
     let EventKind::LegalReview {
@@ -213,17 +215,25 @@ pub fn legal_review_pdf(
         opinion: opinion.clone(),
         date: review.on(),
     });
-    Ok(Some(render_a4(&data)?.pdf))
+    Ok(Some(render_a4(&data, base)?.pdf))
 }
 
 /// A document rendered on A4 with the built-in template of its kind and
-/// the bundled fonts.
-pub(super) fn render_a4(data: &DocumentData) -> Result<RenderedDocument, CaseError> {
+/// the bundled fonts; its verification QR links to the centre's page
+/// `{base}/d/{hash}` when the server knows its public URL (`base`, the
+/// `--public-url` of `serve`), the text payload otherwise.
+pub(super) fn render_a4(
+    data: &DocumentData,
+    base: Option<&str>,
+) -> Result<RenderedDocument, CaseError> {
     let template =
         Template::builtin(data.kind()).map_err(|e| CaseError::Document(e.to_string()))?;
     let fonts = FontSet::bundled().map_err(|e| CaseError::Document(e.to_string()))?;
-    render_pdf(data, &template, &fonts, &RenderOptions::default())
-        .map_err(|e| CaseError::Document(e.to_string()))
+    let opts = RenderOptions {
+        verification_base: base.map(str::to_owned),
+        ..RenderOptions::default()
+    };
+    render_pdf(data, &template, &fonts, &opts).map_err(|e| CaseError::Document(e.to_string()))
 }
 
 /// A decision rendered and sealed, ready to store.
@@ -237,7 +247,9 @@ pub struct Rendered {
 
 /// Phase one of a decision: the account's step with the number reserved
 /// for the case, checked by the core against the log (a refused decision
-/// reserves nothing: the transaction rolls back), and its 决定书 rendered.
+/// reserves nothing: the transaction rolls back), and its 决定书 rendered
+/// (its QR linking under `base`, see [`render_a4`]).
+#[allow(clippy::too_many_arguments)] // the step, its context and the link base
 pub fn prepare_decision(
     c: &mut dyn Conn,
     k: &Keeper,
@@ -245,6 +257,7 @@ pub fn prepare_decision(
     case_id: &str,
     kind: EventKind,
     now: DateTime<Utc>,
+    base: Option<&str>,
 ) -> Result<Rendered, CaseError> {
     let row = super::view::in_scope(c, who, case_id)?;
     let mut event = super::view::console_event(c, who, case_id, kind, now)?;
@@ -261,7 +274,7 @@ pub fn prepare_decision(
     let Some(data) = decision_data(&details, &events, &event, &pkg)? else {
         return Ok(Rendered { event, pdf: None });
     };
-    let r = render_a4(&DocumentData::PenaltyDecision(data))?;
+    let r = render_a4(&DocumentData::PenaltyDecision(data), base)?;
     Ok(Rendered {
         event,
         pdf: Some((r.pdf, r.document_hash)),
@@ -340,9 +353,10 @@ pub async fn decide_http(
 ) -> Result<CaseView, ApiError> {
     let (store, now) = (s.store.clone(), s.clock.now());
     let (w, id) = (who.clone(), case_id.clone());
+    let base = s.public_url.clone();
     let rendered = blocking(move || {
         let k = store.keeper();
-        store.write_as(|c| prepare_decision(c, k, &w, &id, kind.clone(), now))
+        store.write_as(|c| prepare_decision(c, k, &w, &id, kind.clone(), now, base.as_deref()))
     })
     .await?;
     let Rendered { mut event, pdf } = rendered;

@@ -425,6 +425,7 @@ pub fn device_reminders(
     pkg: &Package,
     config: &ProcedureConfig,
     held_stages: &[String],
+    base: Option<&str>,
 ) -> Result<Vec<(String, NaiveDate, Vec<u8>)>, CaseError> {
     let mut out = Vec::new();
     for (i, e) in events.iter().enumerate() {
@@ -448,7 +449,7 @@ pub fn device_reminders(
             continue;
         }
         if let Some((data, _)) = data_of(&ctx)? {
-            out.push((stage, e.on(), render_a4(&data)?.pdf));
+            out.push((stage, e.on(), render_a4(&data, base)?.pdf));
         }
     }
     Ok(out)
@@ -464,6 +465,7 @@ pub fn prepare(
     case_id: &str,
     kind: EventKind,
     now: DateTime<Utc>,
+    base: Option<&str>,
 ) -> Result<(ProcedureEvent, Option<Issue>), CaseError> {
     let row = in_scope(c, who, case_id)?;
     let event = console_event(c, who, case_id, kind, now)?;
@@ -488,7 +490,7 @@ pub fn prepare(
         return Ok((event, None));
     };
     let kind = data.kind();
-    let r = render_a4(&data)?;
+    let r = render_a4(&data, base)?;
     let issue = Issue {
         kind: serde_json::to_value(kind)
             .ok()
@@ -518,9 +520,10 @@ pub async fn step_http(
 ) -> Result<CaseView, ApiError> {
     let (store, now) = (s.store.clone(), s.clock.now());
     let (w, id) = (who.clone(), case_id.clone());
+    let base = s.public_url.clone();
     let (mut event, issue) = blocking(move || {
         let k = store.keeper();
-        store.write_as(|c| prepare(c, k, &w, &id, kind.clone(), now))
+        store.write_as(|c| prepare(c, k, &w, &id, kind.clone(), now, base.as_deref()))
     })
     .await?;
     let file = match issue {

@@ -106,6 +106,7 @@ pub const MIGRATIONS: &[Migration] = &[
     shared!(15, "0015_supervise_clue"),
     shared!(16, "0016_audit_by"),
     paired!(17, "0017_procedure"),
+    shared!(18, "0018_document_by_hash"),
 ];
 
 /// The newest version this build knows.
