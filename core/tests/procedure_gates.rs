@@ -282,6 +282,8 @@ fn hearing_request_notice_and_presider() {
     notice.kind = EventKind::NoticeHearing {
         hearing_on,
         presider: "OFF-2".into(),
+        place: String::new(),
+        time: None,
     };
     assert_eq!(
         code(apply(&s, &notice, &cfg, &cal)),
@@ -291,6 +293,8 @@ fn hearing_request_notice_and_presider() {
     notice.kind = EventKind::NoticeHearing {
         hearing_on: notice.on().checked_add_days(Days::new(3)).unwrap(),
         presider: "PRES-1".into(),
+        place: String::new(),
+        time: None,
     };
     assert_eq!(
         code(apply(&s, &notice, &cfg, &cal)),

@@ -124,6 +124,7 @@ pub fn decision_data(
             }
             EventKind::HoldHearing {
                 party_attended: true,
+                ..
             } => {
                 hearing = Some(HearingSummary {
                     held_on: e.on(),

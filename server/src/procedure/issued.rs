@@ -367,6 +367,7 @@ fn party_opinion(events: &[ProcedureEvent]) -> String {
             } => out.push(format!("当事人于{}明确放弃陈述、申辩权利", date_zh(e.on()))),
             EventKind::HoldHearing {
                 party_attended: true,
+                ..
             } => out.push(format!("{}举行听证，当事人到场", date_zh(e.on()))),
             _ => {}
         }
