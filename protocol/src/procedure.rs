@@ -728,6 +728,9 @@ pub struct HearingMinutes {
     /// Who attended (主持人, 记录人, 调查人员, 当事人, 委托代理人 …).
     #[serde(default)]
     pub attendees: Vec<String>,
+    /// 记录人 (empty: the presider kept the record).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub recorder: String,
     /// The party's agent (Art. 64(五): 当事人可以亲自参加听证，也可以委托
     /// 一至二人代理), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
