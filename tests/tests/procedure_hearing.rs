@@ -253,13 +253,25 @@ async fn a_hearing_is_noticed_held_and_filed(b: Backend) {
         &dev,
         start + Duration::days(15) + Duration::hours(3),
     );
-    centre_step(
+    let v = centre_step(
         &server,
         &approver,
         &case,
         json!({"step": "decide", "outcome": {"outcome": "penalty", "penalty": {"kinds": ["fine"], "fine_fen": fine}}, "number": ""}),
     )
     .await;
+    // Art. 65: decided on the 听证笔录, which the decision sums up.
+    let text = held(&server, &approver, &case, &v, "penalty_decision").await;
+    for element in [
+        "2026年3月25日",
+        "当事人申辩：当事人称材料系临时堆放",
+        "建议维持拟处罚意见",
+    ] {
+        assert!(
+            text.contains(element),
+            "the 行政处罚决定书 prints {element}: {text}"
+        );
+    }
     dev.sync(&t).await.unwrap();
     officer_step(
         &server,
