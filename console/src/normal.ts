@@ -187,8 +187,24 @@ export interface StepForm {
   fineYuan: string
   until: string
   hearingOn: string
+  /** 听证开始时间 `HH:MM` (Beijing); empty: not stated. */
+  hearingTime: string
+  /** 听证地点 (《行政处罚法》第六十四条第二项). */
+  hearingPlace: string
   presider: string
   partyAttended: boolean
+  /** The 听证笔录 (第六十四条第七项、第八项). */
+  recorder: string
+  agent: string
+  investigatorsCase: string
+  partyStatement: string
+  crossExamination: string
+  /** Whether the party (or agent) signed the 笔录 or refused. */
+  minutesSigned: 'signed' | 'refused'
+  signedBy: string
+  refusalNote: string
+  /** The presider's opinion: the 听证报告 (empty: no report yet). */
+  hearingOpinion: string
   items: string
   source: string
   /** 分期: one instalment a line, `2026-04-30 1500` (date, 元); empty for a 延期. */
@@ -209,8 +225,19 @@ export function emptyForm(): StepForm {
     fineYuan: '',
     until: '',
     hearingOn: '',
+    hearingTime: '',
+    hearingPlace: '',
     presider: '',
     partyAttended: true,
+    recorder: '',
+    agent: '',
+    investigatorsCase: '',
+    partyStatement: '',
+    crossExamination: '',
+    minutesSigned: 'signed',
+    signedBy: '',
+    refusalNote: '',
+    hearingOpinion: '',
     items: '',
     source: '',
     instalments: '',
@@ -249,9 +276,53 @@ export function parseInstalments(text: string): Instalment[] | string {
   return out
 }
 
+/** The reason a required text is missing, or `null`. */
+function need(v: string, what: string): string | null {
+  return v.trim() ? null : `请填写${what}`
+}
+
+/** `09:30` to the wire's `09:30:00`; `null` when blank, `undefined` when
+ * it is not a time. */
+export function hearingTime(text: string): string | null | undefined {
+  const t = text.trim()
+  if (!t) return null
+  const m = /^([01]?\d|2[0-3])[:：]([0-5]\d)$/.exec(t)
+  if (!m) return undefined
+  return `${m[1].padStart(2, '0')}:${m[2]}:00`
+}
+
+export type HearingMinutes = components['schemas']['HearingMinutes']
+
+/** The 听证笔录 as typed (《行政处罚法》第六十四条第七项、第八项): a hearing
+ * the party attended records the investigators' case, the party's 申辩
+ * and 质证, and the signature or the presider's note of a refusal; the
+ * reason it cannot be sent otherwise. An absent party (第六十四条第六项)
+ * needs none of it. */
+export function hearingMinutes(f: StepForm): HearingMinutes | string {
+  const attendees = f.attendees.split(/[,，、\n]+/).map((a) => a.trim()).filter(Boolean)
+  const opinion = f.hearingOpinion.trim()
+  if (!f.partyAttended) return { attendees, opinion, signature: { kind: 'unrecorded' } }
+  const missing =
+    need(f.investigatorsCase, '调查人员提出的事实、证据和处罚建议') ??
+    need(f.partyStatement, '当事人的陈述和申辩') ??
+    need(f.crossExamination, '质证情况') ??
+    (f.minutesSigned === 'signed' ? need(f.signedBy, '签字（盖章）的当事人或代理人') : need(f.refusalNote, '听证主持人对拒绝签字的注明'))
+  if (missing) return missing
+  const agent = f.agent.trim()
+  return {
+    attendees,
+    recorder: f.recorder.trim(),
+    agent: agent || null,
+    investigators_case: f.investigatorsCase.trim(),
+    party_statement: f.partyStatement.trim(),
+    cross_examination: f.crossExamination.trim(),
+    signature: f.minutesSigned === 'signed' ? { kind: 'signed', by: f.signedBy.trim() } : { kind: 'refused', note: f.refusalNote.trim() },
+    opinion,
+  }
+}
+
 /** The step a dialog sends, or the reason it cannot be sent yet. */
 export function buildStep(name: StepName, f: StepForm): EventKind | string {
-  const need = (v: string, what: string) => (v.trim() ? null : `请填写${what}`)
   switch (name) {
     case 'decline_filing':
     case 'withdraw':
@@ -288,12 +359,20 @@ export function buildStep(name: StepName, f: StepForm): EventKind | string {
       if (last) return { step: 'approve_deferral', until: last.due, instalments: plan }
       return need(f.until, '延期（分期）的最后缴纳日') ?? { step: 'approve_deferral', until: f.until }
     }
-    case 'notice_hearing':
-      return need(f.hearingOn, '听证日期') ?? need(f.presider, '听证主持人') ?? { step: 'notice_hearing', hearing_on: f.hearingOn, presider: f.presider.trim() }
+    case 'notice_hearing': {
+      const missing = need(f.hearingOn, '听证日期') ?? need(f.hearingPlace, '听证地点') ?? need(f.presider, '听证主持人')
+      if (missing) return missing
+      const time = hearingTime(f.hearingTime)
+      if (time === undefined) return '听证时间应为“时:分”，如 09:30'
+      return { step: 'notice_hearing', hearing_on: f.hearingOn, presider: f.presider.trim(), place: f.hearingPlace.trim(), time }
+    }
     case 'register_save':
       return need(f.items, '先行登记保存的物品') ?? { step: 'register_save', items: f.items.trim() }
-    case 'hold_hearing':
-      return { step: 'hold_hearing', party_attended: f.partyAttended }
+    case 'hold_hearing': {
+      const minutes = hearingMinutes(f)
+      if (typeof minutes === 'string') return minutes
+      return { step: 'hold_hearing', party_attended: f.partyAttended, minutes }
+    }
     case 'file':
     case 'approve_proposal':
     case 'submit_legal_review':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REVIEW_CHECKLIST, buildStep, emptyForm, offered, parseInstalments, reviewStep, stepsOfRole, yuanToFen } from '../src/normal'
+import { REVIEW_CHECKLIST, buildStep, emptyForm, hearingTime, offered, parseInstalments, reviewStep, stepsOfRole, yuanToFen } from '../src/normal'
 
 describe('the normal procedure on the console', () => {
   it('offers each role only its own steps, and only those a stage wants', () => {
@@ -97,5 +97,51 @@ describe('the normal procedure on the console', () => {
     expect(some.qualification).toBe('')
     expect(some.checklist?.[0]).toEqual({ point: REVIEW_CHECKLIST[0], finding: '不符合' })
     expect(some.checklist?.slice(1).every((i) => i.finding === '符合')).toBe(true)
+  })
+
+  it('sends the 听证通知 with its place and time (《行政处罚法》第六十四条第二项)', () => {
+    const f = emptyForm()
+    f.hearingOn = '2026-03-25'
+    f.presider = 'LR-1'
+    expect(buildStep('notice_hearing', f)).toBe('请填写听证地点')
+    f.hearingPlace = '镇政府三楼听证室'
+    expect(buildStep('notice_hearing', f)).toEqual({ step: 'notice_hearing', hearing_on: '2026-03-25', presider: 'LR-1', place: '镇政府三楼听证室', time: null })
+    f.hearingTime = '9:30'
+    expect(buildStep('notice_hearing', f)).toMatchObject({ time: '09:30:00' })
+    f.hearingTime = '25:00'
+    expect(buildStep('notice_hearing', f)).toBe('听证时间应为“时:分”，如 09:30')
+    expect(hearingTime(' ')).toBeNull()
+    expect(hearingTime('14：05')).toBe('14:05:00')
+  })
+
+  it('records the 听证笔录 with the signature or the presider\'s note of a refusal (第六十四条第八项)', () => {
+    const f = emptyForm()
+    expect(buildStep('hold_hearing', f)).toBe('请填写调查人员提出的事实、证据和处罚建议')
+    f.investigatorsCase = '出示照片三张'
+    f.partyStatement = '临时堆放'
+    f.crossExamination = '对面积有异议'
+    expect(buildStep('hold_hearing', f)).toBe('请填写签字（盖章）的当事人或代理人')
+    f.minutesSigned = 'refused'
+    expect(buildStep('hold_hearing', f)).toBe('请填写听证主持人对拒绝签字的注明')
+    f.refusalNote = '阅后拒签'
+    f.attendees = '周主持、吴记录，李四'
+    f.hearingOpinion = '维持'
+    expect(buildStep('hold_hearing', f)).toEqual({
+      step: 'hold_hearing',
+      party_attended: true,
+      minutes: {
+        attendees: ['周主持', '吴记录', '李四'],
+        recorder: '',
+        agent: null,
+        investigators_case: '出示照片三张',
+        party_statement: '临时堆放',
+        cross_examination: '对面积有异议',
+        signature: { kind: 'refused', note: '阅后拒签' },
+        opinion: '维持',
+      },
+    })
+    const absent = emptyForm()
+    absent.partyAttended = false
+    expect(buildStep('hold_hearing', absent)).toEqual({ step: 'hold_hearing', party_attended: false, minutes: { attendees: [], opinion: '', signature: { kind: 'unrecorded' } } })
   })
 })

@@ -569,3 +569,111 @@ fn the_court_application_carries_what_article_55_lists() {
         Err(DocumentError::MissingField { field }) if field == "head"
     ));
 }
+
+#[test]
+fn the_hearing_documents_carry_what_article_64_requires() {
+    use zhifa_core::document::normal::{HearingNotice, HearingRecord, HearingReport};
+    use zhifa_core::procedure::MinutesSignature;
+    let notice = HearingNotice {
+        number: "渝北龙兴听通字〔2027〕第1号".into(),
+        authority: authority(),
+        party: individual(),
+        cause: "李四光占道经营案".into(),
+        requested_on: day(2027, 3, 1),
+        hearing_on: day(2027, 3, 15),
+        time: chrono::NaiveTime::from_hms_opt(9, 30, 0),
+        place: "龙兴镇人民政府三楼会议室".into(),
+        presider: "周法制".into(),
+        date: day(2027, 3, 2),
+    };
+    let text = pdf_text(
+        &render(&DocumentData::HearingNotice(notice.clone()))
+            .unwrap()
+            .pdf,
+    );
+    assert_contains_all(
+        &text,
+        &[
+            "听证通知书",
+            "2027年3月15日",
+            "2027年3月15日09时30分",
+            "龙兴镇人民政府三楼会议室",
+            "听证主持人：周法制",
+            "申请回避",
+            "委托一至二人代理",
+            "申辩和质证",
+            "七日前",
+        ],
+    );
+    let mut no_place = notice;
+    no_place.place.clear();
+    assert!(matches!(
+        render(&DocumentData::HearingNotice(no_place)),
+        Err(DocumentError::MissingField { field }) if field == "place"
+    ));
+
+    let record = HearingRecord {
+        case_number: "渝北龙兴立字〔2027〕第3号".into(),
+        authority: authority(),
+        cause: "李四光占道经营案".into(),
+        time: day(2027, 3, 15).and_hms_opt(9, 30, 0).unwrap(),
+        place: "龙兴镇人民政府三楼会议室".into(),
+        presider: "周法制".into(),
+        recorder: "吴记录".into(),
+        party_name: "李四光".into(),
+        agent: Some("王律师".into()),
+        attendees: vec![
+            "周法制".into(),
+            "吴记录".into(),
+            "张执法".into(),
+            "李四光".into(),
+        ],
+        party_attended: true,
+        investigators_case: "调查人员出示现场照片三张".into(),
+        party_statement: "当事人称系临时堆放".into(),
+        cross_examination: "当事人对照片真实性无异议".into(),
+        signature: MinutesSignature::Refused {
+            note: "当事人阅后拒绝签字".into(),
+        },
+        date: day(2027, 3, 15),
+    };
+    let text = pdf_text(
+        &render(&DocumentData::HearingRecord(record.clone()))
+            .unwrap()
+            .pdf,
+    );
+    assert_contains_all(
+        &text,
+        &[
+            "听证笔录",
+            "王律师",
+            "调查人员出示现场照片三张",
+            "当事人称系临时堆放",
+            "当事人对照片真实性无异议",
+            "拒绝签字或者盖章",
+            "听证主持人周法制注明：当事人阅后拒绝签字",
+        ],
+    );
+    let mut unsigned = record;
+    unsigned.signature = MinutesSignature::Unrecorded;
+    assert!(matches!(
+        render(&DocumentData::HearingRecord(unsigned)),
+        Err(DocumentError::MissingField { field }) if field == "signature"
+    ));
+
+    let report = HearingReport {
+        case_number: "渝北龙兴立字〔2027〕第3号".into(),
+        authority: authority(),
+        cause: "李四光占道经营案".into(),
+        held_on: day(2027, 3, 15),
+        presider: "周法制".into(),
+        summary: "调查人员出示现场照片三张；当事人称系临时堆放".into(),
+        opinion: "违法事实清楚，建议维持拟处罚意见".into(),
+        date: day(2027, 3, 16),
+    };
+    let text = pdf_text(&render(&DocumentData::HearingReport(report)).unwrap().pdf);
+    assert_contains_all(
+        &text,
+        &["听证报告", "建议维持拟处罚意见", "主持人签名：周法制"],
+    );
+}

@@ -126,6 +126,56 @@ fn a_hearing_held_needs_the_review_after_it() {
 }
 
 #[test]
+fn the_hearing_minutes_are_signed_or_the_refusal_noted() {
+    use zhifa_core::procedure::{HearingMinutes, MinutesSignature};
+    let cfg = ProcedureConfig::default();
+    let cal = calendar();
+    let mut plan = Plan::simple(start(), 600_000);
+    plan.answer = Answer::Hearing;
+    let (s, mut hold) = before(&plan, &cfg, "hold_hearing");
+    let mut minutes = HearingMinutes {
+        attendees: vec!["PRES-1".into()],
+        recorder: String::new(),
+        agent: None,
+        investigators_case: "调查人员出示证据".into(),
+        party_statement: "当事人申辩".into(),
+        cross_examination: "当事人质证".into(),
+        signature: MinutesSignature::Unrecorded,
+        opinion: String::new(),
+    };
+    let with = |m: &HearingMinutes, attended: bool| EventKind::HoldHearing {
+        party_attended: attended,
+        minutes: Some(m.clone()),
+    };
+    hold.kind = with(&minutes, true);
+    assert_eq!(
+        code(apply(&s, &hold, &cfg, &cal)),
+        "PROCEDURE_INVALID_INPUT",
+        "Art. 64(八): neither signed nor the refusal noted"
+    );
+    minutes.signature = MinutesSignature::Refused { note: " ".into() };
+    hold.kind = with(&minutes, true);
+    assert_eq!(
+        code(apply(&s, &hold, &cfg, &cal)),
+        "PROCEDURE_INVALID_INPUT"
+    );
+    minutes.signature = MinutesSignature::Refused {
+        note: "当事人拒绝签字".into(),
+    };
+    hold.kind = with(&minutes, true);
+    assert!(apply(&s, &hold, &cfg, &cal).is_ok());
+    minutes.party_statement.clear();
+    hold.kind = with(&minutes, true);
+    assert_eq!(
+        code(apply(&s, &hold, &cfg, &cal)),
+        "PROCEDURE_INVALID_INPUT"
+    );
+    // Art. 64(六): an absent party's hearing records no 申辩.
+    hold.kind = with(&minutes, false);
+    assert!(apply(&s, &hold, &cfg, &cal).is_ok());
+}
+
+#[test]
 fn article_57_cases_need_a_collective_discussion() {
     let cfg = ProcedureConfig::default();
     let cal = calendar();
@@ -282,6 +332,8 @@ fn hearing_request_notice_and_presider() {
     notice.kind = EventKind::NoticeHearing {
         hearing_on,
         presider: "OFF-2".into(),
+        place: String::new(),
+        time: None,
     };
     assert_eq!(
         code(apply(&s, &notice, &cfg, &cal)),
@@ -291,6 +343,8 @@ fn hearing_request_notice_and_presider() {
     notice.kind = EventKind::NoticeHearing {
         hearing_on: notice.on().checked_add_days(Days::new(3)).unwrap(),
         presider: "PRES-1".into(),
+        place: String::new(),
+        time: None,
     };
     assert_eq!(
         code(apply(&s, &notice, &cfg, &cal)),

@@ -5,9 +5,12 @@
 //! gates, the fold, the clocks) are `zhifa_core::procedure`, which
 //! re-exports these types; this crate only says what the data is.
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+mod hearing;
+pub use hearing::{HearingMinutes, MinutesSignature};
 
 /// The date in Beijing (UTC+8, no daylight saving) of a moment: the legal
 /// date of a step.
@@ -477,18 +480,31 @@ pub enum EventKind {
     },
     /// S8 the party requests a hearing (Art. 64(一)).
     RequestHearing,
-    /// S8 the hearing notice (Art. 64(二)).
+    /// S8 the hearing notice (Art. 64(二): 行政机关应当在举行听证的七日前，
+    /// 通知当事人及有关人员听证的时间、地点).
     NoticeHearing {
         /// The hearing day.
         hearing_on: NaiveDate,
         /// The presider (not an investigator, Art. 64(四)).
         presider: String,
+        /// Where the hearing is held (Art. 64(二)); absent in logs written
+        /// before the 听证通知书 was rendered.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        place: String,
+        /// The hour it opens (Beijing), e.g. `09:30`; absent in old logs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<String>)]
+        time: Option<NaiveTime>,
     },
     /// S8 the hearing held, or the party absent without cause (deemed
     /// waived, Art. 64(六)).
     HoldHearing {
         /// Whether the party attended.
         party_attended: bool,
+        /// The 听证笔录's content (Art. 64(八)); absent in logs written
+        /// before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        minutes: Option<HearingMinutes>,
     },
     /// Submission for 法制审核 (starts its turnaround clock).
     SubmitLegalReview,

@@ -1468,11 +1468,19 @@ export interface components {
              * @description The hearing day.
              */
             hearing_on: string;
+            /**
+             * @description Where the hearing is held (Art. 64(二)); absent in logs written
+             *     before the 听证通知书 was rendered.
+             */
+            place?: string;
             /** @description The presider (not an investigator, Art. 64(四)). */
             presider: string;
             /** @enum {string} */
             step: "notice_hearing";
+            /** @description The hour it opens (Beijing), e.g. `09:30`; absent in old logs. */
+            time?: string | null;
         } | {
+            minutes?: null | components["schemas"]["HearingMinutes"];
             /** @description Whether the party attended. */
             party_attended: boolean;
             /** @enum {string} */
@@ -1598,6 +1606,35 @@ export interface components {
             source: string;
             /** @description The document or what is checked. */
             title: string;
+        };
+        /**
+         * @description What the 听证笔录 records (行政处罚法 Art. 64(七)(八)): who attended, the
+         *     investigators' case, the party's statement and 质证, and the party's
+         *     signature or the presider's note of a refusal.
+         */
+        HearingMinutes: {
+            /**
+             * @description The party's agent (Art. 64(五): 当事人可以亲自参加听证，也可以委托
+             *     一至二人代理), if any.
+             */
+            agent?: string | null;
+            /** @description Who attended (主持人, 记录人, 调查人员, 当事人, 委托代理人 …). */
+            attendees?: string[];
+            /** @description Art. 64(七): the 质证. */
+            cross_examination?: string;
+            /** @description Art. 64(七): the investigators' facts, evidence and proposed penalty. */
+            investigators_case?: string;
+            /** @description The presider's opinion for the 听证报告 (empty: no report yet). */
+            opinion?: string;
+            /** @description Art. 64(七): the party's 申辩. */
+            party_statement?: string;
+            /** @description 记录人 (empty: the presider kept the record). */
+            recorder?: string;
+            /**
+             * @description Art. 64(八): signed by the party or agent, or the refusal noted by
+             *     the presider.
+             */
+            signature?: components["schemas"]["MinutesSignature"];
         };
         /** @description One server-side change to a case the officer holds. */
         InboxEvent: {
@@ -1819,6 +1856,24 @@ export interface components {
              * @description Year.
              */
             year: number;
+        };
+        /**
+         * @description Art. 64(八): 笔录应当交当事人或者其代理人核对无误后签字或者盖章；当事人
+         *     或者其代理人拒绝签字或者盖章的，由听证主持人在笔录中注明.
+         */
+        MinutesSignature: {
+            /** @enum {string} */
+            kind: "unrecorded";
+        } | {
+            /** @description Who signed. */
+            by: string;
+            /** @enum {string} */
+            kind: "signed";
+        } | {
+            /** @enum {string} */
+            kind: "refused";
+            /** @description What the presider noted. */
+            note: string;
         };
         /** @description One model as the report ran it. */
         ModelRun: {

@@ -70,7 +70,7 @@ pub enum EntryKind {
 /// → 审查决定(含事先告知) → 送达执行, not reversed or skipped), then 结案;
 /// inside a stage, the model 案卷 of §1.5 (🟡 360docs 3f3899907: 立案审批表,
 /// 笔录, evidence, 审核, 集体讨论, 决定书, 送达回证, 缴款).
-pub const DOSSIER_ORDER: [(DocumentKind, u32, &str); 17] = [
+pub const DOSSIER_ORDER: [(DocumentKind, u32, &str); 20] = [
     (DocumentKind::FilingApproval, 100, "立(受)案"),
     (DocumentKind::InspectionRecord, 200, "调查(检查)取证"),
     (DocumentKind::InterviewRecord, 210, "调查(检查)取证"),
@@ -83,7 +83,12 @@ pub const DOSSIER_ORDER: [(DocumentKind, u32, &str); 17] = [
     ),
     (DocumentKind::PriorNotice, 310, "审查决定(含事先告知)"),
     (DocumentKind::StatementRecord, 320, "审查决定(含事先告知)"),
-    // 听证 (EntryKind::Hearing) ranks 330.
+    // 行政处罚法 Art. 64: the hearing follows the 告知 and the party's
+    // request and precedes the 法制审核 it makes necessary (Art. 58
+    // ¶1(二)); other hearing papers (EntryKind::Hearing) rank 330.
+    (DocumentKind::HearingNotice, 330, "审查决定(含事先告知)"),
+    (DocumentKind::HearingRecord, 332, "审查决定(含事先告知)"),
+    (DocumentKind::HearingReport, 334, "审查决定(含事先告知)"),
     (DocumentKind::LegalReview, 340, "审查决定(含事先告知)"),
     (
         DocumentKind::CollectiveDiscussion,

@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use super::capitals::amount_in_capitals;
 pub use super::normal::{
     ClosingApproval, CollectiveDiscussion, CourtApplication, ElectronicServiceConsent,
-    FilingApproval, InterviewRecord, InvestigationReport, LegalReview, PenaltyDecision,
-    PreservationNotice, PriorNotice, Reminder, StatementRecord,
+    FilingApproval, HearingNotice, HearingRecord, HearingReport, InterviewRecord,
+    InvestigationReport, LegalReview, PenaltyDecision, PreservationNotice, PriorNotice, Reminder,
+    StatementRecord,
 };
 pub(crate) use super::printable::Printable;
 use crate::money::format_yuan;
@@ -66,6 +67,12 @@ pub enum DocumentData {
     ClosingApproval(ClosingApproval),
     /// 强制执行申请书.
     CourtApplication(CourtApplication),
+    /// 听证通知书.
+    HearingNotice(HearingNotice),
+    /// 听证笔录.
+    HearingRecord(HearingRecord),
+    /// 听证报告.
+    HearingReport(HearingReport),
 }
 
 /// The document kinds this module renders.
@@ -106,6 +113,12 @@ pub enum DocumentKind {
     ClosingApproval,
     /// 强制执行申请书 (行政强制法 Art. 53–55).
     CourtApplication,
+    /// 听证通知书 (行政处罚法 Art. 64(二)).
+    HearingNotice,
+    /// 听证笔录 (行政处罚法 Art. 64(八)).
+    HearingRecord,
+    /// 听证报告 (行政处罚法 Art. 65; 渝府令354).
+    HearingReport,
 }
 
 impl DocumentKind {
@@ -129,6 +142,9 @@ impl DocumentKind {
             Self::Reminder => "reminder",
             Self::ClosingApproval => "closing-approval",
             Self::CourtApplication => "court-application",
+            Self::HearingNotice => "hearing-notice",
+            Self::HearingRecord => "hearing-record",
+            Self::HearingReport => "hearing-report",
         }
     }
 
@@ -153,6 +169,9 @@ impl DocumentKind {
             Self::Reminder => "reminder",
             Self::ClosingApproval => "closing_approval",
             Self::CourtApplication => "court_application",
+            Self::HearingNotice => "hearing_notice",
+            Self::HearingRecord => "hearing_record",
+            Self::HearingReport => "hearing_report",
         }
     }
 
@@ -162,7 +181,7 @@ impl DocumentKind {
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [DocumentKind; 17] = [
+    pub const ALL: [DocumentKind; 20] = [
         Self::DecisionOnTheSpot,
         Self::InspectionRecord,
         Self::OrderToCorrect,
@@ -180,6 +199,9 @@ impl DocumentKind {
         Self::Reminder,
         Self::ClosingApproval,
         Self::CourtApplication,
+        Self::HearingNotice,
+        Self::HearingRecord,
+        Self::HearingReport,
     ];
 }
 

@@ -28,6 +28,9 @@ impl DocumentData {
             Self::Reminder(d) => d,
             Self::ClosingApproval(d) => d,
             Self::CourtApplication(d) => d,
+            Self::HearingNotice(d) => d,
+            Self::HearingRecord(d) => d,
+            Self::HearingReport(d) => d,
         }
     }
 

@@ -390,6 +390,15 @@ impl Template {
             DocumentKind::CourtApplication => {
                 include_str!("../../../schema/templates/default/court-application.v1.json")
             }
+            DocumentKind::HearingNotice => {
+                include_str!("../../../schema/templates/default/hearing-notice.v1.json")
+            }
+            DocumentKind::HearingRecord => {
+                include_str!("../../../schema/templates/default/hearing-record.v1.json")
+            }
+            DocumentKind::HearingReport => {
+                include_str!("../../../schema/templates/default/hearing-report.v1.json")
+            }
         };
         Self::from_json(json)
     }

@@ -328,13 +328,21 @@ fn step(
         EventKind::NoticeHearing {
             hearing_on,
             presider,
+            ..
         } => {
             let open = s.stage == Stage::Hearing
                 && s.hearing.as_ref().is_some_and(|h| h.held_on.is_none());
             if !open {
                 return Err(illegal(s, event));
             }
-            require_role(event, &officer, "承办人", "《行政处罚法》第六十四条")?;
+            // Art. 64(二): the authority notifies; the officer on the device
+            // or the presider (the 法制审核 account) at the centre.
+            require_role(
+                event,
+                &[Role::Officer, Role::Presider],
+                "承办人或听证主持人",
+                "《行政处罚法》第六十四条",
+            )?;
             non_empty(presider, "听证主持人")?;
             if s.investigators.contains(presider) {
                 return Err(ProcedureError::PresiderIsInvestigator);
@@ -352,7 +360,10 @@ fn step(
                 h.presider = Some(presider.clone());
             }
         }
-        EventKind::HoldHearing { party_attended } => {
+        EventKind::HoldHearing {
+            party_attended,
+            minutes,
+        } => {
             let Some(h) = s
                 .hearing
                 .clone()
@@ -376,6 +387,9 @@ fn step(
             }
             if on < day {
                 return Err(ProcedureError::HearingNotYet { hearing_on: day });
+            }
+            if let Some(m) = minutes {
+                gates::check_minutes(m, *party_attended)?;
             }
             if let Some(h) = s.hearing.as_mut() {
                 h.held_on = Some(on);

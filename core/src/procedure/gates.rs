@@ -11,7 +11,10 @@ use super::apply::CaseState;
 use super::config::ProcedureConfig;
 use super::deadline::{self, ClockKind, WorkCalendar};
 use super::error::ProcedureError;
-use super::{Outcome, PartyKind, Penalty, PenaltyKind, ProcedureEvent, Role};
+use super::{
+    HearingMinutes, MinutesSignature, Outcome, PartyKind, Penalty, PenaltyKind, ProcedureEvent,
+    Role,
+};
 use crate::money::format_yuan;
 
 /// 行政处罚法 Art. 42 and 55: at least two distinct officers.
@@ -64,6 +67,26 @@ pub fn require_role(
             actual: event.actor.role,
             article,
         })
+    }
+}
+
+/// The 听证笔录's content (行政处罚法 Art. 64(七)(八)): a hearing the
+/// party attended records the investigators' case and the party's
+/// 申辩 and 质证, and the party's signature or — 当事人或者其代理人拒绝签字
+/// 或者盖章的，由听证主持人在笔录中注明 — the presider's note of the refusal.
+pub fn check_minutes(m: &HearingMinutes, party_attended: bool) -> Result<(), ProcedureError> {
+    if !party_attended {
+        return Ok(());
+    }
+    non_empty(&m.investigators_case, "调查人员提出的事实、证据和处罚建议")?;
+    non_empty(&m.party_statement, "当事人的申辩")?;
+    non_empty(&m.cross_examination, "质证")?;
+    match &m.signature {
+        MinutesSignature::Signed { by } => non_empty(by, "笔录签字人"),
+        MinutesSignature::Refused { note } => non_empty(note, "听证主持人对拒绝签字的注明"),
+        MinutesSignature::Unrecorded => Err(ProcedureError::InvalidInput {
+            what: "听证笔录须经当事人或者其代理人签字或者盖章，拒绝的由听证主持人注明（《行政处罚法》第六十四条第八项）".to_owned(),
+        }),
     }
 }
 

@@ -94,6 +94,7 @@ pub use error::ProcedureError;
 // The data of the procedure is wire data (the device pushes its steps, the
 // centre sends its own back): it lives in the protocol crate.
 pub use zhifa_protocol::procedure::{
-    Actor, CaseFlags, EventKind, Instalment, Origin, Outcome, PartyKind, Penalty, PenaltyKind,
-    ProcedureEvent, ReviewItem, Role, ServiceMethod, Stage, beijing_date,
+    Actor, CaseFlags, EventKind, HearingMinutes, Instalment, MinutesSignature, Origin, Outcome,
+    PartyKind, Penalty, PenaltyKind, ProcedureEvent, ReviewItem, Role, ServiceMethod, Stage,
+    beijing_date,
 };

@@ -227,6 +227,8 @@ pub(crate) fn script(plan: &Plan, config: &ProcedureConfig) -> Vec<ProcedureEven
                 EventKind::NoticeHearing {
                     hearing_on,
                     presider: "PRES-1".to_owned(),
+                    place: String::new(),
+                    time: None,
                 },
                 Role::Officer,
                 notice,
@@ -235,6 +237,7 @@ pub(crate) fn script(plan: &Plan, config: &ProcedureConfig) -> Vec<ProcedureEven
             out.push(ev(
                 EventKind::HoldHearing {
                     party_attended: true,
+                    minutes: None,
                 },
                 Role::Presider,
                 hearing_on,

@@ -124,10 +124,21 @@ pub fn decision_data(
             }
             EventKind::HoldHearing {
                 party_attended: true,
+                minutes,
             } => {
+                // Art. 65: the decision is made on the 听证笔录; it says
+                // what the party argued and what the presider found.
+                let summary = match minutes {
+                    Some(m) if !m.opinion.trim().is_empty() => format!(
+                        "当事人申辩：{}。听证主持人意见：{}。听证笔录及听证报告见卷内。",
+                        m.party_statement, m.opinion
+                    ),
+                    Some(m) => format!("当事人申辩：{}。听证笔录见卷内。", m.party_statement),
+                    None => "听证笔录及听证报告见卷内。".to_owned(),
+                };
                 hearing = Some(HearingSummary {
                     held_on: e.on(),
-                    summary: "听证笔录及听证报告见卷内。".to_owned(),
+                    summary,
                 });
             }
             _ => {}

@@ -10,6 +10,7 @@
 //! | `remind` | 催告书 (amount owed, surcharge as of the day) | 行政强制法 Art. 35, 54 |
 //! | `apply_to_court` | 强制执行申请书, signed by the 负责人 and sealed | 行政强制法 Art. 53–55 |
 //! | `close` | 结案审批表 | 行政处罚法 Art. 47 |
+//! | `notice_hearing`, `hold_hearing` | 听证通知书, 听证笔录, 听证报告 (`hearing.rs`) | 行政处罚法 Art. 64, 65 |
 //!
 //! Each occurrence of a step is its own document (`stage` = `{step}:{n}`),
 //! so a second 集体讨论 does not replace the first. A 催告 the officer
@@ -50,6 +51,8 @@ pub fn issues_document(kind: &EventKind) -> bool {
             | EventKind::Remind
             | EventKind::ApplyToCourt
             | EventKind::Close { .. }
+            | EventKind::NoticeHearing { .. }
+            | EventKind::HoldHearing { .. }
     )
 }
 
@@ -74,20 +77,20 @@ pub struct Issue {
 }
 
 /// What a document is made from.
-struct Ctx<'a> {
-    case_id: &'a str,
-    d: &'a NormalCaseDetails,
-    events: &'a [ProcedureEvent],
-    before: &'a CaseState,
-    event: &'a ProcedureEvent,
+pub(super) struct Ctx<'a> {
+    pub(super) case_id: &'a str,
+    pub(super) d: &'a NormalCaseDetails,
+    pub(super) events: &'a [ProcedureEvent],
+    pub(super) before: &'a CaseState,
+    pub(super) event: &'a ProcedureEvent,
     pkg: &'a Package,
     config: &'a ProcedureConfig,
     /// The account's name (the 负责人 who signs).
-    signer: &'a str,
+    pub(super) signer: &'a str,
 }
 
 impl Ctx<'_> {
-    fn authority(&self) -> Authority {
+    pub(super) fn authority(&self) -> Authority {
         Authority {
             name: self.d.authority.name.clone(),
             entrusted_by: self.matter().and_then(|m| m.entrusting_authority.clone()),
@@ -101,11 +104,11 @@ impl Ctx<'_> {
             .find(|m| m.code == self.d.matter_code)
     }
 
-    fn cause(&self) -> String {
+    pub(super) fn cause(&self) -> String {
         format!("{}{}案", self.d.party.name, self.d.matter_name)
     }
 
-    fn officer_name(&self, id: &str) -> String {
+    pub(super) fn officer_name(&self, id: &str) -> String {
         self.d
             .officers
             .iter()
@@ -152,7 +155,7 @@ impl Ctx<'_> {
 }
 
 /// The Beijing wall-clock time of a moment.
-fn beijing(at: DateTime<Utc>) -> chrono::NaiveDateTime {
+pub(super) fn beijing(at: DateTime<Utc>) -> chrono::NaiveDateTime {
     (at + TimeDelta::hours(8)).naive_utc()
 }
 
@@ -161,8 +164,13 @@ fn reminder_number(decision: &str, n: usize) -> String {
     format!("{decision}（催告第{n}号）")
 }
 
-/// The document data of `c.event`, if the step issues one.
-fn data_of(c: &Ctx<'_>) -> Result<Option<(DocumentData, bool)>, CaseError> {
+/// The documents of `c.event` (none if the step issues none), each with
+/// whether the server seals it.
+fn data_of(c: &Ctx<'_>) -> Result<Vec<(DocumentData, bool)>, CaseError> {
+    let hearing = super::hearing::hearing_documents(c)?;
+    if !hearing.is_empty() {
+        return Ok(hearing.into_iter().map(|d| (d, false)).collect());
+    }
     let on = c.event.on();
     let data = match &c.event.kind {
         EventKind::File => {
@@ -342,10 +350,10 @@ fn data_of(c: &Ctx<'_>) -> Result<Option<(DocumentData, bool)>, CaseError> {
                 closed_on: on,
             })
         }
-        _ => return Ok(None),
+        _ => return Ok(Vec::new()),
     };
     let sealed = matches!(c.event.kind, EventKind::ApplyToCourt);
-    Ok(Some((data, sealed)))
+    Ok(vec![(data, sealed)])
 }
 
 /// 行政强制法 Art. 55(三): what the party said, from the log.
@@ -367,6 +375,7 @@ fn party_opinion(events: &[ProcedureEvent]) -> String {
             } => out.push(format!("当事人于{}明确放弃陈述、申辩权利", date_zh(e.on()))),
             EventKind::HoldHearing {
                 party_attended: true,
+                ..
             } => out.push(format!("{}举行听证，当事人到场", date_zh(e.on()))),
             _ => {}
         }
@@ -448,16 +457,16 @@ pub fn device_reminders(
         if held_stages.contains(&stage) {
             continue;
         }
-        if let Some((data, _)) = data_of(&ctx)? {
-            out.push((stage, e.on(), render_a4(&data, base)?.pdf));
+        for (data, _) in data_of(&ctx)? {
+            out.push((stage.clone(), e.on(), render_a4(&data, base)?.pdf));
         }
     }
     Ok(out)
 }
 
-/// Phase one of a step that issues a document: the account's step checked
+/// Phase one of a step that issues documents: the account's step checked
 /// by the core against the log (a refused step renders nothing) and its
-/// document rendered.
+/// documents rendered.
 pub fn prepare(
     c: &mut dyn Conn,
     k: &Keeper,
@@ -466,7 +475,7 @@ pub fn prepare(
     kind: EventKind,
     now: DateTime<Utc>,
     base: Option<&str>,
-) -> Result<(ProcedureEvent, Option<Issue>), CaseError> {
+) -> Result<(ProcedureEvent, Vec<Issue>), CaseError> {
     let row = in_scope(c, who, case_id)?;
     let event = console_event(c, who, case_id, kind, now)?;
     let events = events_of(c, k, case_id)?;
@@ -486,28 +495,25 @@ pub fn prepare(
         config: &config,
         signer: &who.name,
     };
-    let Some((data, sealed)) = data_of(&ctx)? else {
-        return Ok((event, None));
-    };
-    let kind = data.kind();
-    let r = render_a4(&data, base)?;
-    let issue = Issue {
-        kind: serde_json::to_value(kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        stage: format!(
-            "{}:{}",
-            event.kind.name(),
-            ctx.occurrence(event.kind.name())
-        ),
-        title: kind.title_zh().to_owned(),
-        number: data.number().map(str::to_owned),
-        pdf: r.pdf,
-        document_hash: r.document_hash,
-        sealed,
-    };
-    Ok((event, Some(issue)))
+    let mut issues = Vec::new();
+    for (data, sealed) in data_of(&ctx)? {
+        let kind = data.kind();
+        let r = render_a4(&data, base)?;
+        issues.push(Issue {
+            kind: kind.as_str().to_owned(),
+            stage: format!(
+                "{}:{}",
+                event.kind.name(),
+                ctx.occurrence(event.kind.name())
+            ),
+            title: kind.title_zh().to_owned(),
+            number: data.number().map(str::to_owned),
+            pdf: r.pdf,
+            document_hash: r.document_hash,
+            sealed,
+        });
+    }
+    Ok((event, issues))
 }
 
 /// A step that issues a document, over HTTP: prepare (check, render), store
@@ -521,26 +527,24 @@ pub async fn step_http(
     let (store, now) = (s.store.clone(), s.clock.now());
     let (w, id) = (who.clone(), case_id.clone());
     let base = s.public_url.clone();
-    let (mut event, issue) = blocking(move || {
+    let (mut event, issues) = blocking(move || {
         let k = store.keeper();
         store.write_as(|c| prepare(c, k, &w, &id, kind.clone(), now, base.as_deref()))
     })
     .await?;
-    let file = match issue {
-        Some(mut i) => {
-            if i.sealed {
-                event.signature = Some(s.badge.seal_document(&i.document_hash));
-            }
-            let stored = store_file(&s.blobs, std::mem::take(&mut i.pdf)).await?;
-            Some((i, stored))
+    let mut files = Vec::new();
+    for mut i in issues {
+        if i.sealed {
+            event.signature = Some(s.badge.seal_document(&i.document_hash));
         }
-        None => None,
-    };
+        let stored = store_file(&s.blobs, std::mem::take(&mut i.pdf)).await?;
+        files.push((i, stored));
+    }
     let store = s.store.clone();
     let view = blocking(move || {
         let k = store.keeper();
         store.write_as(|c| {
-            if let Some((i, (sha, size))) = &file {
+            for (i, (sha, size)) in &files {
                 link_file(
                     c,
                     &case_id,

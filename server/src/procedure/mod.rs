@@ -32,6 +32,7 @@
 
 pub mod archive;
 pub mod documents;
+pub mod hearing;
 pub mod issued;
 pub mod publication;
 pub mod routes;

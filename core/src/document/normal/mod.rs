@@ -1,7 +1,7 @@
 //! The documents of the normal procedure (普通程序文书) as typed data:
 //! 行政处罚决定书 (行政处罚法 Art. 59) and the file around it — 立案审批表,
 //! 询问笔录, 先行登记保存通知书及清单, 事先告知书, 陈述申辩笔录, 调查终结报告,
-//! 法制审核意见书, 集体讨论记录, 电子送达确认书, 催告书, 强制执行申请书
+//! 听证通知书, 听证笔录, 听证报告 (Art. 64), 法制审核意见书, 集体讨论记录, 电子送达确认书, 催告书, 强制执行申请书
 //! (行政强制法 Art. 55) and 结案审批表
 //! (shared/domain/normal-procedure-and-supervision.md §1.5).
 //!
@@ -14,6 +14,7 @@
 
 mod decision;
 mod enforcement;
+mod hearing;
 mod investigation;
 mod review;
 
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 pub use decision::{Defence, HearingSummary, PaymentRoute, PenaltyDecision, PriorNotice, Reminder};
 pub use enforcement::{CourtApplication, court_materials};
+pub use hearing::{HEARING_RIGHTS, HearingNotice, HearingRecord, HearingReport};
 pub use investigation::{
     FilingApproval, InterviewRecord, InvestigationReport, PreservationNotice, PreservedItem,
     QuestionAnswer, StatementRecord,
@@ -366,6 +368,45 @@ pub(crate) fn own_fields(kind: super::model::DocumentKind) -> &'static [&'static
             "head",
             "date",
         ],
+        K::HearingNotice => &[
+            "number",
+            "authority",
+            "cause",
+            "request",
+            "hearing_time",
+            "place",
+            "presider",
+            "rights",
+            "notice_period",
+            "date",
+        ],
+        K::HearingRecord => &[
+            "case_number",
+            "authority",
+            "cause",
+            "hearing_time",
+            "place",
+            "presider",
+            "recorder",
+            "party_name",
+            "agent",
+            "attendees",
+            "investigators_case",
+            "party_statement",
+            "cross_examination",
+            "signature",
+            "date",
+        ],
+        K::HearingReport => &[
+            "case_number",
+            "authority",
+            "cause",
+            "held_on",
+            "presider",
+            "summary",
+            "opinion",
+            "date",
+        ],
         K::DecisionOnTheSpot | K::InspectionRecord | K::OrderToCorrect | K::ServiceReceipt => &[],
     }
 }
@@ -392,6 +433,9 @@ impl super::model::DocumentKind {
             K::Reminder => "催告书",
             K::ClosingApproval => "结案审批表",
             K::CourtApplication => "强制执行申请书",
+            K::HearingNotice => "听证通知书",
+            K::HearingRecord => "听证笔录",
+            K::HearingReport => "听证报告",
         }
     }
 }
