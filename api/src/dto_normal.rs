@@ -229,6 +229,27 @@ pub enum OfficerRecordInput {
         /// The signature, or the refusal.
         signature: SignatureInput,
     },
+    /// 现场检查（勘验）笔录 (Art. 55), with 调查取证.
+    Inspection {
+        /// Start.
+        start: String,
+        /// End.
+        end: String,
+        /// Where.
+        place: String,
+        /// 在场人 if not the party.
+        #[serde(default)]
+        #[ts(optional)]
+        present_person: Option<String>,
+        /// 见证人.
+        #[serde(default)]
+        #[ts(optional)]
+        witness: Option<String>,
+        /// 检查情况及结果.
+        findings: String,
+        /// The party's signature, or the refusal.
+        signature: SignatureInput,
+    },
     /// 先行登记保存证据通知书及清单 (Art. 56), with 调查取证 once approved.
     Preservation {
         /// The items.

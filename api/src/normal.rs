@@ -124,6 +124,26 @@ fn field_record(r: OfficerRecordInput, now: DateTime<Utc>) -> Result<FieldRecord
                 signature: signature(s, at)?,
             }
         }
+        OfficerRecordInput::Inspection {
+            start,
+            end,
+            place,
+            present_person,
+            witness,
+            findings,
+            signature: s,
+        } => {
+            let end = minute(&end, "检查结束时间")?;
+            FieldRecord::Inspection {
+                start: minute(&start, "检查开始时间")?,
+                end,
+                place,
+                present_person,
+                witness,
+                findings,
+                signature: signature(s, end)?,
+            }
+        }
         OfficerRecordInput::Preservation {
             items,
             storage_place,

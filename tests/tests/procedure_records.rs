@@ -147,6 +147,25 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
     assert_eq!(rec.documents.len(), 1);
     let interview_doc = rec.documents[0].clone();
     assert_eq!(interview_doc.kind, "interview_record");
+    // 现场检查（勘验）笔录: the inspection record's model, for this case.
+    let (sig, at) = (signed(&dev), normal::beijing_minute(dev.clock.now_utc()));
+    let rec = step(
+        &mut dev,
+        &case,
+        investigate(),
+        Some(FieldRecord::Inspection {
+            start: at - Duration::minutes(30),
+            end: at,
+            place: "龙兴镇和平街人行道".into(),
+            present_person: None,
+            witness: Some("社区网格员王五".into()),
+            findings: "和平街人行道上堆放脚手架钢管及砂石，占地约30平方米".into(),
+            signature: sig,
+        }),
+    )
+    .unwrap();
+    let inspection_doc = rec.documents[0].clone();
+    assert_eq!(inspection_doc.kind, "inspection_record");
     let local = normal::case(&dev.store, &case).unwrap().unwrap();
     assert!(
         local.steps.iter().any(|s| matches!(
@@ -368,6 +387,7 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
             .collect::<Vec<_>>(),
         [
             "interview_record",
+            "inspection_record",
             "preservation_notice",
             "prior_notice",
             "statement_record",
@@ -428,6 +448,16 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
             flat.contains(&element),
             "the 告知书 prints {element}: {text}"
         );
+    }
+    let text = file(&inspection_doc.sha256).await;
+    let flat: String = text.split_whitespace().collect();
+    for element in [
+        "现场检查",
+        "堆放脚手架钢管及砂石",
+        "社区网格员王五",
+        "张三丰",
+    ] {
+        assert!(flat.contains(element), "the 笔录 prints {element}: {text}");
     }
     let text = file(&notice_save.sha256).await;
     let flat: String = text.split_whitespace().collect();
@@ -490,8 +520,9 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
             .unwrap_or_else(|| panic!("the 卷宗 holds {what}: {text}"))
     };
     let order = [
+        at("堆放脚手架钢管及砂石"),
         at("大约三十平方米"),
-        at("脚手架钢管"),
+        at("40根"),
         at("违反市容环境卫生管理规定"),
         at("准备当天运走"),
         at("直接送达"),
@@ -530,7 +561,10 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
         .await;
     assert_eq!(s, 403, "the township does not score its own file");
     server.db().rows(
-        "DELETE FROM record_document WHERE case_id = ?1 AND kind = 'interview_record'",
+        // Both records of the investigation (询问笔录 and 现场检查笔录)
+        // stand for the standard's one mandatory 调查笔录.
+        "DELETE FROM record_document WHERE case_id = ?1
+           AND kind IN ('interview_record', 'inspection_record')",
         &[&case],
     );
     let (s, r) = server.console(Method::Get, &review_path, &sv, None).await;

@@ -243,9 +243,12 @@ async function runOfficerOn(browser, url, size, centreStep, pages) {
   taps++
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=n-step]').length > n, beforePhoto, { timeout: 10000 })
   officerSteps.push('investigate')
+  // 现场检查（勘验）笔录: what was found, the party signs it.
   await step('investigate', async () => {
     await page.locator('[data-testid=n-sheet] .van-radio', { hasText: '现场检查（勘验）笔录' }).click()
     taps++
+    await page.getByTestId('n-findings').locator('textarea').fill('当事人在人行道上摆放水果摊位，占用人行道约6平方米')
+    await signPad()
   })
   await step('end_investigation', async () => {
     await page.getByTestId('n-fine').locator('input').fill('8000')

@@ -40,6 +40,8 @@ export interface StepForm {
   saveItems: string
   saveReason: string
   storagePlace: string
+  /** 现场检查（勘验）笔录: 检查情况及结果. */
+  findings: string
 }
 
 /** `YYYY-MM-DDTHH:MM` in Beijing time, `minutes` from `now`. */
@@ -76,6 +78,7 @@ export function emptyStepForm(): StepForm {
     saveItems: '',
     saveReason: '',
     storagePlace: '',
+    findings: '',
   }
 }
 
@@ -100,7 +103,7 @@ function signature(s: Signed): SignatureInput {
 
 /** Whether step `name` with the form `f` carries a signed record (and so shows the pad). */
 export function needsRecord(name: string, f: StepForm): boolean {
-  if (name === 'investigate') return f.act === '询问笔录' || f.act === SAVE_NOTICE
+  if (name === 'investigate') return f.act === '询问笔录' || f.act === SAVE_NOTICE || f.act === INSPECTION
   if (name === 'hear_statement') return f.statement.trim() !== ''
   if (name === 'serve') return f.method !== 'post'
   return false
@@ -136,6 +139,10 @@ export function officerRecord(name: string, f: StepForm, sig: Signed | null): Of
   if (!f.start || !f.end) return '请填写开始和结束时间'
   if (f.end < f.start) return '结束时间不能早于开始时间'
   if (!f.recordPlace.trim()) return '请填写地点'
+  if (name === 'investigate' && f.act === INSPECTION) {
+    if (!f.findings.trim()) return '请填写检查情况及结果'
+    return { record: 'inspection', start: f.start, end: f.end, place: f.recordPlace.trim(), findings: f.findings.trim(), signature: signature(sig) }
+  }
   if (name === 'investigate') {
     const qa = f.qa.map((x) => ({ question: x.question.trim(), answer: x.answer.trim() }))
     if (qa.length === 0 || qa.some((x) => !x.question || !x.answer)) return '询问笔录每一问都须有问有答'
@@ -155,6 +162,9 @@ export function officerRecord(name: string, f: StepForm, sig: Signed | null): Of
 
 /** The acts of investigation an officer records (行政处罚法 Art. 54, 55). */
 export const ACTS = ['询问笔录', '先行登记保存通知书及清单', '现场检查（勘验）笔录', '抽样取证', '视听资料', '书证物证'] as const
+
+/** The act whose record is the 现场检查（勘验）笔录 (行政处罚法第五十五条). */
+export const INSPECTION = '现场检查（勘验）笔录'
 
 /** The act whose record is the 先行登记保存 notice (行政处罚法第五十六条). */
 export const SAVE_NOTICE = '先行登记保存通知书及清单'

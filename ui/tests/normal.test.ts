@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SAVE_NOTICE, beijingMinute, emptyStepForm, needsRecord, officerRecord, officerStep, parseItems } from '../src/normal'
+import { INSPECTION, SAVE_NOTICE, beijingMinute, emptyStepForm, needsRecord, officerRecord, officerStep, parseItems } from '../src/normal'
 
 describe("the officer's normal-procedure steps", () => {
   it('sends a proposal in integer fen, or none for 不予处罚', () => {
@@ -121,5 +121,18 @@ describe("the officer's normal-procedure steps", () => {
       storage_place: '执法队仓库',
       signature: { kind: 'refused', refusal_reason: '拒签' },
     })
+  })
+
+  it('writes the 现场检查（勘验）笔录 with what was found', () => {
+    const f = emptyStepForm()
+    f.act = INSPECTION
+    f.start = '2026-12-07T09:00'
+    f.end = '2026-12-07T09:30'
+    f.recordPlace = '示例路12号'
+    const signedBy = { kind: 'signed' as const, signer_name: '张三', signature_png_base64: 'iVBORw0KGgo=', refusal_reason: null, witness: null }
+    expect(needsRecord('investigate', f)).toBe(true)
+    expect(officerRecord('investigate', f, signedBy)).toBe('请填写检查情况及结果')
+    f.findings = ' 占道约6平方米 '
+    expect(officerRecord('investigate', f, signedBy)).toMatchObject({ record: 'inspection', findings: '占道约6平方米', place: '示例路12号' })
   })
 })

@@ -3,6 +3,7 @@
 //!
 //! | step | document | basis |
 //! |---|---|---|
+//! | 调查取证 with a [`FieldRecord::Inspection`] | 现场检查（勘验）笔录 (the inspection record's model and template) | Art. 55 |
 //! | 调查取证 with a [`FieldRecord::Interview`] | 询问笔录, every page with the interviewee's and both officers' signatures or the refusal | 行政处罚法 Art. 42, 55 |
 //! | 调查取证 with a [`FieldRecord::Preservation`], once the 负责人 approved the 先行登记保存 the officer asked for (`request_save`) | 先行登记保存证据通知书及清单, its disposal date computed | Art. 56, 85 |
 //! | 事先告知 | 行政处罚事先告知书, its periods computed by the deadline engine | Art. 44, 45, 63, 64 |
@@ -40,8 +41,8 @@ use super::CaseError;
 use super::archive::{ArchiveError, ArchivedDocument, PDF, announce, render_sealed};
 use super::normal::{self, NormalCase};
 use crate::document::model::{
-    Authority, DocumentData, Officer, PartySignature, ServiceMethod as PrintedMethod,
-    ServiceReceipt,
+    Authority, DocumentData, InspectionRecord, Officer, PartySignature,
+    ServiceMethod as PrintedMethod, ServiceReceipt,
 };
 use crate::document::normal::{
     ElectronicServiceConsent, InterviewRecord, Opinion, PreservationNotice, PreservedItem,
@@ -99,6 +100,26 @@ pub enum FieldRecord {
         /// The signature, or the refusal with reason and witness (Art. 89).
         signature: PartySignature,
     },
+    /// 现场检查（勘验）笔录 (Art. 55; the inspection record's model and
+    /// template, reused), with an 调查取证 step.
+    Inspection {
+        /// 检查开始时间 (Beijing).
+        start: NaiveDateTime,
+        /// 检查结束时间 (Beijing).
+        end: NaiveDateTime,
+        /// 检查地点/场所.
+        place: String,
+        /// 在场人 if not the party (name, ID, position).
+        #[serde(default)]
+        present_person: Option<String>,
+        /// 被邀请人/见证人.
+        #[serde(default)]
+        witness: Option<String>,
+        /// 检查情况及结果.
+        findings: String,
+        /// The party's signature (以上记录属实) or the refusal.
+        signature: PartySignature,
+    },
     /// 先行登记保存证据通知书及清单 (Art. 56), with an 调查取证 step once
     /// the 负责人 approved the registration.
     Preservation {
@@ -127,6 +148,7 @@ impl FieldRecord {
             Self::Statement { .. } => "陈述申辩笔录",
             Self::ServiceReceipt { .. } => "送达回证",
             Self::Preservation { .. } => "先行登记保存证据通知书及清单",
+            Self::Inspection { .. } => "现场检查（勘验）笔录",
             Self::ServiceConsent { .. } => "电子送达确认书",
         }
     }
@@ -188,7 +210,10 @@ fn pair(kind: &EventKind, record: Option<&FieldRecord>) -> Result<(), ArchiveErr
             true
         }
         (_, None) => true,
-        (EventKind::Investigate { .. }, Some(R::Interview { .. } | R::Preservation { .. }))
+        (
+            EventKind::Investigate { .. },
+            Some(R::Interview { .. } | R::Preservation { .. } | R::Inspection { .. }),
+        )
         | (EventKind::HearStatement { .. }, Some(R::Statement { .. })) => true,
         _ => false,
     };
@@ -632,6 +657,39 @@ impl Ctx<'_> {
                 storage_place,
                 signature,
             } => self.preservation(items, storage_place, signature)?,
+            FieldRecord::Inspection {
+                start,
+                end,
+                place,
+                present_person,
+                witness,
+                findings,
+                signature,
+            } => {
+                check_span(*start, *end, place)?;
+                check_signature(signature)?;
+                if findings.trim().is_empty() {
+                    return Err(invalid("检查情况及结果", "不能为空"));
+                }
+                let clean = |s: &Option<String>| s.clone().filter(|x| !x.trim().is_empty());
+                DocumentData::InspectionRecord(InspectionRecord {
+                    number: None,
+                    authority: authority(d),
+                    cause: cause(d),
+                    start: *start,
+                    end: *end,
+                    place: place.clone(),
+                    recorder: officers[1].name.clone(),
+                    inspectors: officers,
+                    party: Some(party_details(&d.party)),
+                    present_person: clean(present_person),
+                    witness: clean(witness),
+                    findings: findings.clone(),
+                    evidence: Vec::new(),
+                    party_signature: signature.clone(),
+                    date,
+                })
+            }
             FieldRecord::ServiceConsent {
                 channels,
                 scope,
@@ -700,10 +758,12 @@ pub fn record_with_documents(
         .map(|s| s.sha256.clone());
     match &mut kind {
         EventKind::Investigate { act, document, .. } if record_hash.is_some() => {
-            if let Some(FieldRecord::Preservation { .. }) = &record {
-                "先行登记保存证据通知书及清单".clone_into(act);
-            } else {
-                "询问笔录".clone_into(act);
+            match &record {
+                Some(FieldRecord::Preservation { .. }) => {
+                    "先行登记保存证据通知书及清单".clone_into(act);
+                }
+                Some(FieldRecord::Inspection { .. }) => "现场检查（勘验）笔录".clone_into(act),
+                _ => "询问笔录".clone_into(act),
             }
             *document = record_hash;
         }

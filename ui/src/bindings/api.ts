@@ -2525,6 +2525,34 @@ proxy?: string,
 /**
  * The signature, or the refusal.
  */
+signature: SignatureInput, } | { "record": "inspection", 
+/**
+ * Start.
+ */
+start: string, 
+/**
+ * End.
+ */
+end: string, 
+/**
+ * Where.
+ */
+place: string, 
+/**
+ * 在场人 if not the party.
+ */
+present_person?: string, 
+/**
+ * 见证人.
+ */
+witness?: string, 
+/**
+ * 检查情况及结果.
+ */
+findings: string, 
+/**
+ * The party's signature, or the refusal.
+ */
 signature: SignatureInput, } | { "record": "preservation", 
 /**
  * The items.
