@@ -17,8 +17,8 @@ use zhifa_core::document::normal::{HearingNotice, HearingRecord, HearingReport};
 use zhifa_core::procedure::{EventKind, HearingMinutes, MinutesSignature};
 
 use super::CaseError;
+use super::doc_ctx::{Ctx, beijing};
 use super::documents::party_details;
-use super::issued::{Ctx, beijing};
 
 /// The presider's name: the account recording the step when it names
 /// itself, else an officer of the case by id, else the id as given.

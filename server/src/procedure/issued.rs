@@ -20,9 +20,9 @@
 //! core's: the surcharge is `zhifa_core::procedure::gates::owed_on`, never
 //! typed. A step whose document cannot be made is not recorded.
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use zhifa_core::catalogue::model::Package;
-use zhifa_core::document::model::{Authority, DocumentData, Officer, date_zh};
+use zhifa_core::document::model::{DocumentData, Officer, date_zh};
 use zhifa_core::document::normal::{
     ClosingApproval, CollectiveDiscussion, CourtApplication, FilingApproval, Opinion, PaymentRoute,
     Reminder, court_materials,
@@ -33,7 +33,8 @@ use zhifa_core::procedure::{
 };
 use zhifa_protocol::mutation::NormalCaseDetails;
 
-use super::documents::{citations, link_file, party_details, render_a4, store_file};
+use super::doc_ctx::{Ctx, beijing};
+use super::documents::{link_file, party_details, render_a4, store_file};
 use super::view::{CaseView, console_event, in_scope};
 use super::{CaseError, config_of, details_of, events_of, outcome_words, release_of, state_of};
 use crate::api::state::{St, blocking};
@@ -74,89 +75,6 @@ pub struct Issue {
     /// Whether the server seals it (the 强制执行申请书: 行政强制法 Art. 55
     /// ¶2 "加盖行政机关的印章").
     pub sealed: bool,
-}
-
-/// What a document is made from.
-pub(super) struct Ctx<'a> {
-    pub(super) case_id: &'a str,
-    pub(super) d: &'a NormalCaseDetails,
-    pub(super) events: &'a [ProcedureEvent],
-    pub(super) before: &'a CaseState,
-    pub(super) event: &'a ProcedureEvent,
-    pkg: &'a Package,
-    config: &'a ProcedureConfig,
-    /// The account's name (the 负责人 who signs).
-    pub(super) signer: &'a str,
-}
-
-impl Ctx<'_> {
-    pub(super) fn authority(&self) -> Authority {
-        Authority {
-            name: self.d.authority.name.clone(),
-            entrusted_by: self.matter().and_then(|m| m.entrusting_authority.clone()),
-        }
-    }
-
-    fn matter(&self) -> Option<&zhifa_core::catalogue::model::Matter> {
-        self.pkg
-            .matters
-            .iter()
-            .find(|m| m.code == self.d.matter_code)
-    }
-
-    pub(super) fn cause(&self) -> String {
-        format!("{}{}案", self.d.party.name, self.d.matter_name)
-    }
-
-    pub(super) fn officer_name(&self, id: &str) -> String {
-        self.d
-            .officers
-            .iter()
-            .find(|o| o.id == id)
-            .map_or_else(|| id.to_owned(), |o| o.name.clone())
-    }
-
-    /// How many times the step was recorded before, plus one.
-    fn occurrence(&self, name: &str) -> usize {
-        self.events.iter().filter(|e| e.kind.name() == name).count() + 1
-    }
-
-    /// The decision, which every step after it needs.
-    fn decision(&self) -> Result<&zhifa_core::procedure::apply::DecisionRecord, CaseError> {
-        self.before
-            .decision
-            .as_ref()
-            .ok_or_else(|| CaseError::Corrupt(format!("{} 缺少决定", self.case_id)))
-    }
-
-    /// The facts as told (the 告知's), else as registered.
-    fn facts(&self) -> String {
-        self.events
-            .iter()
-            .rev()
-            .find_map(|e| match &e.kind {
-                EventKind::Inform { facts, .. } => Some(facts.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| self.d.facts.clone())
-    }
-
-    fn violated(&self, on: NaiveDate) -> Vec<String> {
-        self.matter()
-            .map(|m| citations(self.pkg, &m.violated, on))
-            .unwrap_or_default()
-    }
-
-    fn penalty_provisions(&self, on: NaiveDate) -> Vec<String> {
-        self.matter()
-            .map(|m| citations(self.pkg, &m.penalty, on))
-            .unwrap_or_default()
-    }
-}
-
-/// The Beijing wall-clock time of a moment.
-pub(super) fn beijing(at: DateTime<Utc>) -> chrono::NaiveDateTime {
-    (at + TimeDelta::hours(8)).naive_utc()
 }
 
 /// The 催告书's number: the decision's with the 催告's place.

@@ -31,6 +31,7 @@
 //!   ([`publication`]).
 
 pub mod archive;
+mod doc_ctx;
 pub mod documents;
 pub mod hearing;
 pub mod issued;
