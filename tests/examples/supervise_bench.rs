@@ -7,13 +7,20 @@
 //! inspections — then times:
 //!
 //! 1. the full recomputation: every model and every indicator over the
-//!    whole city and year (`supervise::report::report`, scope "", the
-//!    clues remembered), as the console's cockpit would ask for it;
-//! 2. the cockpit's queries: the report of a random township and of a
-//!    random district, and the clue list of a district (`--queries` each);
+//!    whole city and year, the clues remembered and the indicators stored
+//!    per township and day (`supervise::cockpit::recompute`), as the
+//!    server's upkeep runs it;
+//! 2. the cockpit's queries (`supervise::cockpit::answer`, from the stored
+//!    days and clues): the report of a random township, of a random
+//!    district and of the city, and the clue list of a district
+//!    (`--queries` each); for comparison, a district's report recomputed
+//!    (`supervise::report::report`, as before the stored days);
 //! 3. a pushed case showing in the indicators: a real device pushes a full
-//!    case into one township, then the township's report is asked for and
-//!    must count it (push answered → indicators counted).
+//!    case into one township, then the township's cockpit report is asked
+//!    for and must count it (push answered → indicators counted; the
+//!    township's stored days are refreshed by that query);
+//! 4. the deadline monitor (`supervise::deadlines::deadlines`) of a
+//!    district holding `--normal` planted normal-procedure cases.
 //!
 //! The facts are generated straight into `supervise_case` (their refresh
 //! from sealed records is the push-time cost measured in 3).
@@ -21,7 +28,7 @@
 //! ```sh
 //! eval "$(bash scripts/pg.sh start /tmp/pg)"
 //! cargo run --release -p zhifa-tests --example supervise_bench -- \
-//!     --database "$ZHIFA_TEST_PG_URL" --cases 1000000 --inspections 200000 --queries 200
+//!     --database "$ZHIFA_TEST_PG_URL" --cases 1000000 --inspections 200000 --queries 200 --normal 2000
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark: a failure should abort loudly
@@ -31,7 +38,8 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use rand::Rng;
 use zhifa_server::supervise::Config;
-use zhifa_server::supervise::report::report;
+use zhifa_server::supervise::cockpit::{Served, answer, recompute};
+use zhifa_server::supervise::report::{Report, report};
 use zhifa_tests::{Backend, OFFICERS, TestDevice, TestServer, t0};
 
 const TOWNSHIPS: i64 = 1031;
@@ -140,7 +148,7 @@ async fn main() {
     // 1. The full recomputation, twice (the second finds its clues known).
     for run in 1..=2 {
         let (r, secs) =
-            timed(|| server.store(|db| report(db, "", from, to, as_of, now, &cfg).unwrap()));
+            timed(|| server.store(|db| recompute(db, from, to, as_of, now, &cfg).unwrap()));
         let per_model: Vec<String> = r
             .models
             .iter()
@@ -157,11 +165,36 @@ async fn main() {
 
     // 2. The cockpit's queries.
     let mut rng = rand::rng();
-    for (what, digits) in [("township", 9), ("district", 6)] {
-        let n = if digits == 9 { queries } else { queries / 4 };
+    let stored = |scope: &str| -> Report {
+        server.store(|db| {
+            let (r, served) = answer(db, scope, from, to, as_of, now, &cfg).unwrap();
+            assert_eq!(served, Served::Stored, "answered from the stored days");
+            r
+        })
+    };
+    for (what, digits, n) in [
+        ("township", 9, queries),
+        ("district", 6, queries / 4),
+        ("city", 0, 10),
+    ] {
         let mut ms = Vec::with_capacity(n);
         for _ in 0..n {
             let scope = township(rng.random_range(0..TOWNSHIPS))[..digits].to_owned();
+            let (_, secs) = timed(|| stored(&scope));
+            ms.push(secs * 1000.0);
+        }
+        ms.sort_by(f64::total_cmp);
+        println!(
+            "cockpit report of a {what}, stored ({n} queries): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            percentile(&ms, 0.5),
+            percentile(&ms, 0.99),
+            ms[ms.len() - 1]
+        );
+    }
+    {
+        let mut ms = Vec::new();
+        for _ in 0..10 {
+            let scope = township(rng.random_range(0..TOWNSHIPS))[..6].to_owned();
             let (_, secs) = timed(|| {
                 server.store(|db| report(db, &scope, from, to, as_of, now, &cfg).unwrap())
             });
@@ -169,9 +202,8 @@ async fn main() {
         }
         ms.sort_by(f64::total_cmp);
         println!(
-            "cockpit report of a {what} ({n} queries): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            "for comparison, a district's report recomputed (10 queries): p50 {:.1} ms, max {:.1} ms",
             percentile(&ms, 0.5),
-            percentile(&ms, 0.99),
             ms[ms.len() - 1]
         );
     }
@@ -227,15 +259,13 @@ async fn main() {
     dev.enrol(&t, &server.code(OFFICERS[0])).await.unwrap();
     dev.sync(&t).await.unwrap();
     let scope = dev.township.clone();
-    let before = server.store(|db| report(db, &scope, from, to, as_of, now, &cfg).unwrap());
-    let count = |r: &zhifa_server::supervise::report::Report| {
-        r.indicators.iter().map(|i| i.cases).sum::<u64>()
-    };
+    let before = stored(&scope);
+    let count = |r: &Report| r.indicators.iter().map(|i| i.cases).sum::<u64>();
     dev.full_case();
     let start = Instant::now();
     dev.sync(&t).await.unwrap();
     let pushed = start.elapsed().as_secs_f64();
-    let after = server.store(|db| report(db, &scope, from, to, as_of, now, &cfg).unwrap());
+    let after = stored(&scope);
     let shown = start.elapsed().as_secs_f64();
     assert_eq!(
         count(&after),
@@ -247,4 +277,111 @@ async fn main() {
         pushed * 1000.0,
         shown * 1000.0
     );
+
+    // 4. The deadline monitor over planted normal-procedure cases.
+    let normal: usize = arg("--normal").map_or(0, |v| v.parse().unwrap());
+    if normal > 0 {
+        let ((), secs) = timed(|| plant_normal(&server, normal));
+        eprintln!("planted {normal} normal-procedure cases in {secs:.1} s");
+        let district = zhifa_tests::TOWNSHIP[..6].to_owned();
+        let mut ms = Vec::new();
+        let mut items = 0;
+        for _ in 0..20 {
+            let (d, secs) = timed(|| {
+                server.store(|db| {
+                    db.read_as(|c| {
+                        zhifa_server::supervise::deadlines::deadlines(
+                            c,
+                            db.keeper(),
+                            &district,
+                            as_of,
+                        )
+                    })
+                    .unwrap()
+                })
+            });
+            items = d.items.len();
+            ms.push(secs * 1000.0);
+        }
+        ms.sort_by(f64::total_cmp);
+        println!(
+            "deadline monitor of a district with {normal} open normal cases ({items} clocks, 20 queries): p50 {:.1} ms, p99 {:.1} ms",
+            percentile(&ms, 0.5),
+            percentile(&ms, 0.99)
+        );
+    }
+}
+
+/// `n` open normal-procedure cases in the sample township: 案源登记, 立案
+/// and a 先行登记保存 each, through the procedure module.
+fn plant_normal(server: &TestServer, n: usize) {
+    use chrono::{Duration, TimeZone, Utc};
+    use zhifa_core::procedure::{Actor, EventKind, Origin, PartyKind, ProcedureEvent, Role};
+    let details: zhifa_protocol::mutation::NormalCaseDetails = serde_json::from_value(serde_json::json!({
+        "township": zhifa_tests::TOWNSHIP,
+        "party": {"kind": "individual", "name": "李四", "id_number": "500112198001011234", "address": "龙兴镇"},
+        "matter_code": "CG-001", "matter_name": "占道经营", "place": "龙兴镇", "facts": "占道经营",
+        "violation_time": "2026-03-10T09:00:00",
+        "officers": [], "authority": {"name": "龙兴镇人民政府", "short_name": "渝北龙兴",
+            "reconsideration_body": "渝北区人民政府", "court": "渝北区人民法院",
+            "payment_channel": "重庆市非税收入电子缴款平台"}
+    }))
+    .unwrap();
+    let ev = |kind: EventKind, id: &str, role: Role, at| {
+        ProcedureEvent::new(
+            kind,
+            Actor {
+                id: id.into(),
+                role,
+            },
+            at,
+            Origin::Device("planted".into()),
+        )
+    };
+    for i in 0..n {
+        let at = Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap()
+            + Duration::hours(i64::try_from(i % 8000).unwrap());
+        let id = uuid::Uuid::now_v7().to_string();
+        let steps = [
+            ev(
+                EventKind::RegisterSource {
+                    discovered_on: zhifa_core::procedure::beijing_date(at),
+                    source: "巡查".into(),
+                    party: PartyKind::Citizen,
+                },
+                "OFF-LX-01",
+                Role::Officer,
+                at,
+            ),
+            ev(EventKind::File, "AP-1", Role::Leader, at + Duration::hours(1)),
+            ev(
+                EventKind::RegisterSave {
+                    items: "建筑材料一批".into(),
+                },
+                "AP-1",
+                Role::Leader,
+                at + Duration::hours(2),
+            ),
+        ];
+        server.store(|db| {
+            db.write_as(|c| {
+                for (k, e) in steps.iter().enumerate() {
+                    zhifa_server::procedure::append(
+                        c,
+                        db.keeper(),
+                        &id,
+                        e,
+                        (k == 0).then_some(zhifa_server::procedure::NewCase {
+                            officer_id: "OFF-LX-01",
+                            device_id: "planted",
+                        }),
+                        (k == 0).then_some(&details),
+                        at,
+                    )?;
+                }
+                Ok::<_, zhifa_server::procedure::CaseError>(())
+            })
+            .unwrap();
+        });
+    }
 }

@@ -173,6 +173,7 @@ fn serve(
     runtime()?.block_on(async move {
         let app = api::router(service.state.clone());
         tokio::spawn(hourly_gc(service.state.clone()));
+        tokio::spawn(cockpit_upkeep(service.state.clone()));
         // A misconfigured or unreachable store is reported at once; the
         // service still starts (pushes, leases and the inbox need no store;
         // uploads answer `unavailable` until it is back).
@@ -213,6 +214,27 @@ fn serve(
         zhifa_server::serve::serve(app, std_listener, config, limits, handle).await?;
         Ok(())
     })
+}
+
+/// The supervision cockpit's stored answer kept up every minute
+/// (`supervise::cockpit::upkeep`: the marked townships, and everything
+/// again every quarter of an hour and when the day changes).
+async fn cockpit_upkeep(state: std::sync::Arc<zhifa_server::api::AppState>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        let st = state.clone();
+        let run = tokio::task::spawn_blocking(move || {
+            zhifa_server::supervise::cockpit::upkeep(&st.store, st.clock.now())
+        })
+        .await;
+        match run {
+            Ok(Ok(true)) => tracing::info!("supervision cockpit recomputed"),
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => tracing::warn!(code = e.code(), error = %e, "supervision cockpit upkeep failed"),
+            Err(e) => tracing::warn!(error = %e, "supervision cockpit upkeep panicked"),
+        }
+    }
 }
 
 /// Evidence housekeeping every hour with the default policy (one

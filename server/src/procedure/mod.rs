@@ -435,6 +435,8 @@ pub fn append(
             )?;
         }
     }
+    // The supervision cockpit refreshes this township's stored indicators.
+    crate::supervise::dirty::mark(c, &township)?;
     Ok(Appended {
         seq,
         township,

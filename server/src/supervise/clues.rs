@@ -146,34 +146,48 @@ fn status_of(s: &str) -> Result<ClueStatus, SuperviseError> {
 
 fn row_of(c: &mut dyn Conn, k: &Keeper, r: &Row) -> Result<ClueRow, SuperviseError> {
     let id: String = r.get(0)?;
-    let status = status_of(&r.get::<String>(5)?)?;
-    let due: Option<String> = r.get(7)?;
     let events = c.query(
-        "SELECT seq, at, actor, action, status, text FROM supervise_clue_event WHERE clue_id = ?1 ORDER BY seq",
+        &format!("{EVENTS} WHERE clue_id = ?1 ORDER BY seq"),
         p![id],
     )?;
-    let mut out = Vec::with_capacity(events.len());
-    for e in &events {
-        let seq: i64 = e.get(0)?;
-        let sealed: Option<String> = e.get(5)?;
-        let text = match sealed {
-            Some(s) => Some(
-                String::from_utf8(k.seal.open(c, SUPERVISE_TEXT, &text_aad(&id, seq), &s)?)
-                    .map_err(|e| SuperviseError::Corrupt(e.to_string()))?,
-            ),
-            None => None,
-        };
-        let action: String = e.get(3)?;
-        out.push(ClueEvent {
-            seq,
-            at: e.get(1)?,
-            actor: e.get(2)?,
-            action: serde_json::from_value(serde_json::Value::String(action))
+    let events = events
+        .iter()
+        .map(|e| event_of(c, k, e))
+        .collect::<Result<Vec<_>, _>>()?;
+    row_with(r, events)
+}
+
+const EVENTS: &str = "SELECT clue_id, seq, at, actor, action, status, text FROM supervise_clue_event";
+
+/// One step of a clue from its row (`EVENTS`' columns), its words opened.
+fn event_of(c: &mut dyn Conn, k: &Keeper, e: &Row) -> Result<ClueEvent, SuperviseError> {
+    let id: String = e.get(0)?;
+    let seq: i64 = e.get(1)?;
+    let sealed: Option<String> = e.get(6)?;
+    let text = match sealed {
+        Some(s) => Some(
+            String::from_utf8(k.seal.open(c, SUPERVISE_TEXT, &text_aad(&id, seq), &s)?)
                 .map_err(|e| SuperviseError::Corrupt(e.to_string()))?,
-            status: status_of(&e.get::<String>(4)?)?,
-            text,
-        });
-    }
+        ),
+        None => None,
+    };
+    let action: String = e.get(4)?;
+    Ok(ClueEvent {
+        seq,
+        at: e.get(2)?,
+        actor: e.get(3)?,
+        action: serde_json::from_value(serde_json::Value::String(action))
+            .map_err(|e| SuperviseError::Corrupt(e.to_string()))?,
+        status: status_of(&e.get::<String>(5)?)?,
+        text,
+    })
+}
+
+/// A clue from its row (`SELECT`'s columns) and its steps.
+fn row_with(r: &Row, out: Vec<ClueEvent>) -> Result<ClueRow, SuperviseError> {
+    let id: String = r.get(0)?;
+    let status = status_of(&r.get::<String>(5)?)?;
+    let due: Option<String> = r.get(7)?;
     let model: String = r.get(1)?;
     let title = super::models::MODELS
         .iter()
@@ -225,9 +239,23 @@ pub fn list(
         &format!("{SELECT} WHERE {cond} ORDER BY found_at DESC, clue_id"),
         &vals,
     )?;
+    // Every step of those clues in one statement (not one per clue).
+    let steps = c.query(
+        &format!(
+            "{EVENTS} WHERE clue_id IN (SELECT clue_id FROM supervise_clue WHERE {cond})
+             ORDER BY clue_id, seq"
+        ),
+        &vals,
+    )?;
+    let mut by: std::collections::HashMap<String, Vec<ClueEvent>> =
+        std::collections::HashMap::new();
+    for e in &steps {
+        let ev = event_of(c, k, e)?;
+        by.entry(e.get(0)?).or_default().push(ev);
+    }
     let out = rows
         .iter()
-        .map(|r| row_of(c, k, r))
+        .map(|r| row_with(r, by.remove(&r.get::<String>(0)?).unwrap_or_default()))
         .collect::<Result<Vec<_>, _>>()?;
     crate::store::audit(
         c,

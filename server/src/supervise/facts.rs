@@ -252,6 +252,7 @@ pub fn save(c: &mut dyn Conn, f: &CaseFacts) -> Result<(), SuperviseError> {
         ),
         &vals,
     )?;
+    super::dirty::mark(c, &f.township)?;
     Ok(())
 }
 

@@ -24,7 +24,9 @@
 //! code, and no model rewards or flags a low total.
 
 pub mod clues;
+pub mod cockpit;
 pub mod deadlines;
+pub mod dirty;
 pub mod disposal;
 pub mod facts;
 pub mod models;

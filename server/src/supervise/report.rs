@@ -7,13 +7,13 @@
 //! [`Config::inspection_window_days`]), but a clue is reported only when
 //! at least one of its cases falls in the period.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate, TimeDelta};
 use serde::Serialize;
 
 use super::deadlines::{Deadlines, deadlines, normal_facts};
-use super::models::{MODELS, run_all};
+use super::models::MODELS;
 use super::{CaseFacts, Clue, Config, Data, NormalFacts, Outcome, SuperviseError, facts};
 use crate::store::Db;
 
@@ -144,13 +144,82 @@ pub fn report(
     now: chrono::DateTime<chrono::Utc>,
     cfg: &Config,
 ) -> Result<Report, SuperviseError> {
+    check_period(scope, from, to)?;
+    facts::refresh(db)?;
+    let run = run(db, scope, from, to, as_of, cfg, &|_| true)?;
+    db.write_as(|c| super::clues::remember(c, &run.clues, now))?;
+    let indicators = sum_days(day_rows(&run));
+    let deadlines = db.read_as(|c| deadlines(c, db.keeper(), scope, as_of))?;
+    Ok(assemble(scope, from, to, as_of, indicators, run.clues, deadlines))
+}
+
+/// Checks a scope and a period.
+pub(crate) fn check_period(scope: &str, from: NaiveDate, to: NaiveDate) -> Result<(), SuperviseError> {
     check_scope(scope)?;
     if from > to {
         return Err(SuperviseError::Invalid(format!(
             "起始日期 {from} 晚于截止日期 {to}"
         )));
     }
-    facts::refresh(db)?;
+    Ok(())
+}
+
+/// The report made of its parts: the models run counted from `clues`.
+pub(crate) fn assemble(
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    indicators: Vec<Indicators>,
+    clues: Vec<Clue>,
+    deadlines: Deadlines,
+) -> Report {
+    let models = MODELS
+        .iter()
+        .map(|m| ModelRun {
+            name: m.name.to_owned(),
+            title: m.title.to_owned(),
+            basis: m.basis.to_owned(),
+            clues: clues.iter().filter(|c| c.model == m.name).count() as u64,
+        })
+        .collect();
+    Report {
+        scope: scope.to_owned(),
+        from,
+        to,
+        as_of,
+        indicators,
+        models,
+        clues,
+        deadlines,
+    }
+}
+
+/// The models run over a scope and a period: the data they looked at, the
+/// activity day of every case, normal-procedure case and inspection in the
+/// period, and the clues with at least one of them (ids set, ordered by
+/// township, model, cases).
+pub(crate) struct Run {
+    /// What the models looked at.
+    pub data: Data,
+    /// The activity day of each item in the period, by id.
+    pub days: HashMap<String, NaiveDate>,
+    /// The clues in the period.
+    pub clues: Vec<Clue>,
+}
+
+/// Loads the facts of `scope` for `from ..= to` (and the models' look-back)
+/// and runs the models `keep` accepts (by name); the facts are not
+/// refreshed here.
+pub(crate) fn run(
+    db: &Db,
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    cfg: &Config,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Run, SuperviseError> {
     let back = |days: i64| {
         from.checked_sub_signed(Duration::days(days.max(0)))
             .unwrap_or(from)
@@ -162,118 +231,146 @@ pub fn report(
         normal: db.read_as(|c| normal_facts(c, db.keeper(), scope, as_of))?,
         as_of,
     };
-    let in_period: HashSet<&str> = data
+    let period = from..=to;
+    let days: HashMap<String, NaiveDate> = data
         .cases
         .iter()
-        .filter(|c| (from..=to).contains(&c.activity_on()))
-        .map(|c| c.case_id.as_str())
+        .map(|c| (c.case_id.as_str(), c.activity_on()))
         .chain(
             data.inspections
                 .iter()
-                .filter(|i| (from..=to).contains(&i.started_on))
-                .map(|i| i.inspection_id.as_str()),
+                .map(|i| (i.inspection_id.as_str(), i.started_on)),
         )
         .chain(
             data.normal
                 .iter()
-                .filter(|c| (from..=to).contains(&c.activity_on(as_of)))
-                .map(|c| c.case_id.as_str()),
+                .map(|c| (c.case_id.as_str(), c.activity_on(as_of))),
         )
+        .filter(|(_, d)| period.contains(d))
+        .map(|(id, d)| (id.to_owned(), d))
         .collect();
-    let mut clues: Vec<Clue> = run_all(&data, cfg)
-        .into_iter()
-        .filter(|c| c.cases.iter().any(|id| in_period.contains(id.as_str())))
+    let mut clues: Vec<Clue> = MODELS
+        .iter()
+        .filter(|m| keep(m.name))
+        .flat_map(|m| (m.run)(&data, cfg))
+        .filter(|c| c.cases.iter().any(|id| days.contains_key(id)))
         .collect();
     clues.sort_by(|a, b| (&a.township, &a.model, &a.cases).cmp(&(&b.township, &b.model, &b.cases)));
     for c in &mut clues {
         c.id = super::clues::clue_id(c);
     }
-    db.write_as(|c| super::clues::remember(c, &clues, now))?;
-    let models = MODELS
-        .iter()
-        .map(|m| ModelRun {
-            name: m.name.to_owned(),
-            title: m.title.to_owned(),
-            basis: m.basis.to_owned(),
-            clues: clues.iter().filter(|c| c.model == m.name).count() as u64,
-        })
-        .collect();
-    let indicators = indicators(&data, &in_period, &clues);
-    let deadlines = db.read_as(|c| deadlines(c, db.keeper(), scope, as_of))?;
-    Ok(Report {
-        scope: scope.to_owned(),
-        from,
-        to,
-        as_of,
-        indicators,
-        models,
-        clues,
-        deadlines,
-    })
+    Ok(Run { data, days, clues })
 }
 
-fn indicators(data: &Data, in_period: &HashSet<&str>, clues: &[Clue]) -> Vec<Indicators> {
-    let overdue: HashSet<&str> = clues
+/// The indicators of one township on one day, with what their mean
+/// minutes to decision is made of (the sum and the count, so days add up
+/// to exactly the period's mean).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayRow {
+    /// The day's counts (`avg_minutes_to_decision` unused).
+    pub ind: Indicators,
+    /// Minutes from opening to decision, summed.
+    pub minutes_sum: i64,
+    /// How many decisions those minutes are of.
+    pub minutes_n: i64,
+}
+
+/// The indicators per township and activity day of everything in the
+/// run's period: the unit the cockpit stores (`super::cockpit`). The
+/// overdue count is of the cases in the run's overdue clues.
+pub(crate) fn day_rows(run: &Run) -> BTreeMap<(String, NaiveDate), DayRow> {
+    let overdue: HashSet<&str> = run
+        .clues
         .iter()
         .filter(|c| OVERDUE_MODELS.contains(&c.model.as_str()))
         .flat_map(|c| c.cases.iter().map(String::as_str))
         .collect();
-    let mut by: BTreeMap<String, (Indicators, Vec<i64>)> = BTreeMap::new();
-    let slot = |by: &mut BTreeMap<String, (Indicators, Vec<i64>)>, t: &str| {
-        by.entry(t.to_owned()).or_insert_with(|| {
-            (
-                Indicators {
-                    township: t.to_owned(),
-                    ..Indicators::default()
-                },
-                Vec::new(),
-            )
-        });
-    };
-    for c in data
-        .cases
-        .iter()
-        .filter(|c| in_period.contains(c.case_id.as_str()))
-    {
-        slot(&mut by, &c.township);
-        let Some((ind, minutes)) = by.get_mut(&c.township) else {
+    let mut by: BTreeMap<(String, NaiveDate), DayRow> = BTreeMap::new();
+    let data = &run.data;
+    for c in &data.cases {
+        let Some(d) = run.days.get(&c.case_id) else {
             continue;
         };
-        count_case(ind, minutes, c, overdue.contains(c.case_id.as_str()));
+        let row = slot(&mut by, &c.township, *d);
+        count_case(row, c, overdue.contains(c.case_id.as_str()));
     }
-    for c in data
-        .normal
-        .iter()
-        .filter(|c| in_period.contains(c.case_id.as_str()))
-    {
-        slot(&mut by, &c.township);
-        if let Some((ind, _)) = by.get_mut(&c.township) {
-            count_normal(ind, c, overdue.contains(c.case_id.as_str()));
-        }
+    for c in &data.normal {
+        let Some(d) = run.days.get(&c.case_id) else {
+            continue;
+        };
+        count_normal(&mut slot(&mut by, &c.township, *d).ind, c, overdue.contains(c.case_id.as_str()));
     }
-    for i in data
-        .inspections
-        .iter()
-        .filter(|i| in_period.contains(i.inspection_id.as_str()))
-    {
-        slot(&mut by, &i.township);
-        if let Some((ind, _)) = by.get_mut(&i.township) {
-            ind.inspections += 1;
-            ind.inspection_items += i.items;
-        }
+    for i in &data.inspections {
+        let Some(d) = run.days.get(&i.inspection_id) else {
+            continue;
+        };
+        let ind = &mut slot(&mut by, &i.township, *d).ind;
+        ind.inspections += 1;
+        ind.inspection_items += i.items;
     }
-    by.into_values()
-        .map(|(mut ind, minutes)| {
-            if !minutes.is_empty() {
-                ind.avg_minutes_to_decision =
-                    Some(minutes.iter().sum::<i64>() / minutes.len() as i64);
-            }
-            ind
-        })
-        .collect()
+    by
 }
 
-fn count_case(ind: &mut Indicators, minutes: &mut Vec<i64>, c: &CaseFacts, overdue: bool) {
+fn slot<'a>(
+    by: &'a mut BTreeMap<(String, NaiveDate), DayRow>,
+    t: &str,
+    d: NaiveDate,
+) -> &'a mut DayRow {
+    by.entry((t.to_owned(), d)).or_insert_with(|| DayRow {
+        ind: Indicators {
+            township: t.to_owned(),
+            ..Indicators::default()
+        },
+        ..DayRow::default()
+    })
+}
+
+/// Adds `b` into `a`.
+pub(crate) fn add(a: &mut DayRow, b: &DayRow) {
+    let (x, y) = (&mut a.ind, &b.ind);
+    x.cases += y.cases;
+    x.simple += y.simple;
+    x.normal += y.normal;
+    x.open += y.open;
+    x.decided += y.decided;
+    x.penalties += y.penalties;
+    x.no_penalty += y.no_penalty;
+    x.first_violation_no_penalty += y.first_violation_no_penalty;
+    x.closed += y.closed;
+    x.overdue += y.overdue;
+    x.flagged += y.flagged;
+    x.voided += y.voided;
+    x.fines_fen_information_only += y.fines_fen_information_only;
+    x.inspections += y.inspections;
+    x.inspection_items += y.inspection_items;
+    a.minutes_sum += b.minutes_sum;
+    a.minutes_n += b.minutes_n;
+}
+
+/// The township's indicators over its days, with the mean minutes.
+pub(crate) fn finish(mut row: DayRow) -> Indicators {
+    if row.minutes_n > 0 {
+        row.ind.avg_minutes_to_decision = Some(row.minutes_sum / row.minutes_n);
+    }
+    row.ind
+}
+
+/// The indicators per township (by code) from its days.
+pub(crate) fn sum_days(days: BTreeMap<(String, NaiveDate), DayRow>) -> Vec<Indicators> {
+    let mut by: BTreeMap<String, DayRow> = BTreeMap::new();
+    for ((t, _), row) in days {
+        match by.get_mut(&t) {
+            Some(a) => add(a, &row),
+            None => {
+                by.insert(t, row);
+            }
+        }
+    }
+    by.into_values().map(finish).collect()
+}
+
+fn count_case(row: &mut DayRow, c: &CaseFacts, overdue: bool) {
+    let ind = &mut row.ind;
     if c.outcome == Outcome::Void {
         ind.voided += 1;
         return;
@@ -295,7 +392,8 @@ fn count_case(ind: &mut Indicators, minutes: &mut Vec<i64>, c: &CaseFacts, overd
     if let Some(d) = c.decided_at {
         // The decision's time is Beijing's; the opening is UTC.
         let opened = c.created_at.naive_utc() + TimeDelta::hours(8);
-        minutes.push((d - opened).num_minutes().max(0));
+        row.minutes_sum += (d - opened).num_minutes().max(0);
+        row.minutes_n += 1;
     }
 }
 

@@ -25,7 +25,8 @@ use zhifa_protocol::wire::ErrorBody;
 use super::clues::{self, ClueError, ClueRow, ClueStep};
 use super::deadlines::{Deadlines, deadlines};
 use super::disposal::{Actor, ClueStatus, DisposalError, Periods};
-use super::report::{Report, report};
+use super::cockpit::cockpit;
+use super::report::Report;
 use super::review::standard::Grading;
 use super::review::{Review, ReviewError, review_of};
 use super::{Config, SuperviseError};
@@ -169,7 +170,8 @@ impl From<SuperviseError> for ApiError {
 }
 
 /// `GET /v1/console/supervise/report`: the indicators per township and
-/// the open clues of the account's scope for the period.
+/// the open clues of the account's scope for the period, from the stored
+/// days and clues where they cover it (`super::cockpit`).
 #[utoipa::path(get, tag = "supervise", path = "/v1/console/supervise/report", params(ReportQuery),
     responses((status = 200, body = Report), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody)),
@@ -192,7 +194,7 @@ pub(crate) async fn report_http(
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
     let to = q.to.unwrap_or(today);
     let r = blocking(move || {
-        let r = report(&store, &who.scope, from, to, today, now, &Config::default())?;
+        let r = cockpit(&store, &who.scope, from, to, today, now, &Config::default())?;
         let object = format!("scope={}&from={from}&to={to}", who.scope);
         store.write_as(|c| {
             crate::store::audit(c, now, &who.actor(), "supervise.report", &object)

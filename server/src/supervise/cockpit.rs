@@ -1,0 +1,508 @@
+//! The supervision cockpit's stored answer (issue 18 done-when 2; migration
+//! 0019): the full recomputation ([`recompute`]) leaves the indicators per
+//! township and activity day (`supervise_indicator`) and the days of each
+//! clue it found (`supervise_clue_day`); a cockpit query ([`answer`]) sums
+//! the days of its scope and period and reads those clues instead of
+//! loading the facts and running the models.
+//!
+//! Every indicator is a sum over single cases (the overdue count included:
+//! the six overdue models judge each case alone), so the days of a
+//! township add up to exactly the figures `report::report` computes, for
+//! any scope and any period inside the stored one; `report::day_rows` is
+//! the one function both use.
+//!
+//! Keeping up: changing a case's facts or a normal-procedure case marks
+//! its township (`super::dirty`); a query first refreshes the marked
+//! townships of its scope ([`refresh_dirty`]): their days again, and the
+//! clues of every model that judges a township's cases alone. The four
+//! models that compare a case with others beyond its township
+//! ([`GROUP_MODELS`]: 同案不同罚 twice, the officer's leniency, the repeat
+//! party) are found by the full recomputation only, which the server
+//! repeats every [`RECOMPUTE_EVERY_MINUTES`] and when the day changes
+//! ([`upkeep`]). Their clues are the city's: a township's fines are judged
+//! against its whole district, as the models' groups say (a
+//! `report::report` of one township sees only that township's fines).
+//!
+//! A query the stored answer does not serve — nothing stored yet, another
+//! day, a period outside the stored one, other model settings — is
+//! answered by `report::report`, as before.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+use super::deadlines::deadlines;
+use super::report::{
+    DayRow, Indicators, Report, Run, add, assemble, check_period, day_rows, finish, report, run,
+    sum_days,
+};
+use super::{Clue, Config, SuperviseError, facts, scope_where};
+use crate::record::ts;
+use crate::store::Db;
+use crate::store::sql::{Conn, Val, p};
+
+/// The models whose clues depend on cases outside the clue's township:
+/// found by the full recomputation only.
+pub const GROUP_MODELS: [&str; 4] = [
+    "peer_dispersion",
+    "township_median_shift",
+    "officer_leniency",
+    "repeat_party_first_violation",
+];
+
+/// How often the server recomputes everything (minutes): the freshness of
+/// [`GROUP_MODELS`]' clues. A design choice, not a rule.
+pub const RECOMPUTE_EVERY_MINUTES: i64 = 15;
+
+/// What the stored rows are of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// The period's first day.
+    pub from: NaiveDate,
+    /// Its last day.
+    pub to: NaiveDate,
+    /// The day the clocks were judged on.
+    pub as_of: NaiveDate,
+    /// The models' settings, JSON.
+    pub config: String,
+    /// When (RFC 3339).
+    pub computed_at: String,
+}
+
+/// Where an answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Served {
+    /// The stored days and clues.
+    Stored,
+    /// `report::report` (the stored answer does not cover the query).
+    Recomputed,
+}
+
+fn config_json(cfg: &Config) -> Result<String, SuperviseError> {
+    serde_json::to_string(cfg).map_err(|e| SuperviseError::Corrupt(e.to_string()))
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, SuperviseError> {
+    s.parse()
+        .map_err(|e| SuperviseError::Corrupt(format!("date {s:?}: {e}")))
+}
+
+/// What is stored, if anything.
+pub fn stored(c: &mut dyn Conn) -> Result<Option<Stored>, SuperviseError> {
+    let Some(r) = c.query_opt(
+        "SELECT from_day, to_day, as_of, config, computed_at FROM supervise_cockpit WHERE id = 1",
+        &[],
+    )?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Stored {
+        from: parse_day(&r.get::<String>(0)?)?,
+        to: parse_day(&r.get::<String>(1)?)?,
+        as_of: parse_day(&r.get::<String>(2)?)?,
+        config: r.get(3)?,
+        computed_at: r.get(4)?,
+    }))
+}
+
+/// The day rows per statement (19 parameters each).
+const ROWS_PAGE: usize = 400;
+
+fn insert_days(
+    c: &mut dyn Conn,
+    rows: &BTreeMap<(String, NaiveDate), DayRow>,
+) -> Result<(), SuperviseError> {
+    let all: Vec<(&(String, NaiveDate), &DayRow)> = rows.iter().collect();
+    for page in all.chunks(ROWS_PAGE) {
+        let days: Vec<String> = page.iter().map(|((_, d), _)| d.to_string()).collect();
+        let mut vals: Vec<Val<'_>> = Vec::with_capacity(page.len() * 19);
+        let mut tuples = Vec::with_capacity(page.len());
+        for (i, (((t, _), r), day)) in page.iter().zip(&days).enumerate() {
+            let b = i * 19;
+            tuples.push(format!(
+                "({})",
+                (1..=19)
+                    .map(|k| format!("?{}", b + k))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            let x = &r.ind;
+            let n = |v: u64| Val::Int(i64::try_from(v).unwrap_or(i64::MAX));
+            vals.extend([
+                Val::Text(t),
+                Val::Text(day),
+                n(x.cases),
+                n(x.simple),
+                n(x.normal),
+                n(x.open),
+                n(x.decided),
+                n(x.penalties),
+                n(x.no_penalty),
+                n(x.first_violation_no_penalty),
+                n(x.closed),
+                n(x.overdue),
+                n(x.flagged),
+                n(x.voided),
+                Val::Int(r.minutes_sum),
+                Val::Int(r.minutes_n),
+                Val::Int(x.fines_fen_information_only),
+                n(x.inspections),
+                Val::Int(x.inspection_items),
+            ]);
+        }
+        c.exec(
+            &format!(
+                "INSERT INTO supervise_indicator ({DAY_COLUMNS}) VALUES {}",
+                tuples.join(", ")
+            ),
+            &vals,
+        )?;
+    }
+    Ok(())
+}
+
+const DAY_COLUMNS: &str = "township, day, cases, simple, normal, open, decided, penalties, no_penalty,
+    first_violation_no_penalty, closed, overdue, flagged, voided, minutes_sum, minutes_n, fines_fen,
+    inspections, inspection_items";
+
+/// The clue days per statement.
+const CLUE_PAGE: usize = 1000;
+
+/// The (township, day, clue, model) rows of `clues`: each clue on every
+/// activity day of its cases in the run's period.
+fn insert_clue_days(
+    c: &mut dyn Conn,
+    clues: &[Clue],
+    days: &HashMap<String, NaiveDate>,
+) -> Result<(), SuperviseError> {
+    let mut rows: BTreeSet<(&str, String, &str, &str)> = BTreeSet::new();
+    for clue in clues {
+        for d in clue.cases.iter().filter_map(|id| days.get(id)) {
+            rows.insert((&clue.township, d.to_string(), &clue.id, &clue.model));
+        }
+    }
+    let all: Vec<_> = rows.into_iter().collect();
+    for page in all.chunks(CLUE_PAGE) {
+        let mut vals: Vec<Val<'_>> = Vec::with_capacity(page.len() * 4);
+        let mut tuples = Vec::with_capacity(page.len());
+        for (i, (t, d, id, m)) in page.iter().enumerate() {
+            let b = i * 4;
+            tuples.push(format!("(?{}, ?{}, ?{}, ?{})", b + 1, b + 2, b + 3, b + 4));
+            vals.extend([Val::Text(t), Val::Text(d), Val::Text(id), Val::Text(m)]);
+        }
+        c.exec(
+            &format!(
+                "INSERT INTO supervise_clue_day (township, day, clue_id, model) VALUES {}
+                 ON CONFLICT (township, day, clue_id) DO NOTHING",
+                tuples.join(", ")
+            ),
+            &vals,
+        )?;
+    }
+    Ok(())
+}
+
+fn dirty_marks(c: &mut dyn Conn, scope: &str) -> Result<Vec<(String, String)>, SuperviseError> {
+    let (cond, args) = scope_where(scope, None, 1);
+    let vals: Vec<Val<'_>> = args.iter().map(|a| Val::Text(a)).collect();
+    let rows = c.query(
+        &format!("SELECT township, mark FROM supervise_dirty WHERE {cond} ORDER BY township"),
+        &vals,
+    )?;
+    rows.iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .collect::<Result<_, SuperviseError>>()
+}
+
+fn clear_mark(c: &mut dyn Conn, township: &str, mark: &str) -> Result<(), SuperviseError> {
+    c.exec(
+        "DELETE FROM supervise_dirty WHERE township = ?1 AND mark = ?2",
+        p![township, mark],
+    )?;
+    Ok(())
+}
+
+/// The full recomputation: refreshes the facts, runs every model over the
+/// whole city for `from ..= to` judged on `as_of`, remembers the clues
+/// (`now`), stores every township's days and every clue's days in place of
+/// the old ones, and clears the marks it has seen. The city's report.
+pub fn recompute(
+    db: &Db,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    now: DateTime<Utc>,
+    cfg: &Config,
+) -> Result<Report, SuperviseError> {
+    check_period("", from, to)?;
+    facts::refresh(db)?;
+    // Marks made from here on stay: their change may be missed below.
+    let marks = db.read_as(|c| dirty_marks(c, ""))?;
+    let run = run(db, "", from, to, as_of, cfg, &|_| true)?;
+    db.write_as(|c| super::clues::remember(c, &run.clues, now))?;
+    let rows = day_rows(&run);
+    let config = config_json(cfg)?;
+    db.write_as(|c| {
+        c.exec("DELETE FROM supervise_indicator", &[])?;
+        c.exec("DELETE FROM supervise_clue_day", &[])?;
+        insert_days(c, &rows)?;
+        insert_clue_days(c, &run.clues, &run.days)?;
+        c.exec(
+            "INSERT INTO supervise_cockpit (id, from_day, to_day, as_of, config, computed_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO UPDATE SET from_day = excluded.from_day, to_day = excluded.to_day,
+                 as_of = excluded.as_of, config = excluded.config, computed_at = excluded.computed_at",
+            p![
+                from.to_string(),
+                to.to_string(),
+                as_of.to_string(),
+                config.as_str(),
+                ts(now)
+            ],
+        )?;
+        for (t, m) in &marks {
+            clear_mark(c, t, m)?;
+        }
+        Ok::<_, SuperviseError>(())
+    })?;
+    let deadlines = db.read_as(|c| deadlines(c, db.keeper(), "", as_of))?;
+    let Run { clues, .. } = run;
+    Ok(assemble(
+        "",
+        from,
+        to,
+        as_of,
+        sum_days(rows),
+        clues,
+        deadlines,
+    ))
+}
+
+/// Refreshes the stored days of the marked townships under `scope`: their
+/// days again, and the clues of the models that judge a township alone;
+/// how many townships. Nothing when nothing is stored.
+pub fn refresh_dirty(db: &Db, scope: &str, now: DateTime<Utc>) -> Result<usize, SuperviseError> {
+    let Some(s) = db.read_as(stored)? else {
+        return Ok(0);
+    };
+    let cfg: Config =
+        serde_json::from_str(&s.config).map_err(|e| SuperviseError::Corrupt(e.to_string()))?;
+    let marks = db.read_as(|c| dirty_marks(c, scope))?;
+    for (township, mark) in &marks {
+        let run = run(db, township, s.from, s.to, s.as_of, &cfg, &|m| {
+            !GROUP_MODELS.contains(&m)
+        })?;
+        db.write_as(|c| super::clues::remember(c, &run.clues, now))?;
+        let rows = day_rows(&run);
+        db.write_as(|c| {
+            c.exec(
+                "DELETE FROM supervise_indicator WHERE township = ?1",
+                p![township],
+            )?;
+            insert_days(c, &rows)?;
+            let (keep, args): (Vec<String>, Vec<Val<'_>>) = GROUP_MODELS
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (format!("?{}", i + 2), Val::Text(m)))
+                .unzip();
+            let mut vals = vec![Val::Text(township)];
+            vals.extend(args);
+            c.exec(
+                &format!(
+                    "DELETE FROM supervise_clue_day WHERE township = ?1 AND model NOT IN ({})",
+                    keep.join(", ")
+                ),
+                &vals,
+            )?;
+            insert_clue_days(c, &run.clues, &run.days)?;
+            clear_mark(c, township, mark)
+        })?;
+    }
+    Ok(marks.len())
+}
+
+/// Whether the stored answer serves a query.
+fn covers(s: &Stored, from: NaiveDate, to: NaiveDate, as_of: NaiveDate, cfg: &str) -> bool {
+    s.as_of == as_of && s.from <= from && to <= s.to && s.config == cfg
+}
+
+/// The cockpit's report of `scope` for `from ..= to` on `as_of`: from the
+/// stored days and clues (the marked townships of the scope refreshed
+/// first) when they cover the query, else `report::report`; and where it
+/// came from.
+pub fn answer(
+    db: &Db,
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    now: DateTime<Utc>,
+    cfg: &Config,
+) -> Result<(Report, Served), SuperviseError> {
+    check_period(scope, from, to)?;
+    facts::refresh(db)?;
+    let config = config_json(cfg)?;
+    let serves = db
+        .read_as(stored)?
+        .is_some_and(|s| covers(&s, from, to, as_of, &config));
+    if !serves {
+        return Ok((
+            report(db, scope, from, to, as_of, now, cfg)?,
+            Served::Recomputed,
+        ));
+    }
+    refresh_dirty(db, scope, now)?;
+    let (indicators, clues) = db.read_as(|c| {
+        Ok::<_, SuperviseError>((
+            stored_indicators(c, scope, from, to)?,
+            stored_clues(c, scope, from, to)?,
+        ))
+    })?;
+    let deadlines = db.read_as(|c| deadlines(c, db.keeper(), scope, as_of))?;
+    Ok((
+        assemble(scope, from, to, as_of, indicators, clues, deadlines),
+        Served::Stored,
+    ))
+}
+
+/// [`answer`] without where it came from.
+pub fn cockpit(
+    db: &Db,
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    now: DateTime<Utc>,
+    cfg: &Config,
+) -> Result<Report, SuperviseError> {
+    answer(db, scope, from, to, as_of, now, cfg).map(|(r, _)| r)
+}
+
+/// The stored days of `scope` in `from ..= to`, summed per township.
+fn stored_indicators(
+    c: &mut dyn Conn,
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Indicators>, SuperviseError> {
+    let (cond, mut args) = scope_where(scope, None, 3);
+    args.splice(0..0, [from.to_string(), to.to_string()]);
+    let vals: Vec<Val<'_>> = args.iter().map(|a| Val::Text(a)).collect();
+    let sums: Vec<String> = DAY_COLUMNS
+        .split(',')
+        .map(str::trim)
+        .skip(2)
+        .map(|col| format!("CAST(SUM({col}) AS BIGINT)"))
+        .collect();
+    let rows = c.query(
+        &format!(
+            "SELECT township, {} FROM supervise_indicator
+             WHERE {cond} AND day >= ?1 AND day <= ?2 GROUP BY township",
+            sums.join(", ")
+        ),
+        &vals,
+    )?;
+    let mut by: BTreeMap<String, DayRow> = BTreeMap::new();
+    for r in &rows {
+        let n = |i: usize| -> Result<u64, SuperviseError> {
+            Ok(u64::try_from(r.get::<i64>(i)?).unwrap_or(0))
+        };
+        let township: String = r.get(0)?;
+        let row = DayRow {
+            ind: Indicators {
+                township: township.clone(),
+                cases: n(1)?,
+                simple: n(2)?,
+                normal: n(3)?,
+                open: n(4)?,
+                decided: n(5)?,
+                penalties: n(6)?,
+                no_penalty: n(7)?,
+                first_violation_no_penalty: n(8)?,
+                closed: n(9)?,
+                overdue: n(10)?,
+                flagged: n(11)?,
+                voided: n(12)?,
+                avg_minutes_to_decision: None,
+                fines_fen_information_only: r.get(15)?,
+                inspections: n(16)?,
+                inspection_items: r.get(17)?,
+            },
+            minutes_sum: r.get(13)?,
+            minutes_n: r.get(14)?,
+        };
+        match by.get_mut(&township) {
+            Some(a) => add(a, &row),
+            None => {
+                by.insert(township, row);
+            }
+        }
+    }
+    Ok(by.into_values().map(finish).collect())
+}
+
+/// The stored clues of `scope` with a case in `from ..= to`, ordered as
+/// the report orders them.
+fn stored_clues(
+    c: &mut dyn Conn,
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Clue>, SuperviseError> {
+    let (cond, mut args) = scope_where(scope, None, 3);
+    args.splice(0..0, [from.to_string(), to.to_string()]);
+    let vals: Vec<Val<'_>> = args.iter().map(|a| Val::Text(a)).collect();
+    let rows = c.query(
+        &format!(
+            "SELECT clue_id, model, township, cases, reason FROM supervise_clue
+             WHERE clue_id IN (SELECT clue_id FROM supervise_clue_day
+                               WHERE {cond} AND day >= ?1 AND day <= ?2)"
+        ),
+        &vals,
+    )?;
+    let mut clues = rows
+        .iter()
+        .map(|r| {
+            Ok(Clue {
+                id: r.get(0)?,
+                model: r.get(1)?,
+                township: r.get(2)?,
+                cases: serde_json::from_str(&r.get::<String>(3)?)
+                    .map_err(|e| SuperviseError::Corrupt(e.to_string()))?,
+                reason: r.get(4)?,
+            })
+        })
+        .collect::<Result<Vec<_>, SuperviseError>>()?;
+    clues.sort_by(|a, b| (&a.township, &a.model, &a.cases).cmp(&(&b.township, &b.model, &b.cases)));
+    Ok(clues)
+}
+
+/// The server's upkeep (every minute): the full recomputation of this year
+/// (Beijing) when nothing is stored, the stored answer is of another day
+/// or year or older than [`RECOMPUTE_EVERY_MINUTES`]; else the marked
+/// townships. Whether it recomputed.
+pub fn upkeep(db: &Db, now: DateTime<Utc>) -> Result<bool, SuperviseError> {
+    let today = super::report::beijing_today(now);
+    let (from, to) = (
+        NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
+        NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today),
+    );
+    let cfg = Config::default();
+    let config = config_json(&cfg)?;
+    let fresh = db.read_as(stored)?.is_some_and(|s| {
+        let age = DateTime::parse_from_rfc3339(&s.computed_at)
+            .map(|t| now.signed_duration_since(t).num_minutes())
+            .unwrap_or(i64::MAX);
+        s.from == from
+            && s.to == to
+            && covers(&s, from, to, today, &config)
+            && age < RECOMPUTE_EVERY_MINUTES
+    });
+    if fresh {
+        facts::refresh(db)?;
+        refresh_dirty(db, "", now)?;
+        return Ok(false);
+    }
+    recompute(db, from, to, today, now, &cfg)?;
+    Ok(true)
+}
