@@ -39,6 +39,7 @@ pub mod publication;
 pub mod routes;
 pub mod view;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -52,7 +53,7 @@ use zhifa_protocol::mutation::NormalCaseDetails;
 
 use crate::pii::PROCEDURE;
 use crate::record::{Keeper, RecordError, ts};
-use crate::store::sql::{Conn, DbError, Row, p};
+use crate::store::sql::{Conn, DbError, Row, Val, p};
 
 /// The AAD of a sealed step.
 pub fn event_aad(case_id: &str, seq: i64) -> Vec<u8> {
@@ -207,6 +208,44 @@ pub fn events_of(
         let e: ProcedureEvent = serde_json::from_slice(&plain)
             .map_err(|e| CaseError::Corrupt(format!("{case_id} 第 {seq} 步：{e}")))?;
         out.push(e);
+    }
+    Ok(out)
+}
+
+/// The logs of `case_ids`, opened, by case (each in the order of its
+/// steps; a step that does not decode makes its case's log `Corrupt`, as
+/// [`events_of`] would): one statement per 500 cases, not one per case
+/// (the deadline monitor folds a whole scope; `crate::supervise::deadlines`).
+pub fn events_of_many(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    case_ids: &[String],
+) -> Result<HashMap<String, Result<Vec<ProcedureEvent>, CaseError>>, CaseError> {
+    let mut out: HashMap<String, Result<Vec<ProcedureEvent>, CaseError>> =
+        case_ids.iter().map(|id| (id.clone(), Ok(Vec::new()))).collect();
+    for page in case_ids.chunks(500) {
+        let marks: Vec<String> = (1..=page.len()).map(|i| format!("?{i}")).collect();
+        let vals: Vec<Val<'_>> = page.iter().map(|id| Val::Text(id)).collect();
+        let rows = c.query(
+            &format!(
+                "SELECT case_id, seq, event FROM procedure_event WHERE case_id IN ({}) ORDER BY case_id, seq",
+                marks.join(", ")
+            ),
+            &vals,
+        )?;
+        for r in rows {
+            let (case_id, seq, sealed): (String, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let plain = k
+                .seal
+                .open(c, PROCEDURE, &event_aad(&case_id, seq), &sealed)?;
+            let event = serde_json::from_slice::<ProcedureEvent>(&plain)
+                .map_err(|e| CaseError::Corrupt(format!("{case_id} 第 {seq} 步：{e}")));
+            match (out.get_mut(&case_id), event) {
+                (Some(Ok(log)), Ok(e)) => log.push(e),
+                (Some(slot @ Ok(_)), Err(e)) => *slot = Err(e),
+                _ => {}
+            }
+        }
     }
     Ok(out)
 }

@@ -25,7 +25,14 @@ use zhifa_core::procedure::deadline::{self, ClockKind, ClockSense, Level};
 use zhifa_core::procedure::{CaseState, Outcome, ProcedureConfig, Stage, gates, open_clocks};
 
 use super::{NormalFacts, SaveFacts, SuperviseError, scope_where};
-use crate::procedure::{CaseError, config_of, events_of, parse_stage, release_of, state_of};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use zhifa_core::catalogue::model::Package;
+
+use crate::procedure::{
+    CaseError, config_of, events_of_many, parse_stage, release_of, state_of,
+};
 use crate::record::Keeper;
 use crate::store::sql::{Conn, Val};
 
@@ -127,7 +134,7 @@ struct Folded {
     stage: Stage,
     state: CaseState,
     config: ProcedureConfig,
-    pkg: std::sync::Arc<zhifa_core::catalogue::model::Package>,
+    pkg: Arc<Package>,
 }
 
 /// Folds every normal-procedure case under `scope` (all of them, or only
@@ -149,7 +156,7 @@ fn fold_scope(
         ),
         &params,
     )?;
-    let mut out = Vec::new();
+    let mut listed = Vec::with_capacity(rows.len());
     for r in rows {
         let (case_id, township, stage): (String, String, String) =
             (r.get(0)?, r.get(1)?, r.get(2)?);
@@ -158,9 +165,33 @@ fn fold_scope(
         if open_only && (stage.is_terminal() || stage == Stage::Closed) {
             continue;
         }
+        listed.push((case_id, township, stage));
+    }
+    // Every log in a few statements, every township's release once.
+    let ids: Vec<String> = listed.iter().map(|(id, _, _)| id.clone()).collect();
+    let mut logs = events_of_many(c, k, &ids)?;
+    let mut releases: HashMap<String, Option<Arc<Package>>> = HashMap::new();
+    let mut out = Vec::with_capacity(listed.len());
+    for (case_id, township, stage) in listed {
         let config = config_of(&township);
-        let folded = events_of(c, k, &case_id).and_then(|events| {
-            let pkg = release_of(c, k, &township, today)?;
+        let pkg = match releases.get(&township) {
+            Some(p) => p.clone(),
+            None => {
+                let p = match release_of(c, k, &township, today) {
+                    Ok(p) => Some(p),
+                    Err(CaseError::NoCalendar { .. }) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                releases.insert(township.clone(), p.clone());
+                p
+            }
+        };
+        let events = logs.remove(&case_id).unwrap_or_else(|| Ok(Vec::new()));
+        let folded = events.and_then(|events| {
+            let pkg = pkg.ok_or_else(|| CaseError::NoCalendar {
+                township: township.clone(),
+                on: today,
+            })?;
             let state = state_of(&events, &config, &pkg)?;
             Ok((pkg, state))
         });

@@ -170,8 +170,7 @@ impl From<SuperviseError> for ApiError {
 }
 
 /// `GET /v1/console/supervise/report`: the indicators per township and
-/// the open clues of the account's scope for the period, from the stored
-/// days and clues where they cover it (`super::cockpit`).
+/// the open clues of the account's scope for the period.
 #[utoipa::path(get, tag = "supervise", path = "/v1/console/supervise/report", params(ReportQuery),
     responses((status = 200, body = Report), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody)),
@@ -194,6 +193,7 @@ pub(crate) async fn report_http(
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
     let to = q.to.unwrap_or(today);
     let r = blocking(move || {
+        // From the stored days and clues where they cover the query.
         let r = cockpit(&store, &who.scope, from, to, today, now, &Config::default())?;
         let object = format!("scope={}&from={from}&to={to}", who.scope);
         store.write_as(|c| {
