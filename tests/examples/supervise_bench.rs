@@ -353,7 +353,12 @@ fn plant_normal(server: &TestServer, n: usize) {
                 Role::Officer,
                 at,
             ),
-            ev(EventKind::File, "AP-1", Role::Leader, at + Duration::hours(1)),
+            ev(
+                EventKind::File,
+                "AP-1",
+                Role::Leader,
+                at + Duration::hours(1),
+            ),
             ev(
                 EventKind::RegisterSave {
                     items: "建筑材料一批".into(),

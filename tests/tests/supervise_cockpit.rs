@@ -14,10 +14,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
-use zhifa_server::supervise::cockpit::{GROUP_MODELS, Served, answer, recompute};
-use zhifa_server::supervise::report::{Report, report};
 use zhifa_core::procedure::{Actor, EventKind, Origin, PartyKind, ProcedureEvent, Role};
 use zhifa_server::store::sql::Val;
+use zhifa_server::supervise::cockpit::{GROUP_MODELS, Served, answer, recompute};
+use zhifa_server::supervise::report::{Report, report};
 use zhifa_server::supervise::{CaseFacts, Config, Outcome, facts};
 use zhifa_tests::{Backend, OFFICERS, TOWNSHIP, TestDevice, TestServer, t0};
 
@@ -60,9 +60,11 @@ fn generated(i: u64) -> CaseFacts {
         850..950 => Outcome::Open,
         _ => Outcome::Void,
     };
-    let decided_at = outcome
-        .decided()
-        .then(|| (on + Duration::days((h % 3) as i64)).and_hms_opt(9, (h % 50) as u32, 0).unwrap());
+    let decided_at = outcome.decided().then(|| {
+        (on + Duration::days((h % 3) as i64))
+            .and_hms_opt(9, (h % 50) as u32, 0)
+            .unwrap()
+    });
     let penalty = outcome == Outcome::Penalty;
     let band = 1 + (i / 7) % 4;
     let amount = ((i % 10) + 1) * 5000 * band * if h % 97 == 3 { 5 } else { 1 };
@@ -88,7 +90,14 @@ fn generated(i: u64) -> CaseFacts {
             Outcome::Void => "draft".into(),
         },
         officers: [officer_a, officer_b],
-        party_kind: Some(if h % 5 == 0 { "organization" } else { "individual" }.into()),
+        party_kind: Some(
+            if h % 5 == 0 {
+                "organization"
+            } else {
+                "individual"
+            }
+            .into(),
+        ),
         party_index: Some(format!("p{}", i % 300)),
         violation_date: on,
         created_at,
@@ -174,8 +183,8 @@ fn compare_all(server: &TestServer, as_of: NaiveDate, what: &str) {
     let cfg = Config::default();
     for scope in SCOPES {
         for (from, to) in periods() {
-            let (stored, served) = server
-                .store(|db| answer(db, scope, from, to, as_of, t0(), &cfg).unwrap());
+            let (stored, served) =
+                server.store(|db| answer(db, scope, from, to, as_of, t0(), &cfg).unwrap());
             assert_eq!(served, Served::Stored, "{what}: {scope} {from}..{to}");
             let again = server.store(|db| report(db, scope, from, to, as_of, t0(), &cfg).unwrap());
             assert_eq!(
@@ -243,7 +252,12 @@ fn plant_normal(server: &TestServer, at: DateTime<Utc>) {
             Role::Officer,
             at,
         ),
-        ev(EventKind::File, "AP-1", Role::Leader, at + Duration::hours(1)),
+        ev(
+            EventKind::File,
+            "AP-1",
+            Role::Leader,
+            at + Duration::hours(1),
+        ),
         ev(
             EventKind::RegisterSave {
                 items: "建筑材料一批".into(),
@@ -360,7 +374,10 @@ async fn the_stored_answer_is_the_recomputed_report(b: Backend) {
     assert!(moved.decided_at.is_some());
     moved.version = 2;
     moved.decided_at = moved.decided_at.map(|d| d + Duration::days(40));
-    let (before, cases_before) = (city(&server, as_of).0, server.db().int("SELECT count(*) FROM procedure_case", &[]));
+    let (before, cases_before) = (
+        city(&server, as_of).0,
+        server.db().int("SELECT count(*) FROM procedure_case", &[]),
+    );
     server.store(|db| {
         db.write_as(|c| {
             facts::save(c, &paid)?;
@@ -369,7 +386,10 @@ async fn the_stored_answer_is_the_recomputed_report(b: Backend) {
         })
         .unwrap()
     });
-    assert!(server.db().int("SELECT count(*) FROM supervise_dirty", &[]) > 0, "marked");
+    assert!(
+        server.db().int("SELECT count(*) FROM supervise_dirty", &[]) > 0,
+        "marked"
+    );
     let (paid_now, served) = city(&server, as_of);
     assert_eq!(served, Served::Stored);
     assert_eq!(
@@ -385,8 +405,14 @@ async fn the_stored_answer_is_the_recomputed_report(b: Backend) {
     );
     let (after, served) = city(&server, as_of);
     assert_eq!(served, Served::Stored);
-    assert_eq!(total(&after, |i| i.normal), total(&paid_now, |i| i.normal) + 1);
-    assert_eq!(total(&after, |i| i.overdue), total(&paid_now, |i| i.overdue) + 1);
+    assert_eq!(
+        total(&after, |i| i.normal),
+        total(&paid_now, |i| i.normal) + 1
+    );
+    assert_eq!(
+        total(&after, |i| i.overdue),
+        total(&paid_now, |i| i.overdue) + 1
+    );
     assert_eq!(
         server.db().int("SELECT count(*) FROM supervise_dirty", &[]),
         0,
@@ -396,10 +422,12 @@ async fn the_stored_answer_is_the_recomputed_report(b: Backend) {
 
     // Another day, a period outside the stored one, other settings:
     // recomputed, never served stale.
-    assert_eq!(city(&server, as_of + Duration::days(1)).1, Served::Recomputed);
-    let outside = server.store(|db| {
-        answer(db, "", day(2025, 6, 1), day(2026, 6, 1), as_of, t0(), &cfg).unwrap()
-    });
+    assert_eq!(
+        city(&server, as_of + Duration::days(1)).1,
+        Served::Recomputed
+    );
+    let outside = server
+        .store(|db| answer(db, "", day(2025, 6, 1), day(2026, 6, 1), as_of, t0(), &cfg).unwrap());
     assert_eq!(outside.1, Served::Recomputed);
     let strict = Config {
         dispersion_k: 0.5,

@@ -231,7 +231,9 @@ async fn cockpit_upkeep(state: std::sync::Arc<zhifa_server::api::AppState>) {
         match run {
             Ok(Ok(true)) => tracing::info!("supervision cockpit recomputed"),
             Ok(Ok(false)) => {}
-            Ok(Err(e)) => tracing::warn!(code = e.code(), error = %e, "supervision cockpit upkeep failed"),
+            Ok(Err(e)) => {
+                tracing::warn!(code = e.code(), error = %e, "supervision cockpit upkeep failed")
+            }
             Err(e) => tracing::warn!(error = %e, "supervision cockpit upkeep panicked"),
         }
     }

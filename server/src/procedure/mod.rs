@@ -221,8 +221,10 @@ pub fn events_of_many(
     k: &Keeper,
     case_ids: &[String],
 ) -> Result<HashMap<String, Result<Vec<ProcedureEvent>, CaseError>>, CaseError> {
-    let mut out: HashMap<String, Result<Vec<ProcedureEvent>, CaseError>> =
-        case_ids.iter().map(|id| (id.clone(), Ok(Vec::new()))).collect();
+    let mut out: HashMap<String, Result<Vec<ProcedureEvent>, CaseError>> = case_ids
+        .iter()
+        .map(|id| (id.clone(), Ok(Vec::new())))
+        .collect();
     for page in case_ids.chunks(500) {
         let marks: Vec<String> = (1..=page.len()).map(|i| format!("?{i}")).collect();
         let vals: Vec<Val<'_>> = page.iter().map(|id| Val::Text(id)).collect();

@@ -146,10 +146,7 @@ fn status_of(s: &str) -> Result<ClueStatus, SuperviseError> {
 
 fn row_of(c: &mut dyn Conn, k: &Keeper, r: &Row) -> Result<ClueRow, SuperviseError> {
     let id: String = r.get(0)?;
-    let events = c.query(
-        &format!("{EVENTS} WHERE clue_id = ?1 ORDER BY seq"),
-        p![id],
-    )?;
+    let events = c.query(&format!("{EVENTS} WHERE clue_id = ?1 ORDER BY seq"), p![id])?;
     let events = events
         .iter()
         .map(|e| event_of(c, k, e))
@@ -157,7 +154,8 @@ fn row_of(c: &mut dyn Conn, k: &Keeper, r: &Row) -> Result<ClueRow, SuperviseErr
     row_with(r, events)
 }
 
-const EVENTS: &str = "SELECT clue_id, seq, at, actor, action, status, text FROM supervise_clue_event";
+const EVENTS: &str =
+    "SELECT clue_id, seq, at, actor, action, status, text FROM supervise_clue_event";
 
 /// One step of a clue from its row (`EVENTS`' columns), its words opened.
 fn event_of(c: &mut dyn Conn, k: &Keeper, e: &Row) -> Result<ClueEvent, SuperviseError> {

@@ -161,7 +161,8 @@ fn insert_days(
     Ok(())
 }
 
-const DAY_COLUMNS: &str = "township, day, cases, simple, normal, open, decided, penalties, no_penalty,
+const DAY_COLUMNS: &str =
+    "township, day, cases, simple, normal, open, decided, penalties, no_penalty,
     first_violation_no_penalty, closed, overdue, flagged, voided, minutes_sum, minutes_n, fines_fen,
     inspections, inspection_items";
 

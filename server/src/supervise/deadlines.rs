@@ -30,9 +30,7 @@ use std::sync::Arc;
 
 use zhifa_core::catalogue::model::Package;
 
-use crate::procedure::{
-    CaseError, config_of, events_of_many, parse_stage, release_of, state_of,
-};
+use crate::procedure::{CaseError, config_of, events_of_many, parse_stage, release_of, state_of};
 use crate::record::Keeper;
 use crate::store::sql::{Conn, Val};
 

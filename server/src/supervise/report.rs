@@ -150,11 +150,17 @@ pub fn report(
     db.write_as(|c| super::clues::remember(c, &run.clues, now))?;
     let indicators = sum_days(day_rows(&run));
     let deadlines = db.read_as(|c| deadlines(c, db.keeper(), scope, as_of))?;
-    Ok(assemble(scope, from, to, as_of, indicators, run.clues, deadlines))
+    Ok(assemble(
+        scope, from, to, as_of, indicators, run.clues, deadlines,
+    ))
 }
 
 /// Checks a scope and a period.
-pub(crate) fn check_period(scope: &str, from: NaiveDate, to: NaiveDate) -> Result<(), SuperviseError> {
+pub(crate) fn check_period(
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(), SuperviseError> {
     check_scope(scope)?;
     if from > to {
         return Err(SuperviseError::Invalid(format!(
@@ -298,7 +304,11 @@ pub(crate) fn day_rows(run: &Run) -> BTreeMap<(String, NaiveDate), DayRow> {
         let Some(d) = run.days.get(&c.case_id) else {
             continue;
         };
-        count_normal(&mut slot(&mut by, &c.township, *d).ind, c, overdue.contains(c.case_id.as_str()));
+        count_normal(
+            &mut slot(&mut by, &c.township, *d).ind,
+            c,
+            overdue.contains(c.case_id.as_str()),
+        );
     }
     for i in &data.inspections {
         let Some(d) = run.days.get(&i.inspection_id) else {

@@ -23,9 +23,9 @@ use zhifa_protocol::ErrorKind;
 use zhifa_protocol::wire::ErrorBody;
 
 use super::clues::{self, ClueError, ClueRow, ClueStep};
+use super::cockpit::cockpit;
 use super::deadlines::{Deadlines, deadlines};
 use super::disposal::{Actor, ClueStatus, DisposalError, Periods};
-use super::cockpit::cockpit;
 use super::report::Report;
 use super::review::standard::Grading;
 use super::review::{Review, ReviewError, review_of};
