@@ -49,7 +49,7 @@ fn h(i: u64) -> u64 {
 fn generated(i: u64) -> CaseFacts {
     let h = h(i);
     let township = TOWNSHIPS[(i % 6) as usize].to_owned();
-    let year = if i % 10 == 0 { 2025 } else { 2026 };
+    let year = if i.is_multiple_of(10) { 2025 } else { 2026 };
     let on = day(year, 1, 1) + Duration::days(((i * 37) % 340) as i64);
     let created_at: DateTime<Utc> = Utc
         .from_local_datetime(&on.and_hms_opt(1, (i % 60) as u32, 0).unwrap())
@@ -68,7 +68,7 @@ fn generated(i: u64) -> CaseFacts {
     let penalty = outcome == Outcome::Penalty;
     let band = 1 + (i / 7) % 4;
     let amount = ((i % 10) + 1) * 5000 * band * if h % 97 == 3 { 5 } else { 1 };
-    let paid = penalty && h % 11 != 0;
+    let paid = penalty && !h.is_multiple_of(11);
     let officer_a = OFFICERS[(i % OFFICERS.len() as u64) as usize].to_owned();
     let officer_b = if h % 89 == 1 {
         officer_a.clone()
@@ -91,7 +91,7 @@ fn generated(i: u64) -> CaseFacts {
         },
         officers: [officer_a, officer_b],
         party_kind: Some(
-            if h % 5 == 0 {
+            if h.is_multiple_of(5) {
                 "organization"
             } else {
                 "individual"
@@ -104,7 +104,7 @@ fn generated(i: u64) -> CaseFacts {
         decided_at,
         outcome,
         exemption: (outcome == Outcome::NoPenalty).then(|| "minor".into()),
-        first_violation: outcome == Outcome::NoPenalty && h % 3 == 0,
+        first_violation: outcome == Outcome::NoPenalty && h.is_multiple_of(3),
         penalty_kind: penalty.then(|| "fine".into()),
         amount_fen: penalty.then_some(amount as i64),
         band: penalty.then(|| format!("L{band}")),
