@@ -59,6 +59,8 @@ const MATRIX: &str = "\
 | `console.supervise_step` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ |
 | `console.supervise_deadlines` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✘ | ✘ |
 | `console.supervise_review` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
+| `console.supervise_recheck` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `console.supervise_recheck_decision` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ |
 | `console.audit` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
 | `console.admin_staff` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 | `console.admin_staff_revoke` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
@@ -382,6 +384,22 @@ impl World {
         id
     }
 
+    /// A clue of 500112108 with a 监督意见书 issued now (open to 复查); its id.
+    fn plant_opinion(&self) -> String {
+        let id = self.plant_clue("general");
+        let at = self
+            .server
+            .clock
+            .now_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        self.server.db().rows(
+            "INSERT INTO supervise_clue_event (clue_id, seq, at, actor, action, status, text)
+             VALUES (?1, 1, ?2, 'staff:sv-in', 'general', 'general', NULL)",
+            &[&id, &at],
+        );
+        id
+    }
+
     /// A normal-procedure case of OFF-LX-01 in the sample township, as its
     /// 案源登记 leaves it (waiting for 立案).
     fn plant_procedure_case(&self) -> String {
@@ -635,6 +653,34 @@ impl World {
                 let (s, body) = self.get(actor, &path).await;
                 s == 200 && body.contains(&id)
             }
+            "console.supervise_recheck" => {
+                let id = self.plant_opinion();
+                let path = format!("/v1/console/supervise/clues/{id}/recheck");
+                let (s, body) = self
+                    .post(actor, &path, serde_json::json!({"reason": "不服监督意见"}))
+                    .await;
+                s == 200 && body.contains("\"recheck\":{")
+            }
+            "console.supervise_recheck_decision" => {
+                let id = self.plant_opinion();
+                let path = format!("/v1/console/supervise/clues/{id}/recheck");
+                let (s, _) = self
+                    .post(
+                        "ap_in",
+                        &path,
+                        serde_json::json!({"reason": "不服监督意见"}),
+                    )
+                    .await;
+                assert_eq!(s, 200, "the 复查 application for the cell");
+                let (s, body) = self
+                    .post(
+                        actor,
+                        &format!("{path}/decision"),
+                        serde_json::json!({"outcome": "upheld", "reason": "监督意见并无不当"}),
+                    )
+                    .await;
+                s == 200 && body.contains("\"outcome\":\"upheld\"")
+            }
             "console.supervise_deadlines" => {
                 let id = self.plant_procedure_case();
                 let (s, body) = self.get(actor, "/v1/console/supervise/deadlines").await;
@@ -766,5 +812,5 @@ fn the_docs_table_is_the_tested_table() {
     // And every operation has a runner and every row its 16 cells.
     let (actors, rows) = parse(MATRIX);
     assert_eq!(actors.len(), 22);
-    assert_eq!(rows.len(), 42);
+    assert_eq!(rows.len(), 44);
 }

@@ -583,6 +583,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/supervise/clues/{clue_id}/recheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/clues/{clue_id}/recheck`: the supervised
+         *     township's 负责人 (`approver`, in scope) applies for the 复查 of the
+         *     clue's 监督意见书 — within ten working days of receiving it
+         *     (《重庆市行政执法监督条例》 Art. 21 ¶1), refused after with
+         *     `recheck_late`. Audited `supervise.recheck`.
+         */
+        post: operations["recheck_request_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/clues/{clue_id}/recheck/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/clues/{clue_id}/recheck/decision`: the
+         *     supervisor (in scope) decides the pending 复查 — 维持, 撤销 or 变更 with
+         *     the reasons, due fifteen working days after the application (Art. 21
+         *     ¶2; the deadline monitor shows the clock). Audited
+         *     `supervise.recheck_decision`.
+         */
+        post: operations["recheck_decision_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/supervise/deadlines": {
         parameters: {
             query?: never;
@@ -1169,6 +1215,7 @@ export interface components {
             model: string;
             /** @description Why. */
             reason: string;
+            recheck?: null | components["schemas"]["Recheck"];
             /** @description Where it stands. */
             status: components["schemas"]["ClueStatus"];
             /** @description The status in Chinese. */
@@ -1200,6 +1247,11 @@ export interface components {
             /** @description The clock (`decision`, `service`, …). */
             clock: string;
             /**
+             * @description The clue whose 复查 this clock is (`recheck_decision` only); the
+             *     case is then the clue's first case.
+             */
+            clue_id?: string | null;
+            /**
              * Format: int64
              * @description Days from today to the due day (negative: overdue).
              */
@@ -1211,7 +1263,8 @@ export interface components {
             due: string;
             /**
              * @description Who it is escalated to: `approver` (the township's 负责人) when
-             *     yellow; `approver` and `supervisor` (the 司法局) when red.
+             *     yellow; `approver` and `supervisor` (the 司法局) when red. A 复查
+             *     decision is the supervisor's own: `supervisor` when yellow or red.
              */
             escalate_to: string[];
             /** @description Whether the count crossed a year the calendar marks estimated. */
@@ -2159,6 +2212,65 @@ export interface components {
             token_id: string;
             /** @description Township code. */
             township: string;
+        };
+        /** @description A clue's 复查, its words opened. */
+        Recheck: {
+            /** @description Where the periods come from. */
+            basis: string;
+            /** @description When decided (RFC 3339). */
+            decided_at?: string | null;
+            /** @description The supervisor's account. */
+            decided_by?: string | null;
+            /**
+             * Format: date
+             * @description The last day to decide (Art. 21 ¶2).
+             */
+            decision_due: string;
+            /** @description The decision's reasons. */
+            decision_reason?: string | null;
+            outcome?: null | components["schemas"]["RecheckOutcome"];
+            /** @description The outcome in Chinese. */
+            outcome_zh?: string | null;
+            /** @description Why the unit disagrees. */
+            reason: string;
+            /**
+             * Format: date
+             * @description The day the 监督意见书 was received (issued in the console).
+             */
+            received_on: string;
+            /**
+             * Format: date
+             * @description The last day to apply (Art. 21 ¶1).
+             */
+            request_due: string;
+            /** @description When (RFC 3339). */
+            requested_at: string;
+            /** @description The unit's account. */
+            requested_by: string;
+            /**
+             * Format: date
+             * @description The day the application was made.
+             */
+            requested_on: string;
+        };
+        /** @description The supervisor's decision. */
+        RecheckDecision: {
+            /** @description The changed 监督意见 (变更 only). */
+            opinion?: string;
+            /** @description 维持 / 撤销 / 变更. */
+            outcome: components["schemas"]["RecheckOutcome"];
+            /** @description The reasons. */
+            reason: string;
+        };
+        /**
+         * @description What the 复查 decided.
+         * @enum {string}
+         */
+        RecheckOutcome: "upheld" | "revoked" | "changed";
+        /** @description The unit's application. */
+        RecheckRequest: {
+            /** @description Why it disagrees with the 监督处理决定. */
+            reason: string;
         };
         /** @description `POST /v1/token/refresh`: proves possession of the device key. */
         RefreshRequest: {
@@ -3837,6 +3949,122 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ClueStep"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueRow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    recheck_request_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The clue */
+                clue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecheckRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueRow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    recheck_decision_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The clue */
+                clue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecheckDecision"];
             };
         };
         responses: {

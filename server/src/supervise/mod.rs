@@ -28,6 +28,7 @@ pub mod deadlines;
 pub mod disposal;
 pub mod facts;
 pub mod models;
+pub mod recheck;
 pub mod report;
 pub mod review;
 pub mod routes;
