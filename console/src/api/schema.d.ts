@@ -542,6 +542,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/supervise/bulletin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/bulletin?from=&to=`: the 案卷评查 通报 of the
+         *     supervisor's scope — per township the files drawn and scored and the
+         *     grades — over the draws whose period overlaps the one asked (default:
+         *     this year).
+         */
+        get: operations["bulletin_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/supervise/clues": {
         parameters: {
             query?: never;
@@ -650,6 +672,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/supervise/draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/draws`: the draws of the supervisor's scope,
+         *     newest first, with their files and scores.
+         */
+        get: operations["draws_http"];
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/draws`: draws a random sample of the closed
+         *     normal-procedure files of a township of the supervisor's scope, the
+         *     seed recorded.
+         */
+        post: operations["draw_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/supervise/report": {
         parameters: {
             query?: never;
@@ -686,6 +733,72 @@ export interface paths {
         get: operations["review_http"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/samples/{sample_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/samples/{sample_id}/assign`: assigns a
+         *     drawn file of the supervisor's scope to a scorer from another township
+         *     or district (`sample_scorer_own_unit` otherwise).
+         */
+        post: operations["assign_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/scoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/scoring`: the files assigned to the account,
+         *     by blind number only.
+         */
+        get: operations["assigned_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/scoring/{sample_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/scoring/{sample_id}`: the file assigned to
+         *     the account, blind (no officer, party or township), with the machine's
+         *     评查 and the items to judge.
+         */
+        get: operations["blind_http"];
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/scoring/{sample_id}`: the scorer's
+         *     judgements; the file with its final score and grade.
+         */
+        post: operations["score_http"];
         delete?: never;
         options?: never;
         head?: never;
@@ -899,6 +1012,27 @@ export interface components {
          * @enum {string}
          */
         Action: "warn" | "simple" | "general" | "reply" | "accept" | "return" | "dismiss";
+        /** @description Who is to score a file. */
+        AssignRequest: {
+            /** @description The scorer's console account id. */
+            scorer: string;
+        };
+        /** @description An assignment, as its scorer lists it: nothing of the case. */
+        Assignment: {
+            /** @description When assigned (RFC 3339). */
+            assigned_at?: string | null;
+            /** @description The grade, once given. */
+            grade?: string | null;
+            /** @description The blind number. */
+            sample_id: string;
+            /**
+             * Format: int64
+             * @description The final score, once given.
+             */
+            score?: number | null;
+            /** @description When scored. */
+            scored_at?: string | null;
+        };
         /** @description A page of the audit log. */
         AuditPage: {
             /**
@@ -937,6 +1071,125 @@ export interface components {
             public_key: string;
             /** @description Tag of the device signature. */
             token_tag: string;
+        };
+        /** @description The file as the scorer sees it: blind. */
+        BlindFile: {
+            /** @description The machine's provisional grade. */
+            auto_grade: string;
+            /**
+             * Format: int32
+             * @description The machine's score.
+             */
+            auto_score: number;
+            /** @description The machine's veto result. */
+            auto_veto_passed: boolean;
+            /** @description Part 2 as the machine judged it. */
+            findings: components["schemas"]["Finding"][];
+            /** @description How grades are set. */
+            grade_basis: string;
+            /** @description What the scorer judges. */
+            human_items: components["schemas"]["HumanItem"][];
+            /** @description The matter's code. */
+            matter_code: string;
+            /** @description Its name, from the catalogue release in force. */
+            matter_name: string;
+            result?: null | components["schemas"]["ScoreResult"];
+            /** @description The blind number. */
+            sample_id: string;
+            /** @description The standard. */
+            standard: string;
+            /** @description The steps, oldest first. */
+            steps: components["schemas"]["BlindStep"][];
+            /**
+             * Format: int32
+             * @description The full marks.
+             */
+            total: number;
+            /** @description Part 1 as the machine judged it. */
+            vetoes: components["schemas"]["VetoFinding"][];
+        };
+        /** @description One step of the file, without who took it. */
+        BlindStep: {
+            /**
+             * Format: date
+             * @description The day (Beijing).
+             */
+            on: string;
+            /** @description The role that took it (承办人, 行政机关负责人, …), never the person. */
+            role: string;
+            /** @description The step, in Chinese. */
+            step: string;
+        };
+        /** @description The 通报 of the 案卷评查 under a scope over a period. */
+        Bulletin: {
+            /**
+             * Format: date
+             * @description Draws whose period overlaps from…
+             */
+            from: string;
+            /** @description How the grades are set. */
+            grade_basis: string;
+            /** @description Every file drawn, township and draw order. */
+            samples: components["schemas"]["SampleRow"][];
+            /** @description The scope. */
+            scope: string;
+            /**
+             * Format: date
+             * @description …to.
+             */
+            to: string;
+            /** @description Per township, in code order. */
+            townships: components["schemas"]["BulletinRow"][];
+        };
+        /** @description One township's results in the 通报. */
+        BulletinRow: {
+            /**
+             * Format: int64
+             * @description Draws in the period.
+             */
+            draws: number;
+            /**
+             * Format: int64
+             * @description 优秀.
+             */
+            excellent: number;
+            /**
+             * Format: int64
+             * @description 不合格.
+             */
+            fail: number;
+            /**
+             * Format: int64
+             * @description 良好.
+             */
+            good: number;
+            /**
+             * Format: int64
+             * @description The mean final score of the scored files, in tenths of a point.
+             */
+            mean_score_tenths?: number | null;
+            /**
+             * Format: int64
+             * @description 合格.
+             */
+            pass: number;
+            /**
+             * Format: int64
+             * @description Closed files the draws were made from.
+             */
+            population: number;
+            /**
+             * Format: int64
+             * @description Files drawn.
+             */
+            sampled: number;
+            /**
+             * Format: int64
+             * @description Files scored.
+             */
+            scored: number;
+            /** @description The township. */
+            township: string;
         };
         /** @description A document of the case. */
         CaseDocument: {
@@ -1307,6 +1560,18 @@ export interface components {
             /** @description Cases whose clocks could not be computed. */
             unavailable: components["schemas"]["Unavailable"][];
         };
+        /** @description The scorer's points off on a sheet row. */
+        Deduction: {
+            /** @description The row. */
+            id: string;
+            /** @description What was found. */
+            note?: string;
+            /**
+             * Format: int32
+             * @description Points off.
+             */
+            points: number;
+        };
         /** @description One finding as a department sees it. */
         DepartmentFinding: {
             /** @description The department's code. */
@@ -1366,6 +1631,56 @@ export interface components {
             title: string;
             /** @description Whether the server holds the intact file (a verified blob). */
             verified: boolean;
+        };
+        /** @description A draw with its files. */
+        Draw: {
+            /** @description Its id. */
+            draw_id: string;
+            /** @description When (RFC 3339). */
+            drawn_at: string;
+            /** @description Who drew. */
+            drawn_by: string;
+            /**
+             * Format: date
+             * @description The period's first day.
+             */
+            from: string;
+            /**
+             * Format: int64
+             * @description Closed files in the period.
+             */
+            population: number;
+            /** @description The files drawn, in draw order. */
+            samples: components["schemas"]["SampleRow"][];
+            /** @description The seed (re-run the draw with it: [`super::sampling::draw`]). */
+            seed: string;
+            /** @description The size asked. */
+            size: components["schemas"]["SampleSize"];
+            /**
+             * Format: date
+             * @description Its last day.
+             */
+            to: string;
+            /** @description The township. */
+            township: string;
+        };
+        /** @description A draw asked for. */
+        DrawRequest: {
+            /**
+             * Format: date
+             * @description Files closed (结案) from this day…
+             */
+            from: string;
+            /** @description The seed; a random one when absent. Recorded either way. */
+            seed?: string | null;
+            size?: null | components["schemas"]["SampleSize"];
+            /**
+             * Format: date
+             * @description …to this day.
+             */
+            to: string;
+            /** @description The township (nine digits) inside the supervisor's scope. */
+            township: string;
         };
         /** @description `POST /v1/enrol`: binds the device key to the officer of a one-time code. */
         EnrolRequest: {
@@ -1688,6 +2003,15 @@ export interface components {
              *     the presider.
              */
             signature?: components["schemas"]["MinutesSignature"];
+        };
+        /** @description An item left to the scorer. */
+        HumanItem: {
+            /** @description Its id (a veto item's or a sheet row's). */
+            id: string;
+            /** @description `veto` (holds or not) or `deduction` (points off). */
+            kind: string;
+            /** @description What to judge, in Chinese. */
+            text: string;
         };
         /** @description One server-side change to a case the officer holds. */
         InboxEvent: {
@@ -2381,6 +2705,84 @@ export interface components {
             /** @description Whether it was active and is now revoked (`false`: already was). */
             revoked: boolean;
         };
+        /** @description One drawn file. */
+        SampleRow: {
+            /** @description When assigned (RFC 3339). */
+            assigned_at?: string | null;
+            /**
+             * Format: int64
+             * @description The machine's score when the scorer scored.
+             */
+            auto_score?: number | null;
+            /** @description The case (the drawing supervisor's view only). */
+            case_id: string;
+            /** @description 优秀 / 良好 / 合格 / 不合格. */
+            grade?: string | null;
+            /** @description The blind number the scorer sees. */
+            sample_id: string;
+            /**
+             * Format: int64
+             * @description The final score.
+             */
+            score?: number | null;
+            /** @description When scored (RFC 3339). */
+            scored_at?: string | null;
+            /** @description The scorer's account, once assigned. */
+            scorer?: string | null;
+            /**
+             * Format: int64
+             * @description 1, 2, … in draw order.
+             */
+            seq: number;
+            /** @description Its township. */
+            township: string;
+            /** @description Whether every veto item held. */
+            veto_passed?: boolean | null;
+        };
+        /** @description How many files to draw. */
+        SampleSize: {
+            /**
+             * Format: int32
+             * @description This many files (all of them if fewer).
+             */
+            count: number;
+        } | {
+            /**
+             * Format: int32
+             * @description This share of the files, in percent, rounded up.
+             */
+            percent: number;
+        };
+        /** @description A file's final score. */
+        ScoreResult: {
+            /**
+             * Format: int32
+             * @description The machine's score.
+             */
+            auto_score: number;
+            /** @description The grade. */
+            grade: string;
+            /**
+             * Format: int32
+             * @description Less the scorer's points.
+             */
+            score: number;
+            /** @description When (RFC 3339). */
+            scored_at: string;
+            /** @description The judgements. */
+            scoring: components["schemas"]["Scoring"];
+            /** @description Every veto item held (machine and scorer). */
+            veto_passed: boolean;
+        };
+        /** @description A scorer's judgements. */
+        Scoring: {
+            /** @description A general remark. */
+            comment?: string;
+            /** @description Points off on human rows (none, one or several). */
+            deductions?: components["schemas"]["Deduction"][];
+            /** @description Every human veto item, judged. */
+            vetoes: components["schemas"]["VetoJudgement"][];
+        };
         /** @description How the decision is served. */
         ServiceMethod: {
             /** @enum {string} */
@@ -2588,6 +2990,15 @@ export interface components {
             result: components["schemas"]["ItemResult"];
             /** @description What must hold. */
             text: string;
+        };
+        /** @description The scorer's judgement of a veto item. */
+        VetoJudgement: {
+            /** @description The item. */
+            id: string;
+            /** @description Why, if it does not. */
+            note?: string;
+            /** @description Whether it holds. */
+            passed: boolean;
         };
         /** @description One outbox record on the wire. */
         WireMutation: {
@@ -3898,6 +4309,54 @@ export interface operations {
             };
         };
     };
+    bulletin_http: {
+        parameters: {
+            query?: {
+                /** @description First day (default: 1 January of this year, Beijing). */
+                from?: string;
+                /** @description Last day (default: today, Beijing). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bulletin"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     clues_http: {
         parameters: {
             query?: {
@@ -4145,6 +4604,96 @@ export interface operations {
             };
         };
     };
+    draws_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draw"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    draw_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrawRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draw"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     report_http: {
         parameters: {
             query?: {
@@ -4211,6 +4760,203 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Review"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assign_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The drawn file's blind number */
+                sample_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleRow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assigned_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    blind_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The blind number */
+                sample_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlindFile"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    score_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The blind number */
+                sample_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Scoring"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlindFile"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             401: {

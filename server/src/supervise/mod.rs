@@ -23,7 +23,9 @@
 //! targeted (行政处罚法 Art. 74 ¶3): indicators are ordered by township
 //! code, and no model rewards or flags a low total.
 
+pub mod blind;
 pub mod clues;
+pub mod crossreview;
 pub mod deadlines;
 pub mod disposal;
 pub mod facts;
@@ -31,7 +33,9 @@ pub mod models;
 pub mod recheck;
 pub mod report;
 pub mod review;
+pub mod review_routes;
 pub mod routes;
+pub mod sampling;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
