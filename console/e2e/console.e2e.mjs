@@ -58,6 +58,10 @@ function syncDemoCase(url, demo) {
   const code = demo.officers.find((o) => o.id === 'OFF-LX-01').code
   const run = (...args) => execFileSync(deviceBin, ['--data', dev, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   run('demo')
+  // A fine decided in September and never paid: past its 15 days (Art. 67)
+  // the supervision model `unpaid_not_pursued` flags it — the cockpit's
+  // flagged case (issue 18).
+  run('demo', '--at', '2026-09-01T02:00:00Z')
   run('enrol', '--server', url, '--code', code)
   run('sync')
   // A normal-procedure case (普通程序): 案源登记 on the device, waiting
@@ -70,6 +74,8 @@ function syncDemoCase(url, demo) {
 }
 
 const problems = []
+/** Whether the cockpit had a clue the e2e issued a 监督意见书 on. */
+let flaggedClue = false
 
 async function axe(page, screen) {
   // Colours are judged once Element Plus's fade-in transitions are over.
@@ -279,6 +285,29 @@ async function main() {
         await page.goBack()
         await page.waitForSelector('text=已运行的问题模型')
       }
+      // A flagged case (issue 18's done-when): the clue's case opens its
+      // dossier, and the supervisor issues a 监督意见书 on the clue.
+      const clueRow = page.locator('.el-table__body tr:has(button:has-text("处置"))').first()
+      expect((await clueRow.count()) > 0, 'no open clue on the cockpit')
+      if ((await clueRow.count()) > 0) {
+        flaggedClue = true
+        await clueRow.locator('a:has-text("案卷 1")').click()
+        await page.waitForURL(/\/console\/cases\/[0-9a-f-]+/)
+        await page.waitForSelector('text=服务器规则复核')
+        expect((await page.innerText('main')).includes('处罚决定与依据'), 'the flagged case\'s dossier did not open')
+        await shot(page, 'supervise-flagged-dossier')
+        await page.goBack()
+        await page.waitForSelector('text=已运行的问题模型')
+        await page.locator('.el-table__body tr:has(button:has-text("处置"))').first().locator('button:has-text("处置")').click()
+        await page.waitForSelector('.el-dialog #clue-action')
+        await page.click('.el-dialog:visible .el-select__wrapper')
+        await page.click('.el-select-dropdown__item:visible:has-text("制发监督意见书")')
+        await page.fill('#clue-text', '请于三十日内复核该案并书面报告整改情况')
+        await axe(page, 'clue disposal dialog')
+        await shot(page, 'supervise-opinion-dialog')
+        await page.click('.el-dialog__footer button:has-text("提交")')
+        await page.waitForSelector('text=监督意见书待整改')
+      }
       await town.click()
       await page.waitForURL(new RegExp(`/console/cases\\?township=${code}`))
       await page.waitForSelector('.el-table__body tr')
@@ -288,6 +317,37 @@ async function main() {
         await shot(page, `supervise-${s.name}`)
         await axe(page, `supervise ${s.name}`)
       }
+    }
+    // 案卷评查 (issue 18 item 2): a random draw of 龙兴镇's closed files
+    // with its seed recorded, the 通报 per township exported as XLSX, and
+    // the cross-review list (the files assigned to this account).
+    await page.goto(`${base}sampling`)
+    await page.waitForSelector('#d-township')
+    await page.fill('#d-township', '500112108')
+    await page.click('button:has-text("抽取案卷")')
+    await page.waitForSelector('.draw')
+    const drawText = await page.innerText('main')
+    expect(/随机种子 [0-9a-f]{32}/.test(drawText) && drawText.includes('staff:demo-supervisor'), `the draw's seed and drawer are not shown: ${drawText.slice(0, 400)}`)
+    await page.click('button:has-text("汇总通报")')
+    await page.waitForSelector('text=平均分')
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `sampling-${s.name}`)
+      await axe(page, `sampling ${s.name}`)
+    }
+    const [bulletinFile] = await Promise.all([page.waitForEvent('download'), page.click('text=导出通报（XLSX）')])
+    const bulletinName = bulletinFile.suggestedFilename()
+    expect(/^案卷评查通报_500112_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.xlsx$/.test(bulletinName), `bulletin name: ${bulletinName}`)
+    const bulletinSaved = join(out, 'bulletin-export.xlsx')
+    await bulletinFile.saveAs(bulletinSaved)
+    const bulletinBytes = readFileSync(bulletinSaved)
+    expect(bulletinBytes.subarray(0, 2).toString() === 'PK', 'the 通报 export is not an XLSX')
+    await page.goto(`${base}scoring`)
+    await page.waitForSelector('.el-table')
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `scoring-${s.name}`)
+      await axe(page, `scoring ${s.name}`)
     }
     await page.click('text=退出登录')
     await page.waitForURL(/\/console\/signin/)
@@ -353,8 +413,59 @@ async function main() {
       const after = await page.innerText('main')
       expect(after.includes('第六十条') && after.includes('行政机关负责人'), `立案 not recorded with its clock: ${after.slice(0, 400)}`)
       await shot(page, 'normal-case-filed')
+
+      // The 负责人 reports the 整改 on the 监督意见书 and applies for its
+      // 复查 (重庆市行政执法监督条例 Art. 21).
+      if (flaggedClue) {
+        await page.click('text=监督线索')
+        await page.waitForURL(/\/console\/clues/)
+        await page.waitForSelector('button:has-text("申请复查")')
+        await page.locator('.el-table__body tr:has(button:has-text("处置"))').first().locator('button:has-text("处置")').click()
+        await page.waitForSelector('.el-dialog #clue-text')
+        await page.fill('#clue-text', '已复核该案，补正送达回证，整改情况见附件')
+        await page.click('.el-dialog__footer button:has-text("提交")')
+        await page.waitForSelector('text=单位已答复')
+        await page.click('button:has-text("申请复查")')
+        await page.waitForSelector('.el-dialog #rc-reason')
+        await page.fill('#rc-reason', '该案已依法送达，监督意见认定的事实有误')
+        await axe(page, 'recheck request dialog')
+        await page.locator('.el-dialog__footer:visible button:has-text("提交")').click()
+        await page.waitForSelector('text=复查中')
+        for (const s of sizes) {
+          await page.setViewportSize(s)
+          await shot(page, `clues-recheck-${s.name}`)
+          await axe(page, `clues recheck ${s.name}`)
+        }
+      }
       await page.click('text=退出登录')
       await page.waitForURL(/\/console\/signin/)
+
+      // The supervisor accepts the 整改 report and decides the 复查: its
+      // 15-working-day clock is in the deadline monitor until then.
+      if (flaggedClue) {
+        await page.goto(`${base}signin`)
+        await page.waitForSelector('#username')
+        await fill(supervisor.username, supervisor.password, totp(supervisor.totp_secret))
+        await page.waitForURL(/\/console\/supervise/)
+        await page.waitForSelector('text=已运行的问题模型')
+        expect((await page.innerText('main')).includes('监督复查待决定'), 'the 复查 clock is not in the deadline monitor')
+        await page.click('button:has-text("复查决定")')
+        await page.waitForSelector('.el-dialog #rc-reason')
+        await page.click('.el-dialog label:has-text("维持")')
+        await page.fill('#rc-reason', '经复查，监督意见认定事实清楚，予以维持')
+        await axe(page, 'recheck decision dialog')
+        await page.locator('.el-dialog__footer:visible button:has-text("提交")').click()
+        await page.waitForSelector('text=复查决定：维持')
+        await page.locator('.el-table__body tr:has(button:has-text("处置"))').first().locator('button:has-text("处置")').click()
+        await page.waitForSelector('.el-dialog #clue-action')
+        await page.click('.el-dialog:visible .el-select__wrapper')
+        await page.click('.el-select-dropdown__item:visible:has-text("审核通过，办结")')
+        await page.click('.el-dialog__footer button:has-text("提交")')
+        await page.waitForSelector('text=已办结')
+        await shot(page, 'supervise-clue-closed')
+        await page.click('text=退出登录')
+        await page.waitForURL(/\/console\/signin/)
+      }
     }
 
     // The city-wide administrator reads the audit log: the reviewer's

@@ -6,9 +6,14 @@
  * browser from the report the cockpit already holds, with ExcelJS (loaded
  * only when someone exports). Fines stay a column for information, in
  * township-code order, never ranked (行政处罚法 Art. 74 ¶3).
+ *
+ * The same code builds the 案卷评查 通报 (issue 18 item 2): one sheet of
+ * results per township (files drawn, scored, the four grades, the mean
+ * score), one of every drawn file with its score — no personal data: a
+ * file is its blind number and case id.
  */
-import type { ClueRow, SuperviseReport } from './api/client'
-import { escalationText, levelTag } from './supervise'
+import type { Bulletin, ClueRow, SuperviseReport } from './api/client'
+import { escalationText, levelTag, tenths } from './supervise'
 
 export const SHEETS = { indicators: '各镇街指标', clues: '问题线索', models: '问题模型', deadlines: '普通程序期限' } as const
 
@@ -62,4 +67,43 @@ export async function reportWorkbook(r: SuperviseReport, clues: ClueRow[]): Prom
   }
   for (const ws of [ind, cl, md, dl]) ws.columns.forEach((col) => (col.width = 16))
   return (await wb.xlsx.writeBuffer()) as ArrayBuffer
+}
+
+export const BULLETIN_SHEETS = { townships: '评查通报', samples: '抽查案卷' } as const
+
+/** The 通报's file name: scope and period. */
+export function bulletinName(b: Bulletin): string {
+  return `案卷评查通报_${b.scope || '全市'}_${b.from}_${b.to}.xlsx`
+}
+
+/** The 通报 workbook's bytes. */
+export async function bulletinWorkbook(b: Bulletin): Promise<ArrayBuffer> {
+  const { default: ExcelJS } = await import('exceljs')
+  const wb = new ExcelJS.Workbook()
+  wb.creator = '掌上执法 执法监督'
+  const t = wb.addWorksheet(BULLETIN_SHEETS.townships)
+  t.addRow([`行政处罚案卷评查通报　抽查期间 ${b.from} 至 ${b.to}；范围 ${b.scope || '全市'}`])
+  t.addRow(['镇街', '抽查批次', '期间结案案卷', '抽查案卷', '已评查', '优秀', '良好', '合格', '不合格', '平均分'])
+  for (const r of b.townships) {
+    t.addRow([r.township, r.draws, r.population, r.sampled, r.scored, r.excellent, r.good, r.pass, r.fail, tenths(r.mean_score_tenths)])
+  }
+  t.addRow([`评查标准：《重庆市行政处罚案卷评查标准（试行）》；${b.grade_basis}`])
+  const s = wb.addWorksheet(BULLETIN_SHEETS.samples)
+  s.addRow(['抽查编号', '镇街', '案件', '评查人员', '机器评分', '最终得分', '基础标准', '等级', '评查时间'])
+  for (const x of b.samples) {
+    const veto = x.veto_passed === null || x.veto_passed === undefined ? '' : x.veto_passed ? '通过' : '否决'
+    s.addRow([x.sample_id, x.township, x.case_id, x.scorer ?? '未分配', x.auto_score ?? '', x.score ?? '', veto, x.grade ?? '未评查', x.scored_at ?? ''])
+  }
+  for (const ws of [t, s]) ws.columns.forEach((col) => (col.width = 16))
+  return (await wb.xlsx.writeBuffer()) as ArrayBuffer
+}
+
+/** Saves `bytes` as an XLSX download named `name`. */
+export function download(bytes: ArrayBuffer, name: string) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }))
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(url), 0)
 }

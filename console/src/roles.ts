@@ -4,10 +4,12 @@
  * never cases (no party's personal data); the other roles read all three
  * record lists in their scope; the supervisor also has 执法监督 first.
  */
-export type Screen = 'supervise' | 'clues' | 'normal' | 'cases' | 'inspections' | 'tasks' | 'admin' | 'audit'
+export type Screen = 'supervise' | 'sampling' | 'scoring' | 'clues' | 'normal' | 'cases' | 'inspections' | 'tasks' | 'admin' | 'audit'
 
 export const MENU: { screen: Screen; label: string }[] = [
   { screen: 'supervise', label: '执法监督' },
+  { screen: 'sampling', label: '案卷评查' },
+  { screen: 'scoring', label: '交叉评查' },
   { screen: 'clues', label: '监督线索' },
   { screen: 'normal', label: '普通程序' },
   { screen: 'cases', label: '案件' },
@@ -26,13 +28,15 @@ export function screensOf(role: string, scope = ''): Screen[] {
   }
   if (role === 'department') return ['inspections', 'tasks']
   // Only the 司法局's supervision accounts run the supervision report.
-  if (role === 'supervisor') return ['supervise', 'normal', 'cases', 'inspections', 'tasks']
+  // 案卷评查: the supervisor draws and assigns files of its scope and
+  // scores those other districts assign to it; 法制审核 accounts score.
+  if (role === 'supervisor') return ['supervise', 'sampling', 'scoring', 'normal', 'cases', 'inspections', 'tasks']
   // The supervised unit answers the clues of its township.
   // The 负责人 approves: the normal procedure's inbox comes first.
   if (role === 'approver') return ['normal', 'cases', 'clues', 'inspections', 'tasks']
   if (role === 'command_centre') return ['cases', 'normal', 'clues', 'inspections', 'tasks']
   // 法制审核: the review queue of the normal procedure first.
-  if (role === 'legal_review') return ['normal', 'cases', 'inspections', 'tasks']
+  if (role === 'legal_review') return ['normal', 'scoring', 'cases', 'inspections', 'tasks']
   return ['cases', 'inspections', 'tasks']
 }
 

@@ -28,6 +28,24 @@ export const router = createRouter({
           meta: { screen: 'supervise', title: '案卷评查' },
         },
         {
+          path: 'sampling',
+          name: 'sampling',
+          component: () => import('./views/SampleWorkspace.vue'),
+          meta: { screen: 'sampling', title: '案卷评查（随机抽查、交叉评查、通报）' },
+        },
+        {
+          path: 'scoring',
+          name: 'scoring',
+          component: () => import('./views/ScoringList.vue'),
+          meta: { screen: 'scoring', title: '交叉评查' },
+        },
+        {
+          path: 'scoring/:id',
+          name: 'blind-scoring',
+          component: () => import('./views/BlindScoring.vue'),
+          meta: { screen: 'scoring', title: '交叉评查（盲评）' },
+        },
+        {
           path: 'clues',
           name: 'clues',
           component: () => import('./views/ClueList.vue'),

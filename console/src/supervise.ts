@@ -6,7 +6,7 @@
  * chart shows case counts only, and townships stay in code order.
  */
 import type { LocationQuery } from 'vue-router'
-import type { ClueAction, ClueStatus, DeadlineItem, Indicators, ReviewFinding, ReviewResult, SuperviseReport } from './api/client'
+import type { ClueAction, ClueRow, ClueStatus, DeadlineItem, HumanItem, Indicators, RecheckOutcome, ReviewFinding, ReviewResult, Scoring, SuperviseReport } from './api/client'
 
 export interface Period {
   from?: string
@@ -186,4 +186,79 @@ export function findingKind(kind: string): string {
 export function deductions(findings: readonly ReviewFinding[]): { rows: ReviewFinding[]; total: number } {
   const rows = findings.filter((f) => f.deducted > 0).sort((a, b) => b.deducted - a.deducted)
   return { rows, total: rows.reduce((n, f) => n + f.deducted, 0) }
+}
+
+/** Which 复查 step (《重庆市行政执法监督条例》第二十一条) an account may
+ * offer on a clue: the township's 负责人 applies once a 监督意见书 was
+ * issued and none was applied for; the supervisor decides a pending one.
+ * The server decides (periods, scope); this only chooses the button. */
+export function recheckAction(row: Pick<ClueRow, 'events' | 'recheck' | 'status'>, role: string): 'request' | 'decide' | null {
+  if (role === 'approver') {
+    const issued = row.events.some((e) => e.action === 'general')
+    return issued && !row.recheck && row.status !== 'dismissed' ? 'request' : null
+  }
+  if (role === 'supervisor') return row.recheck && !row.recheck.outcome ? 'decide' : null
+  return null
+}
+
+/** A clue's 复查 in words, for its status column. */
+export function recheckText(r: ClueRow['recheck']): string {
+  if (!r) return ''
+  if (r.outcome_zh) return `复查决定：${r.outcome_zh}`
+  return `复查中，限 ${r.decision_due} 前决定`
+}
+
+export const RECHECK_OUTCOMES: { value: RecheckOutcome; label: string }[] = [
+  { value: 'upheld', label: '维持' },
+  { value: 'revoked', label: '撤销' },
+  { value: 'changed', label: '变更' },
+]
+
+/** The scorer's form: every human veto item judged (true: 符合), the
+ * points off per deduction item. */
+export interface ScoringForm {
+  vetoes: Record<string, boolean | null>
+  points: Record<string, number>
+  notes: Record<string, string>
+  comment: string
+}
+
+export function emptyScoringForm(items: readonly HumanItem[]): ScoringForm {
+  const f: ScoringForm = { vetoes: {}, points: {}, notes: {}, comment: '' }
+  for (const i of items) {
+    if (i.kind === 'veto') f.vetoes[i.id] = null
+    else f.points[i.id] = 0
+    f.notes[i.id] = ''
+  }
+  return f
+}
+
+/** The request body, or the first veto item left unjudged. */
+export function scoringBody(items: readonly HumanItem[], f: ScoringForm): Scoring | { missing: string } {
+  const vetoes = []
+  for (const i of items.filter((x) => x.kind === 'veto')) {
+    const v = f.vetoes[i.id]
+    if (v === null || v === undefined) return { missing: i.text }
+    vetoes.push({ id: i.id, passed: v, note: f.notes[i.id] ?? '' })
+  }
+  const deductions = items
+    .filter((x) => x.kind === 'deduction' && (f.points[x.id] ?? 0) > 0)
+    .map((x) => ({ id: x.id, points: Math.floor(f.points[x.id] ?? 0), note: f.notes[x.id] ?? '' }))
+  return { vetoes, deductions, comment: f.comment }
+}
+
+/** The score and grade the form would give (the server's rule, shown
+ * before submitting): the machine's score less the points; 不合格 on a
+ * failed veto; thresholds from the grade basis' defaults. */
+export function previewScore(auto: number, autoVetoPassed: boolean, f: ScoringForm, t = { excellent: 90, good: 80, pass: 60 }): { score: number; grade: string } {
+  const off = Object.values(f.points).reduce((n, p) => n + Math.max(0, Math.floor(p || 0)), 0)
+  const score = Math.max(0, auto - off)
+  const vetoed = !autoVetoPassed || Object.values(f.vetoes).some((v) => v === false)
+  const grade = vetoed ? '不合格' : score >= t.excellent ? '优秀' : score >= t.good ? '良好' : score >= t.pass ? '合格' : '不合格'
+  return { score, grade }
+}
+
+/** A mean score in tenths as text. */
+export function tenths(t: number | null | undefined): string {
+  return t === null || t === undefined ? '—' : (t / 10).toFixed(1)
 }

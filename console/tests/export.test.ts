@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import ExcelJS from 'exceljs'
-import type { ClueRow, SuperviseReport } from '../src/api/client'
-import { exportName, reportWorkbook, SHEETS } from '../src/export'
+import type { Bulletin, ClueRow, SuperviseReport } from '../src/api/client'
+import { BULLETIN_SHEETS, bulletinName, bulletinWorkbook, exportName, reportWorkbook, SHEETS } from '../src/export'
 
 const report: SuperviseReport = {
   scope: '500112',
@@ -100,5 +100,40 @@ describe('the supervision export', () => {
     expect(dl.getRow(2).getCell(1).value).toBe('已超期')
     expect(dl.getRow(2).getCell(4).value).toBe(-7)
     expect(dl.getRow(2).getCell(8).value).toBe('负责人、执法监督（司法局）')
+  })
+})
+
+const bulletin: Bulletin = {
+  scope: '500112',
+  from: '2026-01-01',
+  to: '2026-12-31',
+  grade_basis: '基础标准任一项不符合即为不合格；否则优秀≥90、良好≥80、合格≥60分',
+  townships: [{ township: '500112108', draws: 1, population: 6, sampled: 3, scored: 2, excellent: 1, good: 0, pass: 0, fail: 1, mean_score_tenths: 765 }],
+  samples: [
+    { sample_id: 'PC-abc-001', seq: 1, case_id: 'c1', township: '500112108', scorer: 'LR-X', assigned_at: '2026-12-01T00:00:00Z', auto_score: 95, score: 93, veto_passed: true, grade: '优秀', scored_at: '2026-12-02T00:00:00Z' },
+    { sample_id: 'PC-abc-002', seq: 2, case_id: 'c2', township: '500112108', scorer: null, assigned_at: null, auto_score: null, score: null, veto_passed: null, grade: null, scored_at: null },
+  ],
+}
+
+describe('the 案卷评查 通报 export', () => {
+  it('names the file by scope and period', () => {
+    expect(bulletinName(bulletin)).toBe('案卷评查通报_500112_2026-01-01_2026-12-31.xlsx')
+  })
+
+  it('writes the grades per township and every drawn file', async () => {
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(await bulletinWorkbook(bulletin))
+    const t = wb.getWorksheet(BULLETIN_SHEETS.townships)!
+    expect(String(t.getCell('A1').value)).toContain('2026-01-01 至 2026-12-31')
+    expect(t.getRow(3).getCell(1).value).toBe('500112108')
+    expect(t.getRow(3).getCell(4).value).toBe(3)
+    expect(t.getRow(3).getCell(9).value).toBe(1)
+    expect(t.getRow(3).getCell(10).value).toBe('76.5')
+    expect(String(t.getRow(4).getCell(1).value)).toContain('优秀≥90')
+    const s = wb.getWorksheet(BULLETIN_SHEETS.samples)!
+    expect(s.getRow(2).getCell(6).value).toBe(93)
+    expect(s.getRow(2).getCell(7).value).toBe('通过')
+    expect(s.getRow(3).getCell(4).value).toBe('未分配')
+    expect(s.getRow(3).getCell(8).value).toBe('未评查')
   })
 })

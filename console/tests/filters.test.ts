@@ -46,6 +46,11 @@ describe('roles and the dossier', () => {
   it('gives 执法监督 to the supervisor only, first', () => {
     expect(screensOf('supervisor')[0]).toBe('supervise')
     expect(homeOf('supervisor')).toBe('supervise')
+    // 案卷评查: the supervisor draws; supervisors and 法制审核 score.
+    expect(screensOf('supervisor')).toContain('sampling')
+    expect(screensOf('legal_review')).toContain('scoring')
+    expect(screensOf('approver')).not.toContain('sampling')
+    expect(screensOf('approver')).not.toContain('scoring')
     expect(screensOf('supervisor')).toContain('cases')
   })
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { SuperviseReport } from '../src/api/client'
 import {
+  emptyScoringForm,
+  previewScore,
+  recheckAction,
+  recheckText,
+  scoringBody,
   allowedActions,
   chartOption,
   clueOpensCases,
@@ -157,5 +162,60 @@ describe('the 案卷评查 panel', () => {
     expect(d.rows.map((r) => r.id)).toEqual(['c', 'a'])
     expect(d.total).toBe(6)
     expect(deductions([]).total).toBe(0)
+  })
+})
+
+describe('复查 on a clue', () => {
+  const ev = (action: 'general' | 'reply') => ({ seq: 1, at: '2026-03-10T02:00:00Z', actor: 'staff:sv', action, status: 'general' as const, text: null })
+  const pending = { received_on: '2026-03-10', request_due: '2026-03-24', requested_on: '2026-03-12', requested_at: '', requested_by: 'staff:ap', reason: '不服', decision_due: '2026-04-02', decided_at: null, decided_by: null, outcome: null, outcome_zh: null, decision_reason: null, basis: '第二十一条' }
+
+  it('is offered to the 负责人 after a 监督意见书, once, and to the supervisor to decide', () => {
+    expect(recheckAction({ events: [ev('general')], recheck: null, status: 'general' }, 'approver')).toBe('request')
+    expect(recheckAction({ events: [ev('reply')], recheck: null, status: 'replied' }, 'approver')).toBeNull()
+    expect(recheckAction({ events: [ev('general')], recheck: pending, status: 'general' }, 'approver')).toBeNull()
+    expect(recheckAction({ events: [ev('general')], recheck: null, status: 'general' }, 'command_centre')).toBeNull()
+    expect(recheckAction({ events: [ev('general')], recheck: pending, status: 'general' }, 'supervisor')).toBe('decide')
+    const decided = { ...pending, outcome: 'upheld' as const, outcome_zh: '维持' }
+    expect(recheckAction({ events: [ev('general')], recheck: decided, status: 'general' }, 'supervisor')).toBeNull()
+    expect(recheckText(pending)).toBe('复查中，限 2026-04-02 前决定')
+    expect(recheckText(decided)).toBe('复查决定：维持')
+    expect(recheckText(null)).toBe('')
+  })
+})
+
+describe('the blind scoring form', () => {
+  const items = [
+    { id: 'facts_clear', kind: 'veto', text: '事实清楚' },
+    { id: 'law_applied', kind: 'veto', text: '适用法律正确' },
+    { id: 'wording', kind: 'deduction', text: '用语' },
+    { id: 'content', kind: 'deduction', text: '内容' },
+  ]
+
+  it('needs every veto item judged and sends only the points given', () => {
+    const f = emptyScoringForm(items)
+    expect(scoringBody(items, f)).toEqual({ missing: '事实清楚' })
+    f.vetoes.facts_clear = true
+    f.vetoes.law_applied = true
+    f.points.wording = 2
+    f.notes.wording = '错别字两处'
+    expect(scoringBody(items, f)).toEqual({
+      vetoes: [
+        { id: 'facts_clear', passed: true, note: '' },
+        { id: 'law_applied', passed: true, note: '' },
+      ],
+      deductions: [{ id: 'wording', points: 2, note: '错别字两处' }],
+      comment: '',
+    })
+  })
+
+  it('previews the score and grade as the server computes them', () => {
+    const f = emptyScoringForm(items)
+    f.vetoes.facts_clear = true
+    f.vetoes.law_applied = true
+    f.points.wording = 3
+    expect(previewScore(92, true, f)).toEqual({ score: 89, grade: '良好' })
+    expect(previewScore(92, false, f).grade).toBe('不合格')
+    f.vetoes.law_applied = false
+    expect(previewScore(100, true, f)).toEqual({ score: 97, grade: '不合格' })
   })
 })

@@ -466,7 +466,8 @@ async fn the_demo_accounts_sign_in_one_per_role() {
             "legal_review",
             "approver",
             "supervisor",
-            "administrator"
+            "administrator",
+            "legal_review"
         ]
     );
     for (s, written) in staff.iter().zip(listed) {

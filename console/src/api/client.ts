@@ -41,6 +41,18 @@ export type ClueRow = components['schemas']['ClueRow']
 export type ClueStatus = components['schemas']['ClueStatus']
 export type ClueAction = components['schemas']['Action']
 export type ClueStep = components['schemas']['ClueStep']
+export type RecheckOutcome = components['schemas']['RecheckOutcome']
+export type RecheckDecision = components['schemas']['RecheckDecision']
+export type Draw = components['schemas']['Draw']
+export type DrawRequest = components['schemas']['DrawRequest']
+export type SampleRow = components['schemas']['SampleRow']
+export type SampleSize = components['schemas']['SampleSize']
+export type Bulletin = components['schemas']['Bulletin']
+export type BulletinRow = components['schemas']['BulletinRow']
+export type BlindFile = components['schemas']['BlindFile']
+export type HumanItem = components['schemas']['HumanItem']
+export type Scoring = components['schemas']['Scoring']
+export type Assignment = components['schemas']['Assignment']
 export type NormalCaseSummary = components['schemas']['CaseSummary']
 export type NormalCaseView = components['schemas']['CaseView']
 export type NormalStepRequest = components['schemas']['StepRequest']
@@ -155,4 +167,21 @@ export const api = {
   /** One step on a clue (the server checks side, status and words). */
   clueStep: (id: string, step: ClueStep) =>
     request<ClueRow>('POST', `/v1/console/supervise/clues/${encodeURIComponent(id)}`, step),
+  /** The township's 负责人 applies for the 复查 of a 监督意见书 (Art. 21). */
+  recheckRequest: (id: string, reason: string) =>
+    request<ClueRow>('POST', `/v1/console/supervise/clues/${encodeURIComponent(id)}/recheck`, { reason }),
+  /** The supervisor decides a pending 复查. */
+  recheckDecide: (id: string, d: RecheckDecision) =>
+    request<ClueRow>('POST', `/v1/console/supervise/clues/${encodeURIComponent(id)}/recheck/decision`, d),
+  /** 案卷评查: draw a sample, list the draws, assign a file to a scorer. */
+  draw: (d: DrawRequest) => request<Draw>('POST', '/v1/console/supervise/draws', d),
+  draws: () => request<Draw[]>('GET', '/v1/console/supervise/draws'),
+  assignSample: (id: string, scorer: string) =>
+    request<SampleRow>('POST', `/v1/console/supervise/samples/${encodeURIComponent(id)}/assign`, { scorer }),
+  /** The 通报 per township over a period. */
+  bulletin: (q: SuperviseQuery) => request<Bulletin>('GET', withQuery('/v1/console/supervise/bulletin', q)),
+  /** The scorer's files, one read blind, and its score. */
+  scoring: () => request<Assignment[]>('GET', '/v1/console/supervise/scoring'),
+  blindFile: (id: string) => request<BlindFile>('GET', `/v1/console/supervise/scoring/${encodeURIComponent(id)}`),
+  score: (id: string, s: Scoring) => request<BlindFile>('POST', `/v1/console/supervise/scoring/${encodeURIComponent(id)}`, s),
 }

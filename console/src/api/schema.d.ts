@@ -542,6 +542,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/supervise/bulletin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/bulletin?from=&to=`: the 案卷评查 通报 of the
+         *     supervisor's scope — per township the files drawn and scored and the
+         *     grades — over the draws whose period overlaps the one asked (default:
+         *     this year).
+         */
+        get: operations["bulletin_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/supervise/clues": {
         parameters: {
             query?: never;
@@ -583,6 +605,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/supervise/clues/{clue_id}/recheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/clues/{clue_id}/recheck`: the supervised
+         *     township's 负责人 (`approver`, in scope) applies for the 复查 of the
+         *     clue's 监督意见书 — within ten working days of receiving it
+         *     (《重庆市行政执法监督条例》 Art. 21 ¶1), refused after with
+         *     `recheck_late`. Audited `supervise.recheck`.
+         */
+        post: operations["recheck_request_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/clues/{clue_id}/recheck/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/clues/{clue_id}/recheck/decision`: the
+         *     supervisor (in scope) decides the pending 复查 — 维持, 撤销 or 变更 with
+         *     the reasons, due fifteen working days after the application (Art. 21
+         *     ¶2; the deadline monitor shows the clock). Audited
+         *     `supervise.recheck_decision`.
+         */
+        post: operations["recheck_decision_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/supervise/deadlines": {
         parameters: {
             query?: never;
@@ -598,6 +666,31 @@ export interface paths {
         get: operations["deadlines_http"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/draws`: the draws of the supervisor's scope,
+         *     newest first, with their files and scores.
+         */
+        get: operations["draws_http"];
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/draws`: draws a random sample of the closed
+         *     normal-procedure files of a township of the supervisor's scope, the
+         *     seed recorded.
+         */
+        post: operations["draw_http"];
         delete?: never;
         options?: never;
         head?: never;
@@ -640,6 +733,72 @@ export interface paths {
         get: operations["review_http"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/samples/{sample_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/samples/{sample_id}/assign`: assigns a
+         *     drawn file of the supervisor's scope to a scorer from another township
+         *     or district (`sample_scorer_own_unit` otherwise).
+         */
+        post: operations["assign_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/scoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/scoring`: the files assigned to the account,
+         *     by blind number only.
+         */
+        get: operations["assigned_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/supervise/scoring/{sample_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/supervise/scoring/{sample_id}`: the file assigned to
+         *     the account, blind (no officer, party or township), with the machine's
+         *     评查 and the items to judge.
+         */
+        get: operations["blind_http"];
+        put?: never;
+        /**
+         * `POST /v1/console/supervise/scoring/{sample_id}`: the scorer's
+         *     judgements; the file with its final score and grade.
+         */
+        post: operations["score_http"];
         delete?: never;
         options?: never;
         head?: never;
@@ -853,6 +1012,27 @@ export interface components {
          * @enum {string}
          */
         Action: "warn" | "simple" | "general" | "reply" | "accept" | "return" | "dismiss";
+        /** @description Who is to score a file. */
+        AssignRequest: {
+            /** @description The scorer's console account id. */
+            scorer: string;
+        };
+        /** @description An assignment, as its scorer lists it: nothing of the case. */
+        Assignment: {
+            /** @description When assigned (RFC 3339). */
+            assigned_at?: string | null;
+            /** @description The grade, once given. */
+            grade?: string | null;
+            /** @description The blind number. */
+            sample_id: string;
+            /**
+             * Format: int64
+             * @description The final score, once given.
+             */
+            score?: number | null;
+            /** @description When scored. */
+            scored_at?: string | null;
+        };
         /** @description A page of the audit log. */
         AuditPage: {
             /**
@@ -891,6 +1071,125 @@ export interface components {
             public_key: string;
             /** @description Tag of the device signature. */
             token_tag: string;
+        };
+        /** @description The file as the scorer sees it: blind. */
+        BlindFile: {
+            /** @description The machine's provisional grade. */
+            auto_grade: string;
+            /**
+             * Format: int32
+             * @description The machine's score.
+             */
+            auto_score: number;
+            /** @description The machine's veto result. */
+            auto_veto_passed: boolean;
+            /** @description Part 2 as the machine judged it. */
+            findings: components["schemas"]["Finding"][];
+            /** @description How grades are set. */
+            grade_basis: string;
+            /** @description What the scorer judges. */
+            human_items: components["schemas"]["HumanItem"][];
+            /** @description The matter's code. */
+            matter_code: string;
+            /** @description Its name, from the catalogue release in force. */
+            matter_name: string;
+            result?: null | components["schemas"]["ScoreResult"];
+            /** @description The blind number. */
+            sample_id: string;
+            /** @description The standard. */
+            standard: string;
+            /** @description The steps, oldest first. */
+            steps: components["schemas"]["BlindStep"][];
+            /**
+             * Format: int32
+             * @description The full marks.
+             */
+            total: number;
+            /** @description Part 1 as the machine judged it. */
+            vetoes: components["schemas"]["VetoFinding"][];
+        };
+        /** @description One step of the file, without who took it. */
+        BlindStep: {
+            /**
+             * Format: date
+             * @description The day (Beijing).
+             */
+            on: string;
+            /** @description The role that took it (承办人, 行政机关负责人, …), never the person. */
+            role: string;
+            /** @description The step, in Chinese. */
+            step: string;
+        };
+        /** @description The 通报 of the 案卷评查 under a scope over a period. */
+        Bulletin: {
+            /**
+             * Format: date
+             * @description Draws whose period overlaps from…
+             */
+            from: string;
+            /** @description How the grades are set. */
+            grade_basis: string;
+            /** @description Every file drawn, township and draw order. */
+            samples: components["schemas"]["SampleRow"][];
+            /** @description The scope. */
+            scope: string;
+            /**
+             * Format: date
+             * @description …to.
+             */
+            to: string;
+            /** @description Per township, in code order. */
+            townships: components["schemas"]["BulletinRow"][];
+        };
+        /** @description One township's results in the 通报. */
+        BulletinRow: {
+            /**
+             * Format: int64
+             * @description Draws in the period.
+             */
+            draws: number;
+            /**
+             * Format: int64
+             * @description 优秀.
+             */
+            excellent: number;
+            /**
+             * Format: int64
+             * @description 不合格.
+             */
+            fail: number;
+            /**
+             * Format: int64
+             * @description 良好.
+             */
+            good: number;
+            /**
+             * Format: int64
+             * @description The mean final score of the scored files, in tenths of a point.
+             */
+            mean_score_tenths?: number | null;
+            /**
+             * Format: int64
+             * @description 合格.
+             */
+            pass: number;
+            /**
+             * Format: int64
+             * @description Closed files the draws were made from.
+             */
+            population: number;
+            /**
+             * Format: int64
+             * @description Files drawn.
+             */
+            sampled: number;
+            /**
+             * Format: int64
+             * @description Files scored.
+             */
+            scored: number;
+            /** @description The township. */
+            township: string;
         };
         /** @description A document of the case. */
         CaseDocument: {
@@ -1169,6 +1468,7 @@ export interface components {
             model: string;
             /** @description Why. */
             reason: string;
+            recheck?: null | components["schemas"]["Recheck"];
             /** @description Where it stands. */
             status: components["schemas"]["ClueStatus"];
             /** @description The status in Chinese. */
@@ -1200,6 +1500,11 @@ export interface components {
             /** @description The clock (`decision`, `service`, …). */
             clock: string;
             /**
+             * @description The clue whose 复查 this clock is (`recheck_decision` only); the
+             *     case is then the clue's first case.
+             */
+            clue_id?: string | null;
+            /**
              * Format: int64
              * @description Days from today to the due day (negative: overdue).
              */
@@ -1211,7 +1516,8 @@ export interface components {
             due: string;
             /**
              * @description Who it is escalated to: `approver` (the township's 负责人) when
-             *     yellow; `approver` and `supervisor` (the 司法局) when red.
+             *     yellow; `approver` and `supervisor` (the 司法局) when red. A 复查
+             *     decision is the supervisor's own: `supervisor` when yellow or red.
              */
             escalate_to: string[];
             /** @description Whether the count crossed a year the calendar marks estimated. */
@@ -1253,6 +1559,18 @@ export interface components {
             items: components["schemas"]["DeadlineItem"][];
             /** @description Cases whose clocks could not be computed. */
             unavailable: components["schemas"]["Unavailable"][];
+        };
+        /** @description The scorer's points off on a sheet row. */
+        Deduction: {
+            /** @description The row. */
+            id: string;
+            /** @description What was found. */
+            note?: string;
+            /**
+             * Format: int32
+             * @description Points off.
+             */
+            points: number;
         };
         /** @description One finding as a department sees it. */
         DepartmentFinding: {
@@ -1313,6 +1631,56 @@ export interface components {
             title: string;
             /** @description Whether the server holds the intact file (a verified blob). */
             verified: boolean;
+        };
+        /** @description A draw with its files. */
+        Draw: {
+            /** @description Its id. */
+            draw_id: string;
+            /** @description When (RFC 3339). */
+            drawn_at: string;
+            /** @description Who drew. */
+            drawn_by: string;
+            /**
+             * Format: date
+             * @description The period's first day.
+             */
+            from: string;
+            /**
+             * Format: int64
+             * @description Closed files in the period.
+             */
+            population: number;
+            /** @description The files drawn, in draw order. */
+            samples: components["schemas"]["SampleRow"][];
+            /** @description The seed (re-run the draw with it: [`super::sampling::draw`]). */
+            seed: string;
+            /** @description The size asked. */
+            size: components["schemas"]["SampleSize"];
+            /**
+             * Format: date
+             * @description Its last day.
+             */
+            to: string;
+            /** @description The township. */
+            township: string;
+        };
+        /** @description A draw asked for. */
+        DrawRequest: {
+            /**
+             * Format: date
+             * @description Files closed (结案) from this day…
+             */
+            from: string;
+            /** @description The seed; a random one when absent. Recorded either way. */
+            seed?: string | null;
+            size?: null | components["schemas"]["SampleSize"];
+            /**
+             * Format: date
+             * @description …to this day.
+             */
+            to: string;
+            /** @description The township (nine digits) inside the supervisor's scope. */
+            township: string;
         };
         /** @description `POST /v1/enrol`: binds the device key to the officer of a one-time code. */
         EnrolRequest: {
@@ -1635,6 +2003,15 @@ export interface components {
              *     the presider.
              */
             signature?: components["schemas"]["MinutesSignature"];
+        };
+        /** @description An item left to the scorer. */
+        HumanItem: {
+            /** @description Its id (a veto item's or a sheet row's). */
+            id: string;
+            /** @description `veto` (holds or not) or `deduction` (points off). */
+            kind: string;
+            /** @description What to judge, in Chinese. */
+            text: string;
         };
         /** @description One server-side change to a case the officer holds. */
         InboxEvent: {
@@ -2160,6 +2537,65 @@ export interface components {
             /** @description Township code. */
             township: string;
         };
+        /** @description A clue's 复查, its words opened. */
+        Recheck: {
+            /** @description Where the periods come from. */
+            basis: string;
+            /** @description When decided (RFC 3339). */
+            decided_at?: string | null;
+            /** @description The supervisor's account. */
+            decided_by?: string | null;
+            /**
+             * Format: date
+             * @description The last day to decide (Art. 21 ¶2).
+             */
+            decision_due: string;
+            /** @description The decision's reasons. */
+            decision_reason?: string | null;
+            outcome?: null | components["schemas"]["RecheckOutcome"];
+            /** @description The outcome in Chinese. */
+            outcome_zh?: string | null;
+            /** @description Why the unit disagrees. */
+            reason: string;
+            /**
+             * Format: date
+             * @description The day the 监督意见书 was received (issued in the console).
+             */
+            received_on: string;
+            /**
+             * Format: date
+             * @description The last day to apply (Art. 21 ¶1).
+             */
+            request_due: string;
+            /** @description When (RFC 3339). */
+            requested_at: string;
+            /** @description The unit's account. */
+            requested_by: string;
+            /**
+             * Format: date
+             * @description The day the application was made.
+             */
+            requested_on: string;
+        };
+        /** @description The supervisor's decision. */
+        RecheckDecision: {
+            /** @description The changed 监督意见 (变更 only). */
+            opinion?: string;
+            /** @description 维持 / 撤销 / 变更. */
+            outcome: components["schemas"]["RecheckOutcome"];
+            /** @description The reasons. */
+            reason: string;
+        };
+        /**
+         * @description What the 复查 decided.
+         * @enum {string}
+         */
+        RecheckOutcome: "upheld" | "revoked" | "changed";
+        /** @description The unit's application. */
+        RecheckRequest: {
+            /** @description Why it disagrees with the 监督处理决定. */
+            reason: string;
+        };
         /** @description `POST /v1/token/refresh`: proves possession of the device key. */
         RefreshRequest: {
             /** @description The device id. */
@@ -2268,6 +2704,84 @@ export interface components {
         Revoked: {
             /** @description Whether it was active and is now revoked (`false`: already was). */
             revoked: boolean;
+        };
+        /** @description One drawn file. */
+        SampleRow: {
+            /** @description When assigned (RFC 3339). */
+            assigned_at?: string | null;
+            /**
+             * Format: int64
+             * @description The machine's score when the scorer scored.
+             */
+            auto_score?: number | null;
+            /** @description The case (the drawing supervisor's view only). */
+            case_id: string;
+            /** @description 优秀 / 良好 / 合格 / 不合格. */
+            grade?: string | null;
+            /** @description The blind number the scorer sees. */
+            sample_id: string;
+            /**
+             * Format: int64
+             * @description The final score.
+             */
+            score?: number | null;
+            /** @description When scored (RFC 3339). */
+            scored_at?: string | null;
+            /** @description The scorer's account, once assigned. */
+            scorer?: string | null;
+            /**
+             * Format: int64
+             * @description 1, 2, … in draw order.
+             */
+            seq: number;
+            /** @description Its township. */
+            township: string;
+            /** @description Whether every veto item held. */
+            veto_passed?: boolean | null;
+        };
+        /** @description How many files to draw. */
+        SampleSize: {
+            /**
+             * Format: int32
+             * @description This many files (all of them if fewer).
+             */
+            count: number;
+        } | {
+            /**
+             * Format: int32
+             * @description This share of the files, in percent, rounded up.
+             */
+            percent: number;
+        };
+        /** @description A file's final score. */
+        ScoreResult: {
+            /**
+             * Format: int32
+             * @description The machine's score.
+             */
+            auto_score: number;
+            /** @description The grade. */
+            grade: string;
+            /**
+             * Format: int32
+             * @description Less the scorer's points.
+             */
+            score: number;
+            /** @description When (RFC 3339). */
+            scored_at: string;
+            /** @description The judgements. */
+            scoring: components["schemas"]["Scoring"];
+            /** @description Every veto item held (machine and scorer). */
+            veto_passed: boolean;
+        };
+        /** @description A scorer's judgements. */
+        Scoring: {
+            /** @description A general remark. */
+            comment?: string;
+            /** @description Points off on human rows (none, one or several). */
+            deductions?: components["schemas"]["Deduction"][];
+            /** @description Every human veto item, judged. */
+            vetoes: components["schemas"]["VetoJudgement"][];
         };
         /** @description How the decision is served. */
         ServiceMethod: {
@@ -2476,6 +2990,15 @@ export interface components {
             result: components["schemas"]["ItemResult"];
             /** @description What must hold. */
             text: string;
+        };
+        /** @description The scorer's judgement of a veto item. */
+        VetoJudgement: {
+            /** @description The item. */
+            id: string;
+            /** @description Why, if it does not. */
+            note?: string;
+            /** @description Whether it holds. */
+            passed: boolean;
         };
         /** @description One outbox record on the wire. */
         WireMutation: {
@@ -3786,6 +4309,54 @@ export interface operations {
             };
         };
     };
+    bulletin_http: {
+        parameters: {
+            query?: {
+                /** @description First day (default: 1 January of this year, Beijing). */
+                from?: string;
+                /** @description Last day (default: today, Beijing). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bulletin"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     clues_http: {
         parameters: {
             query?: {
@@ -3882,6 +4453,122 @@ export interface operations {
             };
         };
     };
+    recheck_request_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The clue */
+                clue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecheckRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueRow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    recheck_decision_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The clue */
+                clue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecheckDecision"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueRow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     deadlines_http: {
         parameters: {
             query?: never;
@@ -3908,6 +4595,96 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    draws_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draw"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    draw_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DrawRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draw"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3983,6 +4760,203 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Review"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assign_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The drawn file's blind number */
+                sample_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleRow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assigned_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    blind_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The blind number */
+                sample_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlindFile"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    score_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The blind number */
+                sample_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Scoring"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlindFile"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             401: {

@@ -56,6 +56,11 @@ use crate::error::ApiError;
           crate::session::http::sign_out, crate::supervise::routes::report_http,
           crate::supervise::routes::clues_http, crate::supervise::routes::clue_step_http,
           crate::supervise::routes::deadlines_http, crate::supervise::routes::review_http,
+          crate::supervise::routes::recheck_request_http, crate::supervise::routes::recheck_decision_http,
+          crate::supervise::review_routes::draw_http, crate::supervise::review_routes::draws_http,
+          crate::supervise::review_routes::assign_http, crate::supervise::review_routes::assigned_http,
+          crate::supervise::review_routes::blind_http, crate::supervise::review_routes::score_http,
+          crate::supervise::review_routes::bulletin_http,
           crate::procedure::routes::list_http, crate::procedure::routes::show_http, crate::procedure::routes::step_http,
           crate::procedure::publication::list_http, crate::verify::json_http,
           crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http,
@@ -75,7 +80,17 @@ use crate::error::ApiError;
                        crate::supervise::report::ModelRun, crate::supervise::Clue,
                        crate::supervise::clues::ClueRow, crate::supervise::clues::ClueEvent,
                        crate::supervise::clues::ClueStep, crate::supervise::disposal::ClueStatus,
-                       crate::supervise::disposal::Action, crate::audit::AuditPage, crate::audit::AuditRow,
+                       crate::supervise::disposal::Action, crate::supervise::recheck::Recheck,
+                       crate::supervise::recheck::RecheckOutcome, crate::supervise::recheck::RecheckRequest,
+                       crate::supervise::recheck::RecheckDecision, crate::supervise::sampling::SampleSize,
+                       crate::supervise::crossreview::DrawRequest, crate::supervise::crossreview::Draw,
+                       crate::supervise::crossreview::SampleRow, crate::supervise::crossreview::AssignRequest,
+                       crate::supervise::crossreview::Bulletin, crate::supervise::crossreview::BulletinRow,
+                       crate::supervise::blind::BlindFile, crate::supervise::blind::BlindStep,
+                       crate::supervise::blind::HumanItem, crate::supervise::blind::Scoring,
+                       crate::supervise::blind::VetoJudgement, crate::supervise::blind::Deduction,
+                       crate::supervise::blind::ScoreResult, crate::supervise::blind::Assignment,
+                       crate::audit::AuditPage, crate::audit::AuditRow,
                        crate::supervise::deadlines::Deadlines, crate::supervise::deadlines::DeadlineItem,
                        crate::supervise::deadlines::Unavailable,
                        crate::supervise::review::Review, crate::supervise::review::Finding,
@@ -163,6 +178,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::badge::http::routes())
         .merge(crate::record::routes::routes())
         .merge(crate::supervise::routes::routes())
+        .merge(crate::supervise::review_routes::routes())
         .merge(crate::procedure::routes::routes())
         .merge(crate::procedure::publication::routes())
         .merge(crate::verify::routes())

@@ -1,7 +1,9 @@
 //! `zhifa-server serve --demo`'s console accounts: one per role for the
 //! demo townships, each with a random password and TOTP secret, written
 //! under `staff` in the data folder's `demo-enrolment.json` beside the
-//! officers' enrolment codes, so a new user can sign in at once.
+//! officers' enrolment codes, so a new user can sign in at once; and a
+//! 法制审核 account of another district (綦江) to score the 渝北 files a
+//! supervisor draws (交叉评查).
 
 use serde::Serialize;
 
@@ -37,7 +39,7 @@ fn accounts() -> [(
     StaffRole,
     &'static str,
     Option<&'static str>,
-); 6] {
+); 7] {
     [
         (
             "demo-dispatcher",
@@ -81,6 +83,15 @@ fn accounts() -> [(
             // City-wide: the audit log names no township, so only a
             // city-wide administrator reads it.
             "",
+            None,
+        ),
+        (
+            // 交叉评查 (issue 18 item 2): a scorer from another district,
+            // to whom the 渝北 supervisor may assign a drawn file.
+            "demo-cross-reviewer",
+            "綦江区法制审核（样例，交叉评查）",
+            StaffRole::LegalReview,
+            "500110",
             None,
         ),
     ]

@@ -108,6 +108,8 @@ pub const MIGRATIONS: &[Migration] = &[
     paired!(17, "0017_procedure"),
     shared!(18, "0018_document_by_hash"),
     shared!(19, "0019_supervise_cockpit"),
+    shared!(20, "0020_supervise_recheck"),
+    shared!(21, "0021_supervise_sample"),
 ];
 
 /// The newest version this build knows.

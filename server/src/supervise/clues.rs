@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::disposal::{self, Action, Actor, ClueStatus, DisposalError, Periods, State};
+use super::recheck::{
+    self, Recheck, RecheckDecision, RecheckError, RecheckOutcome, RecheckRequest,
+};
 use super::{Clue, SuperviseError};
 use crate::pii::SUPERVISE_TEXT;
 use crate::record::{Keeper, ts};
@@ -81,6 +84,8 @@ pub struct ClueRow {
     pub last_seen_at: String,
     /// Its steps, oldest first.
     pub events: Vec<ClueEvent>,
+    /// The 复查 of its 监督意见书, if applied for (Art. 21).
+    pub recheck: Option<Recheck>,
 }
 
 /// Clues remembered per statement.
@@ -192,7 +197,9 @@ fn row_with(r: &Row, out: Vec<ClueEvent>) -> Result<ClueRow, SuperviseError> {
         .find(|m| m.name == model)
         .map_or("问题线索", |m| m.title)
         .to_owned();
+    let recheck = recheck::of_clue(c, k, &id)?;
     Ok(ClueRow {
+        recheck,
         clue_id: id,
         model,
         title,
@@ -345,13 +352,43 @@ pub fn act(
     };
     let today = zhifa_core::procedure::beijing_date(now);
     let next = disposal::apply(state, step.action, kind, &step.text, today, periods)?;
+    append_event(c, k, id, step.action, next, &step.text, actor, now)?;
+    crate::store::audit(
+        c,
+        now,
+        actor,
+        "supervise.clue",
+        &format!("{id}:{}", step.action.as_str()),
+    )?;
+    Ok(row_of(c, k, &r).map(|mut row| {
+        row.status = next.status;
+        row.status_zh = next.status.label_zh().to_owned();
+        row.track = next.track;
+        row.due_on = next.due_on;
+        row
+    })?)
+}
+
+/// Appends `action` (its words sealed) to clue `id`'s steps and sets the
+/// clue to `next`.
+#[allow(clippy::too_many_arguments)] // the step, its words, actor and time
+fn append_event(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    id: &str,
+    action: Action,
+    next: State,
+    text: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), SuperviseError> {
     let seq: i64 = c
         .query_one(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM supervise_clue_event WHERE clue_id = ?1",
             p![id],
         )?
         .get(0)?;
-    let text = step.text.trim();
+    let text = text.trim();
     let sealed = if text.is_empty() {
         None
     } else {
@@ -369,7 +406,7 @@ pub fn act(
             seq,
             at,
             actor,
-            step.action.as_str(),
+            action.as_str(),
             next.status.as_str(),
             sealed
         ],
@@ -384,18 +421,137 @@ pub fn act(
             at
         ],
     )?;
+    Ok(())
+}
+
+/// Clue `id` if it lies under `scope`, as it stands.
+pub fn one(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    id: &str,
+    scope: &str,
+) -> Result<Option<ClueRow>, SuperviseError> {
+    let (cond, mut params) = super::scope_where(scope, None, 2);
+    params.insert(0, id.to_owned());
+    let vals: Vec<Val<'_>> = params.iter().map(|p| Val::Text(p)).collect();
+    match c.query_opt(&format!("{SELECT} WHERE clue_id = ?1 AND {cond}"), &vals)? {
+        Some(r) => Ok(Some(row_of(c, k, &r)?)),
+        None => Ok(None),
+    }
+}
+
+/// The day (Beijing) the clue's latest 监督意见书 was issued — received
+/// by the unit in the console that day; `None` when none was issued.
+fn opinion_received_on(row: &ClueRow) -> Option<NaiveDate> {
+    row.events
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::General)
+        .and_then(|e| DateTime::parse_from_rfc3339(&e.at).ok())
+        .map(|t| zhifa_core::procedure::beijing_date(t.with_timezone(&Utc)))
+}
+
+/// The supervised unit applies for the 复查 of clue `id`'s 监督意见书
+/// (Art. 21 ¶1) on the township's working-day calendar; audited
+/// `supervise.recheck`.
+pub fn request_recheck(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    id: &str,
+    req: &RecheckRequest,
+    actor: &str,
+    scope: &str,
+    now: DateTime<Utc>,
+) -> Result<ClueRow, RecheckError> {
+    let row = one(c, k, id, scope)?.ok_or(RecheckError::NotFound)?;
+    let reason = req.reason.trim();
+    if reason.is_empty() {
+        return Err(RecheckError::TextMissing("申请复查的理由"));
+    }
+    if row.recheck.is_some() {
+        return Err(RecheckError::Already);
+    }
+    let received_on = opinion_received_on(&row).ok_or(RecheckError::NoDecision)?;
+    if row.status == ClueStatus::Dismissed {
+        return Err(RecheckError::NoDecision);
+    }
+    let today = zhifa_core::procedure::beijing_date(now);
+    let pkg = crate::procedure::release_of(c, k, &row.township, today)
+        .map_err(|e| RecheckError::Calendar(e.to_string()))?;
+    let request_due = recheck::check_in_time(&pkg.calendar, received_on, today)?;
+    let decision_due = recheck::decision_due(&pkg.calendar, today)?;
+    recheck::insert(
+        c,
+        k,
+        id,
+        &row.township,
+        received_on,
+        request_due,
+        today,
+        decision_due,
+        &ts(now),
+        actor,
+        reason,
+    )?;
+    crate::store::audit(c, now, actor, "supervise.recheck", id)?;
+    one(c, k, id, scope)?.ok_or(RecheckError::NotFound)
+}
+
+/// The supervisor decides the pending 复查 of clue `id` (Art. 21 ¶2):
+/// 维持 leaves the clue as it is; 撤销 dismisses it with the reasons;
+/// 变更 issues the changed opinion as a new 监督意见书 with a new reply
+/// period. Audited `supervise.recheck_decision`.
+#[allow(clippy::too_many_arguments)] // the decision, its actor and time
+pub fn decide_recheck(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    id: &str,
+    d: &RecheckDecision,
+    actor: &str,
+    scope: &str,
+    now: DateTime<Utc>,
+    periods: &Periods,
+) -> Result<ClueRow, RecheckError> {
+    let row = one(c, k, id, scope)?.ok_or(RecheckError::NotFound)?;
+    if row.recheck.as_ref().is_none_or(|r| r.outcome.is_some()) {
+        return Err(RecheckError::NotPending);
+    }
+    let reason = d.reason.trim();
+    if reason.is_empty() {
+        return Err(RecheckError::TextMissing("复查决定的理由"));
+    }
+    let opinion = d.opinion.trim();
+    if d.outcome == RecheckOutcome::Changed && opinion.is_empty() {
+        return Err(RecheckError::TextMissing("变更后的监督意见"));
+    }
+    recheck::record_decision(c, k, id, d.outcome, reason, &ts(now), actor)?;
+    let today = zhifa_core::procedure::beijing_date(now);
+    match d.outcome {
+        RecheckOutcome::Upheld => {}
+        RecheckOutcome::Revoked => {
+            let next = State {
+                status: ClueStatus::Dismissed,
+                track: row.track,
+                due_on: None,
+            };
+            let text = format!("复查决定撤销监督处理决定：{reason}");
+            append_event(c, k, id, Action::Dismiss, next, &text, actor, now)?;
+        }
+        RecheckOutcome::Changed => {
+            let next = State {
+                status: ClueStatus::General,
+                track: Some(ClueStatus::General),
+                due_on: today.checked_add_signed(chrono::Duration::days(periods.general_days)),
+            };
+            append_event(c, k, id, Action::General, next, opinion, actor, now)?;
+        }
+    }
     crate::store::audit(
         c,
         now,
         actor,
-        "supervise.clue",
-        &format!("{id}:{}", step.action.as_str()),
+        "supervise.recheck_decision",
+        &format!("{id}:{}", d.outcome.as_str()),
     )?;
-    Ok(row_of(c, k, &r).map(|mut row| {
-        row.status = next.status;
-        row.status_zh = next.status.label_zh().to_owned();
-        row.track = next.track;
-        row.due_on = next.due_on;
-        row
-    })?)
+    one(c, k, id, scope)?.ok_or(RecheckError::NotFound)
 }

@@ -70,8 +70,12 @@ pub struct DeadlineItem {
     /// A waiting period (no step before it ends) rather than a deadline.
     pub waiting: bool,
     /// Who it is escalated to: `approver` (the township's 负责人) when
-    /// yellow; `approver` and `supervisor` (the 司法局) when red.
+    /// yellow; `approver` and `supervisor` (the 司法局) when red. A 复查
+    /// decision is the supervisor's own: `supervisor` when yellow or red.
     pub escalate_to: Vec<String>,
+    /// The clue whose 复查 this clock is (`recheck_decision` only); the
+    /// case is then the clue's first case.
+    pub clue_id: Option<String>,
 }
 
 /// A case whose clocks could not be computed, and why.
@@ -262,9 +266,11 @@ pub fn deadlines(
                 estimated: clock.estimated,
                 waiting,
                 escalate_to: escalation(level),
+                clue_id: None,
             });
         }
     }
+    recheck_clocks(c, scope, today, &mut items)?;
     let rank = |l: &str| match l {
         "red" => 0,
         "yellow" => 1,
@@ -283,6 +289,47 @@ pub fn deadlines(
         items,
         unavailable,
     })
+}
+
+/// The decision clock of every pending 复查 under `scope`
+/// (《重庆市行政执法监督条例》 Art. 21 ¶2: fifteen working days from the
+/// application, counted when it was made), yellow and red like the case
+/// clocks, escalated to the supervisor who decides.
+fn recheck_clocks(
+    c: &mut dyn Conn,
+    scope: &str,
+    today: NaiveDate,
+    items: &mut Vec<DeadlineItem>,
+) -> Result<(), SuperviseError> {
+    for p in super::recheck::pending(c, scope)? {
+        let level = deadline::level(p.decision_due, today, &config_of(&p.township));
+        items.push(DeadlineItem {
+            case_id: p.cases.first().cloned().unwrap_or_default(),
+            township: p.township,
+            stage: "recheck".to_owned(),
+            stage_label: "监督复查待决定".to_owned(),
+            clock: "recheck_decision".to_owned(),
+            label: "复查决定".to_owned(),
+            started_on: p.requested_on,
+            due: p.decision_due,
+            days_left: (p.decision_due - today).num_days(),
+            level: level_str(level).to_owned(),
+            basis: format!(
+                "{}第二款：收到复查申请之日起十五个工作日内作出复查决定",
+                super::recheck::BASIS
+            ),
+            unverified: false,
+            estimated: false,
+            waiting: false,
+            escalate_to: if level == Level::Normal {
+                Vec::new()
+            } else {
+                vec!["supervisor".to_owned()]
+            },
+            clue_id: Some(p.clue_id),
+        });
+    }
+    Ok(())
 }
 
 /// The supervision facts of every normal-procedure case under `scope`

@@ -23,16 +23,21 @@
 //! targeted (行政处罚法 Art. 74 ¶3): indicators are ordered by township
 //! code, and no model rewards or flags a low total.
 
+pub mod blind;
 pub mod clues;
 pub mod cockpit;
+pub mod crossreview;
 pub mod deadlines;
 pub mod dirty;
 pub mod disposal;
 pub mod facts;
 pub mod models;
+pub mod recheck;
 pub mod report;
 pub mod review;
+pub mod review_routes;
 pub mod routes;
+pub mod sampling;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -26,6 +26,7 @@ use super::clues::{self, ClueError, ClueRow, ClueStep};
 use super::cockpit::cockpit;
 use super::deadlines::{Deadlines, deadlines};
 use super::disposal::{Actor, ClueStatus, DisposalError, Periods};
+use super::recheck::{RecheckDecision, RecheckError, RecheckRequest};
 use super::report::Report;
 use super::review::standard::Grading;
 use super::review::{Review, ReviewError, review_of};
@@ -44,6 +45,14 @@ pub fn routes() -> Router<St> {
         .route(
             "/v1/console/supervise/clues/{clue_id}",
             axum::routing::post(clue_step_http),
+        )
+        .route(
+            "/v1/console/supervise/clues/{clue_id}/recheck",
+            axum::routing::post(recheck_request_http),
+        )
+        .route(
+            "/v1/console/supervise/clues/{clue_id}/recheck/decision",
+            axum::routing::post(recheck_decision_http),
         )
 }
 
@@ -293,4 +302,90 @@ pub(crate) async fn review_http(
     })
     .await?;
     Ok(Json(r))
+}
+
+impl From<RecheckError> for ApiError {
+    fn from(e: RecheckError) -> Self {
+        let (code, message) = (e.code(), e.to_string());
+        let kind = match e {
+            RecheckError::Db(d) => return d.into(),
+            RecheckError::Supervise(s) => return s.into(),
+            RecheckError::NotFound => ErrorKind::NotFound,
+            RecheckError::NotYours(_) => ErrorKind::Forbidden,
+            _ => ErrorKind::BadRequest,
+        };
+        let mut a = Self::new(kind, message);
+        a.code = Some(code);
+        a
+    }
+}
+
+/// `POST /v1/console/supervise/clues/{clue_id}/recheck`: the supervised
+/// township's 负责人 (`approver`, in scope) applies for the 复查 of the
+/// clue's 监督意见书 — within ten working days of receiving it
+/// (《重庆市行政执法监督条例》 Art. 21 ¶1), refused after with
+/// `recheck_late`. Audited `supervise.recheck`.
+#[utoipa::path(post, tag = "supervise", path = "/v1/console/supervise/clues/{clue_id}/recheck", request_body = RecheckRequest,
+    params(("clue_id" = String, Path, description = "The clue")),
+    responses((status = 200, body = ClueRow), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn recheck_request_http(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(id): Path<String>,
+    Json(req): Json<RecheckRequest>,
+) -> Result<Json<ClueRow>, ApiError> {
+    if who.role != StaffRole::Approver {
+        return Err(RecheckError::NotYours("复查由被监督单位的负责人申请").into());
+    }
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let row =
+        blocking(move || {
+            let k = store.keeper();
+            Ok::<_, ApiError>(store.write_as(|c| {
+                clues::request_recheck(c, k, &id, &req, &who.actor(), &who.scope, now)
+            })?)
+        })
+        .await?;
+    Ok(Json(row))
+}
+
+/// `POST /v1/console/supervise/clues/{clue_id}/recheck/decision`: the
+/// supervisor (in scope) decides the pending 复查 — 维持, 撤销 or 变更 with
+/// the reasons, due fifteen working days after the application (Art. 21
+/// ¶2; the deadline monitor shows the clock). Audited
+/// `supervise.recheck_decision`.
+#[utoipa::path(post, tag = "supervise", path = "/v1/console/supervise/clues/{clue_id}/recheck/decision", request_body = RecheckDecision,
+    params(("clue_id" = String, Path, description = "The clue")),
+    responses((status = 200, body = ClueRow), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn recheck_decision_http(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(id): Path<String>,
+    Json(d): Json<RecheckDecision>,
+) -> Result<Json<ClueRow>, ApiError> {
+    if who.role != StaffRole::Supervisor {
+        return Err(RecheckError::NotYours("复查决定由作出监督处理决定的执法监督机构作出").into());
+    }
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let row = blocking(move || {
+        let k = store.keeper();
+        Ok::<_, ApiError>(store.write_as(|c| {
+            clues::decide_recheck(
+                c,
+                k,
+                &id,
+                &d,
+                &who.actor(),
+                &who.scope,
+                now,
+                &Periods::default(),
+            )
+        })?)
+    })
+    .await?;
+    Ok(Json(row))
 }
