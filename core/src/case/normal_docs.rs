@@ -247,6 +247,7 @@ fn two_officers(d: &NormalCaseDetails) -> Result<[Officer; 2], ArchiveError> {
         .map(|o| Officer {
             name: o.name.clone(),
             credential_number: o.credential_no.clone(),
+            signature: None,
         })
         .collect();
     <[Officer; 2]>::try_from(o).map_err(|_| CaseError::OfficersNotTwo.into())
