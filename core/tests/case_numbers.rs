@@ -199,7 +199,11 @@ fn the_outbox_is_gapless_with_one_record_per_mutation() {
         CaseEvent::Issue,
     ] {
         // The issue is followed by both officers' signatures, one record each.
-        expected += if matches!(step, CaseEvent::Issue) { 3 } else { 1 };
+        expected += if matches!(step, CaseEvent::Issue) {
+            3
+        } else {
+            1
+        };
         env.advance(c.id, step).unwrap();
         assert_eq!(env.outbox_len(), expected);
         // A refused step adds nothing.

@@ -276,6 +276,7 @@ fn check_signature(s: &PartySignature) -> Result<(), ArchiveError> {
                 return Err(invalid("拒绝签名", "须注明拒绝的情况"));
             }
         }
+        PartySignature::Pending => return Err(invalid("签名", "须有签名人姓名与签名")),
     }
     Ok(())
 }

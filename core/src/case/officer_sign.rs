@@ -305,3 +305,57 @@ pub(crate) fn put_on_document(
     }
     Ok(())
 }
+
+/// The issued decision as the party reads it before signing: the numbered
+/// document, the party's line still open ([`PartySignature::Pending`]) and
+/// the officers' signatures applied so far beside their lines; `None`
+/// before the issue.
+///
+/// [`PartySignature::Pending`]: crate::document::model::PartySignature::Pending
+pub fn issued_decision(
+    store: &Store,
+    id: Uuid,
+) -> Result<Option<crate::document::model::DocumentData>, CaseError> {
+    use crate::document::model::{DocumentKind, PartySignature};
+    let case = get(store, id)?.ok_or(CaseError::NotFound(id))?;
+    let (Some(issue), Some((json, _))) = (
+        case.issue.as_ref(),
+        super::document(store, id, DocumentKind::DecisionOnTheSpot, "issued")?,
+    ) else {
+        return Ok(None);
+    };
+    let err = |e: serde_json::Error| CaseError::Corrupt(e.to_string());
+    let mut v: serde_json::Value = serde_json::from_str(&json).map_err(err)?;
+    if let Some(map) = v.as_object_mut() {
+        map.insert(
+            "party_signature".into(),
+            serde_json::to_value(PartySignature::Pending).map_err(err)?,
+        );
+    }
+    if let Some(officers) = v.get_mut("officers").and_then(|o| o.as_array_mut()) {
+        for (slot, o) in officers.iter_mut().zip(&case.officers) {
+            let applied = case
+                .officer_signatures
+                .iter()
+                .rev()
+                .find(|s| s.officer_id == o.id && s.document_sha256 == issue.document_sha256);
+            let stored = stored(store, &o.id)?;
+            if let (Some(a), Some(s)) = (
+                applied,
+                stored.filter(|s| applied.is_some_and(|a| a.signature_sha256 == s.sha256)),
+            ) {
+                let at = DateTime::parse_from_rfc3339(&a.signed_at)
+                    .map_err(|e| CaseError::Corrupt(e.to_string()))?
+                    .with_timezone(&Utc);
+                let sig = OfficerSignature {
+                    png: s.png()?,
+                    signed_at: beijing(at)?,
+                };
+                if let Some(m) = slot.as_object_mut() {
+                    m.insert("signature".into(), serde_json::to_value(sig).map_err(err)?);
+                }
+            }
+        }
+    }
+    serde_json::from_value(v).map(Some).map_err(err)
+}

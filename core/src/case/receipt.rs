@@ -29,6 +29,7 @@ pub fn service_receipt(store: &Store, id: Uuid) -> Result<Option<DocumentData>, 
         // 民事诉讼法 Art. 89: refused, the document is left and the refusal
         // noted with its witness.
         PartySignature::Refused { .. } => ServiceMethod::LeftAtPremises,
+        PartySignature::Pending => return Ok(None),
         PartySignature::Signed { .. } => ServiceMethod::Direct,
     };
     Ok(Some(DocumentData::ServiceReceipt(ServiceReceipt {

@@ -402,6 +402,9 @@ pub enum PartySignature {
         #[serde(default)]
         witness: Option<String>,
     },
+    /// Not signed yet: the issued decision shown to the party to read
+    /// before signing (a preview, never the served document).
+    Pending,
 }
 
 impl PartySignature {
@@ -420,6 +423,7 @@ impl PartySignature {
                 }
                 s
             }
+            Self::Pending => "（当事人阅读后在此签名）".to_owned(),
         }
     }
 
@@ -427,7 +431,7 @@ impl PartySignature {
     pub fn png(&self) -> Option<&[u8]> {
         match self {
             Self::Signed { png, .. } => Some(png),
-            Self::Refused { .. } => None,
+            Self::Refused { .. } | Self::Pending => None,
         }
     }
 }

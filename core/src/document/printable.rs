@@ -95,7 +95,7 @@ impl DocumentData {
         match self.signature() {
             Some(PartySignature::Signed { .. }) => c.push("signed"),
             Some(PartySignature::Refused { .. }) => c.push("refused"),
-            None => {}
+            Some(PartySignature::Pending) | None => {}
         }
         c
     }
