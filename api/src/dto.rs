@@ -1266,6 +1266,10 @@ pub struct InspFinishReq {
     pub refusal_reason: Option<String>,
     /// A witness (见证人).
     pub witness: Option<String>,
+    /// Both inspectors' PINs (and signatures on first need): their
+    /// signatures are applied to the record and the orders; empty: unsigned.
+    #[serde(default)]
+    pub officer_signs: Vec<OfficerSignReq>,
 }
 
 /// A document of a finished inspection.

@@ -47,7 +47,7 @@ impl App {
 
     /// An officer without a PIN on this device sets one now (twice, the
     /// sign-in rules), without signing in.
-    fn enrol_on_first_need(&self, req: &OfficerSignReq) -> Result<(), ApiError> {
+    pub(crate) fn enrol_on_first_need(&self, req: &OfficerSignReq) -> Result<(), ApiError> {
         let now = self.now();
         if signin::enrolment(&self.store, &req.officer_id, now)?.is_some() {
             return Ok(());
@@ -62,7 +62,7 @@ impl App {
         }
     }
 
-    fn new_png(req: &OfficerSignReq) -> Result<Option<Vec<u8>>, ApiError> {
+    pub(crate) fn new_png(req: &OfficerSignReq) -> Result<Option<Vec<u8>>, ApiError> {
         req.signature_png_base64
             .clone()
             .map(|b| signature_png(Some(b), "请先签名"))

@@ -72,7 +72,11 @@ fn png() -> String {
 /// A signature with its own strokes (`seed`), so the PDF keeps each image.
 fn png_of(seed: u32) -> String {
     let img = image::GrayImage::from_fn(180, 60, |x, y| {
-        image::Luma([if (x * (seed + 2) + y) % 13 == 0 { 0 } else { 255 }])
+        image::Luma([if (x * (seed + 2) + y) % 13 == 0 {
+            0
+        } else {
+            255
+        }])
     });
     let mut out = Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();

@@ -1867,7 +1867,12 @@ refusal_reason: string | null,
 /**
  * A witness (见证人).
  */
-witness: string | null, };
+witness: string | null, 
+/**
+ * Both inspectors' PINs (and signatures on first need): their
+ * signatures are applied to the record and the orders; empty: unsigned.
+ */
+officer_signs: Array<OfficerSignReq>, };
 
 export type InspDocumentReq = { 
 /**
