@@ -56,7 +56,7 @@ pub fn typescript() -> String {
         ProvisionView, PenaltyView, LevelView, ExemptionView, MatterDetail, CheckIdReq, IdCheck,
         PartyInput, NewCaseReq, CaseReq, PartyFactsReq, EvidenceAddReq, AttachReq, PenaltyInput,
         SuggestReq, LevelOption, BandView, Suggestion, InformReq, StatementReq, DecideReq, ServeReq, DocumentFile, SavedFile,
-        PaymentQr, TicketReq, TicketView, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,
+        PaymentQr, TicketReq, TicketView, OfficerSignView, OfficerSignReq, CasePrintReq, InspPrintReq, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,
         CaseListReq, CaseDetail, ServerNote, StreamState, SyncState, Settings, TownshipOption, SetTownshipReq,
         SyncErrorView, EnrolmentView, SyncEnrolReq, SyncNowReq, SyncNetworkReq, StreamProgress,
         SyncReportView, SyncLive, RecordCounts, SyncStatus, SyncRecordsReq, SyncRecordView,

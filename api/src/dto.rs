@@ -690,6 +690,10 @@ pub struct CaseView {
     pub matter_name: String,
     /// The two officers (`name（证号）`).
     pub officers: Vec<String>,
+    /// Each officer's signature on the issued decision (行政处罚法 Art. 52).
+    pub officer_signs: Vec<OfficerSignView>,
+    /// When the issued decision was shown to the party to read.
+    pub document_shown_at: Option<String>,
     /// Violation time (Beijing).
     pub violation_time: String,
     /// The party: name shown in full on the case screens (the officer is
@@ -1262,6 +1266,10 @@ pub struct InspFinishReq {
     pub refusal_reason: Option<String>,
     /// A witness (见证人).
     pub witness: Option<String>,
+    /// Both inspectors' PINs (and signatures on first need): their
+    /// signatures are applied to the record and the orders; empty: unsigned.
+    #[serde(default)]
+    pub officer_signs: Vec<OfficerSignReq>,
 }
 
 /// A document of a finished inspection.
@@ -1492,4 +1500,56 @@ pub struct DraftView {
     pub data: String,
     /// When saved (RFC 3339).
     pub saved_at: String,
+}
+
+/// One officer of a case and the signature on its issued decision.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OfficerSignView {
+    /// Officer id.
+    pub officer_id: String,
+    /// Name.
+    pub name: String,
+    /// Whether the officer has a PIN on this device.
+    pub enrolled: bool,
+    /// Whether the officer's signature is kept on this device.
+    pub captured: bool,
+    /// Whether the officer signed the issued decision.
+    pub signed: bool,
+}
+
+/// One officer signs the issued decision (or, in settings, keeps a new
+/// signature): the PIN; on first need the signature, and for an officer
+/// without a PIN on this device the new PIN twice.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OfficerSignReq {
+    /// Case id (none: only keep the signature, e.g. in settings).
+    pub case_id: Option<String>,
+    /// Officer id.
+    pub officer_id: String,
+    /// The officer's PIN.
+    pub pin: String,
+    /// The new PIN again, when the officer has none on this device yet.
+    pub pin_again: Option<String>,
+    /// A signature to keep (PNG, base64), when none is kept or to replace it.
+    pub signature_png_base64: Option<String>,
+}
+
+/// Print a case's document on a thermal roll.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CasePrintReq {
+    /// Case id.
+    pub case_id: String,
+    /// `decision` or `receipt` (送达回证).
+    pub document: String,
+    /// Paper width in millimetres: `58` or `80`.
+    pub roll: String,
+}
+
+/// Print an inspection's record on a thermal roll.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InspPrintReq {
+    /// Inspection id.
+    pub inspection_id: String,
+    /// Paper width in millimetres: `58` or `80`.
+    pub roll: String,
 }

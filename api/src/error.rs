@@ -41,6 +41,9 @@ pub enum ApiError {
     /// Cases.
     #[error(transparent)]
     Case(#[from] CaseError),
+    /// An officer's signature (PIN, image).
+    #[error(transparent)]
+    OfficerSign(#[from] zhifa_core::case::officer_sign::OfficerSignError),
     /// Catalogue.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
@@ -91,6 +94,7 @@ impl ErrorCode for ApiError {
             Self::Internal(_) => "API_INTERNAL",
             Self::SignIn(e) => e.code(),
             Self::Case(e) => e.code(),
+            Self::OfficerSign(e) => e.code(),
             Self::Catalogue(e) => e.code(),
             Self::Evidence(e) => e.code(),
             Self::Device(e) => e.code(),

@@ -439,17 +439,34 @@ impl App {
             },
             other => return Err(ApiError::Invalid(format!("签名方式无效：{other}"))),
         };
-        let i = inspection::finish(
-            &mut self.store,
-            id,
-            &FinishInput {
-                recorder: me.name.clone(),
-                present_person: None,
-                witness: req.witness.filter(|s| !s.trim().is_empty()),
-                party_signature: signature,
-            },
-            now,
-        )?;
+        let input = FinishInput {
+            recorder: me.name.clone(),
+            present_person: None,
+            witness: req.witness.filter(|s| !s.trim().is_empty()),
+            party_signature: signature,
+        };
+        // The inspectors sign the record and the orders with their PINs
+        // (enrolled and the signature kept on first need, as for a decision).
+        let i = if req.officer_signs.is_empty() {
+            inspection::finish(&mut self.store, id, &input, now)?
+        } else {
+            let mut pngs = Vec::new();
+            for o in &req.officer_signs {
+                self.enrol_on_first_need(o)?;
+                pngs.push(Self::new_png(o)?);
+            }
+            let consents: Vec<inspection::OfficerConsent<'_>> = req
+                .officer_signs
+                .iter()
+                .zip(&pngs)
+                .map(|(o, png)| inspection::OfficerConsent {
+                    officer_id: &o.officer_id,
+                    pin: &o.pin,
+                    new_png: png.as_deref(),
+                })
+                .collect();
+            inspection::finish_signed(&mut self.store, id, &input, &consents, now)?
+        };
         Ok(view(&i))
     }
 

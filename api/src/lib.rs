@@ -20,6 +20,7 @@ mod normal;
 mod ops;
 mod print;
 pub mod sample;
+mod signatures;
 pub mod sync;
 pub use print::{CaptureTransport, PrinterTransport};
 mod sync_cmd;
@@ -204,6 +205,13 @@ macro_rules! for_each_command {
             (case_document, $crate::dto::CaseReq, $crate::dto::DocumentFile),
             (case_save_document, $crate::dto::CaseReq, $crate::dto::SavedFile),
             (case_print, $crate::dto::TicketReq, $crate::dto::TicketView),
+            (case_print_document, $crate::dto::CasePrintReq, $crate::dto::TicketView),
+            (insp_print, $crate::dto::InspPrintReq, $crate::dto::TicketView),
+            (case_officer_sign, $crate::dto::OfficerSignReq, $crate::dto::CaseView),
+            (officer_signature_set, $crate::dto::OfficerSignReq, $crate::dto::OfficerSignView),
+            (case_show_document, $crate::dto::CaseReq, $crate::dto::CaseView),
+            (case_issued_document, $crate::dto::CaseReq, $crate::dto::DocumentFile),
+            (case_receipt_document, $crate::dto::CaseReq, $crate::dto::DocumentFile),
             (case_payment_qr, $crate::dto::CaseReq, $crate::dto::PaymentQr),
             (case_list, $crate::dto::CaseListReq, ::std::vec::Vec<$crate::dto::CaseSummary>),
             (case_detail, $crate::dto::CaseReq, $crate::dto::CaseDetail),

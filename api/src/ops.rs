@@ -328,6 +328,8 @@ impl App {
                 .iter()
                 .map(|o| format!("{}（{}）", o.name, o.credential_no))
                 .collect(),
+            officer_signs: self.officer_signs(c),
+            document_shown_at: c.document_shown_at.clone(),
             violation_time: c.violation_time.format("%Y-%m-%d %H:%M").to_string(),
             party_name: c.party.as_ref().map(|p| p.name.clone()),
             party_id_masked: c.party.as_ref().map(|p| mask_id_number(&p.id_number)),
@@ -400,7 +402,7 @@ impl App {
         case::get(&self.store, id)?.ok_or(ApiError::NotFound("该案件".into()))
     }
 
-    fn step(&mut self, id: &str, event: &CaseEvent) -> Result<Case, ApiError> {
+    pub(crate) fn step(&mut self, id: &str, event: &CaseEvent) -> Result<Case, ApiError> {
         self.officer_id()?;
         let id = parse_uuid(id)?;
         let now = self.now();

@@ -1,6 +1,6 @@
-//! Printing on the spot (issue 19): the served decision as an ESC/POS
-//! ticket for a 58 mm or 80 mm thermal printer, sent through a transport
-//! the shell provides.
+//! Printing on the spot (issue 19): the served decision, its 送达回证 and
+//! the inspection record as ESC/POS tickets for a 58 mm or 80 mm thermal
+//! printer, sent through a transport the shell provides.
 //!
 //! The transport is a seam: the mobile shell connects a Bluetooth printer
 //! (SPP) and registers a [`PrinterTransport`] that writes to it; without
@@ -70,11 +70,28 @@ impl App {
     /// captured): the same fields and document hash as the PDF.
     pub(crate) fn case_print(&mut self, req: TicketReq) -> Result<TicketView, ApiError> {
         self.officer_id()?;
-        let roll = roll(&req.roll)?;
         let (c, data) = self.served_decision_of(&req.case_id)?;
-        let template = self.township_template(&c.township, data.kind())?;
+        let number = c
+            .issue
+            .as_ref()
+            .map_or("决定书".to_owned(), |i| i.number.clone());
+        self.print_ticket(&data, &c.township, &number, &req.roll)
+    }
+
+    /// Renders `data` as an ESC/POS ticket for `roll_mm` with the township's
+    /// template and sends it through the printer seam (or captures it as
+    /// `<name>-<roll>mm.escpos` in the export folder).
+    pub(crate) fn print_ticket(
+        &mut self,
+        data: &zhifa_core::document::model::DocumentData,
+        township: &str,
+        name: &str,
+        roll_mm: &str,
+    ) -> Result<TicketView, ApiError> {
+        let roll = roll(roll_mm)?;
+        let template = self.township_template(township, data.kind())?;
         let ticket = render_escpos(
-            &data,
+            data,
             &template,
             &TicketOptions {
                 roll,
@@ -82,11 +99,7 @@ impl App {
                 verification_base: zhifa_core::case::archive::centre_url(&self.store)?,
             },
         )?;
-        let number = c
-            .issue
-            .as_ref()
-            .map_or("决定书".to_owned(), |i| i.number.clone());
-        let name = safe_file_name(&format!("{number}-{}mm.escpos", req.roll));
+        let name = safe_file_name(&format!("{name}-{roll_mm}mm.escpos"));
         let export = self.export_dir();
         let transport = self
             .printer
@@ -95,7 +108,7 @@ impl App {
             .send(&name, &ticket.bytes)
             .map_err(|e| ApiError::Internal(format!("无法发送到打印机：{e}")))?;
         Ok(TicketView {
-            roll: req.roll,
+            roll: roll_mm.to_owned(),
             bytes: u32::try_from(ticket.bytes.len()).unwrap_or(u32::MAX),
             escpos_base64: B64.encode(&ticket.bytes),
             document_hash: ticket.document_hash,

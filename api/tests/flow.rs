@@ -69,6 +69,104 @@ fn png() -> String {
     B64.encode(out.into_inner())
 }
 
+/// A signature with its own strokes (`seed`), so the PDF keeps each image.
+fn png_of(seed: u32) -> String {
+    let img = image::GrayImage::from_fn(180, 60, |x, y| {
+        image::Luma([if (x * (seed + 2) + y) % 13 == 0 {
+            0
+        } else {
+            255
+        }])
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    B64.encode(out.into_inner())
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// Both officers of the case sign its issued decision with their PINs: the
+/// signed-in sample officer (signature captured on first need), then the
+/// partner, who has no PIN on the device yet and sets one (as at sign-in).
+fn officers_sign(app: &mut App, id: &str) {
+    let c = call(app, "case_detail", json!({"case_id": id}));
+    let signs = c["case"]["officer_signs"].as_array().unwrap().clone();
+    assert_eq!(signs.len(), 2);
+    for (n, o) in signs.iter().enumerate() {
+        assert_eq!(o["signed"], false);
+        let officer = o["officer_id"].as_str().unwrap();
+        let (pin, again) = if officer == sample::SAMPLE_OFFICER {
+            (sample::SAMPLE_PIN, None)
+        } else {
+            ("135792", Some("135792"))
+        };
+        call(
+            app,
+            "case_officer_sign",
+            json!({"case_id": id, "officer_id": officer, "pin": pin, "pin_again": again,
+                   "signature_png_base64": png_of(n as u32)}),
+        );
+    }
+    let c = call(app, "case_detail", json!({"case_id": id}));
+    assert!(
+        c["case"]["officer_signs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["signed"] == true)
+    );
+}
+
+/// A whole simple-procedure case up to issue; returns its id.
+fn issued_case(app: &mut App) -> String {
+    let c = call(
+        app,
+        "case_new",
+        json!({"matter_code": "CG-001", "partner_officer_id": "OFF-LX-02", "minutes_ago": 5}),
+    );
+    let id = c["id"].as_str().unwrap().to_owned();
+    call(app, "case_show_credentials", json!({"case_id": id}));
+    call(
+        app,
+        "case_party_facts",
+        json!({"case_id": id,
+            "party": {"kind": "individual", "name": "周小川", "id_number": id_number(), "phone": "13800001234",
+                      "address": "重庆市渝北区龙兴镇示例路1号", "representative": null},
+            "facts": "在人行道上摆摊经营水果，占道面积约6平方米", "place": "龙兴镇示例路12号门前"}),
+    );
+    call(
+        app,
+        "evidence_add",
+        json!({"case_id": id, "file_name": "stall.jpg", "data_base64": jpeg(),
+               "lat": 29.71, "lon": 106.82, "accuracy_m": 5.0}),
+    );
+    call(
+        app,
+        "case_attach_evidence",
+        json!({"case_id": id, "summary": null}),
+    );
+    let fine = json!({"kind": "fine", "amount_fen": 15000});
+    call(
+        app,
+        "case_inform",
+        json!({"case_id": id, "penalty": fine, "content": null}),
+    );
+    call(
+        app,
+        "case_statement",
+        json!({"case_id": id, "statement": "愿意立即收摊", "review": "在阶次内从轻", "waiver_words": null}),
+    );
+    call(
+        app,
+        "case_decide",
+        json!({"case_id": id, "penalty": fine, "circumstances": ["area_5_to_10sqm"], "deviation_reason": null}),
+    );
+    call(app, "case_issue", json!({"case_id": id}));
+    id
+}
+
 fn sign_in(app: &mut App) {
     call(
         app,
@@ -412,6 +510,26 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
     );
     let home = call(&mut app, "home", json!({}));
     assert_eq!(home["deadlines"][0]["kind"], "service");
+    // 行政处罚法 Art. 52 ¶2: not handed over before both officers signed.
+    let serve = json!({"case_id": id, "kind": "signed", "signer_name": "周小川",
+        "signature_png_base64": png(), "refusal_reason": null, "witness": null});
+    assert_eq!(
+        err_code(&mut app, "case_serve", serve.clone()),
+        "CASE_OFFICER_SIGNATURE_MISSING"
+    );
+    officers_sign(&mut app, &id);
+    // The party reads the issued decision first (the officers' signatures
+    // on it, the party's line open); showing it is recorded.
+    let issued = call(&mut app, "case_issued_document", json!({"case_id": id}));
+    let issued_pdf = B64.decode(issued["pdf_base64"].as_str().unwrap()).unwrap();
+    assert!(issued_pdf.starts_with(b"%PDF-"));
+    assert_eq!(
+        count(&issued_pdf, b"/Subtype /Image") + count(&issued_pdf, b"/Subtype/Image"),
+        2,
+        "both officers' signatures, no party signature yet"
+    );
+    let shown = call(&mut app, "case_show_document", json!({"case_id": id}));
+    assert!(shown["document_shown_at"].is_string());
     let c = call(
         &mut app,
         "case_serve",
@@ -459,6 +577,26 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
         err_code(&mut app, "case_print", json!({"case_id": id, "roll": "76"})),
         "API_INVALID"
     );
+    // The served decision carries three signature images (party, officers);
+    // its 送达回证 prints too, on A4 and on the roll.
+    assert_eq!(
+        count(&pdf, b"/Subtype /Image") + count(&pdf, b"/Subtype/Image"),
+        3
+    );
+    let receipt = call(&mut app, "case_receipt_document", json!({"case_id": id}));
+    assert!(receipt["file_name"].as_str().unwrap().contains("送达回证"));
+    let t = call(
+        &mut app,
+        "case_print_document",
+        json!({"case_id": id, "document": "receipt", "roll": "58"}),
+    );
+    let bytes = B64.decode(t["escpos_base64"].as_str().unwrap()).unwrap();
+    let text = encoding_rs::GB18030.decode(&bytes).0.into_owned();
+    assert!(
+        text.contains("送达回证") && text.contains("周小川"),
+        "{text}"
+    );
+    assert_eq!(t["document_hash"], receipt["document_hash"]);
     let qr = call(&mut app, "case_payment_qr", json!({"case_id": id}));
     assert!(
         qr["svg"].as_str().unwrap().starts_with("<?xml")
@@ -489,6 +627,9 @@ fn a_whole_simple_procedure_case_to_pdf_and_payment_qr() {
             "hear_statement",
             "decide",
             "issue",
+            "sign_as_officer",
+            "sign_as_officer",
+            "show_document",
             "serve"
         ]
     );
@@ -574,4 +715,84 @@ fn walk(p: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// An officer's signature is applied only after the officer's PIN, checked
+/// as at sign-in: a wrong PIN is refused and counted toward the same
+/// lock-out, and the decision stays unsigned (行政处罚法 Art. 52 ¶2).
+#[test]
+fn a_wrong_pin_refuses_the_officers_signature_and_counts_toward_the_lock_out() {
+    let (_d, mut app) = app();
+    sign_in(&mut app);
+    let id = issued_case(&mut app);
+    let req = |pin: &str| {
+        json!({"case_id": id, "officer_id": sample::SAMPLE_OFFICER, "pin": pin, "pin_again": null,
+               "signature_png_base64": png()})
+    };
+    for n in 1..=4 {
+        assert_eq!(
+            err_code(&mut app, "case_officer_sign", req("999999")),
+            "SIGNIN_WRONG_PIN",
+            "attempt {n}"
+        );
+    }
+    assert_eq!(
+        err_code(&mut app, "case_officer_sign", req("999999")),
+        "SIGNIN_LOCKED"
+    );
+    assert_eq!(
+        err_code(&mut app, "case_officer_sign", req(sample::SAMPLE_PIN)),
+        "SIGNIN_LOCKED",
+        "locked as at sign-in"
+    );
+    let c = call(&mut app, "case_detail", json!({"case_id": id}));
+    assert!(
+        c["case"]["officer_signs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["signed"] == false)
+    );
+    // The partner without a PIN here: the new PIN must be typed twice alike.
+    let partner = c["case"]["officer_signs"][1]["officer_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        err_code(
+            &mut app,
+            "case_officer_sign",
+            json!({"case_id": id, "officer_id": partner, "pin": "135792", "pin_again": "135793",
+                   "signature_png_base64": png()})
+        ),
+        "API_INVALID"
+    );
+    assert_eq!(
+        err_code(
+            &mut app,
+            "case_officer_sign",
+            json!({"case_id": id, "officer_id": partner, "pin": "135792", "pin_again": null,
+                   "signature_png_base64": png()})
+        ),
+        "SIGNIN_NOT_ENROLLED"
+    );
+    // Without any signature kept, the officer is asked to sign on the pad.
+    assert_eq!(
+        err_code(
+            &mut app,
+            "case_officer_sign",
+            json!({"case_id": id, "officer_id": partner, "pin": "135792", "pin_again": "135792",
+                   "signature_png_base64": null})
+        ),
+        "OFFICER_SIGNATURE_NOT_CAPTURED"
+    );
+    assert_eq!(
+        err_code(
+            &mut app,
+            "case_serve",
+            json!({"case_id": id, "kind": "signed", "signer_name": "周小川",
+                   "signature_png_base64": png(), "refusal_reason": null, "witness": null})
+        ),
+        "CASE_OFFICER_SIGNATURE_MISSING"
+    );
 }

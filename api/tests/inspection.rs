@@ -58,6 +58,20 @@ fn jpeg() -> String {
     B64.encode(out.into_inner())
 }
 
+/// A signature with its own strokes (`seed`).
+fn png_of(seed: u32) -> String {
+    let img = image::GrayImage::from_fn(180, 60, |x, y| {
+        image::Luma([if (x * (seed + 4) + y) % 11 == 0 {
+            0
+        } else {
+            255
+        }])
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    B64.encode(out.into_inner())
+}
+
 fn png() -> String {
     let img = image::GrayImage::from_fn(200, 80, |x, y| {
         image::Luma([if (x * 3 + y) % 13 == 0 { 0 } else { 255 }])
@@ -215,7 +229,19 @@ fn a_joint_inspection_over_four_departments_to_its_record_order_and_referral() {
         ),
         "API_INVALID"
     );
-    let v = call(&mut app, "insp_finish", sig);
+    // The inspectors sign the record and the orders with their PINs
+    // (the partner sets a PIN and keeps a signature on first need).
+    let mut signed = sig.clone();
+    signed["officer_signs"] = json!([
+        {"case_id": null, "officer_id": "OFF-LX-01", "pin": zhifa_api::sample::SAMPLE_PIN,
+         "pin_again": null, "signature_png_base64": png_of(1)},
+        {"case_id": null, "officer_id": "OFF-LX-02", "pin": "135792",
+         "pin_again": "135792", "signature_png_base64": png_of(2)},
+    ]);
+    let mut wrong = signed.clone();
+    wrong["officer_signs"][0]["pin"] = json!("999999");
+    assert_eq!(err_code(&mut app, "insp_finish", wrong), "SIGNIN_WRONG_PIN");
+    let v = call(&mut app, "insp_finish", signed);
     assert_eq!(v["summary"]["status"], "finished");
     assert_eq!(v["summary"]["failed"], 2);
     assert_eq!(v["record_sha256"].as_str().unwrap().len(), 64);
@@ -236,6 +262,29 @@ fn a_joint_inspection_over_four_departments_to_its_record_order_and_referral() {
     );
     let pdf = B64.decode(record["pdf_base64"].as_str().unwrap()).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
+    let images = |pdf: &[u8]| {
+        let n = |needle: &[u8]| pdf.windows(needle.len()).filter(|w| *w == needle).count();
+        n(b"/Subtype /Image") + n(b"/Subtype/Image")
+    };
+    assert_eq!(
+        images(&pdf),
+        3,
+        "the party's and both inspectors' signatures"
+    );
+    // On the spot on a thermal roll too, the inspectors named as signed.
+    app.set_export_dir(_d.path().join("exports"));
+    let t = call(
+        &mut app,
+        "insp_print",
+        json!({"inspection_id": id, "roll": "80"}),
+    );
+    let bytes = B64.decode(t["escpos_base64"].as_str().unwrap()).unwrap();
+    let text = encoding_rs::GB18030.decode(&bytes).0.into_owned();
+    assert!(
+        text.contains("现场检查（勘验）笔录") && text.contains("已在执法终端签名"),
+        "{text}"
+    );
+    assert_eq!(t["document_hash"], record["document_hash"]);
     assert!(
         record["file_name"]
             .as_str()

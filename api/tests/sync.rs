@@ -247,6 +247,18 @@ fn the_worker_syncs_at_sign_in_and_after_issue_until_every_record_is_applied() {
     let s = wait_run(&mut app, before_issue.as_deref());
     assert_eq!(s["live"]["reason"], "case_issued");
     assert_eq!(s["live"]["state"], "ok", "{s}");
+    // 行政处罚法 Art. 52 ¶2: both officers sign with their PINs first.
+    for (officer, pin, again) in [
+        ("OFF-LX-01", zhifa_api::sample::SAMPLE_PIN, None),
+        ("OFF-LX-02", "135792", Some("135792")),
+    ] {
+        call(
+            &mut app,
+            "case_officer_sign",
+            json!({"case_id": id, "officer_id": officer, "pin": pin, "pin_again": again,
+                   "signature_png_base64": png()}),
+        );
+    }
     call(
         &mut app,
         "case_serve",

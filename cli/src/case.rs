@@ -28,6 +28,16 @@ use crate::Ctx;
 use crate::output::{Failure, print_json};
 use crate::settings::TOWNSHIP;
 
+impl From<zhifa_core::case::officer_sign::OfficerSignError> for Failure {
+    fn from(e: zhifa_core::case::officer_sign::OfficerSignError) -> Self {
+        use zhifa_core::case::officer_sign::OfficerSignError as E;
+        match e {
+            E::Case(c) => c.into(),
+            e => Failure::bad_input(e.code(), e.to_string()),
+        }
+    }
+}
+
 impl From<CaseError> for Failure {
     fn from(e: CaseError) -> Self {
         let device_failure = match &e {

@@ -20,6 +20,7 @@ use serde::Serialize;
 use uuid::Uuid;
 use zhifa_core::case::config::{SERIES_DECISION, SERIES_ORDER};
 use zhifa_core::case::numbers::PAYMENT_CODE_SERIES;
+use zhifa_core::case::officer_sign::{self, OfficerSignError};
 use zhifa_core::case::{self, CaseEvent, CaseParty, NewCase, Service};
 use zhifa_core::catalogue;
 use zhifa_core::device::{self, Device};
@@ -27,6 +28,7 @@ use zhifa_core::document::qr::qr_png;
 use zhifa_core::evidence::{self, Capture, EvidenceDir, Fix, IngestOptions, Source, WatermarkFont};
 use zhifa_core::rules::assess::{PartyKind, PenaltyKind, ProposedPenalty};
 use zhifa_core::rules::identity::citizen_check_character;
+use zhifa_core::signin;
 use zhifa_core::store::Store;
 
 use crate::Ctx;
@@ -41,6 +43,9 @@ const SAMPLE_CATALOGUE: &str = include_str!("../../schema/catalogue/sample/chong
 pub(crate) const TOWNSHIP: &str = "500112108";
 /// Its two sample officers.
 pub(crate) const OFFICERS: [&str; 2] = ["OFF-LX-01", "OFF-LX-02"];
+/// The sample officers' PIN in the demo (sample data only; the app's
+/// published sample PIN).
+pub(crate) const DEMO_PIN: &str = "246813";
 /// 占道经营 (重庆市市容环境卫生管理条例 Art. 18): individual 50–500 元.
 const MATTER: &str = "CG-001";
 /// The circumstance of its level L2 (5–10 ㎡): 100–250 元.
@@ -317,6 +322,30 @@ fn one_case(
     })?;
     let issued = steps.time("issue", |now| {
         Ok(case::advance(store, id, &CaseEvent::Issue, now)?)
+    })?;
+    // 行政处罚法 Art. 52 ¶2: both officers sign the issued decision, each
+    // with the PIN (sample officers enrolled with the sample PIN on first
+    // need, their signature captured once).
+    steps.time("officers_sign", |now| {
+        let png = sample_signature()?;
+        for o in OFFICERS {
+            if signin::enrolment(store, o, now)
+                .map_err(OfficerSignError::from)?
+                .is_none()
+            {
+                signin::enrol(store, o, DEMO_PIN, now).map_err(OfficerSignError::from)?;
+            }
+            let first = officer_sign::stored(store, o)?.is_none();
+            officer_sign::sign_decision(
+                store,
+                id,
+                o,
+                DEMO_PIN,
+                first.then_some(png.as_slice()),
+                now,
+            )?;
+        }
+        Ok(())
     })?;
     let signature = sample_signature()?;
     steps.time("serve", |now| {

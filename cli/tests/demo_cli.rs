@@ -118,6 +118,7 @@ fn demo_runs_a_whole_case_to_a_served_decision_with_every_mandatory_field() {
         "evidence_photo",
         "decide",
         "issue",
+        "officers_sign",
         "serve",
         "render_pdf",
     ] {
@@ -188,9 +189,17 @@ fn demo_runs_a_whole_case_to_a_served_decision_with_every_mandatory_field() {
     assert_eq!(shown["status"], "served");
     assert_eq!(
         shown["timeline"].as_array().unwrap().len(),
-        9,
-        "create + 8 steps"
+        11,
+        "create + 8 steps + both officers' signatures"
     );
+    // 行政处罚法 Art. 52 ¶2: both officers signed the issued decision.
+    let signed: Vec<&str> = shown["officer_signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["officer_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(signed, ["OFF-LX-01", "OFF-LX-02"]);
     // The credentials shown (行政处罚法 Art. 52) are a step of their own.
     assert!(
         shown["timeline"]

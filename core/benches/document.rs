@@ -85,8 +85,8 @@ fn decision() -> DocumentData {
         place: "渝北区龙兴镇迎龙大道128号".into(),
         decided_at: t(2026, 11, 25, 10, 30),
         officers: [
-            Officer { name: "王建国".into(), credential_number: "渝执500112001234".into() },
-            Officer { name: "刘晓燕".into(), credential_number: "渝执500112005678".into() },
+            Officer { name: "王建国".into(), credential_number: "渝执500112001234".into(), signature: None },
+            Officer { name: "刘晓燕".into(), credential_number: "渝执500112005678".into(), signature: None },
         ],
         party_signature: PartySignature::Signed {
             name: "张三".into(),

@@ -297,6 +297,8 @@ impl From<&Case> for wire::CaseRecord {
             closed,
             voided,
             credentials_shown_at,
+            officer_signatures,
+            document_shown_at,
             created_at,
             updated_at,
         } = c;
@@ -328,6 +330,8 @@ impl From<&Case> for wire::CaseRecord {
             closed: closed.clone(),
             voided: voided.clone(),
             credentials_shown_at: credentials_shown_at.clone(),
+            officer_signatures: officer_signatures.clone(),
+            document_shown_at: document_shown_at.clone(),
             created_at: created_at.clone(),
             updated_at: updated_at.clone(),
         }
@@ -483,6 +487,7 @@ impl From<&FinishRecord> for wire::FinishRecord {
             record: doc_json(&f.record),
             record_sha256: f.record_sha256.clone(),
             orders: f.orders.iter().map(doc_json).collect(),
+            officer_signatures: f.officer_signatures.clone(),
         }
     }
 }

@@ -263,6 +263,29 @@ pub fn sign_in(
     pin: &str,
     now: DateTime<Utc>,
 ) -> Result<Officer, SignInError> {
+    check(store, officer_id, pin, now, true)
+}
+
+/// Checks an officer's PIN exactly as [`sign_in`] does — a wrong PIN is
+/// counted toward the same lock-out — without recording a sign-in: the
+/// officer's consent to apply their signature to a document
+/// (`case::officer_sign`).
+pub fn verify_pin(
+    store: &Store,
+    officer_id: &str,
+    pin: &str,
+    now: DateTime<Utc>,
+) -> Result<Officer, SignInError> {
+    check(store, officer_id, pin, now, false)
+}
+
+fn check(
+    store: &Store,
+    officer_id: &str,
+    pin: &str,
+    now: DateTime<Utc>,
+    sign_in: bool,
+) -> Result<Officer, SignInError> {
     let officer = device::officer(store, officer_id)?
         .ok_or_else(|| SignInError::UnknownOfficer(officer_id.to_owned()))?;
     let state = enrolment(store, officer_id, now)?
@@ -277,10 +300,17 @@ pub fn sign_in(
     )?;
     let hash = PasswordHash::new(&stored).map_err(|e| SignInError::Corrupt(e.to_string()))?;
     if hasher()?.verify_password(pin.as_bytes(), &hash).is_ok() {
-        store.conn().execute(
-            "UPDATE officer_pin SET failed = 0, locked_until = NULL, last_sign_in = ?2 WHERE officer_id = ?1",
-            (officer_id, rfc3339(now)),
-        )?;
+        if sign_in {
+            store.conn().execute(
+                "UPDATE officer_pin SET failed = 0, locked_until = NULL, last_sign_in = ?2 WHERE officer_id = ?1",
+                (officer_id, rfc3339(now)),
+            )?;
+        } else {
+            store.conn().execute(
+                "UPDATE officer_pin SET failed = 0, locked_until = NULL WHERE officer_id = ?1",
+                [officer_id],
+            )?;
+        }
         return Ok(officer);
     }
     let failed = state.failed.saturating_add(1);

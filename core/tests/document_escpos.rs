@@ -243,3 +243,67 @@ fn a_long_line_wraps_and_closing_punctuation_never_starts_a_line() {
         p.lines
     );
 }
+
+/// The 送达回证 and the 现场检查（勘验）笔录 print on both rolls (issue 19):
+/// whole, within the roll, with the verification QR of the PDF's hash; an
+/// officer who signed on the terminal is named so (行政处罚法 Art. 52 ¶2)
+/// and gets no hand-signing line, an unsigned one does.
+#[test]
+fn the_service_receipt_and_the_inspection_record_print_on_both_rolls() {
+    let mut receipt = service_receipt();
+    receipt.servers = signed_officers();
+    let record = inspection_record();
+    let cases = [
+        (
+            DocumentData::ServiceReceipt(receipt),
+            "service-receipt",
+            &["送达回证", NUMBER, "张三", "直接送达", "已在执法终端签名"][..],
+        ),
+        (
+            DocumentData::InspectionRecord(record),
+            "inspection-record",
+            &[
+                "现场检查（勘验）笔录",
+                "门前三包",
+                "张三",
+                "王建国",
+                "刘晓燕",
+            ][..],
+        ),
+    ];
+    for (data, stem, musts) in cases {
+        for (roll, mm) in [(Roll::Mm58, "58mm"), (Roll::Mm80, "80mm")] {
+            let t = ticket(&data, roll).unwrap();
+            let p = decode(&t.bytes);
+            assert!(p.chinese_mode && p.cut, "{stem} {roll:?}");
+            for (line, size) in &p.lines {
+                assert!(
+                    width(line) * usize::from(*size) <= roll.columns(),
+                    "{stem} {roll:?}: {line:?} is wider than the roll"
+                );
+            }
+            let all: String = p.lines.iter().map(|(l, _)| l.as_str()).collect();
+            for must in musts {
+                assert!(
+                    all.contains(must),
+                    "{stem} {roll:?}: {must} missing from\n{all}"
+                );
+            }
+            let hash = document_hash(&data);
+            assert_eq!(t.document_hash, hash);
+            assert_eq!(p.qrs, vec![verification_payload(data.number(), &hash)]);
+            let hand_lines = p
+                .lines
+                .iter()
+                .filter(|(l, _)| l.chars().all(|c| c == '_') && !l.is_empty())
+                .count();
+            // The receipt: the party's line only (both officers signed on
+            // the terminal); the record: the party's and both unsigned
+            // inspectors'.
+            let expected = if stem == "service-receipt" { 1 } else { 3 };
+            assert_eq!(hand_lines, expected, "{stem} {roll:?}\n{all}");
+            assert_eq!(ticket(&data, roll).unwrap().bytes, t.bytes);
+            golden(&format!("{stem}-{mm}.escpos"), &t.bytes);
+        }
+    }
+}

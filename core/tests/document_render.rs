@@ -675,3 +675,57 @@ fn a_broken_signature_image_is_a_render_error() {
     let err = render(&DocumentData::DecisionOnTheSpot(d), Paper::A4, None).unwrap_err();
     assert_eq!(err.code(), "DOC_RENDER");
 }
+
+/// 行政处罚法 Art. 52 ¶2: the officers' applied signatures are drawn beside
+/// their lines on the decision, the inspection record and the 送达回证 —
+/// two images more than the party's — and the document hash (which covers
+/// the text, not the images) is the same signed or not.
+#[test]
+fn the_officers_signatures_are_drawn_beside_their_lines() {
+    let mut d = decision();
+    let mut r = inspection_record();
+    let mut s = service_receipt();
+    let unsigned = [
+        DocumentData::DecisionOnTheSpot(d.clone()),
+        DocumentData::InspectionRecord(r.clone()),
+        DocumentData::ServiceReceipt(s.clone()),
+    ];
+    d.officers = signed_officers();
+    r.inspectors = signed_officers();
+    s.servers = signed_officers();
+    let signed = [
+        DocumentData::DecisionOnTheSpot(d),
+        DocumentData::InspectionRecord(r),
+        DocumentData::ServiceReceipt(s),
+    ];
+    for (u, sg) in unsigned.iter().zip(&signed) {
+        let before = render(u, Paper::A4, None).unwrap();
+        let after = render(sg, Paper::A4, None).unwrap();
+        assert_eq!(
+            image_count(&before.pdf),
+            1,
+            "{:?}: the party's only",
+            u.kind()
+        );
+        assert_eq!(
+            image_count(&after.pdf),
+            3,
+            "{:?}: party + two officers",
+            u.kind()
+        );
+        assert_eq!(before.document_hash, after.document_hash);
+        let text = pdf_text(&after.pdf);
+        assert_contains_all(
+            &text,
+            &[
+                "王建国（执法证号：渝执500112001234）",
+                "刘晓燕（执法证号：渝执500112005678）",
+            ],
+        );
+        // The receipt carries them too.
+        assert_eq!(
+            image_count(&render(sg, Paper::Thermal80mm, None).unwrap().pdf),
+            3
+        );
+    }
+}

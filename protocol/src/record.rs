@@ -541,10 +541,32 @@ pub struct CaseRecord {
     /// When the officers showed their 执法证件 (行政处罚法 Art. 52, 55).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials_shown_at: Option<String>,
+    /// Each officer's signature applied to the issued decision, after
+    /// the officer's PIN (行政处罚法 Art. 52 ¶2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub officer_signatures: Vec<OfficerSignatureRecord>,
+    /// When the issued decision was shown (or printed) to the party to
+    /// read before signing (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_shown_at: Option<String>,
     /// Created (RFC 3339).
     pub created_at: String,
     /// Last changed (RFC 3339).
     pub updated_at: String,
+}
+
+/// One officer's signature applied to one document: which officer, which
+/// document (its hash), when, and which stored signature image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerSignatureRecord {
+    /// The officer id.
+    pub officer_id: String,
+    /// SHA-256 (hex) of the document signed, as the case records it.
+    pub document_sha256: String,
+    /// SHA-256 (hex) of the signature image applied.
+    pub signature_sha256: String,
+    /// When (RFC 3339).
+    pub signed_at: String,
 }
 
 /// One row of a case's timeline: the JSON of the device's
@@ -724,6 +746,9 @@ pub struct FinishRecord {
     pub record_sha256: String,
     /// The 责令改正通知书 of the orders (document JSON), in checklist order.
     pub orders: Vec<serde_json::Value>,
+    /// The officers' signatures applied to the record and the orders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub officer_signatures: Vec<OfficerSignatureRecord>,
 }
 
 /// One inspection with every step's record: the JSON of the device's

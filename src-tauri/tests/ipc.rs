@@ -213,6 +213,17 @@ fn every_command_through_ipc_in_one_case() {
         json!({"case_id": id, "penalty": fine, "circumstances": ["area_5_to_10sqm"], "deviation_reason": null}),
     );
     call("case_issue", json!({"case_id": id}));
+    // 行政处罚法 Art. 52 ¶2: both officers sign with their PINs first.
+    for (officer, pin, again) in [
+        ("OFF-LX-01", "246813", None),
+        ("OFF-LX-02", "135792", Some("135792")),
+    ] {
+        call(
+            "case_officer_sign",
+            json!({"case_id": id, "officer_id": officer, "pin": pin, "pin_again": again,
+                   "signature_png_base64": png()}),
+        );
+    }
     let served = call(
         "case_serve",
         json!({"case_id": id, "kind": "signed", "signer_name": "周小川",

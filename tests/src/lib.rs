@@ -1205,6 +1205,18 @@ impl TestDevice {
                 number = i.number;
             }
         }
+        // 行政处罚法 Art. 52 ¶2: both officers sign before it is handed over.
+        let officers: Vec<String> = case::get(&self.store, id)
+            .unwrap()
+            .unwrap()
+            .officers
+            .iter()
+            .map(|o| o.id.clone())
+            .collect();
+        for o in officers {
+            let now = self.tick();
+            officers_sign(&mut self.store, id, &o, now);
+        }
         let now = self.tick();
         case::advance(
             &mut self.store,
@@ -1433,4 +1445,40 @@ pub fn pdf_text(pdf: &[u8]) -> String {
         .expect("pdftotext (poppler-utils) is installed");
     assert!(out.status.success(), "pdftotext failed");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The PIN the harness enrols officers with to sign decisions.
+pub const OFFICER_PIN: &str = "135792";
+
+/// `officer` signs the issued decision of case `id` with the PIN (enrolled
+/// and the signature captured on first need), 行政处罚法 Art. 52 ¶2.
+pub fn officers_sign(
+    store: &mut zhifa_core::store::Store,
+    id: uuid::Uuid,
+    officer: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use zhifa_core::case::officer_sign;
+    if zhifa_core::signin::enrolment(store, officer, now)
+        .unwrap()
+        .is_none()
+    {
+        zhifa_core::signin::enrol(store, officer, OFFICER_PIN, now).unwrap();
+    }
+    let first = officer_sign::stored(store, officer).unwrap().is_none();
+    let img = image::GrayImage::from_fn(120, 40, |x, y| {
+        image::Luma([if (x + y) % 9 == 0 { 0 } else { 255 }])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let png = png.into_inner();
+    officer_sign::sign_decision(
+        store,
+        id,
+        officer,
+        OFFICER_PIN,
+        first.then_some(png.as_slice()),
+        now,
+    )
+    .unwrap();
 }

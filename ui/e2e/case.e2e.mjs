@@ -16,7 +16,7 @@
 // Needs ZHIFA_BIN (the built `zhifa`), ZHIFA_SERVER_BIN (default: the
 // `zhifa-server` beside it) and ui/dist.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bin, launchBrowser, out, sizes, startServer, startSyncServer } from './harness.mjs'
@@ -42,7 +42,11 @@ export function technical(text) {
 const MAX_SCREENS = 8
 // 告知, 陈述申辩 and 决定 are three recorded acts (issue 19): two taps more
 // than when one tap did all three.
-const MAX_TAPS = 18
+// Since the officers sign with their PINs (行政处罚法 Art. 52; each: a pad
+// stroke on first need, the PIN — twice for an officer new to the device —
+// and 签名确认), the party is shown the decision first (one tap), and a
+// video is taken beside the photo: 28 taps at most.
+const MAX_TAPS = 28
 
 function idNumber(body) {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -241,18 +245,50 @@ async function runCase(browser, url, size) {
   if (!shownTime.includes(violationTime.replace('T', ' '))) throw new Error(`preview shows violation time ${shownTime}, entered ${violationTime}`)
   await reloadKeeps('preview')
   await shot('wizard-preview')
+  await tap('next') // 出具: numbered; the officers sign next, on this screen
+  // 行政处罚法第五十二条：两名执法人员各自输入 PIN 签名（首次在签名板上签名）。
+  const stroke = async (testid, seed) => {
+    const el = page.getByTestId(testid)
+    await el.scrollIntoViewIfNeeded()
+    const pad = await el.boundingBox()
+    await page.mouse.move(pad.x + 30, pad.y + pad.height / 2)
+    await page.mouse.down()
+    for (let i = 1; i <= 24; i++) {
+      await page.mouse.move(pad.x + 30 + i * ((pad.width - 60) / 24), pad.y + pad.height / 2 + Math.sin(i / (2 + seed)) * pad.height * 0.25)
+    }
+    await page.mouse.up()
+    taps++ // one signature stroke
+  }
+  const typeIn = async (testid, text) => {
+    await page.getByTestId(testid).locator('input').fill(text)
+    taps++
+  }
+  await page.getByTestId('officer-sign-0').waitFor({ state: 'visible' })
+  if (await page.getByTestId('next').isEnabled()) throw new Error('the party could sign before the officers')
+  // A wrong PIN is refused (and counted as at sign-in).
+  await stroke('officer-pad-0', 0)
+  await typeIn('officer-pin-0', '000000')
+  await tap('officer-sign-submit-0')
+  await page.getByText('PIN 错误').first().waitFor()
+  await typeIn('officer-pin-0', '246813')
+  await tap('officer-sign-submit-0')
+  await page.getByTestId('officer-signed-0').waitFor()
+  await stroke('officer-pad-1', 1)
+  await typeIn('officer-pin-1', '135792')
+  await typeIn('officer-pin-again-1', '135792')
+  await tap('officer-sign-submit-1')
+  await page.getByTestId('officer-signed-1').waitFor()
+  await shot('wizard-officers-signed')
   await tap('next')
 
   await onScreen('sign')
   await reloadKeeps('sign')
-  const pad = await page.getByTestId('signature').boundingBox()
-  await page.mouse.move(pad.x + 30, pad.y + pad.height / 2)
-  await page.mouse.down()
-  for (let i = 1; i <= 24; i++) {
-    await page.mouse.move(pad.x + 30 + i * ((pad.width - 60) / 24), pad.y + pad.height / 2 + Math.sin(i / 2) * pad.height * 0.25)
-  }
-  await page.mouse.up()
-  taps++ // one signature stroke
+  // The party reads the issued decision (or its print) before the pad opens.
+  await page.getByTestId('issued-pdf').waitFor({ state: 'visible' })
+  if (await page.getByTestId('signature').count()) throw new Error('the pad opened before the party read the decision')
+  await shot('wizard-read')
+  await tap('shown')
+  await stroke('signature', 2)
   await shot('wizard-sign')
   await tap('next')
 
@@ -276,6 +312,25 @@ async function runCase(browser, url, size) {
   const tapsToQr = taps
   // Close the QR, then the case shows on the detail screen with its timeline.
   await page.getByTestId('qr-overlay').click()
+  // Printing on the spot: the decision on an 80 mm roll and its 送达回证 on
+  // 58 mm; no printer is attached, so the ESC/POS stream is captured in the
+  // export folder and read back.
+  const tickets = () => { try { return readdirSync(`${data}-exports`).filter((f) => f.endsWith('.escpos')) } catch { return [] } }
+  const before = new Set(tickets())
+  await tap('print-80')
+  await page.getByTestId('printed').waitFor()
+  await tap('print-receipt-58')
+  await page.getByTestId('printed').waitFor()
+  await page.waitForFunction(() => document.querySelector('[data-testid=printed]')?.textContent?.includes('送达回证'))
+  const printed = tickets().filter((f) => !before.has(f))
+  const decisionTicket = printed.find((f) => f.endsWith('-80mm.escpos') && !f.includes('送达回证'))
+  const receiptTicket = printed.find((f) => f.includes('送达回证') && f.endsWith('-58mm.escpos'))
+  if (!decisionTicket || !receiptTicket) throw new Error(`captured tickets: ${printed.join(', ')}`)
+  const gb = new TextDecoder('gb18030')
+  const decisionText = gb.decode(readFileSync(join(`${data}-exports`, decisionTicket)))
+  const receiptText = gb.decode(readFileSync(join(`${data}-exports`, receiptTicket)))
+  if (!decisionText.includes('当场行政处罚决定书') || !decisionText.includes('已在执法终端签名')) throw new Error('the decision ticket lacks its title or the officers\' signatures')
+  if (!receiptText.includes('送达回证') || !receiptText.includes(phone ? '周小川' : '李红梅')) throw new Error('the 送达回证 ticket lacks its title or the recipient')
   await tap('save-pdf')
   const saved = await page.getByTestId('saved-path').innerText()
   if (!saved.endsWith('.pdf')) throw new Error(`saved: ${saved}`)

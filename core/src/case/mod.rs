@@ -46,8 +46,10 @@ pub mod doc;
 pub mod normal;
 pub mod normal_docs;
 pub mod numbers;
+pub mod officer_sign;
 pub mod outbox;
 pub mod payment;
+pub mod receipt;
 
 use std::fmt;
 
@@ -75,6 +77,7 @@ pub use numbers::{
     NumberError, ProvisionalNumber, ProvisionalRecord, grant_lease, provisional_numbers,
     provisional_of_case, void_number,
 };
+pub use officer_sign::OfficerSignatureRecord;
 pub use outbox::{OutboxRecord, mark_pushed, outbox_counts, outbox_pending};
 pub use payment::PaymentError;
 
@@ -157,6 +160,16 @@ pub enum CaseError {
     /// on-the-spot decision; the case must record it.
     #[error("尚未记录执法人员向当事人出示执法证件，不得当场作出处罚决定（行政处罚法第五十二条）")]
     CredentialsNotShown,
+    /// 行政处罚法 Art. 52 ¶2: the decision bears the officers' signature or
+    /// seal; it is not handed over before both officers signed it.
+    #[error(
+        "执法人员{0}尚未在决定书上签名，不得交付当事人（行政处罚法第五十二条：决定书由执法人员签名或者盖章）"
+    )]
+    OfficerSignatureMissing(String),
+    /// An officer's signature step outside the PIN check, or for an officer
+    /// not of the case, or for another document.
+    #[error("执法人员签名无效：{0}")]
+    OfficerSignatureInvalid(String),
     /// 行政处罚法 Art. 62: no decision before the statement was heard or waived.
     #[error("尚未听取当事人陈述、申辩，当事人也未明确放弃，不得作出决定（行政处罚法第六十二条）")]
     StatementMissing,
@@ -284,6 +297,8 @@ impl ErrorCode for CaseError {
             Self::InvalidField { .. } => "CASE_FIELD_INVALID",
             Self::EvidenceNotOfCase(_) => "CASE_EVIDENCE_NOT_OF_CASE",
             Self::StatementMissing => "CASE_STATEMENT_MISSING",
+            Self::OfficerSignatureMissing(_) => "CASE_OFFICER_SIGNATURE_MISSING",
+            Self::OfficerSignatureInvalid(_) => "CASE_OFFICER_SIGNATURE_INVALID",
             Self::CredentialsNotShown => "CASE_CREDENTIALS_NOT_SHOWN",
             Self::HeavierAfterStatement { .. } => "CASE_HEAVIER_AFTER_STATEMENT",
             Self::AssessmentRefused { .. } => "CASE_ASSESSMENT_REFUSED",
@@ -833,6 +848,15 @@ pub struct Case {
     /// investigation. A decision needs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials_shown_at: Option<String>,
+    /// Each officer's signature applied to the issued decision after the
+    /// officer's PIN (行政处罚法 Art. 52 ¶2: 由执法人员签名或者盖章); the
+    /// decision is handed over only when both officers signed it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub officer_signatures: Vec<OfficerSignatureRecord>,
+    /// When the issued decision was shown (or printed) to the party to read
+    /// before the party signs (UTC, RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_shown_at: Option<String>,
     /// Created (RFC 3339).
     pub created_at: String,
     /// Last changed (RFC 3339).
@@ -926,6 +950,23 @@ pub enum CaseEvent {
     },
     /// Issue the decision: number, document, payment code.
     Issue,
+    /// 执法人员签名 (行政处罚法 Art. 52 ¶2): one officer's stored signature
+    /// applied to the issued decision. Only [`officer_sign::sign_decision`]
+    /// takes it, after the officer's PIN; [`advance`] refuses it.
+    SignAsOfficer {
+        /// The officer id (one of the case's two).
+        officer_id: String,
+        /// The issued decision's hash ([`IssueRecord::document_sha256`]).
+        document_sha256: String,
+        /// SHA-256 (hex) of the stored signature image applied.
+        signature_sha256: String,
+    },
+    /// The issued decision was shown (on screen or printed) to the party to
+    /// read before signing; recorded with its time.
+    ShowDocument {
+        /// The issued decision's hash.
+        document_sha256: String,
+    },
     /// Serve the decision.
     Serve {
         /// How.
@@ -1008,6 +1049,8 @@ impl CaseEvent {
             Self::WaiveStatement { .. } => "waive_statement",
             Self::Decide { .. } => "decide",
             Self::Issue => "issue",
+            Self::SignAsOfficer { .. } => "sign_as_officer",
+            Self::ShowDocument { .. } => "show_document",
             Self::Serve { .. } => "serve",
             Self::RecordPayment { .. } => "record_payment",
             Self::CollectOnTheSpot { .. } => "collect_on_the_spot",
@@ -1030,7 +1073,7 @@ impl CaseEvent {
             Self::RecordPartyAndFacts { .. } => S::PartyAndFacts,
             Self::AttachEvidence { .. } => S::Evidence,
             // A record; the case stays where it is.
-            Self::ShowCredentials => from,
+            Self::ShowCredentials | Self::SignAsOfficer { .. } | Self::ShowDocument { .. } => from,
             Self::InformRights { .. }
             | Self::HearStatement { .. }
             | Self::WaiveStatement { .. } => S::RightsTold,
@@ -1068,6 +1111,7 @@ impl CaseEvent {
             Self::HearStatement { .. } | Self::WaiveStatement { .. } => from == S::RightsTold,
             Self::Decide { .. } => from == S::RightsTold,
             Self::Issue => from == S::Decided,
+            Self::SignAsOfficer { .. } | Self::ShowDocument { .. } => from == S::Issued,
             Self::Serve { .. } => from == S::Issued,
             Self::RecordPayment { .. } => matches!(from, S::Served | S::Overdue),
             Self::CollectOnTheSpot { .. } => from == S::Served,
@@ -1279,6 +1323,8 @@ pub fn step_label_zh(name: &str) -> &'static str {
         "waive_statement" => "当事人放弃陈述申辩",
         "decide" => "作出处罚决定",
         "issue" => "出具决定书（编号、缴款码）",
+        "sign_as_officer" => "执法人员签名",
+        "show_document" => "向当事人出示决定书",
         "serve" => "当场送达",
         "record_payment" => "缴款确认",
         "collect_on_the_spot" => "当场收缴",
@@ -1622,6 +1668,8 @@ pub fn create(store: &mut Store, new: &NewCase, now: DateTime<Utc>) -> Result<Ca
         closed: None,
         voided: None,
         credentials_shown_at: None,
+        officer_signatures: Vec::new(),
+        document_shown_at: None,
         created_at: at.clone(),
         updated_at: at,
     };
@@ -1714,6 +1762,23 @@ fn newest_calendar(
 /// Applies one step to a case: one IMMEDIATE transaction writing the case,
 /// its timeline row and one outbox record, or an error and no change.
 pub fn advance(
+    store: &mut Store,
+    id: Uuid,
+    event: &CaseEvent,
+    now: DateTime<Utc>,
+) -> Result<Case, CaseError> {
+    // An officer's signature is applied only after the officer's PIN
+    // (行政处罚法 Art. 52 ¶2; [`officer_sign::sign_decision`]).
+    if let CaseEvent::SignAsOfficer { .. } = event {
+        return Err(CaseError::OfficerSignatureInvalid(
+            "执法人员须输入本人 PIN 后签名".into(),
+        ));
+    }
+    advance_step(store, id, event, now)
+}
+
+/// [`advance`] without the PIN gate of the officer's signature.
+pub(crate) fn advance_step(
     store: &mut Store,
     id: Uuid,
     event: &CaseEvent,
@@ -2066,6 +2131,27 @@ fn apply(
             // 行政处罚法 Art. 52, 55: shown, and when.
             case.credentials_shown_at = Some(at);
         }
+        CaseEvent::SignAsOfficer {
+            officer_id,
+            document_sha256,
+            signature_sha256,
+        } => officer_sign::apply_signature(
+            ctx.tx,
+            case,
+            officer_id,
+            document_sha256,
+            signature_sha256,
+            at,
+        )?,
+        CaseEvent::ShowDocument { document_sha256 } => {
+            if case.issue.as_ref().map(|i| i.document_sha256.as_str()) != Some(document_sha256) {
+                return Err(CaseError::InvalidField {
+                    field: "document_sha256",
+                    reason: "不是本案出具的决定书".into(),
+                });
+            }
+            case.document_shown_at = Some(at);
+        }
         CaseEvent::InformRights { proposed, content } => {
             // 行政处罚法 Art. 44: the proposed penalty, facts, reasons and basis.
             required("content", content)?;
@@ -2389,6 +2475,7 @@ fn doc_officers(case: &Case) -> [DocOfficer; 2] {
     case.officers.clone().map(|o| DocOfficer {
         name: o.name,
         credential_number: o.credential_no,
+        signature: None,
     })
 }
 
@@ -2642,6 +2729,8 @@ fn serve(ctx: &Ctx<'_>, case: &mut Case, service: &Service) -> Result<(), CaseEr
         .issue
         .clone()
         .ok_or(CaseError::Corrupt("not issued".into()))?;
+    // 行政处罚法 Art. 52 ¶2: both officers signed the issued decision.
+    let officer_signatures = officer_sign::both_signed(ctx.tx, case, &issue.document_sha256)?;
     let signature = match service {
         Service::Signed { name, png } => {
             required("name", name)?;
@@ -2684,6 +2773,7 @@ fn serve(ctx: &Ctx<'_>, case: &mut Case, service: &Service) -> Result<(), CaseEr
         if let Some(map) = v.as_object_mut() {
             map.insert("party_signature".into(), sig);
         }
+        officer_sign::put_on_document(&mut v, "officers", &officer_signatures)?;
         // Prove the result is a whole typed document before storing it.
         let _: DocumentData = serde_json::from_value(v.clone()).map_err(json_err)?;
         let (json, sha) = canonical(&v);

@@ -247,6 +247,7 @@ fn two_officers(d: &NormalCaseDetails) -> Result<[Officer; 2], ArchiveError> {
         .map(|o| Officer {
             name: o.name.clone(),
             credential_number: o.credential_no.clone(),
+            signature: None,
         })
         .collect();
     <[Officer; 2]>::try_from(o).map_err(|_| CaseError::OfficersNotTwo.into())
@@ -275,6 +276,7 @@ fn check_signature(s: &PartySignature) -> Result<(), ArchiveError> {
                 return Err(invalid("拒绝签名", "须注明拒绝的情况"));
             }
         }
+        PartySignature::Pending => return Err(invalid("签名", "须有签名人姓名与签名")),
     }
     Ok(())
 }

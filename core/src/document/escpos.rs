@@ -20,7 +20,8 @@
 //!   command (`GS ( k`, model 2, level M), each with its caption;
 //! - a signature section prints its text (a captured signature is named as
 //!   kept with the case — the ticket prints no image) and a line to sign
-//!   the paper by hand;
+//!   the paper by hand; an officer's line signed on the terminal (行政处罚法
+//!   Art. 52) says so and needs no line;
 //! - the stream ends with a feed and a partial cut.
 //!
 //! The [escpos](https://crates.io/crates/escpos) crate writes the command
@@ -42,7 +43,7 @@ use super::model::{DocumentData, Fields, PartySignature, datetime_zh};
 use super::render::{
     PAYMENT_QR_CAPTION, VERIFICATION_QR_CAPTION, document_hash, verification_content, wrap,
 };
-use super::template::{Align, Block, Style, Template};
+use super::template::{Align, Block, Signer, Style, Template};
 
 /// `FS &`: select the Chinese character mode (double-byte GB codes).
 const CHINESE_MODE: &[u8] = &[0x1c, 0x26];
@@ -217,6 +218,18 @@ pub fn render_escpos(
             ),
         );
     }
+    // An officer's applied signature (行政处罚法 Art. 52) is named on the
+    // officer's line the same way.
+    for (i, o) in data.officers().iter().enumerate() {
+        if let (Some(sig), Some(line)) =
+            (&o.signature, fields.get_mut(&format!("officer_{}", i + 1)))
+        {
+            line.push_str(&format!(
+                "（已在执法终端签名 {}）",
+                datetime_zh(sig.signed_at)
+            ));
+        }
+    }
     for (name, value) in fields.iter_mut() {
         *value = clean(value);
         check_printable(name, value)?;
@@ -267,6 +280,10 @@ pub fn render_escpos(
         p.bold(false).map_err(printer_error)?;
         match section.block {
             Block::Text => {}
+            // An officer who signed on the terminal needs no line.
+            Block::Signature
+                if section.signer != Signer::Party
+                    && data.signature_png(section.signer).is_some() => {}
             Block::Signature => {
                 // Room to sign the paper copy by hand.
                 p.justify(JustifyMode::LEFT).map_err(printer_error)?;

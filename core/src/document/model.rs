@@ -268,6 +268,13 @@ pub enum PartyDetails {
 }
 
 impl PartyDetails {
+    /// The party's name (a person's, or the organisation's).
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Individual { name, .. } | Self::Organization { name, .. } => name,
+        }
+    }
+
     /// `individual` or `organization`, the value templates filter sections on.
     pub fn kind_key(&self) -> &'static str {
         match self {
@@ -346,6 +353,22 @@ pub struct Officer {
     pub name: String,
     /// 执法证号.
     pub credential_number: String,
+    /// The officer's handwritten signature applied to this document after
+    /// the officer's PIN (行政处罚法 Art. 52: 由执法人员签名或者盖章);
+    /// `None` while unsigned. Drawn beside the officer's line; the
+    /// document hash covers the line's text, not the image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<OfficerSignature>,
+}
+
+/// An officer's signature as applied to one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerSignature {
+    /// The PNG image captured on the pad.
+    #[serde(with = "hex_bytes")]
+    pub png: Vec<u8>,
+    /// When it was applied (Beijing time).
+    pub signed_at: NaiveDateTime,
 }
 
 impl Officer {
@@ -379,6 +402,9 @@ pub enum PartySignature {
         #[serde(default)]
         witness: Option<String>,
     },
+    /// Not signed yet: the issued decision shown to the party to read
+    /// before signing (a preview, never the served document).
+    Pending,
 }
 
 impl PartySignature {
@@ -397,6 +423,7 @@ impl PartySignature {
                 }
                 s
             }
+            Self::Pending => "（当事人阅读后在此签名）".to_owned(),
         }
     }
 
@@ -404,7 +431,7 @@ impl PartySignature {
     pub fn png(&self) -> Option<&[u8]> {
         match self {
             Self::Signed { png, .. } => Some(png),
-            Self::Refused { .. } => None,
+            Self::Refused { .. } | Self::Pending => None,
         }
     }
 }

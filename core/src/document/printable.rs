@@ -3,8 +3,8 @@
 //! here, the normal procedure's beside their types in [`super::normal`]).
 
 use super::model::{
-    DecisionOnTheSpot, DocumentData, DocumentKind, Fields, InspectionRecord, OrderToCorrect,
-    PartyDetails, PartySignature, Payment, ServiceReceipt, put,
+    DecisionOnTheSpot, DocumentData, DocumentKind, Fields, InspectionRecord, Officer,
+    OrderToCorrect, PartyDetails, PartySignature, Payment, ServiceReceipt, put,
 };
 
 impl DocumentData {
@@ -54,6 +54,28 @@ impl DocumentData {
         self.printable().number()
     }
 
+    /// The officers whose lines carry a signature image (`officer_1`,
+    /// `officer_2`), in order; empty for a kind without them.
+    pub fn officers(&self) -> &[Officer] {
+        self.printable().officers()
+    }
+
+    /// The PNG of the signature a template's signature section draws.
+    pub fn signature_png(&self, signer: super::template::Signer) -> Option<&[u8]> {
+        use super::template::Signer;
+        let officer = |i: usize| {
+            self.officers()
+                .get(i)
+                .and_then(|o| o.signature.as_ref())
+                .map(|s| s.png.as_slice())
+        };
+        match signer {
+            Signer::Party => self.signature().and_then(|s| s.png()),
+            Signer::Officer1 => officer(0),
+            Signer::Officer2 => officer(1),
+        }
+    }
+
     /// The payment QR content, for a decision with an electronic payment code.
     pub fn payment_qr(&self) -> Option<&str> {
         self.printable().payment_qr()
@@ -73,7 +95,7 @@ impl DocumentData {
         match self.signature() {
             Some(PartySignature::Signed { .. }) => c.push("signed"),
             Some(PartySignature::Refused { .. }) => c.push("refused"),
-            None => {}
+            Some(PartySignature::Pending) | None => {}
         }
         c
     }
@@ -107,6 +129,10 @@ pub(crate) trait Printable {
     /// The document number.
     fn number(&self) -> Option<&str> {
         None
+    }
+    /// The officers whose lines may carry a signature image.
+    fn officers(&self) -> &[Officer] {
+        &[]
     }
     /// The payment QR content.
     fn payment_qr(&self) -> Option<&str> {
@@ -142,6 +168,9 @@ impl Printable for DecisionOnTheSpot {
             c.push("fine");
         }
     }
+    fn officers(&self) -> &[Officer] {
+        &self.officers
+    }
     fn fill(&self, f: &mut Fields, mask_id: bool) {
         self.fill_fields(f, mask_id);
     }
@@ -159,6 +188,9 @@ impl Printable for InspectionRecord {
     }
     fn number(&self) -> Option<&str> {
         self.number.as_deref()
+    }
+    fn officers(&self) -> &[Officer] {
+        &self.inspectors
     }
     fn fill(&self, f: &mut Fields, mask_id: bool) {
         self.fill_fields(f, mask_id);
@@ -178,6 +210,9 @@ impl Printable for OrderToCorrect {
     fn number(&self) -> Option<&str> {
         Some(&self.number)
     }
+    fn officers(&self) -> &[Officer] {
+        &self.officers
+    }
     fn fill(&self, f: &mut Fields, mask_id: bool) {
         self.fill_fields(f, mask_id);
     }
@@ -192,6 +227,9 @@ impl Printable for ServiceReceipt {
     }
     fn number(&self) -> Option<&str> {
         Some(&self.document_number)
+    }
+    fn officers(&self) -> &[Officer] {
+        &self.servers
     }
     fn fill(&self, f: &mut Fields, _mask_id: bool) {
         self.fill_fields(f);

@@ -47,7 +47,7 @@ use sha2::{Digest, Sha256};
 use super::fonts::{FontSet, Metrics};
 use super::model::{DocumentData, Fields};
 use super::qr::QrMatrix;
-use super::template::{Align, Block, Style, Template};
+use super::template::{Align, Block, Signer, Style, Template};
 use super::{DocumentError, canonical_field_json};
 
 /// The prefix of every verification payload; `1` is the payload format
@@ -202,16 +202,31 @@ pub fn render_pdf(
     }
     qrs.push((QrMatrix::encode(&payload)?, VERIFICATION_QR_CAPTION));
 
-    let signature =
-        match data.signature().and_then(|s| s.png()) {
-            Some(png) => Some(Image::from_png(png.to_vec().into(), true).map_err(|e| {
-                DocumentError::Render {
+    // One image per signer a signature section names: the party's and,
+    // once applied, each officer's (行政处罚法 Art. 52).
+    let mut signatures: Vec<(Signer, Image)> = Vec::new();
+    for signer in sections
+        .iter()
+        .filter(|(s, _)| s.block == Block::Signature)
+        .map(|(s, _)| s.signer)
+    {
+        if signatures.iter().any(|(s, _)| *s == signer) {
+            continue;
+        }
+        if let Some(png) = data.signature_png(signer) {
+            let img =
+                Image::from_png(png.to_vec().into(), true).map_err(|e| DocumentError::Render {
                     reason: format!("签名图片无效: {e}"),
-                }
-            })?),
-            None => None,
-        };
-    let signature_px = signature.as_ref().map(Image::size);
+                })?;
+            signatures.push((signer, img));
+        }
+    }
+    let signature_px = |signer: Signer| {
+        signatures
+            .iter()
+            .find(|(s, _)| *s == signer)
+            .map(|(_, i)| i.size())
+    };
 
     let geometry = Geometry::for_paper(opts.paper);
     let mut layout = Layouter::new(&geometry, &metrics);
@@ -237,7 +252,12 @@ pub fn render_pdf(
         }
         match section.block {
             Block::Text => layout.paragraph(text, section.style, section.align),
-            Block::Signature => layout.signature(text, section.style, signature_px),
+            Block::Signature => layout.signature(
+                text,
+                section.style,
+                section.signer,
+                signature_px(section.signer),
+            ),
             Block::Qr => {
                 layout.qr_block(text, section.style, section.align, &qrs);
                 qr_drawn = true;
@@ -271,7 +291,7 @@ pub fn render_pdf(
         fonts,
         &metrics,
         &qrs,
-        signature,
+        &signatures,
         &title,
         footer.as_deref(),
     )?;
@@ -409,6 +429,7 @@ enum Item {
         y: f32,
         w: f32,
         h: f32,
+        signer: Signer,
     },
     Qr {
         x: f32,
@@ -548,7 +569,13 @@ impl<'a, 'f> Layouter<'a, 'f> {
 
     /// The signature text on the left and, when signed, the image fitted
     /// into the signature box on the right, top-aligned.
-    fn signature(&mut self, text: &str, style: Style, image_px: Option<(u32, u32)>) {
+    fn signature(
+        &mut self,
+        text: &str,
+        style: Style,
+        signer: Signer,
+        image_px: Option<(u32, u32)>,
+    ) {
         let size = self.g.size(style);
         let (box_w, box_h) = self.g.signature_box;
         let Some((px_w, px_h)) = image_px.filter(|(w, h)| *w > 0 && *h > 0) else {
@@ -567,7 +594,13 @@ impl<'a, 'f> Layouter<'a, 'f> {
         let scale = (box_w / px_w as f32).min(box_h / px_h as f32);
         let (w, h) = (px_w as f32 * scale, px_h as f32 * scale);
         let x = self.g.margin_x + self.g.content_width() - w;
-        self.items.push(Item::Signature { x, y: top, w, h });
+        self.items.push(Item::Signature {
+            x,
+            y: top,
+            w,
+            h,
+            signer,
+        });
         self.y = self.y.max(top + box_h);
         self.space(section_gap(size));
     }
@@ -807,7 +840,7 @@ fn draw(
     fonts: &FontSet,
     metrics: &Metrics<'_>,
     qrs: &[(QrMatrix, &str)],
-    signature: Option<Image>,
+    signatures: &[(Signer, Image)],
     title: &str,
     page_footer: Option<&str>,
 ) -> Result<Vec<u8>, DocumentError> {
@@ -834,8 +867,9 @@ fn draw(
                     size,
                     text,
                 } => draw_text(&mut s, fonts, metrics, *x, *baseline, *size, text)?,
-                Item::Signature { x, y, w, h } => {
-                    if let (Some(img), Some(size)) = (&signature, Size::from_wh(*w, *h)) {
+                Item::Signature { x, y, w, h, signer } => {
+                    let img = signatures.iter().find(|(s, _)| s == signer).map(|(_, i)| i);
+                    if let (Some(img), Some(size)) = (img, Size::from_wh(*w, *h)) {
                         s.push_transform(&Transform::from_translate(*x, *y));
                         s.draw_image(img.clone(), size);
                         s.pop();

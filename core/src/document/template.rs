@@ -110,6 +110,24 @@ pub struct Section {
     /// Horizontal alignment.
     #[serde(default)]
     pub align: Align,
+    /// Whose signature image a `signature` block draws.
+    #[serde(default)]
+    pub signer: Signer,
+}
+
+/// Whose signature a signature section draws beside its text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signer {
+    /// The party's (or recipient's) signature.
+    #[default]
+    Party,
+    /// The first officer's (行政处罚法 Art. 52: 执法人员签名).
+    #[serde(rename = "officer_1")]
+    Officer1,
+    /// The second officer's.
+    #[serde(rename = "officer_2")]
+    Officer2,
 }
 
 /// What a section draws.

@@ -139,6 +139,9 @@ pub enum InspectionError {
     /// A case-layer error (officers, numbers, outbox, the simple case).
     #[error(transparent)]
     Case(#[from] CaseError),
+    /// An officer's signature could not be applied (PIN, image).
+    #[error(transparent)]
+    OfficerSign(#[from] crate::case::officer_sign::OfficerSignError),
     /// A catalogue error.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
@@ -162,6 +165,7 @@ impl From<rusqlite::Error> for InspectionError {
 impl ErrorCode for InspectionError {
     fn code(&self) -> &'static str {
         match self {
+            Self::OfficerSign(e) => e.code(),
             Self::NotFound(_) => "INSPECTION_NOT_FOUND",
             Self::Exists(_) => "INSPECTION_EXISTS",
             Self::InvalidId(_) => "INSPECTION_INVALID_ID",
@@ -322,6 +326,22 @@ pub struct FinishRecord {
     pub record_sha256: String,
     /// The 责令改正通知书 of the orders, in checklist order.
     pub orders: Vec<OrderToCorrect>,
+    /// The officers' signatures applied (after each one's PIN) to the
+    /// record and to each order: which officer, which document, when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub officer_signatures: Vec<crate::case::OfficerSignatureRecord>,
+}
+
+/// One officer's consent to sign the inspection's documents at finish:
+/// the PIN and, on first need, the signature to keep.
+#[derive(Debug, Clone, Copy)]
+pub struct OfficerConsent<'a> {
+    /// The officer id (one of the inspection's two).
+    pub officer_id: &'a str,
+    /// The officer's PIN.
+    pub pin: &'a str,
+    /// A signature to keep first (captured once), if none is stored yet.
+    pub new_png: Option<&'a [u8]>,
 }
 
 /// One inspection, with every step's record.
@@ -999,6 +1019,7 @@ fn doc_officers(insp: &Inspection) -> [DocOfficer; 2] {
     insp.officers.clone().map(|o| DocOfficer {
         name: o.name,
         credential_number: o.credential_no,
+        signature: None,
     })
 }
 
@@ -1080,6 +1101,42 @@ pub fn finish(
     store: &mut Store,
     id: Uuid,
     input: &FinishInput,
+    now: DateTime<Utc>,
+) -> Result<Inspection, InspectionError> {
+    finish_with(store, id, input, &[], now)
+}
+
+/// [`finish`], signed by both officers: each one's PIN is checked as at
+/// sign-in (a wrong one counts toward the lock-out) before anything is
+/// written, and each one's stored signature is applied beside the
+/// officer's line of the 现场检查（勘验）笔录 and of every 责令改正通知书
+/// (行政处罚法 Art. 55; the 笔录 is signed by the inspectors), recorded in
+/// [`FinishRecord::officer_signatures`].
+pub fn finish_signed(
+    store: &mut Store,
+    id: Uuid,
+    input: &FinishInput,
+    consents: &[OfficerConsent<'_>],
+    now: DateTime<Utc>,
+) -> Result<Inspection, InspectionError> {
+    let insp = load(store.conn(), id)?.ok_or(InspectionError::NotFound(id))?;
+    let mut signatures = Vec::new();
+    for o in &insp.officers {
+        let c = consents
+            .iter()
+            .find(|c| c.officer_id == o.id)
+            .ok_or_else(|| CaseError::OfficerSignatureMissing(o.name.clone()))?;
+        let s = crate::case::officer_sign::authorize(store, &o.id, c.pin, c.new_png, now)?;
+        signatures.push((o.id.clone(), s));
+    }
+    finish_with(store, id, input, &signatures, now)
+}
+
+fn finish_with(
+    store: &mut Store,
+    id: Uuid,
+    input: &FinishInput,
+    signatures: &[(String, crate::case::officer_sign::StoredSignature)],
     now: DateTime<Utc>,
 ) -> Result<Inspection, InspectionError> {
     required("recorder", &input.recorder)?;
@@ -1178,11 +1235,38 @@ pub fn finish(
     }
     let record_sha256 =
         crate::document::document_hash(&DocumentData::InspectionRecord(record.clone()));
+    // The officers' signatures beside their lines (the hash covers the
+    // lines' text, not the images), each application recorded.
+    let mut record = record;
+    let mut applied = Vec::new();
+    for (i, (officer_id, s)) in signatures.iter().enumerate() {
+        let sig = crate::document::model::OfficerSignature {
+            png: s.png()?,
+            signed_at: ended_at,
+        };
+        let mut apply = |officers: &mut [DocOfficer; 2], hash: String| {
+            if let Some(o) = officers.get_mut(i) {
+                o.signature = Some(sig.clone());
+            }
+            applied.push(crate::case::OfficerSignatureRecord {
+                officer_id: officer_id.clone(),
+                document_sha256: hash,
+                signature_sha256: s.sha256.clone(),
+                signed_at: rfc3339(now),
+            });
+        };
+        apply(&mut record.inspectors, record_sha256.clone());
+        for order in &mut orders {
+            let hash = crate::document::document_hash(&DocumentData::OrderToCorrect(order.clone()));
+            apply(&mut order.officers, hash);
+        }
+    }
     insp.finish = Some(FinishRecord {
         ended_at,
         record,
         record_sha256: record_sha256.clone(),
         orders,
+        officer_signatures: applied,
     });
     insp.status = InspectionStatus::Finished;
     insp.version += 1;

@@ -35,7 +35,14 @@ pub struct Env {
     pub dir: tempfile::TempDir,
     pub store: Store,
     pub clock: DateTime<Utc>,
+    /// Whether both officers sign the decision right after it is issued
+    /// (行政处罚法 Art. 52 ¶2), as the app does before handing it over;
+    /// the tests of that rule turn it off.
+    pub officers_sign: bool,
 }
+
+/// The PIN the tests enrol every officer with.
+pub const OFFICER_PIN: &str = "135792";
 
 pub fn t0() -> DateTime<Utc> {
     // 2026-03-02 10:30 Beijing time.
@@ -62,7 +69,12 @@ impl Env {
         for c in parse_configs(SAMPLE_TOWNSHIP_CONFIGS).unwrap() {
             case::set_township_config(&store, &c, clock).unwrap();
         }
-        let mut env = Self { dir, store, clock };
+        let mut env = Self {
+            dir,
+            store,
+            clock,
+            officers_sign: true,
+        };
         if lease > 0 {
             for t in [LONGXING, DONGXI, JINGGUAN] {
                 for s in [SERIES_DECISION, SERIES_ORDER, PAYMENT_CODE_SERIES] {
@@ -115,7 +127,44 @@ impl Env {
 
     pub fn advance(&mut self, id: Uuid, event: CaseEvent) -> Result<Case, case::CaseError> {
         let now = self.tick();
-        case::advance(&mut self.store, id, &event, now)
+        let c = case::advance(&mut self.store, id, &event, now)?;
+        if matches!(event, CaseEvent::Issue) && self.officers_sign {
+            let officers: Vec<String> = c.officers.iter().map(|o| o.id.clone()).collect();
+            let mut last = c;
+            for o in officers {
+                last = self.officer_signs(id, &o).unwrap();
+            }
+            return Ok(last);
+        }
+        Ok(c)
+    }
+
+    /// The officer signs the issued decision with the PIN (enrolled and the
+    /// signature captured on first need).
+    pub fn officer_signs(
+        &mut self,
+        id: Uuid,
+        officer: &str,
+    ) -> Result<Case, case::officer_sign::OfficerSignError> {
+        let now = self.tick();
+        if zhifa_core::signin::enrolment(&self.store, officer, now)
+            .unwrap()
+            .is_none()
+        {
+            zhifa_core::signin::enrol(&self.store, officer, OFFICER_PIN, now).unwrap();
+        }
+        let first = case::officer_sign::stored(&self.store, officer)
+            .unwrap()
+            .is_none();
+        let png = png();
+        case::officer_sign::sign_decision(
+            &mut self.store,
+            id,
+            officer,
+            OFFICER_PIN,
+            first.then_some(png.as_slice()),
+            now,
+        )
     }
 
     pub fn digest(&self) -> String {

@@ -10,8 +10,8 @@ use std::io::Cursor;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use zhifa_core::document::model::{
-    Authority, DecisionOnTheSpot, Officer, PartyDetails, PartySignature, Payment, Penalty,
-    Statement,
+    Authority, DecisionOnTheSpot, EvidenceItem, InspectionRecord, Officer, OfficerSignature,
+    PartyDetails, PartySignature, Payment, Penalty, ServiceMethod, ServiceReceipt, Statement,
 };
 
 pub(crate) const ID: &str = "11010519491231002X";
@@ -62,10 +62,12 @@ pub(crate) fn officers() -> [Officer; 2] {
         Officer {
             name: "王建国".into(),
             credential_number: "渝执500112001234".into(),
+            signature: None,
         },
         Officer {
             name: "刘晓燕".into(),
             credential_number: "渝执500112005678".into(),
+            signature: None,
         },
     ]
 }
@@ -112,6 +114,86 @@ pub(crate) fn decision() -> DecisionOnTheSpot {
             png: signature_png(),
             signed_at: t(2026, 11, 25, 10, 35),
         },
+        date: day(2026, 11, 25),
+    }
+}
+
+/// A different stroke for each officer (行政处罚法 Art. 52 ¶2), so the
+/// images are told apart from the party's.
+pub(crate) fn officer_png(seed: u32) -> Vec<u8> {
+    let mut img = image::GrayImage::from_pixel(240, 90, image::Luma([255]));
+    for x in 8..232u32 {
+        let y = 45 + ((x * (3 + seed)) % 30) as i32 - 15;
+        for dy in -1i32..=1 {
+            img.put_pixel(x, (y + dy).clamp(0, 89) as u32, image::Luma([10]));
+        }
+    }
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// The two officers, each with a signature applied.
+pub(crate) fn signed_officers() -> [Officer; 2] {
+    let [mut a, mut b] = officers();
+    a.signature = Some(OfficerSignature {
+        png: officer_png(1),
+        signed_at: t(2026, 11, 25, 10, 31),
+    });
+    b.signature = Some(OfficerSignature {
+        png: officer_png(2),
+        signed_at: t(2026, 11, 25, 10, 32),
+    });
+    [a, b]
+}
+
+/// A 现场检查（勘验）笔录 signed by the party.
+pub(crate) fn inspection_record() -> InspectionRecord {
+    InspectionRecord {
+        number: None,
+        authority: authority(),
+        cause: "“综合查一次”联合检查（沿街商铺）".into(),
+        start: t(2026, 11, 25, 10, 0),
+        end: t(2026, 11, 25, 10, 20),
+        place: "渝北区龙兴镇迎龙大道128号".into(),
+        inspectors: officers(),
+        recorder: "刘晓燕".into(),
+        party: Some(individual()),
+        present_person: None,
+        witness: None,
+        findings: "1. 门前三包：不符合（门前堆放纸箱），责令改正。".into(),
+        evidence: vec![EvidenceItem {
+            file_name: "IMG_0001.jpg".into(),
+            captured_at: t(2026, 11, 25, 10, 5),
+            sha256: "ab".repeat(32),
+        }],
+        party_signature: PartySignature::Signed {
+            name: "张三".into(),
+            png: signature_png(),
+            signed_at: t(2026, 11, 25, 10, 21),
+        },
+        date: day(2026, 11, 25),
+    }
+}
+
+/// The 送达回证 of the decision, signed by the party.
+pub(crate) fn service_receipt() -> ServiceReceipt {
+    ServiceReceipt {
+        authority: authority(),
+        document_name: "当场行政处罚决定书".into(),
+        document_number: NUMBER.into(),
+        recipient: "张三".into(),
+        place: "渝北区龙兴镇迎龙大道128号".into(),
+        method: ServiceMethod::Direct,
+        received_at: t(2026, 11, 25, 10, 40),
+        proxy: None,
+        recipient_signature: PartySignature::Signed {
+            name: "张三".into(),
+            png: signature_png(),
+            signed_at: t(2026, 11, 25, 10, 40),
+        },
+        servers: officers(),
+        remarks: None,
         date: day(2026, 11, 25),
     }
 }

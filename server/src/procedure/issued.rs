@@ -104,6 +104,7 @@ fn data_of(c: &Ctx<'_>) -> Result<Vec<(DocumentData, bool)>, CaseError> {
                     .map(|o| Officer {
                         name: o.name.clone(),
                         credential_number: o.credential_no.clone(),
+                        signature: None,
                     })
                     .collect();
             // 行政处罚法 Art. 42, 55: two officers handle the case.

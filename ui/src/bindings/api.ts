@@ -914,6 +914,74 @@ document_hash: string,
  */
 sent_to: string, };
 
+export type OfficerSignView = { 
+/**
+ * Officer id.
+ */
+officer_id: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Whether the officer has a PIN on this device.
+ */
+enrolled: boolean, 
+/**
+ * Whether the officer's signature is kept on this device.
+ */
+captured: boolean, 
+/**
+ * Whether the officer signed the issued decision.
+ */
+signed: boolean, };
+
+export type OfficerSignReq = { 
+/**
+ * Case id (none: only keep the signature, e.g. in settings).
+ */
+case_id: string | null, 
+/**
+ * Officer id.
+ */
+officer_id: string, 
+/**
+ * The officer's PIN.
+ */
+pin: string, 
+/**
+ * The new PIN again, when the officer has none on this device yet.
+ */
+pin_again: string | null, 
+/**
+ * A signature to keep (PNG, base64), when none is kept or to replace it.
+ */
+signature_png_base64: string | null, };
+
+export type CasePrintReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * `decision` or `receipt` (送达回证).
+ */
+document: string, 
+/**
+ * Paper width in millimetres: `58` or `80`.
+ */
+roll: string, };
+
+export type InspPrintReq = { 
+/**
+ * Inspection id.
+ */
+inspection_id: string, 
+/**
+ * Paper width in millimetres: `58` or `80`.
+ */
+roll: string, };
+
 export type CaseView = { 
 /**
  * Id.
@@ -947,6 +1015,14 @@ matter_name: string,
  * The two officers (`name（证号）`).
  */
 officers: Array<string>, 
+/**
+ * Each officer's signature on the issued decision (行政处罚法 Art. 52).
+ */
+officer_signs: Array<OfficerSignView>, 
+/**
+ * When the issued decision was shown to the party to read.
+ */
+document_shown_at: string | null, 
 /**
  * Violation time (Beijing).
  */
@@ -1791,7 +1867,12 @@ refusal_reason: string | null,
 /**
  * A witness (见证人).
  */
-witness: string | null, };
+witness: string | null, 
+/**
+ * Both inspectors' PINs (and signatures on first need): their
+ * signatures are applied to the record and the orders; empty: unsigned.
+ */
+officer_signs: Array<OfficerSignReq>, };
 
 export type InspDocumentReq = { 
 /**
@@ -2636,6 +2717,13 @@ export interface Commands {
   case_document: { req: CaseReq; resp: DocumentFile };
   case_save_document: { req: CaseReq; resp: SavedFile };
   case_print: { req: TicketReq; resp: TicketView };
+  case_print_document: { req: CasePrintReq; resp: TicketView };
+  insp_print: { req: InspPrintReq; resp: TicketView };
+  case_officer_sign: { req: OfficerSignReq; resp: CaseView };
+  officer_signature_set: { req: OfficerSignReq; resp: OfficerSignView };
+  case_show_document: { req: CaseReq; resp: CaseView };
+  case_issued_document: { req: CaseReq; resp: DocumentFile };
+  case_receipt_document: { req: CaseReq; resp: DocumentFile };
   case_payment_qr: { req: CaseReq; resp: PaymentQr };
   case_list: { req: CaseListReq; resp: Array<CaseSummary> };
   case_detail: { req: CaseReq; resp: CaseDetail };
@@ -2698,6 +2786,13 @@ export const COMMANDS = [
   'case_document',
   'case_save_document',
   'case_print',
+  'case_print_document',
+  'insp_print',
+  'case_officer_sign',
+  'officer_signature_set',
+  'case_show_document',
+  'case_issued_document',
+  'case_receipt_document',
   'case_payment_qr',
   'case_list',
   'case_detail',

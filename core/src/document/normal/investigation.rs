@@ -92,6 +92,7 @@ fn page_signatures(
     let party = match s {
         PartySignature::Signed { name, .. } => format!("{who}签名：{name}"),
         PartySignature::Refused { .. } => format!("{who}拒绝签名（已在笔录中注明）"),
+        PartySignature::Pending => format!("{who}签名："),
     };
     format!(
         "{party}    执法人员：{}、{}    记录人：{recorder}",
