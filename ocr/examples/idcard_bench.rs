@@ -16,14 +16,32 @@ use zhifa_ocr::synth::{self, Variant};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let cards: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20);
-    let save = args.iter().position(|a| a == "--save").and_then(|i| args.get(i + 1)).cloned();
-    let font_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/fonts/ZhifaNotoSansSC-Regular.otf");
+    let save = args
+        .iter()
+        .position(|a| a == "--save")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let font_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../assets/fonts/ZhifaNotoSansSC-Regular.otf"
+    );
     let font_bytes = std::fs::read(font_path)?;
     let font = FontRef::try_from_slice(&font_bytes)?;
     let t0 = Instant::now();
     let engine = zhifa_ocr::open_default(None)?;
-    println!("engine opened in {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
-    let fields = ["name", "sex", "ethnicity", "birth_date", "address", "number", "all"];
+    println!(
+        "engine opened in {:.0} ms",
+        t0.elapsed().as_secs_f64() * 1000.0
+    );
+    let fields = [
+        "name",
+        "sex",
+        "ethnicity",
+        "birth_date",
+        "address",
+        "number",
+        "all",
+    ];
     for variant in Variant::ALL {
         let mut ok = [0u32; 7];
         let mut times = Vec::new();
@@ -40,7 +58,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 eprintln!("{} {seed}: {:?}", variant.as_str(), reading.err());
                 continue;
             };
-            let got = |f: &Option<zhifa_ocr::Field>| f.as_ref().map(|f| f.value.clone()).unwrap_or_default();
+            let got = |f: &Option<zhifa_ocr::Field>| {
+                f.as_ref().map(|f| f.value.clone()).unwrap_or_default()
+            };
             let want = [
                 card.name.clone(),
                 card.sex.to_owned(),
@@ -49,7 +69,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 card.address.clone(),
                 card.number.clone(),
             ];
-            let have = [got(&r.name), got(&r.sex), got(&r.ethnicity), got(&r.birth_date), got(&r.address), got(&r.number)];
+            let have = [
+                got(&r.name),
+                got(&r.sex),
+                got(&r.ethnicity),
+                got(&r.birth_date),
+                got(&r.address),
+                got(&r.number),
+            ];
             let mut all = true;
             for i in 0..6 {
                 if want[i] == have[i] {
@@ -57,7 +84,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 } else {
                     all = false;
                     if std::env::var_os("BENCH_VERBOSE").is_some() {
-                        eprintln!("{} {seed} {}: want {:?} got {:?}", variant.as_str(), fields[i], want[i], have[i]);
+                        eprintln!(
+                            "{} {seed} {}: want {:?} got {:?}",
+                            variant.as_str(),
+                            fields[i],
+                            want[i],
+                            have[i]
+                        );
                     }
                 }
             }
@@ -65,7 +98,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         times.sort_by(f64::total_cmp);
         let pct = |n: u32| 100.0 * f64::from(n) / cards as f64;
-        let line: Vec<String> = fields.iter().zip(ok).map(|(f, n)| format!("{f} {:.0}%", pct(n))).collect();
+        let line: Vec<String> = fields
+            .iter()
+            .zip(ok)
+            .map(|(f, n)| format!("{f} {:.0}%", pct(n)))
+            .collect();
         println!(
             "{:<12} n={cards} {} | median {:.0} ms, max {:.0} ms",
             variant.as_str(),

@@ -69,12 +69,16 @@ pub fn locate_models(explicit: Option<&Path>) -> PathBuf {
         .ok()
         .and_then(|e| e.parent().map(|d| d.join("ocr-models")))
         .filter(|d| d.join(DET).is_file());
-    beside.or(cache).unwrap_or_else(|| PathBuf::from("ocr-models"))
+    beside
+        .or(cache)
+        .unwrap_or_else(|| PathBuf::from("ocr-models"))
 }
 
 /// Whether every file of the models folder is present.
 pub fn models_present(dir: &Path) -> bool {
-    [DET, CLS, REC, RUNTIME].iter().all(|f| dir.join(f).is_file())
+    [DET, CLS, REC, RUNTIME]
+        .iter()
+        .all(|f| dir.join(f).is_file())
 }
 
 /// The loaded runtime: the first successful load wins for the process.
@@ -89,7 +93,10 @@ fn load_runtime(dir: &Path) -> Result<(), OcrError> {
         }
         Err(e) => Err(e.to_string()),
     });
-    loaded.as_ref().map(|_| ()).map_err(|e| OcrError::Runtime(e.clone()))
+    loaded
+        .as_ref()
+        .map(|_| ())
+        .map_err(|e| OcrError::Runtime(e.clone()))
 }
 
 /// The three sessions and the dictionary. Sessions are behind mutexes (a run
@@ -104,7 +111,9 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("dict_len", &self.dict.len()).finish_non_exhaustive()
+        f.debug_struct("Engine")
+            .field("dict_len", &self.dict.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -126,7 +135,10 @@ impl Engine {
     pub fn open(dir: &Path, threads: usize) -> Result<Self, OcrError> {
         for file in [RUNTIME, DET, CLS, REC] {
             if !dir.join(file).is_file() {
-                return Err(OcrError::ModelMissing { dir: dir.to_path_buf(), file });
+                return Err(OcrError::ModelMissing {
+                    dir: dir.to_path_buf(),
+                    file,
+                });
             }
         }
         load_runtime(dir)?;
@@ -136,7 +148,10 @@ impl Engine {
             .metadata()
             .ok()
             .and_then(|m| m.custom("character"))
-            .ok_or_else(|| OcrError::ModelLoad { file: REC, detail: "no character dictionary in its metadata".into() })?;
+            .ok_or_else(|| OcrError::ModelLoad {
+                file: REC,
+                detail: "no character dictionary in its metadata".into(),
+            })?;
         let mut dict = vec![String::new()];
         dict.extend(chars.lines().map(str::to_owned));
         dict.push(" ".into());
@@ -164,7 +179,11 @@ impl Engine {
             .into_iter()
             .zip(texts)
             .filter(|(_, (t, _))| !t.trim().is_empty())
-            .map(|(quad, (text, confidence))| TextLine { text, confidence, quad })
+            .map(|(quad, (text, confidence))| TextLine {
+                text,
+                confidence,
+                quad,
+            })
             .collect())
     }
 
@@ -186,9 +205,15 @@ impl Engine {
         let mut input = vec![0f32; 3 * wu * hu];
         geom::write_bgr_normalised(&resized, &mut input, wu, hu);
         let tensor = Tensor::from_array(([1usize, 3, hu, wu], input))?;
-        let mut det = self.det.lock().map_err(|_| OcrError::Inference("det session poisoned".into()))?;
+        let mut det = self
+            .det
+            .lock()
+            .map_err(|_| OcrError::Inference("det session poisoned".into()))?;
         let outputs = det.run(ort::inputs![tensor])?;
-        let out = outputs.values().next().ok_or_else(|| OcrError::Inference("det: no output".into()))?;
+        let out = outputs
+            .values()
+            .next()
+            .ok_or_else(|| OcrError::Inference("det: no output".into()))?;
         let (shape, pred) = out.try_extract_tensor::<f32>()?;
         let (mh, mw) = match shape.as_ref() {
             [1, 1, mh, mw] => (*mh as usize, *mw as usize),
@@ -200,7 +225,9 @@ impl Engine {
         let mut boxes = Vec::new();
         for comp in geom::components(&bitmap, mw, mh, 4).into_iter().take(1000) {
             let hull = geom::convex_hull(&comp);
-            let Some((q, short)) = geom::min_area_rect(&hull) else { continue };
+            let Some((q, short)) = geom::min_area_rect(&hull) else {
+                continue;
+            };
             if short < DET_MIN_SIZE {
                 continue;
             }
@@ -214,7 +241,8 @@ impl Engine {
             if gw.min(gh) < DET_MIN_SIZE + 2.0 {
                 continue;
             }
-            let scaled = g.map(|(x, y)| ((x * sx).clamp(0.0, w0 - 1.0), (y * sy).clamp(0.0, h0 - 1.0)));
+            let scaled =
+                g.map(|(x, y)| ((x * sx).clamp(0.0, w0 - 1.0), (y * sy).clamp(0.0, h0 - 1.0)));
             boxes.push(scaled);
         }
         sort_reading_order(&mut boxes);
@@ -225,19 +253,26 @@ impl Engine {
     fn upright(&self, crops: &mut [RgbImage]) -> Result<(), OcrError> {
         const CW: usize = 192;
         const CH: usize = 48;
-        let mut cls = self.cls.lock().map_err(|_| OcrError::Inference("cls session poisoned".into()))?;
+        let mut cls = self
+            .cls
+            .lock()
+            .map_err(|_| OcrError::Inference("cls session poisoned".into()))?;
         for start in (0..crops.len()).step_by(BATCH) {
             let end = (start + BATCH).min(crops.len());
             let batch = &mut crops[start..end];
             let mut input = vec![0f32; batch.len() * 3 * CW * CH];
             for (i, c) in batch.iter().enumerate() {
-                let rw = ((CH as f32 * c.width() as f32 / c.height().max(1) as f32).ceil() as u32).clamp(1, CW as u32);
+                let rw = ((CH as f32 * c.width() as f32 / c.height().max(1) as f32).ceil() as u32)
+                    .clamp(1, CW as u32);
                 let r = image::imageops::resize(c, rw, CH as u32, FilterType::Triangle);
                 geom::write_bgr_normalised(&r, &mut input[i * 3 * CW * CH..], CW, CH);
             }
             let tensor = Tensor::from_array(([batch.len(), 3, CH, CW], input))?;
             let outputs = cls.run(ort::inputs![tensor])?;
-            let out = outputs.values().next().ok_or_else(|| OcrError::Inference("cls: no output".into()))?;
+            let out = outputs
+                .values()
+                .next()
+                .ok_or_else(|| OcrError::Inference("cls: no output".into()))?;
             let (_, probs) = out.try_extract_tensor::<f32>()?;
             for (i, c) in batch.iter_mut().enumerate() {
                 let p180 = probs.get(2 * i + 1).copied().unwrap_or(0.0);
@@ -256,7 +291,10 @@ impl Engine {
         let mut order: Vec<usize> = (0..crops.len()).collect();
         order.sort_by(|&a, &b| ratio(&crops[a]).total_cmp(&ratio(&crops[b])));
         let mut results = vec![(String::new(), 0.0); crops.len()];
-        let mut rec = self.rec.lock().map_err(|_| OcrError::Inference("rec session poisoned".into()))?;
+        let mut rec = self
+            .rec
+            .lock()
+            .map_err(|_| OcrError::Inference("rec session poisoned".into()))?;
         for chunk in order.chunks(BATCH) {
             let max_ratio = chunk
                 .iter()
@@ -273,14 +311,19 @@ impl Engine {
             }
             let tensor = Tensor::from_array(([chunk.len(), 3, hh, width], input))?;
             let outputs = rec.run(ort::inputs![tensor])?;
-            let out = outputs.values().next().ok_or_else(|| OcrError::Inference("rec: no output".into()))?;
+            let out = outputs
+                .values()
+                .next()
+                .ok_or_else(|| OcrError::Inference("rec: no output".into()))?;
             let (shape, probs) = out.try_extract_tensor::<f32>()?;
             let (t, classes) = match shape.as_ref() {
                 [_, t, c] => (*t as usize, *c as usize),
                 other => return Err(OcrError::Inference(format!("rec output shape {other:?}"))),
             };
             for (k, &i) in chunk.iter().enumerate() {
-                let steps = probs.get(k * t * classes..(k + 1) * t * classes).unwrap_or(&[]);
+                let steps = probs
+                    .get(k * t * classes..(k + 1) * t * classes)
+                    .unwrap_or(&[]);
                 results[i] = self.ctc_decode(steps, classes);
             }
         }
@@ -293,10 +336,11 @@ impl Engine {
         let mut probs = Vec::new();
         let mut last = usize::MAX;
         for step in steps.chunks_exact(classes.max(1)) {
-            let (idx, p) = step
-                .iter()
-                .enumerate()
-                .fold((0, f32::MIN), |best, (i, &p)| if p > best.1 { (i, p) } else { best });
+            let (idx, p) =
+                step.iter().enumerate().fold(
+                    (0, f32::MIN),
+                    |best, (i, &p)| if p > best.1 { (i, p) } else { best },
+                );
             if idx != last && idx != 0 {
                 if let Some(ch) = self.dict.get(idx) {
                     text.push_str(ch);
@@ -305,7 +349,11 @@ impl Engine {
             }
             last = idx;
         }
-        let conf = if probs.is_empty() { 0.0 } else { probs.iter().sum::<f32>() / probs.len() as f32 };
+        let conf = if probs.is_empty() {
+            0.0
+        } else {
+            probs.iter().sum::<f32>() / probs.len() as f32
+        };
         (text, conf)
     }
 }
@@ -338,7 +386,10 @@ fn sort_reading_order(boxes: &mut [[Pt; 4]]) {
     boxes.sort_by(|a, b| a[0].1.total_cmp(&b[0].1).then(a[0].0.total_cmp(&b[0].0)));
     for i in 0..boxes.len() {
         let mut j = i;
-        while j > 0 && (boxes[j][0].1 - boxes[j - 1][0].1).abs() < 10.0 && boxes[j][0].0 < boxes[j - 1][0].0 {
+        while j > 0
+            && (boxes[j][0].1 - boxes[j - 1][0].1).abs() < 10.0
+            && boxes[j][0].0 < boxes[j - 1][0].0
+        {
             boxes.swap(j, j - 1);
             j -= 1;
         }

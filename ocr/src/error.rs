@@ -69,7 +69,13 @@ impl ErrorCode for OcrError {
 impl OcrError {
     /// Whether the photograph is at fault (retake it), not the device.
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, Self::UnreadableImage(_) | Self::ImageTooSmall { .. } | Self::NoText | Self::NotAnIdCard)
+        matches!(
+            self,
+            Self::UnreadableImage(_)
+                | Self::ImageTooSmall { .. }
+                | Self::NoText
+                | Self::NotAnIdCard
+        )
     }
 }
 

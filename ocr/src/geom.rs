@@ -12,7 +12,12 @@ pub(crate) type Pt = (f32, f32);
 /// The 8-connected components of a binary map (row-major, `w × h`), as the
 /// list of pixel centres of each; components of fewer than `min_pixels` are
 /// dropped.
-pub(crate) fn components(map: &[bool], w: usize, h: usize, min_pixels: usize) -> Vec<Vec<(i32, i32)>> {
+pub(crate) fn components(
+    map: &[bool],
+    w: usize,
+    h: usize,
+    min_pixels: usize,
+) -> Vec<Vec<(i32, i32)>> {
     let mut label = vec![false; map.len()];
     let mut out = Vec::new();
     let mut stack = Vec::new();
@@ -102,7 +107,15 @@ pub(crate) fn min_area_rect(hull: &[Pt]) -> Option<([Pt; 4], f32)> {
         let area = (u1 - u0) * (v1 - v0);
         if best.as_ref().is_none_or(|(a, _)| area < *a) {
             let corner = |u: f32, v: f32| (u * ux + v * vx, u * uy + v * vy);
-            best = Some((area, [corner(u0, v0), corner(u1, v0), corner(u1, v1), corner(u0, v1)]));
+            best = Some((
+                area,
+                [
+                    corner(u0, v0),
+                    corner(u1, v0),
+                    corner(u1, v1),
+                    corner(u0, v1),
+                ],
+            ));
         }
     }
     let (_, quad) = best?;
@@ -117,8 +130,16 @@ pub(crate) fn min_area_rect(hull: &[Pt]) -> Option<([Pt; 4], f32)> {
 /// and lower (bottom-right).
 fn order_box(mut p: [Pt; 4]) -> [Pt; 4] {
     p.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (tl, bl) = if p[0].1 <= p[1].1 { (p[0], p[1]) } else { (p[1], p[0]) };
-    let (tr, br) = if p[2].1 <= p[3].1 { (p[2], p[3]) } else { (p[3], p[2]) };
+    let (tl, bl) = if p[0].1 <= p[1].1 {
+        (p[0], p[1])
+    } else {
+        (p[1], p[0])
+    };
+    let (tr, br) = if p[2].1 <= p[3].1 {
+        (p[2], p[3])
+    } else {
+        (p[3], p[2])
+    };
     [tl, tr, br, bl]
 }
 
@@ -136,16 +157,38 @@ pub(crate) fn grow_rect(q: [Pt; 4], d: f32) -> [Pt; 4] {
     };
     let u = unit(q[0], q[1]); // along the top edge
     let v = unit(q[0], q[3]); // down the left edge
-    let m = |p: Pt, su: f32, sv: f32| (p.0 + d * (su * u.0 + sv * v.0), p.1 + d * (su * u.1 + sv * v.1));
-    [m(q[0], -1.0, -1.0), m(q[1], 1.0, -1.0), m(q[2], 1.0, 1.0), m(q[3], -1.0, 1.0)]
+    let m = |p: Pt, su: f32, sv: f32| {
+        (
+            p.0 + d * (su * u.0 + sv * v.0),
+            p.1 + d * (su * u.1 + sv * v.1),
+        )
+    };
+    [
+        m(q[0], -1.0, -1.0),
+        m(q[1], 1.0, -1.0),
+        m(q[2], 1.0, 1.0),
+        m(q[3], -1.0, 1.0),
+    ]
 }
 
 /// The mean of `map` inside a convex quadrilateral (PP-OCR's fast box score).
 pub(crate) fn mean_in_quad(map: &[f32], w: usize, h: usize, q: &[Pt; 4]) -> f32 {
-    let xmin = q.iter().map(|p| p.0).fold(f32::MAX, f32::min).floor().max(0.0) as usize;
-    let xmax = (q.iter().map(|p| p.0).fold(f32::MIN, f32::max).ceil() as usize).min(w.saturating_sub(1));
-    let ymin = q.iter().map(|p| p.1).fold(f32::MAX, f32::min).floor().max(0.0) as usize;
-    let ymax = (q.iter().map(|p| p.1).fold(f32::MIN, f32::max).ceil() as usize).min(h.saturating_sub(1));
+    let xmin = q
+        .iter()
+        .map(|p| p.0)
+        .fold(f32::MAX, f32::min)
+        .floor()
+        .max(0.0) as usize;
+    let xmax =
+        (q.iter().map(|p| p.0).fold(f32::MIN, f32::max).ceil() as usize).min(w.saturating_sub(1));
+    let ymin = q
+        .iter()
+        .map(|p| p.1)
+        .fold(f32::MAX, f32::min)
+        .floor()
+        .max(0.0) as usize;
+    let ymax =
+        (q.iter().map(|p| p.1).fold(f32::MIN, f32::max).ceil() as usize).min(h.saturating_sub(1));
     let (mut sum, mut n) = (0.0f64, 0u32);
     for y in ymin..=ymax {
         for x in xmin..=xmax {
@@ -155,7 +198,11 @@ pub(crate) fn mean_in_quad(map: &[f32], w: usize, h: usize, q: &[Pt; 4]) -> f32 
             }
         }
     }
-    if n == 0 { 0.0 } else { (sum / f64::from(n)) as f32 }
+    if n == 0 {
+        0.0
+    } else {
+        (sum / f64::from(n)) as f32
+    }
 }
 
 /// Whether a point lies inside a convex quadrilateral (either winding).
@@ -294,7 +341,10 @@ mod tests {
         for i in 0..=400 {
             for j in 0..=40 {
                 let (u, v) = (i as f32 / 10.0, j as f32 / 10.0);
-                pts.push(((u * c - v * s + 50.0).round() as i32, (u * s + v * c + 50.0).round() as i32));
+                pts.push((
+                    (u * c - v * s + 50.0).round() as i32,
+                    (u * s + v * c + 50.0).round() as i32,
+                ));
             }
         }
         let (q, short) = min_area_rect(&convex_hull(&pts)).unwrap();

@@ -86,14 +86,18 @@ impl ReadIssue {
     pub fn message_zh(&self) -> String {
         match self {
             Self::OcrNumberNotFound => "未识别到公民身份号码，请核对或手工输入".into(),
-            Self::OcrNumberCheckFailed { reason, .. } => format!("识别出的号码未通过校验（{reason}），请核对"),
+            Self::OcrNumberCheckFailed { reason, .. } => {
+                format!("识别出的号码未通过校验（{reason}），请核对")
+            }
             Self::OcrBirthDateMismatch { read, from_number } => {
                 format!("证件上的出生日期 {read} 与号码中的 {from_number} 不一致，请核对")
             }
             Self::OcrSexMismatch { read, from_number } => {
                 format!("证件上的性别“{read}”与号码中的“{from_number}”不一致，请核对")
             }
-            Self::OcrFieldMissing { field } => format!("未识别到{}，请手工填写", field_label_zh(field)),
+            Self::OcrFieldMissing { field } => {
+                format!("未识别到{}，请手工填写", field_label_zh(field))
+            }
         }
     }
 }
@@ -177,8 +181,13 @@ fn rows(lines: &[TextLine]) -> Vec<Row> {
         .into_iter()
         .map(|(_, _, mut members)| {
             members.sort_by(|a, b| left(a).total_cmp(&left(b)));
-            let text: String = members.iter().flat_map(|l| l.text.chars()).filter(|c| !c.is_whitespace()).collect();
-            let confidence = members.iter().map(|l| l.confidence).sum::<f32>() / members.len() as f32;
+            let text: String = members
+                .iter()
+                .flat_map(|l| l.text.chars())
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let confidence =
+                members.iter().map(|l| l.confidence).sum::<f32>() / members.len() as f32;
             Row { text, confidence }
         })
         .filter(|r| !r.text.is_empty())
@@ -225,7 +234,9 @@ fn number_candidates(text: &str) -> Vec<String> {
     if !cur.is_empty() {
         runs.push(cur);
     }
-    runs.into_iter().filter(|r| r.len() >= 15 && r.chars().filter(|c| c.is_ascii_digit()).count() >= 14).collect()
+    runs.into_iter()
+        .filter(|r| r.len() >= 15 && r.chars().filter(|c| c.is_ascii_digit()).count() >= 14)
+        .collect()
 }
 
 /// Year, month, day from a 出生 row's value (`1990年1月5日`, `1990 1 5`…).
@@ -237,16 +248,22 @@ fn birth_date(value: &str) -> Option<NaiveDate> {
         .collect();
     match groups.as_slice() {
         [y, m, d, ..] => NaiveDate::from_ymd_opt(i32::try_from(*y).ok()?, *m, *d),
-        [ymd] if *ymd >= 1_000_0101 => {
-            NaiveDate::from_ymd_opt(i32::try_from(ymd / 10_000).ok()?, (ymd / 100) % 100, ymd % 100)
-        }
+        [ymd] if *ymd >= 1_000_0101 => NaiveDate::from_ymd_opt(
+            i32::try_from(ymd / 10_000).ok()?,
+            (ymd / 100) % 100,
+            ymd % 100,
+        ),
         _ => None,
     }
 }
 
 fn field(value: impl Into<String>, confidence: f32) -> Option<Field> {
     let value = value.into();
-    (!value.is_empty()).then_some(Field { value, confidence, source: FieldSource::Read })
+    (!value.is_empty()).then_some(Field {
+        value,
+        confidence,
+        source: FieldSource::Read,
+    })
 }
 
 /// The fields of a card's front from its lines of text; `as_of` is the day
@@ -268,9 +285,15 @@ pub fn parse_front(lines: &[TextLine], as_of: Option<NaiveDate>) -> IdCardReadin
                 r.sex = field(sx.to_string(), row.confidence);
             }
             if let Some(p) = rest.find("民族") {
-                r.ethnicity = field(rest[p + "民族".len()..].trim_end_matches('族'), row.confidence);
+                r.ethnicity = field(
+                    rest[p + "民族".len()..].trim_end_matches('族'),
+                    row.confidence,
+                );
             } else if let Some(p) = rest.find('族') {
-                r.ethnicity = field(rest[p + '族'.len_utf8()..].trim_end_matches('族'), row.confidence);
+                r.ethnicity = field(
+                    rest[p + '族'.len_utf8()..].trim_end_matches('族'),
+                    row.confidence,
+                );
             }
         } else if let Some(v) = after_label(t, "出生") {
             if let Some(d) = birth_date(v) {
@@ -312,9 +335,19 @@ pub fn parse_front(lines: &[TextLine], as_of: Option<NaiveDate>) -> IdCardReadin
 
 /// The number: the candidate passing the check if any (the number's row
 /// first), else the first 18-character one; then the cross-checks.
-fn read_number(rows: &[Row], number_row: Option<usize>, as_of: Option<NaiveDate>, r: &mut IdCardReading) {
-    let opts = IdOptions { as_of, ..IdOptions::default() };
-    let order = number_row.into_iter().chain((0..rows.len()).rev().filter(|i| Some(*i) != number_row));
+fn read_number(
+    rows: &[Row],
+    number_row: Option<usize>,
+    as_of: Option<NaiveDate>,
+    r: &mut IdCardReading,
+) {
+    let opts = IdOptions {
+        as_of,
+        ..IdOptions::default()
+    };
+    let order = number_row
+        .into_iter()
+        .chain((0..rows.len()).rev().filter(|i| Some(*i) != number_row));
     let mut first_failure = None;
     for i in order {
         let row = &rows[i];
@@ -360,28 +393,47 @@ fn read_number(rows: &[Row], number_row: Option<usize>, as_of: Option<NaiveDate>
 fn cross_check(r: &mut IdCardReading, birth: NaiveDate, sex: &str, conf: f32) {
     let from_number = birth.format("%Y-%m-%d").to_string();
     match &r.birth_date {
-        Some(f) if f.value != from_number => {
-            r.issues.push(ReadIssue::OcrBirthDateMismatch { read: f.value.clone(), from_number })
-        }
+        Some(f) if f.value != from_number => r.issues.push(ReadIssue::OcrBirthDateMismatch {
+            read: f.value.clone(),
+            from_number,
+        }),
         Some(_) => {}
         None => {
-            r.birth_date = Some(Field { value: from_number, confidence: conf, source: FieldSource::FromNumber })
+            r.birth_date = Some(Field {
+                value: from_number,
+                confidence: conf,
+                source: FieldSource::FromNumber,
+            })
         }
     }
     match &r.sex {
-        Some(f) if f.value != sex => {
-            r.issues.push(ReadIssue::OcrSexMismatch { read: f.value.clone(), from_number: sex.to_owned() })
-        }
+        Some(f) if f.value != sex => r.issues.push(ReadIssue::OcrSexMismatch {
+            read: f.value.clone(),
+            from_number: sex.to_owned(),
+        }),
         Some(_) => {}
-        None => r.sex = Some(Field { value: sex.to_owned(), confidence: conf, source: FieldSource::FromNumber }),
+        None => {
+            r.sex = Some(Field {
+                value: sex.to_owned(),
+                confidence: conf,
+                source: FieldSource::FromNumber,
+            })
+        }
     }
 }
 
 /// Whether the lines look like a card's front at all: a number candidate or
 /// two of its labels.
 pub fn looks_like_front(lines: &[TextLine]) -> bool {
-    let all: String = lines.iter().flat_map(|l| l.text.chars()).filter(|c| !c.is_whitespace()).collect();
-    let labels = ["姓名", "性别", "民族", "出生", "住址", "公民身份号码"].iter().filter(|l| all.contains(*l)).count();
+    let all: String = lines
+        .iter()
+        .flat_map(|l| l.text.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let labels = ["姓名", "性别", "民族", "出生", "住址", "公民身份号码"]
+        .iter()
+        .filter(|l| all.contains(*l))
+        .count();
     labels >= 2 || lines.iter().any(|l| !number_candidates(&l.text).is_empty())
 }
 
@@ -391,7 +443,11 @@ mod tests {
 
     fn line(text: &str, x: f32, y: f32) -> TextLine {
         let w = 30.0 * text.chars().count() as f32;
-        TextLine { text: text.into(), confidence: 0.95, quad: [(x, y), (x + w, y), (x + w, y + 30.0), (x, y + 30.0)] }
+        TextLine {
+            text: text.into(),
+            confidence: 0.95,
+            quad: [(x, y), (x + w, y), (x + w, y + 30.0), (x, y + 30.0)],
+        }
     }
 
     fn front(number: &str, birth: &str, sex: &str) -> Vec<TextLine> {
@@ -415,7 +471,10 @@ mod tests {
         assert_eq!(r.sex.unwrap().value, "女");
         assert_eq!(r.ethnicity.unwrap().value, "土家");
         assert_eq!(r.birth_date.unwrap().value, "1990-01-05");
-        assert_eq!(r.address.unwrap().value, "重庆市渝中区解放碑街道民族路12号3栋");
+        assert_eq!(
+            r.address.unwrap().value,
+            "重庆市渝中区解放碑街道民族路12号3栋"
+        );
         assert_eq!(r.number.unwrap().value, "500103199001050020");
         assert!(r.number_valid);
         assert!(r.issues.is_empty(), "{:?}", r.issues);
@@ -434,7 +493,10 @@ mod tests {
             .collect();
         let r = parse_front(&lines, None);
         assert_eq!(r.ethnicity.unwrap().value, "土家");
-        assert_eq!(r.address.unwrap().value, "重庆市渝中区解放碑街道民族路12号3栋");
+        assert_eq!(
+            r.address.unwrap().value,
+            "重庆市渝中区解放碑街道民族路12号3栋"
+        );
         assert!(r.issues.is_empty(), "{:?}", r.issues);
     }
 
@@ -443,7 +505,11 @@ mod tests {
         let r = parse_front(&front("500103199001050021", "1990年1月5日", "女"), None);
         assert!(!r.number_valid);
         assert_eq!(r.number.unwrap().value, "500103199001050021");
-        assert!(matches!(&r.issues[..], [ReadIssue::OcrNumberCheckFailed { reason_code, .. }] if reason_code == "CITIZEN_ID_CHECK_CHARACTER"), "{:?}", r.issues);
+        assert!(
+            matches!(&r.issues[..], [ReadIssue::OcrNumberCheckFailed { reason_code, .. }] if reason_code == "CITIZEN_ID_CHECK_CHARACTER"),
+            "{:?}",
+            r.issues
+        );
     }
 
     #[test]
@@ -461,10 +527,16 @@ mod tests {
 
     #[test]
     fn missing_lines_are_named_and_filled_from_the_number() {
-        let lines: Vec<_> = front("500103199001050020", "", "").into_iter().filter(|l| !l.text.starts_with("出生")).collect();
+        let lines: Vec<_> = front("500103199001050020", "", "")
+            .into_iter()
+            .filter(|l| !l.text.starts_with("出生"))
+            .collect();
         let r = parse_front(&lines, None);
         let b = r.birth_date.unwrap();
-        assert_eq!((b.value.as_str(), b.source), ("1990-01-05", FieldSource::FromNumber));
+        assert_eq!(
+            (b.value.as_str(), b.source),
+            ("1990-01-05", FieldSource::FromNumber)
+        );
         assert_eq!(r.sex.unwrap().source, FieldSource::FromNumber);
         assert!(r.issues.is_empty(), "{:?}", r.issues);
     }

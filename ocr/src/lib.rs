@@ -38,10 +38,14 @@ const MIN_SIDE: u32 = 200;
 /// Decodes a JPEG or PNG photograph, applying no orientation (the caller's
 /// camera path stores upright images).
 pub fn decode(bytes: &[u8]) -> Result<image::RgbImage, OcrError> {
-    let img = image::load_from_memory(bytes).map_err(|e| OcrError::UnreadableImage(e.to_string()))?;
+    let img =
+        image::load_from_memory(bytes).map_err(|e| OcrError::UnreadableImage(e.to_string()))?;
     let img = img.to_rgb8();
     if img.width().min(img.height()) < MIN_SIDE {
-        return Err(OcrError::ImageTooSmall { width: img.width(), height: img.height() });
+        return Err(OcrError::ImageTooSmall {
+            width: img.width(),
+            height: img.height(),
+        });
     }
     Ok(img)
 }
@@ -49,13 +53,21 @@ pub fn decode(bytes: &[u8]) -> Result<image::RgbImage, OcrError> {
 impl Engine {
     /// Reads a card's front from an encoded photograph; `as_of` is today
     /// (a birth date after it fails the number check).
-    pub fn read_id_card(&self, bytes: &[u8], as_of: Option<NaiveDate>) -> Result<IdCardReading, OcrError> {
+    pub fn read_id_card(
+        &self,
+        bytes: &[u8],
+        as_of: Option<NaiveDate>,
+    ) -> Result<IdCardReading, OcrError> {
         let img = decode(bytes)?;
         self.read_id_card_image(&img, as_of)
     }
 
     /// [`Engine::read_id_card`] on a decoded image.
-    pub fn read_id_card_image(&self, img: &image::RgbImage, as_of: Option<NaiveDate>) -> Result<IdCardReading, OcrError> {
+    pub fn read_id_card_image(
+        &self,
+        img: &image::RgbImage,
+        as_of: Option<NaiveDate>,
+    ) -> Result<IdCardReading, OcrError> {
         let lines = self.read_lines(img)?;
         if lines.is_empty() {
             return Err(OcrError::NoText);

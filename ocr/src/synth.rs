@@ -20,17 +20,21 @@ use zhifa_core::rules::identity::citizen_check_character;
 use crate::geom::Pt;
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
-    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于",
-    "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "欧阳", "司马",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
+    "任", "沈", "欧阳", "司马",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞",
-    "平", "刚", "桂", "英", "华", "玉", "萍", "红", "梅", "鑫", "波", "斌", "宇", "浩", "凯", "健", "俊", "帆", "帅",
-    "旭", "宁", "婷", "雪", "琳", "晨", "欣", "怡", "佳", "子", "涵", "博", "文", "轩", "雨", "思", "嘉", "航", "诗",
-    "梓", "睿", "瑶", "林", "建", "国", "志", "春", "兰", "海", "永", "德", "成", "荣", "福", "贵", "兴", "川", "渝",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀", "霞", "平", "刚", "桂", "英", "华", "玉", "萍", "红", "梅", "鑫", "波", "斌", "宇",
+    "浩", "凯", "健", "俊", "帆", "帅", "旭", "宁", "婷", "雪", "琳", "晨", "欣", "怡", "佳", "子",
+    "涵", "博", "文", "轩", "雨", "思", "嘉", "航", "诗", "梓", "睿", "瑶", "林", "建", "国", "志",
+    "春", "兰", "海", "永", "德", "成", "荣", "福", "贵", "兴", "川", "渝",
 ];
-const ETHNICITIES: &[&str] = &["汉", "汉", "汉", "汉", "汉", "汉", "土家", "苗", "回", "蒙古", "壮", "藏"];
+const ETHNICITIES: &[&str] = &[
+    "汉", "汉", "汉", "汉", "汉", "汉", "土家", "苗", "回", "蒙古", "壮", "藏",
+];
 /// 重庆's districts and counties with their GB/T 2260 codes.
 const DISTRICTS: &[(&str, &str)] = &[
     ("500101", "万州区"),
@@ -55,12 +59,44 @@ const DISTRICTS: &[(&str, &str)] = &[
     ("500240", "石柱土家族自治县"),
 ];
 const TOWNS: &[&str] = &[
-    "解放碑街道", "石桥铺街道", "龙溪街道", "白市驿镇", "青木关镇", "鱼洞街道", "观音桥街道", "两路街道", "南坪街道", "双福街道",
-    "凤凰镇", "走马镇", "西彭镇", "界石镇", "龙兴镇", "来凤街道", "朝天门街道", "杨家坪街道",
+    "解放碑街道",
+    "石桥铺街道",
+    "龙溪街道",
+    "白市驿镇",
+    "青木关镇",
+    "鱼洞街道",
+    "观音桥街道",
+    "两路街道",
+    "南坪街道",
+    "双福街道",
+    "凤凰镇",
+    "走马镇",
+    "西彭镇",
+    "界石镇",
+    "龙兴镇",
+    "来凤街道",
+    "朝天门街道",
+    "杨家坪街道",
 ];
 const ROADS: &[&str] = &[
-    "民族路", "中山四路", "渝州路", "建新北路", "学府大道", "长江一路", "杨柳路", "红旗河沟", "新华路", "人民路",
-    "滨江路", "文化街", "桂花村", "黄桷坪", "石油路", "大坪正街", "兴隆村", "幸福社区",
+    "民族路",
+    "中山四路",
+    "渝州路",
+    "建新北路",
+    "学府大道",
+    "长江一路",
+    "杨柳路",
+    "红旗河沟",
+    "新华路",
+    "人民路",
+    "滨江路",
+    "文化街",
+    "桂花村",
+    "黄桷坪",
+    "石油路",
+    "大坪正街",
+    "兴隆村",
+    "幸福社区",
 ];
 
 /// A generated card's truth.
@@ -99,7 +135,14 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant, in benchmark order.
-    pub const ALL: [Self; 6] = [Self::Clean, Self::Noise, Self::Blur, Self::Rotated, Self::Perspective, Self::Combined];
+    pub const ALL: [Self; 6] = [
+        Self::Clean,
+        Self::Noise,
+        Self::Blur,
+        Self::Rotated,
+        Self::Perspective,
+        Self::Combined,
+    ];
 
     /// The variant's name in reports.
     pub fn as_str(self) -> &'static str {
@@ -127,10 +170,19 @@ pub fn card(seed: u64) -> SynthCard {
     let birth_date = NaiveDate::from_ymd_opt(1950, 1, 1)
         .and_then(|d| d.checked_add_days(chrono::Days::new(rng.random_range(0..20_000))))
         .unwrap_or_default();
-    let mut address = format!("重庆市{district}{}{}", pick(&mut rng, TOWNS), pick(&mut rng, ROADS));
+    let mut address = format!(
+        "重庆市{district}{}{}",
+        pick(&mut rng, TOWNS),
+        pick(&mut rng, ROADS)
+    );
     address.push_str(&format!("{}号", rng.random_range(1..400)));
     if rng.random_bool(0.5) {
-        address.push_str(&format!("{}栋{}-{}", rng.random_range(1..30), rng.random_range(1..33), rng.random_range(1..9)));
+        address.push_str(&format!(
+            "{}栋{}-{}",
+            rng.random_range(1..30),
+            rng.random_range(1..33),
+            rng.random_range(1..9)
+        ));
     }
     let seq = rng.random_range(0..500) * 2 + u32::from(male);
     let body = format!("{code}{}{seq:03}", birth_date.format("%Y%m%d"));
@@ -154,21 +206,34 @@ const INK: Rgb<u8> = Rgb([20, 20, 20]);
 const ADDRESS_LINE: usize = 11;
 
 /// Draws `text` with its baseline at `y`, from `x`; returns the x after it.
-fn draw_text(img: &mut RgbImage, font: &FontRef<'_>, px: f32, x: f32, y: f32, text: &str, color: Rgb<u8>) -> f32 {
+fn draw_text(
+    img: &mut RgbImage,
+    font: &FontRef<'_>,
+    px: f32,
+    x: f32,
+    y: f32,
+    text: &str,
+    color: Rgb<u8>,
+) -> f32 {
     let scaled = font.as_scaled(PxScale::from(px));
     let mut caret = x;
     for ch in text.chars() {
         let glyph = scaled.scaled_glyph(ch).clone();
         let id = glyph.id;
-        let positioned = ab_glyph::Glyph { position: ab_glyph::point(caret, y), ..glyph };
+        let positioned = ab_glyph::Glyph {
+            position: ab_glyph::point(caret, y),
+            ..glyph
+        };
         if let Some(outline) = font.outline_glyph(positioned) {
             let b = outline.px_bounds();
             outline.draw(|gx, gy, cov| {
                 let (px_, py_) = (b.min.x as i32 + gx as i32, b.min.y as i32 + gy as i32);
-                if px_ >= 0 && py_ >= 0 && (px_ as u32) < img.width() && (py_ as u32) < img.height() {
+                if px_ >= 0 && py_ >= 0 && (px_ as u32) < img.width() && (py_ as u32) < img.height()
+                {
                     let p = img.get_pixel_mut(px_ as u32, py_ as u32);
                     for k in 0..3 {
-                        p.0[k] = (f32::from(p.0[k]) * (1.0 - cov) + f32::from(color.0[k]) * cov) as u8;
+                        p.0[k] =
+                            (f32::from(p.0[k]) * (1.0 - cov) + f32::from(color.0[k]) * cov) as u8;
                     }
                 }
             });
@@ -207,9 +272,25 @@ pub fn render(card: &SynthCard, font: &FontRef<'_>) -> RgbImage {
     let d = card.birth_date;
     let mut x = draw_text(&mut img, font, 30.0, vx, 225.0, &d.year().to_string(), INK);
     x = draw_text(&mut img, font, 26.0, x + 8.0, 225.0, "年", LABEL);
-    x = draw_text(&mut img, font, 30.0, x + 8.0, 225.0, &d.month().to_string(), INK);
+    x = draw_text(
+        &mut img,
+        font,
+        30.0,
+        x + 8.0,
+        225.0,
+        &d.month().to_string(),
+        INK,
+    );
     x = draw_text(&mut img, font, 26.0, x + 8.0, 225.0, "月", LABEL);
-    x = draw_text(&mut img, font, 30.0, x + 8.0, 225.0, &d.day().to_string(), INK);
+    x = draw_text(
+        &mut img,
+        font,
+        30.0,
+        x + 8.0,
+        225.0,
+        &d.day().to_string(),
+        INK,
+    );
     draw_text(&mut img, font, 26.0, x + 8.0, 225.0, "日", LABEL);
     draw_text(&mut img, font, 26.0, lx, 290.0, "住  址", LABEL);
     let chars: Vec<char> = card.address.chars().collect();
@@ -229,7 +310,12 @@ pub fn photograph(card_img: &RgbImage, variant: Variant, seed: u64) -> RgbImage 
         Variant::Clean => card_img.clone(),
         Variant::Noise => noisy(card_img, 14.0, &mut rng),
         Variant::Blur => image::imageops::blur(card_img, 1.4),
-        Variant::Rotated => on_table(card_img, rng.random_range(3.0..8.0) * sign(&mut rng), 0.0, &mut rng),
+        Variant::Rotated => on_table(
+            card_img,
+            rng.random_range(3.0..8.0) * sign(&mut rng),
+            0.0,
+            &mut rng,
+        ),
         Variant::Perspective => on_table(card_img, 0.0, 0.06, &mut rng),
         Variant::Combined => {
             let angle = rng.random_range(2.0..5.0) * sign(&mut rng);
@@ -279,9 +365,15 @@ fn on_table(card_img: &RgbImage, angle_deg: f32, skew: f32, rng: &mut StdRng) ->
 fn warp_onto(card_img: &RgbImage, src: &[Pt; 4], dst: &[Pt; 4], fw: u32, fh: u32) -> RgbImage {
     let mut out = RgbImage::from_fn(fw, fh, |x, y| {
         let grain = (((x / 3) as f32 * 0.7 + (y as f32) * 0.05).sin() * 10.0) as i32;
-        Rgb([(120 + grain) as u8, (84 + grain) as u8, (58 + grain / 2) as u8])
+        Rgb([
+            (120 + grain) as u8,
+            (84 + grain) as u8,
+            (58 + grain / 2) as u8,
+        ])
     });
-    let Some(m) = crate::geom::homography(dst, src) else { return out };
+    let Some(m) = crate::geom::homography(dst, src) else {
+        return out;
+    };
     let (cw, ch) = (f64::from(card_img.width()), f64::from(card_img.height()));
     for y in 0..fh {
         for x in 0..fw {

@@ -33,7 +33,8 @@ fn engine() -> Option<&'static Engine> {
 }
 
 fn font_bytes() -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/fonts/ZhifaNotoSansSC-Regular.otf");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../assets/fonts/ZhifaNotoSansSC-Regular.otf");
     std::fs::read(path).unwrap()
 }
 
@@ -48,7 +49,12 @@ fn reads_every_field_of_synthetic_cards_straight_turned_and_at_an_angle() {
     let Some(engine) = engine() else { return };
     let bytes = font_bytes();
     let font = FontRef::try_from_slice(&bytes).unwrap();
-    for (seed, variant) in [(101, Variant::Clean), (102, Variant::Rotated), (103, Variant::Perspective), (104, Variant::Noise)] {
+    for (seed, variant) in [
+        (101, Variant::Clean),
+        (102, Variant::Rotated),
+        (103, Variant::Perspective),
+        (104, Variant::Noise),
+    ] {
         let card = synth::card(seed);
         let photo = synth::photograph(&synth::render(&card, &font), variant, seed);
         let r = engine.read_id_card(&png(&photo), None).unwrap();
@@ -57,8 +63,16 @@ fn reads_every_field_of_synthetic_cards_straight_turned_and_at_an_angle() {
         assert_eq!(v(&r.name).as_deref(), Some(card.name.as_str()), "{ctx}");
         assert_eq!(v(&r.sex).as_deref(), Some(card.sex), "{ctx}");
         assert_eq!(v(&r.ethnicity).as_deref(), Some(card.ethnicity), "{ctx}");
-        assert_eq!(v(&r.birth_date), Some(card.birth_date.format("%Y-%m-%d").to_string()), "{ctx}");
-        assert_eq!(v(&r.address).as_deref(), Some(card.address.as_str()), "{ctx}");
+        assert_eq!(
+            v(&r.birth_date),
+            Some(card.birth_date.format("%Y-%m-%d").to_string()),
+            "{ctx}"
+        );
+        assert_eq!(
+            v(&r.address).as_deref(),
+            Some(card.address.as_str()),
+            "{ctx}"
+        );
         assert_eq!(v(&r.number).as_deref(), Some(card.number.as_str()), "{ctx}");
         assert!(r.number_valid, "{ctx}");
         assert!(r.issues.is_empty(), "{ctx}");
@@ -76,10 +90,21 @@ fn a_card_whose_printed_number_fails_the_check_is_flagged_not_corrected() {
     // Change the check character to a wrong one.
     let last = card.number.pop().unwrap();
     card.number.push(if last == '1' { '2' } else { '1' });
-    let r = engine.read_id_card(&png(&synth::render(&card, &font)), None).unwrap();
+    let r = engine
+        .read_id_card(&png(&synth::render(&card, &font)), None)
+        .unwrap();
     assert!(!r.number_valid);
-    assert_eq!(r.number.as_ref().map(|f| f.value.as_str()), Some(card.number.as_str()));
-    assert!(r.issues.iter().any(|i| i.code() == "OCR_NUMBER_CHECK_FAILED"), "{:?}", r.issues);
+    assert_eq!(
+        r.number.as_ref().map(|f| f.value.as_str()),
+        Some(card.number.as_str())
+    );
+    assert!(
+        r.issues
+            .iter()
+            .any(|i| i.code() == "OCR_NUMBER_CHECK_FAILED"),
+        "{:?}",
+        r.issues
+    );
 }
 
 #[test]
@@ -88,9 +113,15 @@ fn photographs_that_are_no_card_fail_with_their_codes() {
     let e = engine.read_id_card(b"not an image", None).unwrap_err();
     assert_eq!(e.code(), "OCR_UNREADABLE_IMAGE");
     let blank = image::RgbImage::from_pixel(640, 400, image::Rgb([230, 230, 230]));
-    assert_eq!(engine.read_id_card(&png(&blank), None).unwrap_err().code(), "OCR_NO_TEXT");
+    assert_eq!(
+        engine.read_id_card(&png(&blank), None).unwrap_err().code(),
+        "OCR_NO_TEXT"
+    );
     let tiny = image::RgbImage::from_pixel(120, 80, image::Rgb([230, 230, 230]));
-    assert!(matches!(engine.read_id_card(&png(&tiny), None), Err(OcrError::ImageTooSmall { .. })));
+    assert!(matches!(
+        engine.read_id_card(&png(&tiny), None),
+        Err(OcrError::ImageTooSmall { .. })
+    ));
 }
 
 #[test]
