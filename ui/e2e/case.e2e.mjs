@@ -41,8 +41,10 @@ export function technical(text) {
 }
 const MAX_SCREENS = 8
 // 告知, 陈述申辩 and 决定 are three recorded acts (issue 19): two taps more
-// than when one tap did all three.
-const MAX_TAPS = 18
+// than when one tap did all three. Photographing the ID card (the button,
+// the shutter, 核对无误，填入) is three taps more, in place of typing the
+// name, the 18-character number and the address (35 characters here).
+const MAX_TAPS = 21
 
 function idNumber(body) {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
