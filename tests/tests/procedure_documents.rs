@@ -20,8 +20,7 @@ use procedure_support::*;
 use serde_json::json;
 use uuid::Uuid;
 use zhifa_core::procedure::{
-    Actor, CaseFlags, EventKind, Origin, Outcome, PartyKind, Penalty, ProcedureEvent, Role,
-    beijing_date,
+    Actor, CaseFlags, EventKind, Origin, PartyKind, Penalty, ProcedureEvent, Role, beijing_date,
 };
 use zhifa_protocol::mutation::ProcedureStep;
 use zhifa_server::console::StaffRole;
@@ -81,49 +80,19 @@ async fn the_centre_issues_its_documents_at_their_steps(b: Backend) {
     }
 
     set_time(&server, &dev, start + Duration::hours(2));
-    officer_step(
+    investigate_and_propose(
         &server,
         &mut dev,
         &case,
-        EventKind::Investigate {
-            act: "询问笔录".into(),
-            officers: officers(),
-            document: None,
+        fine,
+        CaseFlags {
+            review_grounds: Vec::new(),
+            complex_or_major: true,
         },
-        None,
-    )
-    .await;
-    officer_step(
-        &server,
-        &mut dev,
-        &case,
-        EventKind::EndInvestigation {
-            proposal: Outcome::Penalty {
-                penalty: Penalty::fine(fine),
-            },
-            flags: CaseFlags {
-                review_grounds: Vec::new(),
-                complex_or_major: true,
-            },
-        },
-        None,
     )
     .await;
     set_time(&server, &dev, start + Duration::hours(3));
-    centre_step(
-        &server,
-        &reviewer,
-        &case,
-        json!({"step": "review_case", "passed": true, "opinion": "事实清楚"}),
-    )
-    .await;
-    centre_step(
-        &server,
-        &approver,
-        &case,
-        json!({"step": "approve_proposal"}),
-    )
-    .await;
+    review_and_approve(&server, &reviewer, &approver, &case).await;
     set_time(&server, &dev, start + Duration::hours(4));
     officer_step(
         &server,

@@ -21,7 +21,7 @@ use serde_json::json;
 use uuid::Uuid;
 use zhifa_core::case::normal_docs;
 use zhifa_core::procedure::{
-    CaseFlags, EventKind, Outcome, PartyKind, Penalty, ServiceMethod, beijing_date,
+    CaseFlags, EventKind, PartyKind, Penalty, ServiceMethod, beijing_date,
 };
 use zhifa_server::console::StaffRole;
 use zhifa_sync::transport::Method;
@@ -59,46 +59,9 @@ async fn a_hearing_is_noticed_held_and_filed(b: Backend) {
     .await;
     set_time(&server, &dev, start + Duration::hours(1));
     centre_step(&server, &approver, &case, json!({"step": "file"})).await;
-    officer_step(
-        &server,
-        &mut dev,
-        &case,
-        EventKind::Investigate {
-            act: "询问笔录".into(),
-            officers: officers(),
-            document: None,
-        },
-        None,
-    )
-    .await;
-    officer_step(
-        &server,
-        &mut dev,
-        &case,
-        EventKind::EndInvestigation {
-            proposal: Outcome::Penalty {
-                penalty: Penalty::fine(fine),
-            },
-            flags: CaseFlags::default(),
-        },
-        None,
-    )
-    .await;
+    investigate_and_propose(&server, &mut dev, &case, fine, CaseFlags::default()).await;
     set_time(&server, &dev, start + Duration::hours(2));
-    centre_step(
-        &server,
-        &presider,
-        &case,
-        json!({"step": "review_case", "passed": true, "opinion": "事实清楚"}),
-    )
-    .await;
-    centre_step(
-        &server,
-        &approver,
-        &case,
-        json!({"step": "approve_proposal"}),
-    )
-    .await;
+    review_and_approve(&server, &presider, &approver, &case).await;
     dev.sync(&t).await.unwrap();
 
     // 事先告知 with the hearing right, its 事先告知书 rendered on the device.
@@ -215,14 +178,13 @@ async fn a_hearing_is_noticed_held_and_filed(b: Backend) {
     assert!(text.contains("建议维持拟处罚意见"), "{text}");
 
     // Art. 58 ¶1(二): a heard case is not decided without 法制审核.
-    let (s, v) = server
-        .console(
-            Method::Post,
-            &format!("/v1/console/procedure/cases/{case}/steps"),
-            &approver,
-            Some(json!({"step": {"step": "decide", "outcome": {"outcome": "penalty", "penalty": {"kinds": ["fine"], "fine_fen": fine}}, "number": ""}})),
-        )
-        .await;
+    let (s, v) = try_centre_step(
+        &server,
+        &approver,
+        &case,
+        json!({"step": "decide", "outcome": {"outcome": "penalty", "penalty": {"kinds": ["fine"], "fine_fen": fine}}, "number": ""}),
+    )
+    .await;
     assert_eq!(s, 400, "{v}");
     assert!(
         v.to_string().contains("PROCEDURE_LEGAL_REVIEW_REQUIRED"),

@@ -27,7 +27,7 @@ use zhifa_tests::{Backend, DeviceNow, OFFICERS, TestDevice, TestServer};
 
 mod procedure_support;
 
-use procedure_support::{centre_step, officers, open_case, set_time, step};
+use procedure_support::{centre_step, officers, open_case, review_and_approve, set_time, step};
 
 zhifa_tests::on_both_backends!(the_officers_records_reach_the_dossier);
 
@@ -258,20 +258,7 @@ async fn the_officers_records_reach_the_dossier(b: Backend) {
     .unwrap();
     dev.sync(&t).await.unwrap();
     set_time(&server, &dev, start + Duration::hours(3));
-    centre_step(
-        &server,
-        &reviewer,
-        &case,
-        json!({"step": "review_case", "passed": true, "opinion": "事实清楚"}),
-    )
-    .await;
-    centre_step(
-        &server,
-        &approver,
-        &case,
-        json!({"step": "approve_proposal"}),
-    )
-    .await;
+    review_and_approve(&server, &reviewer, &approver, &case).await;
     dev.sync(&t).await.unwrap();
     set_time(&server, &dev, start + Duration::hours(4));
     let rec = step(

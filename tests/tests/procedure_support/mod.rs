@@ -1,5 +1,5 @@
-//! Shared by the normal-procedure document tests (`procedure_documents.rs`):
-//! a case's details, the officer's and the centre's steps, the walk from
+//! Shared by the normal-procedure tests (`procedure_*.rs`): a case's
+//! details, the officer's and the centre's steps, the walk from
 //! 案源登记 to 送达, reading a held document or the 公示, and the officer's
 //! steps through the device's own path (`open_case`, `step`).
 
@@ -63,6 +63,9 @@ pub fn set_time(server: &TestServer, dev: &TestDevice, at: DateTime<Utc>) {
     dev.clock.advance(at - dev.clock.now_utc());
 }
 
+/// The officer's step, a second after the last one (an officer's act
+/// follows what the device holds, as `zhifa_core::case::normal::check`
+/// stamps it), queued and synced; the centre accepts it.
 pub async fn officer_step(
     server: &TestServer,
     dev: &mut TestDevice,
@@ -70,9 +73,20 @@ pub async fn officer_step(
     kind: EventKind,
     with_details: Option<NormalCaseDetails>,
 ) {
-    // A second after the last step: an officer's act follows what the
-    // device holds (as `zhifa_core::case::normal::check` stamps it).
     dev.clock.advance(chrono::Duration::seconds(1));
+    let r = push_officer_step(server, dev, case, kind, with_details).await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+}
+
+/// The officer records `kind` on the device at the device's time and
+/// syncs; the sync report, whatever the centre said.
+pub async fn push_officer_step(
+    server: &TestServer,
+    dev: &mut TestDevice,
+    case: &str,
+    kind: EventKind,
+    with_details: Option<NormalCaseDetails>,
+) -> zhifa_sync::engine::SyncReport {
     let event = ProcedureEvent::new(
         kind,
         Actor {
@@ -88,21 +102,80 @@ pub async fn officer_step(
         details: with_details.map(Box::new),
     };
     zhifa_core::case::normal::queue_step(&dev.store, case, &step, dev.clock.now_utc()).unwrap();
-    let r = dev.sync(&server.transport()).await.unwrap();
-    assert_eq!(r.rejected, 0, "{r:?}");
+    dev.sync(&server.transport()).await.unwrap()
 }
 
+/// The centre's step through the console API; it is accepted.
 pub async fn centre_step(server: &TestServer, token: &str, case: &str, step: Value) -> Value {
-    let (s, v) = server
+    let (s, v) = try_centre_step(server, token, case, step.clone()).await;
+    assert_eq!(s, 200, "{step}: {v}");
+    v
+}
+
+/// The centre's step through the console API: status and answer.
+pub async fn try_centre_step(
+    server: &TestServer,
+    token: &str,
+    case: &str,
+    step: Value,
+) -> (u16, Value) {
+    server
         .console(
             Method::Post,
             &format!("/v1/console/procedure/cases/{case}/steps"),
             token,
             Some(json!({ "step": step })),
         )
-        .await;
-    assert_eq!(s, 200, "{step}: {v}");
-    v
+        .await
+}
+
+/// 调查取证 (a 询问笔录) and 调查终结 proposing a fine of `fine` fen with
+/// `flags`, each an officer's step synced to the centre.
+pub async fn investigate_and_propose(
+    server: &TestServer,
+    dev: &mut TestDevice,
+    case: &str,
+    fine: i64,
+    flags: CaseFlags,
+) {
+    officer_step(
+        server,
+        dev,
+        case,
+        EventKind::Investigate {
+            act: "询问笔录".into(),
+            officers: officers(),
+            document: None,
+        },
+        None,
+    )
+    .await;
+    officer_step(
+        server,
+        dev,
+        case,
+        EventKind::EndInvestigation {
+            proposal: Outcome::Penalty {
+                penalty: Penalty::fine(fine),
+            },
+            flags,
+        },
+        None,
+    )
+    .await;
+}
+
+/// 法制审核 passed by `reviewer`, then the 负责人 `approver` approves the
+/// proposal.
+pub async fn review_and_approve(server: &TestServer, reviewer: &str, approver: &str, case: &str) {
+    centre_step(
+        server,
+        reviewer,
+        case,
+        json!({"step": "review_case", "passed": true, "opinion": "事实清楚"}),
+    )
+    .await;
+    centre_step(server, approver, case, json!({"step": "approve_proposal"})).await;
 }
 
 /// The document of `kind` the case view lists, its bytes checked against
@@ -162,40 +235,9 @@ pub async fn walk_to_served(
     .await;
     set_time(server, dev, start + Duration::hours(1));
     centre_step(server, approver, case, json!({"step": "file"})).await;
-    officer_step(
-        server,
-        dev,
-        case,
-        EventKind::Investigate {
-            act: "询问笔录".into(),
-            officers: officers(),
-            document: None,
-        },
-        None,
-    )
-    .await;
-    officer_step(
-        server,
-        dev,
-        case,
-        EventKind::EndInvestigation {
-            proposal: Outcome::Penalty {
-                penalty: Penalty::fine(fine),
-            },
-            flags: CaseFlags::default(),
-        },
-        None,
-    )
-    .await;
+    investigate_and_propose(server, dev, case, fine, CaseFlags::default()).await;
     set_time(server, dev, start + Duration::hours(2));
-    centre_step(
-        server,
-        reviewer,
-        case,
-        json!({"step": "review_case", "passed": true, "opinion": "事实清楚"}),
-    )
-    .await;
-    centre_step(server, approver, case, json!({"step": "approve_proposal"})).await;
+    review_and_approve(server, reviewer, approver, case).await;
     officer_step(
         server,
         dev,
