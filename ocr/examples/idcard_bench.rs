@@ -18,7 +18,10 @@ use zhifa_ocr::synth::{self, Variant};
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let f: Vec<f64> = after.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
     // Fields 14 and 15 (utime, stime) in clock ticks of 1/100 s; after the
     // command name the state is field 3, so they are at 11 and 12 here
     // (the state itself does not parse as a number).
