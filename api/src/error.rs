@@ -78,6 +78,9 @@ pub enum ApiError {
     /// The certificate is another officer's than the one signed in.
     #[error("本机的亮码证书属于其他执法人员，当前登录人员无法亮码")]
     BadgeOfficerMismatch,
+    /// Identity capture: the OCR could not read the photograph.
+    #[error(transparent)]
+    Ocr(#[from] zhifa_ocr::OcrError),
     /// The 亮码 could not be made (e.g. the certificate has lapsed).
     #[error(transparent)]
     Badge(#[from] zhifa_sync::badge::BadgeError),
@@ -104,6 +107,7 @@ impl ErrorCode for ApiError {
             Self::Sync(e) => crate::sync::static_code(e),
             Self::Review(e) => e.code(),
             Self::Inspection(e) => e.code(),
+            Self::Ocr(e) => e.code(),
             Self::BadgeNotEnrolled => "API_BADGE_NOT_ENROLLED",
             Self::BadgeOfficerMismatch => "API_BADGE_OFFICER_MISMATCH",
             Self::Badge(e) => {
@@ -135,6 +139,7 @@ impl ApiError {
     pub fn is_client_error(&self) -> bool {
         match self {
             Self::Internal(_) | Self::Store(_) => false,
+            Self::Ocr(e) => e.is_bad_input(),
             Self::Case(CaseError::Store(_) | CaseError::Corrupt(_)) => false,
             Self::Catalogue(c) => c.is_bad_input(),
             Self::Evidence(e) => e.is_bad_input(),

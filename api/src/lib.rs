@@ -15,6 +15,7 @@ mod drafts;
 pub mod dto;
 pub mod dto_normal;
 mod error;
+pub mod identity;
 mod inspection;
 mod normal;
 mod ops;
@@ -191,6 +192,7 @@ macro_rules! for_each_command {
             (catalogue_search, $crate::dto::SearchReq, $crate::dto::SearchResp),
             (matter_detail, $crate::dto::MatterReq, $crate::dto::MatterDetail),
             (check_id, $crate::dto::CheckIdReq, $crate::dto::IdCheck),
+            (identity_read, $crate::identity::IdentityReadReq, $crate::identity::IdentityRead),
             (case_new, $crate::dto::NewCaseReq, $crate::dto::CaseView),
             (case_party_facts, $crate::dto::PartyFactsReq, $crate::dto::CaseView),
             (evidence_add, $crate::dto::EvidenceAddReq, $crate::dto::EvidenceView),

@@ -32,6 +32,7 @@ mod deadline;
 mod demo;
 mod evidence;
 mod export;
+mod identity;
 mod inspection;
 mod normal;
 mod output;
@@ -70,6 +71,9 @@ enum Command {
     /// Device settings (e.g. the officer's township).
     #[command(subcommand)]
     Settings(settings::SettingsCmd),
+    /// Identity capture: read a photographed ID card offline (no store needed).
+    #[command(subcommand)]
+    Identity(identity::IdentityCmd),
     /// Check a citizen ID number or unified social credit code (no store needed).
     CheckId(rules::CheckIdArgs),
     /// Assess a case against the law and the matter's discretion table.
@@ -131,6 +135,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Catalogue(cmd) => catalogue::run(&ctx, cmd),
         Command::Settings(cmd) => settings::run(&ctx, cmd),
+        Command::Identity(cmd) => identity::run(&ctx, cmd),
         Command::CheckId(args) => rules::check_id_cmd(&ctx, args),
         Command::Assess(args) => rules::assess_cmd(&ctx, args),
         Command::Deadline(args) => deadline::run(&ctx, args),

@@ -488,6 +488,70 @@ error_code: string | null,
  */
 message: string | null, };
 
+export type IdentityReadReq = { 
+/**
+ * The photograph (JPEG or PNG), base64.
+ */
+image_base64: string, };
+
+export type ReadField = { 
+/**
+ * The value (a birth date as `YYYY-MM-DD`).
+ */
+value: string, 
+/**
+ * Recognition confidence, 0–100.
+ */
+confidence: number, 
+/**
+ * Not legible on the card; taken from the valid number.
+ */
+from_number: boolean, };
+
+export type ReadNote = { 
+/**
+ * Stable code (`OCR_NUMBER_CHECK_FAILED`, `OCR_SEX_MISMATCH`…).
+ */
+code: string, 
+/**
+ * In Chinese.
+ */
+message: string, };
+
+export type IdentityRead = { 
+/**
+ * 姓名.
+ */
+name: ReadField | null, 
+/**
+ * 性别.
+ */
+sex: ReadField | null, 
+/**
+ * 民族.
+ */
+ethnicity: ReadField | null, 
+/**
+ * 出生.
+ */
+birth_date: ReadField | null, 
+/**
+ * 住址.
+ */
+address: ReadField | null, 
+/**
+ * 公民身份号码.
+ */
+id_number: ReadField | null, 
+/**
+ * Whether the number passes GB 11643.
+ */
+number_valid: boolean, 
+/**
+ * What to check before accepting.
+ */
+notes: Array<ReadNote>, };
+
 export type PartyInput = { 
 /**
  * `individual` or `organization`.
@@ -2703,6 +2767,7 @@ export interface Commands {
   catalogue_search: { req: SearchReq; resp: SearchResp };
   matter_detail: { req: MatterReq; resp: MatterDetail };
   check_id: { req: CheckIdReq; resp: IdCheck };
+  identity_read: { req: IdentityReadReq; resp: IdentityRead };
   case_new: { req: NewCaseReq; resp: CaseView };
   case_party_facts: { req: PartyFactsReq; resp: CaseView };
   evidence_add: { req: EvidenceAddReq; resp: EvidenceView };
@@ -2772,6 +2837,7 @@ export const COMMANDS = [
   'catalogue_search',
   'matter_detail',
   'check_id',
+  'identity_read',
   'case_new',
   'case_party_facts',
   'evidence_add',
