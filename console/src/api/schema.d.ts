@@ -319,6 +319,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/events`: the platforms' events of the dispatcher's
+         *     scope (the reporter masked), the reply's last day first.
+         */
+        get: operations["list_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/events/{event_id}`: one event with its reporter
+         *     (personal data: the read is audited, `platform_event.read`).
+         */
+        get: operations["show_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/events/{event_id}/case-source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/events/{event_id}/case-source`: the dispatcher
+         *     records the event as a case source (案源) with a note.
+         */
+        post: operations["case_source_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/events/{event_id}/task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/events/{event_id}/task`: the dispatcher assigns the
+         *     event as a task to an officer of its scope.
+         */
+        post: operations["task_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/findings": {
         parameters: {
             query?: never;
@@ -721,6 +801,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/platform/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/platform/events`: a platform hands an event to the
+         *     township's dispatcher.
+         */
+        post: operations["receive_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/decisions": {
         parameters: {
             query?: never;
@@ -981,6 +1081,11 @@ export interface components {
             updated_at: string;
             /** @description The violation's day. */
             violation_date: string;
+        };
+        /** @description The body of a conversion to a case source. */
+        CaseSourceNote: {
+            /** @description Why it is a case source and who takes it (1–500 characters). */
+            note: string;
         };
         /** @description A case in a queue. */
         CaseSummary: {
@@ -1342,250 +1447,80 @@ export interface components {
              */
             retry_after_ms?: number | null;
         };
-        /** @description A step of the normal procedure with its data. */
-        EventKind: {
-            /**
-             * Format: date
-             * @description The date the violation was found (发现).
-             */
-            discovered_on: string;
-            /** @description The party kind, for Art. 63's thresholds. */
-            party: components["schemas"]["PartyKind"];
-            /** @description Where the case comes from (巡查, 投诉举报, 移送, 交办 …). */
-            source: string;
-            /** @enum {string} */
-            step: "register_source";
-        } | {
-            /** @enum {string} */
-            step: "file";
-        } | {
-            /** @description Why. */
-            reason: string;
-            /** @enum {string} */
-            step: "decline_filing";
-        } | {
-            /** @description What was done, e.g. `询问笔录`. */
-            act: string;
-            /** @description The record's or evidence's hash. */
-            document?: string | null;
-            /** @description The two (or more) officers (Art. 42, 55). */
-            officers: string[];
-            /** @enum {string} */
-            step: "investigate";
-        } | {
-            /** @description What is to be preserved. */
-            items: string;
-            /** @description Why the evidence may be lost or hard to obtain later. */
-            reason: string;
-            /** @enum {string} */
-            step: "request_save";
-        } | {
-            /** @description What is preserved. */
-            items: string;
-            /** @enum {string} */
-            step: "register_save";
-        } | {
-            /** @description The registration's number (0-based, in order). */
-            index: number;
-            /** @enum {string} */
-            step: "dispose_save";
-        } | {
-            /** @description What is seized. */
-            items: string;
-            /** @description The law or regulation that gives the power (行政强制法 Art. 22). */
-            power: string;
-            /** @enum {string} */
-            step: "seize";
-        } | {
-            /**
-             * Format: int32
-             * @description Days added (1–30).
-             */
-            days: number;
-            /** @description The seizure's number. */
-            index: number;
-            /** @description Why (told to the party in writing). */
-            reason: string;
-            /** @enum {string} */
-            step: "extend_seizure";
-        } | {
-            /** @description The seizure's number. */
-            index: number;
-            /** @enum {string} */
-            step: "release_seizure";
-        } | {
-            /** @description Review and discussion flags found. */
-            flags?: components["schemas"]["CaseFlags"];
-            /** @description The proposed outcome. */
-            proposal: components["schemas"]["Outcome"];
-            /** @enum {string} */
-            step: "end_investigation";
-        } | {
-            /** @description The opinion. */
-            opinion: string;
-            /** @description Whether the review passed. */
-            passed: boolean;
-            /** @enum {string} */
-            step: "review_case";
-        } | {
-            /** @enum {string} */
-            step: "approve_proposal";
-        } | {
-            /** @description The legal basis. */
-            basis: string[];
-            /** @description The facts. */
-            facts: string;
-            /** @description Whether the 听证告知 was given. */
-            hearing_offered: boolean;
-            /** @description The officers (Art. 42). */
-            officers: string[];
-            /** @description The penalty told. */
-            penalty: components["schemas"]["Penalty"];
-            /** @description The reasons. */
-            reasons: string;
-            /** @enum {string} */
-            step: "inform";
-        } | {
-            /** @description Whether the party's facts or reasons were adopted. */
-            adopted: boolean;
-            /** @description The 复核 result. */
-            review: string;
-            /** @enum {string} */
-            step: "hear_statement";
-        } | {
-            /** @description Waives the hearing. */
-            hearing: boolean;
-            /** @description Waives 陈述申辩. */
-            statement: boolean;
-            /** @enum {string} */
-            step: "waive";
-        } | {
-            /** @enum {string} */
-            step: "request_hearing";
-        } | {
-            /**
-             * Format: date
-             * @description The hearing day.
-             */
-            hearing_on: string;
-            /**
-             * @description Where the hearing is held (Art. 64(二)); absent in logs written
-             *     before the 听证通知书 was rendered.
-             */
-            place?: string;
-            /** @description The presider (not an investigator, Art. 64(四)). */
-            presider: string;
-            /** @enum {string} */
-            step: "notice_hearing";
-            /** @description The hour it opens (Beijing), e.g. `09:30`; absent in old logs. */
-            time?: string | null;
-        } | {
-            minutes?: null | components["schemas"]["HearingMinutes"];
-            /** @description Whether the party attended. */
-            party_attended: boolean;
-            /** @enum {string} */
-            step: "hold_hearing";
-        } | {
-            /** @enum {string} */
-            step: "submit_legal_review";
-        } | {
-            /**
-             * @description Each point reviewed with its finding (the 法制审核意见书's
-             *     checklist: 主体, 事实, 证据, 依据, 程序, 裁量 …).
-             */
-            checklist?: components["schemas"]["ReviewItem"][];
-            /** @description The opinion. */
-            opinion: string;
-            /** @description Whether the review passed; failing returns the case to S2. */
-            passed: boolean;
-            /** @description The reviewer's 法律职业资格 certificate number (Art. 58 ¶2). */
-            qualification: string;
-            /** @enum {string} */
-            step: "legal_review";
-        } | {
-            /** @description The attendees. */
-            attendees: string[];
-            /** @description The conclusion. */
-            conclusion: string;
-            /** @enum {string} */
-            step: "discuss_collectively";
-        } | {
-            /**
-             * Format: int32
-             * @description Days added.
-             */
-            days: number;
-            /** @description Why. */
-            reason: string;
-            /** @enum {string} */
-            step: "extend_decision";
-        } | {
-            /** @description The decision number. */
-            number: string;
-            /** @description The outcome decided. */
-            outcome: components["schemas"]["Outcome"];
-            /** @enum {string} */
-            step: "decide";
-        } | {
-            /** @description How. */
-            method: components["schemas"]["ServiceMethod"];
-            /** @description The officers. */
-            officers: string[];
-            /** @enum {string} */
-            step: "serve";
-        } | {
-            /** @enum {string} */
-            step: "publish";
-        } | {
+        /** @description An event with its reporter opened (an audited read). */
+        EventDetail: {
+            /** @description The event. */
+            event: components["schemas"]["EventRow"];
+            reporter?: null | components["schemas"]["Reporter"];
+        };
+        /**
+         * @description What an event is.
+         * @enum {string}
+         */
+        EventKind: "complaint" | "report" | "assignment" | "camera" | "other";
+        /** @description A page of the list. */
+        EventPage: {
+            /** @description The events, the reply's last day first (none last), then newest. */
+            rows: components["schemas"]["EventRow"][];
             /**
              * Format: int64
-             * @description The amount paid, fen.
+             * @description How many match the filter in all.
              */
-            amount_fen: number;
-            /** @enum {string} */
-            step: "confirm_payment";
-        } | {
+            total: number;
+        };
+        /** @description One event as the dispatcher's list shows it: the reporter masked. */
+        EventRow: {
+            /** @description When it reached this server (RFC 3339). */
+            arrived_at: string;
+            /** @description When. */
+            converted_at?: string | null;
+            /** @description Who converted it. */
+            converted_by?: string | null;
+            /** @description What was reported. */
+            description: string;
+            /** @description Its id here. */
+            event_id: string;
+            /** @description The platform's number of it. */
+            external_id: string;
+            /** @description What it is. */
+            kind: components["schemas"]["EventKind"];
+            /** @description The kind in Chinese. */
+            kind_label: string;
+            /** @description The dispatcher's note (case source). */
+            note?: string | null;
+            /** @description Where. */
+            place: string;
+            /** @description The platform that sent it. */
+            platform: string;
+            /** @description The platform's name. */
+            platform_name: string;
+            /** @description When the platform received it (RFC 3339). */
+            received_at: string;
+            /** @description Its basis: the article of law, or `configuration`. */
+            reply_basis?: string | null;
             /**
-             * @description 分期: the instalments in order, the last due on `until`, summing
-             *     to the amount the decision orders paid; empty for a 延期.
+             * Format: int64
+             * @description The reply period in working days, if one applies.
              */
-            instalments?: components["schemas"]["Instalment"][];
-            /** @enum {string} */
-            step: "approve_deferral";
+            reply_days?: number | null;
             /**
-             * Format: date
-             * @description The new (last) due day.
+             * @description The reply's last day (YYYY-MM-DD); none with a period means the
+             *     township has no calendar in force to count it on.
              */
-            until: string;
-        } | {
-            /** @enum {string} */
-            step: "remind";
-        } | {
-            /** @enum {string} */
-            step: "apply_to_court";
-        } | {
-            /** @description Why the case ends (paid, enforced, 终结执行 …). */
-            reason: string;
-            /** @enum {string} */
-            step: "close";
-        } | {
-            /** @enum {string} */
-            step: "archive";
-        } | {
-            /** @description Why. */
-            reason: string;
-            /** @enum {string} */
-            step: "withdraw";
-        } | {
-            /** @description Why (what the revoking act found). */
-            reason: string;
-            /**
-             * @description The act that revoked it: the 复议决定书 or 判决书 with its number,
-             *     or the authority's own correction (自行纠错).
-             */
-            source: string;
-            /** @enum {string} */
-            step: "revoke";
+            reply_due?: string | null;
+            /** @description The reporter, masked (e.g. `张* 138****5678`). */
+            reporter_masked?: string | null;
+            /** @description `new`, `task` or `case_source`. */
+            status: string;
+            /** @description The task it became. */
+            task_id?: string | null;
+            /** @description Township code. */
+            township: string;
+        };
+        /** @description The answer of a conversion to a task. */
+        EventTask: {
+            /** @description The task made. */
+            task_id: string;
         };
         /** @description One row of the 100-point sheet judged. */
         Finding: {
@@ -1635,6 +1570,33 @@ export interface components {
              *     the presider.
              */
             signature?: components["schemas"]["MinutesSignature"];
+        };
+        /** @description The body a platform posts to `/v1/platform/events`. */
+        InboundEvent: {
+            /**
+             * @description Unique per request the platform sends (a retry of the same event
+             *     carries a new one); a delivery id seen before is refused as a replay.
+             */
+            delivery_id: string;
+            /** @description What was reported. */
+            description: string;
+            /**
+             * @description The platform's own number of the event (工单号): the same number is
+             *     the same event.
+             */
+            external_id: string;
+            /** @description What it is. */
+            kind: components["schemas"]["EventKind"];
+            /** @description Where (address or description of the place). */
+            place: string;
+            /**
+             * @description When the platform received it (RFC 3339); the reply clock starts
+             *     on that day. Omitted: when it reaches this server.
+             */
+            received_at?: string | null;
+            reporter?: null | components["schemas"]["Reporter"];
+            /** @description The 9-digit township code it belongs to. */
+            township: string;
         };
         /** @description One server-side change to a case the officer holds. */
         InboxEvent: {
@@ -2160,6 +2122,21 @@ export interface components {
             /** @description Township code. */
             township: string;
         };
+        /** @description What receiving an event did. */
+        Received: {
+            /**
+             * @description False when the platform had sent this external id before (the
+             *     stored event is unchanged).
+             */
+            created: boolean;
+            /** @description The event's id on this server. */
+            event_id: string;
+            /**
+             * @description The reply's last day, if a period applies and the township's
+             *     calendar covers it.
+             */
+            reply_due?: string | null;
+        };
         /** @description `POST /v1/token/refresh`: proves possession of the device key. */
         RefreshRequest: {
             /** @description The device id. */
@@ -2212,6 +2189,13 @@ export interface components {
              * @description Last day of the period.
              */
             to: string;
+        };
+        /** @description The reporter of an event (personal data: sealed, masked in lists). */
+        Reporter: {
+            /** @description Name, if given. */
+            name?: string | null;
+            /** @description Telephone, if given. */
+            phone?: string | null;
         };
         /** @description The review of one file. */
         Review: {
@@ -3128,6 +3112,221 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_http: {
+        parameters: {
+            query?: {
+                /** @description `new`, `task` or `case_source`. */
+                status?: string;
+                /** @description An event kind. */
+                kind?: string;
+                /** @description Rows per page (1–200, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    show_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event */
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventDetail"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    case_source_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event */
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseSourceNote"];
+            };
+        };
+        responses: {
+            /** @description `{"converted": true}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `event_converted` or `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    task_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event */
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTask"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTask"];
+                };
+            };
+            /** @description `event_converted` or `task_refused` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4193,6 +4392,63 @@ export interface operations {
                     "application/json": components["schemas"]["LeaseGrant"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    receive_http: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the platform's registered id */
+                "x-zhifa-platform": string;
+                /** @description Unix seconds; refused outside ±5 minutes of the server's clock */
+                "x-zhifa-timestamp": string;
+                /** @description `sha256=` + hex HMAC-SHA256 under the platform's secret of `TIMESTAMP.BODY` */
+                "x-zhifa-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboundEvent"];
+            };
+        };
+        responses: {
+            /** @description received (`created: false`: the same external id was received before) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Received"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `platform_unknown`, `platform_signature_missing`, `platform_signature_invalid`, `platform_timestamp_stale` or `platform_replay` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `platform_scope`: the township is outside the platform's scope */
             403: {
                 headers: {
                     [name: string]: unknown;
