@@ -330,7 +330,7 @@ export interface paths {
          * `GET /v1/console/events`: the platforms' events of the dispatcher's
          *     scope (the reporter masked), the reply's last day first.
          */
-        get: operations["list_http"];
+        get: operations["events_http"];
         put?: never;
         post?: never;
         delete?: never;
@@ -350,7 +350,7 @@ export interface paths {
          * `GET /v1/console/events/{event_id}`: one event with its reporter
          *     (personal data: the read is audited, `platform_event.read`).
          */
-        get: operations["show_http"];
+        get: operations["event_http"];
         put?: never;
         post?: never;
         delete?: never;
@@ -372,7 +372,7 @@ export interface paths {
          * `POST /v1/console/events/{event_id}/case-source`: the dispatcher
          *     records the event as a case source (案源) with a note.
          */
-        post: operations["case_source_http"];
+        post: operations["event_case_source_http"];
         delete?: never;
         options?: never;
         head?: never;
@@ -392,7 +392,7 @@ export interface paths {
          * `POST /v1/console/events/{event_id}/task`: the dispatcher assigns the
          *     event as a task to an officer of its scope.
          */
-        post: operations["task_http"];
+        post: operations["event_task_http"];
         delete?: never;
         options?: never;
         head?: never;
@@ -814,7 +814,7 @@ export interface paths {
          * `POST /v1/platform/events`: a platform hands an event to the
          *     township's dispatcher.
          */
-        post: operations["receive_http"];
+        post: operations["platform_events_http"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1451,13 +1451,253 @@ export interface components {
         EventDetail: {
             /** @description The event. */
             event: components["schemas"]["EventRow"];
-            reporter?: null | components["schemas"]["Reporter"];
+            reporter?: null | components["schemas"]["PlatformReporter"];
         };
-        /**
-         * @description What an event is.
-         * @enum {string}
-         */
-        EventKind: "complaint" | "report" | "assignment" | "camera" | "other";
+        /** @description A step of the normal procedure with its data. */
+        EventKind: {
+            /**
+             * Format: date
+             * @description The date the violation was found (发现).
+             */
+            discovered_on: string;
+            /** @description The party kind, for Art. 63's thresholds. */
+            party: components["schemas"]["PartyKind"];
+            /** @description Where the case comes from (巡查, 投诉举报, 移送, 交办 …). */
+            source: string;
+            /** @enum {string} */
+            step: "register_source";
+        } | {
+            /** @enum {string} */
+            step: "file";
+        } | {
+            /** @description Why. */
+            reason: string;
+            /** @enum {string} */
+            step: "decline_filing";
+        } | {
+            /** @description What was done, e.g. `询问笔录`. */
+            act: string;
+            /** @description The record's or evidence's hash. */
+            document?: string | null;
+            /** @description The two (or more) officers (Art. 42, 55). */
+            officers: string[];
+            /** @enum {string} */
+            step: "investigate";
+        } | {
+            /** @description What is to be preserved. */
+            items: string;
+            /** @description Why the evidence may be lost or hard to obtain later. */
+            reason: string;
+            /** @enum {string} */
+            step: "request_save";
+        } | {
+            /** @description What is preserved. */
+            items: string;
+            /** @enum {string} */
+            step: "register_save";
+        } | {
+            /** @description The registration's number (0-based, in order). */
+            index: number;
+            /** @enum {string} */
+            step: "dispose_save";
+        } | {
+            /** @description What is seized. */
+            items: string;
+            /** @description The law or regulation that gives the power (行政强制法 Art. 22). */
+            power: string;
+            /** @enum {string} */
+            step: "seize";
+        } | {
+            /**
+             * Format: int32
+             * @description Days added (1–30).
+             */
+            days: number;
+            /** @description The seizure's number. */
+            index: number;
+            /** @description Why (told to the party in writing). */
+            reason: string;
+            /** @enum {string} */
+            step: "extend_seizure";
+        } | {
+            /** @description The seizure's number. */
+            index: number;
+            /** @enum {string} */
+            step: "release_seizure";
+        } | {
+            /** @description Review and discussion flags found. */
+            flags?: components["schemas"]["CaseFlags"];
+            /** @description The proposed outcome. */
+            proposal: components["schemas"]["Outcome"];
+            /** @enum {string} */
+            step: "end_investigation";
+        } | {
+            /** @description The opinion. */
+            opinion: string;
+            /** @description Whether the review passed. */
+            passed: boolean;
+            /** @enum {string} */
+            step: "review_case";
+        } | {
+            /** @enum {string} */
+            step: "approve_proposal";
+        } | {
+            /** @description The legal basis. */
+            basis: string[];
+            /** @description The facts. */
+            facts: string;
+            /** @description Whether the 听证告知 was given. */
+            hearing_offered: boolean;
+            /** @description The officers (Art. 42). */
+            officers: string[];
+            /** @description The penalty told. */
+            penalty: components["schemas"]["Penalty"];
+            /** @description The reasons. */
+            reasons: string;
+            /** @enum {string} */
+            step: "inform";
+        } | {
+            /** @description Whether the party's facts or reasons were adopted. */
+            adopted: boolean;
+            /** @description The 复核 result. */
+            review: string;
+            /** @enum {string} */
+            step: "hear_statement";
+        } | {
+            /** @description Waives the hearing. */
+            hearing: boolean;
+            /** @description Waives 陈述申辩. */
+            statement: boolean;
+            /** @enum {string} */
+            step: "waive";
+        } | {
+            /** @enum {string} */
+            step: "request_hearing";
+        } | {
+            /**
+             * Format: date
+             * @description The hearing day.
+             */
+            hearing_on: string;
+            /**
+             * @description Where the hearing is held (Art. 64(二)); absent in logs written
+             *     before the 听证通知书 was rendered.
+             */
+            place?: string;
+            /** @description The presider (not an investigator, Art. 64(四)). */
+            presider: string;
+            /** @enum {string} */
+            step: "notice_hearing";
+            /** @description The hour it opens (Beijing), e.g. `09:30`; absent in old logs. */
+            time?: string | null;
+        } | {
+            minutes?: null | components["schemas"]["HearingMinutes"];
+            /** @description Whether the party attended. */
+            party_attended: boolean;
+            /** @enum {string} */
+            step: "hold_hearing";
+        } | {
+            /** @enum {string} */
+            step: "submit_legal_review";
+        } | {
+            /**
+             * @description Each point reviewed with its finding (the 法制审核意见书's
+             *     checklist: 主体, 事实, 证据, 依据, 程序, 裁量 …).
+             */
+            checklist?: components["schemas"]["ReviewItem"][];
+            /** @description The opinion. */
+            opinion: string;
+            /** @description Whether the review passed; failing returns the case to S2. */
+            passed: boolean;
+            /** @description The reviewer's 法律职业资格 certificate number (Art. 58 ¶2). */
+            qualification: string;
+            /** @enum {string} */
+            step: "legal_review";
+        } | {
+            /** @description The attendees. */
+            attendees: string[];
+            /** @description The conclusion. */
+            conclusion: string;
+            /** @enum {string} */
+            step: "discuss_collectively";
+        } | {
+            /**
+             * Format: int32
+             * @description Days added.
+             */
+            days: number;
+            /** @description Why. */
+            reason: string;
+            /** @enum {string} */
+            step: "extend_decision";
+        } | {
+            /** @description The decision number. */
+            number: string;
+            /** @description The outcome decided. */
+            outcome: components["schemas"]["Outcome"];
+            /** @enum {string} */
+            step: "decide";
+        } | {
+            /** @description How. */
+            method: components["schemas"]["ServiceMethod"];
+            /** @description The officers. */
+            officers: string[];
+            /** @enum {string} */
+            step: "serve";
+        } | {
+            /** @enum {string} */
+            step: "publish";
+        } | {
+            /**
+             * Format: int64
+             * @description The amount paid, fen.
+             */
+            amount_fen: number;
+            /** @enum {string} */
+            step: "confirm_payment";
+        } | {
+            /**
+             * @description 分期: the instalments in order, the last due on `until`, summing
+             *     to the amount the decision orders paid; empty for a 延期.
+             */
+            instalments?: components["schemas"]["Instalment"][];
+            /** @enum {string} */
+            step: "approve_deferral";
+            /**
+             * Format: date
+             * @description The new (last) due day.
+             */
+            until: string;
+        } | {
+            /** @enum {string} */
+            step: "remind";
+        } | {
+            /** @enum {string} */
+            step: "apply_to_court";
+        } | {
+            /** @description Why the case ends (paid, enforced, 终结执行 …). */
+            reason: string;
+            /** @enum {string} */
+            step: "close";
+        } | {
+            /** @enum {string} */
+            step: "archive";
+        } | {
+            /** @description Why. */
+            reason: string;
+            /** @enum {string} */
+            step: "withdraw";
+        } | {
+            /** @description Why (what the revoking act found). */
+            reason: string;
+            /**
+             * @description The act that revoked it: the 复议决定书 or 判决书 with its number,
+             *     or the authority's own correction (自行纠错).
+             */
+            source: string;
+            /** @enum {string} */
+            step: "revoke";
+        };
         /** @description A page of the list. */
         EventPage: {
             /** @description The events, the reply's last day first (none last), then newest. */
@@ -1483,7 +1723,7 @@ export interface components {
             /** @description The platform's number of it. */
             external_id: string;
             /** @description What it is. */
-            kind: components["schemas"]["EventKind"];
+            kind: components["schemas"]["PlatformEventKind"];
             /** @description The kind in Chinese. */
             kind_label: string;
             /** @description The dispatcher's note (case source). */
@@ -1586,7 +1826,7 @@ export interface components {
              */
             external_id: string;
             /** @description What it is. */
-            kind: components["schemas"]["EventKind"];
+            kind: components["schemas"]["PlatformEventKind"];
             /** @description Where (address or description of the place). */
             place: string;
             /**
@@ -1594,7 +1834,7 @@ export interface components {
              *     on that day. Omitted: when it reaches this server.
              */
             received_at?: string | null;
-            reporter?: null | components["schemas"]["Reporter"];
+            reporter?: null | components["schemas"]["PlatformReporter"];
             /** @description The 9-digit township code it belongs to. */
             township: string;
         };
@@ -2023,6 +2263,18 @@ export interface components {
          * @enum {string}
          */
         PenaltyKind: "warning" | "criticism" | "fine" | "confiscation" | "suspend_licence" | "downgrade_qualification" | "revoke_licence" | "limit_business" | "stop_production" | "order_closure" | "restrict_practice";
+        /**
+         * @description What an event is.
+         * @enum {string}
+         */
+        PlatformEventKind: "complaint" | "report" | "assignment" | "camera" | "other";
+        /** @description The reporter of an event (personal data: sealed, masked in lists). */
+        PlatformReporter: {
+            /** @description Name, if given. */
+            name?: string | null;
+            /** @description Telephone, if given. */
+            phone?: string | null;
+        };
         /** @description One published decision. */
         PublicDecision: {
             /** @description The deciding authority. */
@@ -2189,13 +2441,6 @@ export interface components {
              * @description Last day of the period.
              */
             to: string;
-        };
-        /** @description The reporter of an event (personal data: sealed, masked in lists). */
-        Reporter: {
-            /** @description Name, if given. */
-            name?: string | null;
-            /** @description Telephone, if given. */
-            phone?: string | null;
         };
         /** @description The review of one file. */
         Review: {
@@ -3146,7 +3391,7 @@ export interface operations {
             };
         };
     };
-    list_http: {
+    events_http: {
         parameters: {
             query?: {
                 /** @description `new`, `task` or `case_source`. */
@@ -3198,7 +3443,7 @@ export interface operations {
             };
         };
     };
-    show_http: {
+    event_http: {
         parameters: {
             query?: never;
             header?: never;
@@ -3244,7 +3489,7 @@ export interface operations {
             };
         };
     };
-    case_source_http: {
+    event_case_source_http: {
         parameters: {
             query?: never;
             header?: never;
@@ -3302,7 +3547,7 @@ export interface operations {
             };
         };
     };
-    task_http: {
+    event_task_http: {
         parameters: {
             query?: never;
             header?: never;
@@ -4402,7 +4647,7 @@ export interface operations {
             };
         };
     };
-    receive_http: {
+    platform_events_http: {
         parameters: {
             query?: never;
             header: {

@@ -25,13 +25,13 @@ use crate::error::ApiError;
 /// The routes of this module.
 pub fn routes() -> Router<St> {
     Router::new()
-        .route("/v1/platform/events", post(receive_http))
-        .route("/v1/console/events", get(list_http))
-        .route("/v1/console/events/{event_id}", get(show_http))
-        .route("/v1/console/events/{event_id}/task", post(task_http))
+        .route("/v1/platform/events", post(platform_events_http))
+        .route("/v1/console/events", get(events_http))
+        .route("/v1/console/events/{event_id}", get(event_http))
+        .route("/v1/console/events/{event_id}/task", post(event_task_http))
         .route(
             "/v1/console/events/{event_id}/case-source",
-            post(case_source_http),
+            post(event_case_source_http),
         )
 }
 
@@ -53,7 +53,7 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
               (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody, description = "`platform_unknown`, `platform_signature_missing`, `platform_signature_invalid`, `platform_timestamp_stale` or `platform_replay`"),
               (status = 403, body = ErrorBody, description = "`platform_scope`: the township is outside the platform's scope")))]
-pub(crate) async fn receive_http(
+pub(crate) async fn platform_events_http(
     State(s): State<St>,
     headers: HeaderMap,
     body: Bytes,
@@ -103,7 +103,7 @@ pub(crate) async fn receive_http(
 #[utoipa::path(get, tag = "platform", path = "/v1/console/events", params(EventQuery),
     responses((status = 200, body = EventPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
-pub(crate) async fn list_http(
+pub(crate) async fn events_http(
     State(s): State<St>,
     StaffAuth(who): StaffAuth,
     Query(q): Query<EventQuery>,
@@ -124,7 +124,7 @@ pub(crate) async fn list_http(
     params(("event_id" = String, Path, description = "The event")),
     responses((status = 200, body = EventDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
-pub(crate) async fn show_http(
+pub(crate) async fn event_http(
     State(s): State<St>,
     StaffAuth(who): StaffAuth,
     Path(id): Path<String>,
@@ -155,7 +155,7 @@ pub struct EventTask {
     responses((status = 200, body = EventTask), (status = 400, body = ErrorBody, description = "`event_converted` or `task_refused`"),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
-pub(crate) async fn task_http(
+pub(crate) async fn event_task_http(
     State(s): State<St>,
     StaffAuth(who): StaffAuth,
     Path(id): Path<String>,
@@ -187,7 +187,7 @@ pub struct CaseSourceNote {
     responses((status = 200, description = "`{\"converted\": true}`"), (status = 400, body = ErrorBody, description = "`event_converted` or `bad_request`"),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
-pub(crate) async fn case_source_http(
+pub(crate) async fn event_case_source_http(
     State(s): State<St>,
     StaffAuth(who): StaffAuth,
     Path(id): Path<String>,

@@ -64,6 +64,7 @@ pub const SIGNATURE_HEADER: &str = "x-zhifa-signature";
 /// What an event is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = PlatformEventKind)]
 pub enum EventKind {
     /// A complaint or report against an offence (12345 投诉、举报).
     Complaint,
@@ -115,6 +116,7 @@ impl EventKind {
 
 /// The reporter of an event (personal data: sealed, masked in lists).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PlatformReporter)]
 pub struct Reporter {
     /// Name, if given.
     #[serde(default)]
