@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
+import { createHmac } from 'node:crypto'
 import { chromium } from 'playwright-core'
 import { totp } from './totp.mjs'
 
@@ -71,6 +72,35 @@ function syncDemoCase(url, demo) {
     '--facts', '当事人在人行道上摆摊经营，占用道路约6平方米', '--officer', 'OFF-LX-01', '--officer', 'OFF-LX-02')
   run('sync')
   return dev
+}
+
+/**
+ * The 12345 platform as a stand-in: registered on the server's data folder
+ * (`zhifa-server platform add`, the secret on standard input), then one
+ * complaint posted signed as the platform signs it.
+ */
+async function postPlatformEvent(url, data) {
+  const secret = 'console-e2e-12345-platform-secret-0001'
+  execFileSync(serverBin, ['--data', data, 'platform', 'add', '--id', 'cq12345', '--name', '重庆12345热线'], { input: `${secret}\n` })
+  const body = JSON.stringify({
+    delivery_id: `e2e-${Date.now()}`,
+    external_id: 'GD-2026-0310-001',
+    kind: 'complaint',
+    place: '龙兴镇两江大道 88 号门前',
+    township: '500112108',
+    description: '夜间施工噪音扰民，持续到凌晨，请查处。',
+    reporter: { name: '王小明', phone: '13812345678' },
+  })
+  const ts = String(Math.floor(Date.now() / 1000))
+  const sig = `sha256=${createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}`
+  const r = await fetch(`${url}/v1/platform/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-zhifa-platform': 'cq12345', 'x-zhifa-timestamp': ts, 'x-zhifa-signature': sig },
+    body,
+  })
+  const j = await r.json()
+  if (r.status !== 200 || !j.created) throw new Error(`the platform event was refused: ${r.status} ${JSON.stringify(j)}`)
+  return j
 }
 
 const problems = []
@@ -385,6 +415,37 @@ async function main() {
     await page.click('.el-dialog__footer button:has-text("派发")')
     const dispatched = await page.waitForSelector('text=任务已派发')
     expect((await dispatched.innerText()).includes('下次同步'), 'no dispatch confirmation')
+
+    // The 12345 platform hands a complaint to the township: the dispatcher
+    // sees it with its reply clock and the reporter masked, opens it (the
+    // reporter in full, audited) and dispatches it as a task.
+    const ev = await postPlatformEvent(server.url, data)
+    await page.click('.el-menu-item:has-text("平台事件")')
+    await page.waitForURL(/\/console\/events/)
+    const evRow = await page.waitForSelector('.el-table__body tr:has-text("GD-2026-0310-001")')
+    const evText = await evRow.innerText()
+    expect(evText.includes('138****5678') && !evText.includes('13812345678'), `the event list does not mask the reporter: ${evText}`)
+    expect(evText.includes(ev.reply_due) && evText.includes('第十三条'), `the event's reply clock is not shown: ${evText}`)
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `events-${s.name}`)
+      await axe(page, `events ${s.name}`)
+    }
+    await page.click('.el-table__body tr:has-text("GD-2026-0310-001") button:has-text("查看")')
+    await page.waitForSelector('.el-dialog:visible >> text=13812345678')
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `event-detail-${s.name}`)
+      await axe(page, `event detail ${s.name}`)
+    }
+    await page.click('.el-dialog:visible .el-dialog__headerbtn')
+    await page.waitForSelector('.el-dialog:visible >> text=13812345678', { state: 'detached' }).catch(() => {})
+    await page.click('.el-table__body tr:has-text("GD-2026-0310-001") button:has-text("派发任务")')
+    await page.waitForSelector('.el-dialog:visible #d-officer')
+    await page.click('.el-dialog:visible #d-officer')
+    await page.click('.el-select-dropdown__item:visible:has-text("OFF-LX-01")')
+    await page.click('.el-dialog:visible .el-dialog__footer button:has-text("派发")')
+    await page.waitForSelector('.el-table__body tr:has-text("GD-2026-0310-001") >> text=已派发任务')
     await page.click('text=退出登录')
     await page.waitForURL(/\/console\/signin/)
 

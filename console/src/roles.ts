@@ -4,7 +4,7 @@
  * never cases (no party's personal data); the other roles read all three
  * record lists in their scope; the supervisor also has 执法监督 first.
  */
-export type Screen = 'supervise' | 'sampling' | 'scoring' | 'clues' | 'normal' | 'cases' | 'inspections' | 'tasks' | 'admin' | 'audit'
+export type Screen = 'supervise' | 'sampling' | 'scoring' | 'clues' | 'normal' | 'cases' | 'events' | 'inspections' | 'tasks' | 'admin' | 'audit'
 
 export const MENU: { screen: Screen; label: string }[] = [
   { screen: 'supervise', label: '执法监督' },
@@ -13,6 +13,7 @@ export const MENU: { screen: Screen; label: string }[] = [
   { screen: 'clues', label: '监督线索' },
   { screen: 'normal', label: '普通程序' },
   { screen: 'cases', label: '案件' },
+  { screen: 'events', label: '平台事件' },
   { screen: 'inspections', label: '检查' },
   { screen: 'tasks', label: '任务' },
   { screen: 'admin', label: '账号与终端' },
@@ -34,7 +35,7 @@ export function screensOf(role: string, scope = ''): Screen[] {
   // The supervised unit answers the clues of its township.
   // The 负责人 approves: the normal procedure's inbox comes first.
   if (role === 'approver') return ['normal', 'cases', 'clues', 'inspections', 'tasks']
-  if (role === 'command_centre') return ['cases', 'normal', 'clues', 'inspections', 'tasks']
+  if (role === 'command_centre') return ['cases', 'events', 'normal', 'clues', 'inspections', 'tasks']
   // 法制审核: the review queue of the normal procedure first.
   if (role === 'legal_review') return ['normal', 'scoring', 'cases', 'inspections', 'tasks']
   return ['cases', 'inspections', 'tasks']

@@ -78,6 +78,7 @@ export const router = createRouter({
         },
         { path: 'admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { screen: 'admin', title: '账号与终端' } },
         { path: 'audit', name: 'audit', component: () => import('./views/AuditLog.vue'), meta: { screen: 'audit', title: '审计日志' } },
+        { path: 'events', name: 'events', component: () => import('./views/EventList.vue'), meta: { screen: 'events', title: '平台事件' } },
         { path: 'tasks', name: 'tasks', component: () => import('./views/TaskList.vue'), meta: { screen: 'tasks', title: '任务' } },
       ],
     },

@@ -45,6 +45,7 @@ pub mod error;
 pub mod gc;
 pub mod inspection;
 pub mod pii;
+pub mod platform;
 pub mod procedure;
 pub mod push;
 pub mod record;

@@ -76,6 +76,9 @@ enum Command {
     /// Console accounts (command centre, departments) of `/v1/console/*`.
     #[command(subcommand)]
     Staff(ops::staff::StaffCmd),
+    /// The city's platforms (一体化治理智治平台, 12345) that post events.
+    #[command(subcommand)]
+    Platform(ops::platform::PlatformCmd),
     /// Officers.
     #[command(subcommand)]
     Officer(ops::officer::OfficerCmd),
@@ -137,6 +140,7 @@ fn main() -> anyhow::Result<()> {
         Command::Task(cmd) => ops::task::run(&service, clock, cmd, json),
         Command::Staff(cmd) => ops::staff::run(&service, clock, cmd, json),
         Command::Officer(cmd) => ops::officer::run(&service, clock, cmd, json),
+        Command::Platform(cmd) => ops::platform::run(&service, clock, cmd, json),
         Command::Device(cmd) => ops::device::run(&service, clock, cmd, json),
         Command::Badge(cmd) => ops::badge::run(&service, cmd, json),
         Command::Keys(cmd) => ops::keys::run(&service, &cmd, json),

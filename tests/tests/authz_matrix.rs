@@ -21,6 +21,11 @@ use zhifa_server::console::StaffRole;
 use zhifa_sync::transport::Method;
 use zhifa_tests::{Backend, NowUtc, TOWNSHIP, TestServer, on_both_backends};
 
+/// The stand-in platform of the `platform.*` and `console.event*` rows.
+const PLATFORM: &str = "cq12345";
+/// Its shared secret.
+const PLATFORM_SECRET: &[u8] = b"authz-matrix-12345-platform-secret-01";
+
 /// The expected outcome of every (operation, actor) cell.
 const MATRIX: &str = "\
 | operation | own | colleague | other_township | other_district | supervisor | revoked | expired | tampered | cc_in | cc_out | dept_in | dept_out | lr_in | lr_out | staff_revoked | staff_tampered | ap_in | ap_out | sv_in | sv_out | ad_in | ad_out |
@@ -76,6 +81,11 @@ const MATRIX: &str = "\
 | `console.officers` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 | `console.procedure_cases` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✔ | ✘ | ✔ | ✘ | ✔ | ✘ |
 | `console.procedure_step` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `platform.events_post` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `console.events` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `console.event_read` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `console.event_task` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
+| `console.event_case_source` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
 ";
 
 /// One parsed cell.
@@ -219,6 +229,20 @@ impl World {
         let expired = Dev::enrolled(&server, A_OFFICER).await;
         expire_tokens(&server, &expired.id);
 
+        let now0 = server.clock.now_utc();
+        server.store(|s| {
+            s.add_platform(
+                &zhifa_server::platform::NewPlatform {
+                    id: PLATFORM.into(),
+                    name: "12345 热线（替身）".into(),
+                    scope: String::new(),
+                    reply_days: Default::default(),
+                    secret: PLATFORM_SECRET.to_vec(),
+                },
+                now0,
+            )
+            .unwrap()
+        });
         let cc_in = staff(&server, "cc-in", StaffRole::CommandCentre, "500112", None);
         let task_id = assign_task(&server, &cc_in, A_OFFICER).await;
         let staff_revoked = staff(&server, "cc-rev", StaffRole::CommandCentre, "500112", None);
@@ -375,6 +399,35 @@ impl World {
         )
         .await;
         (r.status, String::from_utf8_lossy(&r.body).into_owned())
+    }
+
+    /// A fresh 12345 complaint of 500112108's event body.
+    fn platform_event_body(&self) -> serde_json::Value {
+        serde_json::json!({
+            "delivery_id": uuid::Uuid::now_v7().to_string(), "external_id": uuid::Uuid::now_v7().to_string(), "kind": "complaint",
+            "place": "示例路18号", "township": TOWNSHIP, "description": "占道经营",
+            "reporter": {"name": "王小明", "phone": "13812345678"}
+        })
+    }
+
+    /// A fresh event of 500112108 posted by the stand-in 12345 platform;
+    /// its id.
+    async fn plant_event(&self) -> String {
+        let body = json(self.platform_event_body());
+        let ts = self.server.clock.now_utc().timestamp().to_string();
+        let mut r = req(Method::Post, "/v1/platform/events", None, body.clone());
+        r.headers.extend([
+            ("x-zhifa-platform".to_owned(), PLATFORM.to_owned()),
+            ("x-zhifa-timestamp".to_owned(), ts.clone()),
+            (
+                "x-zhifa-signature".to_owned(),
+                zhifa_server::platform::sign(PLATFORM_SECRET, &ts, &body),
+            ),
+        ]);
+        let r = call(&self.server, r).await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        v["event_id"].as_str().unwrap().to_owned()
     }
 
     /// A fresh clue of 500112108 in `status` (a row as a report leaves it);
@@ -818,6 +871,52 @@ impl World {
                     .await;
                 s == 200
             }
+            "platform.events_post" => {
+                // A console or device bearer token is no platform
+                // signature: the webhook answers to its HMAC only.
+                let body = self.platform_event_body();
+                let mut r = req(
+                    Method::Post,
+                    "/v1/platform/events",
+                    Some(&self.token(actor)),
+                    json(body),
+                );
+                r.headers.push(("x-zhifa-platform".into(), PLATFORM.into()));
+                call(&self.server, r).await.status == 200
+            }
+            "console.events" => {
+                let id = self.plant_event().await;
+                let (s, body) = self.get(actor, "/v1/console/events?limit=200").await;
+                s == 200 && body.contains(&id)
+            }
+            "console.event_read" => {
+                let id = self.plant_event().await;
+                let (s, body) = self.get(actor, &format!("/v1/console/events/{id}")).await;
+                s == 200 && body.contains("13812345678")
+            }
+            "console.event_task" => {
+                let id = self.plant_event().await;
+                let (s, _) = self
+                    .post(
+                        actor,
+                        &format!("/v1/console/events/{id}/task"),
+                        serde_json::json!({"officer_id": A_OFFICER, "kind": "complaint",
+                            "place": "示例路18号", "detail": "12345 工单核查", "scenarios": []}),
+                    )
+                    .await;
+                s == 200
+            }
+            "console.event_case_source" => {
+                let id = self.plant_event().await;
+                let (s, _) = self
+                    .post(
+                        actor,
+                        &format!("/v1/console/events/{id}/case-source"),
+                        serde_json::json!({"note": "转立案调查"}),
+                    )
+                    .await;
+                s == 200
+            }
             "console.officers" => {
                 let (s, body) = self.get(actor, "/v1/console/officers").await;
                 s == 200 && body.contains("\"OFF-LX-01\"")
@@ -931,5 +1030,5 @@ fn the_docs_table_is_the_tested_table() {
     // And every operation has a runner and every row its 16 cells.
     let (actors, rows) = parse(MATRIX);
     assert_eq!(actors.len(), 22);
-    assert_eq!(rows.len(), 51);
+    assert_eq!(rows.len(), 56);
 }

@@ -57,6 +57,10 @@ export type NormalCaseSummary = components['schemas']['CaseSummary']
 export type NormalCaseView = components['schemas']['CaseView']
 export type NormalStepRequest = components['schemas']['StepRequest']
 export type NormalQuery = NonNullable<operations['list_http']['parameters']['query']>
+export type EventPage = components['schemas']['EventPage']
+export type EventRow = components['schemas']['EventRow']
+export type EventDetail = components['schemas']['EventDetail']
+export type EventQuery = NonNullable<operations['events_http']['parameters']['query']>
 
 /** The fetch the client uses (tests put a fake here). */
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
@@ -164,6 +168,16 @@ export const api = {
   /** One centre step; the server decides whether it is lawful now. */
   normalStep: (id: string, body: NormalStepRequest) =>
     request<NormalCaseView>('POST', `/v1/console/procedure/cases/${encodeURIComponent(id)}/steps`, body),
+  /** The city platforms' events of the dispatcher's scope (reporter masked). */
+  events: (q: EventQuery) => request<EventPage>('GET', withQuery('/v1/console/events', q)),
+  /** One event with its reporter (an audited read of personal data). */
+  event: (id: string) => request<EventDetail>('GET', `/v1/console/events/${encodeURIComponent(id)}`),
+  /** The dispatcher assigns an event as a task to an officer. */
+  eventToTask: (id: string, t: NewTask) =>
+    request<{ task_id: string }>('POST', `/v1/console/events/${encodeURIComponent(id)}/task`, t),
+  /** The dispatcher records an event as a case source (案源). */
+  eventToCaseSource: (id: string, note: string) =>
+    request<{ converted: boolean }>('POST', `/v1/console/events/${encodeURIComponent(id)}/case-source`, { note }),
   /** One step on a clue (the server checks side, status and words). */
   clueStep: (id: string, step: ClueStep) =>
     request<ClueRow>('POST', `/v1/console/supervise/clues/${encodeURIComponent(id)}`, step),

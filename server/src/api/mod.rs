@@ -64,7 +64,9 @@ use crate::error::ApiError;
           crate::procedure::routes::list_http, crate::procedure::routes::show_http, crate::procedure::routes::step_http,
           crate::procedure::publication::list_http, crate::verify::json_http,
           crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http,
-          crate::admin::devices_http, crate::admin::device_revoke_http, crate::admin::officers_http),
+          crate::admin::devices_http, crate::admin::device_revoke_http, crate::admin::officers_http,
+          crate::platform::http::platform_events_http, crate::platform::http::events_http, crate::platform::http::event_http,
+          crate::platform::http::event_task_http, crate::platform::http::event_case_source_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -101,7 +103,11 @@ use crate::error::ApiError;
                        crate::procedure::CaseDocument, crate::procedure::routes::StepRequest,
                        crate::procedure::publication::PublicDecision, crate::verify::PublicDocument,
                        crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked,
-                       crate::admin::OfficerView)),
+                       crate::admin::OfficerView, crate::platform::InboundEvent, crate::platform::Reporter,
+                       crate::platform::EventKind, crate::platform::store::Received,
+                       crate::platform::store::EventRow, crate::platform::store::EventDetail,
+                       crate::platform::store::EventPage, crate::platform::http::EventTask,
+                       crate::platform::http::CaseSourceNote)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -179,6 +185,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::record::routes::routes())
         .merge(crate::supervise::routes::routes())
         .merge(crate::supervise::review_routes::routes())
+        .merge(crate::platform::http::routes())
         .merge(crate::procedure::routes::routes())
         .merge(crate::procedure::publication::routes())
         .merge(crate::verify::routes())

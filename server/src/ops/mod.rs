@@ -13,6 +13,7 @@ pub(crate) mod evidence;
 pub(crate) mod inspection;
 pub(crate) mod keys;
 pub(crate) mod officer;
+pub(crate) mod platform;
 pub(crate) mod seal;
 pub(crate) mod serve;
 pub(crate) mod staff;

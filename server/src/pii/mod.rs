@@ -66,8 +66,14 @@ pub const SUPERVISE_TEXT: &str = "supervise.text";
 /// The purpose of a normal-procedure case's steps and details
 /// (`procedure_event.event`, `procedure_case.details`).
 pub const PROCEDURE: &str = "procedure";
+/// The purpose of a city platform's shared HMAC secret (`platform.secret`,
+/// `crate::platform`): a credential, kept sealed like personal data.
+pub const PLATFORM_SECRET: &str = "platform.secret";
+/// The purpose of the reporter of a platform's event
+/// (`platform_event.reporter`).
+pub const PLATFORM_EVENT: &str = "platform.event";
 /// Every purpose the vault keeps a data key for.
-pub const PURPOSES: [&str; 9] = [
+pub const PURPOSES: [&str; 11] = [
     purpose::CASE,
     purpose::CASE_EVENT,
     purpose::INSPECTION,
@@ -77,6 +83,8 @@ pub const PURPOSES: [&str; 9] = [
     STAFF_TOTP,
     SUPERVISE_TEXT,
     PROCEDURE,
+    PLATFORM_SECRET,
+    PLATFORM_EVENT,
 ];
 
 const PREFIX: &str = "zv1:";

@@ -99,7 +99,7 @@ fn as_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or_default()
 }
 
-const COLUMNS: [Column; 8] = [
+const COLUMNS: [Column; 10] = [
     Column {
         table: "record_case",
         id: "case_id",
@@ -163,6 +163,22 @@ const COLUMNS: [Column; 8] = [
         sealed: "details",
         purpose: super::PROCEDURE,
         aad: |id, _| crate::procedure::details_aad(id),
+    },
+    Column {
+        table: "platform",
+        id: "id",
+        rank: "CAST(0 AS BIGINT)",
+        sealed: "secret",
+        purpose: super::PLATFORM_SECRET,
+        aad: |id, _| crate::platform::store::secret_aad(id),
+    },
+    Column {
+        table: "platform_event",
+        id: "event_id",
+        rank: "CAST(0 AS BIGINT)",
+        sealed: "reporter",
+        purpose: super::PLATFORM_EVENT,
+        aad: |id, _| crate::platform::store::reporter_aad(id),
     },
 ];
 

@@ -110,6 +110,7 @@ pub const MIGRATIONS: &[Migration] = &[
     shared!(19, "0019_supervise_cockpit"),
     shared!(20, "0020_supervise_recheck"),
     shared!(21, "0021_supervise_sample"),
+    shared!(22, "0022_platform"),
 ];
 
 /// The newest version this build knows.
