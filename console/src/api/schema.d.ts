@@ -164,6 +164,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/admin/adoption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /v1/console/admin/adoption`: the townships of the scope. */
+        get: operations["townships_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/admin/adoption/{township}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/admin/adoption/{township}`: the township's matters,
+         *     draft, difference and past publications.
+         */
+        get: operations["show_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/admin/adoption/{township}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/admin/adoption/{township}/draft`: saves the ticked
+         *     optional matters as the township's draft; audited `adoption.draft`.
+         */
+        post: operations["draft_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/admin/adoption/{township}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/admin/adoption/{township}/publish`: publishes the
+         *     draft as a new catalogue release the township's devices pull; audited
+         *     `adoption.publish` (the township, the release and the matters added
+         *     and removed).
+         */
+        post: operations["publish_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/admin/devices": {
         parameters: {
             query?: never;
@@ -853,6 +932,34 @@ export interface components {
          * @enum {string}
          */
         Action: "warn" | "simple" | "general" | "reply" | "accept" | "return" | "dismiss";
+        /** @description A township's adoption: the screen's whole state. */
+        AdoptionView: {
+            /** @description The draft against the published adoption (empty without a draft). */
+            changes: components["schemas"]["Changes"];
+            /** @description Township code. */
+            code: string;
+            /** @description District. */
+            district: string;
+            draft?: null | components["schemas"]["DraftInfo"];
+            /** @description Past publications, newest first (at most 20). */
+            history: components["schemas"]["PublicationRow"][];
+            /** @description Every matter, statutory first, then common, optional, entrusted. */
+            matters: components["schemas"]["MatterChoice"][];
+            /** @description Name. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Its publication number.
+             */
+            publication: number;
+            /** @description The latest release (what is published; a draft is made against it). */
+            release_id: string;
+            /**
+             * Format: date
+             * @description Today (Beijing), the day the published state is read on.
+             */
+            today: string;
+        };
         /** @description A page of the audit log. */
         AuditPage: {
             /**
@@ -1094,6 +1201,13 @@ export interface components {
             /** @description Valid until (UTC, RFC 3339, seconds). */
             valid_until: string;
         };
+        /** @description What a draft changes against the published adoption. */
+        Changes: {
+            /** @description Matters the draft adopts that are not adopted now. */
+            added: string[];
+            /** @description Matters adopted now that the draft drops. */
+            removed: string[];
+        };
         /** @description A clock as the console shows it. */
         ClockView: {
             /** @description The article(s). */
@@ -1313,6 +1427,22 @@ export interface components {
             title: string;
             /** @description Whether the server holds the intact file (a verified blob). */
             verified: boolean;
+        };
+        /** @description The draft, if one is saved. */
+        DraftInfo: {
+            /** @description The release it was made against. */
+            base_release: string;
+            /** @description When (RFC 3339). */
+            updated_at: string;
+            /** @description Who saved it last. */
+            updated_by: string;
+        };
+        /** @description `POST …/draft`'s body. */
+        DraftRequest: {
+            /** @description The release the administrator looked at. */
+            base_release: string;
+            /** @description The optional matters ticked (the whole set). */
+            matters: string[];
         };
         /** @description `POST /v1/enrol`: binds the device key to the officer of a one-time code. */
         EnrolRequest: {
@@ -1857,6 +1987,29 @@ export interface components {
              */
             year: number;
         };
+        /** @description One matter as the adoption screen shows it. */
+        MatterChoice: {
+            /** @description 违则 then 罚则, as citations. */
+            basis: string[];
+            /** @description Matter code. */
+            code: string;
+            /** @description Domain (城市管理 …). */
+            domain: string;
+            /** @description Not the township's choice (all but optional matters). */
+            fixed: boolean;
+            /** @description `statutory`, `empowered_common`, `empowered_optional` or `entrusted`. */
+            kind: string;
+            /** @description The kind in Chinese (法定, 赋权通用, 赋权自选, 委托). */
+            kind_label: string;
+            /** @description Name. */
+            name: string;
+            /** @description The published adoption periods, in words (optional and entrusted). */
+            periods?: string | null;
+            /** @description In force for the township as published (as of today). */
+            published: boolean;
+            /** @description Ticked in the draft (the published state when there is no draft). */
+            ticked: boolean;
+        };
         /**
          * @description Art. 64(八): 笔录应当交当事人或者其代理人核对无误后签字或者盖章；当事人
          *     或者其代理人拒绝签字或者盖章的，由听证主持人在笔录中注明.
@@ -2108,6 +2261,44 @@ export interface components {
             seal_verified?: boolean | null;
             /** @description The document's Chinese title. */
             title: string;
+        };
+        /** @description One past publication. */
+        PublicationRow: {
+            /** @description What changed. */
+            changes: components["schemas"]["Changes"];
+            /** @description The first day of the new adoption. */
+            effective_from: string;
+            /** @description When (RFC 3339). */
+            published_at: string;
+            /** @description Who published. */
+            published_by: string;
+            /** @description The release it made. */
+            release_id: string;
+        };
+        /** @description `POST …/publish`'s body. */
+        PublishRequest: {
+            /**
+             * @description The release the administrator looked at (refused when a newer one
+             *     was published meanwhile: `adoption_stale`).
+             */
+            base_release: string;
+            /**
+             * Format: date
+             * @description The first day of the new adoption (default today; never earlier).
+             */
+            effective_from?: string | null;
+        };
+        /** @description `POST …/publish`'s answer. */
+        Published: {
+            /** @description What changed. */
+            changes: components["schemas"]["Changes"];
+            /**
+             * Format: date
+             * @description Its first day.
+             */
+            effective_from: string;
+            /** @description The new release, as devices see it at `/v1/catalogue/latest`. */
+            release: components["schemas"]["CatalogueRelease"];
         };
         /** @description `POST /v1/sync/push`: a batch of outbox records in seq order. */
         PushRequest: {
@@ -2425,6 +2616,21 @@ export interface components {
             refresh_token: string;
             /** @description The server's epoch (changes when the server is restored from backup). */
             server_epoch: string;
+        };
+        /** @description A township of the scope with its adoption counts. */
+        TownshipAdoption: {
+            /** @description Optional matters adopted (published, as of today). */
+            adopted: number;
+            /** @description Township code. */
+            code: string;
+            /** @description District or county. */
+            district: string;
+            /** @description Whether an unpublished draft exists. */
+            draft: boolean;
+            /** @description Name. */
+            name: string;
+            /** @description Optional matters in the catalogue. */
+            optional: number;
         };
         /** @description A case whose clocks could not be computed, and why. */
         Unavailable: {
@@ -2776,6 +2982,211 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    townships_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TownshipAdoption"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    show_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The township code */
+                township: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdoptionView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    draft_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The township code */
+                township: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdoptionView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    publish_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The township code */
+                township: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Published"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             404: {
                 headers: {

@@ -59,7 +59,9 @@ use crate::error::ApiError;
           crate::procedure::routes::list_http, crate::procedure::routes::show_http, crate::procedure::routes::step_http,
           crate::procedure::publication::list_http, crate::verify::json_http,
           crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http,
-          crate::admin::devices_http, crate::admin::device_revoke_http, crate::admin::officers_http),
+          crate::admin::devices_http, crate::admin::device_revoke_http, crate::admin::officers_http,
+          crate::adoption::routes::townships_http, crate::adoption::routes::show_http,
+          crate::adoption::routes::draft_http, crate::adoption::routes::publish_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -86,7 +88,11 @@ use crate::error::ApiError;
                        crate::procedure::CaseDocument, crate::procedure::routes::StepRequest,
                        crate::procedure::publication::PublicDecision, crate::verify::PublicDocument,
                        crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked,
-                       crate::admin::OfficerView)),
+                       crate::admin::OfficerView, crate::adoption::Changes,
+                       crate::adoption::routes::TownshipAdoption, crate::adoption::routes::MatterChoice,
+                       crate::adoption::routes::DraftInfo, crate::adoption::routes::PublicationRow,
+                       crate::adoption::routes::AdoptionView, crate::adoption::routes::DraftRequest,
+                       crate::adoption::routes::PublishRequest, crate::adoption::routes::Published)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -168,6 +174,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::verify::routes())
         .merge(crate::audit::routes())
         .merge(crate::admin::routes())
+        .merge(crate::adoption::routes::routes())
         .merge(crate::session::http::routes())
         .merge(crate::console_web::routes())
         .fallback(crate::edges::unknown_route)

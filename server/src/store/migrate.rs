@@ -107,6 +107,7 @@ pub const MIGRATIONS: &[Migration] = &[
     shared!(16, "0016_audit_by"),
     paired!(17, "0017_procedure"),
     shared!(18, "0018_document_by_hash"),
+    shared!(19, "0019_adoption"),
 ];
 
 /// The newest version this build knows.
