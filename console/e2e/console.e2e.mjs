@@ -546,6 +546,39 @@ async function main() {
       await axe(page, `audit ${s.name}`)
     }
 
+    // 承接事项: the administrator ticks an optional (自选) matter for the
+    // first township, saves the draft, sees the difference and publishes
+    // it as a catalogue release.
+    await page.click('text=承接事项')
+    await page.waitForURL(/\/console\/adoption/)
+    await page.waitForSelector('text=赋权自选事项')
+    await page.waitForSelector('.el-table__body .el-checkbox')
+    for (const s of sizes) {
+      await page.setViewportSize(s)
+      await shot(page, `adoption-${s.name}`)
+      await axe(page, `adoption ${s.name}`)
+    }
+    const unticked = page.locator('.el-table__body .el-checkbox:not(.is-checked)').first()
+    const tickedCode = (await unticked.innerText()).trim()
+    await unticked.click()
+    await page.waitForSelector('text=新增承接')
+    await page.click('button:has-text("保存草稿")')
+    await page.waitForSelector('text=草稿已保存')
+    const diff = await page.innerText('main')
+    expect(diff.includes('新增承接') && diff.includes(tickedCode) && diff.includes('草稿由 demo-admin'), `the draft's difference is not shown: ${diff.slice(0, 400)}`)
+    await page.click('button:has-text("发布"):not(:has-text("确认"))')
+    await page.waitForSelector('.el-dialog:has-text("发布承接调整")')
+    await axe(page, 'adoption publish dialog')
+    await shot(page, 'adoption-publish-dialog')
+    await page.click('.el-dialog button:has-text("确认发布")')
+    const published = await page.waitForSelector('text=已发布目录版本')
+    const publishedText = await published.innerText()
+    expect(/\.A\d{6}/.test(publishedText), `no new release id: ${publishedText}`)
+    await page.waitForSelector('text=发布记录（1）')
+    const history = await page.innerText('main')
+    expect(history.includes(tickedCode) && history.includes('demo-admin'), `the publication is not in the history: ${history.slice(0, 400)}`)
+    await shot(page, 'adoption-published')
+
     // 账号与终端: the device that synced is listed and can be revoked.
     await page.click('text=账号与终端')
     await page.waitForURL(/\/console\/admin/)

@@ -4,7 +4,7 @@
  * never cases (no party's personal data); the other roles read all three
  * record lists in their scope; the supervisor also has 执法监督 first.
  */
-export type Screen = 'supervise' | 'sampling' | 'scoring' | 'clues' | 'normal' | 'cases' | 'events' | 'inspections' | 'tasks' | 'admin' | 'audit'
+export type Screen = 'supervise' | 'sampling' | 'scoring' | 'clues' | 'normal' | 'cases' | 'events' | 'inspections' | 'tasks' | 'admin' | 'adoption' | 'audit'
 
 export const MENU: { screen: Screen; label: string }[] = [
   { screen: 'supervise', label: '执法监督' },
@@ -17,6 +17,7 @@ export const MENU: { screen: Screen; label: string }[] = [
   { screen: 'inspections', label: '检查' },
   { screen: 'tasks', label: '任务' },
   { screen: 'admin', label: '账号与终端' },
+  { screen: 'adoption', label: '承接事项' },
   { screen: 'audit', label: '审计日志' },
 ]
 
@@ -24,8 +25,8 @@ export function screensOf(role: string, scope = ''): Screen[] {
   // Audit rows name no township: only a city-wide administrator reads them.
   if (role === 'administrator') {
     return scope === ''
-      ? ['cases', 'normal', 'inspections', 'tasks', 'admin', 'audit']
-      : ['cases', 'normal', 'inspections', 'tasks', 'admin']
+      ? ['cases', 'normal', 'inspections', 'tasks', 'admin', 'adoption', 'audit']
+      : ['cases', 'normal', 'inspections', 'tasks', 'admin', 'adoption']
   }
   if (role === 'department') return ['inspections', 'tasks']
   // Only the 司法局's supervision accounts run the supervision report.

@@ -77,6 +77,12 @@ export const router = createRouter({
           meta: { screen: 'inspections', title: '检查' },
         },
         { path: 'admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { screen: 'admin', title: '账号与终端' } },
+        {
+          path: 'adoption',
+          name: 'adoption',
+          component: () => import('./views/AdoptionView.vue'),
+          meta: { screen: 'adoption', title: '镇街承接事项' },
+        },
         { path: 'audit', name: 'audit', component: () => import('./views/AuditLog.vue'), meta: { screen: 'audit', title: '审计日志' } },
         { path: 'events', name: 'events', component: () => import('./views/EventList.vue'), meta: { screen: 'events', title: '平台事件' } },
         { path: 'tasks', name: 'tasks', component: () => import('./views/TaskList.vue'), meta: { screen: 'tasks', title: '任务' } },

@@ -31,6 +31,7 @@
 //! logging and the operator commands.
 
 pub mod admin;
+pub mod adoption;
 pub mod api;
 pub mod at_rest;
 pub mod audit;

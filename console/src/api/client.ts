@@ -56,6 +56,11 @@ export type Assignment = components['schemas']['Assignment']
 export type NormalCaseSummary = components['schemas']['CaseSummary']
 export type NormalCaseView = components['schemas']['CaseView']
 export type NormalStepRequest = components['schemas']['StepRequest']
+export type TownshipAdoption = components['schemas']['TownshipAdoption']
+export type AdoptionView = components['schemas']['AdoptionView']
+export type MatterChoice = components['schemas']['MatterChoice']
+export type AdoptionChanges = components['schemas']['Changes']
+export type Published = components['schemas']['Published']
 export type NormalQuery = NonNullable<operations['list_http']['parameters']['query']>
 export type EventPage = components['schemas']['EventPage']
 export type EventRow = components['schemas']['EventRow']
@@ -159,6 +164,21 @@ export const api = {
   adminDevices: () => request<DeviceView[]>('GET', '/v1/console/admin/devices'),
   revokeStaff: (id: string) => request<Revoked>('POST', `/v1/console/admin/staff/${encodeURIComponent(id)}/revoke`),
   revokeDevice: (id: string) => request<Revoked>('POST', `/v1/console/admin/devices/${encodeURIComponent(id)}/revoke`),
+  /** Each township's adoption of the optional matters (administrators). */
+  adoptionTownships: () => request<TownshipAdoption[]>('GET', '/v1/console/admin/adoption'),
+  adoption: (township: string) => request<AdoptionView>('GET', `/v1/console/admin/adoption/${encodeURIComponent(township)}`),
+  /** Saves the ticked optional matters as the township's draft. */
+  saveAdoptionDraft: (township: string, baseRelease: string, matters: string[]) =>
+    request<AdoptionView>('POST', `/v1/console/admin/adoption/${encodeURIComponent(township)}/draft`, {
+      base_release: baseRelease,
+      matters,
+    }),
+  /** Publishes the draft as a catalogue release the township's devices pull. */
+  publishAdoption: (township: string, baseRelease: string, effectiveFrom: string | null) =>
+    request<Published>('POST', `/v1/console/admin/adoption/${encodeURIComponent(township)}/publish`, {
+      base_release: baseRelease,
+      effective_from: effectiveFrom,
+    }),
   /** A page of the audit log (city-wide administrators). */
   audit: (q: AuditQuery) => request<AuditPage>('GET', withQuery('/v1/console/audit', q)),
   /** The normal-procedure cases of the scope, nearest legal deadline first. */

@@ -66,7 +66,9 @@ use crate::error::ApiError;
           crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http,
           crate::admin::devices_http, crate::admin::device_revoke_http, crate::admin::officers_http,
           crate::platform::http::platform_events_http, crate::platform::http::events_http, crate::platform::http::event_http,
-          crate::platform::http::event_task_http, crate::platform::http::event_case_source_http),
+          crate::platform::http::event_task_http, crate::platform::http::event_case_source_http,
+          crate::adoption::routes::townships_http, crate::adoption::routes::show_http,
+          crate::adoption::routes::draft_http, crate::adoption::routes::publish_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -107,7 +109,12 @@ use crate::error::ApiError;
                        crate::platform::EventKind, crate::platform::store::Received,
                        crate::platform::store::EventRow, crate::platform::store::EventDetail,
                        crate::platform::store::EventPage, crate::platform::http::EventTask,
-                       crate::platform::http::CaseSourceNote)),
+                       crate::platform::http::CaseSourceNote,
+                       crate::admin::OfficerView, crate::adoption::Changes,
+                       crate::adoption::routes::TownshipAdoption, crate::adoption::routes::MatterChoice,
+                       crate::adoption::routes::DraftInfo, crate::adoption::routes::PublicationRow,
+                       crate::adoption::routes::AdoptionView, crate::adoption::routes::DraftRequest,
+                       crate::adoption::routes::PublishRequest, crate::adoption::routes::Published)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -191,6 +198,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::verify::routes())
         .merge(crate::audit::routes())
         .merge(crate::admin::routes())
+        .merge(crate::adoption::routes::routes())
         .merge(crate::session::http::routes())
         .merge(crate::console_web::routes())
         .fallback(crate::edges::unknown_route)

@@ -111,6 +111,7 @@ pub const MIGRATIONS: &[Migration] = &[
     shared!(20, "0020_supervise_recheck"),
     shared!(21, "0021_supervise_sample"),
     shared!(22, "0022_platform"),
+    shared!(23, "0023_adoption"),
 ];
 
 /// The newest version this build knows.
