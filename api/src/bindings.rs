@@ -6,6 +6,7 @@
 use ts_rs::{Config, TS};
 
 use crate::dto::*;
+use crate::dto_no_penalty::*;
 use crate::dto_normal::*;
 use crate::identity::*;
 
@@ -69,6 +70,8 @@ pub fn typescript() -> String {
         NormalReq, NormalNewReq, NormalFromCaseReq, OfficerStep, NormalStepReq, NormalStepView,
         NormalClockView, NormalView, NormalSummary, SignatureInput, QaInput, OfficerRecordInput,
         NormalDocView, PreservedItemInput,
+        NoPenaltyOptionsReq, NoPenaltyCondition, NoPenaltyGround, NoPenaltyOptions, NoPenaltyReq,
+        NoPenaltyView,
     );
     out.push_str(&command_map(cfg));
     out.push_str(&sync_codes());

@@ -114,6 +114,8 @@ pub struct CaseSummary {
     /// The wizard screen a saved draft continues on (`party`, `facts`, …),
     /// or `null` when no draft is kept for the case.
     pub draft_step: Option<String>,
+    /// The no-penalty ground with its article, or `null`.
+    pub no_penalty_ground: Option<String>,
 }
 
 /// A deadline on the home screen.
@@ -764,6 +766,8 @@ pub struct CaseView {
     pub created_at: String,
     /// Why the case was voided (it is kept, closed), or `null`.
     pub void_reason: Option<String>,
+    /// The no-penalty outcome (行政处罚法 Art. 30, 31, 33), or `null`.
+    pub no_penalty: Option<crate::dto_no_penalty::NoPenaltyView>,
 }
 
 /// One timeline entry.

@@ -68,6 +68,9 @@ pub enum ApiError {
     /// Resolving a sync conflict.
     #[error(transparent)]
     Review(#[from] zhifa_sync::review::ReviewError),
+    /// 不予处罚 (行政处罚法 Art. 30, 31, 33).
+    #[error(transparent)]
+    NoPenalty(#[from] crate::no_penalty::NoPenaltyError),
     /// Inspections and tasks.
     #[error(transparent)]
     Inspection(#[from] InspectionError),
@@ -108,6 +111,7 @@ impl ErrorCode for ApiError {
             Self::Review(e) => e.code(),
             Self::Inspection(e) => e.code(),
             Self::Ocr(e) => e.code(),
+            Self::NoPenalty(e) => e.code(),
             Self::BadgeNotEnrolled => "API_BADGE_NOT_ENROLLED",
             Self::BadgeOfficerMismatch => "API_BADGE_OFFICER_MISMATCH",
             Self::Badge(e) => {

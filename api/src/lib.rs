@@ -13,10 +13,13 @@
 pub mod bindings;
 mod drafts;
 pub mod dto;
+pub mod dto_no_penalty;
 pub mod dto_normal;
 mod error;
 pub mod identity;
 mod inspection;
+mod no_penalty;
+pub use no_penalty::NoPenaltyError;
 mod normal;
 mod ops;
 mod print;
@@ -202,6 +205,8 @@ macro_rules! for_each_command {
             (case_inform, $crate::dto::InformReq, $crate::dto::CaseView),
             (case_statement, $crate::dto::StatementReq, $crate::dto::CaseView),
             (case_decide, $crate::dto::DecideReq, $crate::dto::CaseView),
+            (case_no_penalty_options, $crate::dto_no_penalty::NoPenaltyOptionsReq, $crate::dto_no_penalty::NoPenaltyOptions),
+            (case_no_penalty, $crate::dto_no_penalty::NoPenaltyReq, $crate::dto::CaseView),
             (case_issue, $crate::dto::CaseReq, $crate::dto::CaseView),
             (case_serve, $crate::dto::ServeReq, $crate::dto::CaseView),
             (case_document, $crate::dto::CaseReq, $crate::dto::DocumentFile),

@@ -249,7 +249,7 @@ impl App {
 
     /// The case's matter as the core reads it for its documents: the
     /// case's release, on the violation date.
-    fn matter_record(&self, c: &Case) -> Option<zhifa_core::catalogue::MatterRecord> {
+    pub(crate) fn matter_record(&self, c: &Case) -> Option<zhifa_core::catalogue::MatterRecord> {
         self.store
             .catalogue()
             .release(&c.release_id)
@@ -299,6 +299,7 @@ impl App {
             updated_at: c.updated_at.clone(),
             amount_fen: c.decision.as_ref().and_then(|d| d.penalty.amount_fen),
             draft_step: self.draft_step_of(&c.id.to_string()),
+            no_penalty_ground: c.no_penalty.as_ref().map(|n| n.ground.clone()),
         }
     }
 
@@ -394,6 +395,7 @@ impl App {
                 .then(|| ESTIMATED_CALENDAR_NOTE.to_owned()),
             created_at: c.created_at.clone(),
             void_reason: c.voided.as_ref().map(|(_, r)| r.clone()),
+            no_penalty: crate::no_penalty::no_penalty_view(c),
         }
     }
 

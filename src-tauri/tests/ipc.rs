@@ -422,6 +422,41 @@ fn every_command_through_ipc_in_one_case() {
         refused.push(cmd.to_owned());
     }
 
+    // 不予处罚 (行政处罚法 Art. 30): a child of 11, the guardian ordered.
+    let body = "50011220140612003";
+    let child = format!("{body}{}", citizen_check_character(body).unwrap());
+    let c = call(
+        "case_new",
+        json!({"matter_code": "CG-001", "partner_officer_id": "OFF-LX-02", "minutes_ago": 5}),
+    );
+    let kid = c["id"].as_str().unwrap().to_owned();
+    call(
+        "case_party_facts",
+        json!({"case_id": kid, "party": {"kind": "individual", "name": "周小小",
+        "id_number": child, "phone": null, "address": "重庆市渝北区龙兴镇示例路1号", "representative": null},
+        "facts": "人行道上摆摊", "place": "龙兴镇示例路12号"}),
+    );
+    call(
+        "evidence_add",
+        json!({"case_id": kid, "file_name": "b.jpg", "data_base64": jpeg(), "lat": null, "lon": null, "accuracy_m": null}),
+    );
+    call(
+        "case_attach_evidence",
+        json!({"case_id": kid, "summary": null}),
+    );
+    let o = call(
+        "case_no_penalty_options",
+        json!({"case_id": kid, "circumstances": []}),
+    );
+    assert_eq!(o["suggested"], "under_14");
+    let np = call(
+        "case_no_penalty",
+        json!({"case_id": kid, "ground": "under_14", "attested": [], "education": "已批评教育",
+        "guardian_order": "责令监护人加以管教"}),
+    );
+    assert_eq!(np["status"], "no_penalty");
+    assert_eq!(np["no_penalty"]["guardian_order"], "责令监护人加以管教");
+
     let all: std::collections::BTreeSet<String> = COMMANDS.iter().map(|s| s.to_string()).collect();
     used.extend(refused);
     assert_eq!(used, all, "every command is exercised through IPC");

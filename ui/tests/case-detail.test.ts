@@ -19,7 +19,7 @@ const view = (over: Partial<CaseView>): CaseView => ({
   suggested_level: null, deviation_reason: null, remedy_clause: null, document_number: '东溪综执当罚〔2026〕1号',
   number_provisional: false, final_document_number: null, payment_due: null, served_at: '2026-03-02 10:20',
   has_payment: false, created_at: '2026-03-02T02:00:00Z', act_end: null, filing_due: null, filing_overdue: false,
-  payment_due_estimated: false, filing_due_estimated: false, calendar_note: null, void_reason: null, violated_provisions: [], penalty_provisions: [], ...over,
+  payment_due_estimated: false, filing_due_estimated: false, calendar_note: null, void_reason: null, no_penalty: null, violated_provisions: [], penalty_provisions: [], ...over,
 })
 
 async function shown(c: CaseView) {
@@ -59,5 +59,19 @@ describe('case detail 备案 and calendar honesty', () => {
     expect(ok.find('[data-testid="filing-due"]').text()).not.toContain('按预估日历')
     const none = await shown(view({}))
     expect(none.find('[data-testid="filing-due"]').exists()).toBe(false)
+  })
+})
+
+describe('case detail 不予处罚', () => {
+  it('shows the ground with its article and the guardian order instead of a penalty', async () => {
+    const w = await shown(view({
+      status: 'no_penalty', status_label: '不予处罚', penalty_text: null, amount_fen: null, document_number: null,
+      no_penalty: { ground: '不满十四周岁（行政处罚法第三十条）', education: '已批评教育', guardian_order: '责令监护人加以管教', at: '2026-03-02 10:20' },
+    }))
+    expect(w.find('[data-testid="no-penalty-ground"]').text()).toContain('行政处罚法第三十条')
+    expect(w.find('[data-testid="no-penalty-guardian"]').text()).toContain('责令监护人加以管教')
+    expect(w.text()).not.toContain('罚款人民币')
+    const paid = await shown(view({}))
+    expect(paid.find('[data-testid="no-penalty-ground"]').exists()).toBe(false)
   })
 })

@@ -20,7 +20,7 @@ function detail(notes: ServerNote[]): Detail {
       document_number: '渝北龙兴当罚〔2026〕0001号', payment_due: '2026-03-25', served_at: '2026-03-10 10:20',
       has_payment: true, created_at: '2026-03-10T02:00:00Z', number_provisional: false, final_document_number: null,
       act_end: null, filing_due: null, filing_overdue: false, payment_due_estimated: false, filing_due_estimated: false,
-      calendar_note: null, void_reason: null, violated_provisions: [], penalty_provisions: [],
+      calendar_note: null, void_reason: null, no_penalty: null, violated_provisions: [], penalty_provisions: [],
     },
     timeline: [], evidence: [], payment: null, server_notes: notes,
   }

@@ -27,7 +27,7 @@ describe('CaseRow', () => {
   it('shows the masked party, the number and the fine', () => {
     const c: CaseSummary = {
       id: 'c1', matter_name: '占道经营', status: 'served', status_label: '已送达', party_masked: '周**',
-      document_number: '龙兴综执当罚〔2026〕1号', violation_time: '2026-03-02T10:00:00', updated_at: '', amount_fen: 15000, draft_step: null,
+      document_number: '龙兴综执当罚〔2026〕1号', violation_time: '2026-03-02T10:00:00', updated_at: '', amount_fen: 15000, draft_step: null, no_penalty_ground: null,
     }
     const w = mount(CaseRow, { props: { c }, global: { stubs: { RouterLink: true } } })
     expect(w.text()).toContain('周**')

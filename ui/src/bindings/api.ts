@@ -141,7 +141,11 @@ amount_fen: number | null,
  * The wizard screen a saved draft continues on (`party`, `facts`, …),
  * or `null` when no draft is kept for the case.
  */
-draft_step: string | null, };
+draft_step: string | null, 
+/**
+ * The no-penalty ground with its article, or `null`.
+ */
+no_penalty_ground: string | null, };
 
 export type Deadline = { 
 /**
@@ -1217,7 +1221,11 @@ created_at: string,
 /**
  * Why the case was voided (it is kept, closed), or `null`.
  */
-void_reason: string | null, };
+void_reason: string | null, 
+/**
+ * The no-penalty outcome (行政处罚法 Art. 30, 31, 33), or `null`.
+ */
+no_penalty: NoPenaltyView | null, };
 
 export type TimelineView = { 
 /**
@@ -2756,6 +2764,122 @@ spec?: string,
  */
 quantity: string, };
 
+export type NoPenaltyOptionsReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * Circumstance codes attested on the discretion screen.
+ */
+circumstances: Array<string>, };
+
+export type NoPenaltyCondition = { 
+/**
+ * The circumstance code sent back in `attested`.
+ */
+code: string, 
+/**
+ * What is attested, in Chinese, citing the article.
+ */
+label: string, };
+
+export type NoPenaltyGround = { 
+/**
+ * `under_14` (Art. 30), `incapacity` (Art. 31), `minor` (Art. 33 ¶1,
+ * first sentence) or `first_violation` (Art. 33 ¶1, second sentence).
+ */
+code: string, 
+/**
+ * The ground in a few words (未满十四周岁, 首违不罚 …).
+ */
+title: string, 
+/**
+ * The article, in Chinese (行政处罚法第三十条).
+ */
+article: string, 
+/**
+ * The article's words.
+ */
+article_text: string, 
+/**
+ * The conditions to attest; all must hold.
+ */
+conditions: Array<NoPenaltyCondition>, 
+/**
+ * The order to the guardian as the article words it, when the ground
+ * needs one (Art. 30, 31); `null` otherwise.
+ */
+guardian_order: string | null, 
+/**
+ * Whether the ground can be chosen for this case.
+ */
+available: boolean, 
+/**
+ * Why it cannot, in Chinese; `null` when available.
+ */
+reason: string | null, 
+/**
+ * Whether the law says 可以 (the agency's discretion: 首违不罚) rather
+ * than 不予 (mandatory).
+ */
+discretionary: boolean, };
+
+export type NoPenaltyOptions = { 
+/**
+ * Every ground, in the order of the law.
+ */
+grounds: Array<NoPenaltyGround>, 
+/**
+ * The ground the assessment already finds (`under_14` for a child),
+ * or `null`.
+ */
+suggested: string | null, 
+/**
+ * Quick texts for the 教育 record (Art. 33 ¶3).
+ */
+education_phrases: Array<string>, };
+
+export type NoPenaltyReq = { 
+/**
+ * Case id.
+ */
+case_id: string, 
+/**
+ * The ground's code (see [`NoPenaltyGround::code`]).
+ */
+ground: string, 
+/**
+ * The condition codes the officer attests.
+ */
+attested: Array<string>, 
+/**
+ * The 教育 record (Art. 33 ¶3).
+ */
+education: string, 
+/**
+ * The order to the guardian (Art. 30, 31).
+ */
+guardian_order: string | null, };
+
+export type NoPenaltyView = { 
+/**
+ * The ground with its article, as recorded.
+ */
+ground: string, 
+/**
+ * The 教育 record.
+ */
+education: string, 
+/**
+ * The order to the guardian, when the ground needs one.
+ */
+guardian_order: string | null, 
+/**
+ * When (Beijing, `YYYY-MM-DD HH:MM`).
+ */
+at: string, };
+
 /** Every command: its request and response types. */
 export interface Commands {
   app_state: { req: Empty; resp: AppState };
@@ -2777,6 +2901,8 @@ export interface Commands {
   case_inform: { req: InformReq; resp: CaseView };
   case_statement: { req: StatementReq; resp: CaseView };
   case_decide: { req: DecideReq; resp: CaseView };
+  case_no_penalty_options: { req: NoPenaltyOptionsReq; resp: NoPenaltyOptions };
+  case_no_penalty: { req: NoPenaltyReq; resp: CaseView };
   case_issue: { req: CaseReq; resp: CaseView };
   case_serve: { req: ServeReq; resp: CaseView };
   case_document: { req: CaseReq; resp: DocumentFile };
@@ -2847,6 +2973,8 @@ export const COMMANDS = [
   'case_inform',
   'case_statement',
   'case_decide',
+  'case_no_penalty_options',
+  'case_no_penalty',
   'case_issue',
   'case_serve',
   'case_document',
