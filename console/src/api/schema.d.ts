@@ -164,6 +164,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/admin/adoption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /v1/console/admin/adoption`: the townships of the scope. */
+        get: operations["townships_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/admin/adoption/{township}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/admin/adoption/{township}`: the township's matters,
+         *     draft, difference and past publications.
+         */
+        get: operations["show_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/admin/adoption/{township}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/admin/adoption/{township}/draft`: saves the ticked
+         *     optional matters as the township's draft; audited `adoption.draft`.
+         */
+        post: operations["draft_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/admin/adoption/{township}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/admin/adoption/{township}/publish`: publishes the
+         *     draft as a new catalogue release the township's devices pull; audited
+         *     `adoption.publish` (the township, the release and the matters added
+         *     and removed).
+         */
+        post: operations["publish_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/admin/devices": {
         parameters: {
             query?: never;
@@ -313,6 +392,86 @@ export interface paths {
          *     result (法制审核); the officer's device gets `review.completed`.
          */
         post: operations["console_case_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/events`: the platforms' events of the dispatcher's
+         *     scope (the reporter masked), the reply's last day first.
+         */
+        get: operations["events_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/events/{event_id}`: one event with its reporter
+         *     (personal data: the read is audited, `platform_event.read`).
+         */
+        get: operations["event_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/events/{event_id}/case-source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/events/{event_id}/case-source`: the dispatcher
+         *     records the event as a case source (案源) with a note.
+         */
+        post: operations["event_case_source_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/events/{event_id}/task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/events/{event_id}/task`: the dispatcher assigns the
+         *     event as a task to an officer of its scope.
+         */
+        post: operations["event_task_http"];
         delete?: never;
         options?: never;
         head?: never;
@@ -880,6 +1039,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/platform/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/platform/events`: a platform hands an event to the
+         *     township's dispatcher.
+         */
+        post: operations["platform_events_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/decisions": {
         parameters: {
             query?: never;
@@ -1012,6 +1191,34 @@ export interface components {
          * @enum {string}
          */
         Action: "warn" | "simple" | "general" | "reply" | "accept" | "return" | "dismiss";
+        /** @description A township's adoption: the screen's whole state. */
+        AdoptionView: {
+            /** @description The draft against the published adoption (empty without a draft). */
+            changes: components["schemas"]["Changes"];
+            /** @description Township code. */
+            code: string;
+            /** @description District. */
+            district: string;
+            draft?: null | components["schemas"]["DraftInfo"];
+            /** @description Past publications, newest first (at most 20). */
+            history: components["schemas"]["PublicationRow"][];
+            /** @description Every matter, statutory first, then common, optional, entrusted. */
+            matters: components["schemas"]["MatterChoice"][];
+            /** @description Name. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Its publication number.
+             */
+            publication: number;
+            /** @description The latest release (what is published; a draft is made against it). */
+            release_id: string;
+            /**
+             * Format: date
+             * @description Today (Beijing), the day the published state is read on.
+             */
+            today: string;
+        };
         /** @description Who is to score a file. */
         AssignRequest: {
             /** @description The scorer's console account id. */
@@ -1281,6 +1488,11 @@ export interface components {
             /** @description The violation's day. */
             violation_date: string;
         };
+        /** @description The body of a conversion to a case source. */
+        CaseSourceNote: {
+            /** @description Why it is a case source and who takes it (1–500 characters). */
+            note: string;
+        };
         /** @description A case in a queue. */
         CaseSummary: {
             /** @description The case. */
@@ -1392,6 +1604,13 @@ export interface components {
             valid_from: string;
             /** @description Valid until (UTC, RFC 3339, seconds). */
             valid_until: string;
+        };
+        /** @description What a draft changes against the published adoption. */
+        Changes: {
+            /** @description Matters the draft adopts that are not adopted now. */
+            added: string[];
+            /** @description Matters adopted now that the draft drops. */
+            removed: string[];
         };
         /** @description A clock as the console shows it. */
         ClockView: {
@@ -1632,6 +1851,22 @@ export interface components {
             /** @description Whether the server holds the intact file (a verified blob). */
             verified: boolean;
         };
+        /** @description The draft, if one is saved. */
+        DraftInfo: {
+            /** @description The release it was made against. */
+            base_release: string;
+            /** @description When (RFC 3339). */
+            updated_at: string;
+            /** @description Who saved it last. */
+            updated_by: string;
+        };
+        /** @description `POST …/draft`'s body. */
+        DraftRequest: {
+            /** @description The release the administrator looked at. */
+            base_release: string;
+            /** @description The optional matters ticked (the whole set). */
+            matters: string[];
+        };
         /** @description A draw with its files. */
         Draw: {
             /** @description Its id. */
@@ -1709,6 +1944,12 @@ export interface components {
              * @description With a transient error: when to retry, in milliseconds.
              */
             retry_after_ms?: number | null;
+        };
+        /** @description An event with its reporter opened (an audited read). */
+        EventDetail: {
+            /** @description The event. */
+            event: components["schemas"]["EventRow"];
+            reporter?: null | components["schemas"]["PlatformReporter"];
         };
         /** @description A step of the normal procedure with its data. */
         EventKind: {
@@ -1955,6 +2196,70 @@ export interface components {
             /** @enum {string} */
             step: "revoke";
         };
+        /** @description A page of the list. */
+        EventPage: {
+            /** @description The events, the reply's last day first (none last), then newest. */
+            rows: components["schemas"]["EventRow"][];
+            /**
+             * Format: int64
+             * @description How many match the filter in all.
+             */
+            total: number;
+        };
+        /** @description One event as the dispatcher's list shows it: the reporter masked. */
+        EventRow: {
+            /** @description When it reached this server (RFC 3339). */
+            arrived_at: string;
+            /** @description When. */
+            converted_at?: string | null;
+            /** @description Who converted it. */
+            converted_by?: string | null;
+            /** @description What was reported. */
+            description: string;
+            /** @description Its id here. */
+            event_id: string;
+            /** @description The platform's number of it. */
+            external_id: string;
+            /** @description What it is. */
+            kind: components["schemas"]["PlatformEventKind"];
+            /** @description The kind in Chinese. */
+            kind_label: string;
+            /** @description The dispatcher's note (case source). */
+            note?: string | null;
+            /** @description Where. */
+            place: string;
+            /** @description The platform that sent it. */
+            platform: string;
+            /** @description The platform's name. */
+            platform_name: string;
+            /** @description When the platform received it (RFC 3339). */
+            received_at: string;
+            /** @description Its basis: the article of law, or `configuration`. */
+            reply_basis?: string | null;
+            /**
+             * Format: int64
+             * @description The reply period in working days, if one applies.
+             */
+            reply_days?: number | null;
+            /**
+             * @description The reply's last day (YYYY-MM-DD); none with a period means the
+             *     township has no calendar in force to count it on.
+             */
+            reply_due?: string | null;
+            /** @description The reporter, masked (e.g. `张* 138****5678`). */
+            reporter_masked?: string | null;
+            /** @description `new`, `task` or `case_source`. */
+            status: string;
+            /** @description The task it became. */
+            task_id?: string | null;
+            /** @description Township code. */
+            township: string;
+        };
+        /** @description The answer of a conversion to a task. */
+        EventTask: {
+            /** @description The task made. */
+            task_id: string;
+        };
         /** @description One row of the 100-point sheet judged. */
         Finding: {
             /**
@@ -2012,6 +2317,33 @@ export interface components {
             kind: string;
             /** @description What to judge, in Chinese. */
             text: string;
+        };
+        /** @description The body a platform posts to `/v1/platform/events`. */
+        InboundEvent: {
+            /**
+             * @description Unique per request the platform sends (a retry of the same event
+             *     carries a new one); a delivery id seen before is refused as a replay.
+             */
+            delivery_id: string;
+            /** @description What was reported. */
+            description: string;
+            /**
+             * @description The platform's own number of the event (工单号): the same number is
+             *     the same event.
+             */
+            external_id: string;
+            /** @description What it is. */
+            kind: components["schemas"]["PlatformEventKind"];
+            /** @description Where (address or description of the place). */
+            place: string;
+            /**
+             * @description When the platform received it (RFC 3339); the reply clock starts
+             *     on that day. Omitted: when it reaches this server.
+             */
+            received_at?: string | null;
+            reporter?: null | components["schemas"]["PlatformReporter"];
+            /** @description The 9-digit township code it belongs to. */
+            township: string;
         };
         /** @description One server-side change to a case the officer holds. */
         InboxEvent: {
@@ -2234,6 +2566,29 @@ export interface components {
              */
             year: number;
         };
+        /** @description One matter as the adoption screen shows it. */
+        MatterChoice: {
+            /** @description 违则 then 罚则, as citations. */
+            basis: string[];
+            /** @description Matter code. */
+            code: string;
+            /** @description Domain (城市管理 …). */
+            domain: string;
+            /** @description Not the township's choice (all but optional matters). */
+            fixed: boolean;
+            /** @description `statutory`, `empowered_common`, `empowered_optional` or `entrusted`. */
+            kind: string;
+            /** @description The kind in Chinese (法定, 赋权通用, 赋权自选, 委托). */
+            kind_label: string;
+            /** @description Name. */
+            name: string;
+            /** @description The published adoption periods, in words (optional and entrusted). */
+            periods?: string | null;
+            /** @description In force for the township as published (as of today). */
+            published: boolean;
+            /** @description Ticked in the draft (the published state when there is no draft). */
+            ticked: boolean;
+        };
         /**
          * @description Art. 64(八): 笔录应当交当事人或者其代理人核对无误后签字或者盖章；当事人
          *     或者其代理人拒绝签字或者盖章的，由听证主持人在笔录中注明.
@@ -2438,6 +2793,18 @@ export interface components {
          * @enum {string}
          */
         PenaltyKind: "warning" | "criticism" | "fine" | "confiscation" | "suspend_licence" | "downgrade_qualification" | "revoke_licence" | "limit_business" | "stop_production" | "order_closure" | "restrict_practice";
+        /**
+         * @description What an event is.
+         * @enum {string}
+         */
+        PlatformEventKind: "complaint" | "report" | "assignment" | "camera" | "other";
+        /** @description The reporter of an event (personal data: sealed, masked in lists). */
+        PlatformReporter: {
+            /** @description Name, if given. */
+            name?: string | null;
+            /** @description Telephone, if given. */
+            phone?: string | null;
+        };
         /** @description One published decision. */
         PublicDecision: {
             /** @description The deciding authority. */
@@ -2485,6 +2852,44 @@ export interface components {
             seal_verified?: boolean | null;
             /** @description The document's Chinese title. */
             title: string;
+        };
+        /** @description One past publication. */
+        PublicationRow: {
+            /** @description What changed. */
+            changes: components["schemas"]["Changes"];
+            /** @description The first day of the new adoption. */
+            effective_from: string;
+            /** @description When (RFC 3339). */
+            published_at: string;
+            /** @description Who published. */
+            published_by: string;
+            /** @description The release it made. */
+            release_id: string;
+        };
+        /** @description `POST …/publish`'s body. */
+        PublishRequest: {
+            /**
+             * @description The release the administrator looked at (refused when a newer one
+             *     was published meanwhile: `adoption_stale`).
+             */
+            base_release: string;
+            /**
+             * Format: date
+             * @description The first day of the new adoption (default today; never earlier).
+             */
+            effective_from?: string | null;
+        };
+        /** @description `POST …/publish`'s answer. */
+        Published: {
+            /** @description What changed. */
+            changes: components["schemas"]["Changes"];
+            /**
+             * Format: date
+             * @description Its first day.
+             */
+            effective_from: string;
+            /** @description The new release, as devices see it at `/v1/catalogue/latest`. */
+            release: components["schemas"]["CatalogueRelease"];
         };
         /** @description `POST /v1/sync/push`: a batch of outbox records in seq order. */
         PushRequest: {
@@ -2536,6 +2941,21 @@ export interface components {
             token_id: string;
             /** @description Township code. */
             township: string;
+        };
+        /** @description What receiving an event did. */
+        Received: {
+            /**
+             * @description False when the platform had sent this external id before (the
+             *     stored event is unchanged).
+             */
+            created: boolean;
+            /** @description The event's id on this server. */
+            event_id: string;
+            /**
+             * @description The reply's last day, if a period applies and the township's
+             *     calendar covers it.
+             */
+            reply_due?: string | null;
         };
         /** @description A clue's 复查, its words opened. */
         Recheck: {
@@ -2940,6 +3360,21 @@ export interface components {
             /** @description The server's epoch (changes when the server is restored from backup). */
             server_epoch: string;
         };
+        /** @description A township of the scope with its adoption counts. */
+        TownshipAdoption: {
+            /** @description Optional matters adopted (published, as of today). */
+            adopted: number;
+            /** @description Township code. */
+            code: string;
+            /** @description District or county. */
+            district: string;
+            /** @description Whether an unpublished draft exists. */
+            draft: boolean;
+            /** @description Name. */
+            name: string;
+            /** @description Optional matters in the catalogue. */
+            optional: number;
+        };
         /** @description A case whose clocks could not be computed, and why. */
         Unavailable: {
             /** @description The case. */
@@ -3310,6 +3745,211 @@ export interface operations {
             };
         };
     };
+    townships_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TownshipAdoption"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    show_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The township code */
+                township: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdoptionView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    draft_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The township code */
+                township: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdoptionView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    publish_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The township code */
+                township: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Published"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     devices_http: {
         parameters: {
             query?: never;
@@ -3651,6 +4291,221 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_http: {
+        parameters: {
+            query?: {
+                /** @description `new`, `task` or `case_source`. */
+                status?: string;
+                /** @description An event kind. */
+                kind?: string;
+                /** @description Rows per page (1–200, default 50). */
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    event_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event */
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventDetail"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    event_case_source_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event */
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseSourceNote"];
+            };
+        };
+        responses: {
+            /** @description `{"converted": true}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `event_converted` or `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    event_task_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event */
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTask"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTask"];
+                };
+            };
+            /** @description `event_converted` or `task_refused` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5167,6 +6022,63 @@ export interface operations {
                     "application/json": components["schemas"]["LeaseGrant"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    platform_events_http: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the platform's registered id */
+                "x-zhifa-platform": string;
+                /** @description Unix seconds; refused outside ±5 minutes of the server's clock */
+                "x-zhifa-timestamp": string;
+                /** @description `sha256=` + hex HMAC-SHA256 under the platform's secret of `TIMESTAMP.BODY` */
+                "x-zhifa-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboundEvent"];
+            };
+        };
+        responses: {
+            /** @description received (`created: false`: the same external id was received before) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Received"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `platform_unknown`, `platform_signature_missing`, `platform_signature_invalid`, `platform_timestamp_stale` or `platform_replay` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `platform_scope`: the township is outside the platform's scope */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -156,7 +156,8 @@ fn row_of(c: &mut dyn Conn, k: &Keeper, r: &Row) -> Result<ClueRow, SuperviseErr
         .iter()
         .map(|e| event_of(c, k, e))
         .collect::<Result<Vec<_>, _>>()?;
-    row_with(r, events)
+    let recheck = recheck::of_clue(c, k, &id)?;
+    row_with(r, events, recheck)
 }
 
 const EVENTS: &str =
@@ -187,7 +188,11 @@ fn event_of(c: &mut dyn Conn, k: &Keeper, e: &Row) -> Result<ClueEvent, Supervis
 }
 
 /// A clue from its row (`SELECT`'s columns) and its steps.
-fn row_with(r: &Row, out: Vec<ClueEvent>) -> Result<ClueRow, SuperviseError> {
+fn row_with(
+    r: &Row,
+    out: Vec<ClueEvent>,
+    recheck: Option<recheck::Recheck>,
+) -> Result<ClueRow, SuperviseError> {
     let id: String = r.get(0)?;
     let status = status_of(&r.get::<String>(5)?)?;
     let due: Option<String> = r.get(7)?;
@@ -197,7 +202,6 @@ fn row_with(r: &Row, out: Vec<ClueEvent>) -> Result<ClueRow, SuperviseError> {
         .find(|m| m.name == model)
         .map_or("问题线索", |m| m.title)
         .to_owned();
-    let recheck = recheck::of_clue(c, k, &id)?;
     Ok(ClueRow {
         recheck,
         clue_id: id,
@@ -258,9 +262,23 @@ pub fn list(
         let ev = event_of(c, k, e)?;
         by.entry(e.get(0)?).or_default().push(ev);
     }
+    // And their 复查s, likewise.
+    let mut rechecks = recheck::of_clues(
+        c,
+        k,
+        &format!("SELECT clue_id FROM supervise_clue WHERE {cond}"),
+        &vals,
+    )?;
     let out = rows
         .iter()
-        .map(|r| row_with(r, by.remove(&r.get::<String>(0)?).unwrap_or_default()))
+        .map(|r| {
+            let id = r.get::<String>(0)?;
+            row_with(
+                r,
+                by.remove(&id).unwrap_or_default(),
+                rechecks.remove(&id),
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     crate::store::audit(
         c,

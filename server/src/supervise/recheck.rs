@@ -303,6 +303,32 @@ fn recheck_of(c: &mut dyn Conn, k: &Keeper, id: &str, r: &Row) -> Result<Recheck
     })
 }
 
+/// The 复查s of the clues `clue_sql` selects (a `SELECT clue_id …` over
+/// `supervise_clue` with `vals`), by clue id, in one statement: the clue
+/// list reads them with its clues, not one query per clue.
+pub fn of_clues(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    clue_sql: &str,
+    vals: &[Val<'_>],
+) -> Result<std::collections::HashMap<String, Recheck>, SuperviseError> {
+    let rows = c.query(
+        &format!(
+            "SELECT received_on, request_due, requested_on, requested_at, requested_by, reason,
+                decision_due, decided_at, decided_by, outcome, decision_reason, clue_id
+             FROM supervise_recheck WHERE clue_id IN ({clue_sql})"
+        ),
+        vals,
+    )?;
+    let mut out = std::collections::HashMap::new();
+    for r in &rows {
+        let id: String = r.get(11)?;
+        let recheck = recheck_of(c, k, &id, r)?;
+        out.insert(id, recheck);
+    }
+    Ok(out)
+}
+
 /// The 复查 of clue `id`, if one was applied for.
 pub fn of_clue(c: &mut dyn Conn, k: &Keeper, id: &str) -> Result<Option<Recheck>, SuperviseError> {
     match c.query_opt(SELECT, p![id])? {
