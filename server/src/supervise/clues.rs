@@ -273,11 +273,7 @@ pub fn list(
         .iter()
         .map(|r| {
             let id = r.get::<String>(0)?;
-            row_with(
-                r,
-                by.remove(&id).unwrap_or_default(),
-                rechecks.remove(&id),
-            )
+            row_with(r, by.remove(&id).unwrap_or_default(), rechecks.remove(&id))
         })
         .collect::<Result<Vec<_>, _>>()?;
     crate::store::audit(
