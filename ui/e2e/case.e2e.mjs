@@ -104,8 +104,14 @@ async function runCase(browser, url, size) {
     await page.waitForFunction(() => document.documentElement.dataset.draft !== 'saving', null, { timeout: 10000 })
     await page.reload()
     await page.getByTestId(`screen-${step}`).waitFor({ state: 'visible' })
+    // The screen shows before its draft is read back (draft_get is a
+    // round trip): each field is given up to 10 s to hold what was typed.
     for (const [testid, want] of Object.entries(expected)) {
-      const got = await value(testid)
+      let got = await value(testid)
+      for (let i = 0; got !== want && i < 50; i++) {
+        await page.waitForTimeout(200)
+        got = await value(testid)
+      }
       if (got !== want) throw new Error(`after a reload at ${step}, ${testid} holds "${got}", expected "${want}"`)
     }
     reloads++
