@@ -260,6 +260,9 @@ async function runCase(browser, url, size) {
 
   await onScreen('sign')
   await reloadKeeps('sign')
+  // The decision's card above the pad comes with case_detail; the pad is
+  // measured once it has moved down for it.
+  await page.getByTestId('doc-number').waitFor()
   const pad = await page.getByTestId('signature').boundingBox()
   await page.mouse.move(pad.x + 30, pad.y + pad.height / 2)
   await page.mouse.down()
