@@ -13,13 +13,22 @@
 // the sync screen: its sample-era number ranges are refused by the server
 // but resolved, never open conflicts; then the server goes down and home
 // says 同步失败/离线 with when it last worked, the detail behind 详情.
+// Every outcome ends somewhere lawful (issue 19 item 3): a 12-year-old
+// party ends in a recorded 不予处罚 under 行政处罚法第三十条 with the order
+// to the guardian, an adult's 首违不罚 claim (第三十三条第一款) is recorded
+// with its conditions attested, a second claim by the same party is
+// refused as not a first violation, and after a sync the centre's record
+// of each case holds the outcome.
 // Needs ZHIFA_BIN (the built `zhifa`), ZHIFA_SERVER_BIN (default: the
 // `zhifa-server` beside it) and ui/dist.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bin, launchBrowser, out, sizes, startServer, startSyncServer } from './harness.mjs'
+import { bin, launchBrowser, out, serverBin, sizes, startServer, startSyncServer } from './harness.mjs'
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
 // No technical text on any screen (issue 19): what a screen shows is
 // scanned for ASCII identifiers, UUIDs, hashes, file paths and English
@@ -101,8 +110,14 @@ async function runCase(browser, url, size) {
     await page.waitForFunction(() => document.documentElement.dataset.draft !== 'saving', null, { timeout: 10000 })
     await page.reload()
     await page.getByTestId(`screen-${step}`).waitFor({ state: 'visible' })
+    // The screen shows before its draft is read back (draft_get is a
+    // round trip): each field is given up to 10 s to hold what was typed.
     for (const [testid, want] of Object.entries(expected)) {
-      const got = await value(testid)
+      let got = await value(testid)
+      for (let i = 0; got !== want && i < 50; i++) {
+        await page.waitForTimeout(200)
+        got = await value(testid)
+      }
       if (got !== want) throw new Error(`after a reload at ${step}, ${testid} holds "${got}", expected "${want}"`)
     }
     reloads++
@@ -383,6 +398,185 @@ async function runCase(browser, url, size) {
   return { size: size.name, screens: screens.length, taps: tapsToQr, reloads, pdf_bytes: pdf.size, pdf_name: pdf.name, applied }
 }
 
+/** 不予处罚 at phone or tablet size: a child (Art. 30, guardian order), a
+ *  首违不罚 claim (Art. 33 ¶1) and its refusal for the same party again;
+ *  the centre holds both outcomes after a sync. */
+async function runNoPenalty(browser, url, size, serverData) {
+  const phone = size.name === 'phone'
+  const ctx = await browser.newContext({ viewport: { width: size.width, height: size.height }, deviceScaleFactor: 2, isMobile: phone, hasTouch: phone, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const page = await ctx.newPage()
+  const errors = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  const problems = []
+  const shot = async (name) => {
+    await page.waitForTimeout(400)
+    await page.screenshot({ path: join(out, `${size.name}-nopenalty-${name}.png`) })
+    const bad = technical(await page.locator('body').innerText())
+    if (bad.length) problems.push(`${name}: technical text ${[...new Set(bad)].join(' ')}`)
+    await page.evaluate(axeSource)
+    const a11y = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] })
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)
+    })
+    for (const b of a11y) problems.push(`${name}: axe ${b}`)
+    // Touch targets of the sheet: 44 px at least.
+    const small = await page.evaluate(() => [...document.querySelectorAll('[data-testid=no-penalty-sheet] .van-cell, [data-testid=no-penalty-sheet] button, [data-testid=no-penalty]')]
+      .filter((e) => e.offsetParent !== null)
+      .map((e) => [e.getAttribute('data-testid') || e.className, e.getBoundingClientRect().height])
+      .filter(([, h]) => h > 0 && h < 44))
+    for (const [what, h] of small) problems.push(`${name}: ${what} ${h}px high`)
+  }
+  await page.goto(url)
+  // Signed in, unless a failed run before left the officer signed in.
+  await page.getByTestId('pin').or(page.getByTestId('new-case')).first().waitFor()
+  if (await page.getByTestId('pin').isVisible()) {
+    await page.getByTestId('pin').locator('input').fill('246813')
+    await page.getByTestId('signin-submit').click()
+  }
+  await page.getByTestId('new-case').waitFor()
+
+  /** A CG-001 case of `name` with `id` up to the discretion screen; its id. */
+  const openCase = async (name, id) => {
+    await page.goto(new URL('/case/new?matter=CG-001&name=占道经营', url).href)
+    await page.getByTestId('chosen-matter').waitFor()
+    await page.getByTestId('credentials-shown').click()
+    await page.getByTestId('next').click()
+    await page.getByTestId('screen-party').waitFor({ state: 'visible' })
+    const caseId = new URL(page.url()).pathname.split('/')[2]
+    await page.getByTestId('party-name').locator('input').fill(name)
+    await page.getByTestId('party-id').locator('input').fill(id)
+    await page.getByTestId('id-ok').waitFor()
+    await page.getByTestId('party-address').locator('textarea').fill('重庆市渝北区龙兴镇示例路3号（样例）')
+    await page.getByTestId('next').click()
+    await page.getByTestId('screen-facts').waitFor({ state: 'visible' })
+    await page.getByTestId('place').locator('textarea').fill('龙兴镇示例路12号门前人行道')
+    await page.getByTestId('facts').locator('textarea').fill('在人行道上摆摊售卖玩具，占道约2平方米')
+    const jpeg = await page.evaluate(() => {
+      const c = document.createElement('canvas')
+      c.width = 640
+      c.height = 480
+      const g = c.getContext('2d')
+      g.fillStyle = '#6a8a9b'
+      g.fillRect(0, 0, 640, 480)
+      g.fillStyle = '#d0a020'
+      g.fillRect(200, 200, 200, 100)
+      return c.toDataURL('image/jpeg', 0.9).split(',')[1]
+    })
+    await page.getByTestId('camera').setInputFiles({ name: 'IMG_0002.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpeg, 'base64') })
+    await page.getByTestId('evidence-tile').first().waitFor()
+    await page.locator('.van-toast').first().waitFor({ state: 'hidden' }).catch(() => undefined)
+    const violationTime = new Date(Date.now() - 15 * 60e3 + 8 * 3600e3).toISOString().slice(0, 16)
+    await page.getByTestId('violation-time').locator('input').fill(violationTime)
+    await page.getByTestId('next').click()
+    await page.getByTestId('screen-discretion').waitFor({ state: 'visible' })
+    return caseId
+  }
+  const openSheet = async () => {
+    await page.getByTestId('no-penalty').click()
+    await page.getByTestId('np-ground-under_14').waitFor({ state: 'visible' })
+  }
+  const confirm = async () => {
+    await page.getByTestId('np-confirm').click()
+    await page.getByTestId('no-penalty-ground').waitFor()
+  }
+
+  try {
+    return await noPenaltyCases(page, url, size, serverData, { openCase, openSheet, confirm, shot, problems, errors, ctx })
+  } catch (e) {
+    await page.screenshot({ path: join(out, `${size.name}-nopenalty-failed.png`), fullPage: true }).catch(() => undefined)
+    // Leave the device signed out for the next run.
+    await page.goto(new URL('/settings', url).href).catch(() => undefined)
+    await page.getByTestId('sign-out').click({ timeout: 5000 }).catch(() => undefined)
+    throw e
+  }
+}
+
+async function noPenaltyCases(page, url, size, serverData, { openCase, openSheet, confirm, shot, problems, errors, ctx }) {
+  const phone = size.name === 'phone'
+  // A child of 12: Art. 30, the guardian ordered (prefilled, edited).
+  const child = await openCase(phone ? '周小宝' : '李小贝', idNumber(phone ? '50011220140612003' : '50011220140303124'))
+  await openSheet()
+  const guardian = page.getByTestId('np-guardian').locator('textarea')
+  await guardian.waitFor()
+  if ((await guardian.inputValue()) !== '责令监护人加以管教') throw new Error(`guardian order prefilled as ${await guardian.inputValue()}`)
+  const ground = await page.getByTestId('np-ground-under_14').innerText()
+  if (!ground.includes('行政处罚法第三十条')) throw new Error(`Art. 30 ground shows ${ground}`)
+  if (!(await page.getByTestId('np-confirm').isDisabled())) throw new Error('confirm enabled without the education record')
+  await guardian.fill('责令监护人加以管教，已通知其父亲到场领回')
+  await page.getByTestId('np-phrase-0').click()
+  await shot('child-sheet')
+  await confirm()
+  const childGround = await page.getByTestId('no-penalty-ground').innerText()
+  if (!childGround.includes('第三十条') || !childGround.includes('不予处罚')) throw new Error(`child case shows ${childGround}`)
+  if (!(await page.getByTestId('no-penalty-guardian').innerText()).includes('已通知其父亲到场领回')) throw new Error('guardian order not shown')
+  await shot('child-detail')
+
+  // 首违不罚: every condition attested, the education record typed.
+  const adultId = idNumber(phone ? '50011219920305003' : '50011219930708124')
+  const first = await openCase(phone ? '赵一鸣' : '钱二丽', adultId)
+  await openSheet()
+  await page.getByTestId('np-ground-first_violation').click()
+  await page.getByTestId('np-conditions').waitFor()
+  for (const c of ['first_violation', 'minor_harm']) await page.getByTestId(`np-cond-${c}`).click()
+  await page.getByTestId('np-education').locator('textarea').fill('已当场宣讲《重庆市市容环境卫生管理条例》，当事人已收摊并表示不再占道')
+  if (!(await page.getByTestId('np-confirm').isDisabled())) throw new Error('confirm enabled with 及时改正 not attested')
+  await page.getByTestId('np-cond-corrected_promptly').click()
+  await shot('first-sheet')
+  await confirm()
+  // The detail: 不予处罚 on the ground with its article, the 教育 record.
+  const firstGround = await page.getByTestId('no-penalty-ground').innerText()
+  if (!firstGround.includes('不予处罚') || !firstGround.includes('初次违法') || !firstGround.includes('第三十三条第一款')) throw new Error(`首违不罚 detail shows ${firstGround}`)
+  if (!(await page.getByTestId('no-penalty-education').innerText()).includes('已当场宣讲')) throw new Error('education record not shown')
+  await shot('first-detail')
+  await page.goto(new URL('/cases', url).href)
+  const row = page.getByTestId(`case-${first}`)
+  await row.waitFor()
+  const rowText = await row.innerText()
+  if (!rowText.includes('不予处罚') || !rowText.includes('第三十三条第一款')) throw new Error(`list row: ${rowText}`)
+  await shot('list')
+
+  // The same party again on the same matter: not a first violation.
+  await openCase(phone ? '赵一鸣' : '钱二丽', adultId)
+  await openSheet()
+  await page.getByTestId('np-ground-first_violation').click()
+  for (const c of ['first_violation', 'minor_harm', 'corrected_promptly']) await page.getByTestId(`np-cond-${c}`).click()
+  await page.getByTestId('np-education').locator('textarea').fill('已宣讲法规')
+  await page.getByTestId('np-confirm').click()
+  const refused = page.getByTestId('np-error')
+  const refusal = await refused.innerText()
+  const refusalCode = await refused.getAttribute('data-code')
+  if (refusalCode !== 'NO_PENALTY_NOT_FIRST_VIOLATION') throw new Error(`second 首违 claim refused with ${refusalCode}: ${refusal}`)
+  if (!refusal.includes('不属于初次违法') || !refusal.includes('第三十三条第一款') || refusal.includes(refusalCode)) throw new Error(`second 首违 claim: ${refusal}`)
+  if (!(await page.getByTestId('screen-discretion').isVisible())) throw new Error('the refused case left the discretion screen')
+  await shot('first-refused')
+  // Closed, the case stays on the discretion screen to be penalised.
+  await page.getByTestId('np-close').click()
+  await page.getByTestId('no-penalty-sheet').waitFor({ state: 'hidden' })
+  await page.locator('[data-testid^=level-]').first().waitFor({ state: 'visible' })
+
+  // Synced: the centre's record of each case holds the outcome.
+  await page.goto(new URL('/sync', url).href)
+  await syncNow(page)
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid=record]')]
+    return rows.length > 0 && rows.every((r) => r.getAttribute('data-status') === 'applied')
+  }, null, { timeout: 30000 })
+  const centre = (id) => JSON.parse(execFileSync(serverBin, ['--data', serverData, '--json', 'case', 'show', id], { encoding: 'utf8' }))
+  const c1 = centre(child)
+  if (!c1.no_penalty || !String(c1.no_penalty.ground).includes('第三十条') || !String(c1.no_penalty.guardian_order).includes('责令监护人加以管教')) {
+    throw new Error(`centre's record of the child case: ${JSON.stringify(c1.no_penalty)} status ${c1.status}`)
+  }
+  const c2 = centre(first)
+  if (!c2.no_penalty || !c2.no_penalty.circumstances.includes('first_violation')) throw new Error(`centre's record of the 首违 case: ${JSON.stringify(c2.no_penalty)}`)
+  await page.goto(new URL('/settings', url).href)
+  await page.getByTestId('sign-out').click()
+  await page.getByTestId('pin').waitFor()
+  if (errors.length) problems.push(`page errors: ${errors.join('; ')}`)
+  if (problems.length) throw new Error(problems.join(' | '))
+  await ctx.close()
+  return { size: `${size.name}-nopenalty`, child, first, centre_status: [c1.status, c2.status] }
+}
+
 /** A case opened by mistake: 退出 → 作废此案件 with a reason; the case
  *  leaves the home screen's open cases and stays readable, 已作废. */
 async function voidADraft(page) {
@@ -505,6 +699,15 @@ try {
       passed++
     } catch (e) {
       console.error(`e2e ${size.name} FAILED: ${e.stack || e}`)
+      failed++
+    }
+    try {
+      const r = await runNoPenalty(browser, url, size, serverData)
+      results.push(r)
+      console.log(`e2e ${r.size}: a child's 不予处罚 (第三十条, guardian ordered) and a 首违不罚 claim recorded, a second claim refused; the centre holds both (${r.centre_status.join(', ')})`)
+      passed++
+    } catch (e) {
+      console.error(`e2e ${size.name}-nopenalty FAILED: ${e.stack || e}`)
       failed++
     }
   }

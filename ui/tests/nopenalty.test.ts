@@ -119,6 +119,14 @@ describe('不予处罚 sheet', () => {
     const err = w.find('[data-testid=np-error]')
     expect(err.text()).toContain('第三十三条第一款')
     expect(err.text()).not.toContain('NO_PENALTY')
+    // The stable code rides beside the words, for tests and support.
+    expect(err.attributes('data-code')).toBe('NO_PENALTY_CONDITION_MISSING')
     expect(w.emitted('decided')).toBeUndefined()
+    // A ground not offered (a child's, for an adult) changes nothing;
+    // choosing the ground again starts over without the old refusal.
+    await w.find('[data-testid=np-ground-under_14]').trigger('click')
+    expect(w.find('[data-testid=np-error]').attributes('data-code')).toBe('NO_PENALTY_CONDITION_MISSING')
+    await w.find('[data-testid=np-ground-first_violation]').trigger('click')
+    expect(w.find('[data-testid=np-error]').exists()).toBe(false)
   })
 })
