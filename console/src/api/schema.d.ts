@@ -238,6 +238,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/admin/staff/{id}/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/admin/staff/{id}/sso`: links a subject of the
+         *     government SSO to an account in scope (a subject already linked moves
+         *     to this account); audited `staff.link_sso`.
+         */
+        post: operations["staff_sso_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/audit": {
         parameters: {
             query?: never;
@@ -617,6 +638,63 @@ export interface paths {
          *     clears the cookie.
          */
         delete: operations["sign_out"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /v1/console/sso`: whether the sign-in screen offers the SSO. */
+        get: operations["sso_info_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sso/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/sso/callback`: the session cookie and a redirect into
+         *     the console (303), or to the sign-in screen with `sso_error=CODE`.
+         */
+        get: operations["sso_callback_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sso/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/sso/start`: to the provider (303), with state, nonce
+         *     and the PKCE challenge.
+         */
+        get: operations["sso_start_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2562,6 +2640,38 @@ export interface components {
             /** @description The account id (登录名). */
             username: string;
         };
+        /** @description Whether the government SSO is configured. */
+        SsoInfo: {
+            /** @description True when `serve --oidc-issuer …` configured it. */
+            enabled: boolean;
+            /** @description The button's text. */
+            label: string;
+        };
+        /**
+         * @description What an administrator links to an account: the government SSO's
+         *     subject for this person.
+         */
+        SsoLink: {
+            /**
+             * @description The provider's issuer URL; by default the one `serve --oidc-issuer`
+             *     configured.
+             */
+            issuer?: string | null;
+            /**
+             * @description The subject (`sub`) the provider gives this person (the audit row
+             *     of a refused `sso_unlinked` sign-in names it).
+             */
+            subject: string;
+        };
+        /** @description A link made. */
+        SsoLinked: {
+            /** @description The account. */
+            id: string;
+            /** @description The issuer. */
+            issuer: string;
+            /** @description The subject. */
+            subject: string;
+        };
         /**
          * @description A console account as the administrator sees it (never its token,
          *     password verifier or TOTP secret).
@@ -3150,6 +3260,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Revoked"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_sso_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoLink"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoLinked"];
                 };
             };
             400: {
@@ -4221,6 +4389,89 @@ export interface operations {
             };
             /** @description `csrf_missing` or `csrf_invalid` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sso_info_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoInfo"];
+                };
+            };
+        };
+    };
+    sso_callback_http: {
+        parameters: {
+            query?: {
+                /** @description The authorization code. */
+                code?: string;
+                /** @description The state sent at the start. */
+                state?: string;
+                /** @description The provider's error, if it refused. */
+                error?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed in (cookie set) to the console, or refused to `/console/signin?sso_error=CODE` (`sso_disabled`, `sso_state_invalid`, `sso_denied`, `sso_provider`, `sso_code_rejected`, `sso_signature_invalid`, `sso_issuer_invalid`, `sso_audience_invalid`, `sso_token_expired`, `sso_token_invalid`, `sso_nonce_invalid`, `sso_unlinked`, `sso_account_disabled`) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sso_start_http: {
+        parameters: {
+            query?: {
+                /** @description The console path to return to (default `/console/`). */
+                next?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description to the provider's authorization endpoint */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sso_disabled` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sso_provider` */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -108,6 +108,7 @@ pub const MIGRATIONS: &[Migration] = &[
     paired!(17, "0017_procedure"),
     shared!(18, "0018_document_by_hash"),
     shared!(19, "0019_platform"),
+    shared!(20, "0020_staff_sso"),
 ];
 
 /// The newest version this build knows.
