@@ -248,6 +248,180 @@ async fn callback(
     (s, h)
 }
 
+/// The stand-in provider on a real socket, with its first key (`k1`),
+/// configured as the server's SSO: the provider and its issuer URL.
+async fn stand_in(server: &TestServer, jwk: Value) -> (Provider, String) {
+    let provider = Provider::default();
+    *provider.jwks.lock().unwrap() = json!({ "keys": [jwk] });
+    let app = Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/jwks", get(jwks))
+        .route("/token", post(token))
+        .with_state(provider.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}", listener.local_addr().unwrap());
+    *provider.issuer.lock().unwrap() = issuer.clone();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    server.service.state.set_sso(Some(
+        Sso::new(SsoConfig {
+            issuer: issuer.clone(),
+            client_id: CLIENT_ID.into(),
+            client_secret: "stand-in-client-secret".into(),
+            redirect_url: "https://zhifa.test/v1/console/sso/callback".into(),
+        })
+        .unwrap(),
+    ));
+    (provider, issuer)
+}
+
+/// A dispatcher account `cc-sso`, linked by the district's administrator
+/// to subject S-1; another district's administrator cannot link it, nor
+/// move S-1 away from it.
+async fn link_accounts(server: &TestServer, issuer: &str) {
+    server.staff("cc-sso", StaffRole::CommandCentre, "500112", None);
+    let admin = server.staff("ad-sso", StaffRole::Administrator, "500112", None);
+    let admin_out = server.staff("ad-sso-out", StaffRole::Administrator, "500110", None);
+    server.staff("cc-sso-out", StaffRole::CommandCentre, "500110", None);
+    assert_eq!(admin_link(server, &admin_out, "cc-sso", "S-1").await.0, 404);
+    let (s, linked) = admin_link(server, &admin, "cc-sso", "S-1").await;
+    assert_eq!(
+        (s, linked["issuer"].as_str(), linked["subject"].as_str()),
+        (200, Some(issuer), Some("S-1"))
+    );
+    let (s, taken) = admin_link(server, &admin_out, "cc-sso-out", "S-1").await;
+    assert_eq!(
+        (s, taken["code"].as_str()),
+        (400, Some("sso_subject_taken"))
+    );
+}
+
+/// The server, the stand-in provider and its issuer.
+struct Sandbox<'a> {
+    server: &'a TestServer,
+    provider: Provider,
+    issuer: String,
+}
+
+impl Sandbox<'_> {
+    /// ID token claims (`NONCE` is replaced by the sign-in's nonce).
+    fn claims(&self, sub: &str, aud: &str, nonce: &str, exp: i64) -> Value {
+        json!({"iss": self.issuer, "sub": sub, "aud": aud, "nonce": nonce, "exp": exp, "iat": exp - 300})
+    }
+
+    /// A fresh sign-in, the provider issuing `claims` signed by `key` (as
+    /// `kid`) for the code (`tamper_challenge`: for another PKCE
+    /// challenge); the state, the callback's redirect and the session
+    /// cookie if one was set.
+    async fn attempt(
+        &self,
+        claims: Value,
+        key: EncodingKey,
+        kid: &'static str,
+        tamper_challenge: bool,
+    ) -> (String, String, Option<String>) {
+        let (state, nonce, challenge) = start(self.server, &self.issuer).await;
+        let claims =
+            serde_json::from_str::<Value>(&claims.to_string().replace("NONCE", &nonce)).unwrap();
+        let code = format!("code-{}", uuid::Uuid::now_v7());
+        let challenge = if tamper_challenge {
+            challenge_of("another verifier")
+        } else {
+            challenge
+        };
+        self.provider.grants.lock().unwrap().insert(
+            code.clone(),
+            Grant {
+                claims,
+                key,
+                kid,
+                challenge,
+            },
+        );
+        let (s, h) = callback(
+            self.server,
+            &format!("code={code}&state={state}"),
+            &state,
+            true,
+        )
+        .await;
+        assert_eq!(s, 303);
+        assert!(
+            h.iter().any(|(k, v)| k.eq_ignore_ascii_case("set-cookie")
+                && v.starts_with("zhifa_sso_state=;")
+                && v.contains("Max-Age=0")),
+            "the state cookie is cleared"
+        );
+        let session = h
+            .iter()
+            .find(|(k, v)| {
+                k.eq_ignore_ascii_case("set-cookie") && v.starts_with("zhifa_console_session=")
+            })
+            .map(|(_, v)| v.clone());
+        (state, header(&h, "location").unwrap().to_owned(), session)
+    }
+
+    /// The bad tokens and codes (the JWKS holding `k2` = `key`), each
+    /// refused with its code and no session cookie.
+    async fn bad_tokens(&self, key: &EncodingKey, forger: &EncodingKey, now: i64) {
+        let exp = now + 300;
+        for (what, c, k, tamper, code) in [
+            (
+                "unlinked subject",
+                self.claims("S-2", CLIENT_ID, "NONCE", exp),
+                key,
+                false,
+                "sso_unlinked",
+            ),
+            (
+                "forged (another key)",
+                self.claims("S-1", CLIENT_ID, "NONCE", exp),
+                forger,
+                false,
+                "sso_signature_invalid",
+            ),
+            (
+                "wrong audience",
+                self.claims("S-1", "another-client", "NONCE", exp),
+                key,
+                false,
+                "sso_audience_invalid",
+            ),
+            (
+                "wrong nonce",
+                self.claims("S-1", CLIENT_ID, "not-this-sign-in", exp),
+                key,
+                false,
+                "sso_nonce_invalid",
+            ),
+            (
+                "expired",
+                self.claims("S-1", CLIENT_ID, "NONCE", now - 600),
+                key,
+                false,
+                "sso_token_expired",
+            ),
+            (
+                "wrong issuer",
+                json!({"iss": "https://elsewhere", "sub": "S-1", "aud": CLIENT_ID, "nonce": "NONCE", "exp": exp}),
+                key,
+                false,
+                "sso_issuer_invalid",
+            ),
+            (
+                "wrong PKCE verifier",
+                self.claims("S-1", CLIENT_ID, "NONCE", exp),
+                key,
+                true,
+                "sso_code_rejected",
+            ),
+        ] {
+            let (_, loc, cookie) = self.attempt(c, k.clone(), "k2", tamper).await;
+            assert_eq!(loc, format!("/console/signin?sso_error={code}"), "{what}");
+            assert!(cookie.is_none(), "{what} set a cookie");
+        }
+    }
+}
+
 async fn sso_signs_in_linked_staff_and_refuses_every_bad_token(b: Backend) {
     let server = TestServer::on(&b);
     // Without SSO configured the console offers none.
@@ -259,113 +433,29 @@ async fn sso_signs_in_linked_staff_and_refuses_every_bad_token(b: Backend) {
     let (s, _, _) = http_get(&server, "/v1/console/sso/start", None).await;
     assert_eq!(s, 404);
 
-    // The stand-in provider on a real socket.
-    let provider = Provider::default();
     let (key, jwk) = rsa_key("k1");
-    let (forger, _) = rsa_key("k1");
-    *provider.jwks.lock().unwrap() = json!({ "keys": [jwk] });
-    let app = Router::new()
-        .route("/.well-known/openid-configuration", get(discovery))
-        .route("/jwks", get(jwks))
-        .route("/token", post(token))
-        .with_state(provider.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let issuer = format!("http://{}", listener.local_addr().unwrap());
-    *provider.issuer.lock().unwrap() = issuer.clone();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-
-    server.service.state.set_sso(Some(
-        Sso::new(SsoConfig {
-            issuer: issuer.clone(),
-            client_id: CLIENT_ID.into(),
-            client_secret: "stand-in-client-secret".into(),
-            redirect_url: "https://zhifa.test/v1/console/sso/callback".into(),
-        })
-        .unwrap(),
-    ));
+    let (forger, _) = rsa_key("k2");
+    let (provider, issuer) = stand_in(&server, jwk).await;
     let (_, _, body) = http_get(&server, "/v1/console/sso", None).await;
     let info: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(
         (info["enabled"].as_bool(), info["label"].as_str()),
         (Some(true), Some("政务统一身份认证登录"))
     );
-
-    // A dispatcher account, linked by the district's administrator to
-    // subject S-1; another district's administrator cannot link it, nor
-    // move S-1 away from it.
-    server.staff("cc-sso", StaffRole::CommandCentre, "500112", None);
-    let admin = server.staff("ad-sso", StaffRole::Administrator, "500112", None);
-    let admin_out = server.staff("ad-sso-out", StaffRole::Administrator, "500110", None);
-    server.staff("cc-sso-out", StaffRole::CommandCentre, "500110", None);
+    link_accounts(&server, &issuer).await;
     let now = server.clock.now_utc();
-    assert_eq!(
-        admin_link(&server, &admin_out, "cc-sso", "S-1").await.0,
-        404
-    );
-    let (s, linked) = admin_link(&server, &admin, "cc-sso", "S-1").await;
-    assert_eq!(
-        (s, linked["issuer"].as_str(), linked["subject"].as_str()),
-        (200, Some(issuer.as_str()), Some("S-1"))
-    );
-    let (s, taken) = admin_link(&server, &admin_out, "cc-sso-out", "S-1").await;
-    assert_eq!(
-        (s, taken["code"].as_str()),
-        (400, Some("sso_subject_taken"))
-    );
     let exp = now.timestamp() + 300;
-    let claims = |sub: &str, aud: &str, nonce: &str, exp: i64| json!({"iss": issuer, "sub": sub, "aud": aud, "nonce": nonce, "exp": exp, "iat": exp - 300});
-
-    // Each case: a fresh sign-in, the provider issuing `claims` signed by
-    // `key` for the code; the callback's redirect.
-    let attempt = |claims: Value, key: EncodingKey, kid: &'static str, tamper_challenge: bool| {
-        let server = &server;
-        let provider = provider.clone();
-        let issuer = issuer.clone();
-        async move {
-            let (state, nonce, challenge) = start(server, &issuer).await;
-            let claims =
-                serde_json::from_str::<Value>(&claims.to_string().replace("NONCE", &nonce))
-                    .unwrap();
-            let code = format!("code-{}", uuid::Uuid::now_v7());
-            provider.grants.lock().unwrap().insert(
-                code.clone(),
-                Grant {
-                    claims,
-                    key,
-                    kid,
-                    challenge: if tamper_challenge {
-                        challenge_of("another verifier")
-                    } else {
-                        challenge
-                    },
-                },
-            );
-            let (s, h) =
-                callback(server, &format!("code={code}&state={state}"), &state, true).await;
-            assert_eq!(s, 303);
-            assert!(
-                h.iter().any(|(k, v)| k.eq_ignore_ascii_case("set-cookie")
-                    && v.starts_with("zhifa_sso_state=;")
-                    && v.contains("Max-Age=0")),
-                "the state cookie is cleared"
-            );
-            (
-                state,
-                header(&h, "location").unwrap().to_owned(),
-                h.iter()
-                    .find(|(k, v)| {
-                        k.eq_ignore_ascii_case("set-cookie")
-                            && v.starts_with("zhifa_console_session=")
-                    })
-                    .map(|(_, v)| v.clone()),
-            )
-        }
+    let sb = Sandbox {
+        server: &server,
+        provider: provider.clone(),
+        issuer: issuer.clone(),
     };
 
     // The linked subject: signed in, back to the page it asked for, with
     // the same session cookie as password + TOTP.
-    let (state, loc, cookie) =
-        attempt(claims("S-1", CLIENT_ID, "NONCE", exp), key, "k1", false).await;
+    let (state, loc, cookie) = sb
+        .attempt(sb.claims("S-1", CLIENT_ID, "NONCE", exp), key, "k1", false)
+        .await;
     assert_eq!(loc, "/console/events");
     let cookie = cookie.expect("a session cookie");
     assert!(
@@ -393,19 +483,19 @@ async fn sso_signs_in_linked_staff_and_refuses_every_bad_token(b: Backend) {
     // and the sign-in goes through.
     let (key2, jwk2) = rsa_key("k2");
     *provider.jwks.lock().unwrap() = json!({ "keys": [jwk2] });
-    let (_, loc, cookie) = attempt(
-        claims("S-1", CLIENT_ID, "NONCE", exp),
-        key2.clone(),
-        "k2",
-        false,
-    )
-    .await;
+    let (_, loc, cookie) = sb
+        .attempt(
+            sb.claims("S-1", CLIENT_ID, "NONCE", exp),
+            key2.clone(),
+            "k2",
+            false,
+        )
+        .await;
     assert_eq!(loc, "/console/events");
     assert!(cookie.is_some(), "signed in after the key rotation");
 
     // A callback this browser did not start (login CSRF: another's code
-    // and state, without the state cookie) is refused, and leaves the
-    // started sign-in unspent.
+    // and state, without the state cookie) is refused.
     let (state, _, _) = start(&server, &issuer).await;
     let (_, h) = callback(&server, &format!("code=x&state={state}"), &state, false).await;
     assert_eq!(
@@ -427,72 +517,14 @@ async fn sso_signs_in_linked_staff_and_refuses_every_bad_token(b: Backend) {
         Some("/console/signin?sso_error=sso_denied")
     );
 
-    // Refusals: none sets a session cookie.
-    for (what, c, k, tamper, code) in [
-        (
-            "unlinked subject",
-            claims("S-2", CLIENT_ID, "NONCE", exp),
-            key2.clone(),
-            false,
-            "sso_unlinked",
-        ),
-        (
-            "forged (another key)",
-            claims("S-1", CLIENT_ID, "NONCE", exp),
-            forger.clone(),
-            false,
-            "sso_signature_invalid",
-        ),
-        (
-            "wrong audience",
-            claims("S-1", "another-client", "NONCE", exp),
-            key2.clone(),
-            false,
-            "sso_audience_invalid",
-        ),
-        (
-            "wrong nonce",
-            claims("S-1", CLIENT_ID, "not-this-sign-in", exp),
-            key2.clone(),
-            false,
-            "sso_nonce_invalid",
-        ),
-        (
-            "expired",
-            claims("S-1", CLIENT_ID, "NONCE", now.timestamp() - 600),
-            key2.clone(),
-            false,
-            "sso_token_expired",
-        ),
-        (
-            "wrong issuer",
-            json!({"iss": "https://elsewhere", "sub": "S-1", "aud": CLIENT_ID, "nonce": "NONCE", "exp": exp}),
-            key2.clone(),
-            false,
-            "sso_issuer_invalid",
-        ),
-        (
-            "wrong PKCE verifier",
-            claims("S-1", CLIENT_ID, "NONCE", exp),
-            key2.clone(),
-            true,
-            "sso_code_rejected",
-        ),
-    ] {
-        let (_, loc, cookie) = attempt(c, k, "k2", tamper).await;
-        assert_eq!(loc, format!("/console/signin?sso_error={code}"), "{what}");
-        assert!(cookie.is_none(), "{what} set a cookie");
-    }
+    // Forged, misaddressed, stale and unlinked tokens; a wrong verifier.
+    sb.bad_tokens(&key2, &forger, now.timestamp()).await;
 
     // A revoked account is refused even though it is linked.
     assert!(server.store(|s| s.revoke_staff("cc-sso", now).unwrap()));
-    let (_, loc, _) = attempt(
-        claims("S-1", CLIENT_ID, "NONCE", exp),
-        key2.clone(),
-        "k2",
-        false,
-    )
-    .await;
+    let (_, loc, _) = sb
+        .attempt(sb.claims("S-1", CLIENT_ID, "NONCE", exp), key2, "k2", false)
+        .await;
     assert_eq!(loc, "/console/signin?sso_error=sso_account_disabled");
 
     // Every SSO sign-in and refusal is in the audit log.

@@ -578,7 +578,7 @@ fn sso_session(
     let token = crate::store::random_token()?;
     let sha = crate::store::sha_hex(&token);
     let expires = now + policy.lifetime;
-    let outcome = store.write(|tx| {
+    store.write(|tx| {
         let staff_id: Option<String> = tx
             .query_opt(
                 "SELECT staff_id FROM staff_sso WHERE issuer = ?1 AND subject = ?2",
@@ -612,8 +612,7 @@ fn sso_session(
             expires_at: ts(expires),
             staff,
         }))
-    })?;
-    outcome
+    })?
 }
 
 /// Links a provider's subject to an existing staff account (the
