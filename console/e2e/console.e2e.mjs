@@ -157,6 +157,10 @@ async function main() {
       const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
       return Math.round(entries.reduce((n, e) => n + (e.encodedBodySize || 0), 0) / 1024)
     })
+    // The demo server configures no government SSO: its button is absent.
+    const sso = await (await fetch(`${server.url}/v1/console/sso`)).json()
+    expect(sso.enabled === false, `the demo server says SSO is on: ${JSON.stringify(sso)}`)
+    expect((await page.locator('text=政务统一身份认证登录').count()) === 0, 'the sign-in screen offers SSO though none is configured')
     console.log(`console first screen (sign-in, cold cache): ${firstScreenMs} ms, ${firstScreenKb} KB transferred`)
     expect(page.url().includes('/console/signin'), `not sent to sign-in: ${page.url()}`)
     for (const s of sizes) {

@@ -4,9 +4,13 @@
 //! line. Only `administrator` accounts; an account or device outside the
 //! scope is answered as unknown (404); an administrator cannot revoke its
 //! own account. Every list and revocation is audited (`admin.staff`,
-//! `admin.devices`, `admin.staff_revoke`, `admin.device_revoke`).
+//! `admin.devices`, `admin.staff_revoke`, `admin.device_revoke`,
+//! `staff.link_sso`).
 //!
 //! - `GET /v1/console/admin/staff` · `POST /v1/console/admin/staff/{id}/revoke`
+//! - `POST /v1/console/admin/staff/{id}/sso`: links a subject of the
+//!   government SSO to the account (`crate::session::sso`); SSO itself
+//!   never creates an account
 //! - `GET /v1/console/admin/devices` · `POST /v1/console/admin/devices/{id}/revoke`
 //!
 //! Beside them, `GET /v1/console/officers`: the officers of the scope (names
@@ -35,6 +39,7 @@ pub fn routes() -> Router<St> {
             "/v1/console/admin/staff/{id}/revoke",
             post(staff_revoke_http),
         )
+        .route("/v1/console/admin/staff/{id}/sso", post(staff_sso_http))
         .route("/v1/console/admin/devices", get(devices_http))
         .route(
             "/v1/console/admin/devices/{id}/revoke",
@@ -225,6 +230,70 @@ fn revoke_staff(
     Ok(Revoked { revoked })
 }
 
+/// What an administrator links to an account: the government SSO's
+/// subject for this person.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct SsoLink {
+    /// The provider's issuer URL; by default the one `serve --oidc-issuer`
+    /// configured.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// The subject (`sub`) the provider gives this person (the audit row
+    /// of a refused `sso_unlinked` sign-in names it).
+    pub subject: String,
+}
+
+/// A link made.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SsoLinked {
+    /// The account.
+    pub id: String,
+    /// The issuer.
+    pub issuer: String,
+    /// The subject.
+    pub subject: String,
+}
+
+fn link_sso(
+    c: &mut dyn Conn,
+    who: &Staff,
+    id: &str,
+    issuer: &str,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<SsoLinked, Fail> {
+    let Some(target) = crate::console::by_id(c, id)? else {
+        return Err(not_found("账号"));
+    };
+    if !target.scope.starts_with(&who.scope) || target.revoked_at.is_some() {
+        return Err(not_found("账号"));
+    }
+    // A subject linked to an account outside this administrator's scope
+    // stays there: it is not this administrator's to move.
+    let holder: Option<String> = c
+        .query_opt(
+            "SELECT staff_id FROM staff_sso WHERE issuer = ?1 AND subject = ?2",
+            p![issuer, subject],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
+    if let Some(h) = holder.filter(|h| h != id) {
+        let theirs =
+            crate::console::by_id(c, &h)?.is_some_and(|o| !o.scope.starts_with(&who.scope));
+        if theirs {
+            let mut e = ApiError::bad("该统一身份认证账号已关联本辖区以外的工作人员账号");
+            e.code = Some("sso_subject_taken");
+            return Err(Fail::Api(e));
+        }
+    }
+    crate::session::sso::link(c, issuer, subject, id, &who.actor(), now)?;
+    Ok(SsoLinked {
+        id: id.to_owned(),
+        issuer: issuer.to_owned(),
+        subject: subject.to_owned(),
+    })
+}
+
 fn revoke_device(
     c: &mut dyn Conn,
     who: &Staff,
@@ -326,5 +395,36 @@ pub(crate) async fn device_revoke_http(
     admin_only(&who)?;
     let (store, now) = (s.store.clone(), s.clock.now());
     let r = blocking(move || store.write(|c| revoke_device(c, &who, &id, now))).await?;
+    Ok(Json(r))
+}
+
+/// `POST /v1/console/admin/staff/{id}/sso`: links a subject of the
+/// government SSO to an account in scope (a subject already linked moves
+/// to this account); audited `staff.link_sso`.
+#[utoipa::path(post, tag = "admin", path = "/v1/console/admin/staff/{id}/sso",
+    params(("id" = String, Path, description = "The account")), request_body = SsoLink,
+    responses((status = 200, body = SsoLinked), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub(crate) async fn staff_sso_http(
+    State(s): State<St>,
+    StaffAuth(who): StaffAuth,
+    Path(id): Path<String>,
+    Json(b): Json<SsoLink>,
+) -> Result<Json<SsoLinked>, ApiError> {
+    admin_only(&who)?;
+    let issuer = match (b.issuer, s.sso()) {
+        (Some(i), _) => i,
+        (None, Some(sso)) => sso.issuer().to_owned(),
+        (None, None) => {
+            return Err(ApiError::bad(
+                "本系统未配置统一身份认证平台，请填写签发方（issuer）",
+            ));
+        }
+    };
+    crate::session::sso::check_link(&issuer, &b.subject)?;
+    let (store, now) = (s.store.clone(), s.clock.now());
+    let r =
+        blocking(move || store.write(|c| link_sso(c, &who, &id, &issuer, &b.subject, now))).await?;
     Ok(Json(r))
 }

@@ -76,6 +76,7 @@ const MATRIX: &str = "\
 | `console.audit` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ |
 | `console.admin_staff` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 | `console.admin_staff_revoke` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
+| `console.admin_staff_sso` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 | `console.admin_devices` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 | `console.admin_device_revoke` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
 | `console.adoption_townships` | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✘ | ✔ | ✘ |
@@ -1013,6 +1014,18 @@ impl World {
                     .await;
                 s == 200 && body.contains("true")
             }
+            "console.admin_staff_sso" => {
+                let id = format!("tmp-{}", new_id());
+                staff(&self.server, &id, StaffRole::CommandCentre, TOWNSHIP, None);
+                let (s, body) = self
+                    .post(
+                        actor,
+                        &format!("/v1/console/admin/staff/{id}/sso"),
+                        serde_json::json!({"issuer": "https://sso.example.gov.cn", "subject": format!("sub-{id}")}),
+                    )
+                    .await;
+                s == 200 && body.contains(&format!("\"sub-{id}\""))
+            }
             "console.admin_device_revoke" => {
                 let d = Dev::enrolled(&self.server, "OFF-LX-01").await;
                 let (s, body) = self
@@ -1102,5 +1115,5 @@ fn the_docs_table_is_the_tested_table() {
     // And every operation has a runner and every row its 16 cells.
     let (actors, rows) = parse(MATRIX);
     assert_eq!(actors.len(), 22);
-    assert_eq!(rows.len(), 60);
+    assert_eq!(rows.len(), 61);
 }

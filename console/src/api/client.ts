@@ -34,6 +34,7 @@ export type OfficerView = components['schemas']['OfficerView']
 export type NewTask = components['schemas']['NewTask']
 export type DeviceView = components['schemas']['DeviceView']
 export type Revoked = components['schemas']['Revoked']
+export type SsoLinked = components['schemas']['SsoLinked']
 export type AuditPage = components['schemas']['AuditPage']
 export type AuditRow = components['schemas']['AuditRow']
 export type AuditQuery = NonNullable<operations['audit_http']['parameters']['query']>
@@ -62,6 +63,7 @@ export type MatterChoice = components['schemas']['MatterChoice']
 export type AdoptionChanges = components['schemas']['Changes']
 export type Published = components['schemas']['Published']
 export type NormalQuery = NonNullable<operations['list_http']['parameters']['query']>
+export type SsoInfo = components['schemas']['SsoInfo']
 export type EventPage = components['schemas']['EventPage']
 export type EventRow = components['schemas']['EventRow']
 export type EventDetail = components['schemas']['EventDetail']
@@ -132,6 +134,8 @@ export async function request<T>(
 export const api = {
   signIn: (b: SignIn) => request<SessionInfo>('POST', '/v1/console/session', b),
   session: () => request<SessionInfo>('GET', '/v1/console/session'),
+  /** Whether the government SSO (政务统一身份认证) is configured. */
+  sso: () => request<SsoInfo>('GET', '/v1/console/sso'),
   signOut: () => request<{ signed_out: boolean }>('DELETE', '/v1/console/session'),
   cases: (q: CaseQuery) => request<CasePage>('GET', withQuery('/v1/console/records/cases', q)),
   /** The case dossier (`zhifa-server case show --json` shape plus
@@ -163,6 +167,9 @@ export const api = {
   adminStaff: () => request<StaffView[]>('GET', '/v1/console/admin/staff'),
   adminDevices: () => request<DeviceView[]>('GET', '/v1/console/admin/devices'),
   revokeStaff: (id: string) => request<Revoked>('POST', `/v1/console/admin/staff/${encodeURIComponent(id)}/revoke`),
+  /** Links a subject of the government SSO to an account (the configured issuer). */
+  linkSso: (id: string, subject: string) =>
+    request<SsoLinked>('POST', `/v1/console/admin/staff/${encodeURIComponent(id)}/sso`, { subject }),
   revokeDevice: (id: string) => request<Revoked>('POST', `/v1/console/admin/devices/${encodeURIComponent(id)}/revoke`),
   /** Each township's adoption of the optional matters (administrators). */
   adoptionTownships: () => request<TownshipAdoption[]>('GET', '/v1/console/admin/adoption'),

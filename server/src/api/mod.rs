@@ -63,12 +63,14 @@ use crate::error::ApiError;
           crate::supervise::review_routes::bulletin_http,
           crate::procedure::routes::list_http, crate::procedure::routes::show_http, crate::procedure::routes::step_http,
           crate::procedure::publication::list_http, crate::verify::json_http,
-          crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http,
+          crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http, crate::admin::staff_sso_http,
           crate::admin::devices_http, crate::admin::device_revoke_http, crate::admin::officers_http,
           crate::platform::http::platform_events_http, crate::platform::http::events_http, crate::platform::http::event_http,
           crate::platform::http::event_task_http, crate::platform::http::event_case_source_http,
           crate::adoption::routes::townships_http, crate::adoption::routes::show_http,
-          crate::adoption::routes::draft_http, crate::adoption::routes::publish_http),
+          crate::adoption::routes::draft_http, crate::adoption::routes::publish_http,
+          crate::session::sso_http::sso_info_http, crate::session::sso_http::sso_start_http,
+          crate::session::sso_http::sso_callback_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -104,7 +106,7 @@ use crate::error::ApiError;
                        crate::procedure::view::OwedView,
                        crate::procedure::CaseDocument, crate::procedure::routes::StepRequest,
                        crate::procedure::publication::PublicDecision, crate::verify::PublicDocument,
-                       crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked,
+                       crate::admin::StaffView, crate::admin::DeviceView, crate::admin::Revoked, crate::admin::SsoLink, crate::admin::SsoLinked,
                        crate::admin::OfficerView, crate::platform::InboundEvent, crate::platform::Reporter,
                        crate::platform::EventKind, crate::platform::store::Received,
                        crate::platform::store::EventRow, crate::platform::store::EventDetail,
@@ -114,7 +116,8 @@ use crate::error::ApiError;
                        crate::adoption::routes::TownshipAdoption, crate::adoption::routes::MatterChoice,
                        crate::adoption::routes::DraftInfo, crate::adoption::routes::PublicationRow,
                        crate::adoption::routes::AdoptionView, crate::adoption::routes::DraftRequest,
-                       crate::adoption::routes::PublishRequest, crate::adoption::routes::Published)),
+                       crate::adoption::routes::PublishRequest, crate::adoption::routes::Published,
+                       crate::platform::http::CaseSourceNote, crate::session::sso_http::SsoInfo)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -200,6 +203,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::admin::routes())
         .merge(crate::adoption::routes::routes())
         .merge(crate::session::http::routes())
+        .merge(crate::session::sso_http::routes())
         .merge(crate::console_web::routes())
         .fallback(crate::edges::unknown_route)
         .layer(DefaultBodyLimit::max(wire::MAX_PUSH_BYTES))

@@ -45,6 +45,9 @@ pub struct AppState {
     /// `/`): the documents the server renders carry a 核验 QR linking to
     /// `{public_url}/d/{hash}`; `None` keeps the text payload.
     pub public_url: Option<String>,
+    /// The government SSO (OpenID Connect) client, when configured
+    /// (`serve --oidc-*`; `crate::session::sso`).
+    sso: std::sync::RwLock<Option<Arc<crate::session::sso::Sso>>>,
 }
 
 impl AppState {
@@ -71,6 +74,7 @@ impl AppState {
                 crate::edges::Limits::default().public_burst,
             ),
             public_url: None,
+            sso: std::sync::RwLock::new(None),
         })
     }
 
@@ -90,6 +94,16 @@ impl AppState {
             .map(|u| u.trim().trim_end_matches('/').to_owned())
             .filter(|u| !u.is_empty());
         Some(())
+    }
+
+    /// Turns the government SSO on (or off with `None`).
+    pub fn set_sso(&self, sso: Option<Arc<crate::session::sso::Sso>>) {
+        *self.sso.write().unwrap_or_else(|p| p.into_inner()) = sso;
+    }
+
+    /// The SSO client, if configured.
+    pub fn sso(&self) -> Option<Arc<crate::session::sso::Sso>> {
+        self.sso.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub(crate) fn lock_for(&self, id: &str) -> &tokio::sync::Mutex<()> {

@@ -34,7 +34,60 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
     #[command(flatten)]
+    oidc: OidcArgs,
+    #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// The government SSO (OpenID Connect); off unless --oidc-issuer is given.
+#[derive(Debug, clap::Args)]
+struct OidcArgs {
+    /// The provider's issuer URL (discovery at
+    /// ISSUER/.well-known/openid-configuration); https, or http on a
+    /// loopback address only.
+    #[arg(long, value_name = "URL", requires_all = ["oidc_client_id", "oidc_client_secret_file", "oidc_redirect_url"])]
+    oidc_issuer: Option<String>,
+    /// This centre's client id at the provider.
+    #[arg(long, value_name = "ID")]
+    oidc_client_id: Option<String>,
+    /// A file whose first line is the client secret (never a flag).
+    #[arg(long, value_name = "FILE")]
+    oidc_client_secret_file: Option<PathBuf>,
+    /// The redirect URI registered at the provider:
+    /// https://CENTRE/v1/console/sso/callback.
+    #[arg(long, value_name = "URL")]
+    oidc_redirect_url: Option<String>,
+}
+
+impl OidcArgs {
+    fn config(self) -> anyhow::Result<Option<zhifa_server::session::sso::SsoConfig>> {
+        let (Some(issuer), Some(client_id), Some(secret_file), Some(redirect_url)) = (
+            self.oidc_issuer,
+            self.oidc_client_id,
+            self.oidc_client_secret_file,
+            self.oidc_redirect_url,
+        ) else {
+            return Ok(None);
+        };
+        let loopback_http = issuer.starts_with("http://127.0.0.1")
+            || issuer.starts_with("http://localhost")
+            || issuer.starts_with("http://[::1]");
+        if !issuer.starts_with("https://") && !loopback_http {
+            bail!("--oidc-issuer {issuer}: expected an https:// URL");
+        }
+        let secret = std::fs::read_to_string(&secret_file)
+            .with_context(|| format!("reading {}", secret_file.display()))?;
+        let client_secret = secret.lines().next().unwrap_or_default().trim().to_owned();
+        if client_secret.is_empty() {
+            bail!("{}: the client secret is empty", secret_file.display());
+        }
+        Ok(Some(zhifa_server::session::sso::SsoConfig {
+            issuer,
+            client_id,
+            client_secret,
+            redirect_url,
+        }))
+    }
 }
 
 /// The limits of `serve` (docs/PROTOCOL.md, "Limits").
@@ -124,8 +177,10 @@ pub(crate) fn run(service: Service, args: ServeArgs) -> anyhow::Result<()> {
         tls_cert,
         tls_key,
         public_url,
+        oidc,
         limits,
     } = args;
+    let sso = oidc.config()?;
     let limits = limits.limits()?;
     let public_url = match public_url {
         Some(u) if u.starts_with("https://") || u.starts_with("http://") => Some(u),
@@ -142,6 +197,12 @@ pub(crate) fn run(service: Service, args: ServeArgs) -> anyhow::Result<()> {
     let service = service
         .with_limits(limits.clone())
         .with_public_url(public_url);
+    if let Some(cfg) = sso {
+        tracing::info!(issuer = %cfg.issuer, "government SSO (OpenID Connect) on");
+        let sso = zhifa_server::session::sso::Sso::new(cfg)
+            .map_err(|e| anyhow::anyhow!("the SSO client: {e}"))?;
+        service.state.set_sso(Some(sso));
+    }
     if demo {
         let officers = service.demo()?;
         eprintln!(

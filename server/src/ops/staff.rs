@@ -50,6 +50,19 @@ pub(crate) enum StaffCmd {
         /// Login id.
         id: String,
     },
+    /// Link a subject of the government SSO (OpenID Connect) to this
+    /// console account, so it may sign in through 政务统一身份认证; SSO
+    /// never creates accounts.
+    LinkSso {
+        /// Login id.
+        id: String,
+        /// The provider's issuer URL (as in serve --oidc-issuer).
+        #[arg(long)]
+        issuer: String,
+        /// The subject (`sub`) the provider gives this person.
+        #[arg(long)]
+        subject: String,
+    },
     /// Revoke a console account: its token stops working at once.
     Revoke {
         /// Login id.
@@ -125,6 +138,24 @@ pub(crate) fn run(
                 json,
                 serde_json::json!({ "id": id, "password_set": true }),
                 format!("staff {id}: password set"),
+            );
+            Ok(())
+        }
+        StaffCmd::LinkSso {
+            id,
+            issuer,
+            subject,
+        } => {
+            let linked = service
+                .store()
+                .link_staff_sso(&issuer, &subject, &id, clock.now())?;
+            if !linked {
+                bail!("no console account {id}");
+            }
+            print(
+                json,
+                serde_json::json!({ "id": id, "issuer": issuer, "subject": subject, "linked": true }),
+                format!("staff {id}: linked to {subject} at {issuer}"),
             );
             Ok(())
         }

@@ -17,6 +17,8 @@
 
 mod demo;
 pub mod http;
+pub mod sso;
+pub mod sso_http;
 mod store;
 pub mod totp;
 

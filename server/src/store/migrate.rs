@@ -112,6 +112,7 @@ pub const MIGRATIONS: &[Migration] = &[
     shared!(21, "0021_supervise_sample"),
     shared!(22, "0022_platform"),
     shared!(23, "0023_adoption"),
+    shared!(24, "0024_staff_sso"),
 ];
 
 /// The newest version this build knows.
