@@ -533,6 +533,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/records/cases/{case_id}/discretion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/records/cases/{case_id}/discretion`: the case's
+         *     level and fine against the suggested level and its peers in the
+         *     account's scope; audited `case.discretion`.
+         */
+        get: operations["discretion_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/records/cases/{case_id}/files/{sha256}": {
         parameters: {
             query?: never;
@@ -1412,6 +1433,59 @@ export interface components {
             /** @description The officer's township. */
             township: string;
         };
+        /** @description The discretion panel of one case. */
+        Discretion: {
+            /**
+             * Format: int64
+             * @description The fine, fen.
+             */
+            amount_fen?: number | null;
+            /** @description The levels whose published fine holds the amount. */
+            amount_levels: string[];
+            /** @description The case. */
+            case_id: string;
+            /** @description The level the decision names (printed on its 决定书 as 裁量阶次). */
+            chosen_level?: string | null;
+            /** @description The clause band (罚则档次) the penalty used, if named. */
+            clause_band?: string | null;
+            /** @description Whether a reason for leaving the suggested level was written. */
+            deviation_reason: boolean;
+            /**
+             * @description The fine lies outside median ± k·IQR of its level's peers (judged
+             *     only with at least `min_group` peers).
+             */
+            far_from_peers: boolean;
+            /**
+             * Format: double
+             * @description The k of median ± k·IQR.
+             */
+            k: number;
+            level_fine?: null | components["schemas"]["Range"];
+            /** @description Per level, lightest first, then levels only peers used. */
+            levels: components["schemas"]["LevelPeers"][];
+            /** @description Its matter. */
+            matter_code: string;
+            /** @description The matter's name, from the release in force. */
+            matter_name?: string | null;
+            /** @description The fewest peers before the spread is judged. */
+            min_group: number;
+            /** @description Of them, decisions not to punish. */
+            no_penalty_count: number;
+            /** @description How the case ended: `penalty`, `no_penalty`, `open`, `void`. */
+            outcome: string;
+            /** @description The fine lies outside its level's published range. */
+            outside_level: boolean;
+            /** @description `individual` or `organization`: the peers are of the same kind. */
+            party_kind?: string | null;
+            /** @description Decided peers counted (the case excluded). */
+            peer_count: number;
+            position?: null | components["schemas"]["Position"];
+            /** @description The release the server judged by. */
+            release_id?: string | null;
+            replay?: null | components["schemas"]["Replay"];
+            /** @description The level the server's replay suggests. */
+            suggested_level?: string | null;
+        };
         /** @description A document of a case as the server lists it. */
         DocumentRef: {
             /** @description The document kind (`decision_on_the_spot`, `order_to_correct` …). */
@@ -1987,6 +2061,45 @@ export interface components {
              */
             year: number;
         };
+        /** @description One level of the matter with its peers' fines. */
+        LevelPeers: {
+            /** @description Whether this is the level the case's decision names. */
+            chosen: boolean;
+            /** @description Peer decisions with a fine at this level. */
+            count: number;
+            fine?: null | components["schemas"]["Range"];
+            /** @description Level code (`L1` …); `—` for decisions that named none. */
+            level: string;
+            /**
+             * Format: int64
+             * @description Highest fine, fen.
+             */
+            max_fen?: number | null;
+            /**
+             * Format: int64
+             * @description Median, fen (rounded).
+             */
+            median_fen?: number | null;
+            /**
+             * Format: int64
+             * @description Lowest fine, fen.
+             */
+            min_fen?: number | null;
+            /** @description Its name (轻微, 一般 …), from the release in force. */
+            name?: string | null;
+            /**
+             * Format: int64
+             * @description First quartile, fen (rounded).
+             */
+            q1_fen?: number | null;
+            /**
+             * Format: int64
+             * @description Third quartile, fen (rounded).
+             */
+            q3_fen?: number | null;
+            /** @description Whether this is the level the server suggests. */
+            suggested: boolean;
+        };
         /** @description One matter as the adoption screen shows it. */
         MatterChoice: {
             /** @description 违则 then 罚则, as citations. */
@@ -2214,6 +2327,20 @@ export interface components {
          * @enum {string}
          */
         PenaltyKind: "warning" | "criticism" | "fine" | "confiscation" | "suspend_licence" | "downgrade_qualification" | "revoke_licence" | "limit_business" | "stop_production" | "order_closure" | "restrict_practice";
+        /** @description Where the case falls among its level's peers. */
+        Position: {
+            /** @description Peers with a higher fine. */
+            above: number;
+            /** @description Peers with a lower fine. */
+            below: number;
+            /** @description Peers with the same fine. */
+            equal: number;
+            /**
+             * Format: double
+             * @description Percentile rank (0–100): below plus half the equal, of all.
+             */
+            percentile: number;
+        };
         /** @description One published decision. */
         PublicDecision: {
             /** @description The deciding authority. */
@@ -2324,6 +2451,19 @@ export interface components {
             results: components["schemas"]["MutationResult"][];
             /** @description The server's epoch. */
             server_epoch: string;
+        };
+        /** @description A fine range, fen. */
+        Range: {
+            /**
+             * Format: int64
+             * @description Highest, fen.
+             */
+            max_fen: number;
+            /**
+             * Format: int64
+             * @description Lowest, fen.
+             */
+            min_fen: number;
         };
         /**
          * @description The party's verdict on a visit.
@@ -3888,6 +4028,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    discretion_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discretion"];
+                };
             };
             401: {
                 headers: {

@@ -61,7 +61,8 @@ use crate::error::ApiError;
           crate::audit::audit_http, crate::admin::staff_http, crate::admin::staff_revoke_http,
           crate::admin::devices_http, crate::admin::device_revoke_http, crate::admin::officers_http,
           crate::adoption::routes::townships_http, crate::adoption::routes::show_http,
-          crate::adoption::routes::draft_http, crate::adoption::routes::publish_http),
+          crate::adoption::routes::draft_http, crate::adoption::routes::publish_http,
+          crate::supervise::discretion::discretion_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -92,7 +93,9 @@ use crate::error::ApiError;
                        crate::adoption::routes::TownshipAdoption, crate::adoption::routes::MatterChoice,
                        crate::adoption::routes::DraftInfo, crate::adoption::routes::PublicationRow,
                        crate::adoption::routes::AdoptionView, crate::adoption::routes::DraftRequest,
-                       crate::adoption::routes::PublishRequest, crate::adoption::routes::Published)),
+                       crate::adoption::routes::PublishRequest, crate::adoption::routes::Published,
+                       crate::supervise::discretion::Discretion, crate::supervise::discretion::LevelPeers,
+                       crate::supervise::discretion::Position, crate::supervise::discretion::Range)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -175,6 +178,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::audit::routes())
         .merge(crate::admin::routes())
         .merge(crate::adoption::routes::routes())
+        .merge(crate::supervise::discretion::routes())
         .merge(crate::session::http::routes())
         .merge(crate::console_web::routes())
         .fallback(crate::edges::unknown_route)

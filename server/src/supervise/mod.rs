@@ -25,6 +25,7 @@
 
 pub mod clues;
 pub mod deadlines;
+pub mod discretion;
 pub mod disposal;
 pub mod facts;
 pub mod models;
