@@ -232,6 +232,12 @@ async function main() {
       await page.waitForSelector('.el-table__body tr')
       await page.click('.el-table__body tr >> text=查看案卷')
       await page.waitForSelector('text=服务器规则复核')
+      // The discretion panel: the level and fine against the server's
+      // suggestion and the same matter's decisions, as a chart and a table.
+      await page.waitForSelector('text=对比范围')
+      await page.waitForSelector('figure.figure .chart canvas')
+      const discretion = await page.innerText('main')
+      expect(discretion.includes('裁量对比') && discretion.includes('服务器建议阶次') && discretion.includes('阶次基准区间') && discretion.includes('中位数') && /服务器复核(一致|不一致)/.test(discretion) && discretion.includes('图示说明') && discretion.includes('本案适用阶次'), `discretion panel: ${discretion.slice(0, 300)}`)
       const body = await page.innerText('main')
       expect(body.includes('当事人') && body.includes('处罚决定与依据') && body.includes('文书'), 'dossier sections missing')
       expect(/[0-9a-f]{64}/.test(body), 'no document hash in the dossier')
@@ -245,6 +251,7 @@ async function main() {
       for (const s of sizes) {
         await page.setViewportSize(s)
         await shot(page, `dossier-${s.name}`)
+        await page.locator('.el-card:has-text("裁量对比")').screenshot({ path: join(out, `dossier-discretion-${s.name}.png`) })
         await axe(page, `dossier ${s.name}`)
       }
     }

@@ -62,6 +62,8 @@ export type AdoptionView = components['schemas']['AdoptionView']
 export type MatterChoice = components['schemas']['MatterChoice']
 export type AdoptionChanges = components['schemas']['Changes']
 export type Published = components['schemas']['Published']
+export type Discretion = components['schemas']['Discretion']
+export type LevelPeers = components['schemas']['LevelPeers']
 export type NormalQuery = NonNullable<operations['list_http']['parameters']['query']>
 export type SsoInfo = components['schemas']['SsoInfo']
 export type EventPage = components['schemas']['EventPage']
@@ -143,6 +145,9 @@ export const api = {
    * untyped object, so screens read it through `dossier.ts`. */
   caseDetail: (id: string) =>
     request<Record<string, unknown>>('GET', `/v1/console/records/cases/${encodeURIComponent(id)}`),
+  /** The discretion panel of a case: its level and fine against the
+   * suggested level and the same matter's decisions in scope. */
+  discretion: (id: string) => request<Discretion>('GET', `/v1/console/records/cases/${encodeURIComponent(id)}/discretion`),
   inspections: (q: InspectionQuery) =>
     request<InspectionPage>('GET', withQuery('/v1/console/records/inspections', q)),
   tasks: (q: TaskQuery) => request<TaskPage>('GET', withQuery('/v1/console/records/tasks', q)),

@@ -70,7 +70,8 @@ use crate::error::ApiError;
           crate::adoption::routes::townships_http, crate::adoption::routes::show_http,
           crate::adoption::routes::draft_http, crate::adoption::routes::publish_http,
           crate::session::sso_http::sso_info_http, crate::session::sso_http::sso_start_http,
-          crate::session::sso_http::sso_callback_http),
+          crate::session::sso_http::sso_callback_http,
+          crate::supervise::discretion::discretion_http),
     components(schemas(ErrorBody, EnrolRequest, TokenResponse, RefreshRequest, PushRequest, PushResponse,
                        InboxPage, CatalogueRelease, LeaseRequest, LeaseGrant, UploadCreate, UploadState,
                        PaymentCallback, CaseSummary, NumberAssigned, crate::record::read::CasePage,
@@ -117,7 +118,9 @@ use crate::error::ApiError;
                        crate::adoption::routes::DraftInfo, crate::adoption::routes::PublicationRow,
                        crate::adoption::routes::AdoptionView, crate::adoption::routes::DraftRequest,
                        crate::adoption::routes::PublishRequest, crate::adoption::routes::Published,
-                       crate::platform::http::CaseSourceNote, crate::session::sso_http::SsoInfo)),
+                       crate::platform::http::CaseSourceNote, crate::session::sso_http::SsoInfo,
+                       crate::supervise::discretion::Discretion, crate::supervise::discretion::LevelPeers,
+                       crate::supervise::discretion::Position, crate::supervise::discretion::Range)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -202,6 +205,7 @@ pub fn router(state: St) -> Router {
         .merge(crate::audit::routes())
         .merge(crate::admin::routes())
         .merge(crate::adoption::routes::routes())
+        .merge(crate::supervise::discretion::routes())
         .merge(crate::session::http::routes())
         .merge(crate::session::sso_http::routes())
         .merge(crate::console_web::routes())

@@ -29,7 +29,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zhifa_core::case::Case;
 use zhifa_core::catalogue::model::Package;
-use zhifa_core::rules::RulesConfig;
+use zhifa_core::rules::{Assessment, RulesConfig};
 
 use super::{Keeper, RecordError, district_of, sha_of, ts};
 use crate::store::sql::{Conn, p};
@@ -142,6 +142,47 @@ impl Releases {
     }
 }
 
+/// The rules' assessment of `case` under `pkg` (its decision decided on
+/// `decided`): what the replay judges by.
+fn judge(pkg: &Package, case: &Case, decided: NaiveDate) -> Result<Assessment, RecordError> {
+    let violation = case.violation_time.date();
+    let matter = pkg.matters.iter().find(|m| m.code == case.matter_code);
+    let district = district_of(&case.township);
+    let input = zhifa_core::case::replay_input(case, &district)
+        .map_err(|e| RecordError::Corrupt(e.to_string()))?;
+    let calendar = [decided, violation]
+        .into_iter()
+        .any(|d| pkg.calendar.from <= d && d <= pkg.calendar.to)
+        .then_some(&pkg.calendar);
+    let config = RulesConfig {
+        district: Some(district),
+        ..RulesConfig::default()
+    };
+    Ok(zhifa_core::rules::assess(&input, matter, calendar, &config))
+}
+
+/// The server's own assessment of a decided case, as its replay makes it
+/// (the release in force on the violation date): the suggested level and
+/// every level's fine for this party; `None` without a decision or a
+/// release in force. The reviewer's discretion panel reads it.
+pub fn assessment(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    case: &Case,
+) -> Result<Option<(Arc<Package>, Assessment)>, RecordError> {
+    let Some(decision) = &case.decision else {
+        return Ok(None);
+    };
+    let Some(pkg) = k
+        .releases
+        .in_force(c, &case.township, case.violation_time.date())?
+    else {
+        return Ok(None);
+    };
+    let a = judge(&pkg, case, decision.decided_at.date())?;
+    Ok(Some((pkg, a)))
+}
+
 /// Judges `case`'s decision again; `None` when it has no decision.
 pub fn replay(
     c: &mut dyn Conn,
@@ -174,27 +215,14 @@ pub fn replay(
         Some(_) => {}
     }
     if let Some(pkg) = &pkg {
-        let matter = pkg.matters.iter().find(|m| m.code == case.matter_code);
-        if matter.is_none() {
+        if !pkg.matters.iter().any(|m| m.code == case.matter_code) {
             codes.push(UNKNOWN_MATTER.to_owned());
             messages.push(format!(
                 "目录版本 {} 没有事项 {}",
                 pkg.release.id, case.matter_code
             ));
         }
-        let district = district_of(&case.township);
-        let input = zhifa_core::case::replay_input(case, &district)
-            .map_err(|e| RecordError::Corrupt(e.to_string()))?;
-        let decided = decision.decided_at.date();
-        let calendar = [decided, violation]
-            .into_iter()
-            .any(|d| pkg.calendar.from <= d && d <= pkg.calendar.to)
-            .then_some(&pkg.calendar);
-        let config = RulesConfig {
-            district: Some(district),
-            ..RulesConfig::default()
-        };
-        let a = zhifa_core::rules::assess(&input, matter, calendar, &config);
+        let a = judge(pkg, case, decision.decided_at.date())?;
         for p in &a.errors {
             codes.push(p.code.clone());
             messages.push(p.message.clone());

@@ -34,7 +34,8 @@ fn has(list: &[String], code: &str) -> bool {
     list.iter().any(|c| c == code)
 }
 
-fn text_of<T: serde::Serialize>(v: &T) -> Option<String> {
+/// A unit enum's wire name (`individual`, `penalty` …).
+pub(crate) fn text_of<T: serde::Serialize>(v: &T) -> Option<String> {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -329,6 +330,27 @@ pub fn load(
         &format!(
             "SELECT {COLUMNS} FROM supervise_case
              WHERE {cond} AND activity_on >= ?1 AND activity_on <= ?2"
+        ),
+        &vals,
+    )?;
+    rows.iter().map(row_facts).collect()
+}
+
+/// The decided cases (a penalty or none) of matter `matter` in townships
+/// starting with `scope`, whatever their day: the peers of the reviewer's
+/// discretion panel (`super::discretion`).
+pub fn load_decided(
+    c: &mut dyn Conn,
+    scope: &str,
+    matter: &str,
+) -> Result<Vec<CaseFacts>, SuperviseError> {
+    let (cond, mut params) = super::scope_where(scope, Some("district"), 2);
+    params.insert(0, matter.to_owned());
+    let vals: Vec<Val<'_>> = params.iter().map(|p| Val::Text(p)).collect();
+    let rows = c.query(
+        &format!(
+            "SELECT {COLUMNS} FROM supervise_case
+             WHERE matter_code = ?1 AND {cond} AND outcome IN ('penalty', 'no_penalty')"
         ),
         &vals,
     )?;

@@ -29,6 +29,7 @@ pub mod cockpit;
 pub mod crossreview;
 pub mod deadlines;
 pub mod dirty;
+pub mod discretion;
 pub mod disposal;
 pub mod facts;
 pub mod models;

@@ -226,6 +226,55 @@ fn sorted_amounts(cases: &[&CaseFacts]) -> Vec<i64> {
     xs
 }
 
+/// The robust summary of a group of amounts (fen): the five numbers the
+/// 同案不同罚 rule reads (research §2.5 rule 3), shared by the models and
+/// the reviewer's discretion panel (`super::discretion`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    /// How many amounts.
+    pub n: usize,
+    /// The lowest.
+    pub min: i64,
+    /// The first quartile.
+    pub q1: f64,
+    /// The median.
+    pub median: f64,
+    /// The third quartile.
+    pub q3: f64,
+    /// The highest.
+    pub max: i64,
+}
+
+impl Spread {
+    /// The summary of `sorted` (ascending); `None` when empty.
+    pub fn of(sorted: &[i64]) -> Option<Self> {
+        Some(Self {
+            n: sorted.len(),
+            min: *sorted.first()?,
+            q1: quantile(sorted, 0.25),
+            median: quantile(sorted, 0.5),
+            q3: quantile(sorted, 0.75),
+            max: *sorted.last()?,
+        })
+    }
+
+    /// The interquartile range.
+    pub fn iqr(&self) -> f64 {
+        self.q3 - self.q1
+    }
+
+    /// median ± k·IQR.
+    pub fn fence(&self, k: f64) -> (f64, f64) {
+        (self.median - k * self.iqr(), self.median + k * self.iqr())
+    }
+
+    /// Whether `amount` lies outside median ± k·IQR.
+    pub fn outlier(&self, amount: i64, k: f64) -> bool {
+        let (lo, hi) = self.fence(k);
+        (amount as f64) < lo || (amount as f64) > hi
+    }
+}
+
 fn peer_dispersion(d: &Data, cfg: &Config) -> Vec<Clue> {
     let mut out = Vec::new();
     for ((_, matter, band, _), cases) in fine_groups(d) {
@@ -233,22 +282,19 @@ fn peer_dispersion(d: &Data, cfg: &Config) -> Vec<Clue> {
             continue;
         }
         let xs = sorted_amounts(&cases);
-        let median = quantile(&xs, 0.5);
-        let iqr = quantile(&xs, 0.75) - quantile(&xs, 0.25);
-        let (lo, hi) = (
-            median - cfg.dispersion_k * iqr,
-            median + cfg.dispersion_k * iqr,
-        );
+        let Some(spread) = Spread::of(&xs) else {
+            continue;
+        };
         for c in cases {
             let Some(a) = c.amount_fen else { continue };
-            if (a as f64) < lo || (a as f64) > hi {
+            if spread.outlier(a, cfg.dispersion_k) {
                 out.push(clue(
                     "peer_dispersion",
                     c,
                     format!(
                         "事项 {matter} 阶次 {band} 同类 {} 件罚款中位数 {}，本案 {}，超出中位数 ± {}×四分位距",
                         xs.len(),
-                        yuan(median.round() as i64),
+                        yuan(spread.median.round() as i64),
                         yuan(a),
                         cfg.dispersion_k
                     ),

@@ -370,3 +370,75 @@ pub fn tampered(token: &str) -> String {
     b[i] = if b[i] == b'A' { b'B' } else { b'A' };
     String::from_utf8(b).unwrap()
 }
+
+/// One parsed cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    Allow,
+    Deny,
+    NotApplicable,
+}
+
+/// The matrix as (actors, rows of (operation, cells)).
+pub fn parse(table: &str) -> (Vec<String>, Vec<(String, Vec<Cell>)>) {
+    let mut lines = table.lines().filter(|l| l.starts_with('|'));
+    let split = |l: &str| -> Vec<String> {
+        l.trim()
+            .trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_owned())
+            .collect()
+    };
+    let head = split(lines.next().expect("header"));
+    let actors = head[1..].to_vec();
+    let _rule = lines.next();
+    let rows = lines
+        .map(|l| {
+            let cells = split(l);
+            assert_eq!(cells.len(), head.len(), "row {l}");
+            let op = cells[0].trim_matches('`').to_owned();
+            let cells = cells[1..]
+                .iter()
+                .map(|c| match c.as_str() {
+                    "✔" => Cell::Allow,
+                    "✘" => Cell::Deny,
+                    "—" => Cell::NotApplicable,
+                    other => panic!("cell {other:?} in {op}"),
+                })
+                .collect();
+            (op, cells)
+        })
+        .collect();
+    (actors, rows)
+}
+
+/// The latest release and township 500112108's published optional
+/// matters with one more, read as the administrator `token`: a draft that
+/// changes something (the adoption rows of the matrix).
+pub async fn adoption_toggle(server: &TestServer, token: &str) -> (String, Vec<String>) {
+    let (s, v) = server
+        .console(
+            Method::Get,
+            &format!("/v1/console/admin/adoption/{}", zhifa_tests::TOWNSHIP),
+            token,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let optional = v["matters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "empowered_optional");
+    let mut ticked: Vec<String> = optional
+        .clone()
+        .filter(|m| m["published"] == true)
+        .map(|m| m["code"].as_str().unwrap().to_owned())
+        .collect();
+    let more = optional
+        .clone()
+        .find(|m| m["published"] == false)
+        .expect("an optional matter left to adopt");
+    ticked.push(more["code"].as_str().unwrap().to_owned());
+    (v["release_id"].as_str().unwrap().to_owned(), ticked)
+}
