@@ -24,5 +24,8 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['tests/**/*.test.ts'],
+    // A mounted component imports Element Plus with its CSS (the resolver):
+    // inlined, so Vitest handles the CSS rather than Node.
+    server: { deps: { inline: ['element-plus'] } },
   },
 })

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { createHmac } from 'node:crypto'
 import { chromium } from 'playwright-core'
+import ExcelJS from 'exceljs'
 import { totp } from './totp.mjs'
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -230,6 +231,18 @@ async function main() {
     if (rows > 0) {
       await page.goto(`${base}cases`)
       await page.waitForSelector('.el-table__body tr')
+      // 导出 Excel: the whole filtered list as XLSX (a real download, read back).
+      const [listFile] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-xlsx]')])
+      const listName = listFile.suggestedFilename()
+      expect(/^案件列表_全部_\d{4}-\d{2}-\d{2}\.xlsx$/.test(listName), `case list export name: ${listName}`)
+      const listSaved = join(out, 'cases-export.xlsx')
+      await listFile.saveAs(listSaved)
+      const listBook = new ExcelJS.Workbook()
+      await listBook.xlsx.readFile(listSaved)
+      const listSheet = listBook.getWorksheet('案件列表')
+      const listHeader = listSheet ? listSheet.getRow(1).values.slice(1) : []
+      expect(listHeader[0] === '案件编号' && listHeader.includes('当事人（脱敏）') && listHeader.includes('罚款（元）'), `case list export header: ${listHeader}`)
+      expect(listSheet && listSheet.rowCount >= 2, 'the case list export has no row')
       await page.click('.el-table__body tr >> text=查看案卷')
       await page.waitForSelector('text=服务器规则复核')
       // The discretion panel: the level and fine against the server's

@@ -24,3 +24,20 @@ export function auditQuery(f: Record<string, string | boolean>): AuditQuery {
   if (typeof f.after === 'string' && /^\d+$/.test(f.after)) q.after = Number(f.after)
   return q
 }
+
+/** The actions the screen offers as filters, with their words. */
+export const AUDIT_ACTIONS = [
+  { value: 'case.read', label: '查看案卷（含个人信息）' },
+  { value: 'record.list', label: '查询列表' },
+  { value: 'session.signin', label: '登录' },
+  { value: 'session.signin_failed', label: '登录失败' },
+  { value: 'supervise.report', label: '监督报告' },
+  { value: 'supervise.clue', label: '处置线索' },
+  { value: 'audit.read', label: '查看审计日志' },
+  { value: 'adoption.publish', label: '发布镇街承接事项' },
+  { value: 'adoption.draft', label: '保存承接事项草稿' },
+]
+
+export function actionLabel(a: string): string {
+  return AUDIT_ACTIONS.find((x) => x.value === a)?.label ?? a
+}

@@ -107,3 +107,91 @@ export function download(bytes: ArrayBuffer, name: string) {
   a.click()
   setTimeout(() => URL.revokeObjectURL(url), 0)
 }
+
+/**
+ * The record lists as XLSX (issue 17 item 5): one generic builder for the
+ * case, inspection, task, audit and event lists. Each list names its
+ * columns (`src/listcolumns.ts`); the rows are the whole filtered list as
+ * the server returned it (personal data already masked there, never
+ * unmasked here), fetched by `paged.ts::fetchAll` up to `EXPORT_LIMIT`.
+ */
+export interface ListColumn<Row> {
+  /** The Chinese header. */
+  header: string
+  /** The cell: a string or number, nothing for an empty cell. */
+  value: (r: Row) => string | number | null | undefined
+  /** The value is integer fen, written as 元 (fen / 100, format 0.00). */
+  fen?: boolean
+  width?: number
+}
+
+/** The sheet of notes beside the list: what was exported, and any limit. */
+export const LIST_NOTES_SHEET = '说明'
+
+/** The list's workbook: a sheet named `title` (header in row 1, frozen),
+ * then a `说明` sheet with `notes`, one a line. */
+export async function listWorkbook<Row>(
+  title: string,
+  columns: readonly ListColumn<Row>[],
+  rows: readonly Row[],
+  notes: readonly string[] = [],
+): Promise<ArrayBuffer> {
+  const { default: ExcelJS } = await import('exceljs')
+  const wb = new ExcelJS.Workbook()
+  wb.creator = '掌上执法 指挥中心'
+  const ws = wb.addWorksheet(sheetName(title), { views: [{ state: 'frozen', ySplit: 1 }] })
+  ws.addRow(columns.map((c) => c.header)).font = { bold: true }
+  for (const r of rows) {
+    const row = ws.addRow(
+      columns.map((c) => {
+        const v = c.value(r)
+        if (v === null || v === undefined) return null
+        return c.fen && typeof v === 'number' ? v / 100 : v
+      }),
+    )
+    columns.forEach((c, i) => {
+      if (c.fen) row.getCell(i + 1).numFmt = '0.00'
+    })
+  }
+  columns.forEach((c, i) => (ws.getColumn(i + 1).width = c.width ?? 16))
+  const n = wb.addWorksheet(LIST_NOTES_SHEET)
+  for (const line of notes) n.addRow([line])
+  n.getColumn(1).width = 80
+  return (await wb.xlsx.writeBuffer()) as ArrayBuffer
+}
+
+/** A sheet name Excel accepts: at most 31 characters, none of []:*?/\. */
+function sheetName(title: string): string {
+  return title.replace(/[[\]:*?/\\]/g, '-').slice(0, 31) || '列表'
+}
+
+/** Today in Beijing (UTC+8), `YYYY-MM-DD`. */
+export function beijingDay(now: Date = new Date()): string {
+  return new Date(now.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+}
+
+/** The filters in words, one per filter: `状态：已结案`. */
+export type FilterWords = [label: string, value: string][]
+
+/** The list's file name: the list, its filters (or 全部), the day. */
+export function listFileName(title: string, filters: FilterWords, day: string): string {
+  const clean = (s: string) => s.replace(/[\\/:*?"<>|\s]+/g, '-').slice(0, 40)
+  const parts = filters.length === 0 ? ['全部'] : filters.map(([l, v]) => clean(`${l}${v}`))
+  return `${clean(title)}_${parts.join('_')}_${day}.xlsx`
+}
+
+/** What the limit means, in the UI and the workbook's notes. */
+export function limitNote(limit: number): string {
+  return `符合条件的记录超过 ${limit} 条，本次只导出了前 ${limit} 条；请缩小筛选条件（如日期范围）后分批导出。`
+}
+
+/** The 说明 sheet's lines. */
+export function listNotes(title: string, filters: FilterWords, count: number, truncated: boolean, limit: number, at: string): string[] {
+  const lines = [
+    `${title}　导出时间（北京）${at}`,
+    `筛选条件：${filters.length === 0 ? '全部' : filters.map(([l, v]) => `${l}：${v}`).join('；')}`,
+    `导出 ${count} 条（每次最多 ${limit} 条）。个人信息按列表显示的脱敏形式导出；金额单位为元。`,
+  ]
+  if (truncated) lines.push(limitNote(limit))
+  return lines
+}
