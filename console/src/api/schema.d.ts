@@ -317,6 +317,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/admin/staff/{id}/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /v1/console/admin/staff/{id}/sso`: links a subject of the
+         *     government SSO to an account in scope (a subject already linked moves
+         *     to this account); audited `staff.link_sso`.
+         */
+        post: operations["staff_sso_http"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/audit": {
         parameters: {
             query?: never;
@@ -613,6 +634,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/records/cases/{case_id}/discretion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/records/cases/{case_id}/discretion`: the case's
+         *     level and fine against the suggested level and its peers in the
+         *     account's scope; audited `case.discretion`.
+         */
+        get: operations["discretion_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/records/cases/{case_id}/files/{sha256}": {
         parameters: {
             query?: never;
@@ -696,6 +738,63 @@ export interface paths {
          *     clears the cookie.
          */
         delete: operations["sign_out"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /v1/console/sso`: whether the sign-in screen offers the SSO. */
+        get: operations["sso_info_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sso/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/sso/callback`: the session cookie and a redirect into
+         *     the console (303), or to the sign-in screen with `sso_error=CODE`.
+         */
+        get: operations["sso_callback_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sso/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /v1/console/sso/start`: to the provider (303), with state, nonce
+         *     and the PKCE challenge.
+         */
+        get: operations["sso_start_http"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1835,6 +1934,59 @@ export interface components {
             /** @description The officer's township. */
             township: string;
         };
+        /** @description The discretion panel of one case. */
+        Discretion: {
+            /**
+             * Format: int64
+             * @description The fine, fen.
+             */
+            amount_fen?: number | null;
+            /** @description The levels whose published fine holds the amount. */
+            amount_levels: string[];
+            /** @description The case. */
+            case_id: string;
+            /** @description The level the decision names (printed on its 决定书 as 裁量阶次). */
+            chosen_level?: string | null;
+            /** @description The clause band (罚则档次) the penalty used, if named. */
+            clause_band?: string | null;
+            /** @description Whether a reason for leaving the suggested level was written. */
+            deviation_reason: boolean;
+            /**
+             * @description The fine lies outside median ± k·IQR of its level's peers (judged
+             *     only with at least `min_group` peers).
+             */
+            far_from_peers: boolean;
+            /**
+             * Format: double
+             * @description The k of median ± k·IQR.
+             */
+            k: number;
+            level_fine?: null | components["schemas"]["Range"];
+            /** @description Per level, lightest first, then levels only peers used. */
+            levels: components["schemas"]["LevelPeers"][];
+            /** @description Its matter. */
+            matter_code: string;
+            /** @description The matter's name, from the release in force. */
+            matter_name?: string | null;
+            /** @description The fewest peers before the spread is judged. */
+            min_group: number;
+            /** @description Of them, decisions not to punish. */
+            no_penalty_count: number;
+            /** @description How the case ended: `penalty`, `no_penalty`, `open`, `void`. */
+            outcome: string;
+            /** @description The fine lies outside its level's published range. */
+            outside_level: boolean;
+            /** @description `individual` or `organization`: the peers are of the same kind. */
+            party_kind?: string | null;
+            /** @description Decided peers counted (the case excluded). */
+            peer_count: number;
+            position?: null | components["schemas"]["Position"];
+            /** @description The release the server judged by. */
+            release_id?: string | null;
+            replay?: null | components["schemas"]["Replay"];
+            /** @description The level the server's replay suggests. */
+            suggested_level?: string | null;
+        };
         /** @description A document of a case as the server lists it. */
         DocumentRef: {
             /** @description The document kind (`decision_on_the_spot`, `order_to_correct` …). */
@@ -2566,6 +2718,45 @@ export interface components {
              */
             year: number;
         };
+        /** @description One level of the matter with its peers' fines. */
+        LevelPeers: {
+            /** @description Whether this is the level the case's decision names. */
+            chosen: boolean;
+            /** @description Peer decisions with a fine at this level. */
+            count: number;
+            fine?: null | components["schemas"]["Range"];
+            /** @description Level code (`L1` …); `—` for decisions that named none. */
+            level: string;
+            /**
+             * Format: int64
+             * @description Highest fine, fen.
+             */
+            max_fen?: number | null;
+            /**
+             * Format: int64
+             * @description Median, fen (rounded).
+             */
+            median_fen?: number | null;
+            /**
+             * Format: int64
+             * @description Lowest fine, fen.
+             */
+            min_fen?: number | null;
+            /** @description Its name (轻微, 一般 …), from the release in force. */
+            name?: string | null;
+            /**
+             * Format: int64
+             * @description First quartile, fen (rounded).
+             */
+            q1_fen?: number | null;
+            /**
+             * Format: int64
+             * @description Third quartile, fen (rounded).
+             */
+            q3_fen?: number | null;
+            /** @description Whether this is the level the server suggests. */
+            suggested: boolean;
+        };
         /** @description One matter as the adoption screen shows it. */
         MatterChoice: {
             /** @description 违则 then 罚则, as citations. */
@@ -2805,6 +2996,20 @@ export interface components {
             /** @description Telephone, if given. */
             phone?: string | null;
         };
+        /** @description Where the case falls among its level's peers. */
+        Position: {
+            /** @description Peers with a higher fine. */
+            above: number;
+            /** @description Peers with a lower fine. */
+            below: number;
+            /** @description Peers with the same fine. */
+            equal: number;
+            /**
+             * Format: double
+             * @description Percentile rank (0–100): below plus half the equal, of all.
+             */
+            percentile: number;
+        };
         /** @description One published decision. */
         PublicDecision: {
             /** @description The deciding authority. */
@@ -2915,6 +3120,19 @@ export interface components {
             results: components["schemas"]["MutationResult"][];
             /** @description The server's epoch. */
             server_epoch: string;
+        };
+        /** @description A fine range, fen. */
+        Range: {
+            /**
+             * Format: int64
+             * @description Highest, fen.
+             */
+            max_fen: number;
+            /**
+             * Format: int64
+             * @description Lowest, fen.
+             */
+            min_fen: number;
         };
         /**
          * @description The party's verdict on a visit.
@@ -3266,6 +3484,38 @@ export interface components {
             totp: string;
             /** @description The account id (登录名). */
             username: string;
+        };
+        /** @description Whether the government SSO is configured. */
+        SsoInfo: {
+            /** @description True when `serve --oidc-issuer …` configured it. */
+            enabled: boolean;
+            /** @description The button's text. */
+            label: string;
+        };
+        /**
+         * @description What an administrator links to an account: the government SSO's
+         *     subject for this person.
+         */
+        SsoLink: {
+            /**
+             * @description The provider's issuer URL; by default the one `serve --oidc-issuer`
+             *     configured.
+             */
+            issuer?: string | null;
+            /**
+             * @description The subject (`sub`) the provider gives this person (the audit row
+             *     of a refused `sso_unlinked` sign-in names it).
+             */
+            subject: string;
+        };
+        /** @description A link made. */
+        SsoLinked: {
+            /** @description The account. */
+            id: string;
+            /** @description The issuer. */
+            issuer: string;
+            /** @description The subject. */
+            subject: string;
         };
         /**
          * @description A console account as the administrator sees it (never its token,
@@ -4120,6 +4370,64 @@ export interface operations {
             };
         };
     };
+    staff_sso_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoLink"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoLinked"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     audit_http: {
         parameters: {
             query?: {
@@ -4882,6 +5190,52 @@ export interface operations {
             };
         };
     };
+    discretion_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the case */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discretion"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     case_file: {
         parameters: {
             query?: never;
@@ -5155,6 +5509,89 @@ export interface operations {
             };
             /** @description `csrf_missing` or `csrf_invalid` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sso_info_http: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoInfo"];
+                };
+            };
+        };
+    };
+    sso_callback_http: {
+        parameters: {
+            query?: {
+                /** @description The authorization code. */
+                code?: string;
+                /** @description The state sent at the start. */
+                state?: string;
+                /** @description The provider's error, if it refused. */
+                error?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed in (cookie set) to the console, or refused to `/console/signin?sso_error=CODE` (`sso_disabled`, `sso_state_invalid`, `sso_denied`, `sso_provider`, `sso_code_rejected`, `sso_signature_invalid`, `sso_issuer_invalid`, `sso_audience_invalid`, `sso_token_expired`, `sso_token_invalid`, `sso_nonce_invalid`, `sso_unlinked`, `sso_account_disabled`) */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sso_start_http: {
+        parameters: {
+            query?: {
+                /** @description The console path to return to (default `/console/`). */
+                next?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description to the provider's authorization endpoint */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `sso_disabled` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sso_provider` */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
