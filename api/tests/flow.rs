@@ -72,7 +72,7 @@ fn png() -> String {
 /// A signature with its own strokes (`seed`), so the PDF keeps each image.
 fn png_of(seed: u32) -> String {
     let img = image::GrayImage::from_fn(180, 60, |x, y| {
-        image::Luma([if (x * (seed + 2) + y) % 13 == 0 {
+        image::Luma([if (x * (seed + 2) + y).is_multiple_of(13) {
             0
         } else {
             255

@@ -61,7 +61,7 @@ fn jpeg() -> String {
 /// A signature with its own strokes (`seed`).
 fn png_of(seed: u32) -> String {
     let img = image::GrayImage::from_fn(180, 60, |x, y| {
-        image::Luma([if (x * (seed + 4) + y) % 11 == 0 {
+        image::Luma([if (x * (seed + 4) + y).is_multiple_of(11) {
             0
         } else {
             255

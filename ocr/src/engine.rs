@@ -341,11 +341,12 @@ impl Engine {
                     (0, f32::MIN),
                     |best, (i, &p)| if p > best.1 { (i, p) } else { best },
                 );
-            if idx != last && idx != 0 {
-                if let Some(ch) = self.dict.get(idx) {
-                    text.push_str(ch);
-                    probs.push(p);
-                }
+            if idx != last
+                && idx != 0
+                && let Some(ch) = self.dict.get(idx)
+            {
+                text.push_str(ch);
+                probs.push(p);
             }
             last = idx;
         }

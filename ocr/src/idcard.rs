@@ -221,7 +221,7 @@ fn number_char(c: char) -> Option<char> {
 fn number_candidates(text: &str) -> Vec<String> {
     let mut runs = Vec::new();
     let mut cur = String::new();
-    for c in text.chars().map(|c| zhifa_core::text::fold_width(c)) {
+    for c in text.chars().map(zhifa_core::text::fold_width) {
         match number_char(c) {
             Some(d) => cur.push(d),
             None => {
@@ -248,7 +248,8 @@ fn birth_date(value: &str) -> Option<NaiveDate> {
         .collect();
     match groups.as_slice() {
         [y, m, d, ..] => NaiveDate::from_ymd_opt(i32::try_from(*y).ok()?, *m, *d),
-        [ymd] if *ymd >= 1_000_0101 => NaiveDate::from_ymd_opt(
+        // One run of digits: yyyymmdd, at least 1000-01-01.
+        [ymd] if *ymd >= 10_000_101 => NaiveDate::from_ymd_opt(
             i32::try_from(ymd / 10_000).ok()?,
             (ymd / 100) % 100,
             ymd % 100,

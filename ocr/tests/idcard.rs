@@ -4,6 +4,8 @@
 //! these tests print why and pass — unless `ZHIFA_REQUIRE_OCR=1` (set by
 //! the test command, scripts/test.sh), where a missing model fails.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
