@@ -87,3 +87,14 @@ impl IntoResponse for ApiError {
         (status, axum::Json(self.body())).into_response()
     }
 }
+
+/// Runs a blocking storage call on tokio's blocking pool; a task that is
+/// lost (panicked or cancelled) is an internal error, never a hang.
+pub(crate) async fn blocking<T: Send + 'static, E: Into<ApiError> + Send + 'static>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::new(ErrorKind::Internal, "服务器任务中断"))?
+        .map_err(Into::into)
+}

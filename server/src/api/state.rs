@@ -116,15 +116,10 @@ impl AppState {
 
 pub(crate) type St = Arc<AppState>;
 
-/// Runs a blocking storage call on tokio's blocking pool.
-pub(crate) async fn blocking<T: Send + 'static, E: Into<ApiError> + Send + 'static>(
-    f: impl FnOnce() -> Result<T, E> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| ApiError::new(ErrorKind::Internal, "服务器任务中断"))?
-        .map_err(Into::into)
-}
+/// Runs a blocking storage call on tokio's blocking pool (it lives in
+/// `crate::error` so modules the state names, such as `session::sso`, can
+/// use it without importing the state back).
+pub(crate) use crate::error::blocking;
 
 /// The authenticated caller (bearer token + protocol version).
 pub struct Auth(pub Principal);

@@ -373,7 +373,7 @@ impl Sso {
         };
         let (s, n, v) = (state.clone(), nonce.clone(), verifier.clone());
         let store2 = store.clone();
-        crate::api::state::blocking(move || {
+        crate::error::blocking(move || {
             store2.write(|tx| {
                 tx.exec(
                     "DELETE FROM staff_sso_pending WHERE created_at < ?1",
@@ -441,7 +441,7 @@ impl Sso {
     ) -> SsoError {
         if let Some(st) = state.map(str::to_owned) {
             let store2 = store.clone();
-            let _ = crate::api::state::blocking(move || {
+            let _ = crate::error::blocking(move || {
                 store2.write(|tx| {
                     tx.exec("DELETE FROM staff_sso_pending WHERE state = ?1", p![st])?;
                     Ok(())
@@ -463,7 +463,7 @@ impl Sso {
     ) -> Result<(NewSession, String), SsoError> {
         let st = state.to_owned();
         let store2 = store.clone();
-        let pending = crate::api::state::blocking(move || {
+        let pending = crate::error::blocking(move || {
             store2.write(|tx| {
                 let row = tx.query_opt(
                     "SELECT nonce, verifier, next, created_at FROM staff_sso_pending WHERE state = ?1",
@@ -541,7 +541,7 @@ impl Sso {
         })?;
         let (issuer, policy, sub) = (self.cfg.issuer.clone(), *policy, claims.sub.clone());
         let store2 = store.clone();
-        let made = crate::api::state::blocking(move || {
+        let made = crate::error::blocking(move || {
             Ok::<_, crate::error::ApiError>(sso_session(&store2, &issuer, &sub, &policy, now))
         })
         .await?;
@@ -555,7 +555,7 @@ impl Sso {
     /// and hands it back.
     async fn refuse(&self, store: &Db, now: DateTime<Utc>, e: SsoError) -> SsoError {
         let (store, code) = (store.clone(), e.code());
-        let _ = crate::api::state::blocking(move || {
+        let _ = crate::error::blocking(move || {
             store.write(|tx| {
                 crate::store::audit(tx, now, "anonymous", "session.sso_refused", code)?;
                 Ok(())
