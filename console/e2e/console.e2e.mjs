@@ -342,6 +342,9 @@ async function main() {
       // A flagged case (issue 18's done-when): the clue's case opens its
       // dossier, and the supervisor issues a 监督意见书 on the clue.
       const clueRow = page.locator('.el-table__body tr:has(button:has-text("处置"))').first()
+      // The clue list loads beside the report (its own request): wait for
+      // the row rather than counting before it has arrived.
+      await clueRow.waitFor({ timeout: 15000 }).catch(() => {})
       expect((await clueRow.count()) > 0, 'no open clue on the cockpit')
       if ((await clueRow.count()) > 0) {
         flaggedClue = true
