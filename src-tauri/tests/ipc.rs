@@ -215,8 +215,9 @@ fn every_command_through_ipc_in_one_case() {
     call("case_issue", json!({"case_id": id}));
     // 行政处罚法 Art. 52 ¶2: both officers sign with their PINs first.
     for (officer, pin, again) in [
-        ("OFF-LX-01", "246813", None),
-        ("OFF-LX-02", "135792", Some("135792")),
+        ("OFF-LX-01", "246813", None::<&str>),
+        // OFF-LX-02 was enrolled on this device above with its own PIN.
+        ("OFF-LX-02", "705318", None),
     ] {
         call(
             "case_officer_sign",
@@ -275,7 +276,9 @@ fn every_command_through_ipc_in_one_case() {
             .as_array()
             .unwrap()
             .len(),
-        9
+        // The nine acts of the case and the two officers' signatures
+        // (行政处罚法 Art. 52 ¶2).
+        11
     );
     assert_eq!(
         call("evidence_list", json!({"case_id": null, "verify": true}))["items"][0]["verification"],
@@ -456,6 +459,36 @@ fn every_command_through_ipc_in_one_case() {
     );
     assert_eq!(np["status"], "no_penalty");
     assert_eq!(np["no_penalty"]["guardian_order"], "责令监护人加以管教");
+
+    // The commands the officer's signatures, printing and the ID-card
+    // reading added: each reaches its handler through IPC (an answer or a
+    // refusal of its own, never the unknown command's). Their behaviour is
+    // tested in zhifa-api's tests and the case e2e.
+    let unknown = invoke(&h, "no_such_command", json!({})).unwrap_err();
+    for (cmd, req) in [
+        ("case_show_document", json!({"case_id": id})),
+        ("case_issued_document", json!({"case_id": id})),
+        ("case_receipt_document", json!({"case_id": id})),
+        (
+            "case_print_document",
+            json!({"case_id": id, "document": "decision", "width_mm": 80}),
+        ),
+        ("identity_read", json!({"image_base64": png()})),
+        (
+            "insp_print",
+            json!({"inspection_id": "none", "width_mm": 80}),
+        ),
+        (
+            "officer_signature_set",
+            json!({"officer_id": "OFF-LX-01", "pin": "246813", "signature_png_base64": png()}),
+        ),
+    ] {
+        let answer = invoke(&h, cmd, req);
+        if let Err(e) = &answer {
+            assert_ne!(e, &unknown, "{cmd} is not reachable through IPC");
+        }
+        used.insert(cmd.to_owned());
+    }
 
     let all: std::collections::BTreeSet<String> = COMMANDS.iter().map(|s| s.to_string()).collect();
     used.extend(refused);
