@@ -20,7 +20,10 @@
 //!    for and must count it (push answered → indicators counted; the
 //!    township's stored days are refreshed by that query);
 //! 4. the deadline monitor (`supervise::deadlines::deadlines`) of a
-//!    district holding `--normal` planted normal-procedure cases.
+//!    district holding `--normal` normal-procedure cases, planted before
+//!    the cockpit's queries so that every report of the city and of that
+//!    district carries their open clocks; and the phases of the city's
+//!    report (indicators, clues, deadline monitor, facts refresh, JSON).
 //!
 //! The facts are generated straight into `supervise_case` (their refresh
 //! from sealed records is the push-time cost measured in 3).
@@ -38,7 +41,9 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use rand::Rng;
 use zhifa_server::supervise::Config;
-use zhifa_server::supervise::cockpit::{Served, answer, recompute};
+use zhifa_server::supervise::cockpit::{
+    Served, answer, recompute, refresh_dirty, stored_clues, stored_indicators,
+};
 use zhifa_server::supervise::report::{Report, report};
 use zhifa_tests::{Backend, OFFICERS, TestDevice, TestServer, t0};
 
@@ -163,6 +168,16 @@ async fn main() {
         );
     }
 
+    // Open normal-procedure cases in the sample district, planted before
+    // the cockpit's queries: every report carries its scope's deadline
+    // monitor. Their township's marks are then refreshed, as the server's
+    // upkeep does every minute.
+    let normal: usize = arg("--normal").map_or(0, |v| v.parse().unwrap());
+    if normal > 0 {
+        let ((), secs) = timed(|| plant_normal(&server, normal));
+        eprintln!("planted {normal} normal-procedure cases in {secs:.1} s");
+        server.store(|db| refresh_dirty(db, "", now).unwrap());
+    }
     // 2. The cockpit's queries.
     let mut rng = rand::rng();
     let stored = |scope: &str| -> Report {
@@ -189,6 +204,38 @@ async fn main() {
             percentile(&ms, 0.5),
             percentile(&ms, 0.99),
             ms[ms.len() - 1]
+        );
+    }
+    // Where the city's report spends its time (the phases of `answer`).
+    {
+        let (ind, t_ind) = timed(|| {
+            server.store(|db| db.read_as(|c| stored_indicators(c, "", from, to)).unwrap())
+        });
+        let (clues, t_clues) =
+            timed(|| server.store(|db| db.read_as(|c| stored_clues(c, "", from, to)).unwrap()));
+        let (d, t_dl) = timed(|| {
+            server.store(|db| {
+                db.read_as(|c| {
+                    zhifa_server::supervise::deadlines::deadlines(c, db.keeper(), "", as_of)
+                })
+                .unwrap()
+            })
+        });
+        let (_, t_facts) =
+            timed(|| server.store(|db| zhifa_server::supervise::facts::refresh(db).unwrap()));
+        let r = stored("");
+        let (json, t_json) = timed(|| serde_json::to_vec(&r).unwrap());
+        println!(
+            "the city's report's phases: indicators of {} townships {:.1} ms, {} clues {:.1} ms, deadline monitor ({} clocks) {:.1} ms, facts refresh {:.1} ms; its JSON {} KB in {:.1} ms",
+            ind.len(),
+            t_ind * 1000.0,
+            clues.len(),
+            t_clues * 1000.0,
+            d.items.len(),
+            t_dl * 1000.0,
+            t_facts * 1000.0,
+            json.len() / 1024,
+            t_json * 1000.0
         );
     }
     {
@@ -278,11 +325,8 @@ async fn main() {
         shown * 1000.0
     );
 
-    // 4. The deadline monitor over planted normal-procedure cases.
-    let normal: usize = arg("--normal").map_or(0, |v| v.parse().unwrap());
+    // 4. The deadline monitor of the district holding the planted cases.
     if normal > 0 {
-        let ((), secs) = timed(|| plant_normal(&server, normal));
-        eprintln!("planted {normal} normal-procedure cases in {secs:.1} s");
         let district = zhifa_tests::TOWNSHIP[..6].to_owned();
         let mut ms = Vec::new();
         let mut items = 0;

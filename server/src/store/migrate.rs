@@ -113,6 +113,7 @@ pub const MIGRATIONS: &[Migration] = &[
     shared!(22, "0022_platform"),
     shared!(23, "0023_adoption"),
     shared!(24, "0024_staff_sso"),
+    shared!(25, "0025_supervise_running"),
 ];
 
 /// The newest version this build knows.

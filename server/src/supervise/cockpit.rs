@@ -1,15 +1,19 @@
-//! The supervision cockpit's stored answer (issue 18 done-when 2; migration
-//! 0019): the full recomputation ([`recompute`]) leaves the indicators per
-//! township and activity day (`supervise_indicator`) and the days of each
-//! clue it found (`supervise_clue_day`); a cockpit query ([`answer`]) sums
-//! the days of its scope and period and reads those clues instead of
-//! loading the facts and running the models.
+//! The supervision cockpit's stored answer (issue 18 done-when 2;
+//! migrations 0019 and 0025): the full recomputation ([`recompute`])
+//! leaves, per township, its running totals for every day of the stored
+//! period (`supervise_running`: the sums of its activity days from the
+//! period's first day through that day) and the days of each clue it
+//! found (`supervise_clue_day`); a cockpit query ([`answer`]) takes, per
+//! township of its scope, the totals on its last day less those on the
+//! day before its first — two exact lookups per township whatever the
+//! period's length — and reads those clues instead of loading the facts
+//! and running the models.
 //!
 //! Every indicator is a sum over single cases (the overdue count included:
-//! the six overdue models judge each case alone), so the days of a
-//! township add up to exactly the figures `report::report` computes, for
-//! any scope and any period inside the stored one; `report::day_rows` is
-//! the one function both use.
+//! the six overdue models judge each case alone), so the difference of a
+//! township's running totals is exactly the figures `report::report`
+//! computes, for any scope and any period inside the stored one;
+//! `report::day_rows` is the one function both use.
 //!
 //! Keeping up: changing a case's facts or a normal-procedure case marks
 //! its township (`super::dirty`); a query first refreshes the marked
@@ -33,7 +37,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::deadlines::deadlines;
 use super::report::{
-    DayRow, Indicators, Report, Run, add, assemble, check_period, day_rows, finish, report, run,
+    DayRow, Indicators, Report, Run, assemble, check_period, day_rows, finish, report, run,
     sum_days,
 };
 use super::{Clue, Config, SuperviseError, facts, scope_where};
@@ -105,54 +109,112 @@ pub fn stored(c: &mut dyn Conn) -> Result<Option<Stored>, SuperviseError> {
     }))
 }
 
-/// The day rows per statement (19 parameters each).
-const ROWS_PAGE: usize = 400;
+/// The running rows per statement (19 parameters each; within SQLite's
+/// 32,766 and PostgreSQL's 65,535 parameters).
+const ROWS_PAGE: usize = 1000;
 
-fn insert_days(
+/// The stored counts of a running row, in [`COLUMNS`]' order after the
+/// township and the day.
+const COUNTS: usize = 17;
+
+const COLUMNS: &str = "township, day, cases, simple, normal, open, decided, penalties, no_penalty,
+    first_violation_no_penalty, closed, overdue, flagged, voided, minutes_sum, minutes_n, fines_fen,
+    inspections, inspection_items";
+
+fn counts(r: &DayRow) -> [i64; COUNTS] {
+    let x = &r.ind;
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    [
+        n(x.cases),
+        n(x.simple),
+        n(x.normal),
+        n(x.open),
+        n(x.decided),
+        n(x.penalties),
+        n(x.no_penalty),
+        n(x.first_violation_no_penalty),
+        n(x.closed),
+        n(x.overdue),
+        n(x.flagged),
+        n(x.voided),
+        r.minutes_sum,
+        r.minutes_n,
+        x.fines_fen_information_only,
+        n(x.inspections),
+        x.inspection_items,
+    ]
+}
+
+fn row_of(township: String, v: &[i64; COUNTS]) -> DayRow {
+    let n = |i: usize| u64::try_from(v[i]).unwrap_or(0);
+    DayRow {
+        ind: Indicators {
+            township,
+            cases: n(0),
+            simple: n(1),
+            normal: n(2),
+            open: n(3),
+            decided: n(4),
+            penalties: n(5),
+            no_penalty: n(6),
+            first_violation_no_penalty: n(7),
+            closed: n(8),
+            overdue: n(9),
+            flagged: n(10),
+            voided: n(11),
+            avg_minutes_to_decision: None,
+            fines_fen_information_only: v[14],
+            inspections: n(15),
+            inspection_items: v[16],
+        },
+        minutes_sum: v[12],
+        minutes_n: v[13],
+    }
+}
+
+/// Stores the running totals of `rows` (the day rows of one or more
+/// townships): for every township with a row, one row for every day of
+/// `from ..= to` holding the sums of its days from `from` through that
+/// day. Dense, so that any period inside is two exact lookups per
+/// township ([`stored_indicators`]).
+fn insert_running(
     c: &mut dyn Conn,
     rows: &BTreeMap<(String, NaiveDate), DayRow>,
+    from: NaiveDate,
+    to: NaiveDate,
 ) -> Result<(), SuperviseError> {
-    let all: Vec<(&(String, NaiveDate), &DayRow)> = rows.iter().collect();
+    let townships: BTreeSet<&str> = rows.keys().map(|(t, _)| t.as_str()).collect();
+    let mut all: Vec<(&str, String, [i64; COUNTS])> = Vec::new();
+    for t in townships {
+        let mut sum = [0i64; COUNTS];
+        for d in from.iter_days().take_while(|d| *d <= to) {
+            if let Some(r) = rows.get(&(t.to_owned(), d)) {
+                for (a, b) in sum.iter_mut().zip(counts(r)) {
+                    *a += b;
+                }
+            }
+            all.push((t, d.to_string(), sum));
+        }
+    }
     for page in all.chunks(ROWS_PAGE) {
-        let days: Vec<String> = page.iter().map(|((_, d), _)| d.to_string()).collect();
-        let mut vals: Vec<Val<'_>> = Vec::with_capacity(page.len() * 19);
+        let mut vals: Vec<Val<'_>> = Vec::with_capacity(page.len() * (COUNTS + 2));
         let mut tuples = Vec::with_capacity(page.len());
-        for (i, (((t, _), r), day)) in page.iter().zip(&days).enumerate() {
-            let b = i * 19;
+        for (i, (t, d, sum)) in page.iter().enumerate() {
+            let b = i * (COUNTS + 2);
             tuples.push(format!(
                 "({})",
-                (1..=19)
+                (1..=COUNTS + 2)
                     .map(|k| format!("?{}", b + k))
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
-            let x = &r.ind;
-            let n = |v: u64| Val::Int(i64::try_from(v).unwrap_or(i64::MAX));
-            vals.extend([
-                Val::Text(t),
-                Val::Text(day),
-                n(x.cases),
-                n(x.simple),
-                n(x.normal),
-                n(x.open),
-                n(x.decided),
-                n(x.penalties),
-                n(x.no_penalty),
-                n(x.first_violation_no_penalty),
-                n(x.closed),
-                n(x.overdue),
-                n(x.flagged),
-                n(x.voided),
-                Val::Int(r.minutes_sum),
-                Val::Int(r.minutes_n),
-                Val::Int(x.fines_fen_information_only),
-                n(x.inspections),
-                Val::Int(x.inspection_items),
-            ]);
+            vals.push(Val::Text(t));
+            vals.push(Val::Text(d));
+            vals.extend(sum.iter().map(|v| Val::Int(*v)));
         }
         c.exec(
             &format!(
-                "INSERT INTO supervise_indicator ({DAY_COLUMNS}) VALUES {}",
+                "INSERT INTO supervise_running ({COLUMNS}) VALUES {}",
                 tuples.join(", ")
             ),
             &vals,
@@ -160,11 +222,6 @@ fn insert_days(
     }
     Ok(())
 }
-
-const DAY_COLUMNS: &str =
-    "township, day, cases, simple, normal, open, decided, penalties, no_penalty,
-    first_violation_no_penalty, closed, overdue, flagged, voided, minutes_sum, minutes_n, fines_fen,
-    inspections, inspection_items";
 
 /// The clue days per statement.
 const CLUE_PAGE: usize = 1000;
@@ -244,9 +301,9 @@ pub fn recompute(
     let rows = day_rows(&run);
     let config = config_json(cfg)?;
     db.write_as(|c| {
-        c.exec("DELETE FROM supervise_indicator", &[])?;
+        c.exec("DELETE FROM supervise_running", &[])?;
         c.exec("DELETE FROM supervise_clue_day", &[])?;
-        insert_days(c, &rows)?;
+        insert_running(c, &rows, from, to)?;
         insert_clue_days(c, &run.clues, &run.days)?;
         c.exec(
             "INSERT INTO supervise_cockpit (id, from_day, to_day, as_of, config, computed_at)
@@ -297,10 +354,10 @@ pub fn refresh_dirty(db: &Db, scope: &str, now: DateTime<Utc>) -> Result<usize, 
         let rows = day_rows(&run);
         db.write_as(|c| {
             c.exec(
-                "DELETE FROM supervise_indicator WHERE township = ?1",
+                "DELETE FROM supervise_running WHERE township = ?1",
                 p![township],
             )?;
-            insert_days(c, &rows)?;
+            insert_running(c, &rows, s.from, s.to)?;
             let (keep, args): (Vec<String>, Vec<Val<'_>>) = GROUP_MODELS
                 .iter()
                 .enumerate()
@@ -379,72 +436,62 @@ pub fn cockpit(
     answer(db, scope, from, to, as_of, now, cfg).map(|(r, _)| r)
 }
 
-/// The stored days of `scope` in `from ..= to`, summed per township.
-fn stored_indicators(
+/// The indicators of `scope` in `from ..= to` (inside the stored period)
+/// per township: its running totals on `to` less those on the day before
+/// `from` (none before the stored period's first day: zero). A township
+/// with nothing in the period is left out, as `report::report` leaves it.
+pub fn stored_indicators(
     c: &mut dyn Conn,
     scope: &str,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Indicators>, SuperviseError> {
+    let before = from.pred_opt().unwrap_or(from);
     let (cond, mut args) = scope_where(scope, None, 3);
-    args.splice(0..0, [from.to_string(), to.to_string()]);
+    args.splice(0..0, [before.to_string(), to.to_string()]);
     let vals: Vec<Val<'_>> = args.iter().map(|a| Val::Text(a)).collect();
-    let sums: Vec<String> = DAY_COLUMNS
-        .split(',')
-        .map(str::trim)
-        .skip(2)
-        .map(|col| format!("CAST(SUM({col}) AS BIGINT)"))
-        .collect();
+    let cols: Vec<&str> = COLUMNS.split(',').map(str::trim).skip(2).collect();
     let rows = c.query(
         &format!(
-            "SELECT township, {} FROM supervise_indicator
-             WHERE {cond} AND day >= ?1 AND day <= ?2 GROUP BY township",
-            sums.join(", ")
+            "SELECT township, day, {} FROM supervise_running
+             WHERE {cond} AND day IN (?1, ?2)",
+            cols.join(", ")
         ),
         &vals,
     )?;
-    let mut by: BTreeMap<String, DayRow> = BTreeMap::new();
+    let (before, to) = (before.to_string(), to.to_string());
+    // (running on the day before `from`, running on `to`) per township.
+    let mut by: BTreeMap<String, ([i64; COUNTS], [i64; COUNTS])> = BTreeMap::new();
     for r in &rows {
-        let n = |i: usize| -> Result<u64, SuperviseError> {
-            Ok(u64::try_from(r.get::<i64>(i)?).unwrap_or(0))
-        };
-        let township: String = r.get(0)?;
-        let row = DayRow {
-            ind: Indicators {
-                township: township.clone(),
-                cases: n(1)?,
-                simple: n(2)?,
-                normal: n(3)?,
-                open: n(4)?,
-                decided: n(5)?,
-                penalties: n(6)?,
-                no_penalty: n(7)?,
-                first_violation_no_penalty: n(8)?,
-                closed: n(9)?,
-                overdue: n(10)?,
-                flagged: n(11)?,
-                voided: n(12)?,
-                avg_minutes_to_decision: None,
-                fines_fen_information_only: r.get(15)?,
-                inspections: n(16)?,
-                inspection_items: r.get(17)?,
-            },
-            minutes_sum: r.get(13)?,
-            minutes_n: r.get(14)?,
-        };
-        match by.get_mut(&township) {
-            Some(a) => add(a, &row),
-            None => {
-                by.insert(township, row);
-            }
+        let day: String = r.get(1)?;
+        let mut v = [0i64; COUNTS];
+        for (i, x) in v.iter_mut().enumerate() {
+            *x = r.get(i + 2)?;
+        }
+        let slot = by.entry(r.get(0)?).or_default();
+        if day == to {
+            slot.1 = v;
+        } else if day == before {
+            slot.0 = v;
         }
     }
-    Ok(by.into_values().map(finish).collect())
+    Ok(by
+        .into_iter()
+        .filter_map(|(t, (start, end))| {
+            let mut d = [0i64; COUNTS];
+            for (i, x) in d.iter_mut().enumerate() {
+                *x = end[i] - start[i];
+            }
+            // Every case adds to `cases` or `voided`, every inspection to
+            // `inspections`: all zero means nothing in the period.
+            (d.iter().any(|x| *x != 0)).then(|| finish(row_of(t, &d)))
+        })
+        .collect())
 }
 
 /// The stored clues of `scope` with a case in `from ..= to`, ordered as
 /// the report orders them.
-fn stored_clues(
+pub fn stored_clues(
     c: &mut dyn Conn,
     scope: &str,
     from: NaiveDate,
