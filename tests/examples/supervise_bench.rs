@@ -356,81 +356,13 @@ async fn main() {
     }
 }
 
-/// `n` open normal-procedure cases in the sample township: 案源登记, 立案
-/// and a 先行登记保存 each, through the procedure module.
+/// `n` open normal-procedure cases in the sample township, an hour apart
+/// over 8,000 hours from 2026-01-05.
 fn plant_normal(server: &TestServer, n: usize) {
     use chrono::{Duration, TimeZone, Utc};
-    use zhifa_core::procedure::{Actor, EventKind, Origin, PartyKind, ProcedureEvent, Role};
-    let details: zhifa_protocol::mutation::NormalCaseDetails = serde_json::from_value(serde_json::json!({
-        "township": zhifa_tests::TOWNSHIP,
-        "party": {"kind": "individual", "name": "李四", "id_number": "500112198001011234", "address": "龙兴镇"},
-        "matter_code": "CG-001", "matter_name": "占道经营", "place": "龙兴镇", "facts": "占道经营",
-        "violation_time": "2026-03-10T09:00:00",
-        "officers": [], "authority": {"name": "龙兴镇人民政府", "short_name": "渝北龙兴",
-            "reconsideration_body": "渝北区人民政府", "court": "渝北区人民法院",
-            "payment_channel": "重庆市非税收入电子缴款平台"}
-    }))
-    .unwrap();
-    let ev = |kind: EventKind, id: &str, role: Role, at| {
-        ProcedureEvent::new(
-            kind,
-            Actor {
-                id: id.into(),
-                role,
-            },
-            at,
-            Origin::Device("planted".into()),
-        )
-    };
+    let start = Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap();
     for i in 0..n {
-        let at = Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap()
-            + Duration::hours(i64::try_from(i % 8000).unwrap());
-        let id = uuid::Uuid::now_v7().to_string();
-        let steps = [
-            ev(
-                EventKind::RegisterSource {
-                    discovered_on: zhifa_core::procedure::beijing_date(at),
-                    source: "巡查".into(),
-                    party: PartyKind::Citizen,
-                },
-                "OFF-LX-01",
-                Role::Officer,
-                at,
-            ),
-            ev(
-                EventKind::File,
-                "AP-1",
-                Role::Leader,
-                at + Duration::hours(1),
-            ),
-            ev(
-                EventKind::RegisterSave {
-                    items: "建筑材料一批".into(),
-                },
-                "AP-1",
-                Role::Leader,
-                at + Duration::hours(2),
-            ),
-        ];
-        server.store(|db| {
-            db.write_as(|c| {
-                for (k, e) in steps.iter().enumerate() {
-                    zhifa_server::procedure::append(
-                        c,
-                        db.keeper(),
-                        &id,
-                        e,
-                        (k == 0).then_some(zhifa_server::procedure::NewCase {
-                            officer_id: "OFF-LX-01",
-                            device_id: "planted",
-                        }),
-                        (k == 0).then_some(&details),
-                        at,
-                    )?;
-                }
-                Ok::<_, zhifa_server::procedure::CaseError>(())
-            })
-            .unwrap();
-        });
+        let at = start + Duration::hours(i64::try_from(i % 8000).unwrap());
+        zhifa_tests::plant::normal_case(server, at);
     }
 }

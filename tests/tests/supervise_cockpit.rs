@@ -14,7 +14,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should abort loudly
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
-use zhifa_core::procedure::{Actor, EventKind, Origin, PartyKind, ProcedureEvent, Role};
 use zhifa_server::store::sql::Val;
 use zhifa_server::supervise::cockpit::{GROUP_MODELS, Served, answer, recompute};
 use zhifa_server::supervise::report::{Report, report};
@@ -216,79 +215,6 @@ fn city(server: &TestServer, as_of: NaiveDate) -> (Report, Served) {
     })
 }
 
-/// A normal-procedure case in the sample township opened at `at`
-/// (案源登记, 立案, one 先行登记保存), through the procedure module.
-fn plant_normal(server: &TestServer, at: DateTime<Utc>) {
-    let id = uuid::Uuid::now_v7().to_string();
-    let details: zhifa_protocol::mutation::NormalCaseDetails = serde_json::from_value(serde_json::json!({
-        "township": TOWNSHIP,
-        "party": {"kind": "individual", "name": "李四", "id_number": "500112198001011234", "address": "龙兴镇"},
-        "matter_code": "CG-001", "matter_name": "占道经营", "place": "龙兴镇", "facts": "占道经营",
-        "violation_time": "2026-03-10T09:00:00",
-        "officers": [], "authority": {"name": "龙兴镇人民政府", "short_name": "渝北龙兴",
-            "reconsideration_body": "渝北区人民政府", "court": "渝北区人民法院",
-            "payment_channel": "重庆市非税收入电子缴款平台"}
-    }))
-    .unwrap();
-    let ev = |kind: EventKind, id: &str, role: Role, at| {
-        ProcedureEvent::new(
-            kind,
-            Actor {
-                id: id.into(),
-                role,
-            },
-            at,
-            Origin::Device("planted".into()),
-        )
-    };
-    let steps = [
-        ev(
-            EventKind::RegisterSource {
-                discovered_on: zhifa_core::procedure::beijing_date(at),
-                source: "巡查".into(),
-                party: PartyKind::Citizen,
-            },
-            "OFF-LX-01",
-            Role::Officer,
-            at,
-        ),
-        ev(
-            EventKind::File,
-            "AP-1",
-            Role::Leader,
-            at + Duration::hours(1),
-        ),
-        ev(
-            EventKind::RegisterSave {
-                items: "建筑材料一批".into(),
-            },
-            "AP-1",
-            Role::Leader,
-            at + Duration::hours(2),
-        ),
-    ];
-    server.store(|db| {
-        db.write_as(|c| {
-            for (k, e) in steps.iter().enumerate() {
-                zhifa_server::procedure::append(
-                    c,
-                    db.keeper(),
-                    &id,
-                    e,
-                    (k == 0).then_some(zhifa_server::procedure::NewCase {
-                        officer_id: "OFF-LX-01",
-                        device_id: "planted",
-                    }),
-                    (k == 0).then_some(&details),
-                    at,
-                )?;
-            }
-            Ok::<_, zhifa_server::procedure::CaseError>(())
-        })
-        .unwrap();
-    });
-}
-
 fn total(r: &Report, f: impl Fn(&zhifa_server::supervise::report::Indicators) -> u64) -> u64 {
     r.indicators.iter().map(f).sum()
 }
@@ -398,7 +324,7 @@ async fn the_stored_answer_is_the_recomputed_report(b: Backend) {
         "the paid fine is no longer overdue"
     );
     // The normal case's 先行登记保存 (7 working days, Art. 56) ran out.
-    plant_normal(&server, t0());
+    zhifa_tests::plant::normal_case(&server, t0());
     assert_eq!(
         server.db().int("SELECT count(*) FROM procedure_case", &[]),
         cases_before + 1

@@ -10,9 +10,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::Value;
-use zhifa_core::procedure::{
-    Actor, ClockKind, EventKind, Origin, PartyKind, ProcedureEvent, Role, beijing_date, gates,
-};
+use zhifa_core::procedure::{ClockKind, beijing_date, gates};
 use zhifa_server::console::StaffRole;
 use zhifa_server::supervise::Config;
 use zhifa_server::supervise::report::report;
@@ -20,81 +18,6 @@ use zhifa_sync::transport::Method;
 use zhifa_tests::{Backend, TOWNSHIP, TestServer};
 
 zhifa_tests::on_both_backends!(the_monitor_colours_and_escalates_the_normal_cases_clocks);
-
-fn event(kind: EventKind, id: &str, role: Role, at: DateTime<Utc>) -> ProcedureEvent {
-    ProcedureEvent::new(
-        kind,
-        Actor {
-            id: id.into(),
-            role,
-        },
-        at,
-        Origin::Device("planted".into()),
-    )
-}
-
-/// A normal case of the sample township: 案源登记, 立案 and one 先行登记保存
-/// at `at`; its id.
-fn plant(server: &TestServer, at: DateTime<Utc>) -> String {
-    let id = uuid::Uuid::now_v7().to_string();
-    let details: zhifa_protocol::mutation::NormalCaseDetails = serde_json::from_value(serde_json::json!({
-        "township": TOWNSHIP,
-        "party": {"kind": "individual", "name": "李四", "id_number": "500112198001011234", "address": "龙兴镇"},
-        "matter_code": "CG-001", "matter_name": "占道经营", "place": "龙兴镇", "facts": "占道经营",
-        "violation_time": "2026-03-10T09:00:00",
-        "officers": [], "authority": {"name": "龙兴镇人民政府", "short_name": "渝北龙兴",
-            "reconsideration_body": "渝北区人民政府", "court": "渝北区人民法院",
-            "payment_channel": "重庆市非税收入电子缴款平台"}
-    }))
-    .unwrap();
-    let steps = [
-        event(
-            EventKind::RegisterSource {
-                discovered_on: beijing_date(at),
-                source: "巡查".into(),
-                party: PartyKind::Citizen,
-            },
-            "OFF-LX-01",
-            Role::Officer,
-            at,
-        ),
-        event(
-            EventKind::File,
-            "AP-1",
-            Role::Leader,
-            at + Duration::hours(1),
-        ),
-        event(
-            EventKind::RegisterSave {
-                items: "建筑材料一批".into(),
-            },
-            "AP-1",
-            Role::Leader,
-            at + Duration::hours(2),
-        ),
-    ];
-    server.store(|db| {
-        db.write_as(|c| {
-            for (i, e) in steps.iter().enumerate() {
-                zhifa_server::procedure::append(
-                    c,
-                    db.keeper(),
-                    &id,
-                    e,
-                    (i == 0).then_some(zhifa_server::procedure::NewCase {
-                        officer_id: "OFF-LX-01",
-                        device_id: "planted",
-                    }),
-                    (i == 0).then_some(&details),
-                    at,
-                )?;
-            }
-            Ok::<_, zhifa_server::procedure::CaseError>(())
-        })
-        .unwrap();
-    });
-    id
-}
 
 fn item<'a>(list: &'a Value, case: &str, clock: &str) -> &'a Value {
     list["items"]
@@ -108,7 +31,7 @@ fn item<'a>(list: &'a Value, case: &str, clock: &str) -> &'a Value {
 async fn the_monitor_colours_and_escalates_the_normal_cases_clocks(b: Backend) {
     let server = TestServer::on(&b);
     let start = zhifa_tests::t0();
-    let case = plant(&server, start);
+    let case = zhifa_tests::plant::normal_case(&server, start);
     let filed = beijing_date(start);
     let district = &TOWNSHIP[..6];
     let sv = server.staff("SV-N", StaffRole::Supervisor, district, None);

@@ -11,9 +11,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
-use zhifa_core::procedure::{
-    Actor, EventKind, Origin, PartyKind, ProcedureEvent, Role, beijing_date,
-};
+use zhifa_core::procedure::beijing_date;
 use zhifa_server::console::StaffRole;
 use zhifa_server::supervise::sampling;
 use zhifa_sync::transport::Method;
@@ -24,72 +22,15 @@ zhifa_tests::on_both_backends!(
     only_the_supervisor_draws_and_only_the_assigned_scorer_scores
 );
 
-fn event(kind: EventKind, id: &str, role: Role, at: DateTime<Utc>) -> ProcedureEvent {
-    ProcedureEvent::new(
-        kind,
-        Actor {
-            id: id.into(),
-            role,
-        },
-        at,
-        Origin::Device("planted".into()),
-    )
-}
-
 /// A normal-procedure case of `township` filed at `at`, marked closed on
 /// that day when `closed`; its id.
 fn plant(server: &TestServer, township: &str, at: DateTime<Utc>, closed: bool) -> String {
-    let id = uuid::Uuid::now_v7().to_string();
-    let details: zhifa_protocol::mutation::NormalCaseDetails = serde_json::from_value(json!({
-        "township": township,
-        "party": {"kind": "individual", "name": "李四", "id_number": "500112198001011234", "address": "龙兴镇"},
-        "matter_code": "CG-001", "matter_name": "占道经营", "place": "龙兴镇", "facts": "占道经营",
-        "violation_time": "2026-03-10T09:00:00",
-        "officers": [{"id": "OFF-LX-01", "name": "王建国", "credential_no": "渝执01"},
-                     {"id": "OFF-LX-02", "name": "刘晓燕", "credential_no": "渝执02"}],
-        "authority": {"name": "龙兴镇人民政府", "short_name": "渝北龙兴",
-            "reconsideration_body": "渝北区人民政府", "court": "渝北区人民法院",
-            "payment_channel": "重庆市非税收入电子缴款平台"}
-    }))
-    .unwrap();
-    let steps = [
-        event(
-            EventKind::RegisterSource {
-                discovered_on: beijing_date(at),
-                source: "巡查".into(),
-                party: PartyKind::Citizen,
-            },
-            "OFF-LX-01",
-            Role::Officer,
-            at,
-        ),
-        event(
-            EventKind::File,
-            "AP-1",
-            Role::Leader,
-            at + Duration::hours(1),
-        ),
-    ];
-    server.store(|db| {
-        db.write_as(|c| {
-            for (i, e) in steps.iter().enumerate() {
-                zhifa_server::procedure::append(
-                    c,
-                    db.keeper(),
-                    &id,
-                    e,
-                    (i == 0).then_some(zhifa_server::procedure::NewCase {
-                        officer_id: "OFF-LX-01",
-                        device_id: "planted",
-                    }),
-                    (i == 0).then_some(&details),
-                    at,
-                )?;
-            }
-            Ok::<_, zhifa_server::procedure::CaseError>(())
-        })
-        .unwrap();
-    });
+    let what = zhifa_tests::plant::Normal {
+        township,
+        officers: true,
+        save: false,
+    };
+    let id = zhifa_tests::plant::normal(server, what, at);
     if closed {
         server.db().rows(
             "UPDATE procedure_case SET stage = 'closed', closed_on = ?2 WHERE case_id = ?1",

@@ -32,6 +32,8 @@ use super::sampling::SamplingConfig;
 use crate::api::state::{St, StaffAuth, blocking};
 use crate::console::StaffRole;
 use crate::error::ApiError;
+use crate::record::Keeper;
+use crate::store::sql::Conn;
 
 /// The routes of this module.
 pub fn routes() -> Router<St> {
@@ -90,6 +92,19 @@ fn scorer_only(role: StaffRole) -> Result<(), ApiError> {
     }
 }
 
+/// The one body of every handler here: `f` in one write transaction (every
+/// call audits), off the async runtime, with the record keeper and the
+/// request's time.
+async fn in_store<T: Send + 'static>(
+    s: &St,
+    mut f: impl FnMut(&mut dyn Conn, &Keeper, chrono::DateTime<chrono::Utc>) -> Result<T, SampleError>
+    + Send
+    + 'static,
+) -> Result<T, ApiError> {
+    let (store, now) = (s.store.clone(), s.clock.now());
+    blocking(move || store.write_as(|c| f(c, store.keeper(), now))).await
+}
+
 /// `POST /v1/console/supervise/draws`: draws a random sample of the closed
 /// normal-procedure files of a township of the supervisor's scope, the
 /// seed recorded.
@@ -103,18 +118,15 @@ pub(crate) async fn draw_http(
     Json(req): Json<DrawRequest>,
 ) -> Result<Json<Draw>, ApiError> {
     supervisor_only(who.role)?;
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let d = blocking(move || {
-        Ok::<_, ApiError>(store.write_as(|c| {
-            crossreview::draw(
-                c,
-                &req,
-                &who.scope,
-                &who.actor(),
-                now,
-                &SamplingConfig::default(),
-            )
-        })?)
+    let d = in_store(&s, move |c, _, now| {
+        crossreview::draw(
+            c,
+            &req,
+            &who.scope,
+            &who.actor(),
+            now,
+            &SamplingConfig::default(),
+        )
     })
     .await?;
     Ok(Json(d))
@@ -130,9 +142,8 @@ pub(crate) async fn draws_http(
     StaffAuth(who): StaffAuth,
 ) -> Result<Json<Vec<Draw>>, ApiError> {
     supervisor_only(who.role)?;
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let d = blocking(move || {
-        Ok::<_, ApiError>(store.write_as(|c| crossreview::draws(c, &who.scope, &who.actor(), now))?)
+    let d = in_store(&s, move |c, _, now| {
+        crossreview::draws(c, &who.scope, &who.actor(), now)
     })
     .await?;
     Ok(Json(d))
@@ -153,11 +164,8 @@ pub(crate) async fn assign_http(
     Json(req): Json<AssignRequest>,
 ) -> Result<Json<SampleRow>, ApiError> {
     supervisor_only(who.role)?;
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let row = blocking(move || {
-        Ok::<_, ApiError>(
-            store.write_as(|c| crossreview::assign(c, &id, &req, &who.scope, &who.actor(), now))?,
-        )
+    let row = in_store(&s, move |c, _, now| {
+        crossreview::assign(c, &id, &req, &who.scope, &who.actor(), now)
     })
     .await?;
     Ok(Json(row))
@@ -173,9 +181,8 @@ pub(crate) async fn assigned_http(
     StaffAuth(who): StaffAuth,
 ) -> Result<Json<Vec<Assignment>>, ApiError> {
     scorer_only(who.role)?;
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let rows = blocking(move || {
-        Ok::<_, ApiError>(store.write_as(|c| blind::assigned(c, &who.id, &who.actor(), now))?)
+    let rows = in_store(&s, move |c, _, now| {
+        blind::assigned(c, &who.id, &who.actor(), now)
     })
     .await?;
     Ok(Json(rows))
@@ -195,12 +202,8 @@ pub(crate) async fn blind_http(
     Path(id): Path<String>,
 ) -> Result<Json<BlindFile>, ApiError> {
     scorer_only(who.role)?;
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let f = blocking(move || {
-        let k = store.keeper();
-        Ok::<_, ApiError>(store.write_as(|c| {
-            blind::blind_file(c, k, &id, &who.id, &who.actor(), now, &Grading::default())
-        })?)
+    let f = in_store(&s, move |c, k, now| {
+        blind::blind_file(c, k, &id, &who.id, &who.actor(), now, &Grading::default())
     })
     .await?;
     Ok(Json(f))
@@ -220,21 +223,17 @@ pub(crate) async fn score_http(
     Json(scoring): Json<Scoring>,
 ) -> Result<Json<BlindFile>, ApiError> {
     scorer_only(who.role)?;
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let f = blocking(move || {
-        let k = store.keeper();
-        Ok::<_, ApiError>(store.write_as(|c| {
-            blind::score(
-                c,
-                k,
-                &id,
-                &who.id,
-                &scoring,
-                &who.actor(),
-                now,
-                &Grading::default(),
-            )
-        })?)
+    let f = in_store(&s, move |c, k, now| {
+        blind::score(
+            c,
+            k,
+            &id,
+            &who.id,
+            &scoring,
+            &who.actor(),
+            now,
+            &Grading::default(),
+        )
     })
     .await?;
     Ok(Json(f))
@@ -254,8 +253,7 @@ pub(crate) async fn bulletin_http(
     Query(q): Query<ReportQuery>,
 ) -> Result<Json<Bulletin>, ApiError> {
     supervisor_only(who.role)?;
-    let (store, now) = (s.store.clone(), s.clock.now());
-    let today = zhifa_core::procedure::beijing_date(now);
+    let today = zhifa_core::procedure::beijing_date(s.clock.now());
     let from = q
         .from
         .unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
@@ -265,10 +263,8 @@ pub(crate) async fn bulletin_http(
         "基础标准任一项不符合即为不合格；否则优秀≥{}、良好≥{}、合格≥{}分（分档分数线为本系统配置，待重庆市司法局确认）",
         g.excellent_from, g.good_from, g.pass_from
     );
-    let b = blocking(move || {
-        Ok::<_, ApiError>(store.write_as(|c| {
-            crossreview::bulletin(c, &who.scope, from, to, &basis, &who.actor(), now)
-        })?)
+    let b = in_store(&s, move |c, _, now| {
+        crossreview::bulletin(c, &who.scope, from, to, &basis, &who.actor(), now)
     })
     .await?;
     Ok(Json(b))
