@@ -10,8 +10,9 @@
 //!    whole city and year, the clues remembered and the indicators stored
 //!    per township and day (`supervise::cockpit::recompute`), as the
 //!    server's upkeep runs it;
-//! 2. the cockpit's queries (`supervise::cockpit::answer`, from the stored
-//!    days and clues): the report of a random township, of a random
+//! 2. the cockpit's queries (`supervise::cockpit::answer_with`, from the
+//!    stored running totals and clues, listing at most `COCKPIT_CLUES`
+//!    clues as the console's route does): the report of a random township, of a random
 //!    district and of the city, and the clue list of a district
 //!    (`--queries` each); for comparison, a district's report recomputed
 //!    (`supervise::report::report`, as before the stored days);
@@ -42,7 +43,8 @@ use chrono::NaiveDate;
 use rand::Rng;
 use zhifa_server::supervise::Config;
 use zhifa_server::supervise::cockpit::{
-    Served, answer, recompute, refresh_dirty, stored_clues, stored_indicators,
+    COCKPIT_CLUES, Served, answer_with, recompute, refresh_dirty, stored_clue_page, stored_clues,
+    stored_indicators,
 };
 use zhifa_server::supervise::report::{Report, report};
 use zhifa_tests::{Backend, OFFICERS, TestDevice, TestServer, t0};
@@ -182,7 +184,9 @@ async fn main() {
     let mut rng = rand::rng();
     let stored = |scope: &str| -> Report {
         server.store(|db| {
-            let (r, served) = answer(db, scope, from, to, as_of, now, &cfg).unwrap();
+            // As the console's route asks: at most COCKPIT_CLUES clues listed.
+            let (r, served) =
+                answer_with(db, scope, from, to, as_of, now, &cfg, Some(COCKPIT_CLUES)).unwrap();
             assert_eq!(served, Served::Stored, "answered from the stored days");
             r
         })
@@ -211,6 +215,12 @@ async fn main() {
         let (ind, t_ind) = timed(|| {
             server.store(|db| db.read_as(|c| stored_indicators(c, "", from, to)).unwrap())
         });
+        let ((page, _), t_page) = timed(|| {
+            server.store(|db| {
+                db.read_as(|c| stored_clue_page(c, "", from, to, COCKPIT_CLUES))
+                    .unwrap()
+            })
+        });
         let (clues, t_clues) =
             timed(|| server.store(|db| db.read_as(|c| stored_clues(c, "", from, to)).unwrap()));
         let (d, t_dl) = timed(|| {
@@ -226,9 +236,11 @@ async fn main() {
         let r = stored("");
         let (json, t_json) = timed(|| serde_json::to_vec(&r).unwrap());
         println!(
-            "the city's report's phases: indicators of {} townships {:.1} ms, {} clues {:.1} ms, deadline monitor ({} clocks) {:.1} ms, facts refresh {:.1} ms; its JSON {} KB in {:.1} ms",
+            "the city's report's phases: indicators of {} townships {:.1} ms, {} clues listed and all counted {:.1} ms (reading all {} would take {:.1} ms), deadline monitor ({} clocks) {:.1} ms, facts refresh {:.1} ms; its JSON {} KB in {:.1} ms",
             ind.len(),
             t_ind * 1000.0,
+            page.len(),
+            t_page * 1000.0,
             clues.len(),
             t_clues * 1000.0,
             d.items.len(),
@@ -285,7 +297,14 @@ async fn main() {
         let (_, secs) = timed(|| {
             server.store(|db| {
                 db.write_as(|c| {
-                    zhifa_server::supervise::clues::list(c, db.keeper(), &scope, None, "bench", now)
+                    zhifa_server::supervise::clues::list(
+                        c,
+                        db.keeper(),
+                        &scope,
+                        zhifa_server::supervise::clues::Filter::default(),
+                        "bench",
+                        now,
+                    )
                 })
                 .unwrap()
             })

@@ -209,6 +209,95 @@ async fn clues_are_disposed_of_through_the_console(b: Backend) {
     assert_eq!(refused["cases"], json!([served[5].to_string()]));
     let id = refused["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/console/supervise/clues/{id}");
+    let listed = r["clues"].as_array().unwrap().len() as u64;
+    assert_eq!(
+        r["clues_total"],
+        json!(listed),
+        "every clue listed and counted"
+    );
+    let by_model: u64 = r["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["clues"].as_u64().unwrap())
+        .sum();
+    assert_eq!(by_model, listed, "the models count the same clues");
+
+    // Drilling down: the device's township inside the district answers
+    // its part; a code outside the account's scope, or not a code, does not.
+    let (s, t) = server
+        .console(
+            Method::Get,
+            &format!("{report}&scope={}", dev.township),
+            &sv,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{t}");
+    assert_eq!(t["scope"], json!(dev.township));
+    assert!(
+        t["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["township"] == json!(dev.township))
+    );
+    assert!(
+        t["clues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id.as_str())
+    );
+    let (s, e) = server
+        .console(Method::Get, &format!("{report}&scope=500110"), &sv, None)
+        .await;
+    assert_eq!((s, e["code"].as_str()), (403, Some("scope_outside")), "{e}");
+    let (s, _) = server
+        .console(Method::Get, &format!("{report}&scope=50x"), &sv, None)
+        .await;
+    assert_eq!(s, 400);
+
+    // The clue list of chosen ids: just those, in scope.
+    let (s, some) = server
+        .console(
+            Method::Get,
+            &format!("/v1/console/supervise/clues?ids={id},no-such-clue"),
+            &sv,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{some}");
+    let ids: Vec<&str> = some
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["clue_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![id.as_str()]);
+    let (s, none) = server
+        .console(
+            Method::Get,
+            &format!("/v1/console/supervise/clues?ids={id}"),
+            &sv_out,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, none.as_array().map(Vec::len)),
+        (200, Some(0)),
+        "out of scope"
+    );
+    let many: Vec<String> = (0..=200).map(|i| format!("c{i}")).collect();
+    let (s, _) = server
+        .console(
+            Method::Get,
+            &format!("/v1/console/supervise/clues?ids={}", many.join(",")),
+            &sv,
+            None,
+        )
+        .await;
+    assert_eq!(s, 400, "at most 200 ids");
 
     // Listed, open, for the supervisor and the unit; not for a department.
     let (s, list) = server

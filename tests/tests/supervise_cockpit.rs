@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use zhifa_server::store::sql::Val;
-use zhifa_server::supervise::cockpit::{GROUP_MODELS, Served, answer, recompute};
+use zhifa_server::supervise::cockpit::{GROUP_MODELS, Served, answer, answer_with, recompute};
 use zhifa_server::supervise::report::{Report, report};
 use zhifa_server::supervise::{CaseFacts, Config, Outcome, facts};
 use zhifa_tests::{Backend, OFFICERS, TOWNSHIP, TestDevice, TestServer, t0};
@@ -168,6 +168,47 @@ fn periods() -> [(NaiveDate, NaiveDate); 4] {
     ]
 }
 
+/// How many clues the capped answers below list: fewer than the generated
+/// data's scopes hold, so the cap bites.
+const CAP: usize = 7;
+
+/// A capped answer lists the first [`CAP`] of the full answer's clues by
+/// township, model and id, in the report's order, and counts them all:
+/// per model and in total.
+fn assert_capped(full: &Report, capped: &Report, what: &str) {
+    let mut first: Vec<_> = full.clues.clone();
+    first.sort_by(|a, b| (&a.township, &a.model, &a.id).cmp(&(&b.township, &b.model, &b.id)));
+    first.truncate(CAP);
+    first.sort_by(|a, b| (&a.township, &a.model, &a.cases).cmp(&(&b.township, &b.model, &b.cases)));
+    // The same clues (a report of another period may have reworded a
+    // group model's reason since: its peers are the period's).
+    let key = |v: &[zhifa_server::supervise::Clue]| -> Vec<(String, String, String, Vec<String>)> {
+        v.iter()
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    c.township.clone(),
+                    c.model.clone(),
+                    c.cases.clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(key(&capped.clues), key(&first), "{what}: the listed clues");
+    assert_eq!(
+        capped.clues_total,
+        full.clues.len() as u64,
+        "{what}: the total"
+    );
+    assert_eq!(
+        full.clues_total,
+        full.clues.len() as u64,
+        "{what}: the full total"
+    );
+    assert_eq!(capped.models, full.models, "{what}: every model's count");
+    assert_eq!(capped.indicators, full.indicators, "{what}: the indicators");
+}
+
 fn township_alone(r: &Report) -> Vec<(String, String, Vec<String>)> {
     r.clues
         .iter()
@@ -196,6 +237,15 @@ fn compare_all(server: &TestServer, as_of: NaiveDate, what: &str) {
                 "{what}: clues of {scope:?} {from}..{to}"
             );
             assert_eq!(stored.deadlines, again.deadlines);
+            let capped = server.store(|db| {
+                answer_with(db, scope, from, to, as_of, t0(), &cfg, Some(CAP)).unwrap()
+            });
+            assert_eq!(capped.1, Served::Stored);
+            assert_capped(
+                &stored,
+                &capped.0,
+                &format!("{what}: {scope:?} {from}..{to}"),
+            );
         }
     }
 }
@@ -355,6 +405,22 @@ async fn the_stored_answer_is_the_recomputed_report(b: Backend) {
     let outside = server
         .store(|db| answer(db, "", day(2025, 6, 1), day(2026, 6, 1), as_of, t0(), &cfg).unwrap());
     assert_eq!(outside.1, Served::Recomputed);
+    let outside_capped = server.store(|db| {
+        answer_with(
+            db,
+            "",
+            day(2025, 6, 1),
+            day(2026, 6, 1),
+            as_of,
+            t0(),
+            &cfg,
+            Some(CAP),
+        )
+        .unwrap()
+    });
+    assert_eq!(outside_capped.1, Served::Recomputed);
+    assert!(outside.0.clues.len() > CAP, "the cap bites on the city");
+    assert_capped(&outside.0, &outside_capped.0, "recomputed");
     let strict = Config {
         dispersion_k: 0.5,
         ..Config::default()

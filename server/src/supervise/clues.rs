@@ -228,20 +228,42 @@ fn row_with(
     })
 }
 
-/// The clues of the townships under `scope`, newest first; only those in
-/// `status` when given. Audited under `actor`.
+/// Which clues of a scope a list holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    /// Only those in this status.
+    pub status: Option<ClueStatus>,
+    /// Only these ids.
+    pub ids: Option<&'a [String]>,
+}
+
+/// The clues of the townships under `scope` that `filter` lets through,
+/// newest first. Audited under `actor`.
 pub fn list(
     c: &mut dyn Conn,
     k: &Keeper,
     scope: &str,
-    status: Option<ClueStatus>,
+    filter: Filter<'_>,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<ClueRow>, SuperviseError> {
+    let status = filter.status;
     let (mut cond, mut params) = super::scope_where(scope, None, 1);
     if let Some(s) = status {
         params.push(s.as_str().to_owned());
         cond = format!("{cond} AND status = ?{}", params.len());
+    }
+    if let Some(ids) = filter.ids {
+        if ids.is_empty() {
+            cond = format!("{cond} AND 1 = 0");
+        } else {
+            let first = params.len() + 1;
+            params.extend(ids.iter().cloned());
+            let marks: Vec<String> = (first..first + ids.len())
+                .map(|i| format!("?{i}"))
+                .collect();
+            cond = format!("{cond} AND clue_id IN ({})", marks.join(", "));
+        }
     }
     let vals: Vec<Val<'_>> = params.iter().map(|p| Val::Text(p)).collect();
     let rows = c.query(

@@ -423,7 +423,67 @@ pub fn answer(
     ))
 }
 
-/// [`answer`] without where it came from.
+/// The most clues the console's cockpit lists in one answer: the rest are
+/// counted (per model and in all), and a narrower scope or period lists
+/// them. A city's year holds tens of thousands (docs/BENCHMARKS.md); a
+/// design choice, not a rule.
+pub const COCKPIT_CLUES: usize = 100;
+
+/// [`answer`] listing at most `max_clues` clues (`None`: all): the first
+/// by township, model and id, with every model's count and the total
+/// still of all the period's clues. Served from the stored days, the
+/// clues beyond are never read.
+#[allow(clippy::too_many_arguments)] // the report's own parameters and the cap
+pub fn answer_with(
+    db: &Db,
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    now: DateTime<Utc>,
+    cfg: &Config,
+    max_clues: Option<usize>,
+) -> Result<(Report, Served), SuperviseError> {
+    let Some(max) = max_clues else {
+        return answer(db, scope, from, to, as_of, now, cfg);
+    };
+    check_period(scope, from, to)?;
+    facts::refresh(db)?;
+    let config = config_json(cfg)?;
+    let serves = db
+        .read_as(stored)?
+        .is_some_and(|s| covers(&s, from, to, as_of, &config));
+    if !serves {
+        let mut r = report(db, scope, from, to, as_of, now, cfg)?;
+        r.clues
+            .sort_by(|a, b| (&a.township, &a.model, &a.id).cmp(&(&b.township, &b.model, &b.id)));
+        r.clues.truncate(max);
+        r.clues.sort_by(report_order);
+        return Ok((r, Served::Recomputed));
+    }
+    refresh_dirty(db, scope, now)?;
+    let (indicators, (page, counts)) = db.read_as(|c| {
+        Ok::<_, SuperviseError>((
+            stored_indicators(c, scope, from, to)?,
+            stored_clue_page(c, scope, from, to, max)?,
+        ))
+    })?;
+    let deadlines = db.read_as(|c| deadlines(c, db.keeper(), scope, as_of))?;
+    let mut r = assemble(scope, from, to, as_of, indicators, page, deadlines);
+    for m in &mut r.models {
+        m.clues = counts.get(&m.name).copied().unwrap_or(0);
+    }
+    r.clues_total = counts.values().sum();
+    Ok((r, Served::Stored))
+}
+
+/// The report's order of clues: by township, model and cases.
+fn report_order(a: &Clue, b: &Clue) -> std::cmp::Ordering {
+    (&a.township, &a.model, &a.cases).cmp(&(&b.township, &b.model, &b.cases))
+}
+
+/// The console's cockpit: [`answer_with`] at most [`COCKPIT_CLUES`] clues,
+/// without where it came from.
 pub fn cockpit(
     db: &Db,
     scope: &str,
@@ -433,7 +493,7 @@ pub fn cockpit(
     now: DateTime<Utc>,
     cfg: &Config,
 ) -> Result<Report, SuperviseError> {
-    answer(db, scope, from, to, as_of, now, cfg).map(|(r, _)| r)
+    answer_with(db, scope, from, to, as_of, now, cfg, Some(COCKPIT_CLUES)).map(|(r, _)| r)
 }
 
 /// The indicators of `scope` in `from ..= to` (inside the stored period)
@@ -508,21 +568,61 @@ pub fn stored_clues(
         ),
         &vals,
     )?;
-    let mut clues = rows
+    let mut clues = rows.iter().map(clue_of).collect::<Result<Vec<_>, _>>()?;
+    clues.sort_by(report_order);
+    Ok(clues)
+}
+
+fn clue_of(r: &crate::store::sql::Row) -> Result<Clue, SuperviseError> {
+    Ok(Clue {
+        id: r.get(0)?,
+        model: r.get(1)?,
+        township: r.get(2)?,
+        cases: serde_json::from_str(&r.get::<String>(3)?)
+            .map_err(|e| SuperviseError::Corrupt(e.to_string()))?,
+        reason: r.get(4)?,
+    })
+}
+
+/// The first `max` stored clues of `scope` with a case in `from ..= to`
+/// (by township, model and id in the database's order), listed as the
+/// report lists them, and how many clues each model has there in all.
+pub fn stored_clue_page(
+    c: &mut dyn Conn,
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    max: usize,
+) -> Result<(Vec<Clue>, BTreeMap<String, u64>), SuperviseError> {
+    let (cond, mut args) = scope_where(scope, None, 3);
+    args.splice(0..0, [from.to_string(), to.to_string()]);
+    let vals: Vec<Val<'_>> = args.iter().map(|a| Val::Text(a)).collect();
+    let counts = c
+        .query(
+            &format!(
+                "SELECT model, COUNT(DISTINCT clue_id) FROM supervise_clue_day
+                 WHERE {cond} AND day >= ?1 AND day <= ?2 GROUP BY model"
+            ),
+            &vals,
+        )?
         .iter()
         .map(|r| {
-            Ok(Clue {
-                id: r.get(0)?,
-                model: r.get(1)?,
-                township: r.get(2)?,
-                cases: serde_json::from_str(&r.get::<String>(3)?)
-                    .map_err(|e| SuperviseError::Corrupt(e.to_string()))?,
-                reason: r.get(4)?,
-            })
+            let n: i64 = r.get(1)?;
+            Ok((r.get(0)?, u64::try_from(n).unwrap_or(0)))
         })
-        .collect::<Result<Vec<_>, SuperviseError>>()?;
-    clues.sort_by(|a, b| (&a.township, &a.model, &a.cases).cmp(&(&b.township, &b.model, &b.cases)));
-    Ok(clues)
+        .collect::<Result<BTreeMap<String, u64>, SuperviseError>>()?;
+    let rows = c.query(
+        &format!(
+            "SELECT clue_id, model, township, cases, reason FROM supervise_clue
+             WHERE clue_id IN (SELECT clue_id FROM supervise_clue_day
+                               WHERE {cond} AND day >= ?1 AND day <= ?2)
+             ORDER BY township, model, clue_id LIMIT {max}"
+        ),
+        &vals,
+    )?;
+    let mut clues = rows.iter().map(clue_of).collect::<Result<Vec<_>, _>>()?;
+    clues.sort_by(report_order);
+    Ok((clues, counts))
 }
 
 /// The server's upkeep (every minute): the full recomputation of this year

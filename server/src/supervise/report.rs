@@ -110,8 +110,13 @@ pub struct Report {
     pub indicators: Vec<Indicators>,
     /// The models run.
     pub models: Vec<ModelRun>,
-    /// The open clues.
+    /// The open clues: all of them, or in the cockpit's answer the first
+    /// `cockpit::COCKPIT_CLUES` (by township, model and id), listed by
+    /// township, model and cases.
     pub clues: Vec<Clue>,
+    /// How many open clues the period holds (`clues` may list fewer; the
+    /// models' counts are of all of them).
+    pub clues_total: u64,
     /// Every open clock of the open normal-procedure cases in the scope,
     /// with its level and escalation on `as_of`.
     pub deadlines: Deadlines,
@@ -196,6 +201,7 @@ pub(crate) fn assemble(
         as_of,
         indicators,
         models,
+        clues_total: clues.len() as u64,
         clues,
         deadlines,
     }

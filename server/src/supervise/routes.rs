@@ -75,7 +75,14 @@ fn actor_of(role: StaffRole) -> Result<Actor, ApiError> {
 pub struct ClueQuery {
     /// Only clues in this status.
     pub status: Option<ClueStatus>,
+    /// Only these clues (ids separated by commas, at most
+    /// [`MAX_CLUE_IDS`]): the cockpit asks for the ones its report lists.
+    pub ids: Option<String>,
 }
+
+/// The most ids one clue list asks for (the cockpit lists
+/// `cockpit::COCKPIT_CLUES`).
+pub const MAX_CLUE_IDS: usize = 200;
 
 /// `GET /v1/console/supervise/clues`: the clues of the account's scope
 /// with their steps, newest first; audited `supervise.clues`.
@@ -88,11 +95,25 @@ pub(crate) async fn clues_http(
     Query(q): Query<ClueQuery>,
 ) -> Result<Json<Vec<ClueRow>>, ApiError> {
     actor_of(who.role)?;
+    let ids: Option<Vec<String>> = q.ids.as_deref().map(|v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
+    if ids.as_ref().is_some_and(|v| v.len() > MAX_CLUE_IDS) {
+        return Err(ApiError::bad(format!("一次最多查询 {MAX_CLUE_IDS} 条线索")));
+    }
     let (store, now) = (s.store.clone(), s.clock.now());
     let rows = blocking(move || {
         let k = store.keeper();
+        let filter = clues::Filter {
+            status: q.status,
+            ids: ids.as_deref(),
+        };
         Ok::<_, ApiError>(
-            store.write_as(|c| clues::list(c, k, &who.scope, q.status, &who.actor(), now))?,
+            store.write_as(|c| clues::list(c, k, &who.scope, filter, &who.actor(), now))?,
         )
     })
     .await?;
@@ -178,16 +199,52 @@ impl From<SuperviseError> for ApiError {
     }
 }
 
-/// `GET /v1/console/supervise/report`: the indicators per township and
-/// the open clues of the account's scope for the period.
-#[utoipa::path(get, tag = "supervise", path = "/v1/console/supervise/report", params(ReportQuery),
+/// The cockpit's query: the period, and a part of the account's scope to
+/// drill down to.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CockpitQuery {
+    /// First day (default: 1 January of this year, Beijing).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Last day (default: today, Beijing).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+    /// A district or township code inside the account's scope (default:
+    /// the whole scope).
+    pub scope: Option<String>,
+}
+
+/// The scope a query asks for: the account's own, or a code inside it
+/// (`scope_outside` otherwise).
+fn narrowed(own: &str, asked: Option<&str>) -> Result<String, ApiError> {
+    let Some(asked) = asked.filter(|a| !a.is_empty()) else {
+        return Ok(own.to_owned());
+    };
+    super::report::check_scope(asked)?;
+    if !asked.starts_with(own) {
+        let mut e = ApiError::new(
+            ErrorKind::Forbidden,
+            format!("所选范围 {asked} 不在本账号的辖区内"),
+        );
+        e.code = Some("scope_outside");
+        return Err(e);
+    }
+    Ok(asked.to_owned())
+}
+
+/// `GET /v1/console/supervise/report`: the indicators per township, the
+/// open clues (at most `cockpit::COCKPIT_CLUES`, all counted) and the
+/// open clocks of the account's scope, or of a part of it, for the
+/// period.
+#[utoipa::path(get, tag = "supervise", path = "/v1/console/supervise/report", params(CockpitQuery),
     responses((status = 200, body = Report), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub(crate) async fn report_http(
     State(s): State<St>,
     StaffAuth(who): StaffAuth,
-    Query(q): Query<ReportQuery>,
+    Query(q): Query<CockpitQuery>,
 ) -> Result<Json<Report>, ApiError> {
     if who.role != StaffRole::Supervisor {
         return Err(ApiError::new(
@@ -195,6 +252,7 @@ pub(crate) async fn report_http(
             "只有执法监督账号可以查看监督报告",
         ));
     }
+    let scope = narrowed(&who.scope, q.scope.as_deref())?;
     let (store, now) = (s.store.clone(), s.clock.now());
     let today = zhifa_core::procedure::beijing_date(now);
     let from = q
@@ -203,8 +261,8 @@ pub(crate) async fn report_http(
     let to = q.to.unwrap_or(today);
     let r = blocking(move || {
         // From the stored days and clues where they cover the query.
-        let r = cockpit(&store, &who.scope, from, to, today, now, &Config::default())?;
-        let object = format!("scope={}&from={from}&to={to}", who.scope);
+        let r = cockpit(&store, &scope, from, to, today, now, &Config::default())?;
+        let object = format!("scope={scope}&from={from}&to={to}");
         store.write_as(|c| {
             crate::store::audit(c, now, &who.actor(), "supervise.report", &object)
                 .map_err(SuperviseError::from)
