@@ -963,8 +963,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * `GET /v1/console/supervise/report`: the indicators per township and
-         *     the open clues of the account's scope for the period.
+         * `GET /v1/console/supervise/report`: the indicators per township, the
+         *     open clues (at most `cockpit::COCKPIT_CLUES`, all counted) and the
+         *     open clocks of the account's scope, or of a part of it, for the
+         *     period.
          */
         get: operations["report_http"];
         put?: never;
@@ -3263,8 +3265,18 @@ export interface components {
              * @description The day the report was made.
              */
             as_of: string;
-            /** @description The open clues. */
+            /**
+             * @description The open clues: all of them, or in the cockpit's answer the first
+             *     `cockpit::COCKPIT_CLUES` (by township, model and id), listed by
+             *     township, model and cases.
+             */
             clues: components["schemas"]["Clue"][];
+            /**
+             * Format: int64
+             * @description How many open clues the period holds (`clues` may list fewer; the
+             *     models' counts are of all of them).
+             */
+            clues_total: number;
             /**
              * @description Every open clock of the open normal-procedure cases in the scope,
              *     with its level and escalation on `as_of`.
@@ -5654,6 +5666,11 @@ export interface operations {
             query?: {
                 /** @description Only clues in this status. */
                 status?: components["schemas"]["ClueStatus"];
+                /**
+                 * @description Only these clues (ids separated by commas, at most
+                 *     [`MAX_CLUE_IDS`]): the cockpit asks for the ones its report lists.
+                 */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -5993,6 +6010,11 @@ export interface operations {
                 from?: string;
                 /** @description Last day (default: today, Beijing). */
                 to?: string;
+                /**
+                 * @description A district or township code inside the account's scope (default:
+                 *     the whole scope).
+                 */
+                scope?: string;
             };
             header?: never;
             path?: never;
