@@ -1,5 +1,6 @@
 -- zhifa-server migration 0025 (both databases): the cockpit's indicators
--- as running totals (issue 18; server/src/supervise/cockpit.rs). Summing
+-- as running totals, its open clocks per township, and an index for its
+-- page of clues (issue 18; server/src/supervise/cockpit.rs). Summing
 -- a township's day rows (0019's `supervise_indicator`) made the city's
 -- report read every township's every day (~376,000 rows for a year);
 -- `supervise_running` holds, for every township with activity and every
@@ -34,3 +35,21 @@ CREATE INDEX IF NOT EXISTS supervise_running_by_day ON supervise_running (day, t
 
 DROP TABLE IF EXISTS supervise_indicator;
 DELETE FROM supervise_cockpit;
+
+-- The open clocks of every township's open normal-procedure cases on the
+-- stored answer's day (`supervise_cockpit.as_of`), as the deadline monitor
+-- folds them (server/src/supervise/deadlines.rs `case_clocks`): JSON lists
+-- of `DeadlineItem` and `Unavailable`. Made by the full recomputation and
+-- again for a township when it is marked (a normal-procedure step marks
+-- it), so a cockpit query reads them instead of opening and folding every
+-- open case's log.
+CREATE TABLE IF NOT EXISTS supervise_open_clock (
+    township    TEXT PRIMARY KEY,
+    items       TEXT NOT NULL,
+    unavailable TEXT NOT NULL
+);
+
+-- The cockpit's page of clues: in (township, model, clue) order, the day
+-- read from the index alone.
+CREATE INDEX IF NOT EXISTS supervise_clue_day_listed
+    ON supervise_clue_day (township, model, clue_id, day);

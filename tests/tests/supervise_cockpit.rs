@@ -394,6 +394,15 @@ async fn the_stored_answer_is_the_recomputed_report(b: Backend) {
         0,
         "the city query drained every mark"
     );
+    assert!(
+        after
+            .deadlines
+            .items
+            .iter()
+            .any(|i| i.clock == "registration_save"),
+        "the planted case's clocks are stored and served: {:?}",
+        after.deadlines
+    );
     compare_all(&server, as_of, "after a change");
 
     // Another day, a period outside the stored one, other settings:

@@ -15,10 +15,15 @@
 //! computes, for any scope and any period inside the stored one;
 //! `report::day_rows` is the one function both use.
 //!
+//! The open clocks of the open normal-procedure cases are stored too, per
+//! township, as the deadline monitor folds them on the stored day
+//! (`supervise_open_clock`); a query adds the pending 复查 clocks live.
+//!
 //! Keeping up: changing a case's facts or a normal-procedure case marks
 //! its township (`super::dirty`); a query first refreshes the marked
-//! townships of its scope ([`refresh_dirty`]): their days again, and the
-//! clues of every model that judges a township's cases alone. The four
+//! townships of its scope ([`refresh_dirty`]): their days again, the
+//! clues of every model that judges a township's cases alone, and their
+//! open clocks. The four
 //! models that compare a case with others beyond its township
 //! ([`GROUP_MODELS`]: 同案不同罚 twice, the officer's leniency, the repeat
 //! party) are found by the full recomputation only, which the server
@@ -35,7 +40,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::deadlines::deadlines;
+use super::deadlines::{DeadlineItem, Deadlines, Unavailable, case_clocks, with_rechecks};
 use super::report::{
     DayRow, Indicators, Report, Run, assemble, check_period, day_rows, finish, report, run,
     sum_days,
@@ -280,6 +285,71 @@ fn clear_mark(c: &mut dyn Conn, township: &str, mark: &str) -> Result<(), Superv
     Ok(())
 }
 
+/// Stores the open clocks of the open normal-procedure cases under `scope`
+/// on `as_of`, one row per township, in place of that scope's rows; the
+/// case clocks, for the caller's answer.
+fn store_clocks(
+    c: &mut dyn Conn,
+    k: &crate::record::Keeper,
+    scope: &str,
+    as_of: NaiveDate,
+) -> Result<(Vec<DeadlineItem>, Vec<Unavailable>), SuperviseError> {
+    let (items, unavailable) = case_clocks(c, k, scope, as_of)?;
+    let (cond, args) = scope_where(scope, None, 1);
+    let vals: Vec<Val<'_>> = args.iter().map(|a| Val::Text(a)).collect();
+    c.exec(
+        &format!("DELETE FROM supervise_open_clock WHERE {cond}"),
+        &vals,
+    )?;
+    let mut by: BTreeMap<&str, (Vec<&DeadlineItem>, Vec<&Unavailable>)> = BTreeMap::new();
+    for i in &items {
+        by.entry(&i.township).or_default().0.push(i);
+    }
+    for u in &unavailable {
+        by.entry(&u.township).or_default().1.push(u);
+    }
+    for (t, (i, u)) in &by {
+        let (i, u) = (to_json(i)?, to_json(u)?);
+        c.exec(
+            "INSERT INTO supervise_open_clock (township, items, unavailable) VALUES (?1, ?2, ?3)",
+            p![*t, i.as_str(), u.as_str()],
+        )?;
+    }
+    Ok((items, unavailable))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, SuperviseError> {
+    serde_json::to_string(v).map_err(|e| SuperviseError::Corrupt(e.to_string()))
+}
+
+/// The deadline monitor of `scope` from the stored open clocks (judged on
+/// the stored day) and the pending 复查s.
+fn stored_deadlines(
+    c: &mut dyn Conn,
+    scope: &str,
+    as_of: NaiveDate,
+) -> Result<Deadlines, SuperviseError> {
+    let (cond, args) = scope_where(scope, None, 1);
+    let vals: Vec<Val<'_>> = args.iter().map(|a| Val::Text(a)).collect();
+    let rows = c.query(
+        &format!(
+            "SELECT items, unavailable FROM supervise_open_clock WHERE {cond} ORDER BY township"
+        ),
+        &vals,
+    )?;
+    let (mut items, mut unavailable) = (Vec::new(), Vec::new());
+    let corrupt = |e: serde_json::Error| SuperviseError::Corrupt(e.to_string());
+    for r in &rows {
+        items.extend(
+            serde_json::from_str::<Vec<DeadlineItem>>(&r.get::<String>(0)?).map_err(corrupt)?,
+        );
+        unavailable.extend(
+            serde_json::from_str::<Vec<Unavailable>>(&r.get::<String>(1)?).map_err(corrupt)?,
+        );
+    }
+    with_rechecks(c, scope, as_of, items, unavailable)
+}
+
 /// The full recomputation: refreshes the facts, runs every model over the
 /// whole city for `from ..= to` judged on `as_of`, remembers the clues
 /// (`now`), stores every township's days and every clue's days in place of
@@ -300,7 +370,7 @@ pub fn recompute(
     db.write_as(|c| super::clues::remember(c, &run.clues, now))?;
     let rows = day_rows(&run);
     let config = config_json(cfg)?;
-    db.write_as(|c| {
+    let (items, unavailable) = db.write_as(|c| {
         c.exec("DELETE FROM supervise_running", &[])?;
         c.exec("DELETE FROM supervise_clue_day", &[])?;
         insert_running(c, &rows, from, to)?;
@@ -321,9 +391,10 @@ pub fn recompute(
         for (t, m) in &marks {
             clear_mark(c, t, m)?;
         }
-        Ok::<_, SuperviseError>(())
+        store_clocks(c, db.keeper(), "", as_of)
     })?;
-    let deadlines = db.read_as(|c| deadlines(c, db.keeper(), "", as_of))?;
+    let deadlines =
+        db.read_as(|c| with_rechecks(c, "", as_of, items.clone(), unavailable.clone()))?;
     let Run { clues, .. } = run;
     Ok(assemble(
         "",
@@ -373,6 +444,7 @@ pub fn refresh_dirty(db: &Db, scope: &str, now: DateTime<Utc>) -> Result<usize, 
                 &vals,
             )?;
             insert_clue_days(c, &run.clues, &run.days)?;
+            store_clocks(c, db.keeper(), township, s.as_of)?;
             clear_mark(c, township, mark)
         })?;
     }
@@ -416,7 +488,7 @@ pub fn answer(
             stored_clues(c, scope, from, to)?,
         ))
     })?;
-    let deadlines = db.read_as(|c| deadlines(c, db.keeper(), scope, as_of))?;
+    let deadlines = db.read_as(|c| stored_deadlines(c, scope, as_of))?;
     Ok((
         assemble(scope, from, to, as_of, indicators, clues, deadlines),
         Served::Stored,
@@ -468,7 +540,7 @@ pub fn answer_with(
             stored_clue_page(c, scope, from, to, max)?,
         ))
     })?;
-    let deadlines = db.read_as(|c| deadlines(c, db.keeper(), scope, as_of))?;
+    let deadlines = db.read_as(|c| stored_deadlines(c, scope, as_of))?;
     let mut r = assemble(scope, from, to, as_of, indicators, page, deadlines);
     for m in &mut r.models {
         m.clues = counts.get(&m.name).copied().unwrap_or(0);
@@ -600,8 +672,8 @@ pub fn stored_clue_page(
     let counts = c
         .query(
             &format!(
-                "SELECT model, COUNT(DISTINCT clue_id) FROM supervise_clue_day
-                 WHERE {cond} AND day >= ?1 AND day <= ?2 GROUP BY model"
+                "SELECT model, COUNT(*) FROM (SELECT DISTINCT model, clue_id FROM supervise_clue_day
+                 WHERE {cond} AND day >= ?1 AND day <= ?2) listed GROUP BY model"
             ),
             &vals,
         )?
@@ -611,14 +683,28 @@ pub fn stored_clue_page(
             Ok((r.get(0)?, u64::try_from(n).unwrap_or(0)))
         })
         .collect::<Result<BTreeMap<String, u64>, SuperviseError>>()?;
-    let rows = c.query(
+    // The page's ids from the index on (township, model, clue_id, day),
+    // which yields them in order: only the first `max` are read.
+    let ids = c.query(
         &format!(
-            "SELECT clue_id, model, township, cases, reason FROM supervise_clue
-             WHERE clue_id IN (SELECT clue_id FROM supervise_clue_day
-                               WHERE {cond} AND day >= ?1 AND day <= ?2)
-             ORDER BY township, model, clue_id LIMIT {max}"
+            "SELECT township, model, clue_id FROM supervise_clue_day
+             WHERE {cond} AND day >= ?1 AND day <= ?2
+             GROUP BY township, model, clue_id ORDER BY township, model, clue_id LIMIT {max}"
         ),
         &vals,
+    )?;
+    let ids: Vec<String> = ids.iter().map(|r| r.get(2)).collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Ok((Vec::new(), counts));
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+    let id_vals: Vec<Val<'_>> = ids.iter().map(|i| Val::Text(i)).collect();
+    let rows = c.query(
+        &format!(
+            "SELECT clue_id, model, township, cases, reason FROM supervise_clue WHERE clue_id IN ({})",
+            marks.join(", ")
+        ),
+        &id_vals,
     )?;
     let mut clues = rows.iter().map(clue_of).collect::<Result<Vec<_>, _>>()?;
     clues.sort_by(report_order);

@@ -19,7 +19,7 @@
 //! party is neither opened nor shown.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use zhifa_core::ErrorCode;
 use zhifa_core::procedure::deadline::{self, ClockKind, ClockSense, Level};
 use zhifa_core::procedure::{CaseState, Outcome, ProcedureConfig, Stage, gates, open_clocks};
@@ -35,7 +35,7 @@ use crate::record::Keeper;
 use crate::store::sql::{Conn, Val};
 
 /// One open clock of one case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeadlineItem {
     /// The case.
     pub case_id: String,
@@ -79,7 +79,7 @@ pub struct DeadlineItem {
 }
 
 /// A case whose clocks could not be computed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Unavailable {
     /// The case.
     pub case_id: String,
@@ -228,6 +228,20 @@ pub fn deadlines(
     scope: &str,
     today: NaiveDate,
 ) -> Result<Deadlines, SuperviseError> {
+    let (items, unavailable) = case_clocks(c, k, scope, today)?;
+    with_rechecks(c, scope, today, items, unavailable)
+}
+
+/// The open clocks of the open normal-procedure cases under `scope` on
+/// `today`, unordered, and the cases that could not be folded: what
+/// [`deadlines`] lists before the 复查 clocks (the cockpit stores them per
+/// township for its day, `super::cockpit`).
+pub fn case_clocks(
+    c: &mut dyn Conn,
+    k: &Keeper,
+    scope: &str,
+    today: NaiveDate,
+) -> Result<(Vec<DeadlineItem>, Vec<Unavailable>), SuperviseError> {
     let mut unavailable = Vec::new();
     let cases = fold_scope(c, k, scope, today, true, &mut unavailable)?;
     let mut items = Vec::new();
@@ -270,7 +284,20 @@ pub fn deadlines(
             });
         }
     }
+    Ok((items, unavailable))
+}
+
+/// The monitor's answer from the case clocks of `scope`: the pending 复查
+/// clocks added, red first, then yellow, then by due day.
+pub fn with_rechecks(
+    c: &mut dyn Conn,
+    scope: &str,
+    today: NaiveDate,
+    mut items: Vec<DeadlineItem>,
+    mut unavailable: Vec<Unavailable>,
+) -> Result<Deadlines, SuperviseError> {
     recheck_clocks(c, scope, today, &mut items)?;
+    unavailable.sort_by(|a, b| (&a.township, &a.case_id).cmp(&(&b.township, &b.case_id)));
     let rank = |l: &str| match l {
         "red" => 0,
         "yellow" => 1,
