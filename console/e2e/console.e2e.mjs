@@ -318,7 +318,7 @@ async function main() {
     expect(cockpit.includes('不作排名'), 'the fines note (Art. 74) is missing')
     if (deviceBin) {
       await page.waitForSelector('figure.chart canvas')
-      const town = page.locator('.el-table__body a').first()
+      const town = page.locator('.el-table__body button[aria-label^="下钻到镇街"]').first()
       const code = (await town.innerText()).trim()
       expect(/^\d{9}$/.test(code), `no township row: ${code}`)
       for (const s of sizes) {
@@ -326,6 +326,17 @@ async function main() {
         await shot(page, `supervise-${s.name}`)
         await axe(page, `supervise ${s.name}`)
       }
+      // Drilling down to one township: the URL keeps it, the cockpit
+      // answers for it alone, and 返回全辖区 widens it again.
+      await town.click()
+      await page.waitForURL(new RegExp(`scope=${code}`))
+      await page.waitForSelector(`text=范围 ${code}`)
+      const rows = await page.locator('.el-table__body button[aria-label^="下钻到镇街"]').count()
+      expect(rows === 0, `the drilled-down cockpit still lists other townships (${rows})`)
+      await shot(page, 'supervise-township')
+      await page.click('text=返回全辖区')
+      await page.waitForSelector('text=范围 本账号全辖区')
+      await page.waitForSelector('figure.chart canvas')
       // The periodic statistics as XLSX (a real download, read back).
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=导出统计表（XLSX）')])
       const name = download.suggestedFilename()

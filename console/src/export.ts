@@ -57,6 +57,9 @@ export async function reportWorkbook(r: SuperviseReport, clues: ClueRow[]): Prom
   for (const c of clues) {
     cl.addRow([c.title, c.township, c.reason, c.cases.join('\n'), c.status_zh, c.due_on ?? '', c.found_at])
   }
+  if (r.clues_total > clues.length) {
+    cl.addRow([`本期共 ${r.clues_total} 条线索，本表列出驾驶舱所列的 ${clues.length} 条；按镇街下钻后导出可得该镇街的全部线索，各模型线索数见“${SHEETS.models}”。`])
+  }
   const md = wb.addWorksheet(SHEETS.models)
   md.addRow(['模型', '依据', '线索数'])
   for (const m of r.models) md.addRow([m.title, m.basis, m.clues])

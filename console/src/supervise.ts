@@ -11,6 +11,8 @@ import type { ClueAction, ClueRow, ClueStatus, DeadlineItem, HumanItem, Indicato
 export interface Period {
   from?: string
   to?: string
+  /** A district or township code inside the account's scope (drill-down). */
+  scope?: string
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
@@ -23,6 +25,8 @@ export function periodFromQuery(q: LocationQuery): Period {
     const s = Array.isArray(v) ? v[0] : v
     if (typeof s === 'string' && DAY.test(s)) out[k] = s
   }
+  const v = Array.isArray(q.scope) ? q.scope[0] : q.scope
+  if (typeof v === 'string' && /^\d{2,12}$/.test(v)) out.scope = v
   return out
 }
 
@@ -34,6 +38,13 @@ export interface Totals {
   clues: number
 }
 
+/** What the cockpit says of its clue list when it holds fewer than the
+ * period's clues: how many are shown, and how to see the rest. */
+export function cluesNote(r: SuperviseReport): string {
+  if (r.clues.length >= r.clues_total) return ''
+  return `共 ${r.clues_total} 条线索，此处列出前 ${r.clues.length} 条（按镇街、模型排列）；点击镇街下钻查看该镇街的全部线索，各模型的线索数见下表。`
+}
+
 export function totals(r: SuperviseReport): Totals {
   const sum = (f: (i: Indicators) => number) => r.indicators.reduce((n, i) => n + f(i), 0)
   return {
@@ -41,7 +52,7 @@ export function totals(r: SuperviseReport): Totals {
     decided: sum((i) => i.decided),
     overdue: sum((i) => i.overdue),
     flagged: sum((i) => i.flagged),
-    clues: r.clues.length,
+    clues: r.clues_total,
   }
 }
 

@@ -31,6 +31,7 @@ const report: SuperviseReport = {
   ],
   models: [{ name: 'peer_dispersion', title: '同案不同罚：罚款偏离同类案件', basis: '行政处罚法第五条第二款', clues: 1 }],
   clues: [{ id: 'k1', model: 'peer_dispersion', township: '500112108', cases: ['c1'], reason: '远高于同类' }],
+  clues_total: 1,
   deadlines: {
     as_of: '2026-12-07',
     items: [
@@ -94,12 +95,21 @@ describe('the supervision export', () => {
     expect(cl.getRow(2).getCell(3).value).toBe('远高于同类')
     expect(cl.getRow(2).getCell(4).value).toBe('c1\nc2')
     expect(cl.getRow(2).getCell(5).value).toBe('监督意见书待整改')
+    expect(cl.rowCount, 'no note when every clue is listed').toBe(2)
     const md = wb.getWorksheet(SHEETS.models)!
     expect(md.getRow(2).getCell(3).value).toBe(1)
     const dl = wb.getWorksheet(SHEETS.deadlines)!
     expect(dl.getRow(2).getCell(1).value).toBe('已超期')
     expect(dl.getRow(2).getCell(4).value).toBe(-7)
     expect(dl.getRow(2).getCell(8).value).toBe('负责人、执法监督（司法局）')
+  })
+
+  it('says how many clues the period holds when the cockpit lists fewer', async () => {
+    const bytes = await reportWorkbook({ ...report, clues_total: 250 }, [clue])
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(bytes)
+    const cl = wb.getWorksheet(SHEETS.clues)!
+    expect(String(cl.getRow(3).getCell(1).value)).toContain('本期共 250 条线索，本表列出驾驶舱所列的 1 条')
   })
 })
 

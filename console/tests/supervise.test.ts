@@ -18,6 +18,7 @@ import {
   resultTag,
   minutes,
   periodFromQuery,
+  cluesNote,
   sideOf,
   textLabel,
   totals,
@@ -53,6 +54,7 @@ const report: SuperviseReport = {
   indicators: [ind('500112108', 7, 6, 2, 1, 900_000), ind('500112109', 3, 1, 0, 0, 5_000)],
   models: [{ name: 'peer_dispersion', title: '同案不同罚', basis: '第五条', clues: 1 }],
   clues: [{ id: 'k1', model: 'peer_dispersion', township: '500112108', cases: ['c1'], reason: '远高于同类' }],
+  clues_total: 1,
   deadlines: { as_of: '2026-12-07', items: [], unavailable: [] },
 }
 
@@ -63,8 +65,21 @@ describe('the supervision cockpit', () => {
     expect(periodFromQuery({})).toEqual({})
   })
 
+  it('keeps a drill-down scope only when it is a code', () => {
+    expect(periodFromQuery({ scope: '500112108' })).toEqual({ scope: '500112108' })
+    expect(periodFromQuery({ scope: '5001x' })).toEqual({})
+    expect(periodFromQuery({ scope: '' })).toEqual({})
+  })
+
   it('adds the townships up', () => {
     expect(totals(report)).toEqual({ cases: 10, decided: 7, overdue: 2, flagged: 1, clues: 1 })
+  })
+
+  it('counts every clue of the period, and says so when it lists fewer', () => {
+    expect(cluesNote(report)).toBe('')
+    const big = { ...report, clues_total: 40_610 }
+    expect(totals(big).clues).toBe(40_610)
+    expect(cluesNote(big)).toContain('共 40610 条线索，此处列出前 1 条')
   })
 
   it('charts counts per township in code order, never the fines', () => {

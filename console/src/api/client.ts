@@ -162,8 +162,10 @@ export const api = {
    * standard (supervisor). */
   caseReview: (id: string) =>
     request<CaseFileReview>('GET', `/v1/console/supervise/review/${encodeURIComponent(id)}`),
-  /** The clues of the account's scope with their disposal. */
-  clues: (status?: ClueStatus) => request<ClueRow[]>('GET', withQuery('/v1/console/supervise/clues', { status })),
+  /** The clues of the account's scope with their disposal: those in a
+   * status, or just the chosen ids (at most 200: the cockpit's page). */
+  clues: (q: { status?: ClueStatus; ids?: string[] } = {}) =>
+    request<ClueRow[]>('GET', withQuery('/v1/console/supervise/clues', { status: q.status, ids: q.ids?.join(',') })),
   /** The officers of the scope (names masked), to dispatch to. */
   officers: () => request<OfficerView[]>('GET', '/v1/console/officers'),
   /** Dispatches a task (command centre); it reaches the officer's device at its next sync. */
