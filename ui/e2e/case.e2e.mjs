@@ -568,6 +568,15 @@ async function noPenaltyCases(page, url, size, serverData, { openCase, openSheet
     const rows = [...document.querySelectorAll('[data-testid=record]')]
     return rows.length > 0 && rows.every((r) => r.getAttribute('data-status') === 'applied')
   }, null, { timeout: 30000 })
+  // The sync screen and its record tabs pass axe: each tab controls the
+  // panel that holds the records (the case list's fix).
+  await shot('sync')
+  const recordTabs = page.getByTestId('record-tabs').getByRole('tab')
+  await recordTabs.nth(2).click()
+  await page.waitForFunction(() => document.querySelector('[data-testid=record-tabs] [role=tab][aria-selected=true]')?.textContent?.includes('已接收'), null, { timeout: 10000 })
+  await page.locator('[role=tabpanel] [data-testid=record]').first().waitFor({ state: 'visible' })
+  await shot('sync-applied')
+  await recordTabs.nth(0).click()
   const centre = (id) => JSON.parse(execFileSync(serverBin, ['--data', serverData, '--json', 'case', 'show', id], { encoding: 'utf8' }))
   const c1 = centre(child)
   if (!c1.no_penalty || !String(c1.no_penalty.ground).includes('第三十条') || !String(c1.no_penalty.guardian_order).includes('责令监护人加以管教')) {
