@@ -1524,11 +1524,12 @@ pub(crate) fn safe_file_name(name: &str) -> String {
 }
 
 /// The file name of the decision the case hands to the party: its number,
-/// or its title for an unnumbered 不予行政处罚决定书 (or before the issue).
+/// or for an unnumbered 不予行政处罚决定书 its title and case id (what
+/// identifies it), or `决定书` before the issue.
 pub(crate) fn decision_name(c: &Case) -> String {
     match c.handed_decision() {
         Some(d) if !d.number.is_empty() => d.number.to_owned(),
-        Some(d) => d.kind.title_zh().to_owned(),
+        Some(d) => format!("{}-{}", d.kind.title_zh(), c.id),
         None => "决定书".to_owned(),
     }
 }

@@ -406,7 +406,10 @@ fn the_child_case_hands_over_a_signed_no_penalty_decision() {
     assert_eq!(c["no_penalty"]["decision_served"], false);
     // Previewed before anyone signed: no signature image yet.
     let issued = call(&mut app, "case_issued_document", json!({"case_id": id}));
-    assert_eq!(issued["file_name"], "不予行政处罚决定书.pdf");
+    assert_eq!(
+        issued["file_name"].as_str().unwrap(),
+        format!("不予行政处罚决定书-{id}.pdf")
+    );
     let pdf = B64.decode(issued["pdf_base64"].as_str().unwrap()).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert_eq!(
