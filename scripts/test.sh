@@ -44,7 +44,7 @@ cargo test --locked
 echo "== ui: lint, type check, unit tests, build"
 (cd ui && npm run -s lint && npm run -s typecheck && npm run -s test && npm run -s build)
 
-echo "== ui e2e: Chromium through a whole case against zhifa web (phone and tablet), synced with a real zhifa-server --demo; 不予处罚 on a child (Art. 30) and on 首违不罚 (Art. 33 ¶1), a second 首违 of the same party refused, axe-core on those screens"
+echo "== ui e2e: Chromium through a whole case against zhifa web (phone and tablet), synced with a real zhifa-server --demo; 不予处罚 on a child (Art. 30) and on 首违不罚 (Art. 33 ¶1), each with its 不予行政处罚决定书 previewed, signed and printed, a second 首违 of the same party refused, axe-core on those screens and on the sync screen's record tabs"
 cargo build --locked -q -p zhifa-cli -p zhifa-server
 ZHIFA_BIN="$CARGO_TARGET_DIR/debug/zhifa" ZHIFA_SERVER_BIN="$CARGO_TARGET_DIR/debug/zhifa-server" node ui/e2e/case.e2e.mjs
 echo "== ui e2e: Chromium through a joint inspection over four departments with its 亮码 verified and rated on a real zhifa-server (phone and tablet)"

@@ -88,4 +88,12 @@ pub struct NoPenaltyView {
     pub guardian_order: Option<String>,
     /// When (Beijing, `YYYY-MM-DD HH:MM`).
     pub at: String,
+    /// The article the 不予行政处罚决定书 rests on, e.g.
+    /// `《中华人民共和国行政处罚法》第三十条`; `null` when the case has no
+    /// written decision (recorded before it was made).
+    pub decision_article: Option<String>,
+    /// The decision's number, when the township numbers them.
+    pub decision_number: Option<String>,
+    /// Whether the decision was served (signed for or refusal noted).
+    pub decision_served: bool,
 }

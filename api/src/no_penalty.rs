@@ -19,6 +19,7 @@ use chrono::Duration;
 use zhifa_core::ErrorCode;
 use zhifa_core::case::{self, Case, CaseEvent};
 use zhifa_core::catalogue::model::Matter;
+use zhifa_core::document::model::{DocumentKind, NoPenaltyGround as Basis};
 use zhifa_core::rules::assess::{Exemption, LAW_CIRCUMSTANCES, Minor, PartyKind};
 
 use crate::dto::CaseView;
@@ -344,12 +345,27 @@ impl App {
     }
 }
 
-/// The recorded outcome as the case screens show it.
-pub(crate) fn no_penalty_view(c: &Case) -> Option<NoPenaltyView> {
-    c.no_penalty.as_ref().map(|n| NoPenaltyView {
-        ground: n.ground.clone(),
-        education: n.education.clone(),
-        guardian_order: n.guardian_order.clone(),
-        at: n.at.format("%Y-%m-%d %H:%M").to_string(),
-    })
+impl App {
+    /// The recorded outcome as the case screens show it, with its
+    /// 不予行政处罚决定书 (the article it rests on, whether it was served).
+    pub(crate) fn no_penalty_view(&self, c: &Case) -> Option<NoPenaltyView> {
+        let n = c.no_penalty.as_ref()?;
+        // A read failure shows as "no decision", never as a wrong article.
+        let article = case::document(&self.store, c.id, DocumentKind::NoPenaltyDecision, "issued")
+            .ok()
+            .flatten()
+            // The issued JSON has no party signature yet: only its ground is read.
+            .and_then(|(json, _)| serde_json::from_str::<serde_json::Value>(&json).ok())
+            .and_then(|v| serde_json::from_value::<Basis>(v["ground"].clone()).ok())
+            .map(|g| g.article().to_owned());
+        Some(NoPenaltyView {
+            ground: n.ground.clone(),
+            education: n.education.clone(),
+            guardian_order: n.guardian_order.clone(),
+            at: n.at.format("%Y-%m-%d %H:%M").to_string(),
+            decision_article: article,
+            decision_number: n.number.clone(),
+            decision_served: c.service.is_some(),
+        })
+    }
 }

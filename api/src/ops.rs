@@ -395,7 +395,7 @@ impl App {
                 .then(|| ESTIMATED_CALENDAR_NOTE.to_owned()),
             created_at: c.created_at.clone(),
             void_reason: c.voided.as_ref().map(|(_, r)| r.clone()),
-            no_penalty: crate::no_penalty::no_penalty_view(c),
+            no_penalty: self.no_penalty_view(c),
         }
     }
 
@@ -1186,10 +1186,7 @@ impl App {
         self.officer_id()?;
         let (c, data) = self.served_decision_of(&req.case_id)?;
         let doc = self.render_a4(&data, &c.township)?;
-        let number = c
-            .issue
-            .as_ref()
-            .map_or("决定书".to_owned(), |i| i.number.clone());
+        let number = decision_name(&c);
         Ok(DocumentFile {
             file_name: format!("{number}.pdf"),
             pdf_base64: B64.encode(&doc.pdf),
@@ -1524,4 +1521,15 @@ pub(crate) fn safe_file_name(name: &str) -> String {
     name.chars()
         .map(|c| if c == '/' || c == '\\' { '_' } else { c })
         .collect()
+}
+
+/// The file name of the decision the case hands to the party: its number,
+/// or for an unnumbered 不予行政处罚决定书 its title and case id (what
+/// identifies it), or `决定书` before the issue.
+pub(crate) fn decision_name(c: &Case) -> String {
+    match c.handed_decision() {
+        Some(d) if !d.number.is_empty() => d.number.to_owned(),
+        Some(d) => format!("{}-{}", d.kind.title_zh(), c.id),
+        None => "决定书".to_owned(),
+    }
 }

@@ -71,10 +71,7 @@ impl App {
     pub(crate) fn case_print(&mut self, req: TicketReq) -> Result<TicketView, ApiError> {
         self.officer_id()?;
         let (c, data) = self.served_decision_of(&req.case_id)?;
-        let number = c
-            .issue
-            .as_ref()
-            .map_or("决定书".to_owned(), |i| i.number.clone());
+        let number = crate::ops::decision_name(&c);
         self.print_ticket(&data, &c.township, &number, &req.roll)
     }
 

@@ -22,7 +22,7 @@ use crate::{ApiError, App};
 impl App {
     /// Each officer of the case and whether they signed its issued decision.
     pub(crate) fn officer_signs(&self, c: &Case) -> Vec<OfficerSignView> {
-        let issued = c.issue.as_ref().map(|i| i.document_sha256.as_str());
+        let issued = c.handed_decision().map(|d| d.document_sha256);
         let now = self.now();
         c.officers
             .iter()
@@ -116,9 +116,8 @@ impl App {
     pub(crate) fn case_show_document(&mut self, req: CaseReq) -> Result<CaseView, ApiError> {
         let c = self.case(&req.case_id)?;
         let hash = c
-            .issue
-            .as_ref()
-            .map(|i| i.document_sha256.clone())
+            .handed_decision()
+            .map(|d| d.document_sha256.to_owned())
             .ok_or_else(|| ApiError::Invalid("决定书尚未出具".into()))?;
         let c = self.step(
             &req.case_id,
@@ -150,7 +149,7 @@ impl App {
         let c = self.case(&req.case_id)?;
         let data = officer_sign::issued_decision(&self.store, c.id)?
             .ok_or_else(|| ApiError::Invalid("决定书尚未出具".into()))?;
-        let number = data.number().unwrap_or("决定书").to_owned();
+        let number = crate::ops::decision_name(&c);
         self.document_file(&data, &c.township, &number)
     }
 

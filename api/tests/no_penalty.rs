@@ -365,3 +365,126 @@ fn an_organisation_has_no_guardian_ground_and_unknown_grounds_are_refused() {
     );
     assert_eq!(code, "NO_PENALTY_GROUND_UNKNOWN");
 }
+
+/// A signature with its own strokes (`seed`), so the PDF keeps each image.
+fn png_of(seed: u32) -> String {
+    let img = image::GrayImage::from_fn(180, 60, |x, y| {
+        image::Luma([if (x * (seed + 2) + y).is_multiple_of(13) {
+            0
+        } else {
+            255
+        }])
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    B64.encode(out.into_inner())
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// The 不予行政处罚决定书 (issue 19): issued with the outcome, its article
+/// on the case screens, previewed with the party's line open, signed by
+/// both officers with their PINs (Art. 52 ¶2), shown, served with the
+/// party's signature, then printed on A4 and on the roll with the article.
+#[test]
+fn the_child_case_hands_over_a_signed_no_penalty_decision() {
+    let (_d, mut app) = app();
+    let id = case(&mut app, "CG-001", "individual", &citizen("20140612"));
+    let c = call(
+        &mut app,
+        "case_no_penalty",
+        json!({"case_id": id, "ground": "under_14", "attested": [],
+               "education": "已向当事人及其监护人宣讲法规", "guardian_order": "已通知其父亲到场领回"}),
+    );
+    assert_eq!(
+        c["no_penalty"]["decision_article"],
+        "《中华人民共和国行政处罚法》第三十条"
+    );
+    assert_eq!(c["no_penalty"]["decision_number"], Value::Null);
+    assert_eq!(c["no_penalty"]["decision_served"], false);
+    // Previewed before anyone signed: no signature image yet.
+    let issued = call(&mut app, "case_issued_document", json!({"case_id": id}));
+    assert_eq!(
+        issued["file_name"].as_str().unwrap(),
+        format!("不予行政处罚决定书-{id}.pdf")
+    );
+    let pdf = B64.decode(issued["pdf_base64"].as_str().unwrap()).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(
+        count(&pdf, b"/Subtype /Image") + count(&pdf, b"/Subtype/Image"),
+        0
+    );
+    let serve = json!({"case_id": id, "kind": "signed", "signer_name": "周大川",
+        "signature_png_base64": png_of(9), "refusal_reason": null, "witness": null});
+    let (code, _) = refused(&mut app, "case_serve", serve.clone());
+    assert_eq!(code, "CASE_OFFICER_SIGNATURE_MISSING");
+    let detail = call(&mut app, "case_detail", json!({"case_id": id}));
+    let signs = detail["case"]["officer_signs"].as_array().unwrap().clone();
+    for (n, o) in signs.iter().enumerate() {
+        assert_eq!(o["signed"], false);
+        let officer = o["officer_id"].as_str().unwrap();
+        let (pin, again) = if officer == sample::SAMPLE_OFFICER {
+            (sample::SAMPLE_PIN, None)
+        } else {
+            ("135792", Some("135792"))
+        };
+        call(
+            &mut app,
+            "case_officer_sign",
+            json!({"case_id": id, "officer_id": officer, "pin": pin, "pin_again": again,
+                   "signature_png_base64": png_of(n as u32)}),
+        );
+    }
+    let issued = call(&mut app, "case_issued_document", json!({"case_id": id}));
+    let pdf = B64.decode(issued["pdf_base64"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        count(&pdf, b"/Subtype /Image") + count(&pdf, b"/Subtype/Image"),
+        2,
+        "both officers' signatures, the party's line open"
+    );
+    let shown = call(&mut app, "case_show_document", json!({"case_id": id}));
+    assert!(shown["document_shown_at"].is_string());
+    let c = call(&mut app, "case_serve", serve.clone());
+    assert_eq!(c["status"], "no_penalty");
+    assert_eq!(c["no_penalty"]["decision_served"], true);
+    let (code, _) = refused(&mut app, "case_serve", serve);
+    assert_ne!(code, "", "served once");
+    let doc = call(&mut app, "case_document", json!({"case_id": id}));
+    let pdf = B64.decode(doc["pdf_base64"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        count(&pdf, b"/Subtype /Image") + count(&pdf, b"/Subtype/Image"),
+        3
+    );
+    let exports = tempfile::tempdir().unwrap();
+    app.set_export_dir(exports.path().to_owned());
+    let t = call(
+        &mut app,
+        "case_print_document",
+        json!({"case_id": id, "document": "decision", "roll": "58"}),
+    );
+    let bytes = B64.decode(t["escpos_base64"].as_str().unwrap()).unwrap();
+    // The printed text without the printer's commands (ESC/GS and their
+    // two argument bytes) and line breaks, so a wrapped line reads whole.
+    let decoded = encoding_rs::GB18030.decode(&bytes).0.into_owned();
+    let mut text = String::new();
+    let mut chars = decoded.chars();
+    while let Some(ch) = chars.next() {
+        if ch == '\u{1b}' || ch == '\u{1d}' {
+            chars.next();
+            chars.next();
+        } else if !ch.is_control() && !ch.is_whitespace() {
+            text.push(ch);
+        }
+    }
+    for must in [
+        "不予行政处罚决定书",
+        "第三十条",
+        "责令监护人加以管教：已通知其父亲到场领回",
+        "六十日内",
+    ] {
+        assert!(text.contains(must), "{must} missing from {text}");
+    }
+    assert_eq!(t["document_hash"], doc["document_hash"]);
+}

@@ -252,6 +252,8 @@ impl From<&NoPenaltyRecord> for wire::NoPenaltyRecord {
             education: n.education.clone(),
             guardian_order: n.guardian_order.clone(),
             at: n.at,
+            number: n.number.clone(),
+            document_sha256: n.document_sha256.clone(),
         }
     }
 }

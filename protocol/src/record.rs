@@ -465,6 +465,12 @@ pub struct NoPenaltyRecord {
     pub guardian_order: Option<String>,
     /// When (Beijing time).
     pub at: NaiveDateTime,
+    /// The 不予行政处罚决定书's number, when the township numbers them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// SHA-256 of the 不予行政处罚决定书 as issued (its canonical JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_sha256: Option<String>,
 }
 
 /// When a continuing act ended (Art. 36 ¶2).

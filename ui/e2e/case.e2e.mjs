@@ -517,6 +517,7 @@ async function noPenaltyCases(page, url, size, serverData, { openCase, openSheet
   if (!childGround.includes('第三十条') || !childGround.includes('不予处罚')) throw new Error(`child case shows ${childGround}`)
   if (!(await page.getByTestId('no-penalty-guardian').innerText()).includes('已通知其父亲到场领回')) throw new Error('guardian order not shown')
   await shot('child-detail')
+  await handOverDecision(page, shot, 'child', '《中华人民共和国行政处罚法》第三十条', ['第三十条', '责令监护人加以管教', '已通知其父亲到场领回'])
 
   // 首违不罚: every condition attested, the education record typed.
   const adultId = idNumber(phone ? '50011219920305003' : '50011219930708124')
@@ -535,6 +536,7 @@ async function noPenaltyCases(page, url, size, serverData, { openCase, openSheet
   if (!firstGround.includes('不予处罚') || !firstGround.includes('初次违法') || !firstGround.includes('第三十三条第一款')) throw new Error(`首违不罚 detail shows ${firstGround}`)
   if (!(await page.getByTestId('no-penalty-education').innerText()).includes('已当场宣讲')) throw new Error('education record not shown')
   await shot('first-detail')
+  await handOverDecision(page, shot, 'first', '《中华人民共和国行政处罚法》第三十三条第一款', ['第三十三条第一款', '初次违法', '已当场宣讲'])
   await page.goto(new URL('/cases', url).href)
   const row = page.getByTestId(`case-${first}`)
   await row.waitFor()
@@ -568,6 +570,15 @@ async function noPenaltyCases(page, url, size, serverData, { openCase, openSheet
     const rows = [...document.querySelectorAll('[data-testid=record]')]
     return rows.length > 0 && rows.every((r) => r.getAttribute('data-status') === 'applied')
   }, null, { timeout: 30000 })
+  // The sync screen and its record tabs pass axe: each tab controls the
+  // panel that holds the records (the case list's fix).
+  await shot('sync')
+  const recordTabs = page.getByTestId('record-tabs').getByRole('tab')
+  await recordTabs.nth(2).click()
+  await page.waitForFunction(() => document.querySelector('[data-testid=record-tabs] [role=tab][aria-selected=true]')?.textContent?.includes('已接收'), null, { timeout: 10000 })
+  await page.locator('[role=tabpanel] [data-testid=record]').first().waitFor({ state: 'visible' })
+  await shot('sync-applied')
+  await recordTabs.nth(0).click()
   const centre = (id) => JSON.parse(execFileSync(serverBin, ['--data', serverData, '--json', 'case', 'show', id], { encoding: 'utf8' }))
   const c1 = centre(child)
   if (!c1.no_penalty || !String(c1.no_penalty.ground).includes('第三十条') || !String(c1.no_penalty.guardian_order).includes('责令监护人加以管教')) {
@@ -575,6 +586,11 @@ async function noPenaltyCases(page, url, size, serverData, { openCase, openSheet
   }
   const c2 = centre(first)
   if (!c2.no_penalty || !c2.no_penalty.circumstances.includes('first_violation')) throw new Error(`centre's record of the 首违 case: ${JSON.stringify(c2.no_penalty)}`)
+  // The centre keeps each served 不予行政处罚决定书 as it keeps the decisions.
+  for (const c of [c1, c2]) {
+    const kept = (c.documents ?? []).filter((d) => d.kind === 'no_penalty_decision')
+    if (kept.length !== 1 || kept[0].title !== '不予行政处罚决定书') throw new Error(`centre's documents of ${c.id ?? 'a case'}: ${JSON.stringify(c.documents)}`)
+  }
   await page.goto(new URL('/settings', url).href)
   await page.getByTestId('sign-out').click()
   await page.getByTestId('pin').waitFor()
@@ -582,6 +598,66 @@ async function noPenaltyCases(page, url, size, serverData, { openCase, openSheet
   if (problems.length) throw new Error(problems.join(' | '))
   await ctx.close()
   return { size: `${size.name}-nopenalty`, child, first, centre_status: [c1.status, c2.status] }
+}
+
+/** The 不予行政处罚决定书 of the case on the detail screen: its article on
+ *  screen, previewed with the party's line open, signed by both officers
+ *  with their PINs (行政处罚法第五十二条第二款; the pad and the PIN's
+ *  confirmation only on their first use on the device), read by the party
+ *  before the pad opens, signed for, then printed on a 58 mm roll whose
+ *  captured ticket carries `musts`. Ends back on the case detail. */
+async function handOverDecision(page, shot, name, article, musts) {
+  const cell = page.getByTestId('no-penalty-decision')
+  await cell.waitFor()
+  if (!(await cell.innerText()).includes(article)) throw new Error(`${name}: the detail's decision row shows ${await cell.innerText()}`)
+  await cell.click()
+  const onScreen = page.getByTestId('np-decision-article')
+  await onScreen.waitFor()
+  if ((await onScreen.innerText()).trim() !== article) throw new Error(`${name}: decision screen shows ${await onScreen.innerText()}`)
+  await page.getByTestId('np-decision-pdf').waitFor({ state: 'visible' })
+  if (await page.getByTestId('np-shown').count()) throw new Error(`${name}: the party could read and sign before the officers signed`)
+  if (await page.getByTestId('signature').count()) throw new Error(`${name}: the pad opened before the party read the decision`)
+  const stroke = async (testid, seed) => {
+    const el = page.getByTestId(testid)
+    await el.scrollIntoViewIfNeeded()
+    const pad = await el.boundingBox()
+    await page.mouse.move(pad.x + 30, pad.y + pad.height / 2)
+    await page.mouse.down()
+    for (let i = 1; i <= 24; i++) await page.mouse.move(pad.x + 30 + i * ((pad.width - 60) / 24), pad.y + pad.height / 2 + Math.sin(i / (2 + seed)) * pad.height * 0.25)
+    await page.mouse.up()
+  }
+  for (const [i, pin] of [[0, '246813'], [1, '135792']]) {
+    if (await page.getByTestId(`officer-pad-${i}`).count()) await stroke(`officer-pad-${i}`, i)
+    await page.getByTestId(`officer-pin-${i}`).locator('input').fill(pin)
+    if (await page.getByTestId(`officer-pin-again-${i}`).count()) await page.getByTestId(`officer-pin-again-${i}`).locator('input').fill(pin)
+    await page.getByTestId(`officer-sign-submit-${i}`).click()
+    await page.getByTestId(`officer-signed-${i}`).waitFor()
+  }
+  await page.getByTestId('np-decision-pdf').waitFor({ state: 'visible' })
+  await shot(`${name}-decision-preview`)
+  await page.getByTestId('np-shown').click()
+  await stroke('signature', 2)
+  await shot(`${name}-decision-sign`)
+  await page.getByTestId('np-serve').click()
+  await page.getByTestId('np-decision-served').waitFor()
+  await page.getByTestId('np-decision-pdf').waitFor({ state: 'visible' })
+  const dir = `${data}-exports`
+  const tickets = () => { try { return readdirSync(dir).filter((f) => f.endsWith('-58mm.escpos') && f.startsWith('不予行政处罚决定书')) } catch { return [] } }
+  const before = tickets().map((f) => [f, readFileSync(join(dir, f)).length].join(':'))
+  await page.getByTestId('np-print-58').click()
+  await page.getByTestId('np-printed').waitFor()
+  await page.waitForFunction(() => document.querySelector('[data-testid=np-printed]')?.textContent?.includes('不予行政处罚决定书'))
+  const ticket = tickets().find((f) => !before.includes([f, readFileSync(join(dir, f)).length].join(':'))) ?? tickets()[0]
+  if (!ticket) throw new Error(`${name}: no 58 mm ticket of the decision captured`)
+  // The printed text without the printer's commands and line breaks.
+  const raw = new TextDecoder('gb18030').decode(readFileSync(join(dir, ticket)))
+  const text = raw.replace(/[\x1b\x1d][\s\S]{2}/g, '').replace(/[\x00-\x1f\s]/g, '')
+  for (const must of ['不予行政处罚决定书', ...musts, '六十日内', '六个月内', '已在执法终端签名']) {
+    if (!text.includes(must)) throw new Error(`${name}: the ticket lacks ${must}`)
+  }
+  await shot(`${name}-decision-served`)
+  await page.goBack()
+  await page.getByTestId('no-penalty-ground').waitFor()
 }
 
 /** A case opened by mistake: 退出 → 作废此案件 with a reason; the case
@@ -711,7 +787,7 @@ try {
     try {
       const r = await runNoPenalty(browser, url, size, serverData)
       results.push(r)
-      console.log(`e2e ${r.size}: a child's 不予处罚 (第三十条, guardian ordered) and a 首违不罚 claim recorded, a second claim refused; the centre holds both (${r.centre_status.join(', ')})`)
+      console.log(`e2e ${r.size}: a child's 不予处罚 (第三十条, guardian ordered) and a 首违不罚 claim recorded, each 不予行政处罚决定书 previewed with its article, signed by both officers and the party and printed; a second claim refused; the centre holds both outcomes and both served decisions (${r.centre_status.join(', ')}); the sync screen and its record tabs pass axe`)
       passed++
     } catch (e) {
       console.error(`e2e ${size.name}-nopenalty FAILED: ${e.stack || e}`)

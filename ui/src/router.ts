@@ -16,6 +16,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/case/:id/done', name: 'case-done', component: () => import('./views/wizard/Done.vue'), props: true },
   { path: '/cases', name: 'cases', component: () => import('./views/Cases.vue'), meta: { tab: true } },
   { path: '/cases/:id', name: 'case-detail', component: () => import('./views/CaseDetail.vue'), props: true },
+  { path: '/cases/:id/no-penalty-decision', name: 'case-no-penalty-decision', component: () => import('./views/NoPenaltyDecision.vue'), props: true },
   { path: '/evidence', name: 'evidence', component: () => import('./views/Evidence.vue'), meta: { tab: true } },
   { path: '/inspections', name: 'inspections', component: () => import('./views/inspection/Inspections.vue') },
   { path: '/inspection/new', name: 'insp-new', component: () => import('./views/inspection/NewInspection.vue') },

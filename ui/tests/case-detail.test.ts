@@ -66,10 +66,17 @@ describe('case detail 不予处罚', () => {
   it('shows the ground with its article and the guardian order instead of a penalty', async () => {
     const w = await shown(view({
       status: 'no_penalty', status_label: '不予处罚', penalty_text: null, amount_fen: null, document_number: null,
-      no_penalty: { ground: '不满十四周岁（行政处罚法第三十条）', education: '已批评教育', guardian_order: '责令监护人加以管教', at: '2026-03-02 10:20' },
+      no_penalty: {
+        ground: '不满十四周岁（行政处罚法第三十条）', education: '已批评教育', guardian_order: '责令监护人加以管教', at: '2026-03-02 10:20',
+        decision_article: '《中华人民共和国行政处罚法》第三十条', decision_number: null, decision_served: false,
+      },
     }))
     expect(w.find('[data-testid="no-penalty-ground"]').text()).toContain('行政处罚法第三十条')
     expect(w.find('[data-testid="no-penalty-guardian"]').text()).toContain('责令监护人加以管教')
+    // The written decision, with the article it rests on, waiting for the party.
+    const decision = w.find('[data-testid="no-penalty-decision"]')
+    expect(decision.text()).toContain('《中华人民共和国行政处罚法》第三十条')
+    expect(decision.text()).toContain('待签收')
     expect(w.text()).not.toContain('罚款人民币')
     const paid = await shown(view({}))
     expect(paid.find('[data-testid="no-penalty-ground"]').exists()).toBe(false)

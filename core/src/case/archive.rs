@@ -114,7 +114,7 @@ pub fn document_path(dir: &Path, sha256: &str) -> PathBuf {
 /// issued.
 fn printable(kind: &str, stage: &str) -> bool {
     match kind {
-        "decision_on_the_spot" => stage == "served",
+        "decision_on_the_spot" | "no_penalty_decision" => stage == "served",
         _ => stage == "issued",
     }
 }
@@ -180,7 +180,7 @@ pub fn archive_documents(
                     case_id: case_id.clone(),
                     kind: kind.clone(),
                     stage: stage.clone(),
-                    number: Some(number.clone()),
+                    number: Some(number.clone()).filter(|n| !n.is_empty()),
                     title: title_zh(data.kind()).to_owned(),
                     sha256: sealed.sha256.clone(),
                     size: i64::try_from(sealed.size)

@@ -29,6 +29,11 @@ pub const SAMPLE_TOWNSHIP_CONFIGS: &str = include_str!("../../../schema/sample/t
 pub const SERIES_DECISION: &str = "decision_on_the_spot";
 /// The series name of the order to correct's numbers.
 pub const SERIES_ORDER: &str = "order_to_correct";
+/// The series name of the 不予行政处罚决定书's numbers. Optional: no
+/// separate series for 不予处罚 is known from Chongqing's rules, so a
+/// township that numbers them configures it; without it the decision is
+/// identified by its case (`crate::case::no_penalty_doc`).
+pub const SERIES_NO_PENALTY: &str = "no_penalty_decision";
 
 /// How fines are paid in a township.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

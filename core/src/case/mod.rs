@@ -43,6 +43,7 @@
 pub mod archive;
 pub mod config;
 pub mod doc;
+mod no_penalty_doc;
 pub mod normal;
 pub mod normal_docs;
 pub mod numbers;
@@ -765,6 +766,14 @@ pub struct NoPenaltyRecord {
     pub guardian_order: Option<String>,
     /// When (Beijing time).
     pub at: NaiveDateTime,
+    /// The 不予行政处罚决定书's number, when the township numbers them
+    /// (`number_formats.no_penalty_decision`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// SHA-256 of the canonical JSON of the 不予行政处罚决定书 as issued
+    /// (`None` on records made before the decision was written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_sha256: Option<String>,
 }
 
 /// When a continuing act (连续或者继续状态) ended, for the limitation period
@@ -1079,6 +1088,8 @@ impl CaseEvent {
             | Self::WaiveStatement { .. } => S::RightsTold,
             Self::Decide { .. } => S::Decided,
             Self::Issue => S::Issued,
+            // The 不予行政处罚决定书 is served on a case that stays `no_penalty`.
+            Self::Serve { .. } if from == S::NoPenalty => from,
             Self::Serve { .. } => S::Served,
             Self::RecordPayment { .. } => S::Paid,
             Self::CollectOnTheSpot { .. } => S::CollectedOnTheSpot,
@@ -1111,8 +1122,9 @@ impl CaseEvent {
             Self::HearStatement { .. } | Self::WaiveStatement { .. } => from == S::RightsTold,
             Self::Decide { .. } => from == S::RightsTold,
             Self::Issue => from == S::Decided,
-            Self::SignAsOfficer { .. } | Self::ShowDocument { .. } => from == S::Issued,
-            Self::Serve { .. } => from == S::Issued,
+            Self::SignAsOfficer { .. } | Self::ShowDocument { .. } | Self::Serve { .. } => {
+                matches!(from, S::Issued | S::NoPenalty)
+            }
             Self::RecordPayment { .. } => matches!(from, S::Served | S::Overdue),
             Self::CollectOnTheSpot { .. } => from == S::Served,
             Self::MarkOverdue { .. } => from == S::Served,
@@ -1479,9 +1491,46 @@ pub fn document(
 /// The decision as a typed document once served with a signature or a
 /// refusal note (the issued content plus the signature block).
 pub fn served_decision(store: &Store, id: Uuid) -> Result<Option<DocumentData>, CaseError> {
-    document(store, id, DocumentKind::DecisionOnTheSpot, "served")?
-        .map(|(json, _)| serde_json::from_str(&json).map_err(json_err))
-        .transpose()
+    for kind in [
+        DocumentKind::DecisionOnTheSpot,
+        DocumentKind::NoPenaltyDecision,
+    ] {
+        if let Some((json, _)) = document(store, id, kind, "served")? {
+            return serde_json::from_str(&json).map(Some).map_err(json_err);
+        }
+    }
+    Ok(None)
+}
+
+/// The decision a case hands to the party: the on-the-spot decision once
+/// issued, or the 不予行政处罚决定书 of a case decided without a penalty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandedDecision<'a> {
+    /// Its kind.
+    pub kind: DocumentKind,
+    /// Its number (empty for an unnumbered 不予行政处罚决定书).
+    pub number: &'a str,
+    /// SHA-256 of the issued document's canonical JSON.
+    pub document_sha256: &'a str,
+}
+
+impl Case {
+    /// The decision handed to the party, once issued (see [`HandedDecision`]).
+    pub fn handed_decision(&self) -> Option<HandedDecision<'_>> {
+        if let Some(i) = &self.issue {
+            return Some(HandedDecision {
+                kind: DocumentKind::DecisionOnTheSpot,
+                number: &i.number,
+                document_sha256: &i.document_sha256,
+            });
+        }
+        let n = self.no_penalty.as_ref()?;
+        Some(HandedDecision {
+            kind: DocumentKind::NoPenaltyDecision,
+            number: n.number.as_deref().unwrap_or(""),
+            document_sha256: n.document_sha256.as_deref()?,
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -2144,7 +2193,7 @@ fn apply(
             at,
         )?,
         CaseEvent::ShowDocument { document_sha256 } => {
-            if case.issue.as_ref().map(|i| i.document_sha256.as_str()) != Some(document_sha256) {
+            if case.handed_decision().map(|d| d.document_sha256) != Some(document_sha256.as_str()) {
                 return Err(CaseError::InvalidField {
                     field: "document_sha256",
                     reason: "不是本案出具的决定书".into(),
@@ -2263,27 +2312,35 @@ fn apply(
             use crate::rules::assess::{Exemption, Minor};
             // The ground as the law words it (F9: an Art. 31 exemption is not
             // recorded under Art. 33's words); Art. 30/31 also order the guardian.
+            use crate::document::model::NoPenaltyGround as G;
             let mut guardian: Option<(&'static str, &'static str)> = None;
-            let ground = if a.minor == Minor::NoPenalty {
+            let (ground, basis) = if a.minor == Minor::NoPenalty {
                 guardian = Some(("行政处罚法第三十条", "责令监护人加以管教"));
-                "不满十四周岁（行政处罚法第三十条）"
+                ("不满十四周岁（行政处罚法第三十条）", G::Under14)
             } else if a.limitation_expired {
-                "超过追责时效（第三十六条）"
+                ("超过追责时效（第三十六条）", G::LimitationExpired)
             } else {
                 match a.exemption {
                     Exemption::Mandatory
                         if circumstances.iter().any(|c| c == "mental_incapacity") =>
                     {
                         guardian = Some(("行政处罚法第三十一条", "责令其监护人严加看管和治疗"));
-                        "精神病人、智力残疾人在不能辨认或者不能控制自己行为时有违法行为（第三十一条）"
+                        (
+                            "精神病人、智力残疾人在不能辨认或者不能控制自己行为时有违法行为（第三十一条）",
+                            G::Incapacity,
+                        )
                     }
-                    Exemption::Mandatory => {
-                        "违法行为轻微并及时改正，没有造成危害后果（第三十三条第一款）"
+                    Exemption::Mandatory => (
+                        "违法行为轻微并及时改正，没有造成危害后果（第三十三条第一款）",
+                        G::Minor,
+                    ),
+                    Exemption::Discretionary => (
+                        "初次违法且危害后果轻微并及时改正（第三十三条第一款）",
+                        G::FirstViolation,
+                    ),
+                    Exemption::NoFault => {
+                        ("有证据足以证明没有主观过错（第三十三条第二款）", G::NoFault)
                     }
-                    Exemption::Discretionary => {
-                        "初次违法且危害后果轻微并及时改正（第三十三条第一款）"
-                    }
-                    Exemption::NoFault => "有证据足以证明没有主观过错（第三十三条第二款）",
                     Exemption::None => return Err(CaseError::NoPenaltyNotGrounded),
                 }
             };
@@ -2297,12 +2354,23 @@ fn apply(
                 ),
                 None => None,
             };
+            // The written decision the party receives, issued with the step.
+            let issued = no_penalty_doc::issue_no_penalty(
+                ctx,
+                case,
+                basis,
+                ground,
+                education,
+                guardian_order.as_deref(),
+            )?;
             case.no_penalty = Some(NoPenaltyRecord {
                 ground: ground.into(),
                 circumstances: circumstances.clone(),
                 education: education.clone(),
                 guardian_order,
                 at: ctx.local,
+                number: issued.number,
+                document_sha256: Some(issued.document_sha256),
             });
         }
         CaseEvent::OrderCorrection {
@@ -2725,12 +2793,19 @@ fn calendar_missing(e: &crate::rules::calendar::CalendarError, what: &'static st
 }
 
 fn serve(ctx: &Ctx<'_>, case: &mut Case, service: &Service) -> Result<(), CaseError> {
-    let issue = case
-        .issue
-        .clone()
+    let (kind, number, document_sha256) = case
+        .handed_decision()
+        .map(|d| (d.kind, d.number.to_owned(), d.document_sha256.to_owned()))
         .ok_or(CaseError::Corrupt("not issued".into()))?;
+    if case.service.is_some() {
+        return Err(CaseError::InvalidField {
+            field: "service",
+            reason: "决定书已送达".into(),
+        });
+    }
+    let payment_due_at_issue = case.issue.as_ref().and_then(|i| i.payment_due);
     // 行政处罚法 Art. 52 ¶2: both officers signed the issued decision.
-    let officer_signatures = officer_sign::both_signed(ctx.tx, case, &issue.document_sha256)?;
+    let officer_signatures = officer_sign::both_signed(ctx.tx, case, &document_sha256)?;
     let signature = match service {
         Service::Signed { name, png } => {
             required("name", name)?;
@@ -2766,7 +2841,7 @@ fn serve(ctx: &Ctx<'_>, case: &mut Case, service: &Service) -> Result<(), CaseEr
         }
     };
     if let Some(sig) = signature {
-        let (json, _) = document_on(ctx.tx, case.id, DocumentKind::DecisionOnTheSpot, "issued")?
+        let (json, _) = document_on(ctx.tx, case.id, kind, "issued")?
             .ok_or(CaseError::Corrupt("issued document missing".into()))?;
         let mut v: serde_json::Value = serde_json::from_str(&json).map_err(json_err)?;
         let sig = serde_json::to_value(sig).map_err(json_err)?;
@@ -2777,17 +2852,9 @@ fn serve(ctx: &Ctx<'_>, case: &mut Case, service: &Service) -> Result<(), CaseEr
         // Prove the result is a whole typed document before storing it.
         let _: DocumentData = serde_json::from_value(v.clone()).map_err(json_err)?;
         let (json, sha) = canonical(&v);
-        store_document(
-            ctx,
-            case,
-            DocumentKind::DecisionOnTheSpot,
-            "served",
-            &issue.number,
-            &json,
-            &sha,
-        )?;
+        store_document(ctx, case, kind, "served", &number, &json, &sha)?;
     }
-    let (payment_due, payment_due_estimated) = match issue.payment_due {
+    let (payment_due, payment_due_estimated) = match payment_due_at_issue {
         Some(_) => {
             let (d, e) = payment_due(ctx, ctx.local.date())?;
             (Some(d), e)

@@ -193,16 +193,15 @@ pub fn sign_decision(
         ))
         .into());
     }
-    let Some(issue) = case
-        .issue
-        .as_ref()
-        .filter(|_| case.status == CaseStatus::Issued)
-    else {
+    // The issued on-the-spot decision, or the 不予行政处罚决定书, before service.
+    let open =
+        matches!(case.status, CaseStatus::Issued | CaseStatus::NoPenalty) && case.service.is_none();
+    let Some(handed) = case.handed_decision().filter(|_| open) else {
         return Err(
             CaseError::OfficerSignatureInvalid("决定书出具后、交付前方可签名".into()).into(),
         );
     };
-    let document_sha256 = issue.document_sha256.clone();
+    let document_sha256 = handed.document_sha256.to_owned();
     let sig = authorize(store, officer_id, pin, new_png, now)?;
     let event = CaseEvent::SignAsOfficer {
         officer_id: officer_id.to_owned(),
@@ -214,8 +213,8 @@ pub fn sign_decision(
 
 /// `document_sha256` is the case's issued decision.
 pub(crate) fn check_issued(case: &Case, document_sha256: &str) -> Result<(), CaseError> {
-    match &case.issue {
-        Some(i) if i.document_sha256 == document_sha256 => Ok(()),
+    match case.handed_decision() {
+        Some(d) if d.document_sha256 == document_sha256 => Ok(()),
         _ => Err(CaseError::OfficerSignatureInvalid(
             "不是本案出具的决定书".into(),
         )),
@@ -306,8 +305,8 @@ pub(crate) fn put_on_document(
     Ok(())
 }
 
-/// The issued decision as the party reads it before signing: the numbered
-/// document, the party's line still open ([`PartySignature::Pending`]) and
+/// The issued decision (the on-the-spot decision, or the 不予行政处罚决定书)
+/// as the party reads it before signing: the numbered document, the party's line still open ([`PartySignature::Pending`]) and
 /// the officers' signatures applied so far beside their lines; `None`
 /// before the issue.
 ///
@@ -316,12 +315,12 @@ pub fn issued_decision(
     store: &Store,
     id: Uuid,
 ) -> Result<Option<crate::document::model::DocumentData>, CaseError> {
-    use crate::document::model::{DocumentKind, PartySignature};
+    use crate::document::model::PartySignature;
     let case = get(store, id)?.ok_or(CaseError::NotFound(id))?;
-    let (Some(issue), Some((json, _))) = (
-        case.issue.as_ref(),
-        super::document(store, id, DocumentKind::DecisionOnTheSpot, "issued")?,
-    ) else {
+    let Some(issue) = case.handed_decision() else {
+        return Ok(None);
+    };
+    let Some((json, _)) = super::document(store, id, issue.kind, "issued")? else {
         return Ok(None);
     };
     let err = |e: serde_json::Error| CaseError::Corrupt(e.to_string());

@@ -70,7 +70,7 @@ pub enum EntryKind {
 /// → 审查决定(含事先告知) → 送达执行, not reversed or skipped), then 结案;
 /// inside a stage, the model 案卷 of §1.5 (🟡 360docs 3f3899907: 立案审批表,
 /// 笔录, evidence, 审核, 集体讨论, 决定书, 送达回证, 缴款).
-pub const DOSSIER_ORDER: [(DocumentKind, u32, &str); 20] = [
+pub const DOSSIER_ORDER: [(DocumentKind, u32, &str); 21] = [
     (DocumentKind::FilingApproval, 100, "立(受)案"),
     (DocumentKind::InspectionRecord, 200, "调查(检查)取证"),
     (DocumentKind::InterviewRecord, 210, "调查(检查)取证"),
@@ -97,6 +97,7 @@ pub const DOSSIER_ORDER: [(DocumentKind, u32, &str); 20] = [
     ),
     (DocumentKind::PenaltyDecision, 360, "审查决定(含事先告知)"),
     (DocumentKind::DecisionOnTheSpot, 360, "审查决定(含事先告知)"),
+    (DocumentKind::NoPenaltyDecision, 360, "审查决定(含事先告知)"),
     (DocumentKind::ElectronicServiceConsent, 400, "送达执行"),
     (DocumentKind::ServiceReceipt, 410, "送达执行"),
     // 缴款凭证 (EntryKind::Payment) ranks 420.

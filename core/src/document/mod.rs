@@ -1,5 +1,5 @@
 //! Enforcement documents: 当场行政处罚决定书, 现场检查（勘验）笔录,
-//! 责令（限期）改正通知书 and 送达回证; the normal procedure's documents
+//! 责令（限期）改正通知书, 送达回证 and 不予行政处罚决定书 ([`no_penalty`]); the normal procedure's documents
 //! ([`normal`]: 行政处罚决定书, 立案审批表, 询问笔录 …), and the archived
 //! case file as one PDF ([`dossier`]: cover, 目录, the documents, evidence,
 //! timeline).
@@ -18,6 +18,7 @@ pub mod dossier;
 pub mod escpos;
 pub mod fonts;
 pub mod model;
+pub mod no_penalty;
 pub mod normal;
 mod printable;
 pub mod qr;

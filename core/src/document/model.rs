@@ -15,6 +15,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::capitals::amount_in_capitals;
+pub use super::no_penalty::{NoPenaltyDecision, NoPenaltyGround, no_penalty_remedy_clause};
 pub use super::normal::{
     ClosingApproval, CollectiveDiscussion, CourtApplication, ElectronicServiceConsent,
     FilingApproval, HearingNotice, HearingRecord, HearingReport, InterviewRecord,
@@ -73,6 +74,8 @@ pub enum DocumentData {
     HearingRecord(HearingRecord),
     /// 听证报告.
     HearingReport(HearingReport),
+    /// 不予行政处罚决定书 (简易程序).
+    NoPenaltyDecision(NoPenaltyDecision),
 }
 
 /// The document kinds this module renders.
@@ -119,6 +122,8 @@ pub enum DocumentKind {
     HearingRecord,
     /// 听证报告 (行政处罚法 Art. 65; 渝府令354).
     HearingReport,
+    /// 不予行政处罚决定书, 简易程序 (行政处罚法 Art. 30, 31, 33, 36).
+    NoPenaltyDecision,
 }
 
 impl DocumentKind {
@@ -145,6 +150,7 @@ impl DocumentKind {
             Self::HearingNotice => "hearing-notice",
             Self::HearingRecord => "hearing-record",
             Self::HearingReport => "hearing-report",
+            Self::NoPenaltyDecision => "no-penalty-decision",
         }
     }
 
@@ -172,6 +178,7 @@ impl DocumentKind {
             Self::HearingNotice => "hearing_notice",
             Self::HearingRecord => "hearing_record",
             Self::HearingReport => "hearing_report",
+            Self::NoPenaltyDecision => "no_penalty_decision",
         }
     }
 
@@ -181,7 +188,7 @@ impl DocumentKind {
     }
 
     /// Every kind, in declaration order.
-    pub const ALL: [DocumentKind; 20] = [
+    pub const ALL: [DocumentKind; 21] = [
         Self::DecisionOnTheSpot,
         Self::InspectionRecord,
         Self::OrderToCorrect,
@@ -202,6 +209,7 @@ impl DocumentKind {
         Self::HearingNotice,
         Self::HearingRecord,
         Self::HearingReport,
+        Self::NoPenaltyDecision,
     ];
 }
 

@@ -31,6 +31,7 @@ impl DocumentData {
             Self::HearingNotice(d) => d,
             Self::HearingRecord(d) => d,
             Self::HearingReport(d) => d,
+            Self::NoPenaltyDecision(d) => d,
         }
     }
 

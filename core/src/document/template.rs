@@ -237,7 +237,7 @@ const PARTY_FIELDS: &[&str] = &[
     "party_signature",
 ];
 
-/// The fields of the four simple-procedure kinds.
+/// The fields of the simple-procedure kinds.
 fn simple_fields(kind: DocumentKind) -> &'static [&'static str] {
     const PARTY: [&str; 11] = [
         "party_name",
@@ -318,6 +318,29 @@ fn simple_fields(kind: DocumentKind) -> &'static [&'static str] {
             "deadline",
             "consequence",
             "follow_up",
+            "officer_1",
+            "officer_2",
+            "date",
+            "verification_hash",
+        ),
+        DocumentKind::NoPenaltyDecision => with_party!(
+            "number",
+            "document_ref",
+            "authority",
+            "violation_time",
+            "violation_place",
+            "facts",
+            "evidence_summary",
+            "violated_provisions",
+            "ground",
+            "ground_article",
+            "article_text",
+            "decision",
+            "education",
+            "guardian_order",
+            "remedy_clause",
+            "place",
+            "decided_at",
             "officer_1",
             "officer_2",
             "date",
@@ -416,6 +439,9 @@ impl Template {
             }
             DocumentKind::HearingReport => {
                 include_str!("../../../schema/templates/default/hearing-report.v1.json")
+            }
+            DocumentKind::NoPenaltyDecision => {
+                include_str!("../../../schema/templates/default/no-penalty-decision.v1.json")
             }
         };
         Self::from_json(json)

@@ -10,8 +10,9 @@ use std::io::Cursor;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use zhifa_core::document::model::{
-    Authority, DecisionOnTheSpot, EvidenceItem, InspectionRecord, Officer, OfficerSignature,
-    PartyDetails, PartySignature, Payment, Penalty, ServiceMethod, ServiceReceipt, Statement,
+    Authority, DecisionOnTheSpot, EvidenceItem, InspectionRecord, NoPenaltyDecision,
+    NoPenaltyGround, Officer, OfficerSignature, PartyDetails, PartySignature, Payment, Penalty,
+    ServiceMethod, ServiceReceipt, Statement, no_penalty_remedy_clause,
 };
 
 pub(crate) const ID: &str = "11010519491231002X";
@@ -194,6 +195,39 @@ pub(crate) fn service_receipt() -> ServiceReceipt {
         },
         servers: officers(),
         remarks: None,
+        date: day(2026, 11, 25),
+    }
+}
+
+/// The case id an unnumbered 不予行政处罚决定书 is identified by.
+pub(crate) const NO_PENALTY_CASE: &str = "019ab3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b";
+
+/// A 首违不罚 不予行政处罚决定书 (行政处罚法 Art. 33 ¶1), both officers
+/// signed, the party signed.
+pub(crate) fn no_penalty_decision() -> NoPenaltyDecision {
+    NoPenaltyDecision {
+        number: None,
+        case_ref: NO_PENALTY_CASE.into(),
+        authority: authority(),
+        party: individual(),
+        violation_time: t(2026, 11, 25, 10, 5),
+        violation_place: "渝北区龙兴镇迎龙大道128号门前人行道".into(),
+        facts: "未经批准擅自占用人行道摆摊设点经营水果，占道面积约1平方米，经劝阻当场收摊。".into(),
+        evidence_summary: "现场照片2张（IMG_0001、IMG_0002）".into(),
+        violated_provisions: vec![VIOLATED.into()],
+        ground: NoPenaltyGround::FirstViolation,
+        ground_recorded: "初次违法且危害后果轻微并及时改正（第三十三条第一款）".into(),
+        education: "已当场宣讲《重庆市市容环境卫生管理条例》，当事人已收摊并表示不再占道".into(),
+        guardian_order: None,
+        remedy_clause: no_penalty_remedy_clause("重庆市渝北区人民政府", None),
+        place: "渝北区龙兴镇迎龙大道128号".into(),
+        decided_at: t(2026, 11, 25, 10, 30),
+        officers: signed_officers(),
+        party_signature: PartySignature::Signed {
+            name: "张三".into(),
+            png: signature_png(),
+            signed_at: t(2026, 11, 25, 10, 35),
+        },
         date: day(2026, 11, 25),
     }
 }

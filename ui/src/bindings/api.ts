@@ -2878,7 +2878,21 @@ guardian_order: string | null,
 /**
  * When (Beijing, `YYYY-MM-DD HH:MM`).
  */
-at: string, };
+at: string, 
+/**
+ * The article the 不予行政处罚决定书 rests on, e.g.
+ * `《中华人民共和国行政处罚法》第三十条`; `null` when the case has no
+ * written decision (recorded before it was made).
+ */
+decision_article: string | null, 
+/**
+ * The decision's number, when the township numbers them.
+ */
+decision_number: string | null, 
+/**
+ * Whether the decision was served (signed for or refusal noted).
+ */
+decision_served: boolean, };
 
 /** Every command: its request and response types. */
 export interface Commands {

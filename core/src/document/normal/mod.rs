@@ -407,7 +407,11 @@ pub(crate) fn own_fields(kind: super::model::DocumentKind) -> &'static [&'static
             "opinion",
             "date",
         ],
-        K::DecisionOnTheSpot | K::InspectionRecord | K::OrderToCorrect | K::ServiceReceipt => &[],
+        K::DecisionOnTheSpot
+        | K::InspectionRecord
+        | K::OrderToCorrect
+        | K::ServiceReceipt
+        | K::NoPenaltyDecision => &[],
     }
 }
 
@@ -436,6 +440,7 @@ impl super::model::DocumentKind {
             K::HearingNotice => "听证通知书",
             K::HearingRecord => "听证笔录",
             K::HearingReport => "听证报告",
+            K::NoPenaltyDecision => "不予行政处罚决定书",
         }
     }
 }
