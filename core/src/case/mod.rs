@@ -69,6 +69,7 @@ use crate::document::model::{
 use crate::rules::assess::{
     AssessInput, Assessment, Party, PartyKind, PenaltyKind, Problem, ProposedPenalty,
 };
+use crate::rules::id_document::{DocOptions, IdDocError, IdDocKind, check_document};
 use crate::store::{Store, StoreError};
 
 pub use config::{TownshipConfig, set_township_config, township_config};
@@ -153,6 +154,11 @@ pub enum CaseError {
         /// Why.
         reason: String,
     },
+    /// The party's document number does not fit the document chosen, or
+    /// what that document needs (nationality, birth date, reason, photo)
+    /// is missing.
+    #[error(transparent)]
+    PartyDocument(#[from] IdDocError),
     /// An evidence item is not recorded for this case.
     #[error("证据 {0} 不属于本案")]
     EvidenceNotOfCase(Uuid),
@@ -296,6 +302,7 @@ impl ErrorCode for CaseError {
             Self::FieldRequired(_) => "CASE_FIELD_REQUIRED",
             Self::InvalidField { .. } => "CASE_FIELD_INVALID",
             Self::EvidenceNotOfCase(_) => "CASE_EVIDENCE_NOT_OF_CASE",
+            Self::PartyDocument(e) => e.code(),
             Self::StatementMissing => "CASE_STATEMENT_MISSING",
             Self::OfficerSignatureMissing(_) => "CASE_OFFICER_SIGNATURE_MISSING",
             Self::OfficerSignatureInvalid(_) => "CASE_OFFICER_SIGNATURE_INVALID",
@@ -459,6 +466,44 @@ pub struct CaseParty {
     /// 法定代表人或者负责人 (organisation only).
     #[serde(default)]
     pub representative: Option<String>,
+    /// The document a person showed (证件类型); absent in records made
+    /// before the choice existed, which are 居民身份证 (individual only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_kind: Option<IdDocKind>,
+    /// 国籍, for a foreign passport.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    /// 出生日期 as entered, where the number does not carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
+    /// 无证件: why the party has no document (the identity is the party's
+    /// statement, with a photo of the party as evidence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_document_reason: Option<String>,
+    /// 无证件: the evidence item that is the photo of the party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo_evidence: Option<Uuid>,
+}
+
+impl CaseParty {
+    /// The document shown: the recorded one, or 居民身份证 for a person's
+    /// record from before the choice.
+    pub fn doc_kind(&self) -> IdDocKind {
+        self.id_kind.unwrap_or_default()
+    }
+
+    /// The 证件类型 as printed: `护照（国籍：美国）` for a foreign passport,
+    /// `无证件（身份由当事人陈述，当事人照片存证）` without a document.
+    pub fn id_kind_printed(&self) -> String {
+        let k = self.doc_kind();
+        match (k, self.nationality.as_deref()) {
+            (IdDocKind::ForeignPassport, Some(n)) => format!("{}（国籍：{n}）", k.name_zh()),
+            (IdDocKind::NoDocument, _) => {
+                format!("{}（身份由当事人陈述，当事人照片存证）", k.name_zh())
+            }
+            _ => k.name_zh().to_owned(),
+        }
+    }
 }
 
 /// Masks all but the first character: `张**`.
@@ -485,6 +530,14 @@ impl fmt::Debug for CaseParty {
                 "representative",
                 &self.representative.as_deref().map(mask_text),
             )
+            .field("id_kind", &self.id_kind)
+            .field("nationality", &self.nationality)
+            .field("birth_date", &self.birth_date.map(|_| "****-**-**"))
+            .field(
+                "no_document_reason",
+                &self.no_document_reason.as_deref().map(mask_text),
+            )
+            .field("photo_evidence", &self.photo_evidence)
             .finish()
     }
 }
@@ -1854,7 +1907,15 @@ pub(crate) fn advance_step(
         .and_then(|r| cat.township(&r.id, &case0.township).ok().flatten())
         .map_or(town.number_policy, |t| t.number_policy);
     let evidence_of_case: Vec<Uuid> = match event {
-        CaseEvent::AttachEvidence { .. } => crate::evidence::for_case(store, id)
+        CaseEvent::AttachEvidence { .. }
+        | CaseEvent::RecordPartyAndFacts {
+            party:
+                CaseParty {
+                    photo_evidence: Some(_),
+                    ..
+                },
+            ..
+        } => crate::evidence::for_case(store, id)
             .map_err(|e| CaseError::Corrupt(e.to_string()))?
             .into_iter()
             .filter_map(|r| Uuid::parse_str(&r.meta.id).ok())
@@ -2002,8 +2063,12 @@ fn input_on(
         matter: Some(case.matter_code.clone()),
         party: Party {
             kind: party.kind,
-            id_number: Some(party.id_number.clone()),
-            birth_date: None,
+            // Only a number of the GB 11643 forms carries the birth date
+            // the assessment derives; the others' is entered.
+            id_number: (party.kind == PartyKind::Organization
+                || party.doc_kind().number_has_birth_date() && party.birth_date.is_none())
+            .then(|| party.id_number.clone()),
+            birth_date: party.birth_date,
         },
         violation_date: case.violation_time.date(),
         // 行政处罚法 Art. 36 ¶2: a continuing act's period runs from its end;
@@ -2091,8 +2156,11 @@ fn apply(
                 }
             }
             case.act_end = *act_end;
+            let party = &party_document(party, &evidence_of_case, ctx.local.date())?;
             required("party.name", &party.name)?;
-            required("party.id_number", &party.id_number)?;
+            if party.doc_kind().has_number() {
+                required("party.id_number", &party.id_number)?;
+            }
             required("party.address", &party.address)?;
             required("facts", facts)?;
             required("place", place)?;
@@ -2446,14 +2514,89 @@ fn authority(ctx: &Ctx<'_>) -> Authority {
     }
 }
 
+/// The party as recorded, its document checked (`evidence`: the case's
+/// evidence items, for the photo of a party without a document). A record
+/// without a document kind is the resident-ID path as before: its number
+/// is checked by the assessment.
+fn party_document(
+    party: &CaseParty,
+    evidence: &[Uuid],
+    today: NaiveDate,
+) -> Result<CaseParty, CaseError> {
+    let mut p = party.clone();
+    let Some(kind) = party.id_kind else {
+        return Ok(p);
+    };
+    if party.kind == PartyKind::Organization {
+        return Err(CaseError::InvalidField {
+            field: "party.id_kind",
+            reason: "单位以统一社会信用代码为准，不选择个人证件类型".into(),
+        });
+    }
+    let trimmed = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let opts = DocOptions {
+        citizen: crate::rules::identity::IdOptions {
+            as_of: Some(today),
+            ..Default::default()
+        },
+        ..DocOptions::default()
+    };
+    let checked = check_document(kind, &party.id_number, &opts)?;
+    p.id_number = checked.number.clone();
+    p.nationality = trimmed(&party.nationality).filter(|_| kind == IdDocKind::ForeignPassport);
+    if kind == IdDocKind::ForeignPassport && p.nationality.is_none() {
+        return Err(CaseError::FieldRequired("party.nationality"));
+    }
+    // The number's own birth date wins; otherwise it must be entered (the
+    // age rules, e.g. 行政处罚法 Art. 30, need it).
+    if checked.birth_date().is_some() {
+        p.birth_date = None;
+    } else {
+        match party.birth_date {
+            None => return Err(CaseError::FieldRequired("party.birth_date")),
+            Some(b) if b > today => {
+                return Err(CaseError::InvalidField {
+                    field: "party.birth_date",
+                    reason: "出生日期不能晚于今天".into(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    if kind == IdDocKind::NoDocument {
+        p.no_document_reason = trimmed(&party.no_document_reason);
+        if p.no_document_reason.is_none() {
+            return Err(CaseError::FieldRequired("party.no_document_reason"));
+        }
+        match party.photo_evidence {
+            None => return Err(CaseError::FieldRequired("party.photo_evidence")),
+            Some(e) if !evidence.contains(&e) => return Err(CaseError::EvidenceNotOfCase(e)),
+            Some(_) => {}
+        }
+    } else {
+        p.no_document_reason = None;
+        p.photo_evidence = None;
+    }
+    Ok(p)
+}
+
 pub(crate) fn party_details(p: &CaseParty) -> Result<PartyDetails, CaseError> {
     Ok(match p.kind {
         PartyKind::Individual => PartyDetails::Individual {
             name: p.name.clone(),
             sex: None,
-            birth_date: None,
-            id_kind: "居民身份证".into(),
-            id_number: p.id_number.clone(),
+            birth_date: p.birth_date,
+            id_kind: p.id_kind_printed(),
+            id_number: if p.doc_kind().has_number() {
+                p.id_number.clone()
+            } else {
+                "无".into()
+            },
             address: p.address.clone(),
             phone: p.phone.clone(),
         },
