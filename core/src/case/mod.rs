@@ -493,16 +493,10 @@ impl CaseParty {
     }
 
     /// The 证件类型 as printed: `护照（国籍：美国）` for a foreign passport,
-    /// `无证件（身份由当事人陈述，当事人照片存证）` without a document.
+    /// `无证件（身份由当事人陈述，当事人照片存证）` without a document
+    /// (the same words as the record's, [`printed_id_kind`](crate::document::normal::printed_id_kind)).
     pub fn id_kind_printed(&self) -> String {
-        let k = self.doc_kind();
-        match (k, self.nationality.as_deref()) {
-            (IdDocKind::ForeignPassport, Some(n)) => format!("{}（国籍：{n}）", k.name_zh()),
-            (IdDocKind::NoDocument, _) => {
-                format!("{}（身份由当事人陈述，当事人照片存证）", k.name_zh())
-            }
-            _ => k.name_zh().to_owned(),
-        }
+        crate::document::normal::printed_id_kind(&zhifa_protocol::record::PartyRecord::from(self))
     }
 }
 
@@ -2156,7 +2150,7 @@ fn apply(
                 }
             }
             case.act_end = *act_end;
-            let party = &party_document(party, &evidence_of_case, ctx.local.date())?;
+            let party = &party_document(party, evidence_of_case, ctx.local.date())?;
             required("party.name", &party.name)?;
             if party.doc_kind().has_number() {
                 required("party.id_number", &party.id_number)?;
@@ -2525,6 +2519,11 @@ fn party_document(
 ) -> Result<CaseParty, CaseError> {
     let mut p = party.clone();
     let Some(kind) = party.id_kind else {
+        // What only another document carries has no place here.
+        p.nationality = None;
+        p.birth_date = None;
+        p.no_document_reason = None;
+        p.photo_evidence = None;
         return Ok(p);
     };
     if party.kind == PartyKind::Organization {
