@@ -75,3 +75,14 @@ describe('case detail 不予处罚', () => {
     expect(paid.find('[data-testid="no-penalty-ground"]').exists()).toBe(false)
   })
 })
+
+describe('case detail party document', () => {
+  it('shows the document the party showed beside the masked number', async () => {
+    const w = await shown(view({ party_id_kind: '护照（国籍：美国）', party_id_masked: '*****5678' }))
+    expect(w.find('[data-testid="party-shown"]').text()).toContain('护照（国籍：美国） *****5678')
+    const none = await shown(view({ party_id_kind: '无证件（身份由当事人陈述，当事人照片存证）', party_id_masked: '' }))
+    expect(none.find('[data-testid="party-shown"]').text()).toContain('无证件（身份由当事人陈述，当事人照片存证）')
+    const old = await shown(view({}))
+    expect(old.find('[data-testid="party-shown"]').text()).toContain('500112********0031')
+  })
+})
