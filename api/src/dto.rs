@@ -337,6 +337,13 @@ pub struct CheckIdReq {
     pub text: String,
     /// `individual` or `organization`.
     pub party_kind: String,
+    /// The document of a person (`resident_id`, `residence_permit`,
+    /// `hk_macao_permit`, `taiwan_permit`, `chinese_passport`,
+    /// `foreign_passport`, `foreign_permanent_resident`, `no_document`);
+    /// absent: the number says what it is (居民身份证 or 统一社会信用代码).
+    #[serde(default)]
+    #[ts(optional)]
+    pub id_kind: Option<String>,
 }
 
 /// The result of an ID check.
@@ -360,6 +367,11 @@ pub struct IdCheck {
     pub error_code: Option<String>,
     /// The problem in Chinese.
     pub message: Option<String>,
+    /// Accepted, but not against a cited format (a document whose number
+    /// format has no authoritative source): what to look at again.
+    #[serde(default)]
+    #[ts(optional)]
+    pub note: Option<String>,
 }
 
 /// The party as entered.
@@ -377,6 +389,27 @@ pub struct PartyInput {
     pub address: String,
     /// Legal representative (organisations).
     pub representative: Option<String>,
+    /// The document a person showed (see [`CheckIdReq::id_kind`]); absent:
+    /// 居民身份证.
+    #[serde(default)]
+    #[ts(optional)]
+    pub id_kind: Option<String>,
+    /// 国籍 (foreign passport).
+    #[serde(default)]
+    #[ts(optional)]
+    pub nationality: Option<String>,
+    /// 出生日期 (`YYYY-MM-DD`), where the number does not carry it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub birth_date: Option<String>,
+    /// 无证件: why there is no document.
+    #[serde(default)]
+    #[ts(optional)]
+    pub no_document_reason: Option<String>,
+    /// 无证件: the evidence id of the photo of the party.
+    #[serde(default)]
+    #[ts(optional)]
+    pub photo_evidence_id: Option<String>,
 }
 
 // ---------------------------------------------------------------------------
@@ -703,6 +736,9 @@ pub struct CaseView {
     pub party_name: Option<String>,
     /// The party's ID number, masked.
     pub party_id_masked: Option<String>,
+    /// The document a person showed, as printed (`护照（国籍：美国）`);
+    /// `None` for an organisation.
+    pub party_id_kind: Option<String>,
     /// `individual` or `organization`.
     pub party_kind: Option<String>,
     /// Facts.

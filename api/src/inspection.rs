@@ -265,6 +265,11 @@ impl App {
             phone: opt(p.phone),
             address: p.address.trim().to_owned(),
             representative: opt(p.representative),
+            id_kind: None,
+            nationality: None,
+            birth_date: None,
+            no_document_reason: None,
+            photo_evidence: None,
         };
         let task_id = req.task_id.as_deref().map(parse_uuid).transpose()?;
         let now = self.now();

@@ -28,7 +28,8 @@ use zhifa_core::evidence::{
 };
 use zhifa_core::rules::RulesConfig;
 use zhifa_core::rules::assess::{Exemption, PartyKind, PenaltyKind, ProposedPenalty};
-use zhifa_core::rules::identity::{IdOptions, Identity, check_id, normalize};
+use zhifa_core::rules::id_document::{DocOptions, IdDocError, IdDocKind, check_document};
+use zhifa_core::rules::identity::{CitizenIdForm, IdOptions, Identity, check_id, normalize};
 use zhifa_core::{ErrorCode, signin};
 
 use crate::dto::*;
@@ -73,6 +74,87 @@ pub(crate) fn party_kind(s: &str) -> Result<PartyKind, ApiError> {
         "organization" => Ok(PartyKind::Organization),
         _ => Err(ApiError::Invalid(format!("当事人类型无效：{s}"))),
     }
+}
+
+/// The document kind a request names; absent or empty: none chosen.
+pub(crate) fn doc_kind(s: Option<&str>) -> Result<Option<IdDocKind>, ApiError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(k) => IdDocKind::parse(k)
+            .map(Some)
+            .ok_or_else(|| ApiError::Invalid(format!("证件类型无效：{k}"))),
+    }
+}
+
+/// The party as the case records it, from what the party screen sent.
+pub(crate) fn case_party(p: PartyInput) -> Result<CaseParty, ApiError> {
+    let opt = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let kind = party_kind(&p.kind)?;
+    let id_kind = match kind {
+        PartyKind::Individual => doc_kind(p.id_kind.as_deref())?,
+        PartyKind::Organization => None,
+    };
+    let birth_date = opt(p.birth_date)
+        .map(|d| {
+            NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .map_err(|_| ApiError::Invalid(format!("出生日期无效：{d}")))
+        })
+        .transpose()?;
+    Ok(CaseParty {
+        kind,
+        name: p.name.trim().to_owned(),
+        id_number: normalize(&p.id_number),
+        phone: opt(p.phone),
+        address: p.address.trim().to_owned(),
+        representative: opt(p.representative),
+        id_kind,
+        nationality: opt(p.nationality),
+        birth_date,
+        no_document_reason: opt(p.no_document_reason),
+        photo_evidence: opt(p.photo_evidence_id)
+            .map(|s| parse_uuid(&s))
+            .transpose()?,
+    })
+}
+
+/// [`IdCheck`] of a number as the document `doc` (not a 居民身份证).
+fn check_document_view(
+    doc: IdDocKind,
+    text: &str,
+    citizen: IdOptions,
+    mut out: IdCheck,
+) -> IdCheck {
+    let opts = DocOptions {
+        citizen,
+        ..DocOptions::default()
+    };
+    match check_document(doc, text, &opts) {
+        Ok(c) => {
+            out.ok = true;
+            out.normalized = c.number.clone();
+            out.kind_label = Some(match c.citizen {
+                Some(id) => id.form.label_zh().into(),
+                None => doc.name_zh().into(),
+            });
+            if let Some(id) = c.citizen {
+                out.region = id.region_name().map(str::to_owned);
+                out.birth_date = Some(id.birth_date.to_string());
+                out.sex = Some(id.sex.label_zh().into());
+            }
+            out.note = c.note.map(|n| n.to_string());
+        }
+        Err(e) => {
+            let code = e.code();
+            let len = out.normalized.chars().count();
+            out.incomplete = code == "ID_DOC_EMPTY"
+                || code == "ID_EMPTY"
+                || (len < opts.min_len && code == "ID_DOC_LENGTH")
+                || (len < 18 && code.starts_with("CITIZEN_ID") && code.ends_with("LENGTH"));
+            out.error_code = Some(code.into());
+            out.message = Some(e.to_string());
+        }
+    }
+    out
 }
 
 /// The end of a continuing act as the facts screen gives it (行政处罚法
@@ -334,6 +416,11 @@ impl App {
             violation_time: c.violation_time.format("%Y-%m-%d %H:%M").to_string(),
             party_name: c.party.as_ref().map(|p| p.name.clone()),
             party_id_masked: c.party.as_ref().map(|p| mask_id_number(&p.id_number)),
+            party_id_kind: c
+                .party
+                .as_ref()
+                .filter(|p| p.kind == PartyKind::Individual)
+                .map(CaseParty::id_kind_printed),
             party_kind: c.party.as_ref().map(|p| kind_str(p.kind).into()),
             facts: c.facts.clone(),
             place: c.place.clone(),
@@ -730,11 +817,32 @@ impl App {
             sex: None,
             error_code: None,
             message: None,
+            note: None,
         };
+        let doc = doc_kind(req.id_kind.as_deref())?;
+        if kind == PartyKind::Individual
+            && let Some(doc) = doc.filter(|d| *d != IdDocKind::ResidentId)
+        {
+            return Ok(check_document_view(doc, &req.text, opts, out));
+        }
         match check_id(&req.text, &opts) {
             Ok(id) => {
                 out.region = id.region_name().map(str::to_owned);
                 match (&id, kind) {
+                    (Identity::Citizen(c), PartyKind::Individual)
+                        if doc.is_some()
+                            && !matches!(
+                                c.form,
+                                CitizenIdForm::Resident | CitizenIdForm::Legacy15
+                            ) =>
+                    {
+                        let e = IdDocError::WrongDocument {
+                            chosen: IdDocKind::ResidentId.name_zh(),
+                            found: c.form.label_zh(),
+                        };
+                        out.error_code = Some(e.code().into());
+                        out.message = Some(e.to_string());
+                    }
                     (Identity::Citizen(c), PartyKind::Individual) => {
                         out.ok = true;
                         out.kind_label = Some(c.form.label_zh().into());
@@ -798,17 +906,8 @@ impl App {
     }
 
     pub(crate) fn case_party_facts(&mut self, req: PartyFactsReq) -> Result<CaseView, ApiError> {
-        let p = req.party;
-        let opt = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let event = CaseEvent::RecordPartyAndFacts {
-            party: CaseParty {
-                kind: party_kind(&p.kind)?,
-                name: p.name.trim().to_owned(),
-                id_number: normalize(&p.id_number),
-                phone: opt(p.phone),
-                address: p.address.trim().to_owned(),
-                representative: opt(p.representative),
-            },
+            party: case_party(req.party)?,
             facts: req.facts.trim().to_owned(),
             place: req.place.trim().to_owned(),
             act_end: act_end(req.act_end_date.as_deref(), req.act_ongoing)?,

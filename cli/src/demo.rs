@@ -164,6 +164,11 @@ pub(crate) fn party() -> Result<CaseParty, Failure> {
         phone: Some("13800001234".into()),
         address: "重庆市渝北区龙兴镇示例路1号（样例当事人）".into(),
         representative: None,
+        id_kind: None,
+        nationality: None,
+        birth_date: None,
+        no_document_reason: None,
+        photo_evidence: None,
     })
 }
 

@@ -66,6 +66,11 @@ impl From<&CaseParty> for wire::PartyRecord {
             phone: p.phone.clone(),
             address: p.address.clone(),
             representative: p.representative.clone(),
+            id_kind: p.id_kind.map(|k| k.as_str().to_owned()),
+            nationality: p.nationality.clone(),
+            birth_date: p.birth_date.map(|d| d.to_string()),
+            no_document_reason: p.no_document_reason.clone(),
+            photo_evidence: p.photo_evidence.map(|u| u.to_string()),
         }
     }
 }

@@ -729,3 +729,40 @@ fn the_officers_signatures_are_drawn_beside_their_lines() {
         );
     }
 }
+
+#[test]
+fn the_decision_prints_the_document_the_party_showed() {
+    // Issue 19: a foreign passport with its nationality and the entered
+    // birth date, and a party with no document ("无" where the number
+    // would be: the field stays mandatory).
+    for (kind, number, birth, shown) in [
+        (
+            "护照（国籍：美国）",
+            "X12345678",
+            chrono::NaiveDate::from_ymd_opt(1990, 5, 1),
+            vec!["护照（国籍：美国）", "X12345678", "1990年5月1日"],
+        ),
+        (
+            "无证件（身份由当事人陈述，当事人照片存证）",
+            "无",
+            chrono::NaiveDate::from_ymd_opt(1982, 11, 20),
+            vec![
+                "无证件（身份由当事人陈述，当事人照片存证）",
+                "1982年11月20日",
+            ],
+        ),
+    ] {
+        let mut d = decision();
+        d.party = PartyDetails::Individual {
+            name: "约翰·史密斯".into(),
+            sex: None,
+            birth_date: birth,
+            id_kind: kind.into(),
+            id_number: number.into(),
+            address: "重庆市渝北区龙兴镇示例路3号".into(),
+            phone: None,
+        };
+        let doc = render(&DocumentData::DecisionOnTheSpot(d), Paper::A4, Some(false)).unwrap();
+        assert_contains_all(&pdf_text(&doc.pdf), &shown);
+    }
+}

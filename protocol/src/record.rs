@@ -165,6 +165,22 @@ pub struct PartyRecord {
     /// 法定代表人或者负责人 (organisation only).
     #[serde(default)]
     pub representative: Option<String>,
+    /// The document a person showed (`resident_id`, `foreign_passport`,
+    /// `no_document` …); absent: 居民身份证 (records before the choice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_kind: Option<String>,
+    /// 国籍 (foreign passport).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    /// 出生日期 (`YYYY-MM-DD`) as entered, where the number has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// 无证件: why there is no document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_document_reason: Option<String>,
+    /// 无证件: the evidence id of the photo of the party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo_evidence: Option<String>,
 }
 
 impl fmt::Debug for PartyRecord {
@@ -179,6 +195,17 @@ impl fmt::Debug for PartyRecord {
                 "representative",
                 &self.representative.as_deref().map(mask_text),
             )
+            .field("id_kind", &self.id_kind)
+            .field("nationality", &self.nationality)
+            .field(
+                "birth_date",
+                &self.birth_date.as_ref().map(|_| "****-**-**"),
+            )
+            .field(
+                "no_document_reason",
+                &self.no_document_reason.as_deref().map(mask_text),
+            )
+            .field("photo_evidence", &self.photo_evidence)
             .finish()
     }
 }
@@ -907,6 +934,11 @@ mod tests {
             phone: Some("13800001234".into()),
             address: "重庆市渝中区".into(),
             representative: None,
+            id_kind: None,
+            nationality: None,
+            birth_date: None,
+            no_document_reason: None,
+            photo_evidence: None,
         };
         let d = format!("{p:?}");
         assert!(!d.contains("张三丰") && !d.contains("500101199001011234"));

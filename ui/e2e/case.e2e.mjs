@@ -93,9 +93,24 @@ async function runCase(browser, url, size) {
   }
   const leaks = []
   const screens = []
+  // Characters the officer types on the main walk, by screen (issue 19):
+  // every fill below goes through `typeText`; `test` marks what the e2e
+  // types only to test a refusal (a wrong PIN, an unlawful amount) or to
+  // set what the screen already holds (the violation time defaults to when
+  // the case was opened).
+  const typed = {}
+  let typedForTests = 0
+  let screenNow = 'new'
+  const typeText = async (locator, text, { test = false } = {}) => {
+    await locator.fill(text)
+    const n = [...text].length
+    typed[screenNow] = (typed[screenNow] ?? 0) + n
+    if (test) typedForTests += n
+  }
   const onScreen = async (step) => {
     await page.getByTestId(`screen-${step}`).waitFor({ state: 'visible' })
     screens.push(step)
+    screenNow = step
   }
   // Never lose work: every change is saved to the device store as it is
   // made; a reload (as when the OS kills the page) comes back to the same
@@ -149,7 +164,7 @@ async function runCase(browser, url, size) {
   taps = 0
   await tap('new-case')
   await onScreen('new')
-  await page.getByTestId('search').locator('input').fill('zdjy')
+  await typeText(page.getByTestId('search').locator('input'), 'zdjy')
   await tap('hit-CG-001')
   await reloadKeeps('new')
   await page.getByTestId('chosen-matter').waitFor()
@@ -182,15 +197,15 @@ async function runCase(browser, url, size) {
     const got = await page.getByTestId(key).locator('input').inputValue()
     if (got !== want) throw new Error(`${key} after confirming the ID card: "${got}", want "${want}"`)
   }
-  await page.getByTestId('party-phone').locator('input').fill('13800001234')
+  await typeText(page.getByTestId('party-phone').locator('input'), '13800001234')
   await reloadKeeps('party', { 'party-name': name, 'party-id': id, 'party-phone': '13800001234', 'party-address': address })
   await page.getByTestId('id-ok').waitFor()
   await shot('wizard-party')
   await tap('next')
 
   await onScreen('facts')
-  await page.getByTestId('place').locator('textarea').fill('龙兴镇示例路12号门前人行道')
-  await page.getByTestId('facts').locator('textarea').fill('在人行道上摆摊经营水果，占道面积约6平方米，影响行人通行')
+  await typeText(page.getByTestId('place').locator('textarea'), '龙兴镇示例路12号门前人行道')
+  await typeText(page.getByTestId('facts').locator('textarea'), '在人行道上摆摊经营水果，占道面积约6平方米，影响行人通行')
   const jpeg = await page.evaluate(() => {
     const c = document.createElement('canvas')
     c.width = 800
@@ -213,7 +228,7 @@ async function runCase(browser, url, size) {
   // The violation time is entered (issue 19): 20 minutes before the case
   // was opened, Beijing time, as a datetime-local input takes it.
   const violationTime = new Date(Date.now() - 20 * 60e3 + 8 * 3600e3).toISOString().slice(0, 16)
-  await page.getByTestId('violation-time').locator('input').fill(violationTime)
+  await typeText(page.getByTestId('violation-time').locator('input'), violationTime, { test: true })
   const factsWanted = { place: '龙兴镇示例路12号门前人行道', facts: '在人行道上摆摊经营水果，占道面积约6平方米，影响行人通行', 'violation-time': violationTime }
   await reloadKeeps('facts', factsWanted)
   await page.getByTestId('evidence-tile').first().waitFor()
@@ -231,7 +246,7 @@ async function runCase(browser, url, size) {
   await page.getByTestId('suggested').first().waitFor()
   // An unlawful amount first (CG-001 fines an individual 50–500 元): the
   // refusal shows in Chinese and 下一步 stays disabled.
-  await page.getByTestId('amount').locator('input').fill('600')
+  await typeText(page.getByTestId('amount').locator('input'), '600', { test: true })
   const refusal = page.getByTestId('refusal').first()
   await refusal.waitFor()
   const refusalText = (await refusal.innerText()).trim()
@@ -241,7 +256,7 @@ async function runCase(browser, url, size) {
   await page.getByTestId('blocked').waitFor()
   if (!(await page.getByTestId('next').isDisabled())) throw new Error('下一步 enabled on a refused amount')
   await shot('wizard-discretion-refused')
-  await page.getByTestId('amount').locator('input').fill('150')
+  await typeText(page.getByTestId('amount').locator('input'), '150')
   await refusal.waitFor({ state: 'detached' })
   await page.locator('[data-band]').first().waitFor()
   await reloadKeeps('discretion', { amount: '150' })
@@ -256,8 +271,8 @@ async function runCase(browser, url, size) {
   await page.getByTestId('informed-at').waitFor()
   if (phone) {
     await tap('heard')
-    await page.getByTestId('statement').locator('textarea').fill('当事人称刚到此处摆摊，愿意立即收摊')
-    await page.getByTestId('review').locator('textarea').fill('经复核，陈述不影响违法事实认定；已立即收摊，在阶次内从轻')
+    await typeText(page.getByTestId('statement').locator('textarea'), '当事人称刚到此处摆摊，愿意立即收摊')
+    await typeText(page.getByTestId('review').locator('textarea'), '经复核，陈述不影响违法事实认定；已立即收摊，在阶次内从轻')
     await reloadKeeps('rights', { statement: '当事人称刚到此处摆摊，愿意立即收摊', review: '经复核，陈述不影响违法事实认定；已立即收摊，在阶次内从轻' })
   } else {
     // The waiver in the party's words (a one-tap phrase, editable).
@@ -292,8 +307,8 @@ async function runCase(browser, url, size) {
     await page.mouse.up()
     taps++ // one signature stroke
   }
-  const typeIn = async (testid, text) => {
-    await page.getByTestId(testid).locator('input').fill(text)
+  const typeIn = async (testid, text, test = false) => {
+    await typeText(page.getByTestId(testid).locator('input'), text, { test })
     taps++
   }
   await page.getByTestId('officer-sign-0').waitFor({ state: 'visible' })
@@ -305,7 +320,7 @@ async function runCase(browser, url, size) {
   const firstOnDevice = await shown('officer-pad-0')
   // A wrong PIN is refused (and counted as at sign-in).
   if (firstOnDevice) await stroke('officer-pad-0', 0)
-  await typeIn('officer-pin-0', '000000')
+  await typeIn('officer-pin-0', '000000', true)
   await tap('officer-sign-submit-0')
   await page.getByText('PIN 错误').first().waitFor()
   await typeIn('officer-pin-0', '246813')
@@ -350,6 +365,7 @@ async function runCase(browser, url, size) {
   if (screens.length > MAX_SCREENS) throw new Error(`${screens.length} screens: ${screens.join(' → ')}`)
   if (taps > MAX_TAPS) throw new Error(`${taps} taps`)
   const tapsToQr = taps
+  const typedToQr = { ...typed }
   // Close the QR, then the case shows on the detail screen with its timeline.
   await page.getByTestId('qr-overlay').click()
   // Printing on the spot: the decision on an 80 mm roll and its 送达回证 on
@@ -402,7 +418,14 @@ async function runCase(browser, url, size) {
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
   if (leaks.length) throw new Error(`technical text on screens: ${leaks.join(' | ')}`)
   await ctx.close()
-  return { size: size.name, screens: screens.length, taps: tapsToQr, reloads, pdf_bytes: pdf.size, pdf_name: pdf.name, applied }
+  const typedTotal = Object.values(typedToQr).reduce((a, b) => a + b, 0)
+  // What the ID card's reading filled in, typed by hand instead (as the
+  // other cases of this e2e type them): the name, the number, the address.
+  const byHand = [...name].length + id.length + [...address].length
+  return {
+    size: size.name, screens: screens.length, taps: tapsToQr, reloads, pdf_bytes: pdf.size, pdf_name: pdf.name, applied,
+    typed: typedToQr, typed_total: typedTotal, typed_for_tests: typedForTests, typed_needed: typedTotal - typedForTests, id_card_fields_by_hand: byHand,
+  }
 }
 
 /** 不予处罚 at phone or tablet size: a child (Art. 30, guardian order), a
@@ -660,6 +683,137 @@ async function handOverDecision(page, shot, name, article, musts) {
   await page.getByTestId('no-penalty-ground').waitFor()
 }
 
+/** The other identity documents (issue 19): a party with a foreign
+ *  passport (nationality and birth date entered) and a party with no
+ *  document (the reason, a photo of the party as evidence, the birth date
+ *  entered), each to the decision's preview, which shows the document;
+ *  axe-core and the 44 px touch targets on the party screen. */
+async function runDocuments(browser, url, size) {
+  const phone = size.name === 'phone'
+  const ctx = await browser.newContext({ viewport: { width: size.width, height: size.height }, deviceScaleFactor: 2, isMobile: phone, hasTouch: phone, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const page = await ctx.newPage()
+  const errors = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  const problems = []
+  const shot = async (name) => {
+    await page.waitForTimeout(400)
+    await page.screenshot({ path: join(out, `${size.name}-documents-${name}.png`) })
+    const bad = technical(await page.locator('body').innerText())
+    if (bad.length) problems.push(`${name}: technical text ${[...new Set(bad)].join(' ')}`)
+    await page.evaluate(axeSource)
+    const a11y = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] })
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)
+    })
+    for (const b of a11y) problems.push(`${name}: axe ${b}`)
+    const small = await page.evaluate(() => [...document.querySelectorAll('[data-testid=id-kind], [data-testid=party-photo], [data-testid=next]')]
+      .filter((e) => e.offsetParent !== null)
+      .map((e) => [e.getAttribute('data-testid'), e.getBoundingClientRect().height])
+      .filter(([, h]) => h > 0 && h < 44))
+    for (const [what, h] of small) problems.push(`${name}: ${what} ${h}px high`)
+  }
+  await page.goto(url)
+  await page.getByTestId('pin').or(page.getByTestId('new-case')).first().waitFor()
+  if (await page.getByTestId('pin').isVisible()) {
+    await page.getByTestId('pin').locator('input').fill('246813')
+    await page.getByTestId('signin-submit').click()
+  }
+  await page.getByTestId('new-case').waitFor()
+  const jpeg = (color) => page.evaluate((c) => {
+    const cv = document.createElement('canvas')
+    cv.width = 640
+    cv.height = 480
+    const g = cv.getContext('2d')
+    g.fillStyle = c
+    g.fillRect(0, 0, 640, 480)
+    g.fillStyle = '#f0d0b0'
+    g.beginPath()
+    g.arc(320, 220, 90, 0, Math.PI * 2)
+    g.fill()
+    return cv.toDataURL('image/jpeg', 0.9).split(',')[1]
+  }, color)
+
+  /** A CG-001 case whose party `fill`s the party screen, to the preview. */
+  const toPreview = async (label, fill) => {
+    await page.goto(new URL('/case/new?matter=CG-001&name=占道经营', url).href)
+    await page.getByTestId('chosen-matter').waitFor()
+    await page.getByTestId('credentials-shown').click()
+    await page.getByTestId('next').click()
+    await page.getByTestId('screen-party').waitFor({ state: 'visible' })
+    await fill()
+    await page.getByTestId('party-address').locator('textarea').fill('重庆市渝北区龙兴镇示例路3号（样例）')
+    await shot(`${label}-party`)
+    if (await page.getByTestId('next').isDisabled()) throw new Error(`${label}: 下一步 disabled on a complete party`)
+    await page.getByTestId('next').click()
+    await page.getByTestId('screen-facts').waitFor({ state: 'visible' })
+    await page.getByTestId('place').locator('textarea').fill('龙兴镇示例路12号门前人行道')
+    await page.getByTestId('facts').locator('textarea').fill('在人行道上摆摊经营水果，占道面积约6平方米')
+    await page.getByTestId('camera').setInputFiles({ name: 'IMG_0003.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(await jpeg('#7a9a5b'), 'base64') })
+    await page.getByTestId('evidence-tile').first().waitFor()
+    await page.locator('.van-toast').first().waitFor({ state: 'hidden' }).catch(() => undefined)
+    await page.getByTestId('next').click()
+    await page.getByTestId('screen-discretion').waitFor({ state: 'visible' })
+    await page.getByTestId('level-L2').click()
+    await page.getByTestId('suggested').first().waitFor()
+    await page.getByTestId('amount').locator('input').fill('150')
+    await page.locator('[data-band]').first().waitFor()
+    await page.waitForTimeout(400)
+    await page.getByTestId('next').click()
+    await page.getByTestId('screen-rights').waitFor({ state: 'visible' })
+    await page.getByTestId('inform').click()
+    await page.getByTestId('informed-at').waitFor()
+    await page.getByTestId('waiver-phrase').click()
+    await page.getByTestId('record-statement').click()
+    await page.getByTestId('statement-recorded').waitFor()
+    await page.getByTestId('next').click()
+    await page.getByTestId('screen-preview').waitFor({ state: 'visible' })
+    const kind = await page.getByTestId('party-id-kind-shown').locator('.van-cell__value').innerText()
+    await shot(`${label}-preview`)
+    return kind
+  }
+
+  try {
+    // A foreign passport: the nationality, and the birth date entered (the
+    // number carries none; the age rules need it).
+    const passport = await toPreview('passport', async () => {
+      await page.getByTestId('id-kind').selectOption('foreign_passport')
+      if (await page.getByTestId('idcard-photo').count()) throw new Error('the ID-card photo is offered for a passport')
+      await page.getByTestId('party-name').locator('input').fill(phone ? '约翰·史密斯' : '玛丽·安')
+      await page.getByTestId('party-id').locator('input').fill(phone ? 'X12345678' : '5K0034567')
+      await page.getByTestId('id-ok').waitFor()
+      await page.getByTestId('party-nationality').locator('input').fill(phone ? '美国' : '英国')
+      if (!(await page.getByTestId('next').isDisabled())) throw new Error('下一步 enabled without the birth date')
+      await page.getByTestId('party-birth-date').locator('input').fill('1990-05-01')
+    })
+    if (!passport.includes('护照') || !passport.includes(phone ? '美国' : '英国')) problems.push(`the passport case's preview shows 证件类型 ${passport}`)
+    // No document: the reason, a photo of the party, the birth date.
+    const none = await toPreview('no-document', async () => {
+      await page.getByTestId('id-kind').selectOption('no_document')
+      if (await page.getByTestId('party-id').count()) throw new Error('a number is asked for with no document')
+      await page.getByTestId('party-name').locator('input').fill(phone ? '王无证' : '陈未带')
+      await page.getByTestId('party-birth-date').locator('input').fill('1982-11-20')
+      await page.getByTestId('party-no-doc-reason').locator('textarea').fill('当事人称身份证遗失，未携带其他证件')
+      if (!(await page.getByTestId('next').isDisabled())) throw new Error('下一步 enabled before the photo of the party')
+      await page.getByTestId('party-photo-input').setInputFiles({ name: 'IMG_0004.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(await jpeg('#5a6a8b'), 'base64') })
+      await page.getByTestId('party-photo-done').waitFor()
+      await page.locator('.van-toast').first().waitFor({ state: 'hidden' }).catch(() => undefined)
+    })
+    if (!none.includes('无证件') || !none.includes('当事人照片存证')) problems.push(`the no-document case's preview shows 证件类型 ${none}`)
+    await page.goto(new URL('/settings', url).href)
+    await page.getByTestId('sign-out').click()
+    await page.getByTestId('pin').waitFor()
+    if (errors.length) problems.push(`page errors: ${errors.join('; ')}`)
+    if (problems.length) throw new Error(problems.join(' | '))
+    await ctx.close()
+    return { size: `${size.name}-documents`, passport, none }
+  } catch (e) {
+    await page.screenshot({ path: join(out, `${size.name}-documents-failed.png`), fullPage: true }).catch(() => undefined)
+    await page.goto(new URL('/settings', url).href).catch(() => undefined)
+    await page.getByTestId('sign-out').click({ timeout: 5000 }).catch(() => undefined)
+    throw e
+  }
+}
+
 /** A case opened by mistake: 退出 → 作废此案件 with a reason; the case
  *  leaves the home screen's open cases and stays readable, 已作废. */
 async function voidADraft(page) {
@@ -779,9 +933,20 @@ try {
       const r = await runCase(browser, url, size)
       results.push(r)
       console.log(`e2e ${size.name}: ${r.screens} screens, ${r.taps} taps from "new case" to the payment QR, a reload at each of ${r.reloads} screens lost nothing; PDF ${r.pdf_bytes} bytes (${r.pdf_name}); synced, ${r.applied} records applied`)
+      const perScreen = Object.entries(r.typed).map(([k, v]) => `${k} ${v}`).join(', ')
+      console.log(`e2e ${size.name}: typed characters with the ID card photographed: ${r.typed_total} (${perScreen}), of which ${r.typed_for_tests} only to test refusals (a wrong PIN, an unlawful amount) or through the date-time picker (the violation time): ${r.typed_needed} needed; the ID card typed by hand instead: ${r.typed_needed + r.id_card_fields_by_hand} needed (+${r.id_card_fields_by_hand}: name, number, address)`)
       passed++
     } catch (e) {
       console.error(`e2e ${size.name} FAILED: ${e.stack || e}`)
+      failed++
+    }
+    try {
+      const r = await runDocuments(browser, url, size)
+      results.push(r)
+      console.log(`e2e ${r.size}: a foreign-passport party (preview: ${r.passport}) and a party with no document (preview: ${r.none}), each to the decision's preview`)
+      passed++
+    } catch (e) {
+      console.error(`e2e ${size.name}-documents FAILED: ${e.stack || e}`)
       failed++
     }
     try {

@@ -14,7 +14,7 @@ const i18n = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': z
 const view = (over: Partial<CaseView>): CaseView => ({
   id: 'c1', status: 'served', status_label: '已送达', version: 9, township: '500110106', matter_code: 'CG-001',
   matter_name: '占道经营', officers: ['王德明', '陈淑芬'], officer_signs: [], document_shown_at: null, violation_time: '2026-03-02 10:00', party_name: '周小川',
-  party_id_masked: '500112********0031', party_kind: 'individual', facts: '占道', place: '示例路', evidence_count: 1,
+  party_id_masked: '500112********0031', party_id_kind: null, party_kind: 'individual', facts: '占道', place: '示例路', evidence_count: 1,
   evidence_summary: '现场照片', rights: null, statement: null, penalty_text: '罚款人民币150元', amount_fen: 15000,
   suggested_level: null, deviation_reason: null, remedy_clause: null, document_number: '东溪综执当罚〔2026〕1号',
   number_provisional: false, final_document_number: null, payment_due: null, served_at: '2026-03-02 10:20',
@@ -80,5 +80,16 @@ describe('case detail 不予处罚', () => {
     expect(w.text()).not.toContain('罚款人民币')
     const paid = await shown(view({}))
     expect(paid.find('[data-testid="no-penalty-ground"]').exists()).toBe(false)
+  })
+})
+
+describe('case detail party document', () => {
+  it('shows the document the party showed beside the masked number', async () => {
+    const w = await shown(view({ party_id_kind: '护照（国籍：美国）', party_id_masked: '*****5678' }))
+    expect(w.find('[data-testid="party-shown"]').text()).toContain('护照（国籍：美国） *****5678')
+    const none = await shown(view({ party_id_kind: '无证件（身份由当事人陈述，当事人照片存证）', party_id_masked: '' }))
+    expect(none.find('[data-testid="party-shown"]').text()).toContain('无证件（身份由当事人陈述，当事人照片存证）')
+    const old = await shown(view({}))
+    expect(old.find('[data-testid="party-shown"]').text()).toContain('500112********0031')
   })
 })

@@ -14,7 +14,7 @@ function detail(notes: ServerNote[]): Detail {
     case: {
       id: 'c1', status: 'served', status_label: '已送达', version: 9, township: '500112108', matter_code: 'CG-001',
       matter_name: '占道经营', officers: ['张伟（渝执500112108001）', '李晓燕（渝执500112108002）'], officer_signs: [], document_shown_at: null,
-      violation_time: '2026-03-10 10:00', party_name: '周小川', party_id_masked: '500112********0031', party_kind: 'individual',
+      violation_time: '2026-03-10 10:00', party_name: '周小川', party_id_masked: '500112********0031', party_id_kind: null, party_kind: 'individual',
       facts: '占道摆摊', place: '示例路12号', evidence_count: 1, evidence_summary: null, rights: null, statement: null,
       penalty_text: '罚款人民币150元', amount_fen: 15000, suggested_level: null, deviation_reason: null, remedy_clause: null,
       document_number: '渝北龙兴当罚〔2026〕0001号', payment_due: '2026-03-25', served_at: '2026-03-10 10:20',

@@ -49,6 +49,7 @@ pub mod normal_docs;
 pub mod numbers;
 pub mod officer_sign;
 pub mod outbox;
+mod party;
 pub mod payment;
 pub mod receipt;
 
@@ -70,6 +71,7 @@ use crate::document::model::{
 use crate::rules::assess::{
     AssessInput, Assessment, Party, PartyKind, PenaltyKind, Problem, ProposedPenalty,
 };
+use crate::rules::id_document::{IdDocError, IdDocKind};
 use crate::store::{Store, StoreError};
 
 pub use config::{TownshipConfig, set_township_config, township_config};
@@ -154,6 +156,11 @@ pub enum CaseError {
         /// Why.
         reason: String,
     },
+    /// The party's document number does not fit the document chosen, or
+    /// what that document needs (nationality, birth date, reason, photo)
+    /// is missing.
+    #[error(transparent)]
+    PartyDocument(#[from] IdDocError),
     /// An evidence item is not recorded for this case.
     #[error("证据 {0} 不属于本案")]
     EvidenceNotOfCase(Uuid),
@@ -297,6 +304,7 @@ impl ErrorCode for CaseError {
             Self::FieldRequired(_) => "CASE_FIELD_REQUIRED",
             Self::InvalidField { .. } => "CASE_FIELD_INVALID",
             Self::EvidenceNotOfCase(_) => "CASE_EVIDENCE_NOT_OF_CASE",
+            Self::PartyDocument(e) => e.code(),
             Self::StatementMissing => "CASE_STATEMENT_MISSING",
             Self::OfficerSignatureMissing(_) => "CASE_OFFICER_SIGNATURE_MISSING",
             Self::OfficerSignatureInvalid(_) => "CASE_OFFICER_SIGNATURE_INVALID",
@@ -460,6 +468,38 @@ pub struct CaseParty {
     /// 法定代表人或者负责人 (organisation only).
     #[serde(default)]
     pub representative: Option<String>,
+    /// The document a person showed (证件类型); absent in records made
+    /// before the choice existed, which are 居民身份证 (individual only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_kind: Option<IdDocKind>,
+    /// 国籍, for a foreign passport.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    /// 出生日期 as entered, where the number does not carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
+    /// 无证件: why the party has no document (the identity is the party's
+    /// statement, with a photo of the party as evidence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_document_reason: Option<String>,
+    /// 无证件: the evidence item that is the photo of the party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo_evidence: Option<Uuid>,
+}
+
+impl CaseParty {
+    /// The document shown: the recorded one, or 居民身份证 for a person's
+    /// record from before the choice.
+    pub fn doc_kind(&self) -> IdDocKind {
+        self.id_kind.unwrap_or_default()
+    }
+
+    /// The 证件类型 as printed: `护照（国籍：美国）` for a foreign passport,
+    /// `无证件（身份由当事人陈述，当事人照片存证）` without a document
+    /// (the same words as the record's, [`printed_id_kind`](crate::document::normal::printed_id_kind)).
+    pub fn id_kind_printed(&self) -> String {
+        crate::document::normal::printed_id_kind(&zhifa_protocol::record::PartyRecord::from(self))
+    }
 }
 
 /// Masks all but the first character: `张**`.
@@ -486,6 +526,14 @@ impl fmt::Debug for CaseParty {
                 "representative",
                 &self.representative.as_deref().map(mask_text),
             )
+            .field("id_kind", &self.id_kind)
+            .field("nationality", &self.nationality)
+            .field("birth_date", &self.birth_date.map(|_| "****-**-**"))
+            .field(
+                "no_document_reason",
+                &self.no_document_reason.as_deref().map(mask_text),
+            )
+            .field("photo_evidence", &self.photo_evidence)
             .finish()
     }
 }
@@ -1903,7 +1951,15 @@ pub(crate) fn advance_step(
         .and_then(|r| cat.township(&r.id, &case0.township).ok().flatten())
         .map_or(town.number_policy, |t| t.number_policy);
     let evidence_of_case: Vec<Uuid> = match event {
-        CaseEvent::AttachEvidence { .. } => crate::evidence::for_case(store, id)
+        CaseEvent::AttachEvidence { .. }
+        | CaseEvent::RecordPartyAndFacts {
+            party:
+                CaseParty {
+                    photo_evidence: Some(_),
+                    ..
+                },
+            ..
+        } => crate::evidence::for_case(store, id)
             .map_err(|e| CaseError::Corrupt(e.to_string()))?
             .into_iter()
             .filter_map(|r| Uuid::parse_str(&r.meta.id).ok())
@@ -2051,8 +2107,12 @@ fn input_on(
         matter: Some(case.matter_code.clone()),
         party: Party {
             kind: party.kind,
-            id_number: Some(party.id_number.clone()),
-            birth_date: None,
+            // Only a number of the GB 11643 forms carries the birth date
+            // the assessment derives; the others' is entered.
+            id_number: (party.kind == PartyKind::Organization
+                || party.doc_kind().number_has_birth_date() && party.birth_date.is_none())
+            .then(|| party.id_number.clone()),
+            birth_date: party.birth_date,
         },
         violation_date: case.violation_time.date(),
         // 行政处罚法 Art. 36 ¶2: a continuing act's period runs from its end;
@@ -2140,8 +2200,11 @@ fn apply(
                 }
             }
             case.act_end = *act_end;
+            let party = &party::party_document(party, evidence_of_case, ctx.local.date())?;
             required("party.name", &party.name)?;
-            required("party.id_number", &party.id_number)?;
+            if party.doc_kind().has_number() {
+                required("party.id_number", &party.id_number)?;
+            }
             required("party.address", &party.address)?;
             required("facts", facts)?;
             required("place", place)?;
@@ -2519,9 +2582,13 @@ pub(crate) fn party_details(p: &CaseParty) -> Result<PartyDetails, CaseError> {
         PartyKind::Individual => PartyDetails::Individual {
             name: p.name.clone(),
             sex: None,
-            birth_date: None,
-            id_kind: "居民身份证".into(),
-            id_number: p.id_number.clone(),
+            birth_date: p.birth_date,
+            id_kind: p.id_kind_printed(),
+            id_number: if p.doc_kind().has_number() {
+                p.id_number.clone()
+            } else {
+                "无".into()
+            },
             address: p.address.clone(),
             phone: p.phone.clone(),
         },

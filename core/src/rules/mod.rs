@@ -11,6 +11,7 @@
 //! defaults. Money is integer fen (分) throughout.
 //!
 //! - [`identity`]: 居民身份证号码 (GB 11643) and 统一社会信用代码 (GB 32100).
+//! - [`id_document`]: the document a person shows (证件类型) and its number's check.
 //! - [`calendar`]: working days (行政处罚法 Art. 85) and calendar periods.
 //! - [`assess`](mod@assess): the assessment an officer sees before deciding.
 
@@ -18,6 +19,7 @@ pub mod assess;
 pub mod bands;
 pub mod calendar;
 pub mod config;
+pub mod id_document;
 pub mod identity;
 
 pub use assess::{AssessInput, Assessment, assess};

@@ -224,6 +224,11 @@ pub fn individual() -> CaseParty {
         phone: Some("13800001234".into()),
         address: "重庆市渝北区龙兴镇示例路1号".into(),
         representative: None,
+        id_kind: None,
+        nationality: None,
+        birth_date: None,
+        no_document_reason: None,
+        photo_evidence: None,
     }
 }
 

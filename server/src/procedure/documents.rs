@@ -45,28 +45,10 @@ pub(super) fn citations(pkg: &Package, ids: &[String], on: NaiveDate) -> Vec<Str
         .collect()
 }
 
-/// The party as a document prints it.
+/// The party as a document prints it (the document's name as recorded;
+/// the same as the device's normal-procedure documents).
 pub(super) fn party_details(p: &PartyRecord) -> PartyDetails {
-    if p.kind == "organization" {
-        PartyDetails::Organization {
-            name: p.name.clone(),
-            uscc: p.id_number.clone(),
-            legal_representative: p.representative.clone().unwrap_or_default(),
-            representative_title: None,
-            address: p.address.clone(),
-            phone: p.phone.clone(),
-        }
-    } else {
-        PartyDetails::Individual {
-            name: p.name.clone(),
-            sex: None,
-            birth_date: None,
-            id_kind: "居民身份证".to_owned(),
-            id_number: p.id_number.clone(),
-            address: p.address.clone(),
-            phone: p.phone.clone(),
-        }
-    }
+    zhifa_core::document::normal::party_details(p)
 }
 
 /// The 行政处罚决定书 of a case whose log (`events`, ending with the

@@ -452,7 +452,14 @@ text: string,
 /**
  * `individual` or `organization`.
  */
-party_kind: string, };
+party_kind: string, 
+/**
+ * The document of a person (`resident_id`, `residence_permit`,
+ * `hk_macao_permit`, `taiwan_permit`, `chinese_passport`,
+ * `foreign_passport`, `foreign_permanent_resident`, `no_document`);
+ * absent: the number says what it is (居民身份证 or 统一社会信用代码).
+ */
+id_kind?: string, };
 
 export type IdCheck = { 
 /**
@@ -490,7 +497,12 @@ error_code: string | null,
 /**
  * The problem in Chinese.
  */
-message: string | null, };
+message: string | null, 
+/**
+ * Accepted, but not against a cited format (a document whose number
+ * format has no authoritative source): what to look at again.
+ */
+note?: string, };
 
 export type IdentityReadReq = { 
 /**
@@ -580,7 +592,28 @@ address: string,
 /**
  * Legal representative (organisations).
  */
-representative: string | null, };
+representative: string | null, 
+/**
+ * The document a person showed (see [`CheckIdReq::id_kind`]); absent:
+ * 居民身份证.
+ */
+id_kind?: string, 
+/**
+ * 国籍 (foreign passport).
+ */
+nationality?: string, 
+/**
+ * 出生日期 (`YYYY-MM-DD`), where the number does not carry it.
+ */
+birth_date?: string, 
+/**
+ * 无证件: why there is no document.
+ */
+no_document_reason?: string, 
+/**
+ * 无证件: the evidence id of the photo of the party.
+ */
+photo_evidence_id?: string, };
 
 export type NewCaseReq = { 
 /**
@@ -1104,6 +1137,11 @@ party_name: string | null,
  * The party's ID number, masked.
  */
 party_id_masked: string | null, 
+/**
+ * The document a person showed, as printed (`护照（国籍：美国）`);
+ * `None` for an organisation.
+ */
+party_id_kind: string | null, 
 /**
  * `individual` or `organization`.
  */

@@ -38,9 +38,27 @@ use super::model::{Fields, Officer, date_zh, put};
 use crate::money::format_yuan;
 use crate::procedure::{Penalty, PenaltyKind};
 
+/// The 证件类型 a party record prints: the recorded document's name (a
+/// foreign passport with its nationality), 居民身份证 when none is recorded.
+pub fn printed_id_kind(p: &zhifa_protocol::record::PartyRecord) -> String {
+    use crate::rules::id_document::IdDocKind;
+    let kind = p
+        .id_kind
+        .as_deref()
+        .and_then(IdDocKind::parse)
+        .unwrap_or_default();
+    match (kind, p.nationality.as_deref()) {
+        (IdDocKind::ForeignPassport, Some(n)) => format!("{}（国籍：{n}）", kind.name_zh()),
+        (IdDocKind::NoDocument, _) => {
+            format!("{}（身份由当事人陈述，当事人照片存证）", kind.name_zh())
+        }
+        _ => kind.name_zh().to_owned(),
+    }
+}
+
 /// The party of a case record as a document prints it (a person's ID is
-/// a 居民身份证 unless the record says otherwise; sex and birth date are
-/// not recorded on a case and print blank).
+/// a 居民身份证 unless the record says otherwise; sex prints blank, the
+/// birth date only where it was entered).
 pub fn party_details(p: &zhifa_protocol::record::PartyRecord) -> super::model::PartyDetails {
     use super::model::PartyDetails;
     if p.kind == "organization" {
@@ -56,9 +74,16 @@ pub fn party_details(p: &zhifa_protocol::record::PartyRecord) -> super::model::P
         PartyDetails::Individual {
             name: p.name.clone(),
             sex: None,
-            birth_date: None,
-            id_kind: "居民身份证".to_owned(),
-            id_number: p.id_number.clone(),
+            birth_date: p
+                .birth_date
+                .as_deref()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            id_kind: printed_id_kind(p),
+            id_number: if p.id_number.is_empty() {
+                "无".to_owned()
+            } else {
+                p.id_number.clone()
+            },
             address: p.address.clone(),
             phone: p.phone.clone(),
         }
