@@ -389,7 +389,8 @@ async function main() {
         await page.click('.el-dialog__footer button:has-text("提交")')
         await page.waitForSelector('text=监督意见书待整改')
       }
-      await town.click()
+      // The township's 案件 link opens its case list.
+      await page.click(`a[aria-label="镇街 ${code} 的案件"]`)
       await page.waitForURL(new RegExp(`/console/cases\\?township=${code}`))
       await page.waitForSelector('.el-table__body tr')
     } else {

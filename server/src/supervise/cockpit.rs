@@ -469,30 +469,7 @@ pub fn answer(
     now: DateTime<Utc>,
     cfg: &Config,
 ) -> Result<(Report, Served), SuperviseError> {
-    check_period(scope, from, to)?;
-    facts::refresh(db)?;
-    let config = config_json(cfg)?;
-    let serves = db
-        .read_as(stored)?
-        .is_some_and(|s| covers(&s, from, to, as_of, &config));
-    if !serves {
-        return Ok((
-            report(db, scope, from, to, as_of, now, cfg)?,
-            Served::Recomputed,
-        ));
-    }
-    refresh_dirty(db, scope, now)?;
-    let (indicators, clues) = db.read_as(|c| {
-        Ok::<_, SuperviseError>((
-            stored_indicators(c, scope, from, to)?,
-            stored_clues(c, scope, from, to)?,
-        ))
-    })?;
-    let deadlines = db.read_as(|c| stored_deadlines(c, scope, as_of))?;
-    Ok((
-        assemble(scope, from, to, as_of, indicators, clues, deadlines),
-        Served::Stored,
-    ))
+    answer_with(db, scope, from, to, as_of, now, cfg, None)
 }
 
 /// The most clues the console's cockpit lists in one answer: the rest are
@@ -516,9 +493,6 @@ pub fn answer_with(
     cfg: &Config,
     max_clues: Option<usize>,
 ) -> Result<(Report, Served), SuperviseError> {
-    let Some(max) = max_clues else {
-        return answer(db, scope, from, to, as_of, now, cfg);
-    };
     check_period(scope, from, to)?;
     facts::refresh(db)?;
     let config = config_json(cfg)?;
@@ -527,25 +501,35 @@ pub fn answer_with(
         .is_some_and(|s| covers(&s, from, to, as_of, &config));
     if !serves {
         let mut r = report(db, scope, from, to, as_of, now, cfg)?;
-        r.clues
-            .sort_by(|a, b| (&a.township, &a.model, &a.id).cmp(&(&b.township, &b.model, &b.id)));
-        r.clues.truncate(max);
-        r.clues.sort_by(report_order);
+        if let Some(max) = max_clues {
+            r.clues.sort_by(|a, b| {
+                (&a.township, &a.model, &a.id).cmp(&(&b.township, &b.model, &b.id))
+            });
+            r.clues.truncate(max);
+            r.clues.sort_by(report_order);
+        }
         return Ok((r, Served::Recomputed));
     }
     refresh_dirty(db, scope, now)?;
-    let (indicators, (page, counts)) = db.read_as(|c| {
-        Ok::<_, SuperviseError>((
-            stored_indicators(c, scope, from, to)?,
-            stored_clue_page(c, scope, from, to, max)?,
-        ))
+    let (indicators, clues, counts) = db.read_as(|c| {
+        let indicators = stored_indicators(c, scope, from, to)?;
+        let (clues, counts) = match max_clues {
+            Some(max) => {
+                let (page, counts) = stored_clue_page(c, scope, from, to, max)?;
+                (page, Some(counts))
+            }
+            None => (stored_clues(c, scope, from, to)?, None),
+        };
+        Ok::<_, SuperviseError>((indicators, clues, counts))
     })?;
     let deadlines = db.read_as(|c| stored_deadlines(c, scope, as_of))?;
-    let mut r = assemble(scope, from, to, as_of, indicators, page, deadlines);
-    for m in &mut r.models {
-        m.clues = counts.get(&m.name).copied().unwrap_or(0);
+    let mut r = assemble(scope, from, to, as_of, indicators, clues, deadlines);
+    if let Some(counts) = counts {
+        for m in &mut r.models {
+            m.clues = counts.get(&m.name).copied().unwrap_or(0);
+        }
+        r.clues_total = counts.values().sum();
     }
-    r.clues_total = counts.values().sum();
     Ok((r, Served::Stored))
 }
 
