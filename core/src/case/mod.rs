@@ -2614,6 +2614,25 @@ fn doc_officers(case: &Case) -> [DocOfficer; 2] {
     })
 }
 
+/// The next number of the township's `series` for this year (Beijing,
+/// `ctx.local`), consumed from the device's leases for `case` and formatted
+/// by the township's template for the series.
+fn next_number(ctx: &Ctx<'_>, case: &Case, series: &str) -> Result<String, CaseError> {
+    let year = chrono::Datelike::year(&ctx.local.date());
+    let template = ctx.config.template(series)?;
+    let (short, township) = (ctx.short_name.clone(), case.township.clone());
+    let (_, number) = numbers::consume(
+        ctx.tx,
+        &case.township,
+        series,
+        year,
+        Some(case.id),
+        ctx.now,
+        &|seq| Ok(template.format(&short, &township, year, seq)),
+    )?;
+    Ok(number)
+}
+
 fn citations(ctx: &Ctx<'_>, role: ProvisionRole) -> Vec<String> {
     ctx.store_catalogue
         .provisions
@@ -3098,18 +3117,7 @@ fn order_correction(
         .party
         .clone()
         .ok_or(CaseError::FieldRequired("party"))?;
-    let year = chrono::Datelike::year(&today);
-    let template = ctx.config.template(config::SERIES_ORDER)?;
-    let (short, township) = (ctx.short_name.clone(), case.township.clone());
-    let (_, number) = numbers::consume(
-        ctx.tx,
-        &case.township,
-        config::SERIES_ORDER,
-        year,
-        Some(case.id),
-        ctx.now,
-        &|seq| Ok(template.format(&short, &township, year, seq)),
-    )?;
+    let number = next_number(ctx, case, config::SERIES_ORDER)?;
     let doc = DocumentData::OrderToCorrect(OrderToCorrect {
         number: number.clone(),
         authority: authority(ctx),

@@ -14,7 +14,7 @@
 
 use super::{
     Case, CaseError, Ctx, DocumentData, DocumentKind, ProvisionRole, authority, citations, config,
-    doc_officers, issued_json, numbers, party_details, placeholder_signature, store_document,
+    doc_officers, issued_json, next_number, party_details, placeholder_signature, store_document,
 };
 use crate::document::model::{NoPenaltyDecision, NoPenaltyGround, no_penalty_remedy_clause};
 
@@ -39,21 +39,7 @@ pub(super) fn issue_no_penalty(
         .ok_or(CaseError::FieldRequired("party"))?;
     let today = ctx.local.date();
     let number = match ctx.config.number_formats.get(config::SERIES_NO_PENALTY) {
-        Some(_) => {
-            let year = chrono::Datelike::year(&today);
-            let template = ctx.config.template(config::SERIES_NO_PENALTY)?;
-            let (short, township) = (ctx.short_name.clone(), case.township.clone());
-            let (_, n) = numbers::consume(
-                ctx.tx,
-                &case.township,
-                config::SERIES_NO_PENALTY,
-                year,
-                Some(case.id),
-                ctx.now,
-                &|seq| Ok(template.format(&short, &township, year, seq)),
-            )?;
-            Some(n)
-        }
+        Some(_) => Some(next_number(ctx, case, config::SERIES_NO_PENALTY)?),
         None => None,
     };
     let doc = DocumentData::NoPenaltyDecision(NoPenaltyDecision {
